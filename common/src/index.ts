@@ -1,0 +1,6 @@
+export * from './errors.ts';
+export * from './retry.ts';
+export * from './env.ts';
+export * from './logger.ts';
+export * from './kafka.ts';
+export * from './metrics.ts';
