@@ -1,0 +1,25 @@
+/** Topic names (DESIGN.md), with an optional prefix so tests and tenants can share a broker. */
+export interface Topics {
+  transactions: string;
+  scored: string;
+  labels: string;
+  modelUpdates: string;
+  dlq: string;
+  schemas: string;
+}
+
+export function topicNames(prefix = ''): Topics {
+  return {
+    transactions: `${prefix}transactions`,
+    scored: `${prefix}scored`,
+    labels: `${prefix}labels`,
+    modelUpdates: `${prefix}model-updates`,
+    dlq: `${prefix}transactions.dlq`,
+    schemas: `${prefix}_schemas`,
+  };
+}
+
+/** Subjects under the default TopicNameStrategy: `<topic>-value`. */
+export function valueSubject(topic: string): string {
+  return `${topic}-value`;
+}
