@@ -1,2 +1,3 @@
 export * from './types.ts';
 export * from './topics.ts';
+export * from './control.ts';

@@ -6,6 +6,8 @@ export interface Topics {
   modelUpdates: string;
   dlq: string;
   schemas: string;
+  /** Compacted, JSON: live policies (see control.ts). */
+  control: string;
 }
 
 export function topicNames(prefix = ''): Topics {
@@ -16,6 +18,7 @@ export function topicNames(prefix = ''): Topics {
     modelUpdates: `${prefix}model-updates`,
     dlq: `${prefix}transactions.dlq`,
     schemas: `${prefix}_schemas`,
+    control: `${prefix}control`,
   };
 }
 
