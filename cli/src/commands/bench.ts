@@ -1,0 +1,27 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { repoRoot, stackUp } from '@fraud/infra';
+
+/** `fraud bench NAME` (npm run bench -- NAME): starts what the benchmark needs, runs bench/NAME.ts. */
+export function register(program: Command): void {
+  program
+    .command('bench')
+    .description('run one benchmark; it writes bench/results/NAME.json')
+    .argument('[name]', 'benchmark name (omit to list them)')
+    .action(async (name: string | undefined) => {
+      const dir = join(repoRoot, 'bench');
+      const available = readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => f.replace(/\.ts$/, '')).sort();
+      if (!name) {
+        process.stdout.write(`benchmarks: ${available.join(', ')}\nrun one with: npm run bench -- NAME\n`);
+        return;
+      }
+      const file = join(dir, `${name}.ts`);
+      if (!existsSync(file)) throw new Error(`no benchmark named "${name}"; available: ${available.join(', ')}`);
+      await stackUp({ log: (s) => process.stdout.write(`[infra] ${s}\n`) });
+      const r = spawnSync(process.execPath, ['--import', 'tsx', file], { stdio: 'inherit', cwd: repoRoot, env: { ...process.env, OMP_WAIT_POLICY: 'passive' } });
+      if (r.status !== 0) throw new Error(`benchmark ${name} failed (exit ${r.status})`);
+      process.stdout.write(`results: ${join('bench', 'results', `${name}.json`)}\n`);
+    });
+}
