@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { stackDown, stackReset, stackStatus, stackUp } from '@fraud/infra';
+import { createKafka, kafkaEnvSchema, parseEnv } from '@fraud/common';
+import { ensureTopics, stackDown, stackReset, stackStatus, stackUp } from '@fraud/infra';
 
 const log = (s: string) => process.stdout.write(`${s}\n`);
 
@@ -14,6 +15,23 @@ export function register(program: Command): void {
       if (!Number.isInteger(partitions) || partitions < 1) throw new Error(`--partitions must be a positive integer, got ${o.partitions}`);
       await stackUp({ log, partitions });
       await printStatus();
+    });
+  infra
+    .command('topics')
+    .description('create the missing topics on the configured cluster (KAFKA_BROKERS), e.g. in a container')
+    .option('--partitions <n>', 'partitions of the data topics', '6')
+    .action(async (o: { partitions: string }) => {
+      const partitions = Number(o.partitions);
+      if (!Number.isInteger(partitions) || partitions < 1) throw new Error(`--partitions must be a positive integer, got ${o.partitions}`);
+      const env = parseEnv(kafkaEnvSchema);
+      const admin = createKafka(env, 'fraud-topics').admin();
+      await admin.connect();
+      try {
+        const created = await ensureTopics(admin, { partitions, prefix: env.TOPIC_PREFIX });
+        log(created.length ? `created: ${created.join(', ')}` : 'all topics exist');
+      } finally {
+        await admin.disconnect();
+      }
     });
   infra.command('down').description('stop every local service and the broker, cleanly').action(async () => stackDown({ log }));
   infra.command('status').description('what runs where').action(printStatus);
