@@ -30,6 +30,8 @@ export interface Matrix {
 export interface TrainInput {
   train: Matrix;
   trainLabels: Float32Array;
+  /** Optional per-row weights (XGDMatrixSetFloatInfo "weight"), one per training row. */
+  trainWeights?: Float32Array;
   valid?: { matrix: Matrix; labels: Float32Array };
   params: TrainParams;
   featureNames: readonly string[];

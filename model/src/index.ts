@@ -1,1 +1,10 @@
 export * from './api.ts';
+export { trainXGBoost, computeScalePosWeight } from './xgboost/train.ts';
+export { predictNative, predictContribsNative, loadNativeModel, type NativeModel } from './xgboost/predict.ts';
+export { xgboostVersion, resolveLibraryPath } from './xgboost/library.ts';
+export { parseXGBoostModel, type XGBoostModel, type FlatTree } from './xgboost/model-json.ts';
+export { xgboostJsonToOnnx, ONNX_INPUT, ONNX_OUTPUT } from './onnx/convert.ts';
+export { createExplainer, type Explainer } from './explain/explainer.ts';
+export { createServingModel, onnxruntimeVersion, type ServingModelSource } from './serving/serving-model.ts';
+export { sha256Hex, verifyChecksum, smokeTest, parityMaxAbsDiff, verifyParity } from './serving/verify.ts';
+export { writeArtifact, readArtifact, ARTIFACT_FILES, type Artifact, type ArtifactMetadata, type ArtifactMetadataInput } from './serving/artifact.ts';
