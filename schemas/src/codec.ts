@@ -1,0 +1,177 @@
+import { FraudError, errorMessage } from '@fraud/common';
+import type { Resolver, Type } from 'avsc';
+import { loadAvroSchemas, parseAvro, type RecordName } from './avro.ts';
+import { createSchemaRegistryClient, type SchemaRegistryClient } from './registry-client.ts';
+import { valueSubject, type Topics } from './topics.ts';
+import type { Label, ModelUpdate, ScoredTransaction, Transaction } from './types.ts';
+import { HEADER_SIZE, readSchemaId, writeHeader } from './wire.ts';
+
+/**
+ * Confluent-framed Avro codec for one record type. encode is synchronous (producers call it
+ *100k+ times a second); decode is synchronous in effect for known schema ids and goes to the
+ * registry only for an id it has not seen, whose writer schema is then resolved to the reader
+ * schema (schema evolution) and cached.
+ */
+export interface Codec<T> {
+  readonly schemaId: number;
+  encode(value: T): Buffer;
+  decode(buf: Buffer): Promise<T>;
+}
+
+export interface Codecs {
+  transaction: Codec<Transaction>;
+  scored: Codec<ScoredTransaction>;
+  label: Codec<Label>;
+  modelUpdate: Codec<ModelUpdate>;
+}
+
+export interface CodecDeps {
+  /** Record name for messages. */
+  name: string;
+  /** Reader schema: what decode returns and what encode writes. */
+  reader: Type;
+  /** Id under which `reader` is registered. */
+  schemaId: number;
+  /** Writer schema text by id, null when the registry does not know it. */
+  fetchSchema: (id: number) => Promise<string | null>;
+}
+
+const UNKNOWN_ID_TTL_MS = 10_000;
+const MAX_UNKNOWN_IDS = 1_000;
+const SCRATCH_SIZE = 64 * 1024;
+
+export function createCodec<T>(deps: CodecDeps): Codec<T> {
+  const { reader, name, schemaId } = deps;
+  // null: the writer schema is the reader schema. FraudError: the writer cannot be read.
+  const resolved = new Map<number, Resolver | null | FraudError>([[schemaId, null]]);
+  const loading = new Map<number, Promise<Resolver | null | FraudError>>();
+  const unknownUntil = new Map<number, number>();
+  const scratch = Buffer.allocUnsafe(SCRATCH_SIZE);
+
+  function encode(value: T): Buffer {
+    try {
+      const end = reader.encode(value, scratch, HEADER_SIZE);
+      if (end >= 0) {
+        const out = Buffer.allocUnsafe(end);
+        writeHeader(out, schemaId);
+        scratch.copy(out, HEADER_SIZE, HEADER_SIZE, end);
+        return out;
+      }
+      // Bigger than the scratch buffer (a model, say): avsc returned minus the missing bytes.
+      const big = Buffer.allocUnsafe(scratch.length - end);
+      writeHeader(big, schemaId);
+      return big.subarray(0, reader.encode(value, big, HEADER_SIZE));
+    } catch (err: unknown) {
+      throw encodeError(name, reader, value, err);
+    }
+  }
+
+  function decodeWith(buf: Buffer, id: number, resolver: Resolver | null | FraudError): T {
+    if (resolver instanceof FraudError) throw resolver;
+    let result: { value: unknown; offset: number };
+    try {
+      result = reader.decode(buf, HEADER_SIZE, resolver ?? undefined);
+    } catch (err: unknown) {
+      throw new FraudError('DECODE_FAILED', `${name} body (schema id ${id}) is not valid Avro: ${errorMessage(err)}`, { cause: err, details: { schemaId: id } });
+    }
+    if (result.offset < 0) {
+      throw new FraudError('DECODE_TRUNCATED', `${name} body (schema id ${id}, ${buf.length - HEADER_SIZE} bytes) ends before the record does`, { details: { schemaId: id } });
+    }
+    if (result.offset !== buf.length) {
+      throw new FraudError('DECODE_FAILED', `${name} body (schema id ${id}) has ${buf.length - result.offset} trailing bytes after the record`, { details: { schemaId: id } });
+    }
+    return result.value as T;
+  }
+
+  async function load(id: number): Promise<Resolver | null | FraudError> {
+    const text = await deps.fetchSchema(id);
+    if (text === null) {
+      if (unknownUntil.size >= MAX_UNKNOWN_IDS) unknownUntil.clear();
+      unknownUntil.set(id, Date.now() + UNKNOWN_ID_TTL_MS);
+      throw unknownSchema(name, id);
+    }
+    let result: Resolver | null | FraudError;
+    try {
+      const writer = parseAvro(JSON.parse(text));
+      result = writer.equals(reader) ? null : reader.createResolver(writer);
+    } catch (err: unknown) {
+      result = new FraudError('DECODE_FAILED', `${name}: writer schema id ${id} cannot be read with the ${name} reader schema: ${errorMessage(err)}`, {
+        cause: err,
+        details: { schemaId: id },
+      });
+    }
+    resolved.set(id, result);
+    return result;
+  }
+
+  function resolverFor(id: number): Promise<Resolver | null | FraudError> {
+    const until = unknownUntil.get(id);
+    if (until !== undefined && until > Date.now()) return Promise.reject(unknownSchema(name, id));
+    let pending = loading.get(id);
+    if (!pending) {
+      pending = load(id).finally(() => loading.delete(id));
+      loading.set(id, pending);
+    }
+    return pending;
+  }
+
+  return {
+    schemaId,
+    encode,
+    async decode(buf: Buffer): Promise<T> {
+      const id = readSchemaId(buf);
+      const known = resolved.get(id);
+      if (known !== undefined) return decodeWith(buf, id, known);
+      return decodeWith(buf, id, await resolverFor(id));
+    },
+  };
+}
+
+function unknownSchema(name: string, id: number): FraudError {
+  return new FraudError('DECODE_UNKNOWN_SCHEMA', `${name}: schema id ${id} is not in the schema registry`, { details: { schemaId: id } });
+}
+
+function encodeError(name: string, type: Type, value: unknown, cause: unknown): FraudError {
+  const fields: string[] = [];
+  type.isValid(value, {
+    errorHook: (path: string[], val: unknown) => {
+      fields.push(`${path.join('.') || '(record)'}=${describeValue(val)}`);
+    },
+  });
+  const what = fields.length ? `invalid field(s) ${fields.join(', ')}` : errorMessage(cause);
+  return new FraudError('ENCODE_FAILED', `cannot encode ${name}: ${what}`, { cause, details: { fields } });
+}
+
+function describeValue(val: unknown): string {
+  if (typeof val === 'string') return JSON.stringify(val.length > 40 ? `${val.slice(0, 40)}...` : val);
+  if (typeof val === 'number' || typeof val === 'boolean' || val === null || val === undefined) return String(val);
+  if (Buffer.isBuffer(val)) return `<${val.length} bytes>`;
+  return Array.isArray(val) ? 'array' : typeof val;
+}
+
+export type CodecTopics = Pick<Topics, 'transactions' | 'scored' | 'labels' | 'modelUpdates'>;
+
+export interface CreateCodecsOptions {
+  registryUrl: string;
+  topics: CodecTopics;
+  /** Optional client (e.g. with other retry settings); built from registryUrl otherwise. */
+  client?: SchemaRegistryClient;
+}
+
+/** Registers the four schemas under `<topic>-value` and builds their codecs. */
+export async function createCodecs(options: CreateCodecsOptions): Promise<Codecs> {
+  const client = options.client ?? createSchemaRegistryClient({ url: options.registryUrl });
+  const { json, types } = loadAvroSchemas();
+  const fetchSchema = (id: number) => client.schemaById(id);
+  const build = async <T>(record: RecordName, topic: string): Promise<Codec<T>> => {
+    const schemaId = await client.register(valueSubject(topic), JSON.stringify(json[record]));
+    return createCodec<T>({ name: record, reader: types[record], schemaId, fetchSchema });
+  };
+  const [transaction, scored, label, modelUpdate] = await Promise.all([
+    build<Transaction>('Transaction', options.topics.transactions),
+    build<ScoredTransaction>('ScoredTransaction', options.topics.scored),
+    build<Label>('Label', options.topics.labels),
+    build<ModelUpdate>('ModelUpdate', options.topics.modelUpdates),
+  ]);
+  return { transaction, scored, label, modelUpdate };
+}

@@ -1,0 +1,180 @@
+import { randomUUID } from 'node:crypto';
+import { FraudError, errorMessage, type Logger } from '@fraud/common';
+import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
+import { RegistryError } from './errors.ts';
+import type { LogRecord } from './state.ts';
+
+/**
+ * The registry's storage: one compacted, single-partition topic read from the beginning by
+ * every instance. `append` produces a record and returns its offset; `waitApplied` resolves
+ * once this instance's reader has applied that offset, which is how a write observes its own
+ * outcome (and everyone else's writes before it).
+ */
+export interface SchemaLog {
+  start(): Promise<void>;
+  append(key: Record<string, unknown>, value: Record<string, unknown>): Promise<number>;
+  waitApplied(offset: number): Promise<void>;
+  /** Reads up to the current end of the topic. */
+  catchUp(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface SchemaLogDeps {
+  kafka: Kafka;
+  topic: string;
+  logger: Logger;
+  apply: (record: LogRecord) => void;
+  timeoutMs?: number;
+}
+
+export function createSchemaLog(deps: SchemaLogDeps): SchemaLog {
+  const { kafka, topic, logger } = deps;
+  const timeoutMs = deps.timeoutMs ?? 30_000;
+  let admin: Admin | undefined;
+  let producer: Producer | undefined;
+  let consumer: Consumer | undefined;
+  let appliedNext = 0;
+  const waiters = new Set<{ offset: number; resolve: () => void }>();
+
+  function advance(next: number): void {
+    if (next <= appliedNext) return;
+    appliedNext = next;
+    for (const w of waiters) {
+      if (w.offset < appliedNext) {
+        waiters.delete(w);
+        w.resolve();
+      }
+    }
+  }
+
+  function waitApplied(offset: number): Promise<void> {
+    if (offset < appliedNext) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        offset,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
+      const timer = setTimeout(() => {
+        waiters.delete(waiter);
+        reject(new RegistryError(50002, `timed out after ${timeoutMs} ms reading ${topic} up to offset ${offset}: is Kafka reachable?`));
+      }, timeoutMs);
+      waiters.add(waiter);
+    });
+  }
+
+  function handle(key: Buffer | null, value: Buffer | null, offset: string): void {
+    const record = parseRecord(key, value);
+    if (record) deps.apply(record);
+    else logger.warn({ topic, offset }, 'skipping a record of the schemas topic that is not a registry record');
+  }
+
+  async function ensureTopic(a: Admin): Promise<void> {
+    await a.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
+    });
+    const meta = await a.fetchTopicMetadata({ topics: [topic] });
+    const partitions = meta.topics[0]?.partitions.length ?? 0;
+    if (partitions !== 1) {
+      throw new FraudError('CONFIG_INVALID', `schema registry topic ${topic} has ${partitions} partitions; it needs exactly 1 (total order of writes). Use another topic or recreate it.`);
+    }
+  }
+
+  return {
+    async start() {
+      admin = kafka.admin();
+      await admin.connect();
+      await ensureTopic(admin);
+      producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      await producer.connect();
+      // A private group per instance: every instance reads the whole log; no offsets are committed.
+      consumer = kafka.consumer({ groupId: `${topic}.registry.${randomUUID()}`, allowAutoTopicCreation: false });
+      consumer.on(consumer.events.CRASH, (e) => logger.error({ err: e.payload.error, restart: e.payload.restart }, 'schema log reader crashed'));
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatch: async ({ batch, heartbeat }) => {
+          for (const m of batch.messages) handle(m.key, m.value, m.offset);
+          advance(Number(batch.lastOffset()) + 1);
+          await heartbeat();
+        },
+      });
+      await this.catchUp();
+    },
+
+    async append(key, value) {
+      if (!producer) throw new RegistryError(50001, 'schema registry is not started');
+      try {
+        const [meta] = await producer.send({ topic, acks: -1, messages: [{ partition: 0, key: JSON.stringify(key), value: JSON.stringify(value) }] });
+        if (!meta?.baseOffset) throw new Error('broker returned no offset');
+        return Number(meta.baseOffset);
+      } catch (err: unknown) {
+        throw new RegistryError(50001, `cannot write to ${topic}: ${errorMessage(err)}`, { cause: err });
+      }
+    },
+
+    waitApplied,
+
+    async catchUp() {
+      if (!admin) throw new RegistryError(50001, 'schema registry is not started');
+      const offsets = await admin.fetchTopicOffsets(topic);
+      const high = Number(offsets.find((o) => o.partition === 0)?.high ?? 0);
+      if (high > 0) await waitApplied(high - 1);
+    },
+
+    async stop() {
+      for (const w of waiters) w.resolve();
+      waiters.clear();
+      await consumer?.disconnect();
+      await producer?.disconnect();
+      await admin?.disconnect();
+      consumer = producer = admin = undefined;
+    },
+  };
+}
+
+function parseJson(buf: Buffer | null): Record<string, unknown> | null {
+  if (!buf) return null;
+  try {
+    const v = JSON.parse(buf.toString('utf8')) as unknown;
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null; // reported by the caller as a skipped record
+  }
+}
+
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
+const isStr = (v: unknown): v is string => typeof v === 'string';
+
+/** Decodes one record of the topic; null for anything that is not a well-formed registry record. */
+export function parseRecord(keyBuf: Buffer | null, valueBuf: Buffer | null): LogRecord | null {
+  const key = parseJson(keyBuf);
+  const value = parseJson(valueBuf);
+  if (!key || !value) return null;
+  switch (key.keytype) {
+    case 'SCHEMA':
+      if (isStr(value.subject) && isNum(value.version) && isNum(value.id) && isStr(value.schema)) {
+        return { keytype: 'SCHEMA', value: { subject: value.subject, version: value.version, id: value.id, schema: value.schema } };
+      }
+      return null;
+    case 'CONFIG':
+      if (key.subject !== null && !isStr(key.subject)) return null;
+      return { keytype: 'CONFIG', subject: key.subject, compatibilityLevel: isStr(value.compatibilityLevel) ? value.compatibilityLevel : null };
+    case 'DELETE_SUBJECT':
+      if (isStr(key.subject) && isNum(value.softUpTo) && isNum(value.permanentUpTo)) {
+        return { keytype: 'DELETE_SUBJECT', subject: key.subject, softUpTo: value.softUpTo, permanentUpTo: value.permanentUpTo };
+      }
+      return null;
+    case 'DELETE_VERSION':
+      if (isStr(key.subject) && isNum(key.version) && typeof value.permanent === 'boolean') {
+        return { keytype: 'DELETE_VERSION', subject: key.subject, version: key.version, permanent: value.permanent };
+      }
+      return null;
+    default:
+      return null;
+  }
+}

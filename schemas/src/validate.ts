@@ -1,0 +1,36 @@
+import { TRANSACTION_TYPES, type Transaction } from './types.ts';
+
+const MIN_EVENT_TIME = Date.UTC(2000, 0, 1);
+const MAX_FUTURE_MS = 24 * 60 * 60 * 1000;
+const CURRENCY = /^[A-Z]{3}$/;
+
+/**
+ * Semantic checks a well-formed Avro record can still fail. Returns the reason (used verbatim
+ * as the DLQ reason) or null when the transaction is acceptable. `now` is injected so the
+ * decision is reproducible.
+ */
+export function validateTransaction(tx: Transaction, now: number = Date.now()): string | null {
+  if (typeof tx.txId !== 'string' || tx.txId.trim() === '') return 'txId is empty';
+  if (!TRANSACTION_TYPES.includes(tx.type)) return `type ${String(tx.type)} is not one of ${TRANSACTION_TYPES.join(', ')}`;
+  const amount = checkMinorUnits('amount', tx.amount);
+  if (amount) return amount;
+  if (typeof tx.currency !== 'string' || !CURRENCY.test(tx.currency)) return `currency ${JSON.stringify(tx.currency)} is not a 3-letter upper-case ISO 4217 code`;
+  if (typeof tx.originAccount !== 'string' || tx.originAccount.trim() === '') return 'originAccount is empty';
+  if (typeof tx.destAccount !== 'string' || tx.destAccount.trim() === '') return 'destAccount is empty';
+  const origin = checkMinorUnits('originBalanceBefore', tx.originBalanceBefore);
+  if (origin) return origin;
+  const dest = checkMinorUnits('destBalanceBefore', tx.destBalanceBefore);
+  if (dest) return dest;
+  if (!Number.isFinite(tx.eventTime)) return `eventTime ${String(tx.eventTime)} is not a finite epoch-millisecond time`;
+  if (tx.eventTime < MIN_EVENT_TIME) return `eventTime ${new Date(tx.eventTime).toISOString()} is before 2000-01-01`;
+  if (tx.eventTime > now + MAX_FUTURE_MS) return `eventTime ${new Date(tx.eventTime).toISOString()} is more than 1 day in the future`;
+  return null;
+}
+
+/** Amounts and balances: finite, whole minor units, not negative (PaySim has no negative balances). */
+function checkMinorUnits(field: string, value: number): string | null {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return `${field} ${String(value)} is not a finite number`;
+  if (!Number.isSafeInteger(value)) return `${field} ${value} is not a whole number of minor units`;
+  if (value < 0) return `${field} ${value} is negative`;
+  return null;
+}
