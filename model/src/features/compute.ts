@@ -1,0 +1,231 @@
+import { FraudError } from '@fraud/common';
+import type { Transaction } from '@fraud/schemas';
+import type { Matrix } from '../api.ts';
+import { DAY_MS, FEATURE_INDEX as F, HOUR_MS, NUM_FEATURES } from './names.ts';
+import { murmur2Partition } from './partition.ts';
+import {
+  createFeatureState,
+  liveDest,
+  liveOrigin,
+  maybeSweep,
+  TYPE_CODE,
+  type CreateFeatureStateOptions,
+  type FeatureState,
+} from './state.ts';
+
+const CASH_IN = TYPE_CODE.CASH_IN ?? 0;
+const CASH_OUT = TYPE_CODE.CASH_OUT ?? 1;
+const TRANSFER = TYPE_CODE.TRANSFER ?? 4;
+
+/** Why a transaction cannot be featurised, or null. The scorer dead-letters on non-null. */
+export function featureInputProblem(tx: Transaction): string | null {
+  if (TYPE_CODE[tx.type] === undefined) return `unknown transaction type ${String(tx.type)}`;
+  if (!Number.isFinite(tx.eventTime)) return 'eventTime is not a finite number';
+  if (!Number.isFinite(tx.amount) || tx.amount < 0) return 'amount must be a finite number >= 0';
+  if (!Number.isFinite(tx.originBalanceBefore)) return 'originBalanceBefore is not a finite number';
+  if (!Number.isFinite(tx.destBalanceBefore)) return 'destBalanceBefore is not a finite number';
+  if (typeof tx.originAccount !== 'string' || tx.originAccount === '') return 'originAccount is empty';
+  if (typeof tx.destAccount !== 'string' || tx.destAccount === '') return 'destAccount is empty';
+  return null;
+}
+
+/** The partition that owns an origin account's transactions (kafkajs default partitioner). */
+export function partitionOf(originAccount: string, numPartitions: number): number {
+  return numPartitions === 1 ? 0 : murmur2Partition(originAccount, numPartitions);
+}
+
+/** Signed effect of a transaction on the origin's balance (CASH_IN credits the origin). */
+const originSign = (type: number): number => (type === CASH_IN ? 1 : -1);
+const destSign = (type: number): number => (type === CASH_IN ? -1 : 1);
+
+function hourOfDay(t: number): number {
+  return Math.floor((((t % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS);
+}
+
+/** Is an event at time s inside the window of width w ending at t (t - w, t]? */
+const inWindow = (t: number, s: number, w: number): boolean => s <= t && t - s < w;
+
+function pushBounded<T>(arr: T[], value: T, max: number): boolean {
+  arr.push(value);
+  if (arr.length > max) {
+    arr.shift();
+    return true;
+  }
+  return false;
+}
+
+/** Features of one transaction from the history in `state`, then fold it into the state. */
+function computeRow(tx: Transaction, state: FeatureState, out: Float32Array, at: number): void {
+  const t = tx.eventTime;
+  if (t > state.watermark) state.watermark = t;
+  const type = TYPE_CODE[tx.type] ?? 0;
+  const amount = tx.amount;
+  const ob = tx.originBalanceBefore;
+  const db = tx.destBalanceBefore;
+
+  for (let i = 0; i < 5; i++) out[at + i] = i === type ? 1 : 0;
+  out[at + F.amount] = amount;
+  out[at + F.log_amount] = Math.log1p(amount);
+  out[at + F.orig_balance_before] = ob;
+  out[at + F.dest_balance_before] = db;
+  out[at + F.amount_to_orig_balance] = ob === 0 ? NaN : amount / ob;
+  out[at + F.empties_account] = amount >= ob ? 1 : 0;
+  out[at + F.amount_equals_orig_balance] = amount === ob ? 1 : 0;
+  out[at + F.amount_minus_orig_balance] = amount - ob;
+  out[at + F.orig_balance_zero] = ob === 0 ? 1 : 0;
+  out[at + F.dest_balance_zero] = db === 0 ? 1 : 0;
+  out[at + F.dest_is_merchant] = tx.destAccount.startsWith('M') ? 1 : 0;
+  out[at + F.hour_of_day] = hourOfDay(t);
+
+  // origin history
+  const o = liveOrigin(state, tx.originAccount);
+  let c1 = 0, s1 = 0, c24 = 0, s24 = 0;
+  if (o !== undefined) {
+    for (let i = 0; i < o.times.length; i++) {
+      const s = o.times[i] ?? 0;
+      const a = o.amounts[i] ?? 0;
+      if (inWindow(t, s, DAY_MS)) {
+        c24++;
+        s24 += a;
+        if (inWindow(t, s, HOUR_MS)) {
+          c1++;
+          s1 += a;
+        }
+      }
+    }
+  }
+  out[at + F.orig_count_1h] = c1;
+  out[at + F.orig_sum_1h] = s1;
+  out[at + F.orig_count_24h] = c24;
+  out[at + F.orig_sum_24h] = s24;
+  out[at + F.orig_secs_since_prev] = o === undefined ? NaN : (t - o.prevTime) / 1000;
+  out[at + F.orig_new_payee] = o !== undefined && o.payees.has(tx.destAccount) ? 0 : 1;
+  out[at + F.orig_amount_to_mean] = o === undefined || o.sum <= 0 ? NaN : amount / (o.sum / o.count);
+  out[at + F.orig_tx_count] = o === undefined ? 0 : o.count;
+  out[at + F.orig_balance_gap] = o === undefined ? NaN : ob - (o.prevBalance + originSign(o.prevType) * o.prevAmount);
+
+  // destination history, as seen by this partition
+  const d = liveDest(state, tx.destAccount);
+  let dc1 = 0, dc24 = 0, ds24 = 0, dTransfer = 0, dCashout = 0;
+  let fanIn = 0;
+  if (d !== undefined) {
+    const senders = new Set<string>();
+    for (let i = 0; i < d.times.length; i++) {
+      const s = d.times[i] ?? 0;
+      if (!inWindow(t, s, DAY_MS)) continue;
+      dc24++;
+      ds24 += d.amounts[i] ?? 0;
+      if (inWindow(t, s, HOUR_MS)) dc1++;
+      const ty = d.types[i];
+      if (ty === TRANSFER) dTransfer++;
+      else if (ty === CASH_OUT) dCashout++;
+      senders.add(d.senders[i] ?? '');
+    }
+    fanIn = senders.size;
+  }
+  out[at + F.dest_in_count_1h] = dc1;
+  out[at + F.dest_in_count_24h] = dc24;
+  out[at + F.dest_in_sum_24h] = ds24;
+  out[at + F.dest_fanin_24h] = fanIn;
+  out[at + F.dest_in_transfer_24h] = dTransfer;
+  out[at + F.dest_in_cashout_24h] = dCashout;
+  out[at + F.dest_secs_since_prev_in] = d === undefined ? NaN : (t - d.prevTime) / 1000;
+  out[at + F.dest_balance_gap] = d === undefined ? NaN : db - (d.prevBalance + destSign(d.prevType) * d.prevAmount);
+
+  // fold the transaction into the history (after its own features were written)
+  const { maxEventsPerAccount: maxEvents, maxPayees } = state.options;
+  const oe = o ?? { lastSeen: t, prevTime: t, prevBalance: ob, prevAmount: amount, prevType: type, count: 0, sum: 0, times: [], amounts: [], payees: new Set<string>() };
+  if (o === undefined) state.origins.set(tx.originAccount, oe);
+  oe.lastSeen = Math.max(oe.lastSeen, t);
+  oe.prevTime = t;
+  oe.prevBalance = ob;
+  oe.prevAmount = amount;
+  oe.prevType = type;
+  oe.count++;
+  oe.sum += amount;
+  if (pushBounded(oe.times, t, maxEvents)) oe.amounts.shift();
+  oe.amounts.push(amount);
+  oe.payees.delete(tx.destAccount);
+  oe.payees.add(tx.destAccount);
+  if (oe.payees.size > maxPayees) {
+    const oldest = oe.payees.values().next();
+    if (oldest.done !== true) oe.payees.delete(oldest.value);
+  }
+
+  const de = d ?? { lastSeen: t, prevTime: t, prevBalance: db, prevAmount: amount, prevType: type, times: [], amounts: [], types: [], senders: [] };
+  if (d === undefined) state.dests.set(tx.destAccount, de);
+  de.lastSeen = Math.max(de.lastSeen, t);
+  de.prevTime = t;
+  de.prevBalance = db;
+  de.prevAmount = amount;
+  de.prevType = type;
+  if (pushBounded(de.times, t, maxEvents)) {
+    de.amounts.shift();
+    de.types.shift();
+    de.senders.shift();
+  }
+  de.amounts.push(amount);
+  de.types.push(type);
+  de.senders.push(tx.originAccount);
+}
+
+function assertValid(txs: readonly Transaction[]): void {
+  for (let i = 0; i < txs.length; i++) {
+    const tx = txs[i];
+    const problem = tx === undefined ? 'missing' : featureInputProblem(tx);
+    if (problem !== null) {
+      throw new FraudError('RECORD_INVALID', `transaction ${i} (${tx?.txId ?? '?'}) cannot be featurised: ${problem}`, { details: { index: i, txId: tx?.txId } });
+    }
+  }
+}
+
+/**
+ * Feature rows for `txs` in the given order, each seeing only the history strictly before it,
+ * folding each into `state` after its row is written. All rows are validated before the state
+ * is touched, so a bad batch leaves the state unchanged. `out` (if given) must hold at least
+ * txs.length * NUM_FEATURES values; the returned array is a view of exactly that many.
+ */
+export function computeFeatures(txs: readonly Transaction[], state: FeatureState, out?: Float32Array): Float32Array {
+  assertValid(txs);
+  const n = txs.length * NUM_FEATURES;
+  if (out !== undefined && out.length < n) {
+    throw new FraudError('BAD_REQUEST', `output buffer holds ${out.length} values, ${n} needed`);
+  }
+  const buf = out === undefined ? new Float32Array(n) : out.length === n ? out : out.subarray(0, n);
+  for (let i = 0; i < txs.length; i++) computeRow(txs[i] as Transaction, state, buf, i * NUM_FEATURES);
+  maybeSweep(state);
+  return buf;
+}
+
+export interface FileFeaturesOptions extends Omit<CreateFeatureStateOptions, 'partition'> {
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Offline features for a whole history sorted by eventTime: one state per partition, exactly
+ * as the scorer instances would hold them, so training sees what scoring will see.
+ */
+export function featuresForFile(txs: readonly Transaction[], opts: FileFeaturesOptions = {}): Matrix {
+  assertValid(txs);
+  for (let i = 1; i < txs.length; i++) {
+    if ((txs[i] as Transaction).eventTime < (txs[i - 1] as Transaction).eventTime) {
+      throw new FraudError('RECORD_INVALID', `featuresForFile needs rows sorted by eventTime; row ${i} is earlier than row ${i - 1}`, { details: { index: i } });
+    }
+  }
+  const { onProgress, ...stateOpts } = opts;
+  const first = createFeatureState(stateOpts);
+  const numPartitions = first.options.numPartitions;
+  const states: FeatureState[] = [first];
+  for (let p = 1; p < numPartitions; p++) states.push(createFeatureState(stateOpts));
+  const data = new Float32Array(txs.length * NUM_FEATURES);
+  const every = Math.max(1, Math.floor(txs.length / 100));
+  for (let i = 0; i < txs.length; i++) {
+    const tx = txs[i] as Transaction;
+    const state = states[partitionOf(tx.originAccount, numPartitions)] as FeatureState;
+    computeRow(tx, state, data, i * NUM_FEATURES);
+    maybeSweep(state);
+    if (onProgress !== undefined && (i + 1) % every === 0) onProgress(i + 1, txs.length);
+  }
+  onProgress?.(txs.length, txs.length);
+  return { data, rows: txs.length, cols: NUM_FEATURES };
+}

@@ -1,0 +1,4 @@
+export * from './names.ts';
+export * from './partition.ts';
+export * from './state.ts';
+export * from './compute.ts';

@@ -1,0 +1,236 @@
+import { FraudError } from '@fraud/common';
+import { TRANSACTION_TYPES } from '@fraud/schemas';
+import { DAY_MS, FEATURE_SET, HOUR_MS } from './names.ts';
+
+/**
+ * Per-partition feature state. One FeatureState holds the history of the accounts whose
+ * transactions land in ONE partition of the transactions topic (keyed by origin account):
+ * the whole history of those origin accounts, and the partition's own view of every
+ * destination they pay. Offline code builds one state per partition too, so online and
+ * offline features are identical by construction (see docs/model.md).
+ *
+ * Expiry is defined in event time against the state's watermark (the largest eventTime seen):
+ * an entry idle for more than retentionMs is treated as absent when touched, and the periodic
+ * sweep deletes exactly those entries. Because the watermark only grows, whether an entry was
+ * swept or not never changes a feature value, so batch boundaries cannot change results.
+ */
+export interface FeatureOptions {
+  /** Partition count of the transactions topic; destination state is scoped per partition. */
+  numPartitions: number;
+  /** Idle accounts (by event time) older than this are forgotten. At least 24 h. */
+  retentionMs: number;
+  /** Events kept per account for the 24 h windows; beyond it counts saturate. */
+  maxEventsPerAccount: number;
+  /** Distinct payees remembered per origin account (oldest forgotten first). */
+  maxPayees: number;
+}
+
+export const DEFAULT_FEATURE_OPTIONS: Readonly<FeatureOptions> = {
+  numPartitions: 6,
+  retentionMs: 25 * HOUR_MS,
+  maxEventsPerAccount: 256,
+  maxPayees: 64,
+};
+
+/** Sweep expired entries at most once per this much event time. */
+const SWEEP_EVERY_MS = HOUR_MS;
+
+export interface OriginEntry {
+  lastSeen: number;
+  prevTime: number;
+  prevBalance: number;
+  prevAmount: number;
+  prevType: number;
+  count: number;
+  sum: number;
+  times: number[];
+  amounts: number[];
+  payees: Set<string>;
+}
+
+export interface DestEntry {
+  lastSeen: number;
+  prevTime: number;
+  prevBalance: number;
+  prevAmount: number;
+  prevType: number;
+  times: number[];
+  amounts: number[];
+  types: number[];
+  senders: string[];
+}
+
+export interface FeatureSnapshot {
+  format: 'fraud-feature-state/1';
+  featureSet: string;
+  options: FeatureOptions;
+  partition: number | null;
+  watermark: number | null;
+  lastSweep: number | null;
+  /** [account, lastSeen, prevTime, prevBalance, prevAmount, prevType, count, sum, times, amounts, payees] */
+  origins: [string, number, number, number, number, number, number, number, number[], number[], string[]][];
+  /** [account, lastSeen, prevTime, prevBalance, prevAmount, prevType, times, amounts, types, senders] */
+  dests: [string, number, number, number, number, number, number[], number[], number[], string[]][];
+}
+
+export interface FeatureState {
+  readonly options: Readonly<FeatureOptions>;
+  /** The partition this state serves, or null when not pinned (tests, single partition). */
+  readonly partition: number | null;
+  watermark: number;
+  lastSweep: number;
+  readonly origins: Map<string, OriginEntry>;
+  readonly dests: Map<string, DestEntry>;
+  /** JSON-serialisable copy of the state (for the scorer's restarts). */
+  snapshot(): FeatureSnapshot;
+  /** Accounts currently held (for metrics). */
+  size(): { origins: number; dests: number };
+}
+
+export interface CreateFeatureStateOptions extends Partial<FeatureOptions> {
+  partition?: number | null;
+}
+
+export function resolveFeatureOptions(opts: Partial<FeatureOptions> = {}): FeatureOptions {
+  const o: FeatureOptions = { ...DEFAULT_FEATURE_OPTIONS, ...stripUndefined(opts) };
+  const bad = (name: string, why: string): never => {
+    throw new FraudError('CONFIG_INVALID', `feature option ${name} ${why}`, { details: { options: o } });
+  };
+  if (!Number.isInteger(o.numPartitions) || o.numPartitions < 1) bad('numPartitions', 'must be a positive integer');
+  if (!(o.retentionMs >= DAY_MS)) bad('retentionMs', `must be at least 24 h (${DAY_MS} ms) so the 24 h windows are exact`);
+  if (!Number.isInteger(o.maxEventsPerAccount) || o.maxEventsPerAccount < 1) bad('maxEventsPerAccount', 'must be a positive integer');
+  if (!Number.isInteger(o.maxPayees) || o.maxPayees < 1) bad('maxPayees', 'must be a positive integer');
+  return o;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export function createFeatureState(opts: CreateFeatureStateOptions = {}): FeatureState {
+  const { partition = null, ...rest } = opts;
+  const options = Object.freeze(resolveFeatureOptions(rest));
+  if (partition !== null && (!Number.isInteger(partition) || partition < 0 || partition >= options.numPartitions)) {
+    throw new FraudError('CONFIG_INVALID', `partition ${partition} is outside 0..${options.numPartitions - 1}`);
+  }
+  const state: FeatureState = {
+    options,
+    partition,
+    watermark: -Infinity,
+    lastSweep: -Infinity,
+    origins: new Map(),
+    dests: new Map(),
+    snapshot: () => snapshotOf(state),
+    size: () => ({ origins: state.origins.size, dests: state.dests.size }),
+  };
+  return state;
+}
+
+function isExpired(state: FeatureState, lastSeen: number): boolean {
+  return state.watermark - lastSeen > state.options.retentionMs;
+}
+
+/** Drop window events that no future in-order transaction can see. */
+function pruneEvents(state: FeatureState, times: number[], parallel: unknown[][]): void {
+  const horizon = state.watermark - DAY_MS;
+  let n = 0;
+  while (n < times.length && (times[n] ?? 0) <= horizon) n++;
+  if (n > 0) {
+    times.splice(0, n);
+    for (const arr of parallel) arr.splice(0, n);
+  }
+}
+
+export function liveOrigin(state: FeatureState, account: string): OriginEntry | undefined {
+  const e = state.origins.get(account);
+  if (e === undefined) return undefined;
+  if (isExpired(state, e.lastSeen)) {
+    state.origins.delete(account);
+    return undefined;
+  }
+  pruneEvents(state, e.times, [e.amounts]);
+  return e;
+}
+
+export function liveDest(state: FeatureState, account: string): DestEntry | undefined {
+  const e = state.dests.get(account);
+  if (e === undefined) return undefined;
+  if (isExpired(state, e.lastSeen)) {
+    state.dests.delete(account);
+    return undefined;
+  }
+  pruneEvents(state, e.times, [e.amounts, e.types, e.senders]);
+  return e;
+}
+
+/** Delete entries idle longer than the retention; a no-op for feature values (see above). */
+export function maybeSweep(state: FeatureState): void {
+  if (state.watermark - state.lastSweep < SWEEP_EVERY_MS) return;
+  state.lastSweep = state.watermark;
+  for (const [k, e] of state.origins) if (isExpired(state, e.lastSeen)) state.origins.delete(k);
+  for (const [k, e] of state.dests) if (isExpired(state, e.lastSeen)) state.dests.delete(k);
+}
+
+const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
+
+function snapshotOf(state: FeatureState): FeatureSnapshot {
+  const origins: FeatureSnapshot['origins'] = [];
+  for (const [k, e] of state.origins) {
+    if (isExpired(state, e.lastSeen)) continue;
+    origins.push([k, e.lastSeen, e.prevTime, e.prevBalance, e.prevAmount, e.prevType, e.count, e.sum, [...e.times], [...e.amounts], [...e.payees]]);
+  }
+  const dests: FeatureSnapshot['dests'] = [];
+  for (const [k, e] of state.dests) {
+    if (isExpired(state, e.lastSeen)) continue;
+    dests.push([k, e.lastSeen, e.prevTime, e.prevBalance, e.prevAmount, e.prevType, [...e.times], [...e.amounts], [...e.types], [...e.senders]]);
+  }
+  return {
+    format: 'fraud-feature-state/1',
+    featureSet: FEATURE_SET,
+    options: { ...state.options },
+    partition: state.partition,
+    watermark: finiteOrNull(state.watermark),
+    lastSweep: finiteOrNull(state.lastSweep),
+    origins,
+    dests,
+  };
+}
+
+function invalid(why: string): never {
+  throw new FraudError('RECORD_INVALID', `feature state snapshot is invalid: ${why}`);
+}
+
+const isNumArray = (a: unknown): a is number[] => Array.isArray(a) && a.every((x) => typeof x === 'number' && Number.isFinite(x));
+const isStrArray = (a: unknown): a is string[] => Array.isArray(a) && a.every((x) => typeof x === 'string');
+const numbersAt = (row: readonly unknown[], from: number, to: number): boolean =>
+  row.slice(from, to).every((x) => typeof x === 'number' && Number.isFinite(x));
+
+/** Rebuild a state from snapshot() output (possibly after a JSON round trip). */
+export function restoreFeatureState(snapshot: unknown): FeatureState {
+  if (typeof snapshot !== 'object' || snapshot === null) invalid('not an object');
+  const s = snapshot as Partial<FeatureSnapshot>;
+  if (s.format !== 'fraud-feature-state/1') invalid(`unknown format ${String(s.format)}`);
+  if (s.featureSet !== FEATURE_SET) invalid(`feature set ${String(s.featureSet)} is not ${FEATURE_SET}`);
+  if (!Array.isArray(s.origins) || !Array.isArray(s.dests) || typeof s.options !== 'object') invalid('missing origins, dests or options');
+  const state = createFeatureState({ ...s.options, partition: s.partition ?? null });
+  state.watermark = s.watermark ?? -Infinity;
+  state.lastSweep = s.lastSweep ?? -Infinity;
+  for (const row of s.origins) {
+    const [k, lastSeen, prevTime, prevBalance, prevAmount, prevType, count, sum, times, amounts, payees] = row;
+    if (typeof k !== 'string' || !numbersAt(row, 1, 8) || !isNumArray(times) || !isNumArray(amounts) || !isStrArray(payees) || times.length !== amounts.length) {
+      invalid(`origin entry ${String(k)}`);
+    }
+    state.origins.set(k, { lastSeen, prevTime, prevBalance, prevAmount, prevType, count, sum, times: [...times], amounts: [...amounts], payees: new Set(payees) });
+  }
+  for (const row of s.dests) {
+    const [k, lastSeen, prevTime, prevBalance, prevAmount, prevType, times, amounts, types, senders] = row;
+    const n = Array.isArray(times) ? times.length : -1;
+    if (typeof k !== 'string' || !numbersAt(row, 1, 6) || !isNumArray(times) || !isNumArray(amounts) || !isNumArray(types) || !isStrArray(senders) || amounts.length !== n || types.length !== n || senders.length !== n) {
+      invalid(`dest entry ${String(k)}`);
+    }
+    state.dests.set(k, { lastSeen, prevTime, prevBalance, prevAmount, prevType, times: [...times], amounts: [...amounts], types: [...types], senders: [...senders] });
+  }
+  return state;
+}
+
+export const TYPE_CODE: Readonly<Record<string, number>> = Object.fromEntries(TRANSACTION_TYPES.map((t, i) => [t, i]));
