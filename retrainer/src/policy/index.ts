@@ -1,0 +1,3 @@
+export * from './schema.ts';
+export * from './manager.ts';
+export * from './file-watcher.ts';
