@@ -1,15 +1,15 @@
-import { dataDir, kafkaPid, servicePid, stackDown, stackUp } from '@fraud/infra';
+import { dataDir, kafkaPid, stackDown, stackUp } from '@fraud/infra';
 
 /**
- * Starts the real local stack (Kafka, topics, schema registry) once for the whole test run.
- * A stack that was already up (a developer's session) is left running afterwards; a stack this
- * run started, this run stops (FRAUD_KEEP_STACK=1 keeps it for the next run).
+ * Starts the real local stack (Kafka, topics, schema registry) once for the whole test run
+ * and leaves it running for the next run (and for other test runs sharing it). With
+ * FRAUD_TEST_STOP_STACK=1 (set by .ci/run) a stack this run started is stopped at the end.
  */
 export default async function setup(): Promise<() => Promise<void>> {
   const log = (s: string) => console.log(`[infra] ${s}`);
-  const wasUp = kafkaPid({ dataDir: dataDir() }) !== undefined && servicePid(dataDir(), 'registry') !== undefined;
+  const wasUp = kafkaPid({ dataDir: dataDir() }) !== undefined;
   await stackUp({ log });
   return async () => {
-    if (!wasUp && !process.env.FRAUD_KEEP_STACK) await stackDown({ log });
+    if (!wasUp && process.env.FRAUD_TEST_STOP_STACK === '1') await stackDown({ log });
   };
 }

@@ -16,7 +16,14 @@ export async function buildProgram(): Promise<Command> {
   const dir = join(dirname(fileURLToPath(import.meta.url)), 'commands');
   const files = readdirSync(dir).filter((f) => f.endsWith('.ts')).sort();
   for (const file of files) {
-    const mod = (await import(join(dir, file))) as { register?: (p: Command) => void };
+    let mod: { register?: (p: Command) => void };
+    try {
+      mod = (await import(join(dir, file))) as typeof mod;
+    } catch (err: unknown) {
+      // One broken command must not take the others down: say which, and go on.
+      process.stderr.write(`fraud: command module ${file} failed to load: ${errorMessage(err)}\n`);
+      continue;
+    }
     if (typeof mod.register !== 'function') throw new Error(`cli command module ${file} exports no register()`);
     mod.register(program);
   }
@@ -24,6 +31,11 @@ export async function buildProgram(): Promise<Command> {
 }
 
 async function main(): Promise<void> {
+  // `fraud ... | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   const program = await buildProgram();
   await program.parseAsync(process.argv);
 }

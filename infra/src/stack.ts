@@ -44,6 +44,10 @@ export async function stackUp(o: StackOptions = {}): Promise<{ kafkaMs: number; 
   }
   if (createdTopics.length) log(`created topics: ${createdTopics.join(', ')}`);
   const t1 = Date.now();
+  if (!existsSync(join(repoRoot, 'cli', 'src', 'commands', 'registry.ts'))) {
+    log('schema registry command not present yet: registry not started');
+    return { kafkaMs, registryMs: 0, createdTopics };
+  }
   const url = `http://127.0.0.1:${registryPort}`;
   const r = await startService(dataDir, {
     name: 'registry',

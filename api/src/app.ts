@@ -1,0 +1,160 @@
+import { join } from 'node:path';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { Counter, Histogram, type Registry } from 'prom-client';
+import swaggerUi from 'swagger-ui-dist';
+import type { z } from 'zod';
+import type { Label, ScoredTransaction, Transaction } from '@fraud/schemas';
+import type { Logger } from '@fraud/common';
+import type { DecisionWaiter } from './decisions.ts';
+import type { KeyRecord, KeyStore, Scope } from './keys.ts';
+import { buildOpenApi } from './openapi.ts';
+import type { RateLimiter } from './rate-limit.ts';
+import { labelBody, transactionBody, type DecisionResponse, type ErrorBody } from './schemas.ts';
+
+/** The side effects the HTTP layer needs, injected (Kafka in production, the same in tests). */
+export interface ApiDeps {
+  publishTransaction(tx: Transaction): Promise<void>;
+  publishLabel(label: Label): Promise<void>;
+  /** A recorded decision from the warehouse, for txIds no longer in the cache. */
+  lookupDecision(txId: string): Promise<ScoredTransaction | undefined>;
+  ready(): Promise<{ ok: boolean; checks: Record<string, boolean> }>;
+  waiter: DecisionWaiter;
+  keys: KeyStore;
+  limiter: RateLimiter;
+  registry: Registry;
+  logger: Logger;
+  config: { deadlineMs: number; fallbackApproveUnder: number; bodyLimit: string; publicUrl: string };
+}
+
+class HttpError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string, readonly field?: string) {
+    super(message);
+  }
+}
+
+function body(code: string, message: string, field?: string): ErrorBody {
+  return { error: field === undefined ? { code, message } : { code, message, field } };
+}
+
+function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const field = issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(',') : undefined);
+  throw new HttpError(400, 'INVALID_BODY', `${field ? `${field}: ` : ''}${issue.message}`, field);
+}
+
+export function toResponse(s: ScoredTransaction, latencyMs: number): DecisionResponse {
+  return { txId: s.transaction.txId, decision: s.decision, score: s.score, reasons: s.reasons, rulesFired: s.rulesFired, modelVersion: s.modelVersion, fallback: false, latencyMs };
+}
+
+export function createApp(deps: ApiDeps): express.Express {
+  const { waiter, config } = deps;
+  const requests = new Counter({ name: 'fraud_api_requests_total', help: 'HTTP requests', labelNames: ['route', 'status'], registers: [deps.registry] });
+  const latency = new Histogram({ name: 'fraud_api_request_seconds', help: 'Request latency', labelNames: ['route'], buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1], registers: [deps.registry] });
+  const fallbacks = new Counter({ name: 'fraud_api_fallback_total', help: 'Answers given by the fallback policy after the deadline', registers: [deps.registry] });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use((req, res, next) => {
+    const t0 = process.hrtime.bigint();
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.on('finish', () => {
+      const route = (req.route as { path?: string } | undefined)?.path ?? 'other';
+      requests.inc({ route, status: String(res.statusCode) });
+      latency.observe({ route }, Number(process.hrtime.bigint() - t0) / 1e9);
+    });
+    next();
+  });
+
+  const auth = (scope: Scope) => (req: Request, res: Response, next: NextFunction) => {
+    const header = req.get('authorization') ?? '';
+    const presented = header.startsWith('Bearer ') ? header.slice(7) : (req.get('x-api-key') ?? '');
+    if (!presented) return next(new HttpError(401, 'AUTH_REQUIRED', 'an API key is required: Authorization: Bearer <key>'));
+    const key = deps.keys.authenticate(presented);
+    if (!key) return next(new HttpError(401, 'AUTH_INVALID', 'unknown or revoked API key'));
+    if (!key.scopes.includes(scope)) return next(new HttpError(403, 'FORBIDDEN', `this key lacks the "${scope}" scope`));
+    const rl = deps.limiter.take(key.id);
+    if (!rl.ok) {
+      res.setHeader('Retry-After', String(rl.retryAfterS));
+      return next(new HttpError(429, 'RATE_LIMITED', `rate limit exceeded; retry in ${rl.retryAfterS} s`));
+    }
+    res.locals.key = key satisfies KeyRecord;
+    next();
+  };
+  const json = express.json({ limit: config.bodyLimit, strict: true, type: ['application/json', 'application/*+json'] });
+
+  app.post('/v1/transactions', auth('submit'), json, async (req, res) => {
+    const t0 = performance.now();
+    const tx = parse(transactionBody, req.body);
+    const cached = waiter.get(tx.txId) ?? (waiter.isSubmitted(tx.txId) ? undefined : await deps.lookupDecision(tx.txId));
+    if (cached) return void res.json(toResponse(cached, performance.now() - t0));
+    const pending = waiter.wait(tx.txId, config.deadlineMs);
+    if (waiter.markSubmitted(tx.txId)) {
+      try {
+        await deps.publishTransaction(tx);
+      } catch (err: unknown) {
+        waiter.forgetSubmitted(tx.txId);
+        throw err;
+      }
+    }
+    const scored = await pending;
+    if (scored) return void res.json(toResponse(scored, performance.now() - t0));
+    fallbacks.inc();
+    const decision = tx.amount < config.fallbackApproveUnder ? 'APPROVE' : 'REVIEW';
+    const answer: DecisionResponse = { txId: tx.txId, decision, score: null, reasons: [], rulesFired: ['fallback:deadline'], modelVersion: null, fallback: true, latencyMs: performance.now() - t0 };
+    res.json(answer);
+  });
+
+  app.get('/v1/decisions/:txId', auth('read'), async (req, res) => {
+    const txId = String(req.params.txId);
+    if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(txId)) throw new HttpError(400, 'INVALID_TXID', 'txId: letters, digits and _ . : - only, at most 128', 'txId');
+    const s = waiter.get(txId) ?? (await deps.lookupDecision(txId));
+    if (!s) throw new HttpError(404, 'NOT_FOUND', `no recorded decision for txId ${txId}`);
+    res.json(toResponse(s, 0));
+  });
+
+  app.post('/v1/labels', auth('label'), json, async (req, res) => {
+    const b = parse(labelBody, req.body);
+    const key = res.locals.key as KeyRecord;
+    await deps.publishLabel({ ...b, labeledAt: Date.now(), author: `api:${key.name}` });
+    res.status(202).json({ accepted: true, txId: b.txId });
+  });
+
+  app.get('/health', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/ready', async (_req, res) => {
+    const r = await deps.ready();
+    res.status(r.ok ? 200 : 503).json(r);
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', deps.registry.contentType);
+    res.send(await deps.registry.metrics());
+  });
+  const openapi = buildOpenApi(config.publicUrl);
+  app.get('/openapi.json', (_req, res) => void res.json(openapi));
+  app.get('/docs', (_req, res) => {
+    res.setHeader('Content-Security-Policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'");
+    res.type('html').send(DOCS_HTML);
+  });
+  app.get('/docs/init.js', (_req, res) => void res.type('js').send("window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#ui' });"));
+  app.use('/docs/assets', express.static(swaggerUi.getAbsoluteFSPath(), { index: false }));
+
+  app.use((_req, _res, next) => next(new HttpError(404, 'NOT_FOUND', 'no such route; see /openapi.json')));
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof HttpError) return void res.status(err.status).json(body(err.code, err.message, err.field));
+    const e = err as { type?: string; status?: number };
+    if (e.type === 'entity.too.large') return void res.status(413).json(body('BODY_TOO_LARGE', `body larger than ${config.bodyLimit}`));
+    if (e.type === 'entity.parse.failed') return void res.status(400).json(body('INVALID_JSON', 'the body is not valid JSON'));
+    if (e.type === 'charset.unsupported' || e.type === 'encoding.unsupported') return void res.status(415).json(body('UNSUPPORTED_ENCODING', 'send UTF-8 JSON'));
+    deps.logger.error({ err }, 'request failed');
+    res.status(503).json(body('UNAVAILABLE', 'the decision service could not complete the request; retry'));
+  });
+  return app;
+}
+
+const DOCS_HTML = `<!doctype html><html><head><meta charset="utf-8"><title>Fraud decision API</title>
+<link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>
+<body><div id="ui"></div><script src="/docs/assets/swagger-ui-bundle.js"></script><script src="/docs/init.js"></script></body></html>`;
+
+export const docsAssetPath = join(swaggerUi.getAbsoluteFSPath(), 'swagger-ui.css');

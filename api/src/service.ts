@@ -1,0 +1,114 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CompressionTypes, type Consumer, type Producer } from 'kafkajs';
+import { createKafka, createLogger, createMetricsRegistry, errorMessage, type Logger } from '@fraud/common';
+import { createCodecs, topicNames, type ScoredTransaction, type Transaction } from '@fraud/schemas';
+import { createApp } from './app.ts';
+import { createDecisionWaiter } from './decisions.ts';
+import type { ApiEnv } from './env.ts';
+import { createKeyStore, readKeyFile } from './keys.ts';
+import { createRateLimiter } from './rate-limit.ts';
+
+export interface ApiService {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The decision API process: an idempotent producer to `transactions` and `labels`, and a
+ * read_committed consumer of `scored` in a group of its own (every API instance sees every
+ * decision, so any instance can answer any request), feeding the waiter.
+ */
+export async function startApiService(env: ApiEnv, logger: Logger = createLogger('api')): Promise<ApiService> {
+  const topics = topicNames(env.TOPIC_PREFIX);
+  const kafka = createKafka(env, 'fraud-api', logger);
+  const codecs = await createCodecs({ registryUrl: env.SCHEMA_REGISTRY_URL, topics });
+  const registry = createMetricsRegistry('api');
+  const waiter = createDecisionWaiter(env.API_DECISION_CACHE);
+  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
+  await producer.connect();
+  const consumer: Consumer = kafka.consumer({ groupId: `fraud-api-${process.pid}-${Date.now().toString(36)}`, readUncommitted: false, maxWaitTimeInMs: 5, minBytes: 1, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+  await consumer.connect();
+  await consumer.subscribe({ topic: topics.scored, fromBeginning: false });
+  let assigned = false;
+  consumer.on(consumer.events.GROUP_JOIN, () => void (assigned = true));
+  await consumer.run({
+    autoCommit: true,
+    eachBatch: async ({ batch }) => {
+      for (const m of batch.messages) {
+        if (!m.value) continue;
+        try {
+          waiter.deliver(await codecs.scored.decode(m.value));
+        } catch (err: unknown) {
+          // A scored record we cannot read is the scorer's bug, not a request's: log, go on.
+          logger.warn({ offset: m.offset, partition: batch.partition, err: errorMessage(err) }, 'undecodable scored record');
+        }
+      }
+    },
+  });
+
+  const publishTransaction = async (tx: Transaction) => {
+    await producer.send({ topic: topics.transactions, acks: -1, compression: CompressionTypes.None, messages: [{ key: tx.originAccount, value: codecs.transaction.encode(tx) }] });
+  };
+  const app = createApp({
+    publishTransaction,
+    publishLabel: async (label) => {
+      await producer.send({ topic: topics.labels, acks: -1, messages: [{ key: label.txId, value: codecs.label.encode(label) }] });
+    },
+    lookupDecision: async (txId) => lookupWarehouse(env.WAREHOUSE_API_URL, txId, logger),
+    ready: async () => {
+      const checks = { broker: false, registry: false, scoredConsumer: assigned };
+      try {
+        const admin = kafka.admin();
+        await admin.connect();
+        await admin.describeCluster();
+        await admin.disconnect();
+        checks.broker = true;
+      } catch (err: unknown) {
+        logger.warn({ err: errorMessage(err) }, 'ready: broker unreachable');
+      }
+      try {
+        checks.registry = (await fetch(`${env.SCHEMA_REGISTRY_URL}/subjects`, { signal: AbortSignal.timeout(1000) })).ok;
+      } catch (err: unknown) {
+        logger.warn({ err: errorMessage(err) }, 'ready: registry unreachable');
+      }
+      return { ok: Object.values(checks).every(Boolean), checks };
+    },
+    waiter,
+    keys: createKeyStore(readKeyFile(env.API_KEYS_FILE)),
+    limiter: createRateLimiter(env.API_RATE_LIMIT_PER_S, env.API_RATE_BURST),
+    registry,
+    logger,
+    config: { deadlineMs: env.API_DEADLINE_MS, fallbackApproveUnder: env.API_FALLBACK_APPROVE_UNDER, bodyLimit: env.API_BODY_LIMIT, publicUrl: `http://${env.API_HOST}:${env.API_PORT}` },
+  });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(env.API_PORT, env.API_HOST, () => resolve(s));
+  });
+  server.keepAliveTimeout = 65_000;
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${env.API_HOST}:${port}`;
+  logger.info({ url }, 'decision API listening');
+  return {
+    url,
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await consumer.disconnect();
+      await producer.disconnect();
+    },
+  };
+}
+
+/** The warehouse sink's named question "decision by txId" (sinks/ HTTP API). */
+async function lookupWarehouse(base: string, txId: string, logger: Logger): Promise<ScoredTransaction | undefined> {
+  try {
+    const res = await fetch(`${base}/api/decisions/${encodeURIComponent(txId)}`, { signal: AbortSignal.timeout(500) });
+    if (res.status === 404 || !res.ok) return undefined;
+    const body = (await res.json()) as { scored?: ScoredTransaction };
+    return body.scored;
+  } catch (err: unknown) {
+    // Warehouse down: the cache answers what it can, and the stream stays the source of truth.
+    logger.debug({ err: errorMessage(err) }, 'warehouse lookup failed');
+    return undefined;
+  }
+}
