@@ -10,3 +10,5 @@ export { sha256Hex, verifyChecksum, smokeTest, parityMaxAbsDiff, verifyParity } 
 export { writeArtifact, readArtifact, ARTIFACT_FILES, type Artifact, type ArtifactMetadata, type ArtifactMetadataInput } from './serving/artifact.ts';
 export * from './features/index.ts';
 export * from './csv/index.ts';
+export * from './eval/index.ts';
+export * from './policy/index.ts';

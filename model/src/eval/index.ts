@@ -1,0 +1,3 @@
+export * from './metrics.ts';
+export * from './cost.ts';
+export * from './report.ts';

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { costAt, type Costs } from '../../src/eval/index.ts';
+import { chooseThresholds, decide, NEVER } from '../../src/policy/index.ts';
+import { rng } from '../features/helpers.ts';
+
+const costs: Costs = { reviewCost: 5, blockFrictionCost: 25, missedFraudFactor: 1 };
+
+describe('decide', () => {
+  it('is inclusive at both thresholds', () => {
+    const t = { review: 0.3, block: 0.8 };
+    expect(decide(0.29999, t)).toBe('APPROVE');
+    expect(decide(0.3, t)).toBe('REVIEW');
+    expect(decide(0.79999, t)).toBe('REVIEW');
+    expect(decide(0.8, t)).toBe('BLOCK');
+    expect(decide(1, { review: NEVER, block: NEVER })).toBe('APPROVE');
+  });
+});
+
+describe('chooseThresholds', () => {
+  const scores = [0.95, 0.9, 0.6, 0.5, 0.1];
+  const labels = [1, 0, 1, 0, 0];
+  const amounts = [50_000, 100, 5_000, 100, 100]; // $500 fraud, $50 fraud
+
+  it('blocks the sure fraud, reviews the uncertain one (hand-computed minimum)', () => {
+    const c = chooseThresholds({ scores, labels, amountsMinor: amounts, costs });
+    // review [0.55, 0.925): the 0.9 legit (5) and the 0.6 fraud (5); block >= 0.925: the $500 fraud (0)
+    expect(c.thresholds).toEqual({ review: 0.55, block: 0.925 });
+    expect(c.cost).toBe(10);
+    expect(c.approveAllCost).toBe(550);
+  });
+
+  it('respects a review-capacity limit', () => {
+    const c = chooseThresholds({ scores, labels, amountsMinor: amounts, costs, maxReviewRate: 0.2 });
+    // reviewing two of five is over the limit; blocking >= 0.55 costs one friction (25)
+    expect(c.thresholds).toEqual({ review: 0.55, block: 0.55 });
+    expect(c.cost).toBe(25);
+  });
+
+  it('finds the brute-force minimum on random data, and the reported cost is the real cost', () => {
+    const r = rng(11);
+    for (let trial = 0; trial < 3; trial++) {
+      const n = 120;
+      const lab = Array.from({ length: n }, () => (r() < 0.2 ? 1 : 0));
+      const sc = lab.map((y) => Math.min(0.999, Math.max(0, (y ? 0.35 : 0) + r() * 0.65)));
+      const amt = lab.map(() => Math.floor(r() * 20_000));
+      const wts = lab.map((y) => (y ? 1 : 1 + Math.floor(r() * 4)));
+      const c = chooseThresholds({ scores: sc, labels: lab, amountsMinor: amt, weights: wts, costs });
+      const real = costAt(sc, lab, amt, c.thresholds, costs, wts).total;
+      expect(c.cost).toBeCloseTo(real, 6);
+      const cands = [...new Set(sc)].sort((a, b) => a - b).concat([NEVER]);
+      let bruteMin = Infinity;
+      for (const a of cands) for (const b of cands) if (a <= b) bruteMin = Math.min(bruteMin, costAt(sc, lab, amt, { review: a, block: b }, costs, wts).total);
+      expect(real).toBeCloseTo(bruteMin, 6);
+      expect(c.thresholds.review).toBeLessThanOrEqual(c.thresholds.block);
+      expect(Math.min(...c.reviewCurve.map((p) => p.cost))).toBeCloseTo(c.cost, 6);
+    }
+  });
+});
