@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { envInt, kafkaEnvShape, parseEnv } from '@fraud/common';
+
+/** The scorer's configuration: parsed once at start-up; a bad value fails naming the variable. */
+export const scorerEnvSchema = z.object({
+  ...kafkaEnvShape,
+  /** Consumer group on `transactions`; every instance of one deployment uses the same. */
+  SCORER_GROUP_ID: z.string().min(1).default('fraud-scorer'),
+  /** Prefix of the per-partition transactional ids; defaults to the group id. Must be stable. */
+  SCORER_APP_ID: z.string().min(1).optional(),
+  SCORER_METRICS_PORT: envInt(0, 65_535).default(9470),
+  SCORER_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
+  /** Artifact dir (model.onnx, model.json, metadata.json) served when model-updates has no champion. */
+  MODEL_BOOTSTRAP_DIR: z.string().min(1).optional(),
+  /** Most records scored in one Kafka transaction (a fetch is split into chunks of this size). */
+  SCORER_MAX_BATCH: envInt(1, 100_000).default(5_000),
+  /** Fetch size cap per partition: with SCORER_MAX_BATCH, bounds the work in flight. */
+  SCORER_MAX_BYTES_PER_PARTITION: envInt(1_024, 64 * 1024 * 1024).default(1024 * 1024),
+  /** How long a fetch waits for data: the latency floor at low load. */
+  SCORER_FETCH_MAX_WAIT_MS: envInt(0, 10_000).default(5),
+  /** Partitions processed at once (each with its own producer and transaction). */
+  SCORER_PARTITIONS_CONCURRENTLY: envInt(1, 64).default(2),
+  SCORER_EXPLAIN_TOP_K: envInt(1, 10).default(5),
+  /** Deadline to rebuild one partition's state from `scored` on assignment. */
+  SCORER_RESTORE_TIMEOUT_MS: envInt(1_000, 3_600_000).default(300_000),
+  SCORER_SESSION_TIMEOUT_MS: envInt(6_000, 300_000).default(10_000),
+  /** Deadline to read model-updates and control to their end at start-up. */
+  SCORER_STARTUP_TIMEOUT_MS: envInt(1_000, 600_000).default(60_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export type ScorerEnv = z.infer<typeof scorerEnvSchema>;
+
+export function parseScorerEnv(env: Record<string, string | undefined> = process.env): ScorerEnv {
+  return parseEnv(scorerEnvSchema, env);
+}

@@ -1,0 +1,133 @@
+import type { Kafka } from 'kafkajs';
+import { FraudError, errorMessage, type Logger } from '@fraud/common';
+import { CONTROL_KEYS, decisionPolicySchema, type ModelUpdate } from '@fraud/schemas';
+import type { ScorerMetrics } from './metrics.ts';
+import type { ModelManager } from './model-manager.ts';
+import { compilePolicy, type CompiledPolicy } from './policy.ts';
+import { startTopicReader } from './topic-reader.ts';
+
+export interface Feed {
+  stop(): Promise<void>;
+}
+
+async function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new FraudError('TIMEOUT', `${what} took more than ${ms} ms; is the broker reachable?`, { retriable: true })), ms);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export interface ModelFeedOptions {
+  kafka: Kafka;
+  topic: string;
+  groupId: string;
+  decode: (buf: Buffer) => Promise<ModelUpdate>;
+  manager: ModelManager;
+  metrics: ScorerMetrics;
+  logger: Logger;
+  timeoutMs: number;
+}
+
+/**
+ * Follows the compacted model-updates topic. While catching up only the latest update per role
+ * is kept (older ones were superseded); once at the end those are loaded, and from then on every
+ * new update is offered as it arrives (verify, smoke test, swap between batches). Offers run one
+ * at a time in topic order, so a slow load can never let an older model win.
+ * Resolves when the catch-up offers are done: the caller then knows whether a champion exists.
+ */
+export async function startModelFeed(o: ModelFeedOptions): Promise<Feed> {
+  const pending = new Map<string, ModelUpdate>();
+  let live = false;
+  let chain: Promise<unknown> = Promise.resolve();
+  const offer = (u: ModelUpdate): Promise<unknown> => (chain = chain.then(() => o.manager.offer(u)));
+  const reader = await startTopicReader({
+    kafka: o.kafka,
+    topic: o.topic,
+    groupId: o.groupId,
+    logger: o.logger,
+    onMessages: async (messages) => {
+      for (const m of messages) {
+        if (!m.value) continue;
+        let update: ModelUpdate;
+        try {
+          update = await o.decode(m.value);
+        } catch (err: unknown) {
+          o.metrics.modelRejected.inc();
+          o.logger.error({ offset: m.offset, err: errorMessage(err) }, 'undecodable model update refused');
+          continue;
+        }
+        if (live) await offer(update);
+        else pending.set(update.role, update);
+      }
+    },
+  });
+  try {
+    await withDeadline(reader.caughtUp, o.timeoutMs, `reading ${o.topic} to its end`);
+  } catch (err: unknown) {
+    await reader.stop();
+    throw err;
+  }
+  live = true;
+  const latest = [pending.get('CHAMPION'), pending.get('SHADOW')].filter((u): u is ModelUpdate => u !== undefined);
+  for (const u of latest) void offer(u);
+  await chain;
+  return { stop: () => reader.stop() };
+}
+
+export interface PolicyFeedOptions {
+  kafka: Kafka;
+  topic: string;
+  groupId: string;
+  logger: Logger;
+  timeoutMs: number;
+}
+
+/** Follows the compacted control topic for the live decision policy; a bad policy is ignored. */
+export async function startPolicyFeed(o: PolicyFeedOptions): Promise<Feed & { current(): CompiledPolicy }> {
+  let current = compilePolicy(null);
+  const reader = await startTopicReader({
+    kafka: o.kafka,
+    topic: o.topic,
+    groupId: o.groupId,
+    logger: o.logger,
+    onMessages: async (messages) => {
+      for (const m of messages) {
+        if (m.key?.toString() !== CONTROL_KEYS.decisionPolicy) continue;
+        if (!m.value) {
+          current = compilePolicy(null);
+          o.logger.info('decision policy cleared: model thresholds, no lists, no rules');
+          continue;
+        }
+        const parsed = parseJson(m.value.toString('utf8'));
+        const result = decisionPolicySchema.safeParse(parsed);
+        if (!result.success) {
+          o.logger.error({ offset: m.offset, issues: result.error.issues }, 'invalid decision policy ignored; the previous one stays');
+          continue;
+        }
+        current = compilePolicy(result.data);
+        o.logger.info({ updatedBy: result.data.updatedBy, allow: result.data.allowList.length, block: result.data.blockList.length }, 'decision policy applied');
+      }
+    },
+  });
+  try {
+    await withDeadline(reader.caughtUp, o.timeoutMs, `reading ${o.topic} to its end`);
+  } catch (err: unknown) {
+    await reader.stop();
+    throw err;
+  }
+  return { current: () => current, stop: () => reader.stop() };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    // Not JSON: the schema check below reports it as invalid.
+    return undefined;
+  }
+}

@@ -1,0 +1,110 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { FraudError, errorMessage, isFraudError } from '@fraud/common';
+import type { ModelUpdate } from '@fraud/schemas';
+import type { ActiveModel } from './models.ts';
+import type { ServingModelFactory } from './ports.ts';
+
+export interface ModelLoaderDeps {
+  createServing: ServingModelFactory;
+  featureSet: string;
+  featureNames: readonly string[];
+  /** Rows (featureNames.length wide) the smoke prediction runs on. */
+  smokeRows: Float32Array;
+  fetchBytes?: (uri: string) => Promise<Buffer>;
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * Turns a ModelUpdate into a serving model, or refuses it with a typed error:
+ * MODEL_CHECKSUM (bytes do not match sha256), MODEL_INCOMPATIBLE (feature set or list differs
+ * from the one this scorer computes), MODEL_INVALID (no bytes, bad thresholds, ONNX does not
+ * load, smoke prediction fails). Nothing about the current model changes here.
+ */
+export async function loadModelUpdate(update: ModelUpdate, deps: ModelLoaderDeps): Promise<ActiveModel> {
+  const where = `model ${update.version} (${update.role})`;
+  if (update.featureSet !== deps.featureSet) {
+    throw new FraudError('MODEL_INCOMPATIBLE', `${where} uses feature set ${update.featureSet}, this scorer computes ${deps.featureSet}`);
+  }
+  const names = featureNamesOf(update.metadataJson);
+  if (names && names.join(',') !== deps.featureNames.join(',')) {
+    throw new FraudError('MODEL_INCOMPATIBLE', `${where} lists features [${names.join(', ')}], this scorer computes [${deps.featureNames.join(', ')}]`);
+  }
+  const { reviewThreshold: review, blockThreshold: block } = update;
+  if (!(review >= 0 && block <= 1 && review <= block)) {
+    throw new FraudError('MODEL_INVALID', `${where} has thresholds review=${review} block=${block}; need 0 <= review <= block <= 1`);
+  }
+  const bytes = await modelBytes(update, deps.fetchBytes ?? fetchModelBytes);
+  const actual = sha256Hex(bytes);
+  if (actual !== update.sha256.toLowerCase()) {
+    throw new FraudError('MODEL_CHECKSUM', `${where}: sha256 of the ONNX bytes is ${actual}, the update says ${update.sha256}`);
+  }
+  let serving;
+  try {
+    serving = await deps.createServing({
+      version: update.version,
+      featureSet: update.featureSet,
+      featureNames: deps.featureNames,
+      onnx: bytes,
+      modelJson: update.modelJson ? update.modelJson.toString('utf8') : null,
+    });
+  } catch (err: unknown) {
+    throw new FraudError('MODEL_INVALID', `${where} does not load: ${errorMessage(err)}`, { cause: err });
+  }
+  try {
+    await smokeTest(serving, deps);
+  } catch (err: unknown) {
+    await serving.dispose().catch(() => undefined);
+    throw isFraudError(err) ? err : new FraudError('MODEL_INVALID', `${where} failed its smoke prediction: ${errorMessage(err)}`, { cause: err });
+  }
+  return { role: update.role, version: update.version, sha256: actual, thresholds: { review, block }, serving };
+}
+
+async function smokeTest(serving: ActiveModel['serving'], deps: ModelLoaderDeps): Promise<void> {
+  const cols = deps.featureNames.length;
+  const rows = deps.smokeRows.length / cols;
+  const out = await serving.predict({ data: deps.smokeRows, rows, cols });
+  if (out.length !== rows) throw new FraudError('MODEL_INVALID', `smoke prediction returned ${out.length} scores for ${rows} rows`);
+  for (const p of out) if (!(p >= 0 && p <= 1)) throw new FraudError('MODEL_INVALID', `smoke prediction returned ${p}, not a probability`);
+  serving.explain(deps.smokeRows.subarray(0, cols), 3);
+}
+
+function featureNamesOf(metadataJson: string): string[] | null {
+  try {
+    const meta = JSON.parse(metadataJson) as unknown;
+    if (typeof meta !== 'object' || meta === null) return null;
+    const names = (meta as Record<string, unknown>).featureNames;
+    return Array.isArray(names) && names.every((n) => typeof n === 'string') ? (names as string[]) : null;
+  } catch {
+    // metadataJson is informational here; the feature set name is the binding check.
+    return null;
+  }
+}
+
+async function modelBytes(update: ModelUpdate, fetchBytes: (uri: string) => Promise<Buffer>): Promise<Buffer> {
+  if (update.onnx && update.onnx.length > 0) return update.onnx;
+  if (update.uri) {
+    try {
+      return await fetchBytes(update.uri);
+    } catch (err: unknown) {
+      throw new FraudError('MODEL_INVALID', `model ${update.version}: cannot fetch ${update.uri}: ${errorMessage(err)}`, { cause: err, retriable: true });
+    }
+  }
+  throw new FraudError('MODEL_INVALID', `model ${update.version} has neither inline onnx bytes nor a uri`);
+}
+
+/** file:// and http(s):// only; the checksum, not the transport, is what makes it trusted. */
+export async function fetchModelBytes(uri: string): Promise<Buffer> {
+  const url = new URL(uri);
+  if (url.protocol === 'file:') return readFile(fileURLToPath(url));
+  if (url.protocol === 'http:' || url.protocol === 'https:') {
+    const res = await fetch(url, { signal: AbortSignal.timeout(30_000) });
+    if (!res.ok) throw new FraudError('MODEL_INVALID', `GET ${uri} answered ${res.status}`);
+    return Buffer.from(await res.arrayBuffer());
+  }
+  throw new FraudError('MODEL_INVALID', `unsupported model uri scheme ${url.protocol} (use file://, http:// or https://)`);
+}

@@ -1,0 +1,125 @@
+import type { IHeaders } from 'kafkajs';
+import { errorMessage, isFraudError } from '@fraud/common';
+import type { Reason, ScoredTransaction, Transaction } from '@fraud/schemas';
+import type { DeadLetter } from './dlq.ts';
+import type { ModelPair } from './models.ts';
+import type { Codec, FeatureModule, TransactionValidator } from './ports.ts';
+import { applyPolicy, decideByScore, effectiveThresholds, type CompiledPolicy } from './policy.ts';
+
+/** One consumed record, as kafkajs hands it over (offsets and timestamps are decimal strings). */
+export interface RawRecord {
+  key: Buffer | null;
+  value: Buffer | null;
+  headers?: IHeaders;
+  offset: string;
+  timestamp: string;
+}
+
+export interface ScoredOut {
+  key: Buffer | null;
+  record: ScoredTransaction;
+}
+
+export interface BatchResult {
+  scored: ScoredOut[];
+  dead: DeadLetter[];
+}
+
+export interface BatchDeps<S> {
+  decode: Codec<Transaction>['decode'];
+  validate: TransactionValidator;
+  features: FeatureModule<S>;
+  explainTopK: number;
+  now: () => number;
+}
+
+export interface BatchContext<S> {
+  topic: string;
+  partition: number;
+  /** Per-partition feature state; mutated: after the batch it includes the scored transactions. */
+  state: S;
+  models: ModelPair;
+  policy: CompiledPolicy;
+}
+
+type Decoded = { ok: true; tx: Transaction } | { ok: false; reason: string; message: string };
+
+/**
+ * The pure heart of the scorer: decode -> validate -> features -> one model call for the whole
+ * batch (plus one for the shadow) -> decision policy -> explanations. Every input record ends up
+ * in exactly one of `scored` or `dead`, in input order, so consumed = scored + dead-lettered.
+ */
+export async function processBatch<S>(records: readonly RawRecord[], ctx: BatchContext<S>, deps: BatchDeps<S>): Promise<BatchResult> {
+  const decoded = await Promise.all(records.map((r) => decodeOne(r, deps)));
+  const now = deps.now();
+  const dead: DeadLetter[] = [];
+  const valid: Transaction[] = [];
+  const validIdx: number[] = [];
+  decoded.forEach((d, i) => {
+    const rec = records[i]!;
+    const invalid = d.ok ? deps.validate(d.tx, now) : null;
+    if (d.ok && invalid === null) {
+      valid.push(d.tx);
+      validIdx.push(i);
+      return;
+    }
+    const reason = d.ok ? 'RECORD_INVALID' : d.reason;
+    const message = d.ok ? (invalid ?? '') : d.message;
+    dead.push({ key: rec.key, value: rec.value, headers: rec.headers ?? {}, reason, message, topic: ctx.topic, partition: ctx.partition, offset: rec.offset, timestamp: rec.timestamp });
+  });
+  if (valid.length === 0) return { scored: [], dead };
+
+  const cols = deps.features.featureNames.length;
+  const data = deps.features.compute(valid, ctx.state);
+  const matrix = { data, rows: valid.length, cols };
+  const { champion, shadow } = ctx.models;
+  const [scores, shadowScores] = await Promise.all([champion.serving.predict(matrix), shadow ? shadow.serving.predict(matrix) : Promise.resolve(null)]);
+  const thresholds = effectiveThresholds(champion.thresholds, ctx.policy.policy);
+  const scoredAt = deps.now();
+
+  const scored: ScoredOut[] = valid.map((tx, row) => {
+    const rec = records[validIdx[row]!]!;
+    const score = scores[row]!;
+    const features = data.subarray(row * cols, (row + 1) * cols);
+    const { decision, rulesFired } = applyPolicy(tx, score, thresholds, ctx.policy);
+    const reasons: Reason[] = decision === 'APPROVE' ? [] : champion.serving.explain(features, deps.explainTopK);
+    const shadowScore = shadow && shadowScores ? shadowScores[row]! : null;
+    return {
+      key: rec.key,
+      record: {
+        transaction: tx,
+        featureSet: deps.features.featureSet,
+        features: Array.from(features),
+        score,
+        decision,
+        reviewThreshold: thresholds.review,
+        blockThreshold: thresholds.block,
+        modelVersion: champion.version,
+        reasons,
+        rulesFired,
+        shadow: shadow && shadowScore !== null ? { modelVersion: shadow.version, score: shadowScore, decision: decideByScore(shadowScore, shadow.thresholds) } : null,
+        scoredAt,
+        source: { partition: ctx.partition, offset: Number(rec.offset), publishedAt: Number(rec.timestamp) },
+      },
+    };
+  });
+  return { scored, dead };
+}
+
+async function decodeOne<S>(rec: RawRecord, deps: BatchDeps<S>): Promise<Decoded> {
+  if (rec.value === null || rec.value.length === 0) return { ok: false, reason: 'DECODE_TRUNCATED', message: 'record has no value (null or empty)' };
+  try {
+    return { ok: true, tx: await deps.decode(rec.value) };
+  } catch (err: unknown) {
+    // Only bad bytes are dead-lettered; anything else (registry down...) must stop the batch
+    // so it is retried, never silently turned into a dead letter.
+    if (isFraudError(err) && err.code.startsWith('DECODE_')) return { ok: false, reason: err.code, message: err.message };
+    if (isFraudError(err) && (err.code === 'SCHEMA_NOT_FOUND' || err.code === 'RECORD_INVALID')) return { ok: false, reason: err.code, message: err.message };
+    throw err;
+  }
+}
+
+/** For logs: a short description of a thrown value. */
+export function describe(err: unknown): string {
+  return isFraudError(err) ? `${err.code}: ${err.message}` : errorMessage(err);
+}

@@ -1,0 +1,30 @@
+import { FraudError, createKafka, type Logger } from '@fraud/common';
+import { FEATURE_NAMES, FEATURE_SET, computeFeatures, createFeatureState, createServingModel, readArtifact, type FeatureState } from '@fraud/model';
+import { createCodecs, topicNames, validateTransaction } from '@fraud/schemas';
+import type { ScorerEnv } from './env.ts';
+import type { FeatureModule, ServingModelFactory } from './ports.ts';
+import { startScorer, type ScorerService } from './service.ts';
+
+/** The shared feature module for a transactions topic with `numPartitions` partitions. */
+export function featureModule(numPartitions: number): FeatureModule<FeatureState> {
+  return {
+    featureSet: FEATURE_SET,
+    featureNames: FEATURE_NAMES,
+    createState: (partition) => createFeatureState({ partition, numPartitions }),
+    compute: (txs, state) => computeFeatures(txs, state),
+  };
+}
+
+export const createServing: ServingModelFactory = async (spec) => {
+  if (spec.modelJson === null) {
+    throw new FraudError('MODEL_INVALID', `model ${spec.version} has no XGBoost JSON (modelJson): REVIEW/BLOCK decisions could not be explained`);
+  }
+  return createServingModel({ ...spec, modelJson: spec.modelJson });
+};
+
+/** Wires the real pieces (Kafka, registry codecs, features, onnxruntime) and starts a scorer. */
+export async function runScorer(env: ScorerEnv, logger: Logger): Promise<ScorerService> {
+  const kafka = createKafka(env, 'fraud-scorer', logger);
+  const codecs = await createCodecs({ registryUrl: env.SCHEMA_REGISTRY_URL, topics: topicNames(env.TOPIC_PREFIX) });
+  return startScorer({ env, kafka, codecs, features: featureModule, createServing, validate: validateTransaction, readArtifact, logger });
+}

@@ -1,0 +1,58 @@
+import type { Kafka } from 'kafkajs';
+import type { Logger } from '@fraud/common';
+import type { ScoredTransaction, Transaction } from '@fraud/schemas';
+import type { FeatureModule } from './ports.ts';
+import { readToEnd } from './topic-reader.ts';
+
+export interface RestoreOptions<S> {
+  kafka: Kafka;
+  scoredTopic: string;
+  partition: number;
+  /** A fresh throwaway group name; offsets are never committed under it. */
+  groupId: string;
+  decode: (buf: Buffer) => Promise<ScoredTransaction>;
+  features: FeatureModule<S>;
+  logger: Logger;
+  timeoutMs: number;
+}
+
+/**
+ * Rebuilds the per-account feature state of one input partition from `scored`.
+ *
+ * Invariant that makes this exact: the scorer writes the decisions for input partition p to
+ * partition p of `scored`, in input-offset order, in the same Kafka transaction that commits the
+ * input offsets. So the committed (read_committed) content of scored[p] is exactly the sequence of
+ * transactions whose offsets are committed: replaying it through the same feature code gives the
+ * state an uninterrupted run would have, no record missed (it is committed) or counted twice
+ * (aborted attempts are invisible). The caller must have fenced the previous owner of p first
+ * (initTransactions on p's transactional id), so no transaction on scored[p] is still open.
+ */
+export async function restorePartitionState<S>(opts: RestoreOptions<S>): Promise<{ state: S; records: number }> {
+  const state = opts.features.createState(opts.partition);
+  let records = 0;
+  let lastOffset = -1;
+  await readToEnd({
+    kafka: opts.kafka,
+    topic: opts.scoredTopic,
+    groupId: opts.groupId,
+    partitions: [opts.partition],
+    logger: opts.logger,
+    timeoutMs: opts.timeoutMs,
+    onMessages: async (messages) => {
+      // Decode the whole fetch before touching the state: a failure leaves it unchanged and
+      // kafkajs re-delivers the same fetch.
+      const decoded = await Promise.all(messages.map((m) => (m.value ? opts.decode(m.value) : Promise.resolve(null))));
+      const txs: Transaction[] = [];
+      for (const d of decoded) {
+        if (!d || d.source?.partition !== opts.partition) continue;
+        // Guard against a re-delivered fetch: input offsets only grow within a partition.
+        if (d.source.offset <= lastOffset) continue;
+        lastOffset = d.source.offset;
+        txs.push(d.transaction);
+      }
+      if (txs.length) opts.features.compute(txs, state);
+      records += txs.length;
+    },
+  });
+  return { state, records };
+}

@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { FraudError } from '@fraud/common';
+import { validateTransaction } from '@fraud/schemas';
+import type { FeatureState } from '@fraud/model';
+import { processBatch, type RawRecord } from '../src/process-batch.ts';
+import { compilePolicy } from '../src/policy.ts';
+import { featureModule } from '../src/runtime.ts';
+import { activeModel, fakeServing, jsonCodec, tx } from './fakes.ts';
+
+const features = featureModule(1);
+const cols = features.featureNames.length;
+const AMOUNT = features.featureNames.indexOf('amount');
+// Score grows with the amount feature: amounts 1000..N*1000 give 0.1, 0.2 ... (capped at 1).
+const byAmount = (row: Float32Array) => Math.min(1, (row[AMOUNT] ?? 0) / 10_000);
+const NOW = Date.UTC(2025, 0, 2);
+
+function raw(value: Buffer | null, offset: number): RawRecord {
+  return { key: Buffer.from(`k${offset}`), value, offset: String(offset), timestamp: String(NOW - 5), headers: { trace: 'abc' } };
+}
+
+function run(records: RawRecord[], state: FeatureState = features.createState(0), extra: { shadow?: boolean; policy?: Parameters<typeof compilePolicy>[0] } = {}) {
+  const champion = fakeServing('champ-1', cols, byAmount);
+  const shadow = extra.shadow ? fakeServing('shadow-1', cols, () => 0.95) : null;
+  return {
+    champion,
+    result: processBatch(records, {
+      topic: 'in', partition: 0, state,
+      models: { champion: activeModel(champion), shadow: shadow ? activeModel(shadow, 'SHADOW', { review: 0.2, block: 0.9 }) : null },
+      policy: compilePolicy(extra.policy ?? null),
+    }, { decode: (b) => jsonCodec.decode(b), validate: validateTransaction, features, explainTopK: 3, now: () => NOW }),
+  };
+}
+
+describe('processBatch', () => {
+  it('scores every valid record once, in order, with one model call for the batch', async () => {
+    const records = Array.from({ length: 10 }, (_, i) => raw(jsonCodec.encode(tx(i)), 100 + i));
+    const { champion, result } = run(records);
+    const { scored, dead } = await result;
+    expect(dead).toEqual([]);
+    expect(champion.calls).toBe(1);
+    expect(scored.map((s) => s.record.transaction.txId)).toEqual(records.map((_, i) => `tx-${i}`));
+    expect(scored.map((s) => s.record.source?.offset)).toEqual(records.map((_, i) => 100 + i));
+    const s4 = scored[4]!.record;
+    expect(s4.score).toBeCloseTo(0.5, 5);
+    expect(s4.decision).toBe('REVIEW');
+    expect(s4.features).toHaveLength(cols);
+    expect(s4.features[AMOUNT]).toBe(5_000);
+    expect(s4.source).toEqual({ partition: 0, offset: 104, publishedAt: NOW - 5 });
+    expect(s4.modelVersion).toBe('champ-1');
+    expect(s4.featureSet).toBe(features.featureSet);
+    expect([s4.reviewThreshold, s4.blockThreshold]).toEqual([0.5, 0.9]);
+    expect(scored[9]!.record.decision).toBe('BLOCK');
+    expect(scored[0]!.record.decision).toBe('APPROVE');
+  });
+
+  it('explains every REVIEW and BLOCK and no APPROVE', async () => {
+    const { scored } = await run(Array.from({ length: 10 }, (_, i) => raw(jsonCodec.encode(tx(i)), i))).result;
+    for (const s of scored) expect(s.record.reasons.length).toBe(s.record.decision === 'APPROVE' ? 0 : 3);
+  });
+
+  it('history: each row sees only earlier transactions of its account, across batches', async () => {
+    const state = features.createState(0);
+    const count24 = features.featureNames.indexOf('orig_count_24h');
+    const first = await run([0, 1, 2, 3].map((i) => raw(jsonCodec.encode(tx(i * 3)), i)), state).result;
+    expect(first.scored.map((s) => s.record.features[count24])).toEqual([0, 1, 2, 3]);
+    const second = await run([raw(jsonCodec.encode(tx(12)), 4)], state).result;
+    expect(second.scored[0]!.record.features[count24]).toBe(4);
+  });
+
+  it('dead-letters every kind of bad input with its reason, original bytes and key; the rest still scores', async () => {
+    const good = jsonCodec.encode(tx(1));
+    const badMagic = Buffer.from(good);
+    badMagic[0] = 7;
+    const unknownSchema = Buffer.from(good);
+    unknownSchema.writeInt32BE(99, 1);
+    const cases: Array<[Buffer | null, string]> = [
+      [badMagic, 'DECODE_WRONG_MAGIC'],
+      [unknownSchema, 'DECODE_UNKNOWN_SCHEMA'],
+      [Buffer.concat([good.subarray(0, 5), Buffer.from('{not json')]), 'DECODE_FAILED'],
+      [Buffer.from([0, 0]), 'DECODE_TRUNCATED'],
+      [null, 'DECODE_TRUNCATED'],
+      [jsonCodec.encode(tx(2, { amount: -5 })), 'RECORD_INVALID'],
+      [jsonCodec.encode(tx(3, { amount: Number.NaN })), 'RECORD_INVALID'],
+      [jsonCodec.encode(tx(4, { originAccount: '' })), 'RECORD_INVALID'],
+      [jsonCodec.encode(tx(5, { type: 'TELEPORT' as 'TRANSFER' })), 'RECORD_INVALID'],
+      [jsonCodec.encode(tx(6, { eventTime: NOW + 30 * 24 * 3_600_000 })), 'RECORD_INVALID'],
+    ];
+    const records = [raw(good, 0), ...cases.map(([v], i) => raw(v, i + 1))];
+    const { scored, dead } = await run(records).result;
+    expect(scored).toHaveLength(1);
+    expect(dead.map((d) => d.reason)).toEqual(cases.map(([, r]) => r));
+    expect(dead.map((d) => d.offset)).toEqual(cases.map((_, i) => String(i + 1)));
+    for (const [i, d] of dead.entries()) {
+      expect(d.value).toBe(cases[i]![0]);
+      expect(d.key?.toString()).toBe(`k${i + 1}`);
+      expect(d.message.length).toBeGreaterThan(0);
+      expect(d.headers).toEqual({ trace: 'abc' });
+    }
+    expect(dead[5]!.message).toMatch(/negative/);
+    expect(dead[9]!.message).toMatch(/future/);
+  });
+
+  it('does not dead-letter infrastructure failures: they fail the batch so it is retried', async () => {
+    const records = [raw(jsonCodec.encode(tx(1)), 0)];
+    const state = features.createState(0);
+    const champion = fakeServing('c', cols, byAmount);
+    await expect(processBatch(records, { topic: 'in', partition: 0, state, models: { champion: activeModel(champion), shadow: null }, policy: compilePolicy(null) }, {
+      decode: async () => {
+        throw new FraudError('REGISTRY_UNAVAILABLE', 'registry down', { retriable: true });
+      },
+      validate: validateTransaction, features, explainTopK: 3, now: () => NOW,
+    })).rejects.toMatchObject({ code: 'REGISTRY_UNAVAILABLE' });
+  });
+
+  it('records the shadow score and its own decision without changing the champion decision', async () => {
+    const { scored } = await run([raw(jsonCodec.encode(tx(0)), 0)], undefined, { shadow: true }).result;
+    expect(scored[0]!.record.decision).toBe('APPROVE');
+    expect(scored[0]!.record.shadow).toEqual({ modelVersion: 'shadow-1', score: expect.closeTo(0.95, 5) as number, decision: 'BLOCK' });
+  });
+
+  it('applies the live policy: overridden thresholds, lists and the amount rule are recorded', async () => {
+    const policy = { reviewThreshold: 0.05, blockThreshold: 0.6, allowList: ['C1'], blockList: ['C-dest-0'], reviewAmountOver: null, updatedBy: 't', updatedAt: 1 };
+    const { scored } = await run([0, 1, 3, 5].map((i) => raw(jsonCodec.encode(tx(i)), i)), undefined, { policy }).result;
+    const by = Object.fromEntries(scored.map((s) => [s.record.transaction.txId, s.record]));
+    expect(by['tx-0']).toMatchObject({ decision: 'BLOCK', rulesFired: ['block-list'] });
+    expect(by['tx-1']).toMatchObject({ decision: 'APPROVE', rulesFired: ['allow-list'] });
+    expect(by['tx-3']).toMatchObject({ decision: 'REVIEW', rulesFired: [], reviewThreshold: 0.05, blockThreshold: 0.6 });
+    expect(by["tx-5"]).toMatchObject({ decision: 'BLOCK', rulesFired: [] });
+    expect(by['tx-0']!.reasons).toHaveLength(3);
+  });
+});
