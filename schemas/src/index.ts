@@ -7,3 +7,4 @@ export * from './registry-client.ts';
 export * from './validate.ts';
 export { createRegistryServer, type RegistryServer, type RegistryServerOptions } from './registry/server.ts';
 export { COMPATIBILITY_LEVELS, type CompatibilityLevel } from './registry/compat.ts';
+export * from './control.ts';

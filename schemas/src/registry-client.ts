@@ -55,7 +55,7 @@ export function createSchemaRegistryClient(options: RegistryClientOptions): Sche
             signal: AbortSignal.timeout(timeoutMs),
           });
         } catch (err: unknown) {
-          throw new FraudError('REGISTRY_UNAVAILABLE', `schema registry at ${base} is unreachable (${method} ${path}); is it running?`, {
+          throw new FraudError('REGISTRY_UNAVAILABLE', `schema registry at ${base} is unreachable (${method} ${path}): start it (\`fraud infra up\` or \`fraud registry serve\`) or point SCHEMA_REGISTRY_URL at a running one`, {
             cause: err,
             retriable: true,
           });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { FraudError, errorMessage, type Logger } from '@fraud/common';
-import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Admin, type Consumer, type Kafka, type Producer } from 'kafkajs';
 import { RegistryError } from './errors.ts';
 import type { LogRecord } from './state.ts';
 
@@ -88,7 +88,7 @@ export function createSchemaLog(deps: SchemaLogDeps): SchemaLog {
       admin = kafka.admin();
       await admin.connect();
       await ensureTopic(admin);
-      producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
       await producer.connect();
       // A private group per instance: every instance reads the whole log; no offsets are committed.
       consumer = kafka.consumer({ groupId: `${topic}.registry.${randomUUID()}`, allowAutoTopicCreation: false });
