@@ -1,0 +1,88 @@
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { FraudError, type Logger } from '@fraud/common';
+import type { RawRecord, TopicHandler } from './decoding-handler.ts';
+import type { SinkMetrics } from './sink-metrics.ts';
+
+export interface BatchConsumerDeps {
+  kafka: Kafka;
+  groupId: string;
+  sink: string;
+  handlers: TopicHandler[];
+  logger: Logger;
+  metrics: SinkMetrics;
+  /** Largest chunk handed to one write; a Kafka batch larger than this is split. */
+  maxChunk?: number;
+  fromBeginning?: boolean;
+  maxBytesPerPartition?: number;
+}
+
+export interface BatchConsumer {
+  start(): Promise<void>;
+  /** Resolves once the group has assigned partitions to this member. */
+  joined(): Promise<void>;
+  /** Finishes the chunk in flight, commits it, leaves the group. */
+  stop(): Promise<void>;
+  consumer: Consumer;
+}
+
+/**
+ * A sink's consumer group: read_committed, manual commits after each durable write.
+ * Invariant: an offset is committed only after every record before it in that partition has
+ * been written or dead-lettered, so a crash replays (never skips) records; the writes are
+ * upserts keyed by txId, so a replay never doubles a row.
+ */
+export function createBatchConsumer(deps: BatchConsumerDeps): BatchConsumer {
+  const byTopic = new Map(deps.handlers.map((h) => [h.topic, h]));
+  const maxChunk = deps.maxChunk ?? 2000;
+  const consumer = deps.kafka.consumer({
+    groupId: deps.groupId,
+    readUncommitted: false,
+    maxBytesPerPartition: deps.maxBytesPerPartition ?? 4 * 1024 * 1024,
+    maxWaitTimeInMs: 250,
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3_000,
+  });
+  let joinedResolve: () => void = () => {};
+  const joinedPromise = new Promise<void>((r) => (joinedResolve = r));
+  consumer.on(consumer.events.GROUP_JOIN, (e) => {
+    deps.logger.info({ group: deps.groupId, assignment: e.payload.memberAssignment }, 'joined consumer group');
+    joinedResolve();
+  });
+
+  async function eachBatch(p: EachBatchPayload): Promise<void> {
+    const { batch } = p;
+    const handler = byTopic.get(batch.topic);
+    if (!handler) throw new FraudError('INTERNAL', `no handler for topic ${batch.topic}`);
+    for (let i = 0; i < batch.messages.length; i += maxChunk) {
+      if (!p.isRunning() || p.isStale()) return; // rebalance or stop: uncommitted rest is re-read
+      const chunk = batch.messages.slice(i, i + maxChunk);
+      const records: RawRecord[] = chunk.map((m) => ({ topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value, timestamp: m.timestamp }));
+      const end = deps.metrics.batchSeconds.labels(deps.sink).startTimer();
+      try {
+        await handler.handle(records);
+      } catch (err: unknown) {
+        deps.metrics.errors.labels(deps.sink, 'write').inc();
+        throw err; // kafkajs restarts the consumer; nothing was committed for this chunk
+      }
+      const last = chunk[chunk.length - 1]!.offset;
+      p.resolveOffset(last);
+      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+      end();
+      deps.metrics.batchSize.labels(deps.sink).observe(chunk.length);
+      await p.heartbeat();
+    }
+  }
+
+  return {
+    consumer,
+    async start() {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [...byTopic.keys()], fromBeginning: deps.fromBeginning ?? true });
+      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch });
+    },
+    joined: () => joinedPromise,
+    async stop() {
+      await consumer.disconnect(); // waits for the batch in flight, which commits before returning
+    },
+  };
+}

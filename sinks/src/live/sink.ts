@@ -1,0 +1,95 @@
+import type { Kafka, Producer } from 'kafkajs';
+import type { Registry } from 'prom-client';
+import type { Logger } from '@fraud/common';
+import type { ScoredTransaction, Topics } from '@fraud/schemas';
+import type { SinkCodecs } from '../codecs.ts';
+import { createBatchConsumer, type BatchConsumer } from '../kafka/batch-consumer.ts';
+import { decodingHandler } from '../kafka/decoding-handler.ts';
+import { createDeadLetter } from '../kafka/dlq.ts';
+import { createSinkMetrics } from '../kafka/sink-metrics.ts';
+import { StatsAggregator } from './aggregator.ts';
+import type { LiveFeed } from './feed-server.ts';
+
+/** A stable pseudo-random draw in [0, 1) from the txId (FNV-1a), so sampling is reproducible. */
+export function sampleDraw(txId: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < txId.length; i++) {
+    h ^= txId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h / 0x1_0000_0000;
+}
+
+/** The decision as the console shows it: flat JSON, amounts in minor units, times in epoch ms. */
+export function feedPayload(s: ScoredTransaction): Record<string, unknown> {
+  const t = s.transaction;
+  return {
+    txId: t.txId, eventTime: t.eventTime, type: t.type, amount: t.amount, currency: t.currency,
+    originAccount: t.originAccount, originBalanceBefore: t.originBalanceBefore, destAccount: t.destAccount, destBalanceBefore: t.destBalanceBefore,
+    channel: t.channel, score: s.score, decision: s.decision, reviewThreshold: s.reviewThreshold, blockThreshold: s.blockThreshold,
+    modelVersion: s.modelVersion, featureSet: s.featureSet, reasons: s.reasons, rulesFired: s.rulesFired,
+    shadowModelVersion: s.shadow?.modelVersion ?? null, shadowScore: s.shadow?.score ?? null, shadowDecision: s.shadow?.decision ?? null,
+    scoredAt: s.scoredAt, latencyMs: s.source ? s.scoredAt - s.source.publishedAt : null,
+  };
+}
+
+export interface LiveSinkDeps {
+  kafka: Kafka;
+  producer: Producer;
+  codecs: SinkCodecs;
+  topics: Topics;
+  groupId: string;
+  feed: LiveFeed;
+  registry: Registry;
+  logger: Logger;
+  approveSampleRate: number;
+  fromBeginning: boolean;
+  statsIntervalMs?: number;
+}
+
+/**
+ * scored -> the Socket.io feed: every REVIEW and BLOCK, a sample of APPROVEs, and one-second
+ * aggregates of everything. Emitting only queues into per-client buffers, so the consumer
+ * commits at its own pace whatever the clients do.
+ */
+export function createLiveSink(deps: LiveSinkDeps): BatchConsumer {
+  const sink = 'live';
+  const metrics = createSinkMetrics(deps.registry, sink);
+  const dlq = createDeadLetter({ producer: deps.producer, topic: deps.topics.dlq, service: `sink-${sink}` });
+  const agg = new StatsAggregator(Date.now());
+  let timer: NodeJS.Timeout | undefined;
+  const inner = createBatchConsumer({
+    kafka: deps.kafka,
+    groupId: deps.groupId,
+    sink,
+    logger: deps.logger,
+    metrics,
+    fromBeginning: deps.fromBeginning,
+    maxChunk: 500,
+    handlers: [
+      decodingHandler<ScoredTransaction>({
+        topic: deps.topics.scored, sink, dlq, metrics,
+        decode: (b) => deps.codecs.scored.decode(b),
+        write: async (records) => {
+          for (const { value } of records) {
+            agg.add(value);
+            if (value.decision !== 'APPROVE' || sampleDraw(value.transaction.txId) < deps.approveSampleRate) deps.feed.publishDecision(feedPayload(value));
+          }
+          metrics.written.labels(sink, 'feed').inc(records.length);
+        },
+      }),
+    ],
+  });
+  return {
+    ...inner,
+    async start() {
+      timer = setInterval(() => deps.feed.publishStats(agg.flush(Date.now())), deps.statsIntervalMs ?? 1000);
+      timer.unref();
+      await inner.start();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      await inner.stop();
+    },
+  };
+}

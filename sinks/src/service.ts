@@ -1,0 +1,118 @@
+import { resolve } from 'node:path';
+import type { BigQuery } from '@google-cloud/bigquery';
+import type { Producer } from 'kafkajs';
+import { createKafka, createMetricsRegistry, errorMessage, type Logger } from '@fraud/common';
+import { createCodecs, topicNames } from '@fraud/schemas';
+import { createBigQueryClient } from './bigquery-client.ts';
+import type { SinkCodecs } from './codecs.ts';
+import type { SinkEnv } from './env.ts';
+import { createServiceServer } from './http/service-server.ts';
+import type { BatchConsumer } from './kafka/batch-consumer.ts';
+import { createLiveFeed } from './live/feed-server.ts';
+import { createLiveSink } from './live/sink.ts';
+import { createLagExporter } from './metrics/lag-exporter.ts';
+import { createMetricsSink } from './metrics/sink.ts';
+import { createBigQueryStore } from './warehouse/bigquery-store.ts';
+import { createDuckDbStore } from './warehouse/duckdb-store.ts';
+import { createQueryRouter } from './warehouse/query-api.ts';
+import { createWarehouseSink } from './warehouse/sink.ts';
+import type { WarehouseStore } from './warehouse/store.ts';
+
+export const SINK_KINDS = ['warehouse', 'metrics', 'live'] as const;
+export type SinkKind = (typeof SINK_KINDS)[number];
+
+export interface SinkServiceDeps {
+  env: SinkEnv;
+  logger: Logger;
+  /** Built from SCHEMA_REGISTRY_URL when not given. */
+  codecs?: SinkCodecs;
+  /** Overrides the BigQuery client (tests). */
+  bigquery?: BigQuery;
+}
+
+export interface RunningSink {
+  kind: SinkKind;
+  url: string;
+  port: number;
+  consumer: BatchConsumer;
+  stop(): Promise<void>;
+}
+
+export function sinkGroupId(env: Pick<SinkEnv, 'TOPIC_PREFIX'>, kind: SinkKind): string {
+  return `${env.TOPIC_PREFIX}sink-${kind}`;
+}
+
+/**
+ * Starts one sink as a service: its consumer group, its HTTP port (/metrics, /health, and the
+ * query API or the Socket.io feed), and a stop() that finishes the batch in flight, commits,
+ * and closes the warehouse.
+ */
+export async function startSink(kind: SinkKind, deps: SinkServiceDeps): Promise<RunningSink> {
+  const { env, logger } = deps;
+  const log = logger.child({ sink: kind });
+  const topics = topicNames(env.TOPIC_PREFIX);
+  const codecs = deps.codecs ?? (await createCodecs({ registryUrl: env.SCHEMA_REGISTRY_URL, topics }));
+  const registry = createMetricsRegistry(`sink-${kind}`);
+  const kafka = createKafka(env, `fraud-sink-${kind}`, log);
+  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  let joined = false;
+  const port = kind === 'warehouse' ? env.WAREHOUSE_PORT : kind === 'metrics' ? env.METRICS_PORT : env.LIVE_PORT;
+  const http = createServiceServer({ registry, port, host: env.SINK_HOST, healthy: () => joined, name: `sink-${kind}` });
+  const groupId = sinkGroupId(env, kind);
+  const common = { kafka, producer, codecs, topics, groupId, registry, logger: log };
+  const cleanups: (() => Promise<void>)[] = [];
+  let consumer: BatchConsumer;
+
+  if (kind === 'warehouse') {
+    const store = await openStore(env, log, deps.bigquery);
+    await store.init();
+    cleanups.push(() => store.close());
+    http.app.use(createQueryRouter({ store, logger: log }));
+    consumer = createWarehouseSink({ ...common, store, maxChunk: env.WAREHOUSE_BATCH_ROWS });
+  } else if (kind === 'metrics') {
+    consumer = createMetricsSink({ ...common, windowMs: env.METRICS_WINDOW_SECONDS * 1000, joinCacheSize: env.METRICS_JOIN_CACHE_SIZE });
+    const admin = kafka.admin();
+    await admin.connect();
+    const lag = createLagExporter({ admin, registry, groups: env.LAG_GROUPS.map((g) => `${env.TOPIC_PREFIX}${g}`), logger: log, intervalMs: env.LAG_INTERVAL_MS });
+    lag.start();
+    cleanups.push(async () => {
+      await lag.stop();
+      await admin.disconnect();
+    });
+  } else {
+    const feed = createLiveFeed({ server: http.server, secret: env.LIVE_FEED_SECRET, corsOrigins: env.LIVE_CORS_ORIGINS, clientBuffer: env.LIVE_CLIENT_BUFFER, registry, logger: log });
+    cleanups.push(() => feed.close());
+    consumer = createLiveSink({ ...common, feed, approveSampleRate: env.LIVE_APPROVE_SAMPLE_RATE, fromBeginning: env.LIVE_FROM_BEGINNING });
+  }
+
+  const boundPort = await http.listen();
+  await producer.connect();
+  void consumer.joined().then(() => (joined = true));
+  await consumer.start();
+  const url = `http://${env.SINK_HOST}:${boundPort}`;
+  log.info({ url, groupId }, `sink ${kind} running`);
+  let stopping: Promise<void> | undefined;
+  return {
+    kind,
+    url,
+    port: boundPort,
+    consumer,
+    stop: () =>
+      (stopping ??= (async () => {
+        log.info('stopping: finishing the batch in flight');
+        await consumer.stop();
+        await producer.disconnect();
+        for (const c of cleanups.reverse()) await c().catch((err: unknown) => log.error({ err: errorMessage(err) }, 'cleanup failed'));
+        await http.close();
+        log.info('stopped');
+      })()),
+  };
+}
+
+async function openStore(env: SinkEnv, logger: Logger, bigquery?: BigQuery): Promise<WarehouseStore> {
+  if (env.BIGQUERY_PROJECT && env.BIGQUERY_DATASET) {
+    const client = bigquery ?? createBigQueryClient({ project: env.BIGQUERY_PROJECT, location: env.BIGQUERY_LOCATION, apiEndpoint: env.BIGQUERY_API_ENDPOINT });
+    return createBigQueryStore({ bigquery: client, project: env.BIGQUERY_PROJECT, dataset: env.BIGQUERY_DATASET, location: env.BIGQUERY_LOCATION, logger });
+  }
+  return createDuckDbStore({ path: resolve(env.WAREHOUSE_PATH) });
+}
