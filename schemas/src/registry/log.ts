@@ -72,7 +72,10 @@ export function createSchemaLog(deps: SchemaLogDeps): SchemaLog {
   }
 
   async function ensureTopic(a: Admin): Promise<void> {
-    await a.createTopics({
+    // Checked first only to keep kafkajs from logging an error for an existing topic; a
+    // concurrent creation by another instance is fine (createTopics then returns false).
+    const exists = (await a.listTopics()).includes(topic);
+    if (!exists) await a.createTopics({
       waitForLeaders: true,
       topics: [{ topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
     });
