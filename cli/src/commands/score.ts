@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { createLogger, errorMessage } from '@fraud/common';
+import { parseScorerEnv, runScorer } from '@fraud/scorer';
+
+/** `fraud scorer`: one scorer instance; run several for more throughput (same SCORER_GROUP_ID). */
+export function register(program: Command): void {
+  program
+    .command('scorer')
+    .description('score the transactions topic: exactly-once consumer group -> scored (+ DLQ); metrics on :9470/metrics')
+    .addHelpText(
+      'after',
+      `
+Configuration (environment):
+  KAFKA_BROKERS, SCHEMA_REGISTRY_URL, TOPIC_PREFIX     where the topics and schemas are
+  SCORER_GROUP_ID (fraud-scorer)                        consumer group; instances with the same id share partitions
+  SCORER_METRICS_PORT (9470)                            Prometheus /metrics and /healthz
+  MODEL_BOOTSTRAP_DIR                                   model-artifacts/<version>/ served when model-updates has no champion
+  SCORER_MAX_BATCH (5000), SCORER_MAX_BYTES_PER_PARTITION (1 MiB), SCORER_FETCH_MAX_WAIT_MS (5),
+  SCORER_PARTITIONS_CONCURRENTLY (2), SCORER_EXPLAIN_TOP_K (5), LOG_LEVEL (info)
+See docs/scorer.md.`,
+    )
+    .action(async () => {
+      const env = parseScorerEnv();
+      const logger = createLogger('scorer', env.LOG_LEVEL);
+      const svc = await runScorer(env, logger);
+      process.stdout.write(`scorer running (group ${env.SCORER_GROUP_ID}); metrics on :${svc.metricsPort}/metrics\n`);
+      let stopping = false;
+      const stop = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        logger.info({ signal }, 'stopping: finishing the batch in flight');
+        try {
+          await svc.stop();
+          process.exit(0);
+        } catch (err: unknown) {
+          logger.error({ err: errorMessage(err) }, 'stop failed');
+          process.exit(1);
+        }
+      };
+      process.once('SIGTERM', () => void stop('SIGTERM'));
+      process.once('SIGINT', () => void stop('SIGINT'));
+    });
+}

@@ -1,0 +1,126 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Kafka, KafkaMessage } from 'kafkajs';
+import { createLogger, waitFor } from '@fraud/common';
+import { testKafka, testTopics, uniqueName, type TestTopics } from '@fraud/common/testing';
+import { createCodecs, topicNames, type Codecs, type ModelUpdate, type ScoredTransaction, type Topics, type Transaction } from '@fraud/schemas';
+import { readToEnd } from '../src/topic-reader.ts';
+import { parseScorerEnv, type ScorerEnv } from '../src/env.ts';
+import { runScorer } from '../src/runtime.ts';
+import type { ScorerService } from '../src/service.ts';
+
+export const REGISTRY_URL = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081';
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** A private set of the pipeline's topics (unique prefix), codecs, and helpers to feed and read them. */
+export interface Pipeline {
+  prefix: string;
+  topics: Topics;
+  kafka: Kafka;
+  codecs: Codecs;
+  admin: TestTopics;
+  groupId: string;
+  env(extra?: Record<string, string>): Record<string, string>;
+  startScorer(extra?: Record<string, string>): Promise<ScorerService>;
+  spawnScorer(extra?: Record<string, string>): ChildProcess;
+  publish(txs: readonly Transaction[]): Promise<void>;
+  publishRaw(messages: Array<{ key: string; value: Buffer | null }>): Promise<void>;
+  publishModel(update: ModelUpdate): Promise<void>;
+  publishPolicy(policy: unknown): Promise<void>;
+  /** Waits until the scorer group has committed `total` input offsets (all partitions). */
+  waitConsumed(total: number, timeoutMs?: number): Promise<void>;
+  readScored(): Promise<ScoredTransaction[]>;
+  readDlq(): Promise<KafkaMessage[]>;
+  cleanup(): Promise<void>;
+}
+
+export async function createPipeline(name: string, partitions = 3): Promise<Pipeline> {
+  const prefix = `${uniqueName(name)}.`;
+  const topics = topicNames(prefix);
+  const kafka = testKafka(uniqueName(name));
+  const admin = await testTopics(kafka);
+  for (const t of [topics.transactions, topics.scored, topics.dlq]) await admin.create(t, partitions);
+  await admin.create(topics.modelUpdates, 1, { 'cleanup.policy': 'compact', 'max.message.bytes': String(16 * 1024 * 1024) });
+  await admin.create(topics.control, 1, { 'cleanup.policy': 'compact' });
+  const codecs = await createCodecs({ registryUrl: REGISTRY_URL, topics });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const groupId = uniqueName(`${name}-scorer`);
+  const services: ScorerService[] = [];
+  const children: ChildProcess[] = [];
+  const logger = createLogger('scorer-test', 'warn');
+
+  const env = (extra: Record<string, string> = {}): Record<string, string> => ({
+    KAFKA_BROKERS: '127.0.0.1:9092',
+    SCHEMA_REGISTRY_URL: REGISTRY_URL,
+    TOPIC_PREFIX: prefix,
+    SCORER_GROUP_ID: groupId,
+    SCORER_METRICS_PORT: '0',
+    SCORER_METRICS_HOST: '127.0.0.1',
+    SCORER_SESSION_TIMEOUT_MS: '6000',
+    LOG_LEVEL: 'warn',
+    ...extra,
+  });
+
+  /** Everything committed on `topic` right now (read_committed, to the end offsets). */
+  const readAll = async (topic: string): Promise<KafkaMessage[]> => {
+    const out: KafkaMessage[] = [];
+    await readToEnd({ kafka, topic, groupId: uniqueName('reader'), logger, timeoutMs: 60_000, onMessages: async (m) => void out.push(...m) });
+    return out;
+  };
+
+  return {
+    prefix, topics, kafka, codecs, admin, groupId, env,
+    async startScorer(extra = {}) {
+      const svc = await runScorer(parseScorerEnv(env(extra)), logger);
+      services.push(svc);
+      return svc;
+    },
+    spawnScorer(extra = {}) {
+      const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'fraud.mjs'), 'scorer'], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, ...env(extra), OMP_WAIT_POLICY: 'passive' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      child.stderr?.on('data', (d: Buffer) => process.stderr.write(`[scorer ${child.pid}] ${d.toString()}`));
+      children.push(child);
+      return child;
+    },
+    async publish(txs) {
+      for (let i = 0; i < txs.length; i += 2_000) {
+        const chunk = txs.slice(i, i + 2_000);
+        await producer.send({ topic: topics.transactions, messages: chunk.map((t) => ({ key: t.originAccount, value: codecs.transaction.encode(t) })) });
+      }
+    },
+    async publishRaw(messages) {
+      await producer.send({ topic: topics.transactions, messages });
+    },
+    async publishModel(update) {
+      await producer.send({ topic: topics.modelUpdates, messages: [{ key: update.role.toLowerCase(), value: codecs.modelUpdate.encode(update) }] });
+    },
+    async publishPolicy(policy) {
+      await producer.send({ topic: topics.control, messages: [{ key: 'decision-policy', value: JSON.stringify(policy) }] });
+    },
+    async waitConsumed(total, timeoutMs = 60_000) {
+      await waitFor(async () => (await committedTotal(admin, groupId, topics.transactions)) >= total, { timeoutMs, what: `the scorer group to commit ${total} input offsets` });
+    },
+    async readScored() {
+      const raw = await readAll(topics.scored);
+      return Promise.all(raw.map((m) => codecs.scored.decode(m.value!)));
+    },
+    readDlq: () => readAll(topics.dlq),
+    async cleanup() {
+      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+      await Promise.all(services.map((s) => s.stop().catch(() => undefined)));
+      await producer.disconnect();
+      await admin.cleanup();
+    },
+  };
+}
+
+/** Committed input offsets of a group, summed over partitions. */
+export async function committedTotal(admin: TestTopics, groupId: string, topic: string): Promise<number> {
+  const [res] = await admin.admin.fetchOffsets({ groupId, topics: [topic] });
+  return (res?.partitions ?? []).reduce((s, x) => s + Math.max(0, Number(x.offset)), 0);
+}

@@ -1,0 +1,73 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FEATURE_NAMES, FEATURE_SET, featuresForFile, trainXGBoost, writeArtifact, xgboostJsonToOnnx } from '@fraud/model';
+import type { ModelUpdate, Transaction } from '@fraud/schemas';
+import { artifactToUpdate } from '../src/bootstrap.ts';
+import { readArtifact } from '@fraud/model';
+
+/** Deterministic PRNG so the fixtures are reproducible. */
+export function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const TYPES = ['CASH_IN', 'CASH_OUT', 'DEBIT', 'PAYMENT', 'TRANSFER'] as const;
+
+/**
+ * Plausible transactions in event-time order over `accounts` origin accounts. About 3% are
+ * "fraud": a TRANSFER emptying the account. `runId` makes txIds unique per test run.
+ */
+export function makeTransactions(n: number, opts: { seed?: number; accounts?: number; start?: number; runId?: string } = {}): Transaction[] {
+  const r = rng(opts.seed ?? 1);
+  const accounts = opts.accounts ?? 200;
+  const start = opts.start ?? Date.now() - 2 * 3_600_000;
+  const out: Transaction[] = [];
+  for (let i = 0; i < n; i++) {
+    const fraud = r() < 0.03;
+    const balance = Math.floor(r() * 1_000_000);
+    const type = fraud ? 'TRANSFER' : TYPES[Math.floor(r() * TYPES.length)]!;
+    out.push({
+      txId: `${opts.runId ?? 'tx'}-${i}`,
+      eventTime: start + i * 50,
+      type,
+      amount: fraud ? balance : Math.floor(r() * 50_000),
+      currency: 'USD',
+      originAccount: `C${Math.floor(r() * accounts)}`,
+      originBalanceBefore: balance,
+      destAccount: type === 'PAYMENT' ? `M${Math.floor(r() * 50)}` : `C${Math.floor(r() * accounts) + 10_000}`,
+      destBalanceBefore: Math.floor(r() * 100_000),
+      channel: null,
+      attributes: {},
+    });
+  }
+  return out;
+}
+
+export interface TinyModel {
+  dir: string;
+  update: ModelUpdate;
+}
+
+/** A real XGBoost model (a few trees), converted to ONNX, written as an artifact. */
+export async function trainTinyModel(version: string, seed = 7, thresholds = { review: 0.3, block: 0.8 }): Promise<TinyModel> {
+  const txs = makeTransactions(3_000, { seed, accounts: 300 });
+  const matrix = featuresForFile(txs, { numPartitions: 1 });
+  const labels = new Float32Array(txs.map((t) => (t.type === 'TRANSFER' && t.amount === t.originBalanceBefore ? 1 : 0)));
+  const trained = await trainXGBoost({
+    train: matrix,
+    trainLabels: labels,
+    featureNames: FEATURE_NAMES,
+    params: { rounds: 8, earlyStoppingRounds: 0, maxDepth: 3, eta: 0.5, subsample: 1, colsampleBytree: 1, minChildWeight: 1, lambda: 1, scalePosWeight: null, nthread: 1, seed },
+  });
+  const onnx = xgboostJsonToOnnx(trained.modelJson, { featureNames: FEATURE_NAMES });
+  const dir = join(await mkdtemp(join(tmpdir(), 'scorer-model-')), version);
+  await writeArtifact(dir, { onnx, modelJson: trained.modelJson, metadata: { version, featureSet: FEATURE_SET, featureNames: [...FEATURE_NAMES], thresholds } });
+  return { dir, update: artifactToUpdate(await readArtifact(dir), dir) };
+}
