@@ -77,6 +77,10 @@ export const retrainPolicySchema = z
     drift: driftSchema.default(driftSchema.parse({})),
     /** Event-time length of the data used by a run (train + validation + test). */
     trainingWindowHours: z.number().positive().max(24 * 3650).default(24 * 30),
+    /** Event-time retention of the training store (rows older than this before the newest are dropped). */
+    retentionHours: z.number().positive().max(24 * 3650).default(24 * 60),
+    /** A label whose transaction has not arrived after this long (wall clock) is dropped as unknown. */
+    pendingLabelTtlMinutes: z.number().positive().max(525_600).default(24 * 60),
     /** Event-time gap between train and validation, and between validation and test. */
     labelDelayGapHours: z.number().min(0).max(24 * 365).default(0),
     /** Fractions of the window (by event time) for validation and test; train gets the rest. */
@@ -98,6 +102,10 @@ export const retrainPolicySchema = z
   .refine((p) => p.validationFraction + p.testFraction <= 0.7, {
     message: 'validationFraction + testFraction must leave at least 30% of the window for training',
     path: ['testFraction'],
+  })
+  .refine((p) => p.retentionHours >= p.trainingWindowHours, {
+    message: 'retentionHours must be >= trainingWindowHours (the store must keep the training window)',
+    path: ['retentionHours'],
   })
   .refine((p) => p.minIntervalMinutes <= p.maxIntervalMinutes, {
     message: 'minIntervalMinutes must be <= maxIntervalMinutes',

@@ -43,7 +43,7 @@ export interface TrainingStore {
   counters(): Promise<Counters>;
   countInvalid(n: number): Promise<void>;
   /** Labelled rows of one feature set with eventTime in [from, to], in event-time order. */
-  loadLabelled(q: { featureSet: string; from?: number; to?: number; modelVersion?: string; lastN?: number }): Promise<LabelledRows>;
+  loadLabelled(q: { featureSet: string; from?: number; to?: number; modelVersion?: string; shadowVersion?: string; lastN?: number }): Promise<LabelledRows>;
   /** Joined labels since a join sequence number: totals and frauds. */
   newLabelsSince(joinSeq: number): Promise<{ labels: number; frauds: number; maxSeq: number }>;
   /** Newest scored rows (labelled or not) scored by one model version. */
@@ -144,6 +144,7 @@ export function createTrainingStore(db: Db): TrainingStore {
       if (q.from !== undefined) where.push(`s.event_time >= ${Math.floor(q.from)}`);
       if (q.to !== undefined) where.push(`s.event_time <= ${Math.floor(q.to)}`);
       if (q.modelVersion !== undefined) { params.push(q.modelVersion); where.push(`s.model_version = $${params.length}`); }
+      if (q.shadowVersion !== undefined) { params.push(q.shadowVersion); where.push(`s.shadow_version = $${params.length}`); }
       const base = `SELECT s.tx_id, s.event_time, s.features, s.amount, s.tx_type, s.score, s.model_version, s.review_threshold,
           s.shadow_score, s.shadow_version, l.is_fraud, l.typology
         FROM scored s JOIN labels l USING (tx_id) WHERE ${where.join(' AND ')}`;

@@ -1,0 +1,111 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FraudError } from '@fraud/common';
+import { readArtifact } from '@fraud/model';
+import type { ModelUpdate } from '@fraud/schemas';
+import type { PublicationRecord, RegistryStore, RunRecord } from '../store/registry-store.ts';
+import { sourceFromArtifact } from './model-source.ts';
+import type { ModelPublisher } from './publisher.ts';
+
+export interface ModelSummary {
+  version: string;
+  createdAt: number | null;
+  status: 'champion' | 'shadow' | 'retired' | RunRecord['status'] | 'artifact';
+  trigger: string | null;
+  aucpr: number | null;
+  recall: number | null;
+  precision: number | null;
+  fpr: number | null;
+  cost: number | null;
+  reason: string;
+}
+
+export interface ModelDetails {
+  version: string;
+  run: RunRecord | null;
+  metadata: Record<string, unknown> | null;
+  publications: PublicationRecord[];
+  live: 'champion' | 'shadow' | null;
+}
+
+/**
+ * The model registry as `fraud models` and the console see it: runs (every trained version,
+ * promoted or not), artifacts on disk, publications, and what model-updates says is live.
+ */
+export interface RegistryOps {
+  list(): Promise<ModelSummary[]>;
+  show(version: string): Promise<ModelDetails>;
+  promote(version: string, opts: { shadow: boolean; actor: string; reason?: string }): Promise<ModelUpdate>;
+  rollback(opts: { actor: string }): Promise<ModelUpdate>;
+}
+
+export function createRegistryOps(deps: {
+  registry: RegistryStore; artifactsDir: string; publisher: ModelPublisher;
+  live: () => { champion: string | null; shadow: string | null };
+}): RegistryOps {
+  const versionsOnDisk = async (): Promise<string[]> => {
+    try {
+      return (await readdir(deps.artifactsDir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+    } catch {
+      return [];
+    }
+  };
+  const load = async (version: string) => {
+    if (!/^[A-Za-z0-9._-]+$/.test(version)) throw new FraudError('BAD_REQUEST', `invalid model version "${version}"`);
+    try {
+      return await readArtifact(join(deps.artifactsDir, version));
+    } catch (err: unknown) {
+      throw new FraudError('NOT_FOUND', `no artifact for model ${version} in ${deps.artifactsDir}; run \`fraud models list\` to see the versions`, { cause: err });
+    }
+  };
+  return {
+    async list() {
+      const live = deps.live();
+      const runs = await deps.registry.runs(1000);
+      const pubs = await deps.registry.publications(1000);
+      const out = new Map<string, ModelSummary>();
+      for (const r of runs) {
+        const m = r.challengerMetrics as Partial<Record<'aucpr' | 'recall' | 'precision' | 'fpr' | 'cost', number>> | null;
+        out.set(r.version, {
+          version: r.version, createdAt: r.startedAt, status: r.status, trigger: r.trigger, aucpr: m?.aucpr ?? null, recall: m?.recall ?? null,
+          precision: m?.precision ?? null, fpr: m?.fpr ?? null, cost: m?.cost ?? null, reason: r.reason,
+        });
+      }
+      for (const v of await versionsOnDisk()) {
+        if (!out.has(v)) out.set(v, { version: v, createdAt: null, status: 'artifact', trigger: null, aucpr: null, recall: null, precision: null, fpr: null, cost: null, reason: 'artifact on disk' });
+      }
+      for (const s of out.values()) {
+        if (s.version === live.champion) s.status = 'champion';
+        else if (s.version === live.shadow) s.status = 'shadow';
+        else if (pubs.some((p) => p.version === s.version && p.role === 'CHAMPION')) s.status = 'retired';
+      }
+      return [...out.values()].sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0));
+    },
+    async show(version) {
+      const run = await deps.registry.run(version);
+      let metadata: Record<string, unknown> | null = null;
+      try {
+        metadata = (await load(version)).metadata;
+      } catch (err: unknown) {
+        if (!run) throw err;
+      }
+      const live = deps.live();
+      return {
+        version, run, metadata, publications: (await deps.registry.publications(1000)).filter((p) => p.version === version),
+        live: live.champion === version ? 'champion' : live.shadow === version ? 'shadow' : null,
+      };
+    },
+    async promote(version, opts) {
+      const source = sourceFromArtifact(await load(version));
+      const role = opts.shadow ? 'SHADOW' : 'CHAMPION';
+      return deps.publisher.publish(source, role, { action: 'manual', actor: opts.actor, reason: opts.reason ?? `manual ${role.toLowerCase()} promotion` });
+    },
+    async rollback(opts) {
+      const current = deps.live().champion;
+      const previous = (await deps.registry.publications(1000)).find((p) => p.role === 'CHAMPION' && p.version !== current);
+      if (!previous) throw new FraudError('NOT_FOUND', `no earlier champion than ${current ?? '(none)'} to roll back to; use \`fraud models promote VERSION\``);
+      const source = sourceFromArtifact(await load(previous.version));
+      return deps.publisher.publish(source, 'CHAMPION', { action: 'rollback', actor: opts.actor, reason: `rollback from ${current ?? '(none)'} to ${previous.version}` });
+    },
+  };
+}
