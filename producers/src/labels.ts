@@ -50,12 +50,13 @@ export function planLabel(
   tx: { txId: string; eventTime: number },
   isFraud: boolean,
   typology: string | null,
+  author = 'simulator',
 ): PendingLabel | undefined {
   if (!isFraud && policy.legitSampleRate < 1 && rng.next() >= policy.legitSampleRate) return undefined;
   const dueAt = tx.eventTime + sampleDelay(isFraud ? policy.fraudDelay : policy.legitDelay, rng);
   return {
     dueAt,
-    label: { txId: tx.txId, isFraud, source: 'SIMULATION', labeledAt: dueAt, note: null, typology: isFraud ? typology : null, author: 'simulator' },
+    label: { txId: tx.txId, isFraud, source: 'SIMULATION', labeledAt: dueAt, note: null, typology: isFraud ? typology : null, author },
   };
 }
 

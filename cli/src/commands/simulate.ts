@@ -1,0 +1,138 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { createLogger } from '@fraud/common';
+import {
+  createLabelScheduler, createProgress, createSimulator, DEFAULT_SCENARIO, formatDuration, loadProducerEnv, loadScenario,
+  openPublishing, parseDuration, parseSpeed, runSimulation, type Scenario, type Speed,
+} from '@fraud/producers';
+
+interface SimulateFlags {
+  rate?: number;
+  max?: boolean;
+  speed: Speed;
+  seed?: string;
+  scenario?: string;
+  count?: number;
+  duration?: number;
+  start?: string;
+  labels: boolean;
+  legitLabelRate?: number;
+  metricsPort?: number;
+  batchSize?: number;
+}
+
+export const DEFAULT_SIMULATE_RATE = 200;
+
+export function positiveInt(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive integer`);
+    return n;
+  };
+}
+
+export function portArg(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError('a port is 0-65535 (0 = any free port)');
+  return n;
+}
+
+export function fraction(v: string): number {
+  const n = Number(v);
+  if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError('a fraction between 0 and 1');
+  return n;
+}
+
+function speedArg(v: string): Speed {
+  try {
+    return parseSpeed(v);
+  } catch (err: unknown) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
+function durationSeconds(v: string): number {
+  try {
+    return /^\d+(\.\d+)?$/.test(v.trim()) ? Number(v) * 1000 : parseDuration(v, '--duration');
+  } catch (err: unknown) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('simulate')
+    .description('publish PaySim-like transactions (and their delayed labels) from the agent-based simulator')
+    .option('--rate <tx/s>', `publish at most this many transactions per second (default ${DEFAULT_SIMULATE_RATE})`, positiveInt('--rate'))
+    .option('--max', 'no rate limit: publish as fast as the broker accepts')
+    .addOption(new Option('--speed <speed>', 'simulated time speed: realtime, x60 (any factor) or max').default('max' as Speed, 'max').argParser(speedArg))
+    .option('--seed <seed>', 'PRNG seed: the same seed gives the same stream (default: random, printed)')
+    .option('--scenario <file>', 'scenario file (YAML or JSON) with population, label delays and fraud phases')
+    .option('--count <n>', 'stop after n transactions', positiveInt('--count'))
+    .option('--duration <time>', 'stop after this wall-clock time (seconds, or 30s, 10m, 2h)', durationSeconds)
+    .option('--start <iso>', 'simulated start time (default: the scenario start, else now)')
+    .option('--no-labels', 'do not publish the delayed ground-truth labels')
+    .option('--legit-label-rate <r>', 'fraction of legitimate transactions that get a label (fraud always does)', fraction)
+    .option('--metrics-port <port>', 'Prometheus /metrics port (default PRODUCER_METRICS_PORT or 9464; 0 = any)', portArg)
+    .option('--batch-size <n>', 'messages per produce request', positiveInt('--batch-size'))
+    .addHelpText('after', '\nExamples:\n  fraud simulate --count 100000 --max --seed 42\n  fraud simulate --scenario producers/scenarios/drift-demo.yaml --speed x3600 --rate 500\n\nKafka and the schema registry come from the environment (KAFKA_BROKERS, SCHEMA_REGISTRY_URL, TOPIC_PREFIX).')
+    .action(async (flags: SimulateFlags) => {
+      const env = loadProducerEnv();
+      const logger = createLogger('simulate');
+      let scenario: Scenario = flags.scenario ? await loadScenario(flags.scenario) : DEFAULT_SCENARIO;
+      if (flags.legitLabelRate !== undefined) scenario = { ...scenario, labels: { ...scenario.labels, legitSampleRate: flags.legitLabelRate } };
+      const start = flags.start !== undefined ? Date.parse(flags.start) : (scenario.start ?? Date.now());
+      if (Number.isNaN(start)) throw new InvalidArgumentError(`--start ${flags.start} is not an ISO date (e.g. 2026-01-01T00:00:00Z)`);
+      const seed = flags.seed ?? String(Math.floor(Math.random() * 2 ** 31));
+      const simulator = createSimulator({ seed, scenario, start });
+      const pub = await openPublishing({ env, clientId: 'fraud-simulate', logger, metricsPort: flags.metricsPort, batchSize: flags.batchSize });
+      const ratePerSec = flags.max ? undefined : (flags.rate ?? DEFAULT_SIMULATE_RATE);
+      process.stderr.write(
+        `simulate: scenario ${scenario.name}, seed ${seed}, speed ${flags.speed === 'max' ? 'max' : `x${flags.speed}`}, ` +
+          `rate ${ratePerSec ? `${ratePerSec} tx/s` : 'max'}, topics ${pub.topics.transactions} + ${flags.labels ? pub.topics.labels : '(no labels)'}` +
+          `${pub.metricsPort !== undefined ? `, metrics http://127.0.0.1:${pub.metricsPort}/metrics` : ''}\n`,
+      );
+      const controller = new AbortController();
+      const stop = (): void => {
+        if (controller.signal.aborted) process.exit(130);
+        process.stderr.write('\nsimulate: stopping, flushing what was accepted (again to force quit)\n');
+        controller.abort();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+      const progress = createProgress({ title: 'simulate', total: flags.count });
+      try {
+        const summary = await runSimulation(
+          { simulator, publisher: pub.publisher, scheduler: createLabelScheduler(), metrics: pub.metrics },
+          {
+            count: flags.count,
+            durationMs: flags.duration,
+            ratePerSec,
+            speed: flags.speed,
+            labels: flags.labels,
+            signal: controller.signal,
+            onProgress: (p) => progress.update({ done: p.transactions, extra: { labels: p.labels, pending: p.pendingLabels, sim: new Date(p.simTime).toISOString().slice(0, 16) } }),
+          },
+        );
+        progress.stop();
+        const s = simulator.stats;
+        process.stdout.write(
+          [
+            `simulate: done (${summary.stoppedBy}) in ${formatDuration(summary.elapsedMs)}`,
+            `  transactions sent  ${summary.transactions}  (${Math.round(summary.txPerSec)} tx/s)`,
+            `  fraud              ${summary.fraud}  (${((100 * summary.fraud) / Math.max(1, summary.transactions)).toFixed(3)}%)  ${Object.entries(s.byTypology).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+            `  labels sent        ${summary.labels}${summary.pendingLabels ? `  (${summary.pendingLabels} not yet due, not sent)` : ''}`,
+            `  failed             ${summary.failed}`,
+            `  simulated time     ${new Date(summary.simulatedFrom).toISOString()} .. ${new Date(summary.simulatedTo).toISOString()}`,
+            `  seed               ${seed} (rerun with --seed ${seed} for the same stream)`,
+            '',
+          ].join('\n'),
+        );
+        if (summary.failed > 0) process.exitCode = 1;
+      } finally {
+        progress.stop();
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        await pub.close();
+      }
+    });
+}
