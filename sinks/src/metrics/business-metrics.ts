@@ -41,7 +41,7 @@ export function createBusinessMetrics(o: BusinessMetricsOptions): BusinessMetric
   const live = (name: string, help: string, pick: (s: ReturnType<ConfusionWindow['snapshot']>) => number | null) =>
     new Gauge({ name, help, registers: r, collect() {
       const v = pick(window.snapshot(now()));
-      if (v === null) this.reset(); else this.set(v);
+      this.set(v ?? Number.NaN); // NaN = no labelled decisions in the window (unknown, not 0)
     } });
   live('fraud_live_precision', 'Share of labelled REVIEW/BLOCK decisions that were fraud (sliding window)', (s) => s.precision);
   live('fraud_live_recall', 'Share of labelled fraud that was REVIEWed or BLOCKed (sliding window)', (s) => s.recall);

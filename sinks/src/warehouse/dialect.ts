@@ -5,7 +5,7 @@
  *   @name                                 a bound parameter (DuckDB: $name)
  *   {ts(@p)}                              epoch-millis parameter -> TIMESTAMP
  *   {ms(col)}                             TIMESTAMP column -> epoch millis (BIGINT / INT64)
- *   {hour(col)}                           truncate a TIMESTAMP to the hour
+ *   {hourMs(col)}                         a TIMESTAMP truncated to the hour, as epoch millis
  *   {q(col, 0.5)}                         a quantile of col (approximate on BigQuery)
  * Everything else is the common subset of DuckDB and BigQuery standard SQL.
  */
@@ -15,7 +15,7 @@ export interface Dialect {
   param(name: string): string;
   ts(expr: string): string;
   ms(expr: string): string;
-  hour(expr: string): string;
+  hourMs(expr: string): string;
   quantile(expr: string, q: number): string;
 }
 
@@ -25,7 +25,7 @@ export const duckdbDialect: Dialect = {
   param: (name) => `$${name}`,
   ts: (e) => `epoch_ms(CAST(${e} AS BIGINT))`,
   ms: (e) => `epoch_ms(${e})`,
-  hour: (e) => `date_trunc('hour', ${e})`,
+  hourMs: (e) => `epoch_ms(date_trunc('hour', ${e}))`,
   quantile: (e, q) => `quantile_cont(${e}, ${q})`,
 };
 
@@ -50,7 +50,7 @@ export function bigqueryDialect(project: string, dataset: string): Dialect {
     param: (name) => `@${name}`,
     ts: (e) => `TIMESTAMP_MILLIS(${e})`,
     ms: (e) => `UNIX_MILLIS(${e})`,
-    hour: (e) => `TIMESTAMP_TRUNC(${e}, HOUR)`,
+    hourMs: (e) => `UNIX_MILLIS(TIMESTAMP_TRUNC(${e}, HOUR))`,
     quantile: (e, q) => `APPROX_QUANTILES(${e}, 100)[OFFSET(${Math.round(q * 100)})]`,
   };
 }
@@ -60,7 +60,7 @@ export function renderSql(template: string, d: Dialect): string {
     .replace(/\{(scored|labels|model_versions)\}/g, (_m, t: string) => d.table(t))
     .replace(/\{ts\(([^)]+)\)\}/g, (_m, e: string) => d.ts(e))
     .replace(/\{ms\(([^)]+)\)\}/g, (_m, e: string) => d.ms(e))
-    .replace(/\{hour\(([^)]+)\)\}/g, (_m, e: string) => d.hour(e))
+    .replace(/\{hourMs\(([^)]+)\)\}/g, (_m, e: string) => d.hourMs(e))
     .replace(/\{q\(([^,]+),\s*([0-9.]+)\)\}/g, (_m, e: string, q: string) => d.quantile(e, Number(q)))
     .replace(/@([A-Za-z_][A-Za-z0-9_]*)/g, (_m, p: string) => d.param(p));
 }

@@ -33,7 +33,7 @@ export const QUESTIONS: Question[] = [
     name: 'fraud-rate-by-type-hour',
     description: 'Per hour and transaction type: volume, share flagged (REVIEW+BLOCK), labelled fraud rate',
     params: z.object({ from, to }),
-    sql: `SELECT {ms({hour(s.eventTime)})} AS hour, s.type, COUNT(*) AS transactions,
+    sql: `SELECT {hourMs(s.eventTime)} AS hour, s.type, COUNT(*) AS transactions,
       SUM(CASE WHEN s.decision <> 'APPROVE' THEN 1 ELSE 0 END) AS flagged,
       SUM(CASE WHEN s.decision <> 'APPROVE' THEN 1 ELSE 0 END) / COUNT(*) AS flaggedRate,
       COUNT(l.txId) AS labelled, SUM(CASE WHEN l.isFraud THEN 1 ELSE 0 END) AS fraud,
