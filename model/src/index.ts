@@ -12,3 +12,4 @@ export * from './features/index.ts';
 export * from './csv/index.ts';
 export * from './eval/index.ts';
 export * from './policy/index.ts';
+export * from './pipeline/index.ts';

@@ -1,2 +1,3 @@
 export * from './decide.ts';
 export * from './thresholds.ts';
+export * from './f1.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { costAt, type Costs } from '../../src/eval/index.ts';
-import { chooseThresholds, decide, NEVER } from '../../src/policy/index.ts';
+import { chooseF1Threshold, chooseThresholds, decide, NEVER } from '../../src/policy/index.ts';
 import { rng } from '../features/helpers.ts';
 
 const costs: Costs = { reviewCost: 5, blockFrictionCost: 25, missedFraudFactor: 1 };
@@ -54,5 +54,16 @@ describe('chooseThresholds', () => {
       expect(c.thresholds.review).toBeLessThanOrEqual(c.thresholds.block);
       expect(Math.min(...c.reviewCurve.map((p) => p.cost))).toBeCloseTo(c.cost, 6);
     }
+  });
+});
+
+describe('chooseF1Threshold', () => {
+  it('picks the F1-best cut, between distinct scores (hand-computed)', () => {
+    // cut at >= 0.7: tp 2, fp 1, fn 0 -> F1 0.8; cut at >= 0.9: tp 1 -> 2/3; all: tp 2 fp 2 -> 2/3
+    const r = chooseF1Threshold([0.9, 0.8, 0.7, 0.6], [1, 0, 1, 0]);
+    expect(r.threshold).toBeCloseTo(0.65, 12);
+    expect(r.f1).toBeCloseTo(0.8, 12);
+    // negatives weighing 4: >= 0.9 gives 2*1/(1+0+2) = 2/3, >= 0.7 only 2*2/(2+4+2) = 1/2
+    expect(chooseF1Threshold([0.9, 0.8, 0.7, 0.6], [1, 0, 1, 0], [1, 4, 1, 4]).threshold).toBeCloseTo(0.85, 12);
   });
 });

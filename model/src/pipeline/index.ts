@@ -1,0 +1,5 @@
+export * from './split.ts';
+export * from './matrix.ts';
+export * from './fingerprint.ts';
+export * from './importance.ts';
+export * from './train.ts';
