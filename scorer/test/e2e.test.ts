@@ -1,23 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { computeFeatures, createFeatureState } from '@fraud/model';
 import type { ScoredTransaction, Transaction } from '@fraud/schemas';
 import { readDlqHeaders } from '../src/dlq.ts';
 import type { ScorerService } from '../src/service.ts';
+import { expectFeaturesAsUninterrupted } from './assertions.ts';
 import { badInputs } from './bad-input.ts';
 import { createPipeline, type Pipeline } from './harness.ts';
 import { makeTransactions, trainTinyModel, type TinyModel } from './model-fixture.ts';
-
-/** Features an uninterrupted single run computes for each partition's transactions in offset order. */
-export function expectFeaturesAsUninterrupted(scored: ScoredTransaction[], numPartitions: number): void {
-  const byPartition = new Map<number, ScoredTransaction[]>();
-  for (const s of scored) byPartition.set(s.source!.partition, [...(byPartition.get(s.source!.partition) ?? []), s]);
-  for (const [p, list] of byPartition) {
-    list.sort((a, b) => a.source!.offset - b.source!.offset);
-    const expected = computeFeatures(list.map((s) => s.transaction), createFeatureState({ partition: p, numPartitions }));
-    const cols = list[0]!.features.length;
-    list.forEach((s, i) => expect(s.features, `features of ${s.transaction.txId}`).toEqual(Array.from(expected.subarray(i * cols, (i + 1) * cols))));
-  }
-}
 
 function expectExactlyOnce(scored: ScoredTransaction[], txs: readonly Transaction[]): void {
   const ids = scored.map((s) => s.transaction.txId);
