@@ -1,35 +1,23 @@
-import type { Matrix } from '@fraud/model';
+import { partOf, planSplit, type Matrix, type SplitPlan } from '@fraud/model';
 import type { LabelledRows } from '../store/training-store.ts';
 
 /**
- * Time-ordered train / validation / test windows over labelled rows sorted by event time:
- * test is the most recent testFraction of the rows, validation the validationFraction before
- * it, train everything older; each boundary is followed by a label-delay gap in event time
- * (rows inside a gap are left out), so no window sees labels from the future of the next.
+ * Train / validation / test row indices of labelled rows, by the toolkit's time-ordered split
+ * (label-delay gaps between parts; rows inside a gap are used nowhere).
  */
 export interface Split {
+  plan: SplitPlan;
   train: number[];
   valid: number[];
   test: number[];
-  bounds: { trainFrom: number; trainTo: number; validFrom: number; validTo: number; testFrom: number; testTo: number };
 }
 
 export function timeWindows(eventTime: Float64Array, opts: { validationFraction: number; testFraction: number; gapMs: number }): Split {
-  const n = eventTime.length;
-  const at = (i: number): number => eventTime[Math.max(0, Math.min(n - 1, i))] ?? 0;
-  const testStart = at(Math.floor(n * (1 - opts.testFraction)));
-  const validEnd = testStart - opts.gapMs;
-  // Validation takes validationFraction of the rows before the gap.
-  let lastValid = -1;
-  for (let i = 0; i < n; i++) if ((eventTime[i] ?? 0) < validEnd) lastValid = i;
-  const validStart = at(Math.floor((lastValid + 1) - n * opts.validationFraction));
-  const trainEnd = validStart - opts.gapMs;
-  const split: Split = { train: [], valid: [], test: [], bounds: { trainFrom: at(0), trainTo: trainEnd, validFrom: validStart, validTo: validEnd, testFrom: testStart, testTo: at(n - 1) } };
-  for (let i = 0; i < n; i++) {
-    const t = eventTime[i] ?? 0;
-    if (t >= testStart) split.test.push(i);
-    else if (t >= validStart && t < validEnd) split.valid.push(i);
-    else if (t < trainEnd) split.train.push(i);
+  const plan = planSplit(eventTime, { gapMs: opts.gapMs, validFraction: opts.validationFraction, testFraction: opts.testFraction });
+  const split: Split = { plan, train: [], valid: [], test: [] };
+  for (let i = 0; i < eventTime.length; i++) {
+    const p = partOf(eventTime[i] ?? 0, plan);
+    if (p !== 'gap') split[p].push(i);
   }
   return split;
 }
@@ -44,4 +32,13 @@ export function take(rows: LabelledRows, idx: readonly number[]): { matrix: Matr
     labels[i] = rows.labels[r] ?? 0;
   });
   return { matrix: { data, rows: idx.length, cols }, labels };
+}
+
+/** Event-time bounds of a model's training window from its metadata (ours or the toolkit's). */
+export function trainingWindowOf(metadata: Record<string, unknown>): { from: number; to: number } | null {
+  const w = metadata.trainingWindow as { train?: { from?: unknown; to?: unknown } } | undefined;
+  const t = (v: unknown): number => (typeof v === 'number' ? v : typeof v === 'string' ? Date.parse(v) : Number.NaN);
+  const from = t(w?.train?.from);
+  const to = t(w?.train?.to);
+  return Number.isFinite(from) && Number.isFinite(to) ? { from, to } : null;
 }

@@ -1,5 +1,6 @@
 import { createServingModel } from '@fraud/model';
 import { column, psi } from '../domain/psi.ts';
+import { trainingWindowOf } from '../domain/windows.ts';
 import type { TriggerInputs } from '../domain/triggers.ts';
 import type { RetrainPolicy } from '../policy/schema.ts';
 import type { TrainingStore } from '../store/training-store.ts';
@@ -22,9 +23,9 @@ export function createMonitor(deps: { training: TrainingStore; featureSet: strin
   let ref: Reference | null = null;
   const reference = async (champion: ModelSource): Promise<Reference | null> => {
     if (ref?.version === champion.version) return ref;
-    const w = champion.metadata.trainingWindow as { trainFrom?: unknown; trainTo?: unknown } | undefined;
-    if (typeof w?.trainFrom !== 'number' || typeof w.trainTo !== 'number') return null;
-    const rows = await deps.training.loadLabelled({ featureSet: deps.featureSet, from: w.trainFrom, to: w.trainTo });
+    const w = trainingWindowOf(champion.metadata);
+    if (!w) return null;
+    const rows = await deps.training.loadLabelled({ featureSet: deps.featureSet, from: w.from, to: w.to });
     if (rows.txIds.length < 100) return null;
     const model = await createServingModel({ version: champion.version, featureSet: champion.featureSet, featureNames: champion.featureNames, onnx: champion.onnx, modelJson: champion.modelJson });
     try {

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { errorMessage, type Logger } from '@fraud/common';
 import {
-  createServingModel, sha256Hex, trainXGBoost, writeArtifact, xgboostJsonToOnnx,
+  chooseThresholds, createServingModel, sha256Hex, trainXGBoost, verifyParity, writeArtifact, xgboostJsonToOnnx,
   type Costs, type Matrix, type TrainInput, type TrainResult,
 } from '@fraud/model';
 import { decidePromotion, type HoldoutMetrics } from '../domain/decide.ts';
-import { take, timeWindows } from '../domain/windows.ts';
+import { take, timeWindows, type Split } from '../domain/windows.ts';
 import type { RetrainPolicy } from '../policy/schema.ts';
 import type { Store } from '../store/index.ts';
 import type { RunRecord } from '../store/registry-store.ts';
@@ -15,6 +15,9 @@ import type { ModelSource } from './model-source.ts';
 import type { ModelPublisher } from './publisher.ts';
 
 export type ThresholdChooser = (q: { scores: Float32Array; labels: Float32Array; amounts: Float64Array; costs: Costs }) => { review: number; block: number };
+
+/** The toolkit's expected-cost threshold choice on validation scores. */
+export const toolkitThresholds: ThresholdChooser = (q) => chooseThresholds({ scores: q.scores, labels: q.labels, amountsMinor: q.amounts, costs: q.costs }).thresholds;
 
 export interface RunProgress {
   runId: string;
@@ -33,7 +36,8 @@ export interface RetrainDeps {
   featureSet: string;
   featureNames: readonly string[];
   costs: Costs;
-  chooseThresholds: ThresholdChooser;
+  /** Default: the toolkit's expected-cost choice. */
+  chooseThresholds?: ThresholdChooser;
   logger: Logger;
   /** The trainer; the real XGBoost by default (tests inject a deliberately bad one). */
   train?: (input: TrainInput) => Promise<TrainResult>;
@@ -84,13 +88,18 @@ export async function runRetrain(deps: RetrainDeps, policy: RetrainPolicy, opts:
     if (rows.cols !== deps.featureNames.length) {
       return await finish('failed', `logged feature vectors have ${rows.cols} values but ${deps.featureSet} has ${deps.featureNames.length} features`);
     }
-    const split = timeWindows(rows.eventTime, { validationFraction: policy.validationFraction, testFraction: policy.testFraction, gapMs: policy.labelDelayGapHours * HOUR });
+    let split: Split;
+    try {
+      split = timeWindows(rows.eventTime, { validationFraction: policy.validationFraction, testFraction: policy.testFraction, gapMs: policy.labelDelayGapHours * HOUR });
+    } catch (err: unknown) {
+      return await finish('skipped', `cannot split the window by time: ${errorMessage(err)}`);
+    }
     const train = take(rows, split.train);
     const valid = take(rows, split.valid);
     const test = take(rows, split.test);
     const count = (l: Float32Array) => l.reduce((a, b) => a + b, 0);
     Object.assign(run, { trainRows: train.matrix.rows, trainPositives: count(train.labels), holdoutRows: test.matrix.rows, holdoutPositives: count(test.labels) });
-    run.details = { ...run.details, split: split.bounds, validRows: valid.matrix.rows, validPositives: count(valid.labels) };
+    run.details = { ...run.details, split: { train: split.plan.train, valid: split.plan.valid, test: split.plan.test, gapMs: split.plan.gapMs }, validRows: valid.matrix.rows, validPositives: count(valid.labels) };
     if (count(train.labels) === 0 || count(valid.labels) === 0) {
       return await finish('skipped', `time split left ${count(train.labels)} frauds in train and ${count(valid.labels)} in validation; both need at least one (lower labelDelayGapHours or wait for labels)`);
     }
@@ -104,7 +113,8 @@ export async function runRetrain(deps: RetrainDeps, policy: RetrainPolicy, opts:
     });
 
     progress({ stage: 'evaluating' });
-    const onnx = xgboostJsonToOnnx(trained.modelJson);
+    const onnx = xgboostJsonToOnnx(trained.modelJson, { featureNames: deps.featureNames, metadata: { version, featureSet: deps.featureSet } });
+    const parityMaxAbsDiff = await verifyParity(trained.modelJson, onnx, valid.matrix);
     const challengerModel = await createServingModel({ version, featureSet: deps.featureSet, featureNames: deps.featureNames, onnx, modelJson: trained.modelJson });
     let challengerValid: Float32Array;
     let challengerTest: Float32Array;
@@ -114,7 +124,7 @@ export async function runRetrain(deps: RetrainDeps, policy: RetrainPolicy, opts:
     } finally {
       await challengerModel.dispose();
     }
-    const thresholds = deps.chooseThresholds({ scores: challengerValid, labels: valid.labels, amounts: pickAmounts(rows.amount, split.valid), costs: deps.costs });
+    const thresholds = (deps.chooseThresholds ?? toolkitThresholds)({ scores: challengerValid, labels: valid.labels, amounts: pickAmounts(rows.amount, split.valid), costs: deps.costs });
     const holdout = {
       labels: test.labels, amounts: pickAmounts(rows.amount, split.test), types: split.test.map((i) => rows.txType[i] ?? 'TRANSFER'),
       typologies: split.test.map((i) => rows.typology[i] ?? null), costs: deps.costs,
@@ -135,7 +145,8 @@ export async function runRetrain(deps: RetrainDeps, policy: RetrainPolicy, opts:
     const sha256 = sha256Hex(onnx);
     const metadata = {
       version, featureSet: deps.featureSet, featureNames: [...deps.featureNames], thresholds, costs: deps.costs,
-      trainingWindow: split.bounds, params: policy.xgboost, bestIteration: trained.bestIteration, runId,
+      trainingWindow: { train: split.plan.train, valid: split.plan.valid, test: split.plan.test, gapMs: split.plan.gapMs },
+      params: policy.xgboost, bestIteration: trained.bestIteration, scalePosWeight: trained.scalePosWeight, parityMaxAbsDiff, runId,
       metrics: { holdout: ch.metrics, champion: championMetrics, championVersion: champion?.version ?? null }, decision,
       trainedBy: 'retrainer',
     };

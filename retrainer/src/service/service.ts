@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { Kafka, Producer } from 'kafkajs';
 import { errorMessage, type Logger } from '@fraud/common';
 import type { Codecs, Topics } from '@fraud/schemas';
-import type { Costs, TrainInput, TrainResult } from '@fraud/model';
+import { DEFAULT_COSTS, FEATURE_NAMES, FEATURE_SET, type Costs, type TrainInput, type TrainResult } from '@fraud/model';
 import { createIngest, type Ingest } from '../kafka/ingest.ts';
 import { kafkaUpdateSink, watchModelUpdates, type ModelUpdatesView } from '../kafka/model-updates.ts';
 import { publishRetrainPolicy, watchControlTopic, type ControlWatcher } from '../kafka/control.ts';
@@ -30,10 +30,11 @@ export interface RetrainerServiceOptions {
   host: string;
   tickMs: number;
   logger: Logger;
-  featureSet: string;
-  featureNames: readonly string[];
-  costs: Costs;
-  chooseThresholds: ThresholdChooser;
+  /** Defaults: the toolkit's FEATURE_SET / FEATURE_NAMES / DEFAULT_COSTS / expected-cost thresholds. */
+  featureSet?: string;
+  featureNames?: readonly string[];
+  costs?: Costs;
+  chooseThresholds?: ThresholdChooser;
   policyFile?: string;
   /** Policy before the file and the control topic are read (tests). */
   initialPolicy?: unknown;
@@ -55,6 +56,8 @@ export interface RetrainerService {
 
 /** Wires the retrainer: store, policy sources, Kafka ingest, model-updates, scheduler, HTTP API. */
 export async function createRetrainerService(o: RetrainerServiceOptions): Promise<RetrainerService> {
+  const featureSet = o.featureSet ?? FEATURE_SET;
+  const featureNames = o.featureNames ?? FEATURE_NAMES;
   const store = await openStore(o.dbPath);
   const manager = createPolicyManager({ registry: store.registry, logger: o.logger, initial: validateRetrainPolicy(o.initialPolicy ?? {}) });
   const producer: Producer = o.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
@@ -81,10 +84,10 @@ export async function createRetrainerService(o: RetrainerServiceOptions): Promis
   let metrics: ReturnType<typeof createRetrainerMetrics> | undefined;
   const scheduler = createScheduler({
     runDeps: {
-      store, artifactsDir: o.artifactsDir, publisher, champion: () => asSource(models.champion()), featureSet: o.featureSet, featureNames: o.featureNames,
-      costs: o.costs, chooseThresholds: o.chooseThresholds, logger: o.logger, ...(o.train ? { train: o.train } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+      store, artifactsDir: o.artifactsDir, publisher, champion: () => asSource(models.champion()), featureSet, featureNames,
+      costs: o.costs ?? DEFAULT_COSTS, ...(o.chooseThresholds ? { chooseThresholds: o.chooseThresholds } : {}), logger: o.logger, ...(o.train ? { train: o.train } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}),
     },
-    manager, monitor: createMonitor({ training: store.training, featureSet: o.featureSet, featureNames: o.featureNames }),
+    manager, monitor: createMonitor({ training: store.training, featureSet, featureNames }),
     shadow: () => asSource(models.shadow()), logger: o.logger, tickMs: o.tickMs,
     onRun: (run) => {
       metrics?.runs.inc({ status: run.status });
