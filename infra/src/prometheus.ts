@@ -26,6 +26,19 @@ export const DEFAULT_SCRAPE_TARGETS: Record<string, string[]> = {
   prometheus: ['127.0.0.1:9090'],
 };
 
+/** The same jobs inside docker-compose, by service name (the sinks service runs all three sinks). */
+export const COMPOSE_SCRAPE_TARGETS: Record<string, string[]> = {
+  producer: ['simulator:9464'],
+  scorer: ['scorer:9470'],
+  'sink-metrics': ['sinks:9471'],
+  'sink-warehouse': ['sinks:9472'],
+  'sink-live': ['sinks:9473'],
+  retrainer: ['retrainer:9474'],
+  web: ['web:9475'],
+  api: ['api:9476'],
+  prometheus: ['localhost:9090'],
+};
+
 export interface PrometheusConfigOptions {
   /** Prometheus duration, e.g. "5s" (default) or "1s" in tests. */
   scrapeInterval?: string;
