@@ -32,7 +32,7 @@ export interface SimulatorStats {
   byTypology: Record<TypologyName, number>;
   casesStarted: number;
   casesSkipped: number;
-  /** Outgoing payments the customer could not afford, turned into a CASH_IN (top-up). */
+  /** Outgoing payments the customer could not afford without a CASH_IN (top-up) first. */
   topUps: number;
 }
 
@@ -158,15 +158,17 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     let c = pickCustomer(world, rng);
     for (let i = 0; i < 10 && isCompromised(world, c, at); i++) c = pickCustomer(world, rng);
     if (isCompromised(world, c, at)) return;
-    let type = typePicker.pick(rng);
-    let amount = habitAmount(world, rng, c, type);
+    const type = typePicker.pick(rng);
+    const amount = habitAmount(world, rng, c, type);
     if (OUT.has(type)) {
       accrueIncome(world, c, at);
-      for (let i = 0; i < 2 && amount > world.balance[c]!; i++) amount = habitAmount(world, rng, c, type);
-      if (amount > world.balance[c]!) {
+      const shortfall = amount - world.balance[c]!;
+      if (shortfall > 0) {
+        // Not enough money: the customer tops up at an agent first, then pays.
         stats.topUps++;
-        type = 'CASH_IN';
-        amount = habitAmount(world, rng, c, type);
+        const topUp = Math.max(habitAmount(world, rng, c, 'CASH_IN'), Math.ceil(shortfall / 10_000) * 10_000);
+        typePicker.record('CASH_IN');
+        push(makeTransaction(world, nextTxId(), at, 'CASH_IN', c, destFor(c, 'CASH_IN'), topUp, scenario.currency), false, null);
       }
     }
     typePicker.record(type);

@@ -156,7 +156,7 @@ export interface TypePicker {
   record(type: TransactionType): void;
 }
 
-const GAIN = 8;
+const GAIN = 30;
 
 export function createTypePicker(): TypePicker {
   const counts = new Map<TransactionType, number>(TYPES_BY_MIX.map((t) => [t, 0]));

@@ -6,7 +6,7 @@ export const velocityBurst: Typology = {
   txPerCase: 18,
   start(ctx, at) {
     const n = 8 + ctx.rng.int(21);
-    const victim = ctx.takeVictim(at, major(5_000), Number.MAX_SAFE_INTEGER, at + 40 * MINUTE);
+    const victim = ctx.takeVictim(at, major(30_000), Number.MAX_SAFE_INTEGER, at + 40 * MINUTE);
     if (victim === undefined) return false;
     const payees = [ctx.newAccount(at), ctx.newAccount(at)];
     let t = at;
