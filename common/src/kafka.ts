@@ -11,7 +11,8 @@ export function createKafka(env: KafkaEnv, clientId: string, logger?: Logger): K
     brokers: env.KAFKA_BROKERS,
     connectionTimeout: 5_000,
     requestTimeout: 30_000,
-    retry: { initialRetryTime: 100, retries: 8 },
+    // No client-level `retry`: kafkajs hands it to producers too, and an idempotent or
+    // transactional producer must keep its default (unbounded) retries for exactly-once.
     logLevel: logLevel.WARN,
     logCreator: logger ? kafkaLogCreator(logger) : undefined,
   };

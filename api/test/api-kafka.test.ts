@@ -1,0 +1,79 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger, waitFor } from '@fraud/common';
+import type { Transaction } from '@fraud/schemas';
+import type { ScorerService } from '@fraud/scorer';
+import { createKey, loadApiEnv, startApiService, type ApiService } from '../src/index.ts';
+// Test fixtures shared with the scorer's own integration tests (a private pipeline per test
+// and a real XGBoost model converted to ONNX).
+import { createPipeline, type Pipeline } from '../../scorer/test/harness.ts';
+import { makeTransactions, trainTinyModel, type TinyModel } from '../../scorer/test/model-fixture.ts';
+
+/** The decision API on the real path: HTTP -> transactions -> scorer -> scored -> HTTP. */
+describe('decision API through Kafka and the real scorer', () => {
+  let p: Pipeline;
+  let model: TinyModel;
+  let scorer: ScorerService | undefined;
+  let api: ApiService;
+  let key: string;
+  beforeAll(async () => {
+    p = await createPipeline('api', 3);
+    model = await trainTinyModel('api-v1');
+    scorer = await p.startScorer({ MODEL_BOOTSTRAP_DIR: model.dir, SCORER_MAX_BATCH: '200' });
+    const keyFile = join(mkdtempSync(join(tmpdir(), 'api-')), 'keys.json');
+    key = createKey(keyFile, 'it', ['submit', 'read']).key;
+    const env = loadApiEnv({ ...p.env(), API_PORT: '0', API_KEYS_FILE: keyFile, API_DEADLINE_MS: '3000', WAREHOUSE_API_URL: 'http://127.0.0.1:9' });
+    api = await startApiService(env, createLogger('api-it', 'warn'));
+    // The scored consumer must be assigned before the first request can be answered.
+    await waitFor(async () => (await fetch(`${api.url}/ready`)).ok, { timeoutMs: 30_000, what: 'the API to be ready' });
+  });
+  afterAll(async () => {
+    await api?.stop();
+    await p?.cleanup();
+  });
+
+  const txs = () => makeTransactions(20, { seed: 5, runId: `${p.prefix}api` });
+  const submit = async (t: Transaction) => {
+    const res = await fetch(`${api.url}/v1/transactions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(t) });
+    expect(res.status).toBe(200);
+    return (await res.json()) as { txId: string; decision: string; score: number | null; fallback: boolean; modelVersion: string | null };
+  };
+
+  it('answers with the decision recorded on scored, and a duplicate txId creates no second record', async () => {
+    const batch = txs();
+    const answers = [];
+    for (const t of batch.slice(0, 10)) answers.push(await submit(t));
+    expect(answers.every((a) => !a.fallback && a.modelVersion === 'api-v1')).toBe(true);
+    const again = await submit(batch[3]!);
+    expect(again).toMatchObject({ txId: batch[3]!.txId, decision: answers[3]!.decision, score: answers[3]!.score });
+
+    const scored = await p.readScored();
+    for (const a of answers) {
+      const records = scored.filter((s) => s.transaction.txId === a.txId);
+      expect(records, a.txId).toHaveLength(1);
+      expect(records[0]!.decision).toBe(a.decision);
+      expect(records[0]!.score).toBeCloseTo(a.score!, 6);
+    }
+  });
+
+  it('falls back, flagged, when the scorer is paused, and the stream decision still happens', async () => {
+    await scorer!.stop();
+    scorer = undefined;
+    // Same service, short deadline: restart it with 50 ms to exercise the fallback.
+    await api.stop();
+    const keyFile = join(mkdtempSync(join(tmpdir(), 'api-')), 'keys.json');
+    key = createKey(keyFile, 'it', ['submit', 'read']).key;
+    api = await startApiService(loadApiEnv({ ...p.env(), API_PORT: '0', API_KEYS_FILE: keyFile, API_DEADLINE_MS: '50', WAREHOUSE_API_URL: 'http://127.0.0.1:9' }), createLogger('api-it3', 'warn'));
+    await waitFor(async () => (await fetch(`${api.url}/ready`)).ok, { timeoutMs: 30_000, what: 'the API to be ready' });
+    const t = txs()[15]!;
+    const answer = await submit(t);
+    expect(answer).toMatchObject({ txId: t.txId, fallback: true, score: null });
+
+    scorer = await p.startScorer({ MODEL_BOOTSTRAP_DIR: model.dir });
+    await waitFor(async () => (await p.readScored()).some((s) => s.transaction.txId === t.txId), { timeoutMs: 60_000, what: 'the stream decision of the fallback transaction' });
+    const recorded = (await p.readScored()).filter((s) => s.transaction.txId === t.txId);
+    expect(recorded).toHaveLength(1);
+  });
+});
