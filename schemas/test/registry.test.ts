@@ -66,6 +66,15 @@ describe('registry round trip with @kafkajs/confluent-schema-registry', () => {
     const id = await client.register(subject, txSchema);
     expect(await client.register(subject, JSON.stringify(avro.json.Transaction, null, 2))).toBe(id);
     expect(await client.register(`${uniqueName('other')}-value`, txSchema)).toBe(id);
+    // Names qualified differently (full name, repeated namespace) are the same schema.
+    const qualified = JSON.parse(txSchema) as { name: string; namespace?: string; fields: Array<{ name: string; type: unknown }> };
+    const requalified = {
+      ...qualified,
+      name: 'io.fraud.Transaction',
+      namespace: undefined,
+      fields: qualified.fields.map((f) => (f.name === 'type' ? { ...f, type: { ...(f.type as object), namespace: 'io.fraud' } } : f)),
+    };
+    expect(await client.register(subject, JSON.stringify(requalified))).toBe(id);
     expect(await client.versions(subject)).toEqual([1]);
     const looked = await call(reg.url, 'POST', `/subjects/${subject}`, { schema: txSchema });
     expect(looked.status).toBe(200);
