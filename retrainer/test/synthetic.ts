@@ -1,5 +1,5 @@
 import type { Label, ScoredTransaction } from '@fraud/schemas';
-import { FEATURE_INDEX, FEATURE_NAMES, FEATURE_SET } from '@fraud/model';
+import { FEATURE_INDEX, FEATURE_NAMES, FEATURE_SET, trainXGBoost, type TrainInput, type TrainResult } from '@fraud/model';
 import { label, scored } from './fixtures.ts';
 
 /**
@@ -57,3 +57,15 @@ export function synthetic(o: SyntheticOptions): { records: ScoredTransaction[]; 
   }
   return { records, labels };
 }
+
+/** A deliberately bad trainer: the same XGBoost on shuffled labels. */
+export function shuffledLabels(input: TrainInput): Promise<TrainResult> {
+  const r = rng(7);
+  const l = Float32Array.from(input.trainLabels);
+  for (let i = l.length - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [l[i], l[j]] = [l[j] ?? 0, l[i] ?? 0];
+  }
+  return trainXGBoost({ ...input, trainLabels: l });
+}
+

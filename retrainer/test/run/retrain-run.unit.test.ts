@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '@fraud/common';
-import { DEFAULT_COSTS, FEATURE_NAMES, FEATURE_SET, trainXGBoost, type TrainInput } from '@fraud/model';
+import { DEFAULT_COSTS, FEATURE_NAMES, FEATURE_SET } from '@fraud/model';
 import type { ModelUpdate } from '@fraud/schemas';
 import { validateRetrainPolicy } from '../../src/policy/schema.ts';
 import { sourceFromUpdate, type ModelSource } from '../../src/run/model-source.ts';
 import { createModelPublisher } from '../../src/run/publisher.ts';
 import { runRetrain, type RetrainDeps } from '../../src/run/retrain-run.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
-import { rng, synthetic } from '../synthetic.ts';
+import { shuffledLabels, synthetic } from '../synthetic.ts';
 
 const logger = createLogger('test', 'silent');
 const H = 3_600_000;
@@ -38,17 +38,6 @@ function harness(store: Store) {
     featureSet: FEATURE_SET, featureNames: FEATURE_NAMES, costs: DEFAULT_COSTS, logger,
   };
   return { deps, sent };
-}
-
-/** A deliberately bad trainer: the same XGBoost on shuffled labels. */
-export function shuffledLabels(input: TrainInput) {
-  const r = rng(7);
-  const l = Float32Array.from(input.trainLabels);
-  for (let i = l.length - 1; i > 0; i--) {
-    const j = Math.floor(r() * (i + 1));
-    [l[i], l[j]] = [l[j] ?? 0, l[i] ?? 0];
-  }
-  return trainXGBoost({ ...input, trainLabels: l });
 }
 
 describe('retraining run', () => {
