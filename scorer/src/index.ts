@@ -13,3 +13,4 @@ export { startScorer, type ScorerService, type ScorerServiceDeps } from './servi
 export { runScorer, featureModule, createServing } from './runtime.ts';
 export type { ActiveModel, ModelPair } from './models.ts';
 export type { FeatureModule, ScorerCodecs, ServingModelFactory, TransactionValidator } from './ports.ts';
+export { readDlq, replayDlq, parsePositions, REPLAYED_FROM_HEADER, type DlqEntry, type DlqSelection } from './dlq-tools.ts';
