@@ -6,3 +6,4 @@ export * from './rate-limit.ts';
 export * from './decisions.ts';
 export * from './app.ts';
 export * from './service.ts';
+export * from './batcher.ts';

@@ -4,6 +4,7 @@ import { CompressionTypes, type Consumer, type Producer } from 'kafkajs';
 import { createKafka, createLogger, createMetricsRegistry, errorMessage, type Logger } from '@fraud/common';
 import { createCodecs, topicNames, type ScoredTransaction, type Transaction } from '@fraud/schemas';
 import { createApp } from './app.ts';
+import { createBatcher } from './batcher.ts';
 import { createDecisionWaiter } from './decisions.ts';
 import type { ApiEnv } from './env.ts';
 import { createKeyStore, readKeyFile } from './keys.ts';
@@ -47,9 +48,13 @@ export async function startApiService(env: ApiEnv, logger: Logger = createLogger
     },
   });
 
-  const publishTransaction = async (tx: Transaction) => {
-    await producer.send({ topic: topics.transactions, acks: -1, compression: CompressionTypes.None, messages: [{ key: tx.originAccount, value: codecs.transaction.encode(tx) }] });
-  };
+  const txBatcher = createBatcher<Transaction>(
+    async (txs) => {
+      await producer.send({ topic: topics.transactions, acks: -1, compression: CompressionTypes.None, messages: txs.map((tx) => ({ key: tx.originAccount, value: codecs.transaction.encode(tx) })) });
+    },
+    { maxBatch: 500, maxInFlight: 1 },
+  );
+  const publishTransaction = (tx: Transaction) => txBatcher.add(tx);
   const app = createApp({
     publishTransaction,
     publishLabel: async (label) => {

@@ -164,3 +164,25 @@ describe('decision API over HTTP', () => {
     expect((await fetch(`${base}/docs/assets/swagger-ui-bundle.js`)).status).toBe(200);
   });
 });
+
+describe('natural batching of publications', () => {
+  it('sends the first item at once and groups those that arrive during a send, in order', async () => {
+    const { createBatcher } = await import('../src/batcher.ts');
+    const sends: number[][] = [];
+    let release: () => void = () => {};
+    const b = createBatcher<number>(async (items) => {
+      sends.push(items);
+      if (sends.length === 1) await new Promise<void>((r) => (release = r));
+    }, { maxBatch: 3, maxInFlight: 1 });
+    const all = [1, 2, 3, 4, 5, 6].map((i) => b.add(i));
+    release();
+    await Promise.all(all);
+    expect(sends).toEqual([[1], [2, 3, 4], [5, 6]]);
+  });
+
+  it('rejects every item of a failed send', async () => {
+    const { createBatcher } = await import('../src/batcher.ts');
+    const b = createBatcher<number>(async () => { throw new Error('broker down'); }, { maxBatch: 10, maxInFlight: 1 });
+    await expect(b.add(1)).rejects.toThrow('broker down');
+  });
+});
