@@ -40,6 +40,8 @@ export interface PaysimRow {
   tx: Transaction;
   isFraud: boolean;
   isFlaggedFraud: boolean;
+  /** From an optional 12th column `typology` (simulator exports); null when absent or empty. */
+  typology: string | null;
 }
 
 export interface PaysimParseOptions {
@@ -67,10 +69,11 @@ function flag(field: string | undefined, name: string, line: number, text: strin
 
 const minor = (major: number): number => Math.round(major * 100);
 
-/** Checks the header line; throws CSV_INVALID naming the missing columns. */
+/** Checks the header line (an extra trailing `typology` column is allowed); throws CSV_INVALID. */
 export function checkPaysimHeader(line: string): void {
   const cols = line.replace(/^\uFEFF/, '').trim().split(',').map((c) => c.trim());
-  const same = cols.length === PAYSIM_COLUMNS.length && PAYSIM_COLUMNS.every((c, i) => cols[i] === c);
+  const extra = cols.length === PAYSIM_COLUMNS.length + 1 && cols[PAYSIM_COLUMNS.length] === 'typology';
+  const same = (cols.length === PAYSIM_COLUMNS.length || extra) && PAYSIM_COLUMNS.every((c, i) => cols[i] === c);
   if (!same) {
     throw csvError(1, `header must be ${PAYSIM_COLUMNS.join(',')} (Kaggle PaySim format), got ${line.slice(0, 200)}`);
   }
@@ -79,7 +82,7 @@ export function checkPaysimHeader(line: string): void {
 /** One data line (without its line ending). `line` is the physical line number for errors. */
 export function parsePaysimLine(text: string, rowNumber: number, line: number = rowNumber + 1, opts: PaysimParseOptions = {}): PaysimRow {
   const f = text.split(',');
-  if (f.length !== PAYSIM_COLUMNS.length) throw csvError(line, `expected ${PAYSIM_COLUMNS.length} fields, got ${f.length}`, text);
+  if (f.length !== PAYSIM_COLUMNS.length && f.length !== PAYSIM_COLUMNS.length + 1) throw csvError(line, `expected ${PAYSIM_COLUMNS.length} fields, got ${f.length}`, text);
   const step = num(f[0], 'step', line, text);
   if (!Number.isInteger(step) || step < 0) throw csvError(line, `step must be a non-negative integer, got ${f[0]}`, text);
   const type = (f[1] ?? '').trim();
@@ -108,7 +111,8 @@ export function parsePaysimLine(text: string, rowNumber: number, line: number = 
     channel: null,
     attributes: {},
   };
-  return { rowNumber, step, tx, isFraud, isFlaggedFraud };
+  const typology = (f[PAYSIM_COLUMNS.length] ?? '').trim();
+  return { rowNumber, step, tx, isFraud, isFlaggedFraud, typology: typology === '' ? null : typology };
 }
 
 /** Streams a PaySim CSV file row by row (CRLF or LF; blank lines skipped). */

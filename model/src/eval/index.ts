@@ -1,3 +1,4 @@
 export * from './metrics.ts';
 export * from './cost.ts';
 export * from './report.ts';
+export * from './format.ts';

@@ -3,3 +3,4 @@ export * from './matrix.ts';
 export * from './fingerprint.ts';
 export * from './importance.ts';
 export * from './train.ts';
+export * from './score.ts';
