@@ -13,7 +13,6 @@ const config = {
   preprocess: vitePreprocess(),
   kit: {
     adapter: adapter({ out: 'build', precompress: false }),
-    csrf: { checkOrigin: true },
     csp: {
       mode: 'hash',
       directives: {

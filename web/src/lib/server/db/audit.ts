@@ -13,15 +13,15 @@ export function createAuditLog(db: Database, now: () => number = Date.now) {
       return entry;
     },
     async forSubject(subject: string): Promise<AuditEntry[]> {
-      return toEntries(await db.all('SELECT * FROM audit WHERE subject = $s ORDER BY at, id', { s: subject }));
+      return toEntries(await db.all('SELECT * FROM audit WHERE subject = $s ORDER BY ts, id', { s: subject }));
     },
     async recent(limit = 100): Promise<AuditEntry[]> {
-      return toEntries(await db.all('SELECT * FROM audit ORDER BY at DESC LIMIT $l', { l: limit }));
+      return toEntries(await db.all('SELECT * FROM audit ORDER BY ts DESC LIMIT $l', { l: limit }));
     },
   };
 }
 export type AuditLog = ReturnType<typeof createAuditLog>;
 
 function toEntries(rows: Awaited<ReturnType<Database['all']>>): AuditEntry[] {
-  return rows.map((r) => ({ id: str(r, 'id'), at: num(r, 'at'), actor: str(r, 'actor'), action: str(r, 'action'), subject: str(r, 'subject'), detail: str(r, 'detail') }));
+  return rows.map((r) => ({ id: str(r, 'id'), at: num(r, 'ts'), actor: str(r, 'actor'), action: str(r, 'action'), subject: str(r, 'subject'), detail: str(r, 'detail') }));
 }

@@ -38,7 +38,7 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE TABLE audit (
     id VARCHAR PRIMARY KEY,
-    at BIGINT NOT NULL,
+    ts BIGINT NOT NULL,
     actor VARCHAR NOT NULL,
     action VARCHAR NOT NULL,
     subject VARCHAR NOT NULL,
@@ -54,7 +54,7 @@ export const MIGRATIONS: readonly string[] = [
     record_b64 VARCHAR
   );
   CREATE TABLE champion_history (
-    at BIGINT NOT NULL,
+    ts BIGINT NOT NULL,
     model_name VARCHAR NOT NULL,
     version VARCHAR NOT NULL,
     role VARCHAR NOT NULL

@@ -61,14 +61,14 @@ export function createModelRegistry(deps: { db: Database; codecs: Codecs; publis
     },
 
     async champion(): Promise<string | null> {
-      const row = await db.one("SELECT version FROM champion_history WHERE role = 'CHAMPION' ORDER BY at DESC LIMIT 1");
+      const row = await db.one("SELECT version FROM champion_history WHERE role = 'CHAMPION' ORDER BY ts DESC LIMIT 1");
       return row ? str(row, 'version') : null;
     },
 
     async list(): Promise<ModelView[]> {
       const champion = await this.champion();
       const shadows = new Set((await db.all(
-        `SELECT version FROM (SELECT version, role, row_number() OVER (PARTITION BY version ORDER BY at DESC) AS rn FROM champion_history) WHERE rn = 1 AND role = 'SHADOW'`,
+        `SELECT version FROM (SELECT version, role, row_number() OVER (PARTITION BY version ORDER BY ts DESC) AS rn FROM champion_history) WHERE rn = 1 AND role = 'SHADOW'`,
       )).map((r) => str(r, 'version')));
       const rows = await db.all('SELECT version, role, created_at, metadata_json, record_b64 IS NOT NULL AS on_topic FROM model_versions ORDER BY created_at DESC');
       return rows.map((r) => {
@@ -88,8 +88,8 @@ export function createModelRegistry(deps: { db: Database; codecs: Codecs; publis
 
     /** Champion changes, newest first. */
     async history(limit = 50): Promise<{ at: number; version: string; role: string }[]> {
-      const rows = await db.all('SELECT at, version, role FROM champion_history ORDER BY at DESC LIMIT $l', { l: limit });
-      return rows.map((r) => ({ at: num(r, 'at'), version: str(r, 'version'), role: str(r, 'role') }));
+      const rows = await db.all('SELECT ts, version, role FROM champion_history ORDER BY ts DESC LIMIT $l', { l: limit });
+      return rows.map((r) => ({ at: num(r, 'ts'), version: str(r, 'version'), role: str(r, 'role') }));
     },
 
     /** Publishes a CHAMPION ModelUpdate for `version` (promote, or roll back to an older one). */
