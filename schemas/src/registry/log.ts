@@ -94,7 +94,9 @@ export function createSchemaLog(deps: SchemaLogDeps): SchemaLog {
       producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
       await producer.connect();
       // A private group per instance: every instance reads the whole log; no offsets are committed.
-      consumer = kafka.consumer({ groupId: `${topic}.registry.${randomUUID()}`, allowAutoTopicCreation: false });
+      // Short fetch waits: disconnect waits for the fetch in flight, so this bounds stop().
+      // Records still arrive at once (a fetch returns as soon as there is data).
+      consumer = kafka.consumer({ groupId: `${topic}.registry.${randomUUID()}`, allowAutoTopicCreation: false, maxWaitTimeInMs: 500 });
       consumer.on(consumer.events.CRASH, (e) => logger.error({ err: e.payload.error, restart: e.payload.restart }, 'schema log reader crashed'));
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: true });
