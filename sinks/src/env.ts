@@ -5,6 +5,8 @@ import { envBool, envInt, envList, kafkaEnvShape } from '@fraud/common';
 export const sinkEnvSchema = z.object({
   ...kafkaEnvShape,
   SINK_HOST: z.string().min(1).default('127.0.0.1'),
+  /** How long the group waits for a member that died (kill -9) before giving its partitions away. */
+  SINK_SESSION_TIMEOUT_MS: envInt(6000, 300_000).default(30_000),
   WAREHOUSE_PATH: z.string().min(1).default('.data/warehouse.duckdb'),
   WAREHOUSE_PORT: envInt(0, 65535).default(9472),
   WAREHOUSE_BATCH_ROWS: envInt(1, 100_000).default(5000),

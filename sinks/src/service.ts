@@ -59,7 +59,7 @@ export async function startSink(kind: SinkKind, deps: SinkServiceDeps): Promise<
   const port = kind === 'warehouse' ? env.WAREHOUSE_PORT : kind === 'metrics' ? env.METRICS_PORT : env.LIVE_PORT;
   const http = createServiceServer({ registry, port, host: env.SINK_HOST, healthy: () => joined, name: `sink-${kind}` });
   const groupId = sinkGroupId(env, kind);
-  const common = { kafka, producer, codecs, topics, groupId, registry, logger: log };
+  const common = { kafka, producer, codecs, topics, groupId, registry, logger: log, sessionTimeoutMs: env.SINK_SESSION_TIMEOUT_MS };
   const cleanups: (() => Promise<void>)[] = [];
   let consumer: BatchConsumer;
 

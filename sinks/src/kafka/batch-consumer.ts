@@ -14,6 +14,7 @@ export interface BatchConsumerDeps {
   maxChunk?: number;
   fromBeginning?: boolean;
   maxBytesPerPartition?: number;
+  sessionTimeoutMs?: number;
 }
 
 export interface BatchConsumer {
@@ -39,8 +40,9 @@ export function createBatchConsumer(deps: BatchConsumerDeps): BatchConsumer {
     readUncommitted: false,
     maxBytesPerPartition: deps.maxBytesPerPartition ?? 4 * 1024 * 1024,
     maxWaitTimeInMs: 250,
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3_000,
+    sessionTimeout: deps.sessionTimeoutMs ?? 30_000,
+    rebalanceTimeout: Math.max(deps.sessionTimeoutMs ?? 30_000, 20_000),
+    heartbeatInterval: Math.min(3_000, Math.floor((deps.sessionTimeoutMs ?? 30_000) / 3)),
   });
   let joinedResolve: () => void = () => {};
   const joinedPromise = new Promise<void>((r) => (joinedResolve = r));

@@ -42,6 +42,7 @@ export interface LiveSinkDeps {
   feed: LiveFeed;
   registry: Registry;
   logger: Logger;
+  sessionTimeoutMs?: number;
   approveSampleRate: number;
   fromBeginning: boolean;
   statsIntervalMs?: number;
@@ -61,6 +62,7 @@ export function createLiveSink(deps: LiveSinkDeps): BatchConsumer {
   const inner = createBatchConsumer({
     kafka: deps.kafka,
     groupId: deps.groupId,
+    sessionTimeoutMs: deps.sessionTimeoutMs,
     sink,
     logger: deps.logger,
     metrics,

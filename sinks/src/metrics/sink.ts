@@ -17,6 +17,7 @@ export interface MetricsSinkDeps {
   groupId: string;
   registry: Registry;
   logger: Logger;
+  sessionTimeoutMs?: number;
   windowMs: number;
   joinCacheSize: number;
 }
@@ -34,6 +35,7 @@ export function createMetricsSink(deps: MetricsSinkDeps): BatchConsumer {
   return createBatchConsumer({
     kafka: deps.kafka,
     groupId: deps.groupId,
+    sessionTimeoutMs: deps.sessionTimeoutMs,
     sink,
     logger: deps.logger,
     metrics,

@@ -20,6 +20,7 @@ export interface WarehouseSinkDeps {
   store: WarehouseStore;
   registry: Registry;
   logger: Logger;
+  sessionTimeoutMs?: number;
   maxChunk?: number;
 }
 
@@ -37,6 +38,7 @@ export function createWarehouseSink(deps: WarehouseSinkDeps): BatchConsumer {
   return createBatchConsumer({
     kafka: deps.kafka,
     groupId: deps.groupId,
+    sessionTimeoutMs: deps.sessionTimeoutMs,
     sink,
     logger: deps.logger,
     metrics,
