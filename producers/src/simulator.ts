@@ -178,7 +178,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   function destFor(c: number, type: TransactionType): number {
     switch (type) {
       case 'PAYMENT':
-        return rng.bool(0.85) ? world.usualMerchants[c * MERCHANTS_PER_CUSTOMER + rng.int(MERCHANTS_PER_CUSTOMER)]! : world.merchantsFrom + rng.int(world.ids.length - world.merchantsFrom);
+        return rng.bool(0.85) ? world.usualMerchants[c * MERCHANTS_PER_CUSTOMER + rng.int(MERCHANTS_PER_CUSTOMER)]! : world.merchantsFrom + rng.int(world.merchantsEnd - world.merchantsFrom);
       case 'TRANSFER': {
         const d = rng.bool(0.8) ? world.usualPayees[c * PAYEES_PER_CUSTOMER + rng.int(PAYEES_PER_CUSTOMER)]! : rng.int(world.customers);
         return d === c ? (c + 1) % world.customers : d;

@@ -14,6 +14,8 @@ export interface World {
   readonly customers: number;
   readonly agentsFrom: number;
   readonly merchantsFrom: number;
+  /** End of the initial population (accounts created during the run come after). */
+  readonly merchantsEnd: number;
   ids: string[];
   balance: number[];
   /** Simulated time an account appeared (0 for the initial population). */
@@ -84,7 +86,7 @@ export function createWorld(pop: Population, rng: Rng, txPerHour: number, seedMa
     incomePerMs[c] = Math.max(0, expectedNetSpend(wealth[c]!)) * INCOME_COVER * txPerMs * (activity[c]! / activitySum);
   }
   return {
-    customers: C, agentsFrom: C, merchantsFrom: C + A,
+    customers: C, agentsFrom: C, merchantsFrom: C + A, merchantsEnd: C + A + M,
     ids, balance, createdAt, wealth, usualMerchants, usualPayees, usualAgent, channel, incomePerMs,
     lastIncomeAt: new Float64Array(C).fill(Number.NaN), activityCdf, compromised: new Map(),
   };

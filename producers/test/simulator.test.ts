@@ -26,6 +26,8 @@ describe('simulator', () => {
       if (Object.keys(tx).sort().join(',') !== fields) problems.push(`${tx.txId} fields ${Object.keys(tx).join(',')}`);
       if (Object.keys(tx.attributes).length) problems.push(`${tx.txId} has attributes`);
       if (!Number.isSafeInteger(tx.amount) || tx.amount <= 0) problems.push(`${tx.txId} amount ${tx.amount}`);
+      // PaySim's naming: merchants (M...) only receive PAYMENTs; everyone else is a C... account.
+      if (!tx.originAccount.startsWith('C') || tx.destAccount.startsWith('M') !== (tx.type === 'PAYMENT')) problems.push(`${tx.txId} ${tx.type} ${tx.originAccount}->${tx.destAccount}`);
     }
     expect(problems.slice(0, 5)).toEqual([]);
     expect(ids.size).toBe(evs.length);
