@@ -3,17 +3,13 @@ import { errorMessage, isFraudError } from '@fraud/common';
 import { app, createAppContext, setAppContext } from '$lib/server/context.ts';
 import { loadWebEnv } from '$lib/server/env.ts';
 import { SESSION_COOKIE } from '$lib/server/auth/sessions.ts';
-import { hasRole } from '$lib/server/auth/roles.ts';
+import { decideAccess } from '$lib/server/http/access.ts';
 import { checkSameOrigin } from '$lib/server/http/csrf.ts';
 import { SECURITY_HEADERS, withFeedOrigin } from '$lib/server/http/security-headers.ts';
 import { isLoopback } from '$lib/server/http/client-address.ts';
 import { statusOf } from '$lib/server/http/errors.ts';
 import { resolveFeedSigner } from '$lib/server/feed/signer.ts';
 
-/** Paths anyone may reach signed out. */
-const PUBLIC_PATHS = new Set(['/login', '/health']);
-/** State-changing paths open to any signed-in (or signing-in) user; every other write needs analyst+. */
-const WRITE_ANY_ROLE = new Set(['/login', '/logout']);
 
 export const init: ServerInit = async () => {
   const env = loadWebEnv();
@@ -37,18 +33,9 @@ export const handle: Handle = async ({ event, resolve }) => {
   if (!event.locals.user && ctx.env.WEB_PUBLIC_READONLY && isLoopback(event.getClientAddress())) {
     event.locals.user = { name: 'anonymous', role: 'viewer', anonymous: true };
   }
-  const user = event.locals.user;
-  const isRead = request.method === 'GET' || request.method === 'HEAD';
-
-  if (!user && !PUBLIC_PATHS.has(path) && !path.startsWith('/_app/')) {
-    if (path.startsWith('/api/') || !isRead) return secure(json(401, 'sign in first'), null);
-    return secure(new Response(null, { status: 303, headers: { location: `/login?next=${encodeURIComponent(path + url.search)}` } }), null);
-  }
-  // Viewers (and the anonymous read-only visitor) never change anything: refused here, before
-  // any action runs; each action checks its own, stricter role as well.
-  if (!isRead && !WRITE_ANY_ROLE.has(path) && !hasRole(user, 'analyst')) {
-    return secure(json(403, `${user?.name ?? 'anonymous'} may only read (role ${user?.role ?? 'none'})`), null);
-  }
+  const access = decideAccess({ method: request.method, path, search: url.search, user: event.locals.user });
+  if (access.kind === 'login') return secure(new Response(null, { status: 303, headers: { location: access.location } }), null);
+  if (access.kind === 'deny') return secure(json(access.status, access.message), null);
 
   const response = await resolve(event);
   return secure(response, ctx.env.LIVE_FEED_URL);

@@ -48,8 +48,13 @@ export async function verifyPassword(password: string, stored: string): Promise<
 }
 
 /** A hash of a random password, verified against on unknown user names so timing does not reveal them. */
-let dummyHash: Promise<string> | undefined;
-export function dummyPasswordHash(): Promise<string> {
-  dummyHash ??= hashPassword(randomBytes(24).toString('base64'));
-  return dummyHash;
+const dummyHashes = new Map<string, Promise<string>>();
+export function dummyPasswordHash(params: ScryptParams = DEFAULT_SCRYPT): Promise<string> {
+  const key = `${params.N}/${params.r}/${params.p}/${params.keyLen}`;
+  let hash = dummyHashes.get(key);
+  if (!hash) {
+    hash = hashPassword(randomBytes(24).toString('base64'), params);
+    dummyHashes.set(key, hash);
+  }
+  return hash;
 }

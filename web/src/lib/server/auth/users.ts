@@ -1,6 +1,6 @@
 import { FraudError } from '@fraud/common';
 import { str, type Database } from '../db/database.ts';
-import { dummyPasswordHash, hashPassword, verifyPassword } from './passwords.ts';
+import { DEFAULT_SCRYPT, dummyPasswordHash, hashPassword, verifyPassword, type ScryptParams } from './passwords.ts';
 import { isRole } from './roles.ts';
 import type { Role, SessionUser } from './types.ts';
 
@@ -8,11 +8,13 @@ const NAME_RE = /^[a-z0-9][a-z0-9._-]{1,63}$/;
 
 export interface UserInfo { name: string; role: Role; createdAt: number; disabled: boolean }
 
-export function createUserStore(db: Database) {
+/** `scrypt` sets the cost of new hashes (existing hashes carry their own parameters). */
+export function createUserStore(db: Database, opts: { scrypt?: ScryptParams } = {}) {
+  const params = opts.scrypt ?? DEFAULT_SCRYPT;
   return {
     async add(name: string, role: Role, password: string, opts: { replace?: boolean } = {}): Promise<UserInfo> {
       if (!NAME_RE.test(name)) throw new FraudError('BAD_REQUEST', `invalid user name ${JSON.stringify(name)}: 2-64 of a-z 0-9 . _ -, starting with a letter or digit`);
-      const hash = await hashPassword(password);
+      const hash = await hashPassword(password, params);
       const existing = await db.one('SELECT name FROM users WHERE name = $name', { name });
       if (existing && !opts.replace) throw new FraudError('BAD_REQUEST', `user ${name} already exists (use --replace to reset the password and role)`);
       const createdAt = Date.now();
@@ -34,7 +36,7 @@ export function createUserStore(db: Database) {
     async authenticate(name: string, password: string): Promise<SessionUser | null> {
       const row = await db.one('SELECT name, role, password_hash, disabled FROM users WHERE name = $name', { name });
       if (!row) {
-        await verifyPassword(password, await dummyPasswordHash());
+        await verifyPassword(password, await dummyPasswordHash(params));
         return null;
       }
       const ok = await verifyPassword(password, str(row, 'password_hash'));
