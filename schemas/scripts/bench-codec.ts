@@ -17,7 +17,7 @@ export interface CodecBench {
 
 function makeTransactions(n: number): Transaction[] {
   const types = ['CASH_IN', 'CASH_OUT', 'DEBIT', 'PAYMENT', 'TRANSFER'] as const;
-  return Array.from({ length: n }, (_, i) => ({
+  return Array.from({ length: n }, (_, i): Transaction => ({
     txId: `tx-${i.toString(36).padStart(10, '0')}`,
     eventTime: 1_764_000_000_000 + i * 37,
     type: types[i % 5] ?? 'PAYMENT',
@@ -28,7 +28,7 @@ function makeTransactions(n: number): Transaction[] {
     destAccount: `${i % 3 === 0 ? 'M' : 'C'}${200_000_000 + (i % 80_000)}`,
     destBalanceBefore: (i * 15_485_863) % 90_000_000,
     channel: i % 4 === 0 ? 'APP' : null,
-    attributes: i % 10 === 0 ? { region: 'north' } : {},
+    attributes: i % 10 === 0 ? { region: 'north' } : ({} as Record<string, string>),
   }));
 }
 

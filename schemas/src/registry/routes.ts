@@ -99,6 +99,8 @@ export function createRoutes(service: RegistryService, logger: Logger): express.
   app.delete('/config/:subject', async (req, res) => send(res, { compatibilityLevel: await service.deleteSubjectLevel(param(req, 'subject')) }));
 
   app.use((req, res) => send(res, { error_code: 404, message: `HTTP 404 Not Found: ${req.method} ${req.path} is not a schema registry endpoint` }, 404));
+  // Express tells error handlers by their four parameters, hence the unused `_next`.
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const e = toRegistryError(err);
     if (e.status >= 500) logger.error({ err, method: req.method, path: req.path }, 'schema registry request failed');

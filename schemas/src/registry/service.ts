@@ -230,7 +230,7 @@ function parseVersion(version: string): number | 'latest' {
 }
 
 function validSubject(subject: string): void {
-  if (subject.trim() === '' || subject.length > 255 || /[\u0000-\u001f]/.test(subject)) {
+  if (subject.trim() === '' || subject.length > 255 || [...subject].some((c) => c.charCodeAt(0) < 0x20)) {
     throw new RegistryError(42201, `Invalid subject ${JSON.stringify(subject)}: 1-255 printable characters`);
   }
 }
