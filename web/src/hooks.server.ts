@@ -8,12 +8,11 @@ import { checkSameOrigin } from '$lib/server/http/csrf.ts';
 import { SECURITY_HEADERS, withFeedOrigin } from '$lib/server/http/security-headers.ts';
 import { isLoopback } from '$lib/server/http/client-address.ts';
 import { statusOf } from '$lib/server/http/errors.ts';
-import { resolveFeedSigner } from '$lib/server/feed/signer.ts';
 
 
 export const init: ServerInit = async () => {
   const env = loadWebEnv();
-  const ctx = await createAppContext(env, { signFeedToken: await resolveFeedSigner() });
+  const ctx = await createAppContext(env);
   setAppContext(ctx);
   process.once('sveltekit:shutdown', () => {
     ctx.stop().catch((err: unknown) => ctx.logger.error({ err: errorMessage(err) }, 'shutdown failed'));

@@ -42,7 +42,7 @@ export function normalizeStats(raw: unknown, now = Date.now()): LiveStats {
   const dec = obj(s.decisions ?? s.byDecision);
   return {
     at: n(s.at) ?? n(s.ts) ?? now,
-    txPerSec: n(s.txPerSec) ?? n(s.tps) ?? n(s.throughput),
+    txPerSec: n(s.txPerSecond) ?? n(s.txPerSec) ?? n(s.tps),
     fraudRate: n(s.fraudRate),
     blockedAmount: n(s.blockedAmount),
     approvals: n(s.approvals) ?? n(dec.APPROVE),
@@ -54,9 +54,10 @@ export function normalizeStats(raw: unknown, now = Date.now()): LiveStats {
   };
 }
 
+/** Accepts the feed's flat payload (sinks feedPayload) or a nested ScoredTransaction. */
 export function toLiveRow(raw: unknown, receivedAt = Date.now()): LiveRow | null {
   const r = obj(raw) as Partial<ScoredTransaction>;
-  const t = obj(r.transaction);
+  const t = r.transaction ? obj(r.transaction) : obj(raw);
   if (typeof t.txId !== 'string' || (r.decision !== 'APPROVE' && r.decision !== 'REVIEW' && r.decision !== 'BLOCK')) return null;
   const reasons = Array.isArray(r.reasons)
     ? r.reasons.slice(0, 3).map((x) => `${x.feature}=${formatNumber(x.value)} (${x.contribution >= 0 ? '+' : ''}${x.contribution.toFixed(2)})`).join(', ')

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWarehouseClient, WAREHOUSE_ROUTES } from './client.ts';
+import { createWarehouseClient, QUESTION_PATH } from './client.ts';
 
 /** A stand-in for the warehouse sink's HTTP API, on loopback: checks the client's requests and parsing. */
 describe('warehouse client', () => {
@@ -11,9 +11,9 @@ describe('warehouse client', () => {
     server = createServer((req, res) => {
       seen.push(req.url ?? '');
       res.setHeader('content-type', 'application/json');
-      if (req.url?.startsWith(WAREHOUSE_ROUTES.decision + 'missing')) return void res.writeHead(404).end('{}');
-      if (req.url?.startsWith(WAREHOUSE_ROUTES.amounts)) return void res.writeHead(500).end('{"error":"boom"}');
-      res.end(JSON.stringify({ rows: [{ type: 'TRANSFER', hour: 3, fraudRate: 0.01 }] }));
+      if (req.url?.startsWith(`${QUESTION_PATH}decision?`)) return void res.end('{"rows":[]}');
+      if (req.url?.startsWith(`${QUESTION_PATH}amount-distribution`)) return void res.writeHead(502).end('{"error":"WAREHOUSE_FAILED"}');
+      res.end(JSON.stringify({ question: 'x', rows: [{ type: 'TRANSFER', hour: 3, fraudRate: 0.01 }] }));
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const addr = server.address();
@@ -26,8 +26,8 @@ describe('warehouse client', () => {
     expect(await c.fraudRateByTypeHour()).toEqual([{ type: 'TRANSFER', hour: 3, fraudRate: 0.01 }]);
     await c.recentDecisions({ decision: 'BLOCK', limit: 5 });
     await c.accountHistory('C 1', 7);
-    expect(seen).toContain(`${WAREHOUSE_ROUTES.recentDecisions}?decision=BLOCK&limit=5`);
-    expect(seen).toContain(`${WAREHOUSE_ROUTES.accountHistory}C%201/history?limit=7`);
+    expect(seen).toContain(`${QUESTION_PATH}recent-decisions?decision=BLOCK&limit=5`);
+    expect(seen).toContain(`${QUESTION_PATH}account-history?account=C+1&limit=7`);
     expect(await c.decision('missing')).toBeNull();
   });
 

@@ -20,17 +20,8 @@ export interface WarehouseClient {
   accountHistory(account: string, limit?: number): Promise<WarehouseRow[]>;
 }
 
-/** Route of each question under the API's base URL. */
-export const WAREHOUSE_ROUTES = {
-  fraudRateByTypeHour: '/api/questions/fraud-rate-by-type-hour',
-  amounts: '/api/questions/amounts',
-  topDestinations: '/api/questions/top-destinations',
-  typologies: '/api/questions/typologies',
-  decisionCounts: '/api/questions/decision-counts',
-  decision: '/api/decisions/',
-  recentDecisions: '/api/decisions',
-  accountHistory: '/api/accounts/',
-} as const;
+/** Names of the sink's questions (sinks/src/warehouse/questions.ts), asked at GET /api/questions/<name>. */
+export const QUESTION_PATH = '/api/questions/';
 
 export function createWarehouseClient(opts: { baseUrl: string; timeoutMs?: number; fetch?: typeof fetch }): WarehouseClient {
   const doFetch = opts.fetch ?? fetch;
@@ -44,7 +35,6 @@ export function createWarehouseClient(opts: { baseUrl: string; timeoutMs?: numbe
     } catch (err: unknown) {
       throw new FraudError('WAREHOUSE_FAILED', `the warehouse API at ${base} is not reachable (${errorMessage(err)}); start the warehouse sink (fraud sinks run warehouse)`, { cause: err, retriable: true });
     }
-    if (res.status === 404 && path.startsWith(WAREHOUSE_ROUTES.decision)) return null;
     if (!res.ok) throw new FraudError('WAREHOUSE_FAILED', `warehouse API ${url.pathname} answered ${res.status}: ${(await res.text()).slice(0, 300)}`, { retriable: res.status >= 500 });
     return res.json();
   }
@@ -53,18 +43,16 @@ export function createWarehouseClient(opts: { baseUrl: string; timeoutMs?: numbe
     if (!list) throw new FraudError('WAREHOUSE_FAILED', 'warehouse API answered without a rows array');
     return list.filter((r): r is WarehouseRow => typeof r === 'object' && r !== null);
   };
+  const ask = async (name: string, query: Record<string, string | number | undefined> = {}) => rows(await get(QUESTION_PATH + name, query));
   return {
     baseUrl: base,
-    fraudRateByTypeHour: async () => rows(await get(WAREHOUSE_ROUTES.fraudRateByTypeHour)),
-    amounts: async () => rows(await get(WAREHOUSE_ROUTES.amounts)),
-    topDestinations: async (limit = 20) => rows(await get(WAREHOUSE_ROUTES.topDestinations, { limit })),
-    typologies: async () => rows(await get(WAREHOUSE_ROUTES.typologies)),
-    decisionCounts: async () => rows(await get(WAREHOUSE_ROUTES.decisionCounts)),
-    decision: async (txId) => {
-      const body = await get(WAREHOUSE_ROUTES.decision + encodeURIComponent(txId));
-      return body && typeof body === 'object' ? (body as WarehouseRow) : null;
-    },
-    recentDecisions: async (f = {}) => rows(await get(WAREHOUSE_ROUTES.recentDecisions, { decision: f.decision, type: f.type, limit: f.limit })),
-    accountHistory: async (account, limit = 50) => rows(await get(WAREHOUSE_ROUTES.accountHistory + encodeURIComponent(account) + '/history', { limit })),
+    fraudRateByTypeHour: () => ask('fraud-rate-by-type-hour'),
+    amounts: () => ask('amount-distribution'),
+    topDestinations: (limit = 20) => ask('top-destinations', { limit }),
+    typologies: () => ask('typologies'),
+    decisionCounts: () => ask('decision-counts'),
+    decision: async (txId) => (await ask('decision', { txId }))[0] ?? null,
+    recentDecisions: (f = {}) => ask('recent-decisions', { decision: f.decision, type: f.type, limit: f.limit }),
+    accountHistory: (account, limit = 50) => ask('account-history', { account, limit }),
   };
 }
