@@ -15,3 +15,6 @@ export * from './kafka/ingest.ts';
 export * from './service/service.ts';
 export * from './service/http.ts';
 export * from './env.ts';
+export * from './backtest/index.ts';
+export * from './client/index.ts';
+export * from './runtime.ts';

@@ -1,0 +1,77 @@
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { createKafka, createLogger, errorMessage, FraudError } from '@fraud/common';
+import { topicNames } from '@fraud/schemas';
+import { parsePolicyText, parseRetrainerEnv, publishRetrainPolicy, runRetrainer, validateRetrainPolicy } from '@fraud/retrainer';
+
+/** `fraud retrainer`: the label-driven retraining service; `fraud retrainer policy ...` edits its policy. */
+export function register(program: Command): void {
+  const cmd = program
+    .command('retrainer')
+    .description('run the retrainer: labels + scored -> training store -> challenger vs champion -> model-updates; API and metrics on :9474')
+    .addHelpText(
+      'after',
+      `
+Configuration (environment):
+  KAFKA_BROKERS, SCHEMA_REGISTRY_URL, TOPIC_PREFIX   where the topics and schemas are
+  RETRAINER_DB_PATH (.data/retrainer.duckdb)          the training store (DuckDB, owned by this process)
+  RETRAIN_POLICY_FILE                                  JSON or YAML policy, watched: edits apply without restart
+  RETRAINER_PORT (9474), RETRAINER_HOST (127.0.0.1)    /api/*, /metrics, /health
+  RETRAINER_GROUP_ID (retrainer), RETRAINER_TICK_MS (2000), MODEL_ARTIFACTS_DIR (model-artifacts)
+The policy can also be edited with PUT/PATCH /api/policy or the control topic (key retrain-policy).
+See docs/retrainer.md.`,
+    )
+    .action(async () => {
+      const env = parseRetrainerEnv();
+      const logger = createLogger('retrainer');
+      const svc = await runRetrainer(env, logger, {
+        onProgress: (p) => { if (p.stage !== 'training' || (p.round ?? 0) % 25 === 0) logger.info({ run: p.runId, stage: p.stage, round: p.round, rounds: p.rounds }, 'run progress'); },
+      });
+      process.stdout.write(`retrainer running; API and metrics on http://${env.RETRAINER_HOST}:${svc.port()} (champion ${svc.models.champion()?.version ?? 'none'})\n`);
+      let stopping = false;
+      const stop = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        logger.info({ signal }, 'stopping');
+        try {
+          await svc.stop();
+          process.exit(0);
+        } catch (err: unknown) {
+          logger.error({ err: errorMessage(err) }, 'stop failed');
+          process.exit(1);
+        }
+      };
+      process.once('SIGTERM', () => void stop('SIGTERM'));
+      process.once('SIGINT', () => void stop('SIGINT'));
+    });
+
+  const policy = cmd.command('policy').description('show or set the retrain policy');
+  policy
+    .command('show')
+    .description('print the policy in force (from the running service) as JSON')
+    .action(async () => {
+      const env = parseRetrainerEnv();
+      const res = await fetch(`${env.RETRAINER_URL}/api/policy`).catch((err: unknown) => {
+        throw new FraudError('KAFKA_UNAVAILABLE', `no retrainer answers at ${env.RETRAINER_URL}; start it with \`fraud retrainer\``, { cause: err });
+      });
+      process.stdout.write(`${JSON.stringify(await res.json(), null, 2)}\n`);
+    });
+  policy
+    .command('set <file>')
+    .description('validate a JSON/YAML policy file and publish it to the control topic (every retrainer applies it live)')
+    .option('--actor <name>', 'who makes the edit (audit trail)', process.env.USER ?? 'cli')
+    .action(async (file: string, o: { actor: string }) => {
+      const env = parseRetrainerEnv();
+      const doc = parsePolicyText(await readFile(file, 'utf8'), file);
+      const valid = validateRetrainPolicy({ ...(doc as Record<string, unknown>), updatedBy: o.actor, updatedAt: Date.now() });
+      const kafka = createKafka(env, 'fraud-cli-policy');
+      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      await producer.connect();
+      try {
+        await publishRetrainPolicy(producer, topicNames(env.TOPIC_PREFIX), valid);
+      } finally {
+        await producer.disconnect();
+      }
+      process.stdout.write(`retrain policy from ${file} published to ${topicNames(env.TOPIC_PREFIX).control} (key retrain-policy) by ${o.actor}\n`);
+    });
+}
