@@ -103,11 +103,16 @@ async function boost(booster: Booster, dtrain: DMatrix, dvalid: DMatrix | undefi
     }
     const metric = parseEvalMetric(booster.evalOneIter(iter, [{ name: 'valid', dmatrix: dvalid }]), 'valid');
     input.onProgress?.(iter + 1, total, metric);
+    if (earlyStoppingRounds <= 0) {
+      // Early stopping off: the validation metric is only reported, every round is kept.
+      bestIteration = iter;
+      continue;
+    }
     // aucpr is maximised; NaN (no positives in the window) never counts as an improvement.
     if (metric > best) {
       best = metric;
       bestIteration = iter;
-    } else if (earlyStoppingRounds > 0 && iter - bestIteration >= earlyStoppingRounds) {
+    } else if (iter - bestIteration >= earlyStoppingRounds) {
       iter++;
       break;
     }

@@ -111,6 +111,19 @@ describe('trainXGBoost', () => {
     expect(maxAbsDiff(predictNative(resaved, all.matrix), predictNative(result.modelJson, all.matrix))).toBe(0);
   });
 
+  it('keeps every round when early stopping is off, still reporting the validation metric', async () => {
+    const metrics: (number | undefined)[] = [];
+    const full = await trainXGBoost({
+      train: train.matrix, trainLabels: train.labels, valid: { matrix: valid.matrix, labels: valid.labels }, featureNames: names(12),
+      params: { ...SMALL_PARAMS, rounds: 30, earlyStoppingRounds: 0, eta: 0.8 },
+      onProgress: (_round, _total, metric) => metrics.push(metric),
+    });
+    expect(full.rounds).toBe(30);
+    expect(full.bestIteration).toBe(29);
+    expect(parseXGBoostModel(full.modelJson).trees).toHaveLength(30);
+    expect(metrics.every((m) => m !== undefined && m > 0)).toBe(true);
+  });
+
   it('frees the native model and refuses use after free', () => {
     const model = loadNativeModel(result.modelJson);
     model.free();
