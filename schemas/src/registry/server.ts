@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '@fraud/common';
 import type { Kafka } from 'kafkajs';
 import type { CompatibilityLevel } from './compat.ts';
+import { parseSchema } from './canonical.ts';
 import { createSchemaLog } from './log.ts';
 import { createRoutes } from './routes.ts';
 import { createRegistryService } from './service.ts';
@@ -21,6 +22,15 @@ export interface RegistryServerOptions {
   timeoutMs?: number;
 }
 
+/** Canonical form of a stored schema; a text that no longer parses stays its own identity. */
+function canonicalOrSelf(schema: string): string {
+  try {
+    return parseSchema(schema).canonical;
+  } catch {
+    return schema; // stored by another writer and not valid Avro: only ever equal to itself
+  }
+}
+
 export interface RegistryServer {
   start(): Promise<{ url: string }>;
   stop(): Promise<void>;
@@ -32,7 +42,7 @@ export interface RegistryServer {
  */
 export function createRegistryServer(options: RegistryServerOptions): RegistryServer {
   const { logger } = options;
-  const state = new RegistryState(options.defaultCompatibility);
+  const state = new RegistryState(options.defaultCompatibility ?? 'BACKWARD', canonicalOrSelf);
   const log = createSchemaLog({
     kafka: options.kafka,
     topic: options.topic,

@@ -112,7 +112,7 @@ export function createRegistryService(state: RegistryState, log: SchemaLog): Reg
           const value = { subject, version: state.nextVersion(subject), id: state.nextIdFor(canonical), schema: canonical };
           await write({ keytype: 'SCHEMA', subject, version: value.version, nonce: randomUUID(), magic: 1 }, value);
           const slot = state.allVersions(subject).find((e) => e.version === value.version);
-          if (slot?.id === value.id && state.schema(value.id) === canonical) return { id: value.id, version: value.version };
+          if (slot?.id === value.id && state.idOf(canonical) === value.id) return { id: value.id, version: value.version };
         }
         throw new RegistryError(50001, `could not register under "${subject}" after ${MAX_ATTEMPTS} attempts: concurrent writers kept taking the next version; retry`);
       });
@@ -204,7 +204,7 @@ export function createRegistryService(state: RegistryState, log: SchemaLog): Reg
         const previous = state.allVersions(subject);
         const permanentUpTo = permanent ? top : Math.max(0, ...previous.filter((e) => e.deleted === 'permanent').map((e) => e.version));
         const softUpTo = Math.max(top, ...previous.filter((e) => e.deleted !== 'no').map((e) => e.version));
-        await write({ keytype: 'DELETE_SUBJECT', subject, magic: 0 }, { softUpTo, permanentUpTo });
+        await write({ keytype: 'DELETE_SUBJECT', subject, nonce: randomUUID(), magic: 0 }, { softUpTo, permanentUpTo });
         return (permanent ? all : liveOnes).map((e) => e.version);
       });
     },
@@ -213,7 +213,7 @@ export function createRegistryService(state: RegistryState, log: SchemaLog): Reg
       return serialized(async () => {
         const entry = findVersion(subject, version, permanent);
         if (permanent && entry.deleted === 'no') throw new RegistryError(40407, `Subject '${subject}' Version ${entry.version} was not deleted first before being permanently deleted.`);
-        await write({ keytype: 'DELETE_VERSION', subject, version: entry.version, magic: 0 }, { permanent });
+        await write({ keytype: 'DELETE_VERSION', subject, version: entry.version, nonce: randomUUID(), magic: 0 }, { permanent });
         return entry.version;
       });
     },

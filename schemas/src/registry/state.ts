@@ -8,16 +8,17 @@ import { isCompatibilityLevel, type CompatibilityLevel } from './compat.ts';
  *
  * Records (key -> value, JSON):
  *   SCHEMA {subject, version, nonce} -> {subject, version, id, schema}
- *       Write-once: the nonce makes every key unique, so compaction never drops or reorders
- *       one. Accepted only if the (subject, version) slot is free, the id is free or already
- *       holds the same schema, and the schema has no other id. A rejected record lost a race
- *       with a concurrent writer and changes nothing, identically on every instance.
- *   CONFIG {subject|null} -> {compatibilityLevel|null}                 latest wins
- *   DELETE_SUBJECT {subject} -> {softUpTo, permanentUpTo}              cumulative, monotonic
- *   DELETE_VERSION {subject, version} -> {permanent}                   monotonic
- * Deletes and configs are overlays whose latest value is all that matters, so compaction
- * keeping only the latest record per key leaves the state unchanged. Ids are never reused:
- * schema records stay in the log even after a permanent delete.
+ *       Accepted only if the (subject, version) slot is free, the id is free or already holds
+ *       the same schema, and the schema has no other id. A rejected record lost a race with a
+ *       concurrent writer and changes nothing, identically on every instance.
+ *   DELETE_SUBJECT {subject, nonce} -> {softUpTo, permanentUpTo}   marks versions <= n
+ *   DELETE_VERSION {subject, version, nonce} -> {permanent}
+ *   CONFIG {subject|null} -> {compatibilityLevel|null}               latest wins
+ * SCHEMA and DELETE keys are unique (nonce), so compaction never drops or reorders them;
+ * deletion marks only ever strengthen (live < soft < permanent). Only CONFIG records are
+ * compacted, and for them the latest value is all that matters. Hence the compacted log folds
+ * to the same state as the full one (test/state.test.ts checks this property). Ids are never
+ * reused: schema records stay in the log even after a permanent delete.
  */
 export type Deleted = 'no' | 'soft' | 'permanent';
 
@@ -46,14 +47,22 @@ const stronger = (a: Deleted, b: Deleted): Deleted => (RANK[b] > RANK[a] ? b : a
 
 export class RegistryState {
   private readonly schemaById = new Map<number, string>();
+  private readonly canonicalById = new Map<number, string>();
   private readonly idBySchema = new Map<string, number>();
   private readonly typeById = new Map<number, Type>();
   private readonly subjectVersions = new Map<string, Map<number, VersionEntry>>();
   private readonly subjectLevels = new Map<string, CompatibilityLevel>();
-  private globalLevel: CompatibilityLevel = 'BACKWARD';
+  private globalLevel: CompatibilityLevel;
   private highestId = 0;
 
-  constructor(defaultLevel: CompatibilityLevel = 'BACKWARD') {
+  /**
+   * @param canonicalize identity of a stored schema text. Applied on read, so a record stored
+   *   by an older version of the registry is still recognised as the same schema.
+   */
+  constructor(
+    private readonly defaultLevel: CompatibilityLevel = 'BACKWARD',
+    private readonly canonicalize: (schema: string) => string = (s) => s,
+  ) {
     this.globalLevel = defaultLevel;
   }
 
@@ -64,7 +73,8 @@ export class RegistryState {
         return this.applySchema(record.value);
       case 'CONFIG':
         if (record.subject === null) {
-          if (isCompatibilityLevel(record.compatibilityLevel)) this.globalLevel = record.compatibilityLevel;
+          // Latest wins, a null included (back to the default), so compaction cannot change it.
+          this.globalLevel = isCompatibilityLevel(record.compatibilityLevel) ? record.compatibilityLevel : this.defaultLevel;
         } else if (isCompatibilityLevel(record.compatibilityLevel)) {
           this.subjectLevels.set(record.subject, record.compatibilityLevel);
         } else {
@@ -88,12 +98,16 @@ export class RegistryState {
   private applySchema(v: SchemaRecordValue): boolean {
     const versions = this.subjectVersions.get(v.subject) ?? new Map<number, VersionEntry>();
     if (versions.has(v.version)) return false;
-    const holder = this.schemaById.get(v.id);
-    if (holder !== undefined && holder !== v.schema) return false;
-    const known = this.idBySchema.get(v.schema);
+    const canonical = this.canonicalize(v.schema);
+    const holder = this.canonicalById.get(v.id);
+    if (holder !== undefined && holder !== canonical) return false;
+    const known = this.idBySchema.get(canonical);
     if (known !== undefined && known !== v.id) return false;
-    this.schemaById.set(v.id, v.schema);
-    this.idBySchema.set(v.schema, v.id);
+    if (holder === undefined) {
+      this.schemaById.set(v.id, v.schema);
+      this.canonicalById.set(v.id, canonical);
+    }
+    this.idBySchema.set(canonical, v.id);
     this.highestId = Math.max(this.highestId, v.id);
     versions.set(v.version, { subject: v.subject, version: v.version, id: v.id, deleted: 'no' });
     this.subjectVersions.set(v.subject, versions);
@@ -104,6 +118,7 @@ export class RegistryState {
     return this.schemaById.get(id);
   }
 
+  /** Id of a schema given in canonical form. */
   idOf(canonical: string): number | undefined {
     return this.idBySchema.get(canonical);
   }
