@@ -1,5 +1,6 @@
+import { createServer } from 'node:net';
 import type { Kafka, Producer } from 'kafkajs';
-import { parseEnv } from '@fraud/common';
+import { parseEnv, waitFor } from '@fraud/common';
 import { testKafka, testTopics, uniqueName, type TestTopics } from '@fraud/common/testing';
 import { createCodecs, topicNames, type Codecs, type Label, type ScoredTransaction, type Topics } from '@fraud/schemas';
 import { sinkEnvSchema, type SinkEnv } from '../src/env.ts';
@@ -34,6 +35,11 @@ export async function pipelineSlice(tag: string, partitions = 3): Promise<Pipeli
   await tt.create(topics.labels, partitions);
   await tt.create(topics.dlq, partitions);
   await tt.create(topics.modelUpdates, 1, { 'cleanup.policy': 'compact' });
+  // Leaders are elected (waitForLeaders), but a busy broker can still answer "does not host
+  // this topic-partition" for a moment: wait until every partition answers an offsets request.
+  for (const t of [topics.scored, topics.labels, topics.dlq, topics.modelUpdates]) {
+    await waitFor(async () => (await tt.admin.fetchTopicOffsets(t)).length > 0, { timeoutMs: 30_000, intervalMs: 100, what: `topic ${t} to be served` });
+  }
   const codecs = await createCodecs({ registryUrl: REGISTRY_URL, topics });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
@@ -104,5 +110,17 @@ export async function caughtUp(admin: TestTopics['admin'], groupId: string, topi
   return ends.every((e) => {
     const c = committed?.partitions.find((p) => p.partition === e.partition);
     return e.high === '0' ? true : c !== undefined && c.offset === e.high;
+  });
+}
+
+/** A TCP port free right now on 127.0.0.1 (for child processes that need a fixed port). */
+export function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => res(typeof a === 'object' && a ? a.port : 0));
+    });
   });
 }

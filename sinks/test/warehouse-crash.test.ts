@@ -1,29 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@fraud/common';
 import { createDuckDbStore } from '../src/warehouse/duckdb-store.ts';
 import { scoredRecord } from './fixtures.ts';
-import { pipelineSlice, REGISTRY_URL, type PipelineSlice } from './helpers.ts';
+import { freePort, pipelineSlice, REGISTRY_URL, type PipelineSlice } from './helpers.ts';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..');
 const WAVE1 = 6000;
 const WAVE2 = 14000;
 const N = WAVE1 + WAVE2;
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => res(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 describe('warehouse sink survives kill -9 without losing or doubling a row', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sinks-crash-'));
