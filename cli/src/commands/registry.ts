@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { FraudError, createKafka, createLogger, kafkaEnvSchema, parseEnv } from '@fraud/common';
+import { FraudError, createKafka, createLogger, errorMessage, kafkaEnvSchema, parseEnv } from '@fraud/common';
 import { COMPATIBILITY_LEVELS, createRegistryServer, topicNames, type CompatibilityLevel } from '@fraud/schemas';
 
 interface ServeOptions {
@@ -54,7 +54,11 @@ export function register(program: Command): void {
       };
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
-      const { url } = await server.start();
+      const { url } = await server.start().catch(async (err: unknown) => {
+        await server.stop().catch(() => undefined); // best effort: the start error is what matters
+        if (err instanceof FraudError) throw err;
+        throw new FraudError('KAFKA_UNAVAILABLE', `schema registry could not start on Kafka at ${env.KAFKA_BROKERS.join(',')}: ${errorMessage(err)}. Is Kafka up (\`fraud infra status\`)?`, { cause: err });
+      });
       process.stdout.write(`registry listening on ${url}\n`);
     });
 }
