@@ -4,6 +4,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { kafkaPid, startKafka, stopKafka } from './kafka-runtime.ts';
 import { httpReady, servicePid, startService, stopService } from './processes.ts';
 import { ensureTopics } from './topics.ts';
+import { prometheusPid, stopPrometheus } from './prometheus.ts';
 import { dataDir as defaultDataDir, repoRoot } from './paths.ts';
 
 /** The local stack: Kafka (KRaft), topics, the embedded schema registry. */
@@ -62,7 +63,7 @@ export async function stackUp(o: StackOptions = {}): Promise<{ kafkaMs: number; 
 export async function stackDown(o: StackOptions = {}): Promise<void> {
   const { dataDir, kafkaPort, log } = opts(o);
   for (const name of SERVICES_STOP_ORDER) {
-    if (await stopService(dataDir, name)) log(`stopped ${name}`);
+    if (name === 'prometheus' ? await stopPrometheus({ dataDir }) : await stopService(dataDir, name)) log(`stopped ${name}`);
   }
   if (await stopKafka({ dataDir, port: kafkaPort })) log('stopped Kafka');
 }
@@ -89,7 +90,7 @@ export async function stackStatus(o: StackOptions = {}): Promise<StackStatus[]> 
     simulator: 'metrics http://127.0.0.1:9464/metrics',
   };
   for (const name of [...SERVICES_STOP_ORDER].reverse()) {
-    const pid = servicePid(dataDir, name);
+    const pid = name === 'prometheus' ? prometheusPid({ dataDir }) : servicePid(dataDir, name);
     rows.push({ name, running: pid !== undefined, pid, where: where[name] ?? '' });
   }
   return rows;

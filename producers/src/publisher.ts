@@ -17,6 +17,8 @@ export interface PublisherOptions {
   /** Batches handed to kafkajs before add* callers must await ready(). */
   maxInFlight?: number;
   compression?: CompressionTypes;
+  /** Longest wait of a partly filled batch before it is sent (default 5 ms). */
+  lingerMs?: number;
   metrics?: ProducerMetrics;
   logger?: Logger;
 }
@@ -54,6 +56,10 @@ export function createPublisher(options: PublisherOptions): Publisher {
   const batchSize = options.batchSize ?? 10_000;
   const maxInFlight = options.maxInFlight ?? 4;
   const compression = options.compression ?? CompressionTypes.None;
+  // A partly filled batch waits at most this long: at low rates (the simulator's default
+  // 200 tx/s) records must not sit for a whole batch's worth of seconds.
+  const lingerMs = options.lingerMs ?? 5;
+  let lingerTimer: NodeJS.Timeout | undefined;
   let txBuf: Message[] = [];
   let labelBuf: Message[] = [];
   const inFlight = new Set<Promise<void>>();
@@ -61,6 +67,10 @@ export function createPublisher(options: PublisherOptions): Publisher {
   const stats: PublisherStats = { acceptedTransactions: 0, acceptedLabels: 0, sentTransactions: 0, sentLabels: 0, failed: 0 };
 
   function dispatch(): void {
+    if (lingerTimer) {
+      clearTimeout(lingerTimer);
+      lingerTimer = undefined;
+    }
     if (txBuf.length === 0 && labelBuf.length === 0) return;
     const txs = txBuf;
     const labels = labelBuf;
@@ -93,6 +103,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
 
   function maybeDispatch(): void {
     if (txBuf.length + labelBuf.length >= batchSize) dispatch();
+    else if (!lingerTimer) lingerTimer = setTimeout(dispatch, lingerMs);
   }
 
   return {

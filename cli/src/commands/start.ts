@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { createLogger, kafkaEnvSchema, parseEnv } from '@fraud/common';
+import { dataDir, httpReady, repoRoot, servicePid, stackStatus, stackUp, startService, stopService, type ServiceSpec } from '@fraud/infra';
+import { bootstrapModel, hasChampion } from '../start/bootstrap-model.ts';
+
+const log = (s: string) => process.stdout.write(`${s}\n`);
+
+/**
+ * `fraud start` (npm start): the whole local pipeline. Kafka, registry and topics; Prometheus;
+ * a bootstrap champion model when there is none; then scorer, sinks, retrainer, decision API,
+ * console and the simulator, each a background process with its log under .data/logs.
+ * Ctrl-C stops the pipeline services (the broker keeps running; `fraud infra down` stops all).
+ */
+export function register(program: Command): void {
+  program
+    .command('start')
+    .description('start the whole local pipeline with the simulator and the console (npm start)')
+    .option('--rate <tx/s>', 'simulator rate in transactions per second', '200')
+    .option('--detach', 'start everything and return instead of staying in the foreground')
+    .option('--no-simulator', 'start the pipeline without the simulator')
+    .option('--bootstrap-rows <n>', 'simulated transactions to train the bootstrap model on', '400000')
+    .action(async (o: { rate: string; detach?: boolean; simulator: boolean; bootstrapRows: string }) => {
+      const rate = Number(o.rate);
+      if (!Number.isFinite(rate) || rate <= 0) throw new Error(`--rate must be a positive number, got ${o.rate}`);
+      const dir = dataDir();
+      const logger = createLogger('fraud-start', 'warn');
+      const t0 = Date.now();
+      await stackUp({ log });
+      const env = parseEnv(kafkaEnvSchema);
+      const secrets = localSecrets(dir);
+
+      const { startPrometheus } = await import('@fraud/infra');
+      const prom = await startPrometheus({ dataDir: dir }).catch((err: unknown) => {
+        log(`prometheus not started: ${(err as Error).message}`);
+        return undefined;
+      });
+      if (prom) log('prometheus ready at http://127.0.0.1:9090');
+
+      if (!(await hasChampion(env, logger))) {
+        await bootstrapModel(env, logger, { rows: Number(o.bootstrapRows), seed: 42, log });
+      } else {
+        log('champion model found on model-updates');
+      }
+
+      const common = { LIVE_FEED_SECRET: secrets.liveFeedSecret, OMP_WAIT_POLICY: 'passive' };
+      const services: ServiceSpec[] = [
+        { name: 'scorer', args: ['scorer'], env: common, ready: httpReady('http://127.0.0.1:9470/metrics') },
+        { name: 'sinks', args: ['sink', 'all'], env: common, ready: httpReady('http://127.0.0.1:9472/health') },
+        { name: 'retrainer', args: ['retrainer'], env: common, ready: httpReady('http://127.0.0.1:9474/health') },
+        { name: 'api', args: ['api', 'serve'], env: { ...common, API_KEYS_FILE: join(dir, 'api-keys.json') }, ready: httpReady('http://127.0.0.1:8080/health') },
+        { name: 'web', args: ['web', 'serve'], env: { ...common, WEB_PUBLIC_READONLY: 'true' }, ready: httpReady('http://127.0.0.1:3000/health'), readyTimeoutMs: 180_000 },
+      ];
+      if (o.simulator) services.push({ name: 'simulator', args: ['simulate', '--rate', String(rate), '--scenario', join(repoRoot, 'producers', 'scenarios', 'default.yaml')], env: common });
+      // The first admin must exist before the console opens its database (DuckDB: one writer).
+      await ensureAdmin(dir, secrets.adminPasswordFile);
+      const commands = program.commands.map((c) => c.name());
+      for (const s of services) {
+        if (!commands.includes(s.args[0]!)) {
+          log(`${s.name}: command "fraud ${s.args[0]}" not available in this build; skipped`);
+          continue;
+        }
+        const r = await startService(dir, s);
+        log(`${s.name.padEnd(9)} ${r.alreadyRunning ? 'already running' : 'started'} (pid ${r.pid}, log ${join(dir, 'logs', `${s.name}.log`)})`);
+      }
+
+      log(`\nThe pipeline is up in ${((Date.now() - t0) / 1000).toFixed(1)} s:`);
+      for (const row of await stackStatus()) log(`  ${row.name.padEnd(10)} ${row.running ? 'up  ' : 'down'}  ${row.where}`);
+      log(`\n  console      http://127.0.0.1:3000  (user admin, password in ${secrets.adminPasswordFile})`);
+      log('  decision API http://127.0.0.1:8080/docs  (create a key: npx fraud api keys create --name me --scopes submit,read)');
+      log('  prometheus   http://127.0.0.1:9090   grafana boards: infra/grafana (docker compose up grafana)');
+      if (o.detach) return;
+      log('\nCtrl-C stops the pipeline services (Kafka and the registry keep running: `npx fraud infra down` stops them).');
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+      for (const s of [...services].reverse()) if (servicePid(dir, s.name)) await stopService(dir, s.name);
+      log('pipeline stopped');
+    });
+}
+
+/** Per-installation secrets, generated once into the data folder (never the repo, never logs). */
+function localSecrets(dir: string): { liveFeedSecret: string; adminPasswordFile: string } {
+  mkdirSync(dir, { recursive: true });
+  const secretFile = join(dir, 'live-feed.secret');
+  if (!existsSync(secretFile)) writeFileSync(secretFile, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  return { liveFeedSecret: process.env.LIVE_FEED_SECRET ?? readFileSync(secretFile, 'utf8').trim(), adminPasswordFile: join(dir, 'admin.password') };
+}
+
+/** The first admin of a fresh installation, with a random password stored 0600 in the data folder. */
+async function ensureAdmin(dir: string, passwordFile: string): Promise<void> {
+  if (existsSync(passwordFile) || servicePid(dir, 'web')) return;
+  const password = randomBytes(18).toString('base64url');
+  const { spawnSync } = await import('node:child_process');
+  const r = spawnSync(process.execPath, [join(repoRoot, 'bin', 'fraud.mjs'), 'users', 'add', 'admin', '--role', 'admin', '--password-env', 'FRAUD_ADMIN_PASSWORD'], {
+    env: { ...process.env, FRAUD_ADMIN_PASSWORD: password, FRAUD_DATA_DIR: dir },
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) {
+    log(`could not create the admin user (${r.stderr.trim()}); create one with: npx fraud users add admin --role admin`);
+    return;
+  }
+  writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
+}

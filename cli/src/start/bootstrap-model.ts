@@ -1,0 +1,68 @@
+import { join } from 'node:path';
+import { createKafka, type KafkaEnv, type Logger } from '@fraud/common';
+import { DEFAULT_COSTS, readArtifact, trainPipeline, type LabeledRow } from '@fraud/model';
+import { createSimulator } from '@fraud/producers';
+import { createCodecs, topicNames, type ModelUpdate } from '@fraud/schemas';
+import { artifactToUpdate, readToEnd } from '@fraud/scorer';
+import { repoRoot } from '@fraud/infra';
+
+/**
+ * The bootstrap model of a fresh installation: trained at set-up from the simulator's history
+ * (seeded, so every installation starts from the same model), then published as the champion
+ * on model-updates, through which every scorer loads it. Runs only when there is no champion.
+ */
+export async function hasChampion(env: KafkaEnv, logger: Logger): Promise<boolean> {
+  const topics = topicNames(env.TOPIC_PREFIX);
+  const kafka = createKafka(env, 'fraud-start', logger);
+  let found = false;
+  await readToEnd({ kafka, topic: topics.modelUpdates, groupId: `fraud-start-${Date.now().toString(36)}`, logger, timeoutMs: 30_000, onMessages: async (ms) => { if (ms.some((m) => m.key?.toString() === 'champion' && m.value)) found = true; } });
+  return found;
+}
+
+export async function bootstrapModel(env: KafkaEnv, logger: Logger, opts: { rows: number; seed: number; log: (s: string) => void }): Promise<ModelUpdate> {
+  const rows: LabeledRow[] = [];
+  const sim = createSimulator({ seed: opts.seed });
+  opts.log(`bootstrap model: simulating ${opts.rows.toLocaleString()} transactions (seed ${opts.seed})`);
+  for (const ev of sim) {
+    rows.push({ tx: ev.transaction, isFraud: ev.isFraud, typology: ev.typology });
+    if (rows.length >= opts.rows) break;
+  }
+  const version = `bootstrap-${new Date().toISOString().slice(0, 10).replace(/-/g, '')}-s${opts.seed}`;
+  // The label-delay gap scales with the simulated span so a small bootstrap still splits in time.
+  const span = rows[rows.length - 1]!.tx.eventTime - rows[0]!.tx.eventTime;
+  const gapMs = Math.max(10 * 60_000, Math.min(6 * 3_600_000, Math.floor(span / 20)));
+  opts.log(`bootstrap model: ${(span / 3_600_000).toFixed(1)} simulated hours, ${rows.filter((r) => r.isFraud).length} frauds, label-delay gap ${(gapMs / 60_000).toFixed(0)} min`);
+  let lastAt = 0;
+  let lastStage = '';
+  const result = await trainPipeline({
+    rows,
+    split: { gapMs, validFraction: 0.2, testFraction: 0.2 },
+    params: { rounds: 300, earlyStoppingRounds: 30, maxDepth: 6, eta: 0.1, subsample: 0.9, colsampleBytree: 0.9, minChildWeight: 1, lambda: 1, scalePosWeight: null, nthread: 2, seed: opts.seed },
+    costs: DEFAULT_COSTS,
+    outDir: join(repoRoot, 'model-artifacts', version),
+    version,
+    provenance: { source: 'simulator', seed: opts.seed, rows: opts.rows },
+    onProgress: (stage, done, total, note) => {
+      // One line every 2 s at most, plus each stage's start: readable in logs and on a terminal.
+      const now = Date.now();
+      if (stage === lastStage && now - lastAt < 2_000 && done !== total) return;
+      lastStage = stage;
+      lastAt = now;
+      opts.log(`bootstrap model: ${stage} ${done}/${total}${note ? ` (${note})` : ''}`);
+    },
+  });
+  const dir = result.dir ?? join(repoRoot, 'model-artifacts', version);
+  const update = artifactToUpdate(await readArtifact(dir), dir);
+  const topics = topicNames(env.TOPIC_PREFIX);
+  const codecs = await createCodecs({ registryUrl: env.SCHEMA_REGISTRY_URL, topics });
+  const producer = createKafka(env, 'fraud-start', logger).producer({ idempotent: true });
+  await producer.connect();
+  try {
+    await producer.send({ topic: topics.modelUpdates, acks: -1, messages: [{ key: 'champion', value: codecs.modelUpdate.encode(update) }] });
+  } finally {
+    await producer.disconnect();
+  }
+  const t = result.test ?? result.validation;
+  opts.log(`bootstrap model ${version} published as champion (held-out AUPRC ${t.auprc.toFixed(3)}, recall ${t.flagged.recall.toFixed(3)}, precision ${t.flagged.precision.toFixed(3)} at REVIEW or above)`);
+  return update;
+}
