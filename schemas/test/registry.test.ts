@@ -1,7 +1,8 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { uniqueName } from '@fraud/common/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCodec, createSchemaRegistryClient, loadAvroSchemas, type Transaction } from '../src/index.ts';
+import { createLogger, isFraudError } from '@fraud/common';
+import { createCodec, createRegistryServer, createSchemaRegistryClient, loadAvroSchemas, type Transaction } from '../src/index.ts';
 import { parseAvro } from '../src/avro.ts';
 import { call, startTestRegistry, type TestRegistry } from './helpers.ts';
 
@@ -85,6 +86,19 @@ describe('registry round trip with @kafkajs/confluent-schema-registry', () => {
 });
 
 describe('storage in the compacted topic', () => {
+  it('refuses a storage topic that is not compacted or has more than one partition', async () => {
+    const logger = createLogger('registry-test', 'silent');
+    const deleting = await reg.topics.create(uniqueName('plain-_schemas'), 1);
+    const wide = await reg.topics.create(uniqueName('wide-_schemas'), 3, { 'cleanup.policy': 'compact' });
+    for (const [topic, says] of [[deleting, 'cleanup.policy=delete'], [wide, '3 partitions']] as const) {
+      const server = createRegistryServer({ kafka: reg.kafka, topic, logger });
+      const err: unknown = await server.start().then(() => null, (e: unknown) => e);
+      await server.stop();
+      expect(isFraudError(err, 'CONFIG_INVALID')).toBe(true);
+      expect(String((err as Error).message)).toContain(says);
+    }
+  });
+
   it('a restarted registry on the same topic keeps ids and versions, and continues numbering', async () => {
     const r = await startTestRegistry('restart');
     try {

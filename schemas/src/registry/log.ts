@@ -4,6 +4,10 @@ import { Partitioners, type Admin, type Consumer, type Kafka, type Producer } fr
 import { RegistryError } from './errors.ts';
 import type { LogRecord } from './state.ts';
 
+// kafkajs's ConfigResourceTypes.TOPIC; kafkajs is CommonJS and Node's ESM loader cannot see that
+// named export, so importing it breaks every importer outside vitest.
+const TOPIC_RESOURCE = 2;
+
 /**
  * The registry's storage: one compacted, single-partition topic read from the beginning by
  * every instance. `append` produces a record and returns its offset; `waitApplied` resolves
@@ -83,6 +87,12 @@ export function createSchemaLog(deps: SchemaLogDeps): SchemaLog {
     const partitions = meta.topics[0]?.partitions.length ?? 0;
     if (partitions !== 1) {
       throw new FraudError('CONFIG_INVALID', `schema registry topic ${topic} has ${partitions} partitions; it needs exactly 1 (total order of writes). Use another topic or recreate it.`);
+    }
+    // With cleanup.policy=delete, retention would silently drop schemas (and reuse their ids).
+    const configs = await a.describeConfigs({ includeSynonyms: false, resources: [{ type: TOPIC_RESOURCE, name: topic, configNames: ['cleanup.policy'] }] });
+    const policy = configs.resources[0]?.configEntries.find((e) => e.configName === 'cleanup.policy')?.configValue ?? '';
+    if (policy !== 'compact') {
+      throw new FraudError('CONFIG_INVALID', `schema registry topic ${topic} has cleanup.policy=${policy || '(unknown)'}; it must be "compact" or retention would drop schemas. Fix: kafka-configs --alter --entity-type topics --entity-name ${topic} --add-config cleanup.policy=compact`);
     }
   }
 
