@@ -32,6 +32,9 @@ export function boosterParams(params: TrainParams, scalePosWeight: number): Reco
     lambda: params.lambda,
     scale_pos_weight: scalePosWeight,
     seed: params.seed ?? 0,
+    // XGBoost's random engine is thread-local and rounds run on koffi worker threads: reseeding
+    // every round (from seed and round number) keeps subsample/colsample reproducible.
+    seed_per_iteration: 'true',
     verbosity: 0,
   };
   if (params.baseScore !== undefined) out.base_score = params.baseScore;

@@ -124,6 +124,13 @@ describe('trainXGBoost', () => {
     expect(metrics.every((m) => m !== undefined && m > 0)).toBe(true);
   });
 
+  it('is reproducible with row and column subsampling although rounds run on worker threads', async () => {
+    const run = async (): Promise<string> =>
+      (await trainXGBoost({ train: train.matrix, trainLabels: train.labels, featureNames: names(12), params: { ...SMALL_PARAMS, rounds: 25, subsample: 0.7, colsampleBytree: 0.7, earlyStoppingRounds: 0 } })).modelJson;
+    const first = await run();
+    expect(await run()).toBe(first);
+  });
+
   it('frees the native model and refuses use after free', () => {
     const model = loadNativeModel(result.modelJson);
     model.free();
