@@ -18,3 +18,4 @@ export * from './env.ts';
 export * from './backtest/index.ts';
 export * from './client/index.ts';
 export * from './runtime.ts';
+export * from './adaptation/index.ts';

@@ -167,5 +167,12 @@ describe('retrainer service on the real broker', () => {
     const run = await waitFor(async () => (await runs()).find((r) => r.status === 'promoted' && r.championVersion === before), { timeoutMs: 90_000, what: 'second promotion' });
     expect((run.challengerMetrics as { aucpr: number }).aucpr).toBeGreaterThan((run.championMetrics as { aucpr: number }).aucpr);
     await waitFor(() => svc.models.champion()?.version === run.version, { timeoutMs: 20_000, what: 'new champion live' });
+    // and an operator can roll back to the previous champion
+    const rb = await fetch(`${base}/api/models/rollback`, { method: 'POST', headers: { 'x-fraud-actor': 'ops' } });
+    expect(rb.status).toBe(200);
+    expect(((await rb.json()) as { version: string }).version).toBe(before);
+    await waitFor(() => svc.models.champion()?.version === before, { timeoutMs: 20_000, what: 'rolled back champion live' });
+    const pubs = await svc.store.registry.publications();
+    expect(pubs[0]).toMatchObject({ version: before, action: 'rollback', actor: 'ops' });
   });
 });

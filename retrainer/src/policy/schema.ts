@@ -81,6 +81,12 @@ export const retrainPolicySchema = z
     retentionHours: z.number().positive().max(24 * 3650).default(24 * 60),
     /** A label whose transaction has not arrived after this long (wall clock) is dropped as unknown. */
     pendingLabelTtlMinutes: z.number().positive().max(525_600).default(24 * 60),
+    /**
+     * Rows newer (event time) than this before the newest scored transaction are left out of a
+     * run: their legitimate labels may not have arrived yet (the label maturity window), and a
+     * window where only frauds are labelled would bias training and the holdout.
+     */
+    maturityHours: z.number().min(0).max(24 * 365).default(0),
     /** Event-time gap between train and validation, and between validation and test. */
     labelDelayGapHours: z.number().min(0).max(24 * 365).default(0),
     /** Fractions of the window (by event time) for validation and test; train gets the rest. */

@@ -78,10 +78,11 @@ export async function runRetrain(deps: RetrainDeps, policy: RetrainPolicy, opts:
   try {
     progress({ stage: 'loading' });
     const stats = await deps.store.training.stats();
-    const to = stats.maxEventTime ?? startedAt;
+    const to = (stats.maxEventTime ?? startedAt) - policy.maturityHours * HOUR;
     const rows = await deps.store.training.loadLabelled({ featureSet: deps.featureSet, from: to - policy.trainingWindowHours * HOUR, to });
     const positives = rows.labels.reduce((a, b) => a + b, 0);
     Object.assign(run, { windowFrom: rows.eventTime[0] ?? null, windowTo: rows.eventTime[rows.eventTime.length - 1] ?? null });
+    run.details = { ...run.details, eventTimeAtStart: stats.maxEventTime };
     if (rows.txIds.length < policy.minTrainingRows || positives < policy.minTrainingPositives) {
       return await finish('skipped', `window holds ${rows.txIds.length} labelled rows with ${positives} frauds; need minTrainingRows=${policy.minTrainingRows} and minTrainingPositives=${policy.minTrainingPositives}`);
     }
