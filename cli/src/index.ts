@@ -1,1 +1,1 @@
-export {};
+export { buildProgram, type BuiltProgram } from './program.ts';

@@ -22,6 +22,7 @@ import {
   type Costs,
   type EvalReport,
   type PaysimRow,
+  type Thresholds,
   type TrainParams,
 } from '@fraud/model';
 
@@ -164,9 +165,23 @@ interface EvalOpts {
   fromStep?: number;
   untilStep?: number;
   fraudRate?: number;
+  at: string;
   json?: boolean;
   prCurve?: string;
   progress: boolean;
+}
+
+/** Thresholds to evaluate at: the artifact's cost-optimal pair, its F1 comparison threshold, or a number. */
+function thresholdsAt(at: string, art: { thresholds: Thresholds; metadata: Record<string, unknown> }): Thresholds {
+  if (at === 'cost') return art.thresholds;
+  if (at === 'f1') {
+    const t = (art.metadata.metricsAtF1Threshold as { threshold?: unknown } | undefined)?.threshold;
+    if (typeof t !== 'number') throw new FraudError('MODEL_INVALID', 'this artifact records no F1 threshold; use --at cost or a number');
+    return { review: t, block: t };
+  }
+  const x = Number(at);
+  if (!(x >= 0 && x <= 1)) throw new FraudError('BAD_REQUEST', `--at must be cost, f1 or a threshold in [0, 1], got ${at}`);
+  return { review: x, block: x };
 }
 
 async function evaluateCmd(o: EvalOpts): Promise<void> {
@@ -187,7 +202,7 @@ async function evaluateCmd(o: EvalOpts): Promise<void> {
       types: idx.map((i) => rows[i]?.tx.type ?? 'PAYMENT'),
       typologies: idx.map((i) => rows[i]?.typology ?? null),
       weights,
-      thresholds: art.thresholds,
+      thresholds: thresholdsAt(o.at, art),
       costs: art.costs,
     });
     if (o.prCurve !== undefined) {
@@ -263,6 +278,7 @@ export function register(program: Command): void {
     .option('--from-step <n>', 'evaluate rows with step >= n (earlier rows only build feature history)', int('--from-step'))
     .option('--until-step <n>', 'ignore rows after step n', int('--until-step'))
     .option('--fraud-rate <r>', 'true fraud rate, for files with over-sampled fraud (weights legitimate rows)', rate('--fraud-rate'))
+    .option('--at <thresholds>', 'cost (the artifact\'s REVIEW/BLOCK pair), f1 (its F1-optimal comparison threshold) or a number', 'cost')
     .option('--json', 'print the report as JSON')
     .option('--pr-curve <file.svg>', 'write the precision-recall curve as SVG')
     .option('--no-progress', 'no progress output')
