@@ -45,24 +45,19 @@ export function createBooster(cache: DMatrix[] = []): Booster {
 /** Loads XGBoost's JSON (or UBJSON) model bytes into a new booster. */
 export function loadBooster(model: string | Uint8Array, nthread = 0): Booster {
   const bytes = typeof model === 'string' ? Buffer.from(model, 'utf8') : model;
-  const booster = createBooster();
+  const lib = xgboost();
+  const out: Handle[] = [null];
+  check(lib, lib.XGBoosterCreate([], 0, out), 'XGBoosterCreate');
+  const booster = wrap(out[0]);
   try {
-    const lib = xgboost();
-    check(lib, lib.XGBoosterLoadModelFromBuffer(handleOf(booster), bytes, bytes.length), 'XGBoosterLoadModelFromBuffer');
+    const rc = lib.XGBoosterLoadModelFromBuffer(out[0], bytes, bytes.length);
+    if (rc !== 0) throw new FraudError('MODEL_INVALID', `not a loadable XGBoost model: ${lib.XGBGetLastError()}`);
     if (nthread > 0) booster.setParams({ nthread });
     return booster;
   } catch (err: unknown) {
     booster.free();
-    if (err instanceof FraudError) {
-      throw new FraudError('MODEL_INVALID', `not a loadable XGBoost model: ${err.message}`, { cause: err });
-    }
     throw err;
   }
-}
-
-const handles = new WeakMap<Booster, Handle>();
-function handleOf(b: Booster): Handle {
-  return handles.get(b);
 }
 
 function wrap(handle: Handle): Booster {
@@ -157,6 +152,5 @@ function wrap(handle: Handle): Booster {
       check(lib, lib.XGBoosterFree(handle), 'XGBoosterFree');
     },
   };
-  handles.set(booster, handle);
   return booster;
 }

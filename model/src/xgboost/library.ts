@@ -80,9 +80,9 @@ function load(path: string): XGBoostLib {
   } catch (err: unknown) {
     throw new FraudError('XGBOOST_FAILED', `cannot load ${path}; set XGBOOST_LIB to a working libxgboost`, { cause: err });
   }
-  // Named once per process: koffi type names are global.
-  const handle = koffi.pointer('XGHandle', koffi.opaque());
-  void handle;
+  // Registers the XGHandle type used in the signatures below (koffi type names are global,
+  // and this runs once per process).
+  koffi.pointer('XGHandle', koffi.opaque());
   const f = (sig: string): ((...args: never[]) => number) => lib.func(sig) as (...args: never[]) => number;
   const versionFn = lib.func('void XGBoostVersion(_Out_ int *major, _Out_ int *minor, _Out_ int *patch)');
   const v: number[][] = [[0], [0], [0]];

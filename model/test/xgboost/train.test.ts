@@ -159,6 +159,17 @@ describe('training input errors', () => {
     await expect(trainXGBoost({ ...base, train: { ...train.matrix, rows: train.matrix.rows + 1 } })).rejects.toMatchObject({ code: 'MODEL_INVALID' });
   });
 
+  it('rejects bytes that are not an XGBoost model with MODEL_INVALID and XGBoost\'s reason', () => {
+    let error: unknown;
+    try {
+      predictNative('{"learner": 1}', valid.matrix);
+    } catch (err: unknown) {
+      error = err;
+    }
+    expect(isFraudError(error, 'MODEL_INVALID')).toBe(true);
+    expect((error as Error).message.length).toBeGreaterThan('not a loadable XGBoost model: '.length);
+  });
+
   it('parses XGBoost eval lines', () => {
     expect(parseEvalMetric('[12]\tvalid-aucpr:0.8312', 'valid')).toBeCloseTo(0.8312, 10);
     expect(parseEvalMetric('[0]\ttrain-aucpr:0.5', 'valid')).toBeNaN();
