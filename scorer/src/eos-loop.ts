@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Message, Producer, TopicMessages } from 'kafkajs';
 import { errorMessage, type Logger } from '@fraud/common';
 import type { Topics } from '@fraud/schemas';
 import { toDlqMessage } from './dlq.ts';
@@ -146,21 +146,18 @@ export async function startScorerLoop<S>(deps: LoopDeps<S>): Promise<ScorerLoop>
         explainTopK: config.explainTopK,
         now,
       });
-      const topicMessages = [];
-      if (result.scored.length) {
-        topicMessages.push({
-          topic: topics.scored,
-          messages: result.scored.map((s) => ({ key: s.key, value: deps.codecs.scored.encode(s.record), partition: task.partition })),
-        });
-      }
-      if (result.dead.length) topicMessages.push({ topic: topics.dlq, messages: result.dead.map(toDlqMessage) });
-      if (topicMessages.length) await tx.sendBatch({ topicMessages, acks: -1 });
+      const out: OutMessage[] = result.scored.map((s) => ({ topic: topics.scored, key: s.key, value: deps.codecs.scored.encode(s.record), partition: task.partition }));
+      for (const d of result.dead) out.push({ topic: topics.dlq, ...toDlqMessage(d) });
+      // Several produce requests when needed: one record batch must stay under the broker's
+      // message.max.bytes (1 MiB by default), and a chunk of decisions can be bigger.
+      for (const group of byRequestSize(out, MAX_REQUEST_BYTES)) await tx.sendBatch({ topicMessages: group, acks: -1 });
       const next = (BigInt(messages[messages.length - 1]!.offset) + 1n).toString();
       await tx.sendOffsets({ consumerGroupId: config.groupId, topics: [{ topic: topics.transactions, partitions: [{ partition: task.partition, offset: next }] }] });
       await tx.commit();
     } catch (err: unknown) {
       lease.release();
       metrics.aborted.inc({ reason: (err as { name?: string }).name ?? 'Error' });
+      logger.warn({ partition: task.partition, records: messages.length, err: errorMessage(err), type: (err as { type?: string }).type }, 'batch transaction aborted; the partition is rebuilt and the batch retried');
       await tx.abort().catch((abortErr: unknown) => logger.warn({ err: errorMessage(abortErr) }, 'abort failed (fenced or disconnected)'));
       // The state already includes this chunk: it must be rebuilt from Kafka, never reused.
       await dropTask(task, `transaction failed: ${errorMessage(err)}`);
@@ -180,6 +177,9 @@ export async function startScorerLoop<S>(deps: LoopDeps<S>): Promise<ScorerLoop>
     }
     const committed = task.committed;
     const fresh = batch.messages.filter((m) => BigInt(m.offset) >= committed);
+    // Records below the committed offset were processed by the previous owner: move past them.
+    const skipped = batch.messages.length - fresh.length;
+    if (skipped > 0) resolveOffset(batch.messages[skipped - 1]!.offset);
     for (let i = 0; i < fresh.length; i += config.maxBatch) {
       if (!isRunning() || isStale() || task.dropped) return;
       const chunk = fresh.slice(i, i + config.maxBatch);
@@ -203,6 +203,39 @@ export async function startScorerLoop<S>(deps: LoopDeps<S>): Promise<ScorerLoop>
       await Promise.all([...tasks.values()].map((t) => dropTask(t, 'stopping')));
     },
   };
+}
+
+/** Bytes of payload per produce request; well under the broker's default 1 MiB record batch limit. */
+const MAX_REQUEST_BYTES = 512 * 1024;
+
+interface OutMessage {
+  topic: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers?: IHeaders;
+  partition?: number;
+}
+
+/** Groups messages (order kept) into requests of at most `maxBytes` of keys + values. */
+export function byRequestSize(messages: readonly OutMessage[], maxBytes: number): TopicMessages[][] {
+  const requests: TopicMessages[][] = [];
+  let current = new Map<string, Message[]>();
+  let size = 0;
+  const flush = () => {
+    if (current.size) requests.push([...current].map(([topic, msgs]) => ({ topic, messages: msgs })));
+    current = new Map();
+    size = 0;
+  };
+  for (const { topic, ...m } of messages) {
+    const bytes = (m.key?.length ?? 0) + (m.value?.length ?? 0) + 64;
+    if (size + bytes > maxBytes && size > 0) flush();
+    const list = current.get(topic) ?? [];
+    list.push(m);
+    current.set(topic, list);
+    size += bytes;
+  }
+  flush();
+  return requests;
 }
 
 async function committedOffset(admin: Admin, groupId: string, topic: string, partition: number): Promise<bigint> {

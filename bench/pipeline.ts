@@ -1,0 +1,287 @@
+/**
+ * Pipeline benchmark (npm run bench -- pipeline, or npx tsx bench/pipeline.ts). Writes
+ * bench/results/pipeline.json. All against the local broker, in one run:
+ *   1. ceiling: a plain kafkajs consume -> produce passthrough (no transactions, no decoding)
+ *      draining N pre-loaded transactions;
+ *   2. sustained: the real scorer (`fraud scorer`, its own process, exactly-once on: decode,
+ *      features, ONNX, policy, explanations, one Kafka transaction per batch) draining the same N;
+ *   3. latency at a fixed load (2k tx/s): Kafka publish timestamp -> the decision visible to a
+ *      read_committed consumer;
+ *   4. lost / duplicates: every published txId read back from `scored` (read_committed).
+ * Sizes: BENCH_PIPELINE_TX (200000), BENCH_PIPELINE_RATE (2000), BENCH_PIPELINE_SECONDS (20).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { createLogger, waitFor } from '@fraud/common';
+import { FEATURE_NAMES, FEATURE_SET, featuresForFile, trainXGBoost, writeArtifact, xgboostJsonToOnnx } from '@fraud/model';
+import { createCodecs, topicNames, type Transaction } from '@fraud/schemas';
+import { readToEnd } from '@fraud/scorer';
+
+const N = Number(process.env.BENCH_PIPELINE_TX ?? 200_000);
+const RATE = Number(process.env.BENCH_PIPELINE_RATE ?? 2_000);
+const SECONDS = Number(process.env.BENCH_PIPELINE_SECONDS ?? 20);
+const PARTITIONS = 6;
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const REGISTRY = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081';
+const SCORER_ENV: Record<string, string> = {
+  SCORER_MAX_BATCH: process.env.SCORER_MAX_BATCH ?? '5000',
+  SCORER_PARTITIONS_CONCURRENTLY: process.env.SCORER_PARTITIONS_CONCURRENTLY ?? '3',
+  SCORER_FETCH_MAX_WAIT_MS: process.env.SCORER_FETCH_MAX_WAIT_MS ?? '5',
+  SCORER_MAX_BYTES_PER_PARTITION: process.env.SCORER_MAX_BYTES_PER_PARTITION ?? String(1024 * 1024),
+};
+const log = (s: string) => process.stdout.write(`[bench pipeline] ${s}\n`);
+
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const TYPES = ['CASH_IN', 'CASH_OUT', 'DEBIT', 'PAYMENT', 'TRANSFER'] as const;
+function transactions(n: number, seed: number, runId: string, start: number): Transaction[] {
+  const r = prng(seed);
+  return Array.from({ length: n }, (_, i) => {
+    const fraud = r() < 0.01;
+    const balance = Math.floor(r() * 2_000_000);
+    const type = fraud ? 'TRANSFER' : TYPES[Math.floor(r() * TYPES.length)]!;
+    return {
+      txId: `${runId}-${i}`, eventTime: start + i * 10, type, amount: fraud ? balance : Math.floor(r() * 80_000), currency: 'USD',
+      originAccount: `C${Math.floor(r() * 50_000)}`, originBalanceBefore: balance,
+      destAccount: type === 'PAYMENT' ? `M${Math.floor(r() * 2_000)}` : `C${Math.floor(r() * 50_000)}`, destBalanceBefore: Math.floor(r() * 500_000),
+      channel: null, attributes: {},
+    };
+  });
+}
+
+/** A production-sized model: 200 trees of depth 6 on the real features of synthetic history. */
+async function trainModel(dir: string): Promise<{ rounds: number; depth: number }> {
+  const txs = transactions(40_000, 99, 'train', Date.UTC(2025, 0, 1));
+  const matrix = featuresForFile(txs, { numPartitions: PARTITIONS });
+  const labels = new Float32Array(txs.map((t) => (t.type === 'TRANSFER' && t.amount === t.originBalanceBefore ? 1 : 0)));
+  const params = { rounds: 200, earlyStoppingRounds: 0, maxDepth: 6, eta: 0.1, subsample: 0.8, colsampleBytree: 0.8, minChildWeight: 1, lambda: 1, scalePosWeight: null, nthread: 2, seed: 1 };
+  const trained = await trainXGBoost({ train: matrix, trainLabels: labels, featureNames: FEATURE_NAMES, params });
+  const onnx = xgboostJsonToOnnx(trained.modelJson, { featureNames: FEATURE_NAMES });
+  await writeArtifact(dir, { onnx, modelJson: trained.modelJson, metadata: { version: 'bench-v1', featureSet: FEATURE_SET, featureNames: [...FEATURE_NAMES], thresholds: { review: 0.3, block: 0.8 } } });
+  return { rounds: params.rounds, depth: params.maxDepth };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function committed(admin: Admin, groupId: string, topic: string): Promise<number> {
+  const [res] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  return (res?.partitions ?? []).reduce((s, p) => s + Math.max(0, Number(p.offset)), 0);
+}
+
+/** Polls `done()` (a count) until it reaches `total`; rate over the span after the first progress. */
+async function measureDrain(total: number, done: () => Promise<number>, what: string): Promise<{ perSecond: number; seconds: number }> {
+  let first: { t: number; n: number } | undefined;
+  const deadline = Date.now() + 30 * 60_000;
+  let last = -1;
+  let lastLog = Date.now();
+  for (;;) {
+    const n = await done();
+    const t = performance.now();
+    if (!first && n > 0) first = { t, n };
+    if (n >= total && first) {
+      const seconds = (t - first.t) / 1000;
+      return { perSecond: Math.round((n - first.n) / seconds), seconds };
+    }
+    if (Date.now() > deadline) throw new Error(`${what}: stuck at ${n}/${total}`);
+    if (Date.now() - lastLog > 2_000 && n !== last) {
+      log(`${what}: ${n}/${total}`);
+      lastLog = Date.now();
+      last = n;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function percentile(sorted: number[], q: number): number {
+  if (!sorted.length) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+async function main(): Promise<void> {
+  const prefix = `bench-${randomUUID().slice(0, 8)}.`;
+  const topics = topicNames(prefix);
+  const passthrough = `${prefix}passthrough`;
+  const kafka = new Kafka({ clientId: 'bench-pipeline', brokers: ['127.0.0.1:9092'], logLevel: logLevel.ERROR });
+  const admin = kafka.admin();
+  await admin.connect();
+  const created = [topics.transactions, topics.scored, topics.dlq, passthrough, topics.modelUpdates, topics.control];
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [
+      ...[topics.transactions, topics.scored, topics.dlq, passthrough].map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: 1 })),
+      ...[topics.modelUpdates, topics.control].map((topic) => ({ topic, numPartitions: 1, replicationFactor: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] })),
+    ],
+  });
+  let child: ChildProcess | undefined;
+  try {
+    const codecs = await createCodecs({ registryUrl: REGISTRY, topics });
+    const modelDir = join(mkdtempSync(join(tmpdir(), 'bench-model-')), 'bench-v1');
+    log('training the model (200 trees, depth 6)');
+    const model = await trainModel(modelDir);
+
+    log(`pre-loading ${N} transactions`);
+    const runId = prefix.slice(0, -1);
+    const txs = transactions(N, 7, runId, Date.now() - 3_600_000);
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const loadStart = performance.now();
+    for (let i = 0; i < N; i += 10_000) {
+      await producer.send({ topic: topics.transactions, acks: -1, messages: txs.slice(i, i + 10_000).map((t) => ({ key: t.originAccount, value: codecs.transaction.encode(t) })) });
+    }
+    log(`pre-loaded in ${((performance.now() - loadStart) / 1000).toFixed(1)} s`);
+
+    // 1. Ceiling: plain consume -> produce, same broker, same partitions, same concurrency.
+    log('ceiling: plain kafkajs passthrough');
+    const ptGroup = `${prefix}passthrough-group`;
+    const ptConsumer = kafka.consumer({ groupId: ptGroup, maxBytesPerPartition: Number(SCORER_ENV.SCORER_MAX_BYTES_PER_PARTITION), maxWaitTimeInMs: 5 });
+    const ptProducer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await Promise.all([ptConsumer.connect(), ptProducer.connect()]);
+    await ptConsumer.subscribe({ topic: topics.transactions, fromBeginning: true });
+    let copied = 0;
+    await ptConsumer.run({
+      partitionsConsumedConcurrently: Number(SCORER_ENV.SCORER_PARTITIONS_CONCURRENTLY),
+      eachBatch: async ({ batch }) => {
+        await ptProducer.send({ topic: passthrough, acks: -1, messages: batch.messages.map((m) => ({ key: m.key, value: m.value, partition: batch.partition })) });
+        copied += batch.messages.length;
+      },
+    });
+    const ceiling = await measureDrain(N, async () => copied, 'passthrough');
+    await Promise.all([ptConsumer.disconnect(), ptProducer.disconnect()]);
+    log(`ceiling ${ceiling.perSecond} tx/s`);
+
+    // 2. Sustained: the scorer process drains the same N with exactly-once on.
+    const groupId = `${prefix}scorer`;
+    const metricsPort = await freePort();
+    log('sustained: fraud scorer (exactly-once) draining the backlog');
+    child = spawn(process.execPath, [join(ROOT, 'bin', 'fraud.mjs'), 'scorer'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, ...SCORER_ENV, OMP_WAIT_POLICY: 'passive', LOG_LEVEL: 'warn', TOPIC_PREFIX: prefix, SCORER_GROUP_ID: groupId, SCORER_METRICS_PORT: String(metricsPort), SCORER_METRICS_HOST: '127.0.0.1', MODEL_BOOTSTRAP_DIR: modelDir, SCHEMA_REGISTRY_URL: REGISTRY },
+    });
+    const sustained = await measureDrain(N, () => committed(admin, groupId, topics.transactions), 'scorer');
+    log(`sustained ${sustained.perSecond} tx/s (${(sustained.perSecond / ceiling.perSecond * 100).toFixed(0)}% of the ceiling)`);
+
+    // 3. Latency at a fixed load, measured by a read_committed consumer of `scored`.
+    const reader = kafka.consumer({ groupId: `${prefix}latency`, readUncommitted: false, maxWaitTimeInMs: 5, minBytes: 1 });
+    const latencies: number[] = [];
+    let joined = false;
+    reader.on(reader.events.GROUP_JOIN, () => void (joined = true));
+    await reader.connect();
+    await reader.subscribe({ topic: topics.scored, fromBeginning: false });
+    const loadIds = new Set<string>();
+    await reader.run({
+      eachBatch: async ({ batch }) => {
+        const now = Date.now();
+        for (const m of batch.messages) {
+          const s = await codecs.scored.decode(m.value!);
+          if (loadIds.has(s.transaction.txId)) latencies.push(now - s.source!.publishedAt);
+        }
+      },
+    });
+    await waitFor(() => joined, { timeoutMs: 60_000, what: 'the latency reader to join' });
+    // Wait until the reader has its positions (end of scored) before sending the load.
+    await new Promise((r) => setTimeout(r, 1_000));
+    log(`latency: ${RATE} tx/s for ${SECONDS} s`);
+    const load = transactions(RATE * SECONDS, 8, `${runId}-load`, Date.now() - 60_000);
+    const tickMs = 10;
+    const perTick = Math.max(1, Math.round((RATE * tickMs) / 1000));
+    const loadStartMs = Date.now();
+    let sent = 0;
+    while (sent < load.length) {
+      const due = Math.min(load.length, Math.floor(((Date.now() - loadStartMs) / 1000) * RATE) + perTick);
+      if (due > sent) {
+        const slice = load.slice(sent, due);
+        for (const t of slice) loadIds.add(t.txId);
+        await producer.send({ topic: topics.transactions, acks: -1, messages: slice.map((t) => ({ key: t.originAccount, value: codecs.transaction.encode(t) })) });
+        sent = due;
+      }
+      await new Promise((r) => setTimeout(r, tickMs));
+    }
+    const loadSeconds = (Date.now() - loadStartMs) / 1000;
+    await waitFor(() => latencies.length >= load.length, { timeoutMs: 120_000, what: 'every load transaction to be read back' });
+    await reader.disconnect();
+    // The first second warms connections and caches; it is excluded.
+    const warm = Math.min(RATE, Math.floor(latencies.length / 10));
+    const sorted = latencies.slice(warm).sort((a, b) => a - b);
+
+    // 4. Lost / duplicates: read every committed decision back.
+    const total = N + load.length;
+    await waitFor(async () => (await committed(admin, groupId, topics.transactions)) >= total, { timeoutMs: 120_000, what: 'the scorer to commit everything' });
+    const seen = new Map<string, number>();
+    await readToEnd({
+      kafka, topic: topics.scored, groupId: `${prefix}readback`, logger: createLogger('bench', 'warn'), timeoutMs: 300_000,
+      onMessages: async (messages) => {
+        for (const m of messages) {
+          const s = await codecs.scored.decode(m.value!);
+          seen.set(s.transaction.txId, (seen.get(s.transaction.txId) ?? 0) + 1);
+        }
+      },
+    });
+    let lost = 0;
+    for (const t of [...txs, ...load]) if (!seen.has(t.txId)) lost++;
+    let duplicates = 0;
+    for (const n of seen.values()) duplicates += n - 1;
+    await producer.disconnect();
+
+    const result = {
+      sustained_tx_per_s: sustained.perSecond,
+      ceiling_tx_per_s: ceiling.perSecond,
+      sustained_vs_ceiling: Number((sustained.perSecond / ceiling.perSecond).toFixed(3)),
+      p50_ms: percentile(sorted, 0.5),
+      p95_ms: percentile(sorted, 0.95),
+      p99_ms: percentile(sorted, 0.99),
+      max_ms: sorted[sorted.length - 1] ?? Number.NaN,
+      load_tx_per_s: Math.round(load.length / loadSeconds),
+      lost,
+      duplicates,
+      transactions: N,
+      load_transactions: load.length,
+      partitions: PARTITIONS,
+      model: { trees: model.rounds, max_depth: model.depth, features: FEATURE_NAMES.length },
+      scorer_settings: SCORER_ENV,
+      latency_definition: 'Kafka publish timestamp (CreateTime) -> ScoredTransaction received by a read_committed consumer (maxWaitTimeInMs 5), first 10% of samples excluded as warm-up',
+      machine: { cpus: cpus().length, loadavg_1m: Number(loadavg()[0]!.toFixed(2)), node: process.version },
+      measured_at: new Date().toISOString(),
+    };
+    mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+    writeFileSync(join(ROOT, 'bench', 'results', 'pipeline.json'), `${JSON.stringify(result, null, 2)}\n`);
+    log(JSON.stringify(result));
+  } finally {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child!.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    await admin.deleteTopics({ topics: created }).catch(() => undefined);
+    await admin.disconnect();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench pipeline failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
