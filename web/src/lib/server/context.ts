@@ -53,8 +53,8 @@ export async function createAppContext(env: WebEnv, opts: { signFeedToken?: Sign
   const models = createModelRegistry({ db, codecs, publisher, audit, artifactsDir: env.MODEL_ARTIFACTS_DIR, modelName: env.MODEL_NAME });
   await models.scanArtifacts();
 
-  const controlTail = createTopicTail({ kafka, topic: topics.control, name: 'control', logger, onMessage: async (m) => control.apply(m) });
-  const modelTail = createTopicTail({ kafka, topic: topics.modelUpdates, name: 'models', logger, onMessage: (m) => models.onMessage(m) });
+  const controlTail = createTopicTail({ kafka, topic: topics.control, groupPrefix: env.TOPIC_PREFIX, name: 'control', logger, onMessage: async (m) => control.apply(m) });
+  const modelTail = createTopicTail({ kafka, topic: topics.modelUpdates, groupPrefix: env.TOPIC_PREFIX, name: 'models', logger, onMessage: (m) => models.onMessage(m) });
   const ingest = createCaseIngest({ kafka, codecs, topic: topics.scored, groupId: env.WEB_CASES_GROUP, fromBeginning: env.WEB_CASES_FROM_BEGINNING, cases, logger });
   await Promise.all([controlTail.start(), modelTail.start(), ingest.start()]);
 

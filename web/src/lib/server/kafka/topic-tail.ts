@@ -16,11 +16,13 @@ export interface TopicTail {
 export function createTopicTail(deps: {
   kafka: Kafka;
   topic: string;
+  /** Group name prefix (the TOPIC_PREFIX, so tenants and tests can find their own groups). */
+  groupPrefix: string;
   name: string;
   logger: Logger;
   onMessage: (message: KafkaMessage) => Promise<void>;
 }): TopicTail {
-  const groupId = `fraud-web-${deps.name}-${randomUUID().slice(0, 8)}`;
+  const groupId = `${deps.groupPrefix}fraud-web-${deps.name}-${randomUUID().slice(0, 8)}`;
   const consumer = deps.kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
   return {
     async start() {
