@@ -61,3 +61,9 @@ export async function verifyParity(modelJson: string, onnx: Uint8Array, matrix: 
   }
   return diff;
 }
+
+/** Everything a loader checks before a model serves: checksum (when known) and a smoke prediction. */
+export async function verifyModel(model: ServingModel, onnx: Uint8Array, expectedSha256?: string): Promise<{ sha256: string; smokeProbability: number }> {
+  if (expectedSha256 !== undefined) verifyChecksum(onnx, expectedSha256);
+  return { sha256: sha256Hex(onnx), smokeProbability: await smokeTest(model) };
+}

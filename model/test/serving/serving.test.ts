@@ -7,7 +7,7 @@ import { createExplainer } from '../../src/explain/explainer.ts';
 import { xgboostJsonToOnnx } from '../../src/onnx/convert.ts';
 import { readArtifact, writeArtifact } from '../../src/serving/artifact.ts';
 import { createServingModel, onnxruntimeVersion } from '../../src/serving/serving-model.ts';
-import { parityMaxAbsDiff, sha256Hex, smokeTest, verifyParity } from '../../src/serving/verify.ts';
+import { parityMaxAbsDiff, sha256Hex, smokeTest, verifyModel, verifyParity } from '../../src/serving/verify.ts';
 import { xgboostVersion } from '../../src/xgboost/library.ts';
 import { predictNative } from '../../src/xgboost/predict.ts';
 import { trainXGBoost } from '../../src/xgboost/train.ts';
@@ -70,6 +70,15 @@ describe('createServingModel', () => {
     const other = await createServingModel({ version: 'v-2', featureSet: 'fs-test', featureNames, onnx, modelJson });
     await other.dispose();
     await expect(other.predict(data.matrix)).rejects.toMatchObject({ code: 'MODEL_INVALID' });
+  });
+});
+
+describe('verifyModel', () => {
+  it('returns the checksum and smoke probability, and refuses a wrong checksum', async () => {
+    const ok = await verifyModel(model, onnx, sha256Hex(onnx));
+    expect(ok.sha256).toBe(sha256Hex(onnx));
+    expect(ok.smokeProbability).toBe(await smokeTest(model));
+    await expect(verifyModel(model, onnx, '0'.repeat(64))).rejects.toMatchObject({ code: 'MODEL_CHECKSUM' });
   });
 });
 
