@@ -71,7 +71,8 @@ async function main(): Promise<void> {
     waitForLeaders: true,
     topics: [
       { topic: topics.transactions, numPartitions: partitions },
-      { topic: topics.scored, numPartitions: partitions },
+      // A scorer transaction can carry thousands of scored records per partition: allow big batches.
+      { topic: topics.scored, numPartitions: partitions, configEntries: [{ name: 'max.message.bytes', value: String(16 << 20) }] },
       { topic: topics.labels, numPartitions: partitions },
       { topic: topics.dlq, numPartitions: 1 },
       { topic: topics.modelUpdates, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }, { name: 'max.message.bytes', value: String(16 << 20) }] },
@@ -110,7 +111,7 @@ async function main(): Promise<void> {
   });
   await svc.start();
   await svc.ops.promote(initial.version, { shadow: false, actor: 'bench', reason: 'initial champion (takeover only)' });
-  const scorer = await runScorer(parseScorerEnv({ ...process.env, TOPIC_PREFIX: prefix, SCORER_GROUP_ID: `${prefix}scorer`, SCORER_METRICS_PORT: '0', LOG_LEVEL: 'warn' }), logger);
+  const scorer = await runScorer(parseScorerEnv({ ...process.env, TOPIC_PREFIX: prefix, SCORER_GROUP_ID: `${prefix}scorer`, SCORER_METRICS_PORT: '0', SCORER_MAX_BATCH: '1000', LOG_LEVEL: 'warn' }), logger);
   await waitFor(() => svc.models.champion()?.version === initial.version, { timeoutMs: 30_000, what: 'initial champion seen by the retrainer' });
 
   // 3. Accelerated simulated time, one hour at a time.

@@ -108,15 +108,18 @@ export function createScheduler(deps: {
     },
     tick: guardedTick,
     async requestRun(opts) {
+      let trigger = 'manual';
       if (!opts.force) {
         const policy = deps.manager.current();
         const last = await store.registry.lastRun();
         const fresh = await store.training.newLabelsSince(last?.joinSeq ?? 0);
         const d = retrainDue(policy, { now: now(), lastRunAt: last?.startedAt ?? null, newLabels: fresh.labels, newFrauds: fresh.frauds, psi: state.psi, live: state.live });
         if (!d.due) throw new FraudError('BAD_REQUEST', `no retraining due: ${d.why}. Use --force to run anyway.`);
-        return startRun(d.trigger, opts.actor);
+        trigger = d.trigger;
       }
-      return startRun('manual', opts.actor);
+      // A requested run waits for the one in progress (if any) instead of failing.
+      while (current) await current.catch(() => undefined);
+      return startRun(trigger, opts.actor);
     },
     status: () => ({ ...state }),
   };
