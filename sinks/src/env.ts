@@ -18,8 +18,8 @@ export const sinkEnvSchema = z.object({
   METRICS_PORT: envInt(0, 65535).default(9471),
   METRICS_WINDOW_SECONDS: envInt(10, 30 * 86400).default(3600),
   METRICS_JOIN_CACHE_SIZE: envInt(1000, 10_000_000).default(500_000),
-  /** Consumer groups whose lag the metrics sink exports (TOPIC_PREFIX is prepended). */
-  LAG_GROUPS: envList.default(['scorer', 'sink-warehouse', 'sink-metrics', 'sink-live', 'retrainer']),
+  /** Consumer groups whose lag the metrics sink exports; default: the scorer's and the sinks' groups. */
+  LAG_GROUPS: envList.optional(),
   LAG_INTERVAL_MS: envInt(200, 600_000).default(5000),
   LIVE_PORT: envInt(0, 65535).default(9473),
   LIVE_FEED_SECRET: z.string().min(16, 'at least 16 characters').optional(),

@@ -38,6 +38,11 @@ export interface RunningSink {
   stop(): Promise<void>;
 }
 
+/** The scorer's and the retrainer's default groups (SCORER_GROUP_ID, RETRAINER_GROUP_ID) and the three sink groups. */
+export function defaultLagGroups(env: Pick<SinkEnv, 'TOPIC_PREFIX'>): string[] {
+  return ['fraud-scorer', 'retrainer', ...SINK_KINDS.map((k) => sinkGroupId(env, k))];
+}
+
 export function sinkGroupId(env: Pick<SinkEnv, 'TOPIC_PREFIX'>, kind: SinkKind): string {
   return `${env.TOPIC_PREFIX}sink-${kind}`;
 }
@@ -73,7 +78,7 @@ export async function startSink(kind: SinkKind, deps: SinkServiceDeps): Promise<
     consumer = createMetricsSink({ ...common, windowMs: env.METRICS_WINDOW_SECONDS * 1000, joinCacheSize: env.METRICS_JOIN_CACHE_SIZE });
     const admin = kafka.admin();
     await admin.connect();
-    const lag = createLagExporter({ admin, registry, groups: env.LAG_GROUPS.map((g) => `${env.TOPIC_PREFIX}${g}`), logger: log, intervalMs: env.LAG_INTERVAL_MS });
+    const lag = createLagExporter({ admin, registry, groups: env.LAG_GROUPS ?? defaultLagGroups(env), logger: log, intervalMs: env.LAG_INTERVAL_MS });
     lag.start();
     cleanups.push(async () => {
       await lag.stop();

@@ -1,7 +1,8 @@
 import { createServer } from 'node:net';
 import type { Kafka, Producer } from 'kafkajs';
 import { parseEnv, waitFor } from '@fraud/common';
-import { testKafka, testTopics, uniqueName, type TestTopics } from '@fraud/common/testing';
+import type { Admin } from 'kafkajs';
+import { testKafka, uniqueName } from '@fraud/common/testing';
 import { createCodecs, topicNames, type Codecs, type Label, type ScoredTransaction, type Topics } from '@fraud/schemas';
 import { sinkEnvSchema, type SinkEnv } from '../src/env.ts';
 
@@ -18,7 +19,7 @@ export interface PipelineSlice {
   kafka: Kafka;
   codecs: Codecs;
   producer: Producer;
-  admin: TestTopics['admin'];
+  admin: Admin;
   env(over?: Record<string, string>): SinkEnv;
   sendScored(records: ScoredTransaction[]): Promise<void>;
   sendLabels(records: Label[]): Promise<void>;
@@ -30,15 +31,19 @@ export async function pipelineSlice(tag: string, partitions = 3): Promise<Pipeli
   const prefix = `${uniqueName(tag)}.`;
   const topics = topicNames(prefix);
   const kafka = testKafka(uniqueName(`${tag}-client`));
-  const tt = await testTopics(kafka);
-  await tt.create(topics.scored, partitions);
-  await tt.create(topics.labels, partitions);
-  await tt.create(topics.dlq, partitions);
-  await tt.create(topics.modelUpdates, 1, { 'cleanup.policy': 'compact' });
-  // Leaders are elected (waitForLeaders), but a busy broker can still answer "does not host
-  // this topic-partition" for a moment: wait until every partition answers an offsets request.
-  for (const t of [topics.scored, topics.labels, topics.dlq, topics.modelUpdates]) {
-    await waitFor(async () => (await tt.admin.fetchTopicOffsets(t)).length > 0, { timeoutMs: 30_000, intervalMs: 100, what: `topic ${t} to be served` });
+  const admin = kafka.admin();
+  await admin.connect();
+  const plan = [
+    { topic: topics.scored, numPartitions: partitions },
+    { topic: topics.labels, numPartitions: partitions },
+    { topic: topics.dlq, numPartitions: partitions },
+    { topic: topics.modelUpdates, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+  ];
+  // No waitForLeaders: on a loaded broker its metadata poll can fail with "does not host this
+  // topic-partition" (not retried by kafkajs); poll offsets with our own deadline instead.
+  await admin.createTopics({ topics: plan.map((t) => ({ ...t, replicationFactor: 1 })), waitForLeaders: false });
+  for (const { topic: t, numPartitions } of plan) {
+    await waitFor(async () => (await admin.fetchTopicOffsets(t)).length === numPartitions, { timeoutMs: 60_000, intervalMs: 200, what: `topic ${t} to be served` });
   }
   const codecs = await createCodecs({ registryUrl: REGISTRY_URL, topics });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
@@ -52,7 +57,7 @@ export async function pipelineSlice(tag: string, partitions = 3): Promise<Pipeli
     kafka,
     codecs,
     producer,
-    admin: tt.admin,
+    admin,
     env: (over = {}) =>
       parseEnv(sinkEnvSchema, {
         SCHEMA_REGISTRY_URL: REGISTRY_URL,
@@ -67,7 +72,8 @@ export async function pipelineSlice(tag: string, partitions = 3): Promise<Pipeli
     sendRaw: (topic, values) => chunked(topic, values.map((value) => ({ key: 'raw', value }))),
     async cleanup() {
       await producer.disconnect();
-      await tt.cleanup();
+      await admin.deleteTopics({ topics: plan.map((t) => t.topic) }).catch((err: unknown) => console.warn('topic cleanup failed', err));
+      await admin.disconnect();
     },
   };
 }
@@ -104,7 +110,7 @@ export async function readDlq(kafka: Kafka, topic: string, count: number, timeou
 }
 
 /** Committed offsets of a group equal the log-end offsets of a topic (nothing left behind). */
-export async function caughtUp(admin: TestTopics['admin'], groupId: string, topic: string): Promise<boolean> {
+export async function caughtUp(admin: Admin, groupId: string, topic: string): Promise<boolean> {
   const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
   const ends = await admin.fetchTopicOffsets(topic);
   return ends.every((e) => {

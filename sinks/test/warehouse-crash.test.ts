@@ -41,7 +41,7 @@ describe('warehouse sink survives kill -9 without losing or doubling a row', () 
       if (child.exitCode !== null) throw new Error(`sink exited ${child.exitCode}: ${err}`);
       const res = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);
       return res?.ok === true;
-    }, { timeoutMs: 60_000, intervalMs: 100, what: 'warehouse sink child to be healthy' });
+    }, { timeoutMs: 150_000, intervalMs: 100, what: 'warehouse sink child to be healthy' });
     return child;
   }
 
@@ -51,7 +51,7 @@ describe('warehouse sink survives kill -9 without losing or doubling a row', () 
     return body.rows.reduce((a, r) => a + r.transactions, 0);
   };
 
-  it('counts distinct = total = N after SIGKILL mid-run and a restart', { timeout: 180_000 }, async () => {
+  it('counts distinct = total = N after SIGKILL mid-run and a restart', { timeout: 400_000 }, async () => {
     const recs = Array.from({ length: N }, (_, i) => scoredRecord(slice.prefix, i));
     const port = await freePort();
     const first = await spawnSink(port);

@@ -58,8 +58,8 @@ describe('warehouse sink on the real broker (DuckDB)', () => {
 
     const dlq = await readDlq(slice.kafka, slice.topics.dlq, 2);
     expect(dlq.map((m) => m.headers[DLQ_HEADERS.topic])).toEqual([slice.topics.scored, slice.topics.scored]);
-    expect(dlq.map((m) => m.headers[DLQ_HEADERS.code]).sort()).toEqual(['DECODE_UNKNOWN_SCHEMA', 'DECODE_WRONG_MAGIC']);
-    expect(dlq.every((m) => m.headers[DLQ_HEADERS.service] === 'sink-warehouse' && /^\d+$/.test(m.headers[DLQ_HEADERS.offset] ?? '') && (m.headers[DLQ_HEADERS.reason] ?? '').length > 0)).toBe(true);
+    expect(dlq.map((m) => m.headers[DLQ_HEADERS.reason]).sort()).toEqual(['DECODE_UNKNOWN_SCHEMA', 'DECODE_WRONG_MAGIC']);
+    expect(dlq.every((m) => m.headers[DLQ_HEADERS.service] === 'sink-warehouse' && /^\d+$/.test(m.headers[DLQ_HEADERS.offset] ?? '') && (m.headers[DLQ_HEADERS.message] ?? '').length > 0 && /^\d+$/.test(m.headers[DLQ_HEADERS.timestamp] ?? ''))).toBe(true);
     expect(dlq.map((m) => m.value?.toString('latin1')).sort()).toEqual([Buffer.from([0, 0, 0, 0x7f, 0x7f, 1, 2]).toString('latin1'), 'not avro at all'].sort());
 
     await sink.stop(); // closes DuckDB: the file can now be opened here

@@ -58,7 +58,7 @@ export function createBatchConsumer(deps: BatchConsumerDeps): BatchConsumer {
     for (let i = 0; i < batch.messages.length; i += maxChunk) {
       if (!p.isRunning() || p.isStale()) return; // rebalance or stop: uncommitted rest is re-read
       const chunk = batch.messages.slice(i, i + maxChunk);
-      const records: RawRecord[] = chunk.map((m) => ({ topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value, timestamp: m.timestamp }));
+      const records: RawRecord[] = chunk.map((m) => ({ topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value, headers: m.headers ?? {}, timestamp: m.timestamp }));
       const end = deps.metrics.batchSeconds.labels(deps.sink).startTimer();
       try {
         await handler.handle(records);

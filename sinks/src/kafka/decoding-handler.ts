@@ -1,3 +1,4 @@
+import type { IHeaders } from 'kafkajs';
 import { errorMessage, isFraudError } from '@fraud/common';
 import type { DeadLetter, DeadLetterRecord } from './dlq.ts';
 import type { SinkMetrics } from './sink-metrics.ts';
@@ -9,6 +10,7 @@ export interface RawRecord {
   offset: string;
   key: Buffer | null;
   value: Buffer | null;
+  headers: IHeaders;
   timestamp: string;
 }
 
@@ -82,5 +84,5 @@ export function decodingHandler<T>(deps: DecodingHandlerDeps<T>): TopicHandler {
 }
 
 function dead(raw: RawRecord, code: string, reason: string): DeadLetterRecord {
-  return { topic: raw.topic, partition: raw.partition, offset: raw.offset, key: raw.key, value: raw.value, code, reason };
+  return { topic: raw.topic, partition: raw.partition, offset: raw.offset, key: raw.key, value: raw.value, headers: raw.headers, timestamp: raw.timestamp, code, reason };
 }

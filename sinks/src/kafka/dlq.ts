@@ -1,18 +1,21 @@
-import type { Producer } from 'kafkajs';
+import type { IHeaders, Producer } from 'kafkajs';
 
 /**
  * Dead-letter queue writer. Every record a sink cannot process goes to `transactions.dlq`
- * with its original key and bytes and these headers, so it can be inspected and replayed.
- * Header names are shared with the scorer (docs/observability.md).
+ * with its original key, bytes and headers plus the dlq.* headers the scorer uses (so the
+ * scorer's `dlq` tools list and replay sink dead letters too): dlq.reason is the code
+ * (a FraudError code, or BIGQUERY_<reason> for rows BigQuery refused), dlq.message the
+ * sentence, dlq.topic/partition/offset/timestamp where the record was read, dlq.service who
+ * dead-lettered it.
  */
 export const DLQ_HEADERS = {
-  code: 'dlq.reason.code',
   reason: 'dlq.reason',
-  topic: 'dlq.original.topic',
-  partition: 'dlq.original.partition',
-  offset: 'dlq.original.offset',
+  message: 'dlq.message',
+  topic: 'dlq.topic',
+  partition: 'dlq.partition',
+  offset: 'dlq.offset',
+  timestamp: 'dlq.timestamp',
   service: 'dlq.service',
-  at: 'dlq.at',
 } as const;
 
 export interface DeadLetterRecord {
@@ -21,6 +24,9 @@ export interface DeadLetterRecord {
   offset: string;
   key: Buffer | null;
   value: Buffer | null;
+  headers: IHeaders;
+  /** Kafka timestamp of the original record (ms, as kafkajs gives it). */
+  timestamp: string;
   /** A FraudError code or a backend reason (e.g. a BigQuery insertErrors reason). */
   code: string;
   reason: string;
@@ -35,11 +41,9 @@ export interface DeadLetterDeps {
   topic: string;
   service: string;
   onSent?: (record: DeadLetterRecord) => void;
-  now?: () => number;
 }
 
 export function createDeadLetter(deps: DeadLetterDeps): DeadLetter {
-  const now = deps.now ?? Date.now;
   return {
     async send(records) {
       if (!records.length) return;
@@ -51,17 +55,24 @@ export function createDeadLetter(deps: DeadLetterDeps): DeadLetter {
           key: r.key,
           value: r.value,
           headers: {
-            [DLQ_HEADERS.code]: r.code,
-            [DLQ_HEADERS.reason]: r.reason.slice(0, 1000),
+            ...withoutDlqHeaders(r.headers),
+            [DLQ_HEADERS.reason]: r.code,
+            [DLQ_HEADERS.message]: r.reason.slice(0, 1000),
             [DLQ_HEADERS.topic]: r.topic,
             [DLQ_HEADERS.partition]: String(r.partition),
             [DLQ_HEADERS.offset]: r.offset,
+            [DLQ_HEADERS.timestamp]: r.timestamp,
             [DLQ_HEADERS.service]: deps.service,
-            [DLQ_HEADERS.at]: String(now()),
           },
         })),
       });
       for (const r of records) deps.onSent?.(r);
     },
   };
+}
+
+function withoutDlqHeaders(headers: IHeaders): IHeaders {
+  const out: IHeaders = {};
+  for (const [k, v] of Object.entries(headers)) if (!k.startsWith('dlq.') && v !== undefined) out[k] = v;
+  return out;
 }
