@@ -25,7 +25,7 @@ export async function startTestRegistry(prefix = 'schemas-test'): Promise<TestRe
   const logger = createLogger('registry-test', 'warn');
   const servers: RegistryServer[] = [];
   const startOne = async () => {
-    const server = createRegistryServer({ kafka, topic, logger, port: 0, timeoutMs: 20_000 });
+    const server = createRegistryServer({ kafka, topic, logger, port: 0, timeoutMs: 60_000 });
     servers.push(server);
     const { url } = await server.start();
     return { url, server };

@@ -19,7 +19,7 @@ const SCRIPT = join(import.meta.dirname, 'interop', 'transaction_interop.py');
 const run = promisify(execFile);
 
 async function python(args: string[]): Promise<Record<string, unknown>> {
-  const { stdout } = await run(PYTHON, [SCRIPT, ...args], { timeout: 60_000 });
+  const { stdout } = await run(PYTHON, [SCRIPT, ...args], { timeout: 120_000 });
   return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
 }
 
@@ -53,7 +53,7 @@ describe('interop with confluent_kafka.avro (Python)', () => {
       },
     });
     try {
-      const [value] = await waitFor(() => (received.length ? received : null), { timeoutMs: 30_000, what: 'the record AvroProducer wrote' });
+      const [value] = await waitFor(() => (received.length ? received : null), { timeoutMs: 90_000, what: 'the record AvroProducer wrote' });
       const decoded = await codecs.transaction.decode(value!);
       expect(decoded).toEqual(tx);
       // AvroProducer registered its copy of the schema under <topic>-value and framed the
@@ -66,7 +66,7 @@ describe('interop with confluent_kafka.avro (Python)', () => {
     } finally {
       await consumer.disconnect();
     }
-  });
+  }, 240_000);
 
   it('a Transaction encoded by the TypeScript codec decodes with AvroConsumer', async () => {
     const tx: Transaction = sampleTransaction({ txId: uniqueName('ts'), type: 'CASH_OUT', amount: 9_007_199_254, channel: null, attributes: { origin: 'typescript' } });
@@ -79,7 +79,7 @@ describe('interop with confluent_kafka.avro (Python)', () => {
     } finally {
       await producer.disconnect();
     }
-    const out = await python(['consume', '--bootstrap', bootstrap, '--registry', reg.url, '--topic', topics.transactions, '--group', uniqueName('interop-py'), '--timeout', '30']);
+    const out = await python(['consume', '--bootstrap', bootstrap, '--registry', reg.url, '--topic', topics.transactions, '--group', uniqueName('interop-py'), '--timeout', '90']);
     expect(out.value).toEqual(tx);
-  });
+  }, 240_000);
 });

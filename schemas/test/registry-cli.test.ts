@@ -9,6 +9,9 @@ import { createSchemaRegistryClient, loadAvroSchemas } from '../src/index.ts';
 /** `fraud registry serve` and `fraud schemas list|show` as the infra scripts run them. */
 const FRAUD = join(import.meta.dirname, '..', '..', 'bin', 'fraud.mjs');
 const run = promisify(execFile);
+// Each CLI process compiles its TypeScript through tsx: seconds on an idle machine, much more
+// on a loaded one. Generous deadlines, never timing assertions.
+const SPAWN_MS = 180_000;
 
 let topics: TestTopics;
 let child: ChildProcess | undefined;
@@ -21,8 +24,8 @@ beforeAll(async () => {
   child = spawn(process.execPath, [FRAUD, 'registry', 'serve', '--port', '0', '--topic', topic], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn' } });
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  url = await waitFor(() => /registry listening on (http:\/\/\S+)/.exec(output)?.[1], { timeoutMs: 60_000, what: `"registry listening on" from fraud registry serve (output so far: ${output})` });
-});
+  url = await waitFor(() => /registry listening on (http:\/\/\S+)/.exec(output)?.[1], { timeoutMs: SPAWN_MS, what: `"registry listening on" from fraud registry serve (output so far: ${output})` });
+}, 2 * SPAWN_MS);
 afterAll(async () => {
   if (child && child.exitCode === null) child.kill('SIGKILL');
   await topics?.cleanup();
@@ -37,22 +40,22 @@ describe('fraud registry serve', () => {
 
     const id = await createSchemaRegistryClient({ url }).register('cli-transactions-value', JSON.stringify(loadAvroSchemas().json.Transaction));
     const env = { ...process.env, SCHEMA_REGISTRY_URL: url };
-    const list = await run(process.execPath, [FRAUD, 'schemas', 'list'], { env, timeout: 60_000 });
+    const list = await run(process.execPath, [FRAUD, 'schemas', 'list'], { env, timeout: SPAWN_MS });
     expect(list.stdout).toMatch(new RegExp(`cli-transactions-value\\s+1\\s+${id}\\s+BACKWARD`));
-    const show = await run(process.execPath, [FRAUD, 'schemas', 'show', 'cli-transactions-value'], { env, timeout: 60_000 });
+    const show = await run(process.execPath, [FRAUD, 'schemas', 'show', 'cli-transactions-value'], { env, timeout: SPAWN_MS });
     expect(show.stdout).toContain(`subject cli-transactions-value  version 1  id ${id}`);
     expect(show.stdout).toContain('"logicalType": "timestamp-millis"');
-    const missing = await run(process.execPath, [FRAUD, 'schemas', 'show', 'nope-value'], { env, timeout: 60_000 }).catch((e: unknown) => e as { code: number; stderr: string });
+    const missing = await run(process.execPath, [FRAUD, 'schemas', 'show', 'nope-value'], { env, timeout: SPAWN_MS }).catch((e: unknown) => e as { code: number; stderr: string });
     expect(missing).toMatchObject({ code: 1, stderr: expect.stringContaining('fraud schemas list') as unknown });
-  });
+  }, 4 * SPAWN_MS);
 
   it('rejects a bad port naming the option, and stops cleanly on SIGTERM', async () => {
-    const bad = await run(process.execPath, [FRAUD, 'registry', 'serve', '--port', 'http'], { timeout: 60_000 }).catch((e: unknown) => e as { code: number; stderr: string });
+    const bad = await run(process.execPath, [FRAUD, 'registry', 'serve', '--port', 'http'], { timeout: SPAWN_MS }).catch((e: unknown) => e as { code: number; stderr: string });
     expect(bad).toMatchObject({ code: 1, stderr: expect.stringContaining('--port "http"') as unknown });
 
     const proc = child!;
     const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
     proc.kill('SIGTERM');
     expect(await exited).toBe(0);
-  });
+  }, 2 * SPAWN_MS);
 });
