@@ -85,9 +85,9 @@ export function createRegistryService(state: RegistryState, log: SchemaLog): Reg
     return { ...entry, schema: state.schema(entry.id) ?? '' };
   }
 
-  function compatibilityReasons(subject: string, schemaText: unknown, against?: VersionEntry[]): string[] {
+  function compatibilityReasons(subject: string, schemaText: unknown): string[] {
     const { type } = parseSchema(schemaText);
-    const existing = (against ?? state.versions(subject)).map((e) => ({ version: e.version, type: state.type(e.id) ?? type }));
+    const existing = state.versions(subject).map((e) => ({ version: e.version, type: state.type(e.id) ?? type }));
     return incompatibilities(type, existing, state.effectiveCompatibility(subject));
   }
 
