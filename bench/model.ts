@@ -56,6 +56,14 @@ function rowsPerSecond(rows: number, ms: number): number {
   return Math.round(rows / (ms / 1000));
 }
 
+async function timed(fn: () => Promise<void>): Promise<{ ms: number; cpuMs: number }> {
+  const cpu = process.cpuUsage();
+  const t = performance.now();
+  await fn();
+  const used = process.cpuUsage(cpu);
+  return { ms: performance.now() - t, cpuMs: (used.user + used.system) / 1000 };
+}
+
 function batches(m: Matrix, size: number): Matrix[] {
   const out: Matrix[] = [];
   for (let r = 0; r < m.rows; r += size) {
@@ -114,29 +122,35 @@ async function main(): Promise<void> {
       const parts = batches(score.matrix, BATCH);
       native.predict(parts[0] ?? score.matrix);
       await serving.predict(parts[0] ?? score.matrix);
-      let t = performance.now();
       const nativeOut = new Float32Array(score.matrix.rows);
-      parts.forEach((b, i) => nativeOut.set(native.predict(b), i * BATCH));
-      const nativeBatchMs = performance.now() - t;
-      t = performance.now();
       const onnxOut = new Float32Array(score.matrix.rows);
-      for (const [i, b] of parts.entries()) onnxOut.set(await serving.predict(b), i * BATCH);
-      const onnxBatchMs = performance.now() - t;
-      t = performance.now();
-      const nativeWhole = native.predict(score.matrix);
-      const nativeWholeMs = performance.now() - t;
-      t = performance.now();
-      const onnxWhole = await serving.predict(score.matrix);
-      const onnxWholeMs = performance.now() - t;
+      const nativeBatch = await timed(async () => parts.forEach((b, i) => nativeOut.set(native.predict(b), i * BATCH)));
+      const onnxBatch = await timed(async () => {
+        for (const [i, b] of parts.entries()) onnxOut.set(await serving.predict(b), i * BATCH);
+      });
+      let nativeWhole: Float32Array = new Float32Array(0);
+      let onnxWhole: Float32Array = new Float32Array(0);
+      const nativeWholeT = await timed(async () => {
+        nativeWhole = native.predict(score.matrix);
+      });
+      const onnxWholeT = await timed(async () => {
+        onnxWhole = await serving.predict(score.matrix);
+      });
       let diff = 0;
       for (let i = 0; i < score.matrix.rows; i++) {
         diff = Math.max(diff, Math.abs((onnxOut[i] ?? 0) - (nativeOut[i] ?? 0)), Math.abs((onnxWhole[i] ?? 0) - (nativeWhole[i] ?? 0)));
       }
       const suffix = threads === 1 ? '' : `_${threads}threads`;
-      result[`native_rows_per_s${suffix}`] = rowsPerSecond(score.matrix.rows, nativeBatchMs);
-      result[`onnx_rows_per_s${suffix}`] = rowsPerSecond(score.matrix.rows, onnxBatchMs);
-      result[`native_whole_rows_per_s${suffix}`] = rowsPerSecond(score.matrix.rows, nativeWholeMs);
-      result[`onnx_whole_rows_per_s${suffix}`] = rowsPerSecond(score.matrix.rows, onnxWholeMs);
+      const n = score.matrix.rows;
+      result[`native_rows_per_s${suffix}`] = rowsPerSecond(n, nativeBatch.ms);
+      result[`onnx_rows_per_s${suffix}`] = rowsPerSecond(n, onnxBatch.ms);
+      result[`native_whole_rows_per_s${suffix}`] = rowsPerSecond(n, nativeWholeT.ms);
+      result[`onnx_whole_rows_per_s${suffix}`] = rowsPerSecond(n, onnxWholeT.ms);
+      if (threads === 1) {
+        // Rows per CPU-second: what one core does, whatever the neighbours on the machine do.
+        result.native_rows_per_cpu_s = rowsPerSecond(n, nativeBatch.cpuMs);
+        result.onnx_rows_per_cpu_s = rowsPerSecond(n, onnxBatch.cpuMs);
+      }
       result.parity_max_abs_diff = Math.max(Number(result.parity_max_abs_diff ?? 0), diff);
       console.log(`scoring, ${threads} thread(s): native ${result[`native_rows_per_s${suffix}`]} rows/s, onnx ${result[`onnx_rows_per_s${suffix}`]} rows/s (${BATCH}-row batches); whole matrix native ${result[`native_whole_rows_per_s${suffix}`]}, onnx ${result[`onnx_whole_rows_per_s${suffix}`]}; max |diff| ${diff}`);
     } finally {
@@ -150,9 +164,11 @@ async function main(): Promise<void> {
   const explainer = createExplainer(trained.modelJson, featureNames);
   const explainerSetupMs = performance.now() - te;
   const explainRows = 3000;
-  const tx = performance.now();
-  for (let r = 0; r < explainRows; r++) explainer.topReasons(score.matrix.data.subarray(r * COLS, (r + 1) * COLS), 5);
-  result.explain_per_s = rowsPerSecond(explainRows, performance.now() - tx);
+  const explained = await timed(async () => {
+    for (let r = 0; r < explainRows; r++) explainer.topReasons(score.matrix.data.subarray(r * COLS, (r + 1) * COLS), 5);
+  });
+  result.explain_per_s = rowsPerSecond(explainRows, explained.ms);
+  result.explain_per_cpu_s = rowsPerSecond(explainRows, explained.cpuMs);
   result.explain_setup_ms = Number(explainerSetupMs.toFixed(1));
   console.log(`explain: ${result.explain_per_s} rows/s (top-5 TreeSHAP reasons, ${trained.rounds} trees)`);
 
