@@ -20,11 +20,16 @@ export interface KafkaRuntimeOptions {
   controllerPort?: number;
   /** Extra or overriding server.properties entries (SASL tests use this). */
   extraProperties?: Record<string, string>;
+  /** Extra arguments to the storage format (e.g. --add-scram for SASL/SCRAM users). */
+  formatArgs?: string[];
   heapMb?: number;
+  /** Readiness check for brokers that need credentials; default: a PLAINTEXT metadata request. */
+  readyProbe?: () => Promise<boolean>;
 }
 
-interface Resolved extends Required<Omit<KafkaRuntimeOptions, 'extraProperties'>> {
+interface Resolved extends Required<Omit<KafkaRuntimeOptions, 'extraProperties' | 'formatArgs' | 'readyProbe'>> {
   extraProperties: Record<string, string>;
+  formatArgs: string[];
   dir: string;
 }
 
@@ -36,6 +41,7 @@ function resolve(o: KafkaRuntimeOptions): Resolved {
     controllerPort: o.controllerPort ?? 9093,
     heapMb: o.heapMb ?? 768,
     extraProperties: o.extraProperties ?? {},
+    formatArgs: o.formatArgs ?? [],
     dir: join(o.dataDir, 'kafka'),
   };
 }
@@ -154,10 +160,9 @@ export async function startKafka(opts: KafkaRuntimeOptions, log: (s: string) => 
   writeFileSync(join(o.dir, 'log4j2.yaml'), LOG4J2);
   const javaBase = ['-cp', classpath(), `-Dlog4j.configuration=file:${join(o.dir, 'log4j.properties')}`, `-Dlog4j2.configurationFile=${join(o.dir, 'log4j2.yaml')}`];
   if (!existsSync(join(o.dir, 'logs', 'meta.properties'))) {
-    const clusterId = randomUUID().replace(/-/g, '').slice(0, 22);
-    // StorageTool wants a base64 uuid of 22 chars; any url-safe 22-char id works.
-    const id = Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url');
-    const r = spawnSync('java', [...javaBase, 'kafka.tools.StorageTool', 'format', '-t', id || clusterId, '-c', propsPath, '--ignore-formatted'], { encoding: 'utf8' });
+    // A cluster id is a UUID in url-safe base64 (22 characters), as kafka-storage random-uuid prints.
+    const clusterId = Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url');
+    const r = spawnSync('java', [...javaBase, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsPath, '--ignore-formatted', ...o.formatArgs], { encoding: 'utf8' });
     if (r.status !== 0) throw new FraudError('KAFKA_UNAVAILABLE', `kafka storage format failed: ${r.stderr || r.stdout}`);
     log(`formatted Kafka storage in ${join(o.dir, 'logs')}`);
   }
@@ -171,7 +176,11 @@ export async function startKafka(opts: KafkaRuntimeOptions, log: (s: string) => 
   if (!child.pid) throw new FraudError('KAFKA_UNAVAILABLE', 'could not spawn java; is a JDK installed?');
   writeFileSync(pidFile(o), String(child.pid));
   try {
-    await waitKafkaReady(o.host, o.port, 90_000, () => isAlive(child.pid!));
+    if (opts.readyProbe) await waitFor(async () => {
+      if (!isAlive(child.pid!)) throw new FraudError('KAFKA_UNAVAILABLE', 'broker process exited');
+      return opts.readyProbe!();
+    }, { timeoutMs: 90_000, intervalMs: 250, what: 'Kafka to answer' });
+    else await waitKafkaReady(o.host, o.port, 90_000, () => isAlive(child.pid!));
   } catch (err: unknown) {
     throw new FraudError('KAFKA_UNAVAILABLE', `Kafka did not become ready; see ${join(o.dir, 'kafka.log')}`, { cause: err });
   }
