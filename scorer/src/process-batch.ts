@@ -80,16 +80,19 @@ export async function processBatch<S>(records: readonly RawRecord[], ctx: BatchC
   const scored: ScoredOut[] = valid.map((tx, row) => {
     const rec = records[validIdx[row]!]!;
     const score = scores[row]!;
-    const features = data.subarray(row * cols, (row + 1) * cols);
+    const base = row * cols;
+    // A plain loop: Array.from(typed array) goes through the iterator protocol, 10x slower.
+    const features = new Array<number>(cols);
+    for (let j = 0; j < cols; j++) features[j] = data[base + j]!;
     const { decision, rulesFired } = applyPolicy(tx, score, thresholds, ctx.policy);
-    const reasons: Reason[] = decision === 'APPROVE' ? [] : champion.serving.explain(features, deps.explainTopK);
+    const reasons: Reason[] = decision === 'APPROVE' ? [] : champion.serving.explain(data.subarray(base, base + cols), deps.explainTopK);
     const shadowScore = shadow && shadowScores ? shadowScores[row]! : null;
     return {
       key: rec.key,
       record: {
         transaction: tx,
         featureSet: deps.features.featureSet,
-        features: Array.from(features),
+        features,
         score,
         decision,
         reviewThreshold: thresholds.review,

@@ -21,7 +21,7 @@ describe('scorer end to end against the real broker', () => {
     p = await createPipeline('scorer-e2e');
     model = await trainTinyModel('e2e-v1');
   });
-  afterAll(async () => p.cleanup());
+  afterAll(async () => p?.cleanup());
 
   it('scores every input exactly once, dead-letters every bad kind with its reason, counts reconcile', async () => {
     const txs = makeTransactions(3_000, { seed: 11, runId: p.prefix });

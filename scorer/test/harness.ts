@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import { createLogger, waitFor } from '@fraud/common';
+import { createLogger, retry, waitFor } from '@fraud/common';
 import { testKafka, testTopics, uniqueName, type TestTopics } from '@fraud/common/testing';
 import { createCodecs, topicNames, type Codecs, type ModelUpdate, type ScoredTransaction, type Topics, type Transaction } from '@fraud/schemas';
 import { readToEnd } from '../src/topic-reader.ts';
@@ -40,9 +40,13 @@ export async function createPipeline(name: string, partitions = 3): Promise<Pipe
   const topics = topicNames(prefix);
   const kafka = testKafka(uniqueName(name));
   const admin = await testTopics(kafka);
-  for (const t of [topics.transactions, topics.scored, topics.dlq]) await admin.create(t, partitions);
-  await admin.create(topics.modelUpdates, 1, { 'cleanup.policy': 'compact', 'max.message.bytes': String(16 * 1024 * 1024) });
-  await admin.create(topics.control, 1, { 'cleanup.policy': 'compact' });
+  // A loaded single broker sometimes answers the leader check before it hosts the new
+  // partitions; that error is retriable, and a retry of an existing topic is a no-op.
+  const create = (name: string, n: number, configs: Record<string, string> = {}) =>
+    retry(() => admin.create(name, n, configs), { retries: 5, initialDelayMs: 200 });
+  for (const t of [topics.transactions, topics.scored, topics.dlq]) await create(t, partitions);
+  await create(topics.modelUpdates, 1, { 'cleanup.policy': 'compact', 'max.message.bytes': String(16 * 1024 * 1024) });
+  await create(topics.control, 1, { 'cleanup.policy': 'compact' });
   const codecs = await createCodecs({ registryUrl: REGISTRY_URL, topics });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();

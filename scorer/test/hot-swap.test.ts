@@ -13,7 +13,7 @@ describe('models on the model-updates topic: champion at start, refusals, hot sw
     p = await createPipeline('scorer-swap', 2);
     [v1, v2, v3] = [await trainTinyModel('swap-v1', 1), await trainTinyModel('swap-v2', 2), await trainTinyModel('swap-v3', 3)];
   });
-  afterAll(async () => p.cleanup());
+  afterAll(async () => p?.cleanup());
 
   it('refuses bad models while the champion keeps serving, then swaps in a good one and a shadow without a restart', async () => {
     await p.publishModel(v1.update);
