@@ -8,6 +8,7 @@ import {
   liveDest,
   liveOrigin,
   maybeSweep,
+  touch,
   TYPE_CODE,
   type CreateFeatureStateOptions,
   type FeatureState,
@@ -135,7 +136,7 @@ function computeRow(tx: Transaction, state: FeatureState, out: Float32Array, at:
   // fold the transaction into the history (after its own features were written)
   const { maxEventsPerAccount: maxEvents, maxPayees } = state.options;
   const oe = o ?? { lastSeen: t, prevTime: t, prevBalance: ob, prevAmount: amount, prevType: type, count: 0, sum: 0, times: [], amounts: [], payees: new Set<string>() };
-  if (o === undefined) state.origins.set(tx.originAccount, oe);
+  touch(state.origins, tx.originAccount, oe);
   oe.lastSeen = Math.max(oe.lastSeen, t);
   oe.prevTime = t;
   oe.prevBalance = ob;
@@ -153,7 +154,7 @@ function computeRow(tx: Transaction, state: FeatureState, out: Float32Array, at:
   }
 
   const de = d ?? { lastSeen: t, prevTime: t, prevBalance: db, prevAmount: amount, prevType: type, times: [], amounts: [], types: [], senders: [] };
-  if (d === undefined) state.dests.set(tx.destAccount, de);
+  touch(state.dests, tx.destAccount, de);
   de.lastSeen = Math.max(de.lastSeen, t);
   de.prevTime = t;
   de.prevBalance = db;

@@ -163,12 +163,30 @@ export function liveDest(state: FeatureState, account: string): DestEntry | unde
   return e;
 }
 
-/** Delete entries idle longer than the retention; a no-op for feature values (see above). */
+/**
+ * Delete entries idle longer than the retention; a no-op for feature values (see above).
+ * The maps are kept in last-touch order (computeRow re-inserts what it touches), so the sweep
+ * stops at the first live entry: O(expired), not O(accounts). With out-of-order events the
+ * order is approximate and a few expired entries may wait for a later sweep; harmless.
+ */
 export function maybeSweep(state: FeatureState): void {
   if (state.watermark - state.lastSweep < SWEEP_EVERY_MS) return;
   state.lastSweep = state.watermark;
-  for (const [k, e] of state.origins) if (isExpired(state, e.lastSeen)) state.origins.delete(k);
-  for (const [k, e] of state.dests) if (isExpired(state, e.lastSeen)) state.dests.delete(k);
+  sweepMap(state, state.origins);
+  sweepMap(state, state.dests);
+}
+
+function sweepMap(state: FeatureState, map: Map<string, { lastSeen: number }>): void {
+  for (const [k, e] of map) {
+    if (!isExpired(state, e.lastSeen)) break;
+    map.delete(k);
+  }
+}
+
+/** Marks an entry as most recently touched (moves it to the end of the map's order). */
+export function touch<E>(map: Map<string, E>, key: string, entry: E): void {
+  map.delete(key);
+  map.set(key, entry);
 }
 
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
