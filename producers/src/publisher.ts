@@ -14,7 +14,7 @@ export interface PublisherOptions {
   encoders: { transaction: Encoder<Transaction>; label: Encoder<Label> };
   /** Messages per produce request (both topics together). */
   batchSize?: number;
-  /** Batches handed to kafkajs before add* callers must await ready(). */
+  /** Batches queued or in flight before add* callers must await ready(). */
   maxInFlight?: number;
   compression?: CompressionTypes;
   /** Longest wait of a partly filled batch before it is sent (default 5 ms). */
@@ -48,13 +48,13 @@ export interface Publisher {
 
 /**
  * Batches encoded records into large produce requests, keyed by origin account (transactions)
- * and by txId (labels), with a bounded number of batches in flight. The producer must be
+ * and by txId (labels), sent strictly in order with a bounded queue. The producer must be
  * idempotent (see createIdempotentProducer): retries then never duplicate or reorder.
  */
 export function createPublisher(options: PublisherOptions): Publisher {
   const { producer, topics, encoders, metrics, logger } = options;
   const batchSize = options.batchSize ?? 10_000;
-  const maxInFlight = options.maxInFlight ?? 4;
+  const maxInFlight = options.maxInFlight ?? 2;
   const compression = options.compression ?? CompressionTypes.None;
   // A partly filled batch waits at most this long: at low rates (the simulator's default
   // 200 tx/s) records must not sit for a whole batch's worth of seconds.
@@ -63,6 +63,10 @@ export function createPublisher(options: PublisherOptions): Publisher {
   let txBuf: Message[] = [];
   let labelBuf: Message[] = [];
   const inFlight = new Set<Promise<void>>();
+  // Produce requests go one after another: concurrent sendBatch calls on an idempotent kafkajs
+  // producer race for the broker lock and can reorder batches, and per-account order matters
+  // to every stateful consumer downstream. The next batch is encoded while this one is in flight.
+  let chain: Promise<void> = Promise.resolve();
   let failure: FraudError | undefined;
   const stats: PublisherStats = { acceptedTransactions: 0, acceptedLabels: 0, sentTransactions: 0, sentLabels: 0, failed: 0 };
 
@@ -79,8 +83,8 @@ export function createPublisher(options: PublisherOptions): Publisher {
     const topicMessages = [];
     if (txs.length) topicMessages.push({ topic: topics.transactions, messages: txs });
     if (labels.length) topicMessages.push({ topic: topics.labels, messages: labels });
-    const p = producer
-      .sendBatch({ topicMessages, acks: -1, compression })
+    const p = chain
+      .then(() => (failure ? Promise.reject(failure) : producer.sendBatch({ topicMessages, acks: -1, compression })))
       .then(() => {
         stats.sentTransactions += txs.length;
         stats.sentLabels += labels.length;
@@ -98,6 +102,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
         });
       })
       .finally(() => inFlight.delete(p));
+    chain = p;
     inFlight.add(p);
   }
 

@@ -1,19 +1,45 @@
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import { waitFor } from '@fraud/common';
-import { testTopics, uniqueName, type TestTopics } from '@fraud/common/testing';
+import { uniqueName } from '@fraud/common/testing';
 import { createCodecs, topicNames, type Codecs, type Topics } from '@fraud/schemas';
 
 export const REGISTRY_URL = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081';
 
-/** A unique TOPIC_PREFIX with its transactions and labels topics created, and codecs registered. */
-export async function prefixedTopics(kafka: Kafka, name: string): Promise<{ prefix: string; topics: Topics; codecs: Codecs; admin: TestTopics }> {
-  const admin = await testTopics(kafka);
+export interface PrefixedTopics {
+  prefix: string;
+  topics: Topics;
+  codecs: Codecs;
+  admin: Admin;
+  cleanup(): Promise<void>;
+}
+
+/**
+ * A unique TOPIC_PREFIX with its transactions and labels topics created (3 partitions each,
+ * leaders elected) and the codecs registered. On a loaded machine the broker may answer
+ * metadata requests for a new topic with UNKNOWN_TOPIC_OR_PARTITION for a while: wait it out.
+ */
+export async function prefixedTopics(kafka: Kafka, name: string): Promise<PrefixedTopics> {
+  const admin = kafka.admin();
+  await admin.connect();
   const prefix = `${uniqueName(name)}-`;
   const topics = topicNames(prefix);
-  await admin.create(topics.transactions, 3);
-  await admin.create(topics.labels, 3);
+  const names = [topics.transactions, topics.labels];
+  await admin.createTopics({ waitForLeaders: false, topics: names.map((topic) => ({ topic, numPartitions: 3, replicationFactor: 1 })) });
+  await waitFor(
+    async () => {
+      const meta = await admin.fetchTopicMetadata({ topics: names });
+      return meta.topics.every((t) => t.partitions.length === 3 && t.partitions.every((p) => p.leader >= 0));
+    },
+    { timeoutMs: 60_000, intervalMs: 200, what: `leaders for ${names.join(', ')}` },
+  );
   const codecs = await createCodecs({ registryUrl: REGISTRY_URL, topics });
-  return { prefix, topics, codecs, admin };
+  return {
+    prefix, topics, codecs, admin,
+    async cleanup() {
+      await admin.deleteTopics({ topics: names }).catch((err: unknown) => console.warn('topic cleanup failed', err));
+      await admin.disconnect();
+    },
+  };
 }
 
 export interface ReadBack<T> {
@@ -25,25 +51,31 @@ export interface ReadBack<T> {
  * Reads a topic from the beginning with a fresh group until `expected` records arrived, decoding
  * each with `decode`; then checks the high watermarks so duplicates would not go unnoticed.
  */
-export async function readBack<T>(kafka: Kafka, topic: string, expected: number, decode: (b: Buffer) => Promise<T>, timeoutMs = 60_000): Promise<ReadBack<T>> {
-  const consumer = kafka.consumer({ groupId: uniqueName('producers-readback'), maxBytes: 10 << 20 });
-  const values: T[] = [];
-  const byPartition = new Map<number, T[]>();
+export async function readBack<T>(kafka: Kafka, topic: string, expected: number, decode: (b: Buffer) => Promise<T>, timeoutMs = 180_000): Promise<ReadBack<T>> {
+  const consumer = kafka.consumer({ groupId: uniqueName('producers-readback'), maxBytes: 10 << 20, sessionTimeout: 60_000, rebalanceTimeout: 60_000, heartbeatInterval: 3_000 });
+  // Keyed by position: a rebalance on a slow machine may redeliver a batch, never count it twice.
+  const seen = new Map<string, { partition: number; offset: bigint; value: T }>();
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
       eachBatch: async ({ batch }) => {
         for (const m of batch.messages) {
-          const v = await decode(m.value!);
-          values.push(v);
-          byPartition.set(batch.partition, [...(byPartition.get(batch.partition) ?? []), v]);
+          seen.set(`${batch.partition}:${m.offset}`, { partition: batch.partition, offset: BigInt(m.offset), value: await decode(m.value!) });
         }
       },
     });
-    await waitFor(() => values.length >= expected, { timeoutMs, what: `${expected} records on ${topic} (have ${values.length})` });
+    await waitFor(() => seen.size >= expected, { timeoutMs, what: `${expected} records on ${topic} (have ${seen.size})` });
   } finally {
     await consumer.disconnect();
+  }
+  const ordered = [...seen.values()].sort((a, b) => a.partition - b.partition || (a.offset < b.offset ? -1 : a.offset > b.offset ? 1 : 0));
+  const values = ordered.map((r) => r.value);
+  const byPartition = new Map<number, T[]>();
+  for (const r of ordered) {
+    const list = byPartition.get(r.partition) ?? [];
+    list.push(r.value);
+    byPartition.set(r.partition, list);
   }
   const admin = kafka.admin();
   await admin.connect();

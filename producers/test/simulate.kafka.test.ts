@@ -19,9 +19,9 @@ afterAll(async () => {
 });
 
 describe('simulate through the real broker and schema registry', () => {
-  it('publishes n transactions keyed by origin account and their labels in due order; metrics count them', { timeout: 180_000 }, async () => {
-    const { topics, codecs, admin } = await prefixedTopics(kafka, 'sim');
-    cleanups.push(() => admin.cleanup());
+  it('publishes n transactions keyed by origin account and their labels in due order; metrics count them', { timeout: 300_000 }, async () => {
+    const { topics, codecs, cleanup } = await prefixedTopics(kafka, 'sim');
+    cleanups.push(cleanup);
     const registry = createMetricsRegistry('producers-test');
     const metrics = createProducerMetrics(registry);
     const server = await startMetricsServer(registry, 0);
@@ -53,9 +53,9 @@ describe('simulate through the real broker and schema registry', () => {
     expect(body).toMatch(/fraud_producer_rate\{service="producers-test"\} \d/);
   });
 
-  it('fraud simulate stops cleanly on SIGINT: everything it reports as sent is on the topic', { timeout: 180_000 }, async () => {
-    const { prefix, topics, codecs, admin } = await prefixedTopics(kafka, 'sim-cli');
-    cleanups.push(() => admin.cleanup());
+  it('fraud simulate stops cleanly on SIGINT: everything it reports as sent is on the topic', { timeout: 480_000 }, async () => {
+    const { prefix, topics, codecs, admin, cleanup } = await prefixedTopics(kafka, 'sim-cli');
+    cleanups.push(cleanup);
     const child = spawn(process.execPath, [join(ROOT, 'bin/fraud.mjs'), 'simulate', '--max', '--seed', '42', '--metrics-port', '0', '--no-labels'], {
       env: { ...process.env, TOPIC_PREFIX: prefix, SCHEMA_REGISTRY_URL: REGISTRY_URL, LOG_LEVEL: 'error' },
     });
@@ -65,10 +65,10 @@ describe('simulate through the real broker and schema registry', () => {
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     const onTopic = async () => {
-      const offsets = await admin.admin.fetchTopicOffsets(topics.transactions);
+      const offsets = await admin.fetchTopicOffsets(topics.transactions);
       return offsets.reduce((a, o) => a + Number(o.high), 0);
     };
-    await waitFor(async () => (await onTopic()) >= 1_000, { timeoutMs: 90_000, what: `1,000 simulated transactions on the topic (stderr: ${stderr})` });
+    await waitFor(async () => (await onTopic()) >= 1_000, { timeoutMs: 300_000, what: `1,000 simulated transactions on the topic (stderr: ${stderr})` });
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(stdout).toMatch(/simulate: done \(signal\)/);
