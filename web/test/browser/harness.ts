@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Consumer, Producer } from 'kafkajs';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { createLogger, parseEnv, waitFor } from '@fraud/common';
+import { createLogger, parseEnv, retry, waitFor } from '@fraud/common';
 import { testKafka, testTopics, uniqueName, type TestTopics } from '@fraud/common/testing';
 import { createCodecs, topicNames, type Codecs, type Topics } from '@fraud/schemas';
 import { sinkEnvSchema, startSink, type RunningSink } from '@fraud/sinks';
@@ -49,9 +49,12 @@ export async function startStack(users: Record<string, Role>): Promise<Stack> {
   const topics = topicNames(prefix);
   const kafka = testKafka('web-browser-test');
   const admin: TestTopics = await testTopics(kafka);
-  for (const t of [topics.transactions, topics.scored, topics.labels]) await admin.create(t, 3);
-  await admin.create(topics.modelUpdates, 1, { 'cleanup.policy': 'compact' });
-  await admin.create(topics.control, 1, { 'cleanup.policy': 'compact' });
+  // A freshly created topic's metadata sometimes lags (UNKNOWN_TOPIC_OR_PARTITION while waiting
+  // for leaders, a retriable error): retry the creation.
+  const create = (t: string, partitions: number, configs: Record<string, string> = {}) => retry(() => admin.create(t, partitions, configs), { retries: 5, initialDelayMs: 300 });
+  for (const t of [topics.transactions, topics.scored, topics.labels]) await create(t, 3);
+  await create(topics.modelUpdates, 1, { 'cleanup.policy': 'compact' });
+  await create(topics.control, 1, { 'cleanup.policy': 'compact' });
   const registryUrl = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081';
   const codecs = await createCodecs({ registryUrl, topics });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
