@@ -2,3 +2,4 @@ export * from './names.ts';
 export * from './partition.ts';
 export * from './state.ts';
 export * from './compute.ts';
+export * from './compat.ts';

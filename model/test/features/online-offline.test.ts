@@ -87,3 +87,15 @@ describe('online micro-batches equal offline whole-file features', () => {
     expect(() => restoreFeatureState({ ...snap, origins: [['C1', 'bad']] })).toThrow(/origin entry C1/);
   });
 });
+
+describe('featureCompatibilityProblem', () => {
+  it('accepts a model for this feature set and partition count, names every mismatch', async () => {
+    const { featureCompatibilityProblem, FEATURE_NAMES, FEATURE_SET } = await import('../../src/features/index.ts');
+    const meta = { version: 'v1', featureSet: FEATURE_SET, featureNames: [...FEATURE_NAMES], featureOptions: { numPartitions: 6 } };
+    expect(featureCompatibilityProblem(meta, 6)).toBeNull();
+    expect(featureCompatibilityProblem({ ...meta, featureOptions: undefined }, 6)).toBeNull();
+    expect(featureCompatibilityProblem(meta, 3)).toMatch(/trained for 6 partitions .* has 3; retrain with --partitions 3/);
+    expect(featureCompatibilityProblem({ ...meta, featureSet: 'fs-v0' }, 6)).toMatch(/feature set fs-v0/);
+    expect(featureCompatibilityProblem({ ...meta, featureNames: FEATURE_NAMES.slice(1) }, 6)).toMatch(/differ/);
+  });
+});
