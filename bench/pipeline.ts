@@ -31,7 +31,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const REGISTRY = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081';
 const SCORER_ENV: Record<string, string> = {
   SCORER_MAX_BATCH: process.env.SCORER_MAX_BATCH ?? '5000',
-  SCORER_PARTITIONS_CONCURRENTLY: process.env.SCORER_PARTITIONS_CONCURRENTLY ?? '3',
+  SCORER_PARTITIONS_CONCURRENTLY: process.env.SCORER_PARTITIONS_CONCURRENTLY ?? '6',
   SCORER_FETCH_MAX_WAIT_MS: process.env.SCORER_FETCH_MAX_WAIT_MS ?? '5',
   SCORER_MAX_BYTES_PER_PARTITION: process.env.SCORER_MAX_BYTES_PER_PARTITION ?? String(1024 * 1024),
 };

@@ -18,8 +18,8 @@ export const scorerEnvSchema = z.object({
   SCORER_MAX_BYTES_PER_PARTITION: envInt(1_024, 64 * 1024 * 1024).default(1024 * 1024),
   /** How long a fetch waits for data: the latency floor at low load. */
   SCORER_FETCH_MAX_WAIT_MS: envInt(0, 10_000).default(5),
-  /** Partitions processed at once (each with its own producer and transaction). */
-  SCORER_PARTITIONS_CONCURRENTLY: envInt(1, 64).default(2),
+  /** Partitions processed at once (each with its own producer and transaction): overlaps commit round trips. */
+  SCORER_PARTITIONS_CONCURRENTLY: envInt(1, 64).default(6),
   SCORER_EXPLAIN_TOP_K: envInt(1, 10).default(5),
   /** Deadline to rebuild one partition's state from `scored` on assignment. */
   SCORER_RESTORE_TIMEOUT_MS: envInt(1_000, 3_600_000).default(300_000),

@@ -88,6 +88,7 @@ export async function startScorerLoop<S>(deps: LoopDeps<S>): Promise<ScorerLoop>
     if (task.dropped) return;
     task.dropped = true;
     if (tasks.get(task.partition) === task) tasks.delete(task.partition);
+    metrics.consumerLag.remove({ partition: String(task.partition) });
     logger.info({ partition: task.partition, why }, 'partition task dropped');
     await task.busy.catch(() => undefined);
     await task.producer.disconnect().catch((err: unknown) => logger.warn({ err: errorMessage(err) }, 'producer disconnect failed'));

@@ -15,6 +15,10 @@ describe('models on the model-updates topic: champion at start, refusals, hot sw
   });
   afterAll(async () => p?.cleanup());
 
+  it('refuses to start without a champion on model-updates or a bootstrap artifact, saying what to do', async () => {
+    await expect(p.startScorer()).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringMatching(/MODEL_BOOTSTRAP_DIR.*fraud model train/s) as string });
+  });
+
   it('refuses bad models while the champion keeps serving, then swaps in a good one and a shadow without a restart', async () => {
     await p.publishModel(v1.update);
     const svc = await p.startScorer();

@@ -16,7 +16,7 @@ Configuration (environment):
   SCORER_METRICS_PORT (9470)                            Prometheus /metrics and /healthz
   MODEL_BOOTSTRAP_DIR                                   model-artifacts/<version>/ served when model-updates has no champion
   SCORER_MAX_BATCH (5000), SCORER_MAX_BYTES_PER_PARTITION (1 MiB), SCORER_FETCH_MAX_WAIT_MS (5),
-  SCORER_PARTITIONS_CONCURRENTLY (2), SCORER_EXPLAIN_TOP_K (5), LOG_LEVEL (info)
+  SCORER_PARTITIONS_CONCURRENTLY (6), SCORER_EXPLAIN_TOP_K (5), LOG_LEVEL (info)
 See docs/scorer.md.`,
     )
     .action(async () => {
