@@ -1,4 +1,4 @@
-import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
 import { FraudError, errorMessage, type Logger } from '@fraud/common';
 import type { Label, Transaction } from '@fraud/schemas';
 import type { ProducerMetrics } from './metrics.ts';
@@ -80,7 +80,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
     const labels = labelBuf;
     txBuf = [];
     labelBuf = [];
-    const topicMessages = [];
+    const topicMessages: TopicMessages[] = [];
     if (txs.length) topicMessages.push({ topic: topics.transactions, messages: txs });
     if (labels.length) topicMessages.push({ topic: topics.labels, messages: labels });
     const p = chain
