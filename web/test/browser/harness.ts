@@ -22,6 +22,7 @@ const SECRET = 'browser-test-live-feed-secret';
 
 export interface Stack {
   url: string;
+  prefix: string;
   topics: Topics;
   codecs: Codecs;
   producer: Producer;
@@ -52,8 +53,8 @@ export async function startStack(users: Record<string, Role>): Promise<Stack> {
   // A freshly created topic's metadata sometimes lags (UNKNOWN_TOPIC_OR_PARTITION while waiting
   // for leaders, a retriable error): retry the creation.
   const create = (t: string, partitions: number, configs: Record<string, string> = {}) => retry(() => admin.create(t, partitions, configs), { retries: 5, initialDelayMs: 300 });
-  for (const t of [topics.transactions, topics.scored, topics.labels]) await create(t, 3);
-  await create(topics.modelUpdates, 1, { 'cleanup.policy': 'compact' });
+  for (const t of [topics.transactions, topics.scored, topics.labels, topics.dlq]) await create(t, 3);
+  await create(topics.modelUpdates, 1, { 'cleanup.policy': 'compact', 'max.message.bytes': String(16 * 1024 * 1024) });
   await create(topics.control, 1, { 'cleanup.policy': 'compact' });
   const registryUrl = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081';
   const codecs = await createCodecs({ registryUrl, topics });
@@ -103,7 +104,7 @@ export async function startStack(users: Record<string, Role>): Promise<Stack> {
   const consumers: Consumer[] = [];
 
   return {
-    url, topics, codecs, producer, kafka,
+    url, prefix, topics, codecs, producer, kafka,
     async consume(topic) {
       const consumer = kafka.consumer({ groupId: uniqueName('web-test-reader') });
       consumers.push(consumer);
