@@ -26,6 +26,11 @@ export const scorerEnvSchema = z.object({
   SCORER_SESSION_TIMEOUT_MS: envInt(6_000, 300_000).default(10_000),
   /** Deadline to read model-updates and control to their end at start-up. */
   SCORER_STARTUP_TIMEOUT_MS: envInt(1_000, 600_000).default(60_000),
+  /**
+   * How far eventTime may run ahead of this clock before a record is dead-lettered (clock skew,
+   * or a simulator running faster than real time). schemas/ validateTransaction's rule is 1 day.
+   */
+  SCORER_MAX_EVENT_AHEAD_MS: envInt(60_000, 365 * 86_400_000).default(86_400_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type ScorerEnv = z.infer<typeof scorerEnvSchema>;

@@ -2,7 +2,7 @@ import { FraudError, createKafka, type Logger } from '@fraud/common';
 import { FEATURE_NAMES, FEATURE_SET, computeFeatures, createFeatureState, createServingModel, readArtifact, type FeatureState } from '@fraud/model';
 import { createCodecs, topicNames, validateTransaction } from '@fraud/schemas';
 import type { ScorerEnv } from './env.ts';
-import type { FeatureModule, ServingModelFactory } from './ports.ts';
+import type { FeatureModule, ServingModelFactory, TransactionValidator } from './ports.ts';
 import { startScorer, type ScorerService } from './service.ts';
 
 /** The shared feature module for a transactions topic with `numPartitions` partitions. */
@@ -22,9 +22,20 @@ export const createServing: ServingModelFactory = async (spec) => {
   return createServingModel({ ...spec, modelJson: spec.modelJson });
 };
 
+const VALIDATOR_AHEAD_MS = 86_400_000;
+
+/**
+ * schemas/ validateTransaction with the scorer's own allowance for eventTime ahead of the
+ * clock: its future check is `eventTime > now + 1 day`, so shifting `now` moves only that bound.
+ */
+export function validatorWithAhead(maxAheadMs: number): TransactionValidator {
+  const shift = maxAheadMs - VALIDATOR_AHEAD_MS;
+  return shift === 0 ? validateTransaction : (tx, now) => validateTransaction(tx, now + shift);
+}
+
 /** Wires the real pieces (Kafka, registry codecs, features, onnxruntime) and starts a scorer. */
 export async function runScorer(env: ScorerEnv, logger: Logger): Promise<ScorerService> {
   const kafka = createKafka(env, 'fraud-scorer', logger);
   const codecs = await createCodecs({ registryUrl: env.SCHEMA_REGISTRY_URL, topics: topicNames(env.TOPIC_PREFIX) });
-  return startScorer({ env, kafka, codecs, features: featureModule, createServing, validate: validateTransaction, readArtifact, logger });
+  return startScorer({ env, kafka, codecs, features: featureModule, createServing, validate: validatorWithAhead(env.SCORER_MAX_EVENT_AHEAD_MS), readArtifact, logger });
 }

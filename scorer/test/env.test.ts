@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseScorerEnv } from '../src/env.ts';
+import { validatorWithAhead } from '../src/runtime.ts';
+import { tx } from './fakes.ts';
 
 describe('scorer configuration', () => {
   it('has working defaults', () => {
@@ -13,5 +15,14 @@ describe('scorer configuration', () => {
     expect(() => parseScorerEnv({ SCORER_MAX_BATCH: '0' })).toThrow(/SCORER_MAX_BATCH/);
     expect(() => parseScorerEnv({ SCORER_METRICS_PORT: 'http' })).toThrow(/SCORER_METRICS_PORT/);
     expect(() => parseScorerEnv({ SCORER_FETCH_MAX_WAIT_MS: '-1' })).toThrow(/SCORER_FETCH_MAX_WAIT_MS.*got "-1"/s);
+  });
+
+  it('SCORER_MAX_EVENT_AHEAD_MS moves only the future bound of the validator', () => {
+    const now = Date.UTC(2025, 0, 1);
+    const in3days = tx(0, { eventTime: now + 3 * 86_400_000 });
+    expect(validatorWithAhead(86_400_000)(in3days, now)).toMatch(/future/);
+    expect(validatorWithAhead(7 * 86_400_000)(in3days, now)).toBeNull();
+    expect(validatorWithAhead(7 * 86_400_000)(tx(0, { eventTime: now + 8 * 86_400_000 }), now)).toMatch(/future/);
+    expect(validatorWithAhead(7 * 86_400_000)(tx(0, { amount: -1, eventTime: now }), now)).toMatch(/negative/);
   });
 });

@@ -17,6 +17,7 @@ Configuration (environment):
   MODEL_BOOTSTRAP_DIR                                   model-artifacts/<version>/ served when model-updates has no champion
   SCORER_MAX_BATCH (5000), SCORER_MAX_BYTES_PER_PARTITION (1 MiB), SCORER_FETCH_MAX_WAIT_MS (5),
   SCORER_PARTITIONS_CONCURRENTLY (6), SCORER_EXPLAIN_TOP_K (5), LOG_LEVEL (info)
+  SCORER_MAX_EVENT_AHEAD_MS (1 day)                     eventTime further ahead of the clock is dead-lettered
 See docs/scorer.md.`,
     )
     .action(async () => {
