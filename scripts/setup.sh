@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(libxgboost0 prometheus chromium kcat python3-confluent-kafka python3-avro openjdk-17-jre-headless maven)
+APT_PACKAGES=(libxgboost0 prometheus chromium kcat python3-confluent-kafka python3-avro python3-requests openjdk-17-jre-headless maven)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
