@@ -102,8 +102,10 @@ async function main(): Promise<void> {
     kafka, codecs, topics, dbPath: join(work, 'retrainer.duckdb'), artifactsDir, groupId: `${prefix}retrainer`, port: 0, host: '127.0.0.1',
     tickMs: 500, logger, train: (i) => trainer(i),
     initialPolicy: {
-      minNewLabels: 30_000, minIntervalMinutes: 0.25, maxIntervalMinutes: 600, trainingWindowHours: 24, retentionHours: 200, maturityHours: 2,
-      labelDelayGapHours: 0.5, validationFraction: 0.2, testFraction: 0.2, minTrainingRows: 5000, minTrainingPositives: 20,
+      // A short window and small validation/test parts: a new pattern reaches the training part
+      // a few simulated hours after it appears (it shows up in validation and test first).
+      minNewLabels: 30_000, minIntervalMinutes: 0.25, maxIntervalMinutes: 600, trainingWindowHours: 12, retentionHours: 200, maturityHours: 2,
+      labelDelayGapHours: 0.25, validationFraction: 0.1, testFraction: 0.1, minTrainingRows: 5000, minTrainingPositives: 20,
       drift: { psiThreshold: null, recallFloor: 0.8, performanceWindowLabels: 20_000, performanceMinPositives: 15 },
       xgboost: { rounds: 150, earlyStoppingRounds: 20, maxDepth: 6, eta: 0.1, nthread: 2 },
       promotion: { metric: 'aucpr', margin: 0.005, maxFprIncrease: 0.005, minHoldoutPositives: 5 },
@@ -188,6 +190,8 @@ async function main(): Promise<void> {
   const after = await windowQuality(svc.store.db, NEW, recAt, Infinity);
   const timeline = await typologyTimeline(svc.store.db, NEW, H);
   const promotions = runs.filter((r) => r.status === 'promoted');
+  // Evidence of the live swap: which model scored what (the scorer was never restarted).
+  const byModel = await svc.store.db.all(`SELECT model_version, count(*) AS n, min(event_time) AS first FROM scored GROUP BY 1 ORDER BY first`);
   const result = {
     typology: NEW,
     new_typology_rate: NEW_RATE,
@@ -205,6 +209,7 @@ async function main(): Promise<void> {
       wall_seconds: r.finishedAt === null ? null : (r.finishedAt - r.startedAt) / 1000, train_rows: r.trainRows, holdout_positives: r.holdoutPositives,
       challenger_aucpr: (r.challengerMetrics as { aucpr?: number } | null)?.aucpr ?? null, champion_aucpr: (r.championMetrics as { aucpr?: number } | null)?.aucpr ?? null,
     })),
+    scored_by_model: byModel.map((r) => ({ version: String(r.model_version), transactions: Number(r.n), from_sim_hour: Math.round(((Number(r.first) - sim.start) / H) * 10) / 10 })),
     timeline: timeline.map((b) => ({ sim_hour: (b.at - sim.start) / H, frauds: b.frauds, recall: b.recall, precision: b.precision })),
     transactions: publishedTx,
     labels: publishedLabels,

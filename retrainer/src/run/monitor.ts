@@ -29,7 +29,7 @@ export function createMonitor(deps: { training: TrainingStore; featureSet: strin
     if (rows.txIds.length < 100) return null;
     const model = await createServingModel({ version: champion.version, featureSet: champion.featureSet, featureNames: champion.featureNames, onnx: champion.onnx, modelJson: champion.modelJson });
     try {
-      const scores = await model.predict({ data: rows.features, rows: rows.txIds.length, cols: rows.cols });
+      const scores = Float32Array.from(await model.predict({ data: rows.features, rows: rows.txIds.length, cols: rows.cols }));
       ref = { version: champion.version, features: rows.features, cols: rows.cols, scores };
       return ref;
     } finally {

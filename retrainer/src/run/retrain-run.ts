@@ -120,8 +120,9 @@ export async function runRetrain(deps: RetrainDeps, policy: RetrainPolicy, opts:
     let challengerValid: Float32Array;
     let challengerTest: Float32Array;
     try {
-      challengerValid = await challengerModel.predict(valid.matrix);
-      challengerTest = await challengerModel.predict(test.matrix);
+      // Copies: onnxruntime may hand back views of memory it reuses once the session is gone.
+      challengerValid = Float32Array.from(await challengerModel.predict(valid.matrix));
+      challengerTest = Float32Array.from(await challengerModel.predict(test.matrix));
     } finally {
       await challengerModel.dispose();
     }
@@ -172,7 +173,7 @@ export async function runRetrain(deps: RetrainDeps, policy: RetrainPolicy, opts:
 async function scoreWith(source: ModelSource, matrix: Matrix): Promise<Float32Array> {
   const model = await createServingModel({ version: source.version, featureSet: source.featureSet, featureNames: source.featureNames, onnx: source.onnx, modelJson: source.modelJson });
   try {
-    return await model.predict(matrix);
+    return Float32Array.from(await model.predict(matrix));
   } finally {
     await model.dispose();
   }
