@@ -175,6 +175,11 @@ export async function startScorerLoop<S>(deps: LoopDeps<S>): Promise<ScorerLoop>
     if (!task) {
       task = await createTask(batch.partition);
       tasks.set(batch.partition, task);
+      // Revoked while it was being rebuilt: never keep a task for a partition we do not own.
+      if (!assignment.includes(batch.partition)) {
+        await dropTask(task, 'revoked during restore');
+        return;
+      }
     }
     const committed = task.committed;
     const fresh = batch.messages.filter((m) => BigInt(m.offset) >= committed);
