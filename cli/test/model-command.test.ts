@@ -52,7 +52,7 @@ async function fraudBin(...args: string[]): Promise<{ stdout: string; stderr: st
 }
 
 describe('fraud model (CLI)', () => {
-  it('train -> evaluate (table, JSON, SVG) -> score, on real PaySim rows', async () => {
+  it('train -> evaluate (table, JSON, SVG) -> score, on real PaySim rows', { timeout: 240_000 }, async () => {
     dir = await mkdtemp(join(tmpdir(), 'model-cli-'));
     const train = await fraud('model', 'train', '--csv', SAMPLE, '--until-step', '60', '--valid-from-step', '38', '--test-from-step', '47', '--gap-hours', '3', '--rounds', '30', '--fraud-rate', '0.0013', '--out', dir, '--partitions', '3', '--no-progress');
     expect(train.stderr).toBe('');
@@ -86,7 +86,7 @@ describe('fraud model (CLI)', () => {
     expect(flagged.every((l) => /=[^,]*\([+-]\d/.test(l))).toBe(true);
   });
 
-  it('says what is wrong with bad input', async () => {
+  it('says what is wrong with bad input', { timeout: 240_000 }, async () => {
     dir ||= await mkdtemp(join(tmpdir(), 'model-cli-'));
     const missing = await fraudBin('model', 'evaluate', '--model', join(dir, 'nope'), '--csv', HEAD);
     expect(missing.code).toBe(1);

@@ -15,7 +15,7 @@ afterAll(async () => {
 });
 
 describe('trainPipeline on real PaySim rows', () => {
-  it('trains on the past, picks thresholds on validation, tests on the future and writes a complete artifact', async () => {
+  it('trains on the past, picks thresholds on validation, tests on the future and writes a complete artifact', { timeout: 240_000 }, async () => {
     const rows = await loadPaysimCsv(SAMPLE, { untilStep: 60 });
     const out = await mkdtemp(join(tmpdir(), 'model-pipeline-'));
     dirs.push(out);
