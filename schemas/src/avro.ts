@@ -1,11 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import avsc from 'avsc';
 import type { Type } from 'avsc';
+import { AVSC } from './generated/avro-schemas.ts';
 
 /**
- * The four record schemas of ../avro, loaded on demand (never at import time).
+ * The four record schemas of ../avro, parsed on demand (never at import time). Their JSON is
+ * embedded in generated/avro-schemas.ts (no file reads at run time, so bundlers cannot break
+ * it); test/types.test.ts fails when that copy differs from the .avsc files.
  *
  * ScoredTransaction refers to io.fraud.Transaction by name. The schema text sent to the
  * registry inlines it, so the registered schema is self-contained and any client (Confluent,
@@ -23,14 +23,6 @@ export interface AvroSchemas {
   json: Record<RecordName, unknown>;
   /** Parsed avsc types, used as the reader schemas of the codecs. */
   types: Record<RecordName, Type>;
-}
-
-export function avroDir(): string {
-  return join(dirname(fileURLToPath(import.meta.url)), '..', 'avro');
-}
-
-export function readAvsc(name: RecordName, dir = avroDir()): unknown {
-  return JSON.parse(readFileSync(join(dir, `${name}.avsc`), 'utf8')) as unknown;
 }
 
 /** Replaces every string reference to `fullName` by the schema object itself (first use only). */
@@ -54,13 +46,14 @@ export function parseAvro(schema: unknown): Type {
   return avsc.Type.forSchema(schema as Parameters<typeof avsc.Type.forSchema>[0]);
 }
 
-export function loadAvroSchemas(dir = avroDir()): AvroSchemas {
-  const transaction = readAvsc('Transaction', dir);
+/** Fresh copies each call: callers may keep or change what they get. */
+export function loadAvroSchemas(): AvroSchemas {
+  const raw = structuredClone(AVSC);
   const json: Record<RecordName, unknown> = {
-    Transaction: transaction,
-    ScoredTransaction: inlineNamed(readAvsc('ScoredTransaction', dir), 'io.fraud.Transaction', transaction),
-    Label: readAvsc('Label', dir),
-    ModelUpdate: readAvsc('ModelUpdate', dir),
+    Transaction: raw.Transaction,
+    ScoredTransaction: inlineNamed(raw.ScoredTransaction, 'io.fraud.Transaction', raw.Transaction),
+    Label: raw.Label,
+    ModelUpdate: raw.ModelUpdate,
   };
   const types = {
     Transaction: parseAvro(json.Transaction),

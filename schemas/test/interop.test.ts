@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { waitFor } from '@fraud/common';
 import { testBrokers, uniqueName } from '@fraud/common/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { avroDir } from '../src/avro.ts';
+import { avroDir } from '../scripts/avsc-files.ts';
 import { createCodecs, createSchemaRegistryClient, topicNames, type Codecs, type Transaction } from '../src/index.ts';
 import { startTestRegistry, type TestRegistry } from './helpers.ts';
 import { sampleTransaction } from './samples.ts';
