@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createLogger, parseEnv } from '@fraud/common';
+import { createLogger, errorMessage, parseEnv } from '@fraud/common';
 import { SINK_KINDS, sinkEnvSchema, startSink, type RunningSink, type SinkKind } from '@fraud/sinks';
 
 /**
@@ -28,8 +28,10 @@ See docs/observability.md.`)
       const running: RunningSink[] = [];
       const stopAll = async (signal: string) => {
         logger.info({ signal }, 'shutting down sinks');
-        await Promise.all(running.map((r) => r.stop()));
-        process.exit(0);
+        const results = await Promise.allSettled(running.map((r) => r.stop()));
+        const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+        for (const f of failed) logger.error({ err: errorMessage(f.reason) }, 'a sink did not stop cleanly');
+        process.exit(failed.length ? 1 : 0);
       };
       process.once('SIGTERM', () => void stopAll('SIGTERM'));
       process.once('SIGINT', () => void stopAll('SIGINT'));
