@@ -12,3 +12,10 @@ export function takeValues(src: ArrayLike<number>, rows: readonly number[]): Flo
   rows.forEach((r, k) => (out[k] = src[r] ?? 0));
   return out;
 }
+
+/** As takeValues, in float64 (money in minor units exceeds float32's exact integers). */
+export function takeValues64(src: ArrayLike<number>, rows: readonly number[]): Float64Array {
+  const out = new Float64Array(rows.length);
+  rows.forEach((r, k) => (out[k] = src[r] ?? 0));
+  return out;
+}

@@ -16,7 +16,7 @@ import { verifyParity } from '../serving/verify.ts';
 import { trainXGBoost } from '../xgboost/train.ts';
 import { dataFingerprint } from './fingerprint.ts';
 import { featureImportance, type FeatureImportance } from './importance.ts';
-import { takeRows, takeValues } from './matrix.ts';
+import { takeRows, takeValues, takeValues64 } from './matrix.ts';
 import { partOf, planSplit, type SplitOptions, type SplitPlan } from './split.ts';
 
 /**
@@ -114,11 +114,12 @@ export async function trainPipeline(input: PipelineInput): Promise<PipelineResul
   const labels = Float32Array.from(sorted, (r) => (r.isFraud ? 1 : 0));
   const negW = input.negativeWeight ?? 1;
   const weights = negW === 1 ? undefined : Float32Array.from(sorted, (r) => (r.isFraud ? 1 : negW));
+  const amounts = Float64Array.from(sorted, (r) => r.tx.amount);
   const sub = (idx: number[]) => ({
     matrix: takeRows(features, idx),
     labels: takeValues(labels, idx),
     weights: weights === undefined ? undefined : takeValues(weights, idx),
-    amounts: takeValues(Float64Array.from(sorted, (r) => r.tx.amount), idx),
+    amounts: takeValues64(amounts, idx),
     types: idx.map((i) => sorted[i]?.tx.type as TransactionType),
     typologies: idx.map((i) => sorted[i]?.typology ?? null),
   });
