@@ -58,3 +58,22 @@ export function createSimClock(speed: Speed, now: () => number = () => performan
     },
   };
 }
+
+/**
+ * Waits `ms`; resolves false (instead of throwing) when `signal` aborts first. The abort
+ * listener is removed on every path, so millions of short pauses do not pile listeners up.
+ */
+export function pause(ms: number, signal?: AbortSignal): Promise<boolean> {
+  if (signal?.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

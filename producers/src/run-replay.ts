@@ -1,8 +1,8 @@
-import { isFraudError, sleep } from '@fraud/common';
+import { isFraudError } from '@fraud/common';
 import { parsePaysimCsvBatches, type CsvReject } from './csv.ts';
 import { createLabelScheduler, DEFAULT_LABEL_POLICY, planLabel, type LabelPolicy } from './labels.ts';
 import type { ProducerMetrics } from './metrics.ts';
-import { createTokenBucket } from './pacing.ts';
+import { createTokenBucket, pause } from './pacing.ts';
 import type { Publisher } from './publisher.ts';
 import type { RejectSink } from './rejects.ts';
 import { createRowMapper, fileTag as computeFileTag } from './replay-map.ts';
@@ -80,9 +80,7 @@ export async function runReplay(deps: ReplayDeps, options: ReplayRunOptions): Pr
       }
       if (bucket) {
         for (let ms = bucket.take(1); ms > 0; ms = bucket.take(1)) {
-          try {
-            await sleep(ms, options.signal);
-          } catch {
+          if (!(await pause(ms, options.signal))) {
             stoppedBy = 'signal';
             break outer;
           }

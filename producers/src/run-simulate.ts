@@ -1,7 +1,6 @@
-import { sleep } from '@fraud/common';
 import { createLabelScheduler, type LabelScheduler } from './labels.ts';
 import type { ProducerMetrics } from './metrics.ts';
-import { createSimClock, createTokenBucket, type Speed } from './pacing.ts';
+import { createSimClock, createTokenBucket, pause, type Speed } from './pacing.ts';
 import type { Publisher } from './publisher.ts';
 import type { Simulator } from './simulator.ts';
 
@@ -79,14 +78,7 @@ export async function runSimulation(deps: SimulateDeps, options: SimulateRunOpti
     options.onProgress?.({ transactions: n, labels: publisher.stats.acceptedLabels, pendingLabels: scheduler.size, simTime: simulator.now });
   };
 
-  const wait = async (ms: number): Promise<boolean> => {
-    try {
-      await sleep(ms, options.signal);
-      return true;
-    } catch {
-      return false;
-    }
-  };
+  const wait = (ms: number): Promise<boolean> => pause(ms, options.signal);
 
   while (n < count) {
     if (options.signal?.aborted) {
