@@ -5,7 +5,7 @@
 import { FraudError } from '@fraud/common';
 import type { Reason } from '@fraud/schemas';
 import { parseXGBoostModel, type XGBoostModel } from '../xgboost/model-json.ts';
-import { buildLeafTables, leafTableShap, type LeafTables } from './leaf-tables.ts';
+import { buildLeafPaths, LeafScratch, leafPathShap } from './leaf-paths.ts';
 import { PathBuffer, prepareShapTree, treeShap, type ShapTree } from './tree-shap.ts';
 
 export interface Explainer {
@@ -23,23 +23,26 @@ export function createExplainer(model: string | XGBoostModel, featureNames: read
     throw new FraudError('MODEL_INCOMPATIBLE', `${featureNames.length} feature names for a model with ${cols} features`);
   }
   const trees = parsed.trees.map(prepareShapTree);
-  // Fast per-leaf tables where they fit; Algorithm 2 (same values, slower) for the rest.
-  const tables: (LeafTables | null)[] = trees.map(buildLeafTables);
+  // Leaf-by-leaf TreeSHAP; Algorithm 2 only for paths too deep for a 32-bit feature mask.
+  const paths = trees.map(buildLeafPaths);
+  const fastTrees = trees.flatMap((tree, i) => {
+    const lp = paths[i];
+    return lp === undefined || lp.maxDepth > 30 ? [] : [{ tree, lp }];
+  });
+  const slowTrees: ShapTree[] = trees.filter((_, i) => (paths[i]?.maxDepth ?? 0) > 30);
+  const scratch = new LeafScratch(
+    trees.reduce((m, t) => Math.max(m, t.nodes), 1),
+    fastTrees.reduce((m, t) => Math.max(m, t.lp.maxDepth), 1),
+  );
   const path = new PathBuffer(trees.reduce((m, t) => Math.max(m, t.maxDepth), 0));
-  const unsat = new Int32Array(trees.reduce((m, t) => Math.max(m, t.nodes), 1));
   let bias = parsed.baseMargin;
   for (const t of trees) bias += t.meanValue[0] ?? 0;
-  const slowTrees: ShapTree[] = trees.filter((_, i) => tables[i] === null);
-  const fastTrees = trees.flatMap((t, i) => {
-    const lt = tables[i];
-    return lt === null || lt === undefined ? [] : [{ tree: t, lt }];
-  });
   const contributions = (row: Float32Array): Float64Array => {
     if (row.length !== cols) {
       throw new FraudError('RECORD_INVALID', `row has ${row.length} features, the model expects ${cols}`);
     }
     const phi = new Float64Array(cols + 1);
-    for (const { tree, lt } of fastTrees) leafTableShap(tree, lt, row, phi, unsat);
+    for (const { tree, lp } of fastTrees) leafPathShap(tree, lp, row, phi, scratch);
     for (const t of slowTrees) treeShap(t, row, phi, path, cols);
     // treeShap adds each slow tree's expected value to phi[cols]; the bias covers all trees.
     phi[cols] = bias;

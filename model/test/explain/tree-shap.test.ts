@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createExplainer } from '../../src/explain/explainer.ts';
-import { buildLeafTables, leafTableShap } from '../../src/explain/leaf-tables.ts';
+import { buildLeafPaths, LeafScratch, leafPathShap } from '../../src/explain/leaf-paths.ts';
 import { PathBuffer, prepareShapTree, treeShap } from '../../src/explain/tree-shap.ts';
 import { parseXGBoostModel } from '../../src/xgboost/model-json.ts';
 import { logitF32 } from '../../src/xgboost/model-json.ts';
@@ -102,20 +102,18 @@ describe('TreeSHAP against XGBoost pred_contribs', () => {
     expect(max).toBeLessThanOrEqual(1e-4);
   });
 
-  it('gives the same values from the per-leaf tables as from Algorithm 2, tree by tree', () => {
+  it('gives the same values leaf by leaf as Algorithm 2, tree by tree', () => {
     const trees = parseXGBoostModel(modelJson).trees.map(prepareShapTree);
     const path = new PathBuffer(6);
-    const unsat = new Int32Array(1024);
+    const scratch = new LeafScratch(1024, 6);
     let max = 0;
     for (const tree of trees) {
-      const lt = buildLeafTables(tree);
-      expect(lt).not.toBeNull();
-      if (lt === null) continue;
+      const lp = buildLeafPaths(tree);
       for (let r = 0; r < 40; r++) {
         const row = held.matrix.data.subarray(r * 12, (r + 1) * 12);
         const fast = new Float64Array(13);
         const slow = new Float64Array(13);
-        leafTableShap(tree, lt, row, fast, unsat);
+        leafPathShap(tree, lp, row, fast, scratch);
         treeShap(tree, row, slow, path, 12);
         for (let j = 0; j < 12; j++) max = Math.max(max, Math.abs((fast[j] ?? 0) - (slow[j] ?? 0)));
       }
@@ -123,13 +121,13 @@ describe('TreeSHAP against XGBoost pred_contribs', () => {
     expect(max).toBeLessThan(1e-9);
   });
 
-  it('falls back to Algorithm 2 for deep trees and still matches XGBoost', async () => {
+  it('matches XGBoost on deep trees (depth 10, features repeated along paths)', async () => {
     const deep = await trainXGBoost({
       train: train.matrix, trainLabels: train.labels, featureNames: names(12),
       params: { ...SMALL_PARAMS, rounds: 10, maxDepth: 10, minChildWeight: 0.1, earlyStoppingRounds: 0 },
     });
     const parsed = parseXGBoostModel(deep.modelJson);
-    expect(parsed.trees.some((t) => buildLeafTables(t) === null)).toBe(true);
+    expect(Math.max(...parsed.trees.map((t) => t.maxDepth))).toBeGreaterThan(8);
     const rows = slice(held, 0, 100).matrix;
     const native = predictContribsNative(deep.modelJson, rows);
     const ex = createExplainer(deep.modelJson, names(12));
