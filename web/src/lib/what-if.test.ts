@@ -7,8 +7,14 @@ function brute(scores: number[], labels: boolean[], review: number, block: numbe
   let tp = 0, fp = 0, btp = 0, bfp = 0, rev = 0;
   scores.forEach((s, i) => {
     const y = labels[i]!;
-    if (s >= review) (y ? tp++ : fp++);
-    if (s >= block) (y ? btp++ : bfp++);
+    if (s >= review) {
+      if (y) tp++;
+      else fp++;
+    }
+    if (s >= block) {
+      if (y) btp++;
+      else bfp++;
+    }
     if (s >= review && s < block) rev++;
   });
   const pos = labels.filter(Boolean).length;

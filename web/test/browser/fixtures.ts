@@ -49,7 +49,10 @@ export function expectedWhatIf(review: number, block: number) {
   let tp = 0, fp = 0, reviews = 0;
   const positives = labels.filter((l) => l === 1).length;
   scores.forEach((s, i) => {
-    if (s >= review) labels[i] === 1 ? tp++ : fp++;
+    if (s >= review) {
+      if (labels[i] === 1) tp++;
+      else fp++;
+    }
     if (s >= review && s < block) reviews++;
   });
   const pct = (v: number) => `${(v * 100).toFixed(2)}%`;

@@ -57,10 +57,20 @@ export function createCaseStore(db: Database, audit: AuditLog, now: () => number
     async list(filter: CaseFilter = {}): Promise<CaseSummary[]> {
       const where: string[] = [];
       const params: Record<string, string | number> = { limit: Math.min(filter.limit ?? 200, 1000) };
-      if (filter.status === 'ACTIVE') where.push("status <> 'CLOSED'");
-      else if (filter.status) (where.push('status = $status'), (params.status = filter.status));
-      if (filter.decision) (where.push('decision = $decision'), (params.decision = filter.decision));
-      if (filter.assignedTo) (where.push('assigned_to = $assignee'), (params.assignee = filter.assignedTo));
+      if (filter.status === 'ACTIVE') {
+        where.push("status <> 'CLOSED'");
+      } else if (filter.status) {
+        where.push('status = $status');
+        params.status = filter.status;
+      }
+      if (filter.decision) {
+        where.push('decision = $decision');
+        params.decision = filter.decision;
+      }
+      if (filter.assignedTo) {
+        where.push('assigned_to = $assignee');
+        params.assignee = filter.assignedTo;
+      }
       const rows = await db.all(
         `SELECT * EXCLUDE (scored_json) FROM cases ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
          ORDER BY CASE decision WHEN 'BLOCK' THEN 0 ELSE 1 END, score DESC, created_at DESC LIMIT $limit`,
