@@ -10,6 +10,11 @@ export const sinkEnvSchema = z.object({
   WAREHOUSE_PATH: z.string().min(1).default('.data/warehouse.duckdb'),
   WAREHOUSE_PORT: envInt(0, 65535).default(9472),
   WAREHOUSE_BATCH_ROWS: envInt(1, 100_000).default(5000),
+  /**
+   * Operations drill knob (docs/operations.md): an extra wait before every warehouse write, to
+   * rehearse a slow warehouse (lag grows, nothing is lost, it catches up once removed). 0 in production.
+   */
+  WAREHOUSE_WRITE_DELAY_MS: envInt(0, 60_000).default(0),
   BIGQUERY_PROJECT: z.string().regex(/^[a-z][a-z0-9-]{4,61}[a-z0-9]$/, 'a GCP project id').optional(),
   BIGQUERY_DATASET: z.string().regex(/^[A-Za-z0-9_]{1,1024}$/, 'letters, digits and _ only').optional(),
   BIGQUERY_LOCATION: z.string().min(1).optional(),

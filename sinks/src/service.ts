@@ -73,7 +73,7 @@ export async function startSink(kind: SinkKind, deps: SinkServiceDeps): Promise<
     await store.init();
     cleanups.push(() => store.close());
     http.app.use(createQueryRouter({ store, logger: log }));
-    consumer = createWarehouseSink({ ...common, store, maxChunk: env.WAREHOUSE_BATCH_ROWS });
+    consumer = createWarehouseSink({ ...common, store, maxChunk: env.WAREHOUSE_BATCH_ROWS, writeDelayMs: env.WAREHOUSE_WRITE_DELAY_MS });
   } else if (kind === 'metrics') {
     consumer = createMetricsSink({ ...common, windowMs: env.METRICS_WINDOW_SECONDS * 1000, joinCacheSize: env.METRICS_JOIN_CACHE_SIZE });
     const admin = kafka.admin();

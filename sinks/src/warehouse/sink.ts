@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import type { Logger } from '@fraud/common';
@@ -22,6 +23,8 @@ export interface WarehouseSinkDeps {
   logger: Logger;
   sessionTimeoutMs?: number;
   maxChunk?: number;
+  /** WAREHOUSE_WRITE_DELAY_MS: an injected wait before each write (slow-warehouse drill); 0 = none. */
+  writeDelayMs?: number;
 }
 
 /** scored, labels and model-updates -> the warehouse tables, one consumer group. */
@@ -31,6 +34,7 @@ export function createWarehouseSink(deps: WarehouseSinkDeps): BatchConsumer {
   const dlq = createDeadLetter({ producer: deps.producer, topic: deps.topics.dlq, service: `sink-${sink}` });
   const writer = <T>(table: TableDef, toRow: (d: Decoded<T>) => Row) => async (records: Decoded<T>[]) => {
     const rows = records.map(toRow);
+    if (deps.writeDelayMs) await delay(deps.writeDelayMs);
     const rejected = await deps.store.upsert(table, rows);
     metrics.written.labels(sink, table.name).inc(rows.length - rejected.length);
     return rejected;
