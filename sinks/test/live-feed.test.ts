@@ -69,7 +69,8 @@ describe('live feed over Socket.io from the real broker', () => {
     await slice.sendScored(recs);
     const published = Date.now();
 
-    await waitFor(() => expected.every((id) => decisions.has(id)), { timeoutMs: 2_000, intervalMs: 20, what: 'all REVIEW/BLOCK and sampled APPROVE decisions on the socket' });
+    await waitFor(() => expected.every((id) => decisions.has(id)), { timeoutMs: 2_000, intervalMs: 20, what: `all ${expected.length} REVIEW/BLOCK and sampled APPROVE decisions on the socket` })
+      .catch((err: unknown) => { throw new Error(`${(err as Error).message}; got ${expected.filter((id) => decisions.has(id)).length} after ${Date.now() - published} ms`); });
     await waitFor(() => stats.filter((st) => st.at >= published - 1_000).reduce((a, st) => a + st.decisions.APPROVE + st.decisions.REVIEW + st.decisions.BLOCK, 0) === recs.length,
       { timeoutMs: 2_000 - Math.min(1_999, Date.now() - published), intervalMs: 20, what: 'aggregates covering every published record' });
 

@@ -9,8 +9,8 @@ import { scoredRecord } from './fixtures.ts';
 import { freePort, pipelineSlice, REGISTRY_URL, type PipelineSlice } from './helpers.ts';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..');
-const WAVE1 = 6000;
-const WAVE2 = 14000;
+const WAVE1 = 3000;
+const WAVE2 = 7000;
 const N = WAVE1 + WAVE2;
 
 describe('warehouse sink survives kill -9 without losing or doubling a row', () => {
@@ -67,7 +67,9 @@ describe('warehouse sink survives kill -9 without losing or doubling a row', () 
     expect(atKill).toBeLessThan(N);
 
     const second = await spawnSink(port);
-    await waitFor(async () => (await count(port)) === N, { timeoutMs: 90_000, intervalMs: 200, what: `${N} rows after the restart` });
+    let seen = 0;
+    await waitFor(async () => (seen = await count(port)) === N, { timeoutMs: 240_000, intervalMs: 250, what: `${N} rows after the restart` })
+      .catch((err: unknown) => { throw new Error(`${(err as Error).message} (last count ${seen})`); });
     second.kill('SIGTERM'); // clean stop: finishes the batch, commits, closes DuckDB
     const code = await new Promise<number | null>((r) => second.once('exit', (c) => r(c)));
     expect(code).toBe(0);

@@ -15,6 +15,12 @@ export interface BatchConsumerDeps {
   fromBeginning?: boolean;
   maxBytesPerPartition?: number;
   sessionTimeoutMs?: number;
+  /**
+   * Partitions handled at once. 1 for the warehouse (one DuckDB writer, one transaction at a
+   * time); the in-memory sinks use more so one partition's commit round trip does not delay the
+   * next partition's records.
+   */
+  concurrency?: number;
 }
 
 export interface BatchConsumer {
@@ -80,7 +86,7 @@ export function createBatchConsumer(deps: BatchConsumerDeps): BatchConsumer {
     async start() {
       await consumer.connect();
       await consumer.subscribe({ topics: [...byTopic.keys()], fromBeginning: deps.fromBeginning ?? true });
-      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch });
+      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: deps.concurrency ?? 1, eachBatch });
     },
     joined: () => joinedPromise,
     async stop() {

@@ -63,6 +63,7 @@ export function createLiveSink(deps: LiveSinkDeps): BatchConsumer {
     kafka: deps.kafka,
     groupId: deps.groupId,
     sessionTimeoutMs: deps.sessionTimeoutMs,
+    concurrency: 6,
     sink,
     logger: deps.logger,
     metrics,

@@ -36,6 +36,7 @@ export function createMetricsSink(deps: MetricsSinkDeps): BatchConsumer {
     kafka: deps.kafka,
     groupId: deps.groupId,
     sessionTimeoutMs: deps.sessionTimeoutMs,
+    concurrency: 6,
     sink,
     logger: deps.logger,
     metrics,
