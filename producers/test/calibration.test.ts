@@ -9,7 +9,7 @@ import { PAYSIM_DIR, quantile } from './helpers.ts';
  * row of those steps plus 50,000 random legitimate rows: legitimate rows only are an unbiased
  * sample of legitimate traffic (fraud is 0.13% of the real data and would be over-weighted).
  */
-describe('calibration against the real PaySim rows', () => {
+describe('calibration against the real PaySim rows', { timeout: 180_000 }, () => {
   it('matches the type mix (within 3 points) and per-type amount quartiles (within 2x); prints the comparison', async () => {
     const real = new Map<TransactionType, number[]>(TRANSACTION_TYPES.map((t) => [t, []]));
     const realHour = new Array<number>(24).fill(0);

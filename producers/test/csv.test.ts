@@ -16,7 +16,7 @@ async function all(source: string | Readable): Promise<CsvRecord[]> {
   return out;
 }
 
-describe('PaySim CSV parser', () => {
+describe('PaySim CSV parser', { timeout: 120_000 }, () => {
   it.each(SHARED_CSVS)('parses every row of %s', async (file) => {
     const lines = readFileSync(file, 'latin1').split(/\r?\n/).filter((l) => l.length > 0);
     const expectedFraud = lines.slice(1).filter((l) => Number(l.split(',')[9]) === 1).length;

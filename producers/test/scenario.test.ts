@@ -6,7 +6,7 @@ import { SCENARIOS_DIR } from './helpers.ts';
 
 const DAY = 86_400_000;
 
-describe('scenarios', () => {
+describe('scenarios', { timeout: 180_000 }, () => {
   it('drift-demo: two simulated days of PaySim takeover only, then mule fan-in appears', async () => {
     const scenario = await loadScenario(join(SCENARIOS_DIR, 'drift-demo.yaml'));
     expect(scenario.phases.map((p) => p.fromMs)).toEqual([0, 2 * DAY]);

@@ -4,7 +4,7 @@ import { createSimulator, simulate, DEFAULT_SCENARIO, TYPOLOGY_NAMES, type SimEv
 const START = Date.UTC(2026, 0, 1);
 const fingerprint = (evs: SimEvent[]) => evs.map((e) => JSON.stringify([e.transaction, e.isFraud, e.typology, e.label ?? null]));
 
-describe('simulator', () => {
+describe('simulator', { timeout: 180_000 }, () => {
   it('is deterministic by seed: same seed, same stream; another seed, another stream', () => {
     const a = simulate({ seed: 'alpha', start: START }, 20_000);
     const b = simulate({ seed: 'alpha', start: START }, 20_000);

@@ -29,7 +29,7 @@ function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
 
 const noTypologyInTransaction = (evs: SimEvent[]) => evs.every((e) => !TYPOLOGY_NAMES.some((t) => JSON.stringify(e.transaction).includes(t)));
 
-describe('fraud typologies produce their pattern', () => {
+describe('fraud typologies produce their pattern', { timeout: 240_000 }, () => {
   it('takeover: the whole balance (in chunks of at most 10M) to a fresh mule, who cashes it out', () => {
     const { evs, fraud, firstSeen } = run('takeover');
     const transfers = fraud.filter((e) => e.transaction.type === 'TRANSFER');
