@@ -3,6 +3,8 @@ import { TRANSACTION_TYPES, type Transaction } from './types.ts';
 const MIN_EVENT_TIME = Date.UTC(2000, 0, 1);
 const MAX_FUTURE_MS = 24 * 60 * 60 * 1000;
 const CURRENCY = /^[A-Z]{3}$/;
+/** Ids and account numbers longer than this are garbage, not payments (and would bloat every store). */
+const MAX_ID_LENGTH = 128;
 
 /**
  * Semantic checks a well-formed Avro record can still fail. Returns the reason (used verbatim
@@ -11,6 +13,10 @@ const CURRENCY = /^[A-Z]{3}$/;
  */
 export function validateTransaction(tx: Transaction, now: number = Date.now()): string | null {
   if (typeof tx.txId !== 'string' || tx.txId.trim() === '') return 'txId is empty';
+  if (tx.txId.length > MAX_ID_LENGTH) return `txId is ${tx.txId.length} characters long (at most ${MAX_ID_LENGTH})`;
+  for (const field of ['originAccount', 'destAccount'] as const) {
+    if (typeof tx[field] === 'string' && tx[field].length > MAX_ID_LENGTH) return `${field} is ${tx[field].length} characters long (at most ${MAX_ID_LENGTH})`;
+  }
   if (!TRANSACTION_TYPES.includes(tx.type)) return `type ${String(tx.type)} is not one of ${TRANSACTION_TYPES.join(', ')}`;
   const amount = checkMinorUnits('amount', tx.amount);
   if (amount) return amount;

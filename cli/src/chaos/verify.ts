@@ -1,0 +1,65 @@
+import type { Kafka, KafkaMessage } from 'kafkajs';
+import { createLogger } from '@fraud/common';
+import type { Codecs } from '@fraud/schemas';
+import { readToEnd } from '@fraud/scorer';
+
+/** Everything committed on a topic now, read with read_committed to the end offsets. */
+export async function readAll(kafka: Kafka, topic: string): Promise<KafkaMessage[]> {
+  const out: KafkaMessage[] = [];
+  await readToEnd({ kafka, topic, groupId: `chaos-verify-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`, logger: createLogger('chaos-verify', 'warn'), timeoutMs: 300_000, onMessages: async (m) => void out.push(...m) });
+  return out;
+}
+
+export interface Reconciliation {
+  transactions: number;
+  scored: number;
+  dlq: number;
+  lost: number;
+  duplicates: number;
+  lostIds: string[];
+}
+
+/** Every txId of `transactions` must be exactly once in scored or in the DLQ. */
+export async function reconcile(kafka: Kafka, codecs: Codecs, topics: { transactions: string; scored: string; dlq: string }): Promise<Reconciliation & { scoredIds: Set<string> }> {
+  const inputs = await readAll(kafka, topics.transactions);
+  const txIds = new Set<string>();
+  for (const m of inputs) txIds.add((await codecs.transaction.decode(m.value!)).txId);
+  const scoredMsgs = await readAll(kafka, topics.scored);
+  const seen = new Map<string, number>();
+  for (const m of scoredMsgs) {
+    const id = (await codecs.scored.decode(m.value!)).transaction.txId;
+    seen.set(id, (seen.get(id) ?? 0) + 1);
+  }
+  const dlqMsgs = await readAll(kafka, topics.dlq);
+  for (const m of dlqMsgs) {
+    const id = await codecs.transaction.decode(m.value!).then((t) => t.txId, () => undefined);
+    if (id) seen.set(id, (seen.get(id) ?? 0) + 1);
+  }
+  const lostIds = [...txIds].filter((id) => !seen.has(id));
+  const duplicates = [...seen.values()].reduce((s, n) => s + Math.max(0, n - 1), 0);
+  return { transactions: inputs.length, scored: scoredMsgs.length, dlq: dlqMsgs.length, lost: lostIds.length, duplicates, lostIds: lostIds.slice(0, 10), scoredIds: new Set(seen.keys()) };
+}
+
+/** Sum of (end offset - committed offset) of a group on a topic. */
+export async function groupLag(kafka: Kafka, groupId: string, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [ends, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+    const c = new Map((committed?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+    return ends.reduce((s, e) => s + Math.max(0, Number(e.high) - Math.max(0, c.get(e.partition) ?? 0)), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function committedSum(kafka: Kafka, groupId: string, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [res] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return (res?.partitions ?? []).reduce((s, p) => s + Math.max(0, Number(p.offset)), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
