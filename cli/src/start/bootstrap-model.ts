@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { createKafka, type KafkaEnv, type Logger } from '@fraud/common';
-import { DEFAULT_COSTS, readArtifact, trainPipeline, type LabeledRow } from '@fraud/model';
+import { readArtifact, trainPipeline, type LabeledRow } from '@fraud/model';
 import { createSimulator } from '@fraud/producers';
 import { createCodecs, topicNames, type ModelUpdate } from '@fraud/schemas';
 import { artifactToUpdate, readToEnd } from '@fraud/scorer';
@@ -38,7 +38,10 @@ export async function bootstrapModel(env: KafkaEnv, logger: Logger, opts: { rows
     rows,
     split: { gapMs, validFraction: 0.2, testFraction: 0.2 },
     params: { rounds: 300, earlyStoppingRounds: 30, maxDepth: 6, eta: 0.1, subsample: 0.9, colsampleBytree: 0.9, minChildWeight: 1, lambda: 1, scalePosWeight: null, nthread: 2, seed: opts.seed },
-    costs: DEFAULT_COSTS,
+    // A blocked customer costs more than the toolkit's neutral default, and analysts are a
+    // finite team: at most 1% of traffic goes to review. Operators set their own (docs/model.md).
+    costs: { reviewCost: 5, blockFrictionCost: 200, missedFraudFactor: 1 },
+    maxReviewRate: 0.01,
     outDir: join(repoRoot, 'model-artifacts', version),
     version,
     provenance: { source: 'simulator', seed: opts.seed, rows: opts.rows },
