@@ -24,7 +24,7 @@ export function register(program: Command): void {
       const entry = join(dir, 'build', 'index.js');
       if (opts.build || !existsSync(entry)) {
         process.stdout.write('building the console (vite build)...\n');
-        await run('npm', ['run', 'build', '-w', '@fraud/web'], { cwd: join(dir, '..') });
+        await run('npm', ['run', 'build', '-w', '@fraud/web'], { cwd: join(dir, '..'), stopOnSignal: false });
       }
       const origin = opts.origin ?? process.env.ORIGIN ?? `http://${opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host}:${opts.port}`;
       process.stdout.write(`console: ${origin}\n`);
@@ -32,6 +32,7 @@ export function register(program: Command): void {
       await run(process.execPath, ['--import', 'tsx', entry], {
         cwd: join(dir, '..'),
         env: { ...process.env, PORT: opts.port, HOST: opts.host, ORIGIN: origin, WEB_DB_PATH: dbPath() },
+        stopOnSignal: true,
       });
     });
 
@@ -90,7 +91,8 @@ async function readStdinPassword(): Promise<string> {
   return text;
 }
 
-function run(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<void> {
+/** Runs a child to completion. stopOnSignal: a SIGINT/SIGTERM ending is a normal stop (the server), not a failure (a build). */
+function run(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; stopOnSignal: boolean }): Promise<void> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: 'inherit' });
     const forward = (sig: NodeJS.Signals) => child.kill(sig);
@@ -100,7 +102,7 @@ function run(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.Proc
     child.on('exit', (code, signal) => {
       process.off('SIGINT', forward);
       process.off('SIGTERM', forward);
-      if (code === 0 || signal === 'SIGINT' || signal === 'SIGTERM') resolvePromise();
+      if (code === 0 || (opts.stopOnSignal && (signal === 'SIGINT' || signal === 'SIGTERM'))) resolvePromise();
       else reject(new FraudError('INTERNAL', `${cmd} ${args.join(' ')} exited with ${code ?? signal}`));
     });
   });
