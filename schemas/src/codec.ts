@@ -38,7 +38,12 @@ export interface CodecDeps {
 
 const UNKNOWN_ID_TTL_MS = 10_000;
 const MAX_UNKNOWN_IDS = 1_000;
-const SCRATCH_SIZE = 64 * 1024;
+/**
+ * Encoded records are views into shared slabs, written in place (no copy): a slab is never
+ * written again below its cursor, so earlier views stay intact. Like Node's own Buffer pool,
+ * a retained record keeps its slab (16 KiB) alive.
+ */
+const SLAB_SIZE = 16 * 1024;
 
 export function createCodec<T>(deps: CodecDeps): Codec<T> {
   const { reader, name, schemaId } = deps;
@@ -46,21 +51,33 @@ export function createCodec<T>(deps: CodecDeps): Codec<T> {
   const resolved = new Map<number, Resolver | null | FraudError>([[schemaId, null]]);
   const loading = new Map<number, Promise<Resolver | null | FraudError>>();
   const unknownUntil = new Map<number, number>();
-  const scratch = Buffer.allocUnsafe(SCRATCH_SIZE);
+  let slab = Buffer.allocUnsafe(SLAB_SIZE);
+  let cursor = 0;
+
+  /** Encodes at `pos` of `target`: the end offset, or minus the missing bytes. */
+  function encodeAt(value: T, target: Buffer, pos: number): number {
+    const end = reader.encode(value, target, pos + HEADER_SIZE);
+    if (end >= 0) writeHeader(target, schemaId, pos);
+    return end;
+  }
 
   function encode(value: T): Buffer {
     try {
-      const end = reader.encode(value, scratch, HEADER_SIZE);
+      let end = encodeAt(value, slab, cursor);
+      if (end < 0 && cursor > 0) {
+        // Does not fit in what is left of this slab: start a fresh one.
+        slab = Buffer.allocUnsafe(SLAB_SIZE);
+        cursor = 0;
+        end = encodeAt(value, slab, cursor);
+      }
       if (end >= 0) {
-        const out = Buffer.allocUnsafe(end);
-        writeHeader(out, schemaId);
-        scratch.copy(out, HEADER_SIZE, HEADER_SIZE, end);
+        const out = slab.subarray(cursor, end);
+        cursor = (end + 7) & ~7; // keep views 8-byte aligned
         return out;
       }
-      // Bigger than the scratch buffer (a model, say): avsc returned minus the missing bytes.
-      const big = Buffer.allocUnsafe(scratch.length - end);
-      writeHeader(big, schemaId);
-      return big.subarray(0, reader.encode(value, big, HEADER_SIZE));
+      // Bigger than a slab (a model, say): its own buffer, sized from avsc's shortfall.
+      const big = Buffer.allocUnsafe(SLAB_SIZE - end);
+      return big.subarray(0, encodeAt(value, big, 0));
     } catch (err: unknown) {
       throw encodeError(name, reader, value, err);
     }

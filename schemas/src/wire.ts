@@ -10,9 +10,9 @@ import { FraudError } from '@fraud/common';
 export const MAGIC_BYTE = 0;
 export const HEADER_SIZE = 5;
 
-export function writeHeader(target: Buffer, schemaId: number): void {
-  target[0] = MAGIC_BYTE;
-  target.writeInt32BE(schemaId, 1);
+export function writeHeader(target: Buffer, schemaId: number, offset = 0): void {
+  target[offset] = MAGIC_BYTE;
+  target.writeInt32BE(schemaId, offset + 1);
 }
 
 /** Reads the schema id, or throws the typed error a DLQ reason is made of. */

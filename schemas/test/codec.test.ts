@@ -72,7 +72,24 @@ describe('round trips', () => {
     }), { numRuns: 200 });
   });
 
-  it('encodes values bigger than the scratch buffer (a large model)', async () => {
+  it('records encoded earlier stay intact while later ones are encoded (shared slabs)', async () => {
+    const txs = fc.sample(transactionArb, { numRuns: 3000, seed: 42 });
+    const bufs: Buffer[] = [];
+    const copies: Buffer[] = []; // each taken right after its encode
+    for (const tx of txs) {
+      bufs.push(codecs.transaction.encode(tx));
+      copies.push(Buffer.from(bufs.at(-1)!));
+    }
+    for (const [i, b] of bufs.entries()) {
+      expect(b.equals(copies[i]!)).toBe(true);
+      expect(await codecs.transaction.decode(b)).toEqual(txs[i]);
+    }
+    // An encode that fails leaves earlier records alone too.
+    expect(() => codecs.transaction.encode({ ...txs[0]!, amount: 0.5 })).toThrow(/amount/);
+    expect(bufs.every((b, i) => b.equals(copies[i]!))).toBe(true);
+  });
+
+  it('encodes values bigger than a slab (a large model)', async () => {
     const big = { ...sampleModelUpdate(), onnx: Buffer.alloc(300_000, 7) };
     const buf = codecs.modelUpdate.encode(big);
     expect(buf.length).toBeGreaterThan(300_000);
