@@ -26,7 +26,7 @@ import {
 const H = 3_600_000;
 const NEW = 'mule-fan-in';
 const APPEARS_H = Number(process.env.ADAPT_APPEARS_HOURS ?? 12);
-const MAX_H = Number(process.env.ADAPT_MAX_HOURS ?? 40);
+const MAX_H = Number(process.env.ADAPT_MAX_HOURS ?? 34);
 const AFTER_RECOVERY_H = 6;
 const NEW_RATE = Number(process.env.ADAPT_NEW_RATE ?? 0.002);
 const SEED = process.env.ADAPT_SEED ?? 'adapt-1';
@@ -86,13 +86,13 @@ async function main(): Promise<void> {
   // 1. The initial champion: trained offline on takeover-only traffic (another seed, same world model).
   const preSim = createSimulator({ seed: `${SEED}-pretrain`, scenario: { ...scenario, phases: [scenario.phases[0]!] } });
   const pre: SimEvent[] = [];
-  for (const e of preSim) { if (e.transaction.eventTime >= preSim.start + 24 * H) break; pre.push(e); }
+  for (const e of preSim) { if (e.transaction.eventTime >= preSim.start + 16 * H) break; pre.push(e); }
   say(`pretraining the initial champion on ${pre.length} takeover-only transactions (${pre.filter((e) => e.isFraud).length} frauds)`);
   const t0 = Date.now();
   const initial = await trainPipeline({
     rows: pre.map((e) => ({ tx: e.transaction, isFraud: e.isFraud, typology: e.typology })),
     params: { rounds: 150, earlyStoppingRounds: 20, maxDepth: 6, eta: 0.1, subsample: 0.9, colsampleBytree: 0.9, minChildWeight: 1, lambda: 1, scalePosWeight: null, nthread: 2, seed: 1 },
-    costs: DEFAULT_COSTS, split: { gapMs: 2 * H, validFraction: 0.2, testFraction: 0.1 }, featureOptions: { numPartitions: partitions }, outDir: artifactsDir,
+    costs: DEFAULT_COSTS, split: { gapMs: 2 * H, validFraction: 0.2, testFraction: 0.1 }, featureOptions: { numPartitions: partitions }, maxReviewRate: 0.01, outDir: artifactsDir,
   });
   say(`initial champion ${initial.version} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
@@ -157,7 +157,7 @@ async function main(): Promise<void> {
     for (const e of batch) if (e.label) labels.schedule(e.label);
     await sendLabels(labels.due(end));
     await caughtUp();
-    if (!badDone && hour >= APPEARS_H + 2) {
+    if (!badDone && hour >= APPEARS_H + 5) {
       // The guard under test: a challenger trained on shuffled labels must be rejected.
       trainer = shuffled;
       try {

@@ -92,6 +92,12 @@ export const retrainPolicySchema = z
     /** Fractions of the window (by event time) for validation and test; train gets the rest. */
     validationFraction: z.number().min(0.05).max(0.45).default(0.15),
     testFraction: z.number().min(0.05).max(0.45).default(0.2),
+    /**
+     * Most transactions (fraction) the analysts can review: the cost-optimal thresholds are
+     * chosen under this cap (without it, when missed frauds are expensive, "review everything"
+     * can be the cheapest policy on a small validation window).
+     */
+    maxReviewRate: z.number().positive().max(1).default(0.01),
     /** A run needs at least this many labelled rows and frauds in the window. */
     minTrainingRows: z.number().int().min(10).max(100_000_000).default(1000),
     minTrainingPositives: z.number().int().min(1).max(1_000_000).default(10),

@@ -14,10 +14,11 @@ import { compactReport, evaluateHoldout } from './holdout.ts';
 import type { ModelSource } from './model-source.ts';
 import type { ModelPublisher } from './publisher.ts';
 
-export type ThresholdChooser = (q: { scores: Float32Array; labels: Float32Array; amounts: Float64Array; costs: Costs }) => { review: number; block: number };
+export type ThresholdChooser = (q: { scores: Float32Array; labels: Float32Array; amounts: Float64Array; costs: Costs; maxReviewRate: number }) => { review: number; block: number };
 
-/** The toolkit's expected-cost threshold choice on validation scores. */
-export const toolkitThresholds: ThresholdChooser = (q) => chooseThresholds({ scores: q.scores, labels: q.labels, amountsMinor: q.amounts, costs: q.costs }).thresholds;
+/** The toolkit's expected-cost threshold choice on validation scores, under the review-rate cap. */
+export const toolkitThresholds: ThresholdChooser = (q) =>
+  chooseThresholds({ scores: q.scores, labels: q.labels, amountsMinor: q.amounts, costs: q.costs, maxReviewRate: q.maxReviewRate }).thresholds;
 
 export interface RunProgress {
   runId: string;
@@ -126,7 +127,7 @@ export async function runRetrain(deps: RetrainDeps, policy: RetrainPolicy, opts:
     } finally {
       await challengerModel.dispose();
     }
-    const thresholds = (deps.chooseThresholds ?? toolkitThresholds)({ scores: challengerValid, labels: valid.labels, amounts: pickAmounts(rows.amount, split.valid), costs: deps.costs });
+    const thresholds = (deps.chooseThresholds ?? toolkitThresholds)({ scores: challengerValid, labels: valid.labels, amounts: pickAmounts(rows.amount, split.valid), costs: deps.costs, maxReviewRate: policy.maxReviewRate });
     const holdout = {
       labels: test.labels, amounts: pickAmounts(rows.amount, split.test), types: split.test.map((i) => rows.txType[i] ?? 'TRANSFER'),
       typologies: split.test.map((i) => rows.typology[i] ?? null), costs: deps.costs,
