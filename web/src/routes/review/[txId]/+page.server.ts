@@ -10,14 +10,12 @@ export const load: PageServerLoad = async ({ params }) => {
   const ctx = app();
   const found = await ctx.cases.get(params.txId);
   if (!found) error(404, { message: `no review case for transaction ${params.txId}` });
-  const [audit, history] = await Promise.all([
-    ctx.audit.forSubject(params.txId),
-    ctx.warehouse.accountHistory(found.originAccount, 30).then(
-      (rows) => ({ rows, error: null as string | null }),
-      (err: unknown) => ({ rows: [], error: errorMessage(err) }),
-    ),
-  ]);
-  return { case: found, audit, history };
+  // The account history comes from the warehouse and is streamed: the case is usable before it arrives.
+  const history = ctx.warehouse.accountHistory(found.originAccount, 30).then(
+    (rows) => ({ rows, error: null as string | null }),
+    (err: unknown) => ({ rows: [], error: errorMessage(err) }),
+  );
+  return { case: found, audit: await ctx.audit.forSubject(params.txId), history };
 };
 
 const NOTE_MAX = 2000;
