@@ -8,7 +8,8 @@
  *   3. latency at a fixed load (2k tx/s): Kafka publish timestamp -> the decision visible to a
  *      read_committed consumer;
  *   4. lost / duplicates: every published txId read back from `scored` (read_committed).
- * Sizes: BENCH_PIPELINE_TX (200000), BENCH_PIPELINE_RATE (2000), BENCH_PIPELINE_SECONDS (20).
+ * Sizes: BENCH_PIPELINE_TX (200000), BENCH_PIPELINE_RATE (2000), BENCH_PIPELINE_SECONDS (20);
+ * BENCH_PIPELINE_OUT names the result file (pipeline.json).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -267,7 +268,7 @@ async function main(): Promise<void> {
       measured_at: new Date().toISOString(),
     };
     mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-    writeFileSync(join(ROOT, 'bench', 'results', 'pipeline.json'), `${JSON.stringify(result, null, 2)}\n`);
+    writeFileSync(join(ROOT, 'bench', 'results', process.env.BENCH_PIPELINE_OUT ?? 'pipeline.json'), `${JSON.stringify(result, null, 2)}\n`);
     log(JSON.stringify(result));
   } finally {
     if (child && child.exitCode === null) {

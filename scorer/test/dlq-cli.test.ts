@@ -12,7 +12,8 @@ import { REPO_ROOT } from './harness.ts';
 
 const run = promisify(execFile);
 
-describe('fraud dlq inspect | replay (the real CLI against the real broker)', () => {
+// Each CLI start loads the whole `fraud` program (all commands): slow on a busy machine.
+describe('fraud dlq inspect | replay (the real CLI against the real broker)', { timeout: 300_000 }, () => {
   const kafka = testKafka('dlq-cli');
   const prefix = `${uniqueName('dlqcli')}.`;
   const t = topicNames(prefix);

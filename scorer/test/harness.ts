@@ -70,7 +70,7 @@ export async function createPipeline(name: string, partitions = 3): Promise<Pipe
   /** Everything committed on `topic` right now (read_committed, to the end offsets). */
   const readAll = async (topic: string): Promise<KafkaMessage[]> => {
     const out: KafkaMessage[] = [];
-    await readToEnd({ kafka, topic, groupId: uniqueName('reader'), logger, timeoutMs: 60_000, onMessages: async (m) => void out.push(...m) });
+    await readToEnd({ kafka, topic, groupId: uniqueName("reader"), logger, timeoutMs: 180_000, onMessages: async (m) => void out.push(...m) });
     return out;
   };
 

@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
 import { FraudError, createKafka, createLogger, kafkaEnvSchema, parseEnv } from '@fraud/common';
 import { topicNames } from '@fraud/schemas';
-import { parsePositions, readDlq, replayDlq, type DlqEntry } from '@fraud/scorer';
+import type { DlqEntry } from '@fraud/scorer';
+
+/** Loaded on use, so other commands never pay for the scorer's dependencies. */
+const scorer = () => import('@fraud/scorer');
 
 const REASONS = 'DECODE_WRONG_MAGIC, DECODE_UNKNOWN_SCHEMA, DECODE_TRUNCATED, DECODE_FAILED, RECORD_INVALID';
 
@@ -41,6 +44,7 @@ export function register(program: Command): void {
     .option('--json', 'one JSON object per line instead of a table')
     .action(async (o: { limit: string; reason?: string; json?: boolean }) => {
       const { kafka, dlqTopic, logger } = context();
+      const { readDlq } = await scorer();
       const entries = await readDlq(kafka, dlqTopic, { limit: positiveInt('--limit', o.limit), reason: o.reason }, logger);
       if (o.json) {
         for (const e of entries) {
@@ -65,6 +69,7 @@ export function register(program: Command): void {
     .action(async (o: { offsets?: string; reason?: string; to?: string; dryRun?: boolean }) => {
       if (!o.offsets === !o.reason) throw new FraudError('BAD_REQUEST', 'choose the records with exactly one of --offsets PARTITION:OFFSET,... or --reason CODE');
       const { kafka, dlqTopic, logger } = context();
+      const { parsePositions, readDlq, replayDlq } = await scorer();
       const positions = o.offsets ? parsePositions(o.offsets) : undefined;
       const entries = await readDlq(kafka, dlqTopic, { positions, reason: o.reason }, logger);
       if (positions && entries.length < positions.size) {

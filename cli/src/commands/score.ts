@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { createLogger, errorMessage } from '@fraud/common';
-import { parseScorerEnv, runScorer } from '@fraud/scorer';
 
 /** `fraud scorer`: one scorer instance; run several for more throughput (same SCORER_GROUP_ID). */
 export function register(program: Command): void {
@@ -21,6 +20,8 @@ Configuration (environment):
 See docs/scorer.md.`,
     )
     .action(async () => {
+      // Loaded on use: `fraud --help` and other commands never pay for onnxruntime and kafkajs here.
+      const { parseScorerEnv, runScorer } = await import('@fraud/scorer');
       const env = parseScorerEnv();
       const logger = createLogger('scorer', env.LOG_LEVEL);
       const svc = await runScorer(env, logger);
