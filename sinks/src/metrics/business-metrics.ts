@@ -37,7 +37,7 @@ export function createBusinessMetrics(o: BusinessMetricsOptions): BusinessMetric
   const delay = new Histogram({ name: 'fraud_label_delay_seconds', help: 'Label time minus transaction event time', labelNames: ['source'], buckets: [1, 10, 60, 300, 900, 3600, 4 * 3600, 86400, 7 * 86400, 30 * 86400], registers: r });
   const typology = new Counter({ name: 'fraud_typology_total', help: 'Labelled fraud by typology (unknown when not given)', labelNames: ['typology'], registers: r });
   const missed = new Counter({ name: 'fraud_amount_missed_minor_total', help: 'Amount of labelled fraud that was APPROVEd, minor units', registers: r });
-  const cacheSize = new Gauge({ name: 'fraud_join_cache_entries', help: 'Decisions held for joining labels', registers: r, collect() { this.set(cache.size); } });
+  new Gauge({ name: 'fraud_join_cache_entries', help: 'Decisions held for joining labels', registers: r, collect() { this.set(cache.size); } });
   const live = (name: string, help: string, pick: (s: ReturnType<ConfusionWindow['snapshot']>) => number | null) =>
     new Gauge({ name, help, registers: r, collect() {
       const v = pick(window.snapshot(now()));
@@ -50,7 +50,6 @@ export function createBusinessMetrics(o: BusinessMetricsOptions): BusinessMetric
     const s = window.snapshot(now());
     for (const cell of ['tp', 'fp', 'fn', 'tn'] as const) this.labels(cell).set(s[cell]);
   } });
-  void cacheSize;
   let currentVersion: string | null = null;
   unmatched.inc(0);
 
