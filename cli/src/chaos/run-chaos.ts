@@ -86,6 +86,15 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     PRODUCER_METRICS_PORT: '0',
   };
   const sup = createSupervisor(env, o.log);
+  try {
+    return await chaosRun();
+  } finally {
+    // On failure too: no orphan scorers, sinks or broker left behind.
+    await sup.stop();
+    await stopKafka(broker).catch(() => false);
+  }
+
+  async function chaosRun(): Promise<ChaosResult> {
   const scorers = Array.from({ length: o.scorers }, (_, i) => sup.start(`scorer-${i}`, ['scorer']));
   const sink = sup.start('sink-warehouse', ['sink', 'warehouse']);
   const victims = [...scorers, sink];
@@ -97,7 +106,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const probe = kafka.admin();
   await probe.connect();
   const flowing = async () => (await probe.fetchTopicOffsets(topics.transactions).catch(() => [])).reduce((n, p) => n + Number(p.high), 0);
-  await waitFor(async () => (await flowing()) > 0, { timeoutMs: 120_000, intervalMs: 250, what: 'the simulator to start publishing' });
+  await waitFor(async () => (await flowing()) > 0, { timeoutMs: 300_000, intervalMs: 250, what: 'the simulator to start publishing' });
   const recovery: number[] = [];
   const pendingRecoveries: Promise<void>[] = [];
   let kills = 0;
@@ -163,6 +172,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   }
   rmSync(work, { recursive: true, force: true });
   return result;
+  }
 }
 
 function mulberry(seed: number): () => number {
