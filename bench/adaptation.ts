@@ -26,8 +26,8 @@ import {
 const H = 3_600_000;
 const NEW = 'mule-fan-in';
 const APPEARS_H = Number(process.env.ADAPT_APPEARS_HOURS ?? 12);
-const MAX_H = Number(process.env.ADAPT_MAX_HOURS ?? 34);
-const AFTER_RECOVERY_H = 6;
+const MAX_H = Number(process.env.ADAPT_MAX_HOURS ?? 30);
+const AFTER_RECOVERY_H = 4;
 const NEW_RATE = Number(process.env.ADAPT_NEW_RATE ?? 0.002);
 const SEED = process.env.ADAPT_SEED ?? 'adapt-1';
 const logger = createLogger('bench-adaptation', process.env.LOG_LEVEL ?? 'warn');
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
   // 1. The initial champion: trained offline on takeover-only traffic (another seed, same world model).
   const preSim = createSimulator({ seed: `${SEED}-pretrain`, scenario: { ...scenario, phases: [scenario.phases[0]!] } });
   const pre: SimEvent[] = [];
-  for (const e of preSim) { if (e.transaction.eventTime >= preSim.start + 16 * H) break; pre.push(e); }
+  for (const e of preSim) { if (e.transaction.eventTime >= preSim.start + 24 * H) break; pre.push(e); }
   say(`pretraining the initial champion on ${pre.length} takeover-only transactions (${pre.filter((e) => e.isFraud).length} frauds)`);
   const t0 = Date.now();
   const initial = await trainPipeline({
