@@ -37,11 +37,16 @@ export async function retry<T>(fn: (attempt: number) => Promise<T>, options: Ret
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new FraudError('TIMEOUT', 'aborted'));
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
+    const onAbort = () => {
       clearTimeout(t);
       reject(new FraudError('TIMEOUT', 'aborted'));
-    }, { once: true });
+    };
+    // The listener goes when the sleep ends either way: long rate-limited loops must not pile them up.
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
 

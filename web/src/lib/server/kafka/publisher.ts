@@ -27,7 +27,9 @@ export function createPublisher(deps: { producer: Producer; codecs: Codecs; topi
     label: (label) => send(topics.labels, label.txId, codecs.label.encode(label)),
     decisionPolicy: (policy) => send(topics.control, CONTROL_KEYS.decisionPolicy, Buffer.from(JSON.stringify(policy))),
     retrainPolicy: (policy) => send(topics.control, CONTROL_KEYS.retrainPolicy, Buffer.from(JSON.stringify(policy))),
-    modelUpdate: (modelName, update) => send(topics.modelUpdates, modelName, codecs.modelUpdate.encode(update)),
+    // Keyed by role, like every other publisher of model-updates: compaction keeps the latest
+    // champion and the latest shadow (a shared key would let a shadow erase the champion).
+    modelUpdate: (_modelName, update) => send(topics.modelUpdates, update.role.toLowerCase(), codecs.modelUpdate.encode(update)),
   };
 }
 
