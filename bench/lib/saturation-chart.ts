@@ -20,13 +20,20 @@ const SERIES = [
   { key: 'p999', color: '#d62728' },
 ] as const;
 
+/** 1, 2 or 5 times a power of ten, at least `raw`. */
+function niceStep(raw: number): number {
+  const p = 10 ** Math.floor(Math.log10(raw));
+  return [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw) ?? 10 * p;
+}
+
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 export function saturationSvg(points: readonly ChartPoint[], maxSustained: number, title: string): string {
   const pts = [...points].filter((p) => Number.isFinite(p.p50)).sort((a, b) => a.offered - b.offered);
-  const xMax = Math.max(1, ...pts.map((p) => p.offered)) * 1.05;
+  const xStep = niceStep(Math.max(1, ...pts.map((p) => p.offered)) / 5);
+  const xMax = Math.ceil((Math.max(1, ...pts.map((p) => p.offered)) * 1.02) / xStep) * xStep;
   const values = pts.flatMap((p) => [p.p50, p.p99, p.p999]).filter((v) => Number.isFinite(v) && v > 0);
-  const yMin = 10 ** Math.floor(Math.log10(Math.max(1, Math.min(...values, 10))));
+  const yMin = 10 ** Math.floor(Math.log10(Math.max(1, Math.min(...values))));
   const yMax = 10 ** Math.ceil(Math.log10(Math.max(...values, 100)));
   const pw = W - M.left - M.right;
   const ph = H - M.top - M.bottom;
@@ -41,9 +48,8 @@ export function saturationSvg(points: readonly ChartPoint[], maxSustained: numbe
     out.push(`<line x1="${M.left}" x2="${M.left + pw}" y1="${y(d)}" y2="${y(d)}" stroke="#ddd"/>`);
     out.push(`<text x="${M.left - 6}" y="${y(d) + 4}" text-anchor="end">${d >= 1000 ? `${d / 1000} s` : `${d} ms`}</text>`);
   }
-  // x ticks: 6 even steps
-  for (let i = 0; i <= 5; i++) {
-    const v = (xMax / 5) * i;
+  // x ticks on round numbers
+  for (let v = 0; v <= xMax + 1e-9; v += xStep) {
     out.push(`<line x1="${x(v)}" x2="${x(v)}" y1="${M.top + ph}" y2="${M.top + ph + 5}" stroke="#333"/>`);
     out.push(`<text x="${x(v)}" y="${M.top + ph + 18}" text-anchor="middle">${Math.round(v)}</text>`);
   }
