@@ -49,9 +49,10 @@ describe('slow warehouse (WAREHOUSE_WRITE_DELAY_MS drill) on the real broker', (
   it('lets lag grow while records keep arriving, loses nothing, and catches up exactly once the delay is gone', { timeout: 240_000 }, async () => {
     const logger = createLogger('slow-wh-test', 'warn');
     const recs = Array.from({ length: N }, (_, i) => scoredRecord(slice.prefix, i));
-    // 20 rows per write and 400 ms before each: about 50 rows/s, far below what is produced.
-    const slowEnv = slice.env({ WAREHOUSE_PATH: path, WAREHOUSE_BATCH_ROWS: '20', WAREHOUSE_WRITE_DELAY_MS: '400' });
-    expect(slowEnv.WAREHOUSE_WRITE_DELAY_MS).toBe(400);
+    // 20 rows per write and 1 s before each: about 20 rows/s, far below what is produced (one
+    // 400-record round takes the slow sink ~20 s, so lag grows even if sending a round is slow).
+    const slowEnv = slice.env({ WAREHOUSE_PATH: path, WAREHOUSE_BATCH_ROWS: '20', WAREHOUSE_WRITE_DELAY_MS: '1000' });
+    expect(slowEnv.WAREHOUSE_WRITE_DELAY_MS).toBe(1000);
     const group = sinkGroupId(slowEnv, 'warehouse');
     sink = await startSink('warehouse', { env: slowEnv, logger, codecs: slice.codecs });
 
@@ -71,6 +72,16 @@ describe('slow warehouse (WAREHOUSE_WRITE_DELAY_MS drill) on the real broker', (
     expect(lags.at(-1)!).toBeGreaterThan(ROUND);
     expect(committedBefore).toBeGreaterThan(0);
     expect(committedBefore).toBeLessThan(ROUND * ROUNDS);
+
+    // The delay is what made it slow: every chunk (decode, write, commit) took at least the
+    // injected second, so none landed in the histogram's buckets below it.
+    const metrics = await (await fetch(`${sink.url}/metrics`)).text();
+    const series = (name: string, ...labels: string[]) => {
+      const line = metrics.split('\n').find((l) => l.startsWith(`${name}{`) && labels.every((x) => l.includes(x)));
+      return Number(line?.split(' ').at(-1) ?? 'NaN');
+    };
+    expect(series('fraud_sink_batch_seconds_count', 'sink="warehouse"')).toBeGreaterThan(0);
+    expect(series('fraud_sink_batch_seconds_bucket', 'sink="warehouse"', 'le="0.5"')).toBe(0);
 
     await sink.stop(); // the drill ends: restart without the delay
     sink = undefined;
