@@ -15,7 +15,7 @@ const RUNNER = join(ROOT, 'infra', 'test', 'fixtures', 'secrets-run.ts');
 
 /** Every encoding under which a secret could leak into a log line. */
 function forms(secret: string): string[] {
-  return [secret, Buffer.from(secret).toString('base64'), Buffer.from(secret).toString('base64url'), encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)];
+  return [...new Set([secret, Buffer.from(secret).toString('base64'), Buffer.from(secret).toString('base64url'), encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)])];
 }
 
 describe('no secrets in logs, error messages or the repository', () => {
