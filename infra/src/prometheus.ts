@@ -22,7 +22,7 @@ export const DEFAULT_SCRAPE_TARGETS: Record<string, string[]> = {
   'sink-live': ['127.0.0.1:9473'],
   retrainer: ['127.0.0.1:9474'],
   web: ['127.0.0.1:9475'],
-  api: ['127.0.0.1:9476'],
+  api: ['127.0.0.1:8080'],
   prometheus: ['127.0.0.1:9090'],
 };
 
@@ -35,7 +35,7 @@ export const COMPOSE_SCRAPE_TARGETS: Record<string, string[]> = {
   'sink-live': ['sinks:9473'],
   retrainer: ['retrainer:9474'],
   web: ['web:9475'],
-  api: ['api:9476'],
+  api: ['api:8080'],
   prometheus: ['localhost:9090'],
 };
 

@@ -20,7 +20,7 @@ describe('Prometheus configuration', () => {
   it('scrapes every service on its documented port', () => {
     expect(DEFAULT_SCRAPE_TARGETS).toMatchObject({
       producer: ['127.0.0.1:9464'], scorer: ['127.0.0.1:9470'], 'sink-metrics': ['127.0.0.1:9471'], 'sink-warehouse': ['127.0.0.1:9472'],
-      'sink-live': ['127.0.0.1:9473'], retrainer: ['127.0.0.1:9474'], web: ['127.0.0.1:9475'], api: ['127.0.0.1:9476'],
+      'sink-live': ['127.0.0.1:9473'], retrainer: ['127.0.0.1:9474'], web: ['127.0.0.1:9475'], api: ['127.0.0.1:8080'],
     });
     const docs = readFileSync(resolve(dir, '..', '..', 'docs', 'observability.md'), 'utf8');
     for (const [job, [target]] of Object.entries(DEFAULT_SCRAPE_TARGETS)) expect(docs, job).toContain(`| ${target!.split(':')[1]} |`);

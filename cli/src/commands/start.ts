@@ -45,7 +45,7 @@ export function register(program: Command): void {
         log('champion model found on model-updates');
       }
 
-      const common = { LIVE_FEED_SECRET: secrets.liveFeedSecret, OMP_WAIT_POLICY: 'passive' };
+      const common = { LIVE_FEED_SECRET: secrets.liveFeedSecret, OMP_WAIT_POLICY: 'passive', LIVE_CORS_ORIGINS: 'http://127.0.0.1:3000,http://localhost:3000', RETRAINER_API_URL: 'http://127.0.0.1:9474' };
       const services: ServiceSpec[] = [
         { name: 'scorer', args: ['scorer'], env: common, ready: httpReady('http://127.0.0.1:9470/metrics') },
         { name: 'sinks', args: ['sink', 'all'], env: common, ready: httpReady('http://127.0.0.1:9472/health') },
