@@ -63,3 +63,32 @@ export async function committedSum(kafka: Kafka, groupId: string, topic: string)
     await admin.disconnect();
   }
 }
+
+/**
+ * Per partition, the offset just after the last data record (read_committed). On a
+ * transactional topic the end offset also counts commit markers, which a consumer never
+ * commits past, so "caught up" is measured against this, not against the end offset.
+ */
+export async function dataEnds(kafka: Kafka, topic: string): Promise<Map<number, number>> {
+  const ends = new Map<number, number>();
+  await readToEnd({
+    kafka, topic, groupId: `chaos-ends-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`, logger: createLogger('chaos-verify', 'warn'), timeoutMs: 300_000,
+    onMessages: async (ms, partition) => {
+      const last = ms[ms.length - 1];
+      if (last) ends.set(partition, Number(last.offset) + 1);
+    },
+  });
+  return ends;
+}
+
+export async function caughtUp(kafka: Kafka, groupId: string, topic: string, ends: Map<number, number>): Promise<boolean> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [res] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const committed = new Map((res?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+    return [...ends].every(([p, end]) => (committed.get(p) ?? -1) >= end);
+  } finally {
+    await admin.disconnect();
+  }
+}
