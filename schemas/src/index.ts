@@ -8,3 +8,4 @@ export * from './validate.ts';
 export { createRegistryServer, type RegistryServer, type RegistryServerOptions } from './registry/server.ts';
 export { COMPATIBILITY_LEVELS, type CompatibilityLevel } from './registry/compat.ts';
 export * from './control.ts';
+export * from './dlq-headers.ts';

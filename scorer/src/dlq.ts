@@ -5,14 +5,10 @@ import type { IHeaders } from 'kafkajs';
  * why and where from. `dlq.reason` is a FraudError code (DECODE_WRONG_MAGIC, DECODE_UNKNOWN_SCHEMA,
  * DECODE_TRUNCATED, DECODE_FAILED, RECORD_INVALID), `dlq.message` the human sentence.
  */
-export const DLQ_HEADERS = {
-  reason: 'dlq.reason',
-  message: 'dlq.message',
-  topic: 'dlq.topic',
-  partition: 'dlq.partition',
-  offset: 'dlq.offset',
-  timestamp: 'dlq.timestamp',
-} as const;
+import { DLQ_HEADERS } from '@fraud/schemas';
+
+/** The header names are the shared contract in @fraud/schemas (one definition for every writer). */
+export { DLQ_HEADERS };
 
 export interface DeadLetter {
   key: Buffer | null;

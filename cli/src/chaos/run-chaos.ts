@@ -7,7 +7,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { waitFor } from '@fraud/common';
 import { repoRoot, startKafka, stopKafka, ensureTopics, type KafkaRuntimeOptions } from '@fraud/infra';
 import { FEATURE_NAMES, FEATURE_SET, featuresForFile, readArtifact, trainXGBoost, writeArtifact, xgboostJsonToOnnx } from '@fraud/model';
-import { simulate } from '@fraud/producers';
+import { createRng, simulate } from '@fraud/producers';
 import { createCodecs, topicNames } from '@fraud/schemas';
 import { artifactToUpdate } from '@fraud/scorer';
 import { createSupervisor } from './supervisor.ts';
@@ -55,7 +55,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const work = mkdtempSync(join(tmpdir(), 'fraud-chaos-'));
   const port = 29_092 + Math.floor(Math.random() * 400) * 2;
   const broker: KafkaRuntimeOptions = { dataDir: work, port, controllerPort: port + 1, heapMb: 512 };
-  const rand = mulberry(o.seed);
+  const rng = createRng(`chaos-${o.seed}`);
+  const rand = () => rng.next();
   o.log(`chaos: private broker on 127.0.0.1:${port}, data in ${work}`);
   await startKafka(broker);
   const kafka = new Kafka({ clientId: 'chaos', brokers: [`127.0.0.1:${port}`], logLevel: logLevel.NOTHING });
@@ -176,14 +177,4 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   rmSync(work, { recursive: true, force: true });
   return result;
   }
-}
-
-function mulberry(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -8,15 +8,10 @@ import type { IHeaders, Producer } from 'kafkajs';
  * sentence, dlq.topic/partition/offset/timestamp where the record was read, dlq.service who
  * dead-lettered it.
  */
-export const DLQ_HEADERS = {
-  reason: 'dlq.reason',
-  message: 'dlq.message',
-  topic: 'dlq.topic',
-  partition: 'dlq.partition',
-  offset: 'dlq.offset',
-  timestamp: 'dlq.timestamp',
-  service: 'dlq.service',
-} as const;
+import { DLQ_HEADERS } from '@fraud/schemas';
+
+/** The header names are the shared contract in @fraud/schemas (one definition for every writer). */
+export { DLQ_HEADERS };
 
 export interface DeadLetterRecord {
   topic: string;
