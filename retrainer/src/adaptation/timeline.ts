@@ -39,7 +39,7 @@ export async function windowQuality(db: Db, typology: string, from: number, to: 
       count(*) FILTER (WHERE l.is_fraud AND l.typology = $1 AND s.score >= s.review_threshold) AS caught,
       count(*) FILTER (WHERE s.score >= s.review_threshold) AS flagged,
       count(*) FILTER (WHERE s.score >= s.review_threshold AND l.is_fraud) AS flagged_fraud
-    FROM scored s JOIN labels l USING (tx_id) WHERE l.join_seq IS NOT NULL AND s.event_time >= ${Math.floor(from)} AND s.event_time < ${Math.floor(to)}`, [typology]);
+    FROM scored s JOIN labels l USING (tx_id) WHERE l.join_seq IS NOT NULL${bound('>=', from)}${bound('<', to)}`, [typology]);
   const frauds = num(r?.frauds);
   const flagged = num(r?.flagged);
   return { frauds, recall: frauds ? num(r?.caught) / frauds : null, precision: flagged ? num(r?.flagged_fraud) / flagged : null };
@@ -55,4 +55,9 @@ export async function typologyLabelsAt(db: Db, typology: string, joinSeq: number
 export function runEventTime(run: RunRecord): number | null {
   const t = run.details?.eventTimeAtStart;
   return typeof t === 'number' ? t : null;
+}
+
+/** An event-time bound for SQL; an infinite bound is no bound. */
+function bound(op: '>=' | '<', t: number): string {
+  return Number.isFinite(t) ? ` AND s.event_time ${op} ${Math.floor(t)}` : '';
 }
