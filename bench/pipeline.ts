@@ -22,7 +22,7 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { createLogger, waitFor } from '@fraud/common';
 import { FEATURE_NAMES, FEATURE_SET, featuresForFile, trainXGBoost, writeArtifact, xgboostJsonToOnnx } from '@fraud/model';
 import { createCodecs, topicNames, type Transaction } from '@fraud/schemas';
-import { readToEnd } from '@fraud/scorer';
+import { byRequestSize, readToEnd } from '@fraud/scorer';
 
 const N = Number(process.env.BENCH_PIPELINE_TX ?? 200_000);
 const RATE = Number(process.env.BENCH_PIPELINE_RATE ?? 2_000);
@@ -165,7 +165,9 @@ async function main(): Promise<void> {
     await ptConsumer.run({
       partitionsConsumedConcurrently: Number(SCORER_ENV.SCORER_PARTITIONS_CONCURRENTLY),
       eachBatch: async ({ batch }) => {
-        await ptProducer.send({ topic: passthrough, acks: -1, messages: batch.messages.map((m) => ({ key: m.key, value: m.value, partition: batch.partition })) });
+        // Requests under the broker's 1 MiB record-batch limit, as the scorer does.
+        const out = batch.messages.map((m) => ({ topic: passthrough, key: m.key, value: m.value, partition: batch.partition }));
+        for (const group of byRequestSize(out, 512 * 1024)) await ptProducer.sendBatch({ topicMessages: group, acks: -1 });
         copied += batch.messages.length;
       },
     });

@@ -5,7 +5,7 @@ export { createScorerMetrics, type ScorerMetrics } from './metrics.ts';
 export { loadModelUpdate, fetchModelBytes, sha256Hex } from './model-loader.ts';
 export { createModelManager, type ModelManager } from './model-manager.ts';
 export { artifactToUpdate, thresholdsOf } from './bootstrap.ts';
-export { startScorerLoop, transactionalIdFor, type ScorerLoop, type LoopConfig } from './eos-loop.ts';
+export { startScorerLoop, transactionalIdFor, byRequestSize, type ScorerLoop, type LoopConfig } from './eos-loop.ts';
 export { startTopicReader, readToEnd } from './topic-reader.ts';
 export { restorePartitionState } from './state-restore.ts';
 export { scorerEnvSchema, parseScorerEnv, type ScorerEnv } from './env.ts';
