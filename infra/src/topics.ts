@@ -12,11 +12,14 @@ export function plannedTopics(plan: TopicPlan = {}): ITopicConfig[] {
   const t = topicNames(plan.prefix ?? '');
   const p = plan.partitions ?? 6;
   const compact = [{ name: 'cleanup.policy', value: 'compact' }];
+  // A scorer batch (up to SCORER_MAX_BATCH records, ~1 KiB each with features and reasons) is
+  // one produce per partition: the 1 MiB default would refuse it. Dead letters may be large too.
+  const big = [{ name: 'max.message.bytes', value: String(16 * 1024 * 1024) }];
   return [
     { topic: t.transactions, numPartitions: p, replicationFactor: 1 },
-    { topic: t.scored, numPartitions: p, replicationFactor: 1 },
+    { topic: t.scored, numPartitions: p, replicationFactor: 1, configEntries: big },
     { topic: t.labels, numPartitions: p, replicationFactor: 1 },
-    { topic: t.dlq, numPartitions: p, replicationFactor: 1 },
+    { topic: t.dlq, numPartitions: p, replicationFactor: 1, configEntries: big },
     { topic: t.modelUpdates, numPartitions: 1, replicationFactor: 1, configEntries: [...compact, { name: 'max.message.bytes', value: String(16 * 1024 * 1024) }] },
     { topic: t.schemas, numPartitions: 1, replicationFactor: 1, configEntries: compact },
     { topic: t.control, numPartitions: 1, replicationFactor: 1, configEntries: compact },
