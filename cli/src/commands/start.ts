@@ -53,7 +53,10 @@ export function register(program: Command): void {
         { name: 'api', args: ['api', 'serve'], env: { ...common, API_KEYS_FILE: join(dir, 'api-keys.json') }, ready: httpReady('http://127.0.0.1:8080/health') },
         { name: 'web', args: ['web', 'serve'], env: { ...common, WEB_PUBLIC_READONLY: 'true' }, ready: httpReady('http://127.0.0.1:3000/health'), readyTimeoutMs: 180_000 },
       ];
-      if (o.simulator) services.push({ name: 'simulator', args: ['simulate', '--rate', String(rate), '--scenario', join(repoRoot, 'producers', 'scenarios', 'default.yaml')], env: common });
+      // Simulated time runs faster than the wall clock: start it a week in the past so the
+      // demo stream stays behind "now" for hours (the scorer dead-letters far-future events).
+      const simStart = new Date(Date.now() - 7 * 86_400_000).toISOString();
+      if (o.simulator) services.push({ name: 'simulator', args: ['simulate', '--rate', String(rate), '--speed', 'x20', '--start', simStart, '--scenario', join(repoRoot, 'producers', 'scenarios', 'default.yaml')], env: common });
       // The first admin must exist before the console opens its database (DuckDB: one writer).
       await ensureAdmin(dir, secrets.adminPasswordFile);
       const commands = program.commands.map((c) => c.name());
