@@ -14,6 +14,7 @@ describe('chaos (short)', () => {
     expect(r.lost).toBe(0);
     expect(r.duplicates).toBe(0);
     expect(r.scored + r.dlq).toBe(r.transactions);
+    expect(r.dlq, "the simulator emits only valid transactions").toBe(0);
     expect(r.kills).toBe(3);
     expect(r.broker_restarts).toBe(1);
     expect(r.warehouse_rows).toBe(r.warehouse_distinct);

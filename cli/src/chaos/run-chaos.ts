@@ -100,7 +100,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const sink = sup.start('sink-warehouse', ['sink', 'warehouse']);
   const victims = [...scorers, sink];
 
-  const sim = spawn(process.execPath, [join(repoRoot, 'bin', 'fraud.mjs'), 'simulate', '--count', String(o.transactions), '--max', '--seed', String(o.seed), '--legit-label-rate', '0.02', '--metrics-port', '0'], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  // Simulated time outruns the wall clock at full speed: start a week back so no event is in
+  // the future (the scorer would rightly dead-letter it).
+  const simStart = new Date(Date.now() - 7 * 86_400_000).toISOString();
+  const sim = spawn(process.execPath, [join(repoRoot, 'bin', 'fraud.mjs'), 'simulate', '--count', String(o.transactions), '--max', '--seed', String(o.seed), '--legit-label-rate', '0.02', '--metrics-port', '0', '--start', simStart], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
   const simDone = new Promise<number>((resolve) => sim.once('exit', (code) => resolve(code ?? 1)));
 
   // Kills start once transactions flow, and are spread over the publishing period.
