@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { createLogger } from '@fraud/common';
 import { SCOPES, createKey, loadApiEnv, readKeyFile, startApiService, type Scope } from '@fraud/api';
+import { stopOnSignals } from '../lifecycle.ts';
 
 export function register(program: Command): void {
   const api = program.command('api').description('the synchronous decision API (express) for authorisation systems');
@@ -8,14 +10,10 @@ export function register(program: Command): void {
     .description('serve POST /v1/transactions, GET /v1/decisions/:txId, POST /v1/labels, /openapi.json, /docs')
     .action(async () => {
       const env = loadApiEnv();
-      const svc = await startApiService(env);
+      const logger = createLogger('api');
+      const svc = await startApiService(env, logger);
       process.stdout.write(`decision API listening on ${svc.url} (docs ${svc.url}/docs)\n`);
-      const stop = async () => {
-        await svc.stop();
-        process.exit(0);
-      };
-      process.once('SIGTERM', () => void stop());
-      process.once('SIGINT', () => void stop());
+      stopOnSignals(svc, logger, 'stopping: closing connections and Kafka clients');
     });
   const keys = api.command('keys').description('API keys (hashed at rest, scoped)');
   keys

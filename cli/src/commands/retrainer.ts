@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { createKafka, createLogger, errorMessage, FraudError } from '@fraud/common';
+import { createKafka, createLogger, FraudError } from '@fraud/common';
 import { topicNames } from '@fraud/schemas';
 import { parsePolicyText, parseRetrainerEnv, publishRetrainPolicy, runRetrainer, validateRetrainPolicy } from '@fraud/retrainer';
+import { stopOnSignals } from '../lifecycle.ts';
 
 /** `fraud retrainer`: the label-driven retraining service; `fraud retrainer policy ...` edits its policy. */
 export function register(program: Command): void {
@@ -28,21 +29,7 @@ See docs/retrainer.md.`,
         onProgress: (p) => { if (p.stage !== 'training' || (p.round ?? 0) % 25 === 0) logger.info({ run: p.runId, stage: p.stage, round: p.round, rounds: p.rounds }, 'run progress'); },
       });
       process.stdout.write(`retrainer running; API and metrics on http://${env.RETRAINER_HOST}:${svc.port()} (champion ${svc.models.champion()?.version ?? 'none'})\n`);
-      let stopping = false;
-      const stop = async (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        logger.info({ signal }, 'stopping');
-        try {
-          await svc.stop();
-          process.exit(0);
-        } catch (err: unknown) {
-          logger.error({ err: errorMessage(err) }, 'stop failed');
-          process.exit(1);
-        }
-      };
-      process.once('SIGTERM', () => void stop('SIGTERM'));
-      process.once('SIGINT', () => void stop('SIGINT'));
+      stopOnSignals(svc, logger, 'stopping');
     });
 
   const policy = cmd.command('policy').description('show or set the retrain policy');

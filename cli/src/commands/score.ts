@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { createLogger, errorMessage } from '@fraud/common';
+import { createLogger } from '@fraud/common';
+import { stopOnSignals } from '../lifecycle.ts';
 
 /** `fraud scorer`: one scorer instance; run several for more throughput (same SCORER_GROUP_ID). */
 export function register(program: Command): void {
@@ -26,20 +27,6 @@ See docs/scorer.md.`,
       const logger = createLogger('scorer', env.LOG_LEVEL);
       const svc = await runScorer(env, logger);
       process.stdout.write(`scorer running (group ${env.SCORER_GROUP_ID}); metrics on :${svc.metricsPort}/metrics\n`);
-      let stopping = false;
-      const stop = async (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        logger.info({ signal }, 'stopping: finishing the batch in flight');
-        try {
-          await svc.stop();
-          process.exit(0);
-        } catch (err: unknown) {
-          logger.error({ err: errorMessage(err) }, 'stop failed');
-          process.exit(1);
-        }
-      };
-      process.once('SIGTERM', () => void stop('SIGTERM'));
-      process.once('SIGINT', () => void stop('SIGINT'));
+      stopOnSignals(svc, logger, 'stopping: finishing the batch in flight');
     });
 }
