@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import swaggerUi from 'swagger-ui-dist';
@@ -157,4 +156,3 @@ const DOCS_HTML = `<!doctype html><html><head><meta charset="utf-8"><title>Fraud
 <link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>
 <body><div id="ui"></div><script src="/docs/assets/swagger-ui-bundle.js"></script><script src="/docs/init.js"></script></body></html>`;
 
-export const docsAssetPath = join(swaggerUi.getAbsoluteFSPath(), 'swagger-ui.css');

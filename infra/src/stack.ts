@@ -1,4 +1,4 @@
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { kafkaPid, startKafka, stopKafka } from './kafka-runtime.ts';
@@ -45,10 +45,6 @@ export async function stackUp(o: StackOptions = {}): Promise<{ kafkaMs: number; 
   }
   if (createdTopics.length) log(`created topics: ${createdTopics.join(', ')}`);
   const t1 = Date.now();
-  if (!existsSync(join(repoRoot, 'cli', 'src', 'commands', 'registry.ts'))) {
-    log('schema registry command not present yet: registry not started');
-    return { kafkaMs, registryMs: 0, createdTopics };
-  }
   const url = `http://127.0.0.1:${registryPort}`;
   const r = await startService(dataDir, {
     name: 'registry',
@@ -107,7 +103,7 @@ export async function stackReset(o: StackOptions = {}): Promise<string[]> {
   }
   const models = join(repoRoot, 'model-artifacts');
   if (existsSync(models)) {
-    for (const entry of (await import('node:fs')).readdirSync(models)) {
+    for (const entry of readdirSync(models)) {
       if (entry === 'README.md') continue;
       rmSync(join(models, entry), { recursive: true, force: true });
       removed.push(join(models, entry));
