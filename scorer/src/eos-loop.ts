@@ -42,8 +42,15 @@ interface PartitionTask<S> {
   partition: number;
   producer: Producer;
   state: S;
-  /** Input offsets below this are already committed (read after fencing the previous owner). */
-  committed: bigint;
+  /**
+   * The next input offset to process. Read from the group after fencing the previous owner,
+   * then advanced by each of this task's commits. kafkajs's own position is not enough: after a
+   * rebalance it re-reads the group's committed offset, and OffsetFetch (kafkajs speaks v1-v4,
+   * without KIP-447's requireStable) returns the offset from before a just-committed transaction
+   * until its markers are written. Records below `next` were already scored in a committed
+   * transaction of this producer and are skipped, never scored twice.
+   */
+  next: bigint;
   dropped: boolean;
   busy: Promise<unknown>;
 }
@@ -131,7 +138,7 @@ export async function startScorerLoop<S>(deps: LoopDeps<S>): Promise<ScorerLoop>
       });
       metrics.restoredRecords.inc(records);
       logger.info({ partition, committed: committed.toString(), restored: records, ms: Date.now() - started }, 'partition task ready');
-      return { partition, producer, state, committed, dropped: false, busy: Promise.resolve() };
+      return { partition, producer, state, next: committed, dropped: false, busy: Promise.resolve() };
     } catch (err: unknown) {
       await producer.disconnect().catch(() => undefined);
       throw err;
@@ -159,6 +166,7 @@ export async function startScorerLoop<S>(deps: LoopDeps<S>): Promise<ScorerLoop>
       const next = (BigInt(messages[messages.length - 1]!.offset) + 1n).toString();
       await tx.sendOffsets({ consumerGroupId: config.groupId, topics: [{ topic: topics.transactions, partitions: [{ partition: task.partition, offset: next }] }] });
       await tx.commit();
+      task.next = BigInt(next);
     } catch (err: unknown) {
       lease.release();
       metrics.aborted.inc({ reason: (err as { name?: string }).name ?? 'Error' });
@@ -185,9 +193,10 @@ export async function startScorerLoop<S>(deps: LoopDeps<S>): Promise<ScorerLoop>
         return;
       }
     }
-    const committed = task.committed;
-    const fresh = batch.messages.filter((m) => BigInt(m.offset) >= committed);
-    // Records below the committed offset were processed by the previous owner: move past them.
+    const next = task.next;
+    const fresh = batch.messages.filter((m) => BigInt(m.offset) >= next);
+    // Records below `next` are in a committed transaction already (this task's or the previous
+    // owner's): move past them.
     const skipped = batch.messages.length - fresh.length;
     if (skipped > 0) resolveOffset(batch.messages[skipped - 1]!.offset);
     for (let i = 0; i < fresh.length; i += config.maxBatch) {

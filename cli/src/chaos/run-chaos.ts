@@ -41,6 +41,9 @@ export interface ChaosResult {
   unexpected_restarts: number;
   seconds: number;
   lost_ids: string[];
+  duplicate_samples: { txId: string; copies: string[] }[];
+  /** Kept (with the services' logs in logs/) when anything was lost or doubled; removed otherwise. */
+  work_dir?: string;
 }
 
 const REGISTRY = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081';
@@ -81,12 +84,12 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
 
   const warehousePath = join(work, 'warehouse.duckdb');
   const env = {
-    KAFKA_BROKERS: `127.0.0.1:${port}`, SCHEMA_REGISTRY_URL: REGISTRY, LOG_LEVEL: 'warn', OMP_WAIT_POLICY: 'passive',
+    KAFKA_BROKERS: `127.0.0.1:${port}`, SCHEMA_REGISTRY_URL: REGISTRY, LOG_LEVEL: 'info', OMP_WAIT_POLICY: 'passive',
     SCORER_GROUP_ID: 'chaos-scorer', SCORER_METRICS_PORT: '0', SCORER_SESSION_TIMEOUT_MS: '6000',
     WAREHOUSE_PATH: warehousePath, WAREHOUSE_PORT: '0', SINK_SESSION_TIMEOUT_MS: '6000', METRICS_PORT: '0', LIVE_PORT: '0',
     PRODUCER_METRICS_PORT: '0',
   };
-  const sup = createSupervisor(env, o.log);
+  const sup = createSupervisor(env, o.log, join(work, 'logs'));
   try {
     return await chaosRun();
   } finally {
@@ -172,12 +175,17 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     warehouse_rows: Number(rows.n), warehouse_distinct: Number(rows.d),
     labels_on_topic: labels.length, labels_in_warehouse: Number(lrows.n),
     unexpected_restarts: unexpected, seconds: +((Date.now() - t0) / 1000).toFixed(1), lost_ids: r.lostIds,
+    duplicate_samples: r.duplicateSamples,
   };
   if (o.resultFile) {
     mkdirSync(join(o.resultFile, '..'), { recursive: true });
     writeFileSync(o.resultFile, JSON.stringify(result, null, 2) + '\n');
   }
-  rmSync(work, { recursive: true, force: true });
+  if (r.lost === 0 && r.duplicates === 0) rmSync(work, { recursive: true, force: true });
+  else {
+    result.work_dir = work;
+    o.log(`chaos: kept ${work} (service logs in logs/) for diagnosis`);
+  }
   return result;
   }
 }

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '@fraud/infra';
 
@@ -13,16 +14,25 @@ export interface Supervised {
   kill(): void;
 }
 
-export function createSupervisor(env: Record<string, string>, log: (s: string) => void) {
+/** `logDir`: each process's stdout and stderr are appended to `<logDir>/<name>.log`, across restarts. */
+export function createSupervisor(env: Record<string, string>, log: (s: string) => void, logDir?: string) {
+  if (logDir) mkdirSync(logDir, { recursive: true });
   const all: Supervised[] = [];
   let stopping = false;
   const start = (name: string, args: string[]): Supervised => {
     const s: Supervised = { name, child: undefined as unknown as ChildProcess, restarts: -1, kill: () => s.child.kill('SIGKILL') };
     const launch = () => {
       s.restarts++;
-      s.child = spawn(process.execPath, [join(repoRoot, 'bin', 'fraud.mjs'), ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+      s.child = spawn(process.execPath, [join(repoRoot, 'bin', 'fraud.mjs'), ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', logDir ? 'pipe' : 'ignore', 'pipe'] });
       let tail = '';
       s.child.stderr?.on('data', (d: Buffer) => void (tail = (tail + d.toString()).slice(-2000)));
+      if (logDir) {
+        const file = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' });
+        file.write(`--- start ${s.restarts} at ${new Date().toISOString()}\n`);
+        s.child.stdout?.pipe(file, { end: false });
+        s.child.stderr?.pipe(file, { end: false });
+        s.child.once('close', () => file.end());
+      }
       s.child.once('exit', (code, signal) => {
         if (stopping) return;
         if (signal !== 'SIGKILL') log(`${name} exited (${code ?? signal}); restarting. Last stderr: ${tail.trim().split('\n').pop() ?? ''}`);

@@ -4,9 +4,9 @@ import type { Codecs } from '@fraud/schemas';
 import { readToEnd } from '@fraud/scorer';
 
 /** Everything committed on a topic now, read with read_committed to the end offsets. */
-export async function readAll(kafka: Kafka, topic: string): Promise<KafkaMessage[]> {
-  const out: KafkaMessage[] = [];
-  await readToEnd({ kafka, topic, groupId: `chaos-verify-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`, logger: createLogger('chaos-verify', 'warn'), timeoutMs: 300_000, onMessages: async (m) => void out.push(...m) });
+export async function readAll(kafka: Kafka, topic: string): Promise<(KafkaMessage & { partition: number })[]> {
+  const out: (KafkaMessage & { partition: number })[] = [];
+  await readToEnd({ kafka, topic, groupId: `chaos-verify-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`, logger: createLogger('chaos-verify', 'warn'), timeoutMs: 300_000, onMessages: async (ms, partition) => void out.push(...ms.map((m) => ({ ...m, partition }))) });
   return out;
 }
 
@@ -17,6 +17,8 @@ export interface Reconciliation {
   lost: number;
   duplicates: number;
   lostIds: string[];
+  /** Up to 10 doubled txIds, each with where its copies are (`topic[partition]@offset`). */
+  duplicateSamples: { txId: string; copies: string[] }[];
 }
 
 /** Every txId of `transactions` must be exactly once in scored or in the DLQ. */
@@ -25,19 +27,28 @@ export async function reconcile(kafka: Kafka, codecs: Codecs, topics: { transact
   const txIds = new Set<string>();
   for (const m of inputs) txIds.add((await codecs.transaction.decode(m.value!)).txId);
   const scoredMsgs = await readAll(kafka, topics.scored);
-  const seen = new Map<string, number>();
+  const seen = new Map<string, string[]>();
+  const note = (id: string, where: string) => {
+    const copies = seen.get(id) ?? [];
+    copies.push(where);
+    seen.set(id, copies);
+  };
   for (const m of scoredMsgs) {
-    const id = (await codecs.scored.decode(m.value!)).transaction.txId;
-    seen.set(id, (seen.get(id) ?? 0) + 1);
+    const s = await codecs.scored.decode(m.value!);
+    note(s.transaction.txId, `${topics.scored}[${m.partition}]@${m.offset} scoredAt=${new Date(s.scoredAt).toISOString()}`);
   }
   const dlqMsgs = await readAll(kafka, topics.dlq);
   for (const m of dlqMsgs) {
     const id = await codecs.transaction.decode(m.value!).then((t) => t.txId, () => undefined);
-    if (id) seen.set(id, (seen.get(id) ?? 0) + 1);
+    if (id) note(id, `${topics.dlq}[${m.partition}]@${m.offset}`);
   }
   const lostIds = [...txIds].filter((id) => !seen.has(id));
-  const duplicates = [...seen.values()].reduce((s, n) => s + Math.max(0, n - 1), 0);
-  return { transactions: inputs.length, scored: scoredMsgs.length, dlq: dlqMsgs.length, lost: lostIds.length, duplicates, lostIds: lostIds.slice(0, 10), scoredIds: new Set(seen.keys()) };
+  const doubled = [...seen].filter(([, copies]) => copies.length > 1);
+  const duplicates = doubled.reduce((s, [, copies]) => s + copies.length - 1, 0);
+  return {
+    transactions: inputs.length, scored: scoredMsgs.length, dlq: dlqMsgs.length, lost: lostIds.length, duplicates, lostIds: lostIds.slice(0, 10),
+    duplicateSamples: doubled.slice(0, 10).map(([txId, copies]) => ({ txId, copies })), scoredIds: new Set(seen.keys()),
+  };
 }
 
 /** Sum of (end offset - committed offset) of a group on a topic. */
