@@ -89,6 +89,7 @@ async function main(): Promise<void> {
     params: {
       rounds: ROUNDS, earlyStoppingRounds: 0, maxDepth: 6, eta: 0.1, subsample: 0.8, colsampleBytree: 0.8,
       minChildWeight: 1, lambda: 1, scalePosWeight: null, baseScore: 0.3, nthread: 2, seed: 1,
+      ...(process.env.BENCH_MODEL_MAX_BIN ? { maxBin: Number(process.env.BENCH_MODEL_MAX_BIN) } : {}),
     },
     onProgress: (round, total, metric) => {
       if (round % 25 === 0 || round === total) console.log(`train round ${round}/${total} valid-aucpr=${metric?.toFixed(4)}`);

@@ -17,6 +17,8 @@ export interface TrainParams {
   /** null: computed from the data as negatives/positives. */
   scalePosWeight: number | null;
   baseScore?: number;
+  /** Histogram bins per feature (XGBoost max_bin); XGBoost's default 256 when omitted. */
+  maxBin?: number;
   nthread?: number;
   seed?: number;
 }
