@@ -108,6 +108,7 @@ async function main(): Promise<void> {
       labelDelayGapHours: 0.25, validationFraction: 0.1, testFraction: 0.1, minTrainingRows: 5000, minTrainingPositives: 20,
       drift: { psiThreshold: null, recallFloor: 0.8, performanceWindowLabels: 20_000, performanceMinPositives: 15 },
       xgboost: { rounds: 150, earlyStoppingRounds: 20, maxDepth: 6, eta: 0.1, nthread: 2 },
+      missedFraudWeight: Number(process.env.BENCH_ADAPTATION_MISSED_FRAUD_WEIGHT ?? 1),
       promotion: { metric: 'aucpr', margin: 0.005, maxFprIncrease: 0.02, minHoldoutPositives: 5 },
     },
   });

@@ -52,7 +52,14 @@ export async function startModelFeed(o: ModelFeedOptions): Promise<Feed> {
     logger: o.logger,
     onMessages: async (messages) => {
       for (const m of messages) {
-        if (!m.value) continue;
+        if (!m.value) {
+          // A tombstone on the shadow key: the retrainer retired the shadow, or promoted it
+          // (the champion key then carries it). The champion key is never tombstoned.
+          if (m.key?.toString() !== 'shadow') continue;
+          if (live) chain = chain.then(() => o.manager.retireShadow());
+          else pending.delete('SHADOW');
+          continue;
+        }
         let update: ModelUpdate;
         try {
           update = await o.decode(m.value);

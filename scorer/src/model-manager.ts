@@ -16,6 +16,8 @@ export interface ModelManager {
   offer(update: ModelUpdate): Promise<boolean>;
   /** Install directly (bootstrap), no smoke test beyond what `load` did. */
   install(model: ActiveModel): void;
+  /** Stops running the shadow (a tombstone on the shadow key); true when there was one. */
+  retireShadow(): boolean;
   current(): ModelPair | null;
   close(): Promise<void>;
 }
@@ -94,6 +96,13 @@ export function createModelManager(deps: ModelManagerDeps): ModelManager {
       }
     },
     install,
+    retireShadow() {
+      if (!shadow) return false;
+      deps.logger.info({ version: shadow.model.version }, 'shadow retired (tombstone on model-updates)');
+      retire(shadow);
+      shadow = null;
+      return true;
+    },
     current() {
       return champion ? { champion: champion.model, shadow: shadow?.model ?? null } : null;
     },

@@ -27,6 +27,8 @@ export interface Pipeline {
   publish(txs: readonly Transaction[]): Promise<void>;
   publishRaw(messages: Array<{ key: string; value: Buffer | null }>): Promise<void>;
   publishModel(update: ModelUpdate): Promise<void>;
+  /** A tombstone on the shadow key of model-updates, as the retrainer writes to retire a shadow. */
+  retireShadow(): Promise<void>;
   publishPolicy(policy: unknown): Promise<void>;
   /** Waits until the scorer group has committed `total` input offsets (all partitions). */
   waitConsumed(total: number, timeoutMs?: number): Promise<void>;
@@ -102,6 +104,9 @@ export async function createPipeline(name: string, partitions = 3): Promise<Pipe
     },
     async publishModel(update) {
       await producer.send({ topic: topics.modelUpdates, messages: [{ key: update.role.toLowerCase(), value: codecs.modelUpdate.encode(update) }] });
+    },
+    async retireShadow() {
+      await producer.send({ topic: topics.modelUpdates, messages: [{ key: 'shadow', value: null }] });
     },
     async publishPolicy(policy) {
       await producer.send({ topic: topics.control, messages: [{ key: 'decision-policy', value: JSON.stringify(policy) }] });

@@ -67,5 +67,20 @@ describe('models on the model-updates topic: champion at start, refusals, hot sw
     expect(text).toMatch(/fraud_scorer_model_info\{version="swap-v3",role="SHADOW"/);
     expect(text).not.toMatch(/fraud_scorer_model_info\{version="swap-v1"/);
     expect(text).toMatch(/fraud_scorer_model_rejected_total\{[^}]*\} 3/);
+
+    // A tombstone on the shadow key (the retrainer retired or promoted the shadow) stops it.
+    await p.retireShadow();
+    await waitFor(() => svc.models.current()?.shadow === null, { timeoutMs: 20_000, what: 'the shadow to be retired by its tombstone' });
+    expect(svc.models.current()?.champion.version).toBe('swap-v2');
+    const batch4 = makeTransactions(200, { seed: 4, runId: `${p.prefix}d` });
+    await p.publish(batch4);
+    await p.waitConsumed(1_400);
+    const after = new Map((await p.readScored()).map((s) => [s.transaction.txId, s]));
+    for (const t of batch4) {
+      expect(after.get(t.txId)?.modelVersion).toBe('swap-v2');
+      expect(after.get(t.txId)?.shadow).toBeNull();
+    }
+    const text2 = await (await fetch(`http://127.0.0.1:${svc.metricsPort}/metrics`)).text();
+    expect(text2).not.toMatch(/fraud_scorer_model_info\{version="swap-v3"/);
   });
 });

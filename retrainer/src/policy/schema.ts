@@ -98,6 +98,13 @@ export const retrainPolicySchema = z
      * can be the cheapest policy on a small validation window).
      */
     maxReviewRate: z.number().positive().max(1).default(0.01),
+    /**
+     * Training weight of a fraud the serving model missed (its logged score was below the
+     * review threshold it was decided with). Above 1, a retrain learns a pattern the champion
+     * does not know from fewer labels: the adaptation benchmark measures the effect. Validation
+     * and test rows are never weighted, so thresholds and the promotion gate are unbiased.
+     */
+    missedFraudWeight: z.number().min(1).max(1000).default(1),
     /** A run needs at least this many labelled rows and frauds in the window. */
     minTrainingRows: z.number().int().min(10).max(100_000_000).default(1000),
     minTrainingPositives: z.number().int().min(1).max(1_000_000).default(10),

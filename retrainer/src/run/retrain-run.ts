@@ -8,7 +8,7 @@ import {
 import { decidePromotion, type HoldoutMetrics } from '../domain/decide.ts';
 import { take, timeWindows, type Split } from '../domain/windows.ts';
 import type { RetrainPolicy } from '../policy/schema.ts';
-import type { Store } from '../store/index.ts';
+import type { LabelledRows, Store } from '../store/index.ts';
 import type { RunRecord } from '../store/registry-store.ts';
 import { compactReport, evaluateHoldout } from './holdout.ts';
 import type { ModelSource } from './model-source.ts';
@@ -108,8 +108,11 @@ export async function runRetrain(deps: RetrainDeps, policy: RetrainPolicy, opts:
 
     progress({ stage: 'training', round: 0, rounds: policy.xgboost.rounds });
     const trainer = deps.train ?? trainXGBoost;
+    const trainWeights = missedFraudWeights(rows, split.train, policy.missedFraudWeight);
+    if (trainWeights) run.details = { ...run.details, missedFraudsWeighted: trainWeights.missed, missedFraudWeight: policy.missedFraudWeight };
     const trained = await trainer({
       train: train.matrix, trainLabels: train.labels, valid: { matrix: valid.matrix, labels: valid.labels },
+      ...(trainWeights ? { trainWeights: trainWeights.weights } : {}),
       params: { ...policy.xgboost }, featureNames: deps.featureNames,
       onProgress: (round, total, validMetric) => progress({ stage: 'training', round, rounds: total, ...(validMetric === undefined ? {} : { validMetric }) }),
     });
@@ -169,6 +172,24 @@ export async function runRetrain(deps: RetrainDeps, policy: RetrainPolicy, opts:
     await finish('failed', errorMessage(err));
     throw err;
   }
+}
+
+/**
+ * Per training row: `weight` for a fraud whose logged score was below the review threshold it was
+ * decided with (a miss of the serving model), 1 otherwise. None when the weight is 1 or nothing
+ * was missed.
+ */
+export function missedFraudWeights(rows: LabelledRows, idx: readonly number[], weight: number): { weights: Float32Array; missed: number } | undefined {
+  if (weight === 1) return undefined;
+  const weights = new Float32Array(idx.length).fill(1);
+  let missed = 0;
+  idx.forEach((r, i) => {
+    if ((rows.labels[r] ?? 0) > 0.5 && (rows.score[r] ?? 0) < (rows.reviewThreshold[r] ?? 0)) {
+      weights[i] = weight;
+      missed++;
+    }
+  });
+  return missed === 0 ? undefined : { weights, missed };
 }
 
 async function scoreWith(source: ModelSource, matrix: Matrix): Promise<Float32Array> {

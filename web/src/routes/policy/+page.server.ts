@@ -1,9 +1,9 @@
-import { FraudError } from '@fraud/common';
 import { decisionPolicySchema } from '@fraud/schemas';
 import { app } from '$lib/server/context.ts';
 import { requireRole } from '$lib/server/auth/roles.ts';
 import { act } from '$lib/server/http/errors.ts';
 import { parsePolicyForm } from '$lib/server/policy/policy-form.ts';
+import { parseRetrainPolicyText } from '$lib/server/policy/retrain-form.ts';
 import { whatIf, DEFAULT_COSTS } from '$lib/what-if.ts';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -45,16 +45,9 @@ export const actions: Actions = {
   }),
   retrain: ({ request, locals }) => act(async () => {
     const admin = requireRole(locals.user, 'admin');
-    const text = String((await request.formData()).get('json') ?? '');
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (err: unknown) {
-      throw new FraudError('BAD_REQUEST', `retrain policy is not valid JSON: ${(err as Error).message}`);
-    }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new FraudError('BAD_REQUEST', 'retrain policy must be a JSON object');
+    const value = parseRetrainPolicyText(String((await request.formData()).get('json') ?? ''), admin.name);
     const ctx = app();
-    await ctx.publisher.retrainPolicy(value as Record<string, unknown>);
+    await ctx.publisher.retrainPolicy(value);
     await ctx.audit.record(admin.name, 'policy.retrain', 'policy:retrain', { policy: value });
     return { message: 'retrain policy published' };
   }),

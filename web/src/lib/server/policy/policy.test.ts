@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { KafkaMessage } from 'kafkajs';
 import { parsePolicyForm } from './policy-form.ts';
 import { createControlState } from './control-state.ts';
+import { parseRetrainPolicyText } from './retrain-form.ts';
 
 const form = (fields: Record<string, string>) => {
   const f = new FormData();
@@ -37,5 +38,22 @@ describe('control state', () => {
     s.apply(msg('decision-policy', null));
     expect(s.hasDecisionPolicy()).toBe(false);
     expect(() => s.apply(msg('decision-policy', { reviewThreshold: 2 }))).toThrow();
+  });
+});
+
+describe('retrain policy edit', () => {
+  it('completes a partial edit with the defaults and stamps who made it', () => {
+    const p = parseRetrainPolicyText('{"minNewLabels": 2000, "xgboost": {"maxDepth": 4}}', 'alice', 1_700_000_000_000);
+    expect(p.minNewLabels).toBe(2000);
+    expect(p.xgboost.maxDepth).toBe(4);
+    expect(p.xgboost.eta).toBe(0.1);
+    expect(p.updatedBy).toBe('alice');
+    expect(p.updatedAt).toBe(1_700_000_000_000);
+  });
+  it('refuses a bad edit naming the field, and non-JSON or non-objects saying so', () => {
+    expect(() => parseRetrainPolicyText('{"xgboost": {"maxDepth": 99}}', 'alice')).toThrow(/xgboost\.maxDepth/);
+    expect(() => parseRetrainPolicyText('{"minNewLabel": 5}', 'alice')).toThrow(/minNewLabel/);
+    expect(() => parseRetrainPolicyText('{oops', 'alice')).toThrow(/not valid JSON/);
+    expect(() => parseRetrainPolicyText('[1]', 'alice')).toThrow(/must be a JSON object/);
   });
 });
