@@ -9,6 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { Message } from 'kafkajs';
 import { createKafka, kafkaEnvSchema, parseEnv } from '@fraud/common';
 import { uniqueName } from '@fraud/common/testing';
@@ -94,6 +95,14 @@ async function main(): Promise<void> {
     } finally {
       await producer.disconnect();
     }
+    // How fast kafkajs itself can go here at all: 1, 2 and 3 worker threads, each with its own
+    // producer, sending the pre-encoded records (several requests in flight). One kafkajs
+    // producer saturates one core; this is the bound on any kafkajs publisher on this machine.
+    const maxRuns: Record<string, number> = {};
+    for (const workers of [1, 2, 3]) {
+      maxRuns[`${workers}_workers`] = Math.round(await kafkajsMax(pre, topics.transactions, workers));
+      log(`kafkajs at most, ${workers} worker thread(s): ${maxRuns[`${workers}_workers`]} tx/s`);
+    }
     const best = (xs: number[]) => Math.round(Math.max(...xs));
     const result = {
       simulated_tx_per_s: Math.round(simTxPerSec),
@@ -102,6 +111,8 @@ async function main(): Promise<void> {
       published_with_labels_tx_per_s: best(withLabelsRuns),
       ceiling_tx_per_s: best(ceilingRuns),
       published_vs_ceiling: +(best(publishedRuns) / best(ceilingRuns)).toFixed(3),
+      kafkajs_max_tx_per_s: Math.max(...Object.values(maxRuns)),
+      kafkajs_max_runs: maxRuns,
       goal: { published_tx_per_s: 100_000, published_vs_ceiling: 0.7 },
       runs: { ceiling: ceilingRuns.map(Math.round), published: publishedRuns.map(Math.round), published_with_labels: withLabelsRuns.map(Math.round) },
       params: { records_per_run: PUB_COUNT, batch_size: BATCH_SIZE, max_in_flight: MAX_IN_FLIGHT, rounds: ROUNDS, mean_record_bytes: Math.round(bytes / PUB_COUNT), partitions: 6, acks: 'all', idempotent: true, compression: 'none' },
@@ -115,6 +126,35 @@ async function main(): Promise<void> {
   } finally {
     await admin.deleteTopics({ topics: [topics.transactions, topics.labels] }).catch((err: unknown) => log(`topic cleanup failed: ${String(err)}`));
     await admin.disconnect();
+  }
+}
+
+/** Records per second of `workers` threads sending `pre` (split between them) at once. */
+async function kafkajsMax(pre: Message[], topic: string, workers: number): Promise<number> {
+  // Every worker sends all the records (a run of a few seconds per worker, like the ceiling's).
+  const per = pre.length;
+  const threads = Array.from({ length: workers }, (_, w) => {
+    const part = pre;
+    const offsets = [0];
+    for (const m of part) offsets.push(offsets[offsets.length - 1]! + (m.value as Buffer).length);
+    const values = Buffer.concat(part.map((m) => m.value as Buffer));
+    return new Worker(new URL('./lib/kafkajs-max-worker.mjs', import.meta.url), {
+      workerData: { brokers: env.KAFKA_BROKERS, topic, keys: part.map((m) => String(m.key)), values, offsets, batch: 2_000, inFlight: 8, clientId: `bench-max-${w}` },
+    });
+  });
+  const next = (t: Worker) => new Promise<Record<string, unknown>>((resolve, reject) => {
+    t.once('message', resolve);
+    t.once('error', reject);
+  });
+  try {
+    await Promise.all(threads.map(next));
+    const t0 = performance.now();
+    const done = threads.map(next);
+    for (const t of threads) t.postMessage('go');
+    await Promise.all(done);
+    return (per * workers * 1000) / (performance.now() - t0);
+  } finally {
+    await Promise.all(threads.map((t) => t.terminate()));
   }
 }
 
