@@ -249,6 +249,12 @@ async function main(): Promise<void> {
     for (const n of seen.values()) duplicates += n - 1;
     await producer.disconnect();
 
+    // 5. The floor of any exactly-once decision here: one minimal Kafka transaction (one record,
+    // the input offset, commit) through kafkajs, back to back, on the same broker, scorer idle.
+    const quiet = new Kafka({ clientId: 'bench-floor', brokers: ['127.0.0.1:9092'], logLevel: logLevel.NOTHING });
+    const floor = await transactionFloor(quiet, passthrough, `${prefix}floor`);
+    log(`one minimal transaction: p50 ${floor.p50} ms, p99 ${floor.p99} ms`);
+
     const result = {
       sustained_tx_per_s: sustained.perSecond,
       ceiling_tx_per_s: ceiling.perSecond,
@@ -258,6 +264,8 @@ async function main(): Promise<void> {
       p99_ms: percentile(sorted, 0.99),
       max_ms: sorted[sorted.length - 1] ?? Number.NaN,
       load_tx_per_s: Math.round(load.length / loadSeconds),
+      transaction_floor_p50_ms: floor.p50,
+      transaction_floor_p99_ms: floor.p99,
       lost,
       duplicates,
       transactions: N,
@@ -282,6 +290,31 @@ async function main(): Promise<void> {
     await admin.deleteTopics({ topics: created }).catch(() => undefined);
     await admin.disconnect();
   }
+}
+
+/**
+ * Milliseconds of one minimal exactly-once step (send one record, sendOffsets, commit) by a
+ * kafkajs transactional producer, 200 in a row after 20 warm-ups. No decision made through a Kafka
+ * transaction can become visible faster than this.
+ */
+async function transactionFloor(kafka: Kafka, topic: string, groupId: string): Promise<{ p50: number; p99: number }> {
+  const producer = kafka.producer({ transactionalId: `${groupId}-tx`, idempotent: true, maxInFlightRequests: 1, retry: { initialRetryTime: 5, multiplier: 1.5, maxRetryTime: 1_000, retries: 60 } });
+  await producer.connect();
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < 220; i++) {
+      const t0 = performance.now();
+      const tx = await producer.transaction();
+      await tx.send({ topic, acks: -1, messages: [{ key: 'floor', value: Buffer.alloc(300), partition: 0 }] });
+      await tx.sendOffsets({ consumerGroupId: groupId, topics: [{ topic, partitions: [{ partition: 0, offset: String(i + 1) }] }] });
+      await tx.commit();
+      if (i >= 20) times.push(performance.now() - t0);
+    }
+  } finally {
+    await producer.disconnect();
+  }
+  times.sort((a, b) => a - b);
+  return { p50: Number(percentile(times, 0.5).toFixed(1)), p99: Number(percentile(times, 0.99).toFixed(1)) };
 }
 
 main().catch((err: unknown) => {
