@@ -71,8 +71,9 @@ export function transactionalIdFor(appId: string, topic: string, partition: numb
  * partition; see docs/scorer.md). A task for partition p is created lazily on its first batch:
  * fence the previous owner (InitProducerId on p's stable transactional id, which also waits for
  * its open transaction to finish), read the committed offset, rebuild the feature state from
- * scored[p]. Any failure of a transaction drops the task (producer and state) and rethrows, so
- * kafkajs re-fetches from the last committed position and a new task is rebuilt from Kafka.
+ * scored[p]. Any failure of a transaction drops the task (producer and state) and ends the batch
+ * without resolving the failed chunk, so kafkajs re-fetches from it and a new task is rebuilt
+ * from Kafka.
  */
 export async function startScorerLoop<S>(deps: LoopDeps<S>): Promise<ScorerLoop> {
   const { kafka, admin, topics, config, logger, metrics } = deps;
@@ -91,13 +92,18 @@ export async function startScorerLoop<S>(deps: LoopDeps<S>): Promise<ScorerLoop>
     rebalanceTimeout: Math.max(config.sessionTimeoutMs, config.restoreTimeoutMs),
   });
 
-  const dropTask = async (task: PartitionTask<S>, why: string): Promise<void> => {
+  /**
+   * Drops a task: its producer and state go. `fromOwnChunk`: called by the failing chunk itself,
+   * which is `task.busy`; waiting for it there would wait forever (the partition used to hang
+   * in this instance after any failed transaction, until the process was restarted).
+   */
+  const dropTask = async (task: PartitionTask<S>, why: string, fromOwnChunk = false): Promise<void> => {
     if (task.dropped) return;
     task.dropped = true;
     if (tasks.get(task.partition) === task) tasks.delete(task.partition);
     metrics.consumerLag.remove({ partition: String(task.partition) });
     logger.info({ partition: task.partition, why }, 'partition task dropped');
-    await task.busy.catch(() => undefined);
+    if (!fromOwnChunk) await task.busy.catch(() => undefined);
     await task.producer.disconnect().catch((err: unknown) => logger.warn({ err: errorMessage(err) }, 'producer disconnect failed'));
   };
 
@@ -173,7 +179,7 @@ export async function startScorerLoop<S>(deps: LoopDeps<S>): Promise<ScorerLoop>
       logger.warn({ partition: task.partition, records: messages.length, err: errorMessage(err), type: (err as { type?: string }).type }, 'batch transaction aborted; the partition is rebuilt and the batch retried');
       await tx.abort().catch((abortErr: unknown) => logger.warn({ err: errorMessage(abortErr) }, 'abort failed (fenced or disconnected)'));
       // The state already includes this chunk: it must be rebuilt from Kafka, never reused.
-      await dropTask(task, `transaction failed: ${errorMessage(err)}`);
+      await dropTask(task, `transaction failed: ${errorMessage(err)}`, true);
       throw err;
     }
     lease.release();
@@ -204,7 +210,15 @@ export async function startScorerLoop<S>(deps: LoopDeps<S>): Promise<ScorerLoop>
       const chunk = fresh.slice(i, i + config.maxBatch);
       const work = processChunk(task, chunk, batch.highWatermark);
       task.busy = work;
-      await work;
+      try {
+        await work;
+      } catch {
+        // Logged and counted, the task dropped (processChunk). Nothing of this chunk was
+        // resolved, so kafkajs fetches the partition again from the chunk's first record and a
+        // new task (fencing, committed offset, state restore) takes it. Rethrowing would crash
+        // the consumer on a non-retriable error such as a fenced producer.
+        return;
+      }
       resolveOffset(chunk[chunk.length - 1]!.offset);
       await heartbeat();
     }

@@ -1,4 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '@fraud/common';
+import { transactionalIdFor } from '../src/eos-loop.ts';
+import { expectFeaturesAsUninterrupted } from './assertions.ts';
 import { createPipeline, type Pipeline } from './harness.ts';
 import { makeTransactions, trainTinyModel, type TinyModel } from './model-fixture.ts';
 
@@ -33,5 +36,32 @@ describe('scorer when its consumer is handed an old position', { timeout: 300_00
     const doubled = ids.length - new Set(ids).size;
     expect(doubled, 'inputs scored twice').toBe(0);
     expect(new Set(ids)).toEqual(new Set(txs.map((t) => t.txId)));
+  });
+
+  it('a transaction that fails mid-stream (its producer fenced) is retried from the last commit: nothing lost, nothing twice, features intact', async () => {
+    p = await createPipeline('scorer-fenced', 3);
+    const pipeline = p;
+    const txs = makeTransactions(6_000, { seed: 22, runId: p.prefix, accounts: 300 });
+    const scorer = await p.startScorer({ MODEL_BOOTSTRAP_DIR: model.dir, SCORER_MAX_BATCH: '100' });
+    const aborted = async () => (await scorer.metrics.aborted.get()).values.reduce((s, v) => s + v.value, 0);
+    // Publish in slices and, between them, take every partition's transactional id away from
+    // the scorer (InitProducerId bumps the epoch): its next commit on that partition fails.
+    for (let slice = 0; slice < 3; slice++) {
+      await p.publish(txs.slice(slice * 2_000, (slice + 1) * 2_000));
+      await waitFor(async () => (await scorer.metrics.consumed.get()).values.reduce((s, v) => s + v.value, 0) > slice * 2_000 + 300, { timeoutMs: 60_000, what: 'the scorer to be busy with the slice' });
+      for (const partition of [0, 1, 2]) {
+        const thief = pipeline.kafka.producer({ transactionalId: transactionalIdFor(pipeline.groupId, pipeline.topics.transactions, partition), idempotent: true, maxInFlightRequests: 1 });
+        await thief.connect();
+        await (await thief.transaction()).abort();
+        await thief.disconnect();
+      }
+    }
+    await p.waitConsumed(txs.length, 180_000);
+    expect(await aborted(), 'transactions failed and were retried').toBeGreaterThan(0);
+    const scored = await p.readScored();
+    const ids = scored.map((s) => s.transaction.txId);
+    expect(ids.length - new Set(ids).size, 'inputs scored twice').toBe(0);
+    expect(new Set(ids)).toEqual(new Set(txs.map((t) => t.txId)));
+    expectFeaturesAsUninterrupted(scored, 3);
   });
 });
