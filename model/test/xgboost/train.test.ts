@@ -111,7 +111,7 @@ describe('trainXGBoost', () => {
     expect(maxAbsDiff(predictNative(resaved, all.matrix), predictNative(result.modelJson, all.matrix))).toBe(0);
   });
 
-  it('keeps every round when early stopping is off, still reporting the validation metric', async () => {
+  it('keeps every round when early stopping is off, reporting the validation metric every 25 rounds and at the last', async () => {
     const metrics: (number | undefined)[] = [];
     const full = await trainXGBoost({
       train: train.matrix, trainLabels: train.labels, valid: { matrix: valid.matrix, labels: valid.labels }, featureNames: names(12),
@@ -121,7 +121,10 @@ describe('trainXGBoost', () => {
     expect(full.rounds).toBe(30);
     expect(full.bestIteration).toBe(29);
     expect(parseXGBoostModel(full.modelJson).trees).toHaveLength(30);
-    expect(metrics.every((m) => m !== undefined && m > 0)).toBe(true);
+    expect(metrics).toHaveLength(30);
+    const reported = metrics.flatMap((m, i) => (m === undefined ? [] : [i + 1]));
+    expect(reported).toEqual([25, 30]);
+    expect(metrics.filter((m) => m !== undefined).every((m) => m! > 0)).toBe(true);
   });
 
   it('is reproducible with row and column subsampling although rounds run on worker threads', async () => {
