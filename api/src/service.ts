@@ -34,7 +34,9 @@ export async function startApiService(env: ApiEnv, logger: Logger = createLogger
   let assigned = false;
   consumer.on(consumer.events.GROUP_JOIN, () => void (assigned = true));
   await consumer.run({
-    autoCommit: true,
+    // The group is this process's own and starts at the end: committed offsets would never be
+    // read, and committing after every batch cost a broker round trip per fetch.
+    autoCommit: false,
     eachBatch: async ({ batch }) => {
       for (const m of batch.messages) {
         if (!m.value) continue;
