@@ -21,6 +21,11 @@ export const scorerEnvSchema = z.object({
   /** Partitions processed at once (each with its own producer and transaction): overlaps commit round trips. */
   SCORER_PARTITIONS_CONCURRENTLY: envInt(1, 64).default(6),
   SCORER_EXPLAIN_TOP_K: envInt(1, 10).default(5),
+  /**
+   * txIds remembered per input partition: a repeat within the window is dead-lettered as
+   * DUPLICATE_TX_ID instead of scored twice (about 60 bytes each); 0 turns the check off.
+   */
+  SCORER_DEDUPE_WINDOW: envInt(0, 10_000_000).default(100_000),
   /** Deadline to rebuild one partition's state from `scored` on assignment. */
   SCORER_RESTORE_TIMEOUT_MS: envInt(1_000, 3_600_000).default(300_000),
   SCORER_SESSION_TIMEOUT_MS: envInt(6_000, 300_000).default(10_000),

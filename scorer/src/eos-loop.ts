@@ -8,6 +8,7 @@ import type { ModelManager } from './model-manager.ts';
 import type { CompiledPolicy } from './policy.ts';
 import type { FeatureModule, ScorerCodecs, TransactionValidator } from './ports.ts';
 import { processBatch, type BatchResult } from './process-batch.ts';
+import { RecentIds } from './recent-ids.ts';
 import { restorePartitionState } from './state-restore.ts';
 
 export interface LoopConfig {
@@ -21,6 +22,8 @@ export interface LoopConfig {
   explainTopK: number;
   restoreTimeoutMs: number;
   sessionTimeoutMs: number;
+  /** txIds remembered per partition to dead-letter repeats (0: no check). */
+  dedupeWindow: number;
 }
 
 export interface LoopDeps<S> {
@@ -42,6 +45,7 @@ interface PartitionTask<S> {
   partition: number;
   producer: Producer;
   state: S;
+  recent: RecentIds | undefined;
   /**
    * The next input offset to process. Read from the group after fencing the previous owner,
    * then advanced by each of this task's commits. kafkajs's own position is not enough: after a
@@ -132,7 +136,9 @@ export async function startScorerLoop<S>(deps: LoopDeps<S>): Promise<ScorerLoop>
       const fence = await producer.transaction();
       await fence.abort();
       const committed = await committedOffset(admin, config.groupId, topics.transactions, partition);
+      const recent = config.dedupeWindow > 0 ? new RecentIds(config.dedupeWindow) : undefined;
       const { state, records } = await restorePartitionState({
+        recent,
         kafka,
         scoredTopic: topics.scored,
         partition,
@@ -144,7 +150,7 @@ export async function startScorerLoop<S>(deps: LoopDeps<S>): Promise<ScorerLoop>
       });
       metrics.restoredRecords.inc(records);
       logger.info({ partition, committed: committed.toString(), restored: records, ms: Date.now() - started }, 'partition task ready');
-      return { partition, producer, state, next: committed, dropped: false, busy: Promise.resolve() };
+      return { partition, producer, state, recent, next: committed, dropped: false, busy: Promise.resolve() };
     } catch (err: unknown) {
       await producer.disconnect().catch(() => undefined);
       throw err;
@@ -157,7 +163,7 @@ export async function startScorerLoop<S>(deps: LoopDeps<S>): Promise<ScorerLoop>
     let result: BatchResult;
     const tx = await task.producer.transaction();
     try {
-      result = await processBatch(messages, { topic: topics.transactions, partition: task.partition, state: task.state, models: lease.models, policy: deps.policy() }, {
+      result = await processBatch(messages, { topic: topics.transactions, partition: task.partition, state: task.state, recent: task.recent, models: lease.models, policy: deps.policy() }, {
         decode: (b) => deps.codecs.transaction.decode(b),
         validate: deps.validate,
         features: deps.features,

@@ -4,6 +4,7 @@ import type { Reason, ScoredTransaction, Transaction } from '@fraud/schemas';
 import type { DeadLetter } from './dlq.ts';
 import type { ModelPair } from './models.ts';
 import type { Codec, FeatureModule, TransactionValidator } from './ports.ts';
+import type { RecentIds } from './recent-ids.ts';
 import { applyPolicy, decideByScore, effectiveThresholds, type CompiledPolicy } from './policy.ts';
 
 /** One consumed record, as kafkajs hands it over (offsets and timestamps are decimal strings). */
@@ -40,6 +41,8 @@ export interface BatchContext<S> {
   state: S;
   models: ModelPair;
   policy: CompiledPolicy;
+  /** txIds recently scored on this partition; mutated like `state`. None: no duplicate check. */
+  recent?: RecentIds;
 }
 
 type Decoded = { ok: true; tx: Transaction } | { ok: false; reason: string; message: string };
@@ -58,13 +61,19 @@ export async function processBatch<S>(records: readonly RawRecord[], ctx: BatchC
   decoded.forEach((d, i) => {
     const rec = records[i]!;
     const invalid = d.ok ? deps.validate(d.tx, now) : null;
-    if (d.ok && invalid === null) {
+    const duplicate = d.ok && invalid === null && ctx.recent?.has(d.tx.txId) === true;
+    if (d.ok && invalid === null && !duplicate) {
+      ctx.recent?.add(d.tx.txId);
       valid.push(d.tx);
       validIdx.push(i);
       return;
     }
-    const reason = d.ok ? 'RECORD_INVALID' : d.reason;
-    const message = d.ok ? (invalid ?? '') : d.message;
+    const reason = !d.ok ? d.reason : duplicate ? 'DUPLICATE_TX_ID' : 'RECORD_INVALID';
+    const message = !d.ok
+      ? d.message
+      : duplicate
+        ? `txId ${d.tx.txId} was already scored on this partition (among its last ${ctx.recent!.capacity} txIds): a retry or a replay; its decision is the first one`
+        : (invalid ?? '');
     dead.push({ key: rec.key, value: rec.value, headers: rec.headers ?? {}, reason, message, topic: ctx.topic, partition: ctx.partition, offset: rec.offset, timestamp: rec.timestamp });
   });
   if (valid.length === 0) return { scored: [], dead };

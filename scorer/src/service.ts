@@ -100,6 +100,7 @@ export async function startScorer<S>(deps: ScorerServiceDeps<S>): Promise<Scorer
         maxWaitTimeInMs: env.SCORER_FETCH_MAX_WAIT_MS,
         partitionsConcurrently: env.SCORER_PARTITIONS_CONCURRENTLY,
         explainTopK: env.SCORER_EXPLAIN_TOP_K,
+        dedupeWindow: env.SCORER_DEDUPE_WINDOW,
         restoreTimeoutMs: env.SCORER_RESTORE_TIMEOUT_MS,
         sessionTimeoutMs: env.SCORER_SESSION_TIMEOUT_MS,
       },

@@ -2,6 +2,7 @@ import type { Kafka } from 'kafkajs';
 import type { Logger } from '@fraud/common';
 import type { ScoredTransaction, Transaction } from '@fraud/schemas';
 import type { FeatureModule } from './ports.ts';
+import type { RecentIds } from './recent-ids.ts';
 import { readToEnd } from './topic-reader.ts';
 
 export interface RestoreOptions<S> {
@@ -12,6 +13,8 @@ export interface RestoreOptions<S> {
   groupId: string;
   decode: (buf: Buffer) => Promise<ScoredTransaction>;
   features: FeatureModule<S>;
+  /** Filled with the txIds of the restored records (the newest `capacity` of them stay). */
+  recent?: RecentIds;
   logger: Logger;
   timeoutMs: number;
 }
@@ -49,6 +52,7 @@ export async function restorePartitionState<S>(opts: RestoreOptions<S>): Promise
         if (d.source.offset <= lastOffset) continue;
         lastOffset = d.source.offset;
         txs.push(d.transaction);
+        opts.recent?.add(d.transaction.txId);
       }
       if (txs.length) opts.features.compute(txs, state);
       records += txs.length;

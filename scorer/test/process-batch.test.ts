@@ -4,6 +4,7 @@ import { validateTransaction } from '@fraud/schemas';
 import type { FeatureState } from '@fraud/model';
 import { processBatch, type RawRecord } from '../src/process-batch.ts';
 import { compilePolicy } from '../src/policy.ts';
+import { RecentIds } from '../src/recent-ids.ts';
 import { featureModule } from '../src/runtime.ts';
 import { activeModel, fakeServing, jsonCodec, tx } from './fakes.ts';
 
@@ -18,7 +19,7 @@ function raw(value: Buffer | null, offset: number): RawRecord {
   return { key: Buffer.from(`k${offset}`), value, offset: String(offset), timestamp: String(NOW - 5), headers: { trace: 'abc' } };
 }
 
-function run(records: RawRecord[], state: FeatureState = features.createState(0), extra: { shadow?: boolean; policy?: Parameters<typeof compilePolicy>[0] } = {}) {
+function run(records: RawRecord[], state: FeatureState = features.createState(0), extra: { shadow?: boolean; policy?: Parameters<typeof compilePolicy>[0]; recent?: RecentIds } = {}) {
   const champion = fakeServing('champ-1', cols, byAmount);
   const shadow = extra.shadow ? fakeServing('shadow-1', cols, () => 0.95) : null;
   return {
@@ -27,6 +28,7 @@ function run(records: RawRecord[], state: FeatureState = features.createState(0)
       topic: 'in', partition: 0, state,
       models: { champion: activeModel(champion), shadow: shadow ? activeModel(shadow, 'SHADOW', { review: 0.2, block: 0.9 }) : null },
       policy: compilePolicy(extra.policy ?? null),
+      recent: extra.recent,
     }, { decode: (b) => jsonCodec.decode(b), validate: validateTransaction, features, explainTopK: 3, now: () => NOW }),
   };
 }
@@ -127,5 +129,31 @@ describe('processBatch', () => {
     expect(by['tx-3']).toMatchObject({ decision: 'REVIEW', rulesFired: [], reviewThreshold: 0.05, blockThreshold: 0.6 });
     expect(by["tx-5"]).toMatchObject({ decision: 'BLOCK', rulesFired: [] });
     expect(by['tx-0']!.reasons).toHaveLength(3);
+  });
+
+  it('dead-letters a txId seen before on the partition (earlier batch or same batch) as DUPLICATE_TX_ID, state untouched by it', async () => {
+    const recent = new RecentIds(1_000);
+    const state = features.createState(0);
+    const first = await run([0, 1, 2].map((i) => raw(jsonCodec.encode(tx(i)), i)), state, { recent }).result;
+    expect(first.dead).toEqual([]);
+    // tx-1 again (a publisher's retry), tx-3 new, tx-3 again in the same batch.
+    const second = await run([raw(jsonCodec.encode(tx(1)), 3), raw(jsonCodec.encode(tx(3)), 4), raw(jsonCodec.encode(tx(3)), 5)], state, { recent }).result;
+    expect(second.scored.map((s) => s.record.transaction.txId)).toEqual(['tx-3']);
+    expect(second.dead.map((d) => [d.offset, d.reason])).toEqual([['3', 'DUPLICATE_TX_ID'], ['5', 'DUPLICATE_TX_ID']]);
+    expect(second.dead[0]!.message).toMatch(/tx-1 was already scored on this partition/);
+    // The repeat is not counted in the account's history: same features as a run without it.
+    const clean = features.createState(0);
+    const expected = await run([0, 1, 2, 3].map((i) => raw(jsonCodec.encode(tx(i)), i)), clean).result;
+    expect(second.scored[0]!.record.features).toEqual(expected.scored[3]!.record.features);
+  });
+
+  it('remembers a bounded number of txIds, oldest forgotten first', () => {
+    const r = new RecentIds(3);
+    for (const id of ['a', 'b', 'c', 'b', 'd']) r.add(id);
+    expect(['a', 'b', 'c', 'd'].map((id) => r.has(id))).toEqual([false, true, true, true]);
+    expect(r.size).toBe(3);
+    const off = new RecentIds(0);
+    off.add('a');
+    expect(off.has('a')).toBe(false);
   });
 });

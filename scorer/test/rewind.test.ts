@@ -1,5 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@fraud/common';
+import { readDlqHeaders } from '../src/dlq.ts';
 import { transactionalIdFor } from '../src/eos-loop.ts';
 import { expectFeaturesAsUninterrupted } from './assertions.ts';
 import { createPipeline, type Pipeline } from './harness.ts';
@@ -63,5 +64,27 @@ describe('scorer when its consumer is handed an old position', { timeout: 300_00
     expect(ids.length - new Set(ids).size, 'inputs scored twice').toBe(0);
     expect(new Set(ids)).toEqual(new Set(txs.map((t) => t.txId)));
     expectFeaturesAsUninterrupted(scored, 3);
+  });
+
+  it('a repeated txId (a publisher retry) is dead-lettered as DUPLICATE_TX_ID, also after a restart rebuilt the partition', async () => {
+    p = await createPipeline('scorer-dupes', 3);
+    const txs = makeTransactions(600, { seed: 23, runId: p.prefix, accounts: 100 });
+    const env = { MODEL_BOOTSTRAP_DIR: model.dir, SCORER_MAX_BATCH: '100' };
+    const first = await p.startScorer(env);
+    await p.publish(txs.slice(0, 500));
+    await p.waitConsumed(500, 120_000);
+    await p.publish(txs.slice(0, 20)); // retried while the same scorer runs
+    await p.waitConsumed(520, 120_000);
+    await first.stop();
+    await p.startScorer(env); // restores the partitions (and their recent txIds) from scored
+    await p.publish([...txs.slice(20, 50), ...txs.slice(500)]); // retried after the restart, then new ones
+    await p.waitConsumed(650, 120_000);
+
+    const ids = (await p.readScored()).map((s) => s.transaction.txId);
+    expect(ids.length - new Set(ids).size, 'inputs scored twice').toBe(0);
+    expect(new Set(ids)).toEqual(new Set(txs.map((t) => t.txId)));
+    const dlq = (await p.readDlq()).map((m) => readDlqHeaders(m.headers));
+    expect(dlq).toHaveLength(50);
+    expect(new Set(dlq.map((h) => h.reason))).toEqual(new Set(['DUPLICATE_TX_ID']));
   });
 });
