@@ -7,7 +7,7 @@ async function main(): Promise<void> {
     if (err.code === 'EPIPE') process.exit(0);
     throw err;
   });
-  const { program, loadErrors } = await buildProgram();
+  const { program, loadErrors } = await buildProgram(process.argv);
   // One broken command must not take the others down: say which, and go on.
   for (const e of loadErrors) process.stderr.write(`fraud: command module ${e.file} failed to load: ${e.message}\n`);
   await program.parseAsync(process.argv);

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '@fraud/infra';
-import { buildProgram } from '../src/program.ts';
+import { Command as CommandClass } from 'commander';
+import { readdirSync } from 'node:fs';
+import { buildProgram, COMMAND_MODULES } from '../src/program.ts';
 
 function walk(cmd: Command, path: string[] = []): Array<{ path: string[]; cmd: Command }> {
   return cmd.commands.flatMap((c) => [{ path: [...path, c.name()], cmd: c }, ...walk(c, [...path, c.name()])]);
@@ -13,6 +15,21 @@ describe('the fraud CLI', () => {
   it('loads every command module (a broken import anywhere is caught here, not by a user)', async () => {
     const { loadErrors } = await buildProgram();
     expect(loadErrors).toEqual([]);
+  });
+
+  it('knows which module registers each command, so a named command loads only its module', async () => {
+    const dir = join(repoRoot, 'cli', 'src', 'commands');
+    const registered: Record<string, string> = {};
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+      const p = new CommandClass('fraud');
+      ((await import(join(dir, file))) as { register: (c: CommandClass) => void }).register(p);
+      for (const c of p.commands) registered[c.name()] = file;
+    }
+    expect(registered).toEqual(COMMAND_MODULES);
+    const lazy = await buildProgram(['node', 'fraud', 'infra', 'status']);
+    expect(lazy.program.commands.map((c) => c.name())).toEqual(['infra']);
+    const all = await buildProgram(['node', 'fraud', '--help']);
+    expect(all.program.commands.length).toBe(Object.keys(COMMAND_MODULES).length);
   });
 
   it('gives every command and subcommand a description and --help', async () => {
