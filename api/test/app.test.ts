@@ -20,6 +20,8 @@ const labeler = createKey(keyFile, 'backoffice', ['label']).key;
 const published: Transaction[] = [];
 const labels: Label[] = [];
 let scorerPaused = false;
+/** Decisions "in the warehouse" from before this process started (a client retry after a restart). */
+const recorded = new Map<string, ScoredTransaction>();
 let base = '';
 let server: Server;
 const waiter = createDecisionWaiter(1000);
@@ -40,7 +42,7 @@ beforeAll(async () => {
       if (!scorerPaused) setTimeout(() => waiter.deliver(scoredFor(tx)), 2);
     },
     publishLabel: async (l) => void labels.push(l),
-    lookupDecision: async () => undefined,
+    lookupDecision: async (txId) => recorded.get(txId),
     ready: async () => ({ ok: true, checks: { broker: true } }),
     waiter,
     keys: createKeyStore(readKeyFile(keyFile)),
@@ -70,6 +72,21 @@ describe('decision API over HTTP', () => {
     const body = (await res.json()) as { decision: string; fallback: boolean; modelVersion: string; reasons: unknown[] };
     expect(body).toMatchObject({ decision: 'BLOCK', fallback: false, modelVersion: 'm-test' });
     expect(body.reasons).toHaveLength(1);
+  });
+
+  it('answers a retry decided before this process started from the warehouse, even with the scorer silent', async () => {
+    const t = tx({ amount: 7_000_000 });
+    recorded.set(t.txId, { ...scoredFor(t), modelVersion: 'm-before-restart' });
+    scorerPaused = true;
+    try {
+      const res = await post('/v1/transactions', t, submit);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ txId: t.txId, decision: 'BLOCK', fallback: false, modelVersion: 'm-before-restart' });
+      // Asked beside the publish, not in front of it: the copy goes out (the scorer dead-letters it as a duplicate).
+      expect(published.filter((p) => p.txId === t.txId)).toHaveLength(1);
+    } finally {
+      scorerPaused = false;
+    }
   });
 
   it('is idempotent: the same txId twice gives the same answer and one publication', async () => {
