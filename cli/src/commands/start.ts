@@ -59,12 +59,7 @@ export function register(program: Command): void {
       if (o.simulator) services.push({ name: 'simulator', args: ['simulate', '--rate', String(rate), '--speed', 'x20', '--start', simStart, '--scenario', join(repoRoot, 'producers', 'scenarios', 'default.yaml')], env: common });
       // The first admin must exist before the console opens its database (DuckDB: one writer).
       await ensureAdmin(dir, secrets.adminPasswordFile);
-      const commands = program.commands.map((c) => c.name());
       for (const s of services) {
-        if (!commands.includes(s.args[0]!)) {
-          log(`${s.name}: command "fraud ${s.args[0]}" not available in this build; skipped`);
-          continue;
-        }
         const r = await startService(dir, s);
         log(`${s.name.padEnd(9)} ${r.alreadyRunning ? 'already running' : 'started'} (pid ${r.pid}, log ${join(dir, 'logs', `${s.name}.log`)})`);
       }
