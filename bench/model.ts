@@ -10,6 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Matrix } from '@fraud/model';
+import { seededRandom } from '@fraud/common/testing';
 import {
   createExplainer, createServingModel, loadNativeModel, onnxruntimeVersion, trainXGBoost, xgboostJsonToOnnx, xgboostVersion,
 } from '@fraud/model';
@@ -20,15 +21,7 @@ const COLS = 20;
 const SCORE_ROWS = Math.min(200_000, ROWS);
 const BATCH = 1000;
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = seededRandom;
 
 /** Fraud-like data: ~2% positives, heavy-tailed amounts, NaNs, interactions, noise. */
 function synthetic(rows: number, seed: number): { matrix: Matrix; labels: Float32Array } {

@@ -23,6 +23,7 @@ import { createLogger, waitFor } from '@fraud/common';
 import { FEATURE_NAMES, FEATURE_SET, featuresForFile, trainXGBoost, writeArtifact, xgboostJsonToOnnx } from '@fraud/model';
 import { createCodecs, topicNames, type Transaction } from '@fraud/schemas';
 import { byRequestSize, readToEnd } from '@fraud/scorer';
+import { seededRandom } from '@fraud/common/testing';
 
 const N = Number(process.env.BENCH_PIPELINE_TX ?? 200_000);
 const RATE = Number(process.env.BENCH_PIPELINE_RATE ?? 2_000);
@@ -38,15 +39,7 @@ const SCORER_ENV: Record<string, string> = {
 };
 const log = (s: string) => process.stdout.write(`[bench pipeline] ${s}\n`);
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = seededRandom;
 
 const TYPES = ['CASH_IN', 'CASH_OUT', 'DEBIT', 'PAYMENT', 'TRANSFER'] as const;
 function transactions(n: number, seed: number, runId: string, start: number): Transaction[] {

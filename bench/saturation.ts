@@ -28,6 +28,7 @@ import { waitFor } from '@fraud/common';
 import { FEATURE_NAMES, FEATURE_SET, featuresForFile, trainXGBoost, writeArtifact, xgboostJsonToOnnx } from '@fraud/model';
 import { createCodecs, topicNames, type Codecs, type Topics, type Transaction } from '@fraud/schemas';
 import { saturationSvg, type ChartPoint } from './lib/saturation-chart.ts';
+import { seededRandom } from '@fraud/common/testing';
 
 const RATES = (process.env.BENCH_SATURATION_RATES ?? '100,200,400,800,1600,3200,6400,12800').split(',').map(Number);
 const STEP_S = Number(process.env.BENCH_SATURATION_STEP_S ?? 15);
@@ -48,15 +49,7 @@ const SCORER_ENV: Record<string, string> = {
 const log = (s: string) => process.stdout.write(`[bench saturation] ${s}\n`);
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms)); // load pacing only, never a wait for a condition
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = seededRandom;
 
 const TYPES = ['CASH_IN', 'CASH_OUT', 'DEBIT', 'PAYMENT', 'TRANSFER'] as const;
 /** A generator of plausible transactions (about 1% "fraud": a TRANSFER emptying the account). */

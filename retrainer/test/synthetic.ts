@@ -1,6 +1,7 @@
 import type { Label, ScoredTransaction } from '@fraud/schemas';
 import { FEATURE_INDEX, FEATURE_NAMES, FEATURE_SET, trainXGBoost, type TrainInput, type TrainResult } from '@fraud/model';
 import { label, scored } from './fixtures.ts';
+import { seededRandom } from '@fraud/common/testing';
 
 /**
  * Synthetic logged features with a learnable fraud signal. Typology "takeover" lights up
@@ -18,16 +19,7 @@ export interface SyntheticOptions {
   prefix: string;
 }
 
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = seededRandom;
 
 export function synthetic(o: SyntheticOptions): { records: ScoredTransaction[]; labels: Label[] } {
   const r = rng(o.seed);

@@ -5,18 +5,9 @@ import { FEATURE_NAMES, FEATURE_SET, featuresForFile, trainXGBoost, writeArtifac
 import type { ModelUpdate, Transaction } from '@fraud/schemas';
 import { artifactToUpdate } from '../src/bootstrap.ts';
 import { readArtifact } from '@fraud/model';
+import { seededRandom } from '@fraud/common/testing';
 
-/** Deterministic PRNG so the fixtures are reproducible. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = seededRandom;
 
 const TYPES = ['CASH_IN', 'CASH_OUT', 'DEBIT', 'PAYMENT', 'TRANSFER'] as const;
 

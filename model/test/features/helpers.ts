@@ -1,5 +1,6 @@
 import type { Transaction, TransactionType } from '@fraud/schemas';
 import { FEATURE_NAMES, NUM_FEATURES, type FeatureName } from '../../src/features/index.ts';
+import { seededRandom } from '@fraud/common/testing';
 
 export function tx(p: { id?: string; t: number; type: TransactionType; amount: number; orig: string; ob: number; dest: string; db: number }): Transaction {
   return {
@@ -22,17 +23,7 @@ export function row(data: Float32Array, i: number): Record<FeatureName, number> 
   return Object.fromEntries(FEATURE_NAMES.map((n, j) => [n, data[i * NUM_FEATURES + j] ?? -999])) as Record<FeatureName, number>;
 }
 
-/** Deterministic PRNG (mulberry32) so generated histories are reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = seededRandom;
 
 export function sameFloats(a: Float32Array, b: Float32Array): boolean {
   if (a.length !== b.length) return false;

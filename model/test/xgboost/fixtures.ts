@@ -4,18 +4,9 @@
  * sit exactly on split thresholds (where x < t versus x <= t and float32 rounding matter).
  */
 import type { Matrix, TrainParams } from '../../src/api.ts';
+import { seededRandom } from '@fraud/common/testing';
 
-/** mulberry32: small, fast, seedable. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const prng = seededRandom;
 
 export interface Dataset {
   matrix: Matrix;

@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@fraud/common';
-import { uniqueName } from '@fraud/common/testing';
+import { uniqueName, seededRandom } from '@fraud/common/testing';
 import { FEATURE_NAMES, FEATURE_SET, featuresForFile, readArtifact, trainXGBoost, writeArtifact, xgboostJsonToOnnx } from '@fraud/model';
 import type { ModelUpdate, Transaction } from '@fraud/schemas';
 import { artifactToUpdate, parseScorerEnv, runScorer, type ScorerService } from '@fraud/scorer';
@@ -12,16 +12,7 @@ import { artifactToUpdate, parseScorerEnv, runScorer, type ScorerService } from 
  * scorer instance on the test's topics. Transactions: a TRANSFER emptying the origin account
  * is the "fraud" pattern the model learns.
  */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 export function transaction(txId: string, fraud: boolean, r: () => number, eventTime = Date.now()): Transaction {
   const balance = 100_000 + Math.floor(r() * 900_000);
