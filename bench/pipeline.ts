@@ -14,16 +14,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { createLogger, waitFor } from '@fraud/common';
 import { FEATURE_NAMES, FEATURE_SET, featuresForFile, trainXGBoost, writeArtifact, xgboostJsonToOnnx } from '@fraud/model';
-import { createCodecs, topicNames, type Transaction } from '@fraud/schemas';
+import { createCodecs, topicNames } from '@fraud/schemas';
 import { byRequestSize, readToEnd } from '@fraud/scorer';
-import { seededRandom } from '@fraud/common/testing';
+import { freePort } from '@fraud/common/testing';
+import { SCORER_ENV, transactions } from './lib/scorer-bench.ts';
 
 const N = Number(process.env.BENCH_PIPELINE_TX ?? 200_000);
 const RATE = Number(process.env.BENCH_PIPELINE_RATE ?? 2_000);
@@ -31,31 +31,7 @@ const SECONDS = Number(process.env.BENCH_PIPELINE_SECONDS ?? 20);
 const PARTITIONS = 6;
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const REGISTRY = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081';
-const SCORER_ENV: Record<string, string> = {
-  SCORER_MAX_BATCH: process.env.SCORER_MAX_BATCH ?? '5000',
-  SCORER_PARTITIONS_CONCURRENTLY: process.env.SCORER_PARTITIONS_CONCURRENTLY ?? '6',
-  SCORER_FETCH_MAX_WAIT_MS: process.env.SCORER_FETCH_MAX_WAIT_MS ?? '5',
-  SCORER_MAX_BYTES_PER_PARTITION: process.env.SCORER_MAX_BYTES_PER_PARTITION ?? String(1024 * 1024),
-};
 const log = (s: string) => process.stdout.write(`[bench pipeline] ${s}\n`);
-
-const prng = seededRandom;
-
-const TYPES = ['CASH_IN', 'CASH_OUT', 'DEBIT', 'PAYMENT', 'TRANSFER'] as const;
-function transactions(n: number, seed: number, runId: string, start: number): Transaction[] {
-  const r = prng(seed);
-  return Array.from({ length: n }, (_, i) => {
-    const fraud = r() < 0.01;
-    const balance = Math.floor(r() * 2_000_000);
-    const type = fraud ? 'TRANSFER' : TYPES[Math.floor(r() * TYPES.length)]!;
-    return {
-      txId: `${runId}-${i}`, eventTime: start + i * 10, type, amount: fraud ? balance : Math.floor(r() * 80_000), currency: 'USD',
-      originAccount: `C${Math.floor(r() * 50_000)}`, originBalanceBefore: balance,
-      destAccount: type === 'PAYMENT' ? `M${Math.floor(r() * 2_000)}` : `C${Math.floor(r() * 50_000)}`, destBalanceBefore: Math.floor(r() * 500_000),
-      channel: null, attributes: {},
-    };
-  });
-}
 
 /** A production-sized model: 200 trees of depth 6 on the real features of synthetic history. */
 async function trainModel(dir: string): Promise<{ rounds: number; depth: number }> {
@@ -67,17 +43,6 @@ async function trainModel(dir: string): Promise<{ rounds: number; depth: number 
   const onnx = xgboostJsonToOnnx(trained.modelJson, { featureNames: FEATURE_NAMES });
   await writeArtifact(dir, { onnx, modelJson: trained.modelJson, metadata: { version: 'bench-v1', featureSet: FEATURE_SET, featureNames: [...FEATURE_NAMES], thresholds: { review: 0.3, block: 0.8 } } });
   return { rounds: params.rounds, depth: params.maxDepth };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 async function committed(admin: Admin, groupId: string, topic: string): Promise<number> {

@@ -27,8 +27,8 @@ import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { waitFor } from '@fraud/common';
 import { FEATURE_NAMES, FEATURE_SET, featuresForFile, trainXGBoost, writeArtifact, xgboostJsonToOnnx } from '@fraud/model';
 import { createCodecs, topicNames, type Codecs, type Topics, type Transaction } from '@fraud/schemas';
+import { SCORER_ENV, txSource } from './lib/scorer-bench.ts';
 import { saturationSvg, type ChartPoint } from './lib/saturation-chart.ts';
-import { seededRandom } from '@fraud/common/testing';
 
 const RATES = (process.env.BENCH_SATURATION_RATES ?? '100,200,400,800,1600,3200,6400,12800').split(',').map(Number);
 const STEP_S = Number(process.env.BENCH_SATURATION_STEP_S ?? 15);
@@ -40,34 +40,8 @@ const ABORT_SECONDS = 8;
 const DRAIN_TIMEOUT_MS = 60_000;
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const REGISTRY = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081';
-const SCORER_ENV: Record<string, string> = {
-  SCORER_MAX_BATCH: process.env.SCORER_MAX_BATCH ?? '5000',
-  SCORER_PARTITIONS_CONCURRENTLY: process.env.SCORER_PARTITIONS_CONCURRENTLY ?? '6',
-  SCORER_FETCH_MAX_WAIT_MS: process.env.SCORER_FETCH_MAX_WAIT_MS ?? '5',
-  SCORER_MAX_BYTES_PER_PARTITION: process.env.SCORER_MAX_BYTES_PER_PARTITION ?? String(1024 * 1024),
-};
 const log = (s: string) => process.stdout.write(`[bench saturation] ${s}\n`);
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms)); // load pacing only, never a wait for a condition
-
-const prng = seededRandom;
-
-const TYPES = ['CASH_IN', 'CASH_OUT', 'DEBIT', 'PAYMENT', 'TRANSFER'] as const;
-/** A generator of plausible transactions (about 1% "fraud": a TRANSFER emptying the account). */
-function txSource(seed: number, runId: string): (eventTime: number) => Transaction {
-  const r = prng(seed);
-  let i = 0;
-  return (eventTime) => {
-    const fraud = r() < 0.01;
-    const balance = Math.floor(r() * 2_000_000);
-    const type = fraud ? 'TRANSFER' : TYPES[Math.floor(r() * TYPES.length)]!;
-    return {
-      txId: `${runId}-${i++}`, eventTime, type, amount: fraud ? balance : Math.floor(r() * 80_000), currency: 'USD',
-      originAccount: `C${Math.floor(r() * 50_000)}`, originBalanceBefore: balance,
-      destAccount: type === 'PAYMENT' ? `M${Math.floor(r() * 2_000)}` : `C${Math.floor(r() * 50_000)}`, destBalanceBefore: Math.floor(r() * 500_000),
-      channel: null, attributes: {},
-    };
-  };
-}
 
 async function trainModel(dir: string): Promise<{ trees: number; max_depth: number; features: number }> {
   const next = txSource(99, 'train');

@@ -1,22 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@fraud/common';
+import { freePort } from '@fraud/common/testing';
 import { committedTotal, createPipeline, type Pipeline } from './harness.ts';
 import { expectFeaturesAsUninterrupted } from './assertions.ts';
 import { makeTransactions, trainTinyModel, type TinyModel } from './model-fixture.ts';
 import { badInputs } from './bad-input.ts';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function consumedBy(port: number): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();

@@ -1,12 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Consumer, Producer } from 'kafkajs';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { createLogger, parseEnv, retry, waitFor } from '@fraud/common';
-import { testKafka, testTopics, uniqueName, type TestTopics } from '@fraud/common/testing';
+import { freePort, testKafka, testTopics, uniqueName, type TestTopics } from '@fraud/common/testing';
 import { createCodecs, topicNames, type Codecs, type Topics } from '@fraud/schemas';
 import { sinkEnvSchema, startSink, type RunningSink } from '@fraud/sinks';
 import { createUserStore, openDatabase, type Role } from '@fraud/web';
@@ -31,18 +30,6 @@ export interface Stack {
   newUserContext(name: string): Promise<{ context: BrowserContext; page: Page }>;
   serverLog(): string;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => res(port));
-    });
-  });
 }
 
 export async function startStack(users: Record<string, Role>): Promise<Stack> {
