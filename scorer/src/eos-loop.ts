@@ -96,18 +96,14 @@ export async function startScorerLoop<S>(deps: LoopDeps<S>): Promise<ScorerLoop>
     rebalanceTimeout: Math.max(config.sessionTimeoutMs, config.restoreTimeoutMs),
   });
 
-  /**
-   * Drops a task: its producer and state go. `fromOwnChunk`: called by the failing chunk itself,
-   * which is `task.busy`; waiting for it there would wait forever (the partition used to hang
-   * in this instance after any failed transaction, until the process was restarted).
-   */
-  const dropTask = async (task: PartitionTask<S>, why: string, fromOwnChunk = false): Promise<void> => {
+  /** Drops a task: its producer and state go, once whatever chunk it is running has settled. */
+  const dropTask = async (task: PartitionTask<S>, why: string): Promise<void> => {
     if (task.dropped) return;
     task.dropped = true;
     if (tasks.get(task.partition) === task) tasks.delete(task.partition);
     metrics.consumerLag.remove({ partition: String(task.partition) });
     logger.info({ partition: task.partition, why }, 'partition task dropped');
-    if (!fromOwnChunk) await task.busy.catch(() => undefined);
+    await task.busy.catch(() => undefined);
     await task.producer.disconnect().catch((err: unknown) => logger.warn({ err: errorMessage(err) }, 'producer disconnect failed'));
   };
 
@@ -175,17 +171,15 @@ export async function startScorerLoop<S>(deps: LoopDeps<S>): Promise<ScorerLoop>
       // Several produce requests when needed: one record batch must stay under the broker's
       // message.max.bytes (1 MiB by default), and a chunk of decisions can be bigger.
       for (const group of byRequestSize(out, MAX_REQUEST_BYTES)) await tx.sendBatch({ topicMessages: group, acks: -1 });
-      const next = (BigInt(messages[messages.length - 1]!.offset) + 1n).toString();
-      await tx.sendOffsets({ consumerGroupId: config.groupId, topics: [{ topic: topics.transactions, partitions: [{ partition: task.partition, offset: next }] }] });
+      const next = BigInt(messages[messages.length - 1]!.offset) + 1n;
+      await tx.sendOffsets({ consumerGroupId: config.groupId, topics: [{ topic: topics.transactions, partitions: [{ partition: task.partition, offset: next.toString() }] }] });
       await tx.commit();
-      task.next = BigInt(next);
+      task.next = next;
     } catch (err: unknown) {
       lease.release();
       metrics.aborted.inc({ reason: (err as { name?: string }).name ?? 'Error' });
       logger.warn({ partition: task.partition, records: messages.length, err: errorMessage(err), type: (err as { type?: string }).type }, 'batch transaction aborted; the partition is rebuilt and the batch retried');
       await tx.abort().catch((abortErr: unknown) => logger.warn({ err: errorMessage(abortErr) }, 'abort failed (fenced or disconnected)'));
-      // The state already includes this chunk: it must be rebuilt from Kafka, never reused.
-      await dropTask(task, `transaction failed: ${errorMessage(err)}`, true);
       throw err;
     }
     lease.release();
@@ -218,11 +212,14 @@ export async function startScorerLoop<S>(deps: LoopDeps<S>): Promise<ScorerLoop>
       task.busy = work;
       try {
         await work;
-      } catch {
-        // Logged and counted, the task dropped (processChunk). Nothing of this chunk was
-        // resolved, so kafkajs fetches the partition again from the chunk's first record and a
-        // new task (fencing, committed offset, state restore) takes it. Rethrowing would crash
-        // the consumer on a non-retriable error such as a fenced producer.
+      } catch (err: unknown) {
+        // Logged, counted and aborted in processChunk. The state already includes this chunk:
+        // the task is dropped (here, where `work` has settled: dropping from inside the chunk
+        // waited for itself and hung the partition). Nothing of the chunk was resolved, so
+        // kafkajs fetches it again and a new task (fencing, committed offset, state restore)
+        // takes it. Rethrowing would crash the consumer on a non-retriable error such as a
+        // fenced producer.
+        await dropTask(task, `transaction failed: ${errorMessage(err)}`);
         return;
       }
       resolveOffset(chunk[chunk.length - 1]!.offset);
