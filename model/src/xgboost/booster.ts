@@ -7,7 +7,7 @@ import koffi from 'koffi';
 import { FraudError } from '@fraud/common';
 import type { Matrix } from '../api.ts';
 import { assertMatrix, type DMatrix } from './dmatrix.ts';
-import { callAsync, check, copyBytes, copyFloats, copyShape, xgboost, type Handle } from './library.ts';
+import { check, copyBytes, copyFloats, copyShape, xgboost, type Handle } from './library.ts';
 
 /** XGBoost's prediction types (PredictFromDMatrix config "type"). */
 export const PredictType = { value: 0, margin: 1, contributions: 2 } as const;
@@ -20,8 +20,11 @@ export interface Prediction {
 
 export interface Booster {
   setParams(params: Record<string, string | number>): void;
-  /** One boosting round on a koffi worker thread, so the event loop keeps running. */
-  updateOneIter(iter: number, dtrain: DMatrix): Promise<void>;
+  /**
+   * One boosting round, on the calling thread. Every round of a booster must run on the same
+   * thread: XGBoost 1.7 keeps its prediction cache per thread (see trainXGBoost).
+   */
+  updateOneIter(iter: number, dtrain: DMatrix): void;
   /** XGBoost's eval string, e.g. "[3]\tvalid-aucpr:0.81". */
   evalOneIter(iter: number, sets: { name: string; dmatrix: DMatrix }[]): string;
   predict(dmatrix: DMatrix, type: PredictTypeCode): Prediction;
@@ -63,7 +66,6 @@ export function loadBooster(model: string | Uint8Array, nthread = 0): Booster {
 function wrap(handle: Handle): Booster {
   const lib = xgboost();
   let freed = false;
-  let configured = false;
   const live = (): Handle => {
     if (freed) throw new FraudError('XGBOOST_FAILED', 'booster used after free()');
     return handle;
@@ -80,18 +82,8 @@ function wrap(handle: Handle): Booster {
         check(lib, lib.XGBoosterSetParam(live(), k, String(v)), `XGBoosterSetParam(${k}=${v})`);
       }
     },
-    async updateOneIter(iter, dtrain) {
-      // The first round configures the learner, which XGBoost 1.7 only accepts on the thread
-      // that set the parameters (thread-local global config): run it synchronously. Later
-      // rounds run on a koffi worker so a consumer's heartbeats keep flowing during training.
-      if (!configured) {
-        check(lib, lib.XGBoosterUpdateOneIter(live(), iter, dtrain.handle), 'XGBoosterUpdateOneIter');
-        configured = true;
-        return;
-      }
-      const rc = await callAsync(lib.XGBoosterUpdateOneIter, live(), iter, dtrain.handle);
-      // XGBGetLastError is thread-local: the message stayed on the worker thread.
-      if (rc !== 0) throw new FraudError('XGBOOST_FAILED', `XGBoosterUpdateOneIter failed in round ${iter} (message kept on an XGBoost worker thread)`);
+    updateOneIter(iter, dtrain) {
+      check(lib, lib.XGBoosterUpdateOneIter(live(), iter, dtrain.handle), `XGBoosterUpdateOneIter (round ${iter})`);
     },
     evalOneIter(iter, sets) {
       const out: (string | null)[] = [null];

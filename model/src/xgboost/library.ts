@@ -20,7 +20,7 @@ export interface XGBoostLib {
   XGBoosterCreate(dmats: Handle[], len: number, out: Handle[]): number;
   XGBoosterFree(handle: Handle): number;
   XGBoosterSetParam(handle: Handle, name: string, value: string): number;
-  XGBoosterUpdateOneIter: AsyncCapable<(handle: Handle, iter: number, dtrain: Handle) => number>;
+  XGBoosterUpdateOneIter(handle: Handle, iter: number, dtrain: Handle): number;
   XGBoosterEvalOneIter(handle: Handle, iter: number, dmats: Handle[], names: string[], len: number, out: (string | null)[]): number;
   XGBoosterPredictFromDMatrix(handle: Handle, dmat: Handle, config: string, outShape: Handle[], outDim: bigint[] | number[], outResult: Handle[]): number;
   XGBoosterPredictFromDense(handle: Handle, arrayInterface: string, config: string, proxy: Handle, outShape: Handle[], outDim: bigint[] | number[], outResult: Handle[]): number;
@@ -31,11 +31,6 @@ export interface XGBoostLib {
   XGBoosterSetAttr(handle: Handle, key: string, value: string): number;
   XGBGetLastError(): string;
 }
-
-/** A koffi function that can also run on koffi's worker threads (keeps the event loop free). */
-export type AsyncCapable<F extends (...args: never[]) => number> = F & {
-  async: (...args: [...Parameters<F>, (err: unknown, rc: number) => void]) => void;
-};
 
 /** Where Debian, conda/pip wheels and manual installs put the library. */
 const CANDIDATE_PATHS = [
@@ -108,16 +103,6 @@ function load(path: string): XGBoostLib {
     XGBGetLastError: lib.func('const char *XGBGetLastError()') as () => string,
   };
   return bound as unknown as XGBoostLib;
-}
-
-/** Runs a C call on a koffi worker thread; resolves with its return code. */
-export function callAsync<F extends (...args: never[]) => number>(fn: AsyncCapable<F>, ...args: Parameters<F>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    fn.async(...args, (err: unknown, rc: number) => {
-      if (err !== null && err !== undefined) reject(new FraudError('XGBOOST_FAILED', 'asynchronous XGBoost call failed', { cause: err }));
-      else resolve(rc);
-    });
-  });
 }
 
 /** Throws XGBOOST_FAILED with XGBoost's own message when a C call returns non-zero. */

@@ -127,11 +127,25 @@ describe('trainXGBoost', () => {
     expect(metrics.filter((m) => m !== undefined).every((m) => m! > 0)).toBe(true);
   });
 
-  it('is reproducible with row and column subsampling although rounds run on worker threads', async () => {
+  it('is reproducible with row and column subsampling, run after run on the same thread', async () => {
     const run = async (): Promise<string> =>
       (await trainXGBoost({ train: train.matrix, trainLabels: train.labels, featureNames: names(12), params: { ...SMALL_PARAMS, rounds: 25, subsample: 0.7, colsampleBytree: 0.7, earlyStoppingRounds: 0 } })).modelJson;
     const first = await run();
     expect(await run()).toBe(first);
+  });
+
+  it('gives the event loop a turn between rounds, so timers and heartbeats run during training', async () => {
+    let turns = 0;
+    let training = true;
+    const tick = (): void => {
+      turns++;
+      if (training) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const rounds = 20;
+    await trainXGBoost({ train: train.matrix, trainLabels: train.labels, featureNames: names(12), params: { ...SMALL_PARAMS, rounds, earlyStoppingRounds: 0 } });
+    training = false;
+    expect(turns).toBeGreaterThanOrEqual(rounds - 1);
   });
 
   it('frees the native model and refuses use after free', () => {
