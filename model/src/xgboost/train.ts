@@ -126,8 +126,12 @@ async function boost(booster: Booster, dtrain: DMatrix, dvalid: DMatrix | undefi
     }
     const metric = parseEvalMetric(booster.evalOneIter(iter, [{ name: 'valid', dmatrix: dvalid }]), 'valid');
     input.onProgress?.(iter + 1, total, metric);
-    // aucpr is maximised; NaN (no positives in the window) never counts as an improvement.
-    if (metric > best) {
+    // aucpr is maximised; NaN (no positives in the window) never counts as an improvement. A tie
+    // does: with a handful of validation frauds AUPRC saturates (often at 1.0 from the first
+    // tree), and strict improvement stopped there, keeping a one-tree model whose scores sit in
+    // a narrow band around base_score (seen in the adaptation benchmark: challengers with
+    // bestIteration 0 flagged every holdout transaction).
+    if (metric >= best) {
       best = metric;
       bestIteration = iter;
     } else if (iter - bestIteration >= earlyStoppingRounds) {

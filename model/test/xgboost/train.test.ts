@@ -134,6 +134,36 @@ describe('trainXGBoost', () => {
     expect(await run()).toBe(first);
   });
 
+  it('keeps training while the validation metric ties its best (AUPRC saturated on a few frauds), stopping only when it falls', async () => {
+    // One feature separates the classes perfectly and validation holds 5 frauds: AUPRC is 1 from
+    // the first tree on. Strict improvement would keep that first tree only.
+    const rows = 3000;
+    const cols = 4;
+    const data = new Float32Array(rows * cols);
+    const labels = new Float32Array(rows);
+    let s = 7;
+    const rand = (): number => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    for (let r = 0; r < rows; r++) {
+      const fraud = r < 2500 ? r % 50 === 0 : r % 100 === 0;
+      labels[r] = fraud ? 1 : 0;
+      data[r * cols] = fraud ? 10 + rand() : rand();
+      for (let c = 1; c < cols; c++) data[r * cols + c] = rand();
+    }
+    const part = (from: number, to: number) => ({ data: data.slice(from * cols, to * cols), rows: to - from, cols });
+    const validLabels = labels.slice(2500);
+    expect(validLabels.reduce((a, b) => a + b, 0)).toBe(5);
+    const metrics: number[] = [];
+    const result = await trainXGBoost({
+      train: part(0, 2500), trainLabels: labels.slice(0, 2500), valid: { matrix: part(2500, rows), labels: validLabels }, featureNames: names(cols),
+      params: { ...SMALL_PARAMS, rounds: 40, earlyStoppingRounds: 5 },
+      onProgress: (_r, _t, m) => metrics.push(m ?? Number.NaN),
+    });
+    expect(metrics[0]).toBe(1);
+    expect(metrics.every((m) => m === 1)).toBe(true);
+    expect(result.rounds).toBe(40);
+    expect(result.bestIteration).toBe(39);
+  });
+
   it('gives the event loop a turn between rounds, so timers and heartbeats run during training', async () => {
     let turns = 0;
     let training = true;
