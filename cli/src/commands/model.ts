@@ -105,6 +105,7 @@ interface TrainOpts {
   reviewCost?: number;
   blockCost?: number;
   maxReviewRate: number;
+  maxBlockRate: number;
   maxDepth: number;
   eta: number;
   threads: number;
@@ -130,7 +131,7 @@ async function train(o: TrainOpts): Promise<void> {
     subsample: 0.9, colsampleBytree: 0.8, minChildWeight: 1, lambda: 1, scalePosWeight: null, nthread: o.threads, seed: 1,
   };
   const res = await trainPipeline({
-    rows, params, costs: costsFrom(o), plan, negativeWeight, maxReviewRate: o.maxReviewRate, outDir: o.out,
+    rows, params, costs: costsFrom(o), plan, negativeWeight, maxReviewRate: o.maxReviewRate, maxBlockRate: o.maxBlockRate, outDir: o.out,
     featureOptions: { numPartitions: o.partitions },
     provenance: { csv: o.csv, untilStep: o.untilStep ?? null, fraudRate: o.fraudRate ?? null, command: process.argv.slice(2).join(' ') },
     onProgress: (stage, done, total, note) => progress.update(stage, done, total, note),
@@ -263,6 +264,7 @@ export function register(program: Command): void {
     .option('--review-cost <x>', 'cost of one analyst review (major currency units)', positive('--review-cost'))
     .option('--block-cost <x>', 'friction cost of blocking a legitimate transaction', positive('--block-cost'))
     .option('--max-review-rate <r>', 'most transactions (fraction) the analysts can review', rate('--max-review-rate'), 0.01)
+    .option('--max-block-rate <r>', 'most transactions (fraction) that may be blocked', rate('--max-block-rate'), 0.01)
     .option('--max-depth <n>', 'tree depth', int('--max-depth'), 6)
     .option('--eta <x>', 'learning rate', positive('--eta'), 0.1)
     .option('--threads <n>', 'XGBoost threads (0 = all cores)', int('--threads'), 2)

@@ -42,6 +42,7 @@ export async function bootstrapModel(env: KafkaEnv, logger: Logger, opts: { rows
     // finite team: at most 1% of traffic goes to review. Operators set their own (docs/model.md).
     costs: { reviewCost: 5, blockFrictionCost: 200, missedFraudFactor: 1 },
     maxReviewRate: 0.01,
+    maxBlockRate: 0.01,
     outDir: join(repoRoot, 'model-artifacts', version),
     version,
     provenance: { source: 'simulator', seed: opts.seed, rows: opts.rows },

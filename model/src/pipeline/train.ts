@@ -43,6 +43,8 @@ export interface PipelineInput {
   /** Weight of a legitimate row in evaluation and thresholds (over-sampled files); default 1. */
   negativeWeight?: number;
   maxReviewRate?: number;
+  /** Most transactions (fraction) that may be blocked; default 1 (no cap). */
+  maxBlockRate?: number;
   /** Root directory for artifacts; the model goes to <outDir>/<version>/. Omit to skip writing. */
   outDir?: string;
   version?: string;
@@ -156,7 +158,7 @@ export async function trainPipeline(input: PipelineInput): Promise<PipelineResul
   }
 
   progress('thresholds', 0, 1);
-  const choice = chooseThresholds({ scores: validScores, labels: valid.labels, amountsMinor: valid.amounts, weights: valid.weights, costs: input.costs, maxReviewRate: input.maxReviewRate });
+  const choice = chooseThresholds({ scores: validScores, labels: valid.labels, amountsMinor: valid.amounts, weights: valid.weights, costs: input.costs, maxReviewRate: input.maxReviewRate, maxBlockRate: input.maxBlockRate });
   progress('thresholds', 1, 1);
   progress('evaluate', 0, 1);
   const evalOf = (s: ReturnType<typeof sub>, scores: Float32Array): EvalReport =>
@@ -185,6 +187,7 @@ export async function trainPipeline(input: PipelineInput): Promise<PipelineResul
     thresholds: choice.thresholds,
     costs: input.costs,
     maxReviewRate: input.maxReviewRate ?? 1,
+    maxBlockRate: input.maxBlockRate ?? 1,
     negativeWeight: negW,
     costCurve: { review: choice.reviewCurve, block: choice.blockCurve, validationCost: choice.cost, approveAllCost: choice.approveAllCost },
     prCurve: { validation: validation.prCurve, test: testReport?.prCurve ?? null },

@@ -16,6 +16,11 @@ export interface ThresholdInput {
   costs: Costs;
   /** Upper bound on the (weighted) fraction of transactions sent to review; default 1. */
   maxReviewRate?: number;
+  /**
+   * Upper bound on the (weighted) fraction of transactions blocked; default 1. Without it, a
+   * small validation window with a few large frauds makes "block everything" the cheapest pair.
+   */
+  maxBlockRate?: number;
   /** Grid size; default 600. */
   maxCandidates?: number;
 }
@@ -85,6 +90,7 @@ export function chooseThresholds(input: ThresholdInput): ThresholdChoice {
   if (n === 0) throw new FraudError('MODEL_INVALID', 'cannot choose thresholds without validation rows; widen the validation window');
   const { costs } = input;
   const maxReviewRate = input.maxReviewRate ?? 1;
+  const maxBlockRate = input.maxBlockRate ?? 1;
   const t = grid(input.scores, input.labels, input.maxCandidates ?? 600);
   const K = t.length;
   const A = new Float64Array(K + 1); // cost if approved, per bin
@@ -115,13 +121,14 @@ export function chooseThresholds(input: ThresholdInput): ThresholdChoice {
   for (let j = K; j >= 0; j--) SB[j] = (SB[j + 1] ?? 0) + (B[j] ?? 0);
   const cost = (a: number, b: number): number => (PA[a] ?? 0) + ((PR[b] ?? 0) - (PR[a] ?? 0)) + (SB[b + 1] ?? 0);
   const reviewRate = (a: number, b: number): number => ((PW[b] ?? 0) - (PW[a] ?? 0)) / total;
+  const blockRate = (b: number): number => (total - (PW[b] ?? 0)) / total;
 
   let best = { a: K - 1, b: K - 1, cost: cost(K - 1, K - 1) };
   const reviewCurve: CostPoint[] = [];
   for (let a = 0; a < K; a++) {
     let rowBest = Infinity;
     for (let b = a; b < K; b++) {
-      if (reviewRate(a, b) > maxReviewRate) continue;
+      if (reviewRate(a, b) > maxReviewRate || blockRate(b) > maxBlockRate) continue;
       const c = cost(a, b);
       if (c < rowBest) rowBest = c;
       // ties go to higher thresholds: fewer interventions for the same cost

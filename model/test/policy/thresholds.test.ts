@@ -36,6 +36,19 @@ describe('chooseThresholds', () => {
     expect(c.cost).toBe(25);
   });
 
+  it('respects a block-rate limit as well: blocking everything is never the answer', () => {
+    // Without a block cap, blocking >= 0.55 (three of five) is the cheapest pair under the review cap.
+    const c = chooseThresholds({ scores, labels, amountsMinor: amounts, costs, maxReviewRate: 0.2, maxBlockRate: 0.2 });
+    // block only the 0.95 fraud; reviewing the 0.6 fraud would also review the 0.9 legit (2 of 5)
+    expect(c.thresholds).toEqual({ review: 0.925, block: 0.925 });
+    expect(c.cost).toBe(50);
+    // a window where only blocking everything catches the frauds
+    const all = chooseThresholds({ scores: [0.5, 0.5, 0.5, 0.5], labels: [1, 0, 0, 0], amountsMinor: [1e9, 100, 100, 100], costs, maxReviewRate: 0.01 });
+    expect(all.thresholds.block).toBeLessThanOrEqual(0.5);
+    const capped = chooseThresholds({ scores: [0.5, 0.5, 0.5, 0.5], labels: [1, 0, 0, 0], amountsMinor: [1e9, 100, 100, 100], costs, maxReviewRate: 0.01, maxBlockRate: 0.01 });
+    expect(capped.thresholds.block).toBeGreaterThan(0.5);
+  });
+
   it('finds the brute-force minimum on random data, and the reported cost is the real cost', () => {
     const r = rng(11);
     for (let trial = 0; trial < 3; trial++) {

@@ -12,6 +12,12 @@ const xgboostSchema = z
   .object({
     rounds: z.number().int().min(1).max(5000).default(200),
     earlyStoppingRounds: z.number().int().min(0).max(1000).default(20),
+    /**
+     * Early stopping only when the validation window holds at least this many frauds; with
+     * fewer, AUPRC moves in steps of whole frauds and stopped at 0-13 rounds (under-trained
+     * challengers whose scores crowd around base_score), so every round is trained instead.
+     */
+    earlyStoppingMinPositives: z.number().int().min(0).max(1_000_000).default(50),
     maxDepth: z.number().int().min(1).max(16).default(6),
     eta: z.number().positive().max(1).default(0.1),
     subsample: z.number().positive().max(1).default(0.9),
@@ -98,6 +104,12 @@ export const retrainPolicySchema = z
      * can be the cheapest policy on a small validation window).
      */
     maxReviewRate: z.number().positive().max(1).default(0.01),
+    /**
+     * Most transactions (fraction) that may be blocked. Without it the review cap alone let a
+     * challenger whose validation window held a few large frauds block everything (seen in the
+     * adaptation benchmark: FPR 1.0 challengers).
+     */
+    maxBlockRate: z.number().positive().max(1).default(0.01),
     /**
      * Training weight of a fraud the serving model missed (its logged score was below the
      * review threshold it was decided with). Above 1, a retrain learns a pattern the champion

@@ -14,11 +14,11 @@ import { compactReport, evaluateHoldout } from './holdout.ts';
 import type { ModelSource } from './model-source.ts';
 import type { ModelPublisher } from './publisher.ts';
 
-export type ThresholdChooser = (q: { scores: Float32Array; labels: Float32Array; amounts: Float64Array; costs: Costs; maxReviewRate: number }) => { review: number; block: number };
+export type ThresholdChooser = (q: { scores: Float32Array; labels: Float32Array; amounts: Float64Array; costs: Costs; maxReviewRate: number; maxBlockRate: number }) => { review: number; block: number };
 
 /** The toolkit's expected-cost threshold choice on validation scores, under the review-rate cap. */
 export const toolkitThresholds: ThresholdChooser = (q) =>
-  chooseThresholds({ scores: q.scores, labels: q.labels, amountsMinor: q.amounts, costs: q.costs, maxReviewRate: q.maxReviewRate }).thresholds;
+  chooseThresholds({ scores: q.scores, labels: q.labels, amountsMinor: q.amounts, costs: q.costs, maxReviewRate: q.maxReviewRate, maxBlockRate: q.maxBlockRate }).thresholds;
 
 export interface RunProgress {
   runId: string;
@@ -110,10 +110,13 @@ export async function runRetrain(deps: RetrainDeps, policy: RetrainPolicy, opts:
     const trainer = deps.train ?? trainXGBoost;
     const trainWeights = missedFraudWeights(rows, split.train, policy.missedFraudWeight);
     if (trainWeights) run.details = { ...run.details, missedFraudsWeighted: trainWeights.missed, missedFraudWeight: policy.missedFraudWeight };
+    const { earlyStoppingMinPositives, ...xgboostParams } = policy.xgboost;
+    const earlyStopping = count(valid.labels) >= earlyStoppingMinPositives;
+    if (!earlyStopping && xgboostParams.earlyStoppingRounds > 0) run.details = { ...run.details, earlyStopping: `off: ${count(valid.labels)} validation frauds < earlyStoppingMinPositives ${earlyStoppingMinPositives}` };
     const trained = await trainer({
       train: train.matrix, trainLabels: train.labels, valid: { matrix: valid.matrix, labels: valid.labels },
       ...(trainWeights ? { trainWeights: trainWeights.weights } : {}),
-      params: { ...policy.xgboost }, featureNames: deps.featureNames,
+      params: { ...xgboostParams, earlyStoppingRounds: earlyStopping ? xgboostParams.earlyStoppingRounds : 0 }, featureNames: deps.featureNames,
       onProgress: (round, total, validMetric) => progress({ stage: 'training', round, rounds: total, ...(validMetric === undefined ? {} : { validMetric }) }),
     });
 
@@ -130,7 +133,7 @@ export async function runRetrain(deps: RetrainDeps, policy: RetrainPolicy, opts:
     } finally {
       await challengerModel.dispose();
     }
-    const thresholds = (deps.chooseThresholds ?? toolkitThresholds)({ scores: challengerValid, labels: valid.labels, amounts: pickAmounts(rows.amount, split.valid), costs: deps.costs, maxReviewRate: policy.maxReviewRate });
+    const thresholds = (deps.chooseThresholds ?? toolkitThresholds)({ scores: challengerValid, labels: valid.labels, amounts: pickAmounts(rows.amount, split.valid), costs: deps.costs, maxReviewRate: policy.maxReviewRate, maxBlockRate: policy.maxBlockRate });
     const holdout = {
       labels: test.labels, amounts: pickAmounts(rows.amount, split.test), types: split.test.map((i) => rows.txType[i] ?? 'TRANSFER'),
       typologies: split.test.map((i) => rows.typology[i] ?? null), costs: deps.costs,

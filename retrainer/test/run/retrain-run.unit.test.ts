@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '@fraud/common';
-import { DEFAULT_COSTS, FEATURE_NAMES, FEATURE_SET } from '@fraud/model';
+import { DEFAULT_COSTS, FEATURE_NAMES, FEATURE_SET, trainXGBoost, type TrainInput } from '@fraud/model';
 import type { ModelUpdate } from '@fraud/schemas';
 import { validateRetrainPolicy } from '../../src/policy/schema.ts';
 import { sourceFromUpdate, type ModelSource } from '../../src/run/model-source.ts';
@@ -75,6 +75,25 @@ describe('retraining run', () => {
 
     const runs = await store.registry.runs();
     expect(runs.map((r) => r.status)).toEqual(['promoted', 'rejected', 'promoted']);
+  });
+
+  it('early-stops only when the validation window holds earlyStoppingMinPositives frauds, and records why not', async () => {
+    store = await openStore(':memory:');
+    const { deps } = harness(store);
+    const data = synthetic({ start: Date.UTC(2026, 0, 1), hours: 48, rows: 6000, fraudRate: 0.03, faninShare: 0, seed: 4, prefix: 'es' });
+    await store.training.ingestScored(data.records);
+    await store.training.ingestLabels(data.labels);
+    const seen: { earlyStoppingRounds: number; validPositives: number }[] = [];
+    const train = (input: TrainInput) => {
+      seen.push({ earlyStoppingRounds: input.params.earlyStoppingRounds, validPositives: input.valid?.labels.reduce((a, b) => a + b, 0) ?? 0 });
+      return trainXGBoost(input);
+    };
+    const few = await runRetrain({ ...deps, train }, validateRetrainPolicy({ ...policy, xgboost: { ...policy.xgboost, earlyStoppingMinPositives: 1000 } }), { trigger: 'test' });
+    expect(seen[0]?.earlyStoppingRounds).toBe(0);
+    expect(String(few.details?.earlyStopping)).toMatch(new RegExp(`off: ${seen[0]?.validPositives} validation frauds < earlyStoppingMinPositives 1000`));
+    expect((few.challengerMetrics as { bestIteration: number }).bestIteration).toBe(policy.xgboost.rounds - 1);
+    await runRetrain({ ...deps, train }, validateRetrainPolicy({ ...policy, xgboost: { ...policy.xgboost, earlyStoppingMinPositives: 1 } }), { trigger: 'test' });
+    expect(seen[1]?.earlyStoppingRounds).toBe(15);
   });
 
   it('skips with a reason when the window has too few labels', async () => {
