@@ -93,12 +93,19 @@ export async function startStack(users: Record<string, Role>): Promise<Stack> {
   return {
     url, prefix, topics, codecs, producer, kafka,
     async consume(topic) {
-      const consumer = kafka.consumer({ groupId: uniqueName('web-test-reader') });
+      // A short fetch wait: read_committed fetches of transactional records otherwise sit out the
+      // whole 5 s default (the other readers in this project set it too).
+      const consumer = kafka.consumer({ groupId: uniqueName('web-test-reader'), maxWaitTimeInMs: 100 });
       consumers.push(consumer);
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: true });
       const messages: { key: string; value: Buffer }[] = [];
+      // Returns once the reader has joined its group: a test's deadline for "the action
+      // published" must not also pay for a group join, which takes seconds on a loaded machine.
+      let joined = false;
+      consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
       await consumer.run({ eachMessage: async ({ message }) => void messages.push({ key: message.key?.toString() ?? '', value: message.value ?? Buffer.alloc(0) }) });
+      await waitFor(() => joined, { timeoutMs: 60_000, intervalMs: 50, what: `a reader of ${topic} to join its consumer group` });
       return { messages, stop: () => consumer.disconnect() };
     },
     async newUserContext(name) {

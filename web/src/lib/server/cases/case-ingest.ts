@@ -11,7 +11,9 @@ import type { CaseStore } from './case-store.ts';
  * and the warehouse keeps them, the queue only loses that one case.
  */
 export function createCaseIngest(deps: { kafka: Kafka; codecs: Codecs; topic: string; groupId: string; fromBeginning: boolean; cases: CaseStore; logger: Logger }) {
-  const consumer = deps.kafka.consumer({ groupId: deps.groupId, sessionTimeout: 15_000, heartbeatInterval: 1_000 });
+  // A short fetch wait, as in topic-tail.ts: `scored` is written in transactions, and with the 5 s
+  // default a new case could wait out the whole fetch wait before reaching the queue.
+  const consumer = deps.kafka.consumer({ groupId: deps.groupId, sessionTimeout: 15_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 250 });
   return {
     async start(): Promise<void> {
       await consumer.connect();
