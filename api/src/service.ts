@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CompressionTypes, type Consumer, type Producer } from 'kafkajs';
 import { createKafka, createLogger, createMetricsRegistry, errorMessage, type Logger } from '@fraud/common';
-import { createCodecs, topicNames, type ScoredTransaction, type Transaction } from '@fraud/schemas';
+import { createCodecs, registryEndpoint, topicNames, type ScoredTransaction, type Transaction } from '@fraud/schemas';
 import { createApp } from './app.ts';
 import { createBatcher } from './batcher.ts';
 import { createDecisionWaiter } from './decisions.ts';
@@ -75,7 +75,8 @@ export async function startApiService(env: ApiEnv, logger: Logger = createLogger
         logger.warn({ err: errorMessage(err) }, 'ready: broker unreachable');
       }
       try {
-        checks.registry = (await fetch(`${env.SCHEMA_REGISTRY_URL}/subjects`, { signal: AbortSignal.timeout(1000) })).ok;
+        const registry = registryEndpoint(env.SCHEMA_REGISTRY_URL);
+        checks.registry = (await fetch(`${registry.base}/subjects`, { headers: registry.authorization ? { authorization: registry.authorization } : {}, signal: AbortSignal.timeout(1000) })).ok;
       } catch (err: unknown) {
         logger.warn({ err: errorMessage(err) }, 'ready: registry unreachable');
       }

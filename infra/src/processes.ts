@@ -74,11 +74,11 @@ export async function stopService(dataDir: string, name: string, graceMs = 15_00
 }
 
 /** HTTP readiness probe: true when GET url answers 2xx. */
-export function httpReady(url: string): () => Promise<boolean> {
+export function httpReady(url: string, alsoReady: readonly number[] = []): () => Promise<boolean> {
   return async () => {
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
-      return res.ok;
+      return res.ok || alsoReady.includes(res.status);
     } catch {
       return false; // not listening yet: the caller polls again until its deadline
     }

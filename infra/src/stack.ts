@@ -50,7 +50,8 @@ export async function stackUp(o: StackOptions = {}): Promise<{ kafkaMs: number; 
     name: 'registry',
     args: ['registry', 'serve', '--port', String(registryPort)],
     env: { KAFKA_BROKERS: `127.0.0.1:${kafkaPort}` },
-    ready: httpReady(`${url}/subjects`),
+    // 401: serving, with REGISTRY_USERS_FILE set (HTTP Basic users)
+    ready: httpReady(`${url}/subjects`, [401]),
   });
   log(r.alreadyRunning ? `schema registry already running (pid ${r.pid})` : `schema registry ready at ${url} (pid ${r.pid})`);
   return { kafkaMs, registryMs: Date.now() - t1, createdTopics };

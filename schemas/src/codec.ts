@@ -1,4 +1,4 @@
-import { FraudError, errorMessage } from '@fraud/common';
+import { FraudError, errorMessage, isFraudError } from '@fraud/common';
 import type { Resolver, Type } from 'avsc';
 import { loadAvroSchemas, parseAvro, type RecordName } from './avro.ts';
 import { createSchemaRegistryClient, type SchemaRegistryClient } from './registry-client.ts';
@@ -175,13 +175,25 @@ export interface CreateCodecsOptions {
   client?: SchemaRegistryClient;
 }
 
-/** Registers the four schemas under `<topic>-value` and builds their codecs. */
+/**
+ * Registers the four schemas under `<topic>-value` and builds their codecs. A registry user with
+ * role read may not register (403): the schema must then be registered already, and its id is
+ * looked up instead.
+ */
 export async function createCodecs(options: CreateCodecsOptions): Promise<Codecs> {
   const client = options.client ?? createSchemaRegistryClient({ url: options.registryUrl });
   const { json, types } = loadAvroSchemas();
   const fetchSchema = (id: number) => client.schemaById(id);
   const build = async <T>(record: RecordName, topic: string): Promise<Codec<T>> => {
-    const schemaId = await client.register(valueSubject(topic), JSON.stringify(json[record]));
+    const subject = valueSubject(topic);
+    const schema = JSON.stringify(json[record]);
+    const schemaId = await client.register(subject, schema).catch(async (err: unknown) => {
+      if (!isFraudError(err, 'FORBIDDEN')) throw err;
+      return client.lookup(subject, schema).catch((lookupErr: unknown) => {
+        if (!isFraudError(lookupErr, 'SCHEMA_NOT_FOUND')) throw lookupErr;
+        throw new FraudError('FORBIDDEN', `${record} is not registered under ${subject} and this registry user may only read: start a service once with a registry user of role write (it registers the schemas)`, { cause: err });
+      });
+    });
     return createCodec<T>({ name: record, reader: types[record], schemaId, fetchSchema });
   };
   const [transaction, scored, label, modelUpdate] = await Promise.all([

@@ -16,6 +16,8 @@ export interface SubjectVersion {
 export interface SchemaRegistryClient {
   readonly url: string;
   register(subject: string, schema: string): Promise<number>;
+  /** The id of `schema` already registered under `subject` (a read-level call); SCHEMA_NOT_FOUND otherwise. */
+  lookup(subject: string, schema: string): Promise<number>;
   /** Schema text by id, or null when the registry does not know the id. */
   schemaById(id: number): Promise<string | null>;
   subjects(): Promise<string[]>;
@@ -38,8 +40,37 @@ interface ErrorBody {
   message?: string;
 }
 
+/**
+ * A registry URL split into the address and its HTTP Basic credentials: `http://USER:PASSWORD@host`
+ * is how the credentials are configured (SCHEMA_REGISTRY_URL), but fetch refuses URLs with
+ * credentials, and the address is what may appear in messages and logs.
+ */
+export function registryEndpoint(url: string): { base: string; authorization: string | undefined } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new FraudError('CONFIG_INVALID', `SCHEMA_REGISTRY_URL is not a URL; expected http://host:port or http://USER:PASSWORD@host:port`);
+  }
+  const user = decodeURIComponent(parsed.username);
+  const password = decodeURIComponent(parsed.password);
+  parsed.username = '';
+  parsed.password = '';
+  const base = parsed.toString().replace(/\/+$/, '');
+  return { base, authorization: user === '' && password === '' ? undefined : `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}` };
+}
+
+/** The registry URL without its credentials, for messages and logs. */
+export function redactRegistryUrl(url: string): string {
+  try {
+    return registryEndpoint(url).base;
+  } catch {
+    return '(unparsable SCHEMA_REGISTRY_URL)';
+  }
+}
+
 export function createSchemaRegistryClient(options: RegistryClientOptions): SchemaRegistryClient {
-  const base = options.url.replace(/\/+$/, '');
+  const { base, authorization } = registryEndpoint(options.url);
   const doFetch = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? 10_000;
 
@@ -50,7 +81,7 @@ export function createSchemaRegistryClient(options: RegistryClientOptions): Sche
         try {
           res = await doFetch(`${base}${path}`, {
             method,
-            headers: { accept: CONTENT_TYPE, ...(body === undefined ? {} : { 'content-type': CONTENT_TYPE }) },
+            headers: { accept: CONTENT_TYPE, ...(body === undefined ? {} : { 'content-type': CONTENT_TYPE }), ...(authorization === undefined ? {} : { authorization }) },
             body: body === undefined ? undefined : JSON.stringify(body),
             signal: AbortSignal.timeout(timeoutMs),
           });
@@ -62,7 +93,7 @@ export function createSchemaRegistryClient(options: RegistryClientOptions): Sche
         }
         const text = await res.text();
         if (res.ok) return (text ? JSON.parse(text) : undefined) as T;
-        throw httpError(res.status, errorBody(text), `${method} ${path}`);
+        throw httpError(res.status, errorBody(text), `${method} ${path}`, base);
       },
       { retries: options.retries ?? 4, initialDelayMs: 100, maxDelayMs: 2_000 },
     );
@@ -73,6 +104,10 @@ export function createSchemaRegistryClient(options: RegistryClientOptions): Sche
     url: base,
     async register(subject, schema) {
       const res = await call<{ id: number }>('POST', `/subjects/${enc(subject)}/versions`, { schema });
+      return res.id;
+    },
+    async lookup(subject, schema) {
+      const res = await call<{ id: number }>('POST', `/subjects/${enc(subject)}`, { schema });
       return res.id;
     },
     async schemaById(id) {
@@ -105,9 +140,13 @@ function errorBody(text: string): ErrorBody {
   return { message: text.slice(0, 200) };
 }
 
-function httpError(status: number, body: ErrorBody, what: string): FraudError {
+function httpError(status: number, body: ErrorBody, what: string, base: string): FraudError {
   const message = `schema registry: ${what} -> ${status} ${body.message ?? ''}`.trim();
   const details = { status, errorCode: body.error_code };
+  if (status === 401) {
+    return new FraudError('AUTH_REQUIRED', `${message}; the registry at ${base} needs credentials: set SCHEMA_REGISTRY_URL to http://USER:PASSWORD@host:port with a user of its REGISTRY_USERS_FILE`, { details });
+  }
+  if (status === 403) return new FraudError('FORBIDDEN', `${message}; use a registry user with role write for this operation`, { details });
   if (status >= 500 || status === 408 || status === 429) return new FraudError('REGISTRY_UNAVAILABLE', message, { retriable: true, details });
   if (status === 409) return new FraudError('SCHEMA_INCOMPATIBLE', message, { details });
   if (status === 404) return new FraudError('SCHEMA_NOT_FOUND', message, { details });

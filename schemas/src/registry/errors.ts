@@ -14,6 +14,8 @@ export const REGISTRY_ERROR_CODES = {
   42202: 'invalid version',
   42203: 'invalid compatibility level',
   400: 'bad request',
+  401: 'unauthenticated',
+  40301: 'user denied the operation',
   413: 'request too large',
   415: 'unsupported media type',
   50001: 'error in the backend data store',

@@ -1,5 +1,6 @@
 import { errorMessage, type Logger } from '@fraud/common';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { basicAuth, type RegistryUser } from './auth.ts';
 import { RegistryError } from './errors.ts';
 import type { RegistryService } from './service.ts';
 
@@ -46,9 +47,10 @@ function schemaOf(req: Request): unknown {
   return b.schema;
 }
 
-export function createRoutes(service: RegistryService, logger: Logger): express.Express {
+export function createRoutes(service: RegistryService, logger: Logger, users?: readonly RegistryUser[]): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  if (users !== undefined && users.length > 0) app.use(basicAuth(users, logger));
   app.use(express.json({ limit: MAX_BODY_BYTES, type: () => true, strict: false }));
 
   app.get('/', (_req, res) => send(res, {}));
@@ -100,7 +102,6 @@ export function createRoutes(service: RegistryService, logger: Logger): express.
 
   app.use((req, res) => send(res, { error_code: 404, message: `HTTP 404 Not Found: ${req.method} ${req.path} is not a schema registry endpoint` }, 404));
   // Express tells error handlers by their four parameters, hence the unused `_next`.
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const e = toRegistryError(err);
     if (e.status >= 500) logger.error({ err, method: req.method, path: req.path }, 'schema registry request failed');

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '@fraud/common';
 import type { Kafka } from 'kafkajs';
+import type { RegistryUser } from './auth.ts';
 import type { CompatibilityLevel } from './compat.ts';
 import { parseSchema } from './canonical.ts';
 import { createSchemaLog } from './log.ts';
@@ -20,6 +21,8 @@ export interface RegistryServerOptions {
   defaultCompatibility?: CompatibilityLevel;
   /** Deadline for reading the log and for a write to be read back. */
   timeoutMs?: number;
+  /** HTTP Basic users (auth.ts); none: the registry is open (bind it to 127.0.0.1 then). */
+  users?: readonly RegistryUser[];
 }
 
 /** Canonical form of a stored schema; a text that no longer parses stays its own identity. */
@@ -58,7 +61,7 @@ export function createRegistryServer(options: RegistryServerOptions): RegistrySe
     async start() {
       const started = Date.now();
       await log.start();
-      const app = createRoutes(createRegistryService(state, log), logger);
+      const app = createRoutes(createRegistryService(state, log), logger, options.users);
       const host = options.host ?? '127.0.0.1';
       const srv = app.listen(options.port ?? 0, host);
       server = srv;
@@ -68,7 +71,7 @@ export function createRegistryServer(options: RegistryServerOptions): RegistrySe
       });
       const { port } = srv.address() as AddressInfo;
       const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-      logger.info({ url, topic: options.topic, subjects: state.subjects().length, startMs: Date.now() - started }, 'schema registry listening');
+      logger.info({ url, topic: options.topic, subjects: state.subjects().length, auth: options.users?.length ? `basic, ${options.users.length} users` : 'none', startMs: Date.now() - started }, 'schema registry listening');
       return { url };
     },
     async stop() {

@@ -1,5 +1,5 @@
 import { FraudError, createKafka, createLogger, errorMessage, type Logger } from '@fraud/common';
-import { createCodecs, topicNames, type Topics } from '@fraud/schemas';
+import { createCodecs, redactRegistryUrl, topicNames, type Topics } from '@fraud/schemas';
 import { Partitioners, type Producer } from 'kafkajs';
 import { openDatabase, type Database } from './db/database.ts';
 import { createAuditLog, type AuditLog } from './db/audit.ts';
@@ -43,7 +43,7 @@ export async function createAppContext(env: WebEnv, opts: { signFeedToken?: Sign
   const audit = createAuditLog(db);
   const kafka = createKafka(env, 'fraud-web', logger);
   const codecs = await createCodecs({ registryUrl: env.SCHEMA_REGISTRY_URL, topics }).catch((err: unknown) => {
-    throw new FraudError('REGISTRY_UNAVAILABLE', `the schema registry at ${env.SCHEMA_REGISTRY_URL} failed: ${errorMessage(err)}; is the stack up (fraud infra up)?`, { cause: err, retriable: true });
+    throw new FraudError('REGISTRY_UNAVAILABLE', `the schema registry at ${redactRegistryUrl(env.SCHEMA_REGISTRY_URL)} failed: ${errorMessage(err)}; is the stack up (fraud infra up)?`, { cause: err, retriable: true });
   });
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();

@@ -1,0 +1,3 @@
+import config from '@fraud/eslint-config';
+
+export default config;
