@@ -21,3 +21,24 @@ export function stopOnSignals(service: { stop(): Promise<void> }, logger: Logger
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
 }
+
+/**
+ * Resolves with the signal's name at the first SIGTERM or SIGINT, keeping the process alive
+ * until then (a pending promise alone does not: `fraud start` used to exit at once, leaving its
+ * services running and Ctrl-C stopping nothing). `tick`, if given, runs every `tickMs` meanwhile.
+ */
+export function untilStopSignal(tick?: () => void, tickMs = 5_000): Promise<string> {
+  return new Promise((resolve) => {
+    const timer = setInterval(() => tick?.(), tickMs);
+    const done = (signal: string) => {
+      clearInterval(timer);
+      process.removeListener('SIGTERM', onTerm);
+      process.removeListener('SIGINT', onInt);
+      resolve(signal);
+    };
+    const onTerm = () => done('SIGTERM');
+    const onInt = () => done('SIGINT');
+    process.once('SIGTERM', onTerm);
+    process.once('SIGINT', onInt);
+  });
+}

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { createLogger, kafkaEnvSchema, parseEnv } from '@fraud/common';
 import { dataDir, httpReady, repoRoot, servicePid, stackStatus, stackUp, startService, stopService, type ServiceSpec } from '@fraud/infra';
 import { bootstrapModel, hasChampion } from '../start/bootstrap-model.ts';
+import { untilStopSignal } from '../lifecycle.ts';
 
 const log = (s: string) => process.stdout.write(`${s}\n`);
 
@@ -71,10 +72,16 @@ export function register(program: Command): void {
       log('  prometheus   http://127.0.0.1:9090   grafana boards: infra/grafana (docker compose up grafana)');
       if (o.detach) return;
       log('\nCtrl-C stops the pipeline services (Kafka and the registry keep running: `npx fraud infra down` stops them).');
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', () => resolve());
-        process.once('SIGTERM', () => resolve());
+      // Meanwhile, say when a service has died, once, with the log to read.
+      const dead = new Set<string>();
+      await untilStopSignal(() => {
+        for (const s of services) {
+          if (dead.has(s.name) || servicePid(dir, s.name)) continue;
+          dead.add(s.name);
+          log(`${s.name} is not running any more: see ${join(dir, 'logs', `${s.name}.log`)}; \`npx fraud start\` again restarts what is down`);
+        }
       });
+      log('stopping the pipeline services');
       for (const s of [...services].reverse()) if (servicePid(dir, s.name)) await stopService(dir, s.name);
       log('pipeline stopped');
     });

@@ -1,0 +1,23 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { waitFor } from '@fraud/common';
+
+const LIFECYCLE = join(import.meta.dirname, '..', 'src', 'lifecycle.ts');
+
+describe('untilStopSignal (what `fraud start` waits on)', () => {
+  it('keeps the process alive until SIGTERM, then resolves with the signal and lets it exit', async () => {
+    const script = `import { untilStopSignal } from ${JSON.stringify(LIFECYCLE)};\nconsole.log('waiting');\nconsole.log('stopped by ' + await untilStopSignal(() => console.log('tick'), 50));`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    // Still running well after it started waiting: the ticks keep coming.
+    await waitFor(() => out.split('\n').filter((l) => l === 'tick').length >= 3, { timeoutMs: 120_000, what: `three ticks while waiting (output: ${out})` });
+    expect(child.exitCode).toBeNull();
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(out).toContain('stopped by SIGTERM');
+  }, 150_000);
+});
