@@ -30,6 +30,7 @@ const APPEARS_H = Number(process.env.ADAPT_APPEARS_HOURS ?? 12);
 const MAX_H = Number(process.env.ADAPT_MAX_HOURS ?? 30);
 const AFTER_RECOVERY_H = 4;
 const DEFAULT_PARTITIONS = 3;
+const GOAL = { recall: 0.9, precision: 0.8, labels: 200 };
 // Experiment: key transactions by destination (destination features exact, origin features per
 // partition). Only the retrained models are consistent with it: they learn from the logged features.
 const KEY_BY_DEST = process.env.ADAPT_KEY === 'dest';
@@ -105,9 +106,14 @@ async function main(): Promise<void> {
 
   // 2. The retrainer (its trainer can be swapped for the deliberately bad one) and the scorer.
   let trainer: (i: TrainInput) => ReturnType<typeof trainXGBoost> = trainXGBoost;
+  let simNow = scenario.start ?? Date.UTC(2026, 0, 1);
   const svc = await createRetrainerService({
     kafka, codecs, topics, dbPath: join(work, 'retrainer.duckdb'), artifactsDir, groupId: `${prefix}retrainer`, port: 0, host: '127.0.0.1',
-    tickMs: 500, logger, train: (i) => trainer(i),
+    // Simulated time drives the scheduler, and it ticks only when the benchmark says (after each
+    // simulated hour): runs then start at the same points on every run, so the same seed gives
+    // the same numbers. (With the service's own 500 ms ticks on the wall clock they started
+    // wherever the wall clock happened to be, and the results varied from run to run.)
+    tickMs: 3_600_000, now: () => simNow, logger, train: (i) => trainer(i),
     initialPolicy: {
       // A short window and small validation/test parts: a new pattern reaches the training part
       // a few simulated hours after it appears (it shows up in validation and test first).
@@ -147,6 +153,8 @@ async function main(): Promise<void> {
     await waitFor(async () => (await svc.store.training.counters()).labels_received >= publishedLabels, { timeoutMs: 600_000, intervalMs: 200, what: 'labels ingested' });
     await svc.scheduler.tick();
     await waitFor(() => svc.scheduler.status().running === null, { timeoutMs: 900_000, intervalMs: 250, what: 'retraining run finished' });
+    // The next hour is scored by the model the retrainer has in force, not by the one before it.
+    await waitFor(() => scorer.models.current()?.champion.version === svc.models.champion()?.version, { timeoutMs: 120_000, intervalMs: 50, what: 'the scorer serving the champion' });
   };
   for (let hour = 1; hour <= MAX_H; hour++) {
     const end = sim.start + hour * H;
@@ -162,6 +170,7 @@ async function main(): Promise<void> {
       await producer.send({ topic: topics.transactions, messages: chunk.map((e) => ({ key: KEY_BY_DEST ? e.transaction.destAccount : e.transaction.originAccount, value: codecs.transaction.encode(e.transaction) })) });
     }
     publishedTx += batch.length;
+    simNow = end;
     for (const e of batch) if (e.label) labels.schedule(e.label);
     await sendLabels(labels.due(end));
     await caughtUp();
@@ -228,7 +237,7 @@ async function main(): Promise<void> {
     simulated_hours: Math.round((sim.now - sim.start) / H),
     appears_at_hour: APPEARS_H,
     wall_seconds: Math.round(wallSeconds),
-    goal: { recall_after_min: 0.9, labels_to_recover_max: 200, precision_min: 0.8 },
+    goal: { recall_after_min: GOAL.recall, labels_to_recover_max: GOAL.labels, precision_min: GOAL.precision },
     method: 'accelerated simulated time with back-pressure: one simulated hour published, then wait for scorer, retrainer and any run; recall/precision from live decisions (logged score vs logged review threshold)',
   };
   mkdirSync('bench/results', { recursive: true });
@@ -263,9 +272,11 @@ function hoursOf(r: RunRecord, start: number): number | null {
 }
 
 /**
- * The first promotion after the new typology appeared whose own decisions reach recall >= 0.9
- * over the 3 simulated hours from the first transaction it scored. (Measured from the run's
- * start, the window also held the transactions the old champion scored while the run trained.)
+ * The first promotion after the new typology appeared whose own decisions reach the goal, recall
+ * >= 0.9 on the new typology at precision >= 0.8 over all flagged, over the 3 simulated hours
+ * from the first transaction it scored. (Measured from the run's start, the window also held the
+ * transactions the old champion scored while the run trained; and a model that reached the
+ * recall by flagging five legitimate transactions for each fraud does not count.)
  */
 async function recoveredPromotion(svc: Awaited<ReturnType<typeof createRetrainerService>>, runs: readonly RunRecord[]): Promise<RunRecord | null> {
   const start = (await svc.store.training.stats()).minEventTime ?? 0;
@@ -277,7 +288,7 @@ async function recoveredPromotion(svc: Awaited<ReturnType<typeof createRetrainer
     if (first?.t === null || first?.t === undefined) continue;
     const from = Number(first.t);
     const q = await windowQuality(svc.store.db, NEW, from, from + 3 * H);
-    if (q.frauds >= 10 && (q.recall ?? 0) >= 0.9) return r;
+    if (q.frauds >= 10 && (q.recall ?? 0) >= GOAL.recall && (q.precision ?? 0) >= GOAL.precision) return r;
   }
   return null;
 }

@@ -40,6 +40,8 @@ export interface RetrainerServiceOptions {
   initialPolicy?: unknown;
   train?: (input: TrainInput) => Promise<TrainResult>;
   onProgress?: (p: RunProgress) => void;
+  /** The clock of the triggers and run records; Date.now by default (a benchmark's simulated time). */
+  now?: () => number;
 }
 
 export interface RetrainerService {
@@ -86,9 +88,10 @@ export async function createRetrainerService(o: RetrainerServiceOptions): Promis
     runDeps: {
       store, artifactsDir: o.artifactsDir, publisher, champion: () => asSource(models.champion()), featureSet, featureNames,
       costs: o.costs ?? DEFAULT_COSTS, ...(o.chooseThresholds ? { chooseThresholds: o.chooseThresholds } : {}), logger: o.logger, ...(o.train ? { train: o.train } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+      ...(o.now ? { now: o.now } : {}),
     },
     manager, monitor: createMonitor({ training: store.training, featureSet, featureNames }),
-    shadow: () => asSource(models.shadow()), logger: o.logger, tickMs: o.tickMs,
+    shadow: () => asSource(models.shadow()), logger: o.logger, tickMs: o.tickMs, ...(o.now ? { now: o.now } : {}),
     onRun: (run) => {
       metrics?.runs.inc({ status: run.status });
       if (run.finishedAt !== null) metrics?.runSeconds.observe((run.finishedAt - run.startedAt) / 1000);
