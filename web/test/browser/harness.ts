@@ -118,9 +118,15 @@ export async function startStack(users: Record<string, Role>): Promise<Stack> {
       contexts.push(context);
       const page = context.pages()[0] ?? (await context.newPage());
       await page.goto(`${url}/login`);
+      await page.locator('html[data-hydrated]').waitFor({ state: 'attached', timeout: 60_000 });
       await page.fill('input[name=name]', name);
       await page.fill('input[name=password]', PASSWORD);
-      await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('button[type=submit]')]);
+      try {
+        await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('button[type=submit]')]);
+      } catch (err: unknown) {
+        const shown = await page.locator('body').innerText().catch(() => '?');
+        throw new Error(`login as ${name} stayed on ${page.url()}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}\npage: ${shown.slice(0, 500)}\nconsole log: ${log.slice(-3000)}`);
+      }
       return { context, page };
     },
     serverLog: () => log,
