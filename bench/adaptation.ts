@@ -204,8 +204,7 @@ async function main(): Promise<void> {
   const beforeEnd = firstPromotionAfter ? runEventTime(firstPromotionAfter) ?? Infinity : Infinity;
   const before = await windowQuality(svc.store.db, NEW, appearsAt, beforeEnd);
   // From the first transaction the recovering model scored: its own decisions, and the time it went live.
-  const [live] = rec ? await svc.store.db.all('SELECT min(event_time) AS t FROM scored WHERE model_version = $1', [rec.version]) : [];
-  const recAt = live?.t === null || live?.t === undefined ? Infinity : Number(live.t);
+  const recAt = (rec ? await firstScoredBy(svc, rec.version) : null) ?? Infinity;
   const after = await windowQuality(svc.store.db, NEW, recAt, Infinity);
   const timeline = await typologyTimeline(svc.store.db, NEW, H);
   const promotions = runs.filter((r) => r.status === 'promoted');
@@ -271,6 +270,12 @@ function hoursOf(r: RunRecord, start: number): number | null {
   return t === null ? null : Math.round(((t - start) / H) * 10) / 10;
 }
 
+/** Event time of the first transaction a model version scored, or null if it scored none. */
+async function firstScoredBy(svc: Awaited<ReturnType<typeof createRetrainerService>>, version: string): Promise<number | null> {
+  const [first] = await svc.store.db.all('SELECT min(event_time) AS t FROM scored WHERE model_version = $1', [version]);
+  return first?.t === null || first?.t === undefined ? null : Number(first.t);
+}
+
 /**
  * The first promotion after the new typology appeared whose own decisions reach the goal, recall
  * >= 0.9 on the new typology at precision >= 0.8 over all flagged, over the 3 simulated hours
@@ -284,9 +289,8 @@ async function recoveredPromotion(svc: Awaited<ReturnType<typeof createRetrainer
   for (const r of [...runs].sort((a, b) => a.startedAt - b.startedAt)) {
     const t = runEventTime(r);
     if (r.status !== 'promoted' || t === null || t <= appearsAt) continue;
-    const [first] = await svc.store.db.all('SELECT min(event_time) AS t FROM scored WHERE model_version = $1', [r.version]);
-    if (first?.t === null || first?.t === undefined) continue;
-    const from = Number(first.t);
+    const from = await firstScoredBy(svc, r.version);
+    if (from === null) continue;
     const q = await windowQuality(svc.store.db, NEW, from, from + 3 * H);
     if (q.frauds >= 10 && (q.recall ?? 0) >= GOAL.recall && (q.precision ?? 0) >= GOAL.precision) return r;
   }

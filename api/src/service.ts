@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CompressionTypes, type Consumer, type Producer } from 'kafkajs';
 import { createKafka, createLogger, createMetricsRegistry, errorMessage, type Logger } from '@fraud/common';
-import { createCodecs, registryEndpoint, topicNames, type ScoredTransaction, type Transaction } from '@fraud/schemas';
+import { createCodecs, createSchemaRegistryClient, topicNames, type ScoredTransaction, type Transaction } from '@fraud/schemas';
 import { createApp } from './app.ts';
 import { createBatcher } from './batcher.ts';
 import { createDecisionWaiter } from './decisions.ts';
@@ -24,6 +24,8 @@ export async function startApiService(env: ApiEnv, logger: Logger = createLogger
   const topics = topicNames(env.TOPIC_PREFIX);
   const kafka = createKafka(env, 'fraud-api', logger);
   const codecs = await createCodecs({ registryUrl: env.SCHEMA_REGISTRY_URL, topics });
+  // The readiness probe: one quick try, credentials from SCHEMA_REGISTRY_URL like the codecs.
+  const registryProbe = createSchemaRegistryClient({ url: env.SCHEMA_REGISTRY_URL, retries: 0, timeoutMs: 1000 });
   const registry = createMetricsRegistry('api');
   const waiter = createDecisionWaiter(env.API_DECISION_CACHE);
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
@@ -75,8 +77,8 @@ export async function startApiService(env: ApiEnv, logger: Logger = createLogger
         logger.warn({ err: errorMessage(err) }, 'ready: broker unreachable');
       }
       try {
-        const registry = registryEndpoint(env.SCHEMA_REGISTRY_URL);
-        checks.registry = (await fetch(`${registry.base}/subjects`, { headers: registry.authorization ? { authorization: registry.authorization } : {}, signal: AbortSignal.timeout(1000) })).ok;
+        await registryProbe.subjects();
+        checks.registry = true;
       } catch (err: unknown) {
         logger.warn({ err: errorMessage(err) }, 'ready: registry unreachable');
       }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { FraudError, errorMessage, type Logger } from '@fraud/common';
 import { dummyPasswordHash, verifyPassword } from '@fraud/common/passwords';
 import type { NextFunction, Request, Response } from 'express';
-import { RegistryError } from './errors.ts';
+import { REGISTRY_CONTENT_TYPE, RegistryError } from './errors.ts';
 
 /**
  * HTTP Basic authentication for the embedded registry, the scheme Confluent's clients speak
@@ -70,7 +70,7 @@ export function basicAuth(users: readonly RegistryUser[], logger: Logger): (req:
   const verified = new Map<string, { user: RegistryUser; until: number }>();
   const challenge = (res: Response, message: string): void => {
     res.setHeader('WWW-Authenticate', 'Basic realm="schema-registry", charset="UTF-8"');
-    res.status(401).type('application/vnd.schemaregistry.v1+json').send(JSON.stringify(new RegistryError(401, message).toJSON()));
+    res.status(401).type(REGISTRY_CONTENT_TYPE).send(JSON.stringify(new RegistryError(401, message).toJSON()));
   };
   const authenticate = async (header: string): Promise<RegistryUser | null> => {
     const key = createHash('sha256').update(header).digest('hex');
@@ -104,7 +104,7 @@ export function basicAuth(users: readonly RegistryUser[], logger: Logger): (req:
         const need = requiredRole(req.method, req.path);
         if (need === 'write' && user.role !== 'write') {
           const err = new RegistryError(40301, `User ${user.name} (role read) cannot ${req.method} ${req.path}: it needs role write`);
-          res.status(403).type('application/vnd.schemaregistry.v1+json').send(JSON.stringify(err.toJSON()));
+          res.status(403).type(REGISTRY_CONTENT_TYPE).send(JSON.stringify(err.toJSON()));
           return;
         }
         next();

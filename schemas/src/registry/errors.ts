@@ -1,3 +1,6 @@
+/** The media type of every registry response. */
+export const REGISTRY_CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
+
 /**
  * Errors in Confluent's REST shape: `{ error_code, message }`, the HTTP status being the first
  * three digits of the error code (40401 -> 404, 42201 -> 422; 409 and 400 stand alone).

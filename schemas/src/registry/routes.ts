@@ -1,7 +1,7 @@
 import { errorMessage, type Logger } from '@fraud/common';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { basicAuth, type RegistryUser } from './auth.ts';
-import { RegistryError } from './errors.ts';
+import { REGISTRY_CONTENT_TYPE, RegistryError } from './errors.ts';
 import type { RegistryService } from './service.ts';
 
 /**
@@ -10,7 +10,7 @@ import type { RegistryService } from './service.ts';
  * application/vnd.schemaregistry.v1+json, application/json, or curl's form default);
  * responses are application/vnd.schemaregistry.v1+json.
  */
-const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
+const CONTENT_TYPE = REGISTRY_CONTENT_TYPE;
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 function send(res: Response, body: unknown, status = 200): void {
