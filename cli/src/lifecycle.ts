@@ -26,19 +26,26 @@ export function stopOnSignals(service: { stop(): Promise<void> }, logger: Logger
  * Resolves with the signal's name at the first SIGTERM or SIGINT, keeping the process alive
  * until then (a pending promise alone does not: `fraud start` used to exit at once, leaving its
  * services running and Ctrl-C stopping nothing). `tick`, if given, runs every `tickMs` meanwhile.
+ *
+ * Later signals are ignored (`onRepeat` is told), so the caller can finish stopping: the same
+ * Ctrl-C reaches a process twice under npm (from the terminal to the whole process group, and
+ * forwarded by npm), and `timeout` signals both npm and its group; the second one used to kill
+ * `fraud start` halfway through stopping its services.
  */
-export function untilStopSignal(tick?: () => void, tickMs = 5_000): Promise<string> {
+export function untilStopSignal(tick?: () => void, tickMs = 5_000, onRepeat?: (signal: string) => void): Promise<string> {
   return new Promise((resolve) => {
     const timer = setInterval(() => tick?.(), tickMs);
-    const done = (signal: string) => {
+    let stopping = false;
+    const on = (signal: string) => () => {
+      if (stopping) {
+        onRepeat?.(signal);
+        return;
+      }
+      stopping = true;
       clearInterval(timer);
-      process.removeListener('SIGTERM', onTerm);
-      process.removeListener('SIGINT', onInt);
       resolve(signal);
     };
-    const onTerm = () => done('SIGTERM');
-    const onInt = () => done('SIGINT');
-    process.once('SIGTERM', onTerm);
-    process.once('SIGINT', onInt);
+    process.on('SIGTERM', on('SIGTERM'));
+    process.on('SIGINT', on('SIGINT'));
   });
 }

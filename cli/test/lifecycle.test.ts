@@ -7,7 +7,15 @@ const LIFECYCLE = join(import.meta.dirname, '..', 'src', 'lifecycle.ts');
 
 describe('untilStopSignal (what `fraud start` waits on)', () => {
   it('keeps the process alive until SIGTERM, then resolves with the signal and lets it exit', async () => {
-    const script = `import { untilStopSignal } from ${JSON.stringify(LIFECYCLE)};\nconsole.log('waiting');\nconsole.log('stopped by ' + await untilStopSignal(() => console.log('tick'), 50));`;
+    // After the signal the script takes 2 s to "stop its services"; a second signal meanwhile
+    // (npm forwarding the terminal's Ctrl-C, say) must not cut that short.
+    const script = [
+      `import { untilStopSignal } from ${JSON.stringify(LIFECYCLE)};`,
+      `console.log('waiting');`,
+      `console.log('stopped by ' + await untilStopSignal(() => console.log('tick'), 50, (s) => console.log('repeat ' + s)));`,
+      `await new Promise((r) => setTimeout(r, 2000));`,
+      `console.log('services stopped');`,
+    ].join('\n');
     const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -17,7 +25,10 @@ describe('untilStopSignal (what `fraud start` waits on)', () => {
     await waitFor(() => out.split('\n').filter((l) => l === 'tick').length >= 3, { timeoutMs: 120_000, what: `three ticks while waiting (output: ${out})` });
     expect(child.exitCode).toBeNull();
     child.kill('SIGTERM');
+    await waitFor(() => out.includes('stopped by SIGTERM'), { timeoutMs: 30_000, what: `"stopped by SIGTERM" (output: ${out})` });
+    child.kill('SIGINT');
     expect(await exited).toBe(0);
-    expect(out).toContain('stopped by SIGTERM');
+    expect(out).toContain('repeat SIGINT');
+    expect(out).toContain('services stopped');
   }, 150_000);
 });

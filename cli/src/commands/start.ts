@@ -80,7 +80,7 @@ export function register(program: Command): void {
           dead.add(s.name);
           log(`${s.name} is not running any more: see ${join(dir, 'logs', `${s.name}.log`)}; \`npx fraud start\` again restarts what is down`);
         }
-      });
+      }, 5_000, (signal) => log(`${signal}: still stopping the services (each gets its own deadline)`));
       log('stopping the pipeline services');
       for (const s of [...services].reverse()) if (servicePid(dir, s.name)) await stopService(dir, s.name);
       log('pipeline stopped');
