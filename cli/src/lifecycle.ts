@@ -3,12 +3,10 @@ import { errorMessage, type Logger } from '@fraud/common';
 /**
  * The one shutdown path of every long-running `fraud` service: on SIGTERM or SIGINT, stop
  * once (finish the work in flight, commit, close), then exit 0, or 1 when stopping failed.
+ * A repeated signal is logged and ignored (see untilStopSignal), so it cannot cut the stop short.
  */
 export function stopOnSignals(service: { stop(): Promise<void> }, logger: Logger, what = 'stopping'): void {
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+  void untilStopSignal(undefined, undefined, (signal) => logger.info({ signal }, 'already stopping')).then(async (signal) => {
     logger.info({ signal }, what);
     try {
       await service.stop();
@@ -17,9 +15,7 @@ export function stopOnSignals(service: { stop(): Promise<void> }, logger: Logger
       logger.error({ err: errorMessage(err) }, 'stop failed');
       process.exit(1);
     }
-  };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  });
 }
 
 /**

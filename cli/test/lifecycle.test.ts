@@ -31,4 +31,25 @@ describe('untilStopSignal (what `fraud start` waits on)', () => {
     expect(out).toContain('repeat SIGINT');
     expect(out).toContain('services stopped');
   }, 150_000);
+
+  it('stopOnSignals (every service command) finishes its stop despite a second signal, then exits 0', async () => {
+    const script = [
+      `import { stopOnSignals } from ${JSON.stringify(LIFECYCLE)};`,
+      `import { createLogger } from '@fraud/common';`,
+      `stopOnSignals({ stop: async () => { await new Promise((r) => setTimeout(r, 2000)); console.log('service stopped'); } }, createLogger('t', 'info'), 'stopping now');`,
+      `console.log('serving');`,
+    ].join('\n');
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: join(import.meta.dirname, '..'), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    await waitFor(() => out.includes('serving'), { timeoutMs: 120_000, what: `"serving" (output: ${out})` });
+    child.kill('SIGTERM');
+    await waitFor(() => out.includes('stopping now'), { timeoutMs: 30_000, what: `"stopping now" (output: ${out})` });
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(out).toContain('already stopping');
+    expect(out).toContain('service stopped');
+  }, 150_000);
 });

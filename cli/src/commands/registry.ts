@@ -3,6 +3,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { FraudError, createKafka, createLogger, errorMessage, kafkaEnvSchema, parseEnv } from '@fraud/common';
 import { hashPassword } from '@fraud/common/passwords';
+import { stopOnSignals } from '../lifecycle.ts';
 import { COMPATIBILITY_LEVELS, createRegistryServer, loadRegistryUsers, parseRegistryUsers, topicNames, type CompatibilityLevel, type RegistryUser } from '@fraud/schemas';
 
 interface ServeOptions {
@@ -45,21 +46,7 @@ export function register(program: Command): void {
       const logger = createLogger('registry');
       const kafka = createKafka(env, 'fraud-schema-registry', logger);
       const server = createRegistryServer({ kafka, topic: o.topic ?? topicNames(env.TOPIC_PREFIX).schemas, host: o.host, port, logger, defaultCompatibility, ...(users ? { users } : {}) });
-      let stopping = false;
-      const stop = (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        logger.info({ signal }, 'stopping schema registry');
-        server.stop().then(
-          () => process.exit(0),
-          (err: unknown) => {
-            logger.error({ err }, 'schema registry did not stop cleanly');
-            process.exit(1);
-          },
-        );
-      };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
+      stopOnSignals(server, logger, 'stopping schema registry');
       const { url } = await server.start().catch(async (err: unknown) => {
         await server.stop().catch(() => undefined); // best effort: the start error is what matters
         if (err instanceof FraudError) throw err;

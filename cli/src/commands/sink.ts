@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createLogger, errorMessage, parseEnv } from '@fraud/common';
 import { SINK_KINDS, sinkEnvSchema, startSink, type RunningSink, type SinkKind } from '@fraud/sinks';
+import { stopOnSignals } from '../lifecycle.ts';
 
 /**
  * `fraud sink warehouse|metrics|live|all`: runs sinks in this process until SIGTERM/SIGINT,
@@ -26,15 +27,13 @@ See docs/observability.md.`)
       const logger = createLogger('fraud-sink');
       const kinds: SinkKind[] = kind === 'all' ? [...SINK_KINDS] : [kind as SinkKind];
       const running: RunningSink[] = [];
-      const stopAll = async (signal: string) => {
-        logger.info({ signal }, 'shutting down sinks');
+      const stopAll = async (): Promise<void> => {
         const results = await Promise.allSettled(running.map((r) => r.stop()));
         const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
         for (const f of failed) logger.error({ err: errorMessage(f.reason) }, 'a sink did not stop cleanly');
-        process.exit(failed.length ? 1 : 0);
+        if (failed.length) throw new Error(`${failed.length} of ${running.length} sinks did not stop cleanly`);
       };
-      process.once('SIGTERM', () => void stopAll('SIGTERM'));
-      process.once('SIGINT', () => void stopAll('SIGINT'));
+      stopOnSignals({ stop: stopAll }, logger, 'shutting down sinks');
       for (const k of kinds) {
         const r = await startSink(k, { env, logger });
         running.push(r);

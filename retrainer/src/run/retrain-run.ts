@@ -100,10 +100,12 @@ export async function runRetrain(deps: RetrainDeps, policy: RetrainPolicy, opts:
     const valid = take(rows, split.valid);
     const test = take(rows, split.test);
     const count = (l: Float32Array) => l.reduce((a, b) => a + b, 0);
-    Object.assign(run, { trainRows: train.matrix.rows, trainPositives: count(train.labels), holdoutRows: test.matrix.rows, holdoutPositives: count(test.labels) });
-    run.details = { ...run.details, split: { train: split.plan.train, valid: split.plan.valid, test: split.plan.test, gapMs: split.plan.gapMs }, validRows: valid.matrix.rows, validPositives: count(valid.labels) };
-    if (count(train.labels) === 0 || count(valid.labels) === 0) {
-      return await finish('skipped', `time split left ${count(train.labels)} frauds in train and ${count(valid.labels)} in validation; both need at least one (lower labelDelayGapHours or wait for labels)`);
+    const trainPositives = count(train.labels);
+    const validPositives = count(valid.labels);
+    Object.assign(run, { trainRows: train.matrix.rows, trainPositives, holdoutRows: test.matrix.rows, holdoutPositives: count(test.labels) });
+    run.details = { ...run.details, split: { train: split.plan.train, valid: split.plan.valid, test: split.plan.test, gapMs: split.plan.gapMs }, validRows: valid.matrix.rows, validPositives };
+    if (trainPositives === 0 || validPositives === 0) {
+      return await finish('skipped', `time split left ${trainPositives} frauds in train and ${validPositives} in validation; both need at least one (lower labelDelayGapHours or wait for labels)`);
     }
 
     progress({ stage: 'training', round: 0, rounds: policy.xgboost.rounds });
@@ -111,8 +113,8 @@ export async function runRetrain(deps: RetrainDeps, policy: RetrainPolicy, opts:
     const trainWeights = missedFraudWeights(rows, split.train, policy.missedFraudWeight);
     if (trainWeights) run.details = { ...run.details, missedFraudsWeighted: trainWeights.missed, missedFraudWeight: policy.missedFraudWeight };
     const { earlyStoppingMinPositives, ...xgboostParams } = policy.xgboost;
-    const earlyStopping = count(valid.labels) >= earlyStoppingMinPositives;
-    if (!earlyStopping && xgboostParams.earlyStoppingRounds > 0) run.details = { ...run.details, earlyStopping: `off: ${count(valid.labels)} validation frauds < earlyStoppingMinPositives ${earlyStoppingMinPositives}` };
+    const earlyStopping = validPositives >= earlyStoppingMinPositives;
+    if (!earlyStopping && xgboostParams.earlyStoppingRounds > 0) run.details = { ...run.details, earlyStopping: `off: ${validPositives} validation frauds < earlyStoppingMinPositives ${earlyStoppingMinPositives}` };
     const trained = await trainer({
       train: train.matrix, trainLabels: train.labels, valid: { matrix: valid.matrix, labels: valid.labels },
       ...(trainWeights ? { trainWeights: trainWeights.weights } : {}),
