@@ -26,6 +26,16 @@ export const scorerEnvSchema = z.object({
    * DUPLICATE_TX_ID instead of scored twice (about 60 bytes each); 0 turns the check off.
    */
   SCORER_DEDUPE_WINDOW: envInt(0, 10_000_000).default(100_000),
+  /**
+   * Longest a batch waits for the global destination view to read every partition up to the
+   * batch's newest eventTime; after it the batch is scored anyway and counted as lagging.
+   */
+  SCORER_DEST_VIEW_WAIT_MS: envInt(0, 60_000).default(2_000),
+  /**
+   * How far back (Kafka record timestamps) the destination view starts reading at start-up:
+   * the 24 h windows plus the 25 h retention need 25 h of event time.
+   */
+  SCORER_DEST_VIEW_LOOKBACK_MS: envInt(60_000, 30 * 86_400_000).default(26 * 3_600_000),
   /** Deadline to rebuild one partition's state from `scored` on assignment. */
   SCORER_RESTORE_TIMEOUT_MS: envInt(1_000, 3_600_000).default(300_000),
   SCORER_SESSION_TIMEOUT_MS: envInt(6_000, 300_000).default(10_000),

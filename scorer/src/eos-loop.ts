@@ -39,6 +39,8 @@ export interface LoopDeps<S> {
   logger: Logger;
   config: LoopConfig;
   now?: () => number;
+  /** Waits until the destination view holds every partition's events before this eventTime (bounded). */
+  awaitView?: (eventTime: number) => Promise<unknown>;
 }
 
 interface PartitionTask<S> {
@@ -165,6 +167,7 @@ export async function startScorerLoop<S>(deps: LoopDeps<S>): Promise<ScorerLoop>
         features: deps.features,
         explainTopK: config.explainTopK,
         now,
+        awaitView: deps.awaitView,
       });
       const out: OutMessage[] = result.scored.map((s) => ({ topic: topics.scored, key: s.key, value: deps.codecs.scored.encode(s.record), partition: task.partition }));
       for (const d of result.dead) out.push({ topic: topics.dlq, ...toDlqMessage(d) });

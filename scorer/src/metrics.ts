@@ -18,6 +18,11 @@ export interface ScorerMetrics {
   modelRejected: Counter;
   restoredRecords: Counter;
   aborted: Counter<'reason'>;
+  viewRecords: Counter;
+  viewSkipped: Counter;
+  viewWaitSeconds: Histogram;
+  viewLagging: Counter;
+  viewSize: Gauge<'kind'>;
 }
 
 export function createScorerMetrics(registry: Registry): ScorerMetrics {
@@ -36,5 +41,10 @@ export function createScorerMetrics(registry: Registry): ScorerMetrics {
     modelRejected: new Counter({ name: 'fraud_scorer_model_rejected_total', help: 'Model updates refused (checksum, feature set, load or smoke test failed)', registers }),
     restoredRecords: new Counter({ name: 'fraud_scorer_state_restored_total', help: 'Scored records replayed to rebuild per-account feature state', registers }),
     aborted: new Counter({ name: 'fraud_scorer_transactions_aborted_total', help: 'Kafka transactions aborted, by cause', labelNames: ['reason'], registers }),
+    viewRecords: new Counter({ name: 'fraud_scorer_dest_view_records_total', help: 'Transactions added to the global destination view by its own consumer (not counting the scorer\'s own batches)', registers }),
+    viewSkipped: new Counter({ name: 'fraud_scorer_dest_view_skipped_total', help: 'Records the destination view skipped (undecodable or invalid; the scorer dead-letters them)', registers }),
+    viewWaitSeconds: new Histogram({ name: 'fraud_scorer_dest_view_wait_seconds', help: 'Time a batch waited for the destination view to read every partition up to its newest eventTime (batches that did not wait are not observed)', buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers }),
+    viewLagging: new Counter({ name: 'fraud_scorer_dest_view_lagging_batches_total', help: 'Batches scored after SCORER_DEST_VIEW_WAIT_MS with the destination view still behind (destination features may miss recent inbounds)', registers }),
+    viewSize: new Gauge({ name: 'fraud_scorer_dest_view_size', help: 'Destinations and inbound events held by the destination view', labelNames: ['kind'], registers }),
   };
 }

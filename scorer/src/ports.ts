@@ -18,8 +18,10 @@ export interface ScorerCodecs {
 export interface FeatureModule<S = unknown> {
   readonly featureSet: string;
   readonly featureNames: readonly string[];
-  /** Empty state for one input partition. */
+  /** Empty state for one input partition (sharing the instance's destination view). */
   createState(partition: number): S;
+  /** An empty state with a private destination view: for smoke tests that must not leave a trace. */
+  scratchState(): S;
   /** Row-major rows x featureNames.length; each tx sees only history strictly before it; updates state. */
   compute(txs: readonly Transaction[], state: S): Float32Array;
 }

@@ -32,6 +32,8 @@ export interface BatchDeps<S> {
   features: FeatureModule<S>;
   explainTopK: number;
   now: () => number;
+  /** Called with the batch's newest eventTime before features are computed (destination view barrier). */
+  awaitView?: (eventTime: number) => Promise<unknown>;
 }
 
 export interface BatchContext<S> {
@@ -78,6 +80,11 @@ export async function processBatch<S>(records: readonly RawRecord[], ctx: BatchC
   });
   if (valid.length === 0) return { scored: [], dead };
 
+  if (deps.awaitView !== undefined) {
+    let newest = -Infinity;
+    for (const tx of valid) if (tx.eventTime > newest) newest = tx.eventTime;
+    await deps.awaitView(newest);
+  }
   const cols = deps.features.featureNames.length;
   const data = deps.features.compute(valid, ctx.state);
   const matrix = { data, rows: valid.length, cols };

@@ -1,16 +1,17 @@
 import { FraudError, createKafka, type Logger } from '@fraud/common';
-import { FEATURE_NAMES, FEATURE_SET, computeFeatures, createFeatureState, createServingModel, readArtifact, type FeatureState } from '@fraud/model';
+import { FEATURE_NAMES, FEATURE_SET, computeFeatures, createFeatureState, createServingModel, readArtifact, type DestinationView, type FeatureState } from '@fraud/model';
 import { createCodecs, topicNames, validateTransaction } from '@fraud/schemas';
 import type { ScorerEnv } from './env.ts';
 import type { FeatureModule, ServingModelFactory, TransactionValidator } from './ports.ts';
 import { startScorer, type ScorerService } from './service.ts';
 
-/** The shared feature module for a transactions topic with `numPartitions` partitions. */
-export function featureModule(numPartitions: number): FeatureModule<FeatureState> {
+/** The shared feature module: per-partition origin state, one destination view per instance. */
+export function featureModule(view: DestinationView): FeatureModule<FeatureState> {
   return {
     featureSet: FEATURE_SET,
     featureNames: FEATURE_NAMES,
-    createState: (partition) => createFeatureState({ partition, numPartitions }),
+    createState: (partition) => createFeatureState({ partition, view }),
+    scratchState: () => createFeatureState(),
     compute: (txs, state) => computeFeatures(txs, state),
   };
 }

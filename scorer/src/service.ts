@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { FraudError, createMetricsRegistry, errorMessage, type Logger } from '@fraud/common';
-import type { Artifact } from '@fraud/model';
+import { createDestinationView, type Artifact, type DestinationView } from '@fraud/model';
 import { topicNames, type Transaction } from '@fraud/schemas';
 import { artifactToUpdate } from './bootstrap.ts';
 import type { ScorerEnv } from './env.ts';
+import { awaitViewCaughtUp, startDestViewFeed, type DestViewFeed } from './dest-view.ts';
 import { startScorerLoop, type ScorerLoop } from './eos-loop.ts';
 import { startModelFeed, startPolicyFeed, type Feed } from './feeds.ts';
 import { createScorerMetrics, type ScorerMetrics } from './metrics.ts';
@@ -18,8 +19,8 @@ export interface ScorerServiceDeps<S> {
   env: ScorerEnv;
   kafka: Kafka;
   codecs: ScorerCodecs;
-  /** The feature module for a transactions topic with this many partitions. */
-  features: (numPartitions: number) => FeatureModule<S>;
+  /** The feature module whose partition states share this instance's destination view. */
+  features: (view: DestinationView) => FeatureModule<S>;
   createServing: ServingModelFactory;
   validate: TransactionValidator;
   readArtifact: (dir: string) => Promise<Artifact>;
@@ -33,6 +34,8 @@ export interface ScorerService {
   loop: ScorerLoop;
   models: ModelManager;
   metrics: ScorerMetrics;
+  view: DestinationView;
+  viewFeed: DestViewFeed;
   registry: Registry;
   metricsPort: number;
   stop(): Promise<void>;
@@ -73,8 +76,9 @@ export async function startScorer<S>(deps: ScorerServiceDeps<S>): Promise<Scorer
     await admin.connect();
     stops.push(() => admin.disconnect());
     const numPartitions = await checkTopics(admin, topics);
-    const features = deps.features(numPartitions);
-    const smokeRows = features.compute(SMOKE_TXS, features.createState(0));
+    const view = createDestinationView();
+    const features = deps.features(view);
+    const smokeRows = features.compute(SMOKE_TXS, features.scratchState());
     const load = (u: Parameters<typeof loadModelUpdate>[0]) =>
       loadModelUpdate(u, { createServing: deps.createServing, featureSet: features.featureSet, featureNames: features.featureNames, smokeRows });
     const models = createModelManager({ load, metrics, logger });
@@ -90,8 +94,19 @@ export async function startScorer<S>(deps: ScorerServiceDeps<S>): Promise<Scorer
     const policy = await startPolicyFeed({ kafka, topic: topics.control, groupId: `${env.SCORER_GROUP_ID}-control-${instanceId}`, logger, timeoutMs: env.SCORER_STARTUP_TIMEOUT_MS });
     stops.push(() => policy.stop());
 
+    // The global destination view: read every partition's recent history before scoring.
+    const viewStarted = Date.now();
+    const viewFeed = await startDestViewFeed({
+      kafka, topic: topics.transactions, groupId: `${env.SCORER_GROUP_ID}-destview-${instanceId}`, view,
+      decode: (b) => deps.codecs.transaction.decode(b), validate: deps.validate, lookbackMs: env.SCORER_DEST_VIEW_LOOKBACK_MS, metrics, logger,
+    });
+    stops.push(() => viewFeed.stop());
+    await awaitViewCaughtUp(viewFeed, env.SCORER_RESTORE_TIMEOUT_MS, 'SCORER_RESTORE_TIMEOUT_MS');
+    logger.info({ ...view.size(), ms: Date.now() - viewStarted }, 'destination view caught up');
+
     const loop = await startScorerLoop({
       kafka, admin, topics, codecs: deps.codecs, features, validate: deps.validate, models, policy: () => policy.current(), metrics, logger,
+      awaitView: (eventTime) => viewFeed.waitFor(eventTime, env.SCORER_DEST_VIEW_WAIT_MS),
       config: {
         groupId: env.SCORER_GROUP_ID,
         appId: env.SCORER_APP_ID ?? env.SCORER_GROUP_ID,
@@ -115,7 +130,7 @@ export async function startScorer<S>(deps: ScorerServiceDeps<S>): Promise<Scorer
     const server = await startMetricsServer(registry, env.SCORER_METRICS_PORT, env.SCORER_METRICS_HOST, () => !crashed);
     stops.push(() => server.close());
     logger.info({ group: env.SCORER_GROUP_ID, partitions: numPartitions, metricsPort: server.port, champion: models.current()?.champion.version }, 'scorer started');
-    return { loop, models, metrics, registry, metricsPort: server.port, stop: stopAll };
+    return { loop, models, metrics, view, viewFeed, registry, metricsPort: server.port, stop: stopAll };
   } catch (err: unknown) {
     await stopAll();
     throw err;

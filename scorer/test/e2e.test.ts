@@ -57,7 +57,7 @@ describe('scorer end to end against the real broker', () => {
       expect(s.reasons.length > 0).toBe(s.decision !== 'APPROVE');
     }
     expect(scored.filter((s) => s.transaction.originAccount === blocked).every((s) => s.decision === 'BLOCK' && s.rulesFired.includes('block-list'))).toBe(true);
-    expectFeaturesAsUninterrupted(scored, 3);
+    expectFeaturesAsUninterrupted(scored);
 
     const metric = async (name: string) => (await svc.registry.getSingleMetric(name)!.get()).values.reduce((s, v) => s + v.value, 0);
     expect(await metric('fraud_scorer_consumed_total')).toBe(total);
@@ -79,7 +79,7 @@ describe('scorer end to end against the real broker', () => {
     const scored = await p.readScored();
     expect(scored).toHaveLength(4_500);
     expect(new Set(scored.map((s) => s.transaction.txId)).size).toBe(4_500);
-    expectFeaturesAsUninterrupted(scored, 3);
+    expectFeaturesAsUninterrupted(scored);
     const restored = (await svc2.registry.getSingleMetric('fraud_scorer_state_restored_total')!.get()).values[0]?.value ?? 0;
     expect(Math.max(before, restored)).toBe(3_000);
     await svc2.stop();

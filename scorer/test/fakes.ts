@@ -11,7 +11,7 @@ import type { ActiveModel } from '../src/models.ts';
 export function fakeServing(version: string, cols: number, scoreOf: (row: Float32Array) => number): ServingModel & { disposed: boolean; calls: number } {
   const m = {
     version,
-    featureSet: 'fs-v1',
+    featureSet: 'fs-v2',
     featureNames: Array.from({ length: cols }, (_, i) => `f${i}`),
     disposed: false,
     calls: 0,

@@ -49,7 +49,7 @@ export interface TinyModel {
 /** A real XGBoost model (a few trees), converted to ONNX, written as an artifact. */
 export async function trainTinyModel(version: string, seed = 7, thresholds = { review: 0.3, block: 0.8 }): Promise<TinyModel> {
   const txs = makeTransactions(3_000, { seed, accounts: 300 });
-  const matrix = featuresForFile(txs, { numPartitions: 1 });
+  const matrix = featuresForFile(txs);
   const labels = new Float32Array(txs.map((t) => (t.type === 'TRANSFER' && t.amount === t.originBalanceBefore ? 1 : 0)));
   const trained = await trainXGBoost({
     train: matrix,

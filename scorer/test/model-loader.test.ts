@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@fraud/common';
+import { createDestinationView } from '@fraud/model';
 import { Registry } from 'prom-client';
 import { loadModelUpdate } from '../src/model-loader.ts';
 import { createModelManager } from '../src/model-manager.ts';
@@ -9,7 +10,7 @@ import { makeTransactions, trainTinyModel, type TinyModel } from './model-fixtur
 
 /** Real XGBoost -> ONNX models through the real onnxruntime: what the scorer accepts and refuses. */
 describe('model verification and hot swap (real ONNX models)', () => {
-  const features = featureModule(1);
+  const features = featureModule(createDestinationView());
   const smokeRows = features.compute(makeTransactions(3), features.createState(0));
   const deps = { createServing, featureSet: features.featureSet, featureNames: features.featureNames, smokeRows };
   let v1: TinyModel;

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { FraudError } from '@fraud/common';
 import { validateTransaction } from '@fraud/schemas';
-import type { FeatureState } from '@fraud/model';
+import { createDestinationView, type FeatureState } from '@fraud/model';
 import { processBatch, type RawRecord } from '../src/process-batch.ts';
 import { compilePolicy } from '../src/policy.ts';
 import { RecentIds } from '../src/recent-ids.ts';
 import { featureModule } from '../src/runtime.ts';
 import { activeModel, fakeServing, jsonCodec, tx } from './fakes.ts';
 
-const features = featureModule(1);
+const features = featureModule(createDestinationView());
 const cols = features.featureNames.length;
 const AMOUNT = features.featureNames.indexOf('amount');
 // Score grows with the amount feature: amounts 1000..N*1000 give 0.1, 0.2 ... (capped at 1).

@@ -63,7 +63,7 @@ describe('scorer when its consumer is handed an old position', { timeout: 300_00
     const ids = scored.map((s) => s.transaction.txId);
     expect(ids.length - new Set(ids).size, 'inputs scored twice').toBe(0);
     expect(new Set(ids)).toEqual(new Set(txs.map((t) => t.txId)));
-    expectFeaturesAsUninterrupted(scored, 3);
+    expectFeaturesAsUninterrupted(scored);
   });
 
   it('a repeated txId (a publisher retry) is dead-lettered as DUPLICATE_TX_ID, also after a restart rebuilt the partition', async () => {

@@ -1,24 +1,18 @@
-import { FEATURE_NAMES, FEATURE_SET } from './names.ts';
-import { DEFAULT_FEATURE_OPTIONS } from './state.ts';
+import { FEATURE_NAMES, FEATURE_SET, RETIRED_FEATURE_SETS } from './names.ts';
 
 /**
- * Why a model cannot be served with this build's features on a transactions topic with
- * `numPartitions` partitions, or null. Destination features are per partition, so a model
- * trained for another partition count would see features with a different meaning.
- * Artifacts without featureOptions predate the option and assume the default (6).
+ * Why a model cannot be served with this build's features, or null. Call it before hot-swapping.
+ * fs-v2 features do not depend on the partition count of `transactions` (origins are whole in
+ * their partition, destinations come from the global view), so a model serves any topic.
  */
-export function featureCompatibilityProblem(
-  meta: { version?: string; featureSet: string; featureNames: readonly string[]; featureOptions?: unknown },
-  numPartitions: number,
-): string | null {
+export function featureCompatibilityProblem(meta: { version?: string; featureSet: string; featureNames: readonly string[] }): string | null {
   const name = meta.version ?? 'model';
-  if (meta.featureSet !== FEATURE_SET) return `${name} uses feature set ${meta.featureSet}; this build computes ${FEATURE_SET}`;
+  if (meta.featureSet !== FEATURE_SET) {
+    const retired = RETIRED_FEATURE_SETS.includes(meta.featureSet) ? ` (${meta.featureSet} is retired: its destination features were per partition)` : '';
+    return `${name} uses feature set ${meta.featureSet}; this build computes ${FEATURE_SET}${retired}: retrain it with \`fraud model train\` or \`fraud models retrain\``;
+  }
   if (meta.featureNames.length !== FEATURE_NAMES.length || meta.featureNames.some((n, i) => n !== FEATURE_NAMES[i])) {
     return `${name} lists ${meta.featureNames.length} features that differ from ${FEATURE_SET}'s ${FEATURE_NAMES.length}`;
-  }
-  const trained = (meta.featureOptions as { numPartitions?: unknown } | undefined)?.numPartitions ?? DEFAULT_FEATURE_OPTIONS.numPartitions;
-  if (trained !== numPartitions) {
-    return `${name} was trained for ${String(trained)} partitions (destination features are per partition) but the transactions topic has ${numPartitions}; retrain with --partitions ${numPartitions}`;
   }
   return null;
 }

@@ -5,7 +5,6 @@ import { DAY_MS, FEATURE_INDEX as F, HOUR_MS, NUM_FEATURES } from './names.ts';
 import { murmur2Partition } from './partition.ts';
 import {
   createFeatureState,
-  liveDest,
   liveOrigin,
   maybeSweep,
   touch,
@@ -13,10 +12,9 @@ import {
   type CreateFeatureStateOptions,
   type FeatureState,
 } from './state.ts';
+import type { DestFeatures } from './view.ts';
 
 const CASH_IN = TYPE_CODE.CASH_IN ?? 0;
-const CASH_OUT = TYPE_CODE.CASH_OUT ?? 1;
-const TRANSFER = TYPE_CODE.TRANSFER ?? 4;
 
 /** Why a transaction cannot be featurised, or null. The scorer dead-letters on non-null. */
 export function featureInputProblem(tx: Transaction): string | null {
@@ -30,14 +28,17 @@ export function featureInputProblem(tx: Transaction): string | null {
   return null;
 }
 
-/** The partition that owns an origin account's transactions (kafkajs default partitioner). */
+/**
+ * The partition that owns an origin account's transactions (kafkajs default partitioner).
+ * Origin features need every transaction of an origin in one partition: publishers key by
+ * origin account.
+ */
 export function partitionOf(originAccount: string, numPartitions: number): number {
   return numPartitions === 1 ? 0 : murmur2Partition(originAccount, numPartitions);
 }
 
 /** Signed effect of a transaction on the origin's balance (CASH_IN credits the origin). */
 const originSign = (type: number): number => (type === CASH_IN ? 1 : -1);
-const destSign = (type: number): number => (type === CASH_IN ? -1 : 1);
 
 function hourOfDay(t: number): number {
   return Math.floor((((t % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS);
@@ -54,6 +55,8 @@ function pushBounded<T>(arr: T[], value: T, max: number): boolean {
   }
   return false;
 }
+
+const DEST_SCRATCH: DestFeatures = { inCount1h: 0, inCount24h: 0, inSum24h: 0, fanIn24h: 0, inTransfer24h: 0, inCashout24h: 0, secsSincePrevIn: NaN, prevBalanceAfter: NaN };
 
 /** Features of one transaction from the history in `state`, then fold it into the state. */
 function computeRow(tx: Transaction, state: FeatureState, out: Float32Array, at: number): void {
@@ -105,33 +108,16 @@ function computeRow(tx: Transaction, state: FeatureState, out: Float32Array, at:
   out[at + F.orig_tx_count] = o === undefined ? 0 : o.count;
   out[at + F.orig_balance_gap] = o === undefined ? NaN : ob - (o.prevBalance + originSign(o.prevType) * o.prevAmount);
 
-  // destination history, as seen by this partition
-  const d = liveDest(state, tx.destAccount);
-  let dc1 = 0, dc24 = 0, ds24 = 0, dTransfer = 0, dCashout = 0;
-  let fanIn = 0;
-  if (d !== undefined) {
-    const senders = new Set<string>();
-    for (let i = 0; i < d.times.length; i++) {
-      const s = d.times[i] ?? 0;
-      if (!inWindow(t, s, DAY_MS)) continue;
-      dc24++;
-      ds24 += d.amounts[i] ?? 0;
-      if (inWindow(t, s, HOUR_MS)) dc1++;
-      const ty = d.types[i];
-      if (ty === TRANSFER) dTransfer++;
-      else if (ty === CASH_OUT) dCashout++;
-      senders.add(d.senders[i] ?? '');
-    }
-    fanIn = senders.size;
-  }
-  out[at + F.dest_in_count_1h] = dc1;
-  out[at + F.dest_in_count_24h] = dc24;
-  out[at + F.dest_in_sum_24h] = ds24;
-  out[at + F.dest_fanin_24h] = fanIn;
-  out[at + F.dest_in_transfer_24h] = dTransfer;
-  out[at + F.dest_in_cashout_24h] = dCashout;
-  out[at + F.dest_secs_since_prev_in] = d === undefined ? NaN : (t - d.prevTime) / 1000;
-  out[at + F.dest_balance_gap] = d === undefined ? NaN : db - (d.prevBalance + destSign(d.prevType) * d.prevAmount);
+  // destination history over all partitions, strictly before t (the shared view)
+  const d = state.view.lookup(tx.destAccount, t, DEST_SCRATCH);
+  out[at + F.dest_in_count_1h] = d.inCount1h;
+  out[at + F.dest_in_count_24h] = d.inCount24h;
+  out[at + F.dest_in_sum_24h] = d.inSum24h;
+  out[at + F.dest_fanin_24h] = d.fanIn24h;
+  out[at + F.dest_in_transfer_24h] = d.inTransfer24h;
+  out[at + F.dest_in_cashout_24h] = d.inCashout24h;
+  out[at + F.dest_secs_since_prev_in] = d.secsSincePrevIn;
+  out[at + F.dest_balance_gap] = db - d.prevBalanceAfter;
 
   // fold the transaction into the history (after its own features were written)
   const { maxEventsPerAccount: maxEvents, maxPayees } = state.options;
@@ -153,21 +139,7 @@ function computeRow(tx: Transaction, state: FeatureState, out: Float32Array, at:
     if (oldest.done !== true) oe.payees.delete(oldest.value);
   }
 
-  const de = d ?? { lastSeen: t, prevTime: t, prevBalance: db, prevAmount: amount, prevType: type, times: [], amounts: [], types: [], senders: [] };
-  touch(state.dests, tx.destAccount, de);
-  de.lastSeen = Math.max(de.lastSeen, t);
-  de.prevTime = t;
-  de.prevBalance = db;
-  de.prevAmount = amount;
-  de.prevType = type;
-  if (pushBounded(de.times, t, maxEvents)) {
-    de.amounts.shift();
-    de.types.shift();
-    de.senders.shift();
-  }
-  de.amounts.push(amount);
-  de.types.push(type);
-  de.senders.push(tx.originAccount);
+  state.view.add(tx);
 }
 
 function assertValid(txs: readonly Transaction[]): void {
@@ -182,7 +154,9 @@ function assertValid(txs: readonly Transaction[]): void {
 
 /**
  * Feature rows for `txs` in the given order, each seeing only the history strictly before it,
- * folding each into `state` after its row is written. All rows are validated before the state
+ * folding each into `state` (and its destination view) after its row is written. Destination
+ * features read the view as it is: online, the caller first waits until the view has read every
+ * partition up to the batch's newest eventTime (scorer/src/dest-view.ts). All rows are validated before the state
  * is touched, so a bad batch leaves the state unchanged. `out` (if given) must hold at least
  * txs.length * NUM_FEATURES values; the returned array is a view of exactly that many.
  */
@@ -198,13 +172,14 @@ export function computeFeatures(txs: readonly Transaction[], state: FeatureState
   return buf;
 }
 
-export interface FileFeaturesOptions extends Omit<CreateFeatureStateOptions, 'partition'> {
+export interface FileFeaturesOptions extends Omit<CreateFeatureStateOptions, 'partition' | 'view'> {
   onProgress?: (done: number, total: number) => void;
 }
 
 /**
- * Offline features for a whole history sorted by eventTime: one state per partition, exactly
- * as the scorer instances would hold them, so training sees what scoring will see.
+ * Offline features for a whole history sorted by eventTime: one origin history and one
+ * destination view, which is what the scorer instances hold between them (origins per
+ * partition, every destination in every instance), so training sees what scoring will see.
  */
 export function featuresForFile(txs: readonly Transaction[], opts: FileFeaturesOptions = {}): Matrix {
   assertValid(txs);
@@ -214,16 +189,11 @@ export function featuresForFile(txs: readonly Transaction[], opts: FileFeaturesO
     }
   }
   const { onProgress, ...stateOpts } = opts;
-  const first = createFeatureState(stateOpts);
-  const numPartitions = first.options.numPartitions;
-  const states: FeatureState[] = [first];
-  for (let p = 1; p < numPartitions; p++) states.push(createFeatureState(stateOpts));
+  const state = createFeatureState(stateOpts);
   const data = new Float32Array(txs.length * NUM_FEATURES);
   const every = Math.max(1, Math.floor(txs.length / 100));
   for (let i = 0; i < txs.length; i++) {
-    const tx = txs[i] as Transaction;
-    const state = states[partitionOf(tx.originAccount, numPartitions)] as FeatureState;
-    computeRow(tx, state, data, i * NUM_FEATURES);
+    computeRow(txs[i] as Transaction, state, data, i * NUM_FEATURES);
     maybeSweep(state);
     if (onProgress !== undefined && (i + 1) % every === 0) onProgress(i + 1, txs.length);
   }

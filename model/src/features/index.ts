@@ -1,5 +1,6 @@
 export * from './names.ts';
 export * from './partition.ts';
+export * from './view.ts';
 export * from './state.ts';
 export * from './compute.ts';
 export * from './compat.ts';

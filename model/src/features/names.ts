@@ -1,3 +1,5 @@
+import { TRANSACTION_TYPES } from '@fraud/schemas';
+
 /**
  * The named, versioned feature list. A model is trained for one feature set and the scorer
  * refuses a model whose featureSet/featureNames differ from what this module computes.
@@ -7,7 +9,15 @@
  * Only decision-time information: the transaction as published (balances BEFORE it) and
  * history strictly before it. Never post-transaction balances.
  */
-export const FEATURE_SET = 'fs-v1';
+export const FEATURE_SET = 'fs-v2';
+
+/**
+ * Feature sets this build has computed. fs-v1 (until 2026-11): destination features from the
+ * origin's partition only, same-eventTime inbounds included in stream order; its models cannot
+ * be served by fs-v2 (retrain them). fs-v2: destination features over all partitions, from
+ * inbound events strictly before the transaction's eventTime (see view.ts).
+ */
+export const RETIRED_FEATURE_SETS: readonly string[] = ['fs-v1'];
 
 export const FEATURE_NAMES = [
   // the transaction itself
@@ -59,3 +69,6 @@ export const FEATURE_INDEX: Readonly<Record<FeatureName, number>> = Object.fromE
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 24 * HOUR_MS;
+
+/** Index of each transaction type in the one-hot columns (and in feature state). */
+export const TYPE_CODE: Readonly<Record<string, number>> = Object.fromEntries(TRANSACTION_TYPES.map((t, i) => [t, i]));

@@ -1,22 +1,21 @@
 import { FraudError } from '@fraud/common';
-import { TRANSACTION_TYPES } from '@fraud/schemas';
-import { DAY_MS, FEATURE_SET, HOUR_MS } from './names.ts';
+import { DAY_MS, FEATURE_SET, HOUR_MS, TYPE_CODE } from './names.ts';
+import { DEFAULT_VIEW_LAG_ALLOWANCE_MS, DestinationView } from './view.ts';
 
 /**
- * Per-partition feature state. One FeatureState holds the history of the accounts whose
- * transactions land in ONE partition of the transactions topic (keyed by origin account):
- * the whole history of those origin accounts, and the partition's own view of every
- * destination they pay. Offline code builds one state per partition too, so online and
- * offline features are identical by construction (see docs/model.md).
+ * Feature state of one scorer partition (fs-v2). Origin features come from a per-partition
+ * history: transactions are keyed by origin account, so the partition that owns an origin sees
+ * all of its transactions and origin features do not depend on the partition count.
+ * Destination features come from a DestinationView (view.ts) that holds every destination's
+ * inbound events over all partitions; the states of one scorer instance share one view, and
+ * offline code uses one state and one view for a whole file (see docs/model.md).
  *
- * Expiry is defined in event time against the state's watermark (the largest eventTime seen):
- * an entry idle for more than retentionMs is treated as absent when touched, and the periodic
- * sweep deletes exactly those entries. Because the watermark only grows, whether an entry was
- * swept or not never changes a feature value, so batch boundaries cannot change results.
+ * Origin expiry is defined in event time against the state's watermark (the largest eventTime
+ * seen): an entry idle for more than retentionMs is treated as absent when touched, and the
+ * periodic sweep deletes exactly those entries. Because the watermark only grows, whether an
+ * entry was swept or not never changes a feature value, so batch boundaries cannot change results.
  */
 export interface FeatureOptions {
-  /** Partition count of the transactions topic; destination state is scoped per partition. */
-  numPartitions: number;
   /** Idle accounts (by event time) older than this are forgotten. At least 24 h. */
   retentionMs: number;
   /** Events kept per account for the 24 h windows; beyond it counts saturate. */
@@ -26,7 +25,6 @@ export interface FeatureOptions {
 }
 
 export const DEFAULT_FEATURE_OPTIONS: Readonly<FeatureOptions> = {
-  numPartitions: 6,
   retentionMs: 25 * HOUR_MS,
   maxEventsPerAccount: 256,
   maxPayees: 64,
@@ -48,20 +46,8 @@ export interface OriginEntry {
   payees: Set<string>;
 }
 
-export interface DestEntry {
-  lastSeen: number;
-  prevTime: number;
-  prevBalance: number;
-  prevAmount: number;
-  prevType: number;
-  times: number[];
-  amounts: number[];
-  types: number[];
-  senders: string[];
-}
-
 export interface FeatureSnapshot {
-  format: 'fraud-feature-state/1';
+  format: 'fraud-feature-state/2';
   featureSet: string;
   options: FeatureOptions;
   partition: number | null;
@@ -69,8 +55,6 @@ export interface FeatureSnapshot {
   lastSweep: number | null;
   /** [account, lastSeen, prevTime, prevBalance, prevAmount, prevType, count, sum, times, amounts, payees] */
   origins: [string, number, number, number, number, number, number, number, number[], number[], string[]][];
-  /** [account, lastSeen, prevTime, prevBalance, prevAmount, prevType, times, amounts, types, senders] */
-  dests: [string, number, number, number, number, number, number[], number[], number[], string[]][];
 }
 
 export interface FeatureState {
@@ -80,23 +64,27 @@ export interface FeatureState {
   watermark: number;
   lastSweep: number;
   readonly origins: Map<string, OriginEntry>;
-  readonly dests: Map<string, DestEntry>;
+  /** The destination view this state reads (shared by the states of one scorer instance). */
+  readonly view: DestinationView;
   /** JSON-serialisable copy of the state (for the scorer's restarts). */
   snapshot(): FeatureSnapshot;
   /** Accounts currently held (for metrics). */
-  size(): { origins: number; dests: number };
+  size(): { origins: number };
 }
 
 export interface CreateFeatureStateOptions extends Partial<FeatureOptions> {
   partition?: number | null;
+  /** The shared destination view; a private one (same options) when omitted. */
+  view?: DestinationView;
 }
 
 export function resolveFeatureOptions(opts: Partial<FeatureOptions> = {}): FeatureOptions {
-  const o: FeatureOptions = { ...DEFAULT_FEATURE_OPTIONS, ...stripUndefined(opts) };
+  // Only known keys: older artifacts carry numPartitions (fs-v1), which no longer applies.
+  const known = { retentionMs: opts.retentionMs, maxEventsPerAccount: opts.maxEventsPerAccount, maxPayees: opts.maxPayees };
+  const o: FeatureOptions = { ...DEFAULT_FEATURE_OPTIONS, ...stripUndefined(known) };
   const bad = (name: string, why: string): never => {
     throw new FraudError('CONFIG_INVALID', `feature option ${name} ${why}`, { details: { options: o } });
   };
-  if (!Number.isInteger(o.numPartitions) || o.numPartitions < 1) bad('numPartitions', 'must be a positive integer');
   if (!(o.retentionMs >= DAY_MS)) bad('retentionMs', `must be at least 24 h (${DAY_MS} ms) so the 24 h windows are exact`);
   if (!Number.isInteger(o.maxEventsPerAccount) || o.maxEventsPerAccount < 1) bad('maxEventsPerAccount', 'must be a positive integer');
   if (!Number.isInteger(o.maxPayees) || o.maxPayees < 1) bad('maxPayees', 'must be a positive integer');
@@ -108,10 +96,10 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 }
 
 export function createFeatureState(opts: CreateFeatureStateOptions = {}): FeatureState {
-  const { partition = null, ...rest } = opts;
+  const { partition = null, view, ...rest } = opts;
   const options = Object.freeze(resolveFeatureOptions(rest));
-  if (partition !== null && (!Number.isInteger(partition) || partition < 0 || partition >= options.numPartitions)) {
-    throw new FraudError('CONFIG_INVALID', `partition ${partition} is outside 0..${options.numPartitions - 1}`);
+  if (partition !== null && (!Number.isInteger(partition) || partition < 0)) {
+    throw new FraudError('CONFIG_INVALID', `partition ${partition} must be an integer >= 0`);
   }
   const state: FeatureState = {
     options,
@@ -119,9 +107,9 @@ export function createFeatureState(opts: CreateFeatureStateOptions = {}): Featur
     watermark: -Infinity,
     lastSweep: -Infinity,
     origins: new Map(),
-    dests: new Map(),
+    view: view ?? createDestinationView(options),
     snapshot: () => snapshotOf(state),
-    size: () => ({ origins: state.origins.size, dests: state.dests.size }),
+    size: () => ({ origins: state.origins.size }),
   };
   return state;
 }
@@ -152,17 +140,6 @@ export function liveOrigin(state: FeatureState, account: string): OriginEntry | 
   return e;
 }
 
-export function liveDest(state: FeatureState, account: string): DestEntry | undefined {
-  const e = state.dests.get(account);
-  if (e === undefined) return undefined;
-  if (isExpired(state, e.lastSeen)) {
-    state.dests.delete(account);
-    return undefined;
-  }
-  pruneEvents(state, e.times, [e.amounts, e.types, e.senders]);
-  return e;
-}
-
 /**
  * Delete entries idle longer than the retention; a no-op for feature values (see above).
  * The maps are kept in last-touch order (computeRow re-inserts what it touches), so the sweep
@@ -173,7 +150,6 @@ export function maybeSweep(state: FeatureState): void {
   if (state.watermark - state.lastSweep < SWEEP_EVERY_MS) return;
   state.lastSweep = state.watermark;
   sweepMap(state, state.origins);
-  sweepMap(state, state.dests);
 }
 
 function sweepMap(state: FeatureState, map: Map<string, { lastSeen: number }>): void {
@@ -197,20 +173,14 @@ function snapshotOf(state: FeatureState): FeatureSnapshot {
     if (isExpired(state, e.lastSeen)) continue;
     origins.push([k, e.lastSeen, e.prevTime, e.prevBalance, e.prevAmount, e.prevType, e.count, e.sum, [...e.times], [...e.amounts], [...e.payees]]);
   }
-  const dests: FeatureSnapshot['dests'] = [];
-  for (const [k, e] of state.dests) {
-    if (isExpired(state, e.lastSeen)) continue;
-    dests.push([k, e.lastSeen, e.prevTime, e.prevBalance, e.prevAmount, e.prevType, [...e.times], [...e.amounts], [...e.types], [...e.senders]]);
-  }
   return {
-    format: 'fraud-feature-state/1',
+    format: 'fraud-feature-state/2',
     featureSet: FEATURE_SET,
     options: { ...state.options },
     partition: state.partition,
     watermark: finiteOrNull(state.watermark),
     lastSweep: finiteOrNull(state.lastSweep),
     origins,
-    dests,
   };
 }
 
@@ -223,14 +193,17 @@ const isStrArray = (a: unknown): a is string[] => Array.isArray(a) && a.every((x
 const numbersAt = (row: readonly unknown[], from: number, to: number): boolean =>
   row.slice(from, to).every((x) => typeof x === 'number' && Number.isFinite(x));
 
-/** Rebuild a state from snapshot() output (possibly after a JSON round trip). */
-export function restoreFeatureState(snapshot: unknown): FeatureState {
+/**
+ * Rebuild a state from snapshot() output (possibly after a JSON round trip). The destination
+ * view is not part of a snapshot: pass the shared one (it is rebuilt from the topic).
+ */
+export function restoreFeatureState(snapshot: unknown, view?: DestinationView): FeatureState {
   if (typeof snapshot !== 'object' || snapshot === null) invalid('not an object');
   const s = snapshot as Partial<FeatureSnapshot>;
-  if (s.format !== 'fraud-feature-state/1') invalid(`unknown format ${String(s.format)}`);
+  if (s.format !== 'fraud-feature-state/2') invalid(`unknown format ${String(s.format)}`);
   if (s.featureSet !== FEATURE_SET) invalid(`feature set ${String(s.featureSet)} is not ${FEATURE_SET}`);
-  if (!Array.isArray(s.origins) || !Array.isArray(s.dests) || typeof s.options !== 'object') invalid('missing origins, dests or options');
-  const state = createFeatureState({ ...s.options, partition: s.partition ?? null });
+  if (!Array.isArray(s.origins) || typeof s.options !== 'object') invalid('missing origins or options');
+  const state = createFeatureState({ ...s.options, partition: s.partition ?? null, view });
   state.watermark = s.watermark ?? -Infinity;
   state.lastSweep = s.lastSweep ?? -Infinity;
   for (const row of s.origins) {
@@ -240,15 +213,13 @@ export function restoreFeatureState(snapshot: unknown): FeatureState {
     }
     state.origins.set(k, { lastSeen, prevTime, prevBalance, prevAmount, prevType, count, sum, times: [...times], amounts: [...amounts], payees: new Set(payees) });
   }
-  for (const row of s.dests) {
-    const [k, lastSeen, prevTime, prevBalance, prevAmount, prevType, times, amounts, types, senders] = row;
-    const n = Array.isArray(times) ? times.length : -1;
-    if (typeof k !== 'string' || !numbersAt(row, 1, 6) || !isNumArray(times) || !isNumArray(amounts) || !isNumArray(types) || !isStrArray(senders) || amounts.length !== n || types.length !== n || senders.length !== n) {
-      invalid(`dest entry ${String(k)}`);
-    }
-    state.dests.set(k, { lastSeen, prevTime, prevBalance, prevAmount, prevType, times: [...times], amounts: [...amounts], types: [...types], senders: [...senders] });
-  }
   return state;
 }
 
-export const TYPE_CODE: Readonly<Record<string, number>> = Object.fromEntries(TRANSACTION_TYPES.map((t, i) => [t, i]));
+export { TYPE_CODE };
+
+/** A destination view with the feature options' retention and per-account cap. */
+export function createDestinationView(opts: Partial<FeatureOptions> & { lagAllowanceMs?: number } = {}): DestinationView {
+  const o = resolveFeatureOptions(opts);
+  return new DestinationView({ retentionMs: o.retentionMs, maxEventsPerAccount: o.maxEventsPerAccount, lagAllowanceMs: opts.lagAllowanceMs ?? DEFAULT_VIEW_LAG_ALLOWANCE_MS });
+}

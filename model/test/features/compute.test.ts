@@ -2,11 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { isFraudError } from '@fraud/common';
 import {
   computeFeatures,
+  createDestinationView,
   createFeatureState,
+  DEFAULT_FEATURE_OPTIONS,
   featuresForFile,
   FEATURE_NAMES,
   NUM_FEATURES,
+  resolveFeatureOptions,
+  restoreFeatureState,
   type FeatureName,
+  type FeatureOptions,
 } from '../../src/features/index.ts';
 import { row, tx } from './helpers.ts';
 
@@ -30,7 +35,8 @@ function expectRow(actual: Record<FeatureName, number>, expected: Record<Feature
   }
 }
 
-// A hand-built history; times chosen to sit exactly on and just inside the window edges.
+// A hand-built history; times chosen to sit exactly on and just inside the window edges, for
+// origin (CA) and destination (M1, C2) windows alike. No two rows share an eventTime here.
 const t1 = T0;
 const t2 = T0 + 30 * MIN;
 const t3 = T0 + H - 1; // 1 ms inside the 1 h window of t1
@@ -51,7 +57,7 @@ const history = [
 ];
 
 describe('features: hand-computed values for every feature', () => {
-  const m = featuresForFile(history, { numPartitions: 1 });
+  const m = featuresForFile(history);
 
   it('row 1: first transaction of an account, merchant payee, nothing before', () => {
     expectRow(row(m.data, 0), fresh({
@@ -131,8 +137,8 @@ describe('features: hand-computed values for every feature', () => {
     }), 'row8');
   });
 
-  it('computeFeatures on one state gives the same rows as featuresForFile with one partition', () => {
-    const state = createFeatureState({ numPartitions: 1 });
+  it('computeFeatures on one state gives the same rows as featuresForFile', () => {
+    const state = createFeatureState();
     const online = computeFeatures(history, state);
     expect(Array.from(online)).toEqual(Array.from(m.data));
   });
@@ -142,10 +148,12 @@ describe('features: state bounds and expiry', () => {
   it('forgets an account idle longer than the retention (by event time), keeps it at exactly the retention', () => {
     const retentionMs = 25 * H;
     const a = (t: number) => tx({ t, type: 'PAYMENT', amount: 100, orig: 'CX', ob: 1000, dest: 'M9', db: 0 });
-    const kept = featuresForFile([a(T0), a(T0 + retentionMs)], { numPartitions: 1, retentionMs });
+    const kept = featuresForFile([a(T0), a(T0 + retentionMs)], { retentionMs });
     expect(row(kept.data, 1).orig_tx_count).toBe(1);
     expect(row(kept.data, 1).orig_secs_since_prev).toBe(25 * 3600);
-    const gone = featuresForFile([a(T0), a(T0 + retentionMs + 1)], { numPartitions: 1, retentionMs });
+    expect(row(kept.data, 1).dest_secs_since_prev_in).toBe(25 * 3600); // the view keeps the previous inbound as long
+    expect(row(kept.data, 1).dest_in_count_24h).toBe(0);
+    const gone = featuresForFile([a(T0), a(T0 + retentionMs + 1)], { retentionMs });
     expect(row(gone.data, 1).orig_tx_count).toBe(0);
     expect(row(gone.data, 1).orig_secs_since_prev).toBeNaN();
     expect(row(gone.data, 1).dest_secs_since_prev_in).toBeNaN();
@@ -153,18 +161,20 @@ describe('features: state bounds and expiry', () => {
   });
 
   it('the sweep deletes idle accounts so memory stays bounded', () => {
-    const state = createFeatureState({ numPartitions: 1 });
+    const state = createFeatureState();
     const txs = Array.from({ length: 50 }, (_, i) => tx({ t: T0 + i * 2 * H, type: 'PAYMENT', amount: 1, orig: `C${i}`, ob: 10, dest: `M${i}`, db: 0 }));
     for (const t of txs) computeFeatures([t], state);
-    // accounts idle > 25 h are gone: only those of the last ~13 two-hour steps remain
+    // origins idle > 25 h are gone (those of the last 13 two-hour steps remain, the sweep runs
+    // once per hour of event time); the view keeps 25 h + the 1 h lag allowance: 13 destinations
     expect(state.size().origins).toBeLessThanOrEqual(14);
-    expect(state.size().dests).toBeLessThanOrEqual(14);
+    expect(state.size().origins).toBeGreaterThanOrEqual(13);
+    expect(state.view.size()).toEqual({ destinations: 13, events: 13 });
   });
 
   it('caps window events and payees per account', () => {
     const txs = [0, 1, 2, 3].map((i) => tx({ t: T0 + i, type: 'TRANSFER', amount: 10, orig: 'CY', ob: 100, dest: `C${i % 2 === 0 ? 'P' : 'Q'}${i}`, db: 0 }));
     txs.push(tx({ t: T0 + 10, type: 'TRANSFER', amount: 10, orig: 'CY', ob: 100, dest: 'CP0', db: 0 }));
-    const m = featuresForFile(txs, { numPartitions: 1, maxEventsPerAccount: 2, maxPayees: 2 });
+    const m = featuresForFile(txs, { maxEventsPerAccount: 2, maxPayees: 2 });
     const last = row(m.data, 4);
     expect(last.orig_count_24h).toBe(2); // capped at 2 events
     expect(last.orig_tx_count).toBe(4); // the running count is not capped
@@ -172,7 +182,7 @@ describe('features: state bounds and expiry', () => {
   });
 
   it('rejects a bad batch with RECORD_INVALID and leaves the state unchanged', () => {
-    const state = createFeatureState({ numPartitions: 1 });
+    const state = createFeatureState();
     const good = tx({ t: T0, type: 'PAYMENT', amount: 1, orig: 'CZ', ob: 10, dest: 'M1', db: 0 });
     const bad = { ...good, amount: Number.NaN };
     let caught: unknown;
@@ -182,7 +192,8 @@ describe('features: state bounds and expiry', () => {
       caught = err;
     }
     expect(isFraudError(caught, 'RECORD_INVALID')).toBe(true);
-    expect(state.size()).toEqual({ origins: 0, dests: 0 });
+    expect(state.size()).toEqual({ origins: 0 });
+    expect(state.view.size()).toEqual({ destinations: 0, events: 0 });
   });
 
   it('featuresForFile refuses unsorted input', () => {
@@ -193,7 +204,7 @@ describe('features: state bounds and expiry', () => {
 
   it('writes into a caller buffer and returns a view of the rows written', () => {
     const out = new Float32Array(NUM_FEATURES * 4).fill(7);
-    const res = computeFeatures([history[0]!], createFeatureState({ numPartitions: 1 }), out);
+    const res = computeFeatures([history[0]!], createFeatureState(), out);
     expect(res.length).toBe(NUM_FEATURES);
     expect(res.buffer).toBe(out.buffer);
     expect(out[NUM_FEATURES]).toBe(7); // untouched beyond the rows written
