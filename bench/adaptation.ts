@@ -16,7 +16,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKafka, createLogger, kafkaEnvSchema, parseEnv, waitFor } from '@fraud/common';
-import { DEFAULT_COSTS, trainPipeline, trainXGBoost, type TrainInput } from '@fraud/model';
+import { DEFAULT_COSTS, FEATURE_SET, trainPipeline, trainXGBoost, type TrainInput } from '@fraud/model';
 import { createLabelScheduler, createSimulator, scenarioFromObject, type SimEvent } from '@fraud/producers';
 import { createCodecs, topicNames } from '@fraud/schemas';
 import { parseScorerEnv, runScorer } from '@fraud/scorer';
@@ -72,8 +72,8 @@ async function main(): Promise<void> {
   const kafka = createKafka(env, 'bench-adaptation', logger);
   const admin = kafka.admin();
   await admin.connect();
-  // Destination features are per partition (docs/model.md): ADAPT_PARTITIONS=1 measures what
-  // global destination features would give.
+  // fs-v2 destination features do not depend on partitions (docs/model.md); ADAPT_PARTITIONS
+  // and ADAPT_KEY=dest show it.
   const partitions = Number(process.env.ADAPT_PARTITIONS ?? DEFAULT_PARTITIONS);
   await admin.createTopics({
     waitForLeaders: true,
@@ -100,7 +100,7 @@ async function main(): Promise<void> {
   const initial = await trainPipeline({
     rows: pre.map((e) => ({ tx: e.transaction, isFraud: e.isFraud, typology: e.typology })),
     params: { rounds: 150, earlyStoppingRounds: 20, maxDepth: 6, eta: 0.1, subsample: 0.9, colsampleBytree: 0.9, minChildWeight: 1, lambda: 1, scalePosWeight: null, nthread: 2, seed: 1 },
-    costs: DEFAULT_COSTS, split: { gapMs: 2 * H, validFraction: 0.2, testFraction: 0.1 }, featureOptions: { numPartitions: partitions }, maxReviewRate: 0.01, maxBlockRate: 0.01, outDir: artifactsDir,
+    costs: DEFAULT_COSTS, split: { gapMs: 2 * H, validFraction: 0.2, testFraction: 0.1 }, maxReviewRate: 0.01, maxBlockRate: 0.01, outDir: artifactsDir,
   });
   say(`initial champion ${initial.version} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
@@ -213,6 +213,7 @@ async function main(): Promise<void> {
   const result = {
     typology: NEW,
     new_typology_rate: NEW_RATE,
+    feature_set: FEATURE_SET,
     partitions,
     transactions_key: KEY_BY_DEST ? 'destAccount' : 'originAccount',
     recall_before: before.recall,

@@ -36,7 +36,7 @@ const log = (s: string) => process.stdout.write(`[bench pipeline] ${s}\n`);
 /** A production-sized model: 200 trees of depth 6 on the real features of synthetic history. */
 async function trainModel(dir: string): Promise<{ rounds: number; depth: number }> {
   const txs = transactions(40_000, 99, 'train', Date.UTC(2025, 0, 1));
-  const matrix = featuresForFile(txs, { numPartitions: PARTITIONS });
+  const matrix = featuresForFile(txs);
   const labels = new Float32Array(txs.map((t) => (t.type === 'TRANSFER' && t.amount === t.originBalanceBefore ? 1 : 0)));
   const params = { rounds: 200, earlyStoppingRounds: 0, maxDepth: 6, eta: 0.1, subsample: 0.8, colsampleBytree: 0.8, minChildWeight: 1, lambda: 1, scalePosWeight: null, nthread: 2, seed: 1 };
   const trained = await trainXGBoost({ train: matrix, trainLabels: labels, featureNames: FEATURE_NAMES, params });

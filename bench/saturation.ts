@@ -47,7 +47,7 @@ async function trainModel(dir: string): Promise<{ trees: number; max_depth: numb
   const next = txSource(99, 'train');
   const start = Date.UTC(2025, 0, 1);
   const txs = Array.from({ length: 20_000 }, (_, i) => next(start + i * 10));
-  const matrix = featuresForFile(txs, { numPartitions: PARTITIONS });
+  const matrix = featuresForFile(txs);
   const labels = new Float32Array(txs.map((t) => (t.type === 'TRANSFER' && t.amount === t.originBalanceBefore ? 1 : 0)));
   const params = { rounds: TREES, earlyStoppingRounds: 0, maxDepth: 6, eta: 0.1, subsample: 0.8, colsampleBytree: 0.8, minChildWeight: 1, lambda: 1, scalePosWeight: null, nthread: 1, seed: 1 };
   const trained = await trainXGBoost({ train: matrix, trainLabels: labels, featureNames: FEATURE_NAMES, params });

@@ -54,7 +54,7 @@ async function fraudBin(...args: string[]): Promise<{ stdout: string; stderr: st
 describe('fraud model (CLI)', () => {
   it('train -> evaluate (table, JSON, SVG) -> score, on real PaySim rows', { timeout: 240_000 }, async () => {
     dir = await mkdtemp(join(tmpdir(), 'model-cli-'));
-    const train = await fraud('model', 'train', '--csv', SAMPLE, '--until-step', '60', '--valid-from-step', '38', '--test-from-step', '47', '--gap-hours', '3', '--rounds', '30', '--fraud-rate', '0.0013', '--out', dir, '--partitions', '3', '--no-progress');
+    const train = await fraud('model', 'train', '--csv', SAMPLE, '--until-step', '60', '--valid-from-step', '38', '--test-from-step', '47', '--gap-hours', '3', '--rounds', '30', '--fraud-rate', '0.0013', '--out', dir, '--no-progress');
     expect(train.stderr).toBe('');
     expect(train.code).toBe(0);
     expect(train.stdout).toMatch(/TEST \(future\) at the cost-optimal thresholds/);

@@ -72,7 +72,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
 
   // A real model (XGBoost -> ONNX) trained on simulated history, published as the champion.
   const history = simulate({ seed: o.seed + 1 }, 20_000);
-  const matrix = featuresForFile(history.map((e) => e.transaction), { numPartitions: 6 });
+  const matrix = featuresForFile(history.map((e) => e.transaction));
   const trained = await trainXGBoost({ train: matrix, trainLabels: Float32Array.from(history, (e) => (e.isFraud ? 1 : 0)), featureNames: FEATURE_NAMES, params: { rounds: 30, earlyStoppingRounds: 0, maxDepth: 4, eta: 0.3, subsample: 1, colsampleBytree: 1, minChildWeight: 1, lambda: 1, scalePosWeight: null, nthread: 1, seed: o.seed } });
   const modelDir = join(work, 'model');
   await writeArtifact(modelDir, { onnx: xgboostJsonToOnnx(trained.modelJson, { featureNames: FEATURE_NAMES }), modelJson: trained.modelJson, metadata: { version: 'chaos-v1', featureSet: FEATURE_SET, featureNames: [...FEATURE_NAMES], thresholds: { review: 0.5, block: 0.9 } } });

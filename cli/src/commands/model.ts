@@ -101,7 +101,6 @@ interface TrainOpts {
   validFraction: number;
   testFraction: number;
   fraudRate?: number;
-  partitions: number;
   reviewCost?: number;
   blockCost?: number;
   maxReviewRate: number;
@@ -132,7 +131,6 @@ async function train(o: TrainOpts): Promise<void> {
   };
   const res = await trainPipeline({
     rows, params, costs: costsFrom(o), plan, negativeWeight, maxReviewRate: o.maxReviewRate, maxBlockRate: o.maxBlockRate, outDir: o.out,
-    featureOptions: { numPartitions: o.partitions },
     provenance: { csv: o.csv, untilStep: o.untilStep ?? null, fraudRate: o.fraudRate ?? null, command: process.argv.slice(2).join(' ') },
     onProgress: (stage, done, total, note) => progress.update(stage, done, total, note),
   });
@@ -260,7 +258,6 @@ export function register(program: Command): void {
     .option('--valid-fraction <f>', 'fraction of rows (latest before test) for validation', rate('--valid-fraction'), DEFAULT_SPLIT.validFraction)
     .option('--test-fraction <f>', 'fraction of rows (latest) for test', positive('--test-fraction'), DEFAULT_SPLIT.testFraction)
     .option('--fraud-rate <r>', 'true fraud rate of the population, for files with over-sampled fraud (e.g. 0.0013): weights legitimate rows in thresholds and metrics', rate('--fraud-rate'))
-    .option('--partitions <n>', 'partition count of the transactions topic the model will serve (destination features are per partition)', int('--partitions'), 6)
     .option('--review-cost <x>', 'cost of one analyst review (major currency units)', positive('--review-cost'))
     .option('--block-cost <x>', 'friction cost of blocking a legitimate transaction', positive('--block-cost'))
     .option('--max-review-rate <r>', 'most transactions (fraction) the analysts can review', rate('--max-review-rate'), 0.01)

@@ -40,7 +40,7 @@ export function register(program: Command): void {
       });
       if (prom) log('prometheus ready at http://127.0.0.1:9090');
 
-      if (!(await hasChampion(env, logger))) {
+      if (!(await hasChampion(env, logger, log))) {
         await bootstrapModel(env, logger, { rows: Number(o.bootstrapRows), seed: 42, log });
       } else {
         log('champion model found on model-updates');

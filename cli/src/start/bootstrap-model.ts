@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { createKafka, type KafkaEnv, type Logger } from '@fraud/common';
-import { readArtifact, trainPipeline, type LabeledRow } from '@fraud/model';
+import { featureCompatibilityProblem, readArtifact, trainPipeline, type LabeledRow } from '@fraud/model';
 import { createSimulator } from '@fraud/producers';
 import { createCodecs, topicNames, type ModelUpdate } from '@fraud/schemas';
 import { artifactToUpdate, readToEnd } from '@fraud/scorer';
@@ -11,12 +11,28 @@ import { repoRoot } from '@fraud/infra';
  * (seeded, so every installation starts from the same model), then published as the champion
  * on model-updates, through which every scorer loads it. Runs only when there is no champion.
  */
-export async function hasChampion(env: KafkaEnv, logger: Logger): Promise<boolean> {
+export async function hasChampion(env: KafkaEnv, logger: Logger, log: (s: string) => void = () => undefined): Promise<boolean> {
   const topics = topicNames(env.TOPIC_PREFIX);
   const kafka = createKafka(env, 'fraud-start', logger);
-  let found = false;
-  await readToEnd({ kafka, topic: topics.modelUpdates, groupId: `fraud-start-${Date.now().toString(36)}`, logger, timeoutMs: 30_000, onMessages: async (ms) => { if (ms.some((m) => m.key?.toString() === 'champion' && m.value)) found = true; } });
-  return found;
+  let latest: Buffer | null = null;
+  await readToEnd({
+    kafka, topic: topics.modelUpdates, groupId: `fraud-start-${Date.now().toString(36)}`, logger, timeoutMs: 30_000,
+    onMessages: async (ms) => {
+      for (const m of ms) if (m.key?.toString() === 'champion') latest = m.value;
+    },
+  });
+  if (latest === null) return false;
+  // A champion of a retired feature set (an installation from before fs-v2) cannot be served:
+  // the scorer would refuse it, so a fresh bootstrap model replaces it.
+  const codecs = await createCodecs({ registryUrl: env.SCHEMA_REGISTRY_URL, topics });
+  const champion = await codecs.modelUpdate.decode(latest);
+  const featureNames = (JSON.parse(champion.metadataJson) as { featureNames?: string[] }).featureNames ?? [];
+  const problem = featureCompatibilityProblem({ version: champion.version, featureSet: champion.featureSet, featureNames });
+  if (problem !== null) {
+    log(`champion ${champion.version} on model-updates cannot be served (${problem}); training a new bootstrap model to replace it`);
+    return false;
+  }
+  return true;
 }
 
 export async function bootstrapModel(env: KafkaEnv, logger: Logger, opts: { rows: number; seed: number; log: (s: string) => void }): Promise<ModelUpdate> {

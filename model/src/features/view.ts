@@ -31,7 +31,8 @@ export interface DestinationViewOptions {
   lagAllowanceMs: number;
 }
 
-export const DEFAULT_VIEW_LAG_ALLOWANCE_MS = HOUR_MS;
+/** A scorer partition may lag the view's fastest partition by this much event time and stay exact. */
+export const DEFAULT_VIEW_LAG_ALLOWANCE_MS = 6 * HOUR_MS;
 
 interface DestEvents {
   times: number[];

@@ -144,6 +144,42 @@ describe('features: hand-computed values for every feature', () => {
   });
 });
 
+describe('features: same-eventTime rows (fs-v2)', () => {
+  // PaySim has whole-hour steps, so equal event times are common. Origin features count an
+  // earlier row of the same eventTime (stream order within the origin's partition); destination
+  // features only count inbounds strictly before the eventTime, whatever their order or partition.
+  const T = T0 + 2 * H; // 12:00
+  const same = [
+    tx({ id: 's0', t: T - 10 * MIN, type: 'TRANSFER', amount: 300, orig: 'CF', ob: 300, dest: 'C9', db: 50 }),
+    tx({ id: 's1', t: T, type: 'TRANSFER', amount: 100, orig: 'CE', ob: 1000, dest: 'C9', db: 350 }),
+    tx({ id: 's2', t: T, type: 'TRANSFER', amount: 200, orig: 'CE', ob: 900, dest: 'C9', db: 450 }),
+  ];
+  const m = featuresForFile(same);
+
+  it('a same-eventTime inbound is not counted for the destination but the same-eventTime row is for the origin', () => {
+    expectRow(row(m.data, 2), fresh({
+      type_transfer: 1, amount: 200, log_amount: Math.log(201), orig_balance_before: 900, dest_balance_before: 450,
+      amount_to_orig_balance: 200 / 900, amount_minus_orig_balance: -700, hour_of_day: 12,
+      // origin CE: s1 at the same eventTime is history
+      orig_count_1h: 1, orig_sum_1h: 100, orig_count_24h: 1, orig_sum_24h: 100, orig_secs_since_prev: 0,
+      orig_new_payee: 0, orig_amount_to_mean: 2, orig_tx_count: 1, orig_balance_gap: 900 - (1000 - 100),
+      // destination C9: only s0, 10 min earlier (s1 would give count 2, 0 s and a gap of 0)
+      dest_in_count_1h: 1, dest_in_count_24h: 1, dest_in_sum_24h: 300, dest_fanin_24h: 1, dest_in_transfer_24h: 1,
+      dest_secs_since_prev_in: 600, dest_balance_gap: 450 - (50 + 300),
+    }), 'same-time row');
+    expect(row(m.data, 1)).toMatchObject({ dest_in_count_1h: 1, dest_secs_since_prev_in: 600, dest_balance_gap: 0, orig_tx_count: 0 });
+  });
+
+  it('gives the same rows when the view already holds the same-eventTime and later inbounds', () => {
+    const later = tx({ id: 's3', t: T + 1, type: 'CASH_OUT', amount: 5, orig: 'CG', ob: 5, dest: 'C9', db: 0 });
+    const view = createDestinationView();
+    for (const x of [later, ...same].reverse()) view.add(x);
+    const online = computeFeatures(same, createFeatureState({ view }));
+    expect(Array.from(online)).toEqual(Array.from(m.data));
+    expect(view.duplicates).toBe(3); // computeFeatures offered each row again
+  });
+});
+
 describe('features: state bounds and expiry', () => {
   it('forgets an account idle longer than the retention (by event time), keeps it at exactly the retention', () => {
     const retentionMs = 25 * H;
@@ -164,11 +200,13 @@ describe('features: state bounds and expiry', () => {
     const state = createFeatureState();
     const txs = Array.from({ length: 50 }, (_, i) => tx({ t: T0 + i * 2 * H, type: 'PAYMENT', amount: 1, orig: `C${i}`, ob: 10, dest: `M${i}`, db: 0 }));
     for (const t of txs) computeFeatures([t], state);
-    // origins idle > 25 h are gone (those of the last 13 two-hour steps remain, the sweep runs
-    // once per hour of event time); the view keeps 25 h + the 1 h lag allowance: 13 destinations
-    expect(state.size().origins).toBeLessThanOrEqual(14);
-    expect(state.size().origins).toBeGreaterThanOrEqual(13);
-    expect(state.view.size()).toEqual({ destinations: 13, events: 13 });
+    // the last is at T0 + 98 h: origins idle > 25 h are gone (74 h ... 98 h remain)
+    expect(state.size()).toEqual({ origins: 13 });
+    // the view keeps events back to 25 h + its lag allowance, inclusive
+    const horizon = T0 + 98 * H - DEFAULT_FEATURE_OPTIONS.retentionMs - state.view.options.lagAllowanceMs;
+    const kept = txs.filter((x) => x.eventTime >= horizon).length;
+    expect(kept).toBeLessThan(txs.length / 2);
+    expect(state.view.size()).toEqual({ destinations: kept, events: kept });
   });
 
   it('caps window events and payees per account', () => {
@@ -208,5 +246,18 @@ describe('features: state bounds and expiry', () => {
     expect(res.length).toBe(NUM_FEATURES);
     expect(res.buffer).toBe(out.buffer);
     expect(out[NUM_FEATURES]).toBe(7); // untouched beyond the rows written
+  });
+});
+
+describe('features: options', () => {
+  it('ignores the retired numPartitions option of fs-v1 metadata', () => {
+    const legacy = { numPartitions: 3, maxPayees: 8 } as Partial<FeatureOptions>;
+    expect(resolveFeatureOptions(legacy)).toEqual({ ...DEFAULT_FEATURE_OPTIONS, maxPayees: 8 });
+    expect(featuresForFile(history, legacy).data).toEqual(featuresForFile(history, { maxPayees: 8 }).data);
+  });
+
+  it('refuses an fs-v1 state snapshot', () => {
+    const snap = { ...createFeatureState().snapshot(), format: 'fraud-feature-state/1', dests: [] };
+    expect(() => restoreFeatureState(snap)).toThrow(/unknown format fraud-feature-state\/1/);
   });
 });

@@ -8,7 +8,7 @@ const HEAD = '/work/shared/data/paysim/paysim-head-5330.csv';
 
 function matrixOf(lines: string[]): Float32Array {
   const rows = lines.map((l, i) => parsePaysimLine(l, i + 1));
-  return featuresForFile(sortByEventTime(rows).map((r) => r.tx), { numPartitions: 3 }).data;
+  return featuresForFile(sortByEventTime(rows).map((r) => r.tx)).data;
 }
 
 describe('no post-transaction information in the features', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadPaysimCsv, paysimEventTime } from '../../src/csv/index.ts';
 import { DEFAULT_COSTS } from '../../src/eval/index.ts';
-import { FEATURE_NAMES, FEATURE_SET } from '../../src/features/index.ts';
+import { DEFAULT_FEATURE_OPTIONS, FEATURE_NAMES, FEATURE_SET } from '../../src/features/index.ts';
 import { explicitSplit, trainPipeline } from '../../src/pipeline/index.ts';
 import { readArtifact } from '../../src/serving/artifact.ts';
 
@@ -28,7 +28,7 @@ describe('trainPipeline on real PaySim rows', () => {
       plan,
       negativeWeight: 21.4,
       maxReviewRate: 0.02,
-      featureOptions: { numPartitions: 3 },
+      featureOptions: { maxPayees: 32 },
       outDir: out,
       version: 'test-v1',
       onProgress: (stage) => stages.add(stage),
@@ -52,7 +52,8 @@ describe('trainPipeline on real PaySim rows', () => {
     for (const key of ['thresholds', 'costs', 'costCurve', 'prCurve', 'confusion', 'featureImportance', 'trainingWindow', 'dataFingerprint', 'metrics', 'libraries', 'featureOptions']) {
       expect(meta[key], key).toBeDefined();
     }
-    expect((meta.featureOptions as { numPartitions: number }).numPartitions).toBe(3);
+    // the resolved options only (fs-v2 has no partition count)
+    expect(meta.featureOptions).toEqual({ ...DEFAULT_FEATURE_OPTIONS, maxPayees: 32 });
     expect((meta.dataFingerprint as { sha256: string }).sha256).toBe(res.fingerprint);
     expect(JSON.parse(await readFile(join(out, 'test-v1', 'model.json'), 'utf8'))).toHaveProperty('learner');
   });
