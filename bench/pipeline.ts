@@ -51,7 +51,7 @@ async function committed(admin: Admin, groupId: string, topic: string): Promise<
 }
 
 /** Polls `done()` (a count) until it reaches `total`; rate over the span after the first progress. */
-async function measureDrain(total: number, done: () => Promise<number>, what: string): Promise<{ perSecond: number; seconds: number }> {
+async function measureDrain(total: number, done: () => Promise<number>, what: string): Promise<{ perSecond: number; seconds: number; firstAt: number }> {
   let first: { t: number; n: number } | undefined;
   const deadline = Date.now() + 30 * 60_000;
   let last = -1;
@@ -62,7 +62,7 @@ async function measureDrain(total: number, done: () => Promise<number>, what: st
     if (!first && n > 0) first = { t, n };
     if (n >= total && first) {
       const seconds = (t - first.t) / 1000;
-      return { perSecond: Math.round((n - first.n) / seconds), seconds };
+      return { perSecond: Math.round((n - first.n) / seconds), seconds, firstAt: first.t };
     }
     if (Date.now() > deadline) throw new Error(`${what}: stuck at ${n}/${total}`);
     if (Date.now() - lastLog > 2_000 && n !== last) {
@@ -72,6 +72,22 @@ async function measureDrain(total: number, done: () => Promise<number>, what: st
     }
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** The scorer's destination-view metrics from its /metrics text (whole run: drain and load). */
+function destViewMetrics(text: string): Record<string, number> {
+  const value = (name: string): number => {
+    const m = text.match(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'm'));
+    return m ? Number(m[1]) : Number.NaN;
+  };
+  const waited = value('fraud_scorer_dest_view_wait_seconds_count');
+  return {
+    batches: value('fraud_scorer_batch_size_count'),
+    batches_waited: waited,
+    mean_wait_ms: waited > 0 ? Number(((value('fraud_scorer_dest_view_wait_seconds_sum') / waited) * 1000).toFixed(2)) : 0,
+    lagging_batches: value('fraud_scorer_dest_view_lagging_batches_total'),
+    records_read: value('fraud_scorer_dest_view_records_total'),
+  };
 }
 
 function percentile(sorted: number[], q: number): number {
@@ -137,6 +153,7 @@ async function main(): Promise<void> {
     const groupId = `${prefix}scorer`;
     const metricsPort = await freePort();
     log('sustained: fraud scorer (exactly-once) draining the backlog');
+    const spawnedAt = performance.now();
     child = spawn(process.execPath, [join(ROOT, 'bin', 'fraud.mjs'), 'scorer'], {
       cwd: ROOT,
       stdio: ['ignore', 'ignore', 'inherit'],
@@ -144,6 +161,9 @@ async function main(): Promise<void> {
     });
     const sustained = await measureDrain(N, () => committed(admin, groupId, topics.transactions), 'scorer');
     log(`sustained ${sustained.perSecond} tx/s (${(sustained.perSecond / ceiling.perSecond * 100).toFixed(0)}% of the ceiling)`);
+    // Start-up includes the destination view reading the whole backlog once before scoring starts.
+    const startupSeconds = (sustained.firstAt - spawnedAt) / 1000;
+    log(`scorer start-up to its first commit: ${startupSeconds.toFixed(1)} s`);
 
     // 3. Latency at a fixed load, measured by a read_committed consumer of `scored`.
     const reader = kafka.consumer({ groupId: `${prefix}latency`, readUncommitted: false, maxWaitTimeInMs: 5, minBytes: 1 });
@@ -191,6 +211,8 @@ async function main(): Promise<void> {
     // 4. Lost / duplicates: read every committed decision back.
     const total = N + load.length;
     await waitFor(async () => (await committed(admin, groupId, topics.transactions)) >= total, { timeoutMs: 120_000, what: 'the scorer to commit everything' });
+    const view = destViewMetrics(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text());
+    log(`destination view: ${JSON.stringify(view)}`);
     const seen = new Map<string, number>();
     await readToEnd({
       kafka, topic: topics.scored, groupId: `${prefix}readback`, logger: createLogger('bench', 'warn'), timeoutMs: 300_000,
@@ -217,6 +239,8 @@ async function main(): Promise<void> {
       sustained_tx_per_s: sustained.perSecond,
       ceiling_tx_per_s: ceiling.perSecond,
       sustained_vs_ceiling: Number((sustained.perSecond / ceiling.perSecond).toFixed(3)),
+      startup_to_first_commit_s: Number(startupSeconds.toFixed(2)),
+      dest_view: view,
       p50_ms: percentile(sorted, 0.5),
       p95_ms: percentile(sorted, 0.95),
       p99_ms: percentile(sorted, 0.99),

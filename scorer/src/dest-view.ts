@@ -27,12 +27,18 @@ export interface DestViewFeed {
   caughtUp: Promise<void>;
   /**
    * Waits (at most timeoutMs) until, on every partition, the view has read an event at or after
-   * `eventTime` or has read up to the partition's end as probed after this call: then it holds
-   * every earlier event of an in-order stream. 'lagging' when the deadline passed first.
+   * `eventTime` or has read up to the partition's end as probed after `appendedBy` (the newest
+   * Kafka timestamp of the batch: an in-order publisher wrote every earlier event before it);
+   * then the view holds every earlier event. 'lagging' when the deadline passed first.
    */
-  waitFor(eventTime: number, timeoutMs: number): Promise<ViewWait>;
+  waitFor(eventTime: number, timeoutMs: number, appendedBy?: number): Promise<ViewWait>;
   stop(): Promise<void>;
 }
+
+/** Allowance for a publisher's clock (Kafka CreateTime) running behind the scorer's. */
+const CLOCK_SKEW_MS = 20;
+/** No end-offset probe older than this is trusted, whatever the records' timestamps say. */
+const MAX_PROBE_AGE_MS = 1_000;
 
 interface Probe {
   started: number;
@@ -154,10 +160,15 @@ export async function startDestViewFeed(opts: DestViewFeedOptions): Promise<Dest
     return true;
   };
 
-  const waitFor = async (eventTime: number, timeoutMs: number): Promise<ViewWait> => {
+  const waitFor = async (eventTime: number, timeoutMs: number, appendedBy?: number): Promise<ViewWait> => {
     if (covered(eventTime, null)) return 'ready';
     const t0 = performance.now();
-    const since = Date.now();
+    // A probe that started after the batch's records were appended sees every partition's end
+    // as of then, so concurrent batches share one. CLOCK_SKEW_MS covers a publisher clock a
+    // little behind this one; MAX_PROBE_AGE_MS bounds the damage of publishers that set their
+    // own (old) record timestamps.
+    const wall = Date.now();
+    const since = Math.max(wall - MAX_PROBE_AGE_MS, Math.min(wall, (appendedBy ?? Infinity) + CLOCK_SKEW_MS));
     let probed: Map<number, bigint> | null = null;
     const result = await new Promise<ViewWait>((resolve) => {
       let settled = false;

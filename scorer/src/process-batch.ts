@@ -32,8 +32,11 @@ export interface BatchDeps<S> {
   features: FeatureModule<S>;
   explainTopK: number;
   now: () => number;
-  /** Called with the batch's newest eventTime before features are computed (destination view barrier). */
-  awaitView?: (eventTime: number) => Promise<unknown>;
+  /**
+   * Called before features are computed (the destination view barrier) with the batch's newest
+   * eventTime and newest Kafka timestamp.
+   */
+  awaitView?: (eventTime: number, appendedBy: number) => Promise<unknown>;
 }
 
 export interface BatchContext<S> {
@@ -83,7 +86,9 @@ export async function processBatch<S>(records: readonly RawRecord[], ctx: BatchC
   if (deps.awaitView !== undefined) {
     let newest = -Infinity;
     for (const tx of valid) if (tx.eventTime > newest) newest = tx.eventTime;
-    await deps.awaitView(newest);
+    let appendedBy = -Infinity;
+    for (const i of validIdx) appendedBy = Math.max(appendedBy, Number(records[i]!.timestamp));
+    await deps.awaitView(newest, Number.isFinite(appendedBy) ? appendedBy : Date.now());
   }
   const cols = deps.features.featureNames.length;
   const data = deps.features.compute(valid, ctx.state);

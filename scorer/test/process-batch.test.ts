@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FraudError } from '@fraud/common';
 import { validateTransaction } from '@fraud/schemas';
-import { createDestinationView, type FeatureState } from '@fraud/model';
+import { createDestinationView, createFeatureState, type FeatureState } from '@fraud/model';
 import { processBatch, type RawRecord } from '../src/process-batch.ts';
 import { compilePolicy } from '../src/policy.ts';
 import { RecentIds } from '../src/recent-ids.ts';
@@ -53,6 +53,22 @@ describe('processBatch', () => {
     expect([s4.reviewThreshold, s4.blockThreshold]).toEqual([0.5, 0.9]);
     expect(scored[9]!.record.decision).toBe('BLOCK');
     expect(scored[0]!.record.decision).toBe('APPROVE');
+  });
+
+  it('waits for the destination view with the newest eventTime and Kafka timestamp of the valid records, before any feature is computed', async () => {
+    const state = createFeatureState({ partition: 0 }); // a view of its own
+    const calls: Array<{ eventTime: number; appendedBy: number; viewEvents: number }> = [];
+    const records = [3, 1, 2].map((i) => ({ ...raw(jsonCodec.encode(tx(i, { eventTime: NOW - 60_000 + i * 1_000 })), i), timestamp: String(NOW - 100 + i) }));
+    // An invalid record with a later eventTime and timestamp does not count.
+    records.push({ ...raw(jsonCodec.encode(tx(9, { amount: -1, eventTime: NOW })), 9), timestamp: String(NOW) });
+    const { scored, dead } = await processBatch(records, { topic: 'in', partition: 0, state, models: { champion: activeModel(fakeServing('c', cols, byAmount)), shadow: null }, policy: compilePolicy(null) }, {
+      decode: (b) => jsonCodec.decode(b), validate: validateTransaction, features, explainTopK: 3, now: () => NOW,
+      awaitView: async (eventTime, appendedBy) => void calls.push({ eventTime, appendedBy, viewEvents: state.view.size().events }),
+    });
+    expect(calls).toEqual([{ eventTime: NOW - 60_000 + 3_000, appendedBy: NOW - 97, viewEvents: 0 }]);
+    expect(scored).toHaveLength(3);
+    expect(dead).toHaveLength(1);
+    expect(state.view.size().events).toBe(3);
   });
 
   it('explains every REVIEW and BLOCK and no APPROVE', async () => {
