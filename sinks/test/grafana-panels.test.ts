@@ -36,6 +36,9 @@ async function startScorerStandIn(): Promise<{ server: Server; target: string }>
   new Histogram({ name: 'fraud_scorer_batch_size', help: 'h', buckets: [1, 10, 100, 1000], registers: r }).observe(64);
   new Gauge({ name: 'fraud_scorer_model_info', help: 'h', labelNames: ['version', 'role'], registers: r }).labels('m-1', 'CHAMPION').set(1);
   new Gauge({ name: 'fraud_scorer_consumer_lag', help: 'h', labelNames: ['partition'], registers: r }).labels('0').set(5);
+  new Histogram({ name: 'fraud_scorer_dest_view_wait_seconds', help: 'h', registers: r }).observe(0.002);
+  new Counter({ name: 'fraud_scorer_dest_view_lagging_batches_total', help: 'h', registers: r }).inc(0);
+  new Gauge({ name: 'fraud_scorer_dest_view_size', help: 'h', labelNames: ['kind'], registers: r }).labels('events').set(120);
   const server = createServer((_req, res) => {
     void registry.metrics().then((text) => {
       res.writeHead(200, { 'content-type': registry.contentType });
