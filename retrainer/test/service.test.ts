@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Producer } from 'kafkajs';
@@ -174,5 +174,21 @@ describe('retrainer service on the real broker', () => {
     await waitFor(() => svc.models.champion()?.version === before, { timeoutMs: 20_000, what: 'rolled back champion live' });
     const pubs = await svc.store.registry.publications();
     expect(pubs[0]).toMatchObject({ version: before, action: 'rollback', actor: 'ops' });
+  });
+
+  it('refuses to publish an artifact of a retired feature set, saying to retrain, and the champion stays', async () => {
+    const live = svc.models.champion()!.version;
+    // A copy of the live champion's artifact that claims the retired fs-v1 feature set.
+    const old = `${live}-fs-v1`;
+    cpSync(join(artifactsDir, live), join(artifactsDir, old), { recursive: true });
+    const metaPath = join(artifactsDir, old, 'metadata.json');
+    writeFileSync(metaPath, JSON.stringify({ ...(JSON.parse(readFileSync(metaPath, 'utf8')) as object), version: old, featureSet: 'fs-v1' }));
+    const res = await fetch(`${base}/api/models/${old}/promote`, { method: 'POST', headers: { 'x-fraud-actor': 'ops', 'content-type': 'application/json' }, body: '{}' });
+    expect(res.status).toBe(409);
+    const body = (await res.json()) as { error: string; message: string };
+    expect(body.error).toBe('MODEL_INCOMPATIBLE');
+    expect(body.message).toMatch(/fs-v1.*retired.*retrain/s);
+    expect(svc.models.champion()!.version).toBe(live);
+    expect((await svc.store.registry.publications())[0]!.version).not.toBe(old);
   });
 });

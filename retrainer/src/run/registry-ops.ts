@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FraudError } from '@fraud/common';
-import { readArtifact } from '@fraud/model';
+import { featureCompatibilityProblem, readArtifact } from '@fraud/model';
 import type { ModelUpdate } from '@fraud/schemas';
 import type { PublicationRecord, RegistryStore, RunRecord } from '../store/registry-store.ts';
 import { sourceFromArtifact } from './model-source.ts';
@@ -50,6 +50,18 @@ export function createRegistryOps(deps: {
       return [];
     }
   };
+  /** An artifact the scorer can serve: a retired feature set is refused here, not by every scorer. */
+  const servable = async (version: string) => {
+    const artifact = await load(version);
+    const m = artifact.metadata as { featureSet?: unknown; featureNames?: unknown };
+    const problem = featureCompatibilityProblem({
+      version,
+      featureSet: typeof m.featureSet === 'string' ? m.featureSet : '(none)',
+      featureNames: Array.isArray(m.featureNames) ? (m.featureNames as string[]) : [],
+    });
+    if (problem !== null) throw new FraudError('MODEL_INCOMPATIBLE', `cannot publish ${version}: ${problem}`);
+    return artifact;
+  };
   const load = async (version: string) => {
     if (!/^[A-Za-z0-9._-]+$/.test(version)) throw new FraudError('BAD_REQUEST', `invalid model version "${version}"`);
     try {
@@ -96,7 +108,7 @@ export function createRegistryOps(deps: {
       };
     },
     async promote(version, opts) {
-      const source = sourceFromArtifact(await load(version));
+      const source = sourceFromArtifact(await servable(version));
       const role = opts.shadow ? 'SHADOW' : 'CHAMPION';
       return deps.publisher.publish(source, role, { action: 'manual', actor: opts.actor, reason: opts.reason ?? `manual ${role.toLowerCase()} promotion` });
     },
@@ -104,7 +116,7 @@ export function createRegistryOps(deps: {
       const current = deps.live().champion;
       const previous = (await deps.registry.publications(1000)).find((p) => p.role === 'CHAMPION' && p.version !== current);
       if (!previous) throw new FraudError('NOT_FOUND', `no earlier champion than ${current ?? '(none)'} to roll back to; use \`fraud models promote VERSION\``);
-      const source = sourceFromArtifact(await load(previous.version));
+      const source = sourceFromArtifact(await servable(previous.version));
       return deps.publisher.publish(source, 'CHAMPION', { action: 'rollback', actor: opts.actor, reason: `rollback from ${current ?? '(none)'} to ${previous.version}` });
     },
   };

@@ -87,7 +87,7 @@ export function createHttpApp(deps: {
 
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     if (isFraudError(err)) {
-      const status = err.code === 'NOT_FOUND' ? 404 : err.code === 'BAD_REQUEST' || err.code === 'MODEL_INVALID' ? 400 : 500;
+      const status = err.code === 'NOT_FOUND' ? 404 : err.code === 'MODEL_INCOMPATIBLE' ? 409 : err.code === 'BAD_REQUEST' || err.code === 'MODEL_INVALID' ? 400 : 500;
       return res.status(status).json({ error: err.code, message: err.message });
     }
     if (err instanceof SyntaxError) return res.status(400).json({ error: 'BAD_REQUEST', message: `request body is not valid JSON: ${err.message}` });
