@@ -1,5 +1,5 @@
 import type { Admin, Consumer, Kafka } from 'kafkajs';
-import { FraudError, errorMessage, type Logger } from '@fraud/common';
+import { FraudError, errorMessage, retry, type Logger } from '@fraud/common';
 import type { DestinationView } from '@fraud/model';
 import type { Transaction } from '@fraud/schemas';
 import type { ScorerMetrics } from './metrics.ts';
@@ -64,7 +64,11 @@ export async function startDestViewFeed(opts: DestViewFeedOptions): Promise<Dest
   const start = new Map<number, bigint>();
   let ends: Map<number, bigint>;
   try {
-    const [from, high] = await Promise.all([admin.fetchTopicOffsetsByTimestamp(topic, now() - opts.lookbackMs), admin.fetchTopicOffsets(topic)]);
+    // kafkajs's admin gives up on retriable errors such as NOT_LEADER (a broker restarting): retry.
+    const [from, high] = await retry(
+      () => Promise.all([admin.fetchTopicOffsetsByTimestamp(topic, now() - opts.lookbackMs), admin.fetchTopicOffsets(topic)]),
+      { retries: 10, initialDelayMs: 200, maxDelayMs: 5_000, onRetry: (err, attempt) => logger.warn({ err: errorMessage(err), attempt }, 'destination view: reading start offsets failed; retrying') },
+    );
     for (const o of from) start.set(o.partition, BigInt(o.offset));
     ends = new Map(high.map((o) => [o.partition, BigInt(o.high)]));
     for (const [p, s] of start) position.set(p, s);
@@ -146,7 +150,11 @@ export async function startDestViewFeed(opts: DestViewFeedOptions): Promise<Dest
       started: Date.now(),
       ends: admin.fetchTopicOffsets(topic).then((os) => new Map(os.map((o) => [o.partition, BigInt(o.high)]))),
     };
-    p.ends.catch((err: unknown) => logger.warn({ err: errorMessage(err) }, 'destination view: end-offset probe failed'));
+    p.ends.catch((err: unknown) => {
+      // Forget a failed probe so the next batch probes again instead of waiting out its deadline.
+      if (lastProbe === p) lastProbe = null;
+      logger.warn({ err: errorMessage(err) }, 'destination view: end-offset probe failed');
+    });
     lastProbe = p;
     return p;
   };
