@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { createKafka, type KafkaEnv, type Logger } from '@fraud/common';
-import { featureCompatibilityProblem, readArtifact, trainPipeline, type LabeledRow } from '@fraud/model';
+import { FEATURE_SET, featureCompatibilityProblem, readArtifact, trainPipeline, type LabeledRow } from '@fraud/model';
 import { createSimulator } from '@fraud/producers';
 import { createCodecs, topicNames, type ModelUpdate } from '@fraud/schemas';
 import { artifactToUpdate, readToEnd } from '@fraud/scorer';
@@ -43,7 +43,8 @@ export async function bootstrapModel(env: KafkaEnv, logger: Logger, opts: { rows
     rows.push({ tx: ev.transaction, isFraud: ev.isFraud, typology: ev.typology });
     if (rows.length >= opts.rows) break;
   }
-  const version = `bootstrap-${new Date().toISOString().slice(0, 10).replace(/-/g, '')}-s${opts.seed}`;
+  // The feature set is in the name: a bootstrap that replaces a retired one must not reuse its version.
+  const version = `bootstrap-${FEATURE_SET}-${new Date().toISOString().slice(0, 10).replace(/-/g, '')}-s${opts.seed}`;
   // The label-delay gap scales with the simulated span so a small bootstrap still splits in time.
   const span = rows[rows.length - 1]!.tx.eventTime - rows[0]!.tx.eventTime;
   const gapMs = Math.max(10 * 60_000, Math.min(6 * 3_600_000, Math.floor(span / 20)));
