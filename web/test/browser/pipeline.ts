@@ -29,7 +29,7 @@ export async function trainTinyModel(version: string): Promise<ModelUpdate> {
   const r = rng(7);
   const start = Date.now() - 2 * 3_600_000;
   const txs = Array.from({ length: 3_000 }, (_, i) => transaction(`train-${i}`, r() < 0.05, r, start + i * 50));
-  const matrix = featuresForFile(txs, { numPartitions: 1 });
+  const matrix = featuresForFile(txs);
   const labels = new Float32Array(txs.map((t) => (t.type === 'TRANSFER' ? 1 : 0)));
   const trained = await trainXGBoost({
     train: matrix, trainLabels: labels, featureNames: FEATURE_NAMES,
