@@ -18,6 +18,9 @@ Configuration (environment):
   SCORER_MAX_BATCH (5000), SCORER_MAX_BYTES_PER_PARTITION (1 MiB), SCORER_FETCH_MAX_WAIT_MS (5),
   SCORER_PARTITIONS_CONCURRENTLY (6), SCORER_EXPLAIN_TOP_K (5), LOG_LEVEL (info)
   SCORER_MAX_EVENT_AHEAD_MS (1 day)                     eventTime further ahead of the clock is dead-lettered
+  SCORER_DEST_VIEW_WAIT_MS (2000)                       longest a batch waits for the global destination view
+  SCORER_DEST_VIEW_LOOKBACK_MS (26 h)                   history the destination view reads at start-up
+  SCORER_RESTORE_TIMEOUT_MS (5 min)                     deadline for a partition's state restore and the view's first read
 See docs/scorer.md.`,
     )
     .action(async () => {
