@@ -32,6 +32,8 @@ export interface DestViewFeed {
    * then the view holds every earlier event. 'lagging' when the deadline passed first.
    */
   waitFor(eventTime: number, timeoutMs: number, appendedBy?: number): Promise<ViewWait>;
+  /** False once its consumer crashed for good (kafkajs gave up restarting it). */
+  healthy(): boolean;
   stop(): Promise<void>;
 }
 
@@ -101,6 +103,11 @@ export async function startDestViewFeed(opts: DestViewFeedOptions): Promise<Dest
     if (next > (position.get(e.payload.partition) ?? -1n)) position.set(e.payload.partition, next);
     if (atStartEnd()) resolveCaughtUp();
     notify();
+  });
+  let crashed = false;
+  consumer.on(consumer.events.CRASH, (e) => {
+    if (!e.payload.restart) crashed = true;
+    logger.error({ err: errorMessage(e.payload.error), restart: e.payload.restart }, 'destination view consumer crashed');
   });
   /** Last offset added per partition: a rejoin that rewinds the private group never adds twice. */
   const applied = new Map<number, bigint>();
@@ -208,6 +215,7 @@ export async function startDestViewFeed(opts: DestViewFeedOptions): Promise<Dest
   return {
     caughtUp,
     waitFor,
+    healthy: () => !crashed,
     async stop() {
       listeners.clear();
       await consumer.disconnect().catch((err: unknown) => logger.warn({ err: errorMessage(err) }, 'destination view consumer disconnect failed'));

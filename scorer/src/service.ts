@@ -127,7 +127,7 @@ export async function startScorer<S>(deps: ScorerServiceDeps<S>): Promise<Scorer
       if (!e.payload.restart) crashed = true;
       logger.error({ err: errorMessage(e.payload.error), restart: e.payload.restart }, 'scorer consumer crashed');
     });
-    const server = await startMetricsServer(registry, env.SCORER_METRICS_PORT, env.SCORER_METRICS_HOST, () => !crashed);
+    const server = await startMetricsServer(registry, env.SCORER_METRICS_PORT, env.SCORER_METRICS_HOST, () => !crashed && viewFeed.healthy());
     stops.push(() => server.close());
     logger.info({ group: env.SCORER_GROUP_ID, partitions: numPartitions, metricsPort: server.port, champion: models.current()?.champion.version }, 'scorer started');
     return { loop, models, metrics, view, viewFeed, registry, metricsPort: server.port, stop: stopAll };
