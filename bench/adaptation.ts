@@ -214,6 +214,8 @@ async function main(): Promise<void> {
     typology: NEW,
     new_typology_rate: NEW_RATE,
     feature_set: FEATURE_SET,
+    // Batches scored before the destination view caught up (0 means every feature was exact).
+    dest_view_lagging_batches: (await scorer.metrics.viewLagging.get()).values[0]?.value ?? 0,
     partitions,
     transactions_key: KEY_BY_DEST ? 'destAccount' : 'originAccount',
     recall_before: before.recall,

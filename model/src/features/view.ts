@@ -21,9 +21,12 @@ const TRANSFER = TYPE_CODE.TRANSFER ?? 4;
  * Memory is bounded in event time: events older than retentionMs + lagAllowanceMs behind the
  * view's watermark (largest eventTime added) are dropped, and so are destinations with none
  * left. lagAllowanceMs is how far behind the watermark a lookup may be and still be exact (a
- * scorer partition that lags the view's fastest partition). A destination keeps at most
- * maxEventsPerAccount events (oldest dropped first): beyond that its counts saturate (a
- * merchant), and a lookup behind the view's newest events may count fewer than offline.
+ * scorer partition that lags the view's fastest partition).
+ *
+ * Hot destinations (merchants) saturate: a lookup counts at most the last maxEventsPerAccount
+ * inbound events before t. The view keeps every event newer than watermark - lagAllowanceMs and
+ * the last maxEventsPerAccount older ones, so that set is the same whether the view has read
+ * ahead of t or not: saturated counts do not depend on timing either.
  */
 export interface DestinationViewOptions {
   retentionMs: number;
@@ -124,7 +127,13 @@ export class DestinationView {
       d.balances.splice(pos, 0, tx.destBalanceBefore);
     }
     this.eventCount++;
-    if (d.times.length > this.options.maxEventsPerAccount) this.dropFront(d, d.times.length - this.options.maxEventsPerAccount);
+    const cap = this.options.maxEventsPerAccount;
+    if (d.times.length > cap) {
+      // Only events older than any exact lookup (watermark - lag allowance) may go, and of those
+      // the last `cap` stay: every lookup still finds its last `cap` events before t.
+      const older = lowerBoundTime(d.times, this.watermark - this.options.lagAllowanceMs);
+      if (older > cap) this.dropFront(d, older - cap);
+    }
     this.maybeSweep();
     return true;
   }
@@ -151,7 +160,8 @@ export class DestinationView {
     if (t - prevT > this.options.retentionMs) return out;
     let senders: Set<string> | null = null;
     let firstSender: string | null = null;
-    for (let i = prev; i >= 0; i--) {
+    const oldest = Math.max(0, end - this.options.maxEventsPerAccount);
+    for (let i = prev; i >= oldest; i--) {
       const s = d.times[i] as number;
       if (t - s >= DAY_MS) break;
       out.inCount24h++;

@@ -169,18 +169,30 @@ describe('DestinationView memory bounds', () => {
     expect(view.size()).toEqual({ destinations: 27, events: 27 });
   });
 
-  it('keeps at most maxEventsPerAccount events per destination, the newest', () => {
-    const view = createDestinationView({ maxEventsPerAccount: 3 });
+  it('hot destinations saturate at the last maxEventsPerAccount events before t, whatever the view read ahead', () => {
+    const L = 10 * 60_000;
+    const view = createDestinationView({ maxEventsPerAccount: 3, lagAllowanceMs: L });
     for (let i = 1; i <= 5; i++) view.add(inbound('M1', T0 + i * 60_000, `t${i}`, { amount: i, orig: `C${i}` }));
-    expect(view.size()).toEqual({ destinations: 1, events: 3 });
+    // All five are within the lag allowance of the watermark: none may go yet.
+    expect(view.size()).toEqual({ destinations: 1, events: 5 });
     expect(lookup(view, 'M1', T0 + HOUR_MS)).toMatchObject({ inCount1h: 3, inCount24h: 3, inSum24h: 3 + 4 + 5, fanIn24h: 3, secsSincePrevIn: 55 * 60 });
-    // an older event arriving late is inserted in order, then is itself the oldest and dropped
-    view.add(inbound('M1', T0, 't0', { amount: 1000 }));
-    expect(lookup(view, 'M1', T0 + HOUR_MS)).toMatchObject({ inCount24h: 3, inSum24h: 12 });
-    // and a newer one pushes out t3
-    view.add(inbound('M1', T0 + 10 * 60_000, 't6', { amount: 6 }));
+    // Behind the newest event: the last 3 before t, exactly what an in-order view would count.
+    expect(lookup(view, 'M1', T0 + 4.5 * 60_000)).toMatchObject({ inCount24h: 3, inSum24h: 2 + 3 + 4 });
+
+    // The watermark moves on: of the events older than watermark - L, only the last 3 stay.
+    view.add(inbound('M1', T0 + 30 * 60_000, 't6', { amount: 6 }));
+    expect(view.size()).toEqual({ destinations: 1, events: 4 });
     expect(lookup(view, 'M1', T0 + HOUR_MS)).toMatchObject({ inCount24h: 3, inSum24h: 4 + 5 + 6 });
-    expect(view.size()).toEqual({ destinations: 1, events: 3 });
+    // An older event arriving late is inserted in order, then dropped as the oldest.
+    view.add(inbound('M1', T0, 't0', { amount: 1000 }));
+    expect(view.size()).toEqual({ destinations: 1, events: 4 });
+    // Any lookup no older than watermark - L matches a view fed in order up to t.
+    for (const t of [T0 + 20 * 60_000, T0 + 25 * 60_000, T0 + 31 * 60_000, T0 + HOUR_MS]) {
+      const inOrder = createDestinationView({ maxEventsPerAccount: 3, lagAllowanceMs: L });
+      for (let i = 1; i <= 5; i++) if (T0 + i * 60_000 < t) inOrder.add(inbound('M1', T0 + i * 60_000, `t${i}`, { amount: i, orig: `C${i}` }));
+      if (T0 + 30 * 60_000 < t) inOrder.add(inbound('M1', T0 + 30 * 60_000, 't6', { amount: 6 }));
+      expect(lookup(view, 'M1', t), `lookup at +${(t - T0) / 60_000} min`).toEqual(lookup(inOrder, 'M1', t));
+    }
   });
 
   it('refuses a retention shorter than the 24 h windows', () => {
