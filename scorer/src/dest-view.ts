@@ -31,7 +31,7 @@ export interface DestViewFeed {
    * Kafka timestamp of the batch: an in-order publisher wrote every earlier event before it);
    * then the view holds every earlier event. 'lagging' when the deadline passed first.
    */
-  waitFor(eventTime: number, timeoutMs: number, appendedBy?: number, ownPartition?: number): Promise<ViewWait>;
+  waitFor(eventTime: number, timeoutMs: number, appendedBy?: number): Promise<ViewWait>;
   /** False once its consumer crashed for good (kafkajs gave up restarting it). */
   healthy(): boolean;
   stop(): Promise<void>;
@@ -166,10 +166,8 @@ export async function startDestViewFeed(opts: DestViewFeedOptions): Promise<Dest
     return p;
   };
 
-  const covered = (eventTime: number, probed: Map<number, bigint> | null, own: number | undefined): boolean => {
+  const covered = (eventTime: number, probed: Map<number, bigint> | null): boolean => {
     for (const p of start.keys()) {
-      // The batch's own partition: the scorer itself added every earlier record of it.
-      if (p === own) continue;
       if ((newest.get(p) ?? -Infinity) >= eventTime) continue;
       const end = probed?.get(p);
       if (end === undefined || (position.get(p) ?? 0n) < end) return false;
@@ -177,8 +175,8 @@ export async function startDestViewFeed(opts: DestViewFeedOptions): Promise<Dest
     return true;
   };
 
-  const waitFor = async (eventTime: number, timeoutMs: number, appendedBy?: number, ownPartition?: number): Promise<ViewWait> => {
-    if (covered(eventTime, null, ownPartition)) return 'ready';
+  const waitFor = async (eventTime: number, timeoutMs: number, appendedBy?: number): Promise<ViewWait> => {
+    if (covered(eventTime, null)) return 'ready';
     const t0 = performance.now();
     // A probe that started after the batch's records were appended sees every partition's end
     // as of then, so concurrent batches share one. CLOCK_SKEW_MS covers a publisher clock a
@@ -197,7 +195,7 @@ export async function startDestViewFeed(opts: DestViewFeedOptions): Promise<Dest
         resolve(r);
       };
       const check = (): void => {
-        if (covered(eventTime, probed, ownPartition)) finish('ready');
+        if (covered(eventTime, probed)) finish('ready');
       };
       const timer = setTimeout(() => finish('lagging'), timeoutMs);
       listeners.add(check);

@@ -40,7 +40,7 @@ export interface LoopDeps<S> {
   config: LoopConfig;
   now?: () => number;
   /** Waits until the destination view holds every partition's events before this eventTime (bounded). */
-  awaitView?: (eventTime: number, appendedBy: number, partition: number) => Promise<unknown>;
+  awaitView?: (eventTime: number, appendedBy: number) => Promise<unknown>;
 }
 
 interface PartitionTask<S> {

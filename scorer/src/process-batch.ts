@@ -34,9 +34,9 @@ export interface BatchDeps<S> {
   now: () => number;
   /**
    * Called before features are computed (the destination view barrier) with the batch's newest
-   * eventTime, newest Kafka timestamp, and its partition.
+   * eventTime and newest Kafka timestamp.
    */
-  awaitView?: (eventTime: number, appendedBy: number, partition: number) => Promise<unknown>;
+  awaitView?: (eventTime: number, appendedBy: number) => Promise<unknown>;
 }
 
 export interface BatchContext<S> {
@@ -88,7 +88,7 @@ export async function processBatch<S>(records: readonly RawRecord[], ctx: BatchC
     for (const tx of valid) if (tx.eventTime > newest) newest = tx.eventTime;
     let appendedBy = -Infinity;
     for (const i of validIdx) appendedBy = Math.max(appendedBy, Number(records[i]!.timestamp));
-    await deps.awaitView(newest, Number.isFinite(appendedBy) ? appendedBy : Date.now(), ctx.partition);
+    await deps.awaitView(newest, Number.isFinite(appendedBy) ? appendedBy : Date.now());
   }
   const cols = deps.features.featureNames.length;
   const data = deps.features.compute(valid, ctx.state);

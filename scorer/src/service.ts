@@ -106,7 +106,7 @@ export async function startScorer<S>(deps: ScorerServiceDeps<S>): Promise<Scorer
 
     const loop = await startScorerLoop({
       kafka, admin, topics, codecs: deps.codecs, features, validate: deps.validate, models, policy: () => policy.current(), metrics, logger,
-      awaitView: (eventTime, appendedBy, partition) => viewFeed.waitFor(eventTime, env.SCORER_DEST_VIEW_WAIT_MS, appendedBy, partition),
+      awaitView: (eventTime, appendedBy) => viewFeed.waitFor(eventTime, env.SCORER_DEST_VIEW_WAIT_MS, appendedBy),
       config: {
         groupId: env.SCORER_GROUP_ID,
         appId: env.SCORER_APP_ID ?? env.SCORER_GROUP_ID,

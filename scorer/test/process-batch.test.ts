@@ -57,15 +57,15 @@ describe('processBatch', () => {
 
   it('waits for the destination view with the newest eventTime and Kafka timestamp of the valid records, before any feature is computed', async () => {
     const state = createFeatureState({ partition: 0 }); // a view of its own
-    const calls: Array<{ eventTime: number; appendedBy: number; partition: number; viewEvents: number }> = [];
+    const calls: Array<{ eventTime: number; appendedBy: number; viewEvents: number }> = [];
     const records = [3, 1, 2].map((i) => ({ ...raw(jsonCodec.encode(tx(i, { eventTime: NOW - 60_000 + i * 1_000 })), i), timestamp: String(NOW - 100 + i) }));
     // An invalid record with a later eventTime and timestamp does not count.
     records.push({ ...raw(jsonCodec.encode(tx(9, { amount: -1, eventTime: NOW })), 9), timestamp: String(NOW) });
     const { scored, dead } = await processBatch(records, { topic: 'in', partition: 0, state, models: { champion: activeModel(fakeServing('c', cols, byAmount)), shadow: null }, policy: compilePolicy(null) }, {
       decode: (b) => jsonCodec.decode(b), validate: validateTransaction, features, explainTopK: 3, now: () => NOW,
-      awaitView: async (eventTime, appendedBy, partition) => void calls.push({ eventTime, appendedBy, partition, viewEvents: state.view.size().events }),
+      awaitView: async (eventTime, appendedBy) => void calls.push({ eventTime, appendedBy, viewEvents: state.view.size().events }),
     });
-    expect(calls).toEqual([{ eventTime: NOW - 60_000 + 3_000, appendedBy: NOW - 97, partition: 0, viewEvents: 0 }]);
+    expect(calls).toEqual([{ eventTime: NOW - 60_000 + 3_000, appendedBy: NOW - 97, viewEvents: 0 }]);
     expect(scored).toHaveLength(3);
     expect(dead).toHaveLength(1);
     expect(state.view.size().events).toBe(3);
