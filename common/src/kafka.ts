@@ -3,6 +3,7 @@ import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import type { KafkaEnv } from './env.ts';
 import { FraudError } from './errors.ts';
 import type { Logger } from './logger.ts';
+import { retry } from './retry.ts';
 
 /** Builds a kafkajs client from the shared Kafka settings; SASL/TLS pass straight through. */
 export function createKafka(env: KafkaEnv, clientId: string, logger?: Logger): Kafka {
@@ -35,4 +36,13 @@ function kafkaLogCreator(logger: Logger) {
       else if (level === logLevel.WARN) logger.warn(child, message);
       else logger.debug(child, message);
     };
+}
+
+/**
+ * Runs a kafkajs admin call, retrying retriable errors. kafkajs's admin gives up on most of them
+ * (fetchTopicOffsets bails on NOT_LEADER while a broker restarts, for instance), so a service
+ * reading offsets at start-up would exit instead of waiting a few seconds.
+ */
+export function withAdminRetry<T>(fn: () => Promise<T>, onRetry?: (err: unknown, attempt: number) => void): Promise<T> {
+  return retry(fn, { retries: 10, initialDelayMs: 200, maxDelayMs: 5_000, onRetry });
 }

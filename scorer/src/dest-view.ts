@@ -1,5 +1,5 @@
 import type { Admin, Consumer, Kafka } from 'kafkajs';
-import { FraudError, errorMessage, retry, type Logger } from '@fraud/common';
+import { FraudError, errorMessage, withAdminRetry, type Logger } from '@fraud/common';
 import type { DestinationView } from '@fraud/model';
 import type { Transaction } from '@fraud/schemas';
 import type { ScorerMetrics } from './metrics.ts';
@@ -66,10 +66,9 @@ export async function startDestViewFeed(opts: DestViewFeedOptions): Promise<Dest
   const start = new Map<number, bigint>();
   let ends: Map<number, bigint>;
   try {
-    // kafkajs's admin gives up on retriable errors such as NOT_LEADER (a broker restarting): retry.
-    const [from, high] = await retry(
+    const [from, high] = await withAdminRetry(
       () => Promise.all([admin.fetchTopicOffsetsByTimestamp(topic, now() - opts.lookbackMs), admin.fetchTopicOffsets(topic)]),
-      { retries: 10, initialDelayMs: 200, maxDelayMs: 5_000, onRetry: (err, attempt) => logger.warn({ err: errorMessage(err), attempt }, 'destination view: reading start offsets failed; retrying') },
+      (err, attempt) => logger.warn({ err: errorMessage(err), attempt }, 'destination view: reading start offsets failed; retrying'),
     );
     for (const o of from) start.set(o.partition, BigInt(o.offset));
     ends = new Map(high.map((o) => [o.partition, BigInt(o.high)]));

@@ -1,5 +1,5 @@
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
-import { FraudError, retry, type Logger } from '@fraud/common';
+import { FraudError, withAdminRetry, type Logger } from '@fraud/common';
 
 export interface TopicReaderOptions {
   kafka: Kafka;
@@ -32,8 +32,7 @@ export async function startTopicReader(opts: TopicReaderOptions): Promise<TopicR
   await admin.connect();
   let ends: Map<number, bigint>;
   try {
-    // kafkajs's admin gives up on retriable errors such as NOT_LEADER (a broker restarting): retry.
-    const offsets = await retry(() => admin.fetchTopicOffsets(opts.topic), { retries: 10, initialDelayMs: 200, maxDelayMs: 5_000 });
+    const offsets = await withAdminRetry(() => admin.fetchTopicOffsets(opts.topic));
     ends = new Map(
       offsets
         .filter((o) => !opts.partitions || opts.partitions.includes(o.partition))

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka, Producer } from 'kafkajs';
-import { errorMessage, waitFor, type Logger } from '@fraud/common';
+import { errorMessage, waitFor, withAdminRetry, type Logger } from '@fraud/common';
 import type { Codecs, ModelUpdate, Topics } from '@fraud/schemas';
 import type { UpdateSink } from '../run/publisher.ts';
 
@@ -30,7 +30,7 @@ export function watchModelUpdates(deps: { kafka: Kafka; codecs: Pick<Codecs, 'mo
       const admin = deps.kafka.admin();
       await admin.connect();
       try {
-        for (const p of await admin.fetchTopicOffsets(deps.topics.modelUpdates)) target.set(p.partition, BigInt(p.high));
+        for (const p of await withAdminRetry(() => admin.fetchTopicOffsets(deps.topics.modelUpdates))) target.set(p.partition, BigInt(p.high));
       } finally {
         await admin.disconnect();
       }

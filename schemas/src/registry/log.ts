@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { FraudError, errorMessage, type Logger } from '@fraud/common';
+import { FraudError, errorMessage, withAdminRetry, type Logger } from '@fraud/common';
 import { Partitioners, type Admin, type Consumer, type Kafka, type Producer } from 'kafkajs';
 import { RegistryError } from './errors.ts';
 import type { LogRecord } from './state.ts';
@@ -136,7 +136,7 @@ export function createSchemaLog(deps: SchemaLogDeps): SchemaLog {
 
     async catchUp() {
       if (!admin) throw new RegistryError(50001, 'schema registry is not started');
-      const offsets = await admin.fetchTopicOffsets(topic);
+      const offsets = await withAdminRetry(() => admin!.fetchTopicOffsets(topic));
       const high = Number(offsets.find((o) => o.partition === 0)?.high ?? 0);
       if (high > 0) await waitApplied(high - 1);
     },
