@@ -3,6 +3,7 @@ import { FraudError, errorMessage, withAdminRetry, type Logger } from '@fraud/co
 import type { DestinationView } from '@fraud/model';
 import type { Transaction } from '@fraud/schemas';
 import type { ScorerMetrics } from './metrics.ts';
+import { isBadRecordError } from './process-batch.ts';
 import type { TransactionValidator } from './ports.ts';
 
 export interface DestViewFeedOptions {
@@ -123,7 +124,18 @@ export async function startDestViewFeed(opts: DestViewFeedOptions): Promise<Dest
         return o >= from && o > done;
       });
       if (fresh.length === 0) return;
-      const decoded = await Promise.all(fresh.map((m) => (m.value && m.value.length > 0 ? opts.decode(m.value).catch(() => null) : Promise.resolve(null))));
+      // Bad bytes are skipped (the scorer dead-letters them); an outage (registry down) throws,
+      // so kafkajs fetches the batch again and nothing is lost from the view.
+      const decoded = await Promise.all(
+        fresh.map((m) =>
+          m.value && m.value.length > 0
+            ? opts.decode(m.value).catch((err: unknown) => {
+                if (isBadRecordError(err)) return null;
+                throw err;
+              })
+            : Promise.resolve(null),
+        ),
+      );
       const at = now();
       let added = 0;
       let skipped = 0;

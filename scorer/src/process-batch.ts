@@ -1,5 +1,5 @@
 import type { IHeaders } from 'kafkajs';
-import { errorMessage, isFraudError } from '@fraud/common';
+import { errorMessage, isFraudError, type FraudError } from '@fraud/common';
 import type { Reason, ScoredTransaction, Transaction } from '@fraud/schemas';
 import type { DeadLetter } from './dlq.ts';
 import type { ModelPair } from './models.ts';
@@ -137,10 +137,14 @@ async function decodeOne<S>(rec: RawRecord, deps: BatchDeps<S>): Promise<Decoded
   } catch (err: unknown) {
     // Only bad bytes are dead-lettered; anything else (registry down...) must stop the batch
     // so it is retried, never silently turned into a dead letter.
-    if (isFraudError(err) && err.code.startsWith('DECODE_')) return { ok: false, reason: err.code, message: err.message };
-    if (isFraudError(err) && (err.code === 'SCHEMA_NOT_FOUND' || err.code === 'RECORD_INVALID')) return { ok: false, reason: err.code, message: err.message };
+    if (isBadRecordError(err)) return { ok: false, reason: err.code, message: err.message };
     throw err;
   }
+}
+
+/** A decode error that the record's own bytes caused (not an outage): it will never decode. */
+export function isBadRecordError(err: unknown): err is FraudError {
+  return isFraudError(err) && (err.code.startsWith('DECODE_') || err.code === 'SCHEMA_NOT_FOUND' || err.code === 'RECORD_INVALID');
 }
 
 /** For logs: a short description of a thrown value. */

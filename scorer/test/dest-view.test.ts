@@ -143,6 +143,26 @@ describe('destination view feed', () => {
     release();
     expect(await waiting).toBe('ready');
     expect((await slow.metrics.viewLagging.get()).values[0]?.value).toBe(1);
+    // A registry outage is not a bad record: the batch is read again and nothing is skipped.
+    let outages = 2;
+    const flaky = { view: createDestinationView(), metrics: createScorerMetrics(new Registry()) };
+    const flakyFeed = await startDestViewFeed({
+      kafka: p.kafka, topic: p.topics.transactions, groupId: uniqueName('view'), view: flaky.view, lookbackMs: 26 * H, metrics: flaky.metrics, logger,
+      decode: async (buf) => {
+        if (outages > 0) {
+          outages--;
+          throw new Error('registry unavailable (injected)');
+        }
+        return p.codecs.transaction.decode(buf);
+      },
+      validate: validateTransaction,
+    });
+    feeds.push(flakyFeed);
+    await waitFor(() => flaky.view.size().events === 2, { timeoutMs: 60_000, what: 'the flaky feed to hold both valid records after the outage' });
+    expect(outages).toBe(0);
+    expect((await flaky.metrics.viewSkipped.get()).values[0]?.value).toBe(1); // only the invalid record
+    expect(flakyFeed.healthy()).toBe(true);
+
     // The first feed reads the new record too.
     await waitFor(() => view.size().events === 2, { timeoutMs: 10_000, what: 'the new record in the view' });
     await producer.disconnect();
