@@ -6,7 +6,7 @@ import { createDestinationView, type Artifact, type DestinationView } from '@fra
 import { topicNames, type Transaction } from '@fraud/schemas';
 import { artifactToUpdate } from './bootstrap.ts';
 import type { ScorerEnv } from './env.ts';
-import { awaitViewCaughtUp, startDestViewFeed, type DestViewFeed } from './dest-view.ts';
+import { awaitViewCaughtUp, startDestViewFeed } from './dest-view.ts';
 import { startScorerLoop, type ScorerLoop } from './eos-loop.ts';
 import { startModelFeed, startPolicyFeed, type Feed } from './feeds.ts';
 import { createScorerMetrics, type ScorerMetrics } from './metrics.ts';
@@ -34,8 +34,6 @@ export interface ScorerService {
   loop: ScorerLoop;
   models: ModelManager;
   metrics: ScorerMetrics;
-  view: DestinationView;
-  viewFeed: DestViewFeed;
   registry: Registry;
   metricsPort: number;
   stop(): Promise<void>;
@@ -130,7 +128,7 @@ export async function startScorer<S>(deps: ScorerServiceDeps<S>): Promise<Scorer
     const server = await startMetricsServer(registry, env.SCORER_METRICS_PORT, env.SCORER_METRICS_HOST, () => !crashed && viewFeed.healthy());
     stops.push(() => server.close());
     logger.info({ group: env.SCORER_GROUP_ID, partitions: numPartitions, metricsPort: server.port, champion: models.current()?.champion.version }, 'scorer started');
-    return { loop, models, metrics, view, viewFeed, registry, metricsPort: server.port, stop: stopAll };
+    return { loop, models, metrics, registry, metricsPort: server.port, stop: stopAll };
   } catch (err: unknown) {
     await stopAll();
     throw err;
