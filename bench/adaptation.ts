@@ -21,7 +21,13 @@ import { createLabelScheduler, createSimulator, scenarioFromObject, type SimEven
 import { createCodecs, topicNames } from '@fraud/schemas';
 import { parseScorerEnv, runScorer } from '@fraud/scorer';
 import {
-  createRetrainerService, lineChartSvg, runEventTime, typologyLabelsAt, typologyTimeline, windowQuality, type RunRecord,
+  createRetrainerService,
+  lineChartSvg,
+  runEventTime,
+  typologyLabelsAt,
+  typologyTimeline,
+  windowQuality,
+  type RunRecord,
 } from '@fraud/retrainer';
 
 const H = 3_600_000;
@@ -80,10 +86,21 @@ async function main(): Promise<void> {
     topics: [
       { topic: topics.transactions, numPartitions: partitions },
       // A scorer transaction can carry thousands of scored records per partition: allow big batches.
-      { topic: topics.scored, numPartitions: partitions, configEntries: [{ name: 'max.message.bytes', value: String(16 << 20) }] },
+      {
+        topic: topics.scored,
+        numPartitions: partitions,
+        configEntries: [{ name: 'max.message.bytes', value: String(16 << 20) }],
+      },
       { topic: topics.labels, numPartitions: partitions },
       { topic: topics.dlq, numPartitions: 1 },
-      { topic: topics.modelUpdates, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }, { name: 'max.message.bytes', value: String(16 << 20) }] },
+      {
+        topic: topics.modelUpdates,
+        numPartitions: 1,
+        configEntries: [
+          { name: 'cleanup.policy', value: 'compact' },
+          { name: 'max.message.bytes', value: String(16 << 20) },
+        ],
+      },
       { topic: topics.control, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
     ],
   });
@@ -92,15 +109,39 @@ async function main(): Promise<void> {
   const artifactsDir = join(work, 'artifacts');
 
   // 1. The initial champion: trained offline on takeover-only traffic (another seed, same world model).
-  const preSim = createSimulator({ seed: `${SEED}-pretrain`, scenario: { ...scenario, phases: [scenario.phases[0]!] } });
+  const preSim = createSimulator({
+    seed: `${SEED}-pretrain`,
+    scenario: { ...scenario, phases: [scenario.phases[0]!] },
+  });
   const pre: SimEvent[] = [];
-  for (const e of preSim) { if (e.transaction.eventTime >= preSim.start + 24 * H) break; pre.push(e); }
-  say(`pretraining the initial champion on ${pre.length} takeover-only transactions (${pre.filter((e) => e.isFraud).length} frauds)`);
+  for (const e of preSim) {
+    if (e.transaction.eventTime >= preSim.start + 24 * H) break;
+    pre.push(e);
+  }
+  say(
+    `pretraining the initial champion on ${pre.length} takeover-only transactions (${pre.filter((e) => e.isFraud).length} frauds)`,
+  );
   const t0 = Date.now();
   const initial = await trainPipeline({
     rows: pre.map((e) => ({ tx: e.transaction, isFraud: e.isFraud, typology: e.typology })),
-    params: { rounds: 150, earlyStoppingRounds: 20, maxDepth: 6, eta: 0.1, subsample: 0.9, colsampleBytree: 0.9, minChildWeight: 1, lambda: 1, scalePosWeight: null, nthread: 2, seed: 1 },
-    costs: DEFAULT_COSTS, split: { gapMs: 2 * H, validFraction: 0.2, testFraction: 0.1 }, maxReviewRate: 0.01, maxBlockRate: 0.01, outDir: artifactsDir,
+    params: {
+      rounds: 150,
+      earlyStoppingRounds: 20,
+      maxDepth: 6,
+      eta: 0.1,
+      subsample: 0.9,
+      colsampleBytree: 0.9,
+      minChildWeight: 1,
+      lambda: 1,
+      scalePosWeight: null,
+      nthread: 2,
+      seed: 1,
+    },
+    costs: DEFAULT_COSTS,
+    split: { gapMs: 2 * H, validFraction: 0.2, testFraction: 0.1 },
+    maxReviewRate: 0.01,
+    maxBlockRate: 0.01,
+    outDir: artifactsDir,
   });
   say(`initial champion ${initial.version} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
@@ -108,17 +149,36 @@ async function main(): Promise<void> {
   let trainer: (i: TrainInput) => ReturnType<typeof trainXGBoost> = trainXGBoost;
   let simNow = scenario.start ?? Date.UTC(2026, 0, 1);
   const svc = await createRetrainerService({
-    kafka, codecs, topics, dbPath: join(work, 'retrainer.duckdb'), artifactsDir, groupId: `${prefix}retrainer`, port: 0, host: '127.0.0.1',
+    kafka,
+    codecs,
+    topics,
+    dbPath: join(work, 'retrainer.duckdb'),
+    artifactsDir,
+    groupId: `${prefix}retrainer`,
+    port: 0,
+    host: '127.0.0.1',
     // Simulated time drives the scheduler, and it ticks only when the benchmark says (after each
     // simulated hour): runs then start at the same points on every run, so the same seed gives
     // the same numbers. (With the service's own 500 ms ticks on the wall clock they started
     // wherever the wall clock happened to be, and the results varied from run to run.)
-    tickMs: 3_600_000, now: () => simNow, logger, train: (i) => trainer(i),
+    tickMs: 3_600_000,
+    now: () => simNow,
+    logger,
+    train: (i) => trainer(i),
     initialPolicy: {
       // A short window and small validation/test parts: a new pattern reaches the training part
       // a few simulated hours after it appears (it shows up in validation and test first).
-      minNewLabels: 30_000, minIntervalMinutes: 0.25, maxIntervalMinutes: 600, trainingWindowHours: 12, retentionHours: 200, maturityHours: 2,
-      labelDelayGapHours: 0.25, validationFraction: 0.1, testFraction: 0.1, minTrainingRows: 5000, minTrainingPositives: 20,
+      minNewLabels: 30_000,
+      minIntervalMinutes: 0.25,
+      maxIntervalMinutes: 600,
+      trainingWindowHours: 12,
+      retentionHours: 200,
+      maturityHours: 2,
+      labelDelayGapHours: 0.25,
+      validationFraction: 0.1,
+      testFraction: 0.1,
+      minTrainingRows: 5000,
+      minTrainingPositives: 20,
       drift: { psiThreshold: null, recallFloor: 0.8, performanceWindowLabels: 20_000, performanceMinPositives: 15 },
       xgboost: { rounds: 150, earlyStoppingRounds: 20, maxDepth: 6, eta: 0.1, nthread: 2 },
       missedFraudWeight: Number(process.env.BENCH_ADAPTATION_MISSED_FRAUD_WEIGHT ?? 1),
@@ -127,8 +187,21 @@ async function main(): Promise<void> {
   });
   await svc.start();
   await svc.ops.promote(initial.version, { shadow: false, actor: 'bench', reason: 'initial champion (takeover only)' });
-  const scorer = await runScorer(parseScorerEnv({ ...process.env, TOPIC_PREFIX: prefix, SCORER_GROUP_ID: `${prefix}scorer`, SCORER_METRICS_PORT: '0', SCORER_MAX_BATCH: '1000', LOG_LEVEL: 'warn' }), logger);
-  await waitFor(() => svc.models.champion()?.version === initial.version, { timeoutMs: 30_000, what: 'initial champion seen by the retrainer' });
+  const scorer = await runScorer(
+    parseScorerEnv({
+      ...process.env,
+      TOPIC_PREFIX: prefix,
+      SCORER_GROUP_ID: `${prefix}scorer`,
+      SCORER_METRICS_PORT: '0',
+      SCORER_MAX_BATCH: '1000',
+      LOG_LEVEL: 'warn',
+    }),
+    logger,
+  );
+  await waitFor(() => svc.models.champion()?.version === initial.version, {
+    timeoutMs: 30_000,
+    what: 'initial champion seen by the retrainer',
+  });
 
   // 3. Accelerated simulated time, one hour at a time.
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
@@ -144,17 +217,36 @@ async function main(): Promise<void> {
   const sendLabels = async (ls: ReturnType<typeof labels.due>) => {
     for (let k = 0; k < ls.length; k += 5000) {
       const chunk = ls.slice(k, k + 5000);
-      await producer.send({ topic: topics.labels, messages: chunk.map((l) => ({ key: l.txId, value: codecs.label.encode(l) })) });
+      await producer.send({
+        topic: topics.labels,
+        messages: chunk.map((l) => ({ key: l.txId, value: codecs.label.encode(l) })),
+      });
     }
     publishedLabels += ls.length;
   };
   const caughtUp = async () => {
-    await waitFor(async () => (await svc.store.training.stats()).scored >= publishedTx, { timeoutMs: 600_000, intervalMs: 200, what: 'scorer and retrainer caught up' });
-    await waitFor(async () => (await svc.store.training.counters()).labels_received >= publishedLabels, { timeoutMs: 600_000, intervalMs: 200, what: 'labels ingested' });
+    await waitFor(async () => (await svc.store.training.stats()).scored >= publishedTx, {
+      timeoutMs: 600_000,
+      intervalMs: 200,
+      what: 'scorer and retrainer caught up',
+    });
+    await waitFor(async () => (await svc.store.training.counters()).labels_received >= publishedLabels, {
+      timeoutMs: 600_000,
+      intervalMs: 200,
+      what: 'labels ingested',
+    });
     await svc.scheduler.tick();
-    await waitFor(() => svc.scheduler.status().running === null, { timeoutMs: 900_000, intervalMs: 250, what: 'retraining run finished' });
+    await waitFor(() => svc.scheduler.status().running === null, {
+      timeoutMs: 900_000,
+      intervalMs: 250,
+      what: 'retraining run finished',
+    });
     // The next hour is scored by the model the retrainer has in force, not by the one before it.
-    await waitFor(() => scorer.models.current()?.champion.version === svc.models.champion()?.version, { timeoutMs: 120_000, intervalMs: 50, what: 'the scorer serving the champion' });
+    await waitFor(() => scorer.models.current()?.champion.version === svc.models.champion()?.version, {
+      timeoutMs: 120_000,
+      intervalMs: 50,
+      what: 'the scorer serving the champion',
+    });
   };
   for (let hour = 1; hour <= MAX_H; hour++) {
     const end = sim.start + hour * H;
@@ -162,12 +254,21 @@ async function main(): Promise<void> {
     carry = null;
     for (;;) {
       const e = sim.next();
-      if (e.transaction.eventTime >= end) { carry = e; break; }
+      if (e.transaction.eventTime >= end) {
+        carry = e;
+        break;
+      }
       batch.push(e);
     }
     for (let k = 0; k < batch.length; k += 5000) {
       const chunk = batch.slice(k, k + 5000);
-      await producer.send({ topic: topics.transactions, messages: chunk.map((e) => ({ key: KEY_BY_DEST ? e.transaction.destAccount : e.transaction.originAccount, value: codecs.transaction.encode(e.transaction) })) });
+      await producer.send({
+        topic: topics.transactions,
+        messages: chunk.map((e) => ({
+          key: KEY_BY_DEST ? e.transaction.destAccount : e.transaction.originAccount,
+          value: codecs.transaction.encode(e.transaction),
+        })),
+      });
     }
     publishedTx += batch.length;
     simNow = end;
@@ -187,13 +288,20 @@ async function main(): Promise<void> {
     }
     const runs = await svc.store.registry.runs(1000);
     const q = await windowQuality(svc.store.db, NEW, end - H, end);
-    say(`sim hour ${hour}: ${publishedTx} tx, ${publishedLabels} labels, champion ${svc.models.champion()?.version ?? '-'}, runs ${runs.length}, ${NEW} recall this hour ${q.recall === null ? '-' : q.recall.toFixed(2)} (${q.frauds} labelled)`);
-    if (recoveredAtHour === null && hour > APPEARS_H && (await recoveredPromotion(svc, runs)) !== null) recoveredAtHour = hour;
+    say(
+      `sim hour ${hour}: ${publishedTx} tx, ${publishedLabels} labels, champion ${svc.models.champion()?.version ?? '-'}, runs ${runs.length}, ${NEW} recall this hour ${q.recall === null ? '-' : q.recall.toFixed(2)} (${q.frauds} labelled)`,
+    );
+    if (recoveredAtHour === null && hour > APPEARS_H && (await recoveredPromotion(svc, runs)) !== null)
+      recoveredAtHour = hour;
     if (recoveredAtHour !== null && hour >= recoveredAtHour + AFTER_RECOVERY_H) break;
   }
   // All the truth, so every scored transaction is evaluated.
   await sendLabels(labels.drain());
-  await waitFor(async () => (await svc.store.training.counters()).labels_received >= publishedLabels, { timeoutMs: 600_000, intervalMs: 200, what: 'final labels ingested' });
+  await waitFor(async () => (await svc.store.training.counters()).labels_received >= publishedLabels, {
+    timeoutMs: 600_000,
+    intervalMs: 200,
+    what: 'final labels ingested',
+  });
   const wallSeconds = (Date.now() - wall0) / 1000;
 
   // 4. Results.
@@ -201,7 +309,7 @@ async function main(): Promise<void> {
   const appearsAt = sim.start + APPEARS_H * H;
   const rec = await recoveredPromotion(svc, runs);
   const firstPromotionAfter = runs.find((r) => r.status === 'promoted' && (runEventTime(r) ?? 0) > appearsAt);
-  const beforeEnd = firstPromotionAfter ? runEventTime(firstPromotionAfter) ?? Infinity : Infinity;
+  const beforeEnd = firstPromotionAfter ? (runEventTime(firstPromotionAfter) ?? Infinity) : Infinity;
   const before = await windowQuality(svc.store.db, NEW, appearsAt, beforeEnd);
   // From the first transaction the recovering model scored: its own decisions, and the time it went live.
   const recAt = (rec ? await firstScoredBy(svc, rec.version) : null) ?? Infinity;
@@ -209,7 +317,9 @@ async function main(): Promise<void> {
   const timeline = await typologyTimeline(svc.store.db, NEW, H);
   const promotions = runs.filter((r) => r.status === 'promoted');
   // Evidence of the live swap: which model scored what (the scorer was never restarted).
-  const byModel = await svc.store.db.all(`SELECT model_version, count(*) AS n, min(event_time) AS first FROM scored GROUP BY 1 ORDER BY first`);
+  const byModel = await svc.store.db.all(
+    `SELECT model_version, count(*) AS n, min(event_time) AS first FROM scored GROUP BY 1 ORDER BY first`,
+  );
   const result = {
     typology: NEW,
     new_typology_rate: NEW_RATE,
@@ -228,43 +338,83 @@ async function main(): Promise<void> {
     promotions: promotions.length,
     rejected_challengers: runs.filter((r) => r.status === 'rejected').length,
     runs: runs.map((r) => ({
-      version: r.version, trigger: r.trigger, status: r.status, reason: r.reason, sim_hour: hoursOf(r, sim.start),
-      wall_seconds: r.finishedAt === null ? null : (r.finishedAt - r.startedAt) / 1000, train_rows: r.trainRows, holdout_positives: r.holdoutPositives,
-      challenger_aucpr: (r.challengerMetrics as { aucpr?: number } | null)?.aucpr ?? null, champion_aucpr: (r.championMetrics as { aucpr?: number } | null)?.aucpr ?? null,
+      version: r.version,
+      trigger: r.trigger,
+      status: r.status,
+      reason: r.reason,
+      sim_hour: hoursOf(r, sim.start),
+      wall_seconds: r.finishedAt === null ? null : (r.finishedAt - r.startedAt) / 1000,
+      train_rows: r.trainRows,
+      holdout_positives: r.holdoutPositives,
+      challenger_aucpr: (r.challengerMetrics as { aucpr?: number } | null)?.aucpr ?? null,
+      champion_aucpr: (r.championMetrics as { aucpr?: number } | null)?.aucpr ?? null,
     })),
-    scored_by_model: byModel.map((r) => ({ version: String(r.model_version), transactions: Number(r.n), from_sim_hour: Math.round(((Number(r.first) - sim.start) / H) * 10) / 10 })),
-    timeline: timeline.map((b) => ({ sim_hour: (b.at - sim.start) / H, frauds: b.frauds, recall: b.recall, precision: b.precision })),
+    scored_by_model: byModel.map((r) => ({
+      version: String(r.model_version),
+      transactions: Number(r.n),
+      from_sim_hour: Math.round(((Number(r.first) - sim.start) / H) * 10) / 10,
+    })),
+    timeline: timeline.map((b) => ({
+      sim_hour: (b.at - sim.start) / H,
+      frauds: b.frauds,
+      recall: b.recall,
+      precision: b.precision,
+    })),
     transactions: publishedTx,
     labels: publishedLabels,
     simulated_hours: Math.round((sim.now - sim.start) / H),
     appears_at_hour: APPEARS_H,
     wall_seconds: Math.round(wallSeconds),
     goal: { recall_after_min: GOAL.recall, labels_to_recover_max: GOAL.labels, precision_min: GOAL.precision },
-    method: 'accelerated simulated time with back-pressure: one simulated hour published, then wait for scorer, retrainer and any run; recall/precision from live decisions (logged score vs logged review threshold)',
+    method:
+      'accelerated simulated time with back-pressure: one simulated hour published, then wait for scorer, retrainer and any run; recall/precision from live decisions (logged score vs logged review threshold)',
   };
   mkdirSync('bench/results', { recursive: true });
   // Another partition count is an experiment beside the benchmark: its own files.
   const name = `${partitions === DEFAULT_PARTITIONS ? 'adaptation' : `adaptation-${partitions}-partition${partitions === 1 ? '' : 's'}`}${KEY_BY_DEST ? '-keyed-by-dest' : ''}`;
   writeFileSync(`bench/results/${name}.json`, `${JSON.stringify(result, null, 2)}\n`);
-  writeFileSync(`bench/results/${name}.svg`, lineChartSvg({
-    title: `Recall on "${NEW}" (appears at sim hour ${APPEARS_H}) per simulated hour`,
-    xLabel: 'simulated hours', yLabel: 'recall (REVIEW or BLOCK)', threshold: 0.9,
-    series: [
-      { name: `${NEW} recall`, color: '#d62728', points: timeline.filter((b) => b.at >= appearsAt - 2 * H).map((b) => ({ x: (b.at - sim.start) / H, y: b.recall })) },
-      { name: 'precision (all)', color: '#1f77b4', points: timeline.map((b) => ({ x: (b.at - sim.start) / H, y: b.precision })) },
-    ],
-    markers: [
-      { x: APPEARS_H, label: `${NEW} appears`, color: '#444' },
-      ...runs.filter((r) => r.status === 'promoted' || r.status === 'rejected').map((r) => ({ x: hoursOf(r, sim.start) ?? 0, label: r.status === 'promoted' ? 'promoted' : 'rejected', color: r.status === 'promoted' ? '#2ca02c' : '#ff7f0e' })),
-    ],
-  }));
+  writeFileSync(
+    `bench/results/${name}.svg`,
+    lineChartSvg({
+      title: `Recall on "${NEW}" (appears at sim hour ${APPEARS_H}) per simulated hour`,
+      xLabel: 'simulated hours',
+      yLabel: 'recall (REVIEW or BLOCK)',
+      threshold: 0.9,
+      series: [
+        {
+          name: `${NEW} recall`,
+          color: '#d62728',
+          points: timeline
+            .filter((b) => b.at >= appearsAt - 2 * H)
+            .map((b) => ({ x: (b.at - sim.start) / H, y: b.recall })),
+        },
+        {
+          name: 'precision (all)',
+          color: '#1f77b4',
+          points: timeline.map((b) => ({ x: (b.at - sim.start) / H, y: b.precision })),
+        },
+      ],
+      markers: [
+        { x: APPEARS_H, label: `${NEW} appears`, color: '#444' },
+        ...runs
+          .filter((r) => r.status === 'promoted' || r.status === 'rejected')
+          .map((r) => ({
+            x: hoursOf(r, sim.start) ?? 0,
+            label: r.status === 'promoted' ? 'promoted' : 'rejected',
+            color: r.status === 'promoted' ? '#2ca02c' : '#ff7f0e',
+          })),
+      ],
+    }),
+  );
   say(`results: bench/results/${name}.json, chart bench/results/${name}.svg`);
   say(JSON.stringify({ ...result, runs: undefined, timeline: undefined }));
 
   await producer.disconnect();
   await scorer.stop();
   await svc.stop();
-  await admin.deleteTopics({ topics: Object.values(topics).filter((t) => t !== topics.schemas) }).catch(() => undefined);
+  await admin
+    .deleteTopics({ topics: Object.values(topics).filter((t) => t !== topics.schemas) })
+    .catch(() => undefined);
   await admin.disconnect();
 }
 
@@ -274,7 +424,10 @@ function hoursOf(r: RunRecord, start: number): number | null {
 }
 
 /** Event time of the first transaction a model version scored, or null if it scored none. */
-async function firstScoredBy(svc: Awaited<ReturnType<typeof createRetrainerService>>, version: string): Promise<number | null> {
+async function firstScoredBy(
+  svc: Awaited<ReturnType<typeof createRetrainerService>>,
+  version: string,
+): Promise<number | null> {
   const [first] = await svc.store.db.all('SELECT min(event_time) AS t FROM scored WHERE model_version = $1', [version]);
   return first?.t === null || first?.t === undefined ? null : Number(first.t);
 }
@@ -286,7 +439,10 @@ async function firstScoredBy(svc: Awaited<ReturnType<typeof createRetrainerServi
  * transactions the old champion scored while the run trained; and a model that reached the
  * recall by flagging five legitimate transactions for each fraud does not count.)
  */
-async function recoveredPromotion(svc: Awaited<ReturnType<typeof createRetrainerService>>, runs: readonly RunRecord[]): Promise<RunRecord | null> {
+async function recoveredPromotion(
+  svc: Awaited<ReturnType<typeof createRetrainerService>>,
+  runs: readonly RunRecord[],
+): Promise<RunRecord | null> {
   const start = (await svc.store.training.stats()).minEventTime ?? 0;
   const appearsAt = Math.floor(start / H) * H + APPEARS_H * H;
   for (const r of [...runs].sort((a, b) => a.startedAt - b.startedAt)) {

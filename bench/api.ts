@@ -50,7 +50,13 @@ async function closedLoop(name: string, call: (tx: Transaction) => Promise<'ok' 
   stop = true;
   await Promise.all(workers);
   lat.sort((a, b) => a - b);
-  const out = { requests: lat.length, requests_per_s: Math.round(lat.length / seconds), p50_ms: +pct(lat, 50).toFixed(2), p99_ms: +pct(lat, 99).toFixed(2), timeouts };
+  const out = {
+    requests: lat.length,
+    requests_per_s: Math.round(lat.length / seconds),
+    p50_ms: +pct(lat, 50).toFixed(2),
+    p99_ms: +pct(lat, 99).toFixed(2),
+    timeouts,
+  };
   process.stdout.write(`${name}: ${JSON.stringify(out)} (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
   return out;
 }
@@ -62,7 +68,10 @@ async function main(): Promise<void> {
   const kafka = testKafka('bench-api');
   const admin = await testTopics(kafka);
   for (const t of [topics.transactions, topics.scored, topics.dlq, topics.labels]) await admin.create(t, 6);
-  await admin.create(topics.modelUpdates, 1, { 'cleanup.policy': 'compact', 'max.message.bytes': String(16 * 1024 * 1024) });
+  await admin.create(topics.modelUpdates, 1, {
+    'cleanup.policy': 'compact',
+    'max.message.bytes': String(16 * 1024 * 1024),
+  });
   await admin.create(topics.control, 1, { 'cleanup.policy': 'compact' });
   const codecs = await createCodecs({ registryUrl: REGISTRY, topics });
   const model = await trainTinyModel('bench-api-v1');
@@ -71,13 +80,28 @@ async function main(): Promise<void> {
   const key = createKey(keyFile, 'bench', ['submit']).key;
   const port = 18_080 + Math.floor(Math.random() * 1000);
   const env = {
-    ...process.env, KAFKA_BROKERS: '127.0.0.1:9092', SCHEMA_REGISTRY_URL: REGISTRY, TOPIC_PREFIX: prefix, LOG_LEVEL: 'warn', OMP_WAIT_POLICY: 'passive',
-    SCORER_GROUP_ID: uniqueName('bench-api-scorer'), SCORER_METRICS_PORT: '0', MODEL_BOOTSTRAP_DIR: model.dir, SCORER_FETCH_MAX_WAIT_MS: '1',
-    API_PORT: String(port), API_KEYS_FILE: keyFile, API_DEADLINE_MS: '1000', API_RATE_LIMIT_PER_S: '1000000', API_RATE_BURST: '1000000',
+    ...process.env,
+    KAFKA_BROKERS: '127.0.0.1:9092',
+    SCHEMA_REGISTRY_URL: REGISTRY,
+    TOPIC_PREFIX: prefix,
+    LOG_LEVEL: 'warn',
+    OMP_WAIT_POLICY: 'passive',
+    SCORER_GROUP_ID: uniqueName('bench-api-scorer'),
+    SCORER_METRICS_PORT: '0',
+    MODEL_BOOTSTRAP_DIR: model.dir,
+    SCORER_FETCH_MAX_WAIT_MS: '1',
+    API_PORT: String(port),
+    API_KEYS_FILE: keyFile,
+    API_DEADLINE_MS: '1000',
+    API_RATE_LIMIT_PER_S: '1000000',
+    API_RATE_BURST: '1000000',
   };
   const children: ChildProcess[] = [];
   const run = (args: string[]) => {
-    const c = spawn(process.execPath, [join(repoRoot, 'bin', 'fraud.mjs'), ...args], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    const c = spawn(process.execPath, [join(repoRoot, 'bin', 'fraud.mjs'), ...args], {
+      env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     children.push(c);
     return c;
   };
@@ -96,7 +120,11 @@ async function main(): Promise<void> {
 
     // Warm the scorer (first model load, JIT) before measuring anything.
     const post = async (tx: Transaction): Promise<'ok' | 'timeout'> => {
-      const res = await fetch(`${url}/v1/transactions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(tx) });
+      const res = await fetch(`${url}/v1/transactions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify(tx),
+      });
       if (res.status !== 200) throw new Error(`API answered ${res.status}: ${await res.text()}`);
       const body = (await res.json()) as { fallback: boolean };
       return body.fallback ? 'timeout' : 'ok';
@@ -107,27 +135,51 @@ async function main(): Promise<void> {
     const producer = kafka.producer({ idempotent: true });
     await producer.connect();
     const waiter = createDecisionWaiter(100_000);
-    const consumer = kafka.consumer({ groupId: uniqueName('bench-api-direct'), readUncommitted: false, maxWaitTimeInMs: 5 });
+    const consumer = kafka.consumer({
+      groupId: uniqueName('bench-api-direct'),
+      readUncommitted: false,
+      maxWaitTimeInMs: 5,
+    });
     await consumer.connect();
     await consumer.subscribe({ topic: topics.scored, fromBeginning: false });
     let joined = false;
     consumer.on(consumer.events.GROUP_JOIN, () => void (joined = true));
-    await consumer.run({ eachBatch: async ({ batch }) => { for (const m of batch.messages) waiter.deliver((await codecs.scored.decode(m.value!)) as ScoredTransaction); } });
+    await consumer.run({
+      eachBatch: async ({ batch }) => {
+        for (const m of batch.messages) waiter.deliver((await codecs.scored.decode(m.value!)) as ScoredTransaction);
+      },
+    });
     await waitFor(() => joined, { timeoutMs: 30_000, what: 'the direct consumer to join' });
-    const batcher = createBatcher<Transaction>(async (txs) => {
-      await producer.send({ topic: topics.transactions, acks: -1, messages: txs.map((t) => ({ key: t.originAccount, value: codecs.transaction.encode(t) })) });
-    }, { maxBatch: 500, maxInFlight: 1 });
-    const direct = await closedLoop('kafka-direct', async (tx) => {
-      const pending = waiter.wait(tx.txId, 1000);
-      await batcher.add(tx);
-      return (await pending) ? 'ok' : 'timeout';
-    }, nextTx('direct'));
+    const batcher = createBatcher<Transaction>(
+      async (txs) => {
+        await producer.send({
+          topic: topics.transactions,
+          acks: -1,
+          messages: txs.map((t) => ({ key: t.originAccount, value: codecs.transaction.encode(t) })),
+        });
+      },
+      { maxBatch: 500, maxInFlight: 1 },
+    );
+    const direct = await closedLoop(
+      'kafka-direct',
+      async (tx) => {
+        const pending = waiter.wait(tx.txId, 1000);
+        await batcher.add(tx);
+        return (await pending) ? 'ok' : 'timeout';
+      },
+      nextTx('direct'),
+    );
     await consumer.disconnect();
     await producer.disconnect();
 
     const result = {
-      clients: CLIENTS, seconds: MEASURE_S,
-      requests_per_s: api.requests_per_s, p50_ms: api.p50_ms, p99_ms: api.p99_ms, timeouts: api.timeouts, requests: api.requests,
+      clients: CLIENTS,
+      seconds: MEASURE_S,
+      requests_per_s: api.requests_per_s,
+      p50_ms: api.p50_ms,
+      p99_ms: api.p99_ms,
+      timeouts: api.timeouts,
+      requests: api.requests,
       kafka_direct: direct,
       ceiling_requests_per_s: direct.requests_per_s,
       share_of_ceiling: +(api.requests_per_s / Math.max(1, direct.requests_per_s)).toFixed(3),

@@ -12,7 +12,13 @@ import { join } from 'node:path';
 import type { Matrix } from '@fraud/model';
 import { seededRandom } from '@fraud/common/testing';
 import {
-  createExplainer, createServingModel, loadNativeModel, onnxruntimeVersion, trainXGBoost, xgboostJsonToOnnx, xgboostVersion,
+  createExplainer,
+  createServingModel,
+  loadNativeModel,
+  onnxruntimeVersion,
+  trainXGBoost,
+  xgboostJsonToOnnx,
+  xgboostVersion,
 } from '@fraud/model';
 
 const ROWS = Number(process.env.BENCH_MODEL_ROWS ?? 1_000_000);
@@ -39,7 +45,13 @@ function synthetic(rows: number, seed: number): { matrix: Matrix; labels: Float3
     const amount = data[o] ?? 0;
     const ratio = data[o + 2] ?? 0;
     const missing = Number.isNaN(data[o + 15] ?? 0);
-    const z = Math.log(amount) * 0.9 + (ratio > 0.6 ? 1.5 : 0) + ((data[o + 3] ?? 0) * (data[o + 4] ?? 0) > 0.3 ? 1.2 : 0) + (missing ? 0.7 : 0) + (rand() - 0.5) * 3 - 5.2;
+    const z =
+      Math.log(amount) * 0.9 +
+      (ratio > 0.6 ? 1.5 : 0) +
+      ((data[o + 3] ?? 0) * (data[o + 4] ?? 0) > 0.3 ? 1.2 : 0) +
+      (missing ? 0.7 : 0) +
+      (rand() - 0.5) * 3 -
+      5.2;
     labels[r] = z > 0 ? 1 : 0;
   }
   return { matrix: { data, rows, cols: COLS }, labels };
@@ -73,24 +85,42 @@ async function main(): Promise<void> {
   const train = synthetic(ROWS, 1);
   const valid = synthetic(Math.round(ROWS / 10), 2);
   const score = synthetic(SCORE_ROWS, 3);
-  console.log(`data: ${ROWS} train rows, ${valid.matrix.rows} validation rows x ${COLS} features in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `data: ${ROWS} train rows, ${valid.matrix.rows} validation rows x ${COLS} features in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
 
   // CPU time next to wall time: on a shared machine the wall clock mostly measures the neighbours.
   const cpuBefore = process.cpuUsage();
   const trained = await trainXGBoost({
-    train: train.matrix, trainLabels: train.labels, valid: { matrix: valid.matrix, labels: valid.labels }, featureNames,
+    train: train.matrix,
+    trainLabels: train.labels,
+    valid: { matrix: valid.matrix, labels: valid.labels },
+    featureNames,
     params: {
-      rounds: ROUNDS, earlyStoppingRounds: 0, maxDepth: 6, eta: 0.1, subsample: 0.8, colsampleBytree: 0.8,
-      minChildWeight: 1, lambda: 1, scalePosWeight: null, baseScore: 0.3, nthread: 2, seed: 1,
+      rounds: ROUNDS,
+      earlyStoppingRounds: 0,
+      maxDepth: 6,
+      eta: 0.1,
+      subsample: 0.8,
+      colsampleBytree: 0.8,
+      minChildWeight: 1,
+      lambda: 1,
+      scalePosWeight: null,
+      baseScore: 0.3,
+      nthread: 2,
+      seed: 1,
       ...(process.env.BENCH_MODEL_MAX_BIN ? { maxBin: Number(process.env.BENCH_MODEL_MAX_BIN) } : {}),
     },
     onProgress: (round, total, metric) => {
-      if (round % 25 === 0 || round === total) console.log(`train round ${round}/${total} valid-aucpr=${metric?.toFixed(4)}`);
+      if (round % 25 === 0 || round === total)
+        console.log(`train round ${round}/${total} valid-aucpr=${metric?.toFixed(4)}`);
     },
   });
   const cpu = process.cpuUsage(cpuBefore);
   const trainCpuSeconds = (cpu.user + cpu.system) / 1e6;
-  console.log(`trained ${trained.rounds} rounds in ${trained.seconds.toFixed(1)} s wall, ${trainCpuSeconds.toFixed(1)} s CPU (best iteration ${trained.bestIteration})`);
+  console.log(
+    `trained ${trained.rounds} rounds in ${trained.seconds.toFixed(1)} s wall, ${trainCpuSeconds.toFixed(1)} s CPU (best iteration ${trained.bestIteration})`,
+  );
 
   const tc = performance.now();
   const onnx = xgboostJsonToOnnx(trained.modelJson, { featureNames });
@@ -111,7 +141,14 @@ async function main(): Promise<void> {
 
   for (const threads of [1, 2]) {
     const native = loadNativeModel(trained.modelJson, { nthread: threads });
-    const serving = await createServingModel({ version: 'bench', featureSet: 'bench', featureNames, onnx, modelJson: trained.modelJson, intraOpNumThreads: threads });
+    const serving = await createServingModel({
+      version: 'bench',
+      featureSet: 'bench',
+      featureNames,
+      onnx,
+      modelJson: trained.modelJson,
+      intraOpNumThreads: threads,
+    });
     try {
       const parts = batches(score.matrix, BATCH);
       native.predict(parts[0] ?? score.matrix);
@@ -132,7 +169,11 @@ async function main(): Promise<void> {
       });
       let diff = 0;
       for (let i = 0; i < score.matrix.rows; i++) {
-        diff = Math.max(diff, Math.abs((onnxOut[i] ?? 0) - (nativeOut[i] ?? 0)), Math.abs((onnxWhole[i] ?? 0) - (nativeWhole[i] ?? 0)));
+        diff = Math.max(
+          diff,
+          Math.abs((onnxOut[i] ?? 0) - (nativeOut[i] ?? 0)),
+          Math.abs((onnxWhole[i] ?? 0) - (nativeWhole[i] ?? 0)),
+        );
       }
       const suffix = threads === 1 ? '' : `_${threads}threads`;
       const n = score.matrix.rows;
@@ -146,7 +187,9 @@ async function main(): Promise<void> {
         result.onnx_rows_per_cpu_s = rowsPerSecond(n, onnxBatch.cpuMs);
       }
       result.parity_max_abs_diff = Math.max(Number(result.parity_max_abs_diff ?? 0), diff);
-      console.log(`scoring, ${threads} thread(s): native ${result[`native_rows_per_s${suffix}`]} rows/s, onnx ${result[`onnx_rows_per_s${suffix}`]} rows/s (${BATCH}-row batches); whole matrix native ${result[`native_whole_rows_per_s${suffix}`]}, onnx ${result[`onnx_whole_rows_per_s${suffix}`]}; max |diff| ${diff}`);
+      console.log(
+        `scoring, ${threads} thread(s): native ${result[`native_rows_per_s${suffix}`]} rows/s, onnx ${result[`onnx_rows_per_s${suffix}`]} rows/s (${BATCH}-row batches); whole matrix native ${result[`native_whole_rows_per_s${suffix}`]}, onnx ${result[`onnx_whole_rows_per_s${suffix}`]}; max |diff| ${diff}`,
+      );
     } finally {
       native.free();
       await serving.dispose();

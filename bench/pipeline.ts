@@ -19,7 +19,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { createLogger, waitFor } from '@fraud/common';
-import { FEATURE_NAMES, FEATURE_SET, featuresForFile, trainXGBoost, writeArtifact, xgboostJsonToOnnx } from '@fraud/model';
+import {
+  FEATURE_NAMES,
+  FEATURE_SET,
+  featuresForFile,
+  trainXGBoost,
+  writeArtifact,
+  xgboostJsonToOnnx,
+} from '@fraud/model';
 import { createCodecs, topicNames } from '@fraud/schemas';
 import { byRequestSize, readToEnd } from '@fraud/scorer';
 import { freePort } from '@fraud/common/testing';
@@ -37,11 +44,34 @@ const log = (s: string) => process.stdout.write(`[bench pipeline] ${s}\n`);
 async function trainModel(dir: string): Promise<{ rounds: number; depth: number }> {
   const txs = transactions(40_000, 99, 'train', Date.UTC(2025, 0, 1));
   const matrix = featuresForFile(txs);
-  const labels = new Float32Array(txs.map((t) => (t.type === 'TRANSFER' && t.amount === t.originBalanceBefore ? 1 : 0)));
-  const params = { rounds: 200, earlyStoppingRounds: 0, maxDepth: 6, eta: 0.1, subsample: 0.8, colsampleBytree: 0.8, minChildWeight: 1, lambda: 1, scalePosWeight: null, nthread: 2, seed: 1 };
+  const labels = new Float32Array(
+    txs.map((t) => (t.type === 'TRANSFER' && t.amount === t.originBalanceBefore ? 1 : 0)),
+  );
+  const params = {
+    rounds: 200,
+    earlyStoppingRounds: 0,
+    maxDepth: 6,
+    eta: 0.1,
+    subsample: 0.8,
+    colsampleBytree: 0.8,
+    minChildWeight: 1,
+    lambda: 1,
+    scalePosWeight: null,
+    nthread: 2,
+    seed: 1,
+  };
   const trained = await trainXGBoost({ train: matrix, trainLabels: labels, featureNames: FEATURE_NAMES, params });
   const onnx = xgboostJsonToOnnx(trained.modelJson, { featureNames: FEATURE_NAMES });
-  await writeArtifact(dir, { onnx, modelJson: trained.modelJson, metadata: { version: 'bench-v1', featureSet: FEATURE_SET, featureNames: [...FEATURE_NAMES], thresholds: { review: 0.3, block: 0.8 } } });
+  await writeArtifact(dir, {
+    onnx,
+    modelJson: trained.modelJson,
+    metadata: {
+      version: 'bench-v1',
+      featureSet: FEATURE_SET,
+      featureNames: [...FEATURE_NAMES],
+      thresholds: { review: 0.3, block: 0.8 },
+    },
+  });
   return { rounds: params.rounds, depth: params.maxDepth };
 }
 
@@ -51,7 +81,11 @@ async function committed(admin: Admin, groupId: string, topic: string): Promise<
 }
 
 /** Polls `done()` (a count) until it reaches `total`; rate over the span after the first progress. */
-async function measureDrain(total: number, done: () => Promise<number>, what: string): Promise<{ perSecond: number; seconds: number; firstAt: number }> {
+async function measureDrain(
+  total: number,
+  done: () => Promise<number>,
+  what: string,
+): Promise<{ perSecond: number; seconds: number; firstAt: number }> {
   let first: { t: number; n: number } | undefined;
   const deadline = Date.now() + 30 * 60_000;
   let last = -1;
@@ -84,7 +118,8 @@ function destViewMetrics(text: string): Record<string, number> {
   return {
     batches: value('fraud_scorer_batch_size_count'),
     batches_waited: waited,
-    mean_wait_ms: waited > 0 ? Number(((value('fraud_scorer_dest_view_wait_seconds_sum') / waited) * 1000).toFixed(2)) : 0,
+    mean_wait_ms:
+      waited > 0 ? Number(((value('fraud_scorer_dest_view_wait_seconds_sum') / waited) * 1000).toFixed(2)) : 0,
     lagging_batches: value('fraud_scorer_dest_view_lagging_batches_total'),
     records_read: value('fraud_scorer_dest_view_records_total'),
   };
@@ -106,8 +141,17 @@ async function main(): Promise<void> {
   await admin.createTopics({
     waitForLeaders: true,
     topics: [
-      ...[topics.transactions, topics.scored, topics.dlq, passthrough].map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: 1 })),
-      ...[topics.modelUpdates, topics.control].map((topic) => ({ topic, numPartitions: 1, replicationFactor: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] })),
+      ...[topics.transactions, topics.scored, topics.dlq, passthrough].map((topic) => ({
+        topic,
+        numPartitions: PARTITIONS,
+        replicationFactor: 1,
+      })),
+      ...[topics.modelUpdates, topics.control].map((topic) => ({
+        topic,
+        numPartitions: 1,
+        replicationFactor: 1,
+        configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+      })),
     ],
   });
   let child: ChildProcess | undefined;
@@ -124,14 +168,22 @@ async function main(): Promise<void> {
     await producer.connect();
     const loadStart = performance.now();
     for (let i = 0; i < N; i += 10_000) {
-      await producer.send({ topic: topics.transactions, acks: -1, messages: txs.slice(i, i + 10_000).map((t) => ({ key: t.originAccount, value: codecs.transaction.encode(t) })) });
+      await producer.send({
+        topic: topics.transactions,
+        acks: -1,
+        messages: txs.slice(i, i + 10_000).map((t) => ({ key: t.originAccount, value: codecs.transaction.encode(t) })),
+      });
     }
     log(`pre-loaded in ${((performance.now() - loadStart) / 1000).toFixed(1)} s`);
 
     // 1. Ceiling: plain consume -> produce, same broker, same partitions, same concurrency.
     log('ceiling: plain kafkajs passthrough');
     const ptGroup = `${prefix}passthrough-group`;
-    const ptConsumer = kafka.consumer({ groupId: ptGroup, maxBytesPerPartition: Number(SCORER_ENV.SCORER_MAX_BYTES_PER_PARTITION), maxWaitTimeInMs: 5 });
+    const ptConsumer = kafka.consumer({
+      groupId: ptGroup,
+      maxBytesPerPartition: Number(SCORER_ENV.SCORER_MAX_BYTES_PER_PARTITION),
+      maxWaitTimeInMs: 5,
+    });
     const ptProducer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await Promise.all([ptConsumer.connect(), ptProducer.connect()]);
     await ptConsumer.subscribe({ topic: topics.transactions, fromBeginning: true });
@@ -140,8 +192,14 @@ async function main(): Promise<void> {
       partitionsConsumedConcurrently: Number(SCORER_ENV.SCORER_PARTITIONS_CONCURRENTLY),
       eachBatch: async ({ batch }) => {
         // Requests under the broker's 1 MiB record-batch limit, as the scorer does.
-        const out = batch.messages.map((m) => ({ topic: passthrough, key: m.key, value: m.value, partition: batch.partition }));
-        for (const group of byRequestSize(out, 512 * 1024)) await ptProducer.sendBatch({ topicMessages: group, acks: -1 });
+        const out = batch.messages.map((m) => ({
+          topic: passthrough,
+          key: m.key,
+          value: m.value,
+          partition: batch.partition,
+        }));
+        for (const group of byRequestSize(out, 512 * 1024))
+          await ptProducer.sendBatch({ topicMessages: group, acks: -1 });
         copied += batch.messages.length;
       },
     });
@@ -157,16 +215,34 @@ async function main(): Promise<void> {
     child = spawn(process.execPath, [join(ROOT, 'bin', 'fraud.mjs'), 'scorer'], {
       cwd: ROOT,
       stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, ...SCORER_ENV, OMP_WAIT_POLICY: 'passive', LOG_LEVEL: 'warn', TOPIC_PREFIX: prefix, SCORER_GROUP_ID: groupId, SCORER_METRICS_PORT: String(metricsPort), SCORER_METRICS_HOST: '127.0.0.1', MODEL_BOOTSTRAP_DIR: modelDir, SCHEMA_REGISTRY_URL: REGISTRY },
+      env: {
+        ...process.env,
+        ...SCORER_ENV,
+        OMP_WAIT_POLICY: 'passive',
+        LOG_LEVEL: 'warn',
+        TOPIC_PREFIX: prefix,
+        SCORER_GROUP_ID: groupId,
+        SCORER_METRICS_PORT: String(metricsPort),
+        SCORER_METRICS_HOST: '127.0.0.1',
+        MODEL_BOOTSTRAP_DIR: modelDir,
+        SCHEMA_REGISTRY_URL: REGISTRY,
+      },
     });
     const sustained = await measureDrain(N, () => committed(admin, groupId, topics.transactions), 'scorer');
-    log(`sustained ${sustained.perSecond} tx/s (${(sustained.perSecond / ceiling.perSecond * 100).toFixed(0)}% of the ceiling)`);
+    log(
+      `sustained ${sustained.perSecond} tx/s (${((sustained.perSecond / ceiling.perSecond) * 100).toFixed(0)}% of the ceiling)`,
+    );
     // Start-up includes the destination view reading the whole backlog once before scoring starts.
     const startupSeconds = (sustained.firstAt - spawnedAt) / 1000;
     log(`scorer start-up to its first commit: ${startupSeconds.toFixed(1)} s`);
 
     // 3. Latency at a fixed load, measured by a read_committed consumer of `scored`.
-    const reader = kafka.consumer({ groupId: `${prefix}latency`, readUncommitted: false, maxWaitTimeInMs: 5, minBytes: 1 });
+    const reader = kafka.consumer({
+      groupId: `${prefix}latency`,
+      readUncommitted: false,
+      maxWaitTimeInMs: 5,
+      minBytes: 1,
+    });
     const latencies: number[] = [];
     let joined = false;
     reader.on(reader.events.GROUP_JOIN, () => void (joined = true));
@@ -196,13 +272,20 @@ async function main(): Promise<void> {
       if (due > sent) {
         const slice = load.slice(sent, due);
         for (const t of slice) loadIds.add(t.txId);
-        await producer.send({ topic: topics.transactions, acks: -1, messages: slice.map((t) => ({ key: t.originAccount, value: codecs.transaction.encode(t) })) });
+        await producer.send({
+          topic: topics.transactions,
+          acks: -1,
+          messages: slice.map((t) => ({ key: t.originAccount, value: codecs.transaction.encode(t) })),
+        });
         sent = due;
       }
       await new Promise((r) => setTimeout(r, tickMs));
     }
     const loadSeconds = (Date.now() - loadStartMs) / 1000;
-    await waitFor(() => latencies.length >= load.length, { timeoutMs: 120_000, what: 'every load transaction to be read back' });
+    await waitFor(() => latencies.length >= load.length, {
+      timeoutMs: 120_000,
+      what: 'every load transaction to be read back',
+    });
     await reader.disconnect();
     // The first second warms connections and caches; it is excluded.
     const warm = Math.min(RATE, Math.floor(latencies.length / 10));
@@ -210,12 +293,19 @@ async function main(): Promise<void> {
 
     // 4. Lost / duplicates: read every committed decision back.
     const total = N + load.length;
-    await waitFor(async () => (await committed(admin, groupId, topics.transactions)) >= total, { timeoutMs: 120_000, what: 'the scorer to commit everything' });
+    await waitFor(async () => (await committed(admin, groupId, topics.transactions)) >= total, {
+      timeoutMs: 120_000,
+      what: 'the scorer to commit everything',
+    });
     const view = destViewMetrics(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text());
     log(`destination view: ${JSON.stringify(view)}`);
     const seen = new Map<string, number>();
     await readToEnd({
-      kafka, topic: topics.scored, groupId: `${prefix}readback`, logger: createLogger('bench', 'warn'), timeoutMs: 300_000,
+      kafka,
+      topic: topics.scored,
+      groupId: `${prefix}readback`,
+      logger: createLogger('bench', 'warn'),
+      timeoutMs: 300_000,
       onMessages: async (messages) => {
         for (const m of messages) {
           const s = await codecs.scored.decode(m.value!);
@@ -255,12 +345,16 @@ async function main(): Promise<void> {
       partitions: PARTITIONS,
       model: { trees: model.rounds, max_depth: model.depth, features: FEATURE_NAMES.length },
       scorer_settings: SCORER_ENV,
-      latency_definition: 'Kafka publish timestamp (CreateTime) -> ScoredTransaction received by a read_committed consumer (maxWaitTimeInMs 5), first 10% of samples excluded as warm-up',
+      latency_definition:
+        'Kafka publish timestamp (CreateTime) -> ScoredTransaction received by a read_committed consumer (maxWaitTimeInMs 5), first 10% of samples excluded as warm-up',
       machine: { cpus: cpus().length, loadavg_1m: Number(loadavg()[0]!.toFixed(2)), node: process.version },
       measured_at: new Date().toISOString(),
     };
     mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-    writeFileSync(join(ROOT, 'bench', 'results', process.env.BENCH_PIPELINE_OUT ?? 'pipeline.json'), `${JSON.stringify(result, null, 2)}\n`);
+    writeFileSync(
+      join(ROOT, 'bench', 'results', process.env.BENCH_PIPELINE_OUT ?? 'pipeline.json'),
+      `${JSON.stringify(result, null, 2)}\n`,
+    );
     log(JSON.stringify(result));
   } finally {
     if (child && child.exitCode === null) {
@@ -280,7 +374,12 @@ async function main(): Promise<void> {
  * transaction can become visible faster than this.
  */
 async function transactionFloor(kafka: Kafka, topic: string, groupId: string): Promise<{ p50: number; p99: number }> {
-  const producer = kafka.producer({ transactionalId: `${groupId}-tx`, idempotent: true, maxInFlightRequests: 1, retry: { initialRetryTime: 5, multiplier: 1.5, maxRetryTime: 1_000, retries: 60 } });
+  const producer = kafka.producer({
+    transactionalId: `${groupId}-tx`,
+    idempotent: true,
+    maxInFlightRequests: 1,
+    retry: { initialRetryTime: 5, multiplier: 1.5, maxRetryTime: 1_000, retries: 60 },
+  });
   await producer.connect();
   const times: number[] = [];
   try {
@@ -288,7 +387,10 @@ async function transactionFloor(kafka: Kafka, topic: string, groupId: string): P
       const t0 = performance.now();
       const tx = await producer.transaction();
       await tx.send({ topic, acks: -1, messages: [{ key: 'floor', value: Buffer.alloc(300), partition: 0 }] });
-      await tx.sendOffsets({ consumerGroupId: groupId, topics: [{ topic, partitions: [{ partition: 0, offset: String(i + 1) }] }] });
+      await tx.sendOffsets({
+        consumerGroupId: groupId,
+        topics: [{ topic, partitions: [{ partition: 0, offset: String(i + 1) }] }],
+      });
       await tx.commit();
       if (i >= 20) times.push(performance.now() - t0);
     }

@@ -14,7 +14,13 @@ import type { Message } from 'kafkajs';
 import { createKafka, kafkaEnvSchema, parseEnv } from '@fraud/common';
 import { uniqueName } from '@fraud/common/testing';
 import { createCodecs, topicNames } from '@fraud/schemas';
-import { createIdempotentProducer, createLabelScheduler, createPublisher, createSimulator, runSimulation } from '@fraud/producers';
+import {
+  createIdempotentProducer,
+  createLabelScheduler,
+  createPublisher,
+  createSimulator,
+  runSimulation,
+} from '@fraud/producers';
 
 const SIM_COUNT = 1_000_000;
 const PUB_COUNT = Number(process.env.BENCH_PRODUCER_COUNT ?? 300_000);
@@ -45,7 +51,10 @@ async function main(): Promise<void> {
   const kafka = createKafka(env, 'bench-producer');
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: [topics.transactions, topics.labels].map((topic) => ({ topic, numPartitions: 6, replicationFactor: 1 })) });
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [topics.transactions, topics.labels].map((topic) => ({ topic, numPartitions: 6, replicationFactor: 1 })),
+  });
   try {
     const codecs = await createCodecs({ registryUrl: env.SCHEMA_REGISTRY_URL, topics });
     const simTxPerSec = simulatedRate();
@@ -84,12 +93,23 @@ async function main(): Promise<void> {
         log(`round ${round + 1}: ceiling ${Math.round(ceilingRuns[round]!)} tx/s`);
 
         for (const labels of [false, true]) {
-          const publisher = createPublisher({ producer, topics, encoders: codecs, batchSize: BATCH_SIZE, maxInFlight: MAX_IN_FLIGHT });
+          const publisher = createPublisher({
+            producer,
+            topics,
+            encoders: codecs,
+            batchSize: BATCH_SIZE,
+            maxInFlight: MAX_IN_FLIGHT,
+          });
           const simulator = createSimulator({ seed: `bench-${round}-${labels}`, start: START });
-          const s = await runSimulation({ simulator, publisher, scheduler: createLabelScheduler() }, { count: PUB_COUNT, durationMs: TIME_LIMIT_MS, speed: 'max', labels });
+          const s = await runSimulation(
+            { simulator, publisher, scheduler: createLabelScheduler() },
+            { count: PUB_COUNT, durationMs: TIME_LIMIT_MS, speed: 'max', labels },
+          );
           const rate = (s.transactions * 1000) / s.elapsedMs;
           (labels ? withLabelsRuns : publishedRuns).push(rate);
-          log(`round ${round + 1}: published ${Math.round(rate)} tx/s${labels ? ` with labels (${s.labels} labels)` : ''}`);
+          log(
+            `round ${round + 1}: published ${Math.round(rate)} tx/s${labels ? ` with labels (${s.labels} labels)` : ''}`,
+          );
         }
       }
     } finally {
@@ -114,9 +134,28 @@ async function main(): Promise<void> {
       kafkajs_max_tx_per_s: Math.max(...Object.values(maxRuns)),
       kafkajs_max_runs: maxRuns,
       goal: { published_tx_per_s: 100_000, published_vs_ceiling: 0.7 },
-      runs: { ceiling: ceilingRuns.map(Math.round), published: publishedRuns.map(Math.round), published_with_labels: withLabelsRuns.map(Math.round) },
-      params: { records_per_run: PUB_COUNT, batch_size: BATCH_SIZE, max_in_flight: MAX_IN_FLIGHT, rounds: ROUNDS, mean_record_bytes: Math.round(bytes / PUB_COUNT), partitions: 6, acks: 'all', idempotent: true, compression: 'none' },
-      machine: { cpus: cpus().length, loadavg_1m_start: +load0.toFixed(2), loadavg_1m_end: +loadavg()[0]!.toFixed(2), node: process.version },
+      runs: {
+        ceiling: ceilingRuns.map(Math.round),
+        published: publishedRuns.map(Math.round),
+        published_with_labels: withLabelsRuns.map(Math.round),
+      },
+      params: {
+        records_per_run: PUB_COUNT,
+        batch_size: BATCH_SIZE,
+        max_in_flight: MAX_IN_FLIGHT,
+        rounds: ROUNDS,
+        mean_record_bytes: Math.round(bytes / PUB_COUNT),
+        partitions: 6,
+        acks: 'all',
+        idempotent: true,
+        compression: 'none',
+      },
+      machine: {
+        cpus: cpus().length,
+        loadavg_1m_start: +load0.toFixed(2),
+        loadavg_1m_end: +loadavg()[0]!.toFixed(2),
+        node: process.version,
+      },
       at: new Date().toISOString(),
     };
     const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'producer.json');
@@ -124,7 +163,9 @@ async function main(): Promise<void> {
     writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
     log(`wrote ${out}\n${JSON.stringify(result, null, 2)}`);
   } finally {
-    await admin.deleteTopics({ topics: [topics.transactions, topics.labels] }).catch((err: unknown) => log(`topic cleanup failed: ${String(err)}`));
+    await admin
+      .deleteTopics({ topics: [topics.transactions, topics.labels] })
+      .catch((err: unknown) => log(`topic cleanup failed: ${String(err)}`));
     await admin.disconnect();
   }
 }
@@ -139,13 +180,23 @@ async function kafkajsMax(pre: Message[], topic: string, workers: number): Promi
     for (const m of part) offsets.push(offsets[offsets.length - 1]! + (m.value as Buffer).length);
     const values = Buffer.concat(part.map((m) => m.value as Buffer));
     return new Worker(new URL('./lib/kafkajs-max-worker.mjs', import.meta.url), {
-      workerData: { brokers: env.KAFKA_BROKERS, topic, keys: part.map((m) => String(m.key)), values, offsets, batch: 2_000, inFlight: 8, clientId: `bench-max-${w}` },
+      workerData: {
+        brokers: env.KAFKA_BROKERS,
+        topic,
+        keys: part.map((m) => String(m.key)),
+        values,
+        offsets,
+        batch: 2_000,
+        inFlight: 8,
+        clientId: `bench-max-${w}`,
+      },
     });
   });
-  const next = (t: Worker) => new Promise<Record<string, unknown>>((resolve, reject) => {
-    t.once('message', resolve);
-    t.once('error', reject);
-  });
+  const next = (t: Worker) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      t.once('message', resolve);
+      t.once('error', reject);
+    });
   try {
     await Promise.all(threads.map(next));
     const t0 = performance.now();

@@ -25,7 +25,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { waitFor } from '@fraud/common';
-import { FEATURE_NAMES, FEATURE_SET, featuresForFile, trainXGBoost, writeArtifact, xgboostJsonToOnnx } from '@fraud/model';
+import {
+  FEATURE_NAMES,
+  FEATURE_SET,
+  featuresForFile,
+  trainXGBoost,
+  writeArtifact,
+  xgboostJsonToOnnx,
+} from '@fraud/model';
 import { createCodecs, topicNames, type Codecs, type Topics, type Transaction } from '@fraud/schemas';
 import { SCORER_ENV, txSource } from './lib/scorer-bench.ts';
 import { saturationSvg, type ChartPoint } from './lib/saturation-chart.ts';
@@ -48,11 +55,34 @@ async function trainModel(dir: string): Promise<{ trees: number; max_depth: numb
   const start = Date.UTC(2025, 0, 1);
   const txs = Array.from({ length: 20_000 }, (_, i) => next(start + i * 10));
   const matrix = featuresForFile(txs);
-  const labels = new Float32Array(txs.map((t) => (t.type === 'TRANSFER' && t.amount === t.originBalanceBefore ? 1 : 0)));
-  const params = { rounds: TREES, earlyStoppingRounds: 0, maxDepth: 6, eta: 0.1, subsample: 0.8, colsampleBytree: 0.8, minChildWeight: 1, lambda: 1, scalePosWeight: null, nthread: 1, seed: 1 };
+  const labels = new Float32Array(
+    txs.map((t) => (t.type === 'TRANSFER' && t.amount === t.originBalanceBefore ? 1 : 0)),
+  );
+  const params = {
+    rounds: TREES,
+    earlyStoppingRounds: 0,
+    maxDepth: 6,
+    eta: 0.1,
+    subsample: 0.8,
+    colsampleBytree: 0.8,
+    minChildWeight: 1,
+    lambda: 1,
+    scalePosWeight: null,
+    nthread: 1,
+    seed: 1,
+  };
   const trained = await trainXGBoost({ train: matrix, trainLabels: labels, featureNames: FEATURE_NAMES, params });
   const onnx = xgboostJsonToOnnx(trained.modelJson, { featureNames: FEATURE_NAMES });
-  await writeArtifact(dir, { onnx, modelJson: trained.modelJson, metadata: { version: 'saturation-v1', featureSet: FEATURE_SET, featureNames: [...FEATURE_NAMES], thresholds: { review: 0.3, block: 0.8 } } });
+  await writeArtifact(dir, {
+    onnx,
+    modelJson: trained.modelJson,
+    metadata: {
+      version: 'saturation-v1',
+      featureSet: FEATURE_SET,
+      featureNames: [...FEATURE_NAMES],
+      thresholds: { review: 0.3, block: 0.8 },
+    },
+  });
   return { trees: TREES, max_depth: 6, features: FEATURE_NAMES.length };
 }
 
@@ -111,7 +141,11 @@ async function runStep(rig: Rig, id: number, label: string, rate: number, second
       const now = Date.now();
       const txs = Array.from({ length: Math.min(due, 5_000) }, () => rig.next(now));
       for (const t of txs) tracker.stepOf.set(t.txId, id);
-      await rig.producer.send({ topic: rig.topics.transactions, acks: -1, messages: txs.map((t) => ({ key: t.originAccount, value: rig.codecs.transaction.encode(t) })) });
+      await rig.producer.send({
+        topic: rig.topics.transactions,
+        acks: -1,
+        messages: txs.map((t) => ({ key: t.originAccount, value: rig.codecs.transaction.encode(t) })),
+      });
       sent += txs.length;
       rig.totalSent += txs.length;
     }
@@ -124,20 +158,43 @@ async function runStep(rig: Rig, id: number, label: string, rate: number, second
   const elapsed = (Date.now() - t0) / 1000;
   const backlogAtEnd = backlog();
   const growth = backlogAtEnd - (backlogAtThird ?? 0);
-  log(`${label}: target ${rate}/s, offered ${Math.round(sent / elapsed)}/s, backlog ${backlogAtThird ?? '-'} -> ${backlogAtEnd}${aborted ? ' (cut short)' : ''}; draining`);
+  log(
+    `${label}: target ${rate}/s, offered ${Math.round(sent / elapsed)}/s, backlog ${backlogAtThird ?? '-'} -> ${backlogAtEnd}${aborted ? ' (cut short)' : ''}; draining`,
+  );
   // Drain so that every sample of this step is read and the next step starts from an empty queue.
-  await waitFor(() => tracker.received >= rig.totalSent, { timeoutMs: DRAIN_TIMEOUT_MS + backlogAtEnd * 5, intervalMs: 100, what: `the scorer to catch up after ${label} (${tracker.received - receivedAtStart}/${sent})` });
+  await waitFor(() => tracker.received >= rig.totalSent, {
+    timeoutMs: DRAIN_TIMEOUT_MS + backlogAtEnd * 5,
+    intervalMs: 100,
+    what: `the scorer to catch up after ${label} (${tracker.received - receivedAtStart}/${sent})`,
+  });
   const samples = (tracker.latencies.get(id) ?? []).filter((s) => s.at - t0 >= 1_000); // first second: warm-up
-  const third = (k: number) => samples.filter((s) => Math.floor(((s.at - t0) / 1000 / elapsed) * 3) === k).map((s) => s.ms).sort((a, b) => a - b);
+  const third = (k: number) =>
+    samples
+      .filter((s) => Math.floor(((s.at - t0) / 1000 / elapsed) * 3) === k)
+      .map((s) => s.ms)
+      .sort((a, b) => a - b);
   const first = percentile(third(0), 0.5);
   const last = percentile(third(2), 0.5);
   const sorted = samples.map((s) => s.ms).sort((a, b) => a - b);
   const offered = Math.round(sent / elapsed);
-  const sustained = !aborted && offered >= rate * 0.9 && growth <= Math.max(rate * GROWTH_SECONDS, 100) && !(last > 1.5 * first + 1000);
+  const sustained =
+    !aborted && offered >= rate * 0.9 && growth <= Math.max(rate * GROWTH_SECONDS, 100) && !(last > 1.5 * first + 1000);
   return {
-    label, target_tx_per_s: rate, offered_tx_per_s: offered, seconds: Number(elapsed.toFixed(1)), sent, backlog_at_third: backlogAtThird ?? 0, backlog_at_end: backlogAtEnd, aborted, sustained,
-    p50_ms: percentile(sorted, 0.5), p99_ms: percentile(sorted, 0.99), p999_ms: percentile(sorted, 0.999),
-    p50_first_third_ms: first, p50_last_third_ms: last, samples: sorted.length,
+    label,
+    target_tx_per_s: rate,
+    offered_tx_per_s: offered,
+    seconds: Number(elapsed.toFixed(1)),
+    sent,
+    backlog_at_third: backlogAtThird ?? 0,
+    backlog_at_end: backlogAtEnd,
+    aborted,
+    sustained,
+    p50_ms: percentile(sorted, 0.5),
+    p99_ms: percentile(sorted, 0.99),
+    p999_ms: percentile(sorted, 0.999),
+    p50_first_third_ms: first,
+    p50_last_third_ms: last,
+    samples: sorted.length,
   };
 }
 
@@ -146,19 +203,37 @@ async function main(): Promise<void> {
   const prefix = `bench-sat-${randomUUID().slice(0, 8)}.`;
   const runId = prefix.slice(0, -1);
   const topics = topicNames(prefix);
-  const kafka = new Kafka({ clientId: 'bench-saturation', brokers: [process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'], logLevel: logLevel.ERROR });
+  const kafka = new Kafka({
+    clientId: 'bench-saturation',
+    brokers: [process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'],
+    logLevel: logLevel.ERROR,
+  });
   const admin = kafka.admin();
   await admin.connect();
   const created = [topics.transactions, topics.scored, topics.dlq, topics.modelUpdates, topics.control];
   await admin.createTopics({
     waitForLeaders: true,
     topics: [
-      ...[topics.transactions, topics.scored, topics.dlq].map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: 1 })),
-      ...[topics.modelUpdates, topics.control].map((topic) => ({ topic, numPartitions: 1, replicationFactor: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] })),
+      ...[topics.transactions, topics.scored, topics.dlq].map((topic) => ({
+        topic,
+        numPartitions: PARTITIONS,
+        replicationFactor: 1,
+      })),
+      ...[topics.modelUpdates, topics.control].map((topic) => ({
+        topic,
+        numPartitions: 1,
+        replicationFactor: 1,
+        configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+      })),
     ],
   });
   let child: ChildProcess | undefined;
-  const reader = kafka.consumer({ groupId: `${prefix}latency`, readUncommitted: false, maxWaitTimeInMs: 5, minBytes: 1 });
+  const reader = kafka.consumer({
+    groupId: `${prefix}latency`,
+    readUncommitted: false,
+    maxWaitTimeInMs: 5,
+    minBytes: 1,
+  });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   try {
     const codecs = await createCodecs({ registryUrl: REGISTRY, topics });
@@ -168,9 +243,22 @@ async function main(): Promise<void> {
     child = spawn(process.execPath, [join(ROOT, 'bin', 'fraud.mjs'), 'scorer'], {
       cwd: ROOT,
       stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, ...SCORER_ENV, OMP_WAIT_POLICY: 'passive', LOG_LEVEL: 'warn', TOPIC_PREFIX: prefix, SCORER_GROUP_ID: `${prefix}scorer`, SCORER_METRICS_PORT: '0', SCORER_METRICS_HOST: '127.0.0.1', MODEL_BOOTSTRAP_DIR: modelDir, SCHEMA_REGISTRY_URL: REGISTRY },
+      env: {
+        ...process.env,
+        ...SCORER_ENV,
+        OMP_WAIT_POLICY: 'passive',
+        LOG_LEVEL: 'warn',
+        TOPIC_PREFIX: prefix,
+        SCORER_GROUP_ID: `${prefix}scorer`,
+        SCORER_METRICS_PORT: '0',
+        SCORER_METRICS_HOST: '127.0.0.1',
+        MODEL_BOOTSTRAP_DIR: modelDir,
+        SCHEMA_REGISTRY_URL: REGISTRY,
+      },
     });
-    const exited = new Promise<never>((_, rej) => child!.once('exit', (code, sig) => rej(new Error(`the scorer exited (${code ?? sig}) during the benchmark`))));
+    const exited = new Promise<never>((_, rej) =>
+      child!.once('exit', (code, sig) => rej(new Error(`the scorer exited (${code ?? sig}) during the benchmark`))),
+    );
     exited.catch(() => undefined);
 
     const tracker: Tracker = { stepOf: new Map(), latencies: new Map(), received: 0 };
@@ -184,7 +272,8 @@ async function main(): Promise<void> {
           const step = tracker.stepOf.get(s.transaction.txId);
           tracker.stepOf.delete(s.transaction.txId);
           tracker.received++;
-          if (step !== undefined && s.source) tracker.latencies.get(step)?.push({ at: now, ms: now - s.source.publishedAt });
+          if (step !== undefined && s.source)
+            tracker.latencies.get(step)?.push({ at: now, ms: now - s.source.publishedAt });
         }
       },
     });
@@ -193,9 +282,20 @@ async function main(): Promise<void> {
 
     log('warm-up: 200 transactions through the scorer (model load, group join)');
     const warm = Array.from({ length: 200 }, () => rig.next(Date.now()));
-    await producer.send({ topic: topics.transactions, acks: -1, messages: warm.map((t) => ({ key: t.originAccount, value: codecs.transaction.encode(t) })) });
+    await producer.send({
+      topic: topics.transactions,
+      acks: -1,
+      messages: warm.map((t) => ({ key: t.originAccount, value: codecs.transaction.encode(t) })),
+    });
     rig.totalSent += warm.length;
-    await Promise.race([exited, waitFor(() => tracker.received >= warm.length, { timeoutMs: 180_000, intervalMs: 200, what: 'the scorer to score the warm-up' })]);
+    await Promise.race([
+      exited,
+      waitFor(() => tracker.received >= warm.length, {
+        timeoutMs: 180_000,
+        intervalMs: 200,
+        what: 'the scorer to score the warm-up',
+      }),
+    ]);
 
     const stepsStart = Date.now();
     const left = () => BUDGET_MS - (Date.now() - stepsStart);
@@ -210,22 +310,36 @@ async function main(): Promise<void> {
       return r;
     };
     for (const rate of RATES) {
-      if (left() < STEP_S * 1000 * 6) { log('time budget: ramp stops here'); break; }
+      if (left() < STEP_S * 1000 * 6) {
+        log('time budget: ramp stops here');
+        break;
+      }
       if (!(await step(rate, 'ramp')).sustained) break;
     }
     // Not even the first step held: walk down instead (a very loaded machine).
-    for (let rate = Math.floor(RATES[0]! / 2); !ramp.some((r) => r.sustained) && rate >= 12 && left() > STEP_S * 1000 * 5; rate = Math.floor(rate / 2)) await step(rate, 'down');
+    for (
+      let rate = Math.floor(RATES[0]! / 2);
+      !ramp.some((r) => r.sustained) && rate >= 12 && left() > STEP_S * 1000 * 5;
+      rate = Math.floor(rate / 2)
+    )
+      await step(rate, 'down');
     const good = ramp.filter((r) => r.sustained).sort((a, b) => b.target_tx_per_s - a.target_tx_per_s);
     const lastGood = good[0];
-    const bad = ramp.filter((r) => !r.sustained && lastGood && r.target_tx_per_s > lastGood.target_tx_per_s).sort((a, b) => a.target_tx_per_s - b.target_tx_per_s)[0];
-    if (lastGood && bad && left() > STEP_S * 1000 * 5) await step(Math.round((lastGood.target_tx_per_s + bad.target_tx_per_s) / 2), 'refine');
+    const bad = ramp
+      .filter((r) => !r.sustained && lastGood && r.target_tx_per_s > lastGood.target_tx_per_s)
+      .sort((a, b) => a.target_tx_per_s - b.target_tx_per_s)[0];
+    if (lastGood && bad && left() > STEP_S * 1000 * 5)
+      await step(Math.round((lastGood.target_tx_per_s + bad.target_tx_per_s) / 2), 'refine');
     const maxSustained = Math.max(0, ...ramp.filter((r) => r.sustained).map((r) => r.offered_tx_per_s));
     log(`maximum sustained throughput: ${maxSustained} tx/s`);
 
     const atFraction: (StepResult & { fraction: number })[] = [];
     for (const fraction of [0.25, 0.5, 0.75, 1]) {
       if (!maxSustained) break;
-      if (left() < STEP_S * 1000 + 10_000) { log(`time budget: skipping ${fraction * 100}% and above`); break; }
+      if (left() < STEP_S * 1000 + 10_000) {
+        log(`time budget: skipping ${fraction * 100}% and above`);
+        break;
+      }
       const rate = Math.max(1, Math.round(maxSustained * fraction));
       const r = await Promise.race([exited, runStep(rig, id++, `${fraction * 100}% (${rate}/s)`, rate)]);
       atFraction.push({ fraction, ...r });
@@ -234,27 +348,54 @@ async function main(): Promise<void> {
 
     const result = {
       max_sustained_tx_per_s: maxSustained,
-      at_fraction_of_max: atFraction.map((r) => ({ fraction: r.fraction, offered_tx_per_s: r.offered_tx_per_s, p50_ms: r.p50_ms, p99_ms: r.p99_ms, p999_ms: r.p999_ms, samples: r.samples, sustained: r.sustained })),
+      at_fraction_of_max: atFraction.map((r) => ({
+        fraction: r.fraction,
+        offered_tx_per_s: r.offered_tx_per_s,
+        p50_ms: r.p50_ms,
+        p99_ms: r.p99_ms,
+        p999_ms: r.p999_ms,
+        samples: r.samples,
+        sustained: r.sustained,
+      })),
       ramp,
       criteria: {
         sustained: `offered >= 90% of target, backlog growth from 1/3 of the step to its end <= ${GROWTH_SECONDS} s of offered load, median latency of the last third <= 1.5x the first third + 1 s`,
         cut_short: `backlog > ${ABORT_SECONDS} s of offered load after 4 s`,
         step_seconds: STEP_S,
       },
-      latency_definition: 'Kafka publish timestamp (CreateTime = source.publishedAt) -> ScoredTransaction received by a read_committed consumer (maxWaitTimeInMs 5); first second of each step excluded',
+      latency_definition:
+        'Kafka publish timestamp (CreateTime = source.publishedAt) -> ScoredTransaction received by a read_committed consumer (maxWaitTimeInMs 5); first second of each step excluded',
       partitions: PARTITIONS,
       scorer_instances: 1,
       model,
       scorer_settings: SCORER_ENV,
-      machine: { cpus: cpus().length, loadavg_1m: Number(loadavg()[0]!.toFixed(2)), node: process.version, note: 'load generator, read-back consumer, scorer and broker share these cores' },
+      machine: {
+        cpus: cpus().length,
+        loadavg_1m: Number(loadavg()[0]!.toFixed(2)),
+        node: process.version,
+        note: 'load generator, read-back consumer, scorer and broker share these cores',
+      },
       duration_s: Math.round((Date.now() - began) / 1000),
       measured_at: new Date().toISOString(),
     };
-    const points: ChartPoint[] = [...ramp, ...atFraction].map((r) => ({ offered: r.offered_tx_per_s, p50: r.p50_ms, p99: r.p99_ms, p999: r.p999_ms, sustained: r.sustained }));
+    const points: ChartPoint[] = [...ramp, ...atFraction].map((r) => ({
+      offered: r.offered_tx_per_s,
+      p50: r.p50_ms,
+      p99: r.p99_ms,
+      p999: r.p999_ms,
+      sustained: r.sustained,
+    }));
     const dir = join(ROOT, 'bench', 'results');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'saturation.json'), `${JSON.stringify(result, null, 2)}\n`);
-    writeFileSync(join(dir, 'saturation.svg'), saturationSvg(points, maxSustained, `fraud scorer saturation (1 instance, ${PARTITIONS} partitions, ${cpus().length} cores)`));
+    writeFileSync(
+      join(dir, 'saturation.svg'),
+      saturationSvg(
+        points,
+        maxSustained,
+        `fraud scorer saturation (1 instance, ${PARTITIONS} partitions, ${cpus().length} cores)`,
+      ),
+    );
     log(`wrote bench/results/saturation.json and saturation.svg: ${JSON.stringify(result.at_fraction_of_max)}`);
   } finally {
     await reader.disconnect().catch(() => undefined);
@@ -271,6 +412,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`bench saturation failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\nIs the stack up? Start it with: node bin/fraud.mjs infra up\n`);
+  process.stderr.write(
+    `bench saturation failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\nIs the stack up? Start it with: node bin/fraud.mjs infra up\n`,
+  );
   process.exit(1);
 });

@@ -26,7 +26,12 @@ export interface ApiDeps {
 }
 
 class HttpError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly field?: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
     super(message);
   }
 }
@@ -44,14 +49,38 @@ function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
 }
 
 export function toResponse(s: ScoredTransaction, latencyMs: number): DecisionResponse {
-  return { txId: s.transaction.txId, decision: s.decision, score: s.score, reasons: s.reasons, rulesFired: s.rulesFired, modelVersion: s.modelVersion, fallback: false, latencyMs };
+  return {
+    txId: s.transaction.txId,
+    decision: s.decision,
+    score: s.score,
+    reasons: s.reasons,
+    rulesFired: s.rulesFired,
+    modelVersion: s.modelVersion,
+    fallback: false,
+    latencyMs,
+  };
 }
 
 export function createApp(deps: ApiDeps): express.Express {
   const { waiter, config } = deps;
-  const requests = new Counter({ name: 'fraud_api_requests_total', help: 'HTTP requests', labelNames: ['route', 'status'], registers: [deps.registry] });
-  const latency = new Histogram({ name: 'fraud_api_request_seconds', help: 'Request latency', labelNames: ['route'], buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1], registers: [deps.registry] });
-  const fallbacks = new Counter({ name: 'fraud_api_fallback_total', help: 'Answers given by the fallback policy after the deadline', registers: [deps.registry] });
+  const requests = new Counter({
+    name: 'fraud_api_requests_total',
+    help: 'HTTP requests',
+    labelNames: ['route', 'status'],
+    registers: [deps.registry],
+  });
+  const latency = new Histogram({
+    name: 'fraud_api_request_seconds',
+    help: 'Request latency',
+    labelNames: ['route'],
+    buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1],
+    registers: [deps.registry],
+  });
+  const fallbacks = new Counter({
+    name: 'fraud_api_fallback_total',
+    help: 'Answers given by the fallback policy after the deadline',
+    registers: [deps.registry],
+  });
 
   const app = express();
   app.disable('x-powered-by');
@@ -70,10 +99,12 @@ export function createApp(deps: ApiDeps): express.Express {
   const auth = (scope: Scope) => (req: Request, res: Response, next: NextFunction) => {
     const header = req.get('authorization') ?? '';
     const presented = header.startsWith('Bearer ') ? header.slice(7) : (req.get('x-api-key') ?? '');
-    if (!presented) return next(new HttpError(401, 'AUTH_REQUIRED', 'an API key is required: Authorization: Bearer <key>'));
+    if (!presented)
+      return next(new HttpError(401, 'AUTH_REQUIRED', 'an API key is required: Authorization: Bearer <key>'));
     const key = deps.keys.authenticate(presented);
     if (!key) return next(new HttpError(401, 'AUTH_INVALID', 'unknown or revoked API key'));
-    if (!key.scopes.includes(scope)) return next(new HttpError(403, 'FORBIDDEN', `this key lacks the "${scope}" scope`));
+    if (!key.scopes.includes(scope))
+      return next(new HttpError(403, 'FORBIDDEN', `this key lacks the "${scope}" scope`));
     const rl = deps.limiter.take(key.id);
     if (!rl.ok) {
       res.setHeader('Retry-After', String(rl.retryAfterS));
@@ -82,7 +113,11 @@ export function createApp(deps: ApiDeps): express.Express {
     res.locals.key = key satisfies KeyRecord;
     next();
   };
-  const json = express.json({ limit: config.bodyLimit, strict: true, type: ['application/json', 'application/*+json'] });
+  const json = express.json({
+    limit: config.bodyLimit,
+    strict: true,
+    type: ['application/json', 'application/*+json'],
+  });
 
   app.post('/v1/transactions', auth('submit'), json, async (req, res) => {
     const t0 = performance.now();
@@ -109,13 +144,23 @@ export function createApp(deps: ApiDeps): express.Express {
     if (scored) return void res.json(toResponse(scored, performance.now() - t0));
     fallbacks.inc();
     const decision = tx.amount < config.fallbackApproveUnder ? 'APPROVE' : 'REVIEW';
-    const answer: DecisionResponse = { txId: tx.txId, decision, score: null, reasons: [], rulesFired: ['fallback:deadline'], modelVersion: null, fallback: true, latencyMs: performance.now() - t0 };
+    const answer: DecisionResponse = {
+      txId: tx.txId,
+      decision,
+      score: null,
+      reasons: [],
+      rulesFired: ['fallback:deadline'],
+      modelVersion: null,
+      fallback: true,
+      latencyMs: performance.now() - t0,
+    };
     res.json(answer);
   });
 
   app.get('/v1/decisions/:txId', auth('read'), async (req, res) => {
     const txId = String(req.params.txId);
-    if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(txId)) throw new HttpError(400, 'INVALID_TXID', 'txId: letters, digits and _ . : - only, at most 128', 'txId');
+    if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(txId))
+      throw new HttpError(400, 'INVALID_TXID', 'txId: letters, digits and _ . : - only, at most 128', 'txId');
     const s = waiter.get(txId) ?? (await deps.lookupDecision(txId));
     if (!s) throw new HttpError(404, 'NOT_FOUND', `no recorded decision for txId ${txId}`);
     res.json(toResponse(s, 0));
@@ -140,19 +185,28 @@ export function createApp(deps: ApiDeps): express.Express {
   const openapi = buildOpenApi(config.publicUrl);
   app.get('/openapi.json', (_req, res) => void res.json(openapi));
   app.get('/docs', (_req, res) => {
-    res.setHeader('Content-Security-Policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'");
+    res.setHeader(
+      'Content-Security-Policy',
+      "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'",
+    );
     res.type('html').send(DOCS_HTML);
   });
-  app.get('/docs/init.js', (_req, res) => void res.type('js').send("window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#ui' });"));
+  app.get(
+    '/docs/init.js',
+    (_req, res) => void res.type('js').send("window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#ui' });"),
+  );
   app.use('/docs/assets', express.static(swaggerUi.getAbsoluteFSPath(), { index: false }));
 
   app.use((_req, _res, next) => next(new HttpError(404, 'NOT_FOUND', 'no such route; see /openapi.json')));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     if (err instanceof HttpError) return void res.status(err.status).json(body(err.code, err.message, err.field));
     const e = err as { type?: string; status?: number };
-    if (e.type === 'entity.too.large') return void res.status(413).json(body('BODY_TOO_LARGE', `body larger than ${config.bodyLimit}`));
-    if (e.type === 'entity.parse.failed') return void res.status(400).json(body('INVALID_JSON', 'the body is not valid JSON'));
-    if (e.type === 'charset.unsupported' || e.type === 'encoding.unsupported') return void res.status(415).json(body('UNSUPPORTED_ENCODING', 'send UTF-8 JSON'));
+    if (e.type === 'entity.too.large')
+      return void res.status(413).json(body('BODY_TOO_LARGE', `body larger than ${config.bodyLimit}`));
+    if (e.type === 'entity.parse.failed')
+      return void res.status(400).json(body('INVALID_JSON', 'the body is not valid JSON'));
+    if (e.type === 'charset.unsupported' || e.type === 'encoding.unsupported')
+      return void res.status(415).json(body('UNSUPPORTED_ENCODING', 'send UTF-8 JSON'));
     deps.logger.error({ err }, 'request failed');
     res.status(503).json(body('UNAVAILABLE', 'the decision service could not complete the request; retry'));
   });
@@ -162,4 +216,3 @@ export function createApp(deps: ApiDeps): express.Express {
 const DOCS_HTML = `<!doctype html><html><head><meta charset="utf-8"><title>Fraud decision API</title>
 <link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>
 <body><div id="ui"></div><script src="/docs/assets/swagger-ui-bundle.js"></script><script src="/docs/init.js"></script></body></html>`;
-

@@ -8,7 +8,10 @@ export interface Batcher<T> {
   add(item: T): Promise<void>;
 }
 
-export function createBatcher<T>(send: (items: T[]) => Promise<void>, opts: { maxBatch: number; maxInFlight: number }): Batcher<T> {
+export function createBatcher<T>(
+  send: (items: T[]) => Promise<void>,
+  opts: { maxBatch: number; maxInFlight: number },
+): Batcher<T> {
   let queue: Array<{ item: T; resolve: () => void; reject: (e: unknown) => void }> = [];
   let inFlight = 0;
   const pump = () => {
@@ -16,13 +19,15 @@ export function createBatcher<T>(send: (items: T[]) => Promise<void>, opts: { ma
       const batch = queue.slice(0, opts.maxBatch);
       queue = queue.slice(batch.length);
       inFlight++;
-      send(batch.map((b) => b.item)).then(
-        () => batch.forEach((b) => b.resolve()),
-        (err: unknown) => batch.forEach((b) => b.reject(err)),
-      ).finally(() => {
-        inFlight--;
-        pump();
-      });
+      send(batch.map((b) => b.item))
+        .then(
+          () => batch.forEach((b) => b.resolve()),
+          (err: unknown) => batch.forEach((b) => b.reject(err)),
+        )
+        .finally(() => {
+          inFlight--;
+          pump();
+        });
     }
   };
   return {

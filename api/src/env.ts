@@ -12,7 +12,10 @@ export const apiEnvSchema = z.object({
   API_KEYS_FILE: z.string().min(1).default('.data/api-keys.json'),
   API_RATE_LIMIT_PER_S: envInt(1, 1_000_000).default(2_000),
   API_RATE_BURST: envInt(1, 1_000_000).default(4_000),
-  API_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, 'a size like 16kb').default('16kb'),
+  API_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/, 'a size like 16kb')
+    .default('16kb'),
   API_DECISION_CACHE: envInt(100, 10_000_000).default(200_000),
   WAREHOUSE_API_URL: z.url().default('http://127.0.0.1:9472'),
 });

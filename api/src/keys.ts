@@ -12,7 +12,13 @@ import { FraudError } from '@fraud/common';
 export const SCOPES = ['submit', 'read', 'label'] as const;
 export type Scope = (typeof SCOPES)[number];
 
-const keyRecord = z.object({ id: z.string().regex(/^[a-z0-9]{8}$/), name: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/), scopes: z.array(z.enum(SCOPES)).min(1), createdAt: z.number() });
+const keyRecord = z.object({
+  id: z.string().regex(/^[a-z0-9]{8}$/),
+  name: z.string(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  scopes: z.array(z.enum(SCOPES)).min(1),
+  createdAt: z.number(),
+});
 export type KeyRecord = z.infer<typeof keyRecord>;
 const keyFile = z.array(keyRecord);
 
@@ -46,13 +52,20 @@ export function readKeyFile(path: string): KeyRecord[] {
     throw new FraudError('CONFIG_INVALID', `API_KEYS_FILE ${path} is not valid JSON`, { cause: err });
   }
   const parsed = keyFile.safeParse(raw);
-  if (!parsed.success) throw new FraudError('CONFIG_INVALID', `API_KEYS_FILE ${path}: ${parsed.error.issues[0]?.message ?? 'invalid'} at ${parsed.error.issues[0]?.path.join('.')}`);
+  if (!parsed.success)
+    throw new FraudError(
+      'CONFIG_INVALID',
+      `API_KEYS_FILE ${path}: ${parsed.error.issues[0]?.message ?? 'invalid'} at ${parsed.error.issues[0]?.path.join('.')}`,
+    );
   return parsed.data;
 }
 
 /** Creates a key, stores its hash, returns the key itself (shown once, never stored). */
 export function createKey(path: string, name: string, scopes: Scope[]): { key: string; record: KeyRecord } {
-  const id = randomBytes(8).toString('hex').slice(0, 8).replace(/[^a-z0-9]/g, '0');
+  const id = randomBytes(8)
+    .toString('hex')
+    .slice(0, 8)
+    .replace(/[^a-z0-9]/g, '0');
   const key = `fk_${id}_${randomBytes(24).toString('base64url')}`;
   const record: KeyRecord = { id, name, sha256: sha256(key).toString('hex'), scopes, createdAt: Date.now() };
   const records = readKeyFile(path);

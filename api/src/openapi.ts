@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { decisionResponse, errorBody, labelBody, transactionBody } from './schemas.ts';
 
-const json = (schema: z.ZodType, io: 'input' | 'output') => ({ 'application/json': { schema: z.toJSONSchema(schema, { io, target: 'openapi-3.0' }) } });
+const json = (schema: z.ZodType, io: 'input' | 'output') => ({
+  'application/json': { schema: z.toJSONSchema(schema, { io, target: 'openapi-3.0' }) },
+});
 const err = (description: string) => ({ description, content: json(errorBody, 'output') });
 const security = [{ apiKey: [] }];
 
@@ -9,9 +11,17 @@ const security = [{ apiKey: [] }];
 export function buildOpenApi(serverUrl: string) {
   return {
     openapi: '3.0.3',
-    info: { title: 'Fraud decision API', version: '1.0.0', description: 'Synchronous decisions on the same exactly-once Kafka path as the stream.' },
+    info: {
+      title: 'Fraud decision API',
+      version: '1.0.0',
+      description: 'Synchronous decisions on the same exactly-once Kafka path as the stream.',
+    },
     servers: [{ url: serverUrl }],
-    components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'API key: Authorization: Bearer fk_...' } } },
+    components: {
+      securitySchemes: {
+        apiKey: { type: 'http', scheme: 'bearer', description: 'API key: Authorization: Bearer fk_...' },
+      },
+    },
     paths: {
       '/v1/transactions': {
         post: {
@@ -20,7 +30,10 @@ export function buildOpenApi(serverUrl: string) {
           security,
           requestBody: { required: true, content: json(transactionBody, 'input') },
           responses: {
-            '200': { description: 'The decision (from the stream, or the fallback when the deadline passed)', content: json(decisionResponse, 'output') },
+            '200': {
+              description: 'The decision (from the stream, or the fallback when the deadline passed)',
+              content: json(decisionResponse, 'output'),
+            },
             '400': err('Invalid body; error.field names the field'),
             '401': err('Missing or unknown API key'),
             '403': err('Key lacks the submit scope'),
@@ -35,7 +48,12 @@ export function buildOpenApi(serverUrl: string) {
           summary: 'The recorded decision of a transaction (scope: read)',
           security,
           parameters: [{ name: 'txId', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { '200': { description: 'The decision', content: json(decisionResponse, 'output') }, '401': err('Missing key'), '403': err('Key lacks the read scope'), '404': err('Unknown txId') },
+          responses: {
+            '200': { description: 'The decision', content: json(decisionResponse, 'output') },
+            '401': err('Missing key'),
+            '403': err('Key lacks the read scope'),
+            '404': err('Unknown txId'),
+          },
         },
       },
       '/v1/labels': {
@@ -44,12 +62,31 @@ export function buildOpenApi(serverUrl: string) {
           summary: 'Ground truth from back-office systems (scope: label)',
           security,
           requestBody: { required: true, content: json(labelBody, 'input') },
-          responses: { '202': { description: 'Accepted and published to labels' }, '400': err('Invalid body'), '401': err('Missing key'), '403': err('Key lacks the label scope') },
+          responses: {
+            '202': { description: 'Accepted and published to labels' },
+            '400': err('Invalid body'),
+            '401': err('Missing key'),
+            '403': err('Key lacks the label scope'),
+          },
         },
       },
-      '/health': { get: { operationId: 'health', summary: 'Liveness', responses: { '200': { description: 'alive' } } } },
-      '/ready': { get: { operationId: 'ready', summary: 'Broker, registry and model reachable', responses: { '200': { description: 'ready' }, '503': { description: 'not ready' } } } },
-      '/metrics': { get: { operationId: 'metrics', summary: 'Prometheus metrics', responses: { '200': { description: 'text exposition format' } } } },
+      '/health': {
+        get: { operationId: 'health', summary: 'Liveness', responses: { '200': { description: 'alive' } } },
+      },
+      '/ready': {
+        get: {
+          operationId: 'ready',
+          summary: 'Broker, registry and model reachable',
+          responses: { '200': { description: 'ready' }, '503': { description: 'not ready' } },
+        },
+      },
+      '/metrics': {
+        get: {
+          operationId: 'metrics',
+          summary: 'Prometheus metrics',
+          responses: { '200': { description: 'text exposition format' } },
+        },
+      },
     },
   };
 }

@@ -6,16 +6,27 @@ import { LABEL_SOURCES, TRANSACTION_TYPES } from '@fraud/schemas';
  * generate /openapi.json, so the documentation cannot drift from the behaviour.
  * The transaction body is the Avro Transaction contract in JSON.
  */
-const account = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only');
+const account = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only');
 const minor = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
 export const transactionBody = z
   .object({
-    txId: z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only'),
+    txId: z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only'),
     eventTime: z.number().int().positive().describe('epoch milliseconds'),
     type: z.enum(TRANSACTION_TYPES),
     amount: minor.describe('minor units (cents)'),
-    currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD').default('USD'),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD')
+      .default('USD'),
     originAccount: account,
     originBalanceBefore: minor,
     destAccount: account,
@@ -46,7 +57,9 @@ export const decisionResponse = z.object({
   reasons: z.array(reasonSchema),
   rulesFired: z.array(z.string()),
   modelVersion: z.string().nullable(),
-  fallback: z.boolean().describe('true: the deadline passed and the fallback policy answered; the stream decision is still recorded'),
+  fallback: z
+    .boolean()
+    .describe('true: the deadline passed and the fallback policy answered; the stream decision is still recorded'),
   latencyMs: z.number(),
 });
 export type DecisionResponse = z.infer<typeof decisionResponse>;

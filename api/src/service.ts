@@ -2,7 +2,13 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CompressionTypes, type Consumer, type Producer } from 'kafkajs';
 import { createKafka, createLogger, createMetricsRegistry, errorMessage, type Logger } from '@fraud/common';
-import { createCodecs, createSchemaRegistryClient, topicNames, type ScoredTransaction, type Transaction } from '@fraud/schemas';
+import {
+  createCodecs,
+  createSchemaRegistryClient,
+  topicNames,
+  type ScoredTransaction,
+  type Transaction,
+} from '@fraud/schemas';
 import { createApp } from './app.ts';
 import { createBatcher } from './batcher.ts';
 import { createDecisionWaiter } from './decisions.ts';
@@ -28,9 +34,20 @@ export async function startApiService(env: ApiEnv, logger: Logger = createLogger
   const registryProbe = createSchemaRegistryClient({ url: env.SCHEMA_REGISTRY_URL, retries: 0, timeoutMs: 1000 });
   const registry = createMetricsRegistry('api');
   const waiter = createDecisionWaiter(env.API_DECISION_CACHE);
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
+  const producer: Producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 5,
+    allowAutoTopicCreation: false,
+  });
   await producer.connect();
-  const consumer: Consumer = kafka.consumer({ groupId: `fraud-api-${process.pid}-${Date.now().toString(36)}`, readUncommitted: false, maxWaitTimeInMs: 5, minBytes: 1, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+  const consumer: Consumer = kafka.consumer({
+    groupId: `fraud-api-${process.pid}-${Date.now().toString(36)}`,
+    readUncommitted: false,
+    maxWaitTimeInMs: 5,
+    minBytes: 1,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
+  });
   await consumer.connect();
   await consumer.subscribe({ topic: topics.scored, fromBeginning: false });
   let assigned = false;
@@ -46,7 +63,10 @@ export async function startApiService(env: ApiEnv, logger: Logger = createLogger
           waiter.deliver(await codecs.scored.decode(m.value));
         } catch (err: unknown) {
           // A scored record we cannot read is the scorer's bug, not a request's: log, go on.
-          logger.warn({ offset: m.offset, partition: batch.partition, err: errorMessage(err) }, 'undecodable scored record');
+          logger.warn(
+            { offset: m.offset, partition: batch.partition, err: errorMessage(err) },
+            'undecodable scored record',
+          );
         }
       }
     },
@@ -54,7 +74,12 @@ export async function startApiService(env: ApiEnv, logger: Logger = createLogger
 
   const txBatcher = createBatcher<Transaction>(
     async (txs) => {
-      await producer.send({ topic: topics.transactions, acks: -1, compression: CompressionTypes.None, messages: txs.map((tx) => ({ key: tx.originAccount, value: codecs.transaction.encode(tx) })) });
+      await producer.send({
+        topic: topics.transactions,
+        acks: -1,
+        compression: CompressionTypes.None,
+        messages: txs.map((tx) => ({ key: tx.originAccount, value: codecs.transaction.encode(tx) })),
+      });
     },
     { maxBatch: 500, maxInFlight: 1 },
   );
@@ -62,7 +87,11 @@ export async function startApiService(env: ApiEnv, logger: Logger = createLogger
   const app = createApp({
     publishTransaction,
     publishLabel: async (label) => {
-      await producer.send({ topic: topics.labels, acks: -1, messages: [{ key: label.txId, value: codecs.label.encode(label) }] });
+      await producer.send({
+        topic: topics.labels,
+        acks: -1,
+        messages: [{ key: label.txId, value: codecs.label.encode(label) }],
+      });
     },
     lookupDecision: async (txId) => lookupWarehouse(env.WAREHOUSE_API_URL, txId, logger),
     ready: async () => {
@@ -89,7 +118,12 @@ export async function startApiService(env: ApiEnv, logger: Logger = createLogger
     limiter: createRateLimiter(env.API_RATE_LIMIT_PER_S, env.API_RATE_BURST),
     registry,
     logger,
-    config: { deadlineMs: env.API_DEADLINE_MS, fallbackApproveUnder: env.API_FALLBACK_APPROVE_UNDER, bodyLimit: env.API_BODY_LIMIT, publicUrl: `http://${env.API_HOST}:${env.API_PORT}` },
+    config: {
+      deadlineMs: env.API_DEADLINE_MS,
+      fallbackApproveUnder: env.API_FALLBACK_APPROVE_UNDER,
+      bodyLimit: env.API_BODY_LIMIT,
+      publicUrl: `http://${env.API_HOST}:${env.API_PORT}`,
+    },
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(env.API_PORT, env.API_HOST, () => resolve(s));

@@ -24,7 +24,13 @@ describe('decision API through Kafka and the real scorer', () => {
     scorer = await p.startScorer({ MODEL_BOOTSTRAP_DIR: model.dir, SCORER_MAX_BATCH: '200' });
     const keyFile = join(mkdtempSync(join(tmpdir(), 'api-')), 'keys.json');
     key = createKey(keyFile, 'it', ['submit', 'read']).key;
-    const env = loadApiEnv({ ...p.env(), API_PORT: '0', API_KEYS_FILE: keyFile, API_DEADLINE_MS: '3000', WAREHOUSE_API_URL: 'http://127.0.0.1:9' });
+    const env = loadApiEnv({
+      ...p.env(),
+      API_PORT: '0',
+      API_KEYS_FILE: keyFile,
+      API_DEADLINE_MS: '3000',
+      WAREHOUSE_API_URL: 'http://127.0.0.1:9',
+    });
     api = await startApiService(env, createLogger('api-it', 'warn'));
     // The scored consumer must be assigned before the first request can be answered.
     await waitFor(async () => (await fetch(`${api.url}/ready`)).ok, { timeoutMs: 30_000, what: 'the API to be ready' });
@@ -36,9 +42,19 @@ describe('decision API through Kafka and the real scorer', () => {
 
   const txs = () => makeTransactions(20, { seed: 5, runId: `${p.prefix}api` });
   const submit = async (t: Transaction) => {
-    const res = await fetch(`${api.url}/v1/transactions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(t) });
+    const res = await fetch(`${api.url}/v1/transactions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(t),
+    });
     expect(res.status).toBe(200);
-    return (await res.json()) as { txId: string; decision: string; score: number | null; fallback: boolean; modelVersion: string | null };
+    return (await res.json()) as {
+      txId: string;
+      decision: string;
+      score: number | null;
+      fallback: boolean;
+      modelVersion: string | null;
+    };
   };
 
   it('answers with the decision recorded on scored, and a duplicate txId creates no second record', async () => {
@@ -65,14 +81,26 @@ describe('decision API through Kafka and the real scorer', () => {
     await api.stop();
     const keyFile = join(mkdtempSync(join(tmpdir(), 'api-')), 'keys.json');
     key = createKey(keyFile, 'it', ['submit', 'read']).key;
-    api = await startApiService(loadApiEnv({ ...p.env(), API_PORT: '0', API_KEYS_FILE: keyFile, API_DEADLINE_MS: '50', WAREHOUSE_API_URL: 'http://127.0.0.1:9' }), createLogger('api-it3', 'warn'));
+    api = await startApiService(
+      loadApiEnv({
+        ...p.env(),
+        API_PORT: '0',
+        API_KEYS_FILE: keyFile,
+        API_DEADLINE_MS: '50',
+        WAREHOUSE_API_URL: 'http://127.0.0.1:9',
+      }),
+      createLogger('api-it3', 'warn'),
+    );
     await waitFor(async () => (await fetch(`${api.url}/ready`)).ok, { timeoutMs: 30_000, what: 'the API to be ready' });
     const t = txs()[15]!;
     const answer = await submit(t);
     expect(answer).toMatchObject({ txId: t.txId, fallback: true, score: null });
 
     scorer = await p.startScorer({ MODEL_BOOTSTRAP_DIR: model.dir });
-    await waitFor(async () => (await p.readScored()).some((s) => s.transaction.txId === t.txId), { timeoutMs: 60_000, what: 'the stream decision of the fallback transaction' });
+    await waitFor(async () => (await p.readScored()).some((s) => s.transaction.txId === t.txId), {
+      timeoutMs: 60_000,
+      what: 'the stream decision of the fallback transaction',
+    });
     const recorded = (await p.readScored()).filter((s) => s.transaction.txId === t.txId);
     expect(recorded).toHaveLength(1);
   });

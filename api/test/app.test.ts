@@ -7,7 +7,15 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, createMetricsRegistry } from '@fraud/common';
 import type { Label, ScoredTransaction, Transaction } from '@fraud/schemas';
-import { createApp, createDecisionWaiter, createKey, createKeyStore, createRateLimiter, readKeyFile, type ApiDeps } from '../src/index.ts';
+import {
+  createApp,
+  createDecisionWaiter,
+  createKey,
+  createKeyStore,
+  createRateLimiter,
+  readKeyFile,
+  type ApiDeps,
+} from '../src/index.ts';
 
 /**
  * The HTTP layer on its own: validation, auth, scopes, limits, idempotency, fallback and the
@@ -28,9 +36,19 @@ const waiter = createDecisionWaiter(1000);
 
 function scoredFor(tx: Transaction): ScoredTransaction {
   return {
-    transaction: tx, featureSet: 'fs-test', features: [1], score: tx.amount > 1_000_000 ? 0.97 : 0.01,
-    decision: tx.amount > 1_000_000 ? 'BLOCK' : 'APPROVE', reviewThreshold: 0.5, blockThreshold: 0.9, modelVersion: 'm-test',
-    reasons: [{ feature: 'amount', value: tx.amount, contribution: 2 }], rulesFired: [], shadow: null, scoredAt: Date.now(), source: null,
+    transaction: tx,
+    featureSet: 'fs-test',
+    features: [1],
+    score: tx.amount > 1_000_000 ? 0.97 : 0.01,
+    decision: tx.amount > 1_000_000 ? 'BLOCK' : 'APPROVE',
+    reviewThreshold: 0.5,
+    blockThreshold: 0.9,
+    modelVersion: 'm-test',
+    reasons: [{ feature: 'amount', value: tx.amount, contribution: 2 }],
+    rulesFired: [],
+    shadow: null,
+    scoredAt: Date.now(),
+    source: null,
   };
 }
 
@@ -58,18 +76,37 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
 const tx = (over: Partial<Transaction> = {}): Transaction => ({
-  txId: `t-${Math.random().toString(36).slice(2)}`, eventTime: Date.now(), type: 'TRANSFER', amount: 12_345, currency: 'USD',
-  originAccount: 'C1', originBalanceBefore: 100_000, destAccount: 'C2', destBalanceBefore: 0, channel: null, attributes: {}, ...over,
+  txId: `t-${Math.random().toString(36).slice(2)}`,
+  eventTime: Date.now(),
+  type: 'TRANSFER',
+  amount: 12_345,
+  currency: 'USD',
+  originAccount: 'C1',
+  originBalanceBefore: 100_000,
+  destAccount: 'C2',
+  destBalanceBefore: 0,
+  channel: null,
+  attributes: {},
+  ...over,
 });
 const post = (path: string, body: unknown, key?: string, raw?: string) =>
-  fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) }, body: raw ?? JSON.stringify(body) });
+  fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    body: raw ?? JSON.stringify(body),
+  });
 
 describe('decision API over HTTP', () => {
   it('returns the stream decision for a valid transaction', async () => {
     const t = tx({ amount: 5_000_000 });
     const res = await post('/v1/transactions', t, submit);
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { decision: string; fallback: boolean; modelVersion: string; reasons: unknown[] };
+    const body = (await res.json()) as {
+      decision: string;
+      fallback: boolean;
+      modelVersion: string;
+      reasons: unknown[];
+    };
     expect(body).toMatchObject({ decision: 'BLOCK', fallback: false, modelVersion: 'm-test' });
     expect(body.reasons).toHaveLength(1);
   });
@@ -81,7 +118,12 @@ describe('decision API over HTTP', () => {
     try {
       const res = await post('/v1/transactions', t, submit);
       expect(res.status).toBe(200);
-      expect(await res.json()).toMatchObject({ txId: t.txId, decision: 'BLOCK', fallback: false, modelVersion: 'm-before-restart' });
+      expect(await res.json()).toMatchObject({
+        txId: t.txId,
+        decision: 'BLOCK',
+        fallback: false,
+        modelVersion: 'm-before-restart',
+      });
       // Asked beside the publish, not in front of it: the copy goes out (the scorer dead-letters it as a duplicate).
       expect(published.filter((p) => p.txId === t.txId)).toHaveLength(1);
     } finally {
@@ -110,7 +152,14 @@ describe('decision API over HTTP', () => {
   });
 
   it.each([
-    ['missing field', (() => { const { amount: _a, ...rest } = tx(); return rest; })(), 'amount'],
+    [
+      'missing field',
+      (() => {
+        const { amount: _a, ...rest } = tx();
+        return rest;
+      })(),
+      'amount',
+    ],
     ['negative amount', tx({ amount: -5 }), 'amount'],
     ['fractional minor units', tx({ amount: 1.5 }), 'amount'],
     ['unknown type', { ...tx(), type: 'WIRE' }, 'type'],
@@ -143,7 +192,12 @@ describe('decision API over HTTP', () => {
   it('publishes chargeback labels with the key as author', async () => {
     const res = await post('/v1/labels', { txId: 't-label', isFraud: true, note: 'chargeback 123' }, labeler);
     expect(res.status).toBe(202);
-    expect(labels.at(-1)).toMatchObject({ txId: 't-label', isFraud: true, source: 'CHARGEBACK', author: 'api:backoffice' });
+    expect(labels.at(-1)).toMatchObject({
+      txId: 't-label',
+      isFraud: true,
+      source: 'CHARGEBACK',
+      author: 'api:backoffice',
+    });
   });
 
   it('serves recorded decisions by txId and 404 for unknown ones', async () => {
@@ -165,13 +219,26 @@ describe('decision API over HTTP', () => {
   });
 
   it('serves an OpenAPI document that validates and matches the routes', async () => {
-    const doc = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    const doc = (await (await fetch(`${base}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
     await SwaggerParser.validate(structuredClone(doc) as never);
-    expect(Object.keys(doc.paths).sort()).toEqual(['/health', '/metrics', '/ready', '/v1/decisions/{txId}', '/v1/labels', '/v1/transactions']);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/health',
+      '/metrics',
+      '/ready',
+      '/v1/decisions/{txId}',
+      '/v1/labels',
+      '/v1/transactions',
+    ]);
     for (const [path, ops] of Object.entries(doc.paths)) {
       for (const method of Object.keys(ops)) {
         const url = `${base}${path.replace('{txId}', 'x')}`;
-        const res = await fetch(url, { method: method.toUpperCase(), headers: { 'content-type': 'application/json' }, body: method === 'post' ? '{}' : undefined });
+        const res = await fetch(url, {
+          method: method.toUpperCase(),
+          headers: { 'content-type': 'application/json' },
+          body: method === 'post' ? '{}' : undefined,
+        });
         expect(res.status, `${method} ${path} must be routed`).not.toBe(404);
       }
     }
@@ -187,10 +254,13 @@ describe('natural batching of publications', () => {
     const { createBatcher } = await import('../src/batcher.ts');
     const sends: number[][] = [];
     let release: () => void = () => {};
-    const b = createBatcher<number>(async (items) => {
-      sends.push(items);
-      if (sends.length === 1) await new Promise<void>((r) => (release = r));
-    }, { maxBatch: 3, maxInFlight: 1 });
+    const b = createBatcher<number>(
+      async (items) => {
+        sends.push(items);
+        if (sends.length === 1) await new Promise<void>((r) => (release = r));
+      },
+      { maxBatch: 3, maxInFlight: 1 },
+    );
     const all = [1, 2, 3, 4, 5, 6].map((i) => b.add(i));
     release();
     await Promise.all(all);
@@ -199,7 +269,12 @@ describe('natural batching of publications', () => {
 
   it('rejects every item of a failed send', async () => {
     const { createBatcher } = await import('../src/batcher.ts');
-    const b = createBatcher<number>(async () => { throw new Error('broker down'); }, { maxBatch: 10, maxInFlight: 1 });
+    const b = createBatcher<number>(
+      async () => {
+        throw new Error('broker down');
+      },
+      { maxBatch: 10, maxInFlight: 1 },
+    );
     await expect(b.add(1)).rejects.toThrow('broker down');
   });
 });

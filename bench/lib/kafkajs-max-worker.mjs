@@ -7,7 +7,10 @@ const { Kafka, logLevel } = kafkajs;
 const { brokers, topic, keys, values, offsets, batch, inFlight, clientId } = workerData;
 const data = Buffer.from(values);
 const messages = keys.map((key, i) => ({ key, value: data.subarray(offsets[i], offsets[i + 1]) }));
-const producer = new Kafka({ clientId, brokers, logLevel: logLevel.ERROR }).producer({ idempotent: true, maxInFlightRequests: inFlight });
+const producer = new Kafka({ clientId, brokers, logLevel: logLevel.ERROR }).producer({
+  idempotent: true,
+  maxInFlightRequests: inFlight,
+});
 await producer.connect();
 parentPort.postMessage({ ready: true });
 await new Promise((resolve) => parentPort.once('message', resolve));

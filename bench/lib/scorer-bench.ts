@@ -21,10 +21,17 @@ export function txSource(seed: number, runId: string): (eventTime: number) => Tr
     const balance = Math.floor(r() * 2_000_000);
     const type = fraud ? 'TRANSFER' : TYPES[Math.floor(r() * TYPES.length)]!;
     return {
-      txId: `${runId}-${i++}`, eventTime, type, amount: fraud ? balance : Math.floor(r() * 80_000), currency: 'USD',
-      originAccount: `C${Math.floor(r() * 50_000)}`, originBalanceBefore: balance,
-      destAccount: type === 'PAYMENT' ? `M${Math.floor(r() * 2_000)}` : `C${Math.floor(r() * 50_000)}`, destBalanceBefore: Math.floor(r() * 500_000),
-      channel: null, attributes: {},
+      txId: `${runId}-${i++}`,
+      eventTime,
+      type,
+      amount: fraud ? balance : Math.floor(r() * 80_000),
+      currency: 'USD',
+      originAccount: `C${Math.floor(r() * 50_000)}`,
+      originBalanceBefore: balance,
+      destAccount: type === 'PAYMENT' ? `M${Math.floor(r() * 2_000)}` : `C${Math.floor(r() * 50_000)}`,
+      destBalanceBefore: Math.floor(r() * 500_000),
+      channel: null,
+      attributes: {},
     };
   };
 }

@@ -6,16 +6,18 @@ import { errorMessage, type Logger } from '@fraud/common';
  * A repeated signal is logged and ignored (see untilStopSignal), so it cannot cut the stop short.
  */
 export function stopOnSignals(service: { stop(): Promise<void> }, logger: Logger, what = 'stopping'): void {
-  void untilStopSignal(undefined, undefined, (signal) => logger.info({ signal }, 'already stopping')).then(async (signal) => {
-    logger.info({ signal }, what);
-    try {
-      await service.stop();
-      process.exit(0);
-    } catch (err: unknown) {
-      logger.error({ err: errorMessage(err) }, 'stop failed');
-      process.exit(1);
-    }
-  });
+  void untilStopSignal(undefined, undefined, (signal) => logger.info({ signal }, 'already stopping')).then(
+    async (signal) => {
+      logger.info({ signal }, what);
+      try {
+        await service.stop();
+        process.exit(0);
+      } catch (err: unknown) {
+        logger.error({ err: errorMessage(err) }, 'stop failed');
+        process.exit(1);
+      }
+    },
+  );
 }
 
 /**
@@ -28,7 +30,11 @@ export function stopOnSignals(service: { stop(): Promise<void> }, logger: Logger
  * forwarded by npm), and `timeout` signals both npm and its group; the second one used to kill
  * `fraud start` halfway through stopping its services.
  */
-export function untilStopSignal(tick?: () => void, tickMs = 5_000, onRepeat?: (signal: string) => void): Promise<string> {
+export function untilStopSignal(
+  tick?: () => void,
+  tickMs = 5_000,
+  onRepeat?: (signal: string) => void,
+): Promise<string> {
   return new Promise((resolve) => {
     const timer = setInterval(() => tick?.(), tickMs);
     let stopping = false;

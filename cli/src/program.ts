@@ -17,10 +17,25 @@ export interface BuiltProgram {
  * this table against what every module really registers.
  */
 export const COMMAND_MODULES: Readonly<Record<string, string>> = {
-  api: 'api.ts', backtest: 'backtest.ts', bench: 'bench.ts', chaos: 'chaos.ts', dlq: 'dlq.ts', infra: 'infra.ts',
-  model: 'model.ts', models: 'models.ts', registry: 'registry.ts', replay: 'replay.ts', retrainer: 'retrainer.ts',
-  schemas: 'schemas.ts', scorer: 'score.ts', simulate: 'simulate.ts', sink: 'sink.ts', start: 'start.ts',
-  versions: 'version.ts', web: 'web.ts', users: 'web.ts',
+  api: 'api.ts',
+  backtest: 'backtest.ts',
+  bench: 'bench.ts',
+  chaos: 'chaos.ts',
+  dlq: 'dlq.ts',
+  infra: 'infra.ts',
+  model: 'model.ts',
+  models: 'models.ts',
+  registry: 'registry.ts',
+  replay: 'replay.ts',
+  retrainer: 'retrainer.ts',
+  schemas: 'schemas.ts',
+  scorer: 'score.ts',
+  simulate: 'simulate.ts',
+  sink: 'sink.ts',
+  start: 'start.ts',
+  versions: 'version.ts',
+  web: 'web.ts',
+  users: 'web.ts',
 };
 
 /**
@@ -36,7 +51,12 @@ export async function buildProgram(argv?: readonly string[]): Promise<BuiltProgr
   const dir = join(dirname(fileURLToPath(import.meta.url)), 'commands');
   const word = argv?.[2];
   const only = word !== undefined ? COMMAND_MODULES[word] : undefined;
-  const files = only !== undefined ? [only] : readdirSync(dir).filter((f) => f.endsWith('.ts')).sort();
+  const files =
+    only !== undefined
+      ? [only]
+      : readdirSync(dir)
+          .filter((f) => f.endsWith('.ts'))
+          .sort();
   const loadErrors: BuiltProgram['loadErrors'] = [];
   for (const file of files) {
     let mod: { register?: (p: Command) => void };

@@ -13,7 +13,11 @@ describe('fraud start: is there a champion the scorer can serve?', () => {
   const topics = topicNames(prefix);
   const kafka = testKafka(uniqueName('start-champ'));
   let admin: TestTopics;
-  const env = parseEnv(kafkaEnvSchema, { KAFKA_BROKERS: '127.0.0.1:9092', SCHEMA_REGISTRY_URL: REGISTRY, TOPIC_PREFIX: prefix });
+  const env = parseEnv(kafkaEnvSchema, {
+    KAFKA_BROKERS: '127.0.0.1:9092',
+    SCHEMA_REGISTRY_URL: REGISTRY,
+    TOPIC_PREFIX: prefix,
+  });
   const logger = createLogger('start-champ-test', 'warn');
 
   beforeAll(async () => {
@@ -25,12 +29,24 @@ describe('fraud start: is there a champion the scorer can serve?', () => {
   const publish = async (featureSet: string, version: string) => {
     const codecs = await createCodecs({ registryUrl: REGISTRY, topics });
     const update: ModelUpdate = {
-      version, role: 'CHAMPION', createdAt: Date.now(), onnx: Buffer.from([1]), uri: null, sha256: 'ab'.repeat(32), featureSet,
-      reviewThreshold: 0.5, blockThreshold: 0.9, metadataJson: JSON.stringify({ version, featureSet, featureNames: [...FEATURE_NAMES] }), modelJson: null,
+      version,
+      role: 'CHAMPION',
+      createdAt: Date.now(),
+      onnx: Buffer.from([1]),
+      uri: null,
+      sha256: 'ab'.repeat(32),
+      featureSet,
+      reviewThreshold: 0.5,
+      blockThreshold: 0.9,
+      metadataJson: JSON.stringify({ version, featureSet, featureNames: [...FEATURE_NAMES] }),
+      modelJson: null,
     };
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({ topic: topics.modelUpdates, messages: [{ key: 'champion', value: codecs.modelUpdate.encode(update) }] });
+    await producer.send({
+      topic: topics.modelUpdates,
+      messages: [{ key: 'champion', value: codecs.modelUpdate.encode(update) }],
+    });
     await producer.disconnect();
   };
 

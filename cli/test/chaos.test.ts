@@ -8,13 +8,20 @@ import { runChaos } from '../src/chaos/run-chaos.ts';
  */
 describe('chaos (short)', () => {
   it('loses and duplicates nothing under SIGKILLs and a broker restart', async () => {
-    const r = await runChaos({ transactions: 8_000, kills: 3, brokerRestarts: 1, scorers: 2, seed: 13, log: (s) => console.log(s) });
+    const r = await runChaos({
+      transactions: 8_000,
+      kills: 3,
+      brokerRestarts: 1,
+      scorers: 2,
+      seed: 13,
+      log: (s) => console.log(s),
+    });
     expect(r.transactions).toBe(8_000);
     expect(r.lost_ids).toEqual([]);
     expect(r.lost).toBe(0);
     expect(r.duplicates, `doubled: ${JSON.stringify(r.duplicate_samples, null, 1)}; logs in ${r.work_dir}`).toBe(0);
     expect(r.scored + r.dlq).toBe(r.transactions);
-    expect(r.dlq, "the simulator emits only valid transactions").toBe(0);
+    expect(r.dlq, 'the simulator emits only valid transactions').toBe(0);
     expect(r.kills).toBe(3);
     expect(r.broker_restarts).toBe(1);
     expect(r.warehouse_rows).toBe(r.warehouse_distinct);

@@ -41,13 +41,33 @@ describe('the fraud CLI', () => {
       expect(cmd.helpInformation(), path.join(' ')).toContain('Usage: ');
     }
     const names = new Set(program.commands.map((c) => c.name()));
-    for (const n of ['infra', 'registry', 'simulate', 'replay', 'model', 'scorer', 'dlq', 'sink', 'models', 'backtest', 'api', 'web', 'users', 'start', 'bench']) expect(names.has(n), n).toBe(true);
+    for (const n of [
+      'infra',
+      'registry',
+      'simulate',
+      'replay',
+      'model',
+      'scorer',
+      'dlq',
+      'sink',
+      'models',
+      'backtest',
+      'api',
+      'web',
+      'users',
+      'start',
+      'bench',
+    ])
+      expect(names.has(n), n).toBe(true);
   });
 
   it('fails with a clear message and a non-zero exit on misuse', () => {
     let out = '';
     try {
-      execFileSync(process.execPath, [join(repoRoot, 'bin', 'fraud.mjs'), 'infra', 'reset'], { encoding: 'utf8', stdio: 'pipe' });
+      execFileSync(process.execPath, [join(repoRoot, 'bin', 'fraud.mjs'), 'infra', 'reset'], {
+        encoding: 'utf8',
+        stdio: 'pipe',
+      });
     } catch (err: unknown) {
       const e = err as { status: number; stderr: string };
       expect(e.status).toBe(1);

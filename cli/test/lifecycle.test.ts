@@ -7,7 +7,10 @@ const LIFECYCLE = join(import.meta.dirname, '..', 'src', 'lifecycle.ts');
 
 /** Runs a module script in a child Node process, capturing stdout and stderr together. */
 function runScript(script: string, cwd?: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -28,10 +31,19 @@ describe('untilStopSignal (what `fraud start` waits on)', () => {
     ].join('\n');
     const { child, output, exited } = runScript(script);
     // Still running well after it started waiting: the ticks keep coming.
-    await waitFor(() => output().split('\n').filter((l) => l === 'tick').length >= 3, { timeoutMs: 120_000, what: `three ticks while waiting (output: ${output()})` });
+    await waitFor(
+      () =>
+        output()
+          .split('\n')
+          .filter((l) => l === 'tick').length >= 3,
+      { timeoutMs: 120_000, what: `three ticks while waiting (output: ${output()})` },
+    );
     expect(child.exitCode).toBeNull();
     child.kill('SIGTERM');
-    await waitFor(() => output().includes('stopped by SIGTERM'), { timeoutMs: 30_000, what: `"stopped by SIGTERM" (output: ${output()})` });
+    await waitFor(() => output().includes('stopped by SIGTERM'), {
+      timeoutMs: 30_000,
+      what: `"stopped by SIGTERM" (output: ${output()})`,
+    });
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(output()).toContain('repeat SIGINT');
@@ -48,7 +60,10 @@ describe('untilStopSignal (what `fraud start` waits on)', () => {
     const { child, output, exited } = runScript(script, join(import.meta.dirname, '..'));
     await waitFor(() => output().includes('serving'), { timeoutMs: 120_000, what: `"serving" (output: ${output()})` });
     child.kill('SIGTERM');
-    await waitFor(() => output().includes('stopping now'), { timeoutMs: 30_000, what: `"stopping now" (output: ${output()})` });
+    await waitFor(() => output().includes('stopping now'), {
+      timeoutMs: 30_000,
+      what: `"stopping now" (output: ${output()})`,
+    });
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(output()).toContain('already stopping');

@@ -23,8 +23,14 @@ async function fraud(...args: string[]): Promise<{ stdout: string; stderr: strin
   let stderr = '';
   program.configureOutput({ writeOut: (s) => (stdout += s), writeErr: (s) => (stderr += s) });
   register(program);
-  program.commands.forEach((c) => c.exitOverride().configureOutput({ writeOut: (s) => (stdout += s), writeErr: (s) => (stderr += s) }));
-  program.commands.flatMap((c) => c.commands).forEach((c) => c.exitOverride().configureOutput({ writeOut: (s) => (stdout += s), writeErr: (s) => (stderr += s) }));
+  program.commands.forEach((c) =>
+    c.exitOverride().configureOutput({ writeOut: (s) => (stdout += s), writeErr: (s) => (stderr += s) }),
+  );
+  program.commands
+    .flatMap((c) => c.commands)
+    .forEach((c) =>
+      c.exitOverride().configureOutput({ writeOut: (s) => (stdout += s), writeErr: (s) => (stderr += s) }),
+    );
   const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     stdout += String(chunk);
     return true;
@@ -54,7 +60,27 @@ async function fraudBin(...args: string[]): Promise<{ stdout: string; stderr: st
 describe('fraud model (CLI)', () => {
   it('train -> evaluate (table, JSON, SVG) -> score, on real PaySim rows', { timeout: 240_000 }, async () => {
     dir = await mkdtemp(join(tmpdir(), 'model-cli-'));
-    const train = await fraud('model', 'train', '--csv', SAMPLE, '--until-step', '60', '--valid-from-step', '38', '--test-from-step', '47', '--gap-hours', '3', '--rounds', '30', '--fraud-rate', '0.0013', '--out', dir, '--no-progress');
+    const train = await fraud(
+      'model',
+      'train',
+      '--csv',
+      SAMPLE,
+      '--until-step',
+      '60',
+      '--valid-from-step',
+      '38',
+      '--test-from-step',
+      '47',
+      '--gap-hours',
+      '3',
+      '--rounds',
+      '30',
+      '--fraud-rate',
+      '0.0013',
+      '--out',
+      dir,
+      '--no-progress',
+    );
     expect(train.stderr).toBe('');
     expect(train.code).toBe(0);
     expect(train.stdout).toMatch(/TEST \(future\) at the cost-optimal thresholds/);
@@ -64,9 +90,30 @@ describe('fraud model (CLI)', () => {
     expect((await readdir(model)).sort()).toEqual(['metadata.json', 'model.json', 'model.onnx']);
 
     const svg = join(dir, 'pr.svg');
-    const ev = await fraud('model', 'evaluate', '--model', model, '--csv', SAMPLE, '--from-step', '47', '--fraud-rate', '0.0013', '--json', '--pr-curve', svg, '--no-progress');
+    const ev = await fraud(
+      'model',
+      'evaluate',
+      '--model',
+      model,
+      '--csv',
+      SAMPLE,
+      '--from-step',
+      '47',
+      '--fraud-rate',
+      '0.0013',
+      '--json',
+      '--pr-curve',
+      svg,
+      '--no-progress',
+    );
     expect(ev.code).toBe(0);
-    const report = JSON.parse(ev.stdout) as { auprc: number; rows: number; flagged: { recall: number }; byType: Record<string, unknown>; weighted: boolean };
+    const report = JSON.parse(ev.stdout) as {
+      auprc: number;
+      rows: number;
+      flagged: { recall: number };
+      byType: Record<string, unknown>;
+      weighted: boolean;
+    };
     expect(report.weighted).toBe(true);
     expect(report.auprc).toBeGreaterThan(0.5);
     expect(Object.keys(report.byType)).toContain('TRANSFER');
@@ -75,12 +122,29 @@ describe('fraud model (CLI)', () => {
     expect(table.stdout).toMatch(/AUPRC[\s\S]*CASH_OUT[\s\S]*expected cost/);
 
     const out = join(dir, 'scored.csv');
-    const sc = await fraud('model', 'score', '--model', model, '--csv', HEAD, '--out', out, '--reasons', 'flagged', '--no-progress');
+    const sc = await fraud(
+      'model',
+      'score',
+      '--model',
+      model,
+      '--csv',
+      HEAD,
+      '--out',
+      out,
+      '--reasons',
+      'flagged',
+      '--no-progress',
+    );
     expect(sc.code).toBe(0);
     const lines = (await readFile(out, 'utf8')).trim().split('\n');
-    const input = (await readFile(HEAD, 'utf8')).trim().split(/\r?\n/).filter((l) => l.split(',').length === 11);
+    const input = (await readFile(HEAD, 'utf8'))
+      .trim()
+      .split(/\r?\n/)
+      .filter((l) => l.split(',').length === 11);
     expect(lines.length).toBe(input.length); // header + one row per data row
-    expect(lines.slice(1).map((l) => Number(l.split(',')[0]))).toEqual(Array.from({ length: input.length - 1 }, (_, i) => i + 1));
+    expect(lines.slice(1).map((l) => Number(l.split(',')[0]))).toEqual(
+      Array.from({ length: input.length - 1 }, (_, i) => i + 1),
+    );
     const flagged = lines.slice(1).filter((l) => /,(REVIEW|BLOCK),/.test(l));
     expect(flagged.length).toBeGreaterThan(0);
     expect(flagged.every((l) => /=[^,]*\([+-]\d/.test(l))).toBe(true);

@@ -20,9 +20,16 @@ export function createKafka(env: KafkaEnv, clientId: string, logger?: Logger): K
   if (env.KAFKA_SSL) config.ssl = env.KAFKA_SSL_CA_FILE ? { ca: [readFileSync(env.KAFKA_SSL_CA_FILE, 'utf8')] } : true;
   if (env.KAFKA_SASL_MECHANISM) {
     if (!env.KAFKA_SASL_USERNAME || !env.KAFKA_SASL_PASSWORD) {
-      throw new FraudError('CONFIG_INVALID', 'KAFKA_SASL_MECHANISM is set: KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required');
+      throw new FraudError(
+        'CONFIG_INVALID',
+        'KAFKA_SASL_MECHANISM is set: KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required',
+      );
     }
-    config.sasl = { mechanism: env.KAFKA_SASL_MECHANISM, username: env.KAFKA_SASL_USERNAME, password: env.KAFKA_SASL_PASSWORD } as SASLOptions;
+    config.sasl = {
+      mechanism: env.KAFKA_SASL_MECHANISM,
+      username: env.KAFKA_SASL_USERNAME,
+      password: env.KAFKA_SASL_PASSWORD,
+    } as SASLOptions;
   }
   return new Kafka(config);
 }

@@ -8,7 +8,19 @@ export function createLogger(name: string, level: string = process.env.LOG_LEVEL
     name,
     level,
     redact: {
-      paths: ['password', '*.password', 'sasl.password', 'token', '*.token', 'apiKey', '*.apiKey', 'authorization', '*.authorization', 'cookie', '*.cookie'],
+      paths: [
+        'password',
+        '*.password',
+        'sasl.password',
+        'token',
+        '*.token',
+        'apiKey',
+        '*.apiKey',
+        'authorization',
+        '*.authorization',
+        'cookie',
+        '*.cookie',
+      ],
       censor: '***',
     },
   });

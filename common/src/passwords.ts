@@ -8,13 +8,23 @@ import { FraudError } from './errors.ts';
  * N=2^15, r=8 uses 32 MiB per hash (~100 ms on this class of machine): OWASP's minimum is 2^17
  * with r=8 p=1 *or* an equivalent cost; 2^15 with p=3 is within that family and keeps login fast.
  */
-export interface ScryptParams { N: number; r: number; p: number; keyLen: number }
+export interface ScryptParams {
+  N: number;
+  r: number;
+  p: number;
+  keyLen: number;
+}
 export const DEFAULT_SCRYPT: ScryptParams = { N: 2 ** 15, r: 8, p: 3, keyLen: 32 };
 
 export const MIN_PASSWORD_LENGTH = 12;
 
 function derive(password: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
-  const opts: ScryptOptions = { N: params.N, r: params.r, p: params.p, maxmem: 256 * params.N * params.r + 1024 * 1024 };
+  const opts: ScryptOptions = {
+    N: params.N,
+    r: params.r,
+    p: params.p,
+    maxmem: 256 * params.N * params.r + 1024 * 1024,
+  };
   return new Promise((resolve, reject) => {
     scrypt(password.normalize('NFKC'), salt, params.keyLen, opts, (err, key) => (err ? reject(err) : resolve(key)));
   });

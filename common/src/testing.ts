@@ -38,7 +38,12 @@ export function uniqueName(prefix: string): string {
 }
 
 export function testKafka(clientId = 'fraud-test'): Kafka {
-  return new Kafka({ clientId, brokers: testBrokers(), logLevel: logLevel.ERROR, retry: { retries: 8, initialRetryTime: 100 } });
+  return new Kafka({
+    clientId,
+    brokers: testBrokers(),
+    logLevel: logLevel.ERROR,
+    retry: { retries: 8, initialRetryTime: 100 },
+  });
 }
 
 export interface TestTopics {
@@ -56,13 +61,23 @@ export async function testTopics(kafka: Kafka = testKafka()): Promise<TestTopics
     async create(name, partitions = 3, configs = {}) {
       await admin.createTopics({
         waitForLeaders: true,
-        topics: [{ topic: name, numPartitions: partitions, replicationFactor: 1, configEntries: Object.entries(configs).map(([n, v]) => ({ name: n, value: v })) }],
+        topics: [
+          {
+            topic: name,
+            numPartitions: partitions,
+            replicationFactor: 1,
+            configEntries: Object.entries(configs).map(([n, v]) => ({ name: n, value: v })),
+          },
+        ],
       });
       created.push(name);
       return name;
     },
     async cleanup() {
-      if (created.length) await admin.deleteTopics({ topics: created }).catch((err: unknown) => console.warn('topic cleanup failed', err));
+      if (created.length)
+        await admin
+          .deleteTopics({ topics: created })
+          .catch((err: unknown) => console.warn('topic cleanup failed', err));
       await admin.disconnect();
     },
   };

@@ -5,9 +5,24 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKafka, createLogger, createMetricsRegistry, isFraudError, parseEnv, type FraudError } from '@fraud/common';
+import {
+  createKafka,
+  createLogger,
+  createMetricsRegistry,
+  isFraudError,
+  parseEnv,
+  type FraudError,
+} from '@fraud/common';
 import { testKafka, testTopics, uniqueName, type TestTopics } from '@fraud/common/testing';
-import { apiEnvSchema, createApp, createDecisionWaiter, createKey, createKeyStore, createRateLimiter, readKeyFile } from '@fraud/api';
+import {
+  apiEnvSchema,
+  createApp,
+  createDecisionWaiter,
+  createKey,
+  createKeyStore,
+  createRateLimiter,
+  readKeyFile,
+} from '@fraud/api';
 import { parsePaysimCsv } from '@fraud/producers';
 import { createRegistryServer } from '@fraud/schemas';
 import { parseScorerEnv } from '@fraud/scorer';
@@ -25,11 +40,28 @@ describe('bad-input corpus: schema registry requests', () => {
     const kafka = testKafka('corpus-registry');
     topics = await testTopics(kafka);
     const topic = await topics.create(uniqueName('corpus-schemas'), 1, { 'cleanup.policy': 'compact' });
-    const server = createRegistryServer({ kafka, topic, host: '127.0.0.1', port: 0, logger: createLogger('corpus-registry', 'silent') });
+    const server = createRegistryServer({
+      kafka,
+      topic,
+      host: '127.0.0.1',
+      port: 0,
+      logger: createLogger('corpus-registry', 'silent'),
+    });
     url = (await server.start()).url;
     stop = () => server.stop();
-    const v1 = { type: 'record', name: 'C', fields: [{ name: 'a', type: 'string' }, { name: 'b', type: 'long' }] };
-    const res = await fetch(`${url}/subjects/corpus-${subject}-value/versions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ schema: JSON.stringify(v1) }) });
+    const v1 = {
+      type: 'record',
+      name: 'C',
+      fields: [
+        { name: 'a', type: 'string' },
+        { name: 'b', type: 'long' },
+      ],
+    };
+    const res = await fetch(`${url}/subjects/corpus-${subject}-value/versions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ schema: JSON.stringify(v1) }),
+    });
     expect(res.status).toBe(200);
   });
   afterAll(async () => {
@@ -40,9 +72,23 @@ describe('bad-input corpus: schema registry requests', () => {
   it.each(registryKinds)('$kind -> $status', async (k) => {
     const path = k.path.replace('SUBJ', subject);
     let body: string | undefined = 'body' in k ? k.body : undefined;
-    if (body === 'INCOMPATIBLE') body = JSON.stringify({ schema: JSON.stringify({ type: 'record', name: 'C', fields: [{ name: 'a', type: 'string' }, { name: 'c', type: 'int' }] }) });
+    if (body === 'INCOMPATIBLE')
+      body = JSON.stringify({
+        schema: JSON.stringify({
+          type: 'record',
+          name: 'C',
+          fields: [
+            { name: 'a', type: 'string' },
+            { name: 'c', type: 'int' },
+          ],
+        }),
+      });
     if (body === 'HUGE') body = JSON.stringify({ schema: 'x'.repeat(20 * 1024 * 1024) });
-    const res = await fetch(`${url}${path}`, { method: k.method, headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' }, body });
+    const res = await fetch(`${url}${path}`, {
+      method: k.method,
+      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+      body,
+    });
     expect(res.status).toBe(k.status);
     const json = (await res.json()) as { error_code?: number; message?: string };
     expect(typeof json.message, 'a message in Confluent shape').toBe('string');
@@ -54,7 +100,11 @@ describe('bad-input corpus: decision API requests', () => {
   let server: Server;
   let base = '';
   const keyFile = join(mkdtempSync(join(tmpdir(), 'corpus-keys-')), 'keys.json');
-  const keys = { submit: createKey(keyFile, 'corpus-submit', ['submit']).key, label: createKey(keyFile, 'corpus-label', ['label']).key, bogus: `fk_abcdefgh_${'A'.repeat(32)}` };
+  const keys = {
+    submit: createKey(keyFile, 'corpus-submit', ['submit']).key,
+    label: createKey(keyFile, 'corpus-label', ['label']).key,
+    bogus: `fk_abcdefgh_${'A'.repeat(32)}`,
+  };
   let published = 0;
   beforeAll(async () => {
     const app = createApp({
@@ -78,7 +128,11 @@ describe('bad-input corpus: decision API requests', () => {
   it.each(httpKinds)('$kind -> $status $code', async (k) => {
     const headers: Record<string, string> = { 'content-type': 'contentType' in k ? k.contentType : 'application/json' };
     if (k.auth !== 'none') headers.authorization = `Bearer ${keys[k.auth as keyof typeof keys]}`;
-    const res = await fetch(`${base}/v1/transactions`, { method: 'POST', headers, body: 'raw' in k ? k.raw : JSON.stringify(k.body) });
+    const res = await fetch(`${base}/v1/transactions`, {
+      method: 'POST',
+      headers,
+      body: 'raw' in k ? k.raw : JSON.stringify(k.body),
+    });
     expect(res.status).toBe(k.status);
     const json = (await res.json()) as { error: { code: string; message: string; field?: string } };
     expect(json.error.code).toBe(k.code);
@@ -123,6 +177,7 @@ describe('bad-input corpus: configuration', () => {
     }
     expect(isFraudError(error, 'CONFIG_INVALID'), String(error)).toBe(true);
     expect((error as FraudError).message).toContain(k.names);
-    for (const v of Object.values(k.env)) if (/SECRET|PASS/.test(k.names)) expect((error as FraudError).message).not.toContain(v);
+    for (const v of Object.values(k.env))
+      if (/SECRET|PASS/.test(k.names)) expect((error as FraudError).message).not.toContain(v);
   });
 });

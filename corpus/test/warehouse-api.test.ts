@@ -18,7 +18,12 @@ describe('bad-input corpus: warehouse query API', () => {
     topics = await testTopics(testKafka('corpus-wh'));
     for (const name of [t.scored, t.labels, t.dlq]) await topics.create(name, 1);
     await topics.create(t.modelUpdates, 1, { 'cleanup.policy': 'compact' });
-    const env = parseEnv(sinkEnvSchema, { TOPIC_PREFIX: prefix, WAREHOUSE_PATH: join(mkdtempSync(join(tmpdir(), 'corpus-wh-')), 'w.duckdb'), WAREHOUSE_PORT: '0', SINK_SESSION_TIMEOUT_MS: '6000' });
+    const env = parseEnv(sinkEnvSchema, {
+      TOPIC_PREFIX: prefix,
+      WAREHOUSE_PATH: join(mkdtempSync(join(tmpdir(), 'corpus-wh-')), 'w.duckdb'),
+      WAREHOUSE_PORT: '0',
+      SINK_SESSION_TIMEOUT_MS: '6000',
+    });
     sink = await startSink('warehouse', { env, logger: createLogger('corpus-wh', 'silent') });
   });
   afterAll(async () => {

@@ -55,15 +55,25 @@ export function ensureKafkaJars(log: (s: string) => void = () => {}): void {
   const pom = readFileSync(kafkaPom, 'utf8').replace('KAFKA_VERSION', KAFKA_VERSION);
   const tmpPom = join(kafkaLibDir, '..', '.pom.resolved.xml');
   writeFileSync(tmpPom, pom);
-  const r = spawnSync('mvn', ['-q', '-B', '-f', tmpPom, 'dependency:copy-dependencies', `-DoutputDirectory=${kafkaLibDir}`], { stdio: 'inherit' });
+  const r = spawnSync(
+    'mvn',
+    ['-q', '-B', '-f', tmpPom, 'dependency:copy-dependencies', `-DoutputDirectory=${kafkaLibDir}`],
+    { stdio: 'inherit' },
+  );
   rmSync(tmpPom, { force: true });
   if (r.status !== 0 || !existsSync(marker)) {
-    throw new FraudError('KAFKA_UNAVAILABLE', `could not fetch Kafka ${KAFKA_VERSION} with Maven (exit ${r.status}); check that Maven Central is reachable and retry`);
+    throw new FraudError(
+      'KAFKA_UNAVAILABLE',
+      `could not fetch Kafka ${KAFKA_VERSION} with Maven (exit ${r.status}); check that Maven Central is reachable and retry`,
+    );
   }
 }
 
 function classpath(): string {
-  return readdirSync(kafkaLibDir).filter((f) => f.endsWith('.jar')).map((f) => join(kafkaLibDir, f)).join(':');
+  return readdirSync(kafkaLibDir)
+    .filter((f) => f.endsWith('.jar'))
+    .map((f) => join(kafkaLibDir, f))
+    .join(':');
 }
 
 function serverProperties(o: Resolved): string {
@@ -94,7 +104,11 @@ function serverProperties(o: Resolved): string {
     'transaction.max.timeout.ms': '900000',
     ...o.extraProperties,
   };
-  return Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n';
+  return (
+    Object.entries(props)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n') + '\n'
+  );
 }
 
 const LOG4J = `log4j.rootLogger=WARN, stdout
@@ -145,7 +159,10 @@ export function isAlive(pid: number): boolean {
 }
 
 /** Starts the broker if it does not run yet, and waits until it answers metadata. */
-export async function startKafka(opts: KafkaRuntimeOptions, log: (s: string) => void = () => {}): Promise<{ pid: number; startedMs: number; alreadyRunning: boolean }> {
+export async function startKafka(
+  opts: KafkaRuntimeOptions,
+  log: (s: string) => void = () => {},
+): Promise<{ pid: number; startedMs: number; alreadyRunning: boolean }> {
   const o = resolve(opts);
   const running = kafkaPid(opts);
   if (running) {
@@ -158,38 +175,88 @@ export async function startKafka(opts: KafkaRuntimeOptions, log: (s: string) => 
   writeFileSync(propsPath, serverProperties(o));
   writeFileSync(join(o.dir, 'log4j.properties'), LOG4J);
   writeFileSync(join(o.dir, 'log4j2.yaml'), LOG4J2);
-  const javaBase = ['-cp', classpath(), `-Dlog4j.configuration=file:${join(o.dir, 'log4j.properties')}`, `-Dlog4j2.configurationFile=${join(o.dir, 'log4j2.yaml')}`];
+  const javaBase = [
+    '-cp',
+    classpath(),
+    `-Dlog4j.configuration=file:${join(o.dir, 'log4j.properties')}`,
+    `-Dlog4j2.configurationFile=${join(o.dir, 'log4j2.yaml')}`,
+  ];
   if (!existsSync(join(o.dir, 'logs', 'meta.properties'))) {
     // A cluster id is a UUID in url-safe base64 (22 characters), as kafka-storage random-uuid prints.
     const clusterId = Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url');
-    const r = spawnSync('java', [...javaBase, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsPath, '--ignore-formatted', ...o.formatArgs], { encoding: 'utf8' });
-    if (r.status !== 0) throw new FraudError('KAFKA_UNAVAILABLE', `kafka storage format failed: ${r.stderr || r.stdout}`);
+    const r = spawnSync(
+      'java',
+      [
+        ...javaBase,
+        'kafka.tools.StorageTool',
+        'format',
+        '-t',
+        clusterId,
+        '-c',
+        propsPath,
+        '--ignore-formatted',
+        ...o.formatArgs,
+      ],
+      { encoding: 'utf8' },
+    );
+    if (r.status !== 0)
+      throw new FraudError('KAFKA_UNAVAILABLE', `kafka storage format failed: ${r.stderr || r.stdout}`);
     log(`formatted Kafka storage in ${join(o.dir, 'logs')}`);
   }
   const out = openSync(join(o.dir, 'kafka.log'), 'a');
   const t0 = Date.now();
-  const child = spawn('java', [`-Xms${Math.min(256, o.heapMb)}m`, `-Xmx${o.heapMb}m`, '-XX:+UseG1GC', '-XX:TieredStopAtLevel=1', '-Djava.awt.headless=true', ...javaBase, 'kafka.Kafka', propsPath], {
-    detached: true,
-    stdio: ['ignore', out, out],
-  });
+  const child = spawn(
+    'java',
+    [
+      `-Xms${Math.min(256, o.heapMb)}m`,
+      `-Xmx${o.heapMb}m`,
+      '-XX:+UseG1GC',
+      '-XX:TieredStopAtLevel=1',
+      '-Djava.awt.headless=true',
+      ...javaBase,
+      'kafka.Kafka',
+      propsPath,
+    ],
+    {
+      detached: true,
+      stdio: ['ignore', out, out],
+    },
+  );
   child.unref();
   if (!child.pid) throw new FraudError('KAFKA_UNAVAILABLE', 'could not spawn java; is a JDK installed?');
   writeFileSync(pidFile(o), String(child.pid));
   try {
-    if (opts.readyProbe) await waitFor(async () => {
-      if (!isAlive(child.pid!)) throw new FraudError('KAFKA_UNAVAILABLE', 'broker process exited');
-      return opts.readyProbe!();
-    }, { timeoutMs: 90_000, intervalMs: 250, what: 'Kafka to answer' });
+    if (opts.readyProbe)
+      await waitFor(
+        async () => {
+          if (!isAlive(child.pid!)) throw new FraudError('KAFKA_UNAVAILABLE', 'broker process exited');
+          return opts.readyProbe!();
+        },
+        { timeoutMs: 90_000, intervalMs: 250, what: 'Kafka to answer' },
+      );
     else await waitKafkaReady(o.host, o.port, 90_000, () => isAlive(child.pid!));
   } catch (err: unknown) {
-    throw new FraudError('KAFKA_UNAVAILABLE', `Kafka did not become ready; see ${join(o.dir, 'kafka.log')}`, { cause: err });
+    throw new FraudError('KAFKA_UNAVAILABLE', `Kafka did not become ready; see ${join(o.dir, 'kafka.log')}`, {
+      cause: err,
+    });
   }
   return { pid: child.pid, startedMs: Date.now() - t0, alreadyRunning: false };
 }
 
 /** Waits until the broker answers a metadata request. */
-export async function waitKafkaReady(host: string, port: number, timeoutMs: number, alive: () => boolean = () => true): Promise<void> {
-  const kafka = new Kafka({ clientId: 'fraud-infra-probe', brokers: [`${host}:${port}`], logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 1000 });
+export async function waitKafkaReady(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  alive: () => boolean = () => true,
+): Promise<void> {
+  const kafka = new Kafka({
+    clientId: 'fraud-infra-probe',
+    brokers: [`${host}:${port}`],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+    connectionTimeout: 1000,
+  });
   await waitFor(
     async () => {
       if (!alive()) throw new FraudError('KAFKA_UNAVAILABLE', 'broker process exited');

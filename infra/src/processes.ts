@@ -35,7 +35,10 @@ export function servicePid(dataDir: string, name: string): number | undefined {
   return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
 }
 
-export async function startService(dataDir: string, spec: ServiceSpec): Promise<{ pid: number; alreadyRunning: boolean }> {
+export async function startService(
+  dataDir: string,
+  spec: ServiceSpec,
+): Promise<{ pid: number; alreadyRunning: boolean }> {
   const running = servicePid(dataDir, spec.name);
   if (running) return { pid: running, alreadyRunning: true };
   mkdirSync(join(dataDir, 'run'), { recursive: true });
@@ -43,7 +46,12 @@ export async function startService(dataDir: string, spec: ServiceSpec): Promise<
   const out = openSync(serviceLogFile(dataDir, spec.name), 'a');
   const command = spec.command ?? process.execPath;
   const args = spec.command ? spec.args : [join(repoRoot, 'bin', 'fraud.mjs'), ...spec.args];
-  const child = spawn(command, args, { detached: true, stdio: ['ignore', out, out], env: { ...process.env, ...spec.env }, cwd: repoRoot });
+  const child = spawn(command, args, {
+    detached: true,
+    stdio: ['ignore', out, out],
+    env: { ...process.env, ...spec.env },
+    cwd: repoRoot,
+  });
   child.unref();
   if (!child.pid) throw new FraudError('INTERNAL', `could not start ${spec.name}`);
   writeFileSync(servicePidFile(dataDir, spec.name), String(child.pid));
@@ -51,10 +59,18 @@ export async function startService(dataDir: string, spec: ServiceSpec): Promise<
     const pid = child.pid;
     await waitFor(
       async () => {
-        if (!isAlive(pid)) throw new FraudError('INTERNAL', `${spec.name} exited during start-up; see ${serviceLogFile(dataDir, spec.name)}`);
+        if (!isAlive(pid))
+          throw new FraudError(
+            'INTERNAL',
+            `${spec.name} exited during start-up; see ${serviceLogFile(dataDir, spec.name)}`,
+          );
         return spec.ready!();
       },
-      { timeoutMs: spec.readyTimeoutMs ?? 60_000, intervalMs: 200, what: `${spec.name} to be ready (log: ${serviceLogFile(dataDir, spec.name)})` },
+      {
+        timeoutMs: spec.readyTimeoutMs ?? 60_000,
+        intervalMs: 200,
+        what: `${spec.name} to be ready (log: ${serviceLogFile(dataDir, spec.name)})`,
+      },
     );
   }
   return { pid: child.pid, alreadyRunning: false };

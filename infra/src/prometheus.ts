@@ -49,7 +49,12 @@ export function renderPrometheusConfig(o: PrometheusConfigOptions = {}): string 
   const interval = o.scrapeInterval ?? '5s';
   const targets = o.targets ?? DEFAULT_SCRAPE_TARGETS;
   const jobs = Object.entries(targets).map(([job, ts]) =>
-    [`  - job_name: ${JSON.stringify(job)}`, '    metrics_path: /metrics', '    static_configs:', `      - targets: [${ts.map((t) => JSON.stringify(t)).join(', ')}]`].join('\n'),
+    [
+      `  - job_name: ${JSON.stringify(job)}`,
+      '    metrics_path: /metrics',
+      '    static_configs:',
+      `      - targets: [${ts.map((t) => JSON.stringify(t)).join(', ')}]`,
+    ].join('\n'),
   );
   return readFileSync(prometheusTemplate, 'utf8')
     .replaceAll('{{SCRAPE_INTERVAL}}', interval)
@@ -67,7 +72,13 @@ export interface PrometheusOptions extends PrometheusConfigOptions {
 
 function dirs(o: PrometheusOptions) {
   const dir = join(o.dataDir, 'prometheus');
-  return { dir, pid: join(dir, 'prometheus.pid'), config: join(dir, 'prometheus.yml'), tsdb: join(dir, 'data'), log: join(dir, 'prometheus.log') };
+  return {
+    dir,
+    pid: join(dir, 'prometheus.pid'),
+    config: join(dir, 'prometheus.yml'),
+    tsdb: join(dir, 'data'),
+    log: join(dir, 'prometheus.log'),
+  };
 }
 
 export function prometheusPid(o: Pick<PrometheusOptions, 'dataDir'>): number | undefined {
@@ -78,12 +89,18 @@ export function prometheusPid(o: Pick<PrometheusOptions, 'dataDir'>): number | u
 }
 
 /** Starts Prometheus if not running (rewriting its config either way) and waits for /-/ready. */
-export async function startPrometheus(o: PrometheusOptions): Promise<{ pid: number; url: string; alreadyRunning: boolean }> {
+export async function startPrometheus(
+  o: PrometheusOptions,
+): Promise<{ pid: number; url: string; alreadyRunning: boolean }> {
   const d = dirs(o);
   const host = o.host ?? '127.0.0.1';
   const port = o.port ?? 9090;
   const url = `http://${host}:${port}`;
-  if (!existsSync(PROMETHEUS_BINARY)) throw new FraudError('CONFIG_INVALID', `${PROMETHEUS_BINARY} not found: install Debian's prometheus package (apt-get install prometheus)`);
+  if (!existsSync(PROMETHEUS_BINARY))
+    throw new FraudError(
+      'CONFIG_INVALID',
+      `${PROMETHEUS_BINARY} not found: install Debian's prometheus package (apt-get install prometheus)`,
+    );
   mkdirSync(d.tsdb, { recursive: true });
   writeFileSync(d.config, renderPrometheusConfig(o));
   const running = prometheusPid(o);
@@ -92,15 +109,19 @@ export async function startPrometheus(o: PrometheusOptions): Promise<{ pid: numb
     return { pid: running, url, alreadyRunning: true };
   }
   const out = openSync(d.log, 'a');
-  const child = spawn(PROMETHEUS_BINARY, [
-    `--config.file=${d.config}`,
-    `--storage.tsdb.path=${d.tsdb}`,
-    `--storage.tsdb.retention.time=${o.retention ?? '15d'}`,
-    `--web.listen-address=${host}:${port}`,
-    '--web.enable-lifecycle',
-    `--web.console.templates=/usr/share/prometheus/consoles`,
-    `--web.console.libraries=/usr/share/prometheus/console_libraries`,
-  ], { detached: true, stdio: ['ignore', out, out] });
+  const child = spawn(
+    PROMETHEUS_BINARY,
+    [
+      `--config.file=${d.config}`,
+      `--storage.tsdb.path=${d.tsdb}`,
+      `--storage.tsdb.retention.time=${o.retention ?? '15d'}`,
+      `--web.listen-address=${host}:${port}`,
+      '--web.enable-lifecycle',
+      `--web.console.templates=/usr/share/prometheus/consoles`,
+      `--web.console.libraries=/usr/share/prometheus/console_libraries`,
+    ],
+    { detached: true, stdio: ['ignore', out, out] },
+  );
   child.unref();
   if (!child.pid) throw new FraudError('INTERNAL', 'could not spawn prometheus');
   const pid = child.pid;

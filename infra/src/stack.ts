@@ -17,7 +17,16 @@ export interface StackOptions {
   log?: (s: string) => void;
 }
 
-export const SERVICES_STOP_ORDER = ['simulator', 'web', 'api', 'retrainer', 'sinks', 'scorer', 'prometheus', 'registry'];
+export const SERVICES_STOP_ORDER = [
+  'simulator',
+  'web',
+  'api',
+  'retrainer',
+  'sinks',
+  'scorer',
+  'prometheus',
+  'registry',
+];
 
 function opts(o: StackOptions) {
   return {
@@ -28,7 +37,9 @@ function opts(o: StackOptions) {
   };
 }
 
-export async function stackUp(o: StackOptions = {}): Promise<{ kafkaMs: number; registryMs: number; createdTopics: string[] }> {
+export async function stackUp(
+  o: StackOptions = {},
+): Promise<{ kafkaMs: number; registryMs: number; createdTopics: string[] }> {
   const { dataDir, kafkaPort, registryPort, log } = opts(o);
   const t0 = Date.now();
   const k = await startKafka({ dataDir, port: kafkaPort }, log);
@@ -53,14 +64,19 @@ export async function stackUp(o: StackOptions = {}): Promise<{ kafkaMs: number; 
     // 401: serving, with REGISTRY_USERS_FILE set (HTTP Basic users)
     ready: httpReady(`${url}/subjects`, [401]),
   });
-  log(r.alreadyRunning ? `schema registry already running (pid ${r.pid})` : `schema registry ready at ${url} (pid ${r.pid})`);
+  log(
+    r.alreadyRunning
+      ? `schema registry already running (pid ${r.pid})`
+      : `schema registry ready at ${url} (pid ${r.pid})`,
+  );
   return { kafkaMs, registryMs: Date.now() - t1, createdTopics };
 }
 
 export async function stackDown(o: StackOptions = {}): Promise<void> {
   const { dataDir, kafkaPort, log } = opts(o);
   for (const name of SERVICES_STOP_ORDER) {
-    if (name === 'prometheus' ? await stopPrometheus({ dataDir }) : await stopService(dataDir, name)) log(`stopped ${name}`);
+    if (name === 'prometheus' ? await stopPrometheus({ dataDir }) : await stopService(dataDir, name))
+      log(`stopped ${name}`);
   }
   if (await stopKafka({ dataDir, port: kafkaPort })) log('stopped Kafka');
 }
@@ -75,7 +91,14 @@ export interface StackStatus {
 export async function stackStatus(o: StackOptions = {}): Promise<StackStatus[]> {
   const { dataDir, kafkaPort, registryPort } = opts(o);
   const kpid = kafkaPid({ dataDir, port: kafkaPort });
-  const rows: StackStatus[] = [{ name: 'kafka', running: kpid !== undefined, pid: kpid, where: `127.0.0.1:${kafkaPort} (data ${join(dataDir, 'kafka')})` }];
+  const rows: StackStatus[] = [
+    {
+      name: 'kafka',
+      running: kpid !== undefined,
+      pid: kpid,
+      where: `127.0.0.1:${kafkaPort} (data ${join(dataDir, 'kafka')})`,
+    },
+  ];
   const where: Record<string, string> = {
     registry: `http://127.0.0.1:${registryPort}`,
     prometheus: 'http://127.0.0.1:9090',

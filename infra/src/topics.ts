@@ -20,7 +20,12 @@ export function plannedTopics(plan: TopicPlan = {}): ITopicConfig[] {
     { topic: t.scored, numPartitions: p, replicationFactor: 1, configEntries: big },
     { topic: t.labels, numPartitions: p, replicationFactor: 1 },
     { topic: t.dlq, numPartitions: p, replicationFactor: 1, configEntries: big },
-    { topic: t.modelUpdates, numPartitions: 1, replicationFactor: 1, configEntries: [...compact, { name: 'max.message.bytes', value: String(16 * 1024 * 1024) }] },
+    {
+      topic: t.modelUpdates,
+      numPartitions: 1,
+      replicationFactor: 1,
+      configEntries: [...compact, { name: 'max.message.bytes', value: String(16 * 1024 * 1024) }],
+    },
     { topic: t.schemas, numPartitions: 1, replicationFactor: 1, configEntries: compact },
     { topic: t.control, numPartitions: 1, replicationFactor: 1, configEntries: compact },
   ];

@@ -28,7 +28,11 @@ interface Service {
   volumes?: string[];
   profiles?: string[];
 }
-const compose = parse(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown>; secrets: Record<string, { file: string }> };
+const compose = parse(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, Service>;
+  volumes: Record<string, unknown>;
+  secrets: Record<string, { file: string }>;
+};
 const services = compose.services;
 
 const schemas: Record<string, { schema: z.ZodObject; extra?: string[] }> = {
@@ -47,7 +51,19 @@ const substitute = (v: string) => v.replace(/\$\{[A-Z_]+(:\?[^}]*)?\}/g, 'x'.rep
 
 describe('docker-compose.yml', () => {
   it('has the infrastructure and one container per service', () => {
-    expect(Object.keys(services).sort()).toEqual(['api', 'grafana', 'kafka', 'prometheus', 'retrainer', 'schema-registry', 'scorer', 'simulator', 'sinks', 'topics', 'web']);
+    expect(Object.keys(services).sort()).toEqual([
+      'api',
+      'grafana',
+      'kafka',
+      'prometheus',
+      'retrainer',
+      'schema-registry',
+      'scorer',
+      'simulator',
+      'sinks',
+      'topics',
+      'web',
+    ]);
     expect(services.kafka!.image).toMatch(/^apache\/kafka:4\.1\.1$/);
     expect(services['schema-registry']!.image).toMatch(/^confluentinc\/cp-schema-registry:\d/);
   });
@@ -73,24 +89,33 @@ describe('docker-compose.yml', () => {
 
   it.each(Object.keys(schemas))('%s: every environment variable is known to the service config and parses', (name) => {
     const { schema, extra = [] } = schemas[name]!;
-    const env = Object.fromEntries(Object.entries(services[name]!.environment ?? {}).map(([k, v]) => [k, substitute(String(v))]));
+    const env = Object.fromEntries(
+      Object.entries(services[name]!.environment ?? {}).map(([k, v]) => [k, substitute(String(v))]),
+    );
     const known = new Set([...Object.keys(schema.shape), ...extra, 'LOG_LEVEL', 'NODE_ENV']);
-    for (const key of Object.keys(env)) expect(known.has(key), `${name}: ${key} is not a setting of this service`).toBe(true);
+    for (const key of Object.keys(env))
+      expect(known.has(key), `${name}: ${key} is not a setting of this service`).toBe(true);
     const parsed = schema.safeParse(env);
-    expect(parsed.success ? 'ok' : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), name).toBe('ok');
+    expect(
+      parsed.success ? 'ok' : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+      name,
+    ).toBe('ok');
   });
 
   it('publishes ports on loopback only and gives health checks to what others wait on', () => {
-    for (const [name, s] of Object.entries(services)) for (const p of s.ports ?? []) expect(p, name).toMatch(/^127\.0\.0\.1:/);
+    for (const [name, s] of Object.entries(services))
+      for (const p of s.ports ?? []) expect(p, name).toMatch(/^127\.0\.0\.1:/);
     for (const [name, s] of Object.entries(services)) {
       const deps = s.depends_on && !Array.isArray(s.depends_on) ? s.depends_on : {};
       for (const [dep, { condition }] of Object.entries(deps)) {
         expect(services[dep], `${name} depends on unknown ${dep}`).toBeDefined();
-        if (condition === 'service_healthy') expect(services[dep]!.healthcheck, `${dep} needs a healthcheck for ${name}`).toBeDefined();
+        if (condition === 'service_healthy')
+          expect(services[dep]!.healthcheck, `${dep} needs a healthcheck for ${name}`).toBeDefined();
         expect(['service_healthy', 'service_started', 'service_completed_successfully']).toContain(condition);
       }
     }
-    for (const name of ['kafka', 'schema-registry', 'scorer', 'sinks', 'api']) expect(services[name]!.healthcheck, name).toBeDefined();
+    for (const name of ['kafka', 'schema-registry', 'scorer', 'sinks', 'api'])
+      expect(services[name]!.healthcheck, name).toBeDefined();
   });
 
   it('declares its volumes and mounts files that exist', () => {

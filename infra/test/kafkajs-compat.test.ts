@@ -39,10 +39,17 @@ describe('kafkajs against the pinned Apache Kafka broker', () => {
     const groupId = uniqueName('compat-eos');
     const plain = kafka.producer();
     await plain.connect();
-    await plain.send({ topic: input, messages: Array.from({ length: 50 }, (_, i) => ({ key: `k${i}`, value: `in${i}` })) });
+    await plain.send({
+      topic: input,
+      messages: Array.from({ length: 50 }, (_, i) => ({ key: `k${i}`, value: `in${i}` })),
+    });
     await plain.disconnect();
 
-    const txProducer = kafka.producer({ transactionalId: uniqueName('compat-tx'), idempotent: true, maxInFlightRequests: 1 });
+    const txProducer = kafka.producer({
+      transactionalId: uniqueName('compat-tx'),
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
     await txProducer.connect();
     // An aborted transaction: its records must never reach a read_committed consumer.
     const aborted = await txProducer.transaction();
@@ -58,9 +65,20 @@ describe('kafkajs against the pinned Apache Kafka broker', () => {
       eachBatch: async ({ batch }) => {
         const tx = await txProducer.transaction();
         try {
-          await tx.send({ topic: output, messages: batch.messages.map((m) => ({ key: m.key, value: `out:${String(m.value)}` })) });
+          await tx.send({
+            topic: output,
+            messages: batch.messages.map((m) => ({ key: m.key, value: `out:${String(m.value)}` })),
+          });
           const last = batch.messages[batch.messages.length - 1]!;
-          await tx.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }] }] });
+          await tx.sendOffsets({
+            consumerGroupId: groupId,
+            topics: [
+              {
+                topic: batch.topic,
+                partitions: [{ partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }],
+              },
+            ],
+          });
           await tx.commit();
           processed += batch.messages.length;
         } catch (err: unknown) {
@@ -91,7 +109,10 @@ describe('kafkajs against the pinned Apache Kafka broker', () => {
 
   it('admin: create, describe configs, list offsets, delete', async () => {
     const topic = await topics.create(uniqueName('compat-admin'), 1, { 'cleanup.policy': 'compact' });
-    const cfg = await topics.admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: topic, configNames: ['cleanup.policy'] }] });
+    const cfg = await topics.admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: 2, name: topic, configNames: ['cleanup.policy'] }],
+    });
     expect(cfg.resources[0]!.configEntries[0]!.configValue).toBe('compact');
     const offs = await topics.admin.fetchTopicOffsets(topic);
     expect(offs[0]!.high).toBe('0');

@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Kafka, logLevel, ResourcePatternTypes } from 'kafkajs';
+import {
+  AclOperationTypes,
+  AclPermissionTypes,
+  AclResourceTypes,
+  Kafka,
+  logLevel,
+  ResourcePatternTypes,
+} from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafka, kafkaEnvSchema, parseEnv, waitFor } from '@fraud/common';
 import { startKafka, stopKafka, type KafkaRuntimeOptions } from '../src/kafka-runtime.ts';
@@ -33,17 +40,37 @@ const runtime: KafkaRuntimeOptions = {
     'super.users': 'User:admin;User:ANONYMOUS',
     'allow.everyone.if.no.acl.found': 'false',
   },
-  formatArgs: Object.entries(users).flatMap(([name, password]) => ['--add-scram', `SCRAM-SHA-256=[name=${name},password=${password}]`]),
+  formatArgs: Object.entries(users).flatMap(([name, password]) => [
+    '--add-scram',
+    `SCRAM-SHA-256=[name=${name},password=${password}]`,
+  ]),
 };
 
 function client(user: keyof typeof users, password = users[user]): Kafka {
-  const env = parseEnv(kafkaEnvSchema, { KAFKA_BROKERS: `127.0.0.1:${port}`, KAFKA_SASL_MECHANISM: 'scram-sha-256', KAFKA_SASL_USERNAME: user, KAFKA_SASL_PASSWORD: password });
+  const env = parseEnv(kafkaEnvSchema, {
+    KAFKA_BROKERS: `127.0.0.1:${port}`,
+    KAFKA_SASL_MECHANISM: 'scram-sha-256',
+    KAFKA_SASL_USERNAME: user,
+    KAFKA_SASL_PASSWORD: password,
+  });
   const kafka = createKafka(env, `sasl-${user}`);
   return kafka;
 }
 
-const allow = (principal: string, resourceType: AclResourceTypes, resourceName: string, operation: AclOperationTypes, pattern = ResourcePatternTypes.LITERAL) => ({
-  resourceType, resourceName, resourcePatternType: pattern, principal, host: '*', operation, permissionType: AclPermissionTypes.ALLOW,
+const allow = (
+  principal: string,
+  resourceType: AclResourceTypes,
+  resourceName: string,
+  operation: AclOperationTypes,
+  pattern = ResourcePatternTypes.LITERAL,
+) => ({
+  resourceType,
+  resourceName,
+  resourcePatternType: pattern,
+  principal,
+  host: '*',
+  operation,
+  permissionType: AclPermissionTypes.ALLOW,
 });
 
 describe('Kafka with SASL/SCRAM and ACLs: each service reaches only its own topics and groups', () => {
@@ -52,7 +79,12 @@ describe('Kafka with SASL/SCRAM and ACLs: each service reaches only its own topi
       ...runtime,
       readyProbe: async () => {
         // A quiet client: refused connections are expected while the broker starts.
-        const admin = new Kafka({ brokers: [`127.0.0.1:${port}`], logLevel: logLevel.NOTHING, retry: { retries: 0 }, sasl: { mechanism: 'scram-sha-256', username: 'admin', password: users.admin } }).admin();
+        const admin = new Kafka({
+          brokers: [`127.0.0.1:${port}`],
+          logLevel: logLevel.NOTHING,
+          retry: { retries: 0 },
+          sasl: { mechanism: 'scram-sha-256', username: 'admin', password: users.admin },
+        }).admin();
         try {
           await admin.connect();
           return (await admin.describeCluster()).brokers.length > 0;
@@ -63,7 +95,10 @@ describe('Kafka with SASL/SCRAM and ACLs: each service reaches only its own topi
     });
     const admin = client('admin').admin();
     await admin.connect();
-    await admin.createTopics({ waitForLeaders: true, topics: ['transactions', 'scored', 'labels'].map((topic) => ({ topic, numPartitions: 1, replicationFactor: 1 })) });
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: ['transactions', 'scored', 'labels'].map((topic) => ({ topic, numPartitions: 1, replicationFactor: 1 })),
+    });
     await admin.createAcls({
       acl: [
         allow('User:simulator', AclResourceTypes.TOPIC, 'transactions', AclOperationTypes.WRITE),
@@ -72,8 +107,20 @@ describe('Kafka with SASL/SCRAM and ACLs: each service reaches only its own topi
         allow('User:scorer', AclResourceTypes.TOPIC, 'transactions', AclOperationTypes.READ),
         allow('User:scorer', AclResourceTypes.TOPIC, 'scored', AclOperationTypes.WRITE),
         allow('User:scorer', AclResourceTypes.GROUP, 'fraud-scorer', AclOperationTypes.READ),
-        allow('User:scorer', AclResourceTypes.TRANSACTIONAL_ID, 'fraud-scorer', AclOperationTypes.WRITE, ResourcePatternTypes.PREFIXED),
-        allow('User:scorer', AclResourceTypes.TRANSACTIONAL_ID, 'fraud-scorer', AclOperationTypes.DESCRIBE, ResourcePatternTypes.PREFIXED),
+        allow(
+          'User:scorer',
+          AclResourceTypes.TRANSACTIONAL_ID,
+          'fraud-scorer',
+          AclOperationTypes.WRITE,
+          ResourcePatternTypes.PREFIXED,
+        ),
+        allow(
+          'User:scorer',
+          AclResourceTypes.TRANSACTIONAL_ID,
+          'fraud-scorer',
+          AclOperationTypes.DESCRIBE,
+          ResourcePatternTypes.PREFIXED,
+        ),
       ],
     });
     await admin.disconnect();
@@ -92,7 +139,9 @@ describe('Kafka with SASL/SCRAM and ACLs: each service reaches only its own topi
     await p.connect();
     await p.send({ topic: 'transactions', acks: -1, messages: [{ key: 'C1', value: 'tx-1' }] });
     await p.send({ topic: 'labels', acks: -1, messages: [{ key: 'tx-1', value: 'label' }] });
-    await expect(p.send({ topic: 'scored', acks: -1, messages: [{ value: 'forged decision' }] })).rejects.toThrow(/authoriz/i);
+    await expect(p.send({ topic: 'scored', acks: -1, messages: [{ value: 'forged decision' }] })).rejects.toThrow(
+      /authoriz/i,
+    );
     await p.disconnect();
   });
 
@@ -106,7 +155,11 @@ describe('Kafka with SASL/SCRAM and ACLs: each service reaches only its own topi
     await waitFor(() => seen.includes('tx-1'), { timeoutMs: 30_000, what: 'the scorer to read transactions' });
     await consumer.disconnect();
 
-    const tx = kafka.producer({ transactionalId: 'fraud-scorer-transactions-0', idempotent: true, maxInFlightRequests: 1 });
+    const tx = kafka.producer({
+      transactionalId: 'fraud-scorer-transactions-0',
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
     await tx.connect();
     const t = await tx.transaction();
     await t.send({ topic: 'scored', messages: [{ key: 'C1', value: 'decision' }] });
@@ -118,8 +171,14 @@ describe('Kafka with SASL/SCRAM and ACLs: each service reaches only its own topi
     // its debug log, which is where this test reads it.
     const codes: string[] = [];
     const spy = new Kafka({
-      brokers: [`127.0.0.1:${port}`], sasl: { mechanism: 'scram-sha-256', username: 'scorer', password: users.scorer }, retry: { retries: 2, initialRetryTime: 50 }, logLevel: logLevel.DEBUG,
-      logCreator: () => ({ log }) => void codes.push(JSON.stringify(log)),
+      brokers: [`127.0.0.1:${port}`],
+      sasl: { mechanism: 'scram-sha-256', username: 'scorer', password: users.scorer },
+      retry: { retries: 2, initialRetryTime: 50 },
+      logLevel: logLevel.DEBUG,
+      logCreator:
+        () =>
+        ({ log }) =>
+          void codes.push(JSON.stringify(log)),
     }).admin();
     await spy.connect();
     await expect(spy.fetchOffsets({ groupId: 'fraud-sink-warehouse', topics: ['transactions'] })).rejects.toThrow();
@@ -132,4 +191,3 @@ describe('Kafka with SASL/SCRAM and ACLs: each service reaches only its own topi
     await p.disconnect();
   });
 });
-

@@ -15,7 +15,15 @@ const RUNNER = join(ROOT, 'infra', 'test', 'fixtures', 'secrets-run.ts');
 
 /** Every encoding under which a secret could leak into a log line. */
 function forms(secret: string): string[] {
-  return [...new Set([secret, Buffer.from(secret).toString('base64'), Buffer.from(secret).toString('base64url'), encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)])];
+  return [
+    ...new Set([
+      secret,
+      Buffer.from(secret).toString('base64'),
+      Buffer.from(secret).toString('base64url'),
+      encodeURIComponent(secret),
+      JSON.stringify(secret).slice(1, -1),
+    ]),
+  ];
 }
 
 describe('no secrets in logs, error messages or the repository', () => {
@@ -37,7 +45,8 @@ describe('no secrets in logs, error messages or the repository', () => {
     admin = await testTopics();
     // A loaded broker may answer the leader check before it hosts the partitions (retriable; a
     // retry of an existing topic is a no-op), as in the scorer's harness.
-    const create = (t: string, configs: Record<string, string> = {}) => retry(() => admin.create(t, 1, configs), { retries: 5, initialDelayMs: 200 });
+    const create = (t: string, configs: Record<string, string> = {}) =>
+      retry(() => admin.create(t, 1, configs), { retries: 5, initialDelayMs: 200 });
     for (const t of [topics.transactions, topics.scored, topics.labels, topics.dlq]) await create(t);
     await create(topics.modelUpdates, { 'cleanup.policy': 'compact' });
     const keysFile = join(dir, 'keys.json');
@@ -53,63 +62,84 @@ describe('no secrets in logs, error messages or the repository', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('a run with secrets configured (bad config, broken keys file, refused SASL, API keys, live feed) never prints them', { timeout: 240_000 }, async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', RUNNER], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        ...secrets,
-        SECRETS_TOPIC_PREFIX: prefix,
-        SECRETS_KEYS_FILE: join(dir, 'keys.json'),
-        SECRETS_BAD_KEYS_FILE: join(dir, 'bad-keys.json'),
-        KAFKAJS_NO_PARTITIONER_WARNING: '1',
-        LOG_LEVEL: 'debug',
-      },
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    let exitCode: number | null | undefined;
-    child.once('exit', (code) => (exitCode = code));
-    try {
-      await waitFor(() => exitCode !== undefined, { timeoutMs: 220_000, intervalMs: 250, what: 'the secrets run to finish' });
-    } finally {
-      if (exitCode === undefined) child.kill('SIGKILL');
-    }
-    const scenario = (name: string): Record<string, unknown> => {
-      const line = out.split('\n').find((l) => l.startsWith(`SCENARIO ${name} `));
-      expect(line, `scenario ${name} ran; output:\n${out.slice(-3000)}`).toBeDefined();
-      return JSON.parse(line!.slice(`SCENARIO ${name} `.length)) as Record<string, unknown>;
-    };
-    expect(exitCode, out.slice(-3000)).toBe(0);
-    scenario('done');
-    // Each scenario did what it should, so the grep below covers real error and log paths.
-    expect(scenario('bad-config')).toEqual({ threw: true, code: 'CONFIG_INVALID', names: ['LIVE_FEED_SECRET', 'KAFKA_SASL_MECHANISM', 'WAREHOUSE_PORT'] });
-    expect(scenario('bad-keys-file')).toEqual({ threw: true, code: 'CONFIG_INVALID', namesVariable: true });
-    expect(scenario('sasl')).toEqual({ threw: true, timedOut: false });
-    const api = scenario('api');
-    expect(api).toMatchObject({ wrong: 401, badBody: 400, invalid: 400 });
-    expect(scenario('live')).toHaveProperty('handshake');
-    // The redaction line was logged, with its fields censored.
-    expect(out).toMatch(/"msg":"redaction check: these fields are censored"/);
-    expect(out).toContain('"password":"***"');
+  it(
+    'a run with secrets configured (bad config, broken keys file, refused SASL, API keys, live feed) never prints them',
+    { timeout: 240_000 },
+    async () => {
+      const child = spawn(process.execPath, ['--import', 'tsx', RUNNER], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          ...process.env,
+          ...secrets,
+          SECRETS_TOPIC_PREFIX: prefix,
+          SECRETS_KEYS_FILE: join(dir, 'keys.json'),
+          SECRETS_BAD_KEYS_FILE: join(dir, 'bad-keys.json'),
+          KAFKAJS_NO_PARTITIONER_WARNING: '1',
+          LOG_LEVEL: 'debug',
+        },
+      });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      let exitCode: number | null | undefined;
+      child.once('exit', (code) => (exitCode = code));
+      try {
+        await waitFor(() => exitCode !== undefined, {
+          timeoutMs: 220_000,
+          intervalMs: 250,
+          what: 'the secrets run to finish',
+        });
+      } finally {
+        if (exitCode === undefined) child.kill('SIGKILL');
+      }
+      const scenario = (name: string): Record<string, unknown> => {
+        const line = out.split('\n').find((l) => l.startsWith(`SCENARIO ${name} `));
+        expect(line, `scenario ${name} ran; output:\n${out.slice(-3000)}`).toBeDefined();
+        return JSON.parse(line!.slice(`SCENARIO ${name} `.length)) as Record<string, unknown>;
+      };
+      expect(exitCode, out.slice(-3000)).toBe(0);
+      scenario('done');
+      // Each scenario did what it should, so the grep below covers real error and log paths.
+      expect(scenario('bad-config')).toEqual({
+        threw: true,
+        code: 'CONFIG_INVALID',
+        names: ['LIVE_FEED_SECRET', 'KAFKA_SASL_MECHANISM', 'WAREHOUSE_PORT'],
+      });
+      expect(scenario('bad-keys-file')).toEqual({ threw: true, code: 'CONFIG_INVALID', namesVariable: true });
+      expect(scenario('sasl')).toEqual({ threw: true, timedOut: false });
+      const api = scenario('api');
+      expect(api).toMatchObject({ wrong: 401, badBody: 400, invalid: 400 });
+      expect(scenario('live')).toHaveProperty('handshake');
+      // The redaction line was logged, with its fields censored.
+      expect(out).toMatch(/"msg":"redaction check: these fields are censored"/);
+      expect(out).toContain('"password":"***"');
 
-    const leaks: string[] = [];
-    for (const [name, value] of Object.entries({ ...secrets, badKeyInFile })) {
-      for (const f of forms(value)) if (out.includes(f)) leaks.push(`${name} (as ${JSON.stringify(f)})`);
-    }
-    // The secret part of the API key alone must not appear either (a log of "fk_id_…" truncated differently).
-    const apiSecretPart = secrets.SECRETS_API_KEY.slice(12);
-    if (out.includes(apiSecretPart)) leaks.push('the secret part of SECRETS_API_KEY');
-    expect(leaks, `secrets found in the output:\n${leaks.join('\n')}`).toEqual([]);
-    expect(out.length).toBeGreaterThan(1000); // it did log: an empty output would pass the grep trivially
-  });
+      const leaks: string[] = [];
+      for (const [name, value] of Object.entries({ ...secrets, badKeyInFile })) {
+        for (const f of forms(value)) if (out.includes(f)) leaks.push(`${name} (as ${JSON.stringify(f)})`);
+      }
+      // The secret part of the API key alone must not appear either (a log of "fk_id_…" truncated differently).
+      const apiSecretPart = secrets.SECRETS_API_KEY.slice(12);
+      if (out.includes(apiSecretPart)) leaks.push('the secret part of SECRETS_API_KEY');
+      expect(leaks, `secrets found in the output:\n${leaks.join('\n')}`).toEqual([]);
+      expect(out.length).toBeGreaterThan(1000); // it did log: an empty output would pass the grep trivially
+    },
+  );
 
   it('the repository holds no committed secrets (private keys, .env files, cloud credentials, tokens)', () => {
-    const files = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 }).toString().split('\0').filter(Boolean);
+    const files = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 })
+      .toString()
+      .split('\0')
+      .filter(Boolean);
     expect(files.length).toBeGreaterThan(100);
-    const badNames = files.filter((f) => /(^|\/)\.env(\.(?!example$|sample$|template$)[^/]+)?$/.test(f) || /(^|\/)(id_rsa|id_ed25519|id_ecdsa)$/.test(f) || /\.(pem|p12|pfx|jks|keystore)$/i.test(f) || /(^|\/)secrets\/(?!README\.md$|\.gitkeep$)[^/]+$/.test(f));
+    const badNames = files.filter(
+      (f) =>
+        /(^|\/)\.env(\.(?!example$|sample$|template$)[^/]+)?$/.test(f) ||
+        /(^|\/)(id_rsa|id_ed25519|id_ecdsa)$/.test(f) ||
+        /\.(pem|p12|pfx|jks|keystore)$/i.test(f) ||
+        /(^|\/)secrets\/(?!README\.md$|\.gitkeep$)[^/]+$/.test(f),
+    );
     expect(badNames, 'files that should never be committed').toEqual([]);
     // Patterns are built from pieces so that this file does not match itself.
     const dash = '-----';

@@ -7,7 +7,14 @@ export { xgboostJsonToOnnx, ONNX_INPUT, ONNX_OUTPUT } from './onnx/convert.ts';
 export { createExplainer, type Explainer } from './explain/explainer.ts';
 export { createServingModel, onnxruntimeVersion, type ServingModelSource } from './serving/serving-model.ts';
 export { sha256Hex, verifyChecksum, smokeTest, verifyModel, parityMaxAbsDiff, verifyParity } from './serving/verify.ts';
-export { writeArtifact, readArtifact, ARTIFACT_FILES, type Artifact, type ArtifactMetadata, type ArtifactMetadataInput } from './serving/artifact.ts';
+export {
+  writeArtifact,
+  readArtifact,
+  ARTIFACT_FILES,
+  type Artifact,
+  type ArtifactMetadata,
+  type ArtifactMetadataInput,
+} from './serving/artifact.ts';
 export * from './features/index.ts';
 export * from './csv/index.ts';
 export * from './eval/index.ts';

@@ -5,8 +5,17 @@ import { TRANSACTION_TYPES, type TransactionType } from '@fraud/schemas';
 
 /** Kaggle PaySim columns, in order. */
 export const PAYSIM_COLUMNS = [
-  'step', 'type', 'amount', 'nameOrig', 'oldbalanceOrg', 'newbalanceOrig',
-  'nameDest', 'oldbalanceDest', 'newbalanceDest', 'isFraud', 'isFlaggedFraud',
+  'step',
+  'type',
+  'amount',
+  'nameOrig',
+  'oldbalanceOrg',
+  'newbalanceOrig',
+  'nameDest',
+  'oldbalanceDest',
+  'newbalanceDest',
+  'isFraud',
+  'isFlaggedFraud',
 ] as const;
 
 /**
@@ -55,8 +64,12 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * rejected with its reason; only an empty last line is not a row. A missing or foreign header
  * throws CSV_INVALID before any row.
  */
-export async function* parsePaysimCsvBatches(source: string | Readable, options: ParseOptions = {}): AsyncGenerator<CsvRecord[]> {
-  const stream = typeof source === 'string' ? createReadStream(source, { highWaterMark: options.highWaterMark ?? 1 << 20 }) : source;
+export async function* parsePaysimCsvBatches(
+  source: string | Readable,
+  options: ParseOptions = {},
+): AsyncGenerator<CsvRecord[]> {
+  const stream =
+    typeof source === 'string' ? createReadStream(source, { highWaterMark: options.highWaterMark ?? 1 << 20 }) : source;
   let carry = '';
   let line = 0;
   let headerSeen = false;
@@ -94,7 +107,10 @@ export async function* parsePaysimCsvBatches(source: string | Readable, options:
 }
 
 /** The same records one by one (convenient for tools; the batched form is faster). */
-export async function* parsePaysimCsv(source: string | Readable, options: ParseOptions = {}): AsyncGenerator<CsvRecord> {
+export async function* parsePaysimCsv(
+  source: string | Readable,
+  options: ParseOptions = {},
+): AsyncGenerator<CsvRecord> {
   for await (const batch of parsePaysimCsvBatches(source, options)) yield* batch;
 }
 
@@ -102,7 +118,10 @@ export async function* parsePaysimCsv(source: string | Readable, options: ParseO
  * Only the valid rows, with isFraud and step, for offline training and backtests. Rejects go
  * to `onReject` (never silently dropped); without it, the first reject throws CSV_INVALID.
  */
-export async function* paysimRows(source: string | Readable, onReject?: (r: CsvReject) => void): AsyncGenerator<PaysimRow> {
+export async function* paysimRows(
+  source: string | Readable,
+  onReject?: (r: CsvReject) => void,
+): AsyncGenerator<PaysimRow> {
   for await (const batch of parsePaysimCsvBatches(source)) {
     for (const rec of batch) {
       if (rec.ok) yield rec.row;
@@ -119,7 +138,10 @@ function checkHeader(rawLatin1: string): void {
   if (names.length === PAYSIM_COLUMNS.length && names.every((n, i) => n === PAYSIM_COLUMNS[i])) return;
   const sep = names.length === 1 ? guessSeparator(h) : null;
   const hint = sep ? ` (it looks separated by ${JSON.stringify(sep)}: PaySim files use commas)` : '';
-  throw new FraudError('CSV_INVALID', `not a Kaggle PaySim CSV: the header is ${JSON.stringify(h.slice(0, 200))}${hint}; expected "${PAYSIM_COLUMNS.join(',')}"`);
+  throw new FraudError(
+    'CSV_INVALID',
+    `not a Kaggle PaySim CSV: the header is ${JSON.stringify(h.slice(0, 200))}${hint}; expected "${PAYSIM_COLUMNS.join(',')}"`,
+  );
 }
 
 function guessSeparator(s: string): string | null {
@@ -155,9 +177,13 @@ export function parseLine(rawLatin1: string, line: number): CsvRecord {
   }
   try {
     const type = unquote(f[1]!);
-    if (!TYPES.has(type)) throw new RowError(`type: unknown transaction type ${JSON.stringify(type)} (expected one of ${TRANSACTION_TYPES.join(', ')})`);
+    if (!TYPES.has(type))
+      throw new RowError(
+        `type: unknown transaction type ${JSON.stringify(type)} (expected one of ${TRANSACTION_TYPES.join(', ')})`,
+      );
     const step = num(f[0]!, 'step');
-    if (!Number.isInteger(step) || step < 0) throw new RowError(`step: ${JSON.stringify(f[0])} is not a non-negative integer`);
+    if (!Number.isInteger(step) || step < 0)
+      throw new RowError(`step: ${JSON.stringify(f[0])} is not a non-negative integer`);
     const amount = money(f[2]!, 'amount');
     if (amount < 0) throw new RowError(`amount: ${JSON.stringify(f[2])} is negative`);
     const row: PaysimRow = {

@@ -10,7 +10,10 @@ export function parseDuration(value: string | number, what = 'duration'): number
     const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(value);
     if (m) return Number(m[1]) * UNITS[m[2] ?? 'ms']!;
   }
-  throw new FraudError('CONFIG_INVALID', `${what}: ${JSON.stringify(value)} is not a duration; use e.g. 30s, 15m, 6h, 2d or milliseconds`);
+  throw new FraudError(
+    'CONFIG_INVALID',
+    `${what}: ${JSON.stringify(value)} is not a duration; use e.g. 30s, 15m, 6h, 2d or milliseconds`,
+  );
 }
 
 export function formatDuration(ms: number): string {

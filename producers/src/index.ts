@@ -5,7 +5,14 @@ export * from './calibration.ts';
 export { amountAt, toMinor } from './amounts.ts';
 export * from './scenario.ts';
 export * from './labels.ts';
-export { createSimulator, simulate, type SimEvent, type Simulator, type SimulatorOptions, type SimulatorStats } from './simulator.ts';
+export {
+  createSimulator,
+  simulate,
+  type SimEvent,
+  type Simulator,
+  type SimulatorOptions,
+  type SimulatorStats,
+} from './simulator.ts';
 export { TYPOLOGIES, type Typology, type FraudContext } from './typologies/index.ts';
 export { NIGHT_FROM_HOUR, NIGHT_TO_HOUR } from './typologies/new-payee-night.ts';
 export * from './csv.ts';

@@ -56,7 +56,15 @@ export function planLabel(
   const dueAt = tx.eventTime + sampleDelay(isFraud ? policy.fraudDelay : policy.legitDelay, rng);
   return {
     dueAt,
-    label: { txId: tx.txId, isFraud, source: 'SIMULATION', labeledAt: dueAt, note: null, typology: isFraud ? typology : null, author },
+    label: {
+      txId: tx.txId,
+      isFraud,
+      source: 'SIMULATION',
+      labeledAt: dueAt,
+      note: null,
+      typology: isFraud ? typology : null,
+      author,
+    },
   };
 }
 

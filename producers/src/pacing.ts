@@ -7,7 +7,10 @@ export interface Pacer {
 }
 
 /** Token bucket: `ratePerSec` sustained, bursts up to `burst` tokens (default 1/10 s of rate). */
-export function createTokenBucket(ratePerSec: number, options: { burst?: number; now?: () => number } = {}): Pacer & { take(n?: number): number } {
+export function createTokenBucket(
+  ratePerSec: number,
+  options: { burst?: number; now?: () => number } = {},
+): Pacer & { take(n?: number): number } {
   const now = options.now ?? (() => performance.now());
   const burst = options.burst ?? Math.max(1, ratePerSec / 10);
   let tokens = burst;
@@ -33,7 +36,8 @@ export function parseSpeed(s: string): Speed {
   if (t === 'max' || t === 'asap') return 'max';
   if (t === 'realtime' || t === 'real-time') return 1;
   const v = Number(t.startsWith('x') ? t.slice(1) : t);
-  if (!Number.isFinite(v) || v <= 0) throw new RangeError(`speed ${JSON.stringify(s)}: use realtime, x60 (any factor) or max`);
+  if (!Number.isFinite(v) || v <= 0)
+    throw new RangeError(`speed ${JSON.stringify(s)}: use realtime, x60 (any factor) or max`);
   return v;
 }
 
@@ -41,7 +45,10 @@ export function parseSpeed(s: string): Speed {
  * Simulated-time pacing: simulated time advances `speed` times faster than the wall clock from
  * the first record on. Returns the wait before a record with the given simulated time.
  */
-export function createSimClock(speed: Speed, now: () => number = () => performance.now()): { delayFor(simTime: number): number } {
+export function createSimClock(
+  speed: Speed,
+  now: () => number = () => performance.now(),
+): { delayFor(simTime: number): number } {
   let simStart: number | undefined;
   let wallStart = 0;
   return {

@@ -33,7 +33,11 @@ export function createProgress(options: ProgressOptions): Progress {
   let lastDone = 0;
   let rate = 0;
   const fmtExtra = (extra?: Record<string, number | string>) =>
-    extra ? Object.entries(extra).map(([k, v]) => `${k} ${typeof v === 'number' ? v.toLocaleString('en-US') : v}`).join(' | ') : '';
+    extra
+      ? Object.entries(extra)
+          .map(([k, v]) => `${k} ${typeof v === 'number' ? v.toLocaleString('en-US') : v}`)
+          .join(' | ')
+      : '';
 
   if (tty) {
     const total = options.total;
@@ -58,7 +62,11 @@ export function createProgress(options: ProgressOptions): Progress {
           lastAt = t;
           lastDone = s.done;
         }
-        bar.update(s.done, { rate: Math.round(rate).toLocaleString('en-US'), extra: fmtExtra(s.extra), elapsed: Math.round((t - started) / 1000) });
+        bar.update(s.done, {
+          rate: Math.round(rate).toLocaleString('en-US'),
+          extra: fmtExtra(s.extra),
+          elapsed: Math.round((t - started) / 1000),
+        });
       },
       stop: () => bar.stop(),
     };
@@ -74,7 +82,9 @@ export function createProgress(options: ProgressOptions): Progress {
       const pct = options.total ? ` (${((100 * s.done) / options.total).toFixed(1)}%)` : '';
       const eta = options.total && rate > 0 ? ` eta ${Math.ceil((options.total - s.done) / rate)}s` : '';
       const extra = fmtExtra(s.extra);
-      stream.write(`${options.title}: ${s.done.toLocaleString('en-US')} ${unit}${pct}, ${Math.round(rate).toLocaleString('en-US')} ${unit}/s${eta}${extra ? `, ${extra}` : ''}\n`);
+      stream.write(
+        `${options.title}: ${s.done.toLocaleString('en-US')} ${unit}${pct}, ${Math.round(rate).toLocaleString('en-US')} ${unit}/s${eta}${extra ? `, ${extra}` : ''}\n`,
+      );
     },
     stop() {},
   };

@@ -68,7 +68,13 @@ export function createPublisher(options: PublisherOptions): Publisher {
   // to every stateful consumer downstream. The next batch is encoded while this one is in flight.
   let chain: Promise<void> = Promise.resolve();
   let failure: FraudError | undefined;
-  const stats: PublisherStats = { acceptedTransactions: 0, acceptedLabels: 0, sentTransactions: 0, sentLabels: 0, failed: 0 };
+  const stats: PublisherStats = {
+    acceptedTransactions: 0,
+    acceptedLabels: 0,
+    sentTransactions: 0,
+    sentLabels: 0,
+    failed: 0,
+  };
 
   function dispatch(): void {
     if (lingerTimer) {
@@ -96,10 +102,14 @@ export function createPublisher(options: PublisherOptions): Publisher {
         metrics?.errors.inc({ topic: topics.transactions }, txs.length);
         if (labels.length) metrics?.errors.inc({ topic: topics.labels }, labels.length);
         logger?.error({ err: errorMessage(err), records: txs.length + labels.length }, 'produce failed');
-        failure ??= new FraudError('KAFKA_UNAVAILABLE', `the broker did not accept ${txs.length + labels.length} records: ${errorMessage(err)}. Check that Kafka is up and the topics exist (fraud infra topics).`, {
-          cause: err,
-          retriable: true,
-        });
+        failure ??= new FraudError(
+          'KAFKA_UNAVAILABLE',
+          `the broker did not accept ${txs.length + labels.length} records: ${errorMessage(err)}. Check that Kafka is up and the topics exist (fraud infra topics).`,
+          {
+            cause: err,
+            retriable: true,
+          },
+        );
       })
       .finally(() => inFlight.delete(p));
     chain = p;

@@ -70,7 +70,13 @@ export async function runReplay(deps: ReplayDeps, options: ReplayRunOptions): Pr
     metrics?.rejected.inc();
     firstReject ??= r;
   };
-  const progress = () => options.onProgress?.({ read, sent: publisher.stats.acceptedTransactions, rejected: rejects.count, labels: publisher.stats.acceptedLabels });
+  const progress = () =>
+    options.onProgress?.({
+      read,
+      sent: publisher.stats.acceptedTransactions,
+      rejected: rejects.count,
+      labels: publisher.stats.acceptedLabels,
+    });
 
   outer: for await (const batch of parsePaysimCsvBatches(options.csvPath, { signal: options.signal })) {
     for (const rec of batch) {

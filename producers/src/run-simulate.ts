@@ -75,7 +75,12 @@ export async function runSimulation(deps: SimulateDeps, options: SimulateRunOpti
     lastTick = t;
     lastN = n;
     metrics?.pendingLabels.set(scheduler.size);
-    options.onProgress?.({ transactions: n, labels: publisher.stats.acceptedLabels, pendingLabels: scheduler.size, simTime: simulator.now });
+    options.onProgress?.({
+      transactions: n,
+      labels: publisher.stats.acceptedLabels,
+      pendingLabels: scheduler.size,
+      simTime: simulator.now,
+    });
   };
 
   const wait = (ms: number): Promise<boolean> => pause(ms, options.signal);

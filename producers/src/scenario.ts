@@ -6,7 +6,13 @@ import { parseDuration } from './duration.ts';
 import { DEFAULT_LABEL_POLICY, type DelayDistribution, type LabelPolicy } from './labels.ts';
 import { PAYSIM_FRAUD_RATE } from './calibration.ts';
 
-export const TYPOLOGY_NAMES = ['takeover', 'partial-drain', 'mule-fan-in', 'velocity-burst', 'new-payee-night'] as const;
+export const TYPOLOGY_NAMES = [
+  'takeover',
+  'partial-drain',
+  'mule-fan-in',
+  'velocity-burst',
+  'new-payee-night',
+] as const;
 export type TypologyName = (typeof TYPOLOGY_NAMES)[number];
 /** Fraction of all transactions that are fraud of each typology (0.0013 = 0.13%). */
 export type TypologyRates = Partial<Record<TypologyName, number>>;
@@ -51,22 +57,46 @@ const rate = z.number().min(0).max(0.2);
 const delay = z.discriminatedUnion('distribution', [
   z.object({ distribution: z.literal('fixed'), value: duration }),
   z.object({ distribution: z.literal('uniform'), min: duration, max: duration }),
-  z.object({ distribution: z.literal('lognormal'), median: duration, sigma: z.number().nonnegative(), min: duration.default(0), max: duration.default('30d') }),
+  z.object({
+    distribution: z.literal('lognormal'),
+    median: duration,
+    sigma: z.number().nonnegative(),
+    min: duration.default(0),
+    max: duration.default('30d'),
+  }),
 ]);
-const typologies = z.object(Object.fromEntries(TYPOLOGY_NAMES.map((n) => [n, rate.optional()])) as Record<TypologyName, z.ZodOptional<typeof rate>>).strict();
+const typologies = z
+  .object(
+    Object.fromEntries(TYPOLOGY_NAMES.map((n) => [n, rate.optional()])) as Record<
+      TypologyName,
+      z.ZodOptional<typeof rate>
+    >,
+  )
+  .strict();
 
 const fileSchema = z
   .object({
     name: z.string().min(1).default('scenario'),
     start: z.union([z.iso.datetime({ offset: true }), z.number().int()]).optional(),
     txPerHour: z.number().positive().max(1e9).default(DEFAULT_SCENARIO.txPerHour),
-    currency: z.string().regex(/^[A-Z]{3}$/).default('USD'),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/)
+      .default('USD'),
     population: z
-      .object({ customers: z.number().int().min(100).max(5_000_000), merchants: z.number().int().min(10).max(1_000_000), agents: z.number().int().min(5).max(1_000_000) })
+      .object({
+        customers: z.number().int().min(100).max(5_000_000),
+        merchants: z.number().int().min(10).max(1_000_000),
+        agents: z.number().int().min(5).max(1_000_000),
+      })
       .partial()
       .default({}),
     labels: z
-      .object({ fraudDelay: delay.optional(), legitDelay: delay.optional(), legitSampleRate: z.number().min(0).max(1).optional() })
+      .object({
+        fraudDelay: delay.optional(),
+        legitDelay: delay.optional(),
+        legitSampleRate: z.number().min(0).max(1).optional(),
+      })
       .strict()
       .default({}),
     phases: z.array(z.object({ name: z.string().min(1), from: duration.default(0), typologies }).strict()).min(1),
@@ -80,7 +110,13 @@ function toDelay(d: z.infer<typeof delay>, what: string): DelayDistribution {
     case 'uniform':
       return { kind: 'uniform', minMs: parseDuration(d.min, what), maxMs: parseDuration(d.max, what) };
     case 'lognormal':
-      return { kind: 'lognormal', medianMs: parseDuration(d.median, what), sigma: d.sigma, minMs: parseDuration(d.min, what), maxMs: parseDuration(d.max, what) };
+      return {
+        kind: 'lognormal',
+        medianMs: parseDuration(d.median, what),
+        sigma: d.sigma,
+        minMs: parseDuration(d.min, what),
+        maxMs: parseDuration(d.max, what),
+      };
   }
 }
 
@@ -89,13 +125,28 @@ export function scenarioFromObject(doc: unknown, source = 'scenario'): Scenario 
   const parsed = fileSchema.safeParse(doc);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new FraudError('CONFIG_INVALID', `${source} is not a valid scenario:\n${lines.join('\n')}\nSee docs/producers.md for the format.`);
+    throw new FraudError(
+      'CONFIG_INVALID',
+      `${source} is not a valid scenario:\n${lines.join('\n')}\nSee docs/producers.md for the format.`,
+    );
   }
   const s = parsed.data;
-  const phases = s.phases.map((p) => ({ name: p.name, fromMs: parseDuration(p.from, `${source}: phases.${p.name}.from`), typologies: p.typologies }));
-  if (phases[0]!.fromMs !== 0) throw new FraudError('CONFIG_INVALID', `${source}: the first phase must start at 0 (it starts at ${phases[0]!.fromMs} ms)`);
+  const phases = s.phases.map((p) => ({
+    name: p.name,
+    fromMs: parseDuration(p.from, `${source}: phases.${p.name}.from`),
+    typologies: p.typologies,
+  }));
+  if (phases[0]!.fromMs !== 0)
+    throw new FraudError(
+      'CONFIG_INVALID',
+      `${source}: the first phase must start at 0 (it starts at ${phases[0]!.fromMs} ms)`,
+    );
   for (let i = 1; i < phases.length; i++) {
-    if (phases[i]!.fromMs <= phases[i - 1]!.fromMs) throw new FraudError('CONFIG_INVALID', `${source}: phase "${phases[i]!.name}" must start after "${phases[i - 1]!.name}"`);
+    if (phases[i]!.fromMs <= phases[i - 1]!.fromMs)
+      throw new FraudError(
+        'CONFIG_INVALID',
+        `${source}: phase "${phases[i]!.name}" must start after "${phases[i - 1]!.name}"`,
+      );
   }
   return {
     name: s.name,
@@ -104,8 +155,12 @@ export function scenarioFromObject(doc: unknown, source = 'scenario'): Scenario 
     currency: s.currency,
     population: { ...DEFAULT_SCENARIO.population, ...s.population },
     labels: {
-      fraudDelay: s.labels.fraudDelay ? toDelay(s.labels.fraudDelay, `${source}: labels.fraudDelay`) : DEFAULT_LABEL_POLICY.fraudDelay,
-      legitDelay: s.labels.legitDelay ? toDelay(s.labels.legitDelay, `${source}: labels.legitDelay`) : DEFAULT_LABEL_POLICY.legitDelay,
+      fraudDelay: s.labels.fraudDelay
+        ? toDelay(s.labels.fraudDelay, `${source}: labels.fraudDelay`)
+        : DEFAULT_LABEL_POLICY.fraudDelay,
+      legitDelay: s.labels.legitDelay
+        ? toDelay(s.labels.legitDelay, `${source}: labels.legitDelay`)
+        : DEFAULT_LABEL_POLICY.legitDelay,
       legitSampleRate: s.labels.legitSampleRate ?? DEFAULT_LABEL_POLICY.legitSampleRate,
     },
     phases,
@@ -124,7 +179,11 @@ export async function loadScenario(path: string): Promise<Scenario> {
   try {
     doc = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (err: unknown) {
-    throw new FraudError('CONFIG_INVALID', `scenario file ${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`, { cause: err });
+    throw new FraudError(
+      'CONFIG_INVALID',
+      `scenario file ${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   return scenarioFromObject(doc, path);
 }

@@ -2,11 +2,30 @@ import type { Transaction, TransactionType } from '@fraud/schemas';
 import { MinHeap } from './heap.ts';
 import { planLabel, type PendingLabel } from './labels.ts';
 import { createRng, hashSeed, type Rng } from './rng.ts';
-import { DEFAULT_SCENARIO, TYPOLOGY_NAMES, phaseAt, type Phase, type Scenario, type TypologyName, type TypologyRates } from './scenario.ts';
+import {
+  DEFAULT_SCENARIO,
+  TYPOLOGY_NAMES,
+  phaseAt,
+  type Phase,
+  type Scenario,
+  type TypologyName,
+  type TypologyRates,
+} from './scenario.ts';
 import { TYPOLOGIES, type FraudContext } from './typologies/index.ts';
 import {
-  accountNumber, accrueIncome, addAccount, createWorld, habitAmount, hourFactor, isCompromised, makeTransaction,
-  createTypePicker, MERCHANTS_PER_CUSTOMER, PAYEES_PER_CUSTOMER, pickCustomer, type World,
+  accountNumber,
+  accrueIncome,
+  addAccount,
+  createWorld,
+  habitAmount,
+  hourFactor,
+  isCompromised,
+  makeTransaction,
+  createTypePicker,
+  MERCHANTS_PER_CUSTOMER,
+  PAYEES_PER_CUSTOMER,
+  pickCustomer,
+  type World,
 } from './world.ts';
 
 export interface SimEvent {
@@ -84,9 +103,16 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   let override: TypologyRates | null = null;
   let phase = phaseAt(scenario, 0);
   let nextPhaseIndex = scenario.phases.indexOf(phase) + 1;
-  const caseAt: Record<TypologyName, number> = Object.fromEntries(TYPOLOGY_NAMES.map((n) => [n, Infinity])) as Record<TypologyName, number>;
+  const caseAt: Record<TypologyName, number> = Object.fromEntries(TYPOLOGY_NAMES.map((n) => [n, Infinity])) as Record<
+    TypologyName,
+    number
+  >;
   const stats: SimulatorStats = {
-    transactions: 0, fraud: 0, casesStarted: 0, casesSkipped: 0, topUps: 0,
+    transactions: 0,
+    fraud: 0,
+    casesStarted: 0,
+    casesSkipped: 0,
+    topUps: 0,
     byType: { CASH_IN: 0, CASH_OUT: 0, DEBIT: 0, PAYMENT: 0, TRANSFER: 0 },
     byTypology: Object.fromEntries(TYPOLOGY_NAMES.map((n) => [n, 0])) as Record<TypologyName, number>,
   };
@@ -168,7 +194,11 @@ export function createSimulator(options: SimulatorOptions): Simulator {
         stats.topUps++;
         const topUp = Math.max(habitAmount(world, rng, c, 'CASH_IN'), Math.ceil(shortfall / 10_000) * 10_000);
         typePicker.record('CASH_IN');
-        push(makeTransaction(world, nextTxId(), at, 'CASH_IN', c, destFor(c, 'CASH_IN'), topUp, scenario.currency), false, null);
+        push(
+          makeTransaction(world, nextTxId(), at, 'CASH_IN', c, destFor(c, 'CASH_IN'), topUp, scenario.currency),
+          false,
+          null,
+        );
       }
     }
     typePicker.record(type);
@@ -178,13 +208,19 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   function destFor(c: number, type: TransactionType): number {
     switch (type) {
       case 'PAYMENT':
-        return rng.bool(0.85) ? world.usualMerchants[c * MERCHANTS_PER_CUSTOMER + rng.int(MERCHANTS_PER_CUSTOMER)]! : world.merchantsFrom + rng.int(world.merchantsEnd - world.merchantsFrom);
+        return rng.bool(0.85)
+          ? world.usualMerchants[c * MERCHANTS_PER_CUSTOMER + rng.int(MERCHANTS_PER_CUSTOMER)]!
+          : world.merchantsFrom + rng.int(world.merchantsEnd - world.merchantsFrom);
       case 'TRANSFER': {
-        const d = rng.bool(0.8) ? world.usualPayees[c * PAYEES_PER_CUSTOMER + rng.int(PAYEES_PER_CUSTOMER)]! : rng.int(world.customers);
+        const d = rng.bool(0.8)
+          ? world.usualPayees[c * PAYEES_PER_CUSTOMER + rng.int(PAYEES_PER_CUSTOMER)]!
+          : rng.int(world.customers);
         return d === c ? (c + 1) % world.customers : d;
       }
       default:
-        return rng.bool(0.9) ? world.usualAgent[c]! : world.agentsFrom + rng.int(world.merchantsFrom - world.agentsFrom);
+        return rng.bool(0.9)
+          ? world.usualAgent[c]!
+          : world.agentsFrom + rng.int(world.merchantsFrom - world.agentsFrom);
     }
   }
 

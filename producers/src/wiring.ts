@@ -51,7 +51,13 @@ export async function openPublishing(options: PublishingOptions): Promise<Publis
     logger,
   });
   return {
-    kafka, producer, publisher, topics, metrics, registry, metricsPort: server?.port,
+    kafka,
+    producer,
+    publisher,
+    topics,
+    metrics,
+    registry,
+    metricsPort: server?.port,
     async close() {
       await producer.disconnect();
       await server?.close();
@@ -64,13 +70,20 @@ async function assertTopicsExist(kafka: Kafka, names: string[], brokers: string)
   try {
     await admin.connect();
   } catch (err: unknown) {
-    throw new FraudError('KAFKA_UNAVAILABLE', `cannot reach Kafka at ${brokers}: start it with \`fraud infra up\` or set KAFKA_BROKERS`, { cause: err, retriable: true });
+    throw new FraudError(
+      'KAFKA_UNAVAILABLE',
+      `cannot reach Kafka at ${brokers}: start it with \`fraud infra up\` or set KAFKA_BROKERS`,
+      { cause: err, retriable: true },
+    );
   }
   try {
     const existing = new Set(await admin.listTopics());
     const missing = names.filter((t) => !existing.has(t));
     if (missing.length) {
-      throw new FraudError('CONFIG_INVALID', `topic(s) ${missing.join(', ')} do not exist on ${brokers}: create them with \`fraud infra topics\` (TOPIC_PREFIX must match)`);
+      throw new FraudError(
+        'CONFIG_INVALID',
+        `topic(s) ${missing.join(', ')} do not exist on ${brokers}: create them with \`fraud infra topics\` (TOPIC_PREFIX must match)`,
+      );
     }
   } finally {
     await admin.disconnect();

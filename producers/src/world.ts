@@ -67,7 +67,8 @@ export function createWorld(pop: Population, rng: Rng, txPerHour: number, seedMa
     wealth[c] = rng.next();
     activity[c] = Math.exp(rng.normal());
     activitySum += activity[c]!;
-    for (let k = 0; k < MERCHANTS_PER_CUSTOMER; k++) usualMerchants[c * MERCHANTS_PER_CUSTOMER + k] = C + A + rng.int(M);
+    for (let k = 0; k < MERCHANTS_PER_CUSTOMER; k++)
+      usualMerchants[c * MERCHANTS_PER_CUSTOMER + k] = C + A + rng.int(M);
     for (let k = 0; k < PAYEES_PER_CUSTOMER; k++) usualPayees[c * PAYEES_PER_CUSTOMER + k] = rng.int(C);
     usualAgent[c] = C + rng.int(A);
     channel[c] = rng.bool(0.7) ? 0 : 1;
@@ -86,9 +87,22 @@ export function createWorld(pop: Population, rng: Rng, txPerHour: number, seedMa
     incomePerMs[c] = Math.max(0, expectedNetSpend(wealth[c]!)) * INCOME_COVER * txPerMs * (activity[c]! / activitySum);
   }
   return {
-    customers: C, agentsFrom: C, merchantsFrom: C + A, merchantsEnd: C + A + M,
-    ids, balance, createdAt, wealth, usualMerchants, usualPayees, usualAgent, channel, incomePerMs,
-    lastIncomeAt: new Float64Array(C).fill(Number.NaN), activityCdf, compromised: new Map(),
+    customers: C,
+    agentsFrom: C,
+    merchantsFrom: C + A,
+    merchantsEnd: C + A + M,
+    ids,
+    balance,
+    createdAt,
+    wealth,
+    usualMerchants,
+    usualPayees,
+    usualAgent,
+    channel,
+    incomePerMs,
+    lastIncomeAt: new Float64Array(C).fill(Number.NaN),
+    activityCdf,
+    compromised: new Map(),
   };
 }
 
@@ -172,7 +186,8 @@ export function createTypePicker(): TypePicker {
     },
     record(type) {
       counts.set(type, counts.get(type)! + 1);
-      if (++total % 1000 === 0) cdf = mixCdf((t) => Math.max(0.001, TYPE_MIX[t] + GAIN * (TYPE_MIX[t] - counts.get(t)! / total)));
+      if (++total % 1000 === 0)
+        cdf = mixCdf((t) => Math.max(0.001, TYPE_MIX[t] + GAIN * (TYPE_MIX[t] - counts.get(t)! / total)));
     },
   };
 }
@@ -217,7 +232,12 @@ export function makeTransaction(
     originBalanceBefore,
     destAccount: w.ids[dest]!,
     destBalanceBefore,
-    channel: type === 'CASH_IN' || type === 'CASH_OUT' ? 'AGENT' : origin < w.customers ? CHANNELS[w.channel[origin]!]! : 'APP',
+    channel:
+      type === 'CASH_IN' || type === 'CASH_OUT'
+        ? 'AGENT'
+        : origin < w.customers
+          ? CHANNELS[w.channel[origin]!]!
+          : 'APP',
     attributes: {},
   };
 }

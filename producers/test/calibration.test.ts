@@ -46,18 +46,25 @@ describe('calibration against the real PaySim rows', { timeout: 180_000 }, () =>
       const sp = (100 * s.length) / N;
       const rq = [0.25, 0.5, 0.75].map((p) => quantile(r, p));
       const sq = [0.25, 0.5, 0.75].map((p) => quantile(s, p));
-      rows.push(`${t.padEnd(9)} ${rp.toFixed(2).padStart(6)} ${sp.toFixed(2).padStart(6)}   | ${rq.map((v) => v.toFixed(0).padStart(9)).join(' ')}          | ${sq.map((v) => v.toFixed(0).padStart(9)).join(' ')}`);
+      rows.push(
+        `${t.padEnd(9)} ${rp.toFixed(2).padStart(6)} ${sp.toFixed(2).padStart(6)}   | ${rq.map((v) => v.toFixed(0).padStart(9)).join(' ')}          | ${sq.map((v) => v.toFixed(0).padStart(9)).join(' ')}`,
+      );
       if (Math.abs(rp - sp) > 3) failures.push(`${t} share ${sp.toFixed(2)}% vs ${rp.toFixed(2)}%`);
       rq.forEach((v, i) => {
         const ratio = sq[i]! / v;
-        if (!(ratio >= 0.5 && ratio <= 2)) failures.push(`${t} q${[25, 50, 75][i]} ${sq[i]!.toFixed(0)} vs ${v.toFixed(0)}`);
+        if (!(ratio >= 0.5 && ratio <= 2))
+          failures.push(`${t} q${[25, 50, 75][i]} ${sq[i]!.toFixed(0)} vs ${v.toFixed(0)}`);
       });
     }
     const share = (h: number[]) => h.map((v) => v / h.reduce((a, b) => a + b, 0));
     const rs = share(realHour);
     const ss = share(simHour);
-    rows.push(`hourly share (real/sim %): ${rs.map((v, i) => `${i}h ${(100 * v).toFixed(1)}/${(100 * ss[i]!).toFixed(1)}`).join(' ')}`);
-    rows.push(`fraud: ${fraud} of ${N} = ${((100 * fraud) / N).toFixed(3)}% in ${[...fraudTypes].join(', ')} (PaySim 0.129%)`);
+    rows.push(
+      `hourly share (real/sim %): ${rs.map((v, i) => `${i}h ${(100 * v).toFixed(1)}/${(100 * ss[i]!).toFixed(1)}`).join(' ')}`,
+    );
+    rows.push(
+      `fraud: ${fraud} of ${N} = ${((100 * fraud) / N).toFixed(3)}% in ${[...fraudTypes].join(', ')} (PaySim 0.129%)`,
+    );
     console.log(`\n${rows.join('\n')}\n`);
 
     expect(failures).toEqual([]);

@@ -3,8 +3,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PAYSIM_COLUMNS } from '../src/index.ts';
 
-export const PAYSIM_DIR = process.env.PAYSIM_DIR ?? fileURLToPath(new URL('../../../shared/data/paysim', import.meta.url));
-export const SHARED_CSVS = ['paysim-head-5330.csv', 'paysim-blocks-12651.csv', 'paysim-steps1-119-sample.csv'].map((f) => join(PAYSIM_DIR, f));
+export const PAYSIM_DIR =
+  process.env.PAYSIM_DIR ?? fileURLToPath(new URL('../../../shared/data/paysim', import.meta.url));
+export const SHARED_CSVS = ['paysim-head-5330.csv', 'paysim-blocks-12651.csv', 'paysim-steps1-119-sample.csv'].map(
+  (f) => join(PAYSIM_DIR, f),
+);
 export const SCENARIOS_DIR = fileURLToPath(new URL('../scenarios', import.meta.url));
 
 export function quantile(sorted: readonly number[], p: number): number {
@@ -24,7 +27,11 @@ export function writeCorruptedCsv(path: string): { lines: number; bad: Record<nu
     '1,PAYMENT,100.0,C1,1.0,0.0,M2\n', // 5 missing columns
     '1,CRYPTO,100.0,C1,1.0,0.0,M2,0.0,0.0,0,0\n', // 6 unknown type
     '1;PAYMENT;100.0;C1;1.0;0.0;M2;0.0;0.0;0;0\n', // 7 wrong separator
-    Buffer.concat([Buffer.from('1,PAYMENT,100.0,C'), Buffer.from([0xff, 0xfe]), Buffer.from(',1.0,0.0,M2,0.0,0.0,0,0\n')]), // 8 invalid UTF-8
+    Buffer.concat([
+      Buffer.from('1,PAYMENT,100.0,C'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from(',1.0,0.0,M2,0.0,0.0,0,0\n'),
+    ]), // 8 invalid UTF-8
     '\n', // 9 empty line
     '1,PAYMENT,100.0,C1,1.0,0.0,M2,0.0,0.0,2,0\n', // 10 label not 0/1
     '1,PAYMENT,-5,C1,1.0,0.0,M2,0.0,0.0,0,0\n', // 11 negative amount
@@ -48,4 +55,3 @@ export function writeCorruptedCsv(path: string): { lines: number; bad: Record<nu
     },
   };
 }
-

@@ -24,7 +24,10 @@ export async function prefixedTopics(kafka: Kafka, name: string): Promise<Prefix
   const prefix = `${uniqueName(name)}-`;
   const topics = topicNames(prefix);
   const names = [topics.transactions, topics.labels];
-  await admin.createTopics({ waitForLeaders: false, topics: names.map((topic) => ({ topic, numPartitions: 3, replicationFactor: 1 })) });
+  await admin.createTopics({
+    waitForLeaders: false,
+    topics: names.map((topic) => ({ topic, numPartitions: 3, replicationFactor: 1 })),
+  });
   await waitFor(
     async () => {
       const meta = await admin.fetchTopicMetadata({ topics: names });
@@ -34,7 +37,10 @@ export async function prefixedTopics(kafka: Kafka, name: string): Promise<Prefix
   );
   const codecs = await createCodecs({ registryUrl: REGISTRY_URL, topics });
   return {
-    prefix, topics, codecs, admin,
+    prefix,
+    topics,
+    codecs,
+    admin,
     async cleanup() {
       await admin.deleteTopics({ topics: names }).catch((err: unknown) => console.warn('topic cleanup failed', err));
       await admin.disconnect();
@@ -51,8 +57,20 @@ export interface ReadBack<T> {
  * Reads a topic from the beginning with a fresh group until `expected` records arrived, decoding
  * each with `decode`; then checks the high watermarks so duplicates would not go unnoticed.
  */
-export async function readBack<T>(kafka: Kafka, topic: string, expected: number, decode: (b: Buffer) => Promise<T>, timeoutMs = 180_000): Promise<ReadBack<T>> {
-  const consumer = kafka.consumer({ groupId: uniqueName('producers-readback'), maxBytes: 10 << 20, sessionTimeout: 60_000, rebalanceTimeout: 60_000, heartbeatInterval: 3_000 });
+export async function readBack<T>(
+  kafka: Kafka,
+  topic: string,
+  expected: number,
+  decode: (b: Buffer) => Promise<T>,
+  timeoutMs = 180_000,
+): Promise<ReadBack<T>> {
+  const consumer = kafka.consumer({
+    groupId: uniqueName('producers-readback'),
+    maxBytes: 10 << 20,
+    sessionTimeout: 60_000,
+    rebalanceTimeout: 60_000,
+    heartbeatInterval: 3_000,
+  });
   // Keyed by position: a rebalance on a slow machine may redeliver a batch, never count it twice.
   const seen = new Map<string, { partition: number; offset: bigint; value: T }>();
   await consumer.connect();
@@ -61,15 +79,24 @@ export async function readBack<T>(kafka: Kafka, topic: string, expected: number,
     await consumer.run({
       eachBatch: async ({ batch }) => {
         for (const m of batch.messages) {
-          seen.set(`${batch.partition}:${m.offset}`, { partition: batch.partition, offset: BigInt(m.offset), value: await decode(m.value!) });
+          seen.set(`${batch.partition}:${m.offset}`, {
+            partition: batch.partition,
+            offset: BigInt(m.offset),
+            value: await decode(m.value!),
+          });
         }
       },
     });
-    await waitFor(() => seen.size >= expected, { timeoutMs, what: `${expected} records on ${topic} (have ${seen.size})` });
+    await waitFor(() => seen.size >= expected, {
+      timeoutMs,
+      what: `${expected} records on ${topic} (have ${seen.size})`,
+    });
   } finally {
     await consumer.disconnect();
   }
-  const ordered = [...seen.values()].sort((a, b) => a.partition - b.partition || (a.offset < b.offset ? -1 : a.offset > b.offset ? 1 : 0));
+  const ordered = [...seen.values()].sort(
+    (a, b) => a.partition - b.partition || (a.offset < b.offset ? -1 : a.offset > b.offset ? 1 : 0),
+  );
   const values = ordered.map((r) => r.value);
   const byPartition = new Map<number, T[]>();
   for (const r of ordered) {

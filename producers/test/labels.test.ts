@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { createLabelScheduler, createRng, planLabel, sampleDelay, type LabelPolicy, type PendingLabel } from '../src/index.ts';
+import {
+  createLabelScheduler,
+  createRng,
+  planLabel,
+  sampleDelay,
+  type LabelPolicy,
+  type PendingLabel,
+} from '../src/index.ts';
 
-const label = (txId: string, dueAt: number): PendingLabel => ({ dueAt, label: { txId, isFraud: false, source: 'SIMULATION', labeledAt: dueAt, note: null, typology: null, author: 'test' } });
+const label = (txId: string, dueAt: number): PendingLabel => ({
+  dueAt,
+  label: { txId, isFraud: false, source: 'SIMULATION', labeledAt: dueAt, note: null, typology: null, author: 'test' },
+});
 
 describe('label delay and scheduler', () => {
   it('releases labels in due-time order, ties in scheduling order, only once due', () => {
@@ -12,7 +22,10 @@ describe('label delay and scheduler', () => {
     expect(s.due(-1)).toEqual([]);
     const first = s.due(49);
     const rest = s.drain();
-    const expected = [...items].map((it, i) => ({ ...it, i })).sort((a, b) => a.dueAt - b.dueAt || a.i - b.i).map((x) => x.label.txId);
+    const expected = [...items]
+      .map((it, i) => ({ ...it, i }))
+      .sort((a, b) => a.dueAt - b.dueAt || a.i - b.i)
+      .map((x) => x.label.txId);
     expect([...first, ...rest].map((l) => l.txId)).toEqual(expected);
     expect(first.every((l) => l.labeledAt <= 49)).toBe(true);
     expect(rest.every((l) => l.labeledAt > 49)).toBe(true);
@@ -20,7 +33,11 @@ describe('label delay and scheduler', () => {
   });
 
   it('delay 0 is allowed: the label is due with its transaction', () => {
-    const policy: LabelPolicy = { fraudDelay: { kind: 'fixed', ms: 0 }, legitDelay: { kind: 'fixed', ms: 0 }, legitSampleRate: 1 };
+    const policy: LabelPolicy = {
+      fraudDelay: { kind: 'fixed', ms: 0 },
+      legitDelay: { kind: 'fixed', ms: 0 },
+      legitSampleRate: 1,
+    };
     const p = planLabel(policy, createRng(1), { txId: 'x', eventTime: 1_000 }, true, 'takeover');
     expect(p?.dueAt).toBe(1_000);
     expect(p?.label).toMatchObject({ txId: 'x', isFraud: true, typology: 'takeover', labeledAt: 1_000 });
@@ -28,7 +45,13 @@ describe('label delay and scheduler', () => {
 
   it('fraud delays span minutes to days within bounds; legit labels can be sampled', () => {
     const rng = createRng(2);
-    const d = { kind: 'lognormal' as const, medianMs: 6 * 3_600_000, sigma: 1.2, minMs: 300_000, maxMs: 3 * 86_400_000 };
+    const d = {
+      kind: 'lognormal' as const,
+      medianMs: 6 * 3_600_000,
+      sigma: 1.2,
+      minMs: 300_000,
+      maxMs: 3 * 86_400_000,
+    };
     const delays = Array.from({ length: 20_000 }, () => sampleDelay(d, rng)).sort((a, b) => a - b);
     expect(delays[0]).toBeGreaterThanOrEqual(300_000);
     expect(delays[delays.length - 1]).toBeLessThanOrEqual(3 * 86_400_000);

@@ -13,7 +13,14 @@ describe('scenarios', { timeout: 180_000 }, () => {
     expect(phaseAt(scenario, 2 * DAY - 1).name).toBe('paysim-only');
     expect(phaseAt(scenario, 2 * DAY).name).toBe('mule-fan-in-appears');
     // A smaller world at a higher fraud rate keeps the test quick; phases are by simulated time.
-    const fast = { ...scenario, txPerHour: 1_500, phases: scenario.phases.map((p) => ({ ...p, typologies: Object.fromEntries(Object.entries(p.typologies).map(([k, v]) => [k, v * 10])) })) };
+    const fast = {
+      ...scenario,
+      txPerHour: 1_500,
+      phases: scenario.phases.map((p) => ({
+        ...p,
+        typologies: Object.fromEntries(Object.entries(p.typologies).map(([k, v]) => [k, v * 10])),
+      })),
+    };
     const sim = createSimulator({ seed: 'drift', scenario: fast });
     const before = new Set<string>();
     const after = new Set<string>();
@@ -32,11 +39,22 @@ describe('scenarios', { timeout: 180_000 }, () => {
     const s = await loadScenario(join(SCENARIOS_DIR, 'default.yaml'));
     expect(s.phases).toHaveLength(1);
     expect(s.phases[0]!.typologies).toEqual({ takeover: 0.0013 });
-    expect(s.labels.fraudDelay).toEqual({ kind: 'lognormal', medianMs: 6 * 3_600_000, sigma: 1.2, minMs: 300_000, maxMs: 3 * DAY });
+    expect(s.labels.fraudDelay).toEqual({
+      kind: 'lognormal',
+      medianMs: 6 * 3_600_000,
+      sigma: 1.2,
+      minMs: 300_000,
+      maxMs: 3 * DAY,
+    });
   });
 
   it('accepts JSON documents and rejects bad ones naming the problem', () => {
-    const ok = scenarioFromObject({ phases: [{ name: 'a', typologies: { 'velocity-burst': 0.001 } }, { name: 'b', from: '90m', typologies: {} }] });
+    const ok = scenarioFromObject({
+      phases: [
+        { name: 'a', typologies: { 'velocity-burst': 0.001 } },
+        { name: 'b', from: '90m', typologies: {} },
+      ],
+    });
     expect(ok.phases[1]!.fromMs).toBe(90 * 60_000);
     const bad = (doc: unknown): string => {
       try {
@@ -50,6 +68,13 @@ describe('scenarios', { timeout: 180_000 }, () => {
     expect(bad({ phases: [{ name: 'a', typologies: { takeover: 2 } }] })).toMatch(/phases\.0\.typologies\.takeover/);
     expect(bad({ phases: [] })).toMatch(/phases/);
     expect(bad({ phases: [{ name: 'a', from: '1h', typologies: {} }] })).toMatch(/first phase must start at 0/);
-    expect(bad({ phases: [{ name: 'a', typologies: {} }, { name: 'b', from: 'soon', typologies: {} }] })).toMatch(/not a duration/);
+    expect(
+      bad({
+        phases: [
+          { name: 'a', typologies: {} },
+          { name: 'b', from: 'soon', typologies: {} },
+        ],
+      }),
+    ).toMatch(/not a duration/);
   });
 });

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createSimulator, simulate, DEFAULT_SCENARIO, TYPOLOGY_NAMES, type SimEvent } from '../src/index.ts';
 
 const START = Date.UTC(2026, 0, 1);
-const fingerprint = (evs: SimEvent[]) => evs.map((e) => JSON.stringify([e.transaction, e.isFraud, e.typology, e.label ?? null]));
+const fingerprint = (evs: SimEvent[]) =>
+  evs.map((e) => JSON.stringify([e.transaction, e.isFraud, e.typology, e.label ?? null]));
 
 describe('simulator', { timeout: 180_000 }, () => {
   it('is deterministic by seed: same seed, same stream; another seed, another stream', () => {
@@ -15,10 +16,21 @@ describe('simulator', { timeout: 180_000 }, () => {
   });
 
   it('emits in event-time order with unique txIds and no ground truth in the transaction', () => {
-    const evs = simulate({ seed: 3, start: START, scenario: { ...DEFAULT_SCENARIO, phases: [{ name: 'all', fromMs: 0, typologies: Object.fromEntries(TYPOLOGY_NAMES.map((n) => [n, 0.002])) }] } }, 50_000);
+    const evs = simulate(
+      {
+        seed: 3,
+        start: START,
+        scenario: {
+          ...DEFAULT_SCENARIO,
+          phases: [{ name: 'all', fromMs: 0, typologies: Object.fromEntries(TYPOLOGY_NAMES.map((n) => [n, 0.002])) }],
+        },
+      },
+      50_000,
+    );
     const ids = new Set<string>();
     const problems: string[] = [];
-    const fields = 'amount,attributes,channel,currency,destAccount,destBalanceBefore,eventTime,originAccount,originBalanceBefore,txId,type';
+    const fields =
+      'amount,attributes,channel,currency,destAccount,destBalanceBefore,eventTime,originAccount,originBalanceBefore,txId,type';
     for (let i = 0; i < evs.length; i++) {
       const tx = evs[i]!.transaction;
       if (i > 0 && tx.eventTime < evs[i - 1]!.transaction.eventTime) problems.push(`${tx.txId} out of order`);
@@ -27,7 +39,8 @@ describe('simulator', { timeout: 180_000 }, () => {
       if (Object.keys(tx.attributes).length) problems.push(`${tx.txId} has attributes`);
       if (!Number.isSafeInteger(tx.amount) || tx.amount <= 0) problems.push(`${tx.txId} amount ${tx.amount}`);
       // PaySim's naming: merchants (M...) only receive PAYMENTs; everyone else is a C... account.
-      if (!tx.originAccount.startsWith('C') || tx.destAccount.startsWith('M') !== (tx.type === 'PAYMENT')) problems.push(`${tx.txId} ${tx.type} ${tx.originAccount}->${tx.destAccount}`);
+      if (!tx.originAccount.startsWith('C') || tx.destAccount.startsWith('M') !== (tx.type === 'PAYMENT'))
+        problems.push(`${tx.txId} ${tx.type} ${tx.originAccount}->${tx.destAccount}`);
     }
     expect(problems.slice(0, 5)).toEqual([]);
     expect(ids.size).toBe(evs.length);
@@ -44,14 +57,20 @@ describe('simulator', { timeout: 180_000 }, () => {
     let chained = 0;
     for (const { transaction: tx } of evs) {
       const out = tx.type !== 'CASH_IN';
-      if (out && tx.amount > tx.originBalanceBefore) problems.push(`${tx.txId}: ${tx.type} ${tx.amount} > balance ${tx.originBalanceBefore}`);
+      if (out && tx.amount > tx.originBalanceBefore)
+        problems.push(`${tx.txId}: ${tx.type} ${tx.amount} > balance ${tx.originBalanceBefore}`);
       if (tx.originBalanceBefore < 0 || tx.destBalanceBefore < 0) problems.push(`${tx.txId}: negative balance`);
-      for (const [acct, before] of [[tx.originAccount, tx.originBalanceBefore], [tx.destAccount, tx.destBalanceBefore]] as const) {
+      for (const [acct, before] of [
+        [tx.originAccount, tx.originBalanceBefore],
+        [tx.destAccount, tx.destBalanceBefore],
+      ] as const) {
         const prev = after.get(acct);
         if (prev === undefined) continue;
         chained++;
-        if (acct.startsWith('M') && before !== prev) problems.push(`${tx.txId}: merchant ${acct} before ${before} != ${prev}`);
-        if (!acct.startsWith('M') && !(tx.type === 'CASH_IN' && acct === tx.destAccount) && before < prev) problems.push(`${tx.txId}: ${acct} lost money between transactions`);
+        if (acct.startsWith('M') && before !== prev)
+          problems.push(`${tx.txId}: merchant ${acct} before ${before} != ${prev}`);
+        if (!acct.startsWith('M') && !(tx.type === 'CASH_IN' && acct === tx.destAccount) && before < prev)
+          problems.push(`${tx.txId}: ${acct} lost money between transactions`);
       }
       const sign = out ? -1 : 1;
       after.set(tx.originAccount, tx.originBalanceBefore + sign * tx.amount);
@@ -71,9 +90,16 @@ describe('simulator', { timeout: 180_000 }, () => {
         continue;
       }
       const { dueAt, label } = p;
-      if (label.txId !== e.transaction.txId || label.isFraud !== e.isFraud || label.source !== 'SIMULATION' || label.labeledAt !== dueAt) problems.push(`${label.txId}: ${JSON.stringify(label)}`);
+      if (
+        label.txId !== e.transaction.txId ||
+        label.isFraud !== e.isFraud ||
+        label.source !== 'SIMULATION' ||
+        label.labeledAt !== dueAt
+      )
+        problems.push(`${label.txId}: ${JSON.stringify(label)}`);
       if (dueAt < e.transaction.eventTime) problems.push(`${label.txId}: due before the transaction`);
-      if (label.typology !== (e.isFraud ? 'takeover' : null)) problems.push(`${label.txId}: typology ${label.typology}`);
+      if (label.typology !== (e.isFraud ? 'takeover' : null))
+        problems.push(`${label.txId}: typology ${label.typology}`);
     }
     expect(problems.slice(0, 5)).toEqual([]);
     expect(evs.some((e) => e.isFraud)).toBe(true);

@@ -38,17 +38,55 @@ describe('backtests', () => {
     const rows = await loadPaysimCsv(TRAIN_CSV);
     const res = await trainPipeline({
       rows: rows.map((r) => ({ tx: r.tx, isFraud: r.isFraud, typology: r.typology })),
-      params: { rounds: 40, earlyStoppingRounds: 10, maxDepth: 4, eta: 0.2, subsample: 0.9, colsampleBytree: 0.9, minChildWeight: 1, lambda: 1, scalePosWeight: null, nthread: 1, seed: 1 },
-      costs: DEFAULT_COSTS, split: { gapMs: 3_600_000, validFraction: 0.2, testFraction: 0.2 }, outDir: artifacts,
+      params: {
+        rounds: 40,
+        earlyStoppingRounds: 10,
+        maxDepth: 4,
+        eta: 0.2,
+        subsample: 0.9,
+        colsampleBytree: 0.9,
+        minChildWeight: 1,
+        lambda: 1,
+        scalePosWeight: null,
+        nthread: 1,
+        seed: 1,
+      },
+      costs: DEFAULT_COSTS,
+      split: { gapMs: 3_600_000, validFraction: 0.2, testFraction: 0.2 },
+      outDir: artifacts,
     });
     version = res.version;
   });
 
   it('a CSV backtest reproduces `fraud model evaluate` on the same data (both CLIs, JSON)', async () => {
-    const env = { ...process.env, MODEL_ARTIFACTS_DIR: artifacts, RETRAINER_DB_PATH: dbPath, RETRAINER_URL: 'http://127.0.0.1:1', LOG_LEVEL: 'warn' };
+    const env = {
+      ...process.env,
+      MODEL_ARTIFACTS_DIR: artifacts,
+      RETRAINER_DB_PATH: dbPath,
+      RETRAINER_URL: 'http://127.0.0.1:1',
+      LOG_LEVEL: 'warn',
+    };
     const [evalOut, btOut] = await Promise.all([
-      run('node', ['bin/fraud.mjs', 'model', 'evaluate', '--model', join(artifacts, version), '--csv', EVAL_CSV, '--json', '--no-progress'], { cwd: ROOT, env, maxBuffer: 64 << 20 }),
-      run('node', ['bin/fraud.mjs', 'backtest', '--model', version, '--csv', EVAL_CSV, '--json'], { cwd: ROOT, env, maxBuffer: 64 << 20 }),
+      run(
+        'node',
+        [
+          'bin/fraud.mjs',
+          'model',
+          'evaluate',
+          '--model',
+          join(artifacts, version),
+          '--csv',
+          EVAL_CSV,
+          '--json',
+          '--no-progress',
+        ],
+        { cwd: ROOT, env, maxBuffer: 64 << 20 },
+      ),
+      run('node', ['bin/fraud.mjs', 'backtest', '--model', version, '--csv', EVAL_CSV, '--json'], {
+        cwd: ROOT,
+        env,
+        maxBuffer: 64 << 20,
+      }),
     ]);
     const expected = JSON.parse(evalOut.stdout) as JsonReport;
     const got = JSON.parse(btOut.stdout) as JsonReport & { backtestId: string };
@@ -92,11 +130,22 @@ describe('backtests', () => {
       const order = csvRows.map((_, i) => i).sort((a, b) => ((a * 7919) % 101) - ((b * 7919) % 101) || a - b);
       for (let k = 0; k < order.length; k += 1000) {
         const chunk = order.slice(k, k + 1000).map((i) => csvRows[i]!);
-        await producer.send({ topic: topics.transactions, messages: chunk.map((r) => ({ key: r.tx.originAccount, value: codecs.transaction.encode(r.tx) })) });
+        await producer.send({
+          topic: topics.transactions,
+          messages: chunk.map((r) => ({ key: r.tx.originAccount, value: codecs.transaction.encode(r.tx) })),
+        });
         await producer.send({
           topic: topics.labels,
           messages: chunk.map((r) => {
-            const l: Label = { txId: r.tx.txId, isFraud: r.isFraud === true, source: 'SIMULATION', labeledAt: Date.now(), note: null, typology: r.isFraud ? 'takeover' : null, author: null };
+            const l: Label = {
+              txId: r.tx.txId,
+              isFraud: r.isFraud === true,
+              source: 'SIMULATION',
+              labeledAt: Date.now(),
+              note: null,
+              typology: r.isFraud ? 'takeover' : null,
+              author: null,
+            };
             return { key: l.txId, value: codecs.label.encode(l) };
           }),
         });
@@ -109,7 +158,11 @@ describe('backtests', () => {
       const art = await loadModelArtifact(join(artifacts, version));
       try {
         const fromTopic = await runBacktest({ art, rows, source: 'topic' });
-        const fromCsv = await runBacktest({ art, rows: csvRows.map((r) => ({ ...r, typology: r.isFraud ? 'takeover' : null })), source: 'csv' });
+        const fromCsv = await runBacktest({
+          art,
+          rows: csvRows.map((r) => ({ ...r, typology: r.isFraud ? 'takeover' : null })),
+          source: 'csv',
+        });
         expect(fromTopic.report.auprc).toBe(fromCsv.report.auprc);
         expect(fromTopic.report.flagged).toEqual(fromCsv.report.flagged);
         expect(fromTopic.report.byTypology.takeover?.frauds).toBe(fromCsv.report.positives);

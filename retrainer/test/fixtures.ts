@@ -1,11 +1,25 @@
 import type { Label, ScoredTransaction } from '@fraud/schemas';
 
 /** Synthetic scored records and labels for unit tests (no Kafka, no model). */
-export function scored(txId: string, eventTime: number, features: number[], over: Partial<ScoredTransaction> = {}): ScoredTransaction {
+export function scored(
+  txId: string,
+  eventTime: number,
+  features: number[],
+  over: Partial<ScoredTransaction> = {},
+): ScoredTransaction {
   return {
     transaction: {
-      txId, eventTime, type: 'TRANSFER', amount: 10_000, currency: 'USD', originAccount: `C${txId}`, originBalanceBefore: 10_000,
-      destAccount: 'C2', destBalanceBefore: 0, channel: null, attributes: {},
+      txId,
+      eventTime,
+      type: 'TRANSFER',
+      amount: 10_000,
+      currency: 'USD',
+      originAccount: `C${txId}`,
+      originBalanceBefore: 10_000,
+      destAccount: 'C2',
+      destBalanceBefore: 0,
+      channel: null,
+      attributes: {},
     },
     featureSet: 'fs-test',
     features,

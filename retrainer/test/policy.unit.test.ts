@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger, waitFor } from '@fraud/common';
-import { createPolicyManager, defaultRetrainPolicy, validateRetrainPolicy, watchPolicyFile } from '../src/policy/index.ts';
+import {
+  createPolicyManager,
+  defaultRetrainPolicy,
+  validateRetrainPolicy,
+  watchPolicyFile,
+} from '../src/policy/index.ts';
 import { openStore, type Store } from '../src/store/index.ts';
 
 const logger = createLogger('test', 'silent');
@@ -17,7 +22,9 @@ describe('retrain policy', () => {
     expect(validateRetrainPolicy({ minNewLabels: 10 }).minNewLabels).toBe(10);
     expect(() => validateRetrainPolicy({ minNewLable: 10 })).toThrow(/minNewLable/);
     expect(() => validateRetrainPolicy({ promotion: { metric: 'accuracy' } })).toThrow(/promotion\.metric/);
-    expect(() => validateRetrainPolicy({ minIntervalMinutes: 60, maxIntervalMinutes: 5 })).toThrow(/minIntervalMinutes/);
+    expect(() => validateRetrainPolicy({ minIntervalMinutes: 60, maxIntervalMinutes: 5 })).toThrow(
+      /minIntervalMinutes/,
+    );
   });
 
   it('applies a good edit, refuses a bad one keeping the old policy, and audits both', async () => {
@@ -34,7 +41,10 @@ describe('retrain policy', () => {
     expect(manager.current().updatedBy).toBe('alice');
     expect(seen).toEqual([42]);
     const audit = await store.registry.audit();
-    expect(audit.map((a) => [a.actor, a.accepted])).toEqual([['bob', false], ['alice', true]]);
+    expect(audit.map((a) => [a.actor, a.accepted])).toEqual([
+      ['bob', false],
+      ['alice', true],
+    ]);
     expect(audit[1]?.message).toMatch(/minNewLabels/);
   });
 
@@ -51,7 +61,10 @@ describe('retrain policy', () => {
       writeFileSync(path, 'minNewLabels: 9\nshadowFirst: true\n');
       await waitFor(() => manager.current().minNewLabels === 9, { timeoutMs: 5_000, what: 'file edit applied' });
       writeFileSync(path, 'minNewLabels: [unclosed\n');
-      await waitFor(async () => (await store!.registry.audit()).some((a) => !a.accepted && /YAML/.test(a.message)), { timeoutMs: 5_000, what: 'bad file refused' });
+      await waitFor(async () => (await store!.registry.audit()).some((a) => !a.accepted && /YAML/.test(a.message)), {
+        timeoutMs: 5_000,
+        what: 'bad file refused',
+      });
       expect(manager.current().minNewLabels).toBe(9);
       expect(manager.current().shadowFirst).toBe(true);
     } finally {

@@ -28,9 +28,15 @@ describe('retrainer service on the real broker', () => {
   let trainer: (i: TrainInput) => ReturnType<typeof trainXGBoost> = trainXGBoost;
 
   const sendScored = (records: ReturnType<typeof synthetic>['records']) =>
-    producer.send({ topic: topics.scored, messages: records.map((r) => ({ key: r.transaction.originAccount, value: codecs.scored.encode(r) })) });
+    producer.send({
+      topic: topics.scored,
+      messages: records.map((r) => ({ key: r.transaction.originAccount, value: codecs.scored.encode(r) })),
+    });
   const sendLabels = (labels: ReturnType<typeof synthetic>['labels']) =>
-    producer.send({ topic: topics.labels, messages: labels.map((l) => ({ key: l.txId, value: codecs.label.encode(l) })) });
+    producer.send({
+      topic: topics.labels,
+      messages: labels.map((l) => ({ key: l.txId, value: codecs.label.encode(l) })),
+    });
   const runs = (): Promise<RunRecord[]> => svc.store.registry.runs();
   const readUpdates = async (): Promise<{ key: string; value: ModelUpdate | null }[]> => {
     const out: { key: string; value: ModelUpdate | null }[] = [];
@@ -43,7 +49,10 @@ describe('retrainer service on the real broker', () => {
     let last = -1;
     await consumer.run({
       eachMessage: async ({ message }) => {
-        out.push({ key: message.key?.toString() ?? '', value: message.value ? await codecs.modelUpdate.decode(message.value) : null });
+        out.push({
+          key: message.key?.toString() ?? '',
+          value: message.value ? await codecs.modelUpdate.decode(message.value) : null,
+        });
         last = Number(message.offset);
       },
     });
@@ -59,20 +68,38 @@ describe('retrainer service on the real broker', () => {
     await admin.create(topics.scored, 3);
     await admin.create(topics.labels, 3);
     await admin.create(topics.dlq, 1);
-    await admin.create(topics.modelUpdates, 1, { 'cleanup.policy': 'compact', 'max.message.bytes': String(16 * 1024 * 1024) });
+    await admin.create(topics.modelUpdates, 1, {
+      'cleanup.policy': 'compact',
+      'max.message.bytes': String(16 * 1024 * 1024),
+    });
     await admin.create(topics.control, 1, { 'cleanup.policy': 'compact' });
     codecs = await createCodecs({ registryUrl: REGISTRY_URL, topics });
     producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     artifactsDir = mkdtempSync(join(tmpdir(), 'rt-artifacts-'));
     svc = await createRetrainerService({
-      kafka, codecs, topics, dbPath: join(mkdtempSync(join(tmpdir(), 'rt-db-')), 'retrainer.duckdb'), artifactsDir,
-      groupId: uniqueName('retrainer'), port: 0, host: '127.0.0.1', tickMs: 200, logger: createLogger('retrainer-test', 'warn'),
+      kafka,
+      codecs,
+      topics,
+      dbPath: join(mkdtempSync(join(tmpdir(), 'rt-db-')), 'retrainer.duckdb'),
+      artifactsDir,
+      groupId: uniqueName('retrainer'),
+      port: 0,
+      host: '127.0.0.1',
+      tickMs: 200,
+      logger: createLogger('retrainer-test', 'warn'),
       train: (i) => trainer(i),
       initialPolicy: {
-        minNewLabels: 5000, minIntervalMinutes: 0, minTrainingRows: 500, minTrainingPositives: 20, trainingWindowHours: 60, retentionHours: 500,
-        labelDelayGapHours: 1, xgboost: { rounds: 60, earlyStoppingRounds: 15, maxDepth: 4, eta: 0.2 },
-        promotion: { metric: 'aucpr', margin: 0.01, maxFprIncrease: 0.02 }, drift: { psiThreshold: null },
+        minNewLabels: 5000,
+        minIntervalMinutes: 0,
+        minTrainingRows: 500,
+        minTrainingPositives: 20,
+        trainingWindowHours: 60,
+        retentionHours: 500,
+        labelDelayGapHours: 1,
+        xgboost: { rounds: 60, earlyStoppingRounds: 15, maxDepth: 4, eta: 0.2 },
+        promotion: { metric: 'aucpr', margin: 0.01, maxFprIncrease: 0.02 },
+        drift: { psiThreshold: null },
       },
     });
     await svc.start();
@@ -86,50 +113,96 @@ describe('retrainer service on the real broker', () => {
   });
 
   it('handles early, duplicate, unknown and undecodable labels, counted, without crashing', async () => {
-    const early = synthetic({ start: T0 - 10 * H, hours: 1, rows: 20, fraudRate: 0.5, faninShare: 0, seed: 11, prefix: 'early' });
+    const early = synthetic({
+      start: T0 - 10 * H,
+      hours: 1,
+      rows: 20,
+      fraudRate: 0.5,
+      faninShare: 0,
+      seed: 11,
+      prefix: 'early',
+    });
     await sendLabels(early.labels); // before their transactions
     await sendLabels([label('never-seen-1', true), label('never-seen-2', false)]);
     await producer.send({ topic: topics.labels, messages: [{ key: 'junk', value: Buffer.from('not avro at all') }] });
-    await waitFor(async () => (await svc.store.training.counters()).labels_early >= 22, { timeoutMs: 30_000, what: 'early labels pending' });
+    await waitFor(async () => (await svc.store.training.counters()).labels_early >= 22, {
+      timeoutMs: 30_000,
+      what: 'early labels pending',
+    });
     await sendScored(early.records);
     await sendLabels(early.labels.slice(0, 5)); // redelivered verdicts
-    await waitFor(async () => {
-      const c = await svc.store.training.counters();
-      return c.labels_early_joined === 20 && c.labels_duplicate === 5 && c.records_invalid === 1;
-    }, { timeoutMs: 30_000, what: 'early labels joined, duplicates and junk counted' });
+    await waitFor(
+      async () => {
+        const c = await svc.store.training.counters();
+        return c.labels_early_joined === 20 && c.labels_duplicate === 5 && c.records_invalid === 1;
+      },
+      { timeoutMs: 30_000, what: 'early labels joined, duplicates and junk counted' },
+    );
     // A runtime policy edit shortens the pending TTL: the two unknown labels expire.
-    const res = await fetch(`${base}/api/policy`, { method: 'PATCH', headers: { 'content-type': 'application/json', 'x-fraud-actor': 'test' }, body: JSON.stringify({ pendingLabelTtlMinutes: 0.001 }) });
+    const res = await fetch(`${base}/api/policy`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', 'x-fraud-actor': 'test' },
+      body: JSON.stringify({ pendingLabelTtlMinutes: 0.001 }),
+    });
     expect(res.status).toBe(200);
-    await waitFor(async () => (await svc.store.training.counters()).labels_unknown_expired === 2, { timeoutMs: 30_000, what: 'unknown labels expired' });
-    const back = await fetch(`${base}/api/policy`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pendingLabelTtlMinutes: 60 }) });
+    await waitFor(async () => (await svc.store.training.counters()).labels_unknown_expired === 2, {
+      timeoutMs: 30_000,
+      what: 'unknown labels expired',
+    });
+    const back = await fetch(`${base}/api/policy`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ pendingLabelTtlMinutes: 60 }),
+    });
     expect(back.status).toBe(200);
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/fraud_retrainer_records_total\{outcome="labels_unknown_expired",service="retrainer"\} 2/);
   });
 
   it('retrains when enough labels arrive and publishes the winner as champion', async () => {
-    const phase1 = synthetic({ start: T0, hours: 48, rows: 6000, fraudRate: 0.03, faninShare: 0, seed: 1, prefix: 'p1' });
+    const phase1 = synthetic({
+      start: T0,
+      hours: 48,
+      rows: 6000,
+      fraudRate: 0.03,
+      faninShare: 0,
+      seed: 1,
+      prefix: 'p1',
+    });
     await sendScored(phase1.records);
     await sendLabels(phase1.labels);
-    const promoted = await waitFor(async () => (await runs()).find((r) => r.status === 'promoted'), { timeoutMs: 90_000, what: 'a promoted run' });
+    const promoted = await waitFor(async () => (await runs()).find((r) => r.status === 'promoted'), {
+      timeoutMs: 90_000,
+      what: 'a promoted run',
+    });
     expect(promoted.trigger).toBe('labels');
-    const updates = await waitFor(async () => {
-      const u = await readUpdates();
-      return u.some((x) => x.value?.version === promoted.version) ? u : null;
-    }, { timeoutMs: 30_000, what: 'champion on model-updates' });
+    const updates = await waitFor(
+      async () => {
+        const u = await readUpdates();
+        return u.some((x) => x.value?.version === promoted.version) ? u : null;
+      },
+      { timeoutMs: 30_000, what: 'champion on model-updates' },
+    );
     const champ = updates.find((u) => u.value?.version === promoted.version);
     expect(champ?.key).toBe('champion');
     expect(champ?.value?.role).toBe('CHAMPION');
     const artifact = await readArtifact(join(artifactsDir, promoted.version));
     expect(champ?.value?.sha256).toBe(artifact.metadata.sha256);
-    await waitFor(() => svc.models.champion()?.version === promoted.version, { timeoutMs: 20_000, what: 'retrainer sees its champion' });
+    await waitFor(() => svc.models.champion()?.version === promoted.version, {
+      timeoutMs: 20_000,
+      what: 'retrainer sees its champion',
+    });
   });
 
   it('rejects a worse challenger (shuffled labels) and records why; the champion stays', async () => {
     const champion = svc.models.champion()?.version;
     trainer = shuffledLabels;
     try {
-      const res = await fetch(`${base}/api/retrain`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ force: true }) });
+      const res = await fetch(`${base}/api/retrain`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ force: true }),
+      });
       const run = (await res.json()) as RunRecord;
       expect(res.status).toBe(200);
       expect(run.status).toBe('rejected');
@@ -145,15 +218,36 @@ describe('retrainer service on the real broker', () => {
   });
 
   it('applies policy edits from the API and the control topic without restart, refuses bad ones', async () => {
-    const bad = await fetch(`${base}/api/policy`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ promotion: { metric: 'accuracy' } }) });
+    const bad = await fetch(`${base}/api/policy`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ promotion: { metric: 'accuracy' } }),
+    });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { message: string }).message).toMatch(/promotion\.metric/);
     expect(svc.manager.current().promotion.metric).toBe('aucpr');
     const current = svc.manager.current();
-    await producer.send({ topic: topics.control, messages: [{ key: CONTROL_KEYS.retrainPolicy, value: JSON.stringify({ ...current, minNewLabels: 4321, updatedBy: 'console:alice' }) }] });
-    await waitFor(() => svc.manager.current().minNewLabels === 4321, { timeoutMs: 20_000, what: 'control-topic edit applied' });
-    await producer.send({ topic: topics.control, messages: [{ key: CONTROL_KEYS.retrainPolicy, value: '{"minNewLabels": "lots"' }] });
-    await waitFor(async () => (await svc.store.registry.audit()).some((a) => a.source === 'control-topic' && !a.accepted), { timeoutMs: 20_000, what: 'bad control record refused' });
+    await producer.send({
+      topic: topics.control,
+      messages: [
+        {
+          key: CONTROL_KEYS.retrainPolicy,
+          value: JSON.stringify({ ...current, minNewLabels: 4321, updatedBy: 'console:alice' }),
+        },
+      ],
+    });
+    await waitFor(() => svc.manager.current().minNewLabels === 4321, {
+      timeoutMs: 20_000,
+      what: 'control-topic edit applied',
+    });
+    await producer.send({
+      topic: topics.control,
+      messages: [{ key: CONTROL_KEYS.retrainPolicy, value: '{"minNewLabels": "lots"' }],
+    });
+    await waitFor(
+      async () => (await svc.store.registry.audit()).some((a) => a.source === 'control-topic' && !a.accepted),
+      { timeoutMs: 20_000, what: 'bad control record refused' },
+    );
     expect(svc.manager.current().minNewLabels).toBe(4321);
     const audit = await svc.store.registry.audit();
     expect(audit.find((a) => a.accepted && a.source === 'control-topic')?.actor).toBe('console:alice');
@@ -161,17 +255,36 @@ describe('retrainer service on the real broker', () => {
 
   it('promotes a challenger that learned a new typology over the champion', async () => {
     const before = svc.models.champion()?.version;
-    const phase2 = synthetic({ start: T0 + 48 * H, hours: 48, rows: 6000, fraudRate: 0.03, faninShare: 0.7, seed: 2, prefix: 'p2' });
+    const phase2 = synthetic({
+      start: T0 + 48 * H,
+      hours: 48,
+      rows: 6000,
+      fraudRate: 0.03,
+      faninShare: 0.7,
+      seed: 2,
+      prefix: 'p2',
+    });
     await sendScored(phase2.records);
     await sendLabels(phase2.labels);
-    const run = await waitFor(async () => (await runs()).find((r) => r.status === 'promoted' && r.championVersion === before), { timeoutMs: 90_000, what: 'second promotion' });
-    expect((run.challengerMetrics as { aucpr: number }).aucpr).toBeGreaterThan((run.championMetrics as { aucpr: number }).aucpr);
-    await waitFor(() => svc.models.champion()?.version === run.version, { timeoutMs: 20_000, what: 'new champion live' });
+    const run = await waitFor(
+      async () => (await runs()).find((r) => r.status === 'promoted' && r.championVersion === before),
+      { timeoutMs: 90_000, what: 'second promotion' },
+    );
+    expect((run.challengerMetrics as { aucpr: number }).aucpr).toBeGreaterThan(
+      (run.championMetrics as { aucpr: number }).aucpr,
+    );
+    await waitFor(() => svc.models.champion()?.version === run.version, {
+      timeoutMs: 20_000,
+      what: 'new champion live',
+    });
     // and an operator can roll back to the previous champion
     const rb = await fetch(`${base}/api/models/rollback`, { method: 'POST', headers: { 'x-fraud-actor': 'ops' } });
     expect(rb.status).toBe(200);
     expect(((await rb.json()) as { version: string }).version).toBe(before);
-    await waitFor(() => svc.models.champion()?.version === before, { timeoutMs: 20_000, what: 'rolled back champion live' });
+    await waitFor(() => svc.models.champion()?.version === before, {
+      timeoutMs: 20_000,
+      what: 'rolled back champion live',
+    });
     const pubs = await svc.store.registry.publications();
     expect(pubs[0]).toMatchObject({ version: before, action: 'rollback', actor: 'ops' });
   });
@@ -182,8 +295,15 @@ describe('retrainer service on the real broker', () => {
     const old = `${live}-fs-v1`;
     cpSync(join(artifactsDir, live), join(artifactsDir, old), { recursive: true });
     const metaPath = join(artifactsDir, old, 'metadata.json');
-    writeFileSync(metaPath, JSON.stringify({ ...(JSON.parse(readFileSync(metaPath, 'utf8')) as object), version: old, featureSet: 'fs-v1' }));
-    const res = await fetch(`${base}/api/models/${old}/promote`, { method: 'POST', headers: { 'x-fraud-actor': 'ops', 'content-type': 'application/json' }, body: '{}' });
+    writeFileSync(
+      metaPath,
+      JSON.stringify({ ...(JSON.parse(readFileSync(metaPath, 'utf8')) as object), version: old, featureSet: 'fs-v1' }),
+    );
+    const res = await fetch(`${base}/api/models/${old}/promote`, {
+      method: 'POST',
+      headers: { 'x-fraud-actor': 'ops', 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(res.status).toBe(409);
     const body = (await res.json()) as { error: string; message: string };
     expect(body.error).toBe('MODEL_INCOMPATIBLE');

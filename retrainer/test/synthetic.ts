@@ -1,5 +1,12 @@
 import type { Label, ScoredTransaction } from '@fraud/schemas';
-import { FEATURE_INDEX, FEATURE_NAMES, FEATURE_SET, trainXGBoost, type TrainInput, type TrainResult } from '@fraud/model';
+import {
+  FEATURE_INDEX,
+  FEATURE_NAMES,
+  FEATURE_SET,
+  trainXGBoost,
+  type TrainInput,
+  type TrainResult,
+} from '@fraud/model';
 import { label, scored } from './fixtures.ts';
 import { seededRandom } from '@fraud/common/testing';
 
@@ -60,4 +67,3 @@ export function shuffledLabels(input: TrainInput): Promise<TrainResult> {
   }
   return trainXGBoost({ ...input, trainLabels: l });
 }
-

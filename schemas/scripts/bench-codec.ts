@@ -45,7 +45,12 @@ function makeTransactions(n: number): Transaction[] {
 }
 
 export async function benchCodec(records = 200_000): Promise<CodecBench> {
-  const codec = createCodec<Transaction>({ name: 'Transaction', reader: loadAvroSchemas().types.Transaction, schemaId: 1, fetchSchema: async () => null });
+  const codec = createCodec<Transaction>({
+    name: 'Transaction',
+    reader: loadAvroSchemas().types.Transaction,
+    schemaId: 1,
+    fetchSchema: async () => null,
+  });
   const txs = makeTransactions(records);
   // Warm-up so the JIT has compiled avsc's generated readers/writers.
   for (const tx of txs.slice(0, 20_000)) await codec.decode(codec.encode(tx));

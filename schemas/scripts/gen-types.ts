@@ -28,7 +28,9 @@ const HEADER = [
 
 export function generateSchemasModule(): string {
   const files = readAvscFiles();
-  const body = RECORD_NAMES.map((n) => `  ${n}: ${JSON.stringify(files[n], null, 2).replace(/\n/g, '\n  ')},`).join('\n');
+  const body = RECORD_NAMES.map((n) => `  ${n}: ${JSON.stringify(files[n], null, 2).replace(/\n/g, '\n  ')},`).join(
+    '\n',
+  );
   return `${HEADER}\nimport type { RecordName } from '../avro.ts';\n\nexport const AVSC: Record<RecordName, unknown> = {\n${body}\n};\n`;
 }
 
@@ -69,14 +71,17 @@ export function generateTypes(): string {
         const name = shortName(String(s.name));
         if (!declared.has(name)) {
           declared.set(name, ''); // reserve first: fields may refer back to it
-          const fields = (s.fields as Json[]).map((f) => `${docComment(f.doc, '  ')}  ${String(f.name)}: ${typeOf(f.type)};\n`).join('');
+          const fields = (s.fields as Json[])
+            .map((f) => `${docComment(f.doc, '  ')}  ${String(f.name)}: ${typeOf(f.type)};\n`)
+            .join('');
           declared.set(name, `${docComment(s.doc, '')}export interface ${name} {\n${fields}}\n`);
         }
         return name;
       }
       case 'enum': {
         const name = shortName(String(s.name));
-        if (!declared.has(name)) declared.set(name, `export type ${name} = ${(s.symbols as string[]).map((x) => `'${x}'`).join(' | ')};\n`);
+        if (!declared.has(name))
+          declared.set(name, `export type ${name} = ${(s.symbols as string[]).map((x) => `'${x}'`).join(' | ')};\n`);
         return name;
       }
       case 'array':

@@ -89,13 +89,24 @@ export function createCodec<T>(deps: CodecDeps): Codec<T> {
     try {
       result = reader.decode(buf, HEADER_SIZE, resolver ?? undefined);
     } catch (err: unknown) {
-      throw new FraudError('DECODE_FAILED', `${name} body (schema id ${id}) is not valid Avro: ${errorMessage(err)}`, { cause: err, details: { schemaId: id } });
+      throw new FraudError('DECODE_FAILED', `${name} body (schema id ${id}) is not valid Avro: ${errorMessage(err)}`, {
+        cause: err,
+        details: { schemaId: id },
+      });
     }
     if (result.offset < 0) {
-      throw new FraudError('DECODE_TRUNCATED', `${name} body (schema id ${id}, ${buf.length - HEADER_SIZE} bytes) ends before the record does`, { details: { schemaId: id } });
+      throw new FraudError(
+        'DECODE_TRUNCATED',
+        `${name} body (schema id ${id}, ${buf.length - HEADER_SIZE} bytes) ends before the record does`,
+        { details: { schemaId: id } },
+      );
     }
     if (result.offset !== buf.length) {
-      throw new FraudError('DECODE_FAILED', `${name} body (schema id ${id}) has ${buf.length - result.offset} trailing bytes after the record`, { details: { schemaId: id } });
+      throw new FraudError(
+        'DECODE_FAILED',
+        `${name} body (schema id ${id}) has ${buf.length - result.offset} trailing bytes after the record`,
+        { details: { schemaId: id } },
+      );
     }
     return result.value as T;
   }
@@ -112,10 +123,14 @@ export function createCodec<T>(deps: CodecDeps): Codec<T> {
       const writer = parseAvro(JSON.parse(text));
       result = writer.equals(reader) ? null : reader.createResolver(writer);
     } catch (err: unknown) {
-      result = new FraudError('DECODE_FAILED', `${name}: writer schema id ${id} cannot be read with the ${name} reader schema: ${errorMessage(err)}`, {
-        cause: err,
-        details: { schemaId: id },
-      });
+      result = new FraudError(
+        'DECODE_FAILED',
+        `${name}: writer schema id ${id} cannot be read with the ${name} reader schema: ${errorMessage(err)}`,
+        {
+          cause: err,
+          details: { schemaId: id },
+        },
+      );
     }
     resolved.set(id, result);
     return result;
@@ -145,7 +160,9 @@ export function createCodec<T>(deps: CodecDeps): Codec<T> {
 }
 
 function unknownSchema(name: string, id: number): FraudError {
-  return new FraudError('DECODE_UNKNOWN_SCHEMA', `${name}: schema id ${id} is not in the schema registry`, { details: { schemaId: id } });
+  return new FraudError('DECODE_UNKNOWN_SCHEMA', `${name}: schema id ${id} is not in the schema registry`, {
+    details: { schemaId: id },
+  });
 }
 
 function encodeError(name: string, type: Type, value: unknown, cause: unknown): FraudError {
@@ -191,7 +208,11 @@ export async function createCodecs(options: CreateCodecsOptions): Promise<Codecs
       if (!isFraudError(err, 'FORBIDDEN')) throw err;
       return client.lookup(subject, schema).catch((lookupErr: unknown) => {
         if (!isFraudError(lookupErr, 'SCHEMA_NOT_FOUND')) throw lookupErr;
-        throw new FraudError('FORBIDDEN', `${record} is not registered under ${subject} and this registry user may only read: start a service once with a registry user of role write (it registers the schemas)`, { cause: err });
+        throw new FraudError(
+          'FORBIDDEN',
+          `${record} is not registered under ${subject} and this registry user may only read: start a service once with a registry user of role write (it registers the schemas)`,
+          { cause: err },
+        );
       });
     });
     return createCodec<T>({ name: record, reader: types[record], schemaId, fetchSchema });

@@ -9,19 +9,21 @@ import { z } from 'zod';
  */
 export const CONTROL_KEYS = { decisionPolicy: 'decision-policy', retrainPolicy: 'retrain-policy' } as const;
 
-export const decisionPolicySchema = z.object({
-  /** Overrides of the model's thresholds; null = use the model's metadata. */
-  reviewThreshold: z.number().min(0).max(1).nullable().default(null),
-  blockThreshold: z.number().min(0).max(1).nullable().default(null),
-  /** Accounts (origin or destination) always approved / always blocked. */
-  allowList: z.array(z.string().min(1).max(64)).max(100_000).default([]),
-  blockList: z.array(z.string().min(1).max(64)).max(100_000).default([]),
-  /** Simple rules: any TRANSFER above this amount (minor units) is at least REVIEW; null = off. */
-  reviewAmountOver: z.number().int().positive().nullable().default(null),
-  updatedBy: z.string().max(128).default('system'),
-  updatedAt: z.number().int().nonnegative().default(0),
-}).refine((p) => p.reviewThreshold === null || p.blockThreshold === null || p.reviewThreshold <= p.blockThreshold, {
-  message: 'reviewThreshold must be <= blockThreshold',
-  path: ['reviewThreshold'],
-});
+export const decisionPolicySchema = z
+  .object({
+    /** Overrides of the model's thresholds; null = use the model's metadata. */
+    reviewThreshold: z.number().min(0).max(1).nullable().default(null),
+    blockThreshold: z.number().min(0).max(1).nullable().default(null),
+    /** Accounts (origin or destination) always approved / always blocked. */
+    allowList: z.array(z.string().min(1).max(64)).max(100_000).default([]),
+    blockList: z.array(z.string().min(1).max(64)).max(100_000).default([]),
+    /** Simple rules: any TRANSFER above this amount (minor units) is at least REVIEW; null = off. */
+    reviewAmountOver: z.number().int().positive().nullable().default(null),
+    updatedBy: z.string().max(128).default('system'),
+    updatedAt: z.number().int().nonnegative().default(0),
+  })
+  .refine((p) => p.reviewThreshold === null || p.blockThreshold === null || p.reviewThreshold <= p.blockThreshold, {
+    message: 'reviewThreshold must be <= blockThreshold',
+    path: ['reviewThreshold'],
+  });
 export type DecisionPolicy = z.infer<typeof decisionPolicySchema>;

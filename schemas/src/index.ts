@@ -6,7 +6,13 @@ export * from './codec.ts';
 export * from './registry-client.ts';
 export * from './validate.ts';
 export { createRegistryServer, type RegistryServer, type RegistryServerOptions } from './registry/server.ts';
-export { loadRegistryUsers, parseRegistryUsers, requiredRole, type RegistryRole, type RegistryUser } from './registry/auth.ts';
+export {
+  loadRegistryUsers,
+  parseRegistryUsers,
+  requiredRole,
+  type RegistryRole,
+  type RegistryUser,
+} from './registry/auth.ts';
 export { COMPATIBILITY_LEVELS, type CompatibilityLevel } from './registry/compat.ts';
 export * from './control.ts';
 export * from './dlq-headers.ts';

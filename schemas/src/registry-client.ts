@@ -50,14 +50,23 @@ export function registryEndpoint(url: string): { base: string; authorization: st
   try {
     parsed = new URL(url);
   } catch {
-    throw new FraudError('CONFIG_INVALID', `SCHEMA_REGISTRY_URL is not a URL; expected http://host:port or http://USER:PASSWORD@host:port`);
+    throw new FraudError(
+      'CONFIG_INVALID',
+      `SCHEMA_REGISTRY_URL is not a URL; expected http://host:port or http://USER:PASSWORD@host:port`,
+    );
   }
   const user = decodeURIComponent(parsed.username);
   const password = decodeURIComponent(parsed.password);
   parsed.username = '';
   parsed.password = '';
   const base = parsed.toString().replace(/\/+$/, '');
-  return { base, authorization: user === '' && password === '' ? undefined : `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}` };
+  return {
+    base,
+    authorization:
+      user === '' && password === ''
+        ? undefined
+        : `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`,
+  };
 }
 
 /** The registry URL without its credentials, for messages and logs. */
@@ -81,15 +90,23 @@ export function createSchemaRegistryClient(options: RegistryClientOptions): Sche
         try {
           res = await doFetch(`${base}${path}`, {
             method,
-            headers: { accept: CONTENT_TYPE, ...(body === undefined ? {} : { 'content-type': CONTENT_TYPE }), ...(authorization === undefined ? {} : { authorization }) },
+            headers: {
+              accept: CONTENT_TYPE,
+              ...(body === undefined ? {} : { 'content-type': CONTENT_TYPE }),
+              ...(authorization === undefined ? {} : { authorization }),
+            },
             body: body === undefined ? undefined : JSON.stringify(body),
             signal: AbortSignal.timeout(timeoutMs),
           });
         } catch (err: unknown) {
-          throw new FraudError('REGISTRY_UNAVAILABLE', `schema registry at ${base} is unreachable (${method} ${path}): start it (\`fraud infra up\` or \`fraud registry serve\`) or point SCHEMA_REGISTRY_URL at a running one`, {
-            cause: err,
-            retriable: true,
-          });
+          throw new FraudError(
+            'REGISTRY_UNAVAILABLE',
+            `schema registry at ${base} is unreachable (${method} ${path}): start it (\`fraud infra up\` or \`fraud registry serve\`) or point SCHEMA_REGISTRY_URL at a running one`,
+            {
+              cause: err,
+              retriable: true,
+            },
+          );
         }
         const text = await res.text();
         if (res.ok) return (text ? JSON.parse(text) : undefined) as T;
@@ -144,10 +161,18 @@ function httpError(status: number, body: ErrorBody, what: string, base: string):
   const message = `schema registry: ${what} -> ${status} ${body.message ?? ''}`.trim();
   const details = { status, errorCode: body.error_code };
   if (status === 401) {
-    return new FraudError('AUTH_REQUIRED', `${message}; the registry at ${base} needs credentials: set SCHEMA_REGISTRY_URL to http://USER:PASSWORD@host:port with a user of its REGISTRY_USERS_FILE`, { details });
+    return new FraudError(
+      'AUTH_REQUIRED',
+      `${message}; the registry at ${base} needs credentials: set SCHEMA_REGISTRY_URL to http://USER:PASSWORD@host:port with a user of its REGISTRY_USERS_FILE`,
+      { details },
+    );
   }
-  if (status === 403) return new FraudError('FORBIDDEN', `${message}; use a registry user with role write for this operation`, { details });
-  if (status >= 500 || status === 408 || status === 429) return new FraudError('REGISTRY_UNAVAILABLE', message, { retriable: true, details });
+  if (status === 403)
+    return new FraudError('FORBIDDEN', `${message}; use a registry user with role write for this operation`, {
+      details,
+    });
+  if (status >= 500 || status === 408 || status === 429)
+    return new FraudError('REGISTRY_UNAVAILABLE', message, { retriable: true, details });
   if (status === 409) return new FraudError('SCHEMA_INCOMPATIBLE', message, { details });
   if (status === 404) return new FraudError('SCHEMA_NOT_FOUND', message, { details });
   if (status === 422) return new FraudError('SCHEMA_INVALID', message, { details });

@@ -15,12 +15,15 @@ export function validateTransaction(tx: Transaction, now: number = Date.now()): 
   if (typeof tx.txId !== 'string' || tx.txId.trim() === '') return 'txId is empty';
   if (tx.txId.length > MAX_ID_LENGTH) return `txId is ${tx.txId.length} characters long (at most ${MAX_ID_LENGTH})`;
   for (const field of ['originAccount', 'destAccount'] as const) {
-    if (typeof tx[field] === 'string' && tx[field].length > MAX_ID_LENGTH) return `${field} is ${tx[field].length} characters long (at most ${MAX_ID_LENGTH})`;
+    if (typeof tx[field] === 'string' && tx[field].length > MAX_ID_LENGTH)
+      return `${field} is ${tx[field].length} characters long (at most ${MAX_ID_LENGTH})`;
   }
-  if (!TRANSACTION_TYPES.includes(tx.type)) return `type ${String(tx.type)} is not one of ${TRANSACTION_TYPES.join(', ')}`;
+  if (!TRANSACTION_TYPES.includes(tx.type))
+    return `type ${String(tx.type)} is not one of ${TRANSACTION_TYPES.join(', ')}`;
   const amount = checkMinorUnits('amount', tx.amount);
   if (amount) return amount;
-  if (typeof tx.currency !== 'string' || !CURRENCY.test(tx.currency)) return `currency ${JSON.stringify(tx.currency)} is not a 3-letter upper-case ISO 4217 code`;
+  if (typeof tx.currency !== 'string' || !CURRENCY.test(tx.currency))
+    return `currency ${JSON.stringify(tx.currency)} is not a 3-letter upper-case ISO 4217 code`;
   if (typeof tx.originAccount !== 'string' || tx.originAccount.trim() === '') return 'originAccount is empty';
   if (typeof tx.destAccount !== 'string' || tx.destAccount.trim() === '') return 'destAccount is empty';
   const origin = checkMinorUnits('originBalanceBefore', tx.originBalanceBefore);
@@ -29,7 +32,8 @@ export function validateTransaction(tx: Transaction, now: number = Date.now()): 
   if (dest) return dest;
   if (!Number.isFinite(tx.eventTime)) return `eventTime ${String(tx.eventTime)} is not a finite epoch-millisecond time`;
   if (tx.eventTime < MIN_EVENT_TIME) return `eventTime ${new Date(tx.eventTime).toISOString()} is before 2000-01-01`;
-  if (tx.eventTime > now + MAX_FUTURE_MS) return `eventTime ${new Date(tx.eventTime).toISOString()} is more than 1 day in the future`;
+  if (tx.eventTime > now + MAX_FUTURE_MS)
+    return `eventTime ${new Date(tx.eventTime).toISOString()} is more than 1 day in the future`;
   return null;
 }
 

@@ -19,9 +19,13 @@ export function writeHeader(target: Buffer, schemaId: number, offset = 0): void 
 export function readSchemaId(buf: Buffer): number {
   if (buf.length === 0) throw new FraudError('DECODE_TRUNCATED', 'empty value: expected the 5-byte Confluent header');
   if (buf[0] !== MAGIC_BYTE) {
-    throw new FraudError('DECODE_WRONG_MAGIC', `magic byte is ${buf[0]}, expected ${MAGIC_BYTE}: not Confluent wire format`, {
-      details: { magic: buf[0] },
-    });
+    throw new FraudError(
+      'DECODE_WRONG_MAGIC',
+      `magic byte is ${buf[0]}, expected ${MAGIC_BYTE}: not Confluent wire format`,
+      {
+        details: { magic: buf[0] },
+      },
+    );
   }
   if (buf.length < HEADER_SIZE) {
     throw new FraudError('DECODE_TRUNCATED', `value is ${buf.length} bytes, shorter than the 5-byte Confluent header`);

@@ -2,9 +2,25 @@ import { isFraudError, type FraudError } from '@fraud/common';
 import { uniqueName } from '@fraud/common/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCodec, createCodecs, createSchemaRegistryClient, loadAvroSchemas, topicNames, type Codecs, type Transaction } from '../src/index.ts';
+import {
+  createCodec,
+  createCodecs,
+  createSchemaRegistryClient,
+  loadAvroSchemas,
+  topicNames,
+  type Codecs,
+  type Transaction,
+} from '../src/index.ts';
 import { startTestRegistry, type TestRegistry } from './helpers.ts';
-import { labelArb, sampleLabel, sampleModelUpdate, sampleScored, sampleTransaction, scoredArb, transactionArb } from './samples.ts';
+import {
+  labelArb,
+  sampleLabel,
+  sampleModelUpdate,
+  sampleScored,
+  sampleTransaction,
+  scoredArb,
+  transactionArb,
+} from './samples.ts';
 
 let reg: TestRegistry;
 let codecs: Codecs;
@@ -34,7 +50,9 @@ describe('createCodecs', () => {
     expect((await client.version(`${topics.scored}-value`, 'latest')).id).toBe(codecs.scored.schemaId);
     expect((await client.version(`${topics.labels}-value`, 'latest')).id).toBe(codecs.label.schemaId);
     expect((await client.version(`${topics.modelUpdates}-value`, 'latest')).id).toBe(codecs.modelUpdate.schemaId);
-    expect(new Set([codecs.transaction, codecs.scored, codecs.label, codecs.modelUpdate].map((c) => c.schemaId)).size).toBe(4);
+    expect(
+      new Set([codecs.transaction, codecs.scored, codecs.label, codecs.modelUpdate].map((c) => c.schemaId)).size,
+    ).toBe(4);
     const again = await createCodecs({ registryUrl: reg.url, topics });
     expect(again.scored.schemaId).toBe(codecs.scored.schemaId);
     // The scored schema is registered self-contained: Transaction inlined, not referenced.
@@ -61,15 +79,24 @@ describe('round trips', () => {
   });
 
   it('property: decode(encode(x)) == x for Transaction, ScoredTransaction and Label', async () => {
-    await fc.assert(fc.asyncProperty(transactionArb, async (tx) => {
-      expect(await codecs.transaction.decode(codecs.transaction.encode(tx))).toEqual(tx);
-    }), { numRuns: 300 });
-    await fc.assert(fc.asyncProperty(scoredArb, async (s) => {
-      expect(await codecs.scored.decode(codecs.scored.encode(s))).toEqual(s);
-    }), { numRuns: 200 });
-    await fc.assert(fc.asyncProperty(labelArb, async (l) => {
-      expect(await codecs.label.decode(codecs.label.encode(l))).toEqual(l);
-    }), { numRuns: 200 });
+    await fc.assert(
+      fc.asyncProperty(transactionArb, async (tx) => {
+        expect(await codecs.transaction.decode(codecs.transaction.encode(tx))).toEqual(tx);
+      }),
+      { numRuns: 300 },
+    );
+    await fc.assert(
+      fc.asyncProperty(scoredArb, async (s) => {
+        expect(await codecs.scored.decode(codecs.scored.encode(s))).toEqual(s);
+      }),
+      { numRuns: 200 },
+    );
+    await fc.assert(
+      fc.asyncProperty(labelArb, async (l) => {
+        expect(await codecs.label.decode(codecs.label.encode(l))).toEqual(l);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('records encoded earlier stay intact while later ones are encoded (shared slabs)', async () => {
@@ -95,7 +122,9 @@ describe('round trips', () => {
     expect(buf.length).toBeGreaterThan(300_000);
     expect((await codecs.modelUpdate.decode(buf)).onnx?.equals(big.onnx)).toBe(true);
     // and the scratch buffer is still good for small ones afterwards
-    expect(await codecs.modelUpdate.decode(codecs.modelUpdate.encode(sampleModelUpdate()))).toEqual(sampleModelUpdate());
+    expect(await codecs.modelUpdate.decode(codecs.modelUpdate.encode(sampleModelUpdate()))).toEqual(
+      sampleModelUpdate(),
+    );
   });
 });
 

@@ -46,12 +46,22 @@ export async function startTestRegistry(prefix = 'schemas-test'): Promise<TestRe
 }
 
 /** A request to the registry, returning status, content type and parsed JSON body. */
-export async function call(url: string, method: string, path: string, body?: unknown, raw?: string): Promise<{ status: number; type: string; body: unknown }> {
+export async function call(
+  url: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  raw?: string,
+): Promise<{ status: number; type: string; body: unknown }> {
   const res = await fetch(`${url}${path}`, {
     method,
     headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
     body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
   });
   const text = await res.text();
-  return { status: res.status, type: res.headers.get('content-type') ?? '', body: text ? (JSON.parse(text) as unknown) : undefined };
+  return {
+    status: res.status,
+    type: res.headers.get('content-type') ?? '',
+    body: text ? (JSON.parse(text) as unknown) : undefined,
+  };
 }

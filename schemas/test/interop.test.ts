@@ -40,8 +40,28 @@ afterAll(async () => {
 describe('interop with confluent_kafka.avro (Python)', () => {
   it('a Transaction produced by AvroProducer decodes with the TypeScript codec', async () => {
     const topic = await reg.topics.create(uniqueName('interop-py2ts'), 1);
-    const tx = sampleTransaction({ txId: uniqueName('py'), type: 'TRANSFER', channel: 'USSD', attributes: { origin: 'python', 'ü': 'ß' }, eventTime: Date.UTC(2026, 0, 2, 3, 4, 5, 678) });
-    expect(await python(['produce', '--bootstrap', bootstrap, '--registry', reg.url, '--topic', topic, '--schema', join(avroDir(), 'Transaction.avsc'), '--value', JSON.stringify(tx)])).toEqual({ ok: true });
+    const tx = sampleTransaction({
+      txId: uniqueName('py'),
+      type: 'TRANSFER',
+      channel: 'USSD',
+      attributes: { origin: 'python', ü: 'ß' },
+      eventTime: Date.UTC(2026, 0, 2, 3, 4, 5, 678),
+    });
+    expect(
+      await python([
+        'produce',
+        '--bootstrap',
+        bootstrap,
+        '--registry',
+        reg.url,
+        '--topic',
+        topic,
+        '--schema',
+        join(avroDir(), 'Transaction.avsc'),
+        '--value',
+        JSON.stringify(tx),
+      ]),
+    ).toEqual({ ok: true });
 
     const consumer = reg.kafka.consumer({ groupId: uniqueName('interop-ts') });
     await consumer.connect();
@@ -53,7 +73,10 @@ describe('interop with confluent_kafka.avro (Python)', () => {
       },
     });
     try {
-      const [value] = await waitFor(() => (received.length ? received : null), { timeoutMs: 90_000, what: 'the record AvroProducer wrote' });
+      const [value] = await waitFor(() => (received.length ? received : null), {
+        timeoutMs: 90_000,
+        what: 'the record AvroProducer wrote',
+      });
       const decoded = await codecs.transaction.decode(value!);
       expect(decoded).toEqual(tx);
       // AvroProducer registered its copy of the schema under <topic>-value and framed the
@@ -69,7 +92,13 @@ describe('interop with confluent_kafka.avro (Python)', () => {
   }, 240_000);
 
   it('a Transaction encoded by the TypeScript codec decodes with AvroConsumer', async () => {
-    const tx: Transaction = sampleTransaction({ txId: uniqueName('ts'), type: 'CASH_OUT', amount: 9_007_199_254, channel: null, attributes: { origin: 'typescript' } });
+    const tx: Transaction = sampleTransaction({
+      txId: uniqueName('ts'),
+      type: 'CASH_OUT',
+      amount: 9_007_199_254,
+      channel: null,
+      attributes: { origin: 'typescript' },
+    });
     const producer = reg.kafka.producer();
     await producer.connect();
     try {
@@ -79,7 +108,19 @@ describe('interop with confluent_kafka.avro (Python)', () => {
     } finally {
       await producer.disconnect();
     }
-    const out = await python(['consume', '--bootstrap', bootstrap, '--registry', reg.url, '--topic', topics.transactions, '--group', uniqueName('interop-py'), '--timeout', '90']);
+    const out = await python([
+      'consume',
+      '--bootstrap',
+      bootstrap,
+      '--registry',
+      reg.url,
+      '--topic',
+      topics.transactions,
+      '--group',
+      uniqueName('interop-py'),
+      '--timeout',
+      '90',
+    ]);
     expect(out.value).toEqual(tx);
   }, 240_000);
 });

@@ -9,8 +9,18 @@ import { createLogger, isFraudError, waitFor } from '@fraud/common';
 import { hashPassword, verifyPassword } from '@fraud/common/passwords';
 import { testKafka, testTopics, uniqueName, type TestTopics } from '@fraud/common/testing';
 import {
-  createCodecs, createRegistryServer, createSchemaRegistryClient, loadAvroSchemas, topicNames, loadRegistryUsers, parseRegistryUsers, redactRegistryUrl, registryEndpoint, requiredRole,
-  type RegistryServer, type RegistryUser,
+  createCodecs,
+  createRegistryServer,
+  createSchemaRegistryClient,
+  loadAvroSchemas,
+  topicNames,
+  loadRegistryUsers,
+  parseRegistryUsers,
+  redactRegistryUrl,
+  registryEndpoint,
+  requiredRole,
+  type RegistryServer,
+  type RegistryUser,
 } from '../src/index.ts';
 
 const FRAUD = join(import.meta.dirname, '..', '..', 'bin', 'fraud.mjs');
@@ -34,10 +44,18 @@ describe('registry users and roles (unit)', () => {
   it('refuses a malformed users file, naming the user and what to do', () => {
     expect(() => parseRegistryUsers('{', 'f')).toThrow(/not JSON.*fraud registry users add/);
     expect(() => parseRegistryUsers('{"users": []}', 'f')).toThrow(/no "users" list/);
-    expect(() => parseRegistryUsers('{"users": [{"name": "a", "role": "admin", "passwordHash": "scrypt$x"}]}', 'f')).toThrow(/users\[0\] \(a\) role must be "read" or "write"/);
-    expect(() => parseRegistryUsers('{"users": [{"name": "a", "role": "read", "passwordHash": "plain"}]}', 'f')).toThrow(/passwordHash must be a scrypt hash/);
-    expect(() => parseRegistryUsers('{"users": [{"name": "a b", "role": "read", "passwordHash": "scrypt$x"}]}', 'f')).toThrow(/users\[0\]\.name/);
-    expect(() => loadRegistryUsers('/nowhere/users.json')).toThrow(/REGISTRY_USERS_FILE \/nowhere\/users.json cannot be read/);
+    expect(() =>
+      parseRegistryUsers('{"users": [{"name": "a", "role": "admin", "passwordHash": "scrypt$x"}]}', 'f'),
+    ).toThrow(/users\[0\] \(a\) role must be "read" or "write"/);
+    expect(() =>
+      parseRegistryUsers('{"users": [{"name": "a", "role": "read", "passwordHash": "plain"}]}', 'f'),
+    ).toThrow(/passwordHash must be a scrypt hash/);
+    expect(() =>
+      parseRegistryUsers('{"users": [{"name": "a b", "role": "read", "passwordHash": "scrypt$x"}]}', 'f'),
+    ).toThrow(/users\[0\]\.name/);
+    expect(() => loadRegistryUsers('/nowhere/users.json')).toThrow(
+      /REGISTRY_USERS_FILE \/nowhere\/users.json cannot be read/,
+    );
   });
 
   it('takes credentials out of the registry URL: a header for requests, the bare address for messages', () => {
@@ -56,7 +74,8 @@ describe('registry with HTTP Basic users', () => {
   let url = '';
   const writer = { name: 'retrainer', password: 'writer-password-123' };
   const reader = { name: 'scorer', password: 'reader-password-456' };
-  const at = (u: { name: string; password: string }) => url.replace('http://', `http://${u.name}:${encodeURIComponent(u.password)}@`);
+  const at = (u: { name: string; password: string }) =>
+    url.replace('http://', `http://${u.name}:${encodeURIComponent(u.password)}@`);
 
   beforeAll(async () => {
     const kafka = testKafka('registry-auth');
@@ -66,7 +85,14 @@ describe('registry with HTTP Basic users', () => {
       { name: writer.name, role: 'write', passwordHash: await hashPassword(writer.password, FAST) },
       { name: reader.name, role: 'read', passwordHash: await hashPassword(reader.password, FAST) },
     ];
-    server = createRegistryServer({ kafka, topic, logger: createLogger('registry-auth-test', 'silent'), port: 0, timeoutMs: 60_000, users });
+    server = createRegistryServer({
+      kafka,
+      topic,
+      logger: createLogger('registry-auth-test', 'silent'),
+      port: 0,
+      timeoutMs: 60_000,
+      users,
+    });
     url = (await server.start()).url;
   });
   afterAll(async () => {
@@ -78,10 +104,17 @@ describe('registry with HTTP Basic users', () => {
     const none = await fetch(`${url}/subjects`);
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toMatch(/^Basic realm="schema-registry"/);
-    expect(await none.json()).toMatchObject({ error_code: 401, message: expect.stringMatching(/HTTP Basic credentials/) });
-    const wrong = await fetch(`${url}/subjects`, { headers: { authorization: `Basic ${Buffer.from(`${writer.name}:nope`).toString('base64')}` } });
+    expect(await none.json()).toMatchObject({
+      error_code: 401,
+      message: expect.stringMatching(/HTTP Basic credentials/),
+    });
+    const wrong = await fetch(`${url}/subjects`, {
+      headers: { authorization: `Basic ${Buffer.from(`${writer.name}:nope`).toString('base64')}` },
+    });
     expect(wrong.status).toBe(401);
-    const unknown = await fetch(`${url}/subjects`, { headers: { authorization: `Basic ${Buffer.from('mallory:whatever').toString('base64')}` } });
+    const unknown = await fetch(`${url}/subjects`, {
+      headers: { authorization: `Basic ${Buffer.from('mallory:whatever').toString('base64')}` },
+    });
     expect(unknown.status).toBe(401);
   });
 
@@ -95,14 +128,18 @@ describe('registry with HTTP Basic users', () => {
     expect(await r.subjects()).toContain(subject);
     const denied = await r.register(subject, txSchema).catch((err: unknown) => err);
     expect(isFraudError(denied, 'FORBIDDEN')).toBe(true);
-    expect(String((denied as Error).message)).toMatch(/User scorer \(role read\) cannot POST .*needs role write.*use a registry user with role write/);
+    expect(String((denied as Error).message)).toMatch(
+      /User scorer \(role read\) cannot POST .*needs role write.*use a registry user with role write/,
+    );
   });
 
   it('gives a service with a read user the codecs of schemas a write user registered, and says what to do before that', async () => {
     const topics = topicNames(uniqueName('auth-svc.'));
     const early = await createCodecs({ registryUrl: at(reader), topics }).catch((e: unknown) => e);
     expect(isFraudError(early, 'FORBIDDEN')).toBe(true);
-    expect(String((early as Error).message)).toMatch(/is not registered under .* start a service once with a registry user of role write/);
+    expect(String((early as Error).message)).toMatch(
+      /is not registered under .* start a service once with a registry user of role write/,
+    );
     const byWriter = await createCodecs({ registryUrl: at(writer), topics });
     const byReader = await createCodecs({ registryUrl: at(reader), topics });
     expect(byReader.transaction.schemaId).toBe(byWriter.transaction.schemaId);
@@ -119,7 +156,10 @@ describe('registry with HTTP Basic users', () => {
   });
 
   it('says what to do on wrong credentials, and never repeats the password', async () => {
-    const bad = createSchemaRegistryClient({ url: at({ name: writer.name, password: 'not-the-password' }), retries: 0 });
+    const bad = createSchemaRegistryClient({
+      url: at({ name: writer.name, password: 'not-the-password' }),
+      retries: 0,
+    });
     const err = await bad.subjects().catch((e: unknown) => e);
     expect(isFraudError(err, 'AUTH_REQUIRED')).toBe(true);
     expect(String((err as Error).message)).toMatch(/set SCHEMA_REGISTRY_URL to http:\/\/USER:PASSWORD@host:port/);
@@ -135,30 +175,48 @@ describe('fraud registry users add + serve with REGISTRY_USERS_FILE', () => {
     await topics?.cleanup();
   });
 
-  it('writes a private users file, prints the password once, and the served registry accepts it', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'registry-users-')), 'users.json');
-    const added = await run(process.execPath, [FRAUD, 'registry', 'users', 'add', 'ops', '--role', 'write', '--file', file], { timeout: SPAWN_MS });
-    const password = added.stdout.trim().split('\n').at(-1) ?? '';
-    expect(password).toMatch(/^[A-Za-z0-9_-]{32}$/);
-    expect(statSync(file).mode & 0o777).toBe(0o600);
-    const [user] = loadRegistryUsers(file);
-    expect(user).toMatchObject({ name: 'ops', role: 'write' });
-    expect(user?.passwordHash).not.toContain(password);
-    expect(await verifyPassword(password, user?.passwordHash ?? '')).toBe(true);
-    const bad = await run(process.execPath, [FRAUD, 'registry', 'users', 'add', 'ops2', '--role', 'admin', '--file', file], { timeout: SPAWN_MS }).catch((e: unknown) => e as { stderr: string; code: number });
-    expect((bad as { code: number }).code).not.toBe(0);
-    expect((bad as { stderr: string }).stderr).toMatch(/--role "admin": expected read or write/);
+  it(
+    'writes a private users file, prints the password once, and the served registry accepts it',
+    async () => {
+      const file = join(mkdtempSync(join(tmpdir(), 'registry-users-')), 'users.json');
+      const added = await run(
+        process.execPath,
+        [FRAUD, 'registry', 'users', 'add', 'ops', '--role', 'write', '--file', file],
+        { timeout: SPAWN_MS },
+      );
+      const password = added.stdout.trim().split('\n').at(-1) ?? '';
+      expect(password).toMatch(/^[A-Za-z0-9_-]{32}$/);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      const [user] = loadRegistryUsers(file);
+      expect(user).toMatchObject({ name: 'ops', role: 'write' });
+      expect(user?.passwordHash).not.toContain(password);
+      expect(await verifyPassword(password, user?.passwordHash ?? '')).toBe(true);
+      const bad = await run(
+        process.execPath,
+        [FRAUD, 'registry', 'users', 'add', 'ops2', '--role', 'admin', '--file', file],
+        { timeout: SPAWN_MS },
+      ).catch((e: unknown) => e as { stderr: string; code: number });
+      expect((bad as { code: number }).code).not.toBe(0);
+      expect((bad as { stderr: string }).stderr).toMatch(/--role "admin": expected read or write/);
 
-    topics = await testTopics(testKafka('registry-auth-cli'));
-    const topic = await topics.create(uniqueName('auth-cli-_schemas'), 1, { 'cleanup.policy': 'compact' });
-    let output = '';
-    child = spawn(process.execPath, [FRAUD, 'registry', 'serve', '--port', '0', '--topic', topic], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn', REGISTRY_USERS_FILE: file } });
-    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-    const url = await waitFor(() => /registry listening on (http:\/\/\S+) \(HTTP Basic, 1 users\)/.exec(output)?.[1], { timeoutMs: SPAWN_MS, what: `"registry listening" with HTTP Basic (output so far: ${output})` });
-    expect((await fetch(`${url}/subjects`)).status).toBe(401);
-    const client = createSchemaRegistryClient({ url: url.replace('http://', `http://ops:${password}@`), retries: 0 });
-    expect(await client.register(uniqueName('cli-auth-value'), txSchema)).toBeGreaterThan(0);
-    expect(output).not.toContain(password);
-  }, 3 * SPAWN_MS);
+      topics = await testTopics(testKafka('registry-auth-cli'));
+      const topic = await topics.create(uniqueName('auth-cli-_schemas'), 1, { 'cleanup.policy': 'compact' });
+      let output = '';
+      child = spawn(process.execPath, [FRAUD, 'registry', 'serve', '--port', '0', '--topic', topic], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, LOG_LEVEL: 'warn', REGISTRY_USERS_FILE: file },
+      });
+      child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+      child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+      const url = await waitFor(
+        () => /registry listening on (http:\/\/\S+) \(HTTP Basic, 1 users\)/.exec(output)?.[1],
+        { timeoutMs: SPAWN_MS, what: `"registry listening" with HTTP Basic (output so far: ${output})` },
+      );
+      expect((await fetch(`${url}/subjects`)).status).toBe(401);
+      const client = createSchemaRegistryClient({ url: url.replace('http://', `http://ops:${password}@`), retries: 0 });
+      expect(await client.register(uniqueName('cli-auth-value'), txSchema)).toBeGreaterThan(0);
+      expect(output).not.toContain(password);
+    },
+    3 * SPAWN_MS,
+  );
 });

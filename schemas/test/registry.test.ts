@@ -2,7 +2,13 @@ import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { uniqueName } from '@fraud/common/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, isFraudError } from '@fraud/common';
-import { createCodec, createRegistryServer, createSchemaRegistryClient, loadAvroSchemas, type Transaction } from '../src/index.ts';
+import {
+  createCodec,
+  createRegistryServer,
+  createSchemaRegistryClient,
+  loadAvroSchemas,
+  type Transaction,
+} from '../src/index.ts';
 import { parseAvro } from '../src/avro.ts';
 import { call, startTestRegistry, type TestRegistry } from './helpers.ts';
 
@@ -54,7 +60,12 @@ describe('registry round trip with @kafkajs/confluent-schema-registry', () => {
     expect(encoded.readInt32BE(1)).toBe(id);
     expect({ ...(await client.decode(encoded)) }).toEqual(tx);
 
-    const ours = createCodec<Transaction>({ name: 'Transaction', reader: avro.types.Transaction, schemaId: id, fetchSchema: async () => null });
+    const ours = createCodec<Transaction>({
+      name: 'Transaction',
+      reader: avro.types.Transaction,
+      schemaId: id,
+      fetchSchema: async () => null,
+    });
     expect(ours.encode(tx).equals(encoded)).toBe(true);
     expect({ ...(await ours.decode(encoded)) }).toEqual(tx);
     // The kafkajs client set the subject to BACKWARD when it registered first (its default).
@@ -68,12 +79,18 @@ describe('registry round trip with @kafkajs/confluent-schema-registry', () => {
     expect(await client.register(subject, JSON.stringify(avro.json.Transaction, null, 2))).toBe(id);
     expect(await client.register(`${uniqueName('other')}-value`, txSchema)).toBe(id);
     // Names qualified differently (full name, repeated namespace) are the same schema.
-    const qualified = JSON.parse(txSchema) as { name: string; namespace?: string; fields: Array<{ name: string; type: unknown }> };
+    const qualified = JSON.parse(txSchema) as {
+      name: string;
+      namespace?: string;
+      fields: Array<{ name: string; type: unknown }>;
+    };
     const requalified = {
       ...qualified,
       name: 'io.fraud.Transaction',
       namespace: undefined,
-      fields: qualified.fields.map((f) => (f.name === 'type' ? { ...f, type: { ...(f.type as object), namespace: 'io.fraud' } } : f)),
+      fields: qualified.fields.map((f) =>
+        f.name === 'type' ? { ...f, type: { ...(f.type as object), namespace: 'io.fraud' } } : f,
+      ),
     };
     expect(await client.register(subject, JSON.stringify(requalified))).toBe(id);
     expect(await client.versions(subject)).toEqual([1]);
@@ -90,9 +107,15 @@ describe('storage in the compacted topic', () => {
     const logger = createLogger('registry-test', 'silent');
     const deleting = await reg.topics.create(uniqueName('plain-_schemas'), 1);
     const wide = await reg.topics.create(uniqueName('wide-_schemas'), 3, { 'cleanup.policy': 'compact' });
-    for (const [topic, says] of [[deleting, 'cleanup.policy=delete'], [wide, '3 partitions']] as const) {
+    for (const [topic, says] of [
+      [deleting, 'cleanup.policy=delete'],
+      [wide, '3 partitions'],
+    ] as const) {
       const server = createRegistryServer({ kafka: reg.kafka, topic, logger });
-      const err: unknown = await server.start().then(() => null, (e: unknown) => e);
+      const err: unknown = await server.start().then(
+        () => null,
+        (e: unknown) => e,
+      );
       await server.stop();
       expect(isFraudError(err, 'CONFIG_INVALID')).toBe(true);
       expect(String((err as Error).message)).toContain(says);
@@ -135,7 +158,9 @@ describe('storage in the compacted topic', () => {
     expect(fromA.map((e) => e.id).sort()).toEqual([...ids].sort());
     for (const [i, s] of schemas.entries()) {
       expect(await b.schemaById(ids[i] ?? -1)).toBe(await a.schemaById(ids[i] ?? -1));
-      expect(JSON.parse((await a.schemaById(ids[i] ?? -1)) ?? '{}')).toMatchObject({ fields: expect.arrayContaining([expect.objectContaining({ name: `extra${i}` })]) as unknown });
+      expect(JSON.parse((await a.schemaById(ids[i] ?? -1)) ?? '{}')).toMatchObject({
+        fields: expect.arrayContaining([expect.objectContaining({ name: `extra${i}` })]) as unknown,
+      });
       expect(s).toContain(`extra${i}`);
     }
   });
@@ -147,22 +172,33 @@ describe('compatibility', () => {
     const client = createSchemaRegistryClient({ url: reg.url });
     const v1 = await client.register(subject, txSchema);
 
-    const required = await call(reg.url, 'POST', `/subjects/${subject}/versions`, { schema: txWith([{ name: 'merchantId', type: 'string' }]) });
+    const required = await call(reg.url, 'POST', `/subjects/${subject}/versions`, {
+      schema: txWith([{ name: 'merchantId', type: 'string' }]),
+    });
     expect(required.status).toBe(409);
     expect(required.type).toContain('application/vnd.schemaregistry.v1+json');
     expect(required.body).toMatchObject({ error_code: 409, message: expect.stringContaining('merchantId') as unknown });
 
-    const check = await call(reg.url, 'POST', `/compatibility/subjects/${subject}/versions/latest?verbose=true`, { schema: txWith([{ name: 'merchantId', type: 'string' }]) });
+    const check = await call(reg.url, 'POST', `/compatibility/subjects/${subject}/versions/latest?verbose=true`, {
+      schema: txWith([{ name: 'merchantId', type: 'string' }]),
+    });
     expect(check.body).toMatchObject({ is_compatible: false });
 
     const evolved = txWith([{ name: 'deviceId', type: ['null', 'string'], default: null }]);
-    expect((await call(reg.url, 'POST', `/compatibility/subjects/${subject}/versions/latest`, { schema: evolved })).body).toEqual({ is_compatible: true });
+    expect(
+      (await call(reg.url, 'POST', `/compatibility/subjects/${subject}/versions/latest`, { schema: evolved })).body,
+    ).toEqual({ is_compatible: true });
     const v2 = await client.register(subject, evolved);
     expect(v2).not.toBe(v1);
     expect(await client.versions(subject)).toEqual([1, 2]);
 
     // Data written with v1 decodes with the v2 reader: the new field takes its default.
-    const writerCodec = createCodec<Transaction>({ name: 'Transaction', reader: avro.types.Transaction, schemaId: v1, fetchSchema: async () => null });
+    const writerCodec = createCodec<Transaction>({
+      name: 'Transaction',
+      reader: avro.types.Transaction,
+      schemaId: v1,
+      fetchSchema: async () => null,
+    });
     const readerCodec = createCodec<Transaction & { deviceId: string | null }>({
       name: 'Transaction',
       reader: parseAvro(JSON.parse(evolved)),
@@ -179,9 +215,13 @@ describe('compatibility', () => {
     // Removing a field without default: BACKWARD-compatible, not FORWARD (old readers need it).
     const base = avro.json.Transaction as { fields: Array<{ name: string }> };
     const dropped = JSON.stringify({ ...base, fields: base.fields.filter((f) => f.name !== 'destBalanceBefore') });
-    expect((await call(reg.url, 'PUT', `/config/${subject}`, { compatibility: 'FORWARD' })).body).toEqual({ compatibility: 'FORWARD' });
+    expect((await call(reg.url, 'PUT', `/config/${subject}`, { compatibility: 'FORWARD' })).body).toEqual({
+      compatibility: 'FORWARD',
+    });
     expect((await call(reg.url, 'POST', `/subjects/${subject}/versions`, { schema: dropped })).status).toBe(409);
-    expect((await call(reg.url, 'PUT', `/config/${subject}`, { compatibility: 'full' })).body).toEqual({ compatibility: 'FULL' });
+    expect((await call(reg.url, 'PUT', `/config/${subject}`, { compatibility: 'full' })).body).toEqual({
+      compatibility: 'FULL',
+    });
     expect((await call(reg.url, 'POST', `/subjects/${subject}/versions`, { schema: dropped })).status).toBe(409);
     await call(reg.url, 'PUT', `/config/${subject}`, { compatibility: 'NONE' });
     const other = JSON.stringify({ type: 'record', name: 'Unrelated', fields: [{ name: 'x', type: 'int' }] });
@@ -194,7 +234,9 @@ describe('config endpoints', () => {
     const r = await startTestRegistry('config');
     try {
       expect((await call(r.url, 'GET', '/config')).body).toEqual({ compatibilityLevel: 'BACKWARD' });
-      expect((await call(r.url, 'PUT', '/config', { compatibility: 'FULL_TRANSITIVE' })).body).toEqual({ compatibility: 'FULL_TRANSITIVE' });
+      expect((await call(r.url, 'PUT', '/config', { compatibility: 'FULL_TRANSITIVE' })).body).toEqual({
+        compatibility: 'FULL_TRANSITIVE',
+      });
       expect((await call(r.url, 'GET', '/config')).body).toEqual({ compatibilityLevel: 'FULL_TRANSITIVE' });
       const bad = await call(r.url, 'PUT', '/config', { compatibility: 'SIDEWAYS' });
       expect(bad.status).toBe(422);
@@ -204,7 +246,9 @@ describe('config endpoints', () => {
       const missing = await call(r.url, 'GET', `/config/${subject}`);
       expect(missing.status).toBe(404);
       expect(missing.body).toMatchObject({ error_code: 40408 });
-      expect((await call(r.url, 'GET', `/config/${subject}?defaultToGlobal=true`)).body).toEqual({ compatibilityLevel: 'FULL_TRANSITIVE' });
+      expect((await call(r.url, 'GET', `/config/${subject}?defaultToGlobal=true`)).body).toEqual({
+        compatibilityLevel: 'FULL_TRANSITIVE',
+      });
       await call(r.url, 'PUT', `/config/${subject}`, { compatibility: 'NONE' });
       expect((await call(r.url, 'GET', `/config/${subject}`)).body).toEqual({ compatibilityLevel: 'NONE' });
 
@@ -225,17 +269,28 @@ describe('bad requests get 4xx in Confluent shape', () => {
     const subject = `${uniqueName('bad')}-value`;
     const malformed = await call(reg.url, 'POST', `/subjects/${subject}/versions`, undefined, '{"schema": ');
     expect(malformed.status).toBe(400);
-    expect(malformed.body).toMatchObject({ error_code: 400, message: expect.stringContaining('Malformed JSON') as unknown });
+    expect(malformed.body).toMatchObject({
+      error_code: 400,
+      message: expect.stringContaining('Malformed JSON') as unknown,
+    });
 
-    const notAvro = await call(reg.url, 'POST', `/subjects/${subject}/versions`, { schema: '{"type": "record", "name": "X", "fields": [{"name": "a", "type": "strng"}]}' });
+    const notAvro = await call(reg.url, 'POST', `/subjects/${subject}/versions`, {
+      schema: '{"type": "record", "name": "X", "fields": [{"name": "a", "type": "strng"}]}',
+    });
     expect(notAvro.status).toBe(422);
     expect(notAvro.body).toMatchObject({ error_code: 42201, message: expect.stringContaining('strng') as unknown });
 
     const notJsonSchema = await call(reg.url, 'POST', `/subjects/${subject}/versions`, { schema: 'record X {' });
     expect(notJsonSchema.body).toMatchObject({ error_code: 42201 });
-    expect((await call(reg.url, 'POST', `/subjects/${subject}/versions`, {})).body).toMatchObject({ error_code: 42201 });
-    expect((await call(reg.url, 'POST', `/subjects/${subject}/versions`, { schema: txSchema, schemaType: 'PROTOBUF' })).body).toMatchObject({ error_code: 42201 });
-    expect((await call(reg.url, 'POST', `/subjects/${subject}/versions`, [1, 2])).body).toMatchObject({ error_code: 400 });
+    expect((await call(reg.url, 'POST', `/subjects/${subject}/versions`, {})).body).toMatchObject({
+      error_code: 42201,
+    });
+    expect(
+      (await call(reg.url, 'POST', `/subjects/${subject}/versions`, { schema: txSchema, schemaType: 'PROTOBUF' })).body,
+    ).toMatchObject({ error_code: 42201 });
+    expect((await call(reg.url, 'POST', `/subjects/${subject}/versions`, [1, 2])).body).toMatchObject({
+      error_code: 400,
+    });
 
     const huge = await call(reg.url, 'POST', `/subjects/${subject}/versions`, { schema: 'x'.repeat(2 * 1024 * 1024) });
     expect(huge.status).toBe(413);
@@ -263,13 +318,17 @@ describe('listing and deleting', () => {
     const raw = await fetch(`${reg.url}/subjects/${subject}/versions/1/schema`);
     expect(JSON.parse(await raw.text())).toMatchObject({ name: 'Transaction', namespace: 'io.fraud' });
 
-    expect((await call(reg.url, 'DELETE', `/subjects/${subject}/versions/2?permanent=true`)).body).toMatchObject({ error_code: 40407 });
+    expect((await call(reg.url, 'DELETE', `/subjects/${subject}/versions/2?permanent=true`)).body).toMatchObject({
+      error_code: 40407,
+    });
     expect((await call(reg.url, 'DELETE', `/subjects/${subject}/versions/2`)).body).toBe(2);
     expect(await client.versions(subject)).toEqual([1]);
     expect((await call(reg.url, 'GET', `/subjects/${subject}/versions?deleted=true`)).body).toEqual([1, 2]);
     expect((await client.version(subject, 'latest')).id).toBe(id1);
 
-    expect((await call(reg.url, 'DELETE', `/subjects/${subject}?permanent=true`)).body).toMatchObject({ error_code: 40405 });
+    expect((await call(reg.url, 'DELETE', `/subjects/${subject}?permanent=true`)).body).toMatchObject({
+      error_code: 40405,
+    });
     expect((await call(reg.url, 'DELETE', `/subjects/${subject}`)).body).toEqual([1]);
     expect(await client.subjects()).not.toContain(subject);
     expect((await call(reg.url, 'GET', '/subjects?deleted=true')).body).toContain(subject);

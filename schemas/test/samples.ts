@@ -1,5 +1,13 @@
 import fc from 'fast-check';
-import { DECISIONS, LABEL_SOURCES, TRANSACTION_TYPES, type Label, type ModelUpdate, type ScoredTransaction, type Transaction } from '../src/index.ts';
+import {
+  DECISIONS,
+  LABEL_SOURCES,
+  TRANSACTION_TYPES,
+  type Label,
+  type ModelUpdate,
+  type ScoredTransaction,
+  type Transaction,
+} from '../src/index.ts';
 
 /** Hand-made records and fast-check arbitraries for the four record types. */
 export function sampleTransaction(overrides: Partial<Transaction> = {}): Transaction {
@@ -38,7 +46,15 @@ export function sampleScored(): ScoredTransaction {
 }
 
 export function sampleLabel(): Label {
-  return { txId: 'tx-000001', isFraud: true, source: 'ANALYST', labeledAt: Date.UTC(2026, 10, 26), note: 'customer confirmed', typology: 'account-takeover', author: 'analyst-7' };
+  return {
+    txId: 'tx-000001',
+    isFraud: true,
+    source: 'ANALYST',
+    labeledAt: Date.UTC(2026, 10, 26),
+    note: 'customer confirmed',
+    typology: 'account-takeover',
+    author: 'analyst-7',
+  };
 }
 
 export function sampleModelUpdate(): ModelUpdate {
@@ -63,7 +79,11 @@ const text = fc.string({ unit: 'binary', maxLength: 40 });
 // far inside the exact range; validateTransaction rejects negative amounts and balances.
 const long = fc.integer({ min: -(2 ** 52), max: 2 ** 53 - 2 }); // avsc rejects (ENCODE_FAILED) above 2^53-2
 // A "__proto__" map key cannot round-trip through a plain object; publishers' extras never need it.
-const attributes = fc.dictionary(text.filter((k) => k !== '__proto__'), text, { maxKeys: 5 });
+const attributes = fc.dictionary(
+  text.filter((k) => k !== '__proto__'),
+  text,
+  { maxKeys: 5 },
+);
 
 export const transactionArb: fc.Arbitrary<Transaction> = fc.record({
   txId: text,
@@ -93,9 +113,14 @@ export const scoredArb: fc.Arbitrary<ScoredTransaction> = fc.record({
   modelVersion: text,
   reasons: fc.array(fc.record({ feature: text, value: double, contribution: double }), { maxLength: 5 }),
   rulesFired: fc.array(text, { maxLength: 5 }),
-  shadow: fc.option(fc.record({ modelVersion: text, score: double, decision: fc.constantFrom(...DECISIONS) }), { nil: null }),
+  shadow: fc.option(fc.record({ modelVersion: text, score: double, decision: fc.constantFrom(...DECISIONS) }), {
+    nil: null,
+  }),
   scoredAt: long,
-  source: fc.option(fc.record({ partition: fc.integer({ min: 0, max: 2 ** 31 - 1 }), offset: long, publishedAt: long }), { nil: null }),
+  source: fc.option(
+    fc.record({ partition: fc.integer({ min: 0, max: 2 ** 31 - 1 }), offset: long, publishedAt: long }),
+    { nil: null },
+  ),
 });
 
 export const labelArb: fc.Arbitrary<Label> = fc.record({

@@ -24,22 +24,33 @@ function snapshot(state: RegistryState) {
   };
 }
 
-const schemaRecord = fc.record({
-  subject: fc.constantFrom(...SUBJECTS),
-  version: fc.integer({ min: 1, max: 4 }),
-  id: fc.integer({ min: 1, max: 6 }),
-  schema: fc.constantFrom(...SCHEMAS),
-}).map((value): LogRecord => ({ keytype: 'SCHEMA', value }));
+const schemaRecord = fc
+  .record({
+    subject: fc.constantFrom(...SUBJECTS),
+    version: fc.integer({ min: 1, max: 4 }),
+    id: fc.integer({ min: 1, max: 6 }),
+    schema: fc.constantFrom(...SCHEMAS),
+  })
+  .map((value): LogRecord => ({ keytype: 'SCHEMA', value }));
 const configRecord = fc
-  .record({ subject: fc.constantFrom(null, ...SUBJECTS), compatibilityLevel: fc.constantFrom(null, ...COMPATIBILITY_LEVELS) })
+  .record({
+    subject: fc.constantFrom(null, ...SUBJECTS),
+    compatibilityLevel: fc.constantFrom(null, ...COMPATIBILITY_LEVELS),
+  })
   .map((v): LogRecord => ({ keytype: 'CONFIG', ...v }));
 const deleteSubject = fc
-  .record({ subject: fc.constantFrom(...SUBJECTS), softUpTo: fc.integer({ min: 0, max: 4 }), permanentUpTo: fc.integer({ min: 0, max: 4 }) })
+  .record({
+    subject: fc.constantFrom(...SUBJECTS),
+    softUpTo: fc.integer({ min: 0, max: 4 }),
+    permanentUpTo: fc.integer({ min: 0, max: 4 }),
+  })
   .map((v): LogRecord => ({ keytype: 'DELETE_SUBJECT', ...v }));
 const deleteVersion = fc
   .record({ subject: fc.constantFrom(...SUBJECTS), version: fc.integer({ min: 1, max: 4 }), permanent: fc.boolean() })
   .map((v): LogRecord => ({ keytype: 'DELETE_VERSION', ...v }));
-const log = fc.array(fc.oneof(schemaRecord, schemaRecord, configRecord, deleteSubject, deleteVersion), { maxLength: 40 });
+const log = fc.array(fc.oneof(schemaRecord, schemaRecord, configRecord, deleteSubject, deleteVersion), {
+  maxLength: 40,
+});
 
 /** What Kafka's log cleaner may do: keep only the last record per key (CONFIG keys repeat; the others carry a nonce). */
 function compact(records: LogRecord[]): LogRecord[] {
@@ -74,13 +85,21 @@ describe('RegistryState', () => {
 
   it('a writer that lost a race changes nothing: the first record for a slot or an id wins', () => {
     const state = new RegistryState();
-    expect(state.apply({ keytype: 'SCHEMA', value: { subject: 'a-value', version: 1, id: 1, schema: '"string"' } })).toBe(true);
+    expect(
+      state.apply({ keytype: 'SCHEMA', value: { subject: 'a-value', version: 1, id: 1, schema: '"string"' } }),
+    ).toBe(true);
     // Another instance picked the same version for another schema: rejected.
-    expect(state.apply({ keytype: 'SCHEMA', value: { subject: 'a-value', version: 1, id: 2, schema: '"int"' } })).toBe(false);
+    expect(state.apply({ keytype: 'SCHEMA', value: { subject: 'a-value', version: 1, id: 2, schema: '"int"' } })).toBe(
+      false,
+    );
     // ...or the same id for another schema under another subject: rejected.
-    expect(state.apply({ keytype: 'SCHEMA', value: { subject: 'b-value', version: 1, id: 1, schema: '"int"' } })).toBe(false);
+    expect(state.apply({ keytype: 'SCHEMA', value: { subject: 'b-value', version: 1, id: 1, schema: '"int"' } })).toBe(
+      false,
+    );
     // The same schema under another subject keeps its id.
-    expect(state.apply({ keytype: 'SCHEMA', value: { subject: 'b-value', version: 1, id: 1, schema: '"string"' } })).toBe(true);
+    expect(
+      state.apply({ keytype: 'SCHEMA', value: { subject: 'b-value', version: 1, id: 1, schema: '"string"' } }),
+    ).toBe(true);
     expect(state.nextIdFor('"int"')).toBe(2);
     expect(state.nextVersion('a-value')).toBe(2);
     expect(state.versions('b-value').map((e) => e.id)).toEqual([1]);

@@ -4,7 +4,12 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { DECISIONS, LABEL_SOURCES, MODEL_ROLES, TRANSACTION_TYPES, loadAvroSchemas } from '../src/index.ts';
-import { GENERATED_SCHEMAS_FILE, GENERATED_TYPES_FILE, generateSchemasModule, generateTypes } from '../scripts/gen-types.ts';
+import {
+  GENERATED_SCHEMAS_FILE,
+  GENERATED_TYPES_FILE,
+  generateSchemasModule,
+  generateTypes,
+} from '../scripts/gen-types.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -43,7 +48,9 @@ describe('TypeScript types cannot drift from the .avsc files', () => {
   it('the enum constant lists match the Avro enum symbols', () => {
     const { json } = loadAvroSchemas();
     const symbols = (record: 'Transaction' | 'ScoredTransaction' | 'Label' | 'ModelUpdate', field: string) =>
-      (json[record] as { fields: Array<{ name: string; type: { symbols?: string[] } }> }).fields.find((f) => f.name === field)?.type.symbols;
+      (json[record] as { fields: Array<{ name: string; type: { symbols?: string[] } }> }).fields.find(
+        (f) => f.name === field,
+      )?.type.symbols;
     expect(symbols('Transaction', 'type')).toEqual([...TRANSACTION_TYPES]);
     expect(symbols('ScoredTransaction', 'decision')).toEqual([...DECISIONS]);
     expect(symbols('Label', 'source')).toEqual([...LABEL_SOURCES]);

@@ -9,7 +9,12 @@ const DAY = 24 * 60 * 60 * 1000;
 describe('validateTransaction', () => {
   it('accepts a normal transaction, zero amounts and balances, and clock skew under a day', () => {
     expect(validateTransaction(sampleTransaction({ eventTime: NOW }), NOW)).toBeNull();
-    expect(validateTransaction(sampleTransaction({ amount: 0, originBalanceBefore: 0, destBalanceBefore: 0, eventTime: NOW }), NOW)).toBeNull();
+    expect(
+      validateTransaction(
+        sampleTransaction({ amount: 0, originBalanceBefore: 0, destBalanceBefore: 0, eventTime: NOW }),
+        NOW,
+      ),
+    ).toBeNull();
     expect(validateTransaction(sampleTransaction({ eventTime: NOW + DAY - 1 }), NOW)).toBeNull();
     expect(validateTransaction(sampleTransaction({ eventTime: Date.UTC(2000, 0, 1) }), NOW)).toBeNull();
   });
@@ -39,11 +44,16 @@ describe('validateTransaction', () => {
 
   it('property: any negative amount or balance is rejected, any valid one is accepted', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 2 ** 52 }), fc.integer({ min: -(2 ** 52), max: -1 }), fc.constantFrom('amount', 'originBalanceBefore', 'destBalanceBefore'), (good, negative, field) => {
-        const base = sampleTransaction({ eventTime: NOW });
-        expect(validateTransaction({ ...base, [field]: good }, NOW)).toBeNull();
-        expect(validateTransaction({ ...base, [field]: negative }, NOW)).toBe(`${field} ${negative} is negative`);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 2 ** 52 }),
+        fc.integer({ min: -(2 ** 52), max: -1 }),
+        fc.constantFrom('amount', 'originBalanceBefore', 'destBalanceBefore'),
+        (good, negative, field) => {
+          const base = sampleTransaction({ eventTime: NOW });
+          expect(validateTransaction({ ...base, [field]: good }, NOW)).toBeNull();
+          expect(validateTransaction({ ...base, [field]: negative }, NOW)).toBe(`${field} ${negative} is negative`);
+        },
+      ),
     );
   });
 });

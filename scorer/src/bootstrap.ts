@@ -8,7 +8,10 @@ export function thresholdsOf(metadata: Record<string, unknown>, where: string): 
   const review = t?.review ?? metadata.reviewThreshold;
   const block = t?.block ?? metadata.blockThreshold;
   if (typeof review !== 'number' || typeof block !== 'number') {
-    throw new FraudError('MODEL_INVALID', `${where} has no thresholds ({"thresholds": {"review": r, "block": b}}); retrain with \`fraud model train\``);
+    throw new FraudError(
+      'MODEL_INVALID',
+      `${where} has no thresholds ({"thresholds": {"review": r, "block": b}}); retrain with \`fraud model train\``,
+    );
   }
   return { review, block };
 }

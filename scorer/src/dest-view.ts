@@ -68,8 +68,13 @@ export async function startDestViewFeed(opts: DestViewFeedOptions): Promise<Dest
   let ends: Map<number, bigint>;
   try {
     const [from, high] = await withAdminRetry(
-      () => Promise.all([admin.fetchTopicOffsetsByTimestamp(topic, now() - opts.lookbackMs), admin.fetchTopicOffsets(topic)]),
-      (err, attempt) => logger.warn({ err: errorMessage(err), attempt }, 'destination view: reading start offsets failed; retrying'),
+      () =>
+        Promise.all([
+          admin.fetchTopicOffsetsByTimestamp(topic, now() - opts.lookbackMs),
+          admin.fetchTopicOffsets(topic),
+        ]),
+      (err, attempt) =>
+        logger.warn({ err: errorMessage(err), attempt }, 'destination view: reading start offsets failed; retrying'),
     );
     for (const o of from) start.set(o.partition, BigInt(o.offset));
     ends = new Map(high.map((o) => [o.partition, BigInt(o.high)]));
@@ -107,7 +112,10 @@ export async function startDestViewFeed(opts: DestViewFeedOptions): Promise<Dest
   let crashed = false;
   consumer.on(consumer.events.CRASH, (e) => {
     if (!e.payload.restart) crashed = true;
-    logger.error({ err: errorMessage(e.payload.error), restart: e.payload.restart }, 'destination view consumer crashed');
+    logger.error(
+      { err: errorMessage(e.payload.error), restart: e.payload.restart },
+      'destination view consumer crashed',
+    );
   });
   /** Last offset added per partition: a rejoin that rewinds the private group never adds twice. */
   const applied = new Map<number, bigint>();
@@ -229,7 +237,11 @@ export async function startDestViewFeed(opts: DestViewFeedOptions): Promise<Dest
     healthy: () => !crashed,
     async stop() {
       listeners.clear();
-      await consumer.disconnect().catch((err: unknown) => logger.warn({ err: errorMessage(err) }, 'destination view consumer disconnect failed'));
+      await consumer
+        .disconnect()
+        .catch((err: unknown) =>
+          logger.warn({ err: errorMessage(err) }, 'destination view consumer disconnect failed'),
+        );
       await admin.disconnect().catch(() => undefined);
     },
   };
@@ -240,7 +252,14 @@ export async function awaitViewCaughtUp(feed: DestViewFeed, timeoutMs: number, v
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new FraudError('TIMEOUT', `the destination view did not read the transactions topic's recent history within ${timeoutMs} ms: raise ${variable} or lower SCORER_DEST_VIEW_LOOKBACK_MS`, { retriable: true })),
+      () =>
+        reject(
+          new FraudError(
+            'TIMEOUT',
+            `the destination view did not read the transactions topic's recent history within ${timeoutMs} ms: raise ${variable} or lower SCORER_DEST_VIEW_LOOKBACK_MS`,
+            { retriable: true },
+          ),
+        ),
       timeoutMs,
     );
   });

@@ -23,7 +23,13 @@ export interface DlqSelection {
 export const REPLAYED_FROM_HEADER = 'replayed-from';
 
 /** Reads the DLQ (read_committed) to its current end and returns the entries that match. */
-export async function readDlq(kafka: Kafka, dlqTopic: string, sel: DlqSelection, logger: Logger, timeoutMs = 60_000): Promise<DlqEntry[]> {
+export async function readDlq(
+  kafka: Kafka,
+  dlqTopic: string,
+  sel: DlqSelection,
+  logger: Logger,
+  timeoutMs = 60_000,
+): Promise<DlqEntry[]> {
   const out: DlqEntry[] = [];
   await readToEnd({
     kafka,
@@ -36,21 +42,39 @@ export async function readDlq(kafka: Kafka, dlqTopic: string, sel: DlqSelection,
         const origin = readDlqHeaders(m.headers);
         if (sel.reason && origin.reason !== sel.reason) continue;
         if (sel.positions && !sel.positions.has(`${partition}:${m.offset}`)) continue;
-        out.push({ ...origin, dlqPartition: partition, dlqOffset: m.offset, key: m.key, value: m.value, headers: m.headers ?? {} });
+        out.push({
+          ...origin,
+          dlqPartition: partition,
+          dlqOffset: m.offset,
+          key: m.key,
+          value: m.value,
+          headers: m.headers ?? {},
+        });
       }
     },
   });
-  out.sort((a, b) => a.timestamp - b.timestamp || a.dlqPartition - b.dlqPartition || Number(BigInt(a.dlqOffset) - BigInt(b.dlqOffset)));
+  out.sort(
+    (a, b) =>
+      a.timestamp - b.timestamp || a.dlqPartition - b.dlqPartition || Number(BigInt(a.dlqOffset) - BigInt(b.dlqOffset)),
+  );
   return sel.limit === undefined ? out : out.slice(0, sel.limit);
 }
 
 /** "0:12,3:40" -> {"0:12","3:40"}; a malformed item is a clear error. */
 export function parsePositions(text: string): Set<string> {
-  const items = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const item of items) {
-    if (!/^\d+:\d+$/.test(item)) throw new FraudError('BAD_REQUEST', `--offsets item "${item}" is not PARTITION:OFFSET (e.g. 0:12,3:40); \`fraud dlq inspect\` shows them`);
+    if (!/^\d+:\d+$/.test(item))
+      throw new FraudError(
+        'BAD_REQUEST',
+        `--offsets item "${item}" is not PARTITION:OFFSET (e.g. 0:12,3:40); \`fraud dlq inspect\` shows them`,
+      );
   }
-  if (!items.length) throw new FraudError('BAD_REQUEST', '--offsets is empty; give PARTITION:OFFSET items, e.g. 0:12,3:40');
+  if (!items.length)
+    throw new FraudError('BAD_REQUEST', '--offsets is empty; give PARTITION:OFFSET items, e.g. 0:12,3:40');
   return new Set(items);
 }
 
@@ -58,7 +82,12 @@ export function parsePositions(text: string): Set<string> {
  * Re-publishes dead letters with their ORIGINAL key, bytes and headers (dlq.* removed, a
  * replayed-from header added) to `to`, or to the topic each came from. Returns how many.
  */
-export async function replayDlq(kafka: Kafka, dlqTopic: string, entries: readonly DlqEntry[], to?: string): Promise<number> {
+export async function replayDlq(
+  kafka: Kafka,
+  dlqTopic: string,
+  entries: readonly DlqEntry[],
+  to?: string,
+): Promise<number> {
   if (!entries.length) return 0;
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
@@ -66,11 +95,21 @@ export async function replayDlq(kafka: Kafka, dlqTopic: string, entries: readonl
     const byTopic = new Map<string, Array<{ key: Buffer | null; value: Buffer | null; headers: IHeaders }>>();
     for (const e of entries) {
       const topic = to ?? e.topic;
-      if (!topic) throw new FraudError('BAD_REQUEST', `DLQ record ${e.dlqPartition}:${e.dlqOffset} has no dlq.topic header; pass --to TOPIC`);
-      const headers = { ...withoutDlqHeaders(e.headers), [REPLAYED_FROM_HEADER]: `${dlqTopic}/${e.dlqPartition}/${e.dlqOffset}` };
+      if (!topic)
+        throw new FraudError(
+          'BAD_REQUEST',
+          `DLQ record ${e.dlqPartition}:${e.dlqOffset} has no dlq.topic header; pass --to TOPIC`,
+        );
+      const headers = {
+        ...withoutDlqHeaders(e.headers),
+        [REPLAYED_FROM_HEADER]: `${dlqTopic}/${e.dlqPartition}/${e.dlqOffset}`,
+      };
       byTopic.set(topic, [...(byTopic.get(topic) ?? []), { key: e.key, value: e.value, headers }]);
     }
-    await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), acks: -1 });
+    await producer.sendBatch({
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      acks: -1,
+    });
   } finally {
     await producer.disconnect();
   }

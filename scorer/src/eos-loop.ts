@@ -1,5 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { Admin, Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Message, Producer, TopicMessages } from 'kafkajs';
+import type {
+  Admin,
+  Consumer,
+  EachBatchPayload,
+  IHeaders,
+  Kafka,
+  KafkaMessage,
+  Message,
+  Producer,
+  TopicMessages,
+} from 'kafkajs';
 import { errorMessage, type Logger } from '@fraud/common';
 import type { Topics } from '@fraud/schemas';
 import { toDlqMessage } from './dlq.ts';
@@ -106,7 +116,9 @@ export async function startScorerLoop<S>(deps: LoopDeps<S>): Promise<ScorerLoop>
     metrics.consumerLag.remove({ partition: String(task.partition) });
     logger.info({ partition: task.partition, why }, 'partition task dropped');
     await task.busy.catch(() => undefined);
-    await task.producer.disconnect().catch((err: unknown) => logger.warn({ err: errorMessage(err) }, 'producer disconnect failed'));
+    await task.producer
+      .disconnect()
+      .catch((err: unknown) => logger.warn({ err: errorMessage(err) }, 'producer disconnect failed'));
   };
 
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
@@ -147,7 +159,10 @@ export async function startScorerLoop<S>(deps: LoopDeps<S>): Promise<ScorerLoop>
         timeoutMs: config.restoreTimeoutMs,
       });
       metrics.restoredRecords.inc(records);
-      logger.info({ partition, committed: committed.toString(), restored: records, ms: Date.now() - started }, 'partition task ready');
+      logger.info(
+        { partition, committed: committed.toString(), restored: records, ms: Date.now() - started },
+        'partition task ready',
+      );
       return { partition, producer, state, recent, next: committed, dropped: false, busy: Promise.resolve() };
     } catch (err: unknown) {
       await producer.disconnect().catch(() => undefined);
@@ -155,34 +170,69 @@ export async function startScorerLoop<S>(deps: LoopDeps<S>): Promise<ScorerLoop>
     }
   };
 
-  const processChunk = async (task: PartitionTask<S>, messages: KafkaMessage[], highWatermark: string): Promise<void> => {
+  const processChunk = async (
+    task: PartitionTask<S>,
+    messages: KafkaMessage[],
+    highWatermark: string,
+  ): Promise<void> => {
     const t0 = performance.now();
     const lease = deps.models.acquire();
     let result: BatchResult;
     const tx = await task.producer.transaction();
     try {
-      result = await processBatch(messages, { topic: topics.transactions, partition: task.partition, state: task.state, recent: task.recent, models: lease.models, policy: deps.policy() }, {
-        decode: (b) => deps.codecs.transaction.decode(b),
-        validate: deps.validate,
-        features: deps.features,
-        explainTopK: config.explainTopK,
-        now,
-        awaitView: deps.awaitView,
-      });
-      const out: OutMessage[] = result.scored.map((s) => ({ topic: topics.scored, key: s.key, value: deps.codecs.scored.encode(s.record), partition: task.partition }));
+      result = await processBatch(
+        messages,
+        {
+          topic: topics.transactions,
+          partition: task.partition,
+          state: task.state,
+          recent: task.recent,
+          models: lease.models,
+          policy: deps.policy(),
+        },
+        {
+          decode: (b) => deps.codecs.transaction.decode(b),
+          validate: deps.validate,
+          features: deps.features,
+          explainTopK: config.explainTopK,
+          now,
+          awaitView: deps.awaitView,
+        },
+      );
+      const out: OutMessage[] = result.scored.map((s) => ({
+        topic: topics.scored,
+        key: s.key,
+        value: deps.codecs.scored.encode(s.record),
+        partition: task.partition,
+      }));
       for (const d of result.dead) out.push({ topic: topics.dlq, ...toDlqMessage(d) });
       // Several produce requests when needed: one record batch must stay under the broker's
       // message.max.bytes (1 MiB by default), and a chunk of decisions can be bigger.
       for (const group of byRequestSize(out, MAX_REQUEST_BYTES)) await tx.sendBatch({ topicMessages: group, acks: -1 });
       const next = BigInt(messages[messages.length - 1]!.offset) + 1n;
-      await tx.sendOffsets({ consumerGroupId: config.groupId, topics: [{ topic: topics.transactions, partitions: [{ partition: task.partition, offset: next.toString() }] }] });
+      await tx.sendOffsets({
+        consumerGroupId: config.groupId,
+        topics: [{ topic: topics.transactions, partitions: [{ partition: task.partition, offset: next.toString() }] }],
+      });
       await tx.commit();
       task.next = next;
     } catch (err: unknown) {
       lease.release();
       metrics.aborted.inc({ reason: (err as { name?: string }).name ?? 'Error' });
-      logger.warn({ partition: task.partition, records: messages.length, err: errorMessage(err), type: (err as { type?: string }).type }, 'batch transaction aborted; the partition is rebuilt and the batch retried');
-      await tx.abort().catch((abortErr: unknown) => logger.warn({ err: errorMessage(abortErr) }, 'abort failed (fenced or disconnected)'));
+      logger.warn(
+        {
+          partition: task.partition,
+          records: messages.length,
+          err: errorMessage(err),
+          type: (err as { type?: string }).type,
+        },
+        'batch transaction aborted; the partition is rebuilt and the batch retried',
+      );
+      await tx
+        .abort()
+        .catch((abortErr: unknown) =>
+          logger.warn({ err: errorMessage(abortErr) }, 'abort failed (fenced or disconnected)'),
+        );
       throw err;
     }
     lease.release();
@@ -191,7 +241,13 @@ export async function startScorerLoop<S>(deps: LoopDeps<S>): Promise<ScorerLoop>
     metrics.consumerLag.set({ partition: String(task.partition) }, Number(lag < 0n ? 0n : lag));
   };
 
-  const eachBatch = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> => {
+  const eachBatch = async ({
+    batch,
+    resolveOffset,
+    heartbeat,
+    isRunning,
+    isStale,
+  }: EachBatchPayload): Promise<void> => {
     let task = tasks.get(batch.partition);
     if (!task) {
       task = await createTask(batch.partition);
@@ -232,7 +288,12 @@ export async function startScorerLoop<S>(deps: LoopDeps<S>): Promise<ScorerLoop>
 
   await consumer.connect();
   await consumer.subscribe({ topic: topics.transactions, fromBeginning: true });
-  await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: config.partitionsConcurrently, eachBatch });
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: config.partitionsConcurrently,
+    eachBatch,
+  });
 
   return {
     consumer,

@@ -13,7 +13,13 @@ export interface Feed {
 async function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new FraudError('TIMEOUT', `${what} took more than ${ms} ms; is the broker reachable?`, { retriable: true })), ms);
+    timer = setTimeout(
+      () =>
+        reject(
+          new FraudError('TIMEOUT', `${what} took more than ${ms} ms; is the broker reachable?`, { retriable: true }),
+        ),
+      ms,
+    );
   });
   try {
     return await Promise.race([p, timeout]);
@@ -113,11 +119,21 @@ export async function startPolicyFeed(o: PolicyFeedOptions): Promise<Feed & { cu
         const parsed = parseJson(m.value.toString('utf8'));
         const result = decisionPolicySchema.safeParse(parsed);
         if (!result.success) {
-          o.logger.error({ offset: m.offset, issues: result.error.issues }, 'invalid decision policy ignored; the previous one stays');
+          o.logger.error(
+            { offset: m.offset, issues: result.error.issues },
+            'invalid decision policy ignored; the previous one stays',
+          );
           continue;
         }
         current = compilePolicy(result.data);
-        o.logger.info({ updatedBy: result.data.updatedBy, allow: result.data.allowList.length, block: result.data.blockList.length }, 'decision policy applied');
+        o.logger.info(
+          {
+            updatedBy: result.data.updatedBy,
+            allow: result.data.allowList.length,
+            block: result.data.blockList.length,
+          },
+          'decision policy applied',
+        );
       }
     },
   });

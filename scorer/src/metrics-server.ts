@@ -8,7 +8,12 @@ export interface MetricsServer {
 }
 
 /** GET /metrics (Prometheus text format) and GET /healthz; nothing else. */
-export async function startMetricsServer(registry: Registry, port: number, host: string, healthy: () => boolean): Promise<MetricsServer> {
+export async function startMetricsServer(
+  registry: Registry,
+  port: number,
+  host: string,
+  healthy: () => boolean,
+): Promise<MetricsServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/metrics') {

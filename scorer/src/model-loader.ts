@@ -28,20 +28,32 @@ export function sha256Hex(bytes: Uint8Array): string {
 export async function loadModelUpdate(update: ModelUpdate, deps: ModelLoaderDeps): Promise<ActiveModel> {
   const where = `model ${update.version} (${update.role})`;
   if (update.featureSet !== deps.featureSet) {
-    throw new FraudError('MODEL_INCOMPATIBLE', `${where} uses feature set ${update.featureSet}, this scorer computes ${deps.featureSet}`);
+    throw new FraudError(
+      'MODEL_INCOMPATIBLE',
+      `${where} uses feature set ${update.featureSet}, this scorer computes ${deps.featureSet}`,
+    );
   }
   const names = featureNamesOf(update.metadataJson);
   if (names && names.join(',') !== deps.featureNames.join(',')) {
-    throw new FraudError('MODEL_INCOMPATIBLE', `${where} lists features [${names.join(', ')}], this scorer computes [${deps.featureNames.join(', ')}]`);
+    throw new FraudError(
+      'MODEL_INCOMPATIBLE',
+      `${where} lists features [${names.join(', ')}], this scorer computes [${deps.featureNames.join(', ')}]`,
+    );
   }
   const { reviewThreshold: review, blockThreshold: block } = update;
   if (!(review >= 0 && block <= 1 && review <= block)) {
-    throw new FraudError('MODEL_INVALID', `${where} has thresholds review=${review} block=${block}; need 0 <= review <= block <= 1`);
+    throw new FraudError(
+      'MODEL_INVALID',
+      `${where} has thresholds review=${review} block=${block}; need 0 <= review <= block <= 1`,
+    );
   }
   const bytes = await modelBytes(update, deps.fetchBytes ?? fetchModelBytes);
   const actual = sha256Hex(bytes);
   if (actual !== update.sha256.toLowerCase()) {
-    throw new FraudError('MODEL_CHECKSUM', `${where}: sha256 of the ONNX bytes is ${actual}, the update says ${update.sha256}`);
+    throw new FraudError(
+      'MODEL_CHECKSUM',
+      `${where}: sha256 of the ONNX bytes is ${actual}, the update says ${update.sha256}`,
+    );
   }
   let serving;
   try {
@@ -59,7 +71,9 @@ export async function loadModelUpdate(update: ModelUpdate, deps: ModelLoaderDeps
     await smokeTest(serving, deps);
   } catch (err: unknown) {
     await serving.dispose().catch(() => undefined);
-    throw isFraudError(err) ? err : new FraudError('MODEL_INVALID', `${where} failed its smoke prediction: ${errorMessage(err)}`, { cause: err });
+    throw isFraudError(err)
+      ? err
+      : new FraudError('MODEL_INVALID', `${where} failed its smoke prediction: ${errorMessage(err)}`, { cause: err });
   }
   return { role: update.role, version: update.version, sha256: actual, thresholds: { review, block }, serving };
 }
@@ -68,8 +82,10 @@ async function smokeTest(serving: ActiveModel['serving'], deps: ModelLoaderDeps)
   const cols = deps.featureNames.length;
   const rows = deps.smokeRows.length / cols;
   const out = await serving.predict({ data: deps.smokeRows, rows, cols });
-  if (out.length !== rows) throw new FraudError('MODEL_INVALID', `smoke prediction returned ${out.length} scores for ${rows} rows`);
-  for (const p of out) if (!(p >= 0 && p <= 1)) throw new FraudError('MODEL_INVALID', `smoke prediction returned ${p}, not a probability`);
+  if (out.length !== rows)
+    throw new FraudError('MODEL_INVALID', `smoke prediction returned ${out.length} scores for ${rows} rows`);
+  for (const p of out)
+    if (!(p >= 0 && p <= 1)) throw new FraudError('MODEL_INVALID', `smoke prediction returned ${p}, not a probability`);
   serving.explain(deps.smokeRows.subarray(0, cols), 3);
 }
 
@@ -91,7 +107,11 @@ async function modelBytes(update: ModelUpdate, fetchBytes: (uri: string) => Prom
     try {
       return await fetchBytes(update.uri);
     } catch (err: unknown) {
-      throw new FraudError('MODEL_INVALID', `model ${update.version}: cannot fetch ${update.uri}: ${errorMessage(err)}`, { cause: err, retriable: true });
+      throw new FraudError(
+        'MODEL_INVALID',
+        `model ${update.version}: cannot fetch ${update.uri}: ${errorMessage(err)}`,
+        { cause: err, retriable: true },
+      );
     }
   }
   throw new FraudError('MODEL_INVALID', `model ${update.version} has neither inline onnx bytes nor a uri`);
@@ -106,5 +126,8 @@ export async function fetchModelBytes(uri: string): Promise<Buffer> {
     if (!res.ok) throw new FraudError('MODEL_INVALID', `GET ${uri} answered ${res.status}`);
     return Buffer.from(await res.arrayBuffer());
   }
-  throw new FraudError('MODEL_INVALID', `unsupported model uri scheme ${url.protocol} (use file://, http:// or https://)`);
+  throw new FraudError(
+    'MODEL_INVALID',
+    `unsupported model uri scheme ${url.protocol} (use file://, http:// or https://)`,
+  );
 }

@@ -50,7 +50,9 @@ export function createModelManager(deps: ModelManagerDeps): ModelManager {
     if (slot.users === 0) void dispose(slot);
   };
   const dispose = async (slot: Slot): Promise<void> => {
-    await slot.model.serving.dispose().catch((err: unknown) => deps.logger.warn({ err: errorMessage(err) }, 'model dispose failed'));
+    await slot.model.serving
+      .dispose()
+      .catch((err: unknown) => deps.logger.warn({ err: errorMessage(err) }, 'model dispose failed'));
   };
   const install = (model: ActiveModel): void => {
     const slot: Slot = { model, users: 0, retired: false };
@@ -62,7 +64,10 @@ export function createModelManager(deps: ModelManagerDeps): ModelManager {
       champion = slot;
     }
     deps.metrics.modelInfo.set({ version: model.version, role: model.role }, 1);
-    deps.logger.info({ version: model.version, role: model.role, sha256: model.sha256, thresholds: model.thresholds }, 'model serving');
+    deps.logger.info(
+      { version: model.version, role: model.role, sha256: model.sha256, thresholds: model.thresholds },
+      'model serving',
+    );
   };
 
   return {
@@ -82,14 +87,21 @@ export function createModelManager(deps: ModelManagerDeps): ModelManager {
     },
     async offer(update) {
       const current = update.role === 'SHADOW' ? shadow : champion;
-      if (current && current.model.version === update.version && current.model.sha256 === update.sha256.toLowerCase()) return true;
+      if (current && current.model.version === update.version && current.model.sha256 === update.sha256.toLowerCase())
+        return true;
       try {
         install(await deps.load(update));
         return true;
       } catch (err: unknown) {
         deps.metrics.modelRejected.inc();
         deps.logger.error(
-          { version: update.version, role: update.role, code: isFraudError(err) ? err.code : 'INTERNAL', err: errorMessage(err), serving: current?.model.version ?? null },
+          {
+            version: update.version,
+            role: update.role,
+            code: isFraudError(err) ? err.code : 'INTERNAL',
+            err: errorMessage(err),
+            serving: current?.model.version ?? null,
+          },
           'model update refused; the current model keeps serving',
         );
         return false;

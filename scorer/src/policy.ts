@@ -38,8 +38,10 @@ export function compilePolicy(policy: DecisionPolicy | null): CompiledPolicy {
  * A block-listed account is blocked even if also allow-listed: the safer mistake.
  */
 export function applyPolicy(tx: Transaction, score: number, t: Thresholds, p: CompiledPolicy): PolicyOutcome {
-  if (p.block.has(tx.originAccount) || p.block.has(tx.destAccount)) return { decision: 'BLOCK', rulesFired: [RULES.blockList] };
-  if (p.allow.has(tx.originAccount) || p.allow.has(tx.destAccount)) return { decision: 'APPROVE', rulesFired: [RULES.allowList] };
+  if (p.block.has(tx.originAccount) || p.block.has(tx.destAccount))
+    return { decision: 'BLOCK', rulesFired: [RULES.blockList] };
+  if (p.allow.has(tx.originAccount) || p.allow.has(tx.destAccount))
+    return { decision: 'APPROVE', rulesFired: [RULES.allowList] };
   let decision = decideByScore(score, t);
   const rulesFired: string[] = [];
   const over = p.policy?.reviewAmountOver ?? null;

@@ -57,7 +57,11 @@ type Decoded = { ok: true; tx: Transaction } | { ok: false; reason: string; mess
  * batch (plus one for the shadow) -> decision policy -> explanations. Every input record ends up
  * in exactly one of `scored` or `dead`, in input order, so consumed = scored + dead-lettered.
  */
-export async function processBatch<S>(records: readonly RawRecord[], ctx: BatchContext<S>, deps: BatchDeps<S>): Promise<BatchResult> {
+export async function processBatch<S>(
+  records: readonly RawRecord[],
+  ctx: BatchContext<S>,
+  deps: BatchDeps<S>,
+): Promise<BatchResult> {
   const decoded = await Promise.all(records.map((r) => decodeOne(r, deps)));
   const now = deps.now();
   const dead: DeadLetter[] = [];
@@ -79,7 +83,17 @@ export async function processBatch<S>(records: readonly RawRecord[], ctx: BatchC
       : duplicate
         ? `txId ${d.tx.txId} was already scored on this partition (among its last ${ctx.recent!.capacity} txIds): a retry or a replay; its decision is the first one`
         : (invalid ?? '');
-    dead.push({ key: rec.key, value: rec.value, headers: rec.headers ?? {}, reason, message, topic: ctx.topic, partition: ctx.partition, offset: rec.offset, timestamp: rec.timestamp });
+    dead.push({
+      key: rec.key,
+      value: rec.value,
+      headers: rec.headers ?? {},
+      reason,
+      message,
+      topic: ctx.topic,
+      partition: ctx.partition,
+      offset: rec.offset,
+      timestamp: rec.timestamp,
+    });
   });
   if (valid.length === 0) return { scored: [], dead };
 
@@ -94,7 +108,10 @@ export async function processBatch<S>(records: readonly RawRecord[], ctx: BatchC
   const data = deps.features.compute(valid, ctx.state);
   const matrix = { data, rows: valid.length, cols };
   const { champion, shadow } = ctx.models;
-  const [scores, shadowScores] = await Promise.all([champion.serving.predict(matrix), shadow ? shadow.serving.predict(matrix) : Promise.resolve(null)]);
+  const [scores, shadowScores] = await Promise.all([
+    champion.serving.predict(matrix),
+    shadow ? shadow.serving.predict(matrix) : Promise.resolve(null),
+  ]);
   const thresholds = effectiveThresholds(champion.thresholds, ctx.policy.policy);
   const scoredAt = deps.now();
 
@@ -106,7 +123,8 @@ export async function processBatch<S>(records: readonly RawRecord[], ctx: BatchC
     const features = new Array<number>(cols);
     for (let j = 0; j < cols; j++) features[j] = data[base + j]!;
     const { decision, rulesFired } = applyPolicy(tx, score, thresholds, ctx.policy);
-    const reasons: Reason[] = decision === 'APPROVE' ? [] : champion.serving.explain(data.subarray(base, base + cols), deps.explainTopK);
+    const reasons: Reason[] =
+      decision === 'APPROVE' ? [] : champion.serving.explain(data.subarray(base, base + cols), deps.explainTopK);
     const shadowScore = shadow && shadowScores ? shadowScores[row]! : null;
     return {
       key: rec.key,
@@ -121,7 +139,14 @@ export async function processBatch<S>(records: readonly RawRecord[], ctx: BatchC
         modelVersion: champion.version,
         reasons,
         rulesFired,
-        shadow: shadow && shadowScore !== null ? { modelVersion: shadow.version, score: shadowScore, decision: decideByScore(shadowScore, shadow.thresholds) } : null,
+        shadow:
+          shadow && shadowScore !== null
+            ? {
+                modelVersion: shadow.version,
+                score: shadowScore,
+                decision: decideByScore(shadowScore, shadow.thresholds),
+              }
+            : null,
         scoredAt,
         source: { partition: ctx.partition, offset: Number(rec.offset), publishedAt: Number(rec.timestamp) },
       },
@@ -131,7 +156,8 @@ export async function processBatch<S>(records: readonly RawRecord[], ctx: BatchC
 }
 
 async function decodeOne<S>(rec: RawRecord, deps: BatchDeps<S>): Promise<Decoded> {
-  if (rec.value === null || rec.value.length === 0) return { ok: false, reason: 'DECODE_TRUNCATED', message: 'record has no value (null or empty)' };
+  if (rec.value === null || rec.value.length === 0)
+    return { ok: false, reason: 'DECODE_TRUNCATED', message: 'record has no value (null or empty)' };
   try {
     return { ok: true, tx: await deps.decode(rec.value) };
   } catch (err: unknown) {
@@ -144,7 +170,10 @@ async function decodeOne<S>(rec: RawRecord, deps: BatchDeps<S>): Promise<Decoded
 
 /** A decode error that the record's own bytes caused (not an outage): it will never decode. */
 export function isBadRecordError(err: unknown): err is FraudError {
-  return isFraudError(err) && (err.code.startsWith('DECODE_') || err.code === 'SCHEMA_NOT_FOUND' || err.code === 'RECORD_INVALID');
+  return (
+    isFraudError(err) &&
+    (err.code.startsWith('DECODE_') || err.code === 'SCHEMA_NOT_FOUND' || err.code === 'RECORD_INVALID')
+  );
 }
 
 /** For logs: a short description of a thrown value. */

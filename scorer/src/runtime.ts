@@ -1,5 +1,14 @@
 import { FraudError, createKafka, type Logger } from '@fraud/common';
-import { FEATURE_NAMES, FEATURE_SET, computeFeatures, createFeatureState, createServingModel, readArtifact, type DestinationView, type FeatureState } from '@fraud/model';
+import {
+  FEATURE_NAMES,
+  FEATURE_SET,
+  computeFeatures,
+  createFeatureState,
+  createServingModel,
+  readArtifact,
+  type DestinationView,
+  type FeatureState,
+} from '@fraud/model';
 import { createCodecs, topicNames, validateTransaction } from '@fraud/schemas';
 import type { ScorerEnv } from './env.ts';
 import type { FeatureModule, ServingModelFactory, TransactionValidator } from './ports.ts';
@@ -18,7 +27,10 @@ export function featureModule(view: DestinationView): FeatureModule<FeatureState
 
 export const createServing: ServingModelFactory = async (spec) => {
   if (spec.modelJson === null) {
-    throw new FraudError('MODEL_INVALID', `model ${spec.version} has no XGBoost JSON (modelJson): REVIEW/BLOCK decisions could not be explained`);
+    throw new FraudError(
+      'MODEL_INVALID',
+      `model ${spec.version} has no XGBoost JSON (modelJson): REVIEW/BLOCK decisions could not be explained`,
+    );
   }
   return createServingModel({ ...spec, modelJson: spec.modelJson });
 };
@@ -38,5 +50,14 @@ export function validatorWithAhead(maxAheadMs: number): TransactionValidator {
 export async function runScorer(env: ScorerEnv, logger: Logger): Promise<ScorerService> {
   const kafka = createKafka(env, 'fraud-scorer', logger);
   const codecs = await createCodecs({ registryUrl: env.SCHEMA_REGISTRY_URL, topics: topicNames(env.TOPIC_PREFIX) });
-  return startScorer({ env, kafka, codecs, features: featureModule, createServing, validate: validatorWithAhead(env.SCORER_MAX_EVENT_AHEAD_MS), readArtifact, logger });
+  return startScorer({
+    env,
+    kafka,
+    codecs,
+    features: featureModule,
+    createServing,
+    validate: validatorWithAhead(env.SCORER_MAX_EVENT_AHEAD_MS),
+    readArtifact,
+    logger,
+  });
 }

@@ -66,7 +66,8 @@ export async function startScorer<S>(deps: ScorerServiceDeps<S>): Promise<Scorer
   const metrics = createScorerMetrics(registry);
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
-    for (const s of stops.reverse()) await s().catch((err: unknown) => logger.warn({ err: errorMessage(err) }, 'stop step failed'));
+    for (const s of stops.reverse())
+      await s().catch((err: unknown) => logger.warn({ err: errorMessage(err) }, 'stop step failed'));
   };
 
   try {
@@ -78,32 +79,65 @@ export async function startScorer<S>(deps: ScorerServiceDeps<S>): Promise<Scorer
     const features = deps.features(view);
     const smokeRows = features.compute(SMOKE_TXS, features.scratchState());
     const load = (u: Parameters<typeof loadModelUpdate>[0]) =>
-      loadModelUpdate(u, { createServing: deps.createServing, featureSet: features.featureSet, featureNames: features.featureNames, smokeRows });
+      loadModelUpdate(u, {
+        createServing: deps.createServing,
+        featureSet: features.featureSet,
+        featureNames: features.featureNames,
+        smokeRows,
+      });
     const models = createModelManager({ load, metrics, logger });
     stops.push(() => models.close());
 
     const modelFeed: Feed = await startModelFeed({
-      kafka, topic: topics.modelUpdates, groupId: `${env.SCORER_GROUP_ID}-models-${instanceId}`,
-      decode: (b) => deps.codecs.modelUpdate.decode(b), manager: models, metrics, logger, timeoutMs: env.SCORER_STARTUP_TIMEOUT_MS,
+      kafka,
+      topic: topics.modelUpdates,
+      groupId: `${env.SCORER_GROUP_ID}-models-${instanceId}`,
+      decode: (b) => deps.codecs.modelUpdate.decode(b),
+      manager: models,
+      metrics,
+      logger,
+      timeoutMs: env.SCORER_STARTUP_TIMEOUT_MS,
     });
     stops.push(() => modelFeed.stop());
     if (!models.current()) await bootstrapChampion(deps, models, topics.modelUpdates);
 
-    const policy = await startPolicyFeed({ kafka, topic: topics.control, groupId: `${env.SCORER_GROUP_ID}-control-${instanceId}`, logger, timeoutMs: env.SCORER_STARTUP_TIMEOUT_MS });
+    const policy = await startPolicyFeed({
+      kafka,
+      topic: topics.control,
+      groupId: `${env.SCORER_GROUP_ID}-control-${instanceId}`,
+      logger,
+      timeoutMs: env.SCORER_STARTUP_TIMEOUT_MS,
+    });
     stops.push(() => policy.stop());
 
     // The global destination view: read every partition's recent history before scoring.
     const viewStarted = Date.now();
     const viewFeed = await startDestViewFeed({
-      kafka, topic: topics.transactions, groupId: `${env.SCORER_GROUP_ID}-destview-${instanceId}`, view,
-      decode: (b) => deps.codecs.transaction.decode(b), validate: deps.validate, lookbackMs: env.SCORER_DEST_VIEW_LOOKBACK_MS, metrics, logger,
+      kafka,
+      topic: topics.transactions,
+      groupId: `${env.SCORER_GROUP_ID}-destview-${instanceId}`,
+      view,
+      decode: (b) => deps.codecs.transaction.decode(b),
+      validate: deps.validate,
+      lookbackMs: env.SCORER_DEST_VIEW_LOOKBACK_MS,
+      metrics,
+      logger,
     });
     stops.push(() => viewFeed.stop());
     await awaitViewCaughtUp(viewFeed, env.SCORER_RESTORE_TIMEOUT_MS, 'SCORER_RESTORE_TIMEOUT_MS');
     logger.info({ ...view.size(), ms: Date.now() - viewStarted }, 'destination view caught up');
 
     const loop = await startScorerLoop({
-      kafka, admin, topics, codecs: deps.codecs, features, validate: deps.validate, models, policy: () => policy.current(), metrics, logger,
+      kafka,
+      admin,
+      topics,
+      codecs: deps.codecs,
+      features,
+      validate: deps.validate,
+      models,
+      policy: () => policy.current(),
+      metrics,
+      logger,
       awaitView: (eventTime, appendedBy) => viewFeed.waitFor(eventTime, env.SCORER_DEST_VIEW_WAIT_MS, appendedBy),
       config: {
         groupId: env.SCORER_GROUP_ID,
@@ -125,9 +159,22 @@ export async function startScorer<S>(deps: ScorerServiceDeps<S>): Promise<Scorer
       if (!e.payload.restart) crashed = true;
       logger.error({ err: errorMessage(e.payload.error), restart: e.payload.restart }, 'scorer consumer crashed');
     });
-    const server = await startMetricsServer(registry, env.SCORER_METRICS_PORT, env.SCORER_METRICS_HOST, () => !crashed && viewFeed.healthy());
+    const server = await startMetricsServer(
+      registry,
+      env.SCORER_METRICS_PORT,
+      env.SCORER_METRICS_HOST,
+      () => !crashed && viewFeed.healthy(),
+    );
     stops.push(() => server.close());
-    logger.info({ group: env.SCORER_GROUP_ID, partitions: numPartitions, metricsPort: server.port, champion: models.current()?.champion.version }, 'scorer started');
+    logger.info(
+      {
+        group: env.SCORER_GROUP_ID,
+        partitions: numPartitions,
+        metricsPort: server.port,
+        champion: models.current()?.champion.version,
+      },
+      'scorer started',
+    );
     return { loop, models, metrics, registry, metricsPort: server.port, stop: stopAll };
   } catch (err: unknown) {
     await stopAll();
@@ -135,18 +182,27 @@ export async function startScorer<S>(deps: ScorerServiceDeps<S>): Promise<Scorer
   }
 }
 
-async function checkTopics(admin: Parameters<typeof startScorerLoop>[0]['admin'], topics: ReturnType<typeof topicNames>): Promise<number> {
+async function checkTopics(
+  admin: Parameters<typeof startScorerLoop>[0]['admin'],
+  topics: ReturnType<typeof topicNames>,
+): Promise<number> {
   const needed = [topics.transactions, topics.scored, topics.dlq, topics.modelUpdates, topics.control];
   const existing = new Set(await admin.listTopics());
   const missing = needed.filter((t) => !existing.has(t));
   if (missing.length) {
-    throw new FraudError('CONFIG_INVALID', `missing topic(s) ${missing.join(', ')}: create them with \`fraud infra topics\` (or check TOPIC_PREFIX)`);
+    throw new FraudError(
+      'CONFIG_INVALID',
+      `missing topic(s) ${missing.join(', ')}: create them with \`fraud infra topics\` (or check TOPIC_PREFIX)`,
+    );
   }
   const meta = await admin.fetchTopicMetadata({ topics: [topics.transactions, topics.scored] });
   const count = (name: string) => meta.topics.find((t) => t.name === name)?.partitions.length ?? 0;
   const inputs = count(topics.transactions);
   if (count(topics.scored) < inputs) {
-    throw new FraudError('CONFIG_INVALID', `${topics.scored} has ${count(topics.scored)} partitions, fewer than ${topics.transactions} (${inputs}); they must be co-partitioned`);
+    throw new FraudError(
+      'CONFIG_INVALID',
+      `${topics.scored} has ${count(topics.scored)} partitions, fewer than ${topics.transactions} (${inputs}); they must be co-partitioned`,
+    );
   }
   return inputs;
 }
@@ -154,11 +210,17 @@ async function checkTopics(admin: Parameters<typeof startScorerLoop>[0]['admin']
 async function bootstrapChampion<S>(deps: ScorerServiceDeps<S>, models: ModelManager, topic: string): Promise<void> {
   const dir = deps.env.MODEL_BOOTSTRAP_DIR;
   if (!dir) {
-    throw new FraudError('CONFIG_INVALID', `no champion model on ${topic} and MODEL_BOOTSTRAP_DIR is not set: train one with \`fraud model train\` and set MODEL_BOOTSTRAP_DIR=model-artifacts/<version>`);
+    throw new FraudError(
+      'CONFIG_INVALID',
+      `no champion model on ${topic} and MODEL_BOOTSTRAP_DIR is not set: train one with \`fraud model train\` and set MODEL_BOOTSTRAP_DIR=model-artifacts/<version>`,
+    );
   }
   const update = artifactToUpdate(await deps.readArtifact(dir), dir);
   if (!(await models.offer(update))) {
-    throw new FraudError('MODEL_INVALID', `the bootstrap model in ${dir} was refused (see the log above); retrain it with \`fraud model train\``);
+    throw new FraudError(
+      'MODEL_INVALID',
+      `the bootstrap model in ${dir} was refused (see the log above); retrain it with \`fraud model train\``,
+    );
   }
   deps.logger.info({ dir, version: update.version }, 'serving the bootstrap model (no champion on model-updates)');
 }

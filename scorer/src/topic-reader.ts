@@ -92,7 +92,15 @@ export async function readToEnd(opts: TopicReaderOptions & { timeoutMs: number }
   const reader = await startTopicReader(opts);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new FraudError('TIMEOUT', `reading ${opts.topic} to its end took more than ${opts.timeoutMs} ms`, { retriable: true })), opts.timeoutMs);
+    timer = setTimeout(
+      () =>
+        reject(
+          new FraudError('TIMEOUT', `reading ${opts.topic} to its end took more than ${opts.timeoutMs} ms`, {
+            retriable: true,
+          }),
+        ),
+      opts.timeoutMs,
+    );
   });
   try {
     await Promise.race([reader.caughtUp, timeout]);

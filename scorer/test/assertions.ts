@@ -3,7 +3,11 @@ import { FEATURE_NAMES, computeFeatures, createDestinationView, createFeatureSta
 import type { ScoredTransaction } from '@fraud/schemas';
 
 const same = (a: number, b: number): boolean => a === b || (Number.isNaN(a) && Number.isNaN(b));
-const DEST_COLUMNS = FEATURE_NAMES.map((n, j) => (n.startsWith('dest_in_') || n === 'dest_fanin_24h' || n === 'dest_secs_since_prev_in' || n === 'dest_balance_gap' ? j : -1)).filter((j) => j >= 0);
+const DEST_COLUMNS = FEATURE_NAMES.map((n, j) =>
+  n.startsWith('dest_in_') || n === 'dest_fanin_24h' || n === 'dest_secs_since_prev_in' || n === 'dest_balance_gap'
+    ? j
+    : -1,
+).filter((j) => j >= 0);
 
 /**
  * The features recorded in `scored` equal what one uninterrupted run computes (fs-v2):
@@ -26,7 +30,10 @@ export function expectFeaturesAsUninterrupted(scored: ScoredTransaction[]): void
   for (const [p, list] of byPartition) {
     list.sort((a, b) => a.source!.offset - b.source!.offset);
     // A private view per partition for the origin columns; destination columns come from `global`.
-    const expected = computeFeatures(list.map((s) => s.transaction), createFeatureState({ partition: p }));
+    const expected = computeFeatures(
+      list.map((s) => s.transaction),
+      createFeatureState({ partition: p }),
+    );
     const cols = list[0]!.features.length;
     list.forEach((s, i) => {
       const row = computeFeatures([s.transaction], createFeatureState({ view: global }));
@@ -34,7 +41,9 @@ export function expectFeaturesAsUninterrupted(scored: ScoredTransaction[]): void
     });
     const bad = list.findIndex((s, i) => s.features.some((v, j) => !same(v, expected[i * cols + j]!)));
     if (bad >= 0) {
-      expect(list[bad]!.features, `features of ${list[bad]!.transaction.txId} (partition ${p}, row ${bad})`).toEqual(Array.from(expected.subarray(bad * cols, (bad + 1) * cols)));
+      expect(list[bad]!.features, `features of ${list[bad]!.transaction.txId} (partition ${p}, row ${bad})`).toEqual(
+        Array.from(expected.subarray(bad * cols, (bad + 1) * cols)),
+      );
     }
     expect(bad).toBe(-1);
   }

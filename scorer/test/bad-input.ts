@@ -15,7 +15,10 @@ function varintSize(n: number): number {
  * Every kind of bad input the scorer must dead-letter, each with the reason it must carry.
  * Avro cannot carry a NaN amount (it is a long), so that case is covered by the unit tests.
  */
-export function badInputs(codec: Codec<Transaction>, good: Transaction): Array<{ kind: string; reason: string; value: Buffer }> {
+export function badInputs(
+  codec: Codec<Transaction>,
+  good: Transaction,
+): Array<{ kind: string; reason: string; value: Buffer }> {
   const valid = codec.encode(good);
   const wrongMagic = Buffer.from(valid);
   wrongMagic[0] = 1;
@@ -33,8 +36,20 @@ export function badInputs(codec: Codec<Transaction>, good: Transaction): Array<{
     { kind: 'undecodable body', reason: 'DECODE_FAILED', value: garbageBody },
     { kind: 'truncated body', reason: 'DECODE_TRUNCATED', value: valid.subarray(0, valid.length - 3) },
     { kind: 'unknown type (enum index 7)', reason: 'DECODE_FAILED', value: badEnum },
-    { kind: 'negative amount', reason: 'RECORD_INVALID', value: codec.encode({ ...good, txId: `${good.txId}-neg`, amount: -100 }) },
-    { kind: 'empty account', reason: 'RECORD_INVALID', value: codec.encode({ ...good, txId: `${good.txId}-empty`, originAccount: '' }) },
-    { kind: 'far-future eventTime', reason: 'RECORD_INVALID', value: codec.encode({ ...good, txId: `${good.txId}-future`, eventTime: Date.now() + 30 * 86_400_000 }) },
+    {
+      kind: 'negative amount',
+      reason: 'RECORD_INVALID',
+      value: codec.encode({ ...good, txId: `${good.txId}-neg`, amount: -100 }),
+    },
+    {
+      kind: 'empty account',
+      reason: 'RECORD_INVALID',
+      value: codec.encode({ ...good, txId: `${good.txId}-empty`, originAccount: '' }),
+    },
+    {
+      kind: 'far-future eventTime',
+      reason: 'RECORD_INVALID',
+      value: codec.encode({ ...good, txId: `${good.txId}-future`, eventTime: Date.now() + 30 * 86_400_000 }),
+    },
   ];
 }

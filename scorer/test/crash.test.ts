@@ -46,7 +46,10 @@ describe('scorer processes under kill -9', { timeout: 900_000 }, () => {
     await p.publishRaw(bad.map((b, i) => ({ key: `bad-${i}`, value: b.value })));
     const env = { MODEL_BOOTSTRAP_DIR: model.dir, SCORER_MAX_BATCH: '100', SCORER_PARTITIONS_CONCURRENTLY: '1' };
     const first = p.spawnScorer(env);
-    await waitFor(async () => (await committedTotal(pipeline.admin, pipeline.groupId, pipeline.topics.transactions)) >= 3_000, { timeoutMs: 300_000, what: 'the first scorer to commit 3000 inputs' });
+    await waitFor(
+      async () => (await committedTotal(pipeline.admin, pipeline.groupId, pipeline.topics.transactions)) >= 3_000,
+      { timeoutMs: 300_000, what: 'the first scorer to commit 3000 inputs' },
+    );
     await killed(first);
     const atKill = await committedTotal(p.admin, p.groupId, p.topics.transactions);
     expect(atKill).toBeLessThan(12_000 + bad.length);
@@ -70,7 +73,10 @@ describe('scorer processes under kill -9', { timeout: 900_000 }, () => {
     const env = { MODEL_BOOTSTRAP_DIR: model.dir, SCORER_MAX_BATCH: '100', SCORER_PARTITIONS_CONCURRENTLY: '1' };
     const a = p.spawnScorer({ ...env, SCORER_METRICS_PORT: String(portA) });
     p.spawnScorer({ ...env, SCORER_METRICS_PORT: String(portB) });
-    await waitFor(async () => (await consumedBy(portA).catch(() => -1)) >= 0 && (await consumedBy(portB).catch(() => -1)) >= 0, { timeoutMs: 300_000, what: 'both scorers serving metrics' });
+    await waitFor(
+      async () => (await consumedBy(portA).catch(() => -1)) >= 0 && (await consumedBy(portB).catch(() => -1)) >= 0,
+      { timeoutMs: 300_000, what: 'both scorers serving metrics' },
+    );
     let sent = 0;
     // Feed in slices until both instances have committed work: the load is shared.
     while (sent < 15_000) {
@@ -78,7 +84,10 @@ describe('scorer processes under kill -9', { timeout: 900_000 }, () => {
       sent += 1_000;
       if ((await consumedBy(portA)) > 0 && (await consumedBy(portB)) > 0) break;
     }
-    await waitFor(async () => (await consumedBy(portA)) > 0 && (await consumedBy(portB)) > 0, { timeoutMs: 300_000, what: 'both instances consuming' });
+    await waitFor(async () => (await consumedBy(portA)) > 0 && (await consumedBy(portB)) > 0, {
+      timeoutMs: 300_000,
+      what: 'both instances consuming',
+    });
     await killed(a);
     await p.publish(txs.slice(sent));
     await p.waitConsumed(txs.length, 300_000);

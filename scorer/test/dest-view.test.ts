@@ -63,7 +63,9 @@ describe('global destination view (fs-v2) on the real broker', () => {
     // The previous inbound is the one a minute earlier, whichever partition it came through.
     expect(scored.slice(1).map((s) => s.features[col('dest_secs_since_prev_in')])).toEqual(txs.slice(1).map(() => 60));
     // destination balance now - (balance before the previous inbound + its amount)
-    expect(scored.slice(1).map((s) => s.features[col('dest_balance_gap')])).toEqual(txs.slice(1).map((t, i) => t.destBalanceBefore - (txs[i]!.destBalanceBefore + txs[i]!.amount)));
+    expect(scored.slice(1).map((s) => s.features[col('dest_balance_gap')])).toEqual(
+      txs.slice(1).map((t, i) => t.destBalanceBefore - (txs[i]!.destBalanceBefore + txs[i]!.amount)),
+    );
     const text = await (await fetch(`http://127.0.0.1:${svc.metricsPort}/metrics`)).text();
     expect(text).toMatch(/fraud_scorer_dest_view_size\{kind="events"[^}]*\} 12/);
     await svc.stop();
@@ -86,8 +88,15 @@ describe('destination view feed', () => {
     const view = createDestinationView();
     const metrics = createScorerMetrics(new Registry());
     const feed = await startDestViewFeed({
-      kafka: p.kafka, topic: p.topics.transactions, groupId: uniqueName('view'), view, lookbackMs, metrics, logger,
-      decode: (b) => p.codecs.transaction.decode(b), validate: validateTransaction,
+      kafka: p.kafka,
+      topic: p.topics.transactions,
+      groupId: uniqueName('view'),
+      view,
+      lookbackMs,
+      metrics,
+      logger,
+      decode: (b) => p.codecs.transaction.decode(b),
+      validate: validateTransaction,
     });
     feeds.push(feed);
     return { view, feed, metrics };
@@ -114,7 +123,16 @@ describe('destination view feed', () => {
     const { view, feed, metrics } = await start();
     await feed.caughtUp;
     expect(view.size().events).toBe(1);
-    const out = { inCount1h: 0, inCount24h: 0, inSum24h: 0, fanIn24h: 0, inTransfer24h: 0, inCashout24h: 0, secsSincePrevIn: 0, prevBalanceAfter: 0 };
+    const out = {
+      inCount1h: 0,
+      inCount24h: 0,
+      inSum24h: 0,
+      fanIn24h: 0,
+      inTransfer24h: 0,
+      inCashout24h: 0,
+      secsSincePrevIn: 0,
+      prevBalanceAfter: 0,
+    };
     expect(view.lookup('C-dest-new', now, out).inCount24h).toBe(1);
     expect(view.lookup('C-dest-old', now, out).inCount24h).toBe(0);
     expect((await metrics.viewSkipped.get()).values[0]?.value).toBe(1);
@@ -128,7 +146,13 @@ describe('destination view feed', () => {
     const gate = new Promise<void>((r) => (release = r));
     const slow = { metrics: createScorerMetrics(new Registry()) };
     const slowFeed = await startDestViewFeed({
-      kafka: p.kafka, topic: p.topics.transactions, groupId: uniqueName('view'), view: createDestinationView(), lookbackMs: 26 * H, metrics: slow.metrics, logger,
+      kafka: p.kafka,
+      topic: p.topics.transactions,
+      groupId: uniqueName('view'),
+      view: createDestinationView(),
+      lookbackMs: 26 * H,
+      metrics: slow.metrics,
+      logger,
       decode: async (buf) => {
         await gate;
         return p.codecs.transaction.decode(buf);
@@ -136,7 +160,10 @@ describe('destination view feed', () => {
       validate: validateTransaction,
     });
     feeds.push(slowFeed);
-    await producer.send({ topic: p.topics.transactions, messages: [{ key: a!, value: enc(transfer(4, a!, 'C-dest-new', now + 2 * H, p.prefix)) }] });
+    await producer.send({
+      topic: p.topics.transactions,
+      messages: [{ key: a!, value: enc(transfer(4, a!, 'C-dest-new', now + 2 * H, p.prefix)) }],
+    });
     expect(await slowFeed.waitFor(now + 3 * H, 300)).toBe('lagging');
     expect((await slow.metrics.viewLagging.get()).values[0]?.value).toBe(1);
     const waiting = slowFeed.waitFor(now + 3 * H, 20_000);
@@ -147,7 +174,13 @@ describe('destination view feed', () => {
     let outages = 2;
     const flaky = { view: createDestinationView(), metrics: createScorerMetrics(new Registry()) };
     const flakyFeed = await startDestViewFeed({
-      kafka: p.kafka, topic: p.topics.transactions, groupId: uniqueName('view'), view: flaky.view, lookbackMs: 26 * H, metrics: flaky.metrics, logger,
+      kafka: p.kafka,
+      topic: p.topics.transactions,
+      groupId: uniqueName('view'),
+      view: flaky.view,
+      lookbackMs: 26 * H,
+      metrics: flaky.metrics,
+      logger,
       decode: async (buf) => {
         if (outages > 0) {
           outages--;
@@ -158,7 +191,10 @@ describe('destination view feed', () => {
       validate: validateTransaction,
     });
     feeds.push(flakyFeed);
-    await waitFor(() => flaky.view.size().events === 2, { timeoutMs: 60_000, what: 'the flaky feed to hold both valid records after the outage' });
+    await waitFor(() => flaky.view.size().events === 2, {
+      timeoutMs: 60_000,
+      what: 'the flaky feed to hold both valid records after the outage',
+    });
     expect(outages).toBe(0);
     expect((await flaky.metrics.viewSkipped.get()).values[0]?.value).toBe(1); // only the invalid record
     expect(flakyFeed.healthy()).toBe(true);

@@ -19,10 +19,18 @@ describe('fraud dlq inspect | replay (the real CLI against the real broker)', { 
   const t = topicNames(prefix);
   let topics: TestTopics;
   const env = { ...process.env, TOPIC_PREFIX: prefix, KAFKA_BROKERS: '127.0.0.1:9092' };
-  const fraud = (...args: string[]) => run(process.execPath, [join(REPO_ROOT, 'bin', 'fraud.mjs'), ...args], { env, cwd: REPO_ROOT });
+  const fraud = (...args: string[]) =>
+    run(process.execPath, [join(REPO_ROOT, 'bin', 'fraud.mjs'), ...args], { env, cwd: REPO_ROOT });
   const letter = (i: number, reason: string): DeadLetter => ({
-    key: Buffer.from(`acct-${i}`), value: Buffer.from([0, 0, 0, 0, 9, i]), headers: { 'trace-id': `t${i}` },
-    reason, message: `bad record ${i}`, topic: t.transactions, partition: i % 2, offset: String(100 + i), timestamp: String(Date.UTC(2025, 0, 1) + i),
+    key: Buffer.from(`acct-${i}`),
+    value: Buffer.from([0, 0, 0, 0, 9, i]),
+    headers: { 'trace-id': `t${i}` },
+    reason,
+    message: `bad record ${i}`,
+    topic: t.transactions,
+    partition: i % 2,
+    offset: String(100 + i),
+    timestamp: String(Date.UTC(2025, 0, 1) + i),
   });
 
   beforeAll(async () => {
@@ -31,7 +39,12 @@ describe('fraud dlq inspect | replay (the real CLI against the real broker)', { 
     await topics.create(t.transactions, 2);
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({ topic: t.dlq, messages: [letter(0, 'DECODE_WRONG_MAGIC'), letter(1, 'RECORD_INVALID'), letter(2, 'RECORD_INVALID')].map(toDlqMessage) });
+    await producer.send({
+      topic: t.dlq,
+      messages: [letter(0, 'DECODE_WRONG_MAGIC'), letter(1, 'RECORD_INVALID'), letter(2, 'RECORD_INVALID')].map(
+        toDlqMessage,
+      ),
+    });
     await producer.disconnect();
   });
   afterAll(async () => topics.cleanup());
@@ -50,7 +63,14 @@ describe('fraud dlq inspect | replay (the real CLI against the real broker)', { 
     const out = await fraud('dlq', 'replay', '--offsets', '0:0,0:2');
     expect(out.stdout).toMatch(/re-published 2 record/);
     const got: KafkaMessage[] = [];
-    await readToEnd({ kafka, topic: t.transactions, groupId: uniqueName('dlq-read'), logger: createLogger('t', 'silent'), timeoutMs: 20_000, onMessages: async (m) => void got.push(...m) });
+    await readToEnd({
+      kafka,
+      topic: t.transactions,
+      groupId: uniqueName('dlq-read'),
+      logger: createLogger('t', 'silent'),
+      timeoutMs: 20_000,
+      onMessages: async (m) => void got.push(...m),
+    });
     expect(got.map((m) => m.key?.toString()).sort()).toEqual(['acct-0', 'acct-2']);
     for (const m of got) {
       const i = Number(m.key!.toString().slice(5));
@@ -62,8 +82,14 @@ describe('fraud dlq inspect | replay (the real CLI against the real broker)', { 
   });
 
   it('replay without a selection, or with a malformed or unknown position, says what to do', async () => {
-    await expect(fraud('dlq', 'replay')).rejects.toMatchObject({ stderr: expect.stringMatching(/exactly one of --offsets/) as string });
-    await expect(fraud('dlq', 'replay', '--offsets', 'zero')).rejects.toMatchObject({ stderr: expect.stringMatching(/PARTITION:OFFSET/) as string });
-    await expect(fraud('dlq', 'replay', '--offsets', '0:99')).rejects.toMatchObject({ stderr: expect.stringMatching(/not on .*0:99/) as string });
+    await expect(fraud('dlq', 'replay')).rejects.toMatchObject({
+      stderr: expect.stringMatching(/exactly one of --offsets/) as string,
+    });
+    await expect(fraud('dlq', 'replay', '--offsets', 'zero')).rejects.toMatchObject({
+      stderr: expect.stringMatching(/PARTITION:OFFSET/) as string,
+    });
+    await expect(fraud('dlq', 'replay', '--offsets', '0:99')).rejects.toMatchObject({
+      stderr: expect.stringMatching(/not on .*0:99/) as string,
+    });
   });
 });

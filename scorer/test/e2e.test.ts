@@ -56,10 +56,15 @@ describe('scorer end to end against the real broker', () => {
       expect(s.source!.publishedAt).toBeGreaterThan(0);
       expect(s.reasons.length > 0).toBe(s.decision !== 'APPROVE');
     }
-    expect(scored.filter((s) => s.transaction.originAccount === blocked).every((s) => s.decision === 'BLOCK' && s.rulesFired.includes('block-list'))).toBe(true);
+    expect(
+      scored
+        .filter((s) => s.transaction.originAccount === blocked)
+        .every((s) => s.decision === 'BLOCK' && s.rulesFired.includes('block-list')),
+    ).toBe(true);
     expectFeaturesAsUninterrupted(scored);
 
-    const metric = async (name: string) => (await svc.registry.getSingleMetric(name)!.get()).values.reduce((s, v) => s + v.value, 0);
+    const metric = async (name: string) =>
+      (await svc.registry.getSingleMetric(name)!.get()).values.reduce((s, v) => s + v.value, 0);
     expect(await metric('fraud_scorer_consumed_total')).toBe(total);
     expect(await metric('fraud_scorer_scored_total')).toBe(txs.length);
     expect(await metric('fraud_scorer_dead_lettered_total')).toBe(bad.length);
@@ -74,13 +79,15 @@ describe('scorer end to end against the real broker', () => {
     const more = makeTransactions(1_500, { seed: 11, runId: `${p.prefix}b`, start: Date.now() - 3_600_000 });
     await p.publish(more);
     const svc2 = await p.startScorer({ MODEL_BOOTSTRAP_DIR: model.dir });
-    const before = (await svc2.registry.getSingleMetric('fraud_scorer_state_restored_total')!.get()).values[0]?.value ?? 0;
+    const before =
+      (await svc2.registry.getSingleMetric('fraud_scorer_state_restored_total')!.get()).values[0]?.value ?? 0;
     await p.waitConsumed(3_000 + 8 + 1_500);
     const scored = await p.readScored();
     expect(scored).toHaveLength(4_500);
     expect(new Set(scored.map((s) => s.transaction.txId)).size).toBe(4_500);
     expectFeaturesAsUninterrupted(scored);
-    const restored = (await svc2.registry.getSingleMetric('fraud_scorer_state_restored_total')!.get()).values[0]?.value ?? 0;
+    const restored =
+      (await svc2.registry.getSingleMetric('fraud_scorer_state_restored_total')!.get()).values[0]?.value ?? 0;
     expect(Math.max(before, restored)).toBe(3_000);
     await svc2.stop();
   });

@@ -8,7 +8,11 @@ import type { ActiveModel } from '../src/models.ts';
  * a "model" whose score is a fixed function of one feature column, and a JSON "codec" that
  * raises the same typed errors as the real one.
  */
-export function fakeServing(version: string, cols: number, scoreOf: (row: Float32Array) => number): ServingModel & { disposed: boolean; calls: number } {
+export function fakeServing(
+  version: string,
+  cols: number,
+  scoreOf: (row: Float32Array) => number,
+): ServingModel & { disposed: boolean; calls: number } {
   const m = {
     version,
     featureSet: 'fs-v2',
@@ -18,11 +22,16 @@ export function fakeServing(version: string, cols: number, scoreOf: (row: Float3
     async predict(matrix: { data: Float32Array; rows: number; cols: number }) {
       m.calls++;
       const out = new Float32Array(matrix.rows);
-      for (let r = 0; r < matrix.rows; r++) out[r] = scoreOf(matrix.data.subarray(r * matrix.cols, (r + 1) * matrix.cols));
+      for (let r = 0; r < matrix.rows; r++)
+        out[r] = scoreOf(matrix.data.subarray(r * matrix.cols, (r + 1) * matrix.cols));
       return out;
     },
     explain(row: Float32Array, topK: number): Reason[] {
-      return Array.from({ length: Math.min(topK, row.length) }, (_, i) => ({ feature: `f${i}`, value: row[i] ?? 0, contribution: 1 / (i + 1) }));
+      return Array.from({ length: Math.min(topK, row.length) }, (_, i) => ({
+        feature: `f${i}`,
+        value: row[i] ?? 0,
+        contribution: 1 / (i + 1),
+      }));
     },
     async dispose() {
       m.disposed = true;
@@ -31,7 +40,11 @@ export function fakeServing(version: string, cols: number, scoreOf: (row: Float3
   return m;
 }
 
-export function activeModel(serving: ServingModel, role: 'CHAMPION' | 'SHADOW' = 'CHAMPION', thresholds = { review: 0.5, block: 0.9 }): ActiveModel {
+export function activeModel(
+  serving: ServingModel,
+  role: 'CHAMPION' | 'SHADOW' = 'CHAMPION',
+  thresholds = { review: 0.5, block: 0.9 },
+): ActiveModel {
   return { role, version: serving.version, sha256: 'x', thresholds, serving };
 }
 

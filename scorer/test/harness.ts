@@ -4,7 +4,15 @@ import { fileURLToPath } from 'node:url';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { createLogger, retry, waitFor } from '@fraud/common';
 import { testKafka, testTopics, uniqueName, type TestTopics } from '@fraud/common/testing';
-import { createCodecs, topicNames, type Codecs, type ModelUpdate, type ScoredTransaction, type Topics, type Transaction } from '@fraud/schemas';
+import {
+  createCodecs,
+  topicNames,
+  type Codecs,
+  type ModelUpdate,
+  type ScoredTransaction,
+  type Topics,
+  type Transaction,
+} from '@fraud/schemas';
 import { readToEnd } from '../src/topic-reader.ts';
 import { parseScorerEnv, type ScorerEnv } from '../src/env.ts';
 import { runScorer } from '../src/runtime.ts';
@@ -72,12 +80,25 @@ export async function createPipeline(name: string, partitions = 3): Promise<Pipe
   /** Everything committed on `topic` right now (read_committed, to the end offsets). */
   const readAll = async (topic: string): Promise<KafkaMessage[]> => {
     const out: KafkaMessage[] = [];
-    await readToEnd({ kafka, topic, groupId: uniqueName("reader"), logger, timeoutMs: 180_000, onMessages: async (m) => void out.push(...m) });
+    await readToEnd({
+      kafka,
+      topic,
+      groupId: uniqueName('reader'),
+      logger,
+      timeoutMs: 180_000,
+      onMessages: async (m) => void out.push(...m),
+    });
     return out;
   };
 
   return {
-    prefix, topics, kafka, codecs, admin, groupId, env,
+    prefix,
+    topics,
+    kafka,
+    codecs,
+    admin,
+    groupId,
+    env,
     async startScorer(extra = {}) {
       const svc = await runScorer(parseScorerEnv(env(extra)), logger);
       services.push(svc);
@@ -96,23 +117,35 @@ export async function createPipeline(name: string, partitions = 3): Promise<Pipe
     async publish(txs) {
       for (let i = 0; i < txs.length; i += 2_000) {
         const chunk = txs.slice(i, i + 2_000);
-        await producer.send({ topic: topics.transactions, messages: chunk.map((t) => ({ key: t.originAccount, value: codecs.transaction.encode(t) })) });
+        await producer.send({
+          topic: topics.transactions,
+          messages: chunk.map((t) => ({ key: t.originAccount, value: codecs.transaction.encode(t) })),
+        });
       }
     },
     async publishRaw(messages) {
       await producer.send({ topic: topics.transactions, messages });
     },
     async publishModel(update) {
-      await producer.send({ topic: topics.modelUpdates, messages: [{ key: update.role.toLowerCase(), value: codecs.modelUpdate.encode(update) }] });
+      await producer.send({
+        topic: topics.modelUpdates,
+        messages: [{ key: update.role.toLowerCase(), value: codecs.modelUpdate.encode(update) }],
+      });
     },
     async retireShadow() {
       await producer.send({ topic: topics.modelUpdates, messages: [{ key: 'shadow', value: null }] });
     },
     async publishPolicy(policy) {
-      await producer.send({ topic: topics.control, messages: [{ key: 'decision-policy', value: JSON.stringify(policy) }] });
+      await producer.send({
+        topic: topics.control,
+        messages: [{ key: 'decision-policy', value: JSON.stringify(policy) }],
+      });
     },
     async waitConsumed(total, timeoutMs = 60_000) {
-      await waitFor(async () => (await committedTotal(admin, groupId, topics.transactions)) >= total, { timeoutMs, what: `the scorer group to commit ${total} input offsets` });
+      await waitFor(async () => (await committedTotal(admin, groupId, topics.transactions)) >= total, {
+        timeoutMs,
+        what: `the scorer group to commit ${total} input offsets`,
+      });
     },
     async readScored() {
       const raw = await readAll(topics.scored);

@@ -11,12 +11,19 @@ describe('models on the model-updates topic: champion at start, refusals, hot sw
   let v3: TinyModel;
   beforeAll(async () => {
     p = await createPipeline('scorer-swap', 2);
-    [v1, v2, v3] = [await trainTinyModel('swap-v1', 1), await trainTinyModel('swap-v2', 2), await trainTinyModel('swap-v3', 3)];
+    [v1, v2, v3] = [
+      await trainTinyModel('swap-v1', 1),
+      await trainTinyModel('swap-v2', 2),
+      await trainTinyModel('swap-v3', 3),
+    ];
   });
   afterAll(async () => p?.cleanup());
 
   it('refuses to start without a champion on model-updates or a bootstrap artifact, saying what to do', async () => {
-    await expect(p.startScorer()).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringMatching(/MODEL_BOOTSTRAP_DIR.*fraud model train/s) as string });
+    await expect(p.startScorer()).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringMatching(/MODEL_BOOTSTRAP_DIR.*fraud model train/s) as string,
+    });
   });
 
   it('refuses bad models while the champion keeps serving, then swaps in a good one and a shadow without a restart', async () => {
@@ -41,7 +48,10 @@ describe('models on the model-updates topic: champion at start, refusals, hot sw
 
     await p.publishModel(v2.update);
     await p.publishModel({ ...v3.update, role: 'SHADOW' });
-    await waitFor(() => svc.models.current()?.champion.version === 'swap-v2' && svc.models.current()?.shadow?.version === 'swap-v3', { timeoutMs: 20_000, what: 'v2 champion and v3 shadow serving' });
+    await waitFor(
+      () => svc.models.current()?.champion.version === 'swap-v2' && svc.models.current()?.shadow?.version === 'swap-v3',
+      { timeoutMs: 20_000, what: 'v2 champion and v3 shadow serving' },
+    );
     const batch3 = makeTransactions(400, { seed: 3, runId: `${p.prefix}c` });
     await p.publish(batch3);
     await p.waitConsumed(1_200);
@@ -70,7 +80,10 @@ describe('models on the model-updates topic: champion at start, refusals, hot sw
 
     // A tombstone on the shadow key (the retrainer retired or promoted the shadow) stops it.
     await p.retireShadow();
-    await waitFor(() => svc.models.current()?.shadow === null, { timeoutMs: 20_000, what: 'the shadow to be retired by its tombstone' });
+    await waitFor(() => svc.models.current()?.shadow === null, {
+      timeoutMs: 20_000,
+      what: 'the shadow to be retired by its tombstone',
+    });
     expect(svc.models.current()?.champion.version).toBe('swap-v2');
     const batch4 = makeTransactions(200, { seed: 4, runId: `${p.prefix}d` });
     await p.publish(batch4);

@@ -1,7 +1,14 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FEATURE_NAMES, FEATURE_SET, featuresForFile, trainXGBoost, writeArtifact, xgboostJsonToOnnx } from '@fraud/model';
+import {
+  FEATURE_NAMES,
+  FEATURE_SET,
+  featuresForFile,
+  trainXGBoost,
+  writeArtifact,
+  xgboostJsonToOnnx,
+} from '@fraud/model';
 import type { ModelUpdate, Transaction } from '@fraud/schemas';
 import { artifactToUpdate } from '../src/bootstrap.ts';
 import { readArtifact } from '@fraud/model';
@@ -15,7 +22,10 @@ const TYPES = ['CASH_IN', 'CASH_OUT', 'DEBIT', 'PAYMENT', 'TRANSFER'] as const;
  * Plausible transactions in event-time order over `accounts` origin accounts. About 3% are
  * "fraud": a TRANSFER emptying the account. `runId` makes txIds unique per test run.
  */
-export function makeTransactions(n: number, opts: { seed?: number; accounts?: number; start?: number; runId?: string } = {}): Transaction[] {
+export function makeTransactions(
+  n: number,
+  opts: { seed?: number; accounts?: number; start?: number; runId?: string } = {},
+): Transaction[] {
   const r = rng(opts.seed ?? 1);
   const accounts = opts.accounts ?? 200;
   const start = opts.start ?? Date.now() - 2 * 3_600_000;
@@ -47,18 +57,40 @@ export interface TinyModel {
 }
 
 /** A real XGBoost model (a few trees), converted to ONNX, written as an artifact. */
-export async function trainTinyModel(version: string, seed = 7, thresholds = { review: 0.3, block: 0.8 }): Promise<TinyModel> {
+export async function trainTinyModel(
+  version: string,
+  seed = 7,
+  thresholds = { review: 0.3, block: 0.8 },
+): Promise<TinyModel> {
   const txs = makeTransactions(3_000, { seed, accounts: 300 });
   const matrix = featuresForFile(txs);
-  const labels = new Float32Array(txs.map((t) => (t.type === 'TRANSFER' && t.amount === t.originBalanceBefore ? 1 : 0)));
+  const labels = new Float32Array(
+    txs.map((t) => (t.type === 'TRANSFER' && t.amount === t.originBalanceBefore ? 1 : 0)),
+  );
   const trained = await trainXGBoost({
     train: matrix,
     trainLabels: labels,
     featureNames: FEATURE_NAMES,
-    params: { rounds: 8, earlyStoppingRounds: 0, maxDepth: 3, eta: 0.5, subsample: 1, colsampleBytree: 1, minChildWeight: 1, lambda: 1, scalePosWeight: null, nthread: 1, seed },
+    params: {
+      rounds: 8,
+      earlyStoppingRounds: 0,
+      maxDepth: 3,
+      eta: 0.5,
+      subsample: 1,
+      colsampleBytree: 1,
+      minChildWeight: 1,
+      lambda: 1,
+      scalePosWeight: null,
+      nthread: 1,
+      seed,
+    },
   });
   const onnx = xgboostJsonToOnnx(trained.modelJson, { featureNames: FEATURE_NAMES });
   const dir = join(await mkdtemp(join(tmpdir(), 'scorer-model-')), version);
-  await writeArtifact(dir, { onnx, modelJson: trained.modelJson, metadata: { version, featureSet: FEATURE_SET, featureNames: [...FEATURE_NAMES], thresholds } });
+  await writeArtifact(dir, {
+    onnx,
+    modelJson: trained.modelJson,
+    metadata: { version, featureSet: FEATURE_SET, featureNames: [...FEATURE_NAMES], thresholds },
+  });
   return { dir, update: artifactToUpdate(await readArtifact(dir), dir) };
 }

@@ -31,14 +31,26 @@ describe('model verification and hot swap (real ONNX models)', () => {
 
   it('refuses a wrong checksum, a wrong feature set, a wrong feature list, garbage ONNX and missing bytes', async () => {
     const u = v1.update;
-    await expect(loadModelUpdate({ ...u, sha256: '0'.repeat(64) }, deps)).rejects.toMatchObject({ code: 'MODEL_CHECKSUM' });
-    await expect(loadModelUpdate({ ...u, featureSet: 'fs-v0' }, deps)).rejects.toMatchObject({ code: 'MODEL_INCOMPATIBLE' });
-    await expect(loadModelUpdate({ ...u, metadataJson: JSON.stringify({ featureNames: ['a', 'b'] }) }, deps)).rejects.toMatchObject({ code: 'MODEL_INCOMPATIBLE' });
+    await expect(loadModelUpdate({ ...u, sha256: '0'.repeat(64) }, deps)).rejects.toMatchObject({
+      code: 'MODEL_CHECKSUM',
+    });
+    await expect(loadModelUpdate({ ...u, featureSet: 'fs-v0' }, deps)).rejects.toMatchObject({
+      code: 'MODEL_INCOMPATIBLE',
+    });
+    await expect(
+      loadModelUpdate({ ...u, metadataJson: JSON.stringify({ featureNames: ['a', 'b'] }) }, deps),
+    ).rejects.toMatchObject({ code: 'MODEL_INCOMPATIBLE' });
     const garbage = Buffer.from('this is not an onnx model at all');
     const { sha256Hex } = await import('../src/model-loader.ts');
-    await expect(loadModelUpdate({ ...u, onnx: garbage, sha256: sha256Hex(garbage) }, deps)).rejects.toMatchObject({ code: 'MODEL_INVALID' });
-    await expect(loadModelUpdate({ ...u, onnx: null, uri: null }, deps)).rejects.toMatchObject({ code: 'MODEL_INVALID' });
-    await expect(loadModelUpdate({ ...u, reviewThreshold: 0.9, blockThreshold: 0.1 }, deps)).rejects.toMatchObject({ code: 'MODEL_INVALID' });
+    await expect(loadModelUpdate({ ...u, onnx: garbage, sha256: sha256Hex(garbage) }, deps)).rejects.toMatchObject({
+      code: 'MODEL_INVALID',
+    });
+    await expect(loadModelUpdate({ ...u, onnx: null, uri: null }, deps)).rejects.toMatchObject({
+      code: 'MODEL_INVALID',
+    });
+    await expect(loadModelUpdate({ ...u, reviewThreshold: 0.9, blockThreshold: 0.1 }, deps)).rejects.toMatchObject({
+      code: 'MODEL_INVALID',
+    });
   });
 
   it('fetches a file:// uri and checks its checksum', async () => {
@@ -46,13 +58,19 @@ describe('model verification and hot swap (real ONNX models)', () => {
     const m = await loadModelUpdate({ ...v1.update, onnx: null, uri }, deps);
     expect(m.sha256).toBe(v1.update.sha256);
     await m.serving.dispose();
-    await expect(loadModelUpdate({ ...v2.update, onnx: null, uri }, deps)).rejects.toMatchObject({ code: 'MODEL_CHECKSUM' });
+    await expect(loadModelUpdate({ ...v2.update, onnx: null, uri }, deps)).rejects.toMatchObject({
+      code: 'MODEL_CHECKSUM',
+    });
   });
 
   it('a refused update is counted and the current model keeps serving; a good one swaps in; the old is disposed after its last batch', async () => {
     const registry = new Registry();
     const metrics = createScorerMetrics(registry);
-    const manager = createModelManager({ load: (u) => loadModelUpdate(u, deps), metrics, logger: createLogger('test', 'silent') });
+    const manager = createModelManager({
+      load: (u) => loadModelUpdate(u, deps),
+      metrics,
+      logger: createLogger('test', 'silent'),
+    });
     expect(await manager.offer(v1.update)).toBe(true);
     const lease = manager.acquire();
     expect(await manager.offer({ ...v2.update, sha256: 'f'.repeat(64) })).toBe(false);
@@ -61,9 +79,13 @@ describe('model verification and hot swap (real ONNX models)', () => {
     expect(await manager.offer(v2.update)).toBe(true);
     expect(manager.current()?.champion.version).toBe('tiny-v2');
     // The batch that started on v1 still predicts with it until it releases.
-    await expect(lease.models.champion.serving.predict({ data: smokeRows, rows: 3, cols: features.featureNames.length })).resolves.toHaveLength(3);
+    await expect(
+      lease.models.champion.serving.predict({ data: smokeRows, rows: 3, cols: features.featureNames.length }),
+    ).resolves.toHaveLength(3);
     lease.release();
-    await expect(lease.models.champion.serving.predict({ data: smokeRows, rows: 3, cols: features.featureNames.length })).rejects.toMatchObject({ code: 'MODEL_INVALID' });
+    await expect(
+      lease.models.champion.serving.predict({ data: smokeRows, rows: 3, cols: features.featureNames.length }),
+    ).rejects.toMatchObject({ code: 'MODEL_INVALID' });
     const info = (await metrics.modelInfo.get()).values.map((v) => v.labels);
     expect(info).toEqual([{ version: 'tiny-v2', role: 'CHAMPION' }]);
     await manager.close();

@@ -16,20 +16,39 @@ const byAmount = (row: Float32Array) => Math.min(1, (row[AMOUNT] ?? 0) / 10_000)
 const NOW = Date.UTC(2025, 0, 2);
 
 function raw(value: Buffer | null, offset: number): RawRecord {
-  return { key: Buffer.from(`k${offset}`), value, offset: String(offset), timestamp: String(NOW - 5), headers: { trace: 'abc' } };
+  return {
+    key: Buffer.from(`k${offset}`),
+    value,
+    offset: String(offset),
+    timestamp: String(NOW - 5),
+    headers: { trace: 'abc' },
+  };
 }
 
-function run(records: RawRecord[], state: FeatureState = features.createState(0), extra: { shadow?: boolean; policy?: Parameters<typeof compilePolicy>[0]; recent?: RecentIds } = {}) {
+function run(
+  records: RawRecord[],
+  state: FeatureState = features.createState(0),
+  extra: { shadow?: boolean; policy?: Parameters<typeof compilePolicy>[0]; recent?: RecentIds } = {},
+) {
   const champion = fakeServing('champ-1', cols, byAmount);
   const shadow = extra.shadow ? fakeServing('shadow-1', cols, () => 0.95) : null;
   return {
     champion,
-    result: processBatch(records, {
-      topic: 'in', partition: 0, state,
-      models: { champion: activeModel(champion), shadow: shadow ? activeModel(shadow, 'SHADOW', { review: 0.2, block: 0.9 }) : null },
-      policy: compilePolicy(extra.policy ?? null),
-      recent: extra.recent,
-    }, { decode: (b) => jsonCodec.decode(b), validate: validateTransaction, features, explainTopK: 3, now: () => NOW }),
+    result: processBatch(
+      records,
+      {
+        topic: 'in',
+        partition: 0,
+        state,
+        models: {
+          champion: activeModel(champion),
+          shadow: shadow ? activeModel(shadow, 'SHADOW', { review: 0.2, block: 0.9 }) : null,
+        },
+        policy: compilePolicy(extra.policy ?? null),
+        recent: extra.recent,
+      },
+      { decode: (b) => jsonCodec.decode(b), validate: validateTransaction, features, explainTopK: 3, now: () => NOW },
+    ),
   };
 }
 
@@ -58,13 +77,31 @@ describe('processBatch', () => {
   it('waits for the destination view with the newest eventTime and Kafka timestamp of the valid records, before any feature is computed', async () => {
     const state = createFeatureState({ partition: 0 }); // a view of its own
     const calls: Array<{ eventTime: number; appendedBy: number; viewEvents: number }> = [];
-    const records = [3, 1, 2].map((i) => ({ ...raw(jsonCodec.encode(tx(i, { eventTime: NOW - 60_000 + i * 1_000 })), i), timestamp: String(NOW - 100 + i) }));
+    const records = [3, 1, 2].map((i) => ({
+      ...raw(jsonCodec.encode(tx(i, { eventTime: NOW - 60_000 + i * 1_000 })), i),
+      timestamp: String(NOW - 100 + i),
+    }));
     // An invalid record with a later eventTime and timestamp does not count.
     records.push({ ...raw(jsonCodec.encode(tx(9, { amount: -1, eventTime: NOW })), 9), timestamp: String(NOW) });
-    const { scored, dead } = await processBatch(records, { topic: 'in', partition: 0, state, models: { champion: activeModel(fakeServing('c', cols, byAmount)), shadow: null }, policy: compilePolicy(null) }, {
-      decode: (b) => jsonCodec.decode(b), validate: validateTransaction, features, explainTopK: 3, now: () => NOW,
-      awaitView: async (eventTime, appendedBy) => void calls.push({ eventTime, appendedBy, viewEvents: state.view.size().events }),
-    });
+    const { scored, dead } = await processBatch(
+      records,
+      {
+        topic: 'in',
+        partition: 0,
+        state,
+        models: { champion: activeModel(fakeServing('c', cols, byAmount)), shadow: null },
+        policy: compilePolicy(null),
+      },
+      {
+        decode: (b) => jsonCodec.decode(b),
+        validate: validateTransaction,
+        features,
+        explainTopK: 3,
+        now: () => NOW,
+        awaitView: async (eventTime, appendedBy) =>
+          void calls.push({ eventTime, appendedBy, viewEvents: state.view.size().events }),
+      },
+    );
     expect(calls).toEqual([{ eventTime: NOW - 60_000 + 3_000, appendedBy: NOW - 97, viewEvents: 0 }]);
     expect(scored).toHaveLength(3);
     expect(dead).toHaveLength(1);
@@ -79,7 +116,10 @@ describe('processBatch', () => {
   it('history: each row sees only earlier transactions of its account, across batches', async () => {
     const state = features.createState(0);
     const count24 = features.featureNames.indexOf('orig_count_24h');
-    const first = await run([0, 1, 2, 3].map((i) => raw(jsonCodec.encode(tx(i * 3)), i)), state).result;
+    const first = await run(
+      [0, 1, 2, 3].map((i) => raw(jsonCodec.encode(tx(i * 3)), i)),
+      state,
+    ).result;
     expect(first.scored.map((s) => s.record.features[count24])).toEqual([0, 1, 2, 3]);
     const second = await run([raw(jsonCodec.encode(tx(12)), 4)], state).result;
     expect(second.scored[0]!.record.features[count24]).toBe(4);
@@ -122,44 +162,94 @@ describe('processBatch', () => {
     const records = [raw(jsonCodec.encode(tx(1)), 0)];
     const state = features.createState(0);
     const champion = fakeServing('c', cols, byAmount);
-    await expect(processBatch(records, { topic: 'in', partition: 0, state, models: { champion: activeModel(champion), shadow: null }, policy: compilePolicy(null) }, {
-      decode: async () => {
-        throw new FraudError('REGISTRY_UNAVAILABLE', 'registry down', { retriable: true });
-      },
-      validate: validateTransaction, features, explainTopK: 3, now: () => NOW,
-    })).rejects.toMatchObject({ code: 'REGISTRY_UNAVAILABLE' });
+    await expect(
+      processBatch(
+        records,
+        {
+          topic: 'in',
+          partition: 0,
+          state,
+          models: { champion: activeModel(champion), shadow: null },
+          policy: compilePolicy(null),
+        },
+        {
+          decode: async () => {
+            throw new FraudError('REGISTRY_UNAVAILABLE', 'registry down', { retriable: true });
+          },
+          validate: validateTransaction,
+          features,
+          explainTopK: 3,
+          now: () => NOW,
+        },
+      ),
+    ).rejects.toMatchObject({ code: 'REGISTRY_UNAVAILABLE' });
   });
 
   it('records the shadow score and its own decision without changing the champion decision', async () => {
     const { scored } = await run([raw(jsonCodec.encode(tx(0)), 0)], undefined, { shadow: true }).result;
     expect(scored[0]!.record.decision).toBe('APPROVE');
-    expect(scored[0]!.record.shadow).toEqual({ modelVersion: 'shadow-1', score: expect.closeTo(0.95, 5) as number, decision: 'BLOCK' });
+    expect(scored[0]!.record.shadow).toEqual({
+      modelVersion: 'shadow-1',
+      score: expect.closeTo(0.95, 5) as number,
+      decision: 'BLOCK',
+    });
   });
 
   it('applies the live policy: overridden thresholds, lists and the amount rule are recorded', async () => {
-    const policy = { reviewThreshold: 0.05, blockThreshold: 0.6, allowList: ['C1'], blockList: ['C-dest-0'], reviewAmountOver: null, updatedBy: 't', updatedAt: 1 };
-    const { scored } = await run([0, 1, 3, 5].map((i) => raw(jsonCodec.encode(tx(i)), i)), undefined, { policy }).result;
+    const policy = {
+      reviewThreshold: 0.05,
+      blockThreshold: 0.6,
+      allowList: ['C1'],
+      blockList: ['C-dest-0'],
+      reviewAmountOver: null,
+      updatedBy: 't',
+      updatedAt: 1,
+    };
+    const { scored } = await run(
+      [0, 1, 3, 5].map((i) => raw(jsonCodec.encode(tx(i)), i)),
+      undefined,
+      { policy },
+    ).result;
     const by = Object.fromEntries(scored.map((s) => [s.record.transaction.txId, s.record]));
     expect(by['tx-0']).toMatchObject({ decision: 'BLOCK', rulesFired: ['block-list'] });
     expect(by['tx-1']).toMatchObject({ decision: 'APPROVE', rulesFired: ['allow-list'] });
-    expect(by['tx-3']).toMatchObject({ decision: 'REVIEW', rulesFired: [], reviewThreshold: 0.05, blockThreshold: 0.6 });
-    expect(by["tx-5"]).toMatchObject({ decision: 'BLOCK', rulesFired: [] });
+    expect(by['tx-3']).toMatchObject({
+      decision: 'REVIEW',
+      rulesFired: [],
+      reviewThreshold: 0.05,
+      blockThreshold: 0.6,
+    });
+    expect(by['tx-5']).toMatchObject({ decision: 'BLOCK', rulesFired: [] });
     expect(by['tx-0']!.reasons).toHaveLength(3);
   });
 
   it('dead-letters a txId seen before on the partition (earlier batch or same batch) as DUPLICATE_TX_ID, state untouched by it', async () => {
     const recent = new RecentIds(1_000);
     const state = features.createState(0);
-    const first = await run([0, 1, 2].map((i) => raw(jsonCodec.encode(tx(i)), i)), state, { recent }).result;
+    const first = await run(
+      [0, 1, 2].map((i) => raw(jsonCodec.encode(tx(i)), i)),
+      state,
+      { recent },
+    ).result;
     expect(first.dead).toEqual([]);
     // tx-1 again (a publisher's retry), tx-3 new, tx-3 again in the same batch.
-    const second = await run([raw(jsonCodec.encode(tx(1)), 3), raw(jsonCodec.encode(tx(3)), 4), raw(jsonCodec.encode(tx(3)), 5)], state, { recent }).result;
+    const second = await run(
+      [raw(jsonCodec.encode(tx(1)), 3), raw(jsonCodec.encode(tx(3)), 4), raw(jsonCodec.encode(tx(3)), 5)],
+      state,
+      { recent },
+    ).result;
     expect(second.scored.map((s) => s.record.transaction.txId)).toEqual(['tx-3']);
-    expect(second.dead.map((d) => [d.offset, d.reason])).toEqual([['3', 'DUPLICATE_TX_ID'], ['5', 'DUPLICATE_TX_ID']]);
+    expect(second.dead.map((d) => [d.offset, d.reason])).toEqual([
+      ['3', 'DUPLICATE_TX_ID'],
+      ['5', 'DUPLICATE_TX_ID'],
+    ]);
     expect(second.dead[0]!.message).toMatch(/tx-1 was already scored on this partition/);
     // The repeat is not counted in the account's history: same features as a run without it.
     const clean = features.createState(0);
-    const expected = await run([0, 1, 2, 3].map((i) => raw(jsonCodec.encode(tx(i)), i)), clean).result;
+    const expected = await run(
+      [0, 1, 2, 3].map((i) => raw(jsonCodec.encode(tx(i)), i)),
+      clean,
+    ).result;
     expect(second.scored[0]!.record.features).toEqual(expected.scored[3]!.record.features);
   });
 

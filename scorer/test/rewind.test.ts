@@ -29,7 +29,8 @@ describe('scorer when its consumer is handed an old position', { timeout: 300_00
     const scorer = await p.startScorer({ MODEL_BOOTSTRAP_DIR: model.dir, SCORER_MAX_BATCH: '200' });
     await p.publish(txs.slice(0, 1_500));
     await p.waitConsumed(1_500, 120_000);
-    for (const partition of [0, 1, 2]) scorer.loop.consumer.seek({ topic: p.topics.transactions, partition, offset: '0' });
+    for (const partition of [0, 1, 2])
+      scorer.loop.consumer.seek({ topic: p.topics.transactions, partition, offset: '0' });
     await p.publish(txs.slice(1_500));
     await p.waitConsumed(txs.length, 120_000);
 
@@ -49,9 +50,16 @@ describe('scorer when its consumer is handed an old position', { timeout: 300_00
     // the scorer (InitProducerId bumps the epoch): its next commit on that partition fails.
     for (let slice = 0; slice < 3; slice++) {
       await p.publish(txs.slice(slice * 2_000, (slice + 1) * 2_000));
-      await waitFor(async () => (await scorer.metrics.consumed.get()).values.reduce((s, v) => s + v.value, 0) > slice * 2_000 + 300, { timeoutMs: 60_000, what: 'the scorer to be busy with the slice' });
+      await waitFor(
+        async () => (await scorer.metrics.consumed.get()).values.reduce((s, v) => s + v.value, 0) > slice * 2_000 + 300,
+        { timeoutMs: 60_000, what: 'the scorer to be busy with the slice' },
+      );
       for (const partition of [0, 1, 2]) {
-        const thief = pipeline.kafka.producer({ transactionalId: transactionalIdFor(pipeline.groupId, pipeline.topics.transactions, partition), idempotent: true, maxInFlightRequests: 1 });
+        const thief = pipeline.kafka.producer({
+          transactionalId: transactionalIdFor(pipeline.groupId, pipeline.topics.transactions, partition),
+          idempotent: true,
+          maxInFlightRequests: 1,
+        });
         await thief.connect();
         await (await thief.transaction()).abort();
         await thief.disconnect();

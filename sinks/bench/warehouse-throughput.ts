@@ -38,10 +38,15 @@ async function endToEnd(batch: number): Promise<number> {
     const env = slice.env({ WAREHOUSE_PATH: join(dir, 'w.duckdb'), WAREHOUSE_BATCH_ROWS: String(batch) });
     const t0 = performance.now();
     const sink = await startSink('warehouse', { env, logger: createLogger('bench', 'warn'), codecs: slice.codecs });
-    await waitFor(async () => {
-      const body = (await (await fetch(`${sink.url}/api/questions/decision-counts`)).json()) as { rows: { transactions: number }[] };
-      return body.rows.reduce((a, r) => a + r.transactions, 0) === N;
-    }, { timeoutMs: 600_000, intervalMs: 100, what: `${N} rows` });
+    await waitFor(
+      async () => {
+        const body = (await (await fetch(`${sink.url}/api/questions/decision-counts`)).json()) as {
+          rows: { transactions: number }[];
+        };
+        return body.rows.reduce((a, r) => a + r.transactions, 0) === N;
+      },
+      { timeoutMs: 600_000, intervalMs: 100, what: `${N} rows` },
+    );
     const rate = N / ((performance.now() - t0) / 1000);
     await sink.stop();
     return rate;
@@ -51,6 +56,10 @@ async function endToEnd(batch: number): Promise<number> {
   }
 }
 
-for (const batch of [1000, 5000]) console.log(`store only   batch ${batch}: ${Math.round(await storeOnly(batch))} rows/s`);
-for (const batch of [1000, 5000]) console.log(`kafka -> duckdb batch ${batch}: ${Math.round(await endToEnd(batch))} rows/s (N=${N}, includes group join)`);
+for (const batch of [1000, 5000])
+  console.log(`store only   batch ${batch}: ${Math.round(await storeOnly(batch))} rows/s`);
+for (const batch of [1000, 5000])
+  console.log(
+    `kafka -> duckdb batch ${batch}: ${Math.round(await endToEnd(batch))} rows/s (N=${N}, includes group join)`,
+  );
 process.exit(0);

@@ -6,7 +6,12 @@ import type { AuthClient } from 'google-auth-library';
  * and logging), credentials from Application Default Credentials unless an auth client is given
  * (the contract tests give a static-token one), and an endpoint override for emulators/tests.
  */
-export function createBigQueryClient(o: { project: string; location?: string; apiEndpoint?: string; authClient?: AuthClient }): BigQuery {
+export function createBigQueryClient(o: {
+  project: string;
+  location?: string;
+  apiEndpoint?: string;
+  authClient?: AuthClient;
+}): BigQuery {
   return new BigQuery({
     projectId: o.project,
     ...(o.location ? { location: o.location } : {}),

@@ -1,6 +1,13 @@
 export type { Codec, SinkCodecs } from './codecs.ts';
 export { sinkEnvSchema, type SinkEnv } from './env.ts';
-export { startSink, sinkGroupId, SINK_KINDS, type SinkKind, type RunningSink, type SinkServiceDeps } from './service.ts';
+export {
+  startSink,
+  sinkGroupId,
+  SINK_KINDS,
+  type SinkKind,
+  type RunningSink,
+  type SinkServiceDeps,
+} from './service.ts';
 export { signFeedToken, verifyFeedToken, type FeedTokenPayload } from './live/token.ts';
 export type { FeedStats } from './live/aggregator.ts';
 export { DLQ_HEADERS, createDeadLetter, type DeadLetter, type DeadLetterRecord } from './kafka/dlq.ts';

@@ -62,9 +62,24 @@ export async function startSink(kind: SinkKind, deps: SinkServiceDeps): Promise<
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   let joined = false;
   const port = kind === 'warehouse' ? env.WAREHOUSE_PORT : kind === 'metrics' ? env.METRICS_PORT : env.LIVE_PORT;
-  const http = createServiceServer({ registry, port, host: env.SINK_HOST, healthy: () => joined, name: `sink-${kind}` });
+  const http = createServiceServer({
+    registry,
+    port,
+    host: env.SINK_HOST,
+    healthy: () => joined,
+    name: `sink-${kind}`,
+  });
   const groupId = sinkGroupId(env, kind);
-  const common = { kafka, producer, codecs, topics, groupId, registry, logger: log, sessionTimeoutMs: env.SINK_SESSION_TIMEOUT_MS };
+  const common = {
+    kafka,
+    producer,
+    codecs,
+    topics,
+    groupId,
+    registry,
+    logger: log,
+    sessionTimeoutMs: env.SINK_SESSION_TIMEOUT_MS,
+  };
   const cleanups: (() => Promise<void>)[] = [];
   let consumer: BatchConsumer;
 
@@ -73,21 +88,48 @@ export async function startSink(kind: SinkKind, deps: SinkServiceDeps): Promise<
     await store.init();
     cleanups.push(() => store.close());
     http.app.use(createQueryRouter({ store, logger: log }));
-    consumer = createWarehouseSink({ ...common, store, maxChunk: env.WAREHOUSE_BATCH_ROWS, writeDelayMs: env.WAREHOUSE_WRITE_DELAY_MS });
+    consumer = createWarehouseSink({
+      ...common,
+      store,
+      maxChunk: env.WAREHOUSE_BATCH_ROWS,
+      writeDelayMs: env.WAREHOUSE_WRITE_DELAY_MS,
+    });
   } else if (kind === 'metrics') {
-    consumer = createMetricsSink({ ...common, windowMs: env.METRICS_WINDOW_SECONDS * 1000, joinCacheSize: env.METRICS_JOIN_CACHE_SIZE });
+    consumer = createMetricsSink({
+      ...common,
+      windowMs: env.METRICS_WINDOW_SECONDS * 1000,
+      joinCacheSize: env.METRICS_JOIN_CACHE_SIZE,
+    });
     const admin = kafka.admin();
     await admin.connect();
-    const lag = createLagExporter({ admin, registry, groups: env.LAG_GROUPS ?? defaultLagGroups(env), logger: log, intervalMs: env.LAG_INTERVAL_MS });
+    const lag = createLagExporter({
+      admin,
+      registry,
+      groups: env.LAG_GROUPS ?? defaultLagGroups(env),
+      logger: log,
+      intervalMs: env.LAG_INTERVAL_MS,
+    });
     lag.start();
     cleanups.push(async () => {
       await lag.stop();
       await admin.disconnect();
     });
   } else {
-    const feed = createLiveFeed({ server: http.server, secret: env.LIVE_FEED_SECRET, corsOrigins: env.LIVE_CORS_ORIGINS, clientBuffer: env.LIVE_CLIENT_BUFFER, registry, logger: log });
+    const feed = createLiveFeed({
+      server: http.server,
+      secret: env.LIVE_FEED_SECRET,
+      corsOrigins: env.LIVE_CORS_ORIGINS,
+      clientBuffer: env.LIVE_CLIENT_BUFFER,
+      registry,
+      logger: log,
+    });
     cleanups.push(() => feed.close());
-    consumer = createLiveSink({ ...common, feed, approveSampleRate: env.LIVE_APPROVE_SAMPLE_RATE, fromBeginning: env.LIVE_FROM_BEGINNING });
+    consumer = createLiveSink({
+      ...common,
+      feed,
+      approveSampleRate: env.LIVE_APPROVE_SAMPLE_RATE,
+      fromBeginning: env.LIVE_FROM_BEGINNING,
+    });
   }
 
   const boundPort = await http.listen();
@@ -107,7 +149,8 @@ export async function startSink(kind: SinkKind, deps: SinkServiceDeps): Promise<
         log.info('stopping: finishing the batch in flight');
         await consumer.stop();
         await producer.disconnect();
-        for (const c of cleanups.reverse()) await c().catch((err: unknown) => log.error({ err: errorMessage(err) }, 'cleanup failed'));
+        for (const c of cleanups.reverse())
+          await c().catch((err: unknown) => log.error({ err: errorMessage(err) }, 'cleanup failed'));
         await http.close();
         log.info('stopped');
       })()),
@@ -116,8 +159,20 @@ export async function startSink(kind: SinkKind, deps: SinkServiceDeps): Promise<
 
 async function openStore(env: SinkEnv, logger: Logger, bigquery?: BigQuery): Promise<WarehouseStore> {
   if (env.BIGQUERY_PROJECT && env.BIGQUERY_DATASET) {
-    const client = bigquery ?? createBigQueryClient({ project: env.BIGQUERY_PROJECT, location: env.BIGQUERY_LOCATION, apiEndpoint: env.BIGQUERY_API_ENDPOINT });
-    return createBigQueryStore({ bigquery: client, project: env.BIGQUERY_PROJECT, dataset: env.BIGQUERY_DATASET, location: env.BIGQUERY_LOCATION, logger });
+    const client =
+      bigquery ??
+      createBigQueryClient({
+        project: env.BIGQUERY_PROJECT,
+        location: env.BIGQUERY_LOCATION,
+        apiEndpoint: env.BIGQUERY_API_ENDPOINT,
+      });
+    return createBigQueryStore({
+      bigquery: client,
+      project: env.BIGQUERY_PROJECT,
+      dataset: env.BIGQUERY_DATASET,
+      location: env.BIGQUERY_LOCATION,
+      logger,
+    });
   }
   return createDuckDbStore({ path: resolve(env.WAREHOUSE_PATH) });
 }

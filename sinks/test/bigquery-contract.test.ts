@@ -30,7 +30,14 @@ describe('BigQuery warehouse backend (REST contract against a local fake)', () =
   beforeEach(async () => {
     fake = await startFakeBigQuery(PROJECT);
     const bigquery = createBigQueryClient({ project: PROJECT, apiEndpoint: fake.url, authClient: staticAuth() });
-    store = createBigQueryStore({ bigquery, project: PROJECT, dataset: DATASET, location: 'EU', logger: createLogger('bq-test', 'silent'), retry: { retries: 4, initialDelayMs: 5, maxDelayMs: 20 } });
+    store = createBigQueryStore({
+      bigquery,
+      project: PROJECT,
+      dataset: DATASET,
+      location: 'EU',
+      logger: createLogger('bq-test', 'silent'),
+      retry: { retries: 4, initialDelayMs: 5, maxDelayMs: 20 },
+    });
   });
   afterEach(async () => {
     await fake.close();
@@ -42,7 +49,10 @@ describe('BigQuery warehouse backend (REST contract against a local fake)', () =
     expect(calls).toEqual([
       `GET ${base}/datasets/${DATASET}`,
       `POST ${base}/datasets`,
-      ...TABLES.flatMap((t) => [`GET ${base}/datasets/${DATASET}/tables/${t.name}`, `POST ${base}/datasets/${DATASET}/tables`]),
+      ...TABLES.flatMap((t) => [
+        `GET ${base}/datasets/${DATASET}/tables/${t.name}`,
+        `POST ${base}/datasets/${DATASET}/tables`,
+      ]),
     ]);
     expect(fake.requests.every((r) => r.authorization === `Bearer ${TOKEN}`)).toBe(true);
     // the project travels in the path; the body names the dataset and its location
@@ -57,9 +67,17 @@ describe('BigQuery warehouse backend (REST contract against a local fake)', () =
     const fields = bigQueryFields(SCORED_TABLE);
     expect(fields.find((f) => f.name === 'txId')).toEqual({ name: 'txId', type: 'STRING', mode: 'REQUIRED' });
     expect(fields.find((f) => f.name === 'features')).toEqual({ name: 'features', type: 'FLOAT64', mode: 'REPEATED' });
-    expect(fields.find((f) => f.name === 'eventTime')).toEqual({ name: 'eventTime', type: 'TIMESTAMP', mode: 'REQUIRED' });
+    expect(fields.find((f) => f.name === 'eventTime')).toEqual({
+      name: 'eventTime',
+      type: 'TIMESTAMP',
+      mode: 'REQUIRED',
+    });
     expect(fields.find((f) => f.name === 'reasons')).toEqual({ name: 'reasons', type: 'JSON', mode: 'REQUIRED' });
-    expect(fields.find((f) => f.name === 'shadowScore')).toEqual({ name: 'shadowScore', type: 'FLOAT64', mode: 'NULLABLE' });
+    expect(fields.find((f) => f.name === 'shadowScore')).toEqual({
+      name: 'shadowScore',
+      type: 'FLOAT64',
+      mode: 'NULLABLE',
+    });
 
     fake.requests.length = 0;
     await store.init(); // everything exists now: lookups only
@@ -68,12 +86,20 @@ describe('BigQuery warehouse backend (REST contract against a local fake)', () =
 
   it('streams rows with insertAll: insertId = txId, skipInvalidRows, no unknown values, RFC 3339 timestamps', async () => {
     const recs = [0, 1, 2].map((i) => scoredRecord('bq', i));
-    const rejected = await store.upsert(SCORED_TABLE, recs.map((r, i) => scoredRow(r, { partition: 2, offset: 100 + i })));
+    const rejected = await store.upsert(
+      SCORED_TABLE,
+      recs.map((r, i) => scoredRow(r, { partition: 2, offset: 100 + i })),
+    );
     expect(rejected).toEqual([]);
     expect(fake.requests).toHaveLength(1);
     const req = fake.requests[0]!;
     expect(`${req.method} ${req.path}`).toBe(`POST ${base}/datasets/${DATASET}/tables/scored/insertAll`);
-    const body = req.body as { kind: string; skipInvalidRows: boolean; ignoreUnknownValues: boolean; rows: { insertId: string; json: Record<string, unknown> }[] };
+    const body = req.body as {
+      kind: string;
+      skipInvalidRows: boolean;
+      ignoreUnknownValues: boolean;
+      rows: { insertId: string; json: Record<string, unknown> }[];
+    };
     expect(body.kind).toBe('bigquery#tableDataInsertAllRequest');
     expect(body.skipInvalidRows).toBe(true);
     expect(body.ignoreUnknownValues).toBe(false);
@@ -87,12 +113,24 @@ describe('BigQuery warehouse backend (REST contract against a local fake)', () =
     expect(first.kafkaOffset).toBe(100);
     expect(first.shadowModelVersion).toBe('m-2'); // record 0 has a shadow score
     expect('channel' in first).toBe(false); // NULL columns are omitted
-    expect(Object.keys(body.rows[1]!.json).sort()).toEqual(SCORED_TABLE.columns.map((c) => c.name).filter((n) => !['shadowModelVersion', 'shadowScore', 'shadowDecision'].includes(n)).sort());
+    expect(Object.keys(body.rows[1]!.json).sort()).toEqual(
+      SCORED_TABLE.columns
+        .map((c) => c.name)
+        .filter((n) => !['shadowModelVersion', 'shadowScore', 'shadowDecision'].includes(n))
+        .sort(),
+    );
   });
 
   it('retries 503 and 429 with backoff, resending the same insertIds, then succeeds', async () => {
     let failures = 0;
-    fake.script((r) => (r.path.endsWith('/insertAll') && failures < 3 ? { status: failures++ === 1 ? 429 : 503, body: { error: { code: 503, message: 'backend error', errors: [{ reason: 'backendError' }] } } } : undefined));
+    fake.script((r) =>
+      r.path.endsWith('/insertAll') && failures < 3
+        ? {
+            status: failures++ === 1 ? 429 : 503,
+            body: { error: { code: 503, message: 'backend error', errors: [{ reason: 'backendError' }] } },
+          }
+        : undefined,
+    );
     const rows = [5, 6].map((i) => labelRow(labelRecord('bq', i, i === 5)));
     expect(await store.upsert(LABELS_TABLE, rows)).toEqual([]);
     const inserts = fake.requests.filter((r) => r.path.endsWith('/labels/insertAll'));
@@ -102,7 +140,14 @@ describe('BigQuery warehouse backend (REST contract against a local fake)', () =
   });
 
   it('does not retry a 400 and fails with a typed, non-retriable error', async () => {
-    fake.script((r) => (r.path.endsWith('/insertAll') ? { status: 400, body: { error: { code: 400, message: 'no such field: bogus', errors: [{ reason: 'invalid' }] } } } : undefined));
+    fake.script((r) =>
+      r.path.endsWith('/insertAll')
+        ? {
+            status: 400,
+            body: { error: { code: 400, message: 'no such field: bogus', errors: [{ reason: 'invalid' }] } },
+          }
+        : undefined,
+    );
     const err = await store.upsert(LABELS_TABLE, [labelRow(labelRecord('bq', 1, true))]).catch((e: unknown) => e);
     expect(isFraudError(err, 'BIGQUERY_FAILED')).toBe(true);
     expect((err as { retriable: boolean }).retriable).toBe(false);
@@ -114,14 +159,25 @@ describe('BigQuery warehouse backend (REST contract against a local fake)', () =
     fake.script((r) => {
       if (!r.path.endsWith('/insertAll') || !first) return undefined;
       first = false;
-      return { status: 200, body: { kind: 'bigquery#tableDataInsertAllResponse', insertErrors: [
-        { index: 1, errors: [{ reason: 'invalid', location: 'amount', message: 'Cannot convert value to integer' }] },
-        { index: 2, errors: [{ reason: 'stopped', message: '' }] },
-      ] } };
+      return {
+        status: 200,
+        body: {
+          kind: 'bigquery#tableDataInsertAllResponse',
+          insertErrors: [
+            {
+              index: 1,
+              errors: [{ reason: 'invalid', location: 'amount', message: 'Cannot convert value to integer' }],
+            },
+            { index: 2, errors: [{ reason: 'stopped', message: '' }] },
+          ],
+        },
+      };
     });
     const rows = [0, 1, 2, 3].map((i) => scoredRow(scoredRecord('bq', i), { partition: 0, offset: i }));
     const rejected = await store.upsert(SCORED_TABLE, rows);
-    expect(rejected).toEqual([{ index: 1, code: 'BIGQUERY_INVALID', reason: 'amount Cannot convert value to integer' }]);
+    expect(rejected).toEqual([
+      { index: 1, code: 'BIGQUERY_INVALID', reason: 'amount Cannot convert value to integer' },
+    ]);
     const inserts = fake.requests.filter((r) => r.path.endsWith('/insertAll'));
     expect(inserts).toHaveLength(2);
     expect((inserts[1]!.body as { rows: { insertId: string }[] }).rows.map((x) => x.insertId)).toEqual(['bq-tx-2']);
@@ -131,24 +187,43 @@ describe('BigQuery warehouse backend (REST contract against a local fake)', () =
     const q = QUESTIONS_BY_NAME.get('recent-decisions')!;
     fake.script((r) => {
       if (r.method !== 'POST' || !r.path.endsWith('/queries')) return undefined;
-      return { status: 200, body: {
-        kind: 'bigquery#queryResponse', jobComplete: true, totalRows: '1',
-        jobReference: { projectId: PROJECT, jobId: 'job-1', location: 'EU' },
-        schema: { fields: [{ name: 'txId', type: 'STRING', mode: 'NULLABLE' }, { name: 'eventTime', type: 'INTEGER', mode: 'NULLABLE' }, { name: 'features', type: 'FLOAT', mode: 'REPEATED' }] },
-        rows: [{ f: [{ v: 'bq-tx-9' }, { v: '1795600000000' }, { v: [{ v: '0.5' }, { v: '1' }] }] }],
-      } };
+      return {
+        status: 200,
+        body: {
+          kind: 'bigquery#queryResponse',
+          jobComplete: true,
+          totalRows: '1',
+          jobReference: { projectId: PROJECT, jobId: 'job-1', location: 'EU' },
+          schema: {
+            fields: [
+              { name: 'txId', type: 'STRING', mode: 'NULLABLE' },
+              { name: 'eventTime', type: 'INTEGER', mode: 'NULLABLE' },
+              { name: 'features', type: 'FLOAT', mode: 'REPEATED' },
+            ],
+          },
+          rows: [{ f: [{ v: 'bq-tx-9' }, { v: '1795600000000' }, { v: [{ v: '0.5' }, { v: '1' }] }] }],
+        },
+      };
     });
     const rows = await store.query(renderSql(q.sql, store.dialect), { type: 'TRANSFER', decision: '', limit: 5 });
     expect(rows).toEqual([{ txId: 'bq-tx-9', eventTime: 1795600000000, features: [0.5, 1] }]);
     const req = fake.requests.find((r) => r.path.endsWith('/queries'))!;
-    const body = req.body as { query: string; useLegacySql: boolean; parameterMode: string; queryParameters: { name: string; parameterType: { type: string }; parameterValue: { value: unknown } }[]; location?: string };
+    const body = req.body as {
+      query: string;
+      useLegacySql: boolean;
+      parameterMode: string;
+      queryParameters: { name: string; parameterType: { type: string }; parameterValue: { value: unknown } }[];
+      location?: string;
+    };
     expect(body.useLegacySql).toBe(false);
     expect(body.parameterMode.toUpperCase()).toBe('NAMED'); // the client sends 'named'; the API is case-insensitive
-    expect(body.queryParameters).toEqual(expect.arrayContaining([
-      { name: 'type', parameterType: { type: 'STRING' }, parameterValue: { value: 'TRANSFER' } },
-      { name: 'decision', parameterType: { type: 'STRING' }, parameterValue: { value: '' } },
-      { name: 'limit', parameterType: { type: 'INT64' }, parameterValue: { value: 5 } }, // the client sends INT64 values as JSON numbers
-    ]));
+    expect(body.queryParameters).toEqual(
+      expect.arrayContaining([
+        { name: 'type', parameterType: { type: 'STRING' }, parameterValue: { value: 'TRANSFER' } },
+        { name: 'decision', parameterType: { type: 'STRING' }, parameterValue: { value: '' } },
+        { name: 'limit', parameterType: { type: 'INT64' }, parameterValue: { value: 5 } }, // the client sends INT64 values as JSON numbers
+      ]),
+    );
     expect(body.query).toContain(`\`${PROJECT}.${DATASET}.scored\``);
     expect(body.query).toContain('QUALIFY ROW_NUMBER() OVER (PARTITION BY txId');
     expect(body.query).toContain('LIMIT @limit');

@@ -34,28 +34,44 @@ export async function startFakeBigQuery(project: string): Promise<FakeBigQuery> 
 
   const defaults = (r: RecordedRequest): Reply => {
     const ds = r.path.match(new RegExp(`^${base}/datasets/([^/]+)$`));
-    if (r.method === 'GET' && ds) return datasets.has(ds[1]!) ? { status: 200, body: { id: `${project}:${ds[1]}`, datasetReference: { projectId: project, datasetId: ds[1] } } } : notFound(`Dataset ${project}:${ds[1]}`);
+    if (r.method === 'GET' && ds)
+      return datasets.has(ds[1]!)
+        ? {
+            status: 200,
+            body: { id: `${project}:${ds[1]}`, datasetReference: { projectId: project, datasetId: ds[1] } },
+          }
+        : notFound(`Dataset ${project}:${ds[1]}`);
     if (r.method === 'POST' && r.path === `${base}/datasets`) {
       const id = (r.body as { datasetReference: { datasetId: string } }).datasetReference.datasetId;
       datasets.add(id);
       return { status: 200, body: r.body };
     }
     const tb = r.path.match(new RegExp(`^${base}/datasets/([^/]+)/tables/([^/]+)$`));
-    if (r.method === 'GET' && tb) return tables.has(`${tb[1]}.${tb[2]}`) ? { status: 200, body: tables.get(`${tb[1]}.${tb[2]}`) } : notFound(`Table ${project}:${tb[1]}.${tb[2]}`);
+    if (r.method === 'GET' && tb)
+      return tables.has(`${tb[1]}.${tb[2]}`)
+        ? { status: 200, body: tables.get(`${tb[1]}.${tb[2]}`) }
+        : notFound(`Table ${project}:${tb[1]}.${tb[2]}`);
     const tc = r.path.match(new RegExp(`^${base}/datasets/([^/]+)/tables$`));
     if (r.method === 'POST' && tc) {
       const id = (r.body as { tableReference: { tableId: string } }).tableReference.tableId;
       tables.set(`${tc[1]}.${id}`, r.body);
       return { status: 200, body: r.body };
     }
-    if (r.method === 'POST' && /\/insertAll$/.test(r.path)) return { status: 200, body: { kind: 'bigquery#tableDataInsertAllResponse' } };
+    if (r.method === 'POST' && /\/insertAll$/.test(r.path))
+      return { status: 200, body: { kind: 'bigquery#tableDataInsertAllResponse' } };
     return { status: 400, body: { error: { code: 400, message: `fake BigQuery: unexpected ${r.method} ${r.path}` } } };
   };
 
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const text = await readBody(req);
-    const rec: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, search: url.search, authorization: req.headers.authorization, body: text ? (JSON.parse(text) as unknown) : undefined };
+    const rec: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      search: url.search,
+      authorization: req.headers.authorization,
+      body: text ? (JSON.parse(text) as unknown) : undefined,
+    };
     requests.push(rec);
     let reply: Reply | undefined;
     for (const s of [...scripts].reverse()) if ((reply = s(rec))) break;
@@ -69,12 +85,26 @@ export async function startFakeBigQuery(project: string): Promise<FakeBigQuery> 
     url: `http://127.0.0.1:${port}`,
     requests,
     script: (fn) => void scripts.push(fn),
-    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
 function notFound(what: string): Reply {
-  return { status: 404, body: { error: { code: 404, message: `Not found: ${what}`, errors: [{ reason: 'notFound', message: `Not found: ${what}` }], status: 'NOT_FOUND' } } };
+  return {
+    status: 404,
+    body: {
+      error: {
+        code: 404,
+        message: `Not found: ${what}`,
+        errors: [{ reason: 'notFound', message: `Not found: ${what}` }],
+        status: 'NOT_FOUND',
+      },
+    },
+  };
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

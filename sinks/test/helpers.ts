@@ -43,13 +43,18 @@ export async function pipelineSlice(tag: string, partitions = 3): Promise<Pipeli
   // topic-partition" (not retried by kafkajs); poll offsets with our own deadline instead.
   await admin.createTopics({ topics: plan.map((t) => ({ ...t, replicationFactor: 1 })), waitForLeaders: false });
   for (const { topic: t, numPartitions } of plan) {
-    await waitFor(async () => (await admin.fetchTopicOffsets(t)).length === numPartitions, { timeoutMs: 60_000, intervalMs: 200, what: `topic ${t} to be served` });
+    await waitFor(async () => (await admin.fetchTopicOffsets(t)).length === numPartitions, {
+      timeoutMs: 60_000,
+      intervalMs: 200,
+      what: `topic ${t} to be served`,
+    });
   }
   const codecs = await createCodecs({ registryUrl: REGISTRY_URL, topics });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const chunked = async (topic: string, messages: { key: string | null; value: Buffer }[]) => {
-    for (let i = 0; i < messages.length; i += 2000) await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 2000) });
+    for (let i = 0; i < messages.length; i += 2000)
+      await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 2000) });
   };
   return {
     prefix,
@@ -67,12 +72,26 @@ export async function pipelineSlice(tag: string, partitions = 3): Promise<Pipeli
         LIVE_PORT: '0',
         ...over,
       }),
-    sendScored: (records) => chunked(topics.scored, records.map((r) => ({ key: r.transaction.originAccount, value: codecs.scored.encode(r) }))),
-    sendLabels: (records) => chunked(topics.labels, records.map((r) => ({ key: r.txId, value: codecs.label.encode(r) }))),
-    sendRaw: (topic, values) => chunked(topic, values.map((value) => ({ key: 'raw', value }))),
+    sendScored: (records) =>
+      chunked(
+        topics.scored,
+        records.map((r) => ({ key: r.transaction.originAccount, value: codecs.scored.encode(r) })),
+      ),
+    sendLabels: (records) =>
+      chunked(
+        topics.labels,
+        records.map((r) => ({ key: r.txId, value: codecs.label.encode(r) })),
+      ),
+    sendRaw: (topic, values) =>
+      chunked(
+        topic,
+        values.map((value) => ({ key: 'raw', value })),
+      ),
     async cleanup() {
       await producer.disconnect();
-      await admin.deleteTopics({ topics: plan.map((t) => t.topic) }).catch((err: unknown) => console.warn('topic cleanup failed', err));
+      await admin
+        .deleteTopics({ topics: plan.map((t) => t.topic) })
+        .catch((err: unknown) => console.warn('topic cleanup failed', err));
       await admin.disconnect();
     },
   };
@@ -101,7 +120,16 @@ export async function readDlq(kafka: Kafka, topic: string, count: number, timeou
       },
     });
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([finished, new Promise((_, rej) => (timer = setTimeout(() => rej(new Error(`DLQ: got ${got.length} of ${count} records in ${timeoutMs} ms`)), timeoutMs)))]);
+    await Promise.race([
+      finished,
+      new Promise(
+        (_, rej) =>
+          (timer = setTimeout(
+            () => rej(new Error(`DLQ: got ${got.length} of ${count} records in ${timeoutMs} ms`)),
+            timeoutMs,
+          )),
+      ),
+    ]);
     clearTimeout(timer);
     return got;
   } finally {

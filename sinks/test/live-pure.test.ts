@@ -22,7 +22,14 @@ describe('live feed tokens', () => {
     const token = signFeedToken(SECRET, { sub: 'alice', role: 'analyst', exp });
     const [, sig] = token.split('.');
     const forged = `${Buffer.from(JSON.stringify({ sub: 'alice', role: 'admin', exp })).toString('base64url')}.${sig}`;
-    const code = (f: () => unknown) => { try { f(); return 'ok'; } catch (e: unknown) { return isFraudError(e) ? e.code : 'untyped'; } };
+    const code = (f: () => unknown) => {
+      try {
+        f();
+        return 'ok';
+      } catch (e: unknown) {
+        return isFraudError(e) ? e.code : 'untyped';
+      }
+    };
     expect(code(() => verifyFeedToken(SECRET, forged, now))).toBe('FORBIDDEN');
     expect(code(() => verifyFeedToken('another-secret-of-enough-length', token, now))).toBe('FORBIDDEN');
     expect(code(() => verifyFeedToken(SECRET, token, (exp + 1) * 1000))).toBe('FORBIDDEN');
@@ -52,7 +59,9 @@ describe('one-second aggregates', () => {
   it('computes tx/s, flagged share, latency percentiles, decisions and model version', () => {
     const agg = new StatsAggregator(0);
     const recs = Array.from({ length: 100 }, (_, i) => scoredRecord('agg', i));
-    recs.forEach((r, i) => agg.add({ ...r, scoredAt: r.source!.publishedAt + i + 1, modelVersion: i === 99 ? 'm-9' : 'm-1' }));
+    recs.forEach((r, i) =>
+      agg.add({ ...r, scoredAt: r.source!.publishedAt + i + 1, modelVersion: i === 99 ? 'm-9' : 'm-1' }),
+    );
     const s = agg.flush(2000);
     const flagged = recs.filter((r) => r.decision !== 'APPROVE').length;
     expect(s.txPerSecond).toBe(50);
@@ -85,6 +94,13 @@ describe('approval sampling and payload', () => {
   it('flattens a scored record with latency from the source position', () => {
     const r = scoredRecord('p', 3);
     const p = feedPayload(r);
-    expect(p).toMatchObject({ txId: 'p-tx-3', type: r.transaction.type, amount: r.transaction.amount, decision: r.decision, latencyMs: 35, reasons: r.reasons });
+    expect(p).toMatchObject({
+      txId: 'p-tx-3',
+      type: r.transaction.type,
+      amount: r.transaction.amount,
+      decision: r.decision,
+      latencyMs: 35,
+      reasons: r.reasons,
+    });
   });
 });

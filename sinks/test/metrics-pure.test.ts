@@ -7,7 +7,9 @@ import { labelRecord, scoredRecord } from './fixtures.ts';
 
 async function value(reg: Registry, name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
   const m = (await reg.getMetricsAsJSON()).find((x) => x.name === name);
-  const v = (m?.values as { value: number; labels: Record<string, string | number> }[] | undefined)?.find((x) => Object.entries(labels).every(([k, l]) => String(x.labels[k]) === l));
+  const v = (m?.values as { value: number; labels: Record<string, string | number> }[] | undefined)?.find((x) =>
+    Object.entries(labels).every(([k, l]) => String(x.labels[k]) === l),
+  );
   return v?.value;
 }
 
@@ -32,7 +34,15 @@ describe('ConfusionWindow', () => {
     w.add('fn', 900);
     w.add('tn', 950);
     w.add('tn', 950);
-    expect(w.snapshot(950)).toMatchObject({ tp: 1, fp: 1, fn: 1, tn: 2, precision: 0.5, recall: 0.5, falsePositiveRate: 1 / 3 });
+    expect(w.snapshot(950)).toMatchObject({
+      tp: 1,
+      fp: 1,
+      fn: 1,
+      tn: 2,
+      precision: 0.5,
+      recall: 0.5,
+      falsePositiveRate: 1 / 3,
+    });
     expect(w.snapshot(1050)).toMatchObject({ tp: 0, fp: 1, precision: 0, recall: 0 }); // tp at t=0 expired
     expect(w.snapshot(5000)).toMatchObject({ precision: null, recall: null, falsePositiveRate: null });
   });
@@ -47,14 +57,22 @@ describe('business metrics', () => {
     recs.forEach((r) => m.onScored(r));
     const blocked = recs.filter((r) => r.decision === 'BLOCK');
     const approved = recs.filter((r) => r.decision === 'APPROVE');
-    expect(await value(reg, 'fraud_amount_blocked_minor_total', { currency: 'USD' })).toBe(blocked.reduce((a, r) => a + r.transaction.amount, 0));
-    expect(await value(reg, 'fraud_amount_approved_minor_total', { currency: 'USD' })).toBe(approved.reduce((a, r) => a + r.transaction.amount, 0));
-    expect(await value(reg, 'fraud_decisions_total', { decision: 'BLOCK', type: blocked[0]!.transaction.type })).toBe(blocked.filter((r) => r.transaction.type === blocked[0]!.transaction.type).length);
+    expect(await value(reg, 'fraud_amount_blocked_minor_total', { currency: 'USD' })).toBe(
+      blocked.reduce((a, r) => a + r.transaction.amount, 0),
+    );
+    expect(await value(reg, 'fraud_amount_approved_minor_total', { currency: 'USD' })).toBe(
+      approved.reduce((a, r) => a + r.transaction.amount, 0),
+    );
+    expect(await value(reg, 'fraud_decisions_total', { decision: 'BLOCK', type: blocked[0]!.transaction.type })).toBe(
+      blocked.filter((r) => r.transaction.type === blocked[0]!.transaction.type).length,
+    );
     expect(await value(reg, 'fraud_model_info', { version: 'm-1' })).toBe(1);
 
     // fraud = the flagged ones with even index plus one approved: tp, fp, fn, tn all present
     const flagged = recs.filter((r) => r.decision !== 'APPROVE');
-    const truth = new Map(recs.map((r, i) => [r.transaction.txId, (r.decision !== 'APPROVE' && i % 2 === 0) || r === approved[0]]));
+    const truth = new Map(
+      recs.map((r, i) => [r.transaction.txId, (r.decision !== 'APPROVE' && i % 2 === 0) || r === approved[0]]),
+    );
     recs.forEach((r, i) => m.onLabel(labelRecord('bm', i, truth.get(r.transaction.txId)!)));
     m.onLabel(labelRecord('other', 1, true));
     now += 1000;
@@ -67,7 +85,9 @@ describe('business metrics', () => {
     expect(await value(reg, 'fraud_typology_total', { typology: 'account-takeover' })).toBe(tp + 2);
     expect(await value(reg, 'fraud_amount_missed_minor_total')).toBe(approved[0]!.transaction.amount);
     const delay = (await reg.getMetricsAsJSON()).find((x) => x.name === 'fraud_label_delay_seconds')!;
-    const count = (delay.values as { metricName?: string; value: number }[]).find((v) => v.metricName === 'fraud_label_delay_seconds_count')!.value;
+    const count = (delay.values as { metricName?: string; value: number }[]).find(
+      (v) => v.metricName === 'fraud_label_delay_seconds_count',
+    )!.value;
     expect(count).toBe(30);
     now += 120_000; // window passed: no labelled decisions, no ratio
     expect(await value(reg, 'fraud_live_precision')).toBeNaN();

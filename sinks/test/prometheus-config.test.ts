@@ -19,11 +19,18 @@ function promtool(config: string): { status: number | null; out: string } {
 describe('Prometheus configuration', () => {
   it('scrapes every service on its documented port', () => {
     expect(DEFAULT_SCRAPE_TARGETS).toMatchObject({
-      producer: ['127.0.0.1:9464'], scorer: ['127.0.0.1:9470'], 'sink-metrics': ['127.0.0.1:9471'], 'sink-warehouse': ['127.0.0.1:9472'],
-      'sink-live': ['127.0.0.1:9473'], retrainer: ['127.0.0.1:9474'], web: ['127.0.0.1:9475'], api: ['127.0.0.1:8080'],
+      producer: ['127.0.0.1:9464'],
+      scorer: ['127.0.0.1:9470'],
+      'sink-metrics': ['127.0.0.1:9471'],
+      'sink-warehouse': ['127.0.0.1:9472'],
+      'sink-live': ['127.0.0.1:9473'],
+      retrainer: ['127.0.0.1:9474'],
+      web: ['127.0.0.1:9475'],
+      api: ['127.0.0.1:8080'],
     });
     const docs = readFileSync(resolve(dir, '..', '..', 'docs', 'observability.md'), 'utf8');
-    for (const [job, [target]] of Object.entries(DEFAULT_SCRAPE_TARGETS)) expect(docs, job).toContain(`| ${target!.split(':')[1]} |`);
+    for (const [job, [target]] of Object.entries(DEFAULT_SCRAPE_TARGETS))
+      expect(docs, job).toContain(`| ${target!.split(':')[1]} |`);
   });
 
   it('the checked-in configs are the renderings and pass promtool', () => {
@@ -31,7 +38,11 @@ describe('Prometheus configuration', () => {
     const compose = renderPrometheusConfig({ targets: COMPOSE_SCRAPE_TARGETS });
     expect(readFileSync(join(dir, 'prometheus.yml'), 'utf8')).toBe(local);
     expect(readFileSync(join(dir, 'prometheus.compose.yml'), 'utf8')).toBe(compose);
-    for (const c of [local, compose, renderPrometheusConfig({ scrapeInterval: '1s', targets: { x: ['127.0.0.1:1'] } })]) {
+    for (const c of [
+      local,
+      compose,
+      renderPrometheusConfig({ scrapeInterval: '1s', targets: { x: ['127.0.0.1:1'] } }),
+    ]) {
       const r = promtool(c);
       expect(r.status, r.out).toBe(0);
     }

@@ -33,25 +33,59 @@ describe('warehouse sink with the BigQuery backend, from the real broker', () =>
     let unavailable = 1;
     fake.script((r) => {
       if (!r.path.endsWith('/scored/insertAll')) return undefined;
-      if (unavailable-- > 0) return { status: 503, body: { error: { code: 503, message: 'Service unavailable', errors: [{ reason: 'backendError' }] } } };
+      if (unavailable-- > 0)
+        return {
+          status: 503,
+          body: { error: { code: 503, message: 'Service unavailable', errors: [{ reason: 'backendError' }] } },
+        };
       const rows = (r.body as { rows: { insertId: string }[] }).rows;
       const index = rows.findIndex((x) => x.insertId === refused);
-      return { status: 200, body: { kind: 'bigquery#tableDataInsertAllResponse', ...(index >= 0 ? { insertErrors: [{ index, errors: [{ reason: 'invalid', location: 'amount', message: 'Value out of range' }] }] } : {}) } };
+      return {
+        status: 200,
+        body: {
+          kind: 'bigquery#tableDataInsertAllResponse',
+          ...(index >= 0
+            ? {
+                insertErrors: [
+                  { index, errors: [{ reason: 'invalid', location: 'amount', message: 'Value out of range' }] },
+                ],
+              }
+            : {}),
+        },
+      };
     });
     await slice.sendScored(recs);
 
     const auth = new OAuth2Client();
     auth.setCredentials({ access_token: 'e2e-token', expiry_date: Date.now() + 3_600_000 });
     const env = slice.env({ BIGQUERY_PROJECT: PROJECT, BIGQUERY_DATASET: DATASET });
-    sink = await startSink('warehouse', { env, logger: createLogger('whbq', 'silent'), codecs: slice.codecs, bigquery: createBigQueryClient({ project: PROJECT, apiEndpoint: fake.url, authClient: auth }) });
-    await waitFor(() => caughtUp(slice.admin, sinkGroupId(env, 'warehouse'), slice.topics.scored), { timeoutMs: 60_000, intervalMs: 200, what: 'the sink to commit every scored record' });
+    sink = await startSink('warehouse', {
+      env,
+      logger: createLogger('whbq', 'silent'),
+      codecs: slice.codecs,
+      bigquery: createBigQueryClient({ project: PROJECT, apiEndpoint: fake.url, authClient: auth }),
+    });
+    await waitFor(() => caughtUp(slice.admin, sinkGroupId(env, 'warehouse'), slice.topics.scored), {
+      timeoutMs: 60_000,
+      intervalMs: 200,
+      what: 'the sink to commit every scored record',
+    });
 
     const inserts = fake.requests.filter((r) => r.path.endsWith('/scored/insertAll'));
-    const sent = inserts.slice(1).flatMap((r) => (r.body as { rows: { insertId: string }[] }).rows.map((x) => x.insertId));
+    const sent = inserts
+      .slice(1)
+      .flatMap((r) => (r.body as { rows: { insertId: string }[] }).rows.map((x) => x.insertId));
     expect(inserts[0]!.authorization).toBe('Bearer e2e-token');
     expect(new Set(sent).size).toBe(N); // the 503'd request was resent once, no row twice
     expect(sent.length).toBe(N);
-    expect(fake.requests.some((r) => r.method === 'POST' && r.path.endsWith(`/datasets/${DATASET}/tables`) && (r.body as { tableReference: { tableId: string } }).tableReference.tableId === 'scored')).toBe(true);
+    expect(
+      fake.requests.some(
+        (r) =>
+          r.method === 'POST' &&
+          r.path.endsWith(`/datasets/${DATASET}/tables`) &&
+          (r.body as { tableReference: { tableId: string } }).tableReference.tableId === 'scored',
+      ),
+    ).toBe(true);
 
     const [dead] = await readDlq(slice.kafka, slice.topics.dlq, 1);
     expect(dead!.headers[DLQ_HEADERS.reason]).toBe('BIGQUERY_INVALID');
@@ -61,7 +95,11 @@ describe('warehouse sink with the BigQuery backend, from the real broker', () =>
     expect(decoded.transaction.txId).toBe(refused);
 
     const metrics = await (await fetch(`${sink.url}/metrics`)).text();
-    expect(metrics).toContain(`fraud_sink_written_total{sink="warehouse",table="scored",service="sink-warehouse"} ${N - 1}`);
-    expect(metrics).toContain(`fraud_sink_dead_lettered_total{sink="warehouse",code="BIGQUERY_INVALID",service="sink-warehouse"} 1`);
+    expect(metrics).toContain(
+      `fraud_sink_written_total{sink="warehouse",table="scored",service="sink-warehouse"} ${N - 1}`,
+    );
+    expect(metrics).toContain(
+      `fraud_sink_dead_lettered_total{sink="warehouse",code="BIGQUERY_INVALID",service="sink-warehouse"} 1`,
+    );
   });
 });

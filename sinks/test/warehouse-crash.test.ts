@@ -31,17 +31,29 @@ describe('warehouse sink survives kill -9 without losing or doubling a row', () 
   async function spawnSink(port: number): Promise<ChildProcess> {
     const child = spawn(process.execPath, [join(repoRoot, 'bin', 'fraud.mjs'), 'sink', 'warehouse'], {
       cwd: repoRoot,
-      env: { ...process.env, TOPIC_PREFIX: slice.prefix, SCHEMA_REGISTRY_URL: REGISTRY_URL, WAREHOUSE_PATH: path, WAREHOUSE_PORT: String(port), WAREHOUSE_BATCH_ROWS: '250', SINK_SESSION_TIMEOUT_MS: '6000', LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env,
+        TOPIC_PREFIX: slice.prefix,
+        SCHEMA_REGISTRY_URL: REGISTRY_URL,
+        WAREHOUSE_PATH: path,
+        WAREHOUSE_PORT: String(port),
+        WAREHOUSE_BATCH_ROWS: '250',
+        SINK_SESSION_TIMEOUT_MS: '6000',
+        LOG_LEVEL: 'warn',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let err = '';
     child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
     children.push(child);
-    await waitFor(async () => {
-      if (child.exitCode !== null) throw new Error(`sink exited ${child.exitCode}: ${err}`);
-      const res = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);
-      return res?.ok === true;
-    }, { timeoutMs: 150_000, intervalMs: 100, what: 'warehouse sink child to be healthy' });
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`sink exited ${child.exitCode}: ${err}`);
+        const res = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);
+        return res?.ok === true;
+      },
+      { timeoutMs: 150_000, intervalMs: 100, what: 'warehouse sink child to be healthy' },
+    );
     return child;
   }
 
@@ -56,7 +68,11 @@ describe('warehouse sink survives kill -9 without losing or doubling a row', () 
     const port = await freePort();
     const first = await spawnSink(port);
     await slice.sendScored(recs.slice(0, WAVE1));
-    await waitFor(async () => (await count(port)) > 0, { timeoutMs: 30_000, intervalMs: 50, what: 'the sink to start writing' });
+    await waitFor(async () => (await count(port)) > 0, {
+      timeoutMs: 30_000,
+      intervalMs: 50,
+      what: 'the sink to start writing',
+    });
     // Kill while records are flowing: the second wave starts arriving, then SIGKILL.
     const sending = slice.sendScored(recs.slice(WAVE1));
     const atKill = await count(port);
@@ -68,17 +84,28 @@ describe('warehouse sink survives kill -9 without losing or doubling a row', () 
 
     const second = await spawnSink(port);
     let seen = 0;
-    await waitFor(async () => (seen = await count(port)) === N, { timeoutMs: 240_000, intervalMs: 250, what: `${N} rows after the restart` })
-      .catch((err: unknown) => { throw new Error(`${(err as Error).message} (last count ${seen})`); });
+    await waitFor(async () => (seen = await count(port)) === N, {
+      timeoutMs: 240_000,
+      intervalMs: 250,
+      what: `${N} rows after the restart`,
+    }).catch((err: unknown) => {
+      throw new Error(`${(err as Error).message} (last count ${seen})`);
+    });
     second.kill('SIGTERM'); // clean stop: finishes the batch, commits, closes DuckDB
     const code = await new Promise<number | null>((r) => second.once('exit', (c) => r(c)));
     expect(code).toBe(0);
 
     const store = await createDuckDbStore({ path });
     try {
-      const rows = await store.query('SELECT COUNT(*) AS n, COUNT(DISTINCT txId) AS d, COUNT(DISTINCT kafkaPartition || \':\' || kafkaOffset) AS o FROM scored', {});
+      const rows = await store.query(
+        "SELECT COUNT(*) AS n, COUNT(DISTINCT txId) AS d, COUNT(DISTINCT kafkaPartition || ':' || kafkaOffset) AS o FROM scored",
+        {},
+      );
       expect(rows).toEqual([{ n: N, d: N, o: N }]);
-      const missing = await store.query(`SELECT COUNT(*) AS m FROM range(${N}) t(i) WHERE '${slice.prefix}-tx-' || i NOT IN (SELECT txId FROM scored)`, {});
+      const missing = await store.query(
+        `SELECT COUNT(*) AS m FROM range(${N}) t(i) WHERE '${slice.prefix}-tx-' || i NOT IN (SELECT txId FROM scored)`,
+        {},
+      );
       expect(missing).toEqual([{ m: 0 }]);
     } finally {
       await store.close();

@@ -8,7 +8,10 @@ export default tseslint.config(js.configs.recommended, ...tseslint.configs.recom
     '@typescript-eslint/consistent-type-imports': 'error',
     'no-empty': ['error', { allowEmptyCatch: false }],
     // `_name`: deliberately unused (express's four-argument error handlers, rest siblings that drop a field)
-    '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
+    '@typescript-eslint/no-unused-vars': [
+      'error',
+      { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true },
+    ],
     // a `let` assigned once after closures that read it (service wiring) is not a const
     'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
   },

@@ -9,7 +9,6 @@ import { SECURITY_HEADERS, withFeedOrigin } from '$lib/server/http/security-head
 import { isLoopback } from '$lib/server/http/client-address.ts';
 import { statusOf } from '$lib/server/http/errors.ts';
 
-
 export const init: ServerInit = async () => {
   const env = loadWebEnv();
   const ctx = await createAppContext(env);
@@ -33,7 +32,8 @@ export const handle: Handle = async ({ event, resolve }) => {
     event.locals.user = { name: 'anonymous', role: 'viewer', anonymous: true };
   }
   const access = decideAccess({ method: request.method, path, search: url.search, user: event.locals.user });
-  if (access.kind === 'login') return secure(new Response(null, { status: 303, headers: { location: access.location } }), null);
+  if (access.kind === 'login')
+    return secure(new Response(null, { status: 303, headers: { location: access.location } }), null);
   if (access.kind === 'deny') return secure(json(access.status, access.message), null);
 
   const response = await resolve(event);

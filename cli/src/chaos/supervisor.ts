@@ -20,10 +20,19 @@ export function createSupervisor(env: Record<string, string>, log: (s: string) =
   const all: Supervised[] = [];
   let stopping = false;
   const start = (name: string, args: string[]): Supervised => {
-    const s: Supervised = { name, child: undefined as unknown as ChildProcess, restarts: -1, kill: () => s.child.kill('SIGKILL') };
+    const s: Supervised = {
+      name,
+      child: undefined as unknown as ChildProcess,
+      restarts: -1,
+      kill: () => s.child.kill('SIGKILL'),
+    };
     const launch = () => {
       s.restarts++;
-      s.child = spawn(process.execPath, [join(repoRoot, 'bin', 'fraud.mjs'), ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', logDir ? 'pipe' : 'ignore', 'pipe'] });
+      s.child = spawn(process.execPath, [join(repoRoot, 'bin', 'fraud.mjs'), ...args], {
+        cwd: repoRoot,
+        env: { ...process.env, ...env },
+        stdio: ['ignore', logDir ? 'pipe' : 'ignore', 'pipe'],
+      });
       let tail = '';
       s.child.stderr?.on('data', (d: Buffer) => void (tail = (tail + d.toString()).slice(-2000)));
       if (logDir) {
@@ -35,7 +44,8 @@ export function createSupervisor(env: Record<string, string>, log: (s: string) =
       }
       s.child.once('exit', (code, signal) => {
         if (stopping) return;
-        if (signal !== 'SIGKILL') log(`${name} exited (${code ?? signal}); restarting. Last stderr: ${tail.trim().split('\n').pop() ?? ''}`);
+        if (signal !== 'SIGKILL')
+          log(`${name} exited (${code ?? signal}); restarting. Last stderr: ${tail.trim().split('\n').pop() ?? ''}`);
         launch();
       });
     };
@@ -48,12 +58,17 @@ export function createSupervisor(env: Record<string, string>, log: (s: string) =
     all,
     async stop(): Promise<void> {
       stopping = true;
-      await Promise.all(all.map((s) => new Promise<void>((resolve) => {
-        if (s.child.exitCode !== null || s.child.signalCode !== null) return resolve();
-        s.child.once('exit', () => resolve());
-        s.child.kill('SIGTERM');
-        setTimeout(() => s.child.kill('SIGKILL'), 20_000).unref();
-      })));
+      await Promise.all(
+        all.map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              if (s.child.exitCode !== null || s.child.signalCode !== null) return resolve();
+              s.child.once('exit', () => resolve());
+              s.child.kill('SIGTERM');
+              setTimeout(() => s.child.kill('SIGKILL'), 20_000).unref();
+            }),
+        ),
+      );
     },
   };
 }

@@ -6,7 +6,14 @@ import { readToEnd } from '@fraud/scorer';
 /** Everything committed on a topic now, read with read_committed to the end offsets. */
 export async function readAll(kafka: Kafka, topic: string): Promise<(KafkaMessage & { partition: number })[]> {
   const out: (KafkaMessage & { partition: number })[] = [];
-  await readToEnd({ kafka, topic, groupId: `chaos-verify-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`, logger: createLogger('chaos-verify', 'warn'), timeoutMs: 300_000, onMessages: async (ms, partition) => void out.push(...ms.map((m) => ({ ...m, partition }))) });
+  await readToEnd({
+    kafka,
+    topic,
+    groupId: `chaos-verify-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`,
+    logger: createLogger('chaos-verify', 'warn'),
+    timeoutMs: 300_000,
+    onMessages: async (ms, partition) => void out.push(...ms.map((m) => ({ ...m, partition }))),
+  });
   return out;
 }
 
@@ -22,7 +29,11 @@ export interface Reconciliation {
 }
 
 /** Every txId of `transactions` must be exactly once in scored or in the DLQ. */
-export async function reconcile(kafka: Kafka, codecs: Codecs, topics: { transactions: string; scored: string; dlq: string }): Promise<Reconciliation & { scoredIds: Set<string> }> {
+export async function reconcile(
+  kafka: Kafka,
+  codecs: Codecs,
+  topics: { transactions: string; scored: string; dlq: string },
+): Promise<Reconciliation & { scoredIds: Set<string> }> {
   const inputs = await readAll(kafka, topics.transactions);
   const txIds = new Set<string>();
   for (const m of inputs) txIds.add((await codecs.transaction.decode(m.value!)).txId);
@@ -35,19 +46,31 @@ export async function reconcile(kafka: Kafka, codecs: Codecs, topics: { transact
   };
   for (const m of scoredMsgs) {
     const s = await codecs.scored.decode(m.value!);
-    note(s.transaction.txId, `${topics.scored}[${m.partition}]@${m.offset} scoredAt=${new Date(s.scoredAt).toISOString()}`);
+    note(
+      s.transaction.txId,
+      `${topics.scored}[${m.partition}]@${m.offset} scoredAt=${new Date(s.scoredAt).toISOString()}`,
+    );
   }
   const dlqMsgs = await readAll(kafka, topics.dlq);
   for (const m of dlqMsgs) {
-    const id = await codecs.transaction.decode(m.value!).then((t) => t.txId, () => undefined);
+    const id = await codecs.transaction.decode(m.value!).then(
+      (t) => t.txId,
+      () => undefined,
+    );
     if (id) note(id, `${topics.dlq}[${m.partition}]@${m.offset}`);
   }
   const lostIds = [...txIds].filter((id) => !seen.has(id));
   const doubled = [...seen].filter(([, copies]) => copies.length > 1);
   const duplicates = doubled.reduce((s, [, copies]) => s + copies.length - 1, 0);
   return {
-    transactions: inputs.length, scored: scoredMsgs.length, dlq: dlqMsgs.length, lost: lostIds.length, duplicates, lostIds: lostIds.slice(0, 10),
-    duplicateSamples: doubled.slice(0, 10).map(([txId, copies]) => ({ txId, copies })), scoredIds: new Set(seen.keys()),
+    transactions: inputs.length,
+    scored: scoredMsgs.length,
+    dlq: dlqMsgs.length,
+    lost: lostIds.length,
+    duplicates,
+    lostIds: lostIds.slice(0, 10),
+    duplicateSamples: doubled.slice(0, 10).map(([txId, copies]) => ({ txId, copies })),
+    scoredIds: new Set(seen.keys()),
   };
 }
 
@@ -56,7 +79,10 @@ export async function groupLag(kafka: Kafka, groupId: string, topic: string): Pr
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const [ends, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+    const [ends, [committed]] = await Promise.all([
+      admin.fetchTopicOffsets(topic),
+      admin.fetchOffsets({ groupId, topics: [topic] }),
+    ]);
     const c = new Map((committed?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
     return ends.reduce((s, e) => s + Math.max(0, Number(e.high) - Math.max(0, c.get(e.partition) ?? 0)), 0);
   } finally {
@@ -83,7 +109,11 @@ export async function committedSum(kafka: Kafka, groupId: string, topic: string)
 export async function dataEnds(kafka: Kafka, topic: string): Promise<Map<number, number>> {
   const ends = new Map<number, number>();
   await readToEnd({
-    kafka, topic, groupId: `chaos-ends-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`, logger: createLogger('chaos-verify', 'warn'), timeoutMs: 300_000,
+    kafka,
+    topic,
+    groupId: `chaos-ends-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`,
+    logger: createLogger('chaos-verify', 'warn'),
+    timeoutMs: 300_000,
     onMessages: async (ms, partition) => {
       const last = ms[ms.length - 1];
       if (last) ends.set(partition, Number(last.offset) + 1);
@@ -92,7 +122,12 @@ export async function dataEnds(kafka: Kafka, topic: string): Promise<Map<number,
   return ends;
 }
 
-export async function caughtUp(kafka: Kafka, groupId: string, topic: string, ends: Map<number, number>): Promise<boolean> {
+export async function caughtUp(
+  kafka: Kafka,
+  groupId: string,
+  topic: string,
+  ends: Map<number, number>,
+): Promise<boolean> {
   const admin = kafka.admin();
   await admin.connect();
   try {

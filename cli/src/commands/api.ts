@@ -27,12 +27,15 @@ export function register(program: Command): void {
       if (bad.length) throw new Error(`unknown scope(s) ${bad.join(', ')}; choose from ${SCOPES.join(', ')}`);
       const env = loadApiEnv();
       const { key, record } = createKey(env.API_KEYS_FILE, o.name, scopes as Scope[]);
-      process.stdout.write(`key ${record.id} (${record.scopes.join(',')}) for ${record.name}:\n${key}\nStore it now: it cannot be shown again.\n`);
+      process.stdout.write(
+        `key ${record.id} (${record.scopes.join(',')}) for ${record.name}:\n${key}\nStore it now: it cannot be shown again.\n`,
+      );
     });
   keys
     .command('list')
     .description('list keys (ids, names, scopes; never the keys)')
     .action(() => {
-      for (const r of readKeyFile(loadApiEnv().API_KEYS_FILE)) process.stdout.write(`${r.id}  ${r.name}  ${r.scopes.join(',')}  ${new Date(r.createdAt).toISOString()}\n`);
+      for (const r of readKeyFile(loadApiEnv().API_KEYS_FILE))
+        process.stdout.write(`${r.id}  ${r.name}  ${r.scopes.join(',')}  ${new Date(r.createdAt).toISOString()}\n`);
     });
 }

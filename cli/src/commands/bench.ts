@@ -12,7 +12,10 @@ export function register(program: Command): void {
     .argument('[name]', 'benchmark name (omit to list them)')
     .action(async (name: string | undefined) => {
       const dir = join(repoRoot, 'bench');
-      const available = readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => f.replace(/\.ts$/, '')).sort();
+      const available = readdirSync(dir)
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => f.replace(/\.ts$/, ''))
+        .sort();
       if (!name) {
         process.stdout.write(`benchmarks: ${available.join(', ')}\nrun one with: npm run bench -- NAME\n`);
         return;
@@ -20,7 +23,11 @@ export function register(program: Command): void {
       const file = join(dir, `${name}.ts`);
       if (!existsSync(file)) throw new Error(`no benchmark named "${name}"; available: ${available.join(', ')}`);
       await stackUp({ log: (s) => process.stdout.write(`[infra] ${s}\n`) });
-      const r = spawnSync(process.execPath, ['--import', 'tsx', file], { stdio: 'inherit', cwd: repoRoot, env: { ...process.env, OMP_WAIT_POLICY: 'passive' } });
+      const r = spawnSync(process.execPath, ['--import', 'tsx', file], {
+        stdio: 'inherit',
+        cwd: repoRoot,
+        env: { ...process.env, OMP_WAIT_POLICY: 'passive' },
+      });
       if (r.status !== 0) throw new Error(`benchmark ${name} failed (exit ${r.status})`);
       process.stdout.write(`results: ${join('bench', 'results', `${name}.json`)}\n`);
     });

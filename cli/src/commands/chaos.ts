@@ -6,7 +6,9 @@ import { runChaos } from '../chaos/run-chaos.ts';
 export function register(program: Command): void {
   program
     .command('chaos')
-    .description('npm run chaos: a simulation through scorers and the warehouse sink under SIGKILLs and a broker restart, then a full reconciliation (bench/results/chaos.json)')
+    .description(
+      'npm run chaos: a simulation through scorers and the warehouse sink under SIGKILLs and a broker restart, then a full reconciliation (bench/results/chaos.json)',
+    )
     .option('--transactions <n>', 'transactions to simulate', '300000')
     .option('--kills <n>', 'SIGKILLs of scorer and sink processes', '10')
     .option('--broker-restarts <n>', 'restarts of the (private) broker', '1')
@@ -19,7 +21,15 @@ export function register(program: Command): void {
         return v;
       };
       await stackUp({ log: (s) => process.stdout.write(`[infra] ${s}\n`) });
-      const r = await runChaos({ transactions: num('transactions'), kills: num('kills'), brokerRestarts: num('brokerRestarts'), scorers: Math.max(1, num('scorers')), seed: num('seed'), log: (s) => process.stdout.write(`${s}\n`), resultFile: join(repoRoot, 'bench', 'results', 'chaos.json') });
+      const r = await runChaos({
+        transactions: num('transactions'),
+        kills: num('kills'),
+        brokerRestarts: num('brokerRestarts'),
+        scorers: Math.max(1, num('scorers')),
+        seed: num('seed'),
+        log: (s) => process.stdout.write(`${s}\n`),
+        resultFile: join(repoRoot, 'bench', 'results', 'chaos.json'),
+      });
       process.stdout.write(`${JSON.stringify(r, null, 2)}\nresults: bench/results/chaos.json\n`);
       if (r.lost || r.duplicates || r.warehouse_rows !== r.warehouse_distinct) process.exitCode = 1;
     });

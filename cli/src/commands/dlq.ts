@@ -16,7 +16,8 @@ function context() {
 
 function positiveInt(name: string, v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new FraudError('BAD_REQUEST', `${name} must be a positive integer, got "${v}"`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new FraudError('BAD_REQUEST', `${name} must be a positive integer, got "${v}"`);
   return n;
 }
 
@@ -31,11 +32,20 @@ function table(entries: readonly DlqEntry[]): string {
   ]);
   const head = ['DLQ POS', 'REASON', 'ORIGIN', 'PUBLISHED', 'KEY', 'MESSAGE'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  return [head, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return [head, ...rows]
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function register(program: Command): void {
-  const dlq = program.command('dlq').description('the dead-letter queue (transactions.dlq): records the scorer could not process, with the reason');
+  const dlq = program
+    .command('dlq')
+    .description('the dead-letter queue (transactions.dlq): records the scorer could not process, with the reason');
   dlq
     .command('inspect')
     .description('list dead letters: position, reason, origin (topic[partition]@offset), key, message')
@@ -45,11 +55,18 @@ export function register(program: Command): void {
     .action(async (o: { limit: string; reason?: string; json?: boolean }) => {
       const { kafka, dlqTopic, logger } = context();
       const { readDlq } = await scorer();
-      const entries = await readDlq(kafka, dlqTopic, { limit: positiveInt('--limit', o.limit), reason: o.reason }, logger);
+      const entries = await readDlq(
+        kafka,
+        dlqTopic,
+        { limit: positiveInt('--limit', o.limit), reason: o.reason },
+        logger,
+      );
       if (o.json) {
         for (const e of entries) {
           const { key, value, headers: _h, ...rest } = e;
-          process.stdout.write(`${JSON.stringify({ ...rest, key: key?.toString('utf8') ?? null, valueBase64: value?.toString('base64') ?? null })}\n`);
+          process.stdout.write(
+            `${JSON.stringify({ ...rest, key: key?.toString('utf8') ?? null, valueBase64: value?.toString('base64') ?? null })}\n`,
+          );
         }
         return;
       }
@@ -57,7 +74,9 @@ export function register(program: Command): void {
         process.stdout.write(`no dead letters on ${dlqTopic}${o.reason ? ` with reason ${o.reason}` : ''}\n`);
         return;
       }
-      process.stdout.write(`${table(entries)}\n${entries.length} record(s) on ${dlqTopic}. Re-publish with: fraud dlq replay --offsets ${entries[0]!.dlqPartition}:${entries[0]!.dlqOffset}\n`);
+      process.stdout.write(
+        `${table(entries)}\n${entries.length} record(s) on ${dlqTopic}. Re-publish with: fraud dlq replay --offsets ${entries[0]!.dlqPartition}:${entries[0]!.dlqOffset}\n`,
+      );
     });
   dlq
     .command('replay')
@@ -67,14 +86,21 @@ export function register(program: Command): void {
     .option('--to <topic>', 'target topic (default: the topic each record came from)')
     .option('--dry-run', 'show what would be re-published, publish nothing')
     .action(async (o: { offsets?: string; reason?: string; to?: string; dryRun?: boolean }) => {
-      if (!o.offsets === !o.reason) throw new FraudError('BAD_REQUEST', 'choose the records with exactly one of --offsets PARTITION:OFFSET,... or --reason CODE');
+      if (!o.offsets === !o.reason)
+        throw new FraudError(
+          'BAD_REQUEST',
+          'choose the records with exactly one of --offsets PARTITION:OFFSET,... or --reason CODE',
+        );
       const { kafka, dlqTopic, logger } = context();
       const { parsePositions, readDlq, replayDlq } = await scorer();
       const positions = o.offsets ? parsePositions(o.offsets) : undefined;
       const entries = await readDlq(kafka, dlqTopic, { positions, reason: o.reason }, logger);
       if (positions && entries.length < positions.size) {
         const found = new Set(entries.map((e) => `${e.dlqPartition}:${e.dlqOffset}`));
-        throw new FraudError('NOT_FOUND', `not on ${dlqTopic}: ${[...positions].filter((p) => !found.has(p)).join(', ')}; \`fraud dlq inspect\` lists the positions`);
+        throw new FraudError(
+          'NOT_FOUND',
+          `not on ${dlqTopic}: ${[...positions].filter((p) => !found.has(p)).join(', ')}; \`fraud dlq inspect\` lists the positions`,
+        );
       }
       if (o.dryRun) {
         process.stdout.write(`${table(entries)}\n(dry run) would re-publish ${entries.length} record(s)\n`);

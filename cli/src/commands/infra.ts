@@ -5,14 +5,17 @@ import { ensureTopics, stackDown, stackReset, stackStatus, stackUp } from '@frau
 const log = (s: string) => process.stdout.write(`${s}\n`);
 
 export function register(program: Command): void {
-  const infra = program.command('infra').description('the local runtime: Apache Kafka (KRaft), topics, schema registry');
+  const infra = program
+    .command('infra')
+    .description('the local runtime: Apache Kafka (KRaft), topics, schema registry');
   infra
     .command('up')
     .description('start Kafka and the schema registry, create missing topics (safe to run twice)')
     .option('--partitions <n>', 'partitions of the data topics', '6')
     .action(async (o: { partitions: string }) => {
       const partitions = Number(o.partitions);
-      if (!Number.isInteger(partitions) || partitions < 1) throw new Error(`--partitions must be a positive integer, got ${o.partitions}`);
+      if (!Number.isInteger(partitions) || partitions < 1)
+        throw new Error(`--partitions must be a positive integer, got ${o.partitions}`);
       await stackUp({ log, partitions });
       await printStatus();
     });
@@ -22,7 +25,8 @@ export function register(program: Command): void {
     .option('--partitions <n>', 'partitions of the data topics', '6')
     .action(async (o: { partitions: string }) => {
       const partitions = Number(o.partitions);
-      if (!Number.isInteger(partitions) || partitions < 1) throw new Error(`--partitions must be a positive integer, got ${o.partitions}`);
+      if (!Number.isInteger(partitions) || partitions < 1)
+        throw new Error(`--partitions must be a positive integer, got ${o.partitions}`);
       const env = parseEnv(kafkaEnvSchema);
       const admin = createKafka(env, 'fraud-topics').admin();
       await admin.connect();
@@ -33,7 +37,10 @@ export function register(program: Command): void {
         await admin.disconnect();
       }
     });
-  infra.command('down').description('stop every local service and the broker, cleanly').action(async () => stackDown({ log }));
+  infra
+    .command('down')
+    .description('stop every local service and the broker, cleanly')
+    .action(async () => stackDown({ log }));
   infra.command('status').description('what runs where').action(printStatus);
   infra
     .command('reset')
@@ -41,7 +48,9 @@ export function register(program: Command): void {
     .option('--yes-delete-everything', 'confirm: without it nothing is deleted')
     .action(async (o: { yesDeleteEverything?: boolean }) => {
       if (!o.yesDeleteEverything) {
-        throw new Error('reset deletes all topics, the warehouse and trained models; run again with --yes-delete-everything to confirm');
+        throw new Error(
+          'reset deletes all topics, the warehouse and trained models; run again with --yes-delete-everything to confirm',
+        );
       }
       const removed = await stackReset({ log });
       log(removed.length ? `removed:\n  ${removed.join('\n  ')}` : 'nothing to remove');
@@ -51,5 +60,6 @@ export function register(program: Command): void {
 async function printStatus(): Promise<void> {
   const rows = await stackStatus();
   const w = Math.max(...rows.map((r) => r.name.length));
-  for (const r of rows) log(`${r.name.padEnd(w)}  ${r.running ? `up   pid ${String(r.pid).padEnd(7)}` : 'down             '}  ${r.where}`);
+  for (const r of rows)
+    log(`${r.name.padEnd(w)}  ${r.running ? `up   pid ${String(r.pid).padEnd(7)}` : 'down             '}  ${r.where}`);
 }

@@ -15,16 +15,40 @@ async function withClient<T>(fn: (c: RetrainerClient) => Promise<T>): Promise<T>
 }
 
 const fmt = (x: number | null, digits = 4): string => (x === null || !Number.isFinite(x) ? '-' : x.toFixed(digits));
-const when = (t: number | null): string => (t === null ? '-' : new Date(t).toISOString().replace('T', ' ').slice(0, 19));
+const when = (t: number | null): string =>
+  t === null ? '-' : new Date(t).toISOString().replace('T', ' ').slice(0, 19);
 
 export function formatModelTable(models: readonly ModelSummary[]): string {
-  const head = ['VERSION', 'STATUS', 'CREATED (UTC)', 'TRIGGER', 'AUPRC', 'RECALL', 'PRECISION', 'FPR', 'COST', 'REASON'];
+  const head = [
+    'VERSION',
+    'STATUS',
+    'CREATED (UTC)',
+    'TRIGGER',
+    'AUPRC',
+    'RECALL',
+    'PRECISION',
+    'FPR',
+    'COST',
+    'REASON',
+  ];
   const rows = models.map((m) => [
-    m.version, m.status, when(m.createdAt), m.trigger ?? '-', fmt(m.aucpr), fmt(m.recall), fmt(m.precision), fmt(m.fpr, 5), fmt(m.cost, 0),
+    m.version,
+    m.status,
+    when(m.createdAt),
+    m.trigger ?? '-',
+    fmt(m.aucpr),
+    fmt(m.recall),
+    fmt(m.precision),
+    fmt(m.fpr, 5),
+    fmt(m.cost, 0),
     m.reason.length > 70 ? `${m.reason.slice(0, 67)}...` : m.reason,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [line(head), ...rows.map(line)].join('\n');
 }
 
@@ -32,9 +56,12 @@ export function register(program: Command): void {
   const models = program
     .command('models')
     .description('the model registry: list, show, promote, roll back, retrain (through the retrainer)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Uses the running retrainer at RETRAINER_URL (http://127.0.0.1:9474) when it answers; otherwise opens
-RETRAINER_DB_PATH and MODEL_ARTIFACTS_DIR directly and publishes to model-updates itself.`);
+RETRAINER_DB_PATH and MODEL_ARTIFACTS_DIR directly and publishes to model-updates itself.`,
+    );
 
   models
     .command('list')
@@ -43,31 +70,51 @@ RETRAINER_DB_PATH and MODEL_ARTIFACTS_DIR directly and publishes to model-update
     .action((o: { json?: boolean }) =>
       withClient(async (c) => {
         const list = await c.list();
-        process.stdout.write(o.json ? `${JSON.stringify(list, null, 2)}\n` : list.length ? `${formatModelTable(list)}\n` : 'no models yet: train one with `fraud model train` or `fraud models retrain --force`\n');
-      }));
+        process.stdout.write(
+          o.json
+            ? `${JSON.stringify(list, null, 2)}\n`
+            : list.length
+              ? `${formatModelTable(list)}\n`
+              : 'no models yet: train one with `fraud model train` or `fraud models retrain --force`\n',
+        );
+      }),
+    );
 
   models
     .command('show <version>')
-    .description('one version: its run (trigger, windows, champion vs challenger metrics, decision), metadata and publications')
+    .description(
+      'one version: its run (trigger, windows, champion vs challenger metrics, decision), metadata and publications',
+    )
     .option('--json', 'print JSON (default for now: the details are nested)')
     .action((version: string) =>
       withClient(async (c) => {
         const d = await c.show(version);
         const { metadata, ...rest } = d;
-        const slim = metadata === null ? null : Object.fromEntries(Object.entries(metadata).filter(([k]) => !['prCurve', 'costCurve', 'featureImportance'].includes(k)));
+        const slim =
+          metadata === null
+            ? null
+            : Object.fromEntries(
+                Object.entries(metadata).filter(([k]) => !['prCurve', 'costCurve', 'featureImportance'].includes(k)),
+              );
         process.stdout.write(`${JSON.stringify({ ...rest, metadata: slim }, null, 2)}\n`);
-      }));
+      }),
+    );
 
   models
     .command('promote <version>')
-    .description('publish an artifact from MODEL_ARTIFACTS_DIR as the champion (or as shadow) on model-updates; scorers swap live')
+    .description(
+      'publish an artifact from MODEL_ARTIFACTS_DIR as the champion (or as shadow) on model-updates; scorers swap live',
+    )
     .option('--shadow', 'publish as SHADOW: scored beside the champion, judged on live labels')
     .option('--actor <name>', 'who does it (audit trail)', process.env.USER ?? 'cli')
     .action((version: string, o: { shadow?: boolean; actor: string }) =>
       withClient(async (c) => {
         const r = await c.promote(version, { shadow: o.shadow === true, actor: o.actor });
-        process.stdout.write(`${r.version} published as ${r.role} (sha256 ${r.sha256.slice(0, 12)}...) via ${c.mode} mode\n`);
-      }));
+        process.stdout.write(
+          `${r.version} published as ${r.role} (sha256 ${r.sha256.slice(0, 12)}...) via ${c.mode} mode\n`,
+        );
+      }),
+    );
 
   models
     .command('rollback')
@@ -77,7 +124,8 @@ RETRAINER_DB_PATH and MODEL_ARTIFACTS_DIR directly and publishes to model-update
       withClient(async (c) => {
         const r = await c.rollback({ actor: o.actor });
         process.stdout.write(`rolled back: ${r.version} is the champion again\n`);
-      }));
+      }),
+    );
 
   models
     .command('retrain')
@@ -89,7 +137,8 @@ RETRAINER_DB_PATH and MODEL_ARTIFACTS_DIR directly and publishes to model-update
       withClient(async (c) => {
         let last = '';
         const run = await c.retrain({
-          force: o.force === true, actor: o.actor,
+          force: o.force === true,
+          actor: o.actor,
           onProgress: (line) => {
             if (line !== last) process.stderr.write(`  ${line}\n`);
             last = line;
@@ -99,13 +148,22 @@ RETRAINER_DB_PATH and MODEL_ARTIFACTS_DIR directly and publishes to model-update
         else {
           const ch = run.challengerMetrics as { aucpr?: number; recall?: number; precision?: number } | null;
           const cm = run.championMetrics as { aucpr?: number; recall?: number; precision?: number } | null;
-          process.stdout.write([
-            `run ${run.runId}: ${run.version} ${run.status.toUpperCase()}`,
-            `  reason: ${run.reason}`,
-            `  train ${run.trainRows ?? '-'} rows (${run.trainPositives ?? '-'} frauds), holdout ${run.holdoutRows ?? '-'} rows (${run.holdoutPositives ?? '-'} frauds)`,
-            ch ? `  challenger: AUPRC ${fmt(ch.aucpr ?? null)} recall ${fmt(ch.recall ?? null)} precision ${fmt(ch.precision ?? null)}` : '',
-            cm ? `  champion ${run.championVersion}: AUPRC ${fmt(cm.aucpr ?? null)} recall ${fmt(cm.recall ?? null)} precision ${fmt(cm.precision ?? null)}` : '',
-          ].filter(Boolean).join('\n') + '\n');
+          process.stdout.write(
+            [
+              `run ${run.runId}: ${run.version} ${run.status.toUpperCase()}`,
+              `  reason: ${run.reason}`,
+              `  train ${run.trainRows ?? '-'} rows (${run.trainPositives ?? '-'} frauds), holdout ${run.holdoutRows ?? '-'} rows (${run.holdoutPositives ?? '-'} frauds)`,
+              ch
+                ? `  challenger: AUPRC ${fmt(ch.aucpr ?? null)} recall ${fmt(ch.recall ?? null)} precision ${fmt(ch.precision ?? null)}`
+                : '',
+              cm
+                ? `  champion ${run.championVersion}: AUPRC ${fmt(cm.aucpr ?? null)} recall ${fmt(cm.recall ?? null)} precision ${fmt(cm.precision ?? null)}`
+                : '',
+            ]
+              .filter(Boolean)
+              .join('\n') + '\n',
+          );
         }
-      }));
+      }),
+    );
 }

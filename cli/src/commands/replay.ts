@@ -2,8 +2,16 @@ import { basename } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { createLogger, FraudError } from '@fraud/common';
 import {
-  createProgress, createRejectFile, DEFAULT_EPOCH_BASE, DEFAULT_LABEL_POLICY, formatDuration, loadProducerEnv, openPublishing,
-  parseDuration, runReplay, type LabelPolicy,
+  createProgress,
+  createRejectFile,
+  DEFAULT_EPOCH_BASE,
+  DEFAULT_LABEL_POLICY,
+  formatDuration,
+  loadProducerEnv,
+  openPublishing,
+  parseDuration,
+  runReplay,
+  type LabelPolicy,
 } from '@fraud/producers';
 import { fraction, portArg, positiveInt } from './simulate.ts';
 
@@ -33,30 +41,74 @@ export function register(program: Command): void {
   program
     .command('replay')
     .description('stream a Kaggle-format PaySim CSV to the transactions topic, isFraud as delayed labels')
-    .requiredOption('--csv <file>', 'PaySim CSV (step,type,amount,nameOrig,oldbalanceOrg,newbalanceOrig,nameDest,oldbalanceDest,newbalanceDest,isFraud,isFlaggedFraud)')
+    .requiredOption(
+      '--csv <file>',
+      'PaySim CSV (step,type,amount,nameOrig,oldbalanceOrg,newbalanceOrig,nameDest,oldbalanceDest,newbalanceDest,isFraud,isFlaggedFraud)',
+    )
     .option('--strict', 'stop at the first malformed row and exit non-zero (default: reject it and go on)')
-    .option('--rejects <file>', 'where malformed rows go, with line number and reason (default ./<csv name>.rejects.csv)')
-    .option('--rate <rows/s>', 'publish at most this many rows per second (default: as fast as possible)', positiveInt('--rate'))
+    .option(
+      '--rejects <file>',
+      'where malformed rows go, with line number and reason (default ./<csv name>.rejects.csv)',
+    )
+    .option(
+      '--rate <rows/s>',
+      'publish at most this many rows per second (default: as fast as possible)',
+      positiveInt('--rate'),
+    )
     .option('--no-labels', 'do not publish isFraud as delayed labels')
     .option('--epoch <iso>', 'eventTime of step 0 (default 2026-01-01T00:00:00Z); step n is n hours later')
-    .option('--fraud-label-delay <time>', 'median delay before fraud is confirmed, simulated time (default 6h, log-normal, 5m..3d)', durationArg)
-    .option('--legit-label-delay <time>', 'maturity window before a legitimate row is labelled (default 1d)', durationArg)
+    .option(
+      '--fraud-label-delay <time>',
+      'median delay before fraud is confirmed, simulated time (default 6h, log-normal, 5m..3d)',
+      durationArg,
+    )
+    .option(
+      '--legit-label-delay <time>',
+      'maturity window before a legitimate row is labelled (default 1d)',
+      durationArg,
+    )
     .option('--legit-label-rate <r>', 'fraction of legitimate rows that get a label (default 1)', fraction)
-    .option('--metrics-port <port>', 'Prometheus /metrics port (default PRODUCER_METRICS_PORT or 9464; 0 = any)', portArg)
+    .option(
+      '--metrics-port <port>',
+      'Prometheus /metrics port (default PRODUCER_METRICS_PORT or 9464; 0 = any)',
+      portArg,
+    )
     .option('--batch-size <n>', 'messages per produce request', positiveInt('--batch-size'))
-    .addHelpText('after', '\nExamples:\n  fraud replay --csv ../shared/data/paysim/paysim-head-5330.csv\n  fraud replay --csv big.csv --rate 5000 --strict --rejects bad-rows.csv\n\nThe summary counts read = sent + rejected. Exit status is non-zero only with --strict (or if Kafka failed).')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  fraud replay --csv ../shared/data/paysim/paysim-head-5330.csv\n  fraud replay --csv big.csv --rate 5000 --strict --rejects bad-rows.csv\n\nThe summary counts read = sent + rejected. Exit status is non-zero only with --strict (or if Kafka failed).',
+    )
     .action(async (flags: ReplayFlags) => {
       const env = loadProducerEnv();
       const logger = createLogger('replay');
       const epochBase = flags.epoch === undefined ? DEFAULT_EPOCH_BASE : Date.parse(flags.epoch);
-      if (Number.isNaN(epochBase)) throw new InvalidArgumentError(`--epoch ${flags.epoch} is not an ISO date (e.g. 2026-01-01T00:00:00Z)`);
+      if (Number.isNaN(epochBase))
+        throw new InvalidArgumentError(`--epoch ${flags.epoch} is not an ISO date (e.g. 2026-01-01T00:00:00Z)`);
       const labelPolicy: LabelPolicy = {
-        fraudDelay: flags.fraudLabelDelay === undefined ? DEFAULT_LABEL_POLICY.fraudDelay : { kind: 'lognormal', medianMs: flags.fraudLabelDelay, sigma: 1.2, minMs: Math.min(flags.fraudLabelDelay, 300_000), maxMs: Math.max(flags.fraudLabelDelay, 3 * 86_400_000) },
-        legitDelay: flags.legitLabelDelay === undefined ? DEFAULT_LABEL_POLICY.legitDelay : { kind: 'fixed', ms: flags.legitLabelDelay },
+        fraudDelay:
+          flags.fraudLabelDelay === undefined
+            ? DEFAULT_LABEL_POLICY.fraudDelay
+            : {
+                kind: 'lognormal',
+                medianMs: flags.fraudLabelDelay,
+                sigma: 1.2,
+                minMs: Math.min(flags.fraudLabelDelay, 300_000),
+                maxMs: Math.max(flags.fraudLabelDelay, 3 * 86_400_000),
+              },
+        legitDelay:
+          flags.legitLabelDelay === undefined
+            ? DEFAULT_LABEL_POLICY.legitDelay
+            : { kind: 'fixed', ms: flags.legitLabelDelay },
         legitSampleRate: flags.legitLabelRate ?? DEFAULT_LABEL_POLICY.legitSampleRate,
       };
       const rejects = createRejectFile(flags.rejects ?? `${basename(flags.csv)}.rejects.csv`);
-      const pub = await openPublishing({ env, clientId: 'fraud-replay', logger, metricsPort: flags.metricsPort, batchSize: flags.batchSize });
+      const pub = await openPublishing({
+        env,
+        clientId: 'fraud-replay',
+        logger,
+        metricsPort: flags.metricsPort,
+        batchSize: flags.batchSize,
+      });
       const controller = new AbortController();
       const stop = (): void => {
         if (controller.signal.aborted) process.exit(130);
@@ -65,14 +117,23 @@ export function register(program: Command): void {
       };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
-      process.stderr.write(`replay: ${flags.csv} -> ${pub.topics.transactions}${flags.labels ? ` + ${pub.topics.labels}` : ''}${pub.metricsPort !== undefined ? `, metrics http://127.0.0.1:${pub.metricsPort}/metrics` : ''}\n`);
+      process.stderr.write(
+        `replay: ${flags.csv} -> ${pub.topics.transactions}${flags.labels ? ` + ${pub.topics.labels}` : ''}${pub.metricsPort !== undefined ? `, metrics http://127.0.0.1:${pub.metricsPort}/metrics` : ''}\n`,
+      );
       const progress = createProgress({ title: 'replay', unit: 'rows' });
       try {
         const s = await runReplay(
           { publisher: pub.publisher, rejects, metrics: pub.metrics },
           {
-            csvPath: flags.csv, epochBase, ratePerSec: flags.rate, labels: flags.labels, labelPolicy, strict: flags.strict ?? false, signal: controller.signal,
-            onProgress: (p) => progress.update({ done: p.read, extra: { sent: p.sent, rejected: p.rejected, labels: p.labels } }),
+            csvPath: flags.csv,
+            epochBase,
+            ratePerSec: flags.rate,
+            labels: flags.labels,
+            labelPolicy,
+            strict: flags.strict ?? false,
+            signal: controller.signal,
+            onProgress: (p) =>
+              progress.update({ done: p.read, extra: { sent: p.sent, rejected: p.rejected, labels: p.labels } }),
           },
         );
         progress.stop();
@@ -91,7 +152,10 @@ export function register(program: Command): void {
         if (s.failed > 0) process.exitCode = 1;
         if (flags.strict && s.rejected > 0) {
           const r = s.firstReject!;
-          throw new FraudError('CSV_INVALID', `--strict: line ${r.line} is malformed (${r.reason}); it is in ${rejects.path}. Fix the file or run without --strict to skip such rows into the reject file.`);
+          throw new FraudError(
+            'CSV_INVALID',
+            `--strict: line ${r.line} is malformed (${r.reason}); it is in ${rejects.path}. Fix the file or run without --strict to skip such rows into the reject file.`,
+          );
         }
       } finally {
         progress.stop();

@@ -2,14 +2,22 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { createKafka, createLogger, FraudError } from '@fraud/common';
 import { topicNames } from '@fraud/schemas';
-import { parsePolicyText, parseRetrainerEnv, publishRetrainPolicy, runRetrainer, validateRetrainPolicy } from '@fraud/retrainer';
+import {
+  parsePolicyText,
+  parseRetrainerEnv,
+  publishRetrainPolicy,
+  runRetrainer,
+  validateRetrainPolicy,
+} from '@fraud/retrainer';
 import { stopOnSignals } from '../lifecycle.ts';
 
 /** `fraud retrainer`: the label-driven retraining service; `fraud retrainer policy ...` edits its policy. */
 export function register(program: Command): void {
   const cmd = program
     .command('retrainer')
-    .description('run the retrainer: labels + scored -> training store -> challenger vs champion -> model-updates; API and metrics on :9474')
+    .description(
+      'run the retrainer: labels + scored -> training store -> challenger vs champion -> model-updates; API and metrics on :9474',
+    )
     .addHelpText(
       'after',
       `
@@ -26,9 +34,14 @@ See docs/retrainer.md.`,
       const env = parseRetrainerEnv();
       const logger = createLogger('retrainer');
       const svc = await runRetrainer(env, logger, {
-        onProgress: (p) => { if (p.stage !== 'training' || (p.round ?? 0) % 25 === 0) logger.info({ run: p.runId, stage: p.stage, round: p.round, rounds: p.rounds }, 'run progress'); },
+        onProgress: (p) => {
+          if (p.stage !== 'training' || (p.round ?? 0) % 25 === 0)
+            logger.info({ run: p.runId, stage: p.stage, round: p.round, rounds: p.rounds }, 'run progress');
+        },
       });
-      process.stdout.write(`retrainer running; API and metrics on http://${env.RETRAINER_HOST}:${svc.port()} (champion ${svc.models.champion()?.version ?? 'none'})\n`);
+      process.stdout.write(
+        `retrainer running; API and metrics on http://${env.RETRAINER_HOST}:${svc.port()} (champion ${svc.models.champion()?.version ?? 'none'})\n`,
+      );
       stopOnSignals(svc, logger, 'stopping');
     });
 
@@ -39,18 +52,28 @@ See docs/retrainer.md.`,
     .action(async () => {
       const env = parseRetrainerEnv();
       const res = await fetch(`${env.RETRAINER_URL}/api/policy`).catch((err: unknown) => {
-        throw new FraudError('KAFKA_UNAVAILABLE', `no retrainer answers at ${env.RETRAINER_URL}; start it with \`fraud retrainer\``, { cause: err });
+        throw new FraudError(
+          'KAFKA_UNAVAILABLE',
+          `no retrainer answers at ${env.RETRAINER_URL}; start it with \`fraud retrainer\``,
+          { cause: err },
+        );
       });
       process.stdout.write(`${JSON.stringify(await res.json(), null, 2)}\n`);
     });
   policy
     .command('set <file>')
-    .description('validate a JSON/YAML policy file and publish it to the control topic (every retrainer applies it live)')
+    .description(
+      'validate a JSON/YAML policy file and publish it to the control topic (every retrainer applies it live)',
+    )
     .option('--actor <name>', 'who makes the edit (audit trail)', process.env.USER ?? 'cli')
     .action(async (file: string, o: { actor: string }) => {
       const env = parseRetrainerEnv();
       const doc = parsePolicyText(await readFile(file, 'utf8'), file);
-      const valid = validateRetrainPolicy({ ...(doc as Record<string, unknown>), updatedBy: o.actor, updatedAt: Date.now() });
+      const valid = validateRetrainPolicy({
+        ...(doc as Record<string, unknown>),
+        updatedBy: o.actor,
+        updatedAt: Date.now(),
+      });
       const kafka = createKafka(env, 'fraud-cli-policy');
       const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
       await producer.connect();
@@ -59,6 +82,8 @@ See docs/retrainer.md.`,
       } finally {
         await producer.disconnect();
       }
-      process.stdout.write(`retrain policy from ${file} published to ${topicNames(env.TOPIC_PREFIX).control} (key retrain-policy) by ${o.actor}\n`);
+      process.stdout.write(
+        `retrain policy from ${file} published to ${topicNames(env.TOPIC_PREFIX).control} (key retrain-policy) by ${o.actor}\n`,
+      );
     });
 }

@@ -10,7 +10,11 @@ function client(): SchemaRegistryClient {
 function parseVersion(text: string): number | 'latest' {
   if (text === 'latest') return text;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new FraudError('BAD_REQUEST', `--version ${JSON.stringify(text)}: expected a version number (1, 2, ...) or "latest"`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new FraudError(
+      'BAD_REQUEST',
+      `--version ${JSON.stringify(text)}: expected a version number (1, 2, ...) or "latest"`,
+    );
   return n;
 }
 
@@ -30,13 +34,23 @@ export function register(program: Command): void {
       }
       const rows = await Promise.all(
         subjects.map(async (subject) => {
-          const [versions, latest, level] = await Promise.all([c.versions(subject), c.version(subject, 'latest'), c.compatibility(subject)]);
+          const [versions, latest, level] = await Promise.all([
+            c.versions(subject),
+            c.version(subject, 'latest'),
+            c.compatibility(subject),
+          ]);
           return [subject, versions.join(','), String(latest.id), level];
         }),
       );
       const table = [['SUBJECT', 'VERSIONS', 'LATEST ID', 'COMPATIBILITY'], ...rows];
       const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => (r[i] ?? '').length)));
-      for (const r of table) process.stdout.write(`${r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()}\n`);
+      for (const r of table)
+        process.stdout.write(
+          `${r
+            .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+            .join('  ')
+            .trimEnd()}\n`,
+        );
     });
   schemas
     .command('show')
@@ -47,10 +61,16 @@ export function register(program: Command): void {
       const c = client();
       const v = await c.version(subject, parseVersion(o.version)).catch((err: unknown) => {
         if (err instanceof FraudError && err.code === 'SCHEMA_NOT_FOUND') {
-          throw new FraudError('NOT_FOUND', `${err.message}\nRun \`fraud schemas list\` to see the subjects and versions.`, { cause: err });
+          throw new FraudError(
+            'NOT_FOUND',
+            `${err.message}\nRun \`fraud schemas list\` to see the subjects and versions.`,
+            { cause: err },
+          );
         }
         throw err;
       });
-      process.stdout.write(`subject ${v.subject}  version ${v.version}  id ${v.id}\n${JSON.stringify(JSON.parse(v.schema), null, 2)}\n`);
+      process.stdout.write(
+        `subject ${v.subject}  version ${v.version}  id ${v.id}\n${JSON.stringify(JSON.parse(v.schema), null, 2)}\n`,
+      );
     });
 }

@@ -6,7 +6,9 @@ import { stopOnSignals } from '../lifecycle.ts';
 export function register(program: Command): void {
   program
     .command('scorer')
-    .description('score the transactions topic: exactly-once consumer group -> scored (+ DLQ); metrics on :9470/metrics')
+    .description(
+      'score the transactions topic: exactly-once consumer group -> scored (+ DLQ); metrics on :9470/metrics',
+    )
     .addHelpText(
       'after',
       `

@@ -1,8 +1,19 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { createLogger } from '@fraud/common';
 import {
-  createLabelScheduler, createProgress, createSimulator, DEFAULT_SCENARIO, formatDuration, loadProducerEnv, loadScenario,
-  openPublishing, parseDuration, parseSpeed, runSimulation, type Scenario, type Speed,
+  createLabelScheduler,
+  createProgress,
+  createSimulator,
+  DEFAULT_SCENARIO,
+  formatDuration,
+  loadProducerEnv,
+  loadScenario,
+  openPublishing,
+  parseDuration,
+  parseSpeed,
+  runSimulation,
+  type Scenario,
+  type Speed,
 } from '@fraud/producers';
 
 interface SimulateFlags {
@@ -32,7 +43,8 @@ export function positiveInt(name: string) {
 
 export function portArg(v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError('a port is 0-65535 (0 = any free port)');
+  if (!Number.isInteger(n) || n < 0 || n > 65_535)
+    throw new InvalidArgumentError('a port is 0-65535 (0 = any free port)');
   return n;
 }
 
@@ -62,29 +74,56 @@ export function register(program: Command): void {
   program
     .command('simulate')
     .description('publish PaySim-like transactions (and their delayed labels) from the agent-based simulator')
-    .option('--rate <tx/s>', `publish at most this many transactions per second (default ${DEFAULT_SIMULATE_RATE})`, positiveInt('--rate'))
+    .option(
+      '--rate <tx/s>',
+      `publish at most this many transactions per second (default ${DEFAULT_SIMULATE_RATE})`,
+      positiveInt('--rate'),
+    )
     .option('--max', 'no rate limit: publish as fast as the broker accepts')
-    .addOption(new Option('--speed <speed>', 'simulated time speed: realtime, x60 (any factor) or max').default('max' as Speed, 'max').argParser(speedArg))
+    .addOption(
+      new Option('--speed <speed>', 'simulated time speed: realtime, x60 (any factor) or max')
+        .default('max' as Speed, 'max')
+        .argParser(speedArg),
+    )
     .option('--seed <seed>', 'PRNG seed: the same seed gives the same stream (default: random, printed)')
     .option('--scenario <file>', 'scenario file (YAML or JSON) with population, label delays and fraud phases')
     .option('--count <n>', 'stop after n transactions', positiveInt('--count'))
     .option('--duration <time>', 'stop after this wall-clock time (seconds, or 30s, 10m, 2h)', durationSeconds)
     .option('--start <iso>', 'simulated start time (default: the scenario start, else now)')
     .option('--no-labels', 'do not publish the delayed ground-truth labels')
-    .option('--legit-label-rate <r>', 'fraction of legitimate transactions that get a label (fraud always does)', fraction)
-    .option('--metrics-port <port>', 'Prometheus /metrics port (default PRODUCER_METRICS_PORT or 9464; 0 = any)', portArg)
+    .option(
+      '--legit-label-rate <r>',
+      'fraction of legitimate transactions that get a label (fraud always does)',
+      fraction,
+    )
+    .option(
+      '--metrics-port <port>',
+      'Prometheus /metrics port (default PRODUCER_METRICS_PORT or 9464; 0 = any)',
+      portArg,
+    )
     .option('--batch-size <n>', 'messages per produce request', positiveInt('--batch-size'))
-    .addHelpText('after', '\nExamples:\n  fraud simulate --count 100000 --max --seed 42\n  fraud simulate --scenario producers/scenarios/drift-demo.yaml --speed x3600 --rate 500\n\nKafka and the schema registry come from the environment (KAFKA_BROKERS, SCHEMA_REGISTRY_URL, TOPIC_PREFIX).')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  fraud simulate --count 100000 --max --seed 42\n  fraud simulate --scenario producers/scenarios/drift-demo.yaml --speed x3600 --rate 500\n\nKafka and the schema registry come from the environment (KAFKA_BROKERS, SCHEMA_REGISTRY_URL, TOPIC_PREFIX).',
+    )
     .action(async (flags: SimulateFlags) => {
       const env = loadProducerEnv();
       const logger = createLogger('simulate');
       let scenario: Scenario = flags.scenario ? await loadScenario(flags.scenario) : DEFAULT_SCENARIO;
-      if (flags.legitLabelRate !== undefined) scenario = { ...scenario, labels: { ...scenario.labels, legitSampleRate: flags.legitLabelRate } };
+      if (flags.legitLabelRate !== undefined)
+        scenario = { ...scenario, labels: { ...scenario.labels, legitSampleRate: flags.legitLabelRate } };
       const start = flags.start !== undefined ? Date.parse(flags.start) : (scenario.start ?? Date.now());
-      if (Number.isNaN(start)) throw new InvalidArgumentError(`--start ${flags.start} is not an ISO date (e.g. 2026-01-01T00:00:00Z)`);
+      if (Number.isNaN(start))
+        throw new InvalidArgumentError(`--start ${flags.start} is not an ISO date (e.g. 2026-01-01T00:00:00Z)`);
       const seed = flags.seed ?? String(Math.floor(Math.random() * 2 ** 31));
       const simulator = createSimulator({ seed, scenario, start });
-      const pub = await openPublishing({ env, clientId: 'fraud-simulate', logger, metricsPort: flags.metricsPort, batchSize: flags.batchSize });
+      const pub = await openPublishing({
+        env,
+        clientId: 'fraud-simulate',
+        logger,
+        metricsPort: flags.metricsPort,
+        batchSize: flags.batchSize,
+      });
       const ratePerSec = flags.max ? undefined : (flags.rate ?? DEFAULT_SIMULATE_RATE);
       process.stderr.write(
         `simulate: scenario ${scenario.name}, seed ${seed}, speed ${flags.speed === 'max' ? 'max' : `x${flags.speed}`}, ` +
@@ -110,7 +149,15 @@ export function register(program: Command): void {
             speed: flags.speed,
             labels: flags.labels,
             signal: controller.signal,
-            onProgress: (p) => progress.update({ done: p.transactions, extra: { labels: p.labels, pending: p.pendingLabels, sim: new Date(p.simTime).toISOString().slice(0, 16) } }),
+            onProgress: (p) =>
+              progress.update({
+                done: p.transactions,
+                extra: {
+                  labels: p.labels,
+                  pending: p.pendingLabels,
+                  sim: new Date(p.simTime).toISOString().slice(0, 16),
+                },
+              }),
           },
         );
         progress.stop();
@@ -119,7 +166,12 @@ export function register(program: Command): void {
           [
             `simulate: done (${summary.stoppedBy}) in ${formatDuration(summary.elapsedMs)}`,
             `  transactions sent  ${summary.transactions}  (${Math.round(summary.txPerSec)} tx/s)`,
-            `  fraud              ${summary.fraud}  (${((100 * summary.fraud) / Math.max(1, summary.transactions)).toFixed(3)}%)  ${Object.entries(s.byTypology).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+            `  fraud              ${summary.fraud}  (${((100 * summary.fraud) / Math.max(1, summary.transactions)).toFixed(3)}%)  ${Object.entries(
+              s.byTypology,
+            )
+              .filter(([, v]) => v > 0)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', ')}`,
             `  labels sent        ${summary.labels}${summary.pendingLabels ? `  (${summary.pendingLabels} not yet due, not sent)` : ''}`,
             `  failed             ${summary.failed}`,
             `  simulated time     ${new Date(summary.simulatedFrom).toISOString()} .. ${new Date(summary.simulatedTo).toISOString()}`,

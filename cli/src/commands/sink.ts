@@ -10,15 +10,20 @@ import { stopOnSignals } from '../lifecycle.ts';
 export function register(program: Command): void {
   program
     .command('sink')
-    .description('run a sink: warehouse (DuckDB/BigQuery + query API), metrics (Prometheus), live (Socket.io feed), or all three')
+    .description(
+      'run a sink: warehouse (DuckDB/BigQuery + query API), metrics (Prometheus), live (Socket.io feed), or all three',
+    )
     .argument('<kind>', `one of ${[...SINK_KINDS, 'all'].join(', ')}`)
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Environment (defaults): KAFKA_BROKERS (127.0.0.1:9092), SCHEMA_REGISTRY_URL (http://127.0.0.1:8081), TOPIC_PREFIX ('')
   warehouse: WAREHOUSE_PATH (.data/warehouse.duckdb), WAREHOUSE_PORT (9472), WAREHOUSE_BATCH_ROWS (5000),
              BIGQUERY_PROJECT + BIGQUERY_DATASET (use BigQuery instead of DuckDB), BIGQUERY_LOCATION
   metrics:   METRICS_PORT (9471), METRICS_WINDOW_SECONDS (3600), METRICS_JOIN_CACHE_SIZE, LAG_GROUPS, LAG_INTERVAL_MS
   live:      LIVE_PORT (9473), LIVE_FEED_SECRET (auth on when set), LIVE_APPROVE_SAMPLE_RATE (0.01), LIVE_CORS_ORIGINS
-See docs/observability.md.`)
+See docs/observability.md.`,
+    )
     .action(async (kind: string) => {
       if (kind !== 'all' && !(SINK_KINDS as readonly string[]).includes(kind)) {
         program.error(`unknown sink "${kind}": use one of ${[...SINK_KINDS, 'all'].join(', ')}`);
@@ -37,7 +42,12 @@ See docs/observability.md.`)
       for (const k of kinds) {
         const r = await startSink(k, { env, logger });
         running.push(r);
-        const what = k === 'warehouse' ? `query API ${r.url}/api/questions` : k === 'live' ? `Socket.io feed ${r.url}` : `metrics ${r.url}/metrics`;
+        const what =
+          k === 'warehouse'
+            ? `query API ${r.url}/api/questions`
+            : k === 'live'
+              ? `Socket.io feed ${r.url}`
+              : `metrics ${r.url}/metrics`;
         process.stdout.write(`sink ${k}: ${what} (health ${r.url}/health, metrics ${r.url}/metrics)\n`);
       }
     });

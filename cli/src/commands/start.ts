@@ -3,7 +3,17 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { createLogger, kafkaEnvSchema, parseEnv } from '@fraud/common';
-import { dataDir, httpReady, repoRoot, servicePid, stackStatus, stackUp, startService, stopService, type ServiceSpec } from '@fraud/infra';
+import {
+  dataDir,
+  httpReady,
+  repoRoot,
+  servicePid,
+  stackStatus,
+  stackUp,
+  startService,
+  stopService,
+  type ServiceSpec,
+} from '@fraud/infra';
 import { bootstrapModel, hasChampion } from '../start/bootstrap-model.ts';
 import { untilStopSignal } from '../lifecycle.ts';
 
@@ -46,41 +56,85 @@ export function register(program: Command): void {
         log('champion model found on model-updates');
       }
 
-      const common = { LIVE_FEED_SECRET: secrets.liveFeedSecret, OMP_WAIT_POLICY: 'passive', LIVE_CORS_ORIGINS: 'http://127.0.0.1:3000,http://localhost:3000', RETRAINER_API_URL: 'http://127.0.0.1:9474' };
+      const common = {
+        LIVE_FEED_SECRET: secrets.liveFeedSecret,
+        OMP_WAIT_POLICY: 'passive',
+        LIVE_CORS_ORIGINS: 'http://127.0.0.1:3000,http://localhost:3000',
+        RETRAINER_API_URL: 'http://127.0.0.1:9474',
+      };
       const services: ServiceSpec[] = [
         { name: 'scorer', args: ['scorer'], env: common, ready: httpReady('http://127.0.0.1:9470/metrics') },
         { name: 'sinks', args: ['sink', 'all'], env: common, ready: httpReady('http://127.0.0.1:9472/health') },
         { name: 'retrainer', args: ['retrainer'], env: common, ready: httpReady('http://127.0.0.1:9474/health') },
-        { name: 'api', args: ['api', 'serve'], env: { ...common, API_KEYS_FILE: join(dir, 'api-keys.json') }, ready: httpReady('http://127.0.0.1:8080/health') },
-        { name: 'web', args: ['web', 'serve'], env: { ...common, WEB_PUBLIC_READONLY: 'true' }, ready: httpReady('http://127.0.0.1:3000/health'), readyTimeoutMs: 180_000 },
+        {
+          name: 'api',
+          args: ['api', 'serve'],
+          env: { ...common, API_KEYS_FILE: join(dir, 'api-keys.json') },
+          ready: httpReady('http://127.0.0.1:8080/health'),
+        },
+        {
+          name: 'web',
+          args: ['web', 'serve'],
+          env: { ...common, WEB_PUBLIC_READONLY: 'true' },
+          ready: httpReady('http://127.0.0.1:3000/health'),
+          readyTimeoutMs: 180_000,
+        },
       ];
       // Simulated time runs faster than the wall clock: start it a week in the past so the
       // demo stream stays behind "now" for hours (the scorer dead-letters far-future events).
       const simStart = new Date(Date.now() - 7 * 86_400_000).toISOString();
-      if (o.simulator) services.push({ name: 'simulator', args: ['simulate', '--rate', String(rate), '--speed', 'x20', '--start', simStart, '--scenario', join(repoRoot, 'producers', 'scenarios', 'default.yaml')], env: common });
+      if (o.simulator)
+        services.push({
+          name: 'simulator',
+          args: [
+            'simulate',
+            '--rate',
+            String(rate),
+            '--speed',
+            'x20',
+            '--start',
+            simStart,
+            '--scenario',
+            join(repoRoot, 'producers', 'scenarios', 'default.yaml'),
+          ],
+          env: common,
+        });
       // The first admin must exist before the console opens its database (DuckDB: one writer).
       await ensureAdmin(dir, secrets.adminPasswordFile);
       for (const s of services) {
         const r = await startService(dir, s);
-        log(`${s.name.padEnd(9)} ${r.alreadyRunning ? 'already running' : 'started'} (pid ${r.pid}, log ${join(dir, 'logs', `${s.name}.log`)})`);
+        log(
+          `${s.name.padEnd(9)} ${r.alreadyRunning ? 'already running' : 'started'} (pid ${r.pid}, log ${join(dir, 'logs', `${s.name}.log`)})`,
+        );
       }
 
       log(`\nThe pipeline is up in ${((Date.now() - t0) / 1000).toFixed(1)} s:`);
-      for (const row of await stackStatus()) log(`  ${row.name.padEnd(10)} ${row.running ? 'up  ' : 'down'}  ${row.where}`);
+      for (const row of await stackStatus())
+        log(`  ${row.name.padEnd(10)} ${row.running ? 'up  ' : 'down'}  ${row.where}`);
       log(`\n  console      http://127.0.0.1:3000  (user admin, password in ${secrets.adminPasswordFile})`);
-      log('  decision API http://127.0.0.1:8080/docs  (create a key: npx fraud api keys create --name me --scopes submit,read)');
+      log(
+        '  decision API http://127.0.0.1:8080/docs  (create a key: npx fraud api keys create --name me --scopes submit,read)',
+      );
       log('  prometheus   http://127.0.0.1:9090   grafana boards: infra/grafana (docker compose up grafana)');
       if (o.detach) return;
-      log('\nCtrl-C stops the pipeline services (Kafka and the registry keep running: `npx fraud infra down` stops them).');
+      log(
+        '\nCtrl-C stops the pipeline services (Kafka and the registry keep running: `npx fraud infra down` stops them).',
+      );
       // Meanwhile, say when a service has died, once, with the log to read.
       const dead = new Set<string>();
-      await untilStopSignal(() => {
-        for (const s of services) {
-          if (dead.has(s.name) || servicePid(dir, s.name)) continue;
-          dead.add(s.name);
-          log(`${s.name} is not running any more: see ${join(dir, 'logs', `${s.name}.log`)}; \`npx fraud start\` again restarts what is down`);
-        }
-      }, 5_000, (signal) => log(`${signal}: still stopping the services (each gets its own deadline)`));
+      await untilStopSignal(
+        () => {
+          for (const s of services) {
+            if (dead.has(s.name) || servicePid(dir, s.name)) continue;
+            dead.add(s.name);
+            log(
+              `${s.name} is not running any more: see ${join(dir, 'logs', `${s.name}.log`)}; \`npx fraud start\` again restarts what is down`,
+            );
+          }
+        },
+        5_000,
+        (signal) => log(`${signal}: still stopping the services (each gets its own deadline)`),
+      );
       log('stopping the pipeline services');
       for (const s of [...services].reverse()) if (servicePid(dir, s.name)) await stopService(dir, s.name);
       log('pipeline stopped');
@@ -92,7 +146,10 @@ function localSecrets(dir: string): { liveFeedSecret: string; adminPasswordFile:
   mkdirSync(dir, { recursive: true });
   const secretFile = join(dir, 'live-feed.secret');
   if (!existsSync(secretFile)) writeFileSync(secretFile, randomBytes(32).toString('base64url'), { mode: 0o600 });
-  return { liveFeedSecret: process.env.LIVE_FEED_SECRET ?? readFileSync(secretFile, 'utf8').trim(), adminPasswordFile: join(dir, 'admin.password') };
+  return {
+    liveFeedSecret: process.env.LIVE_FEED_SECRET ?? readFileSync(secretFile, 'utf8').trim(),
+    adminPasswordFile: join(dir, 'admin.password'),
+  };
 }
 
 /** The first admin of a fresh installation, with a random password stored 0600 in the data folder. */
@@ -100,12 +157,27 @@ async function ensureAdmin(dir: string, passwordFile: string): Promise<void> {
   if (existsSync(passwordFile) || servicePid(dir, 'web')) return;
   const password = randomBytes(18).toString('base64url');
   const { spawnSync } = await import('node:child_process');
-  const r = spawnSync(process.execPath, [join(repoRoot, 'bin', 'fraud.mjs'), 'users', 'add', 'admin', '--role', 'admin', '--password-env', 'FRAUD_ADMIN_PASSWORD'], {
-    env: { ...process.env, FRAUD_ADMIN_PASSWORD: password, FRAUD_DATA_DIR: dir },
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    process.execPath,
+    [
+      join(repoRoot, 'bin', 'fraud.mjs'),
+      'users',
+      'add',
+      'admin',
+      '--role',
+      'admin',
+      '--password-env',
+      'FRAUD_ADMIN_PASSWORD',
+    ],
+    {
+      env: { ...process.env, FRAUD_ADMIN_PASSWORD: password, FRAUD_DATA_DIR: dir },
+      encoding: 'utf8',
+    },
+  );
   if (r.status !== 0) {
-    log(`could not create the admin user (${r.stderr.trim()}); create one with: npx fraud users add admin --role admin`);
+    log(
+      `could not create the admin user (${r.stderr.trim()}); create one with: npx fraud users add admin --role admin`,
+    );
     return;
   }
   writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });

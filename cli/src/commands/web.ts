@@ -16,9 +16,15 @@ export function register(program: Command): void {
     .description('run the built console server (builds it first when web/build is missing)')
     .option('-p, --port <port>', 'port to listen on (env PORT)', process.env.PORT ?? '3000')
     .option('--host <host>', 'address to bind (env HOST)', process.env.HOST ?? '127.0.0.1')
-    .option('--origin <url>', 'public origin of the console, for CSRF checks (env ORIGIN; default http://<host>:<port>)')
+    .option(
+      '--origin <url>',
+      'public origin of the console, for CSRF checks (env ORIGIN; default http://<host>:<port>)',
+    )
     .option('--build', 'rebuild the console before serving')
-    .addHelpText('after', '\nEnvironment: LIVE_FEED_SECRET (required), LIVE_FEED_URL, WAREHOUSE_API_URL, RETRAINER_API_URL, WEB_DB_PATH,\nWEB_PUBLIC_READONLY, KAFKA_BROKERS, SCHEMA_REGISTRY_URL, TOPIC_PREFIX. See docs/console.md.')
+    .addHelpText(
+      'after',
+      '\nEnvironment: LIVE_FEED_SECRET (required), LIVE_FEED_URL, WAREHOUSE_API_URL, RETRAINER_API_URL, WEB_DB_PATH,\nWEB_PUBLIC_READONLY, KAFKA_BROKERS, SCHEMA_REGISTRY_URL, TOPIC_PREFIX. See docs/console.md.',
+    )
     .action(async (opts: { port: string; host: string; origin?: string; build?: boolean }) => {
       const dir = webPackageDir();
       const entry = join(dir, 'build', 'index.js');
@@ -26,7 +32,8 @@ export function register(program: Command): void {
         process.stdout.write('building the console (vite build)...\n');
         await run('npm', ['run', 'build', '-w', '@fraud/web'], { cwd: join(dir, '..'), stopOnSignal: false });
       }
-      const origin = opts.origin ?? process.env.ORIGIN ?? `http://${opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host}:${opts.port}`;
+      const origin =
+        opts.origin ?? process.env.ORIGIN ?? `http://${opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host}:${opts.port}`;
       process.stdout.write(`console: ${origin}\n`);
       // Workspace packages are TypeScript sources loaded in place: tsx registers the loader.
       await run(process.execPath, ['--import', 'tsx', entry], {
@@ -39,12 +46,15 @@ export function register(program: Command): void {
   const users = program.command('users').description('console users (viewer < analyst < admin)');
   users
     .command('add <name>')
-    .description('create a console user (the first admin: fraud users add alice --role admin); password from stdin or --password-env')
+    .description(
+      'create a console user (the first admin: fraud users add alice --role admin); password from stdin or --password-env',
+    )
     .requiredOption('-r, --role <role>', `one of ${ROLES.join(', ')}`)
     .option('--password-env <var>', 'read the password from this environment variable instead of stdin')
     .option('--replace', 'reset the password and role of an existing user (signs them out)')
     .action(async (name: string, opts: { role: string; passwordEnv?: string; replace?: boolean }) => {
-      if (!isRole(opts.role)) throw new FraudError('BAD_REQUEST', `--role must be one of ${ROLES.join(', ')} (got ${opts.role})`);
+      if (!isRole(opts.role))
+        throw new FraudError('BAD_REQUEST', `--role must be one of ${ROLES.join(', ')} (got ${opts.role})`);
       const password = opts.passwordEnv ? envPassword(opts.passwordEnv) : await readStdinPassword();
       const db = await openDatabase(dbPath());
       try {
@@ -60,7 +70,10 @@ export function register(program: Command): void {
     .action(async () => {
       const db = await openDatabase(dbPath());
       try {
-        for (const u of await createUserStore(db).list()) process.stdout.write(`${u.name}\t${u.role}\t${new Date(u.createdAt).toISOString()}${u.disabled ? '\tdisabled' : ''}\n`);
+        for (const u of await createUserStore(db).list())
+          process.stdout.write(
+            `${u.name}\t${u.role}\t${new Date(u.createdAt).toISOString()}${u.disabled ? '\tdisabled' : ''}\n`,
+          );
       } finally {
         db.close();
       }
@@ -80,19 +93,30 @@ function envPassword(name: string): string {
 }
 
 async function readStdinPassword(): Promise<string> {
-  if (process.stdin.isTTY) process.stderr.write(`password (at least ${MIN_PASSWORD_LENGTH} characters, then Enter; it is echoed, prefer --password-env): `);
+  if (process.stdin.isTTY)
+    process.stderr.write(
+      `password (at least ${MIN_PASSWORD_LENGTH} characters, then Enter; it is echoed, prefer --password-env): `,
+    );
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) {
     chunks.push(chunk as Buffer);
     if (process.stdin.isTTY && Buffer.concat(chunks).includes(10)) break;
   }
   const text = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
-  if (!text) throw new FraudError('BAD_REQUEST', 'no password given: pipe it on stdin (echo "$PW" | fraud users add ...) or use --password-env VAR');
+  if (!text)
+    throw new FraudError(
+      'BAD_REQUEST',
+      'no password given: pipe it on stdin (echo "$PW" | fraud users add ...) or use --password-env VAR',
+    );
   return text;
 }
 
 /** Runs a child to completion. stopOnSignal: a SIGINT/SIGTERM ending is a normal stop (the server), not a failure (a build). */
-function run(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; stopOnSignal: boolean }): Promise<void> {
+function run(
+  cmd: string,
+  args: string[],
+  opts: { cwd: string; env?: NodeJS.ProcessEnv; stopOnSignal: boolean },
+): Promise<void> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: 'inherit' });
     const forward = (sig: NodeJS.Signals) => child.kill(sig);

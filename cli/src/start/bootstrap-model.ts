@@ -11,12 +11,20 @@ import { repoRoot } from '@fraud/infra';
  * (seeded, so every installation starts from the same model), then published as the champion
  * on model-updates, through which every scorer loads it. Runs only when there is no champion.
  */
-export async function hasChampion(env: KafkaEnv, logger: Logger, log: (s: string) => void = () => undefined): Promise<boolean> {
+export async function hasChampion(
+  env: KafkaEnv,
+  logger: Logger,
+  log: (s: string) => void = () => undefined,
+): Promise<boolean> {
   const topics = topicNames(env.TOPIC_PREFIX);
   const kafka = createKafka(env, 'fraud-start', logger);
   let latest: Buffer | null = null;
   await readToEnd({
-    kafka, topic: topics.modelUpdates, groupId: `fraud-start-${Date.now().toString(36)}`, logger, timeoutMs: 30_000,
+    kafka,
+    topic: topics.modelUpdates,
+    groupId: `fraud-start-${Date.now().toString(36)}`,
+    logger,
+    timeoutMs: 30_000,
     onMessages: async (ms) => {
       for (const m of ms) if (m.key?.toString() === 'champion') latest = m.value;
     },
@@ -27,15 +35,25 @@ export async function hasChampion(env: KafkaEnv, logger: Logger, log: (s: string
   const codecs = await createCodecs({ registryUrl: env.SCHEMA_REGISTRY_URL, topics });
   const champion = await codecs.modelUpdate.decode(latest);
   const featureNames = (JSON.parse(champion.metadataJson) as { featureNames?: string[] }).featureNames ?? [];
-  const problem = featureCompatibilityProblem({ version: champion.version, featureSet: champion.featureSet, featureNames });
+  const problem = featureCompatibilityProblem({
+    version: champion.version,
+    featureSet: champion.featureSet,
+    featureNames,
+  });
   if (problem !== null) {
-    log(`champion ${champion.version} on model-updates cannot be served (${problem}); training a new bootstrap model to replace it`);
+    log(
+      `champion ${champion.version} on model-updates cannot be served (${problem}); training a new bootstrap model to replace it`,
+    );
     return false;
   }
   return true;
 }
 
-export async function bootstrapModel(env: KafkaEnv, logger: Logger, opts: { rows: number; seed: number; log: (s: string) => void }): Promise<ModelUpdate> {
+export async function bootstrapModel(
+  env: KafkaEnv,
+  logger: Logger,
+  opts: { rows: number; seed: number; log: (s: string) => void },
+): Promise<ModelUpdate> {
   const rows: LabeledRow[] = [];
   const sim = createSimulator({ seed: opts.seed });
   opts.log(`bootstrap model: simulating ${opts.rows.toLocaleString()} transactions (seed ${opts.seed})`);
@@ -48,13 +66,27 @@ export async function bootstrapModel(env: KafkaEnv, logger: Logger, opts: { rows
   // The label-delay gap scales with the simulated span so a small bootstrap still splits in time.
   const span = rows[rows.length - 1]!.tx.eventTime - rows[0]!.tx.eventTime;
   const gapMs = Math.max(10 * 60_000, Math.min(6 * 3_600_000, Math.floor(span / 20)));
-  opts.log(`bootstrap model: ${(span / 3_600_000).toFixed(1)} simulated hours, ${rows.filter((r) => r.isFraud).length} frauds, label-delay gap ${(gapMs / 60_000).toFixed(0)} min`);
+  opts.log(
+    `bootstrap model: ${(span / 3_600_000).toFixed(1)} simulated hours, ${rows.filter((r) => r.isFraud).length} frauds, label-delay gap ${(gapMs / 60_000).toFixed(0)} min`,
+  );
   let lastAt = 0;
   let lastStage = '';
   const result = await trainPipeline({
     rows,
     split: { gapMs, validFraction: 0.2, testFraction: 0.2 },
-    params: { rounds: 300, earlyStoppingRounds: 30, maxDepth: 6, eta: 0.1, subsample: 0.9, colsampleBytree: 0.9, minChildWeight: 1, lambda: 1, scalePosWeight: null, nthread: 2, seed: opts.seed },
+    params: {
+      rounds: 300,
+      earlyStoppingRounds: 30,
+      maxDepth: 6,
+      eta: 0.1,
+      subsample: 0.9,
+      colsampleBytree: 0.9,
+      minChildWeight: 1,
+      lambda: 1,
+      scalePosWeight: null,
+      nthread: 2,
+      seed: opts.seed,
+    },
     // A blocked customer costs more than the toolkit's neutral default, and analysts are a
     // finite team: at most 1% of traffic goes to review. Operators set their own (docs/model.md).
     costs: { reviewCost: 5, blockFrictionCost: 200, missedFraudFactor: 1 },
@@ -79,11 +111,17 @@ export async function bootstrapModel(env: KafkaEnv, logger: Logger, opts: { rows
   const producer = createKafka(env, 'fraud-start', logger).producer({ idempotent: true });
   await producer.connect();
   try {
-    await producer.send({ topic: topics.modelUpdates, acks: -1, messages: [{ key: 'champion', value: codecs.modelUpdate.encode(update) }] });
+    await producer.send({
+      topic: topics.modelUpdates,
+      acks: -1,
+      messages: [{ key: 'champion', value: codecs.modelUpdate.encode(update) }],
+    });
   } finally {
     await producer.disconnect();
   }
   const t = result.test ?? result.validation;
-  opts.log(`bootstrap model ${version} published as champion (held-out AUPRC ${t.auprc.toFixed(3)}, recall ${t.flagged.recall.toFixed(3)}, precision ${t.flagged.precision.toFixed(3)} at REVIEW or above)`);
+  opts.log(
+    `bootstrap model ${version} published as champion (held-out AUPRC ${t.auprc.toFixed(3)}, recall ${t.flagged.recall.toFixed(3)}, precision ${t.flagged.precision.toFixed(3)} at REVIEW or above)`,
+  );
   return update;
 }

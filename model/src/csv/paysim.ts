@@ -11,8 +11,17 @@ import { TRANSACTION_TYPES, type Transaction, type TransactionType } from '@frau
  * Amounts are major units with decimals ("1.0E7" allowed); they become minor units.
  */
 export const PAYSIM_COLUMNS = [
-  'step', 'type', 'amount', 'nameOrig', 'oldbalanceOrg', 'newbalanceOrig',
-  'nameDest', 'oldbalanceDest', 'newbalanceDest', 'isFraud', 'isFlaggedFraud',
+  'step',
+  'type',
+  'amount',
+  'nameOrig',
+  'oldbalanceOrg',
+  'newbalanceOrig',
+  'nameDest',
+  'oldbalanceDest',
+  'newbalanceDest',
+  'isFraud',
+  'isFlaggedFraud',
 ] as const;
 
 /** Event time of step 0 (midnight UTC), so hour_of_day = step mod 24. One step is one hour. */
@@ -52,7 +61,9 @@ export interface PaysimParseOptions {
 const TYPES = new Set<string>(TRANSACTION_TYPES);
 
 function csvError(line: number, why: string, text?: string): FraudError {
-  return new FraudError('CSV_INVALID', `PaySim CSV line ${line}: ${why}`, { details: { line, text: text?.slice(0, 200) } });
+  return new FraudError('CSV_INVALID', `PaySim CSV line ${line}: ${why}`, {
+    details: { line, text: text?.slice(0, 200) },
+  });
 }
 
 function num(field: string | undefined, name: string, line: number, text: string): number {
@@ -71,7 +82,11 @@ const minor = (major: number): number => Math.round(major * 100);
 
 /** Checks the header line (an extra trailing `typology` column is allowed); throws CSV_INVALID. */
 export function checkPaysimHeader(line: string): void {
-  const cols = line.replace(/^\uFEFF/, '').trim().split(',').map((c) => c.trim());
+  const cols = line
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .split(',')
+    .map((c) => c.trim());
   const extra = cols.length === PAYSIM_COLUMNS.length + 1 && cols[PAYSIM_COLUMNS.length] === 'typology';
   const same = (cols.length === PAYSIM_COLUMNS.length || extra) && PAYSIM_COLUMNS.every((c, i) => cols[i] === c);
   if (!same) {
@@ -80,13 +95,21 @@ export function checkPaysimHeader(line: string): void {
 }
 
 /** One data line (without its line ending). `line` is the physical line number for errors. */
-export function parsePaysimLine(text: string, rowNumber: number, line: number = rowNumber + 1, opts: PaysimParseOptions = {}): PaysimRow {
+export function parsePaysimLine(
+  text: string,
+  rowNumber: number,
+  line: number = rowNumber + 1,
+  opts: PaysimParseOptions = {},
+): PaysimRow {
   const f = text.split(',');
-  if (f.length !== PAYSIM_COLUMNS.length && f.length !== PAYSIM_COLUMNS.length + 1) throw csvError(line, `expected ${PAYSIM_COLUMNS.length} fields, got ${f.length}`, text);
+  if (f.length !== PAYSIM_COLUMNS.length && f.length !== PAYSIM_COLUMNS.length + 1)
+    throw csvError(line, `expected ${PAYSIM_COLUMNS.length} fields, got ${f.length}`, text);
   const step = num(f[0], 'step', line, text);
-  if (!Number.isInteger(step) || step < 0) throw csvError(line, `step must be a non-negative integer, got ${f[0]}`, text);
+  if (!Number.isInteger(step) || step < 0)
+    throw csvError(line, `step must be a non-negative integer, got ${f[0]}`, text);
   const type = (f[1] ?? '').trim();
-  if (!TYPES.has(type)) throw csvError(line, `unknown type ${JSON.stringify(type)} (expected ${TRANSACTION_TYPES.join('|')})`, text);
+  if (!TYPES.has(type))
+    throw csvError(line, `unknown type ${JSON.stringify(type)} (expected ${TRANSACTION_TYPES.join('|')})`, text);
   const amount = num(f[2], 'amount', line, text);
   const nameOrig = (f[3] ?? '').trim();
   const oldOrg = num(f[4], 'oldbalanceOrg', line, text);

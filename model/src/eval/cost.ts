@@ -26,7 +26,6 @@ export function decisionCost(decision: Decision, isFraud: boolean, amountMinor: 
   return isFraud ? (costs.missedFraudFactor * amountMinor) / MINOR_PER_MAJOR : 0;
 }
 
-
 export interface CostSummary {
   /** Weighted total cost at the thresholds. */
   total: number;
@@ -49,7 +48,11 @@ export function costAt(
   costs: Costs,
   weights?: ArrayLike<number>,
 ): CostSummary {
-  const decisions: CostSummary['decisions'] = { APPROVE: { fraud: 0, legit: 0 }, REVIEW: { fraud: 0, legit: 0 }, BLOCK: { fraud: 0, legit: 0 } };
+  const decisions: CostSummary['decisions'] = {
+    APPROVE: { fraud: 0, legit: 0 },
+    REVIEW: { fraud: 0, legit: 0 },
+    BLOCK: { fraud: 0, legit: 0 },
+  };
   let total = 0;
   let approveAll = 0;
   let transactions = 0;
@@ -65,5 +68,12 @@ export function costAt(
     decisions[d][fraud ? 'fraud' : 'legit'] += wt;
     if (fraud && d === 'APPROVE') missed += (wt * amount) / MINOR_PER_MAJOR;
   }
-  return { total, approveAll, transactions, perTransaction: transactions === 0 ? NaN : total / transactions, decisions, missedFraudAmount: missed };
+  return {
+    total,
+    approveAll,
+    transactions,
+    perTransaction: transactions === 0 ? NaN : total / transactions,
+    decisions,
+    missedFraudAmount: missed,
+  };
 }

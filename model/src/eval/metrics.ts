@@ -60,7 +60,12 @@ export function confusionAt(scores: Scores, labels: Labels, threshold: number, w
 export function metricsOf(c: Confusion): ClassMetrics {
   const precision = c.tp + c.fp === 0 ? NaN : c.tp / (c.tp + c.fp);
   const recall = c.tp + c.fn === 0 ? NaN : c.tp / (c.tp + c.fn);
-  const f1 = precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : precision === 0 && recall === 0 ? 0 : NaN;
+  const f1 =
+    precision + recall > 0
+      ? (2 * precision * recall) / (precision + recall)
+      : precision === 0 && recall === 0
+        ? 0
+        : NaN;
   const specificity = c.tn + c.fp === 0 ? NaN : c.tn / (c.tn + c.fp);
   return { ...c, precision, recall, f1, specificity, fpr: 1 - specificity };
 }
@@ -76,11 +81,16 @@ function descending(scores: Scores): Uint32Array {
  * Walks thresholds from the highest score down, one step per distinct score, calling
  * `visit(threshold, tp, fp)` with weighted counts of rows whose score >= threshold.
  */
-function sweep(scores: Scores, labels: Labels, weights: Scores | undefined, visit: (threshold: number, tp: number, fp: number) => void): void {
+function sweep(
+  scores: Scores,
+  labels: Labels,
+  weights: Scores | undefined,
+  visit: (threshold: number, tp: number, fp: number) => void,
+): void {
   const order = descending(scores);
   let tp = 0;
   let fp = 0;
-  for (let k = 0; k < order.length; ) {
+  for (let k = 0; k < order.length;) {
     const s = scores[order[k] ?? 0] ?? 0;
     while (k < order.length && (scores[order[k] ?? 0] ?? 0) === s) {
       const i = order[k] ?? 0;

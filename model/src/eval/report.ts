@@ -1,7 +1,15 @@
 import type { TransactionType } from '@fraud/schemas';
 import type { Thresholds } from '../api.ts';
 import { costAt, MINOR_PER_MAJOR, type Costs, type CostSummary } from './cost.ts';
-import { averagePrecision, classTotals, confusionAt, metricsOf, prCurve, type ClassMetrics, type PrPoint } from './metrics.ts';
+import {
+  averagePrecision,
+  classTotals,
+  confusionAt,
+  metricsOf,
+  prCurve,
+  type ClassMetrics,
+  type PrPoint,
+} from './metrics.ts';
 
 /**
  * The evaluation of scores against labels at a pair of thresholds: overall, per transaction

@@ -20,7 +20,10 @@ export function createExplainer(model: string | XGBoostModel, featureNames: read
   const parsed = typeof model === 'string' ? parseXGBoostModel(model) : model;
   const cols = parsed.numFeature;
   if (featureNames.length !== cols) {
-    throw new FraudError('MODEL_INCOMPATIBLE', `${featureNames.length} feature names for a model with ${cols} features`);
+    throw new FraudError(
+      'MODEL_INCOMPATIBLE',
+      `${featureNames.length} feature names for a model with ${cols} features`,
+    );
   }
   const trees = parsed.trees.map(prepareShapTree);
   // Leaf-by-leaf TreeSHAP; Algorithm 2 only for paths too deep for a 32-bit feature mask.

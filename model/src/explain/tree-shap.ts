@@ -100,8 +100,16 @@ function unwoundPathSum(p: PathBuffer, at: number, depth: number, index: number)
 }
 
 function recurse(
-  t: ShapTree, x: Float32Array, phi: Float64Array, p: PathBuffer,
-  node: number, depth: number, parentAt: number, parentZero: number, parentOne: number, parentFeature: number,
+  t: ShapTree,
+  x: Float32Array,
+  phi: Float64Array,
+  p: PathBuffer,
+  node: number,
+  depth: number,
+  parentAt: number,
+  parentZero: number,
+  parentOne: number,
+  parentFeature: number,
 ): void {
   const at = parentAt + depth + 1;
   p.feature.copyWithin(at, parentAt, parentAt + depth + 1);
@@ -123,7 +131,13 @@ function recurse(
   const right = t.right[node] ?? -1;
   const split = t.feature[node] ?? 0;
   const v = x[split] ?? Number.NaN;
-  const hot = Number.isNaN(v) ? (t.defaultLeft[node] === 1 ? left : right) : v < (t.threshold[node] ?? 0) ? left : right;
+  const hot = Number.isNaN(v)
+    ? t.defaultLeft[node] === 1
+      ? left
+      : right
+    : v < (t.threshold[node] ?? 0)
+      ? left
+      : right;
   const cold = hot === left ? right : left;
   const cover = t.cover[node] ?? 1;
   const hotZero = (t.cover[hot] ?? 0) / cover;

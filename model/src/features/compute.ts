@@ -56,7 +56,16 @@ function pushBounded<T>(arr: T[], value: T, max: number): boolean {
   return false;
 }
 
-const DEST_SCRATCH: DestFeatures = { inCount1h: 0, inCount24h: 0, inSum24h: 0, fanIn24h: 0, inTransfer24h: 0, inCashout24h: 0, secsSincePrevIn: NaN, prevBalanceAfter: NaN };
+const DEST_SCRATCH: DestFeatures = {
+  inCount1h: 0,
+  inCount24h: 0,
+  inSum24h: 0,
+  fanIn24h: 0,
+  inTransfer24h: 0,
+  inCashout24h: 0,
+  secsSincePrevIn: NaN,
+  prevBalanceAfter: NaN,
+};
 
 /** Features of one transaction from the history in `state`, then fold it into the state. */
 function computeRow(tx: Transaction, state: FeatureState, out: Float32Array, at: number): void {
@@ -83,7 +92,10 @@ function computeRow(tx: Transaction, state: FeatureState, out: Float32Array, at:
 
   // origin history
   const o = liveOrigin(state, tx.originAccount);
-  let c1 = 0, s1 = 0, c24 = 0, s24 = 0;
+  let c1 = 0,
+    s1 = 0,
+    c24 = 0,
+    s24 = 0;
   if (o !== undefined) {
     for (let i = 0; i < o.times.length; i++) {
       const s = o.times[i] ?? 0;
@@ -121,7 +133,18 @@ function computeRow(tx: Transaction, state: FeatureState, out: Float32Array, at:
 
   // fold the transaction into the history (after its own features were written)
   const { maxEventsPerAccount: maxEvents, maxPayees } = state.options;
-  const oe = o ?? { lastSeen: t, prevTime: t, prevBalance: ob, prevAmount: amount, prevType: type, count: 0, sum: 0, times: [], amounts: [], payees: new Set<string>() };
+  const oe = o ?? {
+    lastSeen: t,
+    prevTime: t,
+    prevBalance: ob,
+    prevAmount: amount,
+    prevType: type,
+    count: 0,
+    sum: 0,
+    times: [],
+    amounts: [],
+    payees: new Set<string>(),
+  };
   touch(state.origins, tx.originAccount, oe);
   oe.lastSeen = Math.max(oe.lastSeen, t);
   oe.prevTime = t;
@@ -147,7 +170,9 @@ function assertValid(txs: readonly Transaction[]): void {
     const tx = txs[i];
     const problem = tx === undefined ? 'missing' : featureInputProblem(tx);
     if (problem !== null) {
-      throw new FraudError('RECORD_INVALID', `transaction ${i} (${tx?.txId ?? '?'}) cannot be featurised: ${problem}`, { details: { index: i, txId: tx?.txId } });
+      throw new FraudError('RECORD_INVALID', `transaction ${i} (${tx?.txId ?? '?'}) cannot be featurised: ${problem}`, {
+        details: { index: i, txId: tx?.txId },
+      });
     }
   }
 }
@@ -185,7 +210,11 @@ export function featuresForFile(txs: readonly Transaction[], opts: FileFeaturesO
   assertValid(txs);
   for (let i = 1; i < txs.length; i++) {
     if ((txs[i] as Transaction).eventTime < (txs[i - 1] as Transaction).eventTime) {
-      throw new FraudError('RECORD_INVALID', `featuresForFile needs rows sorted by eventTime; row ${i} is earlier than row ${i - 1}`, { details: { index: i } });
+      throw new FraudError(
+        'RECORD_INVALID',
+        `featuresForFile needs rows sorted by eventTime; row ${i} is earlier than row ${i - 1}`,
+        { details: { index: i } },
+      );
     }
   }
   const { onProgress, ...stateOpts } = opts;

@@ -80,13 +80,19 @@ export interface CreateFeatureStateOptions extends Partial<FeatureOptions> {
 
 export function resolveFeatureOptions(opts: Partial<FeatureOptions> = {}): FeatureOptions {
   // Only known keys: older artifacts carry numPartitions (fs-v1), which no longer applies.
-  const known = { retentionMs: opts.retentionMs, maxEventsPerAccount: opts.maxEventsPerAccount, maxPayees: opts.maxPayees };
+  const known = {
+    retentionMs: opts.retentionMs,
+    maxEventsPerAccount: opts.maxEventsPerAccount,
+    maxPayees: opts.maxPayees,
+  };
   const o: FeatureOptions = { ...DEFAULT_FEATURE_OPTIONS, ...stripUndefined(known) };
   const bad = (name: string, why: string): never => {
     throw new FraudError('CONFIG_INVALID', `feature option ${name} ${why}`, { details: { options: o } });
   };
-  if (!(o.retentionMs >= DAY_MS)) bad('retentionMs', `must be at least 24 h (${DAY_MS} ms) so the 24 h windows are exact`);
-  if (!Number.isInteger(o.maxEventsPerAccount) || o.maxEventsPerAccount < 1) bad('maxEventsPerAccount', 'must be a positive integer');
+  if (!(o.retentionMs >= DAY_MS))
+    bad('retentionMs', `must be at least 24 h (${DAY_MS} ms) so the 24 h windows are exact`);
+  if (!Number.isInteger(o.maxEventsPerAccount) || o.maxEventsPerAccount < 1)
+    bad('maxEventsPerAccount', 'must be a positive integer');
   if (!Number.isInteger(o.maxPayees) || o.maxPayees < 1) bad('maxPayees', 'must be a positive integer');
   return o;
 }
@@ -171,7 +177,19 @@ function snapshotOf(state: FeatureState): FeatureSnapshot {
   const origins: FeatureSnapshot['origins'] = [];
   for (const [k, e] of state.origins) {
     if (isExpired(state, e.lastSeen)) continue;
-    origins.push([k, e.lastSeen, e.prevTime, e.prevBalance, e.prevAmount, e.prevType, e.count, e.sum, [...e.times], [...e.amounts], [...e.payees]]);
+    origins.push([
+      k,
+      e.lastSeen,
+      e.prevTime,
+      e.prevBalance,
+      e.prevAmount,
+      e.prevType,
+      e.count,
+      e.sum,
+      [...e.times],
+      [...e.amounts],
+      [...e.payees],
+    ]);
   }
   return {
     format: 'fraud-feature-state/2',
@@ -188,7 +206,8 @@ function invalid(why: string): never {
   throw new FraudError('RECORD_INVALID', `feature state snapshot is invalid: ${why}`);
 }
 
-const isNumArray = (a: unknown): a is number[] => Array.isArray(a) && a.every((x) => typeof x === 'number' && Number.isFinite(x));
+const isNumArray = (a: unknown): a is number[] =>
+  Array.isArray(a) && a.every((x) => typeof x === 'number' && Number.isFinite(x));
 const isStrArray = (a: unknown): a is string[] => Array.isArray(a) && a.every((x) => typeof x === 'string');
 const numbersAt = (row: readonly unknown[], from: number, to: number): boolean =>
   row.slice(from, to).every((x) => typeof x === 'number' && Number.isFinite(x));
@@ -208,10 +227,28 @@ export function restoreFeatureState(snapshot: unknown, view?: DestinationView): 
   state.lastSweep = s.lastSweep ?? -Infinity;
   for (const row of s.origins) {
     const [k, lastSeen, prevTime, prevBalance, prevAmount, prevType, count, sum, times, amounts, payees] = row;
-    if (typeof k !== 'string' || !numbersAt(row, 1, 8) || !isNumArray(times) || !isNumArray(amounts) || !isStrArray(payees) || times.length !== amounts.length) {
+    if (
+      typeof k !== 'string' ||
+      !numbersAt(row, 1, 8) ||
+      !isNumArray(times) ||
+      !isNumArray(amounts) ||
+      !isStrArray(payees) ||
+      times.length !== amounts.length
+    ) {
       invalid(`origin entry ${String(k)}`);
     }
-    state.origins.set(k, { lastSeen, prevTime, prevBalance, prevAmount, prevType, count, sum, times: [...times], amounts: [...amounts], payees: new Set(payees) });
+    state.origins.set(k, {
+      lastSeen,
+      prevTime,
+      prevBalance,
+      prevAmount,
+      prevType,
+      count,
+      sum,
+      times: [...times],
+      amounts: [...amounts],
+      payees: new Set(payees),
+    });
   }
   return state;
 }
@@ -219,7 +256,13 @@ export function restoreFeatureState(snapshot: unknown, view?: DestinationView): 
 export { TYPE_CODE };
 
 /** A destination view with the feature options' retention and per-account cap. */
-export function createDestinationView(opts: Partial<FeatureOptions> & { lagAllowanceMs?: number } = {}): DestinationView {
+export function createDestinationView(
+  opts: Partial<FeatureOptions> & { lagAllowanceMs?: number } = {},
+): DestinationView {
   const o = resolveFeatureOptions(opts);
-  return new DestinationView({ retentionMs: o.retentionMs, maxEventsPerAccount: o.maxEventsPerAccount, lagAllowanceMs: opts.lagAllowanceMs ?? DEFAULT_VIEW_LAG_ALLOWANCE_MS });
+  return new DestinationView({
+    retentionMs: o.retentionMs,
+    maxEventsPerAccount: o.maxEventsPerAccount,
+    lagAllowanceMs: opts.lagAllowanceMs ?? DEFAULT_VIEW_LAG_ALLOWANCE_MS,
+  });
 }

@@ -44,8 +44,17 @@ interface EnsembleArrays {
 
 function flatten(trees: FlatTree[]): EnsembleArrays {
   const a: EnsembleArrays = {
-    treeIds: [], nodeIds: [], featureIds: [], modes: [], values: [], trueIds: [], falseIds: [],
-    missingTracksTrue: [], targetTreeIds: [], targetNodeIds: [], targetWeights: [],
+    treeIds: [],
+    nodeIds: [],
+    featureIds: [],
+    modes: [],
+    values: [],
+    trueIds: [],
+    falseIds: [],
+    missingTracksTrue: [],
+    targetTreeIds: [],
+    targetNodeIds: [],
+    targetWeights: [],
   };
   trees.forEach((tree, t) => {
     for (let i = 0; i < tree.nodes; i++) {
@@ -101,7 +110,14 @@ export function modelToOnnx(model: XGBoostModel, options: ConvertOptions = {}): 
     docString: `XGBoost binary:logistic, ${model.trees.length} trees, base_score ${model.baseScore}`,
     graphName: 'xgboost',
     nodes: [
-      { opType: 'TreeEnsembleRegressor', domain: 'ai.onnx.ml', name: 'trees', inputs: [ONNX_INPUT], outputs: [ONNX_MARGIN], attributes },
+      {
+        opType: 'TreeEnsembleRegressor',
+        domain: 'ai.onnx.ml',
+        name: 'trees',
+        inputs: [ONNX_INPUT],
+        outputs: [ONNX_MARGIN],
+        attributes,
+      },
       { opType: 'Sigmoid', domain: '', name: 'sigmoid', inputs: [ONNX_MARGIN], outputs: [ONNX_OUTPUT], attributes: [] },
     ],
     inputs: [{ name: ONNX_INPUT, elemType: ElemType.FLOAT, dims: ['N', model.numFeature] }],

@@ -115,6 +115,7 @@ export function encodeModel(m: ModelSpec): Uint8Array {
     for (const o of m.outputs) g.messageField(12, (vw) => writeValueInfo(vw, o));
   });
   for (const o of m.opsets) w.messageField(8, (ow) => ow.stringField(1, o.domain).varintField(2, o.version));
-  for (const [key, value] of Object.entries(m.metadata)) w.messageField(14, (kv) => kv.stringField(1, key).stringField(2, value));
+  for (const [key, value] of Object.entries(m.metadata))
+    w.messageField(14, (kv) => kv.stringField(1, key).stringField(2, value));
   return w.finish();
 }

@@ -30,7 +30,12 @@ function totalGain(modelJson: string, cols: number): Float64Array {
   return gain;
 }
 
-export function featureImportance(modelJson: string, featureNames: readonly string[], sample: Matrix, maxRows = 2000): FeatureImportance[] {
+export function featureImportance(
+  modelJson: string,
+  featureNames: readonly string[],
+  sample: Matrix,
+  maxRows = 2000,
+): FeatureImportance[] {
   const cols = featureNames.length;
   const gain = totalGain(modelJson, cols);
   const explainer = createExplainer(modelJson, featureNames);

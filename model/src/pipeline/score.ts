@@ -22,14 +22,27 @@ export interface LoadedArtifact {
 export async function loadModelArtifact(dir: string): Promise<LoadedArtifact> {
   const art = await readArtifact(dir);
   const m = art.metadata;
-  if (m.featureSet !== FEATURE_SET || m.featureNames.length !== FEATURE_NAMES.length || m.featureNames.some((n, i) => n !== FEATURE_NAMES[i])) {
-    throw new FraudError('MODEL_INCOMPATIBLE', `model ${m.version} was trained on feature set ${m.featureSet} (${m.featureNames.length} features); this build computes ${FEATURE_SET} (${FEATURE_NAMES.length}); retrain it`);
+  if (
+    m.featureSet !== FEATURE_SET ||
+    m.featureNames.length !== FEATURE_NAMES.length ||
+    m.featureNames.some((n, i) => n !== FEATURE_NAMES[i])
+  ) {
+    throw new FraudError(
+      'MODEL_INCOMPATIBLE',
+      `model ${m.version} was trained on feature set ${m.featureSet} (${m.featureNames.length} features); this build computes ${FEATURE_SET} (${FEATURE_NAMES.length}); retrain it`,
+    );
   }
   const t = m.thresholds as Partial<Thresholds> | undefined;
   if (typeof t?.review !== 'number' || typeof t.block !== 'number') {
     throw new FraudError('MODEL_INVALID', `${dir}/metadata.json has no thresholds {review, block}`);
   }
-  const model = await createServingModel({ version: m.version, featureSet: m.featureSet, featureNames: m.featureNames, onnx: art.onnx, modelJson: art.modelJson });
+  const model = await createServingModel({
+    version: m.version,
+    featureSet: m.featureSet,
+    featureNames: m.featureNames,
+    onnx: art.onnx,
+    modelJson: art.modelJson,
+  });
   return {
     metadata: m,
     model,
@@ -51,15 +64,27 @@ export interface ScoredRows {
  * Scores transactions in any order: features are computed in event-time order (exactly as the
  * stream would have produced them), results are returned in the input order.
  */
-export async function scoreTransactions(art: LoadedArtifact, txs: readonly Transaction[], onProgress?: (done: number, total: number) => void): Promise<ScoredRows> {
-  const order = txs.map((_, i) => i).sort((a, b) => (txs[a] as Transaction).eventTime - (txs[b] as Transaction).eventTime || a - b);
-  const m = featuresForFile(order.map((i) => txs[i] as Transaction), art.featureOptions);
+export async function scoreTransactions(
+  art: LoadedArtifact,
+  txs: readonly Transaction[],
+  onProgress?: (done: number, total: number) => void,
+): Promise<ScoredRows> {
+  const order = txs
+    .map((_, i) => i)
+    .sort((a, b) => (txs[a] as Transaction).eventTime - (txs[b] as Transaction).eventTime || a - b);
+  const m = featuresForFile(
+    order.map((i) => txs[i] as Transaction),
+    art.featureOptions,
+  );
   const cols = m.cols;
   const scoresSorted = new Float32Array(m.rows);
   const chunk = 20_000;
   for (let from = 0; from < m.rows; from += chunk) {
     const rows = Math.min(chunk, m.rows - from);
-    scoresSorted.set(await art.model.predict({ data: m.data.subarray(from * cols, (from + rows) * cols), rows, cols }), from);
+    scoresSorted.set(
+      await art.model.predict({ data: m.data.subarray(from * cols, (from + rows) * cols), rows, cols }),
+      from,
+    );
     onProgress?.(from + rows, m.rows);
   }
   const scores = new Float32Array(txs.length);

@@ -36,7 +36,10 @@ function timeAtFraction(sorted: ArrayLike<number>, fraction: number): number {
 export function planSplit(eventTimes: ArrayLike<number>, opts: SplitOptions = DEFAULT_SPLIT): SplitPlan {
   const { gapMs, validFraction, testFraction } = opts;
   if (!(validFraction > 0) || !(testFraction >= 0) || validFraction + testFraction >= 0.9) {
-    throw new FraudError('CONFIG_INVALID', `split fractions must satisfy valid > 0, test >= 0, valid + test < 0.9 (got ${validFraction}, ${testFraction})`);
+    throw new FraudError(
+      'CONFIG_INVALID',
+      `split fractions must satisfy valid > 0, test >= 0, valid + test < 0.9 (got ${validFraction}, ${testFraction})`,
+    );
   }
   if (!(gapMs >= 0)) throw new FraudError('CONFIG_INVALID', `label-delay gap must be >= 0 ms, got ${gapMs}`);
   const sorted = Float64Array.from(eventTimes).sort();
@@ -52,13 +55,23 @@ export function planSplit(eventTimes: ArrayLike<number>, opts: SplitOptions = DE
     gapMs,
   };
   if (plan.train.to <= plan.train.from || plan.valid.to <= plan.valid.from) {
-    throw new FraudError('CONFIG_INVALID', `the data spans too little time for a ${gapMs / 3_600_000} h label-delay gap between parts; use a smaller gap or more data`, { details: { plan } });
+    throw new FraudError(
+      'CONFIG_INVALID',
+      `the data spans too little time for a ${gapMs / 3_600_000} h label-delay gap between parts; use a smaller gap or more data`,
+      { details: { plan } },
+    );
   }
   return plan;
 }
 
 /** Split with explicit boundaries (e.g. train up to step N), for reproducible reports. */
-export function explicitSplit(b: { trainFrom: number; validFrom: number; testFrom: number | null; gapMs: number; end?: number }): SplitPlan {
+export function explicitSplit(b: {
+  trainFrom: number;
+  validFrom: number;
+  testFrom: number | null;
+  gapMs: number;
+  end?: number;
+}): SplitPlan {
   return {
     train: { from: b.trainFrom, to: b.validFrom - b.gapMs },
     valid: { from: b.validFrom, to: b.testFrom === null ? (b.end ?? Infinity) : b.testFrom - b.gapMs },

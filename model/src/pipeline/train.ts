@@ -84,7 +84,12 @@ const iso = (t: number): string => (Number.isFinite(t) ? new Date(t).toISOString
 function windowInfo(sorted: readonly LabeledRow[], idx: readonly number[]): WindowInfo {
   const first = sorted[idx[0] ?? -1]?.tx.eventTime ?? NaN;
   const last = sorted[idx[idx.length - 1] ?? -1]?.tx.eventTime ?? NaN;
-  return { from: iso(first), to: iso(last), rows: idx.length, frauds: idx.filter((i) => sorted[i]?.isFraud === true).length };
+  return {
+    from: iso(first),
+    to: iso(last),
+    rows: idx.length,
+    frauds: idx.filter((i) => sorted[i]?.isFraud === true).length,
+  };
 }
 
 function defaultVersion(fingerprint: string): string {
@@ -100,18 +105,32 @@ export function summarise(r: EvalReport): Record<string, unknown> {
 
 export async function trainPipeline(input: PipelineInput): Promise<PipelineResult> {
   const progress = input.onProgress ?? (() => undefined);
-  const sorted = [...input.rows].map((r, i) => ({ r, i })).sort((a, b) => a.r.tx.eventTime - b.r.tx.eventTime || a.i - b.i).map((x) => x.r);
+  const sorted = [...input.rows]
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => a.r.tx.eventTime - b.r.tx.eventTime || a.i - b.i)
+    .map((x) => x.r);
   const featureOptions = resolveFeatureOptions(input.featureOptions);
-  const features = featuresForFile(sorted.map((r) => r.tx), { ...featureOptions, onProgress: (d, t) => progress('features', d, t) });
+  const features = featuresForFile(
+    sorted.map((r) => r.tx),
+    { ...featureOptions, onProgress: (d, t) => progress('features', d, t) },
+  );
 
-  const plan = input.plan ?? planSplit(sorted.map((r) => r.tx.eventTime), input.split);
+  const plan =
+    input.plan ??
+    planSplit(
+      sorted.map((r) => r.tx.eventTime),
+      input.split,
+    );
   const parts: Record<'train' | 'valid' | 'test', number[]> = { train: [], valid: [], test: [] };
   sorted.forEach((r, i) => {
     const p = partOf(r.tx.eventTime, plan);
     if (p !== 'gap') parts[p].push(i);
   });
   if (parts.train.length === 0 || parts.valid.length === 0) {
-    throw new FraudError('CONFIG_INVALID', `time split left ${parts.train.length} training and ${parts.valid.length} validation rows; use more data or a smaller gap`);
+    throw new FraudError(
+      'CONFIG_INVALID',
+      `time split left ${parts.train.length} training and ${parts.valid.length} validation rows; use more data or a smaller gap`,
+    );
   }
   const labels = Float32Array.from(sorted, (r) => (r.isFraud ? 1 : 0));
   const negW = input.negativeWeight ?? 1;
@@ -136,18 +155,28 @@ export async function trainPipeline(input: PipelineInput): Promise<PipelineResul
     valid: { matrix: valid.matrix, labels: valid.labels },
     params: input.params,
     featureNames: FEATURE_NAMES,
-    onProgress: (round, total, metric) => progress('train', round, total, metric === undefined ? undefined : `valid aucpr ${metric.toFixed(4)}`),
+    onProgress: (round, total, metric) =>
+      progress('train', round, total, metric === undefined ? undefined : `valid aucpr ${metric.toFixed(4)}`),
   });
 
   progress('export', 0, 1);
   const fingerprint = dataFingerprint(sorted);
   const version = input.version ?? defaultVersion(fingerprint);
-  const onnx = xgboostJsonToOnnx(trained.modelJson, { featureNames: FEATURE_NAMES, metadata: { version, featureSet: FEATURE_SET } });
+  const onnx = xgboostJsonToOnnx(trained.modelJson, {
+    featureNames: FEATURE_NAMES,
+    metadata: { version, featureSet: FEATURE_SET },
+  });
   const parityMaxAbsDiff = await verifyParity(trained.modelJson, onnx, valid.matrix);
   progress('export', 1, 1);
 
   // score with the exported model: the thresholds are chosen on exactly what the scorer computes
-  const serving = await createServingModel({ version, featureSet: FEATURE_SET, featureNames: FEATURE_NAMES, onnx, modelJson: trained.modelJson });
+  const serving = await createServingModel({
+    version,
+    featureSet: FEATURE_SET,
+    featureNames: FEATURE_NAMES,
+    onnx,
+    modelJson: trained.modelJson,
+  });
   let validScores: Float32Array;
   let testScores: Float32Array | null;
   try {
@@ -158,18 +187,48 @@ export async function trainPipeline(input: PipelineInput): Promise<PipelineResul
   }
 
   progress('thresholds', 0, 1);
-  const choice = chooseThresholds({ scores: validScores, labels: valid.labels, amountsMinor: valid.amounts, weights: valid.weights, costs: input.costs, maxReviewRate: input.maxReviewRate, maxBlockRate: input.maxBlockRate });
+  const choice = chooseThresholds({
+    scores: validScores,
+    labels: valid.labels,
+    amountsMinor: valid.amounts,
+    weights: valid.weights,
+    costs: input.costs,
+    maxReviewRate: input.maxReviewRate,
+    maxBlockRate: input.maxBlockRate,
+  });
   progress('thresholds', 1, 1);
   progress('evaluate', 0, 1);
   const evalOf = (s: ReturnType<typeof sub>, scores: Float32Array): EvalReport =>
-    evaluate({ scores, labels: s.labels, amountsMinor: s.amounts, types: s.types, typologies: s.typologies, weights: s.weights, thresholds: choice.thresholds, costs: input.costs });
+    evaluate({
+      scores,
+      labels: s.labels,
+      amountsMinor: s.amounts,
+      types: s.types,
+      typologies: s.typologies,
+      weights: s.weights,
+      thresholds: choice.thresholds,
+      costs: input.costs,
+    });
   const validation = evalOf(valid, validScores);
   const testReport = test === null || testScores === null ? null : evalOf(test, testScores);
   const f1 = chooseF1Threshold(validScores, valid.labels, valid.weights);
   const f1Thresholds = { review: f1.threshold, block: f1.threshold };
   const evalF1 = (s: ReturnType<typeof sub>, scores: Float32Array): EvalReport =>
-    evaluate({ scores, labels: s.labels, amountsMinor: s.amounts, types: s.types, typologies: s.typologies, weights: s.weights, thresholds: f1Thresholds, costs: input.costs });
-  const atF1 = { threshold: f1.threshold, validation: evalF1(valid, validScores), test: test === null || testScores === null ? null : evalF1(test, testScores) };
+    evaluate({
+      scores,
+      labels: s.labels,
+      amountsMinor: s.amounts,
+      types: s.types,
+      typologies: s.typologies,
+      weights: s.weights,
+      thresholds: f1Thresholds,
+      costs: input.costs,
+    });
+  const atF1 = {
+    threshold: f1.threshold,
+    validation: evalF1(valid, validScores),
+    test: test === null || testScores === null ? null : evalF1(test, testScores),
+  };
   const importance = featureImportance(trained.modelJson, FEATURE_NAMES, (test ?? valid).matrix);
   progress('evaluate', 1, 1);
 
@@ -189,25 +248,58 @@ export async function trainPipeline(input: PipelineInput): Promise<PipelineResul
     maxReviewRate: input.maxReviewRate ?? 1,
     maxBlockRate: input.maxBlockRate ?? 1,
     negativeWeight: negW,
-    costCurve: { review: choice.reviewCurve, block: choice.blockCurve, validationCost: choice.cost, approveAllCost: choice.approveAllCost },
+    costCurve: {
+      review: choice.reviewCurve,
+      block: choice.blockCurve,
+      validationCost: choice.cost,
+      approveAllCost: choice.approveAllCost,
+    },
     prCurve: { validation: validation.prCurve, test: testReport?.prCurve ?? null },
     confusion: { validation: confusionOf(validation), test: testReport === null ? null : confusionOf(testReport) },
     featureImportance: importance,
     trainingWindow: windows,
     dataFingerprint: { sha256: fingerprint, rows: sorted.length },
     metrics: { validation: summarise(validation), test: testReport === null ? null : summarise(testReport) },
-    metricsAtF1Threshold: { threshold: atF1.threshold, validation: summarise(atF1.validation), test: atF1.test === null ? null : summarise(atF1.test) },
-    training: { params: input.params, bestIteration: trained.bestIteration, rounds: trained.rounds, scalePosWeight: trained.scalePosWeight, seconds: trained.seconds },
+    metricsAtF1Threshold: {
+      threshold: atF1.threshold,
+      validation: summarise(atF1.validation),
+      test: atF1.test === null ? null : summarise(atF1.test),
+    },
+    training: {
+      params: input.params,
+      bestIteration: trained.bestIteration,
+      rounds: trained.rounds,
+      scalePosWeight: trained.scalePosWeight,
+      seconds: trained.seconds,
+    },
     parityMaxAbsDiff,
     provenance: input.provenance ?? {},
   };
   const dir = input.outDir === undefined ? null : join(input.outDir, version);
-  const metadata = dir === null ? metadataInput : await writeArtifact(dir, { onnx, modelJson: trained.modelJson, metadata: metadataInput });
-  return { version, dir, thresholds: choice.thresholds, choice, validation, test: testReport, train: trained, importance, atF1, windows, fingerprint, parityMaxAbsDiff, metadata, modelJson: trained.modelJson, onnx };
+  const metadata =
+    dir === null
+      ? metadataInput
+      : await writeArtifact(dir, { onnx, modelJson: trained.modelJson, metadata: metadataInput });
+  return {
+    version,
+    dir,
+    thresholds: choice.thresholds,
+    choice,
+    validation,
+    test: testReport,
+    train: trained,
+    importance,
+    atF1,
+    windows,
+    fingerprint,
+    parityMaxAbsDiff,
+    metadata,
+    modelJson: trained.modelJson,
+    onnx,
+  };
 }
 
 function confusionOf(r: EvalReport): Record<string, unknown> {
   const { tp, fp, tn, fn } = r.flagged;
   return { flagged: { tp, fp, tn, fn }, decisions: r.cost.decisions };
 }
-

@@ -87,7 +87,11 @@ function thin(points: CostPoint[], max = 200): CostPoint[] {
 
 export function chooseThresholds(input: ThresholdInput): ThresholdChoice {
   const n = input.scores.length;
-  if (n === 0) throw new FraudError('MODEL_INVALID', 'cannot choose thresholds without validation rows; widen the validation window');
+  if (n === 0)
+    throw new FraudError(
+      'MODEL_INVALID',
+      'cannot choose thresholds without validation rows; widen the validation window',
+    );
   const { costs } = input;
   const maxReviewRate = input.maxReviewRate ?? 1;
   const maxBlockRate = input.maxBlockRate ?? 1;

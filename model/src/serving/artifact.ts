@@ -43,7 +43,10 @@ async function writeAtomic(path: string, data: Uint8Array | string): Promise<voi
   await rename(tmp, path);
 }
 
-export async function writeArtifact(dir: string, input: { onnx: Uint8Array; modelJson: string; metadata: ArtifactMetadataInput }): Promise<ArtifactMetadata> {
+export async function writeArtifact(
+  dir: string,
+  input: { onnx: Uint8Array; modelJson: string; metadata: ArtifactMetadataInput },
+): Promise<ArtifactMetadata> {
   const metadata: ArtifactMetadata = {
     ...input.metadata,
     createdAt: input.metadata.createdAt ?? new Date().toISOString(),
@@ -66,8 +69,13 @@ export function parseArtifactMetadata(text: string, where: string): ArtifactMeta
   }
   const m = raw as Partial<ArtifactMetadata> | null;
   const ok =
-    m !== null && typeof m === 'object' && typeof m.version === 'string' && typeof m.featureSet === 'string' &&
-    Array.isArray(m.featureNames) && m.featureNames.every((n) => typeof n === 'string') && typeof m.sha256 === 'string';
+    m !== null &&
+    typeof m === 'object' &&
+    typeof m.version === 'string' &&
+    typeof m.featureSet === 'string' &&
+    Array.isArray(m.featureNames) &&
+    m.featureNames.every((n) => typeof n === 'string') &&
+    typeof m.sha256 === 'string';
   if (!ok) throw new FraudError('MODEL_INVALID', `${where} lacks version, featureSet, featureNames or sha256`);
   return m as ArtifactMetadata;
 }
@@ -77,10 +85,17 @@ export async function readArtifact(dir: string): Promise<Artifact> {
     try {
       return await readFile(join(dir, name));
     } catch (err: unknown) {
-      throw new FraudError('NOT_FOUND', `model artifact file ${join(dir, name)} is missing; train a model or point --model at an artifact directory`, { cause: err });
+      throw new FraudError(
+        'NOT_FOUND',
+        `model artifact file ${join(dir, name)} is missing; train a model or point --model at an artifact directory`,
+        { cause: err },
+      );
     }
   };
-  const metadata = parseArtifactMetadata((await read(ARTIFACT_FILES.metadata)).toString('utf8'), join(dir, ARTIFACT_FILES.metadata));
+  const metadata = parseArtifactMetadata(
+    (await read(ARTIFACT_FILES.metadata)).toString('utf8'),
+    join(dir, ARTIFACT_FILES.metadata),
+  );
   const onnx = new Uint8Array(await read(ARTIFACT_FILES.onnx));
   verifyChecksum(onnx, metadata.sha256);
   const modelJson = (await read(ARTIFACT_FILES.modelJson)).toString('utf8');

@@ -32,7 +32,11 @@ export async function createOnnxSession(onnx: Uint8Array, intraOpNumThreads = 1)
       graphOptimizationLevel: 'all',
     });
   } catch (err: unknown) {
-    throw new FraudError('MODEL_INVALID', `onnxruntime cannot load the model: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new FraudError(
+      'MODEL_INVALID',
+      `onnxruntime cannot load the model: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
   }
 }
 
@@ -52,14 +56,20 @@ export async function createServingModel(source: ServingModelSource): Promise<Se
   const parsed = parseXGBoostModel(source.modelJson);
   const cols = source.featureNames.length;
   if (parsed.numFeature !== cols) {
-    throw new FraudError('MODEL_INCOMPATIBLE', `model ${source.version} has ${parsed.numFeature} features but ${cols} feature names`);
+    throw new FraudError(
+      'MODEL_INCOMPATIBLE',
+      `model ${source.version} has ${parsed.numFeature} features but ${cols} feature names`,
+    );
   }
   const explainer = createExplainer(parsed, source.featureNames);
   const session = await createOnnxSession(source.onnx, source.intraOpNumThreads ?? 1);
   const inputs = session.inputNames;
   if (!inputs.includes(ONNX_INPUT) || !session.outputNames.includes(ONNX_OUTPUT)) {
     await session.release();
-    throw new FraudError('MODEL_INCOMPATIBLE', `ONNX model must take "${ONNX_INPUT}" and return "${ONNX_OUTPUT}" (has ${inputs.join(',')} -> ${session.outputNames.join(',')})`);
+    throw new FraudError(
+      'MODEL_INCOMPATIBLE',
+      `ONNX model must take "${ONNX_INPUT}" and return "${ONNX_OUTPUT}" (has ${inputs.join(',')} -> ${session.outputNames.join(',')})`,
+    );
   }
   let released = false;
   return {
@@ -69,7 +79,10 @@ export async function createServingModel(source: ServingModelSource): Promise<Se
     async predict(matrix) {
       if (released) throw new FraudError('MODEL_INVALID', `model ${source.version} was disposed`);
       if (matrix.cols !== cols || matrix.data.length !== matrix.rows * cols) {
-        throw new FraudError('RECORD_INVALID', `matrix is ${matrix.rows}x${matrix.cols} (${matrix.data.length} values); model ${source.version} expects ${cols} columns`);
+        throw new FraudError(
+          'RECORD_INVALID',
+          `matrix is ${matrix.rows}x${matrix.cols} (${matrix.data.length} values); model ${source.version} expects ${cols} columns`,
+        );
       }
       return runOnnx(session, matrix);
     },

@@ -15,7 +15,10 @@ export function sha256Hex(bytes: Uint8Array | string): string {
 export function verifyChecksum(bytes: Uint8Array, expected: string): void {
   const actual = sha256Hex(bytes);
   if (actual !== expected.toLowerCase()) {
-    throw new FraudError('MODEL_CHECKSUM', `ONNX model sha256 is ${actual}, expected ${expected}; the artifact is corrupt or was changed`);
+    throw new FraudError(
+      'MODEL_CHECKSUM',
+      `ONNX model sha256 is ${actual}, expected ${expected}; the artifact is corrupt or was changed`,
+    );
   }
 }
 
@@ -25,7 +28,10 @@ export async function smokeTest(model: ServingModel): Promise<number> {
   const probs = await model.predict({ data: new Float32Array(cols).fill(Number.NaN), rows: 1, cols });
   const p = probs[0];
   if (p === undefined || !Number.isFinite(p) || p < 0 || p > 1) {
-    throw new FraudError('MODEL_INVALID', `model ${model.version} returned ${String(p)} for an all-missing row; expected a probability`);
+    throw new FraudError(
+      'MODEL_INVALID',
+      `model ${model.version} returned ${String(p)} for an all-missing row; expected a probability`,
+    );
   }
   return p;
 }
@@ -54,16 +60,28 @@ export async function parityMaxAbsDiff(modelJson: string, onnx: Uint8Array, matr
 }
 
 /** Throws MODEL_INVALID when the export disagrees with XGBoost by more than the tolerance. */
-export async function verifyParity(modelJson: string, onnx: Uint8Array, matrix: Matrix, tolerance = 1e-5): Promise<number> {
+export async function verifyParity(
+  modelJson: string,
+  onnx: Uint8Array,
+  matrix: Matrix,
+  tolerance = 1e-5,
+): Promise<number> {
   const diff = await parityMaxAbsDiff(modelJson, onnx, matrix);
   if (!(diff <= tolerance)) {
-    throw new FraudError('MODEL_INVALID', `ONNX export differs from XGBoost by ${diff} (> ${tolerance}); do not publish this model`);
+    throw new FraudError(
+      'MODEL_INVALID',
+      `ONNX export differs from XGBoost by ${diff} (> ${tolerance}); do not publish this model`,
+    );
   }
   return diff;
 }
 
 /** Everything a loader checks before a model serves: checksum (when known) and a smoke prediction. */
-export async function verifyModel(model: ServingModel, onnx: Uint8Array, expectedSha256?: string): Promise<{ sha256: string; smokeProbability: number }> {
+export async function verifyModel(
+  model: ServingModel,
+  onnx: Uint8Array,
+  expectedSha256?: string,
+): Promise<{ sha256: string; smokeProbability: number }> {
   if (expectedSha256 !== undefined) verifyChecksum(onnx, expectedSha256);
   return { sha256: sha256Hex(onnx), smokeProbability: await smokeTest(model) };
 }

@@ -41,7 +41,15 @@ export interface Booster {
 export function createBooster(cache: DMatrix[] = []): Booster {
   const lib = xgboost();
   const out: Handle[] = [null];
-  check(lib, lib.XGBoosterCreate(cache.map((d) => d.handle), cache.length, out), 'XGBoosterCreate');
+  check(
+    lib,
+    lib.XGBoosterCreate(
+      cache.map((d) => d.handle),
+      cache.length,
+      out,
+    ),
+    'XGBoosterCreate',
+  );
   return wrap(out[0]);
 }
 
@@ -70,7 +78,13 @@ function wrap(handle: Handle): Booster {
     if (freed) throw new FraudError('XGBOOST_FAILED', 'booster used after free()');
     return handle;
   };
-  const readPrediction = (rc: number, what: string, shapeOut: Handle[], dimOut: number[], resultOut: Handle[]): Prediction => {
+  const readPrediction = (
+    rc: number,
+    what: string,
+    shapeOut: Handle[],
+    dimOut: number[],
+    resultOut: Handle[],
+  ): Prediction => {
     check(lib, rc, what);
     const shape = copyShape(shapeOut[0], Number(dimOut[0]));
     const count = shape.reduce((a, b) => a * b, 1);
@@ -87,12 +101,25 @@ function wrap(handle: Handle): Booster {
     },
     evalOneIter(iter, sets) {
       const out: (string | null)[] = [null];
-      const rc = lib.XGBoosterEvalOneIter(live(), iter, sets.map((s) => s.dmatrix.handle), sets.map((s) => s.name), sets.length, out);
+      const rc = lib.XGBoosterEvalOneIter(
+        live(),
+        iter,
+        sets.map((s) => s.dmatrix.handle),
+        sets.map((s) => s.name),
+        sets.length,
+        out,
+      );
       check(lib, rc, 'XGBoosterEvalOneIter');
       return out[0] ?? '';
     },
     predict(dmatrix, type) {
-      const config = JSON.stringify({ type, training: false, iteration_begin: 0, iteration_end: 0, strict_shape: false });
+      const config = JSON.stringify({
+        type,
+        training: false,
+        iteration_begin: 0,
+        iteration_end: 0,
+        strict_shape: false,
+      });
       const shapeOut: Handle[] = [null];
       const dimOut = [0];
       const resultOut: Handle[] = [null];
@@ -135,7 +162,11 @@ function wrap(handle: Handle): Booster {
     saveJson() {
       const lenOut = [0];
       const bytesOut: Handle[] = [null];
-      check(lib, lib.XGBoosterSaveModelToBuffer(live(), '{"format":"json"}', lenOut, bytesOut), 'XGBoosterSaveModelToBuffer');
+      check(
+        lib,
+        lib.XGBoosterSaveModelToBuffer(live(), '{"format":"json"}', lenOut, bytesOut),
+        'XGBoosterSaveModelToBuffer',
+      );
       return Buffer.from(copyBytes(bytesOut[0], Number(lenOut[0]))).toString('utf8');
     },
     free() {

@@ -20,8 +20,17 @@ export interface DMatrixInfo {
 }
 
 export function assertMatrix(m: Matrix): void {
-  if (!Number.isInteger(m.rows) || !Number.isInteger(m.cols) || m.rows < 0 || m.cols <= 0 || m.data.length !== m.rows * m.cols) {
-    throw new FraudError('MODEL_INVALID', `matrix is ${m.rows}x${m.cols} but holds ${m.data.length} values; data must be row-major rows*cols`);
+  if (
+    !Number.isInteger(m.rows) ||
+    !Number.isInteger(m.cols) ||
+    m.rows < 0 ||
+    m.cols <= 0 ||
+    m.data.length !== m.rows * m.cols
+  ) {
+    throw new FraudError(
+      'MODEL_INVALID',
+      `matrix is ${m.rows}x${m.cols} but holds ${m.data.length} values; data must be row-major rows*cols`,
+    );
   }
 }
 
@@ -29,7 +38,11 @@ export function createDMatrix(m: Matrix, info: DMatrixInfo = {}): DMatrix {
   assertMatrix(m);
   const lib = xgboost();
   const out: Handle[] = [null];
-  check(lib, lib.XGDMatrixCreateFromMat_omp(m.data, m.rows, m.cols, Number.NaN, out, info.nthread ?? 0), 'XGDMatrixCreateFromMat');
+  check(
+    lib,
+    lib.XGDMatrixCreateFromMat_omp(m.data, m.rows, m.cols, Number.NaN, out, info.nthread ?? 0),
+    'XGDMatrixCreateFromMat',
+  );
   const handle = out[0];
   let freed = false;
   const dm: DMatrix = {

@@ -14,16 +14,45 @@ export type Handle = unknown;
 export interface XGBoostLib {
   path: string;
   version: string;
-  XGDMatrixCreateFromMat_omp(data: Float32Array, nrow: number, ncol: number, missing: number, out: Handle[], nthread: number): number;
+  XGDMatrixCreateFromMat_omp(
+    data: Float32Array,
+    nrow: number,
+    ncol: number,
+    missing: number,
+    out: Handle[],
+    nthread: number,
+  ): number;
   XGDMatrixSetFloatInfo(handle: Handle, field: string, data: Float32Array, len: number): number;
   XGDMatrixFree(handle: Handle): number;
   XGBoosterCreate(dmats: Handle[], len: number, out: Handle[]): number;
   XGBoosterFree(handle: Handle): number;
   XGBoosterSetParam(handle: Handle, name: string, value: string): number;
   XGBoosterUpdateOneIter(handle: Handle, iter: number, dtrain: Handle): number;
-  XGBoosterEvalOneIter(handle: Handle, iter: number, dmats: Handle[], names: string[], len: number, out: (string | null)[]): number;
-  XGBoosterPredictFromDMatrix(handle: Handle, dmat: Handle, config: string, outShape: Handle[], outDim: bigint[] | number[], outResult: Handle[]): number;
-  XGBoosterPredictFromDense(handle: Handle, arrayInterface: string, config: string, proxy: Handle, outShape: Handle[], outDim: bigint[] | number[], outResult: Handle[]): number;
+  XGBoosterEvalOneIter(
+    handle: Handle,
+    iter: number,
+    dmats: Handle[],
+    names: string[],
+    len: number,
+    out: (string | null)[],
+  ): number;
+  XGBoosterPredictFromDMatrix(
+    handle: Handle,
+    dmat: Handle,
+    config: string,
+    outShape: Handle[],
+    outDim: bigint[] | number[],
+    outResult: Handle[],
+  ): number;
+  XGBoosterPredictFromDense(
+    handle: Handle,
+    arrayInterface: string,
+    config: string,
+    proxy: Handle,
+    outShape: Handle[],
+    outDim: bigint[] | number[],
+    outResult: Handle[],
+  ): number;
   XGBoosterSaveModelToBuffer(handle: Handle, config: string, outLen: bigint[] | number[], outBytes: Handle[]): number;
   XGBoosterLoadModelFromBuffer(handle: Handle, buf: Uint8Array, len: number): number;
   XGBoosterSlice(handle: Handle, begin: number, end: number, step: number, out: Handle[]): number;
@@ -48,13 +77,19 @@ export function resolveLibraryPath(env: NodeJS.ProcessEnv = process.env): string
   const explicit = env.XGBOOST_LIB;
   if (explicit !== undefined && explicit !== '') {
     if (!existsSync(explicit)) {
-      throw new FraudError('XGBOOST_FAILED', `XGBOOST_LIB=${explicit} does not exist; point it at libxgboost.so or unset it`);
+      throw new FraudError(
+        'XGBOOST_FAILED',
+        `XGBOOST_LIB=${explicit} does not exist; point it at libxgboost.so or unset it`,
+      );
     }
     return explicit;
   }
   const found = CANDIDATE_PATHS.find((p) => existsSync(p));
   if (found === undefined) {
-    throw new FraudError('XGBOOST_FAILED', `libxgboost not found in ${CANDIDATE_PATHS.join(', ')}; install libxgboost0 (apt) or set XGBOOST_LIB`);
+    throw new FraudError(
+      'XGBOOST_FAILED',
+      `libxgboost not found in ${CANDIDATE_PATHS.join(', ')}; install libxgboost0 (apt) or set XGBOOST_LIB`,
+    );
   }
   return found;
 }
@@ -73,7 +108,9 @@ function load(path: string): XGBoostLib {
   try {
     lib = koffi.load(path);
   } catch (err: unknown) {
-    throw new FraudError('XGBOOST_FAILED', `cannot load ${path}; set XGBOOST_LIB to a working libxgboost`, { cause: err });
+    throw new FraudError('XGBOOST_FAILED', `cannot load ${path}; set XGBOOST_LIB to a working libxgboost`, {
+      cause: err,
+    });
   }
   // Registers the XGHandle type used in the signatures below (koffi type names are global,
   // and this runs once per process).
@@ -85,17 +122,29 @@ function load(path: string): XGBoostLib {
   const bound = {
     path,
     version: `${v[0]?.[0]}.${v[1]?.[0]}.${v[2]?.[0]}`,
-    XGDMatrixCreateFromMat_omp: f('int XGDMatrixCreateFromMat_omp(const float *data, uint64_t nrow, uint64_t ncol, float missing, _Out_ XGHandle *out, int nthread)'),
-    XGDMatrixSetFloatInfo: f('int XGDMatrixSetFloatInfo(XGHandle handle, const char *field, const float *array, uint64_t len)'),
+    XGDMatrixCreateFromMat_omp: f(
+      'int XGDMatrixCreateFromMat_omp(const float *data, uint64_t nrow, uint64_t ncol, float missing, _Out_ XGHandle *out, int nthread)',
+    ),
+    XGDMatrixSetFloatInfo: f(
+      'int XGDMatrixSetFloatInfo(XGHandle handle, const char *field, const float *array, uint64_t len)',
+    ),
     XGDMatrixFree: f('int XGDMatrixFree(XGHandle handle)'),
     XGBoosterCreate: f('int XGBoosterCreate(XGHandle *dmats, uint64_t len, _Out_ XGHandle *out)'),
     XGBoosterFree: f('int XGBoosterFree(XGHandle handle)'),
     XGBoosterSetParam: f('int XGBoosterSetParam(XGHandle handle, const char *name, const char *value)'),
     XGBoosterUpdateOneIter: f('int XGBoosterUpdateOneIter(XGHandle handle, int iter, XGHandle dtrain)'),
-    XGBoosterEvalOneIter: f('int XGBoosterEvalOneIter(XGHandle handle, int iter, XGHandle *dmats, const char **names, uint64_t len, _Out_ const char **out)'),
-    XGBoosterPredictFromDMatrix: f('int XGBoosterPredictFromDMatrix(XGHandle handle, XGHandle dmat, const char *config, _Out_ void **outShape, _Out_ uint64_t *outDim, _Out_ void **outResult)'),
-    XGBoosterPredictFromDense: f('int XGBoosterPredictFromDense(XGHandle handle, const char *values, const char *config, XGHandle proxy, _Out_ void **outShape, _Out_ uint64_t *outDim, _Out_ void **outResult)'),
-    XGBoosterSaveModelToBuffer: f('int XGBoosterSaveModelToBuffer(XGHandle handle, const char *config, _Out_ uint64_t *outLen, _Out_ void **outBytes)'),
+    XGBoosterEvalOneIter: f(
+      'int XGBoosterEvalOneIter(XGHandle handle, int iter, XGHandle *dmats, const char **names, uint64_t len, _Out_ const char **out)',
+    ),
+    XGBoosterPredictFromDMatrix: f(
+      'int XGBoosterPredictFromDMatrix(XGHandle handle, XGHandle dmat, const char *config, _Out_ void **outShape, _Out_ uint64_t *outDim, _Out_ void **outResult)',
+    ),
+    XGBoosterPredictFromDense: f(
+      'int XGBoosterPredictFromDense(XGHandle handle, const char *values, const char *config, XGHandle proxy, _Out_ void **outShape, _Out_ uint64_t *outDim, _Out_ void **outResult)',
+    ),
+    XGBoosterSaveModelToBuffer: f(
+      'int XGBoosterSaveModelToBuffer(XGHandle handle, const char *config, _Out_ uint64_t *outLen, _Out_ void **outBytes)',
+    ),
     XGBoosterLoadModelFromBuffer: f('int XGBoosterLoadModelFromBuffer(XGHandle handle, const void *buf, uint64_t len)'),
     XGBoosterSlice: f('int XGBoosterSlice(XGHandle handle, int begin, int end, int step, _Out_ XGHandle *out)'),
     XGBoosterBoostedRounds: f('int XGBoosterBoostedRounds(XGHandle handle, _Out_ int *out)'),

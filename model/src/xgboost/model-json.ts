@@ -64,7 +64,10 @@ export function parseXGBoostModel(modelJson: string): XGBoostModel {
   const learner = obj(root.learner, 'learner');
   const objective = obj(learner.objective, 'learner.objective');
   if (objective.name !== 'binary:logistic') {
-    throw new FraudError('MODEL_INCOMPATIBLE', `objective ${String(objective.name)} is not supported; train with binary:logistic`);
+    throw new FraudError(
+      'MODEL_INCOMPATIBLE',
+      `objective ${String(objective.name)} is not supported; train with binary:logistic`,
+    );
   }
   const booster = obj(learner.gradient_booster, 'learner.gradient_booster');
   if (booster.name !== 'gbtree') {
@@ -79,7 +82,10 @@ export function parseXGBoostModel(modelJson: string): XGBoostModel {
   if (!Array.isArray(rawTrees)) throw invalid('gradient_booster.model.trees is missing');
   const trees = rawTrees.map((t: unknown, i: number) => parseTree(obj(t, `trees[${i}]`), i, numFeature));
   const names = Array.isArray(learner.feature_names) ? learner.feature_names.map(String) : [];
-  const attrs = typeof learner.attributes === 'object' && learner.attributes !== null ? (learner.attributes as Record<string, string>) : {};
+  const attrs =
+    typeof learner.attributes === 'object' && learner.attributes !== null
+      ? (learner.attributes as Record<string, string>)
+      : {};
   return { numFeature, baseScore, baseMargin: logitF32(baseScore), trees, featureNames: names, attributes: attrs };
 }
 

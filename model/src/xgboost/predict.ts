@@ -21,7 +21,10 @@ export function loadNativeModel(modelJson: string, options: { nthread?: number }
     predict(matrix) {
       const { values } = booster.predictDense(matrix, PredictType.value);
       if (values.length !== matrix.rows) {
-        throw new FraudError('MODEL_INCOMPATIBLE', `expected ${matrix.rows} predictions, got ${values.length}: is this a binary:logistic model?`);
+        throw new FraudError(
+          'MODEL_INCOMPATIBLE',
+          `expected ${matrix.rows} predictions, got ${values.length}: is this a binary:logistic model?`,
+        );
       }
       return values;
     },
@@ -30,7 +33,10 @@ export function loadNativeModel(modelJson: string, options: { nthread?: number }
       try {
         const { values } = booster.predict(dm, PredictType.contributions);
         if (values.length !== matrix.rows * (matrix.cols + 1)) {
-          throw new FraudError('MODEL_INCOMPATIBLE', `expected ${matrix.rows}x${matrix.cols + 1} contributions, got ${values.length} values`);
+          throw new FraudError(
+            'MODEL_INCOMPATIBLE',
+            `expected ${matrix.rows}x${matrix.cols + 1} contributions, got ${values.length} values`,
+          );
         }
         return values;
       } finally {

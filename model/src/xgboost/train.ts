@@ -14,7 +14,10 @@ export function computeScalePosWeight(labels: Float32Array): number {
   for (let i = 0; i < labels.length; i++) if ((labels[i] ?? 0) > 0.5) positives++;
   const negatives = labels.length - positives;
   if (positives === 0 || negatives === 0) {
-    throw new FraudError('MODEL_INVALID', `training labels need both classes (positives=${positives}, negatives=${negatives}); widen the training window`);
+    throw new FraudError(
+      'MODEL_INVALID',
+      `training labels need both classes (positives=${positives}, negatives=${negatives}); widen the training window`,
+    );
   }
   return negatives / positives;
 }
@@ -96,7 +99,12 @@ export async function trainXGBoost(input: TrainInput): Promise<TrainResult> {
 /** Without early stopping, the validation metric is computed (for progress) every this many rounds. */
 const REPORT_EVERY = 25;
 
-async function boost(booster: Booster, dtrain: DMatrix, dvalid: DMatrix | undefined, input: TrainInput): Promise<{ bestIteration: number; rounds: number }> {
+async function boost(
+  booster: Booster,
+  dtrain: DMatrix,
+  dvalid: DMatrix | undefined,
+  input: TrainInput,
+): Promise<{ bestIteration: number; rounds: number }> {
   const { rounds: total, earlyStoppingRounds } = input.params;
   let best = Number.NEGATIVE_INFINITY;
   let bestIteration = 0;
@@ -121,7 +129,11 @@ async function boost(booster: Booster, dtrain: DMatrix, dvalid: DMatrix | undefi
       // each round cost a fifth of the training time (bench/results/model.json, docs/model.md).
       bestIteration = iter;
       const report = (iter + 1) % REPORT_EVERY === 0 || iter + 1 === total;
-      input.onProgress?.(iter + 1, total, report ? parseEvalMetric(booster.evalOneIter(iter, [{ name: 'valid', dmatrix: dvalid }]), 'valid') : undefined);
+      input.onProgress?.(
+        iter + 1,
+        total,
+        report ? parseEvalMetric(booster.evalOneIter(iter, [{ name: 'valid', dmatrix: dvalid }]), 'valid') : undefined,
+      );
       continue;
     }
     const metric = parseEvalMetric(booster.evalOneIter(iter, [{ name: 'valid', dmatrix: dvalid }]), 'valid');

@@ -52,18 +52,33 @@ describe('metrics (hand-computed)', () => {
     expect(pts.map((p) => p.threshold)).toEqual([0.9, 0.8, 0.7, 0.6]);
     expect(pts.map((p) => p.recall)).toEqual([0.5, 0.5, 1, 1]);
     expect(pts[2]?.precision).toBeCloseTo(2 / 3, 12);
-    const many = prCurve(Array.from({ length: 1000 }, (_, i) => i / 1000), Array.from({ length: 1000 }, (_, i) => (i % 3 === 0 ? 1 : 0)), undefined, 50);
+    const many = prCurve(
+      Array.from({ length: 1000 }, (_, i) => i / 1000),
+      Array.from({ length: 1000 }, (_, i) => (i % 3 === 0 ? 1 : 0)),
+      undefined,
+      50,
+    );
     expect(many.length).toBeLessThanOrEqual(52);
     expect(many.at(-1)?.recall).toBe(1);
   });
 
   it('expected cost: missed fraud costs its amount, review costs review, blocked legit costs friction', () => {
     const amounts = [10_000, 500, 4_000, 700]; // minor units
-    const s = costAt(scores, labels, amounts, { review: 0.65, block: 0.85 }, { reviewCost: 5, blockFrictionCost: 25, missedFraudFactor: 1 });
+    const s = costAt(
+      scores,
+      labels,
+      amounts,
+      { review: 0.65, block: 0.85 },
+      { reviewCost: 5, blockFrictionCost: 25, missedFraudFactor: 1 },
+    );
     // 0.9 fraud BLOCK: 0; 0.8 legit REVIEW: 5; 0.7 fraud REVIEW: 5; 0.6 legit APPROVE: 0
     expect(s.total).toBe(10);
     expect(s.approveAll).toBe(140);
-    expect(s.decisions).toEqual({ APPROVE: { fraud: 0, legit: 1 }, REVIEW: { fraud: 1, legit: 1 }, BLOCK: { fraud: 1, legit: 0 } });
+    expect(s.decisions).toEqual({
+      APPROVE: { fraud: 0, legit: 1 },
+      REVIEW: { fraud: 1, legit: 1 },
+      BLOCK: { fraud: 1, legit: 0 },
+    });
     const strict = costAt(scores, labels, amounts, { review: 0.75, block: 0.75 }, DEFAULT_COSTS);
     // 0.9 fraud BLOCK 0; 0.8 legit BLOCK friction; 0.7 fraud APPROVE $40; 0.6 legit 0
     expect(strict.total).toBe(DEFAULT_COSTS.blockFrictionCost + 40);

@@ -9,7 +9,18 @@ import { trainXGBoost } from '../../src/xgboost/train.ts';
 import { names, slice, SMALL_PARAMS, synthetic } from '../xgboost/fixtures.ts';
 
 /** A hand-written XGBoost 1.7 JSON model with the given trees (arrays per node). */
-function handModel(trees: { left: number[]; right: number[]; feature: number[]; cond: number[]; defaultLeft: number[]; hess: number[] }[], numFeature: number, baseScore: number): string {
+function handModel(
+  trees: {
+    left: number[];
+    right: number[];
+    feature: number[];
+    cond: number[];
+    defaultLeft: number[];
+    hess: number[];
+  }[],
+  numFeature: number,
+  baseScore: number,
+): string {
   return JSON.stringify({
     learner: {
       attributes: {},
@@ -22,7 +33,12 @@ function handModel(trees: { left: number[]; right: number[]; feature: number[]; 
           tree_info: trees.map(() => 0),
           trees: trees.map((t, id) => ({
             id,
-            tree_param: { num_deleted: '0', num_feature: String(numFeature), num_nodes: String(t.left.length), size_leaf_vector: '0' },
+            tree_param: {
+              num_deleted: '0',
+              num_feature: String(numFeature),
+              num_nodes: String(t.left.length),
+              size_leaf_vector: '0',
+            },
             left_children: t.left,
             right_children: t.right,
             split_indices: t.feature,
@@ -33,11 +49,19 @@ function handModel(trees: { left: number[]; right: number[]; feature: number[]; 
             loss_changes: t.left.map(() => 0),
             parents: t.left.map(() => 2147483647),
             split_type: t.left.map(() => 0),
-            categories: [], categories_nodes: [], categories_segments: [], categories_sizes: [],
+            categories: [],
+            categories_nodes: [],
+            categories_segments: [],
+            categories_sizes: [],
           })),
         },
       },
-      learner_model_param: { base_score: String(baseScore), num_class: '0', num_feature: String(numFeature), num_target: '1' },
+      learner_model_param: {
+        base_score: String(baseScore),
+        num_class: '0',
+        num_feature: String(numFeature),
+        num_target: '1',
+      },
       objective: { name: 'binary:logistic', reg_loss_param: { scale_pos_weight: '1' } },
     },
     version: [1, 7, 4],
@@ -46,7 +70,14 @@ function handModel(trees: { left: number[]; right: number[]; feature: number[]; 
 
 describe('TreeSHAP on hand-computed trees', () => {
   // Tree A: f0 < 0.5 ? leaf 1.0 (cover 3) : leaf -1.0 (cover 1); missing -> right.
-  const stump = { left: [1, -1, -1], right: [2, -1, -1], feature: [0, 0, 0], cond: [0.5, 1, -1], defaultLeft: [0, 0, 0], hess: [4, 3, 1] };
+  const stump = {
+    left: [1, -1, -1],
+    right: [2, -1, -1],
+    feature: [0, 0, 0],
+    cond: [0.5, 1, -1],
+    defaultLeft: [0, 0, 0],
+    hess: [4, 3, 1],
+  };
 
   it('credits the split feature with leaf value minus the cover-weighted mean', () => {
     const ex = createExplainer(handModel([stump], 2, 0.5), ['a', 'b']);
@@ -63,7 +94,14 @@ describe('TreeSHAP on hand-computed trees', () => {
     //   E[f] = (4*1 + 0*1 + 0*2)/4 = 1; E[f | x0] = (4+0)/2 = 2; E[f | x1] = 4*1/4... on path: x1 known
     //   only matters inside node1, so E[f | x1] = (2/4)*4 + (2/4)*0 = 2; f(x0,x1) = 4.
     //   phi0 = 1/2 [(2 - 1) + (4 - 2)] = 1.5, phi1 = 1/2 [(2 - 1) + (4 - 2)] = 1.5.
-    const tree = { left: [1, 3, -1, -1, -1], right: [2, 4, -1, -1, -1], feature: [0, 1, 0, 0, 0], cond: [0, 0, 0, 4, 0], defaultLeft: [1, 1, 0, 0, 0], hess: [4, 2, 2, 1, 1] };
+    const tree = {
+      left: [1, 3, -1, -1, -1],
+      right: [2, 4, -1, -1, -1],
+      feature: [0, 1, 0, 0, 0],
+      cond: [0, 0, 0, 4, 0],
+      defaultLeft: [1, 1, 0, 0, 0],
+      hess: [4, 2, 2, 1, 1],
+    };
     const ex = createExplainer(handModel([tree], 2, 0.3), ['a', 'b']);
     const phi = ex.contributions(new Float32Array([-1, -1]));
     expect(phi[0]).toBeCloseTo(1.5, 12);
@@ -80,7 +118,9 @@ describe('TreeSHAP against XGBoost pred_contribs', () => {
 
   beforeAll(async () => {
     const result = await trainXGBoost({
-      train: train.matrix, trainLabels: train.labels, featureNames: names(12),
+      train: train.matrix,
+      trainLabels: train.labels,
+      featureNames: names(12),
       params: { ...SMALL_PARAMS, rounds: 80, maxDepth: 6, earlyStoppingRounds: 0 },
     });
     modelJson = result.modelJson;
@@ -123,7 +163,9 @@ describe('TreeSHAP against XGBoost pred_contribs', () => {
 
   it('matches XGBoost on deep trees (depth 10, features repeated along paths)', async () => {
     const deep = await trainXGBoost({
-      train: train.matrix, trainLabels: train.labels, featureNames: names(12),
+      train: train.matrix,
+      trainLabels: train.labels,
+      featureNames: names(12),
       params: { ...SMALL_PARAMS, rounds: 10, maxDepth: 10, minChildWeight: 0.1, earlyStoppingRounds: 0 },
     });
     const parsed = parseXGBoostModel(deep.modelJson);
@@ -157,9 +199,14 @@ describe('TreeSHAP against XGBoost pred_contribs', () => {
     const reasons = ex.topReasons(row, 4);
     expect(reasons).toHaveLength(4);
     for (let i = 1; i < reasons.length; i++) {
-      expect(Math.abs(reasons[i - 1]?.contribution ?? 0)).toBeGreaterThanOrEqual(Math.abs(reasons[i]?.contribution ?? 0));
+      expect(Math.abs(reasons[i - 1]?.contribution ?? 0)).toBeGreaterThanOrEqual(
+        Math.abs(reasons[i]?.contribution ?? 0),
+      );
     }
-    const strongest = Array.from(phi.subarray(0, 12)).reduce((best, v, i) => (Math.abs(v) > Math.abs(phi[best] ?? 0) ? i : best), 0);
+    const strongest = Array.from(phi.subarray(0, 12)).reduce(
+      (best, v, i) => (Math.abs(v) > Math.abs(phi[best] ?? 0) ? i : best),
+      0,
+    );
     expect(reasons[0]?.feature).toBe(`f${strongest}`);
     for (const r of reasons) {
       const j = Number(r.feature.slice(1));

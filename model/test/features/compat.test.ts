@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { FEATURE_NAMES, FEATURE_SET, featureCompatibilityProblem, RETIRED_FEATURE_SETS } from '../../src/features/index.ts';
+import {
+  FEATURE_NAMES,
+  FEATURE_SET,
+  featureCompatibilityProblem,
+  RETIRED_FEATURE_SETS,
+} from '../../src/features/index.ts';
 
 describe('featureCompatibilityProblem', () => {
   const meta = { version: 'v7', featureSet: FEATURE_SET, featureNames: [...FEATURE_NAMES] };
@@ -28,8 +33,12 @@ describe('featureCompatibilityProblem', () => {
   });
 
   it('refuses feature names that differ: missing, extra, or reordered', () => {
-    expect(featureCompatibilityProblem({ ...meta, featureNames: FEATURE_NAMES.slice(1) })).toMatch(/v7 lists 33 features that differ from fs-v2's 34/);
-    expect(featureCompatibilityProblem({ ...meta, featureNames: [...FEATURE_NAMES, 'extra'] })).toMatch(/lists 35 features that differ/);
+    expect(featureCompatibilityProblem({ ...meta, featureNames: FEATURE_NAMES.slice(1) })).toMatch(
+      /v7 lists 33 features that differ from fs-v2's 34/,
+    );
+    expect(featureCompatibilityProblem({ ...meta, featureNames: [...FEATURE_NAMES, 'extra'] })).toMatch(
+      /lists 35 features that differ/,
+    );
     const swapped: string[] = [...FEATURE_NAMES];
     swapped.splice(0, 2, FEATURE_NAMES[1], FEATURE_NAMES[0]);
     expect(featureCompatibilityProblem({ ...meta, featureNames: swapped })).toMatch(/lists 34 features that differ/);

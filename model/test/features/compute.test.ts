@@ -22,7 +22,15 @@ const T0 = Date.UTC(2026, 0, 1, 10); // 10:00 UTC
 /** Every feature of a row with no history: zero counts, NaN for "no previous". */
 function fresh(overrides: Partial<Record<FeatureName, number>>): Record<FeatureName, number> {
   const base = Object.fromEntries(FEATURE_NAMES.map((n) => [n, 0])) as Record<FeatureName, number>;
-  for (const n of ['orig_secs_since_prev', 'orig_amount_to_mean', 'orig_balance_gap', 'dest_secs_since_prev_in', 'dest_balance_gap', 'amount_to_orig_balance'] as const) base[n] = NaN;
+  for (const n of [
+    'orig_secs_since_prev',
+    'orig_amount_to_mean',
+    'orig_balance_gap',
+    'dest_secs_since_prev_in',
+    'dest_balance_gap',
+    'amount_to_orig_balance',
+  ] as const)
+    base[n] = NaN;
   base.orig_new_payee = 1;
   return { ...base, ...overrides };
 }
@@ -60,81 +68,226 @@ describe('features: hand-computed values for every feature', () => {
   const m = featuresForFile(history);
 
   it('row 1: first transaction of an account, merchant payee, nothing before', () => {
-    expectRow(row(m.data, 0), fresh({
-      type_payment: 1, amount: 1000, log_amount: Math.log(1001), orig_balance_before: 5000, dest_balance_before: 0,
-      amount_to_orig_balance: 0.2, empties_account: 0, amount_equals_orig_balance: 0, amount_minus_orig_balance: -4000,
-      orig_balance_zero: 0, dest_balance_zero: 1, dest_is_merchant: 1, hour_of_day: 10,
-    }), 'row1');
+    expectRow(
+      row(m.data, 0),
+      fresh({
+        type_payment: 1,
+        amount: 1000,
+        log_amount: Math.log(1001),
+        orig_balance_before: 5000,
+        dest_balance_before: 0,
+        amount_to_orig_balance: 0.2,
+        empties_account: 0,
+        amount_equals_orig_balance: 0,
+        amount_minus_orig_balance: -4000,
+        orig_balance_zero: 0,
+        dest_balance_zero: 1,
+        dest_is_merchant: 1,
+        hour_of_day: 10,
+      }),
+      'row1',
+    );
   });
 
   it('row 2: transfer of the whole balance, 30 min after the previous one, new payee', () => {
-    expectRow(row(m.data, 1), fresh({
-      type_transfer: 1, amount: 4000, log_amount: Math.log(4001), orig_balance_before: 4000, dest_balance_before: 100,
-      amount_to_orig_balance: 1, empties_account: 1, amount_equals_orig_balance: 1, amount_minus_orig_balance: 0,
-      hour_of_day: 10,
-      orig_count_1h: 1, orig_sum_1h: 1000, orig_count_24h: 1, orig_sum_24h: 1000, orig_secs_since_prev: 1800,
-      orig_new_payee: 1, orig_amount_to_mean: 4, orig_tx_count: 1, orig_balance_gap: 4000 - (5000 - 1000),
-    }), 'row2');
+    expectRow(
+      row(m.data, 1),
+      fresh({
+        type_transfer: 1,
+        amount: 4000,
+        log_amount: Math.log(4001),
+        orig_balance_before: 4000,
+        dest_balance_before: 100,
+        amount_to_orig_balance: 1,
+        empties_account: 1,
+        amount_equals_orig_balance: 1,
+        amount_minus_orig_balance: 0,
+        hour_of_day: 10,
+        orig_count_1h: 1,
+        orig_sum_1h: 1000,
+        orig_count_24h: 1,
+        orig_sum_24h: 1000,
+        orig_secs_since_prev: 1800,
+        orig_new_payee: 1,
+        orig_amount_to_mean: 4,
+        orig_tx_count: 1,
+        orig_balance_gap: 4000 - (5000 - 1000),
+      }),
+      'row2',
+    );
   });
 
   it('row 3: 1 ms inside the 1 h window, known payee, zero origin balance', () => {
-    expectRow(row(m.data, 2), fresh({
-      type_payment: 1, amount: 10, log_amount: Math.log(11), orig_balance_before: 0, dest_balance_before: 0,
-      amount_to_orig_balance: NaN, empties_account: 1, amount_equals_orig_balance: 0, amount_minus_orig_balance: 10,
-      orig_balance_zero: 1, dest_balance_zero: 1, dest_is_merchant: 1, hour_of_day: 10,
-      orig_count_1h: 2, orig_sum_1h: 5000, orig_count_24h: 2, orig_sum_24h: 5000, orig_secs_since_prev: 1799.999,
-      orig_new_payee: 0, orig_amount_to_mean: 10 / 2500, orig_tx_count: 2, orig_balance_gap: 0 - (4000 - 4000),
-      dest_in_count_1h: 1, dest_in_count_24h: 1, dest_in_sum_24h: 1000, dest_fanin_24h: 1,
-      dest_secs_since_prev_in: 3599.999, dest_balance_gap: 0 - (0 + 1000),
-    }), 'row3');
+    expectRow(
+      row(m.data, 2),
+      fresh({
+        type_payment: 1,
+        amount: 10,
+        log_amount: Math.log(11),
+        orig_balance_before: 0,
+        dest_balance_before: 0,
+        amount_to_orig_balance: NaN,
+        empties_account: 1,
+        amount_equals_orig_balance: 0,
+        amount_minus_orig_balance: 10,
+        orig_balance_zero: 1,
+        dest_balance_zero: 1,
+        dest_is_merchant: 1,
+        hour_of_day: 10,
+        orig_count_1h: 2,
+        orig_sum_1h: 5000,
+        orig_count_24h: 2,
+        orig_sum_24h: 5000,
+        orig_secs_since_prev: 1799.999,
+        orig_new_payee: 0,
+        orig_amount_to_mean: 10 / 2500,
+        orig_tx_count: 2,
+        orig_balance_gap: 0 - (4000 - 4000),
+        dest_in_count_1h: 1,
+        dest_in_count_24h: 1,
+        dest_in_sum_24h: 1000,
+        dest_fanin_24h: 1,
+        dest_secs_since_prev_in: 3599.999,
+        dest_balance_gap: 0 - (0 + 1000),
+      }),
+      'row3',
+    );
   });
 
   it('row 4: exactly 1 h after t1, so t1 is outside the 1 h window but inside 24 h', () => {
-    expectRow(row(m.data, 3), fresh({
-      type_payment: 1, amount: 20, log_amount: Math.log(21), amount_to_orig_balance: NaN, empties_account: 1,
-      amount_minus_orig_balance: 20, orig_balance_zero: 1, dest_balance_zero: 1, hour_of_day: 11,
-      orig_count_1h: 2, orig_sum_1h: 4010, orig_count_24h: 3, orig_sum_24h: 5010, orig_secs_since_prev: 0.001,
-      orig_new_payee: 1, orig_amount_to_mean: 20 / (5010 / 3), orig_tx_count: 3, orig_balance_gap: 0 - (0 - 10),
-    }), 'row4');
+    expectRow(
+      row(m.data, 3),
+      fresh({
+        type_payment: 1,
+        amount: 20,
+        log_amount: Math.log(21),
+        amount_to_orig_balance: NaN,
+        empties_account: 1,
+        amount_minus_orig_balance: 20,
+        orig_balance_zero: 1,
+        dest_balance_zero: 1,
+        hour_of_day: 11,
+        orig_count_1h: 2,
+        orig_sum_1h: 4010,
+        orig_count_24h: 3,
+        orig_sum_24h: 5010,
+        orig_secs_since_prev: 0.001,
+        orig_new_payee: 1,
+        orig_amount_to_mean: 20 / (5010 / 3),
+        orig_tx_count: 3,
+        orig_balance_gap: 0 - (0 - 10),
+      }),
+      'row4',
+    );
   });
 
   it('row 5: destination seen exactly 1 h before (outside 1 h), cash-out from an empty account', () => {
-    expectRow(row(m.data, 4), fresh({
-      type_cash_out: 1, amount: 500, log_amount: Math.log(501), dest_balance_before: 4100, amount_to_orig_balance: NaN,
-      empties_account: 1, amount_minus_orig_balance: 500, orig_balance_zero: 1, hour_of_day: 11,
-      dest_in_count_1h: 0, dest_in_count_24h: 1, dest_in_sum_24h: 4000, dest_fanin_24h: 1, dest_in_transfer_24h: 1,
-      dest_secs_since_prev_in: 3600, dest_balance_gap: 4100 - (100 + 4000),
-    }), 'row5');
+    expectRow(
+      row(m.data, 4),
+      fresh({
+        type_cash_out: 1,
+        amount: 500,
+        log_amount: Math.log(501),
+        dest_balance_before: 4100,
+        amount_to_orig_balance: NaN,
+        empties_account: 1,
+        amount_minus_orig_balance: 500,
+        orig_balance_zero: 1,
+        hour_of_day: 11,
+        dest_in_count_1h: 0,
+        dest_in_count_24h: 1,
+        dest_in_sum_24h: 4000,
+        dest_fanin_24h: 1,
+        dest_in_transfer_24h: 1,
+        dest_secs_since_prev_in: 3600,
+        dest_balance_gap: 4100 - (100 + 4000),
+      }),
+      'row5',
+    );
   });
 
   it('row 6: exactly 24 h after t1, so t1 leaves the 24 h window', () => {
-    expectRow(row(m.data, 5), fresh({
-      type_payment: 1, amount: 5, log_amount: Math.log(6), orig_balance_before: 1000, amount_to_orig_balance: 0.005,
-      amount_minus_orig_balance: -995, dest_balance_zero: 1, dest_is_merchant: 1, hour_of_day: 10,
-      orig_count_1h: 0, orig_sum_1h: 0, orig_count_24h: 3, orig_sum_24h: 4030, orig_secs_since_prev: 23 * 3600,
-      orig_new_payee: 0, orig_amount_to_mean: 5 / (5030 / 4), orig_tx_count: 4, orig_balance_gap: 1000 - (0 - 20),
-      // M1 last got money at t3 = 23h59m59.999s earlier: inside 24 h; t1 is exactly 24 h earlier: outside
-      dest_in_count_24h: 1, dest_in_sum_24h: 10, dest_fanin_24h: 1, dest_secs_since_prev_in: (t7 - t3) / 1000,
-      dest_balance_gap: 0 - (0 + 10),
-    }), 'row6');
+    expectRow(
+      row(m.data, 5),
+      fresh({
+        type_payment: 1,
+        amount: 5,
+        log_amount: Math.log(6),
+        orig_balance_before: 1000,
+        amount_to_orig_balance: 0.005,
+        amount_minus_orig_balance: -995,
+        dest_balance_zero: 1,
+        dest_is_merchant: 1,
+        hour_of_day: 10,
+        orig_count_1h: 0,
+        orig_sum_1h: 0,
+        orig_count_24h: 3,
+        orig_sum_24h: 4030,
+        orig_secs_since_prev: 23 * 3600,
+        orig_new_payee: 0,
+        orig_amount_to_mean: 5 / (5030 / 4),
+        orig_tx_count: 4,
+        orig_balance_gap: 1000 - (0 - 20),
+        // M1 last got money at t3 = 23h59m59.999s earlier: inside 24 h; t1 is exactly 24 h earlier: outside
+        dest_in_count_24h: 1,
+        dest_in_sum_24h: 10,
+        dest_fanin_24h: 1,
+        dest_secs_since_prev_in: (t7 - t3) / 1000,
+        dest_balance_gap: 0 - (0 + 10),
+      }),
+      'row6',
+    );
   });
 
   it('row 7: destination event 1 ms inside 24 h, fan-in counts distinct senders', () => {
-    expectRow(row(m.data, 6), fresh({
-      type_transfer: 1, amount: 300, log_amount: Math.log(301), orig_balance_before: 300, dest_balance_before: 4600,
-      amount_to_orig_balance: 1, empties_account: 1, amount_equals_orig_balance: 1, hour_of_day: 10,
-      dest_in_count_24h: 2, dest_in_sum_24h: 4500, dest_fanin_24h: 2, dest_in_transfer_24h: 1, dest_in_cashout_24h: 1,
-      dest_secs_since_prev_in: (t6 - t5) / 1000, dest_balance_gap: 4600 - (4100 + 500),
-    }), 'row7');
+    expectRow(
+      row(m.data, 6),
+      fresh({
+        type_transfer: 1,
+        amount: 300,
+        log_amount: Math.log(301),
+        orig_balance_before: 300,
+        dest_balance_before: 4600,
+        amount_to_orig_balance: 1,
+        empties_account: 1,
+        amount_equals_orig_balance: 1,
+        hour_of_day: 10,
+        dest_in_count_24h: 2,
+        dest_in_sum_24h: 4500,
+        dest_fanin_24h: 2,
+        dest_in_transfer_24h: 1,
+        dest_in_cashout_24h: 1,
+        dest_secs_since_prev_in: (t6 - t5) / 1000,
+        dest_balance_gap: 4600 - (4100 + 500),
+      }),
+      'row7',
+    );
   });
 
   it('row 8: destination event exactly 24 h before is outside; CASH_IN moves the balance the other way', () => {
-    expectRow(row(m.data, 7), fresh({
-      type_cash_in: 1, amount: 700, log_amount: Math.log(701), orig_balance_before: 50, dest_balance_before: 4900,
-      amount_to_orig_balance: 14, empties_account: 1, amount_minus_orig_balance: 650, hour_of_day: 10,
-      dest_in_count_1h: 1, dest_in_count_24h: 2, dest_in_sum_24h: 800, dest_fanin_24h: 2, dest_in_transfer_24h: 1, dest_in_cashout_24h: 1,
-      dest_secs_since_prev_in: 0.001, dest_balance_gap: 4900 - (4600 + 300),
-    }), 'row8');
+    expectRow(
+      row(m.data, 7),
+      fresh({
+        type_cash_in: 1,
+        amount: 700,
+        log_amount: Math.log(701),
+        orig_balance_before: 50,
+        dest_balance_before: 4900,
+        amount_to_orig_balance: 14,
+        empties_account: 1,
+        amount_minus_orig_balance: 650,
+        hour_of_day: 10,
+        dest_in_count_1h: 1,
+        dest_in_count_24h: 2,
+        dest_in_sum_24h: 800,
+        dest_fanin_24h: 2,
+        dest_in_transfer_24h: 1,
+        dest_in_cashout_24h: 1,
+        dest_secs_since_prev_in: 0.001,
+        dest_balance_gap: 4900 - (4600 + 300),
+      }),
+      'row8',
+    );
   });
 
   it('computeFeatures on one state gives the same rows as featuresForFile', () => {
@@ -157,17 +310,44 @@ describe('features: same-eventTime rows (fs-v2)', () => {
   const m = featuresForFile(same);
 
   it('a same-eventTime inbound is not counted for the destination but the same-eventTime row is for the origin', () => {
-    expectRow(row(m.data, 2), fresh({
-      type_transfer: 1, amount: 200, log_amount: Math.log(201), orig_balance_before: 900, dest_balance_before: 450,
-      amount_to_orig_balance: 200 / 900, amount_minus_orig_balance: -700, hour_of_day: 12,
-      // origin CE: s1 at the same eventTime is history
-      orig_count_1h: 1, orig_sum_1h: 100, orig_count_24h: 1, orig_sum_24h: 100, orig_secs_since_prev: 0,
-      orig_new_payee: 0, orig_amount_to_mean: 2, orig_tx_count: 1, orig_balance_gap: 900 - (1000 - 100),
-      // destination C9: only s0, 10 min earlier (s1 would give count 2, 0 s and a gap of 0)
-      dest_in_count_1h: 1, dest_in_count_24h: 1, dest_in_sum_24h: 300, dest_fanin_24h: 1, dest_in_transfer_24h: 1,
-      dest_secs_since_prev_in: 600, dest_balance_gap: 450 - (50 + 300),
-    }), 'same-time row');
-    expect(row(m.data, 1)).toMatchObject({ dest_in_count_1h: 1, dest_secs_since_prev_in: 600, dest_balance_gap: 0, orig_tx_count: 0 });
+    expectRow(
+      row(m.data, 2),
+      fresh({
+        type_transfer: 1,
+        amount: 200,
+        log_amount: Math.log(201),
+        orig_balance_before: 900,
+        dest_balance_before: 450,
+        amount_to_orig_balance: 200 / 900,
+        amount_minus_orig_balance: -700,
+        hour_of_day: 12,
+        // origin CE: s1 at the same eventTime is history
+        orig_count_1h: 1,
+        orig_sum_1h: 100,
+        orig_count_24h: 1,
+        orig_sum_24h: 100,
+        orig_secs_since_prev: 0,
+        orig_new_payee: 0,
+        orig_amount_to_mean: 2,
+        orig_tx_count: 1,
+        orig_balance_gap: 900 - (1000 - 100),
+        // destination C9: only s0, 10 min earlier (s1 would give count 2, 0 s and a gap of 0)
+        dest_in_count_1h: 1,
+        dest_in_count_24h: 1,
+        dest_in_sum_24h: 300,
+        dest_fanin_24h: 1,
+        dest_in_transfer_24h: 1,
+        dest_secs_since_prev_in: 600,
+        dest_balance_gap: 450 - (50 + 300),
+      }),
+      'same-time row',
+    );
+    expect(row(m.data, 1)).toMatchObject({
+      dest_in_count_1h: 1,
+      dest_secs_since_prev_in: 600,
+      dest_balance_gap: 0,
+      orig_tx_count: 0,
+    });
   });
 
   it('gives the same rows when the view already holds the same-eventTime and later inbounds', () => {
@@ -198,7 +378,9 @@ describe('features: state bounds and expiry', () => {
 
   it('the sweep deletes idle accounts so memory stays bounded', () => {
     const state = createFeatureState();
-    const txs = Array.from({ length: 50 }, (_, i) => tx({ t: T0 + i * 2 * H, type: 'PAYMENT', amount: 1, orig: `C${i}`, ob: 10, dest: `M${i}`, db: 0 }));
+    const txs = Array.from({ length: 50 }, (_, i) =>
+      tx({ t: T0 + i * 2 * H, type: 'PAYMENT', amount: 1, orig: `C${i}`, ob: 10, dest: `M${i}`, db: 0 }),
+    );
     for (const t of txs) computeFeatures([t], state);
     // the last is at T0 + 98 h: origins idle > 25 h are gone (74 h ... 98 h remain)
     expect(state.size()).toEqual({ origins: 13 });
@@ -210,7 +392,17 @@ describe('features: state bounds and expiry', () => {
   });
 
   it('caps window events and payees per account', () => {
-    const txs = [0, 1, 2, 3].map((i) => tx({ t: T0 + i, type: 'TRANSFER', amount: 10, orig: 'CY', ob: 100, dest: `C${i % 2 === 0 ? 'P' : 'Q'}${i}`, db: 0 }));
+    const txs = [0, 1, 2, 3].map((i) =>
+      tx({
+        t: T0 + i,
+        type: 'TRANSFER',
+        amount: 10,
+        orig: 'CY',
+        ob: 100,
+        dest: `C${i % 2 === 0 ? 'P' : 'Q'}${i}`,
+        db: 0,
+      }),
+    );
     txs.push(tx({ t: T0 + 10, type: 'TRANSFER', amount: 10, orig: 'CY', ob: 100, dest: 'CP0', db: 0 }));
     const m = featuresForFile(txs, { maxEventsPerAccount: 2, maxPayees: 2 });
     const last = row(m.data, 4);

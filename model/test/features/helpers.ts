@@ -2,7 +2,16 @@ import type { Transaction, TransactionType } from '@fraud/schemas';
 import { FEATURE_NAMES, NUM_FEATURES, type FeatureName } from '../../src/features/index.ts';
 import { seededRandom } from '@fraud/common/testing';
 
-export function tx(p: { id?: string; t: number; type: TransactionType; amount: number; orig: string; ob: number; dest: string; db: number }): Transaction {
+export function tx(p: {
+  id?: string;
+  t: number;
+  type: TransactionType;
+  amount: number;
+  orig: string;
+  ob: number;
+  dest: string;
+  db: number;
+}): Transaction {
   return {
     txId: p.id ?? `${p.orig}-${p.t}`,
     eventTime: p.t,
@@ -20,7 +29,10 @@ export function tx(p: { id?: string; t: number; type: TransactionType; amount: n
 
 /** Row i of a feature matrix as a name -> value record. */
 export function row(data: Float32Array, i: number): Record<FeatureName, number> {
-  return Object.fromEntries(FEATURE_NAMES.map((n, j) => [n, data[i * NUM_FEATURES + j] ?? -999])) as Record<FeatureName, number>;
+  return Object.fromEntries(FEATURE_NAMES.map((n, j) => [n, data[i * NUM_FEATURES + j] ?? -999])) as Record<
+    FeatureName,
+    number
+  >;
 }
 
 export const rng = seededRandom;

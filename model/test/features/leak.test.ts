@@ -12,7 +12,10 @@ function matrixOf(lines: string[]): Float32Array {
 }
 
 describe('no post-transaction information in the features', () => {
-  const lines = readFileSync(HEAD, 'utf8').split(/\r?\n/).slice(1).filter((l) => l.split(',').length === 11);
+  const lines = readFileSync(HEAD, 'utf8')
+    .split(/\r?\n/)
+    .slice(1)
+    .filter((l) => l.split(',').length === 11);
 
   it('scrambling newbalanceOrig/newbalanceDest (and the labels) leaves the feature matrix identical', () => {
     const r = rng(1);

@@ -29,16 +29,18 @@ function history(seed: number, n: number): Transaction[] {
   for (let i = 0; i < n; i++) {
     if (r() < 0.7) t += Math.floor(r() * 0.05 * H); // ties happen (PaySim has whole-hour steps)
     const dest = r() < 0.3 ? `M${Math.floor(r() * 15)}` : `C${Math.floor(r() * 60)}`;
-    out.push(tx({
-      id: `tx${i}`,
-      t,
-      type: TRANSACTION_TYPES[Math.floor(r() * 5)] ?? 'PAYMENT',
-      amount: Math.floor(r() * 1e6),
-      orig: `C${Math.floor(r() * 80)}`,
-      ob: r() < 0.2 ? 0 : Math.floor(r() * 2e6),
-      dest,
-      db: r() < 0.3 ? 0 : Math.floor(r() * 2e6),
-    }));
+    out.push(
+      tx({
+        id: `tx${i}`,
+        t,
+        type: TRANSACTION_TYPES[Math.floor(r() * 5)] ?? 'PAYMENT',
+        amount: Math.floor(r() * 1e6),
+        orig: `C${Math.floor(r() * 80)}`,
+        ob: r() < 0.2 ? 0 : Math.floor(r() * 2e6),
+        dest,
+        db: r() < 0.3 ? 0 : Math.floor(r() * 2e6),
+      }),
+    );
   }
   return out;
 }
@@ -91,7 +93,9 @@ function online(txs: readonly Transaction[], o: OnlineOptions): OnlineRun {
   const { numPartitions, feeder, maxBatch } = o;
   const r = rng(o.seed);
   const view = createDestinationView({ ...OPTS, ...o.view });
-  const states: FeatureState[] = Array.from({ length: numPartitions }, (_, p) => createFeatureState({ ...OPTS, partition: p, view }));
+  const states: FeatureState[] = Array.from({ length: numPartitions }, (_, p) =>
+    createFeatureState({ ...OPTS, partition: p, view }),
+  );
   const byPartition: number[][] = states.map(() => []);
   txs.forEach((x, i) => byPartition[partitionOf(x.originAccount, numPartitions)]?.push(i));
   const consumed = byPartition.map(() => 0);
@@ -100,13 +104,17 @@ function online(txs: readonly Transaction[], o: OnlineOptions): OnlineRun {
 
   const feedUpTo = (T: number): void => {
     if (feeder === 'file-order') {
-      while (fedInFileOrder < txs.length && (txs[fedInFileOrder] as Transaction).eventTime < T) view.add(txs[fedInFileOrder++] as Transaction);
+      while (fedInFileOrder < txs.length && (txs[fedInFileOrder] as Transaction).eventTime < T)
+        view.add(txs[fedInFileOrder++] as Transaction);
     } else if (feeder === 'ahead') {
       const order = byPartition.map((_, p) => ({ p, k: r() })).sort((a, b) => a.k - b.k);
       for (const { p } of order) {
         const idx = byPartition[p] as number[];
         const limit = T + (r() < 0.5 ? 30 * MIN : Math.floor(r() * 30 * MIN));
-        while ((fed[p] as number) < idx.length && (txs[idx[fed[p] as number] as number] as Transaction).eventTime <= limit) {
+        while (
+          (fed[p] as number) < idx.length &&
+          (txs[idx[fed[p] as number] as number] as Transaction).eventTime <= limit
+        ) {
           view.add(txs[idx[fed[p] as number] as number] as Transaction);
           fed[p] = (fed[p] as number) + 1;
         }
@@ -118,16 +126,25 @@ function online(txs: readonly Transaction[], o: OnlineOptions): OnlineRun {
     const i = byPartition[p]?.[consumed[p] as number];
     return i === undefined ? Infinity : (txs[i] as Transaction).eventTime;
   };
-  const run: OnlineRun = { data: new Float32Array(txs.length * NUM_FEATURES), view, batches: 0, restores: 0, aheadBatches: 0, maxLagMs: 0 };
+  const run: OnlineRun = {
+    data: new Float32Array(txs.length * NUM_FEATURES),
+    view,
+    batches: 0,
+    restores: 0,
+    aheadBatches: 0,
+    maxLagMs: 0,
+  };
   for (;;) {
     const pending = byPartition.map((_, p) => p).filter((p) => nextTime(p) < Infinity);
     if (pending.length === 0) break;
-    const p = o.schedule === 'random'
-      ? (pending[Math.floor(r() * pending.length)] as number)
-      : pending.reduce((best, q) => (nextTime(q) < nextTime(best) ? q : best));
+    const p =
+      o.schedule === 'random'
+        ? (pending[Math.floor(r() * pending.length)] as number)
+        : pending.reduce((best, q) => (nextTime(q) < nextTime(best) ? q : best));
     const from = consumed[p] as number;
     let batch = (byPartition[p] as number[]).slice(from, from + 1 + Math.floor(r() * maxBatch));
-    if (o.schedule === 'oldest-first') batch = batch.filter((i) => (txs[i] as Transaction).eventTime - nextTime(p) <= 20 * MIN);
+    if (o.schedule === 'oldest-first')
+      batch = batch.filter((i) => (txs[i] as Transaction).eventTime - nextTime(p) <= 20 * MIN);
     consumed[p] = from + batch.length;
     const rows = batch.map((i) => txs[i] as Transaction);
     const newest = Math.max(...rows.map((x) => x.eventTime));
@@ -152,7 +169,10 @@ function crossPartitionTies(txs: readonly Transaction[], numPartitions: number):
     const x = txs[i] as Transaction;
     for (let j = i - 1; j >= 0 && (txs[j] as Transaction).eventTime === x.eventTime; j--) {
       const y = txs[j] as Transaction;
-      if (y.destAccount === x.destAccount && partitionOf(y.originAccount, numPartitions) !== partitionOf(x.originAccount, numPartitions)) {
+      if (
+        y.destAccount === x.destAccount &&
+        partitionOf(y.originAccount, numPartitions) !== partitionOf(x.originAccount, numPartitions)
+      ) {
         n++;
         break;
       }
@@ -183,12 +203,22 @@ describe('online micro-batches over partitions equal offline whole-file features
         const txs = history(7 + numPartitions, 4000);
         const offline = featuresForFile(txs, OPTS);
         // the history exercises the destination features and the strictly-before rule
-        const destCounts = Array.from({ length: txs.length }, (_, i) => offline.data[i * NUM_FEATURES + FEATURE_INDEX.dest_in_count_24h] ?? 0);
+        const destCounts = Array.from(
+          { length: txs.length },
+          (_, i) => offline.data[i * NUM_FEATURES + FEATURE_INDEX.dest_in_count_24h] ?? 0,
+        );
         expect(destCounts.filter((c) => c > 0).length).toBeGreaterThan(3000);
         expect(crossPartitionTies(txs, 4)).toBeGreaterThan(10);
         expect(maxDestCount24h(offline.data)).toBeLessThan(OPTS.maxEventsPerAccount);
         for (let trial = 0; trial < 3; trial++) {
-          const run = online(txs, { numPartitions, seed: 99 + trial, feeder, maxBatch: trial === 0 ? 3 : 200, schedule: 'random', view: ROOMY_VIEW });
+          const run = online(txs, {
+            numPartitions,
+            seed: 99 + trial,
+            feeder,
+            maxBatch: trial === 0 ? 3 : 200,
+            schedule: 'random',
+            view: ROOMY_VIEW,
+          });
           expect(sameFloats(run.data, offline.data), `trial ${trial}`).toBe(true);
           expect(run.restores).toBeGreaterThan(0);
           // the partitions re-offer rows the feed already added (or the reverse)
@@ -199,11 +229,18 @@ describe('online micro-batches over partitions equal offline whole-file features
     }
   }
 
-  it('steady state with a tight view (1 h lag allowance, the model\'s event cap): feed 30 min ahead, 4 partitions', () => {
+  it("steady state with a tight view (1 h lag allowance, the model's event cap): feed 30 min ahead, 4 partitions", () => {
     const txs = history(13, 4000);
     const offline = featuresForFile(txs, OPTS);
     for (let trial = 0; trial < 3; trial++) {
-      const run = online(txs, { numPartitions: 4, seed: 7 + trial, feeder: 'ahead', maxBatch: 50, schedule: 'oldest-first', view: { lagAllowanceMs: HOUR_MS } });
+      const run = online(txs, {
+        numPartitions: 4,
+        seed: 7 + trial,
+        feeder: 'ahead',
+        maxBatch: 50,
+        schedule: 'oldest-first',
+        view: { lagAllowanceMs: HOUR_MS },
+      });
       expect(run.maxLagMs).toBeLessThanOrEqual(HOUR_MS);
       expect(run.maxLagMs).toBeGreaterThan(30 * MIN);
       expect(run.restores).toBeGreaterThan(0);
@@ -213,17 +250,20 @@ describe('online micro-batches over partitions equal offline whole-file features
     }
   });
 
-  it('without the view feed, 4 partitions miss other partitions\' inbounds (the comparison is sensitive)', () => {
+  it("without the view feed, 4 partitions miss other partitions' inbounds (the comparison is sensitive)", () => {
     const txs = history(11, 4000);
     const offline = featuresForFile(txs, OPTS);
-    const alone = (numPartitions: number) => online(txs, { numPartitions, seed: 5, feeder: 'none', maxBatch: 50, schedule: 'random', view: ROOMY_VIEW }).data;
+    const alone = (numPartitions: number) =>
+      online(txs, { numPartitions, seed: 5, feeder: 'none', maxBatch: 50, schedule: 'random', view: ROOMY_VIEW }).data;
     expect(sameFloats(alone(1), offline.data)).toBe(true); // one partition sees everything itself
     const four = alone(4);
     expect(sameFloats(four, offline.data)).toBe(false);
     // and only destination columns differ
     for (let i = 0; i < txs.length; i++) {
       for (let j = 0; j < FEATURE_INDEX.dest_in_count_1h; j++) {
-        expect(Object.is(four[i * NUM_FEATURES + j], offline.data[i * NUM_FEATURES + j]), `row ${i} col ${j}`).toBe(true);
+        expect(Object.is(four[i * NUM_FEATURES + j], offline.data[i * NUM_FEATURES + j]), `row ${i} col ${j}`).toBe(
+          true,
+        );
       }
     }
   });
@@ -233,7 +273,14 @@ describe('online micro-batches over partitions equal offline whole-file features
     const offline = featuresForFile(txs, OPTS);
     for (const n of [1, 2, 3, 4, 7]) {
       for (const schedule of ['random', 'oldest-first'] as const) {
-        const run = online(txs, { numPartitions: n, seed: 40 + n, feeder: 'ahead', maxBatch: 40, schedule, view: schedule === 'random' ? ROOMY_VIEW : {} });
+        const run = online(txs, {
+          numPartitions: n,
+          seed: 40 + n,
+          feeder: 'ahead',
+          maxBatch: 40,
+          schedule,
+          view: schedule === 'random' ? ROOMY_VIEW : {},
+        });
         expect(sameFloats(run.data, offline.data), `${n} partitions, ${schedule}`).toBe(true);
       }
     }
@@ -263,7 +310,9 @@ describe('online micro-batches over partitions equal offline whole-file features
     const next = txs.slice(600, 601);
     const ra = computeFeatures(next, a);
     const rb = computeFeatures(next, b);
-    expect(sameFloats(ra.subarray(0, FEATURE_INDEX.dest_in_count_1h), rb.subarray(0, FEATURE_INDEX.dest_in_count_1h))).toBe(true);
+    expect(
+      sameFloats(ra.subarray(0, FEATURE_INDEX.dest_in_count_1h), rb.subarray(0, FEATURE_INDEX.dest_in_count_1h)),
+    ).toBe(true);
     expect(rb[FEATURE_INDEX.dest_in_count_24h]).toBe(0);
     expect(ra[FEATURE_INDEX.dest_in_count_24h]).toBeGreaterThan(0);
   });

@@ -5,12 +5,18 @@ import { rng } from './helpers.ts';
 
 function kafkajsPartition(key: string, numPartitions: number): number {
   const partitioner = Partitioners.DefaultPartitioner();
-  const partitionMetadata = Array.from({ length: numPartitions }, (_, i) => ({ partitionId: i, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
+  const partitionMetadata = Array.from({ length: numPartitions }, (_, i) => ({
+    partitionId: i,
+    leader: 0,
+    partitionErrorCode: 0,
+    replicas: [0],
+    isr: [0],
+  }));
   return partitioner({ topic: 't', partitionMetadata, message: { key, value: null } } as PartitionerArgs);
 }
 
 describe('murmur2Partition', () => {
-  it('matches the Java client on Kafka\'s own murmur2 test vectors', () => {
+  it("matches the Java client on Kafka's own murmur2 test vectors", () => {
     expect(murmur2('21')).toBe(-973932308);
     expect(murmur2('foobar')).toBe(-790332482);
     expect(murmur2('a-little-bit-long-string')).toBe(-985981536);

@@ -1,20 +1,58 @@
 import { describe, expect, it } from 'vitest';
 import { TRANSACTION_TYPES, type Transaction } from '@fraud/schemas';
-import { createDestinationView, DAY_MS, HOUR_MS, type DestFeatures, type DestinationView } from '../../src/features/index.ts';
+import {
+  createDestinationView,
+  DAY_MS,
+  HOUR_MS,
+  type DestFeatures,
+  type DestinationView,
+} from '../../src/features/index.ts';
 import { rng, tx } from './helpers.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
 const R = 25 * HOUR_MS; // default retention
 
 function lookup(view: DestinationView, account: string, t: number): DestFeatures {
-  return view.lookup(account, t, { inCount1h: -1, inCount24h: -1, inSum24h: -1, fanIn24h: -1, inTransfer24h: -1, inCashout24h: -1, secsSincePrevIn: -1, prevBalanceAfter: -1 });
+  return view.lookup(account, t, {
+    inCount1h: -1,
+    inCount24h: -1,
+    inSum24h: -1,
+    fanIn24h: -1,
+    inTransfer24h: -1,
+    inCashout24h: -1,
+    secsSincePrevIn: -1,
+    prevBalanceAfter: -1,
+  });
 }
 
-const NONE: DestFeatures = { inCount1h: 0, inCount24h: 0, inSum24h: 0, fanIn24h: 0, inTransfer24h: 0, inCashout24h: 0, secsSincePrevIn: NaN, prevBalanceAfter: NaN };
+const NONE: DestFeatures = {
+  inCount1h: 0,
+  inCount24h: 0,
+  inSum24h: 0,
+  fanIn24h: 0,
+  inTransfer24h: 0,
+  inCashout24h: 0,
+  secsSincePrevIn: NaN,
+  prevBalanceAfter: NaN,
+};
 
 /** An inbound event to `dest` at t (the sender and balance only matter where a test says so). */
-const inbound = (dest: string, t: number, id: string, p: { amount?: number; db?: number; orig?: string; type?: Transaction['type'] } = {}): Transaction =>
-  tx({ id, t, type: p.type ?? 'TRANSFER', amount: p.amount ?? 100, orig: p.orig ?? 'CS', ob: 1000, dest, db: p.db ?? 0 });
+const inbound = (
+  dest: string,
+  t: number,
+  id: string,
+  p: { amount?: number; db?: number; orig?: string; type?: Transaction['type'] } = {},
+): Transaction =>
+  tx({
+    id,
+    t,
+    type: p.type ?? 'TRANSFER',
+    amount: p.amount ?? 100,
+    orig: p.orig ?? 'CS',
+    ob: 1000,
+    dest,
+    db: p.db ?? 0,
+  });
 
 /**
  * The fs-v2 definition written out naively: events strictly before t, previous inbound = the
@@ -23,7 +61,9 @@ const inbound = (dest: string, t: number, id: string, p: { amount?: number; db?:
 function reference(events: readonly Transaction[], account: string, t: number, retentionMs: number): DestFeatures {
   const before = events.filter((e) => e.destAccount === account && e.eventTime < t);
   const uniq = new Map(before.map((e) => [`${e.eventTime}/${e.txId}`, e]));
-  const sorted = [...uniq.values()].sort((a, b) => a.eventTime - b.eventTime || (a.txId < b.txId ? -1 : a.txId > b.txId ? 1 : 0));
+  const sorted = [...uniq.values()].sort(
+    (a, b) => a.eventTime - b.eventTime || (a.txId < b.txId ? -1 : a.txId > b.txId ? 1 : 0),
+  );
   const prev = sorted[sorted.length - 1];
   if (prev === undefined || t - prev.eventTime > retentionMs) return { ...NONE };
   const day = sorted.filter((e) => t - e.eventTime < DAY_MS);
@@ -46,12 +86,15 @@ describe('DestinationView lookups', () => {
     let t = T0;
     for (let i = 0; i < 600; i++) {
       if (r() < 0.6) t += Math.floor(r() * 20 * 60_000); // many same-eventTime ties
-      events.push(inbound(`C${Math.floor(r() * 6)}`, t, `tx${Math.floor(r() * 1e6)}-${i}`, { // random txId order among ties
-        amount: Math.floor(r() * 1000),
-        db: Math.floor(r() * 5000),
-        orig: `C${100 + Math.floor(r() * 8)}`,
-        type: TRANSACTION_TYPES[Math.floor(r() * 5)] ?? 'PAYMENT',
-      }));
+      events.push(
+        inbound(`C${Math.floor(r() * 6)}`, t, `tx${Math.floor(r() * 1e6)}-${i}`, {
+          // random txId order among ties
+          amount: Math.floor(r() * 1000),
+          db: Math.floor(r() * 5000),
+          orig: `C${100 + Math.floor(r() * 8)}`,
+          type: TRANSACTION_TYPES[Math.floor(r() * 5)] ?? 'PAYMENT',
+        }),
+      );
     }
     const inOrder = createDestinationView({ lagAllowanceMs: 30 * DAY_MS });
     for (const e of events) inOrder.add(e);
@@ -103,7 +146,12 @@ describe('DestinationView lookups', () => {
     const a = inbound('C7', s, 'a', { amount: 10, db: 1000 });
     const b = inbound('C7', s, 'b', { amount: 20, db: 5000, type: 'CASH_IN' });
     const early = inbound('C7', s - 60_000, 'z', { amount: 40, db: 7000 }); // larger txId, earlier time
-    for (const order of [[a, b, early], [b, a, early], [early, b, a], [b, early, a]]) {
+    for (const order of [
+      [a, b, early],
+      [b, a, early],
+      [early, b, a],
+      [b, early, a],
+    ]) {
       const view = createDestinationView();
       for (const e of order) view.add(e);
       const got = lookup(view, 'C7', s + 30_000);
@@ -120,9 +168,20 @@ describe('DestinationView lookups', () => {
     const s = T0;
     view.add(inbound('C1', s, 'a', { amount: 70 }));
     expect(lookup(view, 'C1', s)).toEqual(NONE); // same eventTime: not before
-    expect(lookup(view, 'C1', s + 1)).toMatchObject({ inCount1h: 1, inCount24h: 1, inSum24h: 70, secsSincePrevIn: 0.001 });
+    expect(lookup(view, 'C1', s + 1)).toMatchObject({
+      inCount1h: 1,
+      inCount24h: 1,
+      inSum24h: 70,
+      secsSincePrevIn: 0.001,
+    });
     expect(lookup(view, 'C1', s + HOUR_MS - 1)).toMatchObject({ inCount1h: 1, inCount24h: 1 });
-    expect(lookup(view, 'C1', s + HOUR_MS)).toMatchObject({ inCount1h: 0, inCount24h: 1, inSum24h: 70, fanIn24h: 1, inTransfer24h: 1 });
+    expect(lookup(view, 'C1', s + HOUR_MS)).toMatchObject({
+      inCount1h: 0,
+      inCount24h: 1,
+      inSum24h: 70,
+      fanIn24h: 1,
+      inTransfer24h: 1,
+    });
     expect(lookup(view, 'C1', s + DAY_MS - 1)).toMatchObject({ inCount1h: 0, inCount24h: 1, inSum24h: 70 });
     // out of the 24 h window but still the previous inbound (retention is 25 h)
     expect(lookup(view, 'C1', s + DAY_MS)).toEqual({ ...NONE, secsSincePrevIn: 86_400, prevBalanceAfter: 70 });
@@ -133,7 +192,11 @@ describe('DestinationView lookups', () => {
     for (const retentionMs of [R, DAY_MS]) {
       const view = createDestinationView({ retentionMs });
       view.add(inbound('C1', T0, 'a', { amount: 70, db: 30 }));
-      expect(lookup(view, 'C1', T0 + retentionMs)).toEqual({ ...NONE, secsSincePrevIn: retentionMs / 1000, prevBalanceAfter: 100 });
+      expect(lookup(view, 'C1', T0 + retentionMs)).toEqual({
+        ...NONE,
+        secsSincePrevIn: retentionMs / 1000,
+        prevBalanceAfter: 100,
+      });
       expect(lookup(view, 'C1', T0 + retentionMs + 1)).toEqual(NONE);
     }
   });
@@ -175,7 +238,13 @@ describe('DestinationView memory bounds', () => {
     for (let i = 1; i <= 5; i++) view.add(inbound('M1', T0 + i * 60_000, `t${i}`, { amount: i, orig: `C${i}` }));
     // All five are within the lag allowance of the watermark: none may go yet.
     expect(view.size()).toEqual({ destinations: 1, events: 5 });
-    expect(lookup(view, 'M1', T0 + HOUR_MS)).toMatchObject({ inCount1h: 3, inCount24h: 3, inSum24h: 3 + 4 + 5, fanIn24h: 3, secsSincePrevIn: 55 * 60 });
+    expect(lookup(view, 'M1', T0 + HOUR_MS)).toMatchObject({
+      inCount1h: 3,
+      inCount24h: 3,
+      inSum24h: 3 + 4 + 5,
+      fanIn24h: 3,
+      secsSincePrevIn: 55 * 60,
+    });
     // Behind the newest event: the last 3 before t, exactly what an in-order view would count.
     expect(lookup(view, 'M1', T0 + 4.5 * 60_000)).toMatchObject({ inCount24h: 3, inSum24h: 2 + 3 + 4 });
 
@@ -189,7 +258,8 @@ describe('DestinationView memory bounds', () => {
     // Any lookup no older than watermark - L matches a view fed in order up to t.
     for (const t of [T0 + 20 * 60_000, T0 + 25 * 60_000, T0 + 31 * 60_000, T0 + HOUR_MS]) {
       const inOrder = createDestinationView({ maxEventsPerAccount: 3, lagAllowanceMs: L });
-      for (let i = 1; i <= 5; i++) if (T0 + i * 60_000 < t) inOrder.add(inbound('M1', T0 + i * 60_000, `t${i}`, { amount: i, orig: `C${i}` }));
+      for (let i = 1; i <= 5; i++)
+        if (T0 + i * 60_000 < t) inOrder.add(inbound('M1', T0 + i * 60_000, `t${i}`, { amount: i, orig: `C${i}` }));
       if (T0 + 30 * 60_000 < t) inOrder.add(inbound('M1', T0 + 30 * 60_000, 't6', { amount: 6 }));
       expect(lookup(view, 'M1', t), `lookup at +${(t - T0) / 60_000} min`).toEqual(lookup(inOrder, 'M1', t));
     }

@@ -23,8 +23,11 @@ async function trainOn(d: Dataset, params: Partial<TrainParams>, featureNames = 
   const train = slice(d, 0, cut);
   const valid = slice(d, cut, d.matrix.rows);
   const result = await trainXGBoost({
-    train: train.matrix, trainLabels: train.labels, valid: { matrix: valid.matrix, labels: valid.labels },
-    params: { ...SMALL_PARAMS, ...params }, featureNames,
+    train: train.matrix,
+    trainLabels: train.labels,
+    valid: { matrix: valid.matrix, labels: valid.labels },
+    params: { ...SMALL_PARAMS, ...params },
+    featureNames,
   });
   return result.modelJson;
 }

@@ -12,7 +12,7 @@ describe('ProtoWriter (values from the protobuf encoding guide)', () => {
     expect(hex(new ProtoWriter().varintField(1, 0).finish())).toBe('0800');
   });
 
-  it('writes negative int64 as ten bytes of two\'s complement', () => {
+  it("writes negative int64 as ten bytes of two's complement", () => {
     expect(hex(new ProtoWriter().varintField(1, -1).finish())).toBe('08ffffffffffffffffff01');
   });
 
@@ -40,8 +40,16 @@ describe('ProtoWriter (values from the protobuf encoding guide)', () => {
 describe('encodeModel', () => {
   it('starts with ir_version and names the opsets', () => {
     const bytes = encodeModel({
-      irVersion: 8, opsets: [{ domain: 'ai.onnx.ml', version: 3 }], producerName: 'p', producerVersion: '1', docString: '',
-      graphName: 'g', nodes: [], inputs: [], outputs: [], metadata: { k: 'v' },
+      irVersion: 8,
+      opsets: [{ domain: 'ai.onnx.ml', version: 3 }],
+      producerName: 'p',
+      producerVersion: '1',
+      docString: '',
+      graphName: 'g',
+      nodes: [],
+      inputs: [],
+      outputs: [],
+      metadata: { k: 'v' },
     });
     expect(hex(bytes.subarray(0, 2))).toBe('0808');
     const text = Buffer.from(bytes).toString('latin1');

@@ -3,9 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isFraudError } from '@fraud/common';
-import { loadPaysimCsv, parsePaysimLine, paysimEventTime, PAYSIM_EPOCH_MS, paysimStep, readPaysimCsv } from '../../src/csv/index.ts';
+import {
+  loadPaysimCsv,
+  parsePaysimLine,
+  paysimEventTime,
+  PAYSIM_EPOCH_MS,
+  paysimStep,
+  readPaysimCsv,
+} from '../../src/csv/index.ts';
 
-const HEADER = 'step,type,amount,nameOrig,oldbalanceOrg,newbalanceOrig,nameDest,oldbalanceDest,newbalanceDest,isFraud,isFlaggedFraud';
+const HEADER =
+  'step,type,amount,nameOrig,oldbalanceOrg,newbalanceOrig,nameDest,oldbalanceDest,newbalanceDest,isFraud,isFlaggedFraud';
 let dir = '';
 afterAll(async () => {
   if (dir !== '') await rm(dir, { recursive: true, force: true });
@@ -35,19 +43,28 @@ describe('PaySim CSV reader', () => {
   });
 
   it('reads CRLF files with the header, skips blank lines, accepts a typology column', async () => {
-    const p = await file('crlf.csv', `${HEADER}\r\n1,CASH_OUT,181.0,C840083671,181.0,0.0,C38997010,21182.0,0.0,1,0\r\n\r\n2,PAYMENT,1.5,C1,2.0,0.5,M1,0.0,0.0,0,0\r\n`);
+    const p = await file(
+      'crlf.csv',
+      `${HEADER}\r\n1,CASH_OUT,181.0,C840083671,181.0,0.0,C38997010,21182.0,0.0,1,0\r\n\r\n2,PAYMENT,1.5,C1,2.0,0.5,M1,0.0,0.0,0,0\r\n`,
+    );
     const rows = await loadPaysimCsv(p);
     expect(rows.map((r) => [r.rowNumber, r.step, r.tx.type, r.tx.amount, r.tx.destBalanceBefore, r.isFraud])).toEqual([
       [1, 1, 'CASH_OUT', 18100, 2_118_200, true],
       [2, 2, 'PAYMENT', 150, 0, false],
     ]);
     expect(rows[0]?.tx.eventTime).toBe(paysimEventTime(1));
-    const t = await file('typ.csv', `${HEADER},typology\n1,TRANSFER,5.0,C1,5.0,0.0,C2,0.0,5.0,1,0,account-takeover\n1,PAYMENT,5.0,C3,9.0,4.0,M1,0.0,0.0,0,0,\n`);
+    const t = await file(
+      'typ.csv',
+      `${HEADER},typology\n1,TRANSFER,5.0,C1,5.0,0.0,C2,0.0,5.0,1,0,account-takeover\n1,PAYMENT,5.0,C3,9.0,4.0,M1,0.0,0.0,0,0,\n`,
+    );
     expect((await loadPaysimCsv(t)).map((r) => r.typology)).toEqual(['account-takeover', null]);
   });
 
   it('filters by step range', async () => {
-    const p = await file('steps.csv', `${HEADER}\n1,PAYMENT,1,C1,2,1,M1,0,0,0,0\n5,PAYMENT,1,C1,2,1,M1,0,0,0,0\n9,PAYMENT,1,C1,2,1,M1,0,0,0,0\n`);
+    const p = await file(
+      'steps.csv',
+      `${HEADER}\n1,PAYMENT,1,C1,2,1,M1,0,0,0,0\n5,PAYMENT,1,C1,2,1,M1,0,0,0,0\n9,PAYMENT,1,C1,2,1,M1,0,0,0,0\n`,
+    );
     expect((await loadPaysimCsv(p, { fromStep: 2, untilStep: 8 })).map((r) => r.step)).toEqual([5]);
   });
 
@@ -57,7 +74,13 @@ describe('PaySim CSV reader', () => {
     const header = await file('header.csv', 'a,b,c\n1,2,3\n');
     await expect(loadPaysimCsv(header)).rejects.toThrow(/header must be step,type,amount/);
     const errors: unknown[] = [];
-    for (const line of ['1,WIRE,1,C1,2,1,M1,0,0,0,0', '1,PAYMENT,1,C1,2,1,M1,0,0,2,0', '1,PAYMENT,1,C1,2,1,M1,0,0,0', '-1,PAYMENT,1,C1,2,1,M1,0,0,0,0', '1,PAYMENT,1,C1,2,x,M1,0,0,0,0']) {
+    for (const line of [
+      '1,WIRE,1,C1,2,1,M1,0,0,0,0',
+      '1,PAYMENT,1,C1,2,1,M1,0,0,2,0',
+      '1,PAYMENT,1,C1,2,1,M1,0,0,0',
+      '-1,PAYMENT,1,C1,2,1,M1,0,0,0,0',
+      '1,PAYMENT,1,C1,2,x,M1,0,0,0,0',
+    ]) {
       try {
         parsePaysimLine(line, 1);
       } catch (err: unknown) {

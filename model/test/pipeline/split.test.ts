@@ -35,11 +35,16 @@ describe('time-ordered split', () => {
   });
 
   it('refuses a gap that swallows a part', () => {
-    expect(() => planSplit(times, { gapMs: 100 * H, validFraction: 0.2, testFraction: 0.2 })).toThrow(/label-delay gap/);
+    expect(() => planSplit(times, { gapMs: 100 * H, validFraction: 0.2, testFraction: 0.2 })).toThrow(
+      /label-delay gap/,
+    );
   });
 
   it('fingerprints the rows used: any change to a row changes it', () => {
-    const rows = [0, 1, 2].map((i) => ({ tx: tx({ t: i * H, type: 'PAYMENT', amount: 100 + i, orig: `C${i}`, ob: 1000, dest: 'M1', db: 0 }), isFraud: false }));
+    const rows = [0, 1, 2].map((i) => ({
+      tx: tx({ t: i * H, type: 'PAYMENT', amount: 100 + i, orig: `C${i}`, ob: 1000, dest: 'M1', db: 0 }),
+      isFraud: false,
+    }));
     const a = dataFingerprint(rows);
     expect(a).toMatch(/^[0-9a-f]{64}$/);
     expect(dataFingerprint(rows)).toBe(a);

@@ -43,9 +43,22 @@ describe('chooseThresholds', () => {
     expect(c.thresholds).toEqual({ review: 0.925, block: 0.925 });
     expect(c.cost).toBe(50);
     // a window where only blocking everything catches the frauds
-    const all = chooseThresholds({ scores: [0.5, 0.5, 0.5, 0.5], labels: [1, 0, 0, 0], amountsMinor: [1e9, 100, 100, 100], costs, maxReviewRate: 0.01 });
+    const all = chooseThresholds({
+      scores: [0.5, 0.5, 0.5, 0.5],
+      labels: [1, 0, 0, 0],
+      amountsMinor: [1e9, 100, 100, 100],
+      costs,
+      maxReviewRate: 0.01,
+    });
     expect(all.thresholds.block).toBeLessThanOrEqual(0.5);
-    const capped = chooseThresholds({ scores: [0.5, 0.5, 0.5, 0.5], labels: [1, 0, 0, 0], amountsMinor: [1e9, 100, 100, 100], costs, maxReviewRate: 0.01, maxBlockRate: 0.01 });
+    const capped = chooseThresholds({
+      scores: [0.5, 0.5, 0.5, 0.5],
+      labels: [1, 0, 0, 0],
+      amountsMinor: [1e9, 100, 100, 100],
+      costs,
+      maxReviewRate: 0.01,
+      maxBlockRate: 0.01,
+    });
     expect(capped.thresholds.block).toBeGreaterThan(0.5);
   });
 
@@ -62,7 +75,9 @@ describe('chooseThresholds', () => {
       expect(c.cost).toBeCloseTo(real, 6);
       const cands = [...new Set(sc)].sort((a, b) => a - b).concat([NEVER]);
       let bruteMin = Infinity;
-      for (const a of cands) for (const b of cands) if (a <= b) bruteMin = Math.min(bruteMin, costAt(sc, lab, amt, { review: a, block: b }, costs, wts).total);
+      for (const a of cands)
+        for (const b of cands)
+          if (a <= b) bruteMin = Math.min(bruteMin, costAt(sc, lab, amt, { review: a, block: b }, costs, wts).total);
       expect(real).toBeCloseTo(bruteMin, 6);
       expect(c.thresholds.review).toBeLessThanOrEqual(c.thresholds.block);
       expect(Math.min(...c.reviewCurve.map((p) => p.cost))).toBeCloseTo(c.cost, 6);

@@ -22,7 +22,12 @@ let dir: string;
 
 beforeAll(async () => {
   const train = slice(data, 0, 2400);
-  const result = await trainXGBoost({ train: train.matrix, trainLabels: train.labels, featureNames, params: { ...SMALL_PARAMS, rounds: 40, earlyStoppingRounds: 0 } });
+  const result = await trainXGBoost({
+    train: train.matrix,
+    trainLabels: train.labels,
+    featureNames,
+    params: { ...SMALL_PARAMS, rounds: 40, earlyStoppingRounds: 0 },
+  });
   modelJson = result.modelJson;
   onnx = xgboostJsonToOnnx(modelJson, { featureNames, metadata: { version: 'v-test' } });
   model = await createServingModel({ version: 'v-test', featureSet: 'fs-test', featureNames, onnx, modelJson });
@@ -55,12 +60,18 @@ describe('createServingModel', () => {
   });
 
   it('rejects a batch with the wrong number of columns', async () => {
-    await expect(model.predict({ data: new Float32Array(9), rows: 1, cols: 9 })).rejects.toMatchObject({ code: 'RECORD_INVALID' });
+    await expect(model.predict({ data: new Float32Array(9), rows: 1, cols: 9 })).rejects.toMatchObject({
+      code: 'RECORD_INVALID',
+    });
   });
 
   it('refuses bytes that are not an ONNX model, and feature lists that do not fit', async () => {
-    await expect(createServingModel({ version: 'bad', featureSet: 'x', featureNames, onnx: new Uint8Array([1, 2, 3]), modelJson })).rejects.toMatchObject({ code: 'MODEL_INVALID' });
-    await expect(createServingModel({ version: 'bad', featureSet: 'x', featureNames: names(11), onnx, modelJson })).rejects.toMatchObject({ code: 'MODEL_INCOMPATIBLE' });
+    await expect(
+      createServingModel({ version: 'bad', featureSet: 'x', featureNames, onnx: new Uint8Array([1, 2, 3]), modelJson }),
+    ).rejects.toMatchObject({ code: 'MODEL_INVALID' });
+    await expect(
+      createServingModel({ version: 'bad', featureSet: 'x', featureNames: names(11), onnx, modelJson }),
+    ).rejects.toMatchObject({ code: 'MODEL_INCOMPATIBLE' });
   });
 
   it('passes the all-missing smoke test and stops serving after dispose', async () => {
@@ -87,7 +98,12 @@ describe('verifyParity', () => {
     const held = slice(data, 2400, 3000).matrix;
     expect(await verifyParity(modelJson, onnx, held)).toBeLessThanOrEqual(1e-5);
     const other = slice(data, 0, 1200);
-    const otherModel = await trainXGBoost({ train: other.matrix, trainLabels: other.labels, featureNames, params: { ...SMALL_PARAMS, rounds: 5, earlyStoppingRounds: 0, seed: 99 } });
+    const otherModel = await trainXGBoost({
+      train: other.matrix,
+      trainLabels: other.labels,
+      featureNames,
+      params: { ...SMALL_PARAMS, rounds: 5, earlyStoppingRounds: 0, seed: 99 },
+    });
     const wrongOnnx = xgboostJsonToOnnx(otherModel.modelJson);
     expect(await parityMaxAbsDiff(modelJson, wrongOnnx, held)).toBeGreaterThan(1e-3);
     await expect(verifyParity(modelJson, wrongOnnx, held)).rejects.toMatchObject({ code: 'MODEL_INVALID' });
@@ -98,7 +114,8 @@ describe('artifacts', () => {
   it('writes model.onnx, model.json and metadata.json and reads them back verified', async () => {
     const at = join(dir, 'v-test');
     const written = await writeArtifact(at, {
-      onnx, modelJson,
+      onnx,
+      modelJson,
       metadata: { version: 'v-test', featureSet: 'fs-test', featureNames, thresholds: { review: 0.4, block: 0.9 } },
     });
     expect(written.sha256).toBe(sha256Hex(onnx));
@@ -118,7 +135,11 @@ describe('artifacts', () => {
 
   it('detects a changed model.onnx by its checksum', async () => {
     const at = join(dir, 'v-tampered');
-    await writeArtifact(at, { onnx, modelJson, metadata: { version: 'v-tampered', featureSet: 'fs-test', featureNames } });
+    await writeArtifact(at, {
+      onnx,
+      modelJson,
+      metadata: { version: 'v-tampered', featureSet: 'fs-test', featureNames },
+    });
     const bytes = await readFile(join(at, 'model.onnx'));
     bytes[bytes.length - 1] = (bytes[bytes.length - 1] ?? 0) ^ 0xff;
     await writeFile(join(at, 'model.onnx'), bytes);
@@ -126,6 +147,9 @@ describe('artifacts', () => {
   });
 
   it('says which file is missing', async () => {
-    await expect(readArtifact(join(dir, 'nothing-here'))).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('metadata.json') });
+    await expect(readArtifact(join(dir, 'nothing-here'))).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: expect.stringContaining('metadata.json'),
+    });
   });
 });

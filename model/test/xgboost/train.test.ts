@@ -29,7 +29,9 @@ function auc(scores: Float32Array, labels: Float32Array): number {
 
 describe('XGBoost library', () => {
   it('uses XGBOOST_LIB when set and names it when it is wrong', () => {
-    expect(resolveLibraryPath({ XGBOOST_LIB: '/usr/lib/x86_64-linux-gnu/libxgboost.so.0' })).toBe('/usr/lib/x86_64-linux-gnu/libxgboost.so.0');
+    expect(resolveLibraryPath({ XGBOOST_LIB: '/usr/lib/x86_64-linux-gnu/libxgboost.so.0' })).toBe(
+      '/usr/lib/x86_64-linux-gnu/libxgboost.so.0',
+    );
     let error: unknown;
     try {
       resolveLibraryPath({ XGBOOST_LIB: '/nowhere/libxgboost.so' });
@@ -71,7 +73,9 @@ describe('trainXGBoost', () => {
 
   it('reports progress every round with the validation aucpr', () => {
     expect(progress.map((p) => p.round)).toEqual(Array.from({ length: result.rounds }, (_, i) => i + 1));
-    expect(progress.every((p) => p.total === 400 && p.metric !== undefined && p.metric > 0 && p.metric <= 1)).toBe(true);
+    expect(progress.every((p) => p.total === 400 && p.metric !== undefined && p.metric > 0 && p.metric <= 1)).toBe(
+      true,
+    );
     const best = progress[result.bestIteration]?.metric ?? 0;
     expect(Math.max(...progress.map((p) => p.metric ?? 0))).toBe(best);
   });
@@ -114,7 +118,10 @@ describe('trainXGBoost', () => {
   it('keeps every round when early stopping is off, reporting the validation metric every 25 rounds and at the last', async () => {
     const metrics: (number | undefined)[] = [];
     const full = await trainXGBoost({
-      train: train.matrix, trainLabels: train.labels, valid: { matrix: valid.matrix, labels: valid.labels }, featureNames: names(12),
+      train: train.matrix,
+      trainLabels: train.labels,
+      valid: { matrix: valid.matrix, labels: valid.labels },
+      featureNames: names(12),
       params: { ...SMALL_PARAMS, rounds: 30, earlyStoppingRounds: 0, eta: 0.8 },
       onProgress: (_round, _total, metric) => metrics.push(metric),
     });
@@ -129,7 +136,14 @@ describe('trainXGBoost', () => {
 
   it('is reproducible with row and column subsampling, run after run on the same thread', async () => {
     const run = async (): Promise<string> =>
-      (await trainXGBoost({ train: train.matrix, trainLabels: train.labels, featureNames: names(12), params: { ...SMALL_PARAMS, rounds: 25, subsample: 0.7, colsampleBytree: 0.7, earlyStoppingRounds: 0 } })).modelJson;
+      (
+        await trainXGBoost({
+          train: train.matrix,
+          trainLabels: train.labels,
+          featureNames: names(12),
+          params: { ...SMALL_PARAMS, rounds: 25, subsample: 0.7, colsampleBytree: 0.7, earlyStoppingRounds: 0 },
+        })
+      ).modelJson;
     const first = await run();
     expect(await run()).toBe(first);
   });
@@ -142,7 +156,7 @@ describe('trainXGBoost', () => {
     const data = new Float32Array(rows * cols);
     const labels = new Float32Array(rows);
     let s = 7;
-    const rand = (): number => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const rand = (): number => (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32;
     for (let r = 0; r < rows; r++) {
       const fraud = r < 2500 ? r % 50 === 0 : r % 100 === 0;
       labels[r] = fraud ? 1 : 0;
@@ -154,7 +168,10 @@ describe('trainXGBoost', () => {
     expect(validLabels.reduce((a, b) => a + b, 0)).toBe(5);
     const metrics: number[] = [];
     const result = await trainXGBoost({
-      train: part(0, 2500), trainLabels: labels.slice(0, 2500), valid: { matrix: part(2500, rows), labels: validLabels }, featureNames: names(cols),
+      train: part(0, 2500),
+      trainLabels: labels.slice(0, 2500),
+      valid: { matrix: part(2500, rows), labels: validLabels },
+      featureNames: names(cols),
       params: { ...SMALL_PARAMS, rounds: 40, earlyStoppingRounds: 5 },
       onProgress: (_r, _t, m) => metrics.push(m ?? Number.NaN),
     });
@@ -173,7 +190,12 @@ describe('trainXGBoost', () => {
     };
     setImmediate(tick);
     const rounds = 20;
-    await trainXGBoost({ train: train.matrix, trainLabels: train.labels, featureNames: names(12), params: { ...SMALL_PARAMS, rounds, earlyStoppingRounds: 0 } });
+    await trainXGBoost({
+      train: train.matrix,
+      trainLabels: train.labels,
+      featureNames: names(12),
+      params: { ...SMALL_PARAMS, rounds, earlyStoppingRounds: 0 },
+    });
     training = false;
     expect(turns).toBeGreaterThanOrEqual(rounds - 1);
   });
@@ -187,7 +209,12 @@ describe('trainXGBoost', () => {
 });
 
 describe('training input errors', () => {
-  const base = { train: train.matrix, trainLabels: train.labels, featureNames: names(12), params: { ...SMALL_PARAMS, rounds: 2 } };
+  const base = {
+    train: train.matrix,
+    trainLabels: train.labels,
+    featureNames: names(12),
+    params: { ...SMALL_PARAMS, rounds: 2 },
+  };
 
   it('needs both classes to compute scale_pos_weight', () => {
     expect(() => computeScalePosWeight(new Float32Array([0, 0, 0]))).toThrowError(/both classes/);
@@ -195,18 +222,25 @@ describe('training input errors', () => {
   });
 
   it('rejects labels that do not match the rows', async () => {
-    await expect(trainXGBoost({ ...base, trainLabels: train.labels.slice(1), params: { ...base.params, scalePosWeight: 1 } })).rejects.toMatchObject({ code: 'MODEL_INVALID' });
+    await expect(
+      trainXGBoost({ ...base, trainLabels: train.labels.slice(1), params: { ...base.params, scalePosWeight: 1 } }),
+    ).rejects.toMatchObject({ code: 'MODEL_INVALID' });
   });
 
-  it('surfaces XGBoost\'s own error for a bad parameter', async () => {
-    await expect(trainXGBoost({ ...base, params: { ...base.params, maxDepth: -3 } })).rejects.toMatchObject({ code: 'XGBOOST_FAILED', message: expect.stringMatching(/max_depth/) });
+  it("surfaces XGBoost's own error for a bad parameter", async () => {
+    await expect(trainXGBoost({ ...base, params: { ...base.params, maxDepth: -3 } })).rejects.toMatchObject({
+      code: 'XGBOOST_FAILED',
+      message: expect.stringMatching(/max_depth/),
+    });
   });
 
   it('rejects a matrix whose data does not match rows x cols', async () => {
-    await expect(trainXGBoost({ ...base, train: { ...train.matrix, rows: train.matrix.rows + 1 } })).rejects.toMatchObject({ code: 'MODEL_INVALID' });
+    await expect(
+      trainXGBoost({ ...base, train: { ...train.matrix, rows: train.matrix.rows + 1 } }),
+    ).rejects.toMatchObject({ code: 'MODEL_INVALID' });
   });
 
-  it('rejects bytes that are not an XGBoost model with MODEL_INVALID and XGBoost\'s reason', () => {
+  it("rejects bytes that are not an XGBoost model with MODEL_INVALID and XGBoost's reason", () => {
     let error: unknown;
     try {
       predictNative('{"learner": 1}', valid.matrix);

@@ -10,7 +10,14 @@ export interface FraudContext {
   /** Runs `step` when simulated time reaches `at` (interleaved with legitimate traffic). */
   schedule(at: number, step: (at: number) => void): void;
   /** Emits a fraudulent transaction at `at`, labelled with the typology. */
-  emit(typology: TypologyName, type: TransactionType, origin: number, dest: number, amount: number, at: number): Transaction;
+  emit(
+    typology: TypologyName,
+    type: TransactionType,
+    origin: number,
+    dest: number,
+    amount: number,
+    at: number,
+  ): Transaction;
   /** A brand-new customer account (mule or new payee): never seen before in the stream. */
   newAccount(at: number): number;
   /** A customer with a balance in [min, max] minor units, not already compromised; it is taken over until `holdUntil`. */

@@ -18,36 +18,62 @@ export interface Bucket {
 }
 
 export async function typologyTimeline(db: Db, typology: string, bucketMs: number): Promise<Bucket[]> {
-  const rows = await db.all(`SELECT (s.event_time // ${bucketMs}) * ${bucketMs} AS at,
+  const rows = await db.all(
+    `SELECT (s.event_time // ${bucketMs}) * ${bucketMs} AS at,
       count(*) FILTER (WHERE l.is_fraud AND l.typology = $1) AS frauds,
       count(*) FILTER (WHERE l.is_fraud AND l.typology = $1 AND s.score >= s.review_threshold) AS caught,
       count(*) FILTER (WHERE s.score >= s.review_threshold) AS flagged,
       count(*) FILTER (WHERE s.score >= s.review_threshold AND l.is_fraud) AS flagged_fraud
-    FROM scored s JOIN labels l USING (tx_id) WHERE l.join_seq IS NOT NULL GROUP BY 1 ORDER BY 1`, [typology]);
+    FROM scored s JOIN labels l USING (tx_id) WHERE l.join_seq IS NOT NULL GROUP BY 1 ORDER BY 1`,
+    [typology],
+  );
   return rows.map((r) => {
     const frauds = num(r.frauds);
     const caught = num(r.caught);
     const flagged = num(r.flagged);
     const flaggedFraud = num(r.flagged_fraud);
-    return { at: num(r.at), frauds, caught, recall: frauds ? caught / frauds : null, flagged, flaggedFraud, precision: flagged ? flaggedFraud / flagged : null };
+    return {
+      at: num(r.at),
+      frauds,
+      caught,
+      recall: frauds ? caught / frauds : null,
+      flagged,
+      flaggedFraud,
+      precision: flagged ? flaggedFraud / flagged : null,
+    };
   });
 }
 
 /** Recall of the typology and overall precision over scored rows in [from, to) of event time. */
-export async function windowQuality(db: Db, typology: string, from: number, to: number): Promise<{ frauds: number; recall: number | null; precision: number | null }> {
-  const [r] = await db.all(`SELECT count(*) FILTER (WHERE l.is_fraud AND l.typology = $1) AS frauds,
+export async function windowQuality(
+  db: Db,
+  typology: string,
+  from: number,
+  to: number,
+): Promise<{ frauds: number; recall: number | null; precision: number | null }> {
+  const [r] = await db.all(
+    `SELECT count(*) FILTER (WHERE l.is_fraud AND l.typology = $1) AS frauds,
       count(*) FILTER (WHERE l.is_fraud AND l.typology = $1 AND s.score >= s.review_threshold) AS caught,
       count(*) FILTER (WHERE s.score >= s.review_threshold) AS flagged,
       count(*) FILTER (WHERE s.score >= s.review_threshold AND l.is_fraud) AS flagged_fraud
-    FROM scored s JOIN labels l USING (tx_id) WHERE l.join_seq IS NOT NULL${bound('>=', from)}${bound('<', to)}`, [typology]);
+    FROM scored s JOIN labels l USING (tx_id) WHERE l.join_seq IS NOT NULL${bound('>=', from)}${bound('<', to)}`,
+    [typology],
+  );
   const frauds = num(r?.frauds);
   const flagged = num(r?.flagged);
-  return { frauds, recall: frauds ? num(r?.caught) / frauds : null, precision: flagged ? num(r?.flagged_fraud) / flagged : null };
+  return {
+    frauds,
+    recall: frauds ? num(r?.caught) / frauds : null,
+    precision: flagged ? num(r?.flagged_fraud) / flagged : null,
+  };
 }
 
 /** Fraud labels of the typology the store had joined when a run started (its join sequence). */
 export async function typologyLabelsAt(db: Db, typology: string, joinSeq: number): Promise<number> {
-  const [r] = await db.all(`SELECT count(*) AS n FROM labels WHERE is_fraud AND typology = $1 AND join_seq IS NOT NULL AND join_seq <= ${Math.floor(joinSeq)}`, [typology]);
+  const [r] = await db.all(
+    `SELECT count(*) AS n FROM labels WHERE is_fraud AND typology = $1 AND join_seq IS NOT NULL AND join_seq <= ${Math.floor(joinSeq)}`,
+    [typology],
+  );
   return num(r?.n);
 }
 

@@ -31,13 +31,26 @@ export async function runBacktest(q: {
   onProgress?: (done: number, total: number) => void;
   now?: number;
 }): Promise<BacktestResult> {
-  const scored = await scoreTransactions(q.art, q.rows.map((r) => r.tx), q.onProgress);
+  const scored = await scoreTransactions(
+    q.art,
+    q.rows.map((r) => r.tx),
+    q.onProgress,
+  );
   const idx: number[] = [];
   q.rows.forEach((r, i) => {
     const t = r.tx.eventTime;
-    if (r.isFraud !== null && (q.evalFrom === undefined || t >= q.evalFrom) && (q.evalTo === undefined || t <= q.evalTo)) idx.push(i);
+    if (
+      r.isFraud !== null &&
+      (q.evalFrom === undefined || t >= q.evalFrom) &&
+      (q.evalTo === undefined || t <= q.evalTo)
+    )
+      idx.push(i);
   });
-  if (idx.length === 0) throw new FraudError('BAD_REQUEST', `no labelled transactions in the backtest range (${q.rows.length} replayed); widen --from/--to or wait for labels`);
+  if (idx.length === 0)
+    throw new FraudError(
+      'BAD_REQUEST',
+      `no labelled transactions in the backtest range (${q.rows.length} replayed); widen --from/--to or wait for labels`,
+    );
   const report = evaluate({
     scores: idx.map((i) => scored.scores[i] ?? 0),
     labels: idx.map((i) => (q.rows[i]?.isFraud === true ? 1 : 0)),
@@ -48,7 +61,11 @@ export async function runBacktest(q: {
     costs: q.art.costs,
   });
   const summary = summarise(report);
-  const { byType, byTypology: _t, ...overall } = summary as Record<string, unknown> & { byType: Record<string, unknown>; byTypology: unknown };
+  const {
+    byType,
+    byTypology: _t,
+    ...overall
+  } = summary as Record<string, unknown> & { byType: Record<string, unknown>; byTypology: unknown };
   const record: BacktestRecord = {
     backtestId: randomUUID(),
     createdAt: q.now ?? Date.now(),

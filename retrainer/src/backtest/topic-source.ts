@@ -36,7 +36,10 @@ export async function readTopicRange(q: {
       const end = e === undefined || e === '-1' ? high : BigInt(e);
       return { partition: s.partition, start, end };
     });
-    labelEnds = (await admin.fetchTopicOffsets(q.topics.labels)).map((h) => ({ partition: h.partition, end: BigInt(h.high) }));
+    labelEnds = (await admin.fetchTopicOffsets(q.topics.labels)).map((h) => ({
+      partition: h.partition,
+      end: BigInt(h.high),
+    }));
   } finally {
     await admin.disconnect();
   }
@@ -52,15 +55,21 @@ export async function readTopicRange(q: {
     q.onProgress?.(txs.length + skipped, total);
   });
   const labels = new Map<string, Label>();
-  await readRanges(q.kafka, q.topics.labels, labelEnds.map((l) => ({ partition: l.partition, start: 0n, end: l.end })), q.timeoutMs ?? 120_000, async (buf) => {
-    try {
-      const l = await q.codecs.label.decode(buf);
-      const prev = labels.get(l.txId);
-      if (!prev || l.labeledAt >= prev.labeledAt) labels.set(l.txId, l);
-    } catch {
-      skipped++;
-    }
-  });
+  await readRanges(
+    q.kafka,
+    q.topics.labels,
+    labelEnds.map((l) => ({ partition: l.partition, start: 0n, end: l.end })),
+    q.timeoutMs ?? 120_000,
+    async (buf) => {
+      try {
+        const l = await q.codecs.label.decode(buf);
+        const prev = labels.get(l.txId);
+        if (!prev || l.labeledAt >= prev.labeledAt) labels.set(l.txId, l);
+      } catch {
+        skipped++;
+      }
+    },
+  );
   return {
     rows: txs.map((tx) => {
       const l = labels.get(tx.txId);
@@ -71,11 +80,22 @@ export async function readTopicRange(q: {
 }
 
 /** Reads [start, end) of each partition with a throw-away group, seeking to each start. */
-async function readRanges(kafka: Kafka, topic: string, ranges: { partition: number; start: bigint; end: bigint }[], timeoutMs: number, onValue: (b: Buffer) => Promise<void>): Promise<void> {
+async function readRanges(
+  kafka: Kafka,
+  topic: string,
+  ranges: { partition: number; start: bigint; end: bigint }[],
+  timeoutMs: number,
+  onValue: (b: Buffer) => Promise<void>,
+): Promise<void> {
   const todo = ranges.filter((r) => r.end > r.start);
   if (todo.length === 0) return;
   const done = new Map<number, boolean>(todo.map((r) => [r.partition, false]));
-  const consumer = kafka.consumer({ groupId: `backtest-${randomUUID().slice(0, 8)}`, readUncommitted: false, maxWaitTimeInMs: 200, maxBytes: 16 * 1024 * 1024 });
+  const consumer = kafka.consumer({
+    groupId: `backtest-${randomUUID().slice(0, 8)}`,
+    readUncommitted: false,
+    maxWaitTimeInMs: 200,
+    maxBytes: 16 * 1024 * 1024,
+  });
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
@@ -97,7 +117,10 @@ async function readRanges(kafka: Kafka, topic: string, ranges: { partition: numb
         for (const m of batch.messages) {
           const off = BigInt(m.offset);
           if (off < r.start) continue;
-          if (off >= r.end) { done.set(r.partition, true); break; }
+          if (off >= r.end) {
+            done.set(r.partition, true);
+            break;
+          }
           if (m.value) await onValue(m.value);
           if (off + 1n >= r.end) done.set(r.partition, true);
         }
@@ -106,7 +129,9 @@ async function readRanges(kafka: Kafka, topic: string, ranges: { partition: numb
     await startedSeeks;
     await waitFor(() => [...done.values()].every(Boolean), { timeoutMs, what: `reading ${topic} offset ranges` });
   } catch (err: unknown) {
-    throw err instanceof FraudError ? err : new FraudError('KAFKA_UNAVAILABLE', `cannot replay ${topic}`, { cause: err, retriable: true });
+    throw err instanceof FraudError
+      ? err
+      : new FraudError('KAFKA_UNAVAILABLE', `cannot replay ${topic}`, { cause: err, retriable: true });
   } finally {
     await consumer.disconnect();
   }

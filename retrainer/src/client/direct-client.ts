@@ -16,12 +16,18 @@ import type { RetrainerClient } from './types.ts';
  * Direct mode: no service running, so the CLI opens the retrainer's DuckDB file itself, reads
  * model-updates to know what is live, and publishes to Kafka. Policy: the file if set, else defaults.
  */
-export async function directRetrainerClient(env: KafkaEnv & { RETRAINER_DB_PATH: string; MODEL_ARTIFACTS_DIR: string; RETRAIN_POLICY_FILE?: string | undefined }): Promise<RetrainerClient> {
+export async function directRetrainerClient(
+  env: KafkaEnv & { RETRAINER_DB_PATH: string; MODEL_ARTIFACTS_DIR: string; RETRAIN_POLICY_FILE?: string | undefined },
+): Promise<RetrainerClient> {
   const logger = createLogger('fraud-cli', process.env.LOG_LEVEL ?? 'warn');
   const store = await openStore(env.RETRAINER_DB_PATH);
   const topics = topicNames(env.TOPIC_PREFIX);
   const kafka = createKafka(env, 'fraud-cli-models', logger);
-  let ready: Promise<{ models: ReturnType<typeof watchModelUpdates>; producer: ReturnType<typeof kafka.producer>; codecs: Awaited<ReturnType<typeof createCodecs>> }> | null = null;
+  let ready: Promise<{
+    models: ReturnType<typeof watchModelUpdates>;
+    producer: ReturnType<typeof kafka.producer>;
+    codecs: Awaited<ReturnType<typeof createCodecs>>;
+  }> | null = null;
   const kafkaSide = () =>
     (ready ??= (async () => {
       const codecs = await createCodecs({ registryUrl: env.SCHEMA_REGISTRY_URL, topics });
@@ -34,9 +40,14 @@ export async function directRetrainerClient(env: KafkaEnv & { RETRAINER_DB_PATH:
     })());
   const opsFor = async () => {
     const k = await kafkaSide();
-    const publisher = createModelPublisher({ sink: kafkaUpdateSink({ producer: k.producer, codecs: k.codecs, topics }), registry: store.registry });
+    const publisher = createModelPublisher({
+      sink: kafkaUpdateSink({ producer: k.producer, codecs: k.codecs, topics }),
+      registry: store.registry,
+    });
     const ops = createRegistryOps({
-      registry: store.registry, artifactsDir: env.MODEL_ARTIFACTS_DIR, publisher,
+      registry: store.registry,
+      artifactsDir: env.MODEL_ARTIFACTS_DIR,
+      publisher,
       live: () => ({ champion: k.models.champion()?.version ?? null, shadow: k.models.shadow()?.version ?? null }),
     });
     return { k, publisher, ops };
@@ -65,17 +76,39 @@ export async function directRetrainerClient(env: KafkaEnv & { RETRAINER_DB_PATH:
       if (!o.force) {
         const last = await store.registry.lastRun();
         const fresh = await store.training.newLabelsSince(last?.joinSeq ?? 0);
-        const d = retrainDue(p, { now: Date.now(), lastRunAt: last?.startedAt ?? null, newLabels: fresh.labels, newFrauds: fresh.frauds, psi: {}, live: null });
+        const d = retrainDue(p, {
+          now: Date.now(),
+          lastRunAt: last?.startedAt ?? null,
+          newLabels: fresh.labels,
+          newFrauds: fresh.frauds,
+          psi: {},
+          live: null,
+        });
         if (!d.due) throw new FraudError('BAD_REQUEST', `no retraining due: ${d.why}. Use --force to run anyway.`);
         trigger = d.trigger;
       }
       const champion = k.models.champion();
       const src = champion ? sourceFromUpdate(champion) : null;
-      return runRetrain({
-        store, artifactsDir: env.MODEL_ARTIFACTS_DIR, publisher, champion: () => src, featureSet: FEATURE_SET, featureNames: FEATURE_NAMES,
-        costs: DEFAULT_COSTS, logger,
-        onProgress: (pr) => o.onProgress?.(pr.stage === 'training' ? `training round ${pr.round ?? 0}/${pr.rounds ?? '?'}${pr.validMetric === undefined ? '' : ` valid aucpr ${pr.validMetric.toFixed(4)}`}` : pr.stage),
-      }, p, { trigger, actor: o.actor });
+      return runRetrain(
+        {
+          store,
+          artifactsDir: env.MODEL_ARTIFACTS_DIR,
+          publisher,
+          champion: () => src,
+          featureSet: FEATURE_SET,
+          featureNames: FEATURE_NAMES,
+          costs: DEFAULT_COSTS,
+          logger,
+          onProgress: (pr) =>
+            o.onProgress?.(
+              pr.stage === 'training'
+                ? `training round ${pr.round ?? 0}/${pr.rounds ?? '?'}${pr.validMetric === undefined ? '' : ` valid aucpr ${pr.validMetric.toFixed(4)}`}`
+                : pr.stage,
+            ),
+        },
+        p,
+        { trigger, actor: o.actor },
+      );
     },
     policy,
     saveBacktest: (b) => store.registry.saveBacktest(b),

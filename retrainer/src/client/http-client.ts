@@ -12,7 +12,10 @@ export function httpRetrainerClient(baseUrl: string): RetrainerClient {
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     } catch (err: unknown) {
-      throw new FraudError('KAFKA_UNAVAILABLE', `retrainer at ${baseUrl} is not reachable`, { cause: err, retriable: true });
+      throw new FraudError('KAFKA_UNAVAILABLE', `retrainer at ${baseUrl} is not reachable`, {
+        cause: err,
+        retriable: true,
+      });
     }
     const text = await res.text();
     const json: unknown = text ? JSON.parse(text) : null;
@@ -34,7 +37,9 @@ export function httpRetrainerClient(baseUrl: string): RetrainerClient {
       return call('POST', '/api/retrain', { force: o.force }, o.actor);
     },
     policy: () => call('GET', '/api/policy'),
-    saveBacktest: async (b) => { await call('POST', '/api/backtests', b); },
+    saveBacktest: async (b) => {
+      await call('POST', '/api/backtests', b);
+    },
     backtests: () => call('GET', '/api/backtests'),
     close: async () => undefined,
   };

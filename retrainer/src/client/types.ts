@@ -10,7 +10,10 @@ export interface RetrainerClient {
   readonly mode: 'http' | 'direct';
   list(): Promise<ModelSummary[]>;
   show(version: string): Promise<ModelDetails>;
-  promote(version: string, opts: { shadow: boolean; actor: string }): Promise<{ version: string; role: string; sha256: string }>;
+  promote(
+    version: string,
+    opts: { shadow: boolean; actor: string },
+  ): Promise<{ version: string; role: string; sha256: string }>;
   rollback(opts: { actor: string }): Promise<{ version: string; role: string; sha256: string }>;
   retrain(opts: { force: boolean; actor: string; onProgress?: (line: string) => void }): Promise<RunRecord>;
   policy(): Promise<RetrainPolicy>;

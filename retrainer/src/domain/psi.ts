@@ -7,7 +7,9 @@
  */
 export function psi(reference: ArrayLike<number>, recent: ArrayLike<number>, bins = 10): number {
   if (reference.length === 0 || recent.length === 0) return 0;
-  const finiteRef = Array.from(reference).filter(Number.isFinite).sort((a, b) => a - b);
+  const finiteRef = Array.from(reference)
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
   const edges: number[] = [];
   for (let i = 1; i < bins; i++) {
     const q = finiteRef[Math.min(finiteRef.length - 1, Math.floor((i * finiteRef.length) / bins))];

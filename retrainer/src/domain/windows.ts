@@ -12,8 +12,15 @@ export interface Split {
   test: number[];
 }
 
-export function timeWindows(eventTime: Float64Array, opts: { validationFraction: number; testFraction: number; gapMs: number }): Split {
-  const plan = planSplit(eventTime, { gapMs: opts.gapMs, validFraction: opts.validationFraction, testFraction: opts.testFraction });
+export function timeWindows(
+  eventTime: Float64Array,
+  opts: { validationFraction: number; testFraction: number; gapMs: number },
+): Split {
+  const plan = planSplit(eventTime, {
+    gapMs: opts.gapMs,
+    validFraction: opts.validationFraction,
+    testFraction: opts.testFraction,
+  });
   const split: Split = { plan, train: [], valid: [], test: [] };
   for (let i = 0; i < eventTime.length; i++) {
     const p = partOf(eventTime[i] ?? 0, plan);

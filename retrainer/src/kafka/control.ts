@@ -16,11 +16,20 @@ export interface ControlWatcher {
   stop(): Promise<void>;
 }
 
-export function watchControlTopic(deps: { kafka: Kafka; topics: Pick<Topics, 'control'>; manager: PolicyManager; logger: Logger; groupPrefix?: string }): ControlWatcher {
+export function watchControlTopic(deps: {
+  kafka: Kafka;
+  topics: Pick<Topics, 'control'>;
+  manager: PolicyManager;
+  logger: Logger;
+  groupPrefix?: string;
+}): ControlWatcher {
   let consumer: Consumer | undefined;
   return {
     async start() {
-      consumer = deps.kafka.consumer({ groupId: `${deps.groupPrefix ?? 'retrainer-control'}-${randomUUID().slice(0, 8)}`, maxWaitTimeInMs: 300 });
+      consumer = deps.kafka.consumer({
+        groupId: `${deps.groupPrefix ?? 'retrainer-control'}-${randomUUID().slice(0, 8)}`,
+        maxWaitTimeInMs: 300,
+      });
       await consumer.connect();
       await consumer.subscribe({ topic: deps.topics.control, fromBeginning: true });
       await consumer.run({
@@ -32,7 +41,12 @@ export function watchControlTopic(deps: { kafka: Kafka; topics: Pick<Topics, 'co
           try {
             value = JSON.parse(text);
           } catch (err: unknown) {
-            await deps.manager.apply({ source: 'control-topic', actor: 'control-topic', policy: null, parseError: `retrain policy refused: control record at offset ${message.offset} is not JSON (${errorMessage(err)}). The previous policy stays in force.` });
+            await deps.manager.apply({
+              source: 'control-topic',
+              actor: 'control-topic',
+              policy: null,
+              parseError: `retrain policy refused: control record at offset ${message.offset} is not JSON (${errorMessage(err)}). The previous policy stays in force.`,
+            });
             return;
           }
           const rec = value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {};
@@ -50,8 +64,15 @@ export function watchControlTopic(deps: { kafka: Kafka; topics: Pick<Topics, 'co
 }
 
 /** Publishes a policy document to the control topic (what the console and the CLI do). */
-export async function publishRetrainPolicy(producer: Producer, topics: Pick<Topics, 'control'>, policy: unknown): Promise<void> {
-  await producer.send({ topic: topics.control, messages: [{ key: CONTROL_KEYS.retrainPolicy, value: JSON.stringify(policy) }] });
+export async function publishRetrainPolicy(
+  producer: Producer,
+  topics: Pick<Topics, 'control'>,
+  policy: unknown,
+): Promise<void> {
+  await producer.send({
+    topic: topics.control,
+    messages: [{ key: CONTROL_KEYS.retrainPolicy, value: JSON.stringify(policy) }],
+  });
 }
 
 function sameAsCurrent(manager: PolicyManager, rec: Record<string, unknown>): boolean {

@@ -27,9 +27,17 @@ export function createIngest(deps: {
   let consumer: Consumer | undefined;
   return {
     async start() {
-      consumer = deps.kafka.consumer({ groupId: deps.groupId, readUncommitted: false, sessionTimeout: 30_000, maxWaitTimeInMs: 500 });
+      consumer = deps.kafka.consumer({
+        groupId: deps.groupId,
+        readUncommitted: false,
+        sessionTimeout: 30_000,
+        maxWaitTimeInMs: 500,
+      });
       await consumer.connect();
-      await consumer.subscribe({ topics: [deps.topics.scored, deps.topics.labels], fromBeginning: deps.fromBeginning ?? true });
+      await consumer.subscribe({
+        topics: [deps.topics.scored, deps.topics.labels],
+        fromBeginning: deps.fromBeginning ?? true,
+      });
       const c = consumer;
       await c.run({
         autoCommit: false,
@@ -56,17 +64,29 @@ export function createIngest(deps: {
             await deps.producer.send({
               topic: deps.topics.dlq,
               messages: bad.map((b) => ({
-                key: b.key, value: b.value,
-                headers: { 'x-reason': b.reason, 'x-source-topic': batch.topic, 'x-source-partition': String(batch.partition), 'x-source-offset': b.offset, 'x-stage': 'retrainer' },
+                key: b.key,
+                value: b.value,
+                headers: {
+                  'x-reason': b.reason,
+                  'x-source-topic': batch.topic,
+                  'x-source-partition': String(batch.partition),
+                  'x-source-offset': b.offset,
+                  'x-stage': 'retrainer',
+                },
               })),
             });
             await deps.store.countInvalid(bad.length);
-            deps.logger.warn({ topic: batch.topic, count: bad.length, first: bad[0]?.reason }, 'undecodable records sent to the DLQ');
+            deps.logger.warn(
+              { topic: batch.topic, count: bad.length, first: bad[0]?.reason },
+              'undecodable records sent to the DLQ',
+            );
           }
           const last = batch.messages[batch.messages.length - 1];
           if (last) {
             resolveOffset(last.offset);
-            await c.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]);
+            await c.commitOffsets([
+              { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
+            ]);
           }
           await heartbeat();
         },

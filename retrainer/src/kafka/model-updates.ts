@@ -19,7 +19,13 @@ export interface ModelUpdatesView {
   onUpdate(fn: (role: 'champion' | 'shadow', u: ModelUpdate | null) => void): void;
 }
 
-export function watchModelUpdates(deps: { kafka: Kafka; codecs: Pick<Codecs, 'modelUpdate'>; topics: Pick<Topics, 'modelUpdates'>; logger: Logger; groupPrefix?: string }): ModelUpdatesView {
+export function watchModelUpdates(deps: {
+  kafka: Kafka;
+  codecs: Pick<Codecs, 'modelUpdate'>;
+  topics: Pick<Topics, 'modelUpdates'>;
+  logger: Logger;
+  groupPrefix?: string;
+}): ModelUpdatesView {
   let consumer: Consumer | undefined;
   const latest: { champion: ModelUpdate | null; shadow: ModelUpdate | null } = { champion: null, shadow: null };
   const listeners: ((role: 'champion' | 'shadow', u: ModelUpdate | null) => void)[] = [];
@@ -30,11 +36,16 @@ export function watchModelUpdates(deps: { kafka: Kafka; codecs: Pick<Codecs, 'mo
       const admin = deps.kafka.admin();
       await admin.connect();
       try {
-        for (const p of await withAdminRetry(() => admin.fetchTopicOffsets(deps.topics.modelUpdates))) target.set(p.partition, BigInt(p.high));
+        for (const p of await withAdminRetry(() => admin.fetchTopicOffsets(deps.topics.modelUpdates)))
+          target.set(p.partition, BigInt(p.high));
       } finally {
         await admin.disconnect();
       }
-      consumer = deps.kafka.consumer({ groupId: `${deps.groupPrefix ?? 'retrainer-models'}-${randomUUID().slice(0, 8)}`, readUncommitted: false, maxWaitTimeInMs: 300 });
+      consumer = deps.kafka.consumer({
+        groupId: `${deps.groupPrefix ?? 'retrainer-models'}-${randomUUID().slice(0, 8)}`,
+        readUncommitted: false,
+        maxWaitTimeInMs: 300,
+      });
       await consumer.connect();
       await consumer.subscribe({ topic: deps.topics.modelUpdates, fromBeginning: true });
       await consumer.run({
@@ -65,7 +76,10 @@ export function watchModelUpdates(deps: { kafka: Kafka; codecs: Pick<Codecs, 'mo
     champion: () => latest.champion,
     shadow: () => latest.shadow,
     async caughtUp(timeoutMs = 30_000) {
-      await waitFor(() => [...target].every(([p, high]) => high === 0n || (seen.get(p) ?? 0n) >= high), { timeoutMs, what: 'model-updates read to the end' });
+      await waitFor(() => [...target].every(([p, high]) => high === 0n || (seen.get(p) ?? 0n) >= high), {
+        timeoutMs,
+        what: 'model-updates read to the end',
+      });
     },
     onUpdate(fn) {
       listeners.push(fn);
@@ -74,7 +88,11 @@ export function watchModelUpdates(deps: { kafka: Kafka; codecs: Pick<Codecs, 'mo
 }
 
 /** Writes model updates (and shadow tombstones) to the compacted topic, keyed by role. */
-export function kafkaUpdateSink(deps: { producer: Producer; codecs: Pick<Codecs, 'modelUpdate'>; topics: Pick<Topics, 'modelUpdates'> }): UpdateSink {
+export function kafkaUpdateSink(deps: {
+  producer: Producer;
+  codecs: Pick<Codecs, 'modelUpdate'>;
+  topics: Pick<Topics, 'modelUpdates'>;
+}): UpdateSink {
   return {
     async send(key, value) {
       await deps.producer.send({

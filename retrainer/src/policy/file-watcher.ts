@@ -15,7 +15,13 @@ export interface PolicyFileWatcher {
   stop(): void;
 }
 
-export function watchPolicyFile(deps: { path: string; manager: PolicyManager; logger: Logger; intervalMs?: number; actor?: string }): PolicyFileWatcher {
+export function watchPolicyFile(deps: {
+  path: string;
+  manager: PolicyManager;
+  logger: Logger;
+  intervalMs?: number;
+  actor?: string;
+}): PolicyFileWatcher {
   let lastSig = '';
   let timer: NodeJS.Timeout | undefined;
   let busy = false;
@@ -34,7 +40,12 @@ export function watchPolicyFile(deps: { path: string; manager: PolicyManager; lo
       policy = parsePolicyText(await readFile(deps.path, 'utf8'), deps.path);
     } catch (err: unknown) {
       // Goes through the manager anyway so the refusal is audited like any other.
-      return deps.manager.apply({ source: 'file', actor: deps.actor ?? `file:${deps.path}`, policy: null, parseError: errorMessage(err) });
+      return deps.manager.apply({
+        source: 'file',
+        actor: deps.actor ?? `file:${deps.path}`,
+        policy: null,
+        parseError: errorMessage(err),
+      });
     }
     return deps.manager.apply({ source: 'file', actor: deps.actor ?? `file:${deps.path}`, policy });
   };
@@ -47,7 +58,9 @@ export function watchPolicyFile(deps: { path: string; manager: PolicyManager; lo
         busy = true;
         check(false)
           .catch((err: unknown) => deps.logger.error({ err: errorMessage(err) }, 'policy file check failed'))
-          .finally(() => { busy = false; });
+          .finally(() => {
+            busy = false;
+          });
       }, deps.intervalMs ?? 500);
       timer.unref();
     },

@@ -14,7 +14,8 @@ export interface PolicyEdit {
   parseError?: string;
 }
 
-export type PolicyResult = { accepted: true; policy: RetrainPolicy } | { accepted: false; message: string; policy: RetrainPolicy };
+export type PolicyResult =
+  { accepted: true; policy: RetrainPolicy } | { accepted: false; message: string; policy: RetrainPolicy };
 
 /**
  * Holds the policy in force. Every edit, from the file, the control topic or the API, goes
@@ -27,7 +28,12 @@ export interface PolicyManager {
   onChange(fn: (p: RetrainPolicy, edit: PolicyEdit) => void): () => void;
 }
 
-export function createPolicyManager(deps: { registry: RegistryStore; logger: Logger; initial?: RetrainPolicy; now?: () => number }): PolicyManager {
+export function createPolicyManager(deps: {
+  registry: RegistryStore;
+  logger: Logger;
+  initial?: RetrainPolicy;
+  now?: () => number;
+}): PolicyManager {
   const now = deps.now ?? Date.now;
   let policy = deps.initial ?? validateRetrainPolicy({});
   const listeners = new Set<(p: RetrainPolicy, edit: PolicyEdit) => void>();
@@ -41,7 +47,10 @@ export function createPolicyManager(deps: { registry: RegistryStore; logger: Log
         let next: RetrainPolicy;
         try {
           if (edit.parseError !== undefined) throw new Error(edit.parseError);
-          const raw = edit.policy !== null && typeof edit.policy === 'object' ? { ...(edit.policy as Record<string, unknown>) } : edit.policy;
+          const raw =
+            edit.policy !== null && typeof edit.policy === 'object'
+              ? { ...(edit.policy as Record<string, unknown>) }
+              : edit.policy;
           if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) {
             const r = raw as Record<string, unknown>;
             r.updatedBy = edit.actor;
@@ -50,13 +59,27 @@ export function createPolicyManager(deps: { registry: RegistryStore; logger: Log
           next = validateRetrainPolicy(raw);
         } catch (err: unknown) {
           const message = errorMessage(err);
-          await deps.registry.saveAudit({ at, source: edit.source, actor: edit.actor, accepted: false, message, policy: asRecord(edit.policy) });
+          await deps.registry.saveAudit({
+            at,
+            source: edit.source,
+            actor: edit.actor,
+            accepted: false,
+            message,
+            policy: asRecord(edit.policy),
+          });
           deps.logger.warn({ source: edit.source, actor: edit.actor }, message);
           return { accepted: false, message, policy };
         }
         const changed = diffKeys(policy, next);
         const message = changed.length ? `changed ${changed.join(', ')}` : 'no change';
-        await deps.registry.saveAudit({ at, source: edit.source, actor: edit.actor, accepted: true, message, policy: next as unknown as Record<string, unknown> });
+        await deps.registry.saveAudit({
+          at,
+          source: edit.source,
+          actor: edit.actor,
+          accepted: true,
+          message,
+          policy: next as unknown as Record<string, unknown>,
+        });
         policy = next;
         deps.logger.info({ source: edit.source, actor: edit.actor, changed }, 'retrain policy applied');
         for (const fn of listeners) fn(policy, edit);
@@ -79,12 +102,25 @@ function asRecord(v: unknown): Record<string, unknown> | null {
 
 /** Dotted paths of the fields whose values differ (audit trail; ignores the audit fields). */
 export function diffKeys(a: unknown, b: unknown, prefix = ''): string[] {
-  if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
+  if (
+    a !== null &&
+    b !== null &&
+    typeof a === 'object' &&
+    typeof b === 'object' &&
+    !Array.isArray(a) &&
+    !Array.isArray(b)
+  ) {
     const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
     const out: string[] = [];
     for (const k of keys) {
       if (prefix === '' && (k === 'updatedAt' || k === 'updatedBy')) continue;
-      out.push(...diffKeys((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], prefix ? `${prefix}.${k}` : k));
+      out.push(
+        ...diffKeys(
+          (a as Record<string, unknown>)[k],
+          (b as Record<string, unknown>)[k],
+          prefix ? `${prefix}.${k}` : k,
+        ),
+      );
     }
     return out;
   }

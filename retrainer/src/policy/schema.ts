@@ -36,7 +36,10 @@ const driftSchema = z
     /** PSI above this on the score or any key feature triggers a retrain; null = off. */
     psiThreshold: z.number().positive().max(10).nullable().default(0.2),
     /** Feature names watched for drift (besides the score). */
-    features: z.array(z.string().min(1)).max(64).default(['amount', 'amount_to_orig_balance', 'orig_balance_before', 'dest_fanin_24h']),
+    features: z
+      .array(z.string().min(1))
+      .max(64)
+      .default(['amount', 'amount_to_orig_balance', 'orig_balance_before', 'dest_fanin_24h']),
     /** Newest scored records compared against the champion's training window. */
     recentSize: z.number().int().min(50).max(1_000_000).default(2000),
     bins: z.number().int().min(4).max(50).default(10),
@@ -77,24 +80,48 @@ export const retrainPolicySchema = z
     /** ...of which at least this many are frauds. */
     minNewFraudLabels: z.number().int().min(0).max(1_000_000).default(0),
     /** Retrain at least this often (wall clock) when any new label arrived. */
-    maxIntervalMinutes: z.number().positive().max(525_600).default(24 * 60),
+    maxIntervalMinutes: z
+      .number()
+      .positive()
+      .max(525_600)
+      .default(24 * 60),
     /** Never retrain more often than this (wall clock), whatever triggers. */
     minIntervalMinutes: z.number().min(0).max(525_600).default(1),
     drift: driftSchema.default(driftSchema.parse({})),
     /** Event-time length of the data used by a run (train + validation + test). */
-    trainingWindowHours: z.number().positive().max(24 * 3650).default(24 * 30),
+    trainingWindowHours: z
+      .number()
+      .positive()
+      .max(24 * 3650)
+      .default(24 * 30),
     /** Event-time retention of the training store (rows older than this before the newest are dropped). */
-    retentionHours: z.number().positive().max(24 * 3650).default(24 * 60),
+    retentionHours: z
+      .number()
+      .positive()
+      .max(24 * 3650)
+      .default(24 * 60),
     /** A label whose transaction has not arrived after this long (wall clock) is dropped as unknown. */
-    pendingLabelTtlMinutes: z.number().positive().max(525_600).default(24 * 60),
+    pendingLabelTtlMinutes: z
+      .number()
+      .positive()
+      .max(525_600)
+      .default(24 * 60),
     /**
      * Rows newer (event time) than this before the newest scored transaction are left out of a
      * run: their legitimate labels may not have arrived yet (the label maturity window), and a
      * window where only frauds are labelled would bias training and the holdout.
      */
-    maturityHours: z.number().min(0).max(24 * 365).default(0),
+    maturityHours: z
+      .number()
+      .min(0)
+      .max(24 * 365)
+      .default(0),
     /** Event-time gap between train and validation, and between validation and test. */
-    labelDelayGapHours: z.number().min(0).max(24 * 365).default(0),
+    labelDelayGapHours: z
+      .number()
+      .min(0)
+      .max(24 * 365)
+      .default(0),
     /** Fractions of the window (by event time) for validation and test; train gets the rest. */
     validationFraction: z.number().min(0.05).max(0.45).default(0.15),
     testFraction: z.number().min(0.05).max(0.45).default(0.2),
@@ -158,9 +185,13 @@ export function validateRetrainPolicy(input: unknown): RetrainPolicy {
   const result = retrainPolicySchema.safeParse(input);
   if (result.success) return result.data;
   const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(policy)'}: ${i.message}`);
-  throw new FraudError('BAD_REQUEST', `retrain policy refused:\n${lines.join('\n')}\nThe previous policy stays in force.`, {
-    details: { issues: result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
-  });
+  throw new FraudError(
+    'BAD_REQUEST',
+    `retrain policy refused:\n${lines.join('\n')}\nThe previous policy stays in force.`,
+    {
+      details: { issues: result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
+    },
+  );
 }
 
 /** Parses the text of a policy file: JSON, or YAML when the name ends in .yaml/.yml. */
@@ -168,6 +199,10 @@ export function parsePolicyText(text: string, fileName: string): unknown {
   try {
     return /\.ya?ml$/i.test(fileName) ? (parseYaml(text) as unknown) : (JSON.parse(text) as unknown);
   } catch (err: unknown) {
-    throw new FraudError('BAD_REQUEST', `retrain policy refused: ${fileName} is not valid ${/\.ya?ml$/i.test(fileName) ? 'YAML' : 'JSON'} (${err instanceof Error ? err.message : String(err)}). The previous policy stays in force.`, { cause: err });
+    throw new FraudError(
+      'BAD_REQUEST',
+      `retrain policy refused: ${fileName} is not valid ${/\.ya?ml$/i.test(fileName) ? 'YAML' : 'JSON'} (${err instanceof Error ? err.message : String(err)}). The previous policy stays in force.`,
+      { cause: err },
+    );
   }
 }

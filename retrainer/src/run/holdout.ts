@@ -13,8 +13,13 @@ export function evaluateHoldout(q: {
   costs: Costs;
 }): { report: EvalReport; metrics: HoldoutMetrics } {
   const report = evaluate({
-    scores: q.scores, labels: q.labels, amountsMinor: q.amounts, types: q.types as TransactionType[], typologies: q.typologies,
-    thresholds: q.thresholds, costs: q.costs,
+    scores: q.scores,
+    labels: q.labels,
+    amountsMinor: q.amounts,
+    types: q.types as TransactionType[],
+    typologies: q.typologies,
+    thresholds: q.thresholds,
+    costs: q.costs,
   });
   const metrics: HoldoutMetrics = {
     aucpr: report.auprc,

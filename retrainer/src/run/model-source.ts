@@ -16,7 +16,10 @@ export interface ModelSource {
 
 export function sourceFromUpdate(u: ModelUpdate): ModelSource {
   if (u.onnx === null || u.modelJson === null) {
-    throw new FraudError('MODEL_INVALID', `model update ${u.version} carries no inline ONNX/model JSON; the retrainer needs both to evaluate it`);
+    throw new FraudError(
+      'MODEL_INVALID',
+      `model update ${u.version} carries no inline ONNX/model JSON; the retrainer needs both to evaluate it`,
+    );
   }
   let metadata: Record<string, unknown>;
   try {
@@ -29,26 +32,49 @@ export function sourceFromUpdate(u: ModelUpdate): ModelSource {
     throw new FraudError('MODEL_INVALID', `model update ${u.version}: metadata has no featureNames`);
   }
   return {
-    version: u.version, featureSet: u.featureSet, featureNames: names as string[], onnx: new Uint8Array(u.onnx),
-    modelJson: u.modelJson.toString('utf8'), sha256: u.sha256, thresholds: { review: u.reviewThreshold, block: u.blockThreshold }, metadata,
+    version: u.version,
+    featureSet: u.featureSet,
+    featureNames: names as string[],
+    onnx: new Uint8Array(u.onnx),
+    modelJson: u.modelJson.toString('utf8'),
+    sha256: u.sha256,
+    thresholds: { review: u.reviewThreshold, block: u.blockThreshold },
+    metadata,
   };
 }
 
 export function sourceFromArtifact(a: Artifact): ModelSource {
   const t = a.metadata.thresholds as { review?: unknown; block?: unknown } | undefined;
   if (typeof t?.review !== 'number' || typeof t.block !== 'number') {
-    throw new FraudError('MODEL_INVALID', `artifact ${a.metadata.version}: metadata.json has no thresholds {review, block}; retrain it with the toolkit`);
+    throw new FraudError(
+      'MODEL_INVALID',
+      `artifact ${a.metadata.version}: metadata.json has no thresholds {review, block}; retrain it with the toolkit`,
+    );
   }
   return {
-    version: a.metadata.version, featureSet: a.metadata.featureSet, featureNames: a.metadata.featureNames, onnx: a.onnx, modelJson: a.modelJson,
-    sha256: a.metadata.sha256, thresholds: { review: t.review, block: t.block }, metadata: a.metadata,
+    version: a.metadata.version,
+    featureSet: a.metadata.featureSet,
+    featureNames: a.metadata.featureNames,
+    onnx: a.onnx,
+    modelJson: a.modelJson,
+    sha256: a.metadata.sha256,
+    thresholds: { review: t.review, block: t.block },
+    metadata: a.metadata,
   };
 }
 
 export function updateFromSource(s: ModelSource, role: ModelUpdate['role'], createdAt = Date.now()): ModelUpdate {
   return {
-    version: s.version, role, createdAt, onnx: Buffer.from(s.onnx), uri: null, sha256: s.sha256, featureSet: s.featureSet,
-    reviewThreshold: s.thresholds.review, blockThreshold: s.thresholds.block, metadataJson: JSON.stringify(s.metadata),
+    version: s.version,
+    role,
+    createdAt,
+    onnx: Buffer.from(s.onnx),
+    uri: null,
+    sha256: s.sha256,
+    featureSet: s.featureSet,
+    reviewThreshold: s.thresholds.review,
+    blockThreshold: s.thresholds.block,
+    metadataJson: JSON.stringify(s.metadata),
     modelJson: Buffer.from(s.modelJson, 'utf8'),
   };
 }

@@ -17,9 +17,18 @@ export interface Monitor {
   measure(policy: RetrainPolicy, champion: ModelSource | null): Promise<Pick<TriggerInputs, 'psi' | 'live'>>;
 }
 
-interface Reference { version: string; features: Float32Array; cols: number; scores: Float32Array }
+interface Reference {
+  version: string;
+  features: Float32Array;
+  cols: number;
+  scores: Float32Array;
+}
 
-export function createMonitor(deps: { training: TrainingStore; featureSet: string; featureNames: readonly string[] }): Monitor {
+export function createMonitor(deps: {
+  training: TrainingStore;
+  featureSet: string;
+  featureNames: readonly string[];
+}): Monitor {
   let ref: Reference | null = null;
   const reference = async (champion: ModelSource): Promise<Reference | null> => {
     if (ref?.version === champion.version) return ref;
@@ -27,9 +36,17 @@ export function createMonitor(deps: { training: TrainingStore; featureSet: strin
     if (!w) return null;
     const rows = await deps.training.loadLabelled({ featureSet: deps.featureSet, from: w.from, to: w.to });
     if (rows.txIds.length < 100) return null;
-    const model = await createServingModel({ version: champion.version, featureSet: champion.featureSet, featureNames: champion.featureNames, onnx: champion.onnx, modelJson: champion.modelJson });
+    const model = await createServingModel({
+      version: champion.version,
+      featureSet: champion.featureSet,
+      featureNames: champion.featureNames,
+      onnx: champion.onnx,
+      modelJson: champion.modelJson,
+    });
     try {
-      const scores = Float32Array.from(await model.predict({ data: rows.features, rows: rows.txIds.length, cols: rows.cols }));
+      const scores = Float32Array.from(
+        await model.predict({ data: rows.features, rows: rows.txIds.length, cols: rows.cols }),
+      );
       ref = { version: champion.version, features: rows.features, cols: rows.cols, scores };
       return ref;
     } finally {
@@ -48,12 +65,17 @@ export function createMonitor(deps: { training: TrainingStore; featureSet: strin
           out.psi.score = psi(r.scores, recent.score, d.bins);
           for (const name of d.features) {
             const col = deps.featureNames.indexOf(name);
-            if (col >= 0) out.psi[name] = psi(column(r.features, r.cols, col), column(recent.features, recent.cols, col), d.bins);
+            if (col >= 0)
+              out.psi[name] = psi(column(r.features, r.cols, col), column(recent.features, recent.cols, col), d.bins);
           }
         }
       }
       if (d.recallFloor !== null || d.precisionFloor !== null) {
-        const rows = await deps.training.loadLabelled({ featureSet: deps.featureSet, modelVersion: champion.version, lastN: d.performanceWindowLabels });
+        const rows = await deps.training.loadLabelled({
+          featureSet: deps.featureSet,
+          modelVersion: champion.version,
+          lastN: d.performanceWindowLabels,
+        });
         let tp = 0;
         let fp = 0;
         let pos = 0;
@@ -64,7 +86,8 @@ export function createMonitor(deps: { training: TrainingStore; featureSet: strin
           if (flagged && fraud) tp++;
           if (flagged && !fraud) fp++;
         }
-        if (pos >= d.performanceMinPositives) out.live = { recall: tp / pos, precision: tp + fp === 0 ? 0 : tp / (tp + fp), positives: pos };
+        if (pos >= d.performanceMinPositives)
+          out.live = { recall: tp / pos, precision: tp + fp === 0 ? 0 : tp / (tp + fp), positives: pos };
       }
       return out;
     },

@@ -40,12 +40,16 @@ export interface RegistryOps {
 }
 
 export function createRegistryOps(deps: {
-  registry: RegistryStore; artifactsDir: string; publisher: ModelPublisher;
+  registry: RegistryStore;
+  artifactsDir: string;
+  publisher: ModelPublisher;
   live: () => { champion: string | null; shadow: string | null };
 }): RegistryOps {
   const versionsOnDisk = async (): Promise<string[]> => {
     try {
-      return (await readdir(deps.artifactsDir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+      return (await readdir(deps.artifactsDir, { withFileTypes: true }))
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name);
     } catch {
       return [];
     }
@@ -67,7 +71,11 @@ export function createRegistryOps(deps: {
     try {
       return await readArtifact(join(deps.artifactsDir, version));
     } catch (err: unknown) {
-      throw new FraudError('NOT_FOUND', `no artifact for model ${version} in ${deps.artifactsDir}; run \`fraud models list\` to see the versions`, { cause: err });
+      throw new FraudError(
+        'NOT_FOUND',
+        `no artifact for model ${version} in ${deps.artifactsDir}; run \`fraud models list\` to see the versions`,
+        { cause: err },
+      );
     }
   };
   return {
@@ -77,14 +85,36 @@ export function createRegistryOps(deps: {
       const pubs = await deps.registry.publications(1000);
       const out = new Map<string, ModelSummary>();
       for (const r of runs) {
-        const m = r.challengerMetrics as Partial<Record<'aucpr' | 'recall' | 'precision' | 'fpr' | 'cost', number>> | null;
+        const m = r.challengerMetrics as Partial<
+          Record<'aucpr' | 'recall' | 'precision' | 'fpr' | 'cost', number>
+        > | null;
         out.set(r.version, {
-          version: r.version, createdAt: r.startedAt, status: r.status, trigger: r.trigger, aucpr: m?.aucpr ?? null, recall: m?.recall ?? null,
-          precision: m?.precision ?? null, fpr: m?.fpr ?? null, cost: m?.cost ?? null, reason: r.reason,
+          version: r.version,
+          createdAt: r.startedAt,
+          status: r.status,
+          trigger: r.trigger,
+          aucpr: m?.aucpr ?? null,
+          recall: m?.recall ?? null,
+          precision: m?.precision ?? null,
+          fpr: m?.fpr ?? null,
+          cost: m?.cost ?? null,
+          reason: r.reason,
         });
       }
       for (const v of await versionsOnDisk()) {
-        if (!out.has(v)) out.set(v, { version: v, createdAt: null, status: 'artifact', trigger: null, aucpr: null, recall: null, precision: null, fpr: null, cost: null, reason: 'artifact on disk' });
+        if (!out.has(v))
+          out.set(v, {
+            version: v,
+            createdAt: null,
+            status: 'artifact',
+            trigger: null,
+            aucpr: null,
+            recall: null,
+            precision: null,
+            fpr: null,
+            cost: null,
+            reason: 'artifact on disk',
+          });
       }
       for (const s of out.values()) {
         if (s.version === live.champion) s.status = 'champion';
@@ -103,21 +133,38 @@ export function createRegistryOps(deps: {
       }
       const live = deps.live();
       return {
-        version, run, metadata, publications: (await deps.registry.publications(1000)).filter((p) => p.version === version),
+        version,
+        run,
+        metadata,
+        publications: (await deps.registry.publications(1000)).filter((p) => p.version === version),
         live: live.champion === version ? 'champion' : live.shadow === version ? 'shadow' : null,
       };
     },
     async promote(version, opts) {
       const source = sourceFromArtifact(await servable(version));
       const role = opts.shadow ? 'SHADOW' : 'CHAMPION';
-      return deps.publisher.publish(source, role, { action: 'manual', actor: opts.actor, reason: opts.reason ?? `manual ${role.toLowerCase()} promotion` });
+      return deps.publisher.publish(source, role, {
+        action: 'manual',
+        actor: opts.actor,
+        reason: opts.reason ?? `manual ${role.toLowerCase()} promotion`,
+      });
     },
     async rollback(opts) {
       const current = deps.live().champion;
-      const previous = (await deps.registry.publications(1000)).find((p) => p.role === 'CHAMPION' && p.version !== current);
-      if (!previous) throw new FraudError('NOT_FOUND', `no earlier champion than ${current ?? '(none)'} to roll back to; use \`fraud models promote VERSION\``);
+      const previous = (await deps.registry.publications(1000)).find(
+        (p) => p.role === 'CHAMPION' && p.version !== current,
+      );
+      if (!previous)
+        throw new FraudError(
+          'NOT_FOUND',
+          `no earlier champion than ${current ?? '(none)'} to roll back to; use \`fraud models promote VERSION\``,
+        );
       const source = sourceFromArtifact(await servable(previous.version));
-      return deps.publisher.publish(source, 'CHAMPION', { action: 'rollback', actor: opts.actor, reason: `rollback from ${current ?? '(none)'} to ${previous.version}` });
+      return deps.publisher.publish(source, 'CHAMPION', {
+        action: 'rollback',
+        actor: opts.actor,
+        reason: `rollback from ${current ?? '(none)'} to ${previous.version}`,
+      });
     },
   };
 }

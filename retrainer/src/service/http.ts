@@ -14,83 +14,146 @@ import type { Scheduler } from './scheduler.ts';
  * that says what is wrong; a refused policy edit is a 400 and the old policy stays.
  */
 export function createHttpApp(deps: {
-  store: Store; manager: PolicyManager; ops: RegistryOps; scheduler: Scheduler; metrics: RetrainerMetrics; logger: Logger;
+  store: Store;
+  manager: PolicyManager;
+  ops: RegistryOps;
+  scheduler: Scheduler;
+  metrics: RetrainerMetrics;
+  logger: Logger;
   /** Also publish accepted API edits to the control topic, so every reader sees them. */
   publishPolicy?: (policy: unknown) => Promise<void>;
   ready: () => boolean;
 }): express.Express {
   const app = express();
   app.use(express.json({ limit: '1mb' }));
-  const actor = (req: Request): string => String(req.header('x-fraud-actor') ?? (req.body as { actor?: unknown } | undefined)?.actor ?? 'api').slice(0, 128);
-  const wrap = (fn: (req: Request, res: Response) => Promise<unknown>) => (req: Request, res: Response, next: NextFunction) => {
-    fn(req, res).catch(next);
-  };
+  const actor = (req: Request): string =>
+    String(req.header('x-fraud-actor') ?? (req.body as { actor?: unknown } | undefined)?.actor ?? 'api').slice(0, 128);
+  const wrap =
+    (fn: (req: Request, res: Response) => Promise<unknown>) => (req: Request, res: Response, next: NextFunction) => {
+      fn(req, res).catch(next);
+    };
 
   app.get('/health', (_req, res) => {
     const s = deps.scheduler.status();
-    res.status(deps.ready() ? 200 : 503).json({ status: deps.ready() ? 'ok' : 'starting', running: s.running, lastError: s.lastError });
+    res
+      .status(deps.ready() ? 200 : 503)
+      .json({ status: deps.ready() ? 'ok' : 'starting', running: s.running, lastError: s.lastError });
   });
-  app.get('/metrics', wrap(async (_req, res) => {
-    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
-  }));
-  app.get('/api/status', wrap(async (_req, res) => {
-    res.json({ scheduler: deps.scheduler.status(), counters: await deps.store.training.counters(), store: await deps.store.training.stats() });
-  }));
+  app.get(
+    '/metrics',
+    wrap(async (_req, res) => {
+      res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+    }),
+  );
+  app.get(
+    '/api/status',
+    wrap(async (_req, res) => {
+      res.json({
+        scheduler: deps.scheduler.status(),
+        counters: await deps.store.training.counters(),
+        store: await deps.store.training.stats(),
+      });
+    }),
+  );
 
   app.get('/api/policy', (_req, res) => res.json(deps.manager.current()));
-  const edit = (merge: boolean) => wrap(async (req, res) => {
-    const body: unknown = req.body;
-    const policy = merge ? deepMerge(deps.manager.current(), body) : body;
-    const result = await deps.manager.apply({ source: 'api', actor: actor(req), policy });
-    deps.metrics.policyEdits.inc({ source: 'api', accepted: String(result.accepted) });
-    if (!result.accepted) return res.status(400).json({ error: 'BAD_REQUEST', message: result.message, policy: result.policy });
-    await deps.publishPolicy?.(result.policy);
-    return res.json(result.policy);
-  });
+  const edit = (merge: boolean) =>
+    wrap(async (req, res) => {
+      const body: unknown = req.body;
+      const policy = merge ? deepMerge(deps.manager.current(), body) : body;
+      const result = await deps.manager.apply({ source: 'api', actor: actor(req), policy });
+      deps.metrics.policyEdits.inc({ source: 'api', accepted: String(result.accepted) });
+      if (!result.accepted)
+        return res.status(400).json({ error: 'BAD_REQUEST', message: result.message, policy: result.policy });
+      await deps.publishPolicy?.(result.policy);
+      return res.json(result.policy);
+    });
   app.put('/api/policy', edit(false));
   app.patch('/api/policy', edit(true));
-  app.get('/api/policy/audit', wrap(async (req, res) => res.json(await deps.store.registry.audit(limit(req)))));
+  app.get(
+    '/api/policy/audit',
+    wrap(async (req, res) => res.json(await deps.store.registry.audit(limit(req)))),
+  );
 
-  app.get('/api/models', wrap(async (_req, res) => res.json(await deps.ops.list())));
-  app.get('/api/models/:version', wrap(async (req, res) => res.json(await deps.ops.show(String(req.params.version)))));
-  app.post('/api/models/:version/promote', wrap(async (req, res) => {
-    const shadow = (req.body as { shadow?: unknown } | undefined)?.shadow === true;
-    const u = await deps.ops.promote(String(req.params.version), { shadow, actor: actor(req) });
-    deps.metrics.publications.inc({ role: u.role, action: 'manual' });
-    res.json({ version: u.version, role: u.role, sha256: u.sha256 });
-  }));
-  app.post('/api/models/rollback', wrap(async (req, res) => {
-    const u = await deps.ops.rollback({ actor: actor(req) });
-    deps.metrics.publications.inc({ role: u.role, action: 'rollback' });
-    res.json({ version: u.version, role: u.role, sha256: u.sha256 });
-  }));
-  app.post('/api/retrain', wrap(async (req, res) => {
-    const force = (req.body as { force?: unknown } | undefined)?.force === true;
-    const wait = (req.body as { wait?: unknown } | undefined)?.wait !== false;
-    const p = deps.scheduler.requestRun({ force, actor: actor(req) });
-    if (!wait) {
-      p.catch((err: unknown) => deps.logger.error({ err: errorMessage(err) }, 'requested run failed'));
-      return res.status(202).json({ accepted: true });
-    }
-    return res.json(await p);
-  }));
-  app.get('/api/runs', wrap(async (req, res) => res.json(await deps.store.registry.runs(limit(req)))));
-  app.get('/api/backtests', wrap(async (req, res) => res.json(await deps.store.registry.backtests(limit(req)))));
-  app.post('/api/backtests', wrap(async (req, res) => {
-    const b = req.body as Partial<BacktestRecord>;
-    if (typeof b.backtestId !== 'string' || typeof b.version !== 'string' || typeof b.rows !== 'number' || typeof b.metrics !== 'object') {
-      return res.status(400).json({ error: 'BAD_REQUEST', message: 'a backtest needs backtestId, version, rows and metrics' });
-    }
-    await deps.store.registry.saveBacktest(b as BacktestRecord);
-    return res.status(201).json({ backtestId: b.backtestId });
-  }));
+  app.get(
+    '/api/models',
+    wrap(async (_req, res) => res.json(await deps.ops.list())),
+  );
+  app.get(
+    '/api/models/:version',
+    wrap(async (req, res) => res.json(await deps.ops.show(String(req.params.version)))),
+  );
+  app.post(
+    '/api/models/:version/promote',
+    wrap(async (req, res) => {
+      const shadow = (req.body as { shadow?: unknown } | undefined)?.shadow === true;
+      const u = await deps.ops.promote(String(req.params.version), { shadow, actor: actor(req) });
+      deps.metrics.publications.inc({ role: u.role, action: 'manual' });
+      res.json({ version: u.version, role: u.role, sha256: u.sha256 });
+    }),
+  );
+  app.post(
+    '/api/models/rollback',
+    wrap(async (req, res) => {
+      const u = await deps.ops.rollback({ actor: actor(req) });
+      deps.metrics.publications.inc({ role: u.role, action: 'rollback' });
+      res.json({ version: u.version, role: u.role, sha256: u.sha256 });
+    }),
+  );
+  app.post(
+    '/api/retrain',
+    wrap(async (req, res) => {
+      const force = (req.body as { force?: unknown } | undefined)?.force === true;
+      const wait = (req.body as { wait?: unknown } | undefined)?.wait !== false;
+      const p = deps.scheduler.requestRun({ force, actor: actor(req) });
+      if (!wait) {
+        p.catch((err: unknown) => deps.logger.error({ err: errorMessage(err) }, 'requested run failed'));
+        return res.status(202).json({ accepted: true });
+      }
+      return res.json(await p);
+    }),
+  );
+  app.get(
+    '/api/runs',
+    wrap(async (req, res) => res.json(await deps.store.registry.runs(limit(req)))),
+  );
+  app.get(
+    '/api/backtests',
+    wrap(async (req, res) => res.json(await deps.store.registry.backtests(limit(req)))),
+  );
+  app.post(
+    '/api/backtests',
+    wrap(async (req, res) => {
+      const b = req.body as Partial<BacktestRecord>;
+      if (
+        typeof b.backtestId !== 'string' ||
+        typeof b.version !== 'string' ||
+        typeof b.rows !== 'number' ||
+        typeof b.metrics !== 'object'
+      ) {
+        return res
+          .status(400)
+          .json({ error: 'BAD_REQUEST', message: 'a backtest needs backtestId, version, rows and metrics' });
+      }
+      await deps.store.registry.saveBacktest(b as BacktestRecord);
+      return res.status(201).json({ backtestId: b.backtestId });
+    }),
+  );
 
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     if (isFraudError(err)) {
-      const status = err.code === 'NOT_FOUND' ? 404 : err.code === 'MODEL_INCOMPATIBLE' ? 409 : err.code === 'BAD_REQUEST' || err.code === 'MODEL_INVALID' ? 400 : 500;
+      const status =
+        err.code === 'NOT_FOUND'
+          ? 404
+          : err.code === 'MODEL_INCOMPATIBLE'
+            ? 409
+            : err.code === 'BAD_REQUEST' || err.code === 'MODEL_INVALID'
+              ? 400
+              : 500;
       return res.status(status).json({ error: err.code, message: err.message });
     }
-    if (err instanceof SyntaxError) return res.status(400).json({ error: 'BAD_REQUEST', message: `request body is not valid JSON: ${err.message}` });
+    if (err instanceof SyntaxError)
+      return res.status(400).json({ error: 'BAD_REQUEST', message: `request body is not valid JSON: ${err.message}` });
     deps.logger.error({ err: errorMessage(err) }, 'retrainer API error');
     return res.status(500).json({ error: 'INTERNAL', message: errorMessage(err) });
   });
@@ -110,7 +173,15 @@ function limit(req: Request): number {
 
 /** Objects merge recursively; anything else in `patch` replaces. */
 export function deepMerge(base: unknown, patch: unknown): unknown {
-  if (patch === null || typeof patch !== 'object' || Array.isArray(patch) || base === null || typeof base !== 'object' || Array.isArray(base)) return patch;
+  if (
+    patch === null ||
+    typeof patch !== 'object' ||
+    Array.isArray(patch) ||
+    base === null ||
+    typeof base !== 'object' ||
+    Array.isArray(base)
+  )
+    return patch;
   const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
   for (const [k, v] of Object.entries(patch as Record<string, unknown>)) out[k] = deepMerge(out[k], v);
   return out;

@@ -15,10 +15,17 @@ export interface RetrainerMetrics {
   publications: Counter<'role' | 'action'>;
 }
 
-export function createRetrainerMetrics(deps: { training: TrainingStore; status: () => SchedulerStatus; live: () => { champion: string | null; shadow: string | null } }): RetrainerMetrics {
+export function createRetrainerMetrics(deps: {
+  training: TrainingStore;
+  status: () => SchedulerStatus;
+  live: () => { champion: string | null; shadow: string | null };
+}): RetrainerMetrics {
   const registry = createMetricsRegistry('retrainer');
   new Counter({
-    name: 'fraud_retrainer_records_total', help: 'Records ingested into the training store by outcome', labelNames: ['outcome'], registers: [registry],
+    name: 'fraud_retrainer_records_total',
+    help: 'Records ingested into the training store by outcome',
+    labelNames: ['outcome'],
+    registers: [registry],
     async collect() {
       const c = await deps.training.counters();
       this.reset();
@@ -26,7 +33,10 @@ export function createRetrainerMetrics(deps: { training: TrainingStore; status: 
     },
   });
   new Gauge({
-    name: 'fraud_retrainer_store_rows', help: 'Rows in the training store', labelNames: ['kind'], registers: [registry],
+    name: 'fraud_retrainer_store_rows',
+    help: 'Rows in the training store',
+    labelNames: ['kind'],
+    registers: [registry],
     async collect() {
       const s = await deps.training.stats();
       this.set({ kind: 'scored' }, s.scored);
@@ -35,22 +45,34 @@ export function createRetrainerMetrics(deps: { training: TrainingStore; status: 
     },
   });
   new Gauge({
-    name: 'fraud_retrainer_psi', help: 'Population stability index against the champion training window', labelNames: ['series'], registers: [registry],
+    name: 'fraud_retrainer_psi',
+    help: 'Population stability index against the champion training window',
+    labelNames: ['series'],
+    registers: [registry],
     collect() {
       this.reset();
       for (const [k, v] of Object.entries(deps.status().psi)) this.set({ series: k }, v);
     },
   });
   new Gauge({
-    name: 'fraud_retrainer_live_quality', help: 'Champion recall/precision over recent labels', labelNames: ['metric'], registers: [registry],
+    name: 'fraud_retrainer_live_quality',
+    help: 'Champion recall/precision over recent labels',
+    labelNames: ['metric'],
+    registers: [registry],
     collect() {
       this.reset();
       const l = deps.status().live;
-      if (l) { this.set({ metric: 'recall' }, l.recall); this.set({ metric: 'precision' }, l.precision); }
+      if (l) {
+        this.set({ metric: 'recall' }, l.recall);
+        this.set({ metric: 'precision' }, l.precision);
+      }
     },
   });
   new Gauge({
-    name: 'fraud_retrainer_model_info', help: 'Models in force (value 1)', labelNames: ['role', 'version'], registers: [registry],
+    name: 'fraud_retrainer_model_info',
+    help: 'Models in force (value 1)',
+    labelNames: ['role', 'version'],
+    registers: [registry],
     collect() {
       this.reset();
       const l = deps.live();
@@ -59,14 +81,38 @@ export function createRetrainerMetrics(deps: { training: TrainingStore; status: 
     },
   });
   new Gauge({
-    name: 'fraud_retrainer_run_in_progress', help: '1 while a retraining run is in progress', registers: [registry],
-    collect() { this.set(deps.status().running ? 1 : 0); },
+    name: 'fraud_retrainer_run_in_progress',
+    help: '1 while a retraining run is in progress',
+    registers: [registry],
+    collect() {
+      this.set(deps.status().running ? 1 : 0);
+    },
   });
   return {
     registry,
-    runs: new Counter({ name: 'fraud_retrainer_runs_total', help: 'Retraining runs by outcome', labelNames: ['status'], registers: [registry] }),
-    runSeconds: new Histogram({ name: 'fraud_retrainer_run_seconds', help: 'Duration of retraining runs', buckets: [1, 5, 15, 30, 60, 120, 300, 900], registers: [registry] }),
-    policyEdits: new Counter({ name: 'fraud_retrainer_policy_edits_total', help: 'Retrain policy edits by source and outcome', labelNames: ['source', 'accepted'], registers: [registry] }),
-    publications: new Counter({ name: 'fraud_retrainer_publications_total', help: 'Model updates published', labelNames: ['role', 'action'], registers: [registry] }),
+    runs: new Counter({
+      name: 'fraud_retrainer_runs_total',
+      help: 'Retraining runs by outcome',
+      labelNames: ['status'],
+      registers: [registry],
+    }),
+    runSeconds: new Histogram({
+      name: 'fraud_retrainer_run_seconds',
+      help: 'Duration of retraining runs',
+      buckets: [1, 5, 15, 30, 60, 120, 300, 900],
+      registers: [registry],
+    }),
+    policyEdits: new Counter({
+      name: 'fraud_retrainer_policy_edits_total',
+      help: 'Retrain policy edits by source and outcome',
+      labelNames: ['source', 'accepted'],
+      registers: [registry],
+    }),
+    publications: new Counter({
+      name: 'fraud_retrainer_publications_total',
+      help: 'Model updates published',
+      labelNames: ['role', 'action'],
+      registers: [registry],
+    }),
   };
 }

@@ -45,14 +45,42 @@ export function createScheduler(deps: {
   let timer: NodeJS.Timeout | undefined;
   let ticking: Promise<void> | null = null;
   let current: Promise<RunRecord> | null = null;
-  const state: SchedulerStatus = { running: null, lastDecision: null, psi: {}, live: null, lastShadowVerdict: null, ticks: 0, lastError: null };
+  const state: SchedulerStatus = {
+    running: null,
+    lastDecision: null,
+    psi: {},
+    live: null,
+    lastShadowVerdict: null,
+    ticks: 0,
+    lastError: null,
+  };
 
   const startRun = (trigger: string, actor: string): Promise<RunRecord> => {
-    if (current) throw new FraudError('BAD_REQUEST', `a retraining run is already in progress (${state.running ?? '?'}); wait for it to finish`);
+    if (current)
+      throw new FraudError(
+        'BAD_REQUEST',
+        `a retraining run is already in progress (${state.running ?? '?'}); wait for it to finish`,
+      );
     const policy = deps.manager.current();
-    const p = runRetrain({ ...deps.runDeps, onProgress: (pr) => { state.running = pr.runId; deps.runDeps.onProgress?.(pr); } }, policy, { trigger, actor })
-      .then((run) => { deps.onRun?.(run); return run; })
-      .finally(() => { current = null; state.running = null; });
+    const p = runRetrain(
+      {
+        ...deps.runDeps,
+        onProgress: (pr) => {
+          state.running = pr.runId;
+          deps.runDeps.onProgress?.(pr);
+        },
+      },
+      policy,
+      { trigger, actor },
+    )
+      .then((run) => {
+        deps.onRun?.(run);
+        return run;
+      })
+      .finally(() => {
+        current = null;
+        state.running = null;
+      });
     current = p;
     return p;
   };
@@ -66,7 +94,13 @@ export function createScheduler(deps: {
     const shadow = deps.shadow();
     if (shadow) {
       state.lastShadowVerdict = await judgeShadow({
-        store, publisher: deps.runDeps.publisher, costs: deps.runDeps.costs, featureSet: deps.runDeps.featureSet, policy, champion, shadow,
+        store,
+        publisher: deps.runDeps.publisher,
+        costs: deps.runDeps.costs,
+        featureSet: deps.runDeps.featureSet,
+        policy,
+        champion,
+        shadow,
       });
     }
     if (current) return;
@@ -75,23 +109,35 @@ export function createScheduler(deps: {
     const measured = await deps.monitor.measure(policy, champion);
     state.psi = measured.psi;
     state.live = measured.live;
-    const decision = retrainDue(policy, { now: now(), lastRunAt: last?.startedAt ?? null, newLabels: fresh.labels, newFrauds: fresh.frauds, ...measured });
+    const decision = retrainDue(policy, {
+      now: now(),
+      lastRunAt: last?.startedAt ?? null,
+      newLabels: fresh.labels,
+      newFrauds: fresh.frauds,
+      ...measured,
+    });
     state.lastDecision = decision;
     if (decision.due) {
       deps.logger.info({ trigger: decision.trigger, why: decision.why }, 'retraining run triggered');
-      startRun(decision.trigger, 'retrainer').catch((err: unknown) => deps.logger.error({ err: errorMessage(err) }, 'retraining run failed'));
+      startRun(decision.trigger, 'retrainer').catch((err: unknown) =>
+        deps.logger.error({ err: errorMessage(err) }, 'retraining run failed'),
+      );
     }
   };
 
   const guardedTick = (): Promise<void> => {
     if (ticking) return ticking;
     ticking = tick()
-      .then(() => { state.lastError = null; })
+      .then(() => {
+        state.lastError = null;
+      })
       .catch((err: unknown) => {
         state.lastError = errorMessage(err);
         deps.logger.error({ err: state.lastError }, 'scheduler tick failed');
       })
-      .finally(() => { ticking = null; });
+      .finally(() => {
+        ticking = null;
+      });
     return ticking;
   };
 
@@ -113,7 +159,14 @@ export function createScheduler(deps: {
         const policy = deps.manager.current();
         const last = await store.registry.lastRun();
         const fresh = await store.training.newLabelsSince(last?.joinSeq ?? 0);
-        const d = retrainDue(policy, { now: now(), lastRunAt: last?.startedAt ?? null, newLabels: fresh.labels, newFrauds: fresh.frauds, psi: state.psi, live: state.live });
+        const d = retrainDue(policy, {
+          now: now(),
+          lastRunAt: last?.startedAt ?? null,
+          newLabels: fresh.labels,
+          newFrauds: fresh.frauds,
+          psi: state.psi,
+          live: state.live,
+        });
         if (!d.due) throw new FraudError('BAD_REQUEST', `no retraining due: ${d.why}. Use --force to run anyway.`);
         trigger = d.trigger;
       }

@@ -61,9 +61,19 @@ export async function createRetrainerService(o: RetrainerServiceOptions): Promis
   const featureSet = o.featureSet ?? FEATURE_SET;
   const featureNames = o.featureNames ?? FEATURE_NAMES;
   const store = await openStore(o.dbPath);
-  const manager = createPolicyManager({ registry: store.registry, logger: o.logger, initial: validateRetrainPolicy(o.initialPolicy ?? {}) });
+  const manager = createPolicyManager({
+    registry: store.registry,
+    logger: o.logger,
+    initial: validateRetrainPolicy(o.initialPolicy ?? {}),
+  });
   const producer: Producer = o.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  const models = watchModelUpdates({ kafka: o.kafka, codecs: o.codecs, topics: o.topics, logger: o.logger, groupPrefix: `${o.groupId}-models` });
+  const models = watchModelUpdates({
+    kafka: o.kafka,
+    codecs: o.codecs,
+    topics: o.topics,
+    logger: o.logger,
+    groupPrefix: `${o.groupId}-models`,
+  });
   const sourceCache = new Map<string, ModelSource>();
   const asSource = (u: ReturnType<ModelUpdatesView['champion']>): ModelSource | null => {
     if (!u) return null;
@@ -80,18 +90,34 @@ export async function createRetrainerService(o: RetrainerServiceOptions): Promis
     }
     return s;
   };
-  const publisher = createModelPublisher({ sink: kafkaUpdateSink({ producer, codecs: o.codecs, topics: o.topics }), registry: store.registry });
+  const publisher = createModelPublisher({
+    sink: kafkaUpdateSink({ producer, codecs: o.codecs, topics: o.topics }),
+    registry: store.registry,
+  });
   const live = () => ({ champion: models.champion()?.version ?? null, shadow: models.shadow()?.version ?? null });
   const ops = createRegistryOps({ registry: store.registry, artifactsDir: o.artifactsDir, publisher, live });
   let metrics: ReturnType<typeof createRetrainerMetrics> | undefined;
   const scheduler = createScheduler({
     runDeps: {
-      store, artifactsDir: o.artifactsDir, publisher, champion: () => asSource(models.champion()), featureSet, featureNames,
-      costs: o.costs ?? DEFAULT_COSTS, ...(o.chooseThresholds ? { chooseThresholds: o.chooseThresholds } : {}), logger: o.logger, ...(o.train ? { train: o.train } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+      store,
+      artifactsDir: o.artifactsDir,
+      publisher,
+      champion: () => asSource(models.champion()),
+      featureSet,
+      featureNames,
+      costs: o.costs ?? DEFAULT_COSTS,
+      ...(o.chooseThresholds ? { chooseThresholds: o.chooseThresholds } : {}),
+      logger: o.logger,
+      ...(o.train ? { train: o.train } : {}),
+      ...(o.onProgress ? { onProgress: o.onProgress } : {}),
       ...(o.now ? { now: o.now } : {}),
     },
-    manager, monitor: createMonitor({ training: store.training, featureSet, featureNames }),
-    shadow: () => asSource(models.shadow()), logger: o.logger, tickMs: o.tickMs, ...(o.now ? { now: o.now } : {}),
+    manager,
+    monitor: createMonitor({ training: store.training, featureSet, featureNames }),
+    shadow: () => asSource(models.shadow()),
+    logger: o.logger,
+    tickMs: o.tickMs,
+    ...(o.now ? { now: o.now } : {}),
     onRun: (run) => {
       metrics?.runs.inc({ status: run.status });
       if (run.finishedAt !== null) metrics?.runSeconds.observe((run.finishedAt - run.startedAt) / 1000);
@@ -100,13 +126,35 @@ export async function createRetrainerService(o: RetrainerServiceOptions): Promis
   });
   metrics = createRetrainerMetrics({ training: store.training, status: scheduler.status, live });
   manager.onChange((_p, edit) => metrics?.policyEdits.inc({ source: edit.source, accepted: 'true' }));
-  const ingest: Ingest = createIngest({ kafka: o.kafka, codecs: o.codecs, topics: o.topics, groupId: o.groupId, store: store.training, producer, logger: o.logger });
-  const control: ControlWatcher = watchControlTopic({ kafka: o.kafka, topics: o.topics, manager, logger: o.logger, groupPrefix: `${o.groupId}-control` });
-  const fileWatcher: PolicyFileWatcher | undefined = o.policyFile ? watchPolicyFile({ path: o.policyFile, manager, logger: o.logger }) : undefined;
+  const ingest: Ingest = createIngest({
+    kafka: o.kafka,
+    codecs: o.codecs,
+    topics: o.topics,
+    groupId: o.groupId,
+    store: store.training,
+    producer,
+    logger: o.logger,
+  });
+  const control: ControlWatcher = watchControlTopic({
+    kafka: o.kafka,
+    topics: o.topics,
+    manager,
+    logger: o.logger,
+    groupPrefix: `${o.groupId}-control`,
+  });
+  const fileWatcher: PolicyFileWatcher | undefined = o.policyFile
+    ? watchPolicyFile({ path: o.policyFile, manager, logger: o.logger })
+    : undefined;
   let ready = false;
   let server: Server | undefined;
   const app = createHttpApp({
-    store, manager, ops, scheduler, metrics, logger: o.logger, ready: () => ready,
+    store,
+    manager,
+    ops,
+    scheduler,
+    metrics,
+    logger: o.logger,
+    ready: () => ready,
     publishPolicy: (p) => publishRetrainPolicy(producer, o.topics, p),
   });
 
@@ -115,13 +163,19 @@ export async function createRetrainerService(o: RetrainerServiceOptions): Promis
     return typeof a === 'object' && a !== null ? a.port : o.port;
   };
   return {
-    store, manager, scheduler, models, ops, port,
+    store,
+    manager,
+    scheduler,
+    models,
+    ops,
+    port,
     async start() {
       server = await listen(app, o.port, o.host);
       await producer.connect();
       if (fileWatcher) {
         const r = await fileWatcher.load();
-        if (r && !r.accepted) o.logger.warn({ file: o.policyFile }, 'policy file refused at start-up; defaults in force');
+        if (r && !r.accepted)
+          o.logger.warn({ file: o.policyFile }, 'policy file refused at start-up; defaults in force');
         fileWatcher.start();
       }
       await control.start();

@@ -27,9 +27,13 @@ export async function openDb(path: string): Promise<Db> {
     instance = await DuckDBInstance.create(path);
   } catch (err: unknown) {
     const locked = /lock/i.test(err instanceof Error ? err.message : String(err));
-    throw new FraudError('WAREHOUSE_FAILED', locked
-      ? `cannot open ${path}: another process (the retrainer service?) holds it. Use the service's API (RETRAINER_URL) or stop it first.`
-      : `cannot open DuckDB file ${path}`, { cause: err });
+    throw new FraudError(
+      'WAREHOUSE_FAILED',
+      locked
+        ? `cannot open ${path}: another process (the retrainer service?) holds it. Use the service's API (RETRAINER_URL) or stop it first.`
+        : `cannot open DuckDB file ${path}`,
+      { cause: err },
+    );
   }
   const conn = await instance.connect();
   let chain: Promise<unknown> = Promise.resolve();

@@ -16,6 +16,9 @@ export interface Store {
 /** Creates the tables if needed and returns the two views of the store. */
 export async function openStore(dbOrPath: Db | string): Promise<Store> {
   const db = typeof dbOrPath === 'string' ? await openDb(dbOrPath) : dbOrPath;
-  for (const stmt of SCHEMA_SQL.split(';').map((s) => s.trim()).filter(Boolean)) await db.run(stmt);
+  for (const stmt of SCHEMA_SQL.split(';')
+    .map((s) => s.trim())
+    .filter(Boolean))
+    await db.run(stmt);
   return { db, training: createTrainingStore(db), registry: createRegistryStore(db) };
 }

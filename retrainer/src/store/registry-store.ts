@@ -78,27 +78,65 @@ const ns = (v: unknown): string | null => (v === null || v === undefined ? null 
 
 export function createRegistryStore(db: Db): RegistryStore {
   const toRun = (r: Record<string, unknown>): RunRecord => ({
-    runId: String(r.run_id), version: String(r.version), startedAt: num(r.started_at), finishedAt: nn(r.finished_at),
-    trigger: String(r.trigger), status: String(r.status) as RunRecord['status'], promoted: r.promoted === true,
-    role: ns(r.role) as RunRecord['role'], reason: String(r.reason), championVersion: ns(r.champion_version), joinSeq: num(r.join_seq),
-    trainRows: nn(r.train_rows), trainPositives: nn(r.train_positives), holdoutRows: nn(r.holdout_rows), holdoutPositives: nn(r.holdout_positives),
-    windowFrom: nn(r.window_from), windowTo: nn(r.window_to),
-    challengerMetrics: pj(r.challenger_metrics), championMetrics: pj(r.champion_metrics),
-    policy: pj<Record<string, unknown>>(r.policy) ?? {}, details: pj(r.details),
+    runId: String(r.run_id),
+    version: String(r.version),
+    startedAt: num(r.started_at),
+    finishedAt: nn(r.finished_at),
+    trigger: String(r.trigger),
+    status: String(r.status) as RunRecord['status'],
+    promoted: r.promoted === true,
+    role: ns(r.role) as RunRecord['role'],
+    reason: String(r.reason),
+    championVersion: ns(r.champion_version),
+    joinSeq: num(r.join_seq),
+    trainRows: nn(r.train_rows),
+    trainPositives: nn(r.train_positives),
+    holdoutRows: nn(r.holdout_rows),
+    holdoutPositives: nn(r.holdout_positives),
+    windowFrom: nn(r.window_from),
+    windowTo: nn(r.window_to),
+    challengerMetrics: pj(r.challenger_metrics),
+    championMetrics: pj(r.champion_metrics),
+    policy: pj<Record<string, unknown>>(r.policy) ?? {},
+    details: pj(r.details),
   });
   return {
     async saveRun(r) {
-      await db.run(`INSERT OR REPLACE INTO runs VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)`, [
-        r.runId, r.version, r.startedAt, r.finishedAt, r.trigger, r.status, r.promoted, r.role, r.reason, r.championVersion, r.joinSeq,
-        r.trainRows, r.trainPositives, r.holdoutRows, r.holdoutPositives, r.windowFrom, r.windowTo,
-        j(r.challengerMetrics), j(r.championMetrics), JSON.stringify(r.policy), j(r.details),
-      ]);
+      await db.run(
+        `INSERT OR REPLACE INTO runs VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)`,
+        [
+          r.runId,
+          r.version,
+          r.startedAt,
+          r.finishedAt,
+          r.trigger,
+          r.status,
+          r.promoted,
+          r.role,
+          r.reason,
+          r.championVersion,
+          r.joinSeq,
+          r.trainRows,
+          r.trainPositives,
+          r.holdoutRows,
+          r.holdoutPositives,
+          r.windowFrom,
+          r.windowTo,
+          j(r.challengerMetrics),
+          j(r.championMetrics),
+          JSON.stringify(r.policy),
+          j(r.details),
+        ],
+      );
     },
     async runs(limit = 100) {
       return (await db.all(`SELECT * FROM runs ORDER BY started_at DESC LIMIT ${Math.floor(limit)}`)).map(toRun);
     },
     async run(id) {
-      const [r] = await db.all('SELECT * FROM runs WHERE run_id = $1 OR version = $1 ORDER BY started_at DESC LIMIT 1', [id]);
+      const [r] = await db.all(
+        'SELECT * FROM runs WHERE run_id = $1 OR version = $1 ORDER BY started_at DESC LIMIT 1',
+        [id],
+      );
       return r ? toRun(r) : null;
     },
     async lastRun() {
@@ -106,36 +144,80 @@ export function createRegistryStore(db: Db): RegistryStore {
       return r ? toRun(r) : null;
     },
     async savePublication(p) {
-      await db.run('INSERT INTO publications VALUES ($1,$2,$3,$4,$5,$6,$7)', [p.publishedAt, p.version, p.role, p.action, p.actor, p.reason, p.sha256]);
+      await db.run('INSERT INTO publications VALUES ($1,$2,$3,$4,$5,$6,$7)', [
+        p.publishedAt,
+        p.version,
+        p.role,
+        p.action,
+        p.actor,
+        p.reason,
+        p.sha256,
+      ]);
     },
     async publications(limit = 100) {
-      return (await db.all(`SELECT * FROM publications ORDER BY published_at DESC LIMIT ${Math.floor(limit)}`)).map((r) => ({
-        publishedAt: num(r.published_at), version: String(r.version), role: String(r.role) as PublicationRecord['role'],
-        action: String(r.action) as PublicationRecord['action'], actor: String(r.actor), reason: String(r.reason), sha256: ns(r.sha256),
-      }));
+      return (await db.all(`SELECT * FROM publications ORDER BY published_at DESC LIMIT ${Math.floor(limit)}`)).map(
+        (r) => ({
+          publishedAt: num(r.published_at),
+          version: String(r.version),
+          role: String(r.role) as PublicationRecord['role'],
+          action: String(r.action) as PublicationRecord['action'],
+          actor: String(r.actor),
+          reason: String(r.reason),
+          sha256: ns(r.sha256),
+        }),
+      );
     },
     async saveBacktest(b) {
       await db.run('INSERT OR REPLACE INTO backtests VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)', [
-        b.backtestId, b.createdAt, b.version, b.source, b.rangeFrom, b.rangeTo, b.rows, b.positives,
-        JSON.stringify(b.metrics), JSON.stringify(b.perTypology), JSON.stringify(b.perType),
+        b.backtestId,
+        b.createdAt,
+        b.version,
+        b.source,
+        b.rangeFrom,
+        b.rangeTo,
+        b.rows,
+        b.positives,
+        JSON.stringify(b.metrics),
+        JSON.stringify(b.perTypology),
+        JSON.stringify(b.perType),
       ]);
     },
     async backtests(limit = 100) {
       return (await db.all(`SELECT * FROM backtests ORDER BY created_at DESC LIMIT ${Math.floor(limit)}`)).map((r) => ({
-        backtestId: String(r.backtest_id), createdAt: num(r.created_at), version: String(r.version), source: String(r.source),
-        rangeFrom: nn(r.range_from), rangeTo: nn(r.range_to), rows: num(r.rows), positives: num(r.positives),
-        metrics: pj<Record<string, unknown>>(r.metrics) ?? {}, perTypology: pj<Record<string, unknown>>(r.per_typology) ?? {},
+        backtestId: String(r.backtest_id),
+        createdAt: num(r.created_at),
+        version: String(r.version),
+        source: String(r.source),
+        rangeFrom: nn(r.range_from),
+        rangeTo: nn(r.range_to),
+        rows: num(r.rows),
+        positives: num(r.positives),
+        metrics: pj<Record<string, unknown>>(r.metrics) ?? {},
+        perTypology: pj<Record<string, unknown>>(r.per_typology) ?? {},
         perType: pj<Record<string, unknown>>(r.per_type) ?? {},
       }));
     },
     async saveAudit(a) {
-      await db.run('INSERT INTO policy_audit VALUES ($1,$2,$3,$4,$5,$6)', [a.at, a.source, a.actor, a.accepted, a.message, j(a.policy)]);
+      await db.run('INSERT INTO policy_audit VALUES ($1,$2,$3,$4,$5,$6)', [
+        a.at,
+        a.source,
+        a.actor,
+        a.accepted,
+        a.message,
+        j(a.policy),
+      ]);
     },
     async audit(limit = 100) {
-      return (await db.all(`SELECT * FROM policy_audit ORDER BY audited_at DESC LIMIT ${Math.floor(limit)}`)).map((r) => ({
-        at: num(r.audited_at), source: String(r.source), actor: String(r.actor), accepted: r.accepted === true, message: String(r.message),
-        policy: pj<Record<string, unknown>>(r.policy),
-      }));
+      return (await db.all(`SELECT * FROM policy_audit ORDER BY audited_at DESC LIMIT ${Math.floor(limit)}`)).map(
+        (r) => ({
+          at: num(r.audited_at),
+          source: String(r.source),
+          actor: String(r.actor),
+          accepted: r.accepted === true,
+          message: String(r.message),
+          policy: pj<Record<string, unknown>>(r.policy),
+        }),
+      );
     },
   };
 }

@@ -9,10 +9,18 @@ import { num, type Db } from './db.ts';
  * record arrives, expired after a TTL and counted as unknown).
  */
 export const COUNTER_NAMES = [
-  'scored_received', 'scored_duplicate',
-  'labels_received', 'labels_duplicate', 'labels_corrected', 'labels_stale',
-  'labels_joined', 'labels_early', 'labels_early_joined', 'labels_unknown_expired',
-  'scored_expired', 'records_invalid',
+  'scored_received',
+  'scored_duplicate',
+  'labels_received',
+  'labels_duplicate',
+  'labels_corrected',
+  'labels_stale',
+  'labels_joined',
+  'labels_early',
+  'labels_early_joined',
+  'labels_unknown_expired',
+  'scored_expired',
+  'records_invalid',
 ] as const;
 export type CounterName = (typeof COUNTER_NAMES)[number];
 export type Counters = Record<CounterName, number>;
@@ -43,12 +51,28 @@ export interface TrainingStore {
   counters(): Promise<Counters>;
   countInvalid(n: number): Promise<void>;
   /** Labelled rows of one feature set with eventTime in [from, to], in event-time order. */
-  loadLabelled(q: { featureSet: string; from?: number; to?: number; modelVersion?: string; shadowVersion?: string; lastN?: number }): Promise<LabelledRows>;
+  loadLabelled(q: {
+    featureSet: string;
+    from?: number;
+    to?: number;
+    modelVersion?: string;
+    shadowVersion?: string;
+    lastN?: number;
+  }): Promise<LabelledRows>;
   /** Joined labels since a join sequence number: totals and frauds. */
   newLabelsSince(joinSeq: number): Promise<{ labels: number; frauds: number; maxSeq: number }>;
   /** Newest scored rows (labelled or not) scored by one model version. */
-  recentScored(q: { modelVersion: string; limit: number }): Promise<{ features: Float32Array; cols: number; score: Float64Array; rows: number }>;
-  stats(): Promise<{ scored: number; labels: number; pending: number; minEventTime: number | null; maxEventTime: number | null }>;
+  recentScored(q: {
+    modelVersion: string;
+    limit: number;
+  }): Promise<{ features: Float32Array; cols: number; score: Float64Array; rows: number }>;
+  stats(): Promise<{
+    scored: number;
+    labels: number;
+    pending: number;
+    minEventTime: number | null;
+    maxEventTime: number | null;
+  }>;
 }
 
 export function createTrainingStore(db: Db): TrainingStore {
@@ -60,12 +84,18 @@ export function createTrainingStore(db: Db): TrainingStore {
         for (const r of records) appendScored(app, r);
         app.closeSync();
         const staged = records.length;
-        const inserted = await tx.run(`INSERT INTO scored SELECT s.*, ${now} FROM (SELECT * FROM stage_scored QUALIFY row_number() OVER (PARTITION BY tx_id) = 1) s
+        const inserted =
+          await tx.run(`INSERT INTO scored SELECT s.*, ${now} FROM (SELECT * FROM stage_scored QUALIFY row_number() OVER (PARTITION BY tx_id) = 1) s
           WHERE NOT EXISTS (SELECT 1 FROM scored x WHERE x.tx_id = s.tx_id)`);
         const joined = await tx.run(`UPDATE labels SET join_seq = nextval('join_seq')
           WHERE join_seq IS NULL AND tx_id IN (SELECT tx_id FROM stage_scored)`);
         await tx.run('DELETE FROM stage_scored');
-        await bump(tx, { scored_received: staged, scored_duplicate: staged - inserted, labels_early_joined: joined, labels_joined: joined });
+        await bump(tx, {
+          scored_received: staged,
+          scored_duplicate: staged - inserted,
+          labels_early_joined: joined,
+          labels_joined: joined,
+        });
       });
     },
 
@@ -90,7 +120,8 @@ export function createTrainingStore(db: Db): TrainingStore {
         await tx.run(`UPDATE labels SET is_fraud = s.is_fraud, source = s.source, labeled_at = s.labeled_at, typology = s.typology,
             author = s.author, note = s.note, join_seq = CASE WHEN labels.join_seq IS NULL THEN NULL ELSE nextval('join_seq') END
           FROM stage_labels s WHERE labels.tx_id = s.tx_id AND labels.is_fraud <> s.is_fraud AND s.labeled_at >= labels.labeled_at`);
-        const [n] = await tx.all(`SELECT count(*) FILTER (WHERE x.tx_id IS NOT NULL) AS joinable, count(*) FILTER (WHERE x.tx_id IS NULL) AS early
+        const [n] =
+          await tx.all(`SELECT count(*) FILTER (WHERE x.tx_id IS NOT NULL) AS joinable, count(*) FILTER (WHERE x.tx_id IS NULL) AS early
           FROM stage_labels s LEFT JOIN scored x USING (tx_id) WHERE NOT EXISTS (SELECT 1 FROM labels l WHERE l.tx_id = s.tx_id)`);
         await tx.run(`INSERT INTO labels SELECT s.*, ${now},
             CASE WHEN EXISTS (SELECT 1 FROM scored x WHERE x.tx_id = s.tx_id) THEN nextval('join_seq') ELSE NULL END
@@ -121,7 +152,9 @@ export function createTrainingStore(db: Db): TrainingStore {
         if (m?.m === null || m?.m === undefined) return 0;
         const cutoff = num(m.m) - retentionMs;
         const n = await tx.run(`DELETE FROM scored WHERE event_time < ${cutoff}`);
-        await tx.run('DELETE FROM labels WHERE join_seq IS NOT NULL AND NOT EXISTS (SELECT 1 FROM scored x WHERE x.tx_id = labels.tx_id)');
+        await tx.run(
+          'DELETE FROM labels WHERE join_seq IS NOT NULL AND NOT EXISTS (SELECT 1 FROM scored x WHERE x.tx_id = labels.tx_id)',
+        );
         await bump(tx, { scored_expired: n });
         return n;
       });
@@ -130,7 +163,8 @@ export function createTrainingStore(db: Db): TrainingStore {
     async counters() {
       const rows = await db.all<{ name: string; value: number }>('SELECT name, value FROM counters');
       const out = Object.fromEntries(COUNTER_NAMES.map((k) => [k, 0])) as Counters;
-      for (const r of rows) if ((COUNTER_NAMES as readonly string[]).includes(r.name)) out[r.name as CounterName] = num(r.value);
+      for (const r of rows)
+        if ((COUNTER_NAMES as readonly string[]).includes(r.name)) out[r.name as CounterName] = num(r.value);
       return out;
     },
 
@@ -143,25 +177,36 @@ export function createTrainingStore(db: Db): TrainingStore {
       const params: (string | number)[] = [q.featureSet];
       if (q.from !== undefined) where.push(`s.event_time >= ${Math.floor(q.from)}`);
       if (q.to !== undefined) where.push(`s.event_time <= ${Math.floor(q.to)}`);
-      if (q.modelVersion !== undefined) { params.push(q.modelVersion); where.push(`s.model_version = $${params.length}`); }
-      if (q.shadowVersion !== undefined) { params.push(q.shadowVersion); where.push(`s.shadow_version = $${params.length}`); }
+      if (q.modelVersion !== undefined) {
+        params.push(q.modelVersion);
+        where.push(`s.model_version = $${params.length}`);
+      }
+      if (q.shadowVersion !== undefined) {
+        params.push(q.shadowVersion);
+        where.push(`s.shadow_version = $${params.length}`);
+      }
       const base = `SELECT s.tx_id, s.event_time, s.features, s.amount, s.tx_type, s.score, s.model_version, s.review_threshold,
           s.shadow_score, s.shadow_version, l.is_fraud, l.typology
         FROM scored s JOIN labels l USING (tx_id) WHERE ${where.join(' AND ')}`;
-      const sql = q.lastN !== undefined
-        ? `SELECT * FROM (${base} ORDER BY s.event_time DESC, s.tx_id DESC LIMIT ${Math.floor(q.lastN)}) ORDER BY event_time, tx_id`
-        : `${base} ORDER BY s.event_time, s.tx_id`;
+      const sql =
+        q.lastN !== undefined
+          ? `SELECT * FROM (${base} ORDER BY s.event_time DESC, s.tx_id DESC LIMIT ${Math.floor(q.lastN)}) ORDER BY event_time, tx_id`
+          : `${base} ORDER BY s.event_time, s.tx_id`;
       return toLabelled(await db.all(sql, params));
     },
 
     async newLabelsSince(joinSeq) {
-      const [r] = await db.all(`SELECT count(*) AS n, count(*) FILTER (WHERE is_fraud) AS f, coalesce(max(join_seq), ${Math.floor(joinSeq)}) AS m
+      const [r] =
+        await db.all(`SELECT count(*) AS n, count(*) FILTER (WHERE is_fraud) AS f, coalesce(max(join_seq), ${Math.floor(joinSeq)}) AS m
         FROM labels WHERE join_seq > ${Math.floor(joinSeq)}`);
       return { labels: num(r?.n), frauds: num(r?.f), maxSeq: num(r?.m) };
     },
 
     async recentScored(q) {
-      const rows = await db.all(`SELECT features, score FROM scored WHERE model_version = $1 ORDER BY event_time DESC LIMIT ${Math.floor(q.limit)}`, [q.modelVersion]);
+      const rows = await db.all(
+        `SELECT features, score FROM scored WHERE model_version = $1 ORDER BY event_time DESC LIMIT ${Math.floor(q.limit)}`,
+        [q.modelVersion],
+      );
       const first = rows[0];
       const cols = first ? (first.features as Uint8Array).byteLength / 4 : 0;
       const features = new Float32Array(rows.length * cols);
@@ -174,10 +219,13 @@ export function createTrainingStore(db: Db): TrainingStore {
     },
 
     async stats() {
-      const [r] = await db.all(`SELECT (SELECT count(*) FROM scored) AS scored, (SELECT count(*) FROM labels WHERE join_seq IS NOT NULL) AS labels,
+      const [r] =
+        await db.all(`SELECT (SELECT count(*) FROM scored) AS scored, (SELECT count(*) FROM labels WHERE join_seq IS NOT NULL) AS labels,
           (SELECT count(*) FROM labels WHERE join_seq IS NULL) AS pending, (SELECT min(event_time) FROM scored) AS mn, (SELECT max(event_time) FROM scored) AS mx`);
       return {
-        scored: num(r?.scored), labels: num(r?.labels), pending: num(r?.pending),
+        scored: num(r?.scored),
+        labels: num(r?.labels),
+        pending: num(r?.pending),
         minEventTime: r?.mn === null || r?.mn === undefined ? null : num(r.mn),
         maxEventTime: r?.mx === null || r?.mx === undefined ? null : num(r.mx),
       };
@@ -188,7 +236,10 @@ export function createTrainingStore(db: Db): TrainingStore {
 async function bump(tx: Pick<Db, 'run'>, deltas: Partial<Counters>): Promise<void> {
   for (const [name, v] of Object.entries(deltas)) {
     if (!v) continue;
-    await tx.run(`INSERT INTO counters VALUES ($1, ${Math.floor(v)}) ON CONFLICT (name) DO UPDATE SET value = counters.value + excluded.value`, [name]);
+    await tx.run(
+      `INSERT INTO counters VALUES ($1, ${Math.floor(v)}) ON CONFLICT (name) DO UPDATE SET value = counters.value + excluded.value`,
+      [name],
+    );
   }
 }
 
@@ -250,9 +301,19 @@ function toLabelled(rows: Record<string, unknown>[]): LabelledRows {
   const cols = first ? (first.features as Uint8Array).byteLength / 4 : 0;
   const n = rows.length;
   const out: LabelledRows = {
-    txIds: [], eventTime: new Float64Array(n), features: new Float32Array(n * cols), cols, labels: new Float32Array(n),
-    amount: new Float64Array(n), txType: [], typology: [], score: new Float64Array(n), modelVersion: [],
-    reviewThreshold: new Float64Array(n), shadowScore: [], shadowVersion: [],
+    txIds: [],
+    eventTime: new Float64Array(n),
+    features: new Float32Array(n * cols),
+    cols,
+    labels: new Float32Array(n),
+    amount: new Float64Array(n),
+    txType: [],
+    typology: [],
+    score: new Float64Array(n),
+    modelVersion: [],
+    reviewThreshold: new Float64Array(n),
+    shadowScore: [],
+    shadowVersion: [],
   };
   rows.forEach((r, i) => {
     out.txIds.push(String(r.tx_id));
@@ -268,7 +329,9 @@ function toLabelled(rows: Record<string, unknown>[]): LabelledRows {
     out.modelVersion.push(String(r.model_version));
     out.reviewThreshold[i] = num(r.review_threshold);
     out.shadowScore.push(r.shadow_score === null || r.shadow_score === undefined ? null : num(r.shadow_score));
-    out.shadowVersion.push(r.shadow_version === null || r.shadow_version === undefined ? null : String(r.shadow_version));
+    out.shadowVersion.push(
+      r.shadow_version === null || r.shadow_version === undefined ? null : String(r.shadow_version),
+    );
   });
   return out;
 }

@@ -5,7 +5,16 @@ import { retrainDue } from '../../src/domain/triggers.ts';
 import { validateRetrainPolicy } from '../../src/policy/schema.ts';
 import { rng } from '../synthetic.ts';
 
-const m = (o: Partial<HoldoutMetrics>): HoldoutMetrics => ({ aucpr: 0.8, cost: 1000, fpr: 0.01, recall: 0.8, precision: 0.8, rows: 1000, positives: 50, ...o });
+const m = (o: Partial<HoldoutMetrics>): HoldoutMetrics => ({
+  aucpr: 0.8,
+  cost: 1000,
+  fpr: 0.01,
+  recall: 0.8,
+  precision: 0.8,
+  rows: 1000,
+  positives: 50,
+  ...o,
+});
 
 describe('promotion rule', () => {
   const rule = validateRetrainPolicy({ promotion: { metric: 'aucpr', margin: 0.01, maxFprIncrease: 0.005 } }).promotion;
@@ -24,13 +33,20 @@ describe('promotion rule', () => {
 });
 
 describe('triggers', () => {
-  const policy = validateRetrainPolicy({ minNewLabels: 100, maxIntervalMinutes: 60, minIntervalMinutes: 1, drift: { psiThreshold: 0.2, recallFloor: 0.7 } });
+  const policy = validateRetrainPolicy({
+    minNewLabels: 100,
+    maxIntervalMinutes: 60,
+    minIntervalMinutes: 1,
+    drift: { psiThreshold: 0.2, recallFloor: 0.7 },
+  });
   const base = { now: 10 * 60_000, lastRunAt: 0, newLabels: 10, newFrauds: 1, psi: {}, live: null };
   it('fires on labels, interval, drift and the recall floor, and respects the cool-down', () => {
     expect(retrainDue(policy, { ...base, newLabels: 100 }).trigger).toBe('labels');
     expect(retrainDue(policy, { ...base, now: 61 * 60_000 }).trigger).toBe('interval');
     expect(retrainDue(policy, { ...base, psi: { score: 0.3 } }).trigger).toBe('drift');
-    expect(retrainDue(policy, { ...base, live: { recall: 0.5, precision: 0.9, positives: 30 } }).trigger).toBe('recall-floor');
+    expect(retrainDue(policy, { ...base, live: { recall: 0.5, precision: 0.9, positives: 30 } }).trigger).toBe(
+      'recall-floor',
+    );
     expect(retrainDue(policy, { ...base }).due).toBe(false);
     expect(retrainDue(policy, { ...base, newLabels: 1000, now: 30_000 }).due).toBe(false);
     expect(retrainDue(policy, { ...base, newLabels: 0, psi: { score: 5 } }).due).toBe(false);

@@ -3,10 +3,19 @@ import type { LabelledRows } from '../../src/store/index.ts';
 import { missedFraudWeights } from '../../src/run/retrain-run.ts';
 
 const rows = (labels: number[], scores: number[], review: number[]): LabelledRows => ({
-  txIds: labels.map((_, i) => `t${i}`), eventTime: Float64Array.from(labels, (_, i) => i), features: new Float32Array(labels.length), cols: 1,
-  labels: Float32Array.from(labels), amount: new Float64Array(labels.length), txType: labels.map(() => 'TRANSFER'), typology: labels.map(() => null),
-  score: Float64Array.from(scores), modelVersion: labels.map(() => 'v1'), reviewThreshold: Float64Array.from(review),
-  shadowScore: labels.map(() => null), shadowVersion: labels.map(() => null),
+  txIds: labels.map((_, i) => `t${i}`),
+  eventTime: Float64Array.from(labels, (_, i) => i),
+  features: new Float32Array(labels.length),
+  cols: 1,
+  labels: Float32Array.from(labels),
+  amount: new Float64Array(labels.length),
+  txType: labels.map(() => 'TRANSFER'),
+  typology: labels.map(() => null),
+  score: Float64Array.from(scores),
+  modelVersion: labels.map(() => 'v1'),
+  reviewThreshold: Float64Array.from(review),
+  shadowScore: labels.map(() => null),
+  shadowVersion: labels.map(() => null),
 });
 
 describe('missed-fraud weights', () => {

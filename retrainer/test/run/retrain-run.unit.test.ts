@@ -15,8 +15,12 @@ import { shuffledLabels, synthetic } from '../synthetic.ts';
 const logger = createLogger('test', 'silent');
 const H = 3_600_000;
 const policy = validateRetrainPolicy({
-  minTrainingRows: 500, minTrainingPositives: 20, trainingWindowHours: 200, labelDelayGapHours: 1,
-  xgboost: { rounds: 60, earlyStoppingRounds: 15, maxDepth: 4, eta: 0.2 }, promotion: { metric: 'aucpr', margin: 0.01, maxFprIncrease: 0.02 },
+  minTrainingRows: 500,
+  minTrainingPositives: 20,
+  trainingWindowHours: 200,
+  labelDelayGapHours: 1,
+  xgboost: { rounds: 60, earlyStoppingRounds: 15, maxDepth: 4, eta: 0.2 },
+  promotion: { metric: 'aucpr', margin: 0.01, maxFprIncrease: 0.02 },
 });
 
 /** Uses a capturing sink for model updates: the Kafka path is covered by the service test. */
@@ -34,8 +38,14 @@ function harness(store: Store) {
     },
   });
   const deps: RetrainDeps = {
-    store, artifactsDir: mkdtempSync(join(tmpdir(), 'artifacts-')), publisher, champion: () => champion,
-    featureSet: FEATURE_SET, featureNames: FEATURE_NAMES, costs: DEFAULT_COSTS, logger,
+    store,
+    artifactsDir: mkdtempSync(join(tmpdir(), 'artifacts-')),
+    publisher,
+    champion: () => champion,
+    featureSet: FEATURE_SET,
+    featureNames: FEATURE_NAMES,
+    costs: DEFAULT_COSTS,
+    logger,
   };
   return { deps, sent };
 }
@@ -48,7 +58,15 @@ describe('retraining run', () => {
     store = await openStore(':memory:');
     const { deps, sent } = harness(store);
     const t0 = Date.UTC(2026, 0, 1);
-    const phase1 = synthetic({ start: t0, hours: 48, rows: 6000, fraudRate: 0.03, faninShare: 0, seed: 1, prefix: 'p1' });
+    const phase1 = synthetic({
+      start: t0,
+      hours: 48,
+      rows: 6000,
+      fraudRate: 0.03,
+      faninShare: 0,
+      seed: 1,
+      prefix: 'p1',
+    });
     await store.training.ingestScored(phase1.records);
     await store.training.ingestLabels(phase1.labels);
 
@@ -63,10 +81,20 @@ describe('retraining run', () => {
     expect(sent).toHaveLength(1);
 
     // A new typology appears: the champion never saw it; the challenger trains on it.
-    const phase2 = synthetic({ start: t0 + 48 * H, hours: 48, rows: 6000, fraudRate: 0.03, faninShare: 0.7, seed: 2, prefix: 'p2' });
+    const phase2 = synthetic({
+      start: t0 + 48 * H,
+      hours: 48,
+      rows: 6000,
+      fraudRate: 0.03,
+      faninShare: 0.7,
+      seed: 2,
+      prefix: 'p2',
+    });
     await store.training.ingestScored(phase2.records);
     await store.training.ingestLabels(phase2.labels);
-    const better = await runRetrain(deps, validateRetrainPolicy({ ...policy, trainingWindowHours: 60 }), { trigger: 'test-new-typology' });
+    const better = await runRetrain(deps, validateRetrainPolicy({ ...policy, trainingWindowHours: 60 }), {
+      trigger: 'test-new-typology',
+    });
     expect(better.status, better.reason).toBe('promoted');
     const ch = better.challengerMetrics as { aucpr: number };
     const cm = better.championMetrics as { aucpr: number };
@@ -80,19 +108,40 @@ describe('retraining run', () => {
   it('early-stops only when the validation window holds earlyStoppingMinPositives frauds, and records why not', async () => {
     store = await openStore(':memory:');
     const { deps } = harness(store);
-    const data = synthetic({ start: Date.UTC(2026, 0, 1), hours: 48, rows: 6000, fraudRate: 0.03, faninShare: 0, seed: 4, prefix: 'es' });
+    const data = synthetic({
+      start: Date.UTC(2026, 0, 1),
+      hours: 48,
+      rows: 6000,
+      fraudRate: 0.03,
+      faninShare: 0,
+      seed: 4,
+      prefix: 'es',
+    });
     await store.training.ingestScored(data.records);
     await store.training.ingestLabels(data.labels);
     const seen: { earlyStoppingRounds: number; validPositives: number }[] = [];
     const train = (input: TrainInput) => {
-      seen.push({ earlyStoppingRounds: input.params.earlyStoppingRounds, validPositives: input.valid?.labels.reduce((a, b) => a + b, 0) ?? 0 });
+      seen.push({
+        earlyStoppingRounds: input.params.earlyStoppingRounds,
+        validPositives: input.valid?.labels.reduce((a, b) => a + b, 0) ?? 0,
+      });
       return trainXGBoost(input);
     };
-    const few = await runRetrain({ ...deps, train }, validateRetrainPolicy({ ...policy, xgboost: { ...policy.xgboost, earlyStoppingMinPositives: 1000 } }), { trigger: 'test' });
+    const few = await runRetrain(
+      { ...deps, train },
+      validateRetrainPolicy({ ...policy, xgboost: { ...policy.xgboost, earlyStoppingMinPositives: 1000 } }),
+      { trigger: 'test' },
+    );
     expect(seen[0]?.earlyStoppingRounds).toBe(0);
-    expect(String(few.details?.earlyStopping)).toMatch(new RegExp(`off: ${seen[0]?.validPositives} validation frauds < earlyStoppingMinPositives 1000`));
+    expect(String(few.details?.earlyStopping)).toMatch(
+      new RegExp(`off: ${seen[0]?.validPositives} validation frauds < earlyStoppingMinPositives 1000`),
+    );
     expect((few.challengerMetrics as { bestIteration: number }).bestIteration).toBe(policy.xgboost.rounds - 1);
-    await runRetrain({ ...deps, train }, validateRetrainPolicy({ ...policy, xgboost: { ...policy.xgboost, earlyStoppingMinPositives: 1 } }), { trigger: 'test' });
+    await runRetrain(
+      { ...deps, train },
+      validateRetrainPolicy({ ...policy, xgboost: { ...policy.xgboost, earlyStoppingMinPositives: 1 } }),
+      { trigger: 'test' },
+    );
     expect(seen[1]?.earlyStoppingRounds).toBe(15);
   });
 

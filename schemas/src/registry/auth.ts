@@ -30,18 +30,33 @@ export function parseRegistryUsers(text: string, source: string): RegistryUser[]
   try {
     doc = JSON.parse(text);
   } catch (err: unknown) {
-    throw new FraudError('CONFIG_INVALID', `${source} is not JSON (${errorMessage(err)}); create it with \`fraud registry users add NAME --role read|write\``);
+    throw new FraudError(
+      'CONFIG_INVALID',
+      `${source} is not JSON (${errorMessage(err)}); create it with \`fraud registry users add NAME --role read|write\``,
+    );
   }
   const users = (doc as { users?: unknown } | null)?.users;
   if (!Array.isArray(users) || users.length === 0) {
-    throw new FraudError('CONFIG_INVALID', `${source} has no "users" list; add one with \`fraud registry users add NAME --role read|write\``);
+    throw new FraudError(
+      'CONFIG_INVALID',
+      `${source} has no "users" list; add one with \`fraud registry users add NAME --role read|write\``,
+    );
   }
   const seen = new Set<string>();
   return users.map((u: unknown, i) => {
     const { name, role, passwordHash } = (u ?? {}) as Record<string, unknown>;
-    if (typeof name !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(name)) throw new FraudError('CONFIG_INVALID', `${source}: users[${i}].name must be 1-64 letters, digits, '.', '_' or '-'`);
-    if (role !== 'read' && role !== 'write') throw new FraudError('CONFIG_INVALID', `${source}: users[${i}] (${name}) role must be "read" or "write"`);
-    if (typeof passwordHash !== 'string' || !passwordHash.startsWith('scrypt$')) throw new FraudError('CONFIG_INVALID', `${source}: users[${i}] (${name}) passwordHash must be a scrypt hash; set it with \`fraud registry users add\``);
+    if (typeof name !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(name))
+      throw new FraudError(
+        'CONFIG_INVALID',
+        `${source}: users[${i}].name must be 1-64 letters, digits, '.', '_' or '-'`,
+      );
+    if (role !== 'read' && role !== 'write')
+      throw new FraudError('CONFIG_INVALID', `${source}: users[${i}] (${name}) role must be "read" or "write"`);
+    if (typeof passwordHash !== 'string' || !passwordHash.startsWith('scrypt$'))
+      throw new FraudError(
+        'CONFIG_INVALID',
+        `${source}: users[${i}] (${name}) passwordHash must be a scrypt hash; set it with \`fraud registry users add\``,
+      );
     if (seen.has(name)) throw new FraudError('CONFIG_INVALID', `${source}: user ${name} is listed twice`);
     seen.add(name);
     return { name, role, passwordHash };
@@ -53,7 +68,10 @@ export function loadRegistryUsers(path: string): RegistryUser[] {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err: unknown) {
-    throw new FraudError('CONFIG_INVALID', `REGISTRY_USERS_FILE ${path} cannot be read (${errorMessage(err)}); create it with \`fraud registry users add NAME --role read|write --file ${path}\``);
+    throw new FraudError(
+      'CONFIG_INVALID',
+      `REGISTRY_USERS_FILE ${path} cannot be read (${errorMessage(err)}); create it with \`fraud registry users add NAME --role read|write --file ${path}\``,
+    );
   }
   return parseRegistryUsers(text, `REGISTRY_USERS_FILE ${path}`);
 }
@@ -65,12 +83,18 @@ export function requiredRole(method: string, path: string): RegistryRole {
   return 'write';
 }
 
-export function basicAuth(users: readonly RegistryUser[], logger: Logger): (req: Request, res: Response, next: NextFunction) => void {
+export function basicAuth(
+  users: readonly RegistryUser[],
+  logger: Logger,
+): (req: Request, res: Response, next: NextFunction) => void {
   const byName = new Map(users.map((u) => [u.name, u]));
   const verified = new Map<string, { user: RegistryUser; until: number }>();
   const challenge = (res: Response, message: string): void => {
     res.setHeader('WWW-Authenticate', 'Basic realm="schema-registry", charset="UTF-8"');
-    res.status(401).type(REGISTRY_CONTENT_TYPE).send(JSON.stringify(new RegistryError(401, message).toJSON()));
+    res
+      .status(401)
+      .type(REGISTRY_CONTENT_TYPE)
+      .send(JSON.stringify(new RegistryError(401, message).toJSON()));
   };
   const authenticate = async (header: string): Promise<RegistryUser | null> => {
     const key = createHash('sha256').update(header).digest('hex');
@@ -91,7 +115,10 @@ export function basicAuth(users: readonly RegistryUser[], logger: Logger): (req:
   return (req, res, next) => {
     const header = req.headers.authorization;
     if (header === undefined || !header.startsWith('Basic ')) {
-      challenge(res, 'Unauthorized: this schema registry needs HTTP Basic credentials (put them in the registry URL, http://USER:PASSWORD@host:port, or in basic.auth.user.info)');
+      challenge(
+        res,
+        'Unauthorized: this schema registry needs HTTP Basic credentials (put them in the registry URL, http://USER:PASSWORD@host:port, or in basic.auth.user.info)',
+      );
       return;
     }
     authenticate(header).then(
@@ -103,7 +130,10 @@ export function basicAuth(users: readonly RegistryUser[], logger: Logger): (req:
         }
         const need = requiredRole(req.method, req.path);
         if (need === 'write' && user.role !== 'write') {
-          const err = new RegistryError(40301, `User ${user.name} (role read) cannot ${req.method} ${req.path}: it needs role write`);
+          const err = new RegistryError(
+            40301,
+            `User ${user.name} (role read) cannot ${req.method} ${req.path}: it needs role write`,
+          );
           res.status(403).type(REGISTRY_CONTENT_TYPE).send(JSON.stringify(err.toJSON()));
           return;
         }

@@ -3,7 +3,21 @@ import type { Type } from 'avsc';
 import { parseAvro } from '../avro.ts';
 import { RegistryError } from './errors.ts';
 
-const KEY_ORDER = ['type', 'name', 'namespace', 'doc', 'aliases', 'fields', 'symbols', 'items', 'values', 'size', 'default', 'order', 'logicalType'];
+const KEY_ORDER = [
+  'type',
+  'name',
+  'namespace',
+  'doc',
+  'aliases',
+  'fields',
+  'symbols',
+  'items',
+  'values',
+  'size',
+  'default',
+  'order',
+  'logicalType',
+];
 
 function rank(key: string): number {
   const i = KEY_ORDER.indexOf(key);
@@ -75,7 +89,8 @@ export interface ParsedSchema {
  * id. Attributes (doc, logicalType, defaults) are kept: they are part of the contract.
  */
 export function parseSchema(text: unknown): ParsedSchema {
-  if (typeof text !== 'string' || text.trim() === '') throw new RegistryError(42201, 'Invalid schema: "schema" must be a non-empty string holding the Avro schema JSON');
+  if (typeof text !== 'string' || text.trim() === '')
+    throw new RegistryError(42201, 'Invalid schema: "schema" must be a non-empty string holding the Avro schema JSON');
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -34,7 +34,11 @@ function canRead(reader: Type, writer: Type): string | null {
  *   FORWARD:  the old schema(s) read data written with the new one.
  *   FULL:     both. *_TRANSITIVE: against every version, otherwise the latest only.
  */
-export function incompatibilities(candidate: Type, existing: ReadonlyArray<{ version: number; type: Type }>, level: CompatibilityLevel): string[] {
+export function incompatibilities(
+  candidate: Type,
+  existing: ReadonlyArray<{ version: number; type: Type }>,
+  level: CompatibilityLevel,
+): string[] {
   if (level === 'NONE' || existing.length === 0) return [];
   const against = level.endsWith('_TRANSITIVE') ? existing : existing.slice(-1);
   const backward = level.startsWith('BACKWARD') || level.startsWith('FULL');

@@ -63,7 +63,12 @@ export function createSchemaLog(deps: SchemaLogDeps): SchemaLog {
       };
       const timer = setTimeout(() => {
         waiters.delete(waiter);
-        reject(new RegistryError(50002, `timed out after ${timeoutMs} ms reading ${topic} up to offset ${offset}: is Kafka reachable?`));
+        reject(
+          new RegistryError(
+            50002,
+            `timed out after ${timeoutMs} ms reading ${topic} up to offset ${offset}: is Kafka reachable?`,
+          ),
+        );
       }, timeoutMs);
       waiters.add(waiter);
     });
@@ -79,20 +84,31 @@ export function createSchemaLog(deps: SchemaLogDeps): SchemaLog {
     // Checked first only to keep kafkajs from logging an error for an existing topic; a
     // concurrent creation by another instance is fine (createTopics then returns false).
     const exists = (await a.listTopics()).includes(topic);
-    if (!exists) await a.createTopics({
-      waitForLeaders: true,
-      topics: [{ topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
-    });
+    if (!exists)
+      await a.createTopics({
+        waitForLeaders: true,
+        topics: [{ topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
+      });
     const meta = await a.fetchTopicMetadata({ topics: [topic] });
     const partitions = meta.topics[0]?.partitions.length ?? 0;
     if (partitions !== 1) {
-      throw new FraudError('CONFIG_INVALID', `schema registry topic ${topic} has ${partitions} partitions; it needs exactly 1 (total order of writes). Use another topic or recreate it.`);
+      throw new FraudError(
+        'CONFIG_INVALID',
+        `schema registry topic ${topic} has ${partitions} partitions; it needs exactly 1 (total order of writes). Use another topic or recreate it.`,
+      );
     }
     // With cleanup.policy=delete, retention would silently drop schemas (and reuse their ids).
-    const configs = await a.describeConfigs({ includeSynonyms: false, resources: [{ type: TOPIC_RESOURCE, name: topic, configNames: ['cleanup.policy'] }] });
-    const policy = configs.resources[0]?.configEntries.find((e) => e.configName === 'cleanup.policy')?.configValue ?? '';
+    const configs = await a.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: TOPIC_RESOURCE, name: topic, configNames: ['cleanup.policy'] }],
+    });
+    const policy =
+      configs.resources[0]?.configEntries.find((e) => e.configName === 'cleanup.policy')?.configValue ?? '';
     if (policy !== 'compact') {
-      throw new FraudError('CONFIG_INVALID', `schema registry topic ${topic} has cleanup.policy=${policy || '(unknown)'}; it must be "compact" or retention would drop schemas. Fix: kafka-configs --alter --entity-type topics --entity-name ${topic} --add-config cleanup.policy=compact`);
+      throw new FraudError(
+        'CONFIG_INVALID',
+        `schema registry topic ${topic} has cleanup.policy=${policy || '(unknown)'}; it must be "compact" or retention would drop schemas. Fix: kafka-configs --alter --entity-type topics --entity-name ${topic} --add-config cleanup.policy=compact`,
+      );
     }
   }
 
@@ -101,13 +117,24 @@ export function createSchemaLog(deps: SchemaLogDeps): SchemaLog {
       admin = kafka.admin();
       await admin.connect();
       await ensureTopic(admin);
-      producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+      producer = kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
       await producer.connect();
       // A private group per instance: every instance reads the whole log; no offsets are committed.
       // Short fetch waits: disconnect waits for the fetch in flight, so this bounds stop().
       // Records still arrive at once (a fetch returns as soon as there is data).
-      consumer = kafka.consumer({ groupId: `${topic}.registry.${randomUUID()}`, allowAutoTopicCreation: false, maxWaitTimeInMs: 500 });
-      consumer.on(consumer.events.CRASH, (e) => logger.error({ err: e.payload.error, restart: e.payload.restart }, 'schema log reader crashed'));
+      consumer = kafka.consumer({
+        groupId: `${topic}.registry.${randomUUID()}`,
+        allowAutoTopicCreation: false,
+        maxWaitTimeInMs: 500,
+      });
+      consumer.on(consumer.events.CRASH, (e) =>
+        logger.error({ err: e.payload.error, restart: e.payload.restart }, 'schema log reader crashed'),
+      );
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: true });
       await consumer.run({
@@ -124,7 +151,11 @@ export function createSchemaLog(deps: SchemaLogDeps): SchemaLog {
     async append(key, value) {
       if (!producer) throw new RegistryError(50001, 'schema registry is not started');
       try {
-        const [meta] = await producer.send({ topic, acks: -1, messages: [{ partition: 0, key: JSON.stringify(key), value: JSON.stringify(value) }] });
+        const [meta] = await producer.send({
+          topic,
+          acks: -1,
+          messages: [{ partition: 0, key: JSON.stringify(key), value: JSON.stringify(value) }],
+        });
         if (!meta?.baseOffset) throw new Error('broker returned no offset');
         return Number(meta.baseOffset);
       } catch (err: unknown) {
@@ -173,15 +204,27 @@ export function parseRecord(keyBuf: Buffer | null, valueBuf: Buffer | null): Log
   switch (key.keytype) {
     case 'SCHEMA':
       if (isStr(value.subject) && isNum(value.version) && isNum(value.id) && isStr(value.schema)) {
-        return { keytype: 'SCHEMA', value: { subject: value.subject, version: value.version, id: value.id, schema: value.schema } };
+        return {
+          keytype: 'SCHEMA',
+          value: { subject: value.subject, version: value.version, id: value.id, schema: value.schema },
+        };
       }
       return null;
     case 'CONFIG':
       if (key.subject !== null && !isStr(key.subject)) return null;
-      return { keytype: 'CONFIG', subject: key.subject, compatibilityLevel: isStr(value.compatibilityLevel) ? value.compatibilityLevel : null };
+      return {
+        keytype: 'CONFIG',
+        subject: key.subject,
+        compatibilityLevel: isStr(value.compatibilityLevel) ? value.compatibilityLevel : null,
+      };
     case 'DELETE_SUBJECT':
       if (isStr(key.subject) && isNum(value.softUpTo) && isNum(value.permanentUpTo)) {
-        return { keytype: 'DELETE_SUBJECT', subject: key.subject, softUpTo: value.softUpTo, permanentUpTo: value.permanentUpTo };
+        return {
+          keytype: 'DELETE_SUBJECT',
+          subject: key.subject,
+          softUpTo: value.softUpTo,
+          permanentUpTo: value.permanentUpTo,
+        };
       }
       return null;
     case 'DELETE_VERSION':

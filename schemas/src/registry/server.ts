@@ -52,7 +52,8 @@ export function createRegistryServer(options: RegistryServerOptions): RegistrySe
     logger,
     timeoutMs: options.timeoutMs,
     apply: (record) => {
-      if (!state.apply(record)) logger.info({ record }, 'schema record lost a race with a concurrent writer; ignored by every instance');
+      if (!state.apply(record))
+        logger.info({ record }, 'schema record lost a race with a concurrent writer; ignored by every instance');
     },
   });
   let server: Server | undefined;
@@ -71,7 +72,16 @@ export function createRegistryServer(options: RegistryServerOptions): RegistrySe
       });
       const { port } = srv.address() as AddressInfo;
       const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-      logger.info({ url, topic: options.topic, subjects: state.subjects().length, auth: options.users?.length ? `basic, ${options.users.length} users` : 'none', startMs: Date.now() - started }, 'schema registry listening');
+      logger.info(
+        {
+          url,
+          topic: options.topic,
+          subjects: state.subjects().length,
+          auth: options.users?.length ? `basic, ${options.users.length} users` : 'none',
+          startMs: Date.now() - started,
+        },
+        'schema registry listening',
+      );
       return { url };
     },
     async stop() {

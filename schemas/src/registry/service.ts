@@ -76,8 +76,10 @@ export function createRegistryService(state: RegistryState, log: SchemaLog): Reg
   function findVersion(subject: string, version: string, includeDeleted: boolean): VersionEntry {
     const n = parseVersion(version);
     const versions = live(subject, includeDeleted || n !== 'latest');
-    const entry = n === 'latest' ? versions.filter((e) => e.deleted === 'no').at(-1) : versions.find((e) => e.version === n);
-    if (!entry || (!includeDeleted && entry.deleted !== 'no')) throw new RegistryError(40402, `Version ${version} not found.`);
+    const entry =
+      n === 'latest' ? versions.filter((e) => e.deleted === 'no').at(-1) : versions.find((e) => e.version === n);
+    if (!entry || (!includeDeleted && entry.deleted !== 'no'))
+      throw new RegistryError(40402, `Version ${version} not found.`);
     return entry;
   }
 
@@ -93,7 +95,11 @@ export function createRegistryService(state: RegistryState, log: SchemaLog): Reg
 
   function level(value: unknown): CompatibilityLevel {
     const upper = typeof value === 'string' ? value.toUpperCase() : value;
-    if (!isCompatibilityLevel(upper)) throw new RegistryError(42203, `Invalid compatibility level ${JSON.stringify(value)}. Valid values: NONE, BACKWARD, BACKWARD_TRANSITIVE, FORWARD, FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE.`);
+    if (!isCompatibilityLevel(upper))
+      throw new RegistryError(
+        42203,
+        `Invalid compatibility level ${JSON.stringify(value)}. Valid values: NONE, BACKWARD, BACKWARD_TRANSITIVE, FORWARD, FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE.`,
+      );
     return upper;
   }
 
@@ -107,14 +113,26 @@ export function createRegistryService(state: RegistryState, log: SchemaLog): Reg
           if (existing) return { id: existing.id, version: existing.version };
           const reasons = compatibilityReasons(subject, canonical);
           if (reasons.length) {
-            throw new RegistryError(409, `Schema being registered is incompatible with an earlier schema for subject "${subject}" (${state.effectiveCompatibility(subject)}): ${reasons.join('; ')}`);
+            throw new RegistryError(
+              409,
+              `Schema being registered is incompatible with an earlier schema for subject "${subject}" (${state.effectiveCompatibility(subject)}): ${reasons.join('; ')}`,
+            );
           }
-          const value = { subject, version: state.nextVersion(subject), id: state.nextIdFor(canonical), schema: canonical };
+          const value = {
+            subject,
+            version: state.nextVersion(subject),
+            id: state.nextIdFor(canonical),
+            schema: canonical,
+          };
           await write({ keytype: 'SCHEMA', subject, version: value.version, nonce: randomUUID(), magic: 1 }, value);
           const slot = state.allVersions(subject).find((e) => e.version === value.version);
-          if (slot?.id === value.id && state.idOf(canonical) === value.id) return { id: value.id, version: value.version };
+          if (slot?.id === value.id && state.idOf(canonical) === value.id)
+            return { id: value.id, version: value.version };
         }
-        throw new RegistryError(50001, `could not register under "${subject}" after ${MAX_ATTEMPTS} attempts: concurrent writers kept taking the next version; retry`);
+        throw new RegistryError(
+          50001,
+          `could not register under "${subject}" after ${MAX_ATTEMPTS} attempts: concurrent writers kept taking the next version; retry`,
+        );
       });
     },
 
@@ -145,7 +163,8 @@ export function createRegistryService(state: RegistryState, log: SchemaLog): Reg
 
     versions: (subject, includeDeleted) => fresh(() => live(subject, includeDeleted).map((e) => e.version)),
 
-    version: (subject, version, includeDeleted) => fresh(() => withSchema(findVersion(subject, version, includeDeleted))),
+    version: (subject, version, includeDeleted) =>
+      fresh(() => withSchema(findVersion(subject, version, includeDeleted))),
 
     async checkCompatibility(subject, version, schemaText) {
       parseSchema(schemaText);
@@ -198,11 +217,17 @@ export function createRegistryService(state: RegistryState, log: SchemaLog): Reg
         const all = state.allVersions(subject).filter((e) => e.deleted !== 'permanent');
         if (all.length === 0) throw new RegistryError(40401, `Subject '${subject}' not found.`);
         const liveOnes = all.filter((e) => e.deleted === 'no');
-        if (permanent && liveOnes.length > 0) throw new RegistryError(40405, `Subject '${subject}' was not deleted first before being permanently deleted.`);
+        if (permanent && liveOnes.length > 0)
+          throw new RegistryError(
+            40405,
+            `Subject '${subject}' was not deleted first before being permanently deleted.`,
+          );
         if (!permanent && liveOnes.length === 0) throw new RegistryError(40401, `Subject '${subject}' not found.`);
         const top = all.at(-1)?.version ?? 0;
         const previous = state.allVersions(subject);
-        const permanentUpTo = permanent ? top : Math.max(0, ...previous.filter((e) => e.deleted === 'permanent').map((e) => e.version));
+        const permanentUpTo = permanent
+          ? top
+          : Math.max(0, ...previous.filter((e) => e.deleted === 'permanent').map((e) => e.version));
         const softUpTo = Math.max(top, ...previous.filter((e) => e.deleted !== 'no').map((e) => e.version));
         await write({ keytype: 'DELETE_SUBJECT', subject, nonce: randomUUID(), magic: 0 }, { softUpTo, permanentUpTo });
         return (permanent ? all : liveOnes).map((e) => e.version);
@@ -212,8 +237,15 @@ export function createRegistryService(state: RegistryState, log: SchemaLog): Reg
     deleteVersion(subject, version, permanent) {
       return serialized(async () => {
         const entry = findVersion(subject, version, permanent);
-        if (permanent && entry.deleted === 'no') throw new RegistryError(40407, `Subject '${subject}' Version ${entry.version} was not deleted first before being permanently deleted.`);
-        await write({ keytype: 'DELETE_VERSION', subject, version: entry.version, nonce: randomUUID(), magic: 0 }, { permanent });
+        if (permanent && entry.deleted === 'no')
+          throw new RegistryError(
+            40407,
+            `Subject '${subject}' Version ${entry.version} was not deleted first before being permanently deleted.`,
+          );
+        await write(
+          { keytype: 'DELETE_VERSION', subject, version: entry.version, nonce: randomUUID(), magic: 0 },
+          { permanent },
+        );
         return entry.version;
       });
     },
@@ -224,7 +256,10 @@ function parseVersion(version: string): number | 'latest' {
   if (version === 'latest' || version === '-1') return 'latest';
   const n = Number(version);
   if (!/^\d+$/.test(version) || !Number.isSafeInteger(n) || n < 1) {
-    throw new RegistryError(42202, `The specified version '${version}' is not a valid version id. Allowed values are between [1, 2^31-1] and the string "latest"`);
+    throw new RegistryError(
+      42202,
+      `The specified version '${version}' is not a valid version id. Allowed values are between [1, 2^31-1] and the string "latest"`,
+    );
   }
   return n;
 }

@@ -74,7 +74,9 @@ export class RegistryState {
       case 'CONFIG':
         if (record.subject === null) {
           // Latest wins, a null included (back to the default), so compaction cannot change it.
-          this.globalLevel = isCompatibilityLevel(record.compatibilityLevel) ? record.compatibilityLevel : this.defaultLevel;
+          this.globalLevel = isCompatibilityLevel(record.compatibilityLevel)
+            ? record.compatibilityLevel
+            : this.defaultLevel;
         } else if (isCompatibilityLevel(record.compatibilityLevel)) {
           this.subjectLevels.set(record.subject, record.compatibilityLevel);
         } else {
@@ -157,7 +159,9 @@ export class RegistryState {
   }
 
   subjectsOf(id: number): VersionEntry[] {
-    return [...this.subjectVersions.values()].flatMap((m) => [...m.values()]).filter((e) => e.id === id && e.deleted === 'no');
+    return [...this.subjectVersions.values()]
+      .flatMap((m) => [...m.values()])
+      .filter((e) => e.id === id && e.deleted === 'no');
   }
 
   globalCompatibility(): CompatibilityLevel {

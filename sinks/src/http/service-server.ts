@@ -13,7 +13,13 @@ export interface ServiceServer {
  * The HTTP face every sink has: GET /metrics (its own registry) and GET /health (200 while
  * `healthy()` says so, 503 otherwise). Routes are added on `app` before listen().
  */
-export function createServiceServer(opts: { registry: Registry; port: number; host?: string; healthy: () => boolean; name: string }): ServiceServer {
+export function createServiceServer(opts: {
+  registry: Registry;
+  port: number;
+  host?: string;
+  healthy: () => boolean;
+  name: string;
+}): ServiceServer {
   const app = express();
   app.disable('x-powered-by');
   app.get('/metrics', async (_req, res) => {

@@ -64,7 +64,15 @@ export function createBatchConsumer(deps: BatchConsumerDeps): BatchConsumer {
     for (let i = 0; i < batch.messages.length; i += maxChunk) {
       if (!p.isRunning() || p.isStale()) return; // rebalance or stop: uncommitted rest is re-read
       const chunk = batch.messages.slice(i, i + maxChunk);
-      const records: RawRecord[] = chunk.map((m) => ({ topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value, headers: m.headers ?? {}, timestamp: m.timestamp }));
+      const records: RawRecord[] = chunk.map((m) => ({
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: m.offset,
+        key: m.key,
+        value: m.value,
+        headers: m.headers ?? {},
+        timestamp: m.timestamp,
+      }));
       const end = deps.metrics.batchSeconds.labels(deps.sink).startTimer();
       try {
         await handler.handle(records);
@@ -74,7 +82,9 @@ export function createBatchConsumer(deps: BatchConsumerDeps): BatchConsumer {
       }
       const last = chunk[chunk.length - 1]!.offset;
       p.resolveOffset(last);
-      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+      await consumer.commitOffsets([
+        { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
+      ]);
       end();
       deps.metrics.batchSize.labels(deps.sink).observe(chunk.length);
       await p.heartbeat();
@@ -86,7 +96,12 @@ export function createBatchConsumer(deps: BatchConsumerDeps): BatchConsumer {
     async start() {
       await consumer.connect();
       await consumer.subscribe({ topics: [...byTopic.keys()], fromBeginning: deps.fromBeginning ?? true });
-      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: deps.concurrency ?? 1, eachBatch });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: deps.concurrency ?? 1,
+        eachBatch,
+      });
     },
     joined: () => joinedPromise,
     async stop() {

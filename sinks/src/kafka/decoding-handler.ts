@@ -84,5 +84,15 @@ export function decodingHandler<T>(deps: DecodingHandlerDeps<T>): TopicHandler {
 }
 
 function dead(raw: RawRecord, code: string, reason: string): DeadLetterRecord {
-  return { topic: raw.topic, partition: raw.partition, offset: raw.offset, key: raw.key, value: raw.value, headers: raw.headers, timestamp: raw.timestamp, code, reason };
+  return {
+    topic: raw.topic,
+    partition: raw.partition,
+    offset: raw.offset,
+    key: raw.key,
+    value: raw.value,
+    headers: raw.headers,
+    timestamp: raw.timestamp,
+    code,
+    reason,
+  };
 }

@@ -32,7 +32,10 @@ export class StatsAggregator {
   private modelVersion: string | null = null;
   private windowStart: number;
 
-  constructor(now: number, private readonly maxSamples = 50_000) {
+  constructor(
+    now: number,
+    private readonly maxSamples = 50_000,
+  ) {
     this.windowStart = now;
   }
 
@@ -40,7 +43,8 @@ export class StatsAggregator {
     this.count++;
     this.decisions[s.decision]++;
     this.modelVersion = s.modelVersion;
-    if (s.source && this.latencies.length < this.maxSamples) this.latencies.push(Math.max(0, s.scoredAt - s.source.publishedAt));
+    if (s.source && this.latencies.length < this.maxSamples)
+      this.latencies.push(Math.max(0, s.scoredAt - s.source.publishedAt));
   }
 
   flush(now: number): FeedStats {

@@ -38,9 +38,22 @@ function pendingPackets(socket: Socket): number {
 export function createLiveFeed(o: LiveFeedOptions): LiveFeed {
   const r = [o.registry];
   const clients = new Gauge({ name: 'fraud_live_clients', help: 'Connected live feed clients', registers: r });
-  const dropped = new Counter({ name: 'fraud_live_dropped_total', help: 'Events dropped for slow clients (oldest first)', registers: r });
-  const emitted = new Counter({ name: 'fraud_live_emitted_total', help: 'Events written to clients', labelNames: ['event'], registers: r });
-  const refused = new Counter({ name: 'fraud_live_auth_refused_total', help: 'Connections refused for a missing or bad token', registers: r });
+  const dropped = new Counter({
+    name: 'fraud_live_dropped_total',
+    help: 'Events dropped for slow clients (oldest first)',
+    registers: r,
+  });
+  const emitted = new Counter({
+    name: 'fraud_live_emitted_total',
+    help: 'Events written to clients',
+    labelNames: ['event'],
+    registers: r,
+  });
+  const refused = new Counter({
+    name: 'fraud_live_auth_refused_total',
+    help: 'Connections refused for a missing or bad token',
+    registers: r,
+  });
   dropped.inc(0);
   const maxPending = o.maxPendingPackets ?? 64;
   const io = new Server(o.server, { cors: { origin: o.corsOrigins, credentials: true }, serveClient: false });
@@ -84,7 +97,9 @@ export function createLiveFeed(o: LiveFeedOptions): LiveFeed {
     o.logger.debug({ id: socket.id, user: (socket.data as { user?: unknown }).user }, 'live client connected');
   });
   // Fallback pump for transports that do not emit drain between bursts.
-  const timer = setInterval(() => { for (const s of buffers.keys()) pump(s); }, 100);
+  const timer = setInterval(() => {
+    for (const s of buffers.keys()) pump(s);
+  }, 100);
   timer.unref();
 
   return {

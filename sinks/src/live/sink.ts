@@ -24,12 +24,29 @@ export function sampleDraw(txId: string): number {
 export function feedPayload(s: ScoredTransaction): Record<string, unknown> {
   const t = s.transaction;
   return {
-    txId: t.txId, eventTime: t.eventTime, type: t.type, amount: t.amount, currency: t.currency,
-    originAccount: t.originAccount, originBalanceBefore: t.originBalanceBefore, destAccount: t.destAccount, destBalanceBefore: t.destBalanceBefore,
-    channel: t.channel, score: s.score, decision: s.decision, reviewThreshold: s.reviewThreshold, blockThreshold: s.blockThreshold,
-    modelVersion: s.modelVersion, featureSet: s.featureSet, reasons: s.reasons, rulesFired: s.rulesFired,
-    shadowModelVersion: s.shadow?.modelVersion ?? null, shadowScore: s.shadow?.score ?? null, shadowDecision: s.shadow?.decision ?? null,
-    scoredAt: s.scoredAt, latencyMs: s.source ? s.scoredAt - s.source.publishedAt : null,
+    txId: t.txId,
+    eventTime: t.eventTime,
+    type: t.type,
+    amount: t.amount,
+    currency: t.currency,
+    originAccount: t.originAccount,
+    originBalanceBefore: t.originBalanceBefore,
+    destAccount: t.destAccount,
+    destBalanceBefore: t.destBalanceBefore,
+    channel: t.channel,
+    score: s.score,
+    decision: s.decision,
+    reviewThreshold: s.reviewThreshold,
+    blockThreshold: s.blockThreshold,
+    modelVersion: s.modelVersion,
+    featureSet: s.featureSet,
+    reasons: s.reasons,
+    rulesFired: s.rulesFired,
+    shadowModelVersion: s.shadow?.modelVersion ?? null,
+    shadowScore: s.shadow?.score ?? null,
+    shadowDecision: s.shadow?.decision ?? null,
+    scoredAt: s.scoredAt,
+    latencyMs: s.source ? s.scoredAt - s.source.publishedAt : null,
   };
 }
 
@@ -71,12 +88,16 @@ export function createLiveSink(deps: LiveSinkDeps): BatchConsumer {
     maxChunk: 500,
     handlers: [
       decodingHandler<ScoredTransaction>({
-        topic: deps.topics.scored, sink, dlq, metrics,
+        topic: deps.topics.scored,
+        sink,
+        dlq,
+        metrics,
         decode: (b) => deps.codecs.scored.decode(b),
         write: async (records) => {
           for (const { value } of records) {
             agg.add(value);
-            if (value.decision !== 'APPROVE' || sampleDraw(value.transaction.txId) < deps.approveSampleRate) deps.feed.publishDecision(feedPayload(value));
+            if (value.decision !== 'APPROVE' || sampleDraw(value.transaction.txId) < deps.approveSampleRate)
+              deps.feed.publishDecision(feedPayload(value));
           }
           metrics.written.labels(sink, 'feed').inc(records.length);
         },

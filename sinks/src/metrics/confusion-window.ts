@@ -18,7 +18,10 @@ export class ConfusionWindow {
   private head = 0;
   private counts: ConfusionCounts = { tp: 0, fp: 0, fn: 0, tn: 0 };
 
-  constructor(private readonly windowMs: number, private readonly maxEntries = 1_000_000) {}
+  constructor(
+    private readonly windowMs: number,
+    private readonly maxEntries = 1_000_000,
+  ) {}
 
   static cell(flagged: boolean, isFraud: boolean): Cell {
     if (isFraud) return flagged ? 'tp' : 'fn';
@@ -34,7 +37,10 @@ export class ConfusionWindow {
 
   expire(now: number): void {
     const cutoff = now - this.windowMs;
-    while (this.head < this.at.length && (this.at[this.head]! < cutoff || this.at.length - this.head > this.maxEntries)) {
+    while (
+      this.head < this.at.length &&
+      (this.at[this.head]! < cutoff || this.at.length - this.head > this.maxEntries)
+    ) {
       this.counts[this.cells[this.head]!]--;
       this.head++;
     }
@@ -45,11 +51,16 @@ export class ConfusionWindow {
     }
   }
 
-  snapshot(now: number): ConfusionCounts & { precision: number | null; recall: number | null; falsePositiveRate: number | null } {
+  snapshot(
+    now: number,
+  ): ConfusionCounts & { precision: number | null; recall: number | null; falsePositiveRate: number | null } {
     this.expire(now);
     const { tp, fp, fn, tn } = this.counts;
     return {
-      tp, fp, fn, tn,
+      tp,
+      fp,
+      fn,
+      tn,
       precision: tp + fp ? tp / (tp + fp) : null,
       recall: tp + fn ? tp / (tp + fn) : null,
       falsePositiveRate: fp + tn ? fp / (fp + tn) : null,

@@ -17,8 +17,18 @@ export interface LagExporterDeps {
  * A partition the group has never committed counts its whole log as lag.
  */
 export function createLagExporter(deps: LagExporterDeps) {
-  const lag = new Gauge({ name: 'fraud_consumer_lag', help: 'Records not yet committed by a consumer group', labelNames: ['group', 'topic', 'partition'], registers: [deps.registry] });
-  const errors = new Gauge({ name: 'fraud_consumer_lag_up', help: '1 when the last lag poll of a group succeeded', labelNames: ['group'], registers: [deps.registry] });
+  const lag = new Gauge({
+    name: 'fraud_consumer_lag',
+    help: 'Records not yet committed by a consumer group',
+    labelNames: ['group', 'topic', 'partition'],
+    registers: [deps.registry],
+  });
+  const errors = new Gauge({
+    name: 'fraud_consumer_lag_up',
+    help: '1 when the last lag poll of a group succeeded',
+    labelNames: ['group'],
+    registers: [deps.registry],
+  });
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let stopped = false;

@@ -31,7 +31,11 @@ export function createMetricsSink(deps: MetricsSinkDeps): BatchConsumer {
   const sink = 'metrics';
   const metrics = createSinkMetrics(deps.registry, sink);
   const dlq = createDeadLetter({ producer: deps.producer, topic: deps.topics.dlq, service: `sink-${sink}` });
-  const business = createBusinessMetrics({ registry: deps.registry, windowMs: deps.windowMs, joinCacheSize: deps.joinCacheSize });
+  const business = createBusinessMetrics({
+    registry: deps.registry,
+    windowMs: deps.windowMs,
+    joinCacheSize: deps.joinCacheSize,
+  });
   return createBatchConsumer({
     kafka: deps.kafka,
     groupId: deps.groupId,
@@ -42,7 +46,10 @@ export function createMetricsSink(deps: MetricsSinkDeps): BatchConsumer {
     metrics,
     handlers: [
       decodingHandler<ScoredTransaction>({
-        topic: deps.topics.scored, sink, dlq, metrics,
+        topic: deps.topics.scored,
+        sink,
+        dlq,
+        metrics,
         decode: (b) => deps.codecs.scored.decode(b),
         write: async (records) => {
           for (const r of records) business.onScored(r.value);
@@ -50,7 +57,10 @@ export function createMetricsSink(deps: MetricsSinkDeps): BatchConsumer {
         },
       }),
       decodingHandler<Label>({
-        topic: deps.topics.labels, sink, dlq, metrics,
+        topic: deps.topics.labels,
+        sink,
+        dlq,
+        metrics,
         decode: (b) => deps.codecs.label.decode(b),
         write: async (records) => {
           for (const r of records) business.onLabel(r.value);

@@ -7,8 +7,15 @@ export interface BqField {
 }
 
 const BQ_TYPE: Record<ColumnKind, string> = {
-  string: 'STRING', int: 'INT64', bigint: 'INT64', double: 'FLOAT64', bool: 'BOOL',
-  timestamp: 'TIMESTAMP', json: 'JSON', 'float[]': 'FLOAT64', 'string[]': 'STRING',
+  string: 'STRING',
+  int: 'INT64',
+  bigint: 'INT64',
+  double: 'FLOAT64',
+  bool: 'BOOL',
+  timestamp: 'TIMESTAMP',
+  json: 'JSON',
+  'float[]': 'FLOAT64',
+  'string[]': 'STRING',
 };
 
 export function bigQueryFields(t: TableDef): BqField[] {

@@ -45,14 +45,18 @@ export function createBigQueryStore(deps: BigQueryStoreDeps): WarehouseStore {
         try {
           return await fn();
         } catch (err: unknown) {
-          throw new FraudError('BIGQUERY_FAILED', `BigQuery ${what} failed: ${errorMessage(err)}`, { cause: err, retriable: isRetriableBigQueryError(err) });
+          throw new FraudError('BIGQUERY_FAILED', `BigQuery ${what} failed: ${errorMessage(err)}`, {
+            cause: err,
+            retriable: isRetriableBigQueryError(err),
+          });
         }
       },
       {
         retries: deps.retry?.retries ?? 6,
         initialDelayMs: deps.retry?.initialDelayMs ?? 200,
         maxDelayMs: deps.retry?.maxDelayMs ?? 30_000,
-        onRetry: (err, attempt, delayMs) => deps.logger.warn({ err: errorMessage(err), attempt, delayMs }, `retrying BigQuery ${what}`),
+        onRetry: (err, attempt, delayMs) =>
+          deps.logger.warn({ err: errorMessage(err), attempt, delayMs }, `retrying BigQuery ${what}`),
       },
     );
 
@@ -69,7 +73,9 @@ export function createBigQueryStore(deps: BigQueryStoreDeps): WarehouseStore {
         ignoreUnknownValues: false,
         rows: pending.map(({ row }) => ({ insertId: String(row[t.key]), json: bigQueryJson(t, row) })),
       };
-      const [resp] = await call(`insertAll into ${t.name}`, () => table.request({ method: 'POST', uri: '/insertAll', json: body }));
+      const [resp] = await call(`insertAll into ${t.name}`, () =>
+        table.request({ method: 'POST', uri: '/insertAll', json: body }),
+      );
       const errors = (resp as InsertAllResponse | undefined)?.insertErrors ?? [];
       const retryRows: typeof pending = [];
       for (const e of errors) {
@@ -77,12 +83,22 @@ export function createBigQueryStore(deps: BigQueryStoreDeps): WarehouseStore {
         if (!p) continue;
         const reasons = (e.errors ?? []).filter((x) => x.reason !== 'stopped');
         if (!reasons.length) retryRows.push(p);
-        else rejected.push({ index: p.index, code: `BIGQUERY_${(reasons[0]!.reason ?? 'invalid').toUpperCase()}`, reason: reasons.map((x) => `${x.location ?? ''} ${x.message ?? x.reason}`.trim()).join('; ') });
+        else
+          rejected.push({
+            index: p.index,
+            code: `BIGQUERY_${(reasons[0]!.reason ?? 'invalid').toUpperCase()}`,
+            reason: reasons.map((x) => `${x.location ?? ''} ${x.message ?? x.reason}`.trim()).join('; '),
+          });
       }
-      if (errors.length) deps.logger.warn({ table: t.name, rejected: rejected.length, stopped: retryRows.length }, 'BigQuery insertErrors');
+      if (errors.length)
+        deps.logger.warn(
+          { table: t.name, rejected: rejected.length, stopped: retryRows.length },
+          'BigQuery insertErrors',
+        );
       pending = retryRows;
     }
-    for (const p of pending) rejected.push({ index: p.index, code: 'BIGQUERY_STOPPED', reason: 'row still stopped after 3 attempts' });
+    for (const p of pending)
+      rejected.push({ index: p.index, code: 'BIGQUERY_STOPPED', reason: 'row still stopped after 3 attempts' });
     return rejected;
   }
 
@@ -91,19 +107,25 @@ export function createBigQueryStore(deps: BigQueryStoreDeps): WarehouseStore {
     async init() {
       const [dsExists] = await call('dataset lookup', () => ds.exists());
       if (!dsExists) {
-        await call('dataset create', () => bq.createDataset(deps.dataset, deps.location ? { location: deps.location } : {})).catch(ignoreConflict);
+        await call('dataset create', () =>
+          bq.createDataset(deps.dataset, deps.location ? { location: deps.location } : {}),
+        ).catch(ignoreConflict);
         deps.logger.info({ dataset: deps.dataset }, 'created BigQuery dataset');
       }
       for (const t of TABLES) {
         const [exists] = await call(`table lookup ${t.name}`, () => ds.table(t.name).exists());
         if (exists) continue;
-        await call(`table create ${t.name}`, () => ds.createTable(t.name, bigQueryTableResource(t))).catch(ignoreConflict);
+        await call(`table create ${t.name}`, () => ds.createTable(t.name, bigQueryTableResource(t))).catch(
+          ignoreConflict,
+        );
         deps.logger.info({ table: t.name }, 'created BigQuery table');
       }
     },
     upsert: insert,
     async query(sql: string, params: QueryParams) {
-      const [rows] = await call('query', () => bq.query({ query: sql, params, useLegacySql: false, ...(deps.location ? { location: deps.location } : {}) }));
+      const [rows] = await call('query', () =>
+        bq.query({ query: sql, params, useLegacySql: false, ...(deps.location ? { location: deps.location } : {}) }),
+      );
       return normalizeRows(rows as Record<string, unknown>[]);
     },
     async close() {

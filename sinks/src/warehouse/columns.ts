@@ -3,7 +3,8 @@
  * table schema are all generated from these lists so the two backends cannot drift.
  * Timestamps travel as epoch milliseconds until the backend converts them.
  */
-export type ColumnKind = 'string' | 'int' | 'bigint' | 'double' | 'bool' | 'timestamp' | 'json' | 'float[]' | 'string[]';
+export type ColumnKind =
+  'string' | 'int' | 'bigint' | 'double' | 'bool' | 'timestamp' | 'json' | 'float[]' | 'string[]';
 
 export interface Column {
   name: string;

@@ -45,7 +45,9 @@ export function bigqueryDialect(project: string, dataset: string): Dialect {
     table: (name) => {
       const k = keys[name];
       const ref = `\`${project}.${dataset}.${name}\``;
-      return k ? `(SELECT * FROM ${ref} WHERE TRUE QUALIFY ROW_NUMBER() OVER (PARTITION BY ${k.key} ORDER BY ${k.order}) = 1)` : ref;
+      return k
+        ? `(SELECT * FROM ${ref} WHERE TRUE QUALIFY ROW_NUMBER() OVER (PARTITION BY ${k.key} ORDER BY ${k.order}) = 1)`
+        : ref;
     },
     param: (name) => `@${name}`,
     ts: (e) => `TIMESTAMP_MILLIS(${e})`,

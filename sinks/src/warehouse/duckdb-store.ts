@@ -9,14 +9,27 @@ import type { QueryParams, WarehouseStore } from './store.ts';
 import { normalizeRows } from './normalize.ts';
 
 const TYPE: Record<ColumnKind, string> = {
-  string: 'VARCHAR', int: 'INTEGER', bigint: 'BIGINT', double: 'DOUBLE', bool: 'BOOLEAN',
-  timestamp: 'TIMESTAMP', json: 'JSON', 'float[]': 'FLOAT[]', 'string[]': 'VARCHAR[]',
+  string: 'VARCHAR',
+  int: 'INTEGER',
+  bigint: 'BIGINT',
+  double: 'DOUBLE',
+  bool: 'BOOLEAN',
+  timestamp: 'TIMESTAMP',
+  json: 'JSON',
+  'float[]': 'FLOAT[]',
+  'string[]': 'VARCHAR[]',
 };
 /**
  * Staging columns take what the appender writes fastest: timestamps as epoch-millis BIGINT and
  * lists as JSON text (appendList is ~10x slower than appendVarchar), converted in the SELECT.
  */
-const STAGE_TYPE: Record<ColumnKind, string> = { ...TYPE, timestamp: 'BIGINT', json: 'VARCHAR', 'float[]': 'VARCHAR', 'string[]': 'VARCHAR' };
+const STAGE_TYPE: Record<ColumnKind, string> = {
+  ...TYPE,
+  timestamp: 'BIGINT',
+  json: 'VARCHAR',
+  'float[]': 'VARCHAR',
+  'string[]': 'VARCHAR',
+};
 
 function fromStage(c: Column): string {
   if (c.kind === 'timestamp') return `epoch_ms("${c.name}")`;
@@ -25,7 +38,9 @@ function fromStage(c: Column): string {
 }
 
 export function duckdbDdl(t: TableDef): string {
-  const cols = t.columns.map((c) => `"${c.name}" ${TYPE[c.kind]}${c.nullable ? '' : ' NOT NULL'}${c.name === t.key ? ' PRIMARY KEY' : ''}`);
+  const cols = t.columns.map(
+    (c) => `"${c.name}" ${TYPE[c.kind]}${c.nullable ? '' : ' NOT NULL'}${c.name === t.key ? ' PRIMARY KEY' : ''}`,
+  );
   return `CREATE TABLE IF NOT EXISTS ${t.name} (${cols.join(', ')})`;
 }
 
@@ -41,7 +56,11 @@ export async function createDuckDbStore(opts: { path: string }): Promise<Warehou
   try {
     instance = await DuckDBInstance.create(opts.path);
   } catch (err: unknown) {
-    throw new FraudError('WAREHOUSE_FAILED', `cannot open DuckDB file ${opts.path}: is another process (a second warehouse sink?) holding it? Stop it or set WAREHOUSE_PATH`, { cause: err });
+    throw new FraudError(
+      'WAREHOUSE_FAILED',
+      `cannot open DuckDB file ${opts.path}: is another process (a second warehouse sink?) holding it? Stop it or set WAREHOUSE_PATH`,
+      { cause: err },
+    );
   }
   const writer = await instance.connect();
   const reader = await instance.connect();
@@ -63,7 +82,9 @@ export async function createDuckDbStore(opts: { path: string }): Promise<Warehou
       } catch (err: unknown) {
         await writer.run('ROLLBACK').catch(() => undefined); // no transaction open is fine: the error below is what matters
         await writer.run(`DELETE FROM temp.main.stage_${t.name}`);
-        throw new FraudError('WAREHOUSE_FAILED', `DuckDB upsert into ${t.name} failed: ${(err as Error).message}`, { cause: err });
+        throw new FraudError('WAREHOUSE_FAILED', `DuckDB upsert into ${t.name} failed: ${(err as Error).message}`, {
+          cause: err,
+        });
       }
       return [];
     },

@@ -32,7 +32,8 @@ function normalizeValue(key: string, v: unknown): unknown {
       const n = Number(inner);
       return Number.isNaN(n) ? inner : n;
     }
-    if (v.constructor === Object) return Object.fromEntries(Object.entries(v).map(([kk, vv]) => [kk, normalizeValue(kk, vv)]));
+    if (v.constructor === Object)
+      return Object.fromEntries(Object.entries(v).map(([kk, vv]) => [kk, normalizeValue(kk, vv)]));
   }
   return v;
 }

@@ -108,12 +108,20 @@ export const QUESTIONS: Question[] = [
   },
   {
     name: 'labelled-examples',
-    description: 'Labelled transactions with the features logged at decision time, in event-time order (retrainer); page with afterEventTime/afterTxId',
+    description:
+      'Labelled transactions with the features logged at decision time, in event-time order (retrainer); page with afterEventTime/afterTxId',
     params: z.object({
-      featureSet: z.string().regex(/^[A-Za-z0-9._-]{0,64}$/).default(''),
-      from, to,
+      featureSet: z
+        .string()
+        .regex(/^[A-Za-z0-9._-]{0,64}$/)
+        .default(''),
+      from,
+      to,
       afterEventTime: z.coerce.number().int().min(-1).max(MAX_MS).default(-1),
-      afterTxId: z.string().regex(/^[A-Za-z0-9._:@-]{0,64}$/).default(''),
+      afterTxId: z
+        .string()
+        .regex(/^[A-Za-z0-9._:@-]{0,64}$/)
+        .default(''),
       limit: limit(50_000, 10_000),
     }),
     sql: `SELECT s.txId, {ms(s.eventTime)} AS eventTime, s.type, s.amount, s.featureSet, s.features, s.score, s.decision, s.modelVersion,

@@ -38,7 +38,15 @@ export function scoredRow(s: ScoredTransaction, at: { partition: number; offset:
 }
 
 export function labelRow(l: Label): Row {
-  return { txId: l.txId, isFraud: l.isFraud, source: l.source, labeledAt: l.labeledAt, note: l.note, typology: l.typology, author: l.author };
+  return {
+    txId: l.txId,
+    isFraud: l.isFraud,
+    source: l.source,
+    labeledAt: l.labeledAt,
+    note: l.note,
+    typology: l.typology,
+    author: l.author,
+  };
 }
 
 /** Model versions keep their metadata, not their bytes (those live in model-updates / the URI). */

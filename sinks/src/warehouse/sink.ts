@@ -32,13 +32,15 @@ export function createWarehouseSink(deps: WarehouseSinkDeps): BatchConsumer {
   const sink = 'warehouse';
   const metrics = createSinkMetrics(deps.registry, sink);
   const dlq = createDeadLetter({ producer: deps.producer, topic: deps.topics.dlq, service: `sink-${sink}` });
-  const writer = <T>(table: TableDef, toRow: (d: Decoded<T>) => Row) => async (records: Decoded<T>[]) => {
-    const rows = records.map(toRow);
-    if (deps.writeDelayMs) await delay(deps.writeDelayMs);
-    const rejected = await deps.store.upsert(table, rows);
-    metrics.written.labels(sink, table.name).inc(rows.length - rejected.length);
-    return rejected;
-  };
+  const writer =
+    <T>(table: TableDef, toRow: (d: Decoded<T>) => Row) =>
+    async (records: Decoded<T>[]) => {
+      const rows = records.map(toRow);
+      if (deps.writeDelayMs) await delay(deps.writeDelayMs);
+      const rejected = await deps.store.upsert(table, rows);
+      metrics.written.labels(sink, table.name).inc(rows.length - rejected.length);
+      return rejected;
+    };
   return createBatchConsumer({
     kafka: deps.kafka,
     groupId: deps.groupId,
@@ -48,9 +50,33 @@ export function createWarehouseSink(deps: WarehouseSinkDeps): BatchConsumer {
     metrics,
     maxChunk: deps.maxChunk,
     handlers: [
-      decodingHandler({ topic: deps.topics.scored, sink, dlq, metrics, decode: (b) => deps.codecs.scored.decode(b), write: writer<ScoredTransaction>(SCORED_TABLE, (d) => scoredRow(d.value, { partition: d.raw.partition, offset: Number(d.raw.offset) })) }),
-      decodingHandler({ topic: deps.topics.labels, sink, dlq, metrics, decode: (b) => deps.codecs.label.decode(b), write: writer<Label>(LABELS_TABLE, (d) => labelRow(d.value)) }),
-      decodingHandler({ topic: deps.topics.modelUpdates, sink, dlq, metrics, skipTombstones: true, decode: (b) => deps.codecs.modelUpdate.decode(b), write: writer<ModelUpdate>(MODEL_VERSIONS_TABLE, (d) => modelVersionRow(d.value)) }),
+      decodingHandler({
+        topic: deps.topics.scored,
+        sink,
+        dlq,
+        metrics,
+        decode: (b) => deps.codecs.scored.decode(b),
+        write: writer<ScoredTransaction>(SCORED_TABLE, (d) =>
+          scoredRow(d.value, { partition: d.raw.partition, offset: Number(d.raw.offset) }),
+        ),
+      }),
+      decodingHandler({
+        topic: deps.topics.labels,
+        sink,
+        dlq,
+        metrics,
+        decode: (b) => deps.codecs.label.decode(b),
+        write: writer<Label>(LABELS_TABLE, (d) => labelRow(d.value)),
+      }),
+      decodingHandler({
+        topic: deps.topics.modelUpdates,
+        sink,
+        dlq,
+        metrics,
+        skipTombstones: true,
+        decode: (b) => deps.codecs.modelUpdate.decode(b),
+        write: writer<ModelUpdate>(MODEL_VERSIONS_TABLE, (d) => modelVersionRow(d.value)),
+      }),
     ],
   });
 }

@@ -21,12 +21,18 @@ export function fraudRateOption(rows: readonly Row[]): EChartsOption {
     tooltip: { trigger: 'axis' },
     legend: { top: 0 },
     xAxis: { type: 'time' },
-    yAxis: { type: 'value', name: useLabels ? 'labelled fraud rate' : 'flagged rate', axisLabel: { formatter: (v: number) => `${(v * 100).toFixed(1)}%` } },
+    yAxis: {
+      type: 'value',
+      name: useLabels ? 'labelled fraud rate' : 'flagged rate',
+      axisLabel: { formatter: (v: number) => `${(v * 100).toFixed(1)}%` },
+    },
     series: types.map((t) => ({
       type: 'line' as const,
       name: t,
       showSymbol: false,
-      data: rows.filter((r) => str(r.type) === t).map((r) => [num(r.hour), num(useLabels ? r.fraudRate : r.flaggedRate)]),
+      data: rows
+        .filter((r) => str(r.type) === t)
+        .map((r) => [num(r.hour), num(useLabels ? r.fraudRate : r.flaggedRate)]),
     })),
   };
 }
@@ -40,7 +46,11 @@ export function amountsOption(rows: readonly Row[]): EChartsOption {
     legend: { top: 0 },
     xAxis: { type: 'category', data: cats, axisLabel: { rotate: 40 } },
     yAxis: { type: 'log', name: 'amount (minor units)' },
-    series: (['p50', 'p90', 'p99'] as const).map((k) => ({ type: 'bar' as const, name: k, data: rows.map((r) => Math.max(1, num(r[k]))) })),
+    series: (['p50', 'p90', 'p99'] as const).map((k) => ({
+      type: 'bar' as const,
+      name: k,
+      data: rows.map((r) => Math.max(1, num(r[k]))),
+    })),
   };
 }
 
@@ -53,7 +63,12 @@ export function destinationsOption(rows: readonly Row[]): EChartsOption {
     legend: { top: 0 },
     xAxis: { type: 'value' },
     yAxis: { type: 'category', inverse: true, data: cats },
-    series: (['blocked', 'reviewed', 'labelledFraud'] as const).map((k) => ({ type: 'bar' as const, name: k, stack: k === 'labelledFraud' ? 'l' : 'd', data: rows.map((r) => num(r[k])) })),
+    series: (['blocked', 'reviewed', 'labelledFraud'] as const).map((k) => ({
+      type: 'bar' as const,
+      name: k,
+      stack: k === 'labelledFraud' ? 'l' : 'd',
+      data: rows.map((r) => num(r[k])),
+    })),
   };
 }
 
@@ -66,7 +81,12 @@ export function typologiesOption(rows: readonly Row[]): EChartsOption {
     color: ['#f85149', '#d29922', '#8a97a8'],
     xAxis: { type: 'category', data: rows.map((r) => str(r.typology)), axisLabel: { rotate: 20 } },
     yAxis: { type: 'value', name: 'cases' },
-    series: (['blocked', 'reviewed', 'missed'] as const).map((k) => ({ type: 'bar' as const, name: k, stack: 's', data: rows.map((r) => num(r[k])) })),
+    series: (['blocked', 'reviewed', 'missed'] as const).map((k) => ({
+      type: 'bar' as const,
+      name: k,
+      stack: 's',
+      data: rows.map((r) => num(r[k])),
+    })),
   };
 }
 
@@ -83,7 +103,9 @@ export function decisionsOption(rows: readonly Row[]): EChartsOption {
     series: (['APPROVE', 'REVIEW', 'BLOCK'] as const).map((d) => ({
       type: 'bar' as const,
       name: d,
-      data: types.map((t) => Math.max(0, num(rows.find((r) => str(r.type) === t && str(r.decision) === d)?.transactions))),
+      data: types.map((t) =>
+        Math.max(0, num(rows.find((r) => str(r.type) === t && str(r.decision) === d)?.transactions)),
+      ),
     })),
   };
 }

@@ -34,7 +34,8 @@ export interface LiveRow {
 }
 
 const n = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-const obj = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {});
+const obj = (v: unknown): Record<string, unknown> =>
+  typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {};
 
 export function normalizeStats(raw: unknown, now = Date.now()): LiveStats {
   const s = obj(raw);
@@ -58,9 +59,16 @@ export function normalizeStats(raw: unknown, now = Date.now()): LiveStats {
 export function toLiveRow(raw: unknown, receivedAt = Date.now()): LiveRow | null {
   const r = obj(raw) as Partial<ScoredTransaction>;
   const t = r.transaction ? obj(r.transaction) : obj(raw);
-  if (typeof t.txId !== 'string' || (r.decision !== 'APPROVE' && r.decision !== 'REVIEW' && r.decision !== 'BLOCK')) return null;
+  if (typeof t.txId !== 'string' || (r.decision !== 'APPROVE' && r.decision !== 'REVIEW' && r.decision !== 'BLOCK'))
+    return null;
   const reasons = Array.isArray(r.reasons)
-    ? r.reasons.slice(0, 3).map((x) => `${x.feature}=${formatNumber(x.value)} (${x.contribution >= 0 ? '+' : ''}${x.contribution.toFixed(2)})`).join(', ')
+    ? r.reasons
+        .slice(0, 3)
+        .map(
+          (x) =>
+            `${x.feature}=${formatNumber(x.value)} (${x.contribution >= 0 ? '+' : ''}${x.contribution.toFixed(2)})`,
+        )
+        .join(', ')
     : '';
   const rules = Array.isArray(r.rulesFired) && r.rulesFired.length ? ` [${r.rulesFired.join(', ')}]` : '';
   return {

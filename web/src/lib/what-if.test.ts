@@ -4,7 +4,11 @@ import { countsAt, curveFromScores, whatIf, DEFAULT_COSTS } from './what-if.ts';
 
 /** Direct count over the raw rows: the definition the curve must reproduce. */
 function brute(scores: number[], labels: boolean[], review: number, block: number) {
-  let tp = 0, fp = 0, btp = 0, bfp = 0, rev = 0;
+  let tp = 0,
+    fp = 0,
+    btp = 0,
+    bfp = 0,
+    rev = 0;
   scores.forEach((s, i) => {
     const y = labels[i]!;
     if (s >= review) {
@@ -18,7 +22,14 @@ function brute(scores: number[], labels: boolean[], review: number, block: numbe
     if (s >= review && s < block) rev++;
   });
   const pos = labels.filter(Boolean).length;
-  return { precision: tp + fp ? tp / (tp + fp) : null, recall: pos ? tp / pos : null, reviewCount: rev, falseBlocks: bfp, missed: pos - tp, blockCount: btp + bfp };
+  return {
+    precision: tp + fp ? tp / (tp + fp) : null,
+    recall: pos ? tp / pos : null,
+    reviewCount: rev,
+    falseBlocks: bfp,
+    missed: pos - tp,
+    blockCount: btp + bfp,
+  };
 }
 
 describe('what-if', () => {
@@ -40,7 +51,13 @@ describe('what-if', () => {
   it('agrees with direct counting for any data and thresholds (ties included)', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.integer({ min: 0, max: 20 }).map((x) => x / 20), fc.boolean()), { minLength: 1, maxLength: 200 }),
+        fc.array(
+          fc.tuple(
+            fc.integer({ min: 0, max: 20 }).map((x) => x / 20),
+            fc.boolean(),
+          ),
+          { minLength: 1, maxLength: 200 },
+        ),
         fc.integer({ min: 0, max: 21 }).map((x) => x / 20),
         fc.integer({ min: 0, max: 21 }).map((x) => x / 20),
         (rows, a, b) => {

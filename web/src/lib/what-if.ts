@@ -8,7 +8,11 @@
  */
 
 /** Cumulative counts at a threshold: how many positives/negatives score >= threshold. */
-export interface CurvePoint { threshold: number; tp: number; fp: number }
+export interface CurvePoint {
+  threshold: number;
+  tp: number;
+  fp: number;
+}
 
 /** Evaluation data normalised to a descending-threshold step curve with totals. */
 export interface EvaluationCurve {
@@ -51,8 +55,13 @@ export interface WhatIfResult {
 }
 
 /** Builds the exact step curve from raw scores and labels. */
-export function curveFromScores(scores: readonly number[], labels: readonly (boolean | number)[], source = 'validation scores'): EvaluationCurve {
-  if (scores.length !== labels.length) throw new Error(`scores (${scores.length}) and labels (${labels.length}) differ in length`);
+export function curveFromScores(
+  scores: readonly number[],
+  labels: readonly (boolean | number)[],
+  source = 'validation scores',
+): EvaluationCurve {
+  if (scores.length !== labels.length)
+    throw new Error(`scores (${scores.length}) and labels (${labels.length}) differ in length`);
   const rows = scores.map((s, i) => ({ s, y: labels[i] === true || labels[i] === 1 }));
   rows.sort((a, b) => b.s - a.s);
   const points: CurvePoint[] = [];
@@ -88,7 +97,12 @@ export function countsAt(curve: EvaluationCurve, t: number): { tp: number; fp: n
 
 const ratio = (a: number, b: number): number | null => (b > 0 ? a / b : null);
 
-export function whatIf(curve: EvaluationCurve, reviewThreshold: number, blockThreshold: number, costs: CostModel = DEFAULT_COSTS): WhatIfResult {
+export function whatIf(
+  curve: EvaluationCurve,
+  reviewThreshold: number,
+  blockThreshold: number,
+  costs: CostModel = DEFAULT_COSTS,
+): WhatIfResult {
   const review = Math.min(reviewThreshold, blockThreshold);
   const block = Math.max(reviewThreshold, blockThreshold);
   const flagged = countsAt(curve, review);
@@ -115,7 +129,12 @@ export function whatIf(curve: EvaluationCurve, reviewThreshold: number, blockThr
 }
 
 /** Sweeps review thresholds (block fixed) for the cost curve chart. */
-export function costSweep(curve: EvaluationCurve, blockThreshold: number, costs: CostModel, steps = 50): { threshold: number; costPer1000: number }[] {
+export function costSweep(
+  curve: EvaluationCurve,
+  blockThreshold: number,
+  costs: CostModel,
+  steps = 50,
+): { threshold: number; costPer1000: number }[] {
   const out: { threshold: number; costPer1000: number }[] = [];
   for (let i = 0; i <= steps; i++) {
     const t = (i / steps) * blockThreshold;

@@ -19,8 +19,15 @@ function newest(dir: string): number {
 
 export default function setup(): void {
   const entry = join(webDir, 'build', 'index.js');
-  const sources = Math.max(newest(join(webDir, 'src')), statSync(join(webDir, 'svelte.config.js')).mtimeMs, statSync(join(webDir, 'vite.config.ts')).mtimeMs);
+  const sources = Math.max(
+    newest(join(webDir, 'src')),
+    statSync(join(webDir, 'svelte.config.js')).mtimeMs,
+    statSync(join(webDir, 'vite.config.ts')).mtimeMs,
+  );
   if (existsSync(entry) && statSync(entry).mtimeMs >= sources) return;
   console.log('[web] building the console for the browser tests (vite build)...');
-  execFileSync('npm', ['run', 'build', '-w', '@fraud/web'], { cwd: resolve(webDir, '..'), stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('npm', ['run', 'build', '-w', '@fraud/web'], {
+    cwd: resolve(webDir, '..'),
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }

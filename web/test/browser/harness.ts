@@ -39,7 +39,8 @@ export async function startStack(users: Record<string, Role>): Promise<Stack> {
   const admin: TestTopics = await testTopics(kafka);
   // A freshly created topic's metadata sometimes lags (UNKNOWN_TOPIC_OR_PARTITION while waiting
   // for leaders, a retriable error): retry the creation.
-  const create = (t: string, partitions: number, configs: Record<string, string> = {}) => retry(() => admin.create(t, partitions, configs), { retries: 5, initialDelayMs: 300 });
+  const create = (t: string, partitions: number, configs: Record<string, string> = {}) =>
+    retry(() => admin.create(t, partitions, configs), { retries: 5, initialDelayMs: 300 });
   for (const t of [topics.transactions, topics.scored, topics.labels, topics.dlq]) await create(t, 3);
   await create(topics.modelUpdates, 1, { 'cleanup.policy': 'compact', 'max.message.bytes': String(16 * 1024 * 1024) });
   await create(topics.control, 1, { 'cleanup.policy': 'compact' });
@@ -54,9 +55,18 @@ export async function startStack(users: Record<string, Role>): Promise<Stack> {
 
   // The real sinks, on ephemeral ports, reading the test's topics.
   const sinkEnv = parseEnv(sinkEnvSchema, {
-    TOPIC_PREFIX: prefix, SCHEMA_REGISTRY_URL: registryUrl, KAFKA_BROKERS: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'),
-    LIVE_PORT: '0', WAREHOUSE_PORT: '0', METRICS_PORT: '0', WAREHOUSE_PATH: join(tmp, 'warehouse.duckdb'),
-    LIVE_FEED_SECRET: SECRET, LIVE_CORS_ORIGINS: url, LIVE_APPROVE_SAMPLE_RATE: '1', LIVE_FROM_BEGINNING: 'true', SINK_SESSION_TIMEOUT_MS: '10000',
+    TOPIC_PREFIX: prefix,
+    SCHEMA_REGISTRY_URL: registryUrl,
+    KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+    LIVE_PORT: '0',
+    WAREHOUSE_PORT: '0',
+    METRICS_PORT: '0',
+    WAREHOUSE_PATH: join(tmp, 'warehouse.duckdb'),
+    LIVE_FEED_SECRET: SECRET,
+    LIVE_CORS_ORIGINS: url,
+    LIVE_APPROVE_SAMPLE_RATE: '1',
+    LIVE_FROM_BEGINNING: 'true',
+    SINK_SESSION_TIMEOUT_MS: '10000',
   });
   const logger = createLogger('web-test-sinks', 'warn');
   const sinks: RunningSink[] = [];
@@ -72,26 +82,53 @@ export async function startStack(users: Record<string, Role>): Promise<Stack> {
   db.close();
 
   let log = '';
-  const server: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'web', 'build', 'index.js')], {
-    cwd: repoRoot,
-    env: {
-      ...process.env,
-      PORT: String(port), HOST: '127.0.0.1', ORIGIN: url, TOPIC_PREFIX: prefix, SCHEMA_REGISTRY_URL: registryUrl,
-      WEB_DB_PATH: dbPath, LIVE_FEED_SECRET: SECRET, LIVE_FEED_URL: live.url, WAREHOUSE_API_URL: warehouse.url,
-      WEB_CASES_GROUP: `${prefix}web-cases`, WEB_CASES_FROM_BEGINNING: 'true', MODEL_ARTIFACTS_DIR: join(tmp, 'artifacts'), LOG_LEVEL: 'warn',
+  const server: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(repoRoot, 'web', 'build', 'index.js')],
+    {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        ORIGIN: url,
+        TOPIC_PREFIX: prefix,
+        SCHEMA_REGISTRY_URL: registryUrl,
+        WEB_DB_PATH: dbPath,
+        LIVE_FEED_SECRET: SECRET,
+        LIVE_FEED_URL: live.url,
+        WAREHOUSE_API_URL: warehouse.url,
+        WEB_CASES_GROUP: `${prefix}web-cases`,
+        WEB_CASES_FROM_BEGINNING: 'true',
+        MODEL_ARTIFACTS_DIR: join(tmp, 'artifacts'),
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   server.stdout?.on('data', (d: Buffer) => (log += d.toString()));
   server.stderr?.on('data', (d: Buffer) => (log += d.toString()));
-  await waitFor(async () => server.exitCode === null && (await fetch(`${url}/health`).then((r) => r.ok, () => false)), { timeoutMs: 60_000, intervalMs: 200, what: `the console at ${url} (log: ${log.slice(-500)})` });
+  await waitFor(
+    async () =>
+      server.exitCode === null &&
+      (await fetch(`${url}/health`).then(
+        (r) => r.ok,
+        () => false,
+      )),
+    { timeoutMs: 60_000, intervalMs: 200, what: `the console at ${url} (log: ${log.slice(-500)})` },
+  );
 
   mkdirSync(screenshotsDir, { recursive: true });
   const contexts: BrowserContext[] = [];
   const consumers: Consumer[] = [];
 
   return {
-    url, prefix, topics, codecs, producer, kafka,
+    url,
+    prefix,
+    topics,
+    codecs,
+    producer,
+    kafka,
     async consume(topic) {
       // A short fetch wait: read_committed fetches of transactional records otherwise sit out the
       // whole 5 s default (the other readers in this project set it too).
@@ -104,15 +141,29 @@ export async function startStack(users: Record<string, Role>): Promise<Stack> {
       // published" must not also pay for a group join, which takes seconds on a loaded machine.
       let joined = false;
       consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
-      await consumer.run({ eachMessage: async ({ message }) => void messages.push({ key: message.key?.toString() ?? '', value: message.value ?? Buffer.alloc(0) }) });
-      await waitFor(() => joined, { timeoutMs: 60_000, intervalMs: 50, what: `a reader of ${topic} to join its consumer group` });
+      await consumer.run({
+        eachMessage: async ({ message }) =>
+          void messages.push({ key: message.key?.toString() ?? '', value: message.value ?? Buffer.alloc(0) }),
+      });
+      await waitFor(() => joined, {
+        timeoutMs: 60_000,
+        intervalMs: 50,
+        what: `a reader of ${topic} to join its consumer group`,
+      });
       return { messages, stop: () => consumer.disconnect() };
     },
     async newUserContext(name) {
       const context = await chromium.launchPersistentContext(mkdtempSync(join(tmp, `chrome-${name}-`)), {
         executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
         headless: true,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+        ],
         viewport: { width: 1400, height: 900 },
       });
       contexts.push(context);
@@ -122,10 +173,18 @@ export async function startStack(users: Record<string, Role>): Promise<Stack> {
       await page.fill('input[name=name]', name);
       await page.fill('input[name=password]', PASSWORD);
       try {
-        await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('button[type=submit]')]);
+        await Promise.all([
+          page.waitForURL((u) => !u.pathname.startsWith('/login')),
+          page.click('button[type=submit]'),
+        ]);
       } catch (err: unknown) {
-        const shown = await page.locator('body').innerText().catch(() => '?');
-        throw new Error(`login as ${name} stayed on ${page.url()}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}\npage: ${shown.slice(0, 500)}\nconsole log: ${log.slice(-3000)}`);
+        const shown = await page
+          .locator('body')
+          .innerText()
+          .catch(() => '?');
+        throw new Error(
+          `login as ${name} stayed on ${page.url()}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}\npage: ${shown.slice(0, 500)}\nconsole log: ${log.slice(-3000)}`,
+        );
       }
       return { context, page };
     },
@@ -134,7 +193,10 @@ export async function startStack(users: Record<string, Role>): Promise<Stack> {
       for (const c of contexts) await c.close().catch(() => undefined);
       for (const c of consumers) await c.disconnect().catch(() => undefined);
       server.kill('SIGTERM');
-      await waitFor(() => server.exitCode !== null || server.signalCode !== null, { timeoutMs: 15_000, what: 'the console to exit' }).catch(() => server.kill('SIGKILL'));
+      await waitFor(() => server.exitCode !== null || server.signalCode !== null, {
+        timeoutMs: 15_000,
+        what: 'the console to exit',
+      }).catch(() => server.kill('SIGKILL'));
       for (const s of sinks) await s.stop();
       await producer.disconnect();
       // The console's consumer groups are left behind by a killed process; remove ours.

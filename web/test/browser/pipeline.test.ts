@@ -16,7 +16,10 @@ const metrics: Record<string, number> = {};
 beforeAll(async () => {
   stack = await startStack({ ann: 'analyst' });
   const update = await trainTinyModel('tiny-1');
-  await stack.producer.send({ topic: stack.topics.modelUpdates, messages: [{ key: 'fraud', value: stack.codecs.modelUpdate.encode(update) }] });
+  await stack.producer.send({
+    topic: stack.topics.modelUpdates,
+    messages: [{ key: 'fraud', value: stack.codecs.modelUpdate.encode(update) }],
+  });
   scorer = await startScorer(stack.prefix);
 });
 
@@ -41,7 +44,11 @@ describe('live page on the real pipeline', () => {
     const r = rng(99);
     const send = (txId: string) => {
       const tx = transaction(txId, true, r);
-      return stack.producer.send({ topic: stack.topics.transactions, acks: -1, messages: [{ key: tx.originAccount, value: stack.codecs.transaction.encode(tx) }] });
+      return stack.producer.send({
+        topic: stack.topics.transactions,
+        acks: -1,
+        messages: [{ key: tx.originAccount, value: stack.codecs.transaction.encode(tx) }],
+      });
     };
     // Warm-up: the scorer has joined, loaded the model and restored state once this shows.
     await send('pipe-warmup');

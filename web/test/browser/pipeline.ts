@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@fraud/common';
 import { uniqueName, seededRandom } from '@fraud/common/testing';
-import { FEATURE_NAMES, FEATURE_SET, featuresForFile, readArtifact, trainXGBoost, writeArtifact, xgboostJsonToOnnx } from '@fraud/model';
+import {
+  FEATURE_NAMES,
+  FEATURE_SET,
+  featuresForFile,
+  readArtifact,
+  trainXGBoost,
+  writeArtifact,
+  xgboostJsonToOnnx,
+} from '@fraud/model';
 import type { ModelUpdate, Transaction } from '@fraud/schemas';
 import { artifactToUpdate, parseScorerEnv, runScorer, type ScorerService } from '@fraud/scorer';
 
@@ -18,10 +26,17 @@ export function transaction(txId: string, fraud: boolean, r: () => number, event
   const balance = 100_000 + Math.floor(r() * 900_000);
   const type = fraud ? 'TRANSFER' : (['CASH_IN', 'PAYMENT', 'DEBIT'] as const)[Math.floor(r() * 3)]!;
   return {
-    txId, eventTime, type, amount: fraud ? balance : Math.floor(r() * 20_000), currency: 'USD',
-    originAccount: `C${Math.floor(r() * 300)}`, originBalanceBefore: balance,
-    destAccount: type === 'PAYMENT' ? `M${Math.floor(r() * 50)}` : `C${10_000 + Math.floor(r() * 300)}`, destBalanceBefore: Math.floor(r() * 100_000),
-    channel: null, attributes: {},
+    txId,
+    eventTime,
+    type,
+    amount: fraud ? balance : Math.floor(r() * 20_000),
+    currency: 'USD',
+    originAccount: `C${Math.floor(r() * 300)}`,
+    originBalanceBefore: balance,
+    destAccount: type === 'PAYMENT' ? `M${Math.floor(r() * 50)}` : `C${10_000 + Math.floor(r() * 300)}`,
+    destBalanceBefore: Math.floor(r() * 100_000),
+    channel: null,
+    attributes: {},
   };
 }
 
@@ -32,12 +47,35 @@ export async function trainTinyModel(version: string): Promise<ModelUpdate> {
   const matrix = featuresForFile(txs);
   const labels = new Float32Array(txs.map((t) => (t.type === 'TRANSFER' ? 1 : 0)));
   const trained = await trainXGBoost({
-    train: matrix, trainLabels: labels, featureNames: FEATURE_NAMES,
-    params: { rounds: 8, earlyStoppingRounds: 0, maxDepth: 3, eta: 0.5, subsample: 1, colsampleBytree: 1, minChildWeight: 1, lambda: 1, scalePosWeight: null, nthread: 1, seed: 7 },
+    train: matrix,
+    trainLabels: labels,
+    featureNames: FEATURE_NAMES,
+    params: {
+      rounds: 8,
+      earlyStoppingRounds: 0,
+      maxDepth: 3,
+      eta: 0.5,
+      subsample: 1,
+      colsampleBytree: 1,
+      minChildWeight: 1,
+      lambda: 1,
+      scalePosWeight: null,
+      nthread: 1,
+      seed: 7,
+    },
   });
   const onnx = xgboostJsonToOnnx(trained.modelJson, { featureNames: FEATURE_NAMES });
   const dir = join(await mkdtemp(join(tmpdir(), 'web-test-model-')), version);
-  await writeArtifact(dir, { onnx, modelJson: trained.modelJson, metadata: { version, featureSet: FEATURE_SET, featureNames: [...FEATURE_NAMES], thresholds: { review: 0.3, block: 0.8 } } });
+  await writeArtifact(dir, {
+    onnx,
+    modelJson: trained.modelJson,
+    metadata: {
+      version,
+      featureSet: FEATURE_SET,
+      featureNames: [...FEATURE_NAMES],
+      thresholds: { review: 0.3, block: 0.8 },
+    },
+  });
   return artifactToUpdate(await readArtifact(dir), dir);
 }
 

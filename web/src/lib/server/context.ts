@@ -43,19 +43,57 @@ export async function createAppContext(env: WebEnv, opts: { signFeedToken?: Sign
   const audit = createAuditLog(db);
   const kafka = createKafka(env, 'fraud-web', logger);
   const codecs = await createCodecs({ registryUrl: env.SCHEMA_REGISTRY_URL, topics }).catch((err: unknown) => {
-    throw new FraudError('REGISTRY_UNAVAILABLE', `the schema registry at ${redactRegistryUrl(env.SCHEMA_REGISTRY_URL)} failed: ${errorMessage(err)}; is the stack up (fraud infra up)?`, { cause: err, retriable: true });
+    throw new FraudError(
+      'REGISTRY_UNAVAILABLE',
+      `the schema registry at ${redactRegistryUrl(env.SCHEMA_REGISTRY_URL)} failed: ${errorMessage(err)}; is the stack up (fraud infra up)?`,
+      { cause: err, retriable: true },
+    );
   });
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer: Producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await producer.connect();
   const publisher = createPublisher({ producer, codecs, topics });
   const cases = createCaseStore(db, audit);
   const control = createControlState();
-  const models = createModelRegistry({ db, codecs, publisher, audit, artifactsDir: env.MODEL_ARTIFACTS_DIR, modelName: env.MODEL_NAME });
+  const models = createModelRegistry({
+    db,
+    codecs,
+    publisher,
+    audit,
+    artifactsDir: env.MODEL_ARTIFACTS_DIR,
+    modelName: env.MODEL_NAME,
+  });
   await models.scanArtifacts();
 
-  const controlTail = createTopicTail({ kafka, topic: topics.control, groupPrefix: env.TOPIC_PREFIX, name: 'control', logger, onMessage: async (m) => control.apply(m) });
-  const modelTail = createTopicTail({ kafka, topic: topics.modelUpdates, groupPrefix: env.TOPIC_PREFIX, name: 'models', logger, onMessage: (m) => models.onMessage(m) });
-  const ingest = createCaseIngest({ kafka, codecs, topic: topics.scored, groupId: env.WEB_CASES_GROUP, fromBeginning: env.WEB_CASES_FROM_BEGINNING, cases, logger });
+  const controlTail = createTopicTail({
+    kafka,
+    topic: topics.control,
+    groupPrefix: env.TOPIC_PREFIX,
+    name: 'control',
+    logger,
+    onMessage: async (m) => control.apply(m),
+  });
+  const modelTail = createTopicTail({
+    kafka,
+    topic: topics.modelUpdates,
+    groupPrefix: env.TOPIC_PREFIX,
+    name: 'models',
+    logger,
+    onMessage: (m) => models.onMessage(m),
+  });
+  const ingest = createCaseIngest({
+    kafka,
+    codecs,
+    topic: topics.scored,
+    groupId: env.WEB_CASES_GROUP,
+    fromBeginning: env.WEB_CASES_FROM_BEGINNING,
+    cases,
+    logger,
+  });
   await Promise.all([controlTail.start(), modelTail.start(), ingest.start()]);
 
   const sessions = createSessionStore(db, env.WEB_SESSION_HOURS * 3_600_000);
@@ -76,7 +114,10 @@ export async function createAppContext(env: WebEnv, opts: { signFeedToken?: Sign
     publisher,
     warehouse: createWarehouseClient({ baseUrl: env.WAREHOUSE_API_URL }),
     retrainer: createRetrainerClient({ baseUrl: env.RETRAINER_API_URL }),
-    feedToken: (user) => ({ url: env.LIVE_FEED_URL, ...issueFeedToken(user, { secret: env.LIVE_FEED_SECRET, minutes: env.LIVE_FEED_TOKEN_MINUTES, sign }) }),
+    feedToken: (user) => ({
+      url: env.LIVE_FEED_URL,
+      ...issueFeedToken(user, { secret: env.LIVE_FEED_SECRET, minutes: env.LIVE_FEED_TOKEN_MINUTES, sign }),
+    }),
     async stop() {
       await Promise.allSettled([controlTail.stop(), modelTail.stop(), ingest.stop()]);
       await producer.disconnect();

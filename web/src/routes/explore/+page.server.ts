@@ -4,7 +4,11 @@ import type { WarehouseRow } from '$lib/server/warehouse/client.ts';
 import type { PageServerLoad } from './$types';
 
 type Answer = { rows: WarehouseRow[]; error: string | null };
-const settle = (p: Promise<WarehouseRow[]>): Promise<Answer> => p.then((rows) => ({ rows, error: null }), (err: unknown) => ({ rows: [], error: errorMessage(err) }));
+const settle = (p: Promise<WarehouseRow[]>): Promise<Answer> =>
+  p.then(
+    (rows) => ({ rows, error: null }),
+    (err: unknown) => ({ rows: [], error: errorMessage(err) }),
+  );
 
 /**
  * Each question is answered (or fails) on its own and is streamed: the page renders at once and

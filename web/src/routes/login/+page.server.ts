@@ -12,7 +12,9 @@ export const load: PageServerLoad = ({ locals, url }) => {
 export const actions: Actions = {
   default: async ({ request, cookies, url }) => {
     const form = await request.formData();
-    const name = String(form.get('name') ?? '').trim().toLowerCase();
+    const name = String(form.get('name') ?? '')
+      .trim()
+      .toLowerCase();
     const password = String(form.get('password') ?? '');
     const ctx = app();
     const user = name && password ? await ctx.users.authenticate(name, password) : null;

@@ -6,7 +6,11 @@ import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ url }) => {
   const ctx = app();
-  const [models, history, champion] = await Promise.all([ctx.models.list(), ctx.models.history(20), ctx.models.champion()]);
+  const [models, history, champion] = await Promise.all([
+    ctx.models.list(),
+    ctx.models.history(20),
+    ctx.models.champion(),
+  ]);
   const selected = url.searchParams.get('v') ?? champion ?? models[0]?.version ?? null;
   return { models, history, champion, selected };
 };

@@ -13,7 +13,8 @@ export const load: PageServerLoad = async ({ url }) => {
   const champion = await ctx.models.champion();
   const withEval = models.filter((m) => m.evaluation !== null);
   const chosen = url.searchParams.get('v');
-  const model = withEval.find((m) => m.version === chosen) ?? withEval.find((m) => m.version === champion) ?? withEval[0] ?? null;
+  const model =
+    withEval.find((m) => m.version === chosen) ?? withEval.find((m) => m.version === champion) ?? withEval[0] ?? null;
   const audit = (await ctx.audit.forSubject('policy:decision')).slice(-20).reverse();
   return {
     policy: ctx.control.decisionPolicy(),
@@ -27,28 +28,35 @@ export const load: PageServerLoad = async ({ url }) => {
 };
 
 export const actions: Actions = {
-  apply: ({ request, locals }) => act(async () => {
-    const admin = requireRole(locals.user, 'admin');
-    const ctx = app();
-    const parsed = parsePolicyForm(await request.formData());
-    const policy = decisionPolicySchema.parse({ ...parsed, updatedBy: admin.name, updatedAt: Date.now() });
-    // Record the expected effect next to the change, from the same evaluation the page showed.
-    const models = await ctx.models.list();
-    const champion = await ctx.models.champion();
-    const model = models.find((m) => m.version === champion && m.evaluation) ?? models.find((m) => m.evaluation);
-    const expected = model?.evaluation && policy.reviewThreshold !== null && policy.blockThreshold !== null
-      ? whatIf(model.evaluation, policy.reviewThreshold, policy.blockThreshold, DEFAULT_COSTS)
-      : null;
-    await ctx.publisher.decisionPolicy(policy);
-    await ctx.audit.record(admin.name, 'policy.apply', 'policy:decision', { policy: { ...policy, allowList: policy.allowList.length, blockList: policy.blockList.length }, expected, model: model?.version ?? null });
-    return { message: 'decision policy published: scorers apply it as they read the control topic' };
-  }),
-  retrain: ({ request, locals }) => act(async () => {
-    const admin = requireRole(locals.user, 'admin');
-    const value = parseRetrainPolicyText(String((await request.formData()).get('json') ?? ''), admin.name);
-    const ctx = app();
-    await ctx.publisher.retrainPolicy(value);
-    await ctx.audit.record(admin.name, 'policy.retrain', 'policy:retrain', { policy: value });
-    return { message: 'retrain policy published' };
-  }),
+  apply: ({ request, locals }) =>
+    act(async () => {
+      const admin = requireRole(locals.user, 'admin');
+      const ctx = app();
+      const parsed = parsePolicyForm(await request.formData());
+      const policy = decisionPolicySchema.parse({ ...parsed, updatedBy: admin.name, updatedAt: Date.now() });
+      // Record the expected effect next to the change, from the same evaluation the page showed.
+      const models = await ctx.models.list();
+      const champion = await ctx.models.champion();
+      const model = models.find((m) => m.version === champion && m.evaluation) ?? models.find((m) => m.evaluation);
+      const expected =
+        model?.evaluation && policy.reviewThreshold !== null && policy.blockThreshold !== null
+          ? whatIf(model.evaluation, policy.reviewThreshold, policy.blockThreshold, DEFAULT_COSTS)
+          : null;
+      await ctx.publisher.decisionPolicy(policy);
+      await ctx.audit.record(admin.name, 'policy.apply', 'policy:decision', {
+        policy: { ...policy, allowList: policy.allowList.length, blockList: policy.blockList.length },
+        expected,
+        model: model?.version ?? null,
+      });
+      return { message: 'decision policy published: scorers apply it as they read the control topic' };
+    }),
+  retrain: ({ request, locals }) =>
+    act(async () => {
+      const admin = requireRole(locals.user, 'admin');
+      const value = parseRetrainPolicyText(String((await request.formData()).get('json') ?? ''), admin.name);
+      const ctx = app();
+      await ctx.publisher.retrainPolicy(value);
+      await ctx.audit.record(admin.name, 'policy.retrain', 'policy:retrain', { policy: value });
+      return { message: 'retrain policy published' };
+    }),
 };

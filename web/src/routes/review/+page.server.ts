@@ -5,7 +5,10 @@ import type { PageServerLoad } from './$types';
 export const load: PageServerLoad = async ({ url, locals }) => {
   const ctx = app();
   const statusParam = url.searchParams.get('status') ?? 'ACTIVE';
-  const status = statusParam === 'ACTIVE' || (CASE_STATUSES as readonly string[]).includes(statusParam) ? (statusParam as CaseFilter['status']) : 'ACTIVE';
+  const status =
+    statusParam === 'ACTIVE' || (CASE_STATUSES as readonly string[]).includes(statusParam)
+      ? (statusParam as CaseFilter['status'])
+      : 'ACTIVE';
   const d = url.searchParams.get('decision');
   const decision = d === 'REVIEW' || d === 'BLOCK' ? d : undefined;
   const mine = url.searchParams.get('mine') === '1';

@@ -98,6 +98,12 @@ describe('users and sessions (real DuckDB)', () => {
 
   it('rejects bad user names', async () => {
     db = await openDatabase(':memory:');
-    await expect(createUserStore(db, { scrypt: { N: 1024, r: 8, p: 1, keyLen: 32 } }).add('Robert; DROP', 'viewer', 'long-enough-pw')).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(
+      createUserStore(db, { scrypt: { N: 1024, r: 8, p: 1, keyLen: 32 } }).add(
+        'Robert; DROP',
+        'viewer',
+        'long-enough-pw',
+      ),
+    ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
   });
 });

@@ -21,7 +21,10 @@ export function isRole(value: unknown): value is Role {
 export function requireRole(user: SessionUser | null, min: Role): SessionUser {
   if (!user) throw new FraudError('AUTH_REQUIRED', 'sign in first');
   if (!hasRole(user, min)) {
-    throw new FraudError('FORBIDDEN', `this action needs the ${min} role; ${user.name} is ${user.anonymous ? 'an anonymous viewer' : `a ${user.role}`}`);
+    throw new FraudError(
+      'FORBIDDEN',
+      `this action needs the ${min} role; ${user.name} is ${user.anonymous ? 'an anonymous viewer' : `a ${user.role}`}`,
+    );
   }
   return user;
 }

@@ -17,7 +17,12 @@ export function createSessionStore(db: Database, ttlMs: number, now: () => numbe
       const token = randomBytes(32).toString('base64url');
       const createdAt = now();
       const expiresAt = createdAt + ttlMs;
-      await db.run('INSERT INTO sessions VALUES ($h, $u, $c, $e)', { h: hashToken(token), u: userName, c: createdAt, e: expiresAt });
+      await db.run('INSERT INTO sessions VALUES ($h, $u, $c, $e)', {
+        h: hashToken(token),
+        u: userName,
+        c: createdAt,
+        e: expiresAt,
+      });
       return { token, expiresAt };
     },
     async lookup(token: string | undefined): Promise<SessionUser | null> {

@@ -10,10 +10,23 @@ import type { CaseStore } from './case-store.ts';
  * Records the console cannot decode are logged and skipped: the scorer already validated them
  * and the warehouse keeps them, the queue only loses that one case.
  */
-export function createCaseIngest(deps: { kafka: Kafka; codecs: Codecs; topic: string; groupId: string; fromBeginning: boolean; cases: CaseStore; logger: Logger }) {
+export function createCaseIngest(deps: {
+  kafka: Kafka;
+  codecs: Codecs;
+  topic: string;
+  groupId: string;
+  fromBeginning: boolean;
+  cases: CaseStore;
+  logger: Logger;
+}) {
   // A short fetch wait, as in topic-tail.ts: `scored` is written in transactions, and with the 5 s
   // default a new case could wait out the whole fetch wait before reaching the queue.
-  const consumer = deps.kafka.consumer({ groupId: deps.groupId, sessionTimeout: 15_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 250 });
+  const consumer = deps.kafka.consumer({
+    groupId: deps.groupId,
+    sessionTimeout: 15_000,
+    heartbeatInterval: 1_000,
+    maxWaitTimeInMs: 250,
+  });
   return {
     async start(): Promise<void> {
       await consumer.connect();
@@ -29,7 +42,10 @@ export function createCaseIngest(deps: { kafka: Kafka; codecs: Codecs; topic: st
               const r = await deps.codecs.scored.decode(m.value);
               if (r.decision !== 'APPROVE') records.push(r);
             } catch (err: unknown) {
-              deps.logger.warn({ offset: m.offset, partition: batch.partition, err: errorMessage(err) }, 'skipped an undecodable scored record');
+              deps.logger.warn(
+                { offset: m.offset, partition: batch.partition, err: errorMessage(err) },
+                'skipped an undecodable scored record',
+              );
             }
           }
           if (records.length) await deps.cases.ingest(records);

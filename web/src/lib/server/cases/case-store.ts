@@ -24,9 +24,16 @@ export interface CaseSummary {
   closedAt: number | null;
   closedBy: string | null;
 }
-export interface CaseDetail extends CaseSummary { scored: ScoredTransaction }
+export interface CaseDetail extends CaseSummary {
+  scored: ScoredTransaction;
+}
 
-export interface CaseFilter { status?: CaseStatus | 'ACTIVE'; decision?: 'REVIEW' | 'BLOCK'; assignedTo?: string; limit?: number }
+export interface CaseFilter {
+  status?: CaseStatus | 'ACTIVE';
+  decision?: 'REVIEW' | 'BLOCK';
+  assignedTo?: string;
+  limit?: number;
+}
 
 /**
  * Review cases: one per REVIEW/BLOCK scored transaction. OPEN -> ASSIGNED -> CLOSED (with a
@@ -46,7 +53,19 @@ export function createCaseStore(db: Database, audit: AuditLog, now: () => number
           const res = await tx.all(
             `INSERT INTO cases (tx_id, decision, score, tx_type, amount, origin_account, dest_account, event_time, model_version, scored_json, status, created_at)
              VALUES ($id, $d, $s, $type, $amount, $o, $dest, $et, $mv, $json, 'OPEN', $at) ON CONFLICT DO NOTHING RETURNING tx_id`,
-            { id: t.txId, d: r.decision, s: r.score, type: t.type, amount: t.amount, o: t.originAccount, dest: t.destAccount, et: t.eventTime, mv: r.modelVersion, json: JSON.stringify(r), at },
+            {
+              id: t.txId,
+              d: r.decision,
+              s: r.score,
+              type: t.type,
+              amount: t.amount,
+              o: t.originAccount,
+              dest: t.destAccount,
+              et: t.eventTime,
+              mv: r.modelVersion,
+              json: JSON.stringify(r),
+              at,
+            },
           );
           added += res.length;
         }
@@ -117,7 +136,13 @@ export function createCaseStore(db: Database, audit: AuditLog, now: () => number
           { id: txId, v: label.isFraud ? 'FRAUD' : 'LEGIT', note: label.note, at: now(), actor },
         );
         if (res.length === 0) throw await missingOrClosed(tx, txId);
-        await audit.record(actor, 'case.verdict', txId, { verdict: label.isFraud ? 'FRAUD' : 'LEGIT', note: label.note }, tx);
+        await audit.record(
+          actor,
+          'case.verdict',
+          txId,
+          { verdict: label.isFraud ? 'FRAUD' : 'LEGIT', note: label.note },
+          tx,
+        );
         await publish(label);
       });
     },

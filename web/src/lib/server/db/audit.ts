@@ -1,13 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import { str, num, type Database, type Queries } from './database.ts';
 
-export interface AuditEntry { id: string; at: number; actor: string; action: string; subject: string; detail: string }
+export interface AuditEntry {
+  id: string;
+  at: number;
+  actor: string;
+  action: string;
+  subject: string;
+  detail: string;
+}
 
 /** Append-only audit trail: who did what, to what, when. Written in the same transaction as the change. */
 export function createAuditLog(db: Database, now: () => number = Date.now) {
   return {
     /** Pass the transaction handle (tx) to write the entry atomically with the change it describes. */
-    async record(actor: string, action: string, subject: string, detail: Record<string, unknown> = {}, q: Queries = db): Promise<AuditEntry> {
+    async record(
+      actor: string,
+      action: string,
+      subject: string,
+      detail: Record<string, unknown> = {},
+      q: Queries = db,
+    ): Promise<AuditEntry> {
       const entry = { id: randomUUID(), at: now(), actor, action, subject, detail: JSON.stringify(detail) };
       await q.run('INSERT INTO audit VALUES ($id, $at, $actor, $action, $subject, $detail)', entry);
       return entry;
@@ -23,5 +36,12 @@ export function createAuditLog(db: Database, now: () => number = Date.now) {
 export type AuditLog = ReturnType<typeof createAuditLog>;
 
 function toEntries(rows: Awaited<ReturnType<Database['all']>>): AuditEntry[] {
-  return rows.map((r) => ({ id: str(r, 'id'), at: num(r, 'ts'), actor: str(r, 'actor'), action: str(r, 'action'), subject: str(r, 'subject'), detail: str(r, 'detail') }));
+  return rows.map((r) => ({
+    id: str(r, 'id'),
+    at: num(r, 'ts'),
+    actor: str(r, 'actor'),
+    action: str(r, 'action'),
+    subject: str(r, 'subject'),
+    detail: str(r, 'detail'),
+  }));
 }

@@ -32,9 +32,13 @@ export async function openDatabase(path: string): Promise<Database> {
     instance = await DuckDBInstance.create(path);
   } catch (err: unknown) {
     const locked = /lock/i.test(errorMessage(err));
-    throw new FraudError('WAREHOUSE_FAILED', locked
-      ? `the console database ${path} is in use by another process (is \`fraud web serve\` running?); stop it and try again`
-      : `cannot open the console database ${path}: ${errorMessage(err)}`, { cause: err, retriable: locked });
+    throw new FraudError(
+      'WAREHOUSE_FAILED',
+      locked
+        ? `the console database ${path} is in use by another process (is \`fraud web serve\` running?); stop it and try again`
+        : `cannot open the console database ${path}: ${errorMessage(err)}`,
+      { cause: err, retriable: locked },
+    );
   }
   const conn = await instance.connect();
   const db = wrap(instance, conn);
@@ -63,17 +67,18 @@ function wrap(instance: DuckDBInstance, conn: DuckDBConnection): Database {
     all: (sql, params) => serial(() => all(sql, params)),
     one: (sql, params) => serial(async () => (await all(sql, params))[0]),
     run: (sql, params) => serial(async () => void (await conn.run(sql, params))),
-    transaction: (fn) => serial(async () => {
-      await conn.run('BEGIN TRANSACTION');
-      try {
-        const out = await fn(direct);
-        await conn.run('COMMIT');
-        return out;
-      } catch (err: unknown) {
-        await conn.run('ROLLBACK');
-        throw err;
-      }
-    }),
+    transaction: (fn) =>
+      serial(async () => {
+        await conn.run('BEGIN TRANSACTION');
+        try {
+          const out = await fn(direct);
+          await conn.run('COMMIT');
+          return out;
+        } catch (err: unknown) {
+          await conn.run('ROLLBACK');
+          throw err;
+        }
+      }),
     close() {
       conn.closeSync();
       instance.closeSync();
@@ -101,7 +106,11 @@ async function migrate(db: Database): Promise<void> {
     const version = i + 1;
     if (version <= current) continue;
     await db.transaction(async (tx) => {
-      for (const stmt of sql.split(';').map((s) => s.trim()).filter(Boolean)) await tx.run(stmt);
+      for (const stmt of sql
+        .split(';')
+        .map((s) => s.trim())
+        .filter(Boolean))
+        await tx.run(stmt);
       await tx.run('INSERT INTO schema_version VALUES ($v)', { v: version });
     });
   }

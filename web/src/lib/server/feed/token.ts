@@ -13,7 +13,10 @@ export const localSignFeedToken: SignFeedToken = (secret, claims) => {
   return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
 };
 
-export function issueFeedToken(user: SessionUser, opts: { secret: string; minutes: number; sign: SignFeedToken; now?: number }): { token: string; exp: number } {
+export function issueFeedToken(
+  user: SessionUser,
+  opts: { secret: string; minutes: number; sign: SignFeedToken; now?: number },
+): { token: string; exp: number } {
   const exp = Math.floor((opts.now ?? Date.now()) / 1000) + opts.minutes * 60;
   return { token: opts.sign(opts.secret, { sub: user.name, role: user.role, exp }), exp };
 }

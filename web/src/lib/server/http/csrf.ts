@@ -12,6 +12,7 @@ export type CsrfVerdict = { ok: true } | { ok: false; reason: string };
 export function checkSameOrigin(method: string, origin: string | null, expectedOrigin: string): CsrfVerdict {
   if (SAFE_METHODS.has(method.toUpperCase())) return { ok: true };
   if (!origin) return { ok: false, reason: 'missing Origin header on a state-changing request' };
-  if (origin !== expectedOrigin) return { ok: false, reason: `cross-site request from ${origin} refused (expected ${expectedOrigin})` };
+  if (origin !== expectedOrigin)
+    return { ok: false, reason: `cross-site request from ${origin} refused (expected ${expectedOrigin})` };
   return { ok: true };
 }

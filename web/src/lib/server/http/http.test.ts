@@ -29,19 +29,36 @@ describe('access gate', () => {
   const anon: SessionUser = { name: 'anonymous', role: 'viewer', anonymous: true };
 
   it('sends signed-out readers to the login page and refuses signed-out writes and API calls', () => {
-    expect(decideAccess({ method: 'GET', path: '/review', search: '?status=OPEN', user: null })).toEqual({ kind: 'login', location: '/login?next=%2Freview%3Fstatus%3DOPEN' });
-    expect(decideAccess({ method: 'GET', path: '/api/feed-token', search: '', user: null })).toMatchObject({ kind: 'deny', status: 401 });
-    expect(decideAccess({ method: 'POST', path: '/review/t1', search: '?/verdict', user: null })).toMatchObject({ kind: 'deny', status: 401 });
+    expect(decideAccess({ method: 'GET', path: '/review', search: '?status=OPEN', user: null })).toEqual({
+      kind: 'login',
+      location: '/login?next=%2Freview%3Fstatus%3DOPEN',
+    });
+    expect(decideAccess({ method: 'GET', path: '/api/feed-token', search: '', user: null })).toMatchObject({
+      kind: 'deny',
+      status: 401,
+    });
+    expect(decideAccess({ method: 'POST', path: '/review/t1', search: '?/verdict', user: null })).toMatchObject({
+      kind: 'deny',
+      status: 401,
+    });
     expect(decideAccess({ method: 'POST', path: '/login', search: '', user: null })).toEqual({ kind: 'allow' });
   });
 
   it('refuses every write by a viewer or the anonymous visitor with 403', () => {
     for (const user of [viewer, anon]) {
-      expect(decideAccess({ method: 'POST', path: '/review/t1', search: '?/verdict', user })).toMatchObject({ kind: 'deny', status: 403 });
-      expect(decideAccess({ method: 'POST', path: '/api/cases/t1/verdict', search: '', user })).toMatchObject({ kind: 'deny', status: 403 });
+      expect(decideAccess({ method: 'POST', path: '/review/t1', search: '?/verdict', user })).toMatchObject({
+        kind: 'deny',
+        status: 403,
+      });
+      expect(decideAccess({ method: 'POST', path: '/api/cases/t1/verdict', search: '', user })).toMatchObject({
+        kind: 'deny',
+        status: 403,
+      });
       expect(decideAccess({ method: 'GET', path: '/review/t1', search: '', user })).toEqual({ kind: 'allow' });
     }
-    expect(decideAccess({ method: 'POST', path: '/review/t1', search: '?/verdict', user: analyst })).toEqual({ kind: 'allow' });
+    expect(decideAccess({ method: 'POST', path: '/review/t1', search: '?/verdict', user: analyst })).toEqual({
+      kind: 'allow',
+    });
     expect(decideAccess({ method: 'POST', path: '/logout', search: '', user: viewer })).toEqual({ kind: 'allow' });
   });
 });
@@ -49,8 +66,12 @@ describe('access gate', () => {
 describe('security headers and cookies', () => {
   it('adds the live feed to connect-src in both http and ws forms', () => {
     const csp = "default-src 'self'; connect-src 'self'; frame-ancestors 'none'";
-    expect(withFeedOrigin(csp, 'http://127.0.0.1:9473')).toBe("default-src 'self'; connect-src 'self' http://127.0.0.1:9473 ws://127.0.0.1:9473; frame-ancestors 'none'");
-    expect(withFeedOrigin("default-src 'self'", 'https://feed.example')).toBe("default-src 'self'; connect-src 'self' https://feed.example wss://feed.example");
+    expect(withFeedOrigin(csp, 'http://127.0.0.1:9473')).toBe(
+      "default-src 'self'; connect-src 'self' http://127.0.0.1:9473 ws://127.0.0.1:9473; frame-ancestors 'none'",
+    );
+    expect(withFeedOrigin("default-src 'self'", 'https://feed.example')).toBe(
+      "default-src 'self'; connect-src 'self' https://feed.example wss://feed.example",
+    );
     expect(SECURITY_HEADERS['x-frame-options']).toBe('DENY');
     expect(SECURITY_HEADERS['x-content-type-options']).toBe('nosniff');
   });

@@ -20,7 +20,11 @@ export function createPublisher(deps: { producer: Producer; codecs: Codecs; topi
     try {
       await producer.send({ topic, acks: -1, messages: [{ key, value }] });
     } catch (err: unknown) {
-      throw new FraudError('KAFKA_UNAVAILABLE', `could not publish to ${topic}: ${errorMessage(err)}; nothing was changed, try again`, { cause: err, retriable: true });
+      throw new FraudError(
+        'KAFKA_UNAVAILABLE',
+        `could not publish to ${topic}: ${errorMessage(err)}; nothing was changed, try again`,
+        { cause: err, retriable: true },
+      );
     }
   };
   return {
@@ -29,12 +33,20 @@ export function createPublisher(deps: { producer: Producer; codecs: Codecs; topi
     retrainPolicy: (policy) => send(topics.control, CONTROL_KEYS.retrainPolicy, Buffer.from(JSON.stringify(policy))),
     // Keyed by role, like every other publisher of model-updates: compaction keeps the latest
     // champion and the latest shadow (a shared key would let a shadow erase the champion).
-    modelUpdate: (_modelName, update) => send(topics.modelUpdates, update.role.toLowerCase(), codecs.modelUpdate.encode(update)),
+    modelUpdate: (_modelName, update) =>
+      send(topics.modelUpdates, update.role.toLowerCase(), codecs.modelUpdate.encode(update)),
   };
 }
 
 /** The Label an analyst's verdict becomes: keyed by txId on `labels`, source ANALYST. */
-export function buildAnalystLabel(input: { txId: string; isFraud: boolean; author: string; note: string | null; typology?: string | null; now?: number }): Label {
+export function buildAnalystLabel(input: {
+  txId: string;
+  isFraud: boolean;
+  author: string;
+  note: string | null;
+  typology?: string | null;
+  now?: number;
+}): Label {
   const note = input.note?.trim() ? input.note.trim().slice(0, 2000) : null;
   return {
     txId: input.txId,

@@ -25,7 +25,12 @@ export function createTopicTail(deps: {
   const groupId = `${deps.groupPrefix}fraud-web-${deps.name}-${randomUUID().slice(0, 8)}`;
   // A short fetch wait: with kafkajs's 5 s default, a read_committed fetch of a transactional
   // record was answered only when the wait ran out (measured 4.9-5.0 s in the browser test).
-  const consumer = deps.kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 250 });
+  const consumer = deps.kafka.consumer({
+    groupId,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
+    maxWaitTimeInMs: 250,
+  });
   return {
     async start() {
       await consumer.connect();
@@ -37,7 +42,10 @@ export function createTopicTail(deps: {
             await deps.onMessage(message);
           } catch (err: unknown) {
             // A bad control/model record must not stop the console from following the topic.
-            deps.logger.error({ topic: deps.topic, offset: message.offset, err: errorMessage(err) }, 'skipped a record the console cannot read');
+            deps.logger.error(
+              { topic: deps.topic, offset: message.offset, err: errorMessage(err) },
+              'skipped a record the console cannot read',
+            );
           }
         },
       });
@@ -46,7 +54,11 @@ export function createTopicTail(deps: {
       await consumer.disconnect();
       const admin = deps.kafka.admin();
       await admin.connect();
-      await admin.deleteGroups([groupId]).catch((err: unknown) => deps.logger.warn({ err: errorMessage(err), groupId }, 'could not delete the console group'));
+      await admin
+        .deleteGroups([groupId])
+        .catch((err: unknown) =>
+          deps.logger.warn({ err: errorMessage(err), groupId }, 'could not delete the console group'),
+        );
       await admin.disconnect();
     },
   };

@@ -13,20 +13,38 @@ describe('model metadata', () => {
   });
 
   it('reads curve points with counts, and recovers counts from precision/recall', () => {
-    const withCounts = evaluationFromMetadata({ prCurve: [{ threshold: 0.5, tp: 8, fp: 2 }, { threshold: 0.9, tp: 5, fp: 0 }], positives: 10, negatives: 990 });
+    const withCounts = evaluationFromMetadata({
+      prCurve: [
+        { threshold: 0.5, tp: 8, fp: 2 },
+        { threshold: 0.9, tp: 5, fp: 0 },
+      ],
+      positives: 10,
+      negatives: 990,
+    });
     expect(withCounts?.points.map((p) => p.threshold)).toEqual([0.9, 0.5]);
     expect(whatIf(withCounts!, 0.5, 0.9).recall).toBe(0.8);
-    const ratios = evaluationFromMetadata({ prCurve: [{ threshold: 0.5, precision: 0.8, recall: 0.8 }], positives: 10, negatives: 990 });
+    const ratios = evaluationFromMetadata({
+      prCurve: [{ threshold: 0.5, precision: 0.8, recall: 0.8 }],
+      positives: 10,
+      negatives: 990,
+    });
     expect(ratios?.points[0]).toEqual({ threshold: 0.5, tp: 8, fp: 2 });
     expect(evaluationFromMetadata({ prCurve: [{ threshold: 0.5, precision: 0.8, recall: 0.8 }] })).toBeNull();
   });
 
   it('normalises metrics, thresholds, confusion matrix and feature importance', () => {
-    const view = modelViewFromMetadata({
-      featureNames: ['amount', 'hour'], featureSet: 'v1', thresholds: { review: 0.4, block: 0.9 },
-      metrics: { aucpr: 0.81, recall: 0.7, note: 'x' }, confusionMatrix: { tp: 7, fp: 3, tn: 980, fn: 10 },
-      featureImportance: { amount: 3, hour: 9 }, trainingWindow: { from: '2026-01-01T00:00:00Z', to: 1767312000000 },
-    }, base);
+    const view = modelViewFromMetadata(
+      {
+        featureNames: ['amount', 'hour'],
+        featureSet: 'v1',
+        thresholds: { review: 0.4, block: 0.9 },
+        metrics: { aucpr: 0.81, recall: 0.7, note: 'x' },
+        confusionMatrix: { tp: 7, fp: 3, tn: 980, fn: 10 },
+        featureImportance: { amount: 3, hour: 9 },
+        trainingWindow: { from: '2026-01-01T00:00:00Z', to: 1767312000000 },
+      },
+      base,
+    );
     expect(view.metrics).toEqual({ aucpr: 0.81, recall: 0.7 });
     expect(view.thresholds).toEqual({ review: 0.4, block: 0.9 });
     expect(view.confusion).toEqual({ tp: 7, fp: 3, tn: 980, fn: 10 });

@@ -27,10 +27,14 @@ const toTime = (v: unknown): number | null => {
   return null;
 };
 
-export function modelViewFromMetadata(meta: Json, base: { version: string; role: string; createdAt: number; sources: string[]; promotable: boolean }): ModelView {
+export function modelViewFromMetadata(
+  meta: Json,
+  base: { version: string; role: string; createdAt: number; sources: string[]; promotable: boolean },
+): ModelView {
   const metricsRaw = pick(meta, 'metrics.test', 'metrics', 'evaluation.metrics', 'evaluation.test');
   const metrics: Record<string, number> = {};
-  if (isObj(metricsRaw)) for (const [k, v] of Object.entries(metricsRaw)) if (numOr(v) !== null) metrics[k] = v as number;
+  if (isObj(metricsRaw))
+    for (const [k, v] of Object.entries(metricsRaw)) if (numOr(v) !== null) metrics[k] = v as number;
 
   const th = pick(meta, 'thresholds');
   const review = isObj(th) ? numOr(th.review ?? th.reviewThreshold) : numOr(meta.reviewThreshold);
@@ -40,14 +44,20 @@ export function modelViewFromMetadata(meta: Json, base: { version: string; role:
   const trainingWindow = isObj(win) ? { from: toTime(win.from ?? win.start), to: toTime(win.to ?? win.end) } : null;
 
   const cm = pick(meta, 'confusionMatrix', 'confusion', 'metrics.confusion', 'evaluation.confusion');
-  const confusion = isObj(cm) && [cm.tp, cm.fp, cm.tn, cm.fn].every((x) => numOr(x) !== null)
-    ? { tp: cm.tp as number, fp: cm.fp as number, tn: cm.tn as number, fn: cm.fn as number }
-    : null;
+  const confusion =
+    isObj(cm) && [cm.tp, cm.fp, cm.tn, cm.fn].every((x) => numOr(x) !== null)
+      ? { tp: cm.tp as number, fp: cm.fp as number, tn: cm.tn as number, fn: cm.fn as number }
+      : null;
 
   const fiRaw = pick(meta, 'featureImportance', 'importance');
   let featureImportance: { feature: string; importance: number }[] = [];
   if (Array.isArray(fiRaw)) {
-    featureImportance = fiRaw.filter(isObj).map((x) => ({ feature: String(x.feature ?? x.name ?? ''), importance: numOr(x.importance ?? x.gain ?? x.value) ?? 0 }));
+    featureImportance = fiRaw
+      .filter(isObj)
+      .map((x) => ({
+        feature: String(x.feature ?? x.name ?? ''),
+        importance: numOr(x.importance ?? x.gain ?? x.value) ?? 0,
+      }));
   } else if (isObj(fiRaw)) {
     featureImportance = Object.entries(fiRaw).map(([feature, v]) => ({ feature, importance: numOr(v) ?? 0 }));
   }
@@ -63,7 +73,11 @@ export function modelViewFromMetadata(meta: Json, base: { version: string; role:
       return precision !== null && recall !== null ? [{ threshold: numOr(p.threshold), precision, recall }] : [];
     });
   } else if (evaluation) {
-    prCurve = evaluation.points.map((p) => ({ threshold: p.threshold, precision: p.tp / Math.max(1, p.tp + p.fp), recall: p.tp / Math.max(1, evaluation.positives) }));
+    prCurve = evaluation.points.map((p) => ({
+      threshold: p.threshold,
+      precision: p.tp / Math.max(1, p.tp + p.fp),
+      recall: p.tp / Math.max(1, evaluation.positives),
+    }));
   }
 
   const costRaw = pick(meta, 'costCurve', 'curves.cost', 'evaluation.costCurve');
@@ -99,7 +113,11 @@ export function modelViewFromMetadata(meta: Json, base: { version: string; role:
 export function evaluationFromMetadata(meta: Json): EvaluationCurve | null {
   const raw = pick(meta, 'evaluation.validation', 'validation', 'validationScores', 'evaluation.scores');
   if (isObj(raw) && Array.isArray(raw.scores) && Array.isArray(raw.labels)) {
-    return curveFromScores(raw.scores.map(Number), raw.labels.map((l) => l === true || l === 1), 'validation scores (metadata)');
+    return curveFromScores(
+      raw.scores.map(Number),
+      raw.labels.map((l) => l === true || l === 1),
+      'validation scores (metadata)',
+    );
   }
   const prRaw = pick(meta, 'prCurve', 'curves.pr', 'evaluation.prCurve', 'thresholdCurve');
   if (!Array.isArray(prRaw)) return null;

@@ -16,7 +16,15 @@ import { modelViewFromMetadata } from './metadata.ts';
  * topic) plus versions found in the local artifacts folder. The champion is the version of the
  * latest CHAMPION update.
  */
-export function createModelRegistry(deps: { db: Database; codecs: Codecs; publisher: Publisher; audit: AuditLog; artifactsDir: string; modelName: string; now?: () => number }) {
+export function createModelRegistry(deps: {
+  db: Database;
+  codecs: Codecs;
+  publisher: Publisher;
+  audit: AuditLog;
+  artifactsDir: string;
+  modelName: string;
+  now?: () => number;
+}) {
   const { db, codecs } = deps;
   const now = deps.now ?? Date.now;
 
@@ -26,9 +34,21 @@ export function createModelRegistry(deps: { db: Database; codecs: Codecs; publis
       const b64 = recordB64 ?? (existing ? optStr(existing, 'record_b64') : null);
       await tx.run('DELETE FROM model_versions WHERE version = $v', { v: update.version });
       await tx.run('INSERT INTO model_versions VALUES ($v, $name, $role, $created, $seen, $meta, $rec)', {
-        v: update.version, name: modelName, role: update.role, created: update.createdAt, seen: now(), meta: update.metadataJson, rec: b64,
+        v: update.version,
+        name: modelName,
+        role: update.role,
+        created: update.createdAt,
+        seen: now(),
+        meta: update.metadataJson,
+        rec: b64,
       });
-      if (recordB64 !== null) await tx.run('INSERT INTO champion_history VALUES ($at, $name, $v, $role)', { at: update.createdAt, name: modelName, v: update.version, role: update.role });
+      if (recordB64 !== null)
+        await tx.run('INSERT INTO champion_history VALUES ($at, $name, $v, $role)', {
+          at: update.createdAt,
+          name: modelName,
+          v: update.version,
+          role: update.role,
+        });
     });
   }
 
@@ -51,9 +71,15 @@ export function createModelRegistry(deps: { db: Database; codecs: Codecs; publis
         if (known) continue;
         const metadataJson = readFileSync(metaPath, 'utf8');
         const meta = JSON.parse(metadataJson) as Record<string, unknown>;
-        const createdAt = typeof meta.createdAt === 'number' ? meta.createdAt : Date.parse(String(meta.createdAt ?? '')) || 0;
+        const createdAt =
+          typeof meta.createdAt === 'number' ? meta.createdAt : Date.parse(String(meta.createdAt ?? '')) || 0;
         await db.run('INSERT INTO model_versions VALUES ($v, $name, $role, $created, $seen, $meta, NULL)', {
-          v: entry.name, name: deps.modelName, role: 'CANDIDATE', created: createdAt, seen: now(), meta: metadataJson,
+          v: entry.name,
+          name: deps.modelName,
+          role: 'CANDIDATE',
+          created: createdAt,
+          seen: now(),
+          meta: metadataJson,
         });
         added++;
       }
@@ -67,14 +93,21 @@ export function createModelRegistry(deps: { db: Database; codecs: Codecs; publis
 
     async list(): Promise<ModelView[]> {
       const champion = await this.champion();
-      const shadows = new Set((await db.all(
-        `SELECT version FROM (SELECT version, role, row_number() OVER (PARTITION BY version ORDER BY ts DESC) AS rn FROM champion_history) WHERE rn = 1 AND role = 'SHADOW'`,
-      )).map((r) => str(r, 'version')));
-      const rows = await db.all('SELECT version, role, created_at, metadata_json, record_b64 IS NOT NULL AS on_topic FROM model_versions ORDER BY created_at DESC');
+      const shadows = new Set(
+        (
+          await db.all(
+            `SELECT version FROM (SELECT version, role, row_number() OVER (PARTITION BY version ORDER BY ts DESC) AS rn FROM champion_history) WHERE rn = 1 AND role = 'SHADOW'`,
+          )
+        ).map((r) => str(r, 'version')),
+      );
+      const rows = await db.all(
+        'SELECT version, role, created_at, metadata_json, record_b64 IS NOT NULL AS on_topic FROM model_versions ORDER BY created_at DESC',
+      );
       return rows.map((r) => {
         const version = str(r, 'version');
         const onTopic = r.on_topic === true;
-        const role = version === champion ? 'CHAMPION' : shadows.has(version) ? 'SHADOW' : onTopic ? 'RETIRED' : 'CANDIDATE';
+        const role =
+          version === champion ? 'CHAMPION' : shadows.has(version) ? 'SHADOW' : onTopic ? 'RETIRED' : 'CANDIDATE';
         let meta: Record<string, unknown> = {};
         try {
           meta = JSON.parse(str(r, 'metadata_json')) as Record<string, unknown>;
@@ -82,19 +115,29 @@ export function createModelRegistry(deps: { db: Database; codecs: Codecs; publis
           meta = {};
         }
         const promotable = onTopic || existsSync(join(deps.artifactsDir, version, 'model.onnx'));
-        return modelViewFromMetadata(meta, { version, role, createdAt: num(r, 'created_at'), sources: [onTopic ? 'model-updates' : 'artifacts'], promotable });
+        return modelViewFromMetadata(meta, {
+          version,
+          role,
+          createdAt: num(r, 'created_at'),
+          sources: [onTopic ? 'model-updates' : 'artifacts'],
+          promotable,
+        });
       });
     },
 
     /** Champion changes, newest first. */
     async history(limit = 50): Promise<{ at: number; version: string; role: string }[]> {
-      const rows = await db.all('SELECT ts, version, role FROM champion_history ORDER BY ts DESC LIMIT $l', { l: limit });
+      const rows = await db.all('SELECT ts, version, role FROM champion_history ORDER BY ts DESC LIMIT $l', {
+        l: limit,
+      });
       return rows.map((r) => ({ at: num(r, 'ts'), version: str(r, 'version'), role: str(r, 'role') }));
     },
 
     /** Publishes a CHAMPION ModelUpdate for `version` (promote, or roll back to an older one). */
     async promote(version: string, actor: string, action: 'model.promote' | 'model.rollback'): Promise<ModelUpdate> {
-      const row = await db.one('SELECT model_name, metadata_json, record_b64 FROM model_versions WHERE version = $v', { v: version });
+      const row = await db.one('SELECT model_name, metadata_json, record_b64 FROM model_versions WHERE version = $v', {
+        v: version,
+      });
       if (!row) throw new FraudError('NOT_FOUND', `unknown model version ${version}`);
       const update = await buildUpdate(version, str(row, 'metadata_json'), optStr(row, 'record_b64'));
       const modelName = str(row, 'model_name');
@@ -111,9 +154,16 @@ export function createModelRegistry(deps: { db: Database; codecs: Codecs; publis
     }
     const dir = join(deps.artifactsDir, version);
     const onnxPath = join(dir, 'model.onnx');
-    if (!existsSync(onnxPath)) throw new FraudError('BAD_REQUEST', `version ${version} has no model.onnx in ${dir} and was never published: nothing to promote`);
+    if (!existsSync(onnxPath))
+      throw new FraudError(
+        'BAD_REQUEST',
+        `version ${version} has no model.onnx in ${dir} and was never published: nothing to promote`,
+      );
     const onnx = readFileSync(onnxPath);
-    const meta = JSON.parse(metadataJson) as { featureSet?: unknown; thresholds?: { review?: unknown; block?: unknown } };
+    const meta = JSON.parse(metadataJson) as {
+      featureSet?: unknown;
+      thresholds?: { review?: unknown; block?: unknown };
+    };
     const modelJsonPath = join(dir, 'model.json');
     return {
       version,

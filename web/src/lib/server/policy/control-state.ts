@@ -21,7 +21,9 @@ export function createControlState(): ControlState {
       const key = message.key?.toString();
       const raw = message.value ? (JSON.parse(message.value.toString()) as unknown) : null;
       if (key === CONTROL_KEYS.decisionPolicy) decision = raw === null ? null : decisionPolicySchema.parse(raw);
-      else if (key === CONTROL_KEYS.retrainPolicy) retrain = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : null;
+      else if (key === CONTROL_KEYS.retrainPolicy)
+        retrain =
+          raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : null;
     },
     decisionPolicy: () => decision ?? decisionPolicySchema.parse({}),
     hasDecisionPolicy: () => decision !== null,

@@ -9,17 +9,34 @@ const form = (fields: Record<string, string>) => {
   for (const [k, v] of Object.entries(fields)) f.set(k, v);
   return f;
 };
-const msg = (key: string, value: unknown): KafkaMessage => ({ key: Buffer.from(key), value: value === null ? null : Buffer.from(JSON.stringify(value)) }) as KafkaMessage;
+const msg = (key: string, value: unknown): KafkaMessage =>
+  ({ key: Buffer.from(key), value: value === null ? null : Buffer.from(JSON.stringify(value)) }) as KafkaMessage;
 
 describe('policy form', () => {
   it('parses thresholds, de-duplicated lists and the amount rule', () => {
-    expect(parsePolicyForm(form({ reviewThreshold: '0.4', blockThreshold: '0.9', allowList: 'C1\nC2, C1', blockList: '', reviewAmountOver: '500000' }))).toEqual({
-      reviewThreshold: 0.4, blockThreshold: 0.9, allowList: ['C1', 'C2'], blockList: [], reviewAmountOver: 500000,
+    expect(
+      parsePolicyForm(
+        form({
+          reviewThreshold: '0.4',
+          blockThreshold: '0.9',
+          allowList: 'C1\nC2, C1',
+          blockList: '',
+          reviewAmountOver: '500000',
+        }),
+      ),
+    ).toEqual({
+      reviewThreshold: 0.4,
+      blockThreshold: 0.9,
+      allowList: ['C1', 'C2'],
+      blockList: [],
+      reviewAmountOver: 500000,
     });
     expect(parsePolicyForm(form({})).reviewThreshold).toBeNull();
   });
   it('says what is wrong', () => {
-    expect(() => parsePolicyForm(form({ reviewThreshold: '1.5' }))).toThrow(/reviewThreshold must be a number between 0 and 1/);
+    expect(() => parsePolicyForm(form({ reviewThreshold: '1.5' }))).toThrow(
+      /reviewThreshold must be a number between 0 and 1/,
+    );
     expect(() => parsePolicyForm(form({ reviewThreshold: '0.9', blockThreshold: '0.5' }))).toThrow(/must not exceed/);
     expect(() => parsePolicyForm(form({ reviewAmountOver: '-3' }))).toThrow(/positive whole number/);
   });

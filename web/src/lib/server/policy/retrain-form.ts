@@ -14,6 +14,7 @@ export function parseRetrainPolicyText(text: string, actor: string, now = Date.n
   } catch (err: unknown) {
     throw new FraudError('BAD_REQUEST', `retrain policy is not valid JSON: ${(err as Error).message}`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new FraudError('BAD_REQUEST', 'retrain policy must be a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new FraudError('BAD_REQUEST', 'retrain policy must be a JSON object');
   return validateRetrainPolicy({ ...(value as Record<string, unknown>), updatedBy: actor, updatedAt: now });
 }

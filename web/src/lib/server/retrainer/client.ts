@@ -22,25 +22,46 @@ export function createRetrainerClient(opts: { baseUrl: string | undefined; fetch
     if (!base) throw new FraudError('NOT_FOUND', 'backtests are not available: RETRAINER_API_URL is not set');
     let res: Response;
     try {
-      res = await doFetch(base + path, { ...init, signal: AbortSignal.timeout(10_000), headers: { accept: 'application/json', 'content-type': 'application/json' } });
+      res = await doFetch(base + path, {
+        ...init,
+        signal: AbortSignal.timeout(10_000),
+        headers: { accept: 'application/json', 'content-type': 'application/json' },
+      });
     } catch (err: unknown) {
-      throw new FraudError('NOT_FOUND', `backtests are not available: the retrainer API at ${base} does not answer (${errorMessage(err)})`, { cause: err, retriable: true });
+      throw new FraudError(
+        'NOT_FOUND',
+        `backtests are not available: the retrainer API at ${base} does not answer (${errorMessage(err)})`,
+        { cause: err, retriable: true },
+      );
     }
     if (res.status === 404) return null;
-    if (!res.ok) throw new FraudError(res.status < 500 ? 'BAD_REQUEST' : 'INTERNAL', `retrainer API ${path} answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+    if (!res.ok)
+      throw new FraudError(
+        res.status < 500 ? 'BAD_REQUEST' : 'INTERNAL',
+        `retrainer API ${path} answered ${res.status}: ${(await res.text()).slice(0, 300)}`,
+      );
     return res.json();
   }
   const list = (body: unknown): BacktestSummary[] => {
-    const arr = Array.isArray(body) ? body : typeof body === 'object' && body !== null && Array.isArray((body as { backtests?: unknown }).backtests) ? (body as { backtests: unknown[] }).backtests : [];
-    return arr.filter((b): b is BacktestSummary => typeof b === 'object' && b !== null && typeof (b as { id?: unknown }).id === 'string');
+    const arr = Array.isArray(body)
+      ? body
+      : typeof body === 'object' && body !== null && Array.isArray((body as { backtests?: unknown }).backtests)
+        ? (body as { backtests: unknown[] }).backtests
+        : [];
+    return arr.filter(
+      (b): b is BacktestSummary =>
+        typeof b === 'object' && b !== null && typeof (b as { id?: unknown }).id === 'string',
+    );
   };
   return {
     configured: base !== undefined,
     listBacktests: async () => list(await call(RETRAINER_ROUTES.backtests)),
-    getBacktest: async (id) => (await call(`${RETRAINER_ROUTES.backtests}/${encodeURIComponent(id)}`)) as BacktestSummary | null,
+    getBacktest: async (id) =>
+      (await call(`${RETRAINER_ROUTES.backtests}/${encodeURIComponent(id)}`)) as BacktestSummary | null,
     startBacktest: async (request) => {
       const body = await call(RETRAINER_ROUTES.backtests, { method: 'POST', body: JSON.stringify(request) });
-      if (!body || typeof body !== 'object') throw new FraudError('INTERNAL', 'the retrainer did not return the new backtest');
+      if (!body || typeof body !== 'object')
+        throw new FraudError('INTERNAL', 'the retrainer did not return the new backtest');
       return body as BacktestSummary;
     },
   };

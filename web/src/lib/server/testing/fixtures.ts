@@ -1,7 +1,13 @@
 import type { ScoredTransaction } from '@fraud/schemas';
 
 /** A scored record as the scorer emits it (test fixture). */
-export function scoredFixture(over: { txId: string; decision?: ScoredTransaction['decision']; score?: number; origin?: string; eventTime?: number }): ScoredTransaction {
+export function scoredFixture(over: {
+  txId: string;
+  decision?: ScoredTransaction['decision'];
+  score?: number;
+  origin?: string;
+  eventTime?: number;
+}): ScoredTransaction {
   return {
     transaction: {
       txId: over.txId,

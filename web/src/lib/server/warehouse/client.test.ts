@@ -12,7 +12,8 @@ describe('warehouse client', () => {
       seen.push(req.url ?? '');
       res.setHeader('content-type', 'application/json');
       if (req.url?.startsWith(`${QUESTION_PATH}decision?`)) return void res.end('{"rows":[]}');
-      if (req.url?.startsWith(`${QUESTION_PATH}amount-distribution`)) return void res.writeHead(502).end('{"error":"WAREHOUSE_FAILED"}');
+      if (req.url?.startsWith(`${QUESTION_PATH}amount-distribution`))
+        return void res.writeHead(502).end('{"error":"WAREHOUSE_FAILED"}');
       res.end(JSON.stringify({ question: 'x', rows: [{ type: 'TRANSFER', hour: 3, fraudRate: 0.01 }] }));
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -32,7 +33,12 @@ describe('warehouse client', () => {
   });
 
   it('fails with WAREHOUSE_FAILED saying what happened', async () => {
-    await expect(createWarehouseClient({ baseUrl: base }).amounts()).rejects.toMatchObject({ code: 'WAREHOUSE_FAILED', retriable: true });
-    await expect(createWarehouseClient({ baseUrl: 'http://127.0.0.1:9', timeoutMs: 500 }).typologies()).rejects.toThrow(/not reachable/);
+    await expect(createWarehouseClient({ baseUrl: base }).amounts()).rejects.toMatchObject({
+      code: 'WAREHOUSE_FAILED',
+      retriable: true,
+    });
+    await expect(createWarehouseClient({ baseUrl: 'http://127.0.0.1:9', timeoutMs: 500 }).typologies()).rejects.toThrow(
+      /not reachable/,
+    );
   });
 });

@@ -6,7 +6,11 @@ import { FraudError, errorMessage } from '@fraud/common';
  */
 export type WarehouseRow = Record<string, unknown>;
 
-export interface RecentDecisionFilter { decision?: string; type?: string; limit?: number }
+export interface RecentDecisionFilter {
+  decision?: string;
+  type?: string;
+  limit?: number;
+}
 
 export interface WarehouseClient {
   readonly baseUrl: string;
@@ -23,7 +27,11 @@ export interface WarehouseClient {
 /** Names of the sink's questions (sinks/src/warehouse/questions.ts), asked at GET /api/questions/<name>. */
 export const QUESTION_PATH = '/api/questions/';
 
-export function createWarehouseClient(opts: { baseUrl: string; timeoutMs?: number; fetch?: typeof fetch }): WarehouseClient {
+export function createWarehouseClient(opts: {
+  baseUrl: string;
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}): WarehouseClient {
   const doFetch = opts.fetch ?? fetch;
   const base = opts.baseUrl.replace(/\/$/, '');
   async function get(path: string, query: Record<string, string | number | undefined> = {}): Promise<unknown> {
@@ -31,19 +39,36 @@ export function createWarehouseClient(opts: { baseUrl: string; timeoutMs?: numbe
     for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
     let res: Response;
     try {
-      res = await doFetch(url, { signal: AbortSignal.timeout(opts.timeoutMs ?? 5_000), headers: { accept: 'application/json' } });
+      res = await doFetch(url, {
+        signal: AbortSignal.timeout(opts.timeoutMs ?? 5_000),
+        headers: { accept: 'application/json' },
+      });
     } catch (err: unknown) {
-      throw new FraudError('WAREHOUSE_FAILED', `the warehouse API at ${base} is not reachable (${errorMessage(err)}); start the warehouse sink (fraud sinks run warehouse)`, { cause: err, retriable: true });
+      throw new FraudError(
+        'WAREHOUSE_FAILED',
+        `the warehouse API at ${base} is not reachable (${errorMessage(err)}); start the warehouse sink (fraud sinks run warehouse)`,
+        { cause: err, retriable: true },
+      );
     }
-    if (!res.ok) throw new FraudError('WAREHOUSE_FAILED', `warehouse API ${url.pathname} answered ${res.status}: ${(await res.text()).slice(0, 300)}`, { retriable: res.status >= 500 });
+    if (!res.ok)
+      throw new FraudError(
+        'WAREHOUSE_FAILED',
+        `warehouse API ${url.pathname} answered ${res.status}: ${(await res.text()).slice(0, 300)}`,
+        { retriable: res.status >= 500 },
+      );
     return res.json();
   }
   const rows = (body: unknown): WarehouseRow[] => {
-    const list = Array.isArray(body) ? body : typeof body === 'object' && body !== null && Array.isArray((body as { rows?: unknown }).rows) ? (body as { rows: unknown[] }).rows : null;
+    const list = Array.isArray(body)
+      ? body
+      : typeof body === 'object' && body !== null && Array.isArray((body as { rows?: unknown }).rows)
+        ? (body as { rows: unknown[] }).rows
+        : null;
     if (!list) throw new FraudError('WAREHOUSE_FAILED', 'warehouse API answered without a rows array');
     return list.filter((r): r is WarehouseRow => typeof r === 'object' && r !== null);
   };
-  const ask = async (name: string, query: Record<string, string | number | undefined> = {}) => rows(await get(QUESTION_PATH + name, query));
+  const ask = async (name: string, query: Record<string, string | number | undefined> = {}) =>
+    rows(await get(QUESTION_PATH + name, query));
   return {
     baseUrl: base,
     fraudRateByTypeHour: () => ask('fraud-rate-by-type-hour'),

@@ -21,26 +21,30 @@ export const load: PageServerLoad = async ({ params }) => {
 const NOTE_MAX = 2000;
 
 export const actions: Actions = {
-  assign: ({ params, locals }) => act(async () => {
-    const user = requireRole(locals.user, 'analyst');
-    await app().cases.assign(params.txId, user.name, user.name);
-    return { message: 'assigned to you' };
-  }),
-  unassign: ({ params, locals }) => act(async () => {
-    const user = requireRole(locals.user, 'analyst');
-    await app().cases.assign(params.txId, user.name, null);
-    return { message: 'returned to the queue' };
-  }),
-  verdict: ({ params, locals, request }) => act(async () => {
-    const user = requireRole(locals.user, 'analyst');
-    const form = await request.formData();
-    const verdict = form.get('verdict');
-    if (verdict !== 'FRAUD' && verdict !== 'LEGIT') throw new FraudError('BAD_REQUEST', 'verdict must be FRAUD or LEGIT');
-    const note = String(form.get('note') ?? '');
-    if (note.length > NOTE_MAX) throw new FraudError('BAD_REQUEST', `note too long: at most ${NOTE_MAX} characters`);
-    const ctx = app();
-    const label = buildAnalystLabel({ txId: params.txId, isFraud: verdict === 'FRAUD', author: user.name, note });
-    await ctx.cases.close(params.txId, user.name, label, ctx.publisher.label);
-    return { message: `marked ${verdict === 'FRAUD' ? 'fraud' : 'legitimate'}; label published` };
-  }),
+  assign: ({ params, locals }) =>
+    act(async () => {
+      const user = requireRole(locals.user, 'analyst');
+      await app().cases.assign(params.txId, user.name, user.name);
+      return { message: 'assigned to you' };
+    }),
+  unassign: ({ params, locals }) =>
+    act(async () => {
+      const user = requireRole(locals.user, 'analyst');
+      await app().cases.assign(params.txId, user.name, null);
+      return { message: 'returned to the queue' };
+    }),
+  verdict: ({ params, locals, request }) =>
+    act(async () => {
+      const user = requireRole(locals.user, 'analyst');
+      const form = await request.formData();
+      const verdict = form.get('verdict');
+      if (verdict !== 'FRAUD' && verdict !== 'LEGIT')
+        throw new FraudError('BAD_REQUEST', 'verdict must be FRAUD or LEGIT');
+      const note = String(form.get('note') ?? '');
+      if (note.length > NOTE_MAX) throw new FraudError('BAD_REQUEST', `note too long: at most ${NOTE_MAX} characters`);
+      const ctx = app();
+      const label = buildAnalystLabel({ txId: params.txId, isFraud: verdict === 'FRAUD', author: user.name, note });
+      await ctx.cases.close(params.txId, user.name, label, ctx.publisher.label);
+      return { message: `marked ${verdict === 'FRAUD' ? 'fraud' : 'legitimate'}; label published` };
+    }),
 };

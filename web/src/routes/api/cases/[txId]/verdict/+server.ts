@@ -14,9 +14,20 @@ export const POST: RequestHandler = async ({ params, locals, request }) => {
   try {
     const user = requireRole(locals.user, 'analyst');
     const parsed = bodySchema.safeParse(await request.json().catch(() => null));
-    if (!parsed.success) return json({ message: `bad body: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}` }, { status: 400 });
+    if (!parsed.success)
+      return json(
+        {
+          message: `bad body: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`,
+        },
+        { status: 400 },
+      );
     const ctx = app();
-    const label = buildAnalystLabel({ txId: params.txId, isFraud: parsed.data.verdict === 'FRAUD', author: user.name, note: parsed.data.note });
+    const label = buildAnalystLabel({
+      txId: params.txId,
+      isFraud: parsed.data.verdict === 'FRAUD',
+      author: user.name,
+      note: parsed.data.note,
+    });
     await ctx.cases.close(params.txId, user.name, label, ctx.publisher.label);
     return json({ ok: true, label });
   } catch (err: unknown) {
