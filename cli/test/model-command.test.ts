@@ -6,11 +6,12 @@ import { promisify } from 'node:util';
 import { Command } from 'commander';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { register } from '../src/commands/model.ts';
+import { paysimFixture } from '@fraud/common/testing';
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..', '..');
-const SAMPLE = '/work/shared/data/paysim/paysim-steps1-119-sample.csv';
-const HEAD = '/work/shared/data/paysim/paysim-head-5330.csv';
+const SAMPLE = paysimFixture('paysim-steps1-119-sample.csv');
+const HEAD = paysimFixture('paysim-head-5330.csv');
 let dir = '';
 afterAll(async () => {
   if (dir !== '') await rm(dir, { recursive: true, force: true });

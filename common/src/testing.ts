@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 
 /**
@@ -31,6 +33,18 @@ export async function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * The real PaySim rows committed under fixtures/paysim (CC BY-SA 4.0; attribution in its README).
+ * Tests and benchmarks read them from here, never from outside the repository.
+ */
+export const PAYSIM_FIXTURES_DIR = fileURLToPath(new URL('../../fixtures/paysim', import.meta.url));
+
+export function paysimFixture(
+  file: 'paysim-head-5330.csv' | 'paysim-blocks-12651.csv' | 'paysim-steps1-119-sample.csv',
+): string {
+  return join(PAYSIM_FIXTURES_DIR, file);
 }
 
 export function uniqueName(prefix: string): string {

@@ -1,6 +1,6 @@
 /**
  * Calibration targets from the Kaggle PaySim data set (CC BY-SA 4.0, Lopez-Rojas, Elmir,
- * Axelsson, EMSS 2016; rows in /work/shared/data/paysim). The type mix is the published mix of
+ * Axelsson, EMSS 2016; rows in fixtures/paysim). The type mix is the published mix of
  * the full 6.36M rows. Amount quantiles and the hourly cycle come from the 50,000 random
  * legitimate rows of paysim-steps1-119-sample.csv (legitimate rows only: that file over-samples
  * fraud, so its raw marginals would be biased). Regenerate with the script in docs/producers.md.

@@ -2,9 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PAYSIM_COLUMNS } from '../src/index.ts';
+import { PAYSIM_FIXTURES_DIR } from '@fraud/common/testing';
 
-export const PAYSIM_DIR =
-  process.env.PAYSIM_DIR ?? fileURLToPath(new URL('../../../shared/data/paysim', import.meta.url));
+export const PAYSIM_DIR = PAYSIM_FIXTURES_DIR;
 export const SHARED_CSVS = ['paysim-head-5330.csv', 'paysim-blocks-12651.csv', 'paysim-steps1-119-sample.csv'].map(
   (f) => join(PAYSIM_DIR, f),
 );

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testKafka, testTopics, uniqueName, type TestTopics } from '@fraud/common/testing';
+import { PAYSIM_FIXTURES_DIR, testKafka, testTopics, uniqueName, type TestTopics } from '@fraud/common/testing';
 import { DEFAULT_COSTS, loadModelArtifact, loadPaysimCsv, trainPipeline } from '@fraud/model';
 import { createCodecs, topicNames, type Label } from '@fraud/schemas';
 import { readCsvRows, runBacktest } from '../src/backtest/index.ts';
@@ -13,7 +13,7 @@ import { readTopicRange } from '../src/backtest/topic-source.ts';
 
 const run = promisify(execFile);
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const DATA = '/work/shared/data/paysim';
+const DATA = PAYSIM_FIXTURES_DIR;
 const TRAIN_CSV = join(DATA, 'paysim-steps1-119-sample.csv');
 const EVAL_CSV = join(DATA, 'paysim-head-5330.csv');
 const REGISTRY_URL = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081';

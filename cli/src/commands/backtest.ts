@@ -175,7 +175,7 @@ export function register(program: Command): void {
       `
 Examples:
   fraud backtest --model rt-20260101120000-abc123 --from 2026-01-01T00:00Z --to 2026-01-02T00:00Z
-  fraud backtest --model model-artifacts/v1 --csv ../shared/data/paysim/paysim-head-5330.csv --json`,
+  fraud backtest --model model-artifacts/v1 --csv fixtures/paysim/paysim-head-5330.csv --json`,
     )
     .action((o: Opts) => backtest(o));
 }

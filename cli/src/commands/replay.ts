@@ -76,7 +76,7 @@ export function register(program: Command): void {
     .option('--batch-size <n>', 'messages per produce request', positiveInt('--batch-size'))
     .addHelpText(
       'after',
-      '\nExamples:\n  fraud replay --csv ../shared/data/paysim/paysim-head-5330.csv\n  fraud replay --csv big.csv --rate 5000 --strict --rejects bad-rows.csv\n\nThe summary counts read = sent + rejected. Exit status is non-zero only with --strict (or if Kafka failed).',
+      '\nExamples:\n  fraud replay --csv fixtures/paysim/paysim-head-5330.csv\n  fraud replay --csv big.csv --rate 5000 --strict --rejects bad-rows.csv\n\nThe summary counts read = sent + rejected. Exit status is non-zero only with --strict (or if Kafka failed).',
     )
     .action(async (flags: ReplayFlags) => {
       const env = loadProducerEnv();

@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { parsePaysimLine, sortByEventTime } from '../../src/csv/index.ts';
 import { FEATURE_NAMES, featuresForFile } from '../../src/features/index.ts';
 import { rng, sameFloats } from './helpers.ts';
+import { paysimFixture } from '@fraud/common/testing';
 
-const HEAD = '/work/shared/data/paysim/paysim-head-5330.csv';
+const HEAD = paysimFixture('paysim-head-5330.csv');
 
 function matrixOf(lines: string[]): Float32Array {
   const rows = lines.map((l, i) => parsePaysimLine(l, i + 1));

@@ -8,6 +8,7 @@ import { trainXGBoost } from '../../src/xgboost/train.ts';
 import { loadPaysimCsv, sortByEventTime } from '../../src/csv/index.ts';
 import { FEATURE_NAMES, featuresForFile } from '../../src/features/index.ts';
 import { maxAbsDiff, names, prng, slice, SMALL_PARAMS, synthetic, type Dataset } from '../xgboost/fixtures.ts';
+import { paysimFixture } from '@fraud/common/testing';
 
 async function onnxPredict(onnx: Uint8Array, matrix: Matrix): Promise<Float32Array> {
   const session = await createOnnxSession(onnx);
@@ -104,7 +105,7 @@ describe('XGBoost JSON -> ONNX parity with XGBoost itself', () => {
   });
 });
 
-const PAYSIM = '/work/shared/data/paysim/paysim-steps1-119-sample.csv';
+const PAYSIM = paysimFixture('paysim-steps1-119-sample.csv');
 
 describe('parity on real PaySim rows (decision-time features)', () => {
   it('matches XGBoost on every row of a time-split PaySim sample', async () => {

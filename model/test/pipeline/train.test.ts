@@ -7,8 +7,9 @@ import { DEFAULT_COSTS } from '../../src/eval/index.ts';
 import { DEFAULT_FEATURE_OPTIONS, FEATURE_NAMES, FEATURE_SET } from '../../src/features/index.ts';
 import { explicitSplit, trainPipeline } from '../../src/pipeline/index.ts';
 import { readArtifact } from '../../src/serving/artifact.ts';
+import { paysimFixture } from '@fraud/common/testing';
 
-const SAMPLE = '/work/shared/data/paysim/paysim-steps1-119-sample.csv';
+const SAMPLE = paysimFixture('paysim-steps1-119-sample.csv');
 const dirs: string[] = [];
 afterAll(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
