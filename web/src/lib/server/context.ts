@@ -12,7 +12,7 @@ import { createTopicTail } from './kafka/topic-tail.ts';
 import { createControlState, type ControlState } from './policy/control-state.ts';
 import { createModelRegistry, type ModelRegistry } from './models/registry.ts';
 import { createWarehouseClient, type WarehouseClient } from './warehouse/client.ts';
-import { issueFeedToken, localSignFeedToken, type SignFeedToken } from './feed/token.ts';
+import { issueFeedToken } from './feed/token.ts';
 import { createRetrainerClient, type RetrainerClient } from './retrainer/client.ts';
 import type { SessionUser } from './auth/types.ts';
 import type { WebEnv } from './env.ts';
@@ -36,7 +36,7 @@ export interface AppContext {
   stop(): Promise<void>;
 }
 
-export async function createAppContext(env: WebEnv, opts: { signFeedToken?: SignFeedToken } = {}): Promise<AppContext> {
+export async function createAppContext(env: WebEnv): Promise<AppContext> {
   const logger = createLogger('web');
   const topics = topicNames(env.TOPIC_PREFIX);
   const db = await openDatabase(env.WEB_DB_PATH);
@@ -98,7 +98,6 @@ export async function createAppContext(env: WebEnv, opts: { signFeedToken?: Sign
 
   const sessions = createSessionStore(db, env.WEB_SESSION_HOURS * 3_600_000);
   await sessions.purgeExpired();
-  const sign = opts.signFeedToken ?? localSignFeedToken;
   logger.info({ db: env.WEB_DB_PATH, feed: env.LIVE_FEED_URL, warehouse: env.WAREHOUSE_API_URL }, 'console ready');
   return {
     env,
@@ -116,7 +115,7 @@ export async function createAppContext(env: WebEnv, opts: { signFeedToken?: Sign
     retrainer: createRetrainerClient({ baseUrl: env.RETRAINER_API_URL }),
     feedToken: (user) => ({
       url: env.LIVE_FEED_URL,
-      ...issueFeedToken(user, { secret: env.LIVE_FEED_SECRET, minutes: env.LIVE_FEED_TOKEN_MINUTES, sign }),
+      ...issueFeedToken(user, { secret: env.LIVE_FEED_SECRET, minutes: env.LIVE_FEED_TOKEN_MINUTES }),
     }),
     async stop() {
       await Promise.allSettled([controlTail.stop(), modelTail.stop(), ingest.stop()]);

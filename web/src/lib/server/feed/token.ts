@@ -1,22 +1,16 @@
-import { createHmac } from 'node:crypto';
+import { signFeedToken } from '@fraud/sinks/feed-token';
 import type { SessionUser } from '../auth/types.ts';
 
 /**
- * Live feed tokens. The feed server (sinks) verifies them with the shared LIVE_FEED_SECRET.
- * Format (the sinks' contract): base64url(JSON {sub, role, exp}) + '.' + base64url(HMAC-SHA256).
- * `sign` is injectable so the console uses the sinks' own signFeedToken when it is available.
+ * Live feed tokens for a signed-in user. The token format and its signer belong to the feed's
+ * contract in `@fraud/sinks/feed-token` (the light entry point: no DuckDB, BigQuery or Socket.io);
+ * the feed server verifies with the same module, so the two sides cannot drift. The signer refuses
+ * a secret shorter than 16 characters (CONFIG_INVALID).
  */
-export type SignFeedToken = (secret: string, claims: { sub: string; role: string; exp: number }) => string;
-
-export const localSignFeedToken: SignFeedToken = (secret, claims) => {
-  const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
-  return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
-};
-
 export function issueFeedToken(
   user: SessionUser,
-  opts: { secret: string; minutes: number; sign: SignFeedToken; now?: number },
+  opts: { secret: string; minutes: number; now?: number },
 ): { token: string; exp: number } {
   const exp = Math.floor((opts.now ?? Date.now()) / 1000) + opts.minutes * 60;
-  return { token: opts.sign(opts.secret, { sub: user.name, role: user.role, exp }), exp };
+  return { token: signFeedToken(opts.secret, { sub: user.name, role: user.role, exp }), exp };
 }
