@@ -7,7 +7,7 @@ import koffi from 'koffi';
 import { FraudError } from '@fraud/common';
 import type { Matrix } from '../api.ts';
 import { assertMatrix, type DMatrix } from './dmatrix.ts';
-import { check, copyBytes, copyFloats, copyShape, xgboost, type Handle } from './library.ts';
+import { check, copyBytes, copyFloats, copyShape, xgboost, type Handle, type XGBoostLib } from './library.ts';
 
 /** XGBoost's prediction types (PredictFromDMatrix config "type"). */
 export const PredictType = { value: 0, margin: 1, contributions: 2 } as const;
@@ -71,24 +71,59 @@ export function loadBooster(model: string | Uint8Array, nthread = 0): Booster {
   }
 }
 
+function readPrediction(
+  lib: XGBoostLib,
+  rc: number,
+  what: string,
+  out: { shape: Handle[]; dim: number[]; result: Handle[] },
+): Prediction {
+  check(lib, rc, what);
+  const shape = copyShape(out.shape[0], Number(out.dim[0]));
+  const count = shape.reduce((a, b) => a * b, 1);
+  return { shape, values: copyFloats(out.result[0], count) };
+}
+
+function predictFromDMatrix(lib: XGBoostLib, handle: Handle, dmatrix: DMatrix, type: PredictTypeCode): Prediction {
+  const config = JSON.stringify({
+    type,
+    training: false,
+    iteration_begin: 0,
+    iteration_end: 0,
+    strict_shape: false,
+  });
+  const out = { shape: [null] as Handle[], dim: [0], result: [null] as Handle[] };
+  const rc = lib.XGBoosterPredictFromDMatrix(handle, dmatrix.handle, config, out.shape, out.dim, out.result);
+  return readPrediction(lib, rc, 'XGBoosterPredictFromDMatrix', out);
+}
+
+/** `live` throws for a freed booster; it is called right before the C call, the allocation freed either way. */
+function predictFromDense(lib: XGBoostLib, live: () => Handle, matrix: Matrix, type: PredictTypeCode): Prediction {
+  assertMatrix(matrix);
+  if (matrix.rows === 0) return { shape: [0], values: new Float32Array(0) };
+  // XGBoost reads the rows through an array-interface address, so they must sit in memory
+  // that does not move: a koffi allocation, released right after the call.
+  const native: Handle = koffi.alloc('float', matrix.data.length);
+  try {
+    new Float32Array(koffi.view(native, matrix.data.byteLength)).set(matrix.data);
+    const address = koffi.address(native).toString();
+    const iface = `{"data":[${address},true],"shape":[${matrix.rows},${matrix.cols}],"typestr":"<f4","version":3}`;
+    const config =
+      `{"type":${type},"training":false,"iteration_begin":0,"iteration_end":0,"strict_shape":false,` +
+      `"missing":NaN,"cache_id":0}`;
+    const out = { shape: [null] as Handle[], dim: [0], result: [null] as Handle[] };
+    const rc = lib.XGBoosterPredictFromDense(live(), iface, config, null, out.shape, out.dim, out.result);
+    return readPrediction(lib, rc, 'XGBoosterPredictFromDense', out);
+  } finally {
+    koffi.free(native);
+  }
+}
+
 function wrap(handle: Handle): Booster {
   const lib = xgboost();
   let freed = false;
   const live = (): Handle => {
     if (freed) throw new FraudError('XGBOOST_FAILED', 'booster used after free()');
     return handle;
-  };
-  const readPrediction = (
-    rc: number,
-    what: string,
-    shapeOut: Handle[],
-    dimOut: number[],
-    resultOut: Handle[],
-  ): Prediction => {
-    check(lib, rc, what);
-    const shape = copyShape(shapeOut[0], Number(dimOut[0]));
-    const count = shape.reduce((a, b) => a * b, 1);
-    return { shape, values: copyFloats(resultOut[0], count) };
   };
   const booster: Booster = {
     setParams(params) {
@@ -113,38 +148,10 @@ function wrap(handle: Handle): Booster {
       return out[0] ?? '';
     },
     predict(dmatrix, type) {
-      const config = JSON.stringify({
-        type,
-        training: false,
-        iteration_begin: 0,
-        iteration_end: 0,
-        strict_shape: false,
-      });
-      const shapeOut: Handle[] = [null];
-      const dimOut = [0];
-      const resultOut: Handle[] = [null];
-      const rc = lib.XGBoosterPredictFromDMatrix(live(), dmatrix.handle, config, shapeOut, dimOut, resultOut);
-      return readPrediction(rc, 'XGBoosterPredictFromDMatrix', shapeOut, dimOut, resultOut);
+      return predictFromDMatrix(lib, live(), dmatrix, type);
     },
     predictDense(matrix, type) {
-      assertMatrix(matrix);
-      if (matrix.rows === 0) return { shape: [0], values: new Float32Array(0) };
-      // XGBoost reads the rows through an array-interface address, so they must sit in memory
-      // that does not move: a koffi allocation, released right after the call.
-      const native: Handle = koffi.alloc('float', matrix.data.length);
-      try {
-        new Float32Array(koffi.view(native, matrix.data.byteLength)).set(matrix.data);
-        const address = koffi.address(native).toString();
-        const iface = `{"data":[${address},true],"shape":[${matrix.rows},${matrix.cols}],"typestr":"<f4","version":3}`;
-        const config = `{"type":${type},"training":false,"iteration_begin":0,"iteration_end":0,"strict_shape":false,"missing":NaN,"cache_id":0}`;
-        const shapeOut: Handle[] = [null];
-        const dimOut = [0];
-        const resultOut: Handle[] = [null];
-        const rc = lib.XGBoosterPredictFromDense(live(), iface, config, null, shapeOut, dimOut, resultOut);
-        return readPrediction(rc, 'XGBoosterPredictFromDense', shapeOut, dimOut, resultOut);
-      } finally {
-        koffi.free(native);
-      }
+      return predictFromDense(lib, live, matrix, type);
     },
     boostedRounds() {
       const out = [0];
