@@ -1,9 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
-import type { KafkaEnv } from './env.ts';
-import { FraudError } from './errors.ts';
-import type { Logger } from './logger.ts';
-import { retry } from './retry.ts';
+import { FraudError, retry, type KafkaEnv, type Logger } from '@fraud/common';
 
 /** Builds a kafkajs client from the shared Kafka settings; SASL/TLS pass straight through. */
 export function createKafka(env: KafkaEnv, clientId: string, logger?: Logger): Kafka {

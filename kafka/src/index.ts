@@ -1,0 +1,40 @@
+/**
+ * The Kafka layer: the only package that imports kafkajs. Everything else imports the client,
+ * its types and the shared Kafka building blocks from here.
+ */
+export { Kafka, logLevel, CompressionTypes, Partitioners } from 'kafkajs';
+export type {
+  Admin,
+  Consumer,
+  ConsumerConfig,
+  EachBatchPayload,
+  EachMessagePayload,
+  IHeaders,
+  KafkaConfig,
+  KafkaMessage,
+  Message,
+  Producer,
+  ProducerConfig,
+  ProducerRecord,
+  RecordMetadata,
+  TopicMessages,
+  TopicPartitionOffsetAndMetadata,
+  Transaction,
+} from 'kafkajs';
+export { createKafka, withAdminRetry } from './client.ts';
+export { withDeadline } from './deadline.ts';
+export {
+  DLQ_HEADERS,
+  createDlqWriter,
+  fromDlqMessage,
+  toDlqMessage,
+  withoutDlqHeaders,
+  type DeadLetter,
+  type DlqMessage,
+  type DlqWriter,
+  type DlqWriterDeps,
+  type ReceivedDeadLetter,
+} from './dlq.ts';
+export { followTopic, readToEnd, type FollowTopicOptions, type TopicFollower } from './follower.ts';
+export { startMetricsServer, type MetricsServer, type MetricsServerOptions } from './metrics-server.ts';
+export { consumerConfig, producerConfig, type ConsumerPreset, type ProducerPreset } from './presets.ts';
