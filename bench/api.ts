@@ -14,7 +14,7 @@ import { testKafka, testTopics, uniqueName } from '@fraud/common/testing';
 import { createCodecs, topicNames, type ScoredTransaction, type Transaction } from '@fraud/schemas';
 import { createBatcher, createDecisionWaiter, createKey } from '@fraud/api';
 import { repoRoot } from '@fraud/infra';
-import { makeTransactions, trainTinyModel } from '../scorer/test/model-fixture.ts';
+import { makeTransactions, trainTinyModel } from '@fraud/scorer/testing';
 
 const CLIENTS = 32;
 const WARMUP_S = 3;

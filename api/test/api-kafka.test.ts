@@ -6,10 +6,8 @@ import { createLogger, waitFor } from '@fraud/common';
 import type { Transaction } from '@fraud/schemas';
 import type { ScorerService } from '@fraud/scorer';
 import { createKey, loadApiEnv, startApiService, type ApiService } from '../src/index.ts';
-// Test fixtures shared with the scorer's own integration tests (a private pipeline per test
-// and a real XGBoost model converted to ONNX).
-import { createPipeline, type Pipeline } from '../../scorer/test/harness.ts';
-import { makeTransactions, trainTinyModel, type TinyModel } from '../../scorer/test/model-fixture.ts';
+// The scorer's integration harness (a private pipeline per test) and a real XGBoost model converted to ONNX.
+import { createPipeline, makeTransactions, trainTinyModel, type Pipeline, type TinyModel } from '@fraud/scorer/testing';
 
 /** The decision API on the real path: HTTP -> transactions -> scorer -> scored -> HTTP. */
 describe('decision API through Kafka and the real scorer', () => {

@@ -3,8 +3,7 @@ import { readDlqHeaders } from '@fraud/scorer';
 import type { Transaction } from '@fraud/schemas';
 import { kafkaRecordKinds } from '../bad-input.ts';
 // The scorer's integration harness: a private set of topics and a real ONNX model.
-import { createPipeline, type Pipeline } from '../../scorer/test/harness.ts';
-import { makeTransactions, trainTinyModel } from '../../scorer/test/model-fixture.ts';
+import { createPipeline, makeTransactions, trainTinyModel, type Pipeline } from '@fraud/scorer/testing';
 
 function build(recipe: string, p: Pipeline, good: Transaction): { key: string | null; value: Buffer | null } {
   const valid = p.codecs.transaction.encode(good);

@@ -5,16 +5,14 @@ import {
   FEATURE_NAMES,
   FEATURE_SET,
   featuresForFile,
+  readArtifact,
   trainXGBoost,
   writeArtifact,
   xgboostJsonToOnnx,
 } from '@fraud/model';
 import type { ModelUpdate, Transaction } from '@fraud/schemas';
-import { artifactToUpdate } from '../src/bootstrap.ts';
-import { readArtifact } from '@fraud/model';
+import { artifactToUpdate } from '../bootstrap.ts';
 import { seededRandom } from '@fraud/common/testing';
-
-export const rng = seededRandom;
 
 const TYPES = ['CASH_IN', 'CASH_OUT', 'DEBIT', 'PAYMENT', 'TRANSFER'] as const;
 
@@ -26,7 +24,7 @@ export function makeTransactions(
   n: number,
   opts: { seed?: number; accounts?: number; start?: number; runId?: string } = {},
 ): Transaction[] {
-  const r = rng(opts.seed ?? 1);
+  const r = seededRandom(opts.seed ?? 1);
   const accounts = opts.accounts ?? 200;
   const start = opts.start ?? Date.now() - 2 * 3_600_000;
   const out: Transaction[] = [];

@@ -13,15 +13,23 @@ import {
   type Topics,
   type Transaction,
 } from '@fraud/schemas';
-import { readToEnd } from '../src/topic-reader.ts';
-import { parseScorerEnv, type ScorerEnv } from '../src/env.ts';
-import { runScorer } from '../src/runtime.ts';
-import type { ScorerService } from '../src/service.ts';
+import { readToEnd } from '../topic-reader.ts';
+import { parseScorerEnv } from '../env.ts';
+import { runScorer } from '../runtime.ts';
+import type { ScorerService } from '../service.ts';
 
-export const REGISTRY_URL = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081';
-export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The repository's root (this file is scorer/src/testing/pipeline.ts): where bin/fraud.mjs lives. */
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
-/** A private set of the pipeline's topics (unique prefix), codecs, and helpers to feed and read them. */
+/** The schema registry the tests' stack runs (the global setup starts it on :8081). */
+export function testRegistryUrl(): string {
+  return process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081';
+}
+
+/**
+ * A private set of the pipeline's topics (unique prefix), codecs, and helpers to feed and read them:
+ * the scorer's integration harness, shared with the tests of the API and the bad-input corpus.
+ */
 export interface Pipeline {
   prefix: string;
   topics: Topics;
@@ -57,7 +65,8 @@ export async function createPipeline(name: string, partitions = 3): Promise<Pipe
   for (const t of [topics.transactions, topics.scored, topics.dlq]) await create(t, partitions);
   await create(topics.modelUpdates, 1, { 'cleanup.policy': 'compact', 'max.message.bytes': String(16 * 1024 * 1024) });
   await create(topics.control, 1, { 'cleanup.policy': 'compact' });
-  const codecs = await createCodecs({ registryUrl: REGISTRY_URL, topics });
+  const registryUrl = testRegistryUrl();
+  const codecs = await createCodecs({ registryUrl, topics });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const groupId = uniqueName(`${name}-scorer`);
@@ -67,7 +76,7 @@ export async function createPipeline(name: string, partitions = 3): Promise<Pipe
 
   const env = (extra: Record<string, string> = {}): Record<string, string> => ({
     KAFKA_BROKERS: '127.0.0.1:9092',
-    SCHEMA_REGISTRY_URL: REGISTRY_URL,
+    SCHEMA_REGISTRY_URL: registryUrl,
     TOPIC_PREFIX: prefix,
     SCORER_GROUP_ID: groupId,
     SCORER_METRICS_PORT: '0',
