@@ -6,11 +6,11 @@ import { parse } from 'yaml';
 import type { z } from 'zod';
 import { apiEnvSchema } from '@fraud/api';
 import { producerEnvSchema } from '@fraud/producers';
+import { retrainerEnvSchema } from '@fraud/retrainer';
 import { scorerEnvSchema } from '@fraud/scorer';
 import { sinkEnvSchema } from '@fraud/sinks';
 import { webEnvSchema } from '@fraud/web';
 import { repoRoot } from '../src/paths.ts';
-import { retrainerEnvSchema } from '../../retrainer/src/env.ts';
 
 /**
  * There is no Docker engine here, so docker-compose.yml is validated structurally: services,
