@@ -36,5 +36,15 @@ export {
   type ReceivedDeadLetter,
 } from './dlq.ts';
 export { followTopic, readToEnd, type FollowTopicOptions, type TopicFollower } from './follower.ts';
+export type { LocatedRecord, RawRecord } from './records.ts';
 export { startMetricsServer, type MetricsServer, type MetricsServerOptions } from './metrics-server.ts';
 export { consumerConfig, producerConfig, type ConsumerPreset, type ProducerPreset } from './presets.ts';
+export {
+  MAX_REQUEST_BYTES,
+  byRequestSize,
+  openPartitionTransactor,
+  type OutMessage,
+  type PartitionTransactor,
+  type PartitionTransactorOptions,
+  type TransactionalWrite,
+} from './transactional.ts';
