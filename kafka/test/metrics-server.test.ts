@@ -1,0 +1,54 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Counter, Registry } from 'prom-client';
+import { isFraudError } from '@fraud/common';
+import { startMetricsServer, type MetricsServer } from '../src/metrics-server.ts';
+
+describe('startMetricsServer', () => {
+  const servers: MetricsServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+
+  const start = async (healthy?: () => boolean): Promise<{ url: string; registry: Registry }> => {
+    const registry = new Registry();
+    new Counter({ name: 'fraud_test_things_total', help: 'things', registers: [registry] }).inc(3);
+    const server = await startMetricsServer({ registry, port: 0, host: '127.0.0.1', healthy });
+    servers.push(server);
+    return { url: `http://127.0.0.1:${server.port}`, registry };
+  };
+
+  it('serves the registry on GET /metrics', async () => {
+    const { url, registry } = await start();
+    const res = await fetch(`${url}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe(registry.contentType);
+    expect(await res.text()).toContain('fraud_test_things_total 3');
+  });
+
+  it('answers GET /healthz from healthy(), 200 when none is given', async () => {
+    let ok = true;
+    const { url } = await start(() => ok);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    ok = false;
+    const res = await fetch(`${url}/healthz`);
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ ok: false });
+    const plain = await start();
+    expect((await fetch(`${plain.url}/healthz`)).status).toBe(200);
+  });
+
+  it('answers anything else with a 404 naming the two routes', async () => {
+    const { url } = await start();
+    const res = await fetch(`${url}/`);
+    expect(res.status).toBe(404);
+    expect(await res.text()).toBe('not found: try GET /metrics or GET /healthz\n');
+  });
+
+  it('fails with CONFIG_INVALID when the port is taken', async () => {
+    const registry = new Registry();
+    const first = await startMetricsServer({ registry, port: 0, host: '127.0.0.1' });
+    servers.push(first);
+    const err = await startMetricsServer({ registry, port: first.port, host: '127.0.0.1' }).catch((e: unknown) => e);
+    expect(isFraudError(err, 'CONFIG_INVALID')).toBe(true);
+  });
+});
