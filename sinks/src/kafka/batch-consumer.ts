@@ -1,6 +1,7 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { FraudError, type Logger } from '@fraud/common';
-import type { RawRecord, TopicHandler } from './decoding-handler.ts';
+import type { LocatedRecord } from '@fraud/kafka';
+import type { TopicHandler } from './decoding-handler.ts';
 import type { SinkMetrics } from './sink-metrics.ts';
 
 export interface BatchConsumerDeps {
@@ -64,7 +65,7 @@ export function createBatchConsumer(deps: BatchConsumerDeps): BatchConsumer {
     for (let i = 0; i < batch.messages.length; i += maxChunk) {
       if (!p.isRunning() || p.isStale()) return; // rebalance or stop: uncommitted rest is re-read
       const chunk = batch.messages.slice(i, i + maxChunk);
-      const records: RawRecord[] = chunk.map((m) => ({
+      const records: LocatedRecord[] = chunk.map((m) => ({
         topic: batch.topic,
         partition: batch.partition,
         offset: m.offset,

@@ -1,22 +1,11 @@
-import type { IHeaders } from 'kafkajs';
+import type { LocatedRecord } from '@fraud/kafka';
 import { errorMessage, isFraudError } from '@fraud/common';
 import type { DeadLetter, DeadLetterRecord } from './dlq.ts';
 import type { SinkMetrics } from './sink-metrics.ts';
 
-/** One Kafka record as the sinks see it, before decoding. */
-export interface RawRecord {
-  topic: string;
-  partition: number;
-  offset: string;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: IHeaders;
-  timestamp: string;
-}
-
 export interface Decoded<T> {
   value: T;
-  raw: RawRecord;
+  raw: LocatedRecord;
 }
 
 /** A row the backend refused (e.g. BigQuery insertErrors): it goes to the DLQ with the reason. */
@@ -29,7 +18,7 @@ export interface Rejected {
 /** What the batch consumer calls for each chunk of one topic-partition. */
 export interface TopicHandler {
   topic: string;
-  handle(records: RawRecord[]): Promise<void>;
+  handle(records: LocatedRecord[]): Promise<void>;
 }
 
 export interface DecodingHandlerDeps<T> {
@@ -83,14 +72,14 @@ export function decodingHandler<T>(deps: DecodingHandlerDeps<T>): TopicHandler {
   };
 }
 
-function dead(raw: RawRecord, code: string, reason: string): DeadLetterRecord {
+function dead(raw: LocatedRecord, code: string, reason: string): DeadLetterRecord {
   return {
     topic: raw.topic,
     partition: raw.partition,
     offset: raw.offset,
     key: raw.key,
     value: raw.value,
-    headers: raw.headers,
+    headers: raw.headers ?? {},
     timestamp: raw.timestamp,
     code,
     reason,
