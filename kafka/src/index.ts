@@ -2,7 +2,15 @@
  * The Kafka layer: the only package that imports kafkajs. Everything else imports the client,
  * its types and the shared Kafka building blocks from here.
  */
+import kafkajs from 'kafkajs';
+
 export { Kafka, logLevel, CompressionTypes, Partitioners } from 'kafkajs';
+/**
+ * kafkajs is CommonJS and Node's ESM loader sees only some of its named exports (not these
+ * enums), so they are read off its default export.
+ */
+export const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ConfigResourceTypes, ResourcePatternTypes } =
+  kafkajs;
 export type {
   Admin,
   Consumer,
@@ -10,9 +18,11 @@ export type {
   EachBatchPayload,
   EachMessagePayload,
   IHeaders,
+  ITopicConfig,
   KafkaConfig,
   KafkaMessage,
   Message,
+  PartitionerArgs,
   Producer,
   ProducerConfig,
   ProducerRecord,
