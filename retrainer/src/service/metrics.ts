@@ -15,12 +15,21 @@ export interface RetrainerMetrics {
   publications: Counter<'role' | 'action'>;
 }
 
-export function createRetrainerMetrics(deps: {
+export interface RetrainerMetricsDeps {
   training: TrainingStore;
   status: () => SchedulerStatus;
   live: () => { champion: string | null; shadow: string | null };
-}): RetrainerMetrics {
+}
+
+export function createRetrainerMetrics(deps: RetrainerMetricsDeps): RetrainerMetrics {
   const registry = createMetricsRegistry('retrainer');
+  registerStoreMetrics(registry, deps);
+  registerModelMetrics(registry, deps);
+  return { registry, ...createRunMetrics(registry) };
+}
+
+/** The training store's persistent counters and sizes, read at scrape time. */
+function registerStoreMetrics(registry: Registry, deps: RetrainerMetricsDeps): void {
   new Counter({
     name: 'fraud_retrainer_records_total',
     help: 'Records ingested into the training store by outcome',
@@ -44,6 +53,10 @@ export function createRetrainerMetrics(deps: {
       this.set({ kind: 'pending_labels' }, s.pending);
     },
   });
+}
+
+/** Drift, live quality, the models in force and whether a run is going, read at scrape time. */
+function registerModelMetrics(registry: Registry, deps: RetrainerMetricsDeps): void {
   new Gauge({
     name: 'fraud_retrainer_psi',
     help: 'Population stability index against the champion training window',
@@ -88,8 +101,10 @@ export function createRetrainerMetrics(deps: {
       this.set(deps.status().running ? 1 : 0);
     },
   });
+}
+
+function createRunMetrics(registry: Registry): Omit<RetrainerMetrics, 'registry'> {
   return {
-    registry,
     runs: new Counter({
       name: 'fraud_retrainer_runs_total',
       help: 'Retraining runs by outcome',
