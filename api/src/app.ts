@@ -14,7 +14,7 @@ import { labelBody, transactionBody, type DecisionResponse, type ErrorBody } fro
 export interface ApiDeps {
   publishTransaction(tx: Transaction): Promise<void>;
   publishLabel(label: Label): Promise<void>;
-  /** A recorded decision from the warehouse, for txIds no longer in the cache. */
+  /** A recorded decision from the warehouse, for txIds evicted from (or never in) the cache. */
   lookupDecision(txId: string): Promise<ScoredTransaction | undefined>;
   ready(): Promise<{ ok: boolean; checks: Record<string, boolean> }>;
   waiter: DecisionWaiter;

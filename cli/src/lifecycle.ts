@@ -22,13 +22,14 @@ export function stopOnSignals(service: { stop(): Promise<void> }, logger: Logger
 
 /**
  * Resolves with the signal's name at the first SIGTERM or SIGINT, keeping the process alive
- * until then (a pending promise alone does not: `fraud start` used to exit at once, leaving its
- * services running and Ctrl-C stopping nothing). `tick`, if given, runs every `tickMs` meanwhile.
+ * until then (a pending promise alone does not: without this `fraud start` would exit at once,
+ * leaving its services running and Ctrl-C stopping nothing). `tick`, if given, runs every
+ * `tickMs` meanwhile.
  *
  * Later signals are ignored (`onRepeat` is told), so the caller can finish stopping: the same
  * Ctrl-C reaches a process twice under npm (from the terminal to the whole process group, and
- * forwarded by npm), and `timeout` signals both npm and its group; the second one used to kill
- * `fraud start` halfway through stopping its services.
+ * forwarded by npm), and `timeout` signals both npm and its group; acting on the second one
+ * would kill `fraud start` halfway through stopping its services.
  */
 export function untilStopSignal(
   tick?: () => void,

@@ -12,7 +12,7 @@ export interface BuiltProgram {
 
 /**
  * Which module of ./commands registers each top-level command. With it, `fraud infra status`
- * imports the infra module only (about 1 s instead of 2.5 s: each module pulls in its package);
+ * imports the infra module only (each module pulls in its package, so loading all costs seconds);
  * `fraud --help`, a bare `fraud` or an unknown word load them all. cli/test/cli.test.ts checks
  * this table against what every module really registers.
  */

@@ -12,10 +12,10 @@ import { TRANSACTION_TYPES } from '@fraud/schemas';
 export const FEATURE_SET = 'fs-v2';
 
 /**
- * Feature sets this build has computed. fs-v1 (until 2026-11): destination features from the
- * origin's partition only, same-eventTime inbounds included in stream order; its models cannot
- * be served by fs-v2 (retrain them). fs-v2: destination features over all partitions, from
- * inbound events strictly before the transaction's eventTime (see view.ts).
+ * Feature sets this build refuses to serve (their models must be retrained). fs-v1: destination
+ * features from the origin's partition only, same-eventTime inbounds included in stream order.
+ * FEATURE_SET (fs-v2) computes them over all partitions, from inbound events strictly before
+ * the transaction's eventTime (see view.ts).
  */
 export const RETIRED_FEATURE_SETS: readonly string[] = ['fs-v1'];
 

@@ -79,7 +79,7 @@ export interface CreateFeatureStateOptions extends Partial<FeatureOptions> {
 }
 
 export function resolveFeatureOptions(opts: Partial<FeatureOptions> = {}): FeatureOptions {
-  // Only known keys: older artifacts carry numPartitions (fs-v1), which no longer applies.
+  // Only known keys: fs-v1 artifacts carry numPartitions, which no feature depends on.
   const known = {
     retentionMs: opts.retentionMs,
     maxEventsPerAccount: opts.maxEventsPerAccount,

@@ -111,11 +111,11 @@ async function boost(
   let iter = 0;
   for (; iter < total; iter++) {
     // Every round runs on this thread, with a turn of the event loop between rounds (timers,
-    // a consumer's heartbeats, HTTP) instead of on koffi's worker threads. XGBoost 1.7 keeps
-    // the prediction cache per thread (ThreadLocalPredictionCache in learner.cc): a round on
-    // another libuv worker found that thread's cache stale and predicted the missing trees over
-    // every training row again. 1M rows x 300 rounds: 62.4 s on the workers, 35.8 s here
-    // (docs/model.md). One round of 1M rows blocks the loop for about 0.12 s.
+    // a consumer's heartbeats, HTTP), never on koffi's worker threads. XGBoost 1.7 keeps the
+    // prediction cache per thread (ThreadLocalPredictionCache in learner.cc): a round on another
+    // libuv worker finds that thread's cache stale and predicts the missing trees over every
+    // training row again, which costs more than the round (docs/model.md, "Training speed").
+    // One round of 1M rows blocks the loop for about 0.12 s.
     booster.updateOneIter(iter, dtrain);
     await new Promise<void>((resolve) => setImmediate(resolve));
     if (dvalid === undefined) {

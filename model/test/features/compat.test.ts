@@ -12,7 +12,7 @@ describe('featureCompatibilityProblem', () => {
   it('accepts a model of this feature set whatever partition count it was trained with', () => {
     expect(FEATURE_SET).toBe('fs-v2');
     expect(featureCompatibilityProblem(meta)).toBeNull();
-    // fs-v1 era metadata carried featureOptions.numPartitions: it no longer matters
+    // fs-v1 metadata carries featureOptions.numPartitions: the partition count is not part of the contract
     const withOptions = { ...meta, featureOptions: { numPartitions: 6, retentionMs: 90_000_000 } };
     expect(featureCompatibilityProblem(withOptions)).toBeNull();
   });

@@ -5,7 +5,7 @@ const ROUND = major(1_000);
 
 /**
  * Takes a random 60-95% of the balance in one or two TRANSFERs of round amounts below the
- * reporting limit, so "amount equals balance" no longer gives the fraud away; the mule cashes
+ * reporting limit, so "amount equals balance" does not give the fraud away; the mule cashes
  * out within the hour.
  */
 export const partialDrain: Typology = {

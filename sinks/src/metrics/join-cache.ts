@@ -8,7 +8,7 @@ export interface CachedDecision {
 
 /**
  * Recent decisions by txId, bounded: when full the oldest entry goes (Map keeps insertion
- * order). Labels for txIds no longer (or never) here are counted by the caller as unmatched.
+ * order). Labels for txIds evicted (or never added) are counted by the caller as unmatched.
  */
 export class JoinCache {
   private readonly map = new Map<string, CachedDecision>();
