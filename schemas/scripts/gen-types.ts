@@ -8,13 +8,14 @@ import { readAvscFiles } from './avsc-files.ts';
  * Generates two modules from the .avsc files:
  *   schemas/src/generated/avro-types.ts    TypeScript declarations of the records
  *   schemas/src/generated/avro-schemas.ts  the schema JSON the codecs use at run time
- * schemas/test/types.test.ts fails (with a diff) when either is stale, and checks that the
- * hand-written schemas/src/types.ts declares identical types. After changing a schema:
+ * schemas/test/types.test.ts fails (with a diff) when either is stale; schemas/src/types.ts
+ * re-exports the declarations, so there is one source of truth. After changing a schema:
  *
  *   npx tsx schemas/scripts/gen-types.ts
  *
  * Mapping: long/int/float/double -> number (timestamp-millis too: epoch ms), bytes -> Buffer,
- * ["null", T] -> T | null, array -> T[], map -> Record<string, T>, enum -> union of literals.
+ * ["null", T] -> T | null, array -> T[], map -> Record<string, T>, enum -> a const list of its
+ * symbols and the union of literals read from it.
  */
 const generatedDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'generated');
 export const GENERATED_TYPES_FILE = join(generatedDir, 'avro-types.ts');
@@ -80,8 +81,7 @@ export function generateTypes(): string {
       }
       case 'enum': {
         const name = shortName(String(s.name));
-        if (!declared.has(name))
-          declared.set(name, `export type ${name} = ${(s.symbols as string[]).map((x) => `'${x}'`).join(' | ')};\n`);
+        if (!declared.has(name)) declared.set(name, enumDeclaration(name, s.symbols as string[]));
         return name;
       }
       case 'array':
@@ -97,6 +97,20 @@ export function generateTypes(): string {
 
   for (const name of RECORD_NAMES) typeOf(json[name]);
   return `${HEADER}\n${[...declared.values()].join('\n')}`;
+}
+
+/**
+ * An enum as a runtime list of its symbols plus the union type read from it, so code that must
+ * enumerate the values (validation, forms) and code that types them share one declaration:
+ * TransactionType -> TRANSACTION_TYPES.
+ */
+function enumDeclaration(name: string, symbols: readonly string[]): string {
+  const list = `${name.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase()}S`;
+  return [
+    `export const ${list} = [${symbols.map((x) => `'${x}'`).join(', ')}] as const;`,
+    `export type ${name} = (typeof ${list})[number];`,
+    '',
+  ].join('\n');
 }
 
 function wrap(type: string): string {

@@ -23,7 +23,8 @@ export interface Transaction {
   attributes: Record<string, string>;
 }
 
-export type TransactionType = 'CASH_IN' | 'CASH_OUT' | 'DEBIT' | 'PAYMENT' | 'TRANSFER';
+export const TRANSACTION_TYPES = ['CASH_IN', 'CASH_OUT', 'DEBIT', 'PAYMENT', 'TRANSFER'] as const;
+export type TransactionType = (typeof TRANSACTION_TYPES)[number];
 
 /** One decision for one transaction, with everything needed to audit and to retrain on it. */
 export interface ScoredTransaction {
@@ -45,7 +46,8 @@ export interface ScoredTransaction {
   source: SourcePosition | null;
 }
 
-export type Decision = 'APPROVE' | 'REVIEW' | 'BLOCK';
+export const DECISIONS = ['APPROVE', 'REVIEW', 'BLOCK'] as const;
+export type Decision = (typeof DECISIONS)[number];
 
 export interface Reason {
   feature: string;
@@ -79,7 +81,8 @@ export interface Label {
   author: string | null;
 }
 
-export type LabelSource = 'SIMULATION' | 'CHARGEBACK' | 'ANALYST';
+export const LABEL_SOURCES = ['SIMULATION', 'CHARGEBACK', 'ANALYST'] as const;
+export type LabelSource = (typeof LABEL_SOURCES)[number];
 
 /** A model to serve. Compacted topic keyed by role (champion, shadow): the latest record per key wins. */
 export interface ModelUpdate {
@@ -101,4 +104,5 @@ export interface ModelUpdate {
   modelJson: Buffer | null;
 }
 
-export type ModelRole = 'CHAMPION' | 'SHADOW';
+export const MODEL_ROLES = ['CHAMPION', 'SHADOW'] as const;
+export type ModelRole = (typeof MODEL_ROLES)[number];
