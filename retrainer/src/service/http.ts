@@ -13,7 +13,7 @@ import type { Scheduler } from './scheduler.ts';
  * service is running (it owns the DuckDB file). Errors are JSON {error, message} with a 4xx
  * that says what is wrong; a refused policy edit is a 400 and the old policy stays.
  */
-export function createHttpApp(deps: {
+export interface HttpDeps {
   store: Store;
   manager: PolicyManager;
   ops: RegistryOps;
@@ -23,16 +23,32 @@ export function createHttpApp(deps: {
   /** Also publish accepted API edits to the control topic, so every reader sees them. */
   publishPolicy?: (policy: unknown) => Promise<void>;
   ready: () => boolean;
-}): express.Express {
+}
+
+export function createHttpApp(deps: HttpDeps): express.Express {
   const app = express();
   app.use(express.json({ limit: '1mb' }));
-  const actor = (req: Request): string =>
-    String(req.header('x-fraud-actor') ?? (req.body as { actor?: unknown } | undefined)?.actor ?? 'api').slice(0, 128);
-  const wrap =
-    (fn: (req: Request, res: Response) => Promise<unknown>) => (req: Request, res: Response, next: NextFunction) => {
-      fn(req, res).catch(next);
-    };
+  addStatusRoutes(app, deps);
+  addPolicyRoutes(app, deps);
+  addModelRoutes(app, deps);
+  addRunRoutes(app, deps);
+  app.use(errorHandler(deps.logger));
+  return app;
+}
 
+function actor(req: Request): string {
+  const body = req.body as { actor?: unknown } | undefined;
+  return String(req.header('x-fraud-actor') ?? body?.actor ?? 'api').slice(0, 128);
+}
+
+/** An async handler whose rejection goes to the error handler. */
+const wrap =
+  (fn: (req: Request, res: Response) => Promise<unknown>) =>
+  (req: Request, res: Response, next: NextFunction): void => {
+    fn(req, res).catch(next);
+  };
+
+function addStatusRoutes(app: express.Express, deps: HttpDeps): void {
   app.get('/health', (_req, res) => {
     const s = deps.scheduler.status();
     res
@@ -55,7 +71,10 @@ export function createHttpApp(deps: {
       });
     }),
   );
+}
 
+/** PUT replaces the policy, PATCH merges into it; a refused edit is a 400 and the old policy stays. */
+function addPolicyRoutes(app: express.Express, deps: HttpDeps): void {
   app.get('/api/policy', (_req, res) => res.json(deps.manager.current()));
   const edit = (merge: boolean) =>
     wrap(async (req, res) => {
@@ -74,7 +93,9 @@ export function createHttpApp(deps: {
     '/api/policy/audit',
     wrap(async (req, res) => res.json(await deps.store.registry.audit(limit(req)))),
   );
+}
 
+function addModelRoutes(app: express.Express, deps: HttpDeps): void {
   app.get(
     '/api/models',
     wrap(async (_req, res) => res.json(await deps.ops.list())),
@@ -100,6 +121,10 @@ export function createHttpApp(deps: {
       res.json({ version: u.version, role: u.role, sha256: u.sha256 });
     }),
   );
+}
+
+/** Retraining on request, the run history and the backtests. */
+function addRunRoutes(app: express.Express, deps: HttpDeps): void {
   app.post(
     '/api/retrain',
     wrap(async (req, res) => {
@@ -139,8 +164,11 @@ export function createHttpApp(deps: {
       return res.status(201).json({ backtestId: b.backtestId });
     }),
   );
+}
 
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+/** FraudError codes map to 4xx; a body that is not JSON is a 400; anything else is logged and a 500. */
+function errorHandler(logger: Logger) {
+  return (err: unknown, _req: Request, res: Response, _next: NextFunction): Response => {
     if (isFraudError(err)) {
       const status =
         err.code === 'NOT_FOUND'
@@ -154,10 +182,9 @@ export function createHttpApp(deps: {
     }
     if (err instanceof SyntaxError)
       return res.status(400).json({ error: 'BAD_REQUEST', message: `request body is not valid JSON: ${err.message}` });
-    deps.logger.error({ err: errorMessage(err) }, 'retrainer API error');
+    logger.error({ err: errorMessage(err) }, 'retrainer API error');
     return res.status(500).json({ error: 'INTERNAL', message: errorMessage(err) });
-  });
-  return app;
+  };
 }
 
 export function listen(app: express.Express, port: number, host: string): Promise<Server> {
