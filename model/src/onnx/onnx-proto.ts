@@ -56,29 +56,30 @@ export interface ModelSpec {
 
 const encoder = new TextEncoder();
 
+/** AttributeProto.type (field 20) of each kind of value. */
+const ATTRIBUTE_TYPE_OF: Record<Attribute['kind'], number> = {
+  float: AttributeType.FLOAT,
+  int: AttributeType.INT,
+  string: AttributeType.STRING,
+  floats: AttributeType.FLOATS,
+  ints: AttributeType.INTS,
+  strings: AttributeType.STRINGS,
+};
+
 function writeAttribute(w: ProtoWriter, a: Attribute): void {
   w.stringField(1, a.name);
-  switch (a.kind) {
-    case 'float':
-      w.floatField(2, a.value).varintField(20, AttributeType.FLOAT);
-      break;
-    case 'int':
-      w.varintField(3, a.value).varintField(20, AttributeType.INT);
-      break;
-    case 'string':
-      w.bytesField(4, encoder.encode(a.value)).varintField(20, AttributeType.STRING);
-      break;
-    case 'floats':
-      w.packedFloats(7, a.value).varintField(20, AttributeType.FLOATS);
-      break;
-    case 'ints':
-      w.packedVarints(8, a.value).varintField(20, AttributeType.INTS);
-      break;
-    case 'strings':
-      for (const s of a.value) w.bytesField(9, encoder.encode(s));
-      w.varintField(20, AttributeType.STRINGS);
-      break;
-  }
+  writeAttributeValue(w, a);
+  w.varintField(20, ATTRIBUTE_TYPE_OF[a.kind]);
+}
+
+/** The value goes in the field of its kind: f=2 i=3 s=4 floats=7 ints=8 strings=9 (repeated). */
+function writeAttributeValue(w: ProtoWriter, a: Attribute): void {
+  if (a.kind === 'float') w.floatField(2, a.value);
+  else if (a.kind === 'int') w.varintField(3, a.value);
+  else if (a.kind === 'string') w.bytesField(4, encoder.encode(a.value));
+  else if (a.kind === 'floats') w.packedFloats(7, a.value);
+  else if (a.kind === 'ints') w.packedVarints(8, a.value);
+  else for (const s of a.value) w.bytesField(9, encoder.encode(s));
 }
 
 function writeValueInfo(w: ProtoWriter, v: ValueInfo): void {
