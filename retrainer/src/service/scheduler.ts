@@ -1,6 +1,7 @@
 import { errorMessage, FraudError, type Logger } from '@fraud/common';
-import { retrainDue, type TriggerDecision } from '../domain/triggers.ts';
+import { retrainDue, type TriggerDecision, type TriggerInputs } from '../domain/triggers.ts';
 import type { PolicyManager } from '../policy/manager.ts';
+import type { RetrainPolicy } from '../policy/schema.ts';
 import type { Monitor } from '../run/monitor.ts';
 import type { ModelSource } from '../run/model-source.ts';
 import { runRetrain, type RetrainDeps } from '../run/retrain-run.ts';
@@ -30,7 +31,7 @@ export interface SchedulerStatus {
   lastError: string | null;
 }
 
-export function createScheduler(deps: {
+export interface SchedulerDeps {
   runDeps: RetrainDeps;
   manager: PolicyManager;
   monitor: Monitor;
@@ -39,141 +40,175 @@ export function createScheduler(deps: {
   tickMs?: number;
   now?: () => number;
   onRun?: (run: RunRecord) => void;
-}): Scheduler {
-  const now = deps.now ?? Date.now;
-  const store = deps.runDeps.store;
-  let timer: NodeJS.Timeout | undefined;
-  let ticking: Promise<void> | null = null;
-  let current: Promise<RunRecord> | null = null;
-  const state: SchedulerStatus = {
-    running: null,
-    lastDecision: null,
-    psi: {},
-    live: null,
-    lastShadowVerdict: null,
-    ticks: 0,
-    lastError: null,
-  };
+}
 
-  const startRun = (trigger: string, actor: string): Promise<RunRecord> => {
-    if (current)
-      throw new FraudError(
-        'BAD_REQUEST',
-        `a retraining run is already in progress (${state.running ?? '?'}); wait for it to finish`,
-      );
-    const policy = deps.manager.current();
-    const p = runRetrain(
-      {
-        ...deps.runDeps,
-        onProgress: (pr) => {
-          state.running = pr.runId;
-          deps.runDeps.onProgress?.(pr);
-        },
-      },
-      policy,
-      { trigger, actor },
-    )
-      .then((run) => {
-        deps.onRun?.(run);
-        return run;
-      })
-      .finally(() => {
-        current = null;
-        state.running = null;
-      });
-    current = p;
-    return p;
-  };
+type Deps = SchedulerDeps & { now: () => number };
 
-  const tick = async (): Promise<void> => {
-    state.ticks++;
-    const policy = deps.manager.current();
-    await store.training.expirePending(policy.pendingLabelTtlMinutes * 60_000, now());
-    if (state.ticks % 20 === 1) await store.training.applyRetention(policy.retentionHours * 3_600_000);
-    const champion = deps.runDeps.champion();
-    const shadow = deps.shadow();
-    if (shadow) {
-      state.lastShadowVerdict = await judgeShadow({
-        store,
-        publisher: deps.runDeps.publisher,
-        costs: deps.runDeps.costs,
-        featureSet: deps.runDeps.featureSet,
-        policy,
-        champion,
-        shadow,
-      });
-    }
-    if (current) return;
-    const last = await store.registry.lastRun();
-    const fresh = await store.training.newLabelsSince(last?.joinSeq ?? 0);
-    const measured = await deps.monitor.measure(policy, champion);
-    state.psi = measured.psi;
-    state.live = measured.live;
-    const decision = retrainDue(policy, {
-      now: now(),
-      lastRunAt: last?.startedAt ?? null,
-      newLabels: fresh.labels,
-      newFrauds: fresh.frauds,
-      ...measured,
-    });
-    state.lastDecision = decision;
-    if (decision.due) {
-      deps.logger.info({ trigger: decision.trigger, why: decision.why }, 'retraining run triggered');
-      startRun(decision.trigger, 'retrainer').catch((err: unknown) =>
-        deps.logger.error({ err: errorMessage(err) }, 'retraining run failed'),
-      );
-    }
-  };
+/** What the scheduler holds between ticks; `current` is the run in progress (at most one). */
+interface SchedulerState {
+  status: SchedulerStatus;
+  timer: NodeJS.Timeout | undefined;
+  ticking: Promise<void> | null;
+  current: Promise<RunRecord> | null;
+}
 
-  const guardedTick = (): Promise<void> => {
-    if (ticking) return ticking;
-    ticking = tick()
-      .then(() => {
-        state.lastError = null;
-      })
-      .catch((err: unknown) => {
-        state.lastError = errorMessage(err);
-        deps.logger.error({ err: state.lastError }, 'scheduler tick failed');
-      })
-      .finally(() => {
-        ticking = null;
-      });
-    return ticking;
+export function createScheduler(deps: SchedulerDeps): Scheduler {
+  const d: Deps = { ...deps, now: deps.now ?? Date.now };
+  const s: SchedulerState = {
+    status: {
+      running: null,
+      lastDecision: null,
+      psi: {},
+      live: null,
+      lastShadowVerdict: null,
+      ticks: 0,
+      lastError: null,
+    },
+    timer: undefined,
+    ticking: null,
+    current: null,
   };
-
   return {
     start() {
-      if (timer) return;
-      timer = setInterval(() => void guardedTick(), deps.tickMs ?? 2_000);
+      if (s.timer) return;
+      s.timer = setInterval(() => void guardedTick(d, s), d.tickMs ?? 2_000);
     },
     async stop() {
-      if (timer) clearInterval(timer);
-      timer = undefined;
-      await ticking;
-      await current?.catch(() => undefined);
+      if (s.timer) clearInterval(s.timer);
+      s.timer = undefined;
+      await s.ticking;
+      await s.current?.catch(() => undefined);
     },
-    tick: guardedTick,
-    async requestRun(opts) {
-      let trigger = 'manual';
-      if (!opts.force) {
-        const policy = deps.manager.current();
-        const last = await store.registry.lastRun();
-        const fresh = await store.training.newLabelsSince(last?.joinSeq ?? 0);
-        const d = retrainDue(policy, {
-          now: now(),
-          lastRunAt: last?.startedAt ?? null,
-          newLabels: fresh.labels,
-          newFrauds: fresh.frauds,
-          psi: state.psi,
-          live: state.live,
-        });
-        if (!d.due) throw new FraudError('BAD_REQUEST', `no retraining due: ${d.why}. Use --force to run anyway.`);
-        trigger = d.trigger;
-      }
-      // A requested run waits for the one in progress (if any) instead of failing.
-      while (current) await current.catch(() => undefined);
-      return startRun(trigger, opts.actor);
-    },
-    status: () => ({ ...state }),
+    tick: () => guardedTick(d, s),
+    requestRun: (opts) => requestRun(d, s, opts),
+    status: () => ({ ...s.status }),
   };
+}
+
+/** Starts a run; fails if one is in progress. The returned promise settles when the run ends. */
+function startRun(d: Deps, s: SchedulerState, trigger: string, actor: string): Promise<RunRecord> {
+  if (s.current)
+    throw new FraudError(
+      'BAD_REQUEST',
+      `a retraining run is already in progress (${s.status.running ?? '?'}); wait for it to finish`,
+    );
+  const policy = d.manager.current();
+  const p = runRetrain(
+    {
+      ...d.runDeps,
+      onProgress: (pr) => {
+        s.status.running = pr.runId;
+        d.runDeps.onProgress?.(pr);
+      },
+    },
+    policy,
+    { trigger, actor },
+  )
+    .then((run) => {
+      d.onRun?.(run);
+      return run;
+    })
+    .finally(() => {
+      s.current = null;
+      s.status.running = null;
+    });
+  s.current = p;
+  return p;
+}
+
+/** Whether a run is due now: labels since the last run, the time since it, and drift. */
+async function dueNow(
+  d: Deps,
+  policy: RetrainPolicy,
+  drift: () => Promise<Pick<TriggerInputs, 'psi' | 'live'>>,
+): Promise<TriggerDecision> {
+  const store = d.runDeps.store;
+  const last = await store.registry.lastRun();
+  const fresh = await store.training.newLabelsSince(last?.joinSeq ?? 0);
+  const measured = await drift();
+  return retrainDue(policy, {
+    now: d.now(),
+    lastRunAt: last?.startedAt ?? null,
+    newLabels: fresh.labels,
+    newFrauds: fresh.frauds,
+    ...measured,
+  });
+}
+
+/** Expires unknown labels; applies retention every 20th tick. */
+async function tidyStore(d: Deps, s: SchedulerState, policy: RetrainPolicy): Promise<void> {
+  const store = d.runDeps.store;
+  await store.training.expirePending(policy.pendingLabelTtlMinutes * 60_000, d.now());
+  if (s.status.ticks % 20 === 1) await store.training.applyRetention(policy.retentionHours * 3_600_000);
+}
+
+async function judgeLiveShadow(
+  d: Deps,
+  s: SchedulerState,
+  policy: RetrainPolicy,
+  champion: ModelSource | null,
+): Promise<void> {
+  const shadow = d.shadow();
+  if (!shadow) return;
+  s.status.lastShadowVerdict = await judgeShadow({
+    store: d.runDeps.store,
+    publisher: d.runDeps.publisher,
+    costs: d.runDeps.costs,
+    featureSet: d.runDeps.featureSet,
+    policy,
+    champion,
+    shadow,
+  });
+}
+
+async function tick(d: Deps, s: SchedulerState): Promise<void> {
+  s.status.ticks++;
+  const policy = d.manager.current();
+  await tidyStore(d, s, policy);
+  const champion = d.runDeps.champion();
+  await judgeLiveShadow(d, s, policy, champion);
+  if (s.current) return;
+  const decision = await dueNow(d, policy, async () => {
+    const measured = await d.monitor.measure(policy, champion);
+    s.status.psi = measured.psi;
+    s.status.live = measured.live;
+    return measured;
+  });
+  s.status.lastDecision = decision;
+  if (decision.due) {
+    d.logger.info({ trigger: decision.trigger, why: decision.why }, 'retraining run triggered');
+    startRun(d, s, decision.trigger, 'retrainer').catch((err: unknown) =>
+      d.logger.error({ err: errorMessage(err) }, 'retraining run failed'),
+    );
+  }
+}
+
+/** One tick at a time: a tick requested while one runs joins it. A failed tick is logged and kept as lastError. */
+function guardedTick(d: Deps, s: SchedulerState): Promise<void> {
+  if (s.ticking) return s.ticking;
+  s.ticking = tick(d, s)
+    .then(() => {
+      s.status.lastError = null;
+    })
+    .catch((err: unknown) => {
+      s.status.lastError = errorMessage(err);
+      d.logger.error({ err: s.status.lastError }, 'scheduler tick failed');
+    })
+    .finally(() => {
+      s.ticking = null;
+    });
+  return s.ticking;
+}
+
+async function requestRun(d: Deps, s: SchedulerState, opts: { force: boolean; actor: string }): Promise<RunRecord> {
+  let trigger = 'manual';
+  if (!opts.force) {
+    const policy = d.manager.current();
+    const due = await dueNow(d, policy, async () => ({ psi: s.status.psi, live: s.status.live }));
+    if (!due.due) throw new FraudError('BAD_REQUEST', `no retraining due: ${due.why}. Use --force to run anyway.`);
+    trigger = due.trigger;
+  }
+  // A requested run waits for the one in progress (if any) instead of failing.
+  while (s.current) await s.current.catch(() => undefined);
+  return startRun(d, s, trigger, opts.actor);
 }
