@@ -77,7 +77,11 @@ const nn = (v: unknown): number | null => (v === null || v === undefined ? null 
 const ns = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
 export function createRegistryStore(db: Db): RegistryStore {
-  const toRun = (r: Record<string, unknown>): RunRecord => ({
+  return { ...runStore(db), ...publicationStore(db), ...backtestStore(db), ...auditStore(db) };
+}
+
+function toRun(r: Record<string, unknown>): RunRecord {
+  return {
     runId: String(r.run_id),
     version: String(r.version),
     startedAt: num(r.started_at),
@@ -99,11 +103,16 @@ export function createRegistryStore(db: Db): RegistryStore {
     championMetrics: pj(r.champion_metrics),
     policy: pj<Record<string, unknown>>(r.policy) ?? {},
     details: pj(r.details),
-  });
+  };
+}
+
+/** Retraining runs, one row per run, replaced as the run progresses. */
+function runStore(db: Db): Pick<RegistryStore, 'saveRun' | 'runs' | 'run' | 'lastRun'> {
   return {
     async saveRun(r) {
       await db.run(
-        `INSERT OR REPLACE INTO runs VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)`,
+        'INSERT OR REPLACE INTO runs VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,' +
+          '$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)',
         [
           r.runId,
           r.version,
@@ -143,6 +152,12 @@ export function createRegistryStore(db: Db): RegistryStore {
       const [r] = await db.all(`SELECT * FROM runs WHERE status <> 'running' ORDER BY started_at DESC LIMIT 1`);
       return r ? toRun(r) : null;
     },
+  };
+}
+
+/** Model publications, append-only. */
+function publicationStore(db: Db): Pick<RegistryStore, 'savePublication' | 'publications'> {
+  return {
     async savePublication(p) {
       await db.run('INSERT INTO publications VALUES ($1,$2,$3,$4,$5,$6,$7)', [
         p.publishedAt,
@@ -167,6 +182,11 @@ export function createRegistryStore(db: Db): RegistryStore {
         }),
       );
     },
+  };
+}
+
+function backtestStore(db: Db): Pick<RegistryStore, 'saveBacktest' | 'backtests'> {
+  return {
     async saveBacktest(b) {
       await db.run('INSERT OR REPLACE INTO backtests VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)', [
         b.backtestId,
@@ -197,6 +217,12 @@ export function createRegistryStore(db: Db): RegistryStore {
         perType: pj<Record<string, unknown>>(r.per_type) ?? {},
       }));
     },
+  };
+}
+
+/** Every policy edit, accepted or refused. */
+function auditStore(db: Db): Pick<RegistryStore, 'saveAudit' | 'audit'> {
+  return {
     async saveAudit(a) {
       await db.run('INSERT INTO policy_audit VALUES ($1,$2,$3,$4,$5,$6)', [
         a.at,
