@@ -47,10 +47,25 @@ const SLAB_SIZE = 16 * 1024;
 
 export function createCodec<T>(deps: CodecDeps): Codec<T> {
   const { reader, name, schemaId } = deps;
-  // null: the writer schema is the reader schema. FraudError: the writer cannot be read.
-  const resolved = new Map<number, Resolver | null | FraudError>([[schemaId, null]]);
-  const loading = new Map<number, Promise<Resolver | null | FraudError>>();
-  const unknownUntil = new Map<number, number>();
+  const resolvers = createResolverCache(deps);
+  return {
+    schemaId,
+    encode: createSlabEncoder<T>(deps),
+    async decode(buf: Buffer): Promise<T> {
+      const id = readSchemaId(buf);
+      const known = resolvers.known(id);
+      if (known !== undefined) return decodeBody<T>(name, reader, buf, id, known);
+      return decodeBody<T>(name, reader, buf, id, await resolvers.load(id));
+    },
+  };
+}
+
+/** null: the writer schema is the reader schema. FraudError: the writer cannot be read. */
+type WriterResolution = Resolver | null | FraudError;
+
+/** Encodes into the current slab, starting a fresh one when the record does not fit (see SLAB_SIZE). */
+function createSlabEncoder<T>(deps: Pick<CodecDeps, 'name' | 'reader' | 'schemaId'>): (value: T) => Buffer {
+  const { reader, name, schemaId } = deps;
   let slab = Buffer.allocUnsafe(SLAB_SIZE);
   let cursor = 0;
 
@@ -61,7 +76,7 @@ export function createCodec<T>(deps: CodecDeps): Codec<T> {
     return end;
   }
 
-  function encode(value: T): Buffer {
+  return function encode(value: T): Buffer {
     try {
       let end = encodeAt(value, slab, cursor);
       if (end < 0 && cursor > 0) {
@@ -81,44 +96,59 @@ export function createCodec<T>(deps: CodecDeps): Codec<T> {
     } catch (err: unknown) {
       throw encodeError(name, reader, value, err);
     }
-  }
+  };
+}
 
-  function decodeWith(buf: Buffer, id: number, resolver: Resolver | null | FraudError): T {
-    if (resolver instanceof FraudError) throw resolver;
-    let result: { value: unknown; offset: number };
-    try {
-      result = reader.decode(buf, HEADER_SIZE, resolver ?? undefined);
-    } catch (err: unknown) {
-      throw new FraudError('DECODE_FAILED', `${name} body (schema id ${id}) is not valid Avro: ${errorMessage(err)}`, {
-        cause: err,
-        details: { schemaId: id },
-      });
-    }
-    if (result.offset < 0) {
-      throw new FraudError(
-        'DECODE_TRUNCATED',
-        `${name} body (schema id ${id}, ${buf.length - HEADER_SIZE} bytes) ends before the record does`,
-        { details: { schemaId: id } },
-      );
-    }
-    if (result.offset !== buf.length) {
-      throw new FraudError(
-        'DECODE_FAILED',
-        `${name} body (schema id ${id}) has ${buf.length - result.offset} trailing bytes after the record`,
-        { details: { schemaId: id } },
-      );
-    }
-    return result.value as T;
+/** The record after the header, read with the writer's resolution; the body must be exactly one record. */
+function decodeBody<T>(name: string, reader: Type, buf: Buffer, id: number, resolver: WriterResolution): T {
+  if (resolver instanceof FraudError) throw resolver;
+  let result: { value: unknown; offset: number };
+  try {
+    result = reader.decode(buf, HEADER_SIZE, resolver ?? undefined);
+  } catch (err: unknown) {
+    throw new FraudError('DECODE_FAILED', `${name} body (schema id ${id}) is not valid Avro: ${errorMessage(err)}`, {
+      cause: err,
+      details: { schemaId: id },
+    });
   }
+  if (result.offset < 0) {
+    throw new FraudError(
+      'DECODE_TRUNCATED',
+      `${name} body (schema id ${id}, ${buf.length - HEADER_SIZE} bytes) ends before the record does`,
+      { details: { schemaId: id } },
+    );
+  }
+  if (result.offset !== buf.length) {
+    throw new FraudError(
+      'DECODE_FAILED',
+      `${name} body (schema id ${id}) has ${buf.length - result.offset} trailing bytes after the record`,
+      { details: { schemaId: id } },
+    );
+  }
+  return result.value as T;
+}
 
-  async function load(id: number): Promise<Resolver | null | FraudError> {
+/**
+ * Writer schemas by id, fetched once (concurrent requests share one fetch) and cached; an id the
+ * registry does not know is refused without asking again for UNKNOWN_ID_TTL_MS.
+ */
+function createResolverCache(deps: CodecDeps): {
+  known(id: number): WriterResolution | undefined;
+  load(id: number): Promise<WriterResolution>;
+} {
+  const { reader, name, schemaId } = deps;
+  const resolved = new Map<number, WriterResolution>([[schemaId, null]]);
+  const loading = new Map<number, Promise<WriterResolution>>();
+  const unknownUntil = new Map<number, number>();
+
+  async function fetchAndResolve(id: number): Promise<WriterResolution> {
     const text = await deps.fetchSchema(id);
     if (text === null) {
       if (unknownUntil.size >= MAX_UNKNOWN_IDS) unknownUntil.clear();
       unknownUntil.set(id, Date.now() + UNKNOWN_ID_TTL_MS);
       throw unknownSchema(name, id);
     }
-    let result: Resolver | null | FraudError;
+    let result: WriterResolution;
     try {
       const writer = parseAvro(JSON.parse(text));
       result = writer.equals(reader) ? null : reader.createResolver(writer);
@@ -136,25 +166,17 @@ export function createCodec<T>(deps: CodecDeps): Codec<T> {
     return result;
   }
 
-  function resolverFor(id: number): Promise<Resolver | null | FraudError> {
-    const until = unknownUntil.get(id);
-    if (until !== undefined && until > Date.now()) return Promise.reject(unknownSchema(name, id));
-    let pending = loading.get(id);
-    if (!pending) {
-      pending = load(id).finally(() => loading.delete(id));
-      loading.set(id, pending);
-    }
-    return pending;
-  }
-
   return {
-    schemaId,
-    encode,
-    async decode(buf: Buffer): Promise<T> {
-      const id = readSchemaId(buf);
-      const known = resolved.get(id);
-      if (known !== undefined) return decodeWith(buf, id, known);
-      return decodeWith(buf, id, await resolverFor(id));
+    known: (id) => resolved.get(id),
+    load(id) {
+      const until = unknownUntil.get(id);
+      if (until !== undefined && until > Date.now()) return Promise.reject(unknownSchema(name, id));
+      let pending = loading.get(id);
+      if (!pending) {
+        pending = fetchAndResolve(id).finally(() => loading.delete(id));
+        loading.set(id, pending);
+      }
+      return pending;
     },
   };
 }
@@ -210,7 +232,8 @@ export async function createCodecs(options: CreateCodecsOptions): Promise<Codecs
         if (!isFraudError(lookupErr, 'SCHEMA_NOT_FOUND')) throw lookupErr;
         throw new FraudError(
           'FORBIDDEN',
-          `${record} is not registered under ${subject} and this registry user may only read: start a service once with a registry user of role write (it registers the schemas)`,
+          `${record} is not registered under ${subject} and this registry user may only read: ` +
+            'start a service once with a registry user of role write (it registers the schemas)',
           { cause: err },
         );
       });
