@@ -1,7 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
-import { FraudError } from '@fraud/common';
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { createSerialQueue, inTransaction, openDuckDbFile } from '@fraud/common/duckdb';
 
 export type Row = Record<string, unknown>;
 export type Params = DuckDBValue[];
@@ -21,27 +19,14 @@ export interface Db {
 }
 
 export async function openDb(path: string): Promise<Db> {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  let instance: DuckDBInstance;
-  try {
-    instance = await DuckDBInstance.create(path);
-  } catch (err: unknown) {
-    const locked = /lock/i.test(err instanceof Error ? err.message : String(err));
-    throw new FraudError(
-      'WAREHOUSE_FAILED',
-      locked
-        ? `cannot open ${path}: another process (the retrainer service?) holds it. Use the service's API (RETRAINER_URL) or stop it first.`
-        : `cannot open DuckDB file ${path}`,
-      { cause: err },
-    );
-  }
+  const instance = await openDuckDbFile(path, {
+    locked:
+      `cannot open ${path}: another process (the retrainer service?) holds it. ` +
+      "Use the service's API (RETRAINER_URL) or stop it first.",
+    failed: `cannot open DuckDB file ${path}`,
+  });
   const conn = await instance.connect();
-  let chain: Promise<unknown> = Promise.resolve();
-  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
-    const next = chain.then(fn, fn);
-    chain = next.catch(() => undefined);
-    return next;
-  };
+  const serial = createSerialQueue();
   const rawRun = async (sql: string, params?: Params): Promise<number> => {
     const res = await conn.run(sql, params);
     return Number(res.rowsChanged);
@@ -53,18 +38,7 @@ export async function openDb(path: string): Promise<Db> {
   return {
     run: (sql, params) => serial(() => rawRun(sql, params)),
     all: <T extends Row>(sql: string, params?: Params) => serial(() => rawAll<T>(sql, params)),
-    transaction: (fn) =>
-      serial(async () => {
-        await rawRun('BEGIN TRANSACTION');
-        try {
-          const out = await fn({ run: rawRun, all: rawAll });
-          await rawRun('COMMIT');
-          return out;
-        } catch (err: unknown) {
-          await rawRun('ROLLBACK');
-          throw err;
-        }
-      }),
+    transaction: (fn) => serial(() => inTransaction(conn, () => fn({ run: rawRun, all: rawAll }))),
     connection: () => conn,
     close() {
       conn.closeSync();

@@ -1,7 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { FraudError } from '@fraud/common';
+import { openDuckDbFile } from '@fraud/common/duckdb';
 import type { Column, ColumnKind, Row, TableDef } from './columns.ts';
 import { TABLES } from './columns.ts';
 import { duckdbDialect } from './dialect.ts';
@@ -51,17 +50,12 @@ export function duckdbDdl(t: TableDef): string {
  * point: DuckDB syncs its WAL on commit). Reads use a second connection (MVCC snapshot).
  */
 export async function createDuckDbStore(opts: { path: string }): Promise<WarehouseStore> {
-  if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
-  let instance: DuckDBInstance;
-  try {
-    instance = await DuckDBInstance.create(opts.path);
-  } catch (err: unknown) {
-    throw new FraudError(
-      'WAREHOUSE_FAILED',
-      `cannot open DuckDB file ${opts.path}: is another process (a second warehouse sink?) holding it? Stop it or set WAREHOUSE_PATH`,
-      { cause: err },
-    );
-  }
+  const instance = await openDuckDbFile(opts.path, {
+    locked:
+      `cannot open DuckDB file ${opts.path}: another process (a second warehouse sink?) holds it. ` +
+      'Stop it or set WAREHOUSE_PATH',
+    failed: `cannot open DuckDB file ${opts.path}`,
+  });
   const writer = await instance.connect();
   const reader = await instance.connect();
   let closed = false;
@@ -80,7 +74,8 @@ export async function createDuckDbStore(opts: { path: string }): Promise<Warehou
       try {
         await writeBatch(writer, t, rows);
       } catch (err: unknown) {
-        await writer.run('ROLLBACK').catch(() => undefined); // no transaction open is fine: the error below is what matters
+        // No transaction open is fine: the error below is what matters.
+        await writer.run('ROLLBACK').catch(() => undefined);
         await writer.run(`DELETE FROM temp.main.stage_${t.name}`);
         throw new FraudError('WAREHOUSE_FAILED', `DuckDB upsert into ${t.name} failed: ${(err as Error).message}`, {
           cause: err,

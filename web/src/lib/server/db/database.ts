@@ -1,7 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
-import { FraudError, errorMessage } from '@fraud/common';
+import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
+import { FraudError } from '@fraud/common';
+import { createSerialQueue, inTransaction, openDuckDbFile } from '@fraud/common/duckdb';
 import { MIGRATIONS } from './migrations.ts';
 
 /** Plain JSON-able row values as the console reads them (BIGINT columns are read as numbers). */
@@ -26,20 +25,13 @@ export interface Database extends Queries {
 }
 
 export async function openDatabase(path: string): Promise<Database> {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  let instance: DuckDBInstance;
-  try {
-    instance = await DuckDBInstance.create(path);
-  } catch (err: unknown) {
-    const locked = /lock/i.test(errorMessage(err));
-    throw new FraudError(
-      'WAREHOUSE_FAILED',
-      locked
-        ? `the console database ${path} is in use by another process (is \`fraud web serve\` running?); stop it and try again`
-        : `cannot open the console database ${path}: ${errorMessage(err)}`,
-      { cause: err, retriable: locked },
-    );
-  }
+  const instance = await openDuckDbFile(path, {
+    locked:
+      `the console database ${path} is in use by another process ` +
+      '(is `fraud web serve` running?); stop it and try again',
+    failed: `cannot open the console database ${path}`,
+    retriableWhenLocked: true,
+  });
   const conn = await instance.connect();
   const db = wrap(instance, conn);
   await migrate(db);
@@ -47,13 +39,8 @@ export async function openDatabase(path: string): Promise<Database> {
 }
 
 function wrap(instance: DuckDBInstance, conn: DuckDBConnection): Database {
-  // One connection, one statement at a time: chain every call so transactions are not interleaved.
-  let queue: Promise<unknown> = Promise.resolve();
-  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
-    const next = queue.then(fn, fn);
-    queue = next.catch(() => undefined);
-    return next;
-  };
+  // One connection, one statement at a time, so transactions are not interleaved.
+  const serial = createSerialQueue();
   const all = async (sql: string, params?: Params): Promise<Row[]> => {
     const reader = await conn.runAndReadAll(sql, params);
     return reader.getRowObjectsJS().map(toRow);
@@ -67,18 +54,7 @@ function wrap(instance: DuckDBInstance, conn: DuckDBConnection): Database {
     all: (sql, params) => serial(() => all(sql, params)),
     one: (sql, params) => serial(async () => (await all(sql, params))[0]),
     run: (sql, params) => serial(async () => void (await conn.run(sql, params))),
-    transaction: (fn) =>
-      serial(async () => {
-        await conn.run('BEGIN TRANSACTION');
-        try {
-          const out = await fn(direct);
-          await conn.run('COMMIT');
-          return out;
-        } catch (err: unknown) {
-          await conn.run('ROLLBACK');
-          throw err;
-        }
-      }),
+    transaction: (fn) => serial(() => inTransaction(conn, () => fn(direct))),
     close() {
       conn.closeSync();
       instance.closeSync();
