@@ -41,101 +41,120 @@ export interface RegistryService {
 const MAX_ATTEMPTS = 5;
 
 export function createRegistryService(state: RegistryState, log: SchemaLog): RegistryService {
-  let queue: Promise<unknown> = Promise.resolve();
+  const core = createCore(state, log);
+  return {
+    register: (subject, schemaText) => registerSchema(core, subject, schemaText),
+    ...readMethods(core),
+    ...levelMethods(core),
+    ...deleteMethods(core),
+  };
+}
+
+/** What every operation shares: the state, the log, serialized writes and read-your-writes lookups. */
+interface Core {
+  state: RegistryState;
+  log: SchemaLog;
   /** One write at a time in this instance; each starts from a state read to the log's end. */
-  function serialized<T>(fn: () => Promise<T>): Promise<T> {
-    const run = queue.then(async () => {
-      await log.catchUp();
-      return fn();
-    });
-    queue = run.catch(() => undefined);
-    return run;
-  }
-
-  async function write(key: Record<string, unknown>, value: Record<string, unknown>): Promise<void> {
-    await log.waitApplied(await log.append(key, value));
-  }
-
+  serialized<T>(fn: () => Promise<T>): Promise<T>;
+  /** Appends a record and waits until this instance has applied it. */
+  write(key: Record<string, unknown>, value: Record<string, unknown>): Promise<void>;
   /** Looks a thing up; on a miss, reads the log to its end and looks again (read-your-writes across instances). */
-  async function fresh<T>(fn: () => T): Promise<T> {
-    try {
-      return fn();
-    } catch (err: unknown) {
-      if (!(err instanceof RegistryError) || Math.floor(err.errorCode / 100) !== 404) throw err;
-      await log.catchUp();
-      return fn();
-    }
-  }
+  fresh<T>(fn: () => T): Promise<T>;
+  live(subject: string, includeDeleted: boolean): VersionEntry[];
+  findVersion(subject: string, version: string, includeDeleted: boolean): VersionEntry;
+  withSchema(entry: VersionEntry): VersionEntry & { schema: string };
+  compatibilityReasons(subject: string, schemaText: unknown): string[];
+}
 
-  function live(subject: string, includeDeleted: boolean): VersionEntry[] {
+function createCore(state: RegistryState, log: SchemaLog): Core {
+  let queue: Promise<unknown> = Promise.resolve();
+  const live = (subject: string, includeDeleted: boolean): VersionEntry[] => {
     const versions = state.versions(subject, includeDeleted);
     if (versions.length === 0) throw new RegistryError(40401, `Subject '${subject}' not found.`);
     return versions;
-  }
-
-  function findVersion(subject: string, version: string, includeDeleted: boolean): VersionEntry {
-    const n = parseVersion(version);
-    const versions = live(subject, includeDeleted || n !== 'latest');
-    const entry =
-      n === 'latest' ? versions.filter((e) => e.deleted === 'no').at(-1) : versions.find((e) => e.version === n);
-    if (!entry || (!includeDeleted && entry.deleted !== 'no'))
-      throw new RegistryError(40402, `Version ${version} not found.`);
-    return entry;
-  }
-
-  function withSchema(entry: VersionEntry): VersionEntry & { schema: string } {
-    return { ...entry, schema: state.schema(entry.id) ?? '' };
-  }
-
-  function compatibilityReasons(subject: string, schemaText: unknown): string[] {
-    const { type } = parseSchema(schemaText);
-    const existing = state.versions(subject).map((e) => ({ version: e.version, type: state.type(e.id) ?? type }));
-    return incompatibilities(type, existing, state.effectiveCompatibility(subject));
-  }
-
-  function level(value: unknown): CompatibilityLevel {
-    const upper = typeof value === 'string' ? value.toUpperCase() : value;
-    if (!isCompatibilityLevel(upper))
-      throw new RegistryError(
-        42203,
-        `Invalid compatibility level ${JSON.stringify(value)}. Valid values: NONE, BACKWARD, BACKWARD_TRANSITIVE, FORWARD, FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE.`,
-      );
-    return upper;
-  }
-
+  };
   return {
-    register(subject, schemaText) {
-      validSubject(subject);
-      const { canonical } = parseSchema(schemaText);
-      return serialized(async () => {
-        for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-          const existing = state.versions(subject).find((e) => e.id === state.idOf(canonical));
-          if (existing) return { id: existing.id, version: existing.version };
-          const reasons = compatibilityReasons(subject, canonical);
-          if (reasons.length) {
-            throw new RegistryError(
-              409,
-              `Schema being registered is incompatible with an earlier schema for subject "${subject}" (${state.effectiveCompatibility(subject)}): ${reasons.join('; ')}`,
-            );
-          }
-          const value = {
-            subject,
-            version: state.nextVersion(subject),
-            id: state.nextIdFor(canonical),
-            schema: canonical,
-          };
-          await write({ keytype: 'SCHEMA', subject, version: value.version, nonce: randomUUID(), magic: 1 }, value);
-          const slot = state.allVersions(subject).find((e) => e.version === value.version);
-          if (slot?.id === value.id && state.idOf(canonical) === value.id)
-            return { id: value.id, version: value.version };
-        }
-        throw new RegistryError(
-          50001,
-          `could not register under "${subject}" after ${MAX_ATTEMPTS} attempts: concurrent writers kept taking the next version; retry`,
-        );
+    state,
+    log,
+    serialized<T>(fn: () => Promise<T>): Promise<T> {
+      const run = queue.then(async () => {
+        await log.catchUp();
+        return fn();
       });
+      queue = run.catch(() => undefined);
+      return run;
     },
+    async write(key, value) {
+      await log.waitApplied(await log.append(key, value));
+    },
+    async fresh<T>(fn: () => T): Promise<T> {
+      try {
+        return fn();
+      } catch (err: unknown) {
+        if (!(err instanceof RegistryError) || Math.floor(err.errorCode / 100) !== 404) throw err;
+        await log.catchUp();
+        return fn();
+      }
+    },
+    live,
+    findVersion(subject, version, includeDeleted) {
+      const n = parseVersion(version);
+      const versions = live(subject, includeDeleted || n !== 'latest');
+      const entry =
+        n === 'latest' ? versions.filter((e) => e.deleted === 'no').at(-1) : versions.find((e) => e.version === n);
+      if (!entry || (!includeDeleted && entry.deleted !== 'no'))
+        throw new RegistryError(40402, `Version ${version} not found.`);
+      return entry;
+    },
+    withSchema: (entry) => ({ ...entry, schema: state.schema(entry.id) ?? '' }),
+    compatibilityReasons(subject, schemaText) {
+      const { type } = parseSchema(schemaText);
+      const existing = state.versions(subject).map((e) => ({ version: e.version, type: state.type(e.id) ?? type }));
+      return incompatibilities(type, existing, state.effectiveCompatibility(subject));
+    },
+  };
+}
 
+/** Steps 1-4 of the RegistryService comment; the same schema again under the subject returns its id without writing. */
+function registerSchema(core: Core, subject: string, schemaText: unknown): Promise<{ id: number; version: number }> {
+  const { state } = core;
+  validSubject(subject);
+  const { canonical } = parseSchema(schemaText);
+  return core.serialized(async () => {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const existing = state.versions(subject).find((e) => e.id === state.idOf(canonical));
+      if (existing) return { id: existing.id, version: existing.version };
+      const reasons = core.compatibilityReasons(subject, canonical);
+      if (reasons.length) {
+        throw new RegistryError(
+          409,
+          `Schema being registered is incompatible with an earlier schema for subject "${subject}" ` +
+            `(${state.effectiveCompatibility(subject)}): ${reasons.join('; ')}`,
+        );
+      }
+      const value = {
+        subject,
+        version: state.nextVersion(subject),
+        id: state.nextIdFor(canonical),
+        schema: canonical,
+      };
+      await core.write({ keytype: 'SCHEMA', subject, version: value.version, nonce: randomUUID(), magic: 1 }, value);
+      const slot = state.allVersions(subject).find((e) => e.version === value.version);
+      if (slot?.id === value.id && state.idOf(canonical) === value.id) return { id: value.id, version: value.version };
+    }
+    throw new RegistryError(
+      50001,
+      `could not register under "${subject}" after ${MAX_ATTEMPTS} attempts: ` +
+        'concurrent writers kept taking the next version; retry',
+    );
+  });
+}
+
+type ReadMethods = 'lookup' | 'schemaById' | 'subjectsOf' | 'subjects' | 'versions' | 'version' | 'checkCompatibility';
+
+function readMethods(core: Core): Pick<RegistryService, ReadMethods> {
+  const { state, fresh, live, withSchema, findVersion } = core;
+  return {
     async lookup(subject, schemaText, includeDeleted) {
       const { canonical } = parseSchema(schemaText);
       return fresh(() => {
@@ -168,15 +187,22 @@ export function createRegistryService(state: RegistryState, log: SchemaLog): Reg
 
     async checkCompatibility(subject, version, schemaText) {
       parseSchema(schemaText);
-      await log.catchUp();
-      if (version === undefined) return compatibilityReasons(subject, schemaText);
+      await core.log.catchUp();
+      if (version === undefined) return core.compatibilityReasons(subject, schemaText);
       if (parseVersion(version) === 'latest' && state.versions(subject).length === 0) return [];
       const entry = findVersion(subject, version, false);
       const lvl = state.effectiveCompatibility(subject).replace('_TRANSITIVE', '') as CompatibilityLevel;
       const { type } = parseSchema(schemaText);
       return incompatibilities(type, [{ version: entry.version, type: state.type(entry.id) ?? type }], lvl);
     },
+  };
+}
 
+type LevelMethods = 'globalLevel' | 'setGlobalLevel' | 'subjectLevel' | 'setSubjectLevel' | 'deleteSubjectLevel';
+
+function levelMethods(core: Core): Pick<RegistryService, LevelMethods> {
+  const { state, serialized, write } = core;
+  return {
     globalLevel: () => state.globalCompatibility(),
 
     setGlobalLevel(value) {
@@ -211,7 +237,12 @@ export function createRegistryService(state: RegistryState, log: SchemaLog): Reg
         return previous;
       });
     },
+  };
+}
 
+function deleteMethods(core: Core): Pick<RegistryService, 'deleteSubject' | 'deleteVersion'> {
+  const { state, serialized, write } = core;
+  return {
     deleteSubject(subject, permanent) {
       return serialized(async () => {
         const all = state.allVersions(subject).filter((e) => e.deleted !== 'permanent');
@@ -236,7 +267,7 @@ export function createRegistryService(state: RegistryState, log: SchemaLog): Reg
 
     deleteVersion(subject, version, permanent) {
       return serialized(async () => {
-        const entry = findVersion(subject, version, permanent);
+        const entry = core.findVersion(subject, version, permanent);
         if (permanent && entry.deleted === 'no')
           throw new RegistryError(
             40407,
@@ -252,13 +283,25 @@ export function createRegistryService(state: RegistryState, log: SchemaLog): Reg
   };
 }
 
+function level(value: unknown): CompatibilityLevel {
+  const upper = typeof value === 'string' ? value.toUpperCase() : value;
+  if (!isCompatibilityLevel(upper))
+    throw new RegistryError(
+      42203,
+      `Invalid compatibility level ${JSON.stringify(value)}. Valid values: NONE, BACKWARD, BACKWARD_TRANSITIVE, ` +
+        'FORWARD, FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE.',
+    );
+  return upper;
+}
+
 function parseVersion(version: string): number | 'latest' {
   if (version === 'latest' || version === '-1') return 'latest';
   const n = Number(version);
   if (!/^\d+$/.test(version) || !Number.isSafeInteger(n) || n < 1) {
     throw new RegistryError(
       42202,
-      `The specified version '${version}' is not a valid version id. Allowed values are between [1, 2^31-1] and the string "latest"`,
+      `The specified version '${version}' is not a valid version id. ` +
+        'Allowed values are between [1, 2^31-1] and the string "latest"',
     );
   }
   return n;
