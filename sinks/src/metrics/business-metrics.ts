@@ -22,9 +22,16 @@ export interface BusinessMetrics {
  */
 export function createBusinessMetrics(o: BusinessMetricsOptions): BusinessMetrics {
   const now = o.now ?? Date.now;
-  const r = [o.registry];
   const cache = new JoinCache(o.joinCacheSize);
   const window = new ConfusionWindow(o.windowMs);
+  const d = decisionMetrics([o.registry]);
+  const l = labelMetrics([o.registry]);
+  registerWindowGauges([o.registry], cache, window, now);
+  l.unmatched.inc(0);
+  return { onScored: scoredHandler(d, cache), onLabel: labelHandler(l, cache, window, now) };
+}
+
+function decisionMetrics(r: Registry[]) {
   const decisions = new Counter({
     name: 'fraud_decisions_total',
     help: 'Decisions by outcome and transaction type',
@@ -67,6 +74,10 @@ export function createBusinessMetrics(o: BusinessMetricsOptions): BusinessMetric
     labelNames: ['version'],
     registers: r,
   });
+  return { decisions, byModel, blocked, reviewed, approved, score, modelInfo };
+}
+
+function labelMetrics(r: Registry[]) {
   const labels = new Counter({
     name: 'fraud_labels_total',
     help: 'Labels received by source and truth',
@@ -96,6 +107,11 @@ export function createBusinessMetrics(o: BusinessMetricsOptions): BusinessMetric
     help: 'Amount of labelled fraud that was APPROVEd, minor units',
     registers: r,
   });
+  return { labels, unmatched, delay, typology, missed };
+}
+
+/** Gauges read at scrape time: the join cache's size and the sliding window's live quality. */
+function registerWindowGauges(r: Registry[], cache: JoinCache, window: ConfusionWindow, now: () => number): void {
   new Gauge({
     name: 'fraud_join_cache_entries',
     help: 'Decisions held for joining labels',
@@ -135,36 +151,45 @@ export function createBusinessMetrics(o: BusinessMetricsOptions): BusinessMetric
       for (const cell of ['tp', 'fp', 'fn', 'tn'] as const) this.labels(cell).set(s[cell]);
     },
   });
-  let currentVersion: string | null = null;
-  unmatched.inc(0);
+}
 
-  return {
-    onScored(s) {
-      const t = s.transaction;
-      decisions.labels(s.decision, t.type).inc();
-      byModel.labels(s.modelVersion).inc();
-      (s.decision === 'BLOCK' ? blocked : s.decision === 'REVIEW' ? reviewed : approved)
-        .labels(t.currency)
-        .inc(t.amount);
-      score.observe(s.score);
-      if (currentVersion !== s.modelVersion) {
-        if (currentVersion !== null) modelInfo.remove(currentVersion);
-        currentVersion = s.modelVersion;
-        modelInfo.labels(s.modelVersion).set(1);
-      }
-      cache.set(t.txId, { decision: s.decision, eventTime: t.eventTime, amount: t.amount });
-    },
-    onLabel(l) {
-      labels.labels(l.source, String(l.isFraud)).inc();
-      if (l.isFraud) typology.labels(l.typology ?? 'unknown').inc();
-      const d = cache.get(l.txId);
-      if (!d) {
-        unmatched.inc();
-        return;
-      }
-      delay.labels(l.source).observe(Math.max(0, (l.labeledAt - d.eventTime) / 1000));
-      if (l.isFraud && d.decision === 'APPROVE') missed.inc(d.amount);
-      window.add(ConfusionWindow.cell(d.decision !== 'APPROVE', l.isFraud), now());
-    },
+/** Counts the decision and keeps it in the join cache for the label that may follow. */
+function scoredHandler(m: ReturnType<typeof decisionMetrics>, cache: JoinCache): BusinessMetrics['onScored'] {
+  const { decisions, byModel, blocked, reviewed, approved, score, modelInfo } = m;
+  let currentVersion: string | null = null;
+  return (s) => {
+    const t = s.transaction;
+    decisions.labels(s.decision, t.type).inc();
+    byModel.labels(s.modelVersion).inc();
+    (s.decision === 'BLOCK' ? blocked : s.decision === 'REVIEW' ? reviewed : approved).labels(t.currency).inc(t.amount);
+    score.observe(s.score);
+    if (currentVersion !== s.modelVersion) {
+      if (currentVersion !== null) modelInfo.remove(currentVersion);
+      currentVersion = s.modelVersion;
+      modelInfo.labels(s.modelVersion).set(1);
+    }
+    cache.set(t.txId, { decision: s.decision, eventTime: t.eventTime, amount: t.amount });
+  };
+}
+
+/** Counts the label; joined to its decision, it feeds the delay, the missed amount and the window. */
+function labelHandler(
+  m: ReturnType<typeof labelMetrics>,
+  cache: JoinCache,
+  window: ConfusionWindow,
+  now: () => number,
+): BusinessMetrics['onLabel'] {
+  const { labels, unmatched, delay, typology, missed } = m;
+  return (l) => {
+    labels.labels(l.source, String(l.isFraud)).inc();
+    if (l.isFraud) typology.labels(l.typology ?? 'unknown').inc();
+    const d = cache.get(l.txId);
+    if (!d) {
+      unmatched.inc();
+      return;
+    }
+    delay.labels(l.source).observe(Math.max(0, (l.labeledAt - d.eventTime) / 1000));
+    if (l.isFraud && d.decision === 'APPROVE') missed.inc(d.amount);
+    window.add(ConfusionWindow.cell(d.decision !== 'APPROVE', l.isFraud), now());
   };
 }
