@@ -15,7 +15,8 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createKafka, createLogger, kafkaEnvSchema, parseEnv, waitFor } from '@fraud/common';
+import { createLogger, kafkaEnvSchema, parseEnv, waitFor } from '@fraud/common';
+import { createKafka } from '@fraud/kafka';
 import { DEFAULT_COSTS, FEATURE_SET, trainPipeline, trainXGBoost, type TrainInput } from '@fraud/model';
 import { createLabelScheduler, createSimulator, scenarioFromObject, type SimEvent } from '@fraud/producers';
 import { createCodecs, topicNames } from '@fraud/schemas';

@@ -17,7 +17,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { type Admin, Kafka, logLevel } from '@fraud/kafka';
 import { createLogger, waitFor } from '@fraud/common';
 import {
   FEATURE_NAMES,

@@ -10,8 +10,8 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Message } from 'kafkajs';
-import { createKafka, kafkaEnvSchema, parseEnv } from '@fraud/common';
+import { createKafka, type Message } from '@fraud/kafka';
+import { kafkaEnvSchema, parseEnv } from '@fraud/common';
 import { uniqueName } from '@fraud/common/testing';
 import { createCodecs, topicNames } from '@fraud/schemas';
 import {

@@ -1,7 +1,14 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CompressionTypes, type Consumer, type Producer } from 'kafkajs';
-import { createKafka, createLogger, createMetricsRegistry, errorMessage, type Logger } from '@fraud/common';
+import {
+  CompressionTypes,
+  consumerConfig,
+  createKafka,
+  producerConfig,
+  type Consumer,
+  type Producer,
+} from '@fraud/kafka';
+import { createLogger, createMetricsRegistry, errorMessage, type Logger } from '@fraud/common';
 import {
   createCodecs,
   createSchemaRegistryClient,
@@ -34,20 +41,15 @@ export async function startApiService(env: ApiEnv, logger: Logger = createLogger
   const registryProbe = createSchemaRegistryClient({ url: env.SCHEMA_REGISTRY_URL, retries: 0, timeoutMs: 1000 });
   const registry = createMetricsRegistry('api');
   const waiter = createDecisionWaiter(env.API_DECISION_CACHE);
-  const producer: Producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 5,
-    allowAutoTopicCreation: false,
-  });
+  const producer: Producer = kafka.producer(
+    // Five requests in flight (idempotence keeps the order per partition): concurrent API calls
+    // do not queue behind one another's round trip.
+    producerConfig('idempotent', { maxInFlightRequests: 5, allowAutoTopicCreation: false }),
+  );
   await producer.connect();
-  const consumer: Consumer = kafka.consumer({
-    groupId: `fraud-api-${process.pid}-${Date.now().toString(36)}`,
-    readUncommitted: false,
-    maxWaitTimeInMs: 5,
-    minBytes: 1,
-    sessionTimeout: 10_000,
-    heartbeatInterval: 1_000,
-  });
+  const consumer: Consumer = kafka.consumer(
+    consumerConfig('latency', { groupId: `fraud-api-${process.pid}-${Date.now().toString(36)}` }),
+  );
   await consumer.connect();
   await consumer.subscribe({ topic: topics.scored, fromBeginning: false });
   let assigned = false;

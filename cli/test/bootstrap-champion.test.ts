@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, kafkaEnvSchema, parseEnv } from '@fraud/common';
-import { testKafka, testTopics, uniqueName, type TestTopics } from '@fraud/common/testing';
+import { uniqueName } from '@fraud/common/testing';
+import { testKafka, testTopics, type TestTopics } from '@fraud/kafka/testing';
 import { FEATURE_NAMES, FEATURE_SET } from '@fraud/model';
 import { createCodecs, topicNames, type ModelUpdate } from '@fraud/schemas';
 import { hasChampion } from '../src/start/bootstrap-model.ts';

@@ -2,5 +2,4 @@ export * from './errors.ts';
 export * from './retry.ts';
 export * from './env.ts';
 export * from './logger.ts';
-export * from './kafka.ts';
 export * from './metrics.ts';

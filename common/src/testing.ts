@@ -2,15 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
 
 /**
- * Test helpers: every topic and group gets a unique name, and everything created is removed
- * by the returned cleanup. Tests talk to the real broker started by the global setup.
+ * Test helpers shared by every package: seeded randomness, free ports, unique names, the PaySim
+ * fixtures. The Kafka helpers (testKafka, testTopics) live in @fraud/kafka/testing.
  */
-export function testBrokers(): string[] {
-  return (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-}
 
 /** A seeded PRNG (mulberry32) for reproducible fixtures and benchmark data: uniform in [0, 1). */
 export function seededRandom(seed: number): () => number {
@@ -49,50 +45,4 @@ export function paysimFixture(
 
 export function uniqueName(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
-}
-
-export function testKafka(clientId = 'fraud-test'): Kafka {
-  return new Kafka({
-    clientId,
-    brokers: testBrokers(),
-    logLevel: logLevel.ERROR,
-    retry: { retries: 8, initialRetryTime: 100 },
-  });
-}
-
-export interface TestTopics {
-  admin: Admin;
-  create(name: string, partitions?: number, configs?: Record<string, string>): Promise<string>;
-  cleanup(): Promise<void>;
-}
-
-export async function testTopics(kafka: Kafka = testKafka()): Promise<TestTopics> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const created: string[] = [];
-  return {
-    admin,
-    async create(name, partitions = 3, configs = {}) {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: [
-          {
-            topic: name,
-            numPartitions: partitions,
-            replicationFactor: 1,
-            configEntries: Object.entries(configs).map(([n, v]) => ({ name: n, value: v })),
-          },
-        ],
-      });
-      created.push(name);
-      return name;
-    },
-    async cleanup() {
-      if (created.length)
-        await admin
-          .deleteTopics({ topics: created })
-          .catch((err: unknown) => console.warn('topic cleanup failed', err));
-      await admin.disconnect();
-    },
-  };
 }

@@ -5,15 +5,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createKafka,
-  createLogger,
-  createMetricsRegistry,
-  isFraudError,
-  parseEnv,
-  type FraudError,
-} from '@fraud/common';
-import { testKafka, testTopics, uniqueName, type TestTopics } from '@fraud/common/testing';
+import { createLogger, createMetricsRegistry, type FraudError, isFraudError, parseEnv } from '@fraud/common';
+import { createKafka } from '@fraud/kafka';
+import { uniqueName } from '@fraud/common/testing';
+import { testKafka, testTopics, type TestTopics } from '@fraud/kafka/testing';
 import {
   apiEnvSchema,
   createApp,

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel } from '@fraud/kafka';
 import { kafkaPid, startKafka, stopKafka } from './kafka-runtime.ts';
 import { httpReady, servicePid, startService, stopService } from './processes.ts';
 import { ensureTopics } from './topics.ts';

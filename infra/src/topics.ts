@@ -1,4 +1,4 @@
-import type { Admin, ITopicConfig } from 'kafkajs';
+import type { Admin, ITopicConfig } from '@fraud/kafka';
 import { topicNames } from '@fraud/schemas';
 
 export interface TopicPlan {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CompressionTypes } from 'kafkajs';
+import { CompressionTypes } from '@fraud/kafka';
 import { waitFor } from '@fraud/common';
-import { testKafka, testTopics, uniqueName, type TestTopics } from '@fraud/common/testing';
+import { uniqueName } from '@fraud/common/testing';
+import { testKafka, testTopics, type TestTopics } from '@fraud/kafka/testing';
 
 /**
  * Evidence for the pinned broker version: every Kafka API the project uses, through kafkajs,

@@ -2,16 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  AclOperationTypes,
-  AclPermissionTypes,
-  AclResourceTypes,
-  Kafka,
-  logLevel,
-  ResourcePatternTypes,
-} from 'kafkajs';
+import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, createKafka, Kafka, logLevel, ResourcePatternTypes } from '@fraud/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKafka, kafkaEnvSchema, parseEnv, waitFor } from '@fraud/common';
+import { kafkaEnvSchema, parseEnv, waitFor } from '@fraud/common';
 import { startKafka, stopKafka, type KafkaRuntimeOptions } from '../src/kafka-runtime.ts';
 
 /**

@@ -6,7 +6,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { retry, waitFor } from '@fraud/common';
-import { testTopics, uniqueName, type TestTopics } from '@fraud/common/testing';
+import { uniqueName } from '@fraud/common/testing';
+import { testTopics, type TestTopics } from '@fraud/kafka/testing';
 import { createKey } from '@fraud/api';
 import { topicNames } from '@fraud/schemas';
 

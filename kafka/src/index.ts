@@ -11,6 +11,11 @@ export { Kafka, logLevel, CompressionTypes, Partitioners } from 'kafkajs';
  */
 export const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ConfigResourceTypes, ResourcePatternTypes } =
   kafkajs;
+export type AclOperationTypes = kafkajs.AclOperationTypes;
+export type AclPermissionTypes = kafkajs.AclPermissionTypes;
+export type AclResourceTypes = kafkajs.AclResourceTypes;
+export type ConfigResourceTypes = kafkajs.ConfigResourceTypes;
+export type ResourcePatternTypes = kafkajs.ResourcePatternTypes;
 export type {
   Admin,
   Consumer,

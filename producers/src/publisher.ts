@@ -1,4 +1,4 @@
-import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
+import { CompressionTypes, type Kafka, type Message, Partitioners, type Producer, type TopicMessages } from '@fraud/kafka';
 import { FraudError, errorMessage, type Logger } from '@fraud/common';
 import type { Label, Transaction } from '@fraud/schemas';
 import type { ProducerMetrics } from './metrics.ts';

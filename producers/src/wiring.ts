@@ -1,6 +1,6 @@
-import type { Kafka, Producer } from 'kafkajs';
+import { createKafka, type Kafka, type Producer } from '@fraud/kafka';
 import type { Registry } from 'prom-client';
-import { createKafka, createMetricsRegistry, FraudError, retry, type Logger } from '@fraud/common';
+import { createMetricsRegistry, FraudError, type Logger, retry } from '@fraud/common';
 import { createCodecs, topicNames, type Topics } from '@fraud/schemas';
 import type { ProducerEnv } from './env.ts';
 import { createProducerMetrics, startMetricsServer, type ProducerMetrics } from './metrics.ts';

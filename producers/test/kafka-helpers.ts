@@ -1,4 +1,4 @@
-import type { Admin, Kafka } from 'kafkajs';
+import type { Admin, Kafka } from '@fraud/kafka';
 import { waitFor } from '@fraud/common';
 import { uniqueName } from '@fraud/common/testing';
 import { createCodecs, topicNames, type Codecs, type Topics } from '@fraud/schemas';

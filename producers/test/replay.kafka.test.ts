@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { testKafka } from '@fraud/common/testing';
+import { testKafka } from '@fraud/kafka/testing';
 import type { Label, Transaction } from '@fraud/schemas';
 import { createIdempotentProducer, createPublisher, createRejectList, fileTag, runReplay } from '../src/index.ts';
 import { SHARED_CSVS, writeCorruptedCsv } from './helpers.ts';

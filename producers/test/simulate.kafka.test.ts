@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMetricsRegistry, waitFor } from '@fraud/common';
-import { testKafka } from '@fraud/common/testing';
+import { testKafka } from '@fraud/kafka/testing';
 import type { Label, Transaction } from '@fraud/schemas';
 import {
   createIdempotentProducer,

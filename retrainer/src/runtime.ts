@@ -1,4 +1,5 @@
-import { createKafka, type Logger } from '@fraud/common';
+import type { Logger } from '@fraud/common';
+import { createKafka } from '@fraud/kafka';
 import { createCodecs, topicNames } from '@fraud/schemas';
 import type { RetrainerEnv } from './env.ts';
 import { createRetrainerService, type RetrainerService, type RetrainerServiceOptions } from './service/service.ts';

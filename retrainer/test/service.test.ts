@@ -1,10 +1,11 @@
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Producer } from 'kafkajs';
+import type { Producer } from '@fraud/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, waitFor } from '@fraud/common';
-import { testKafka, testTopics, uniqueName, type TestTopics } from '@fraud/common/testing';
+import { uniqueName } from '@fraud/common/testing';
+import { testKafka, testTopics, type TestTopics } from '@fraud/kafka/testing';
 import { readArtifact, trainXGBoost, type TrainInput } from '@fraud/model';
 import { CONTROL_KEYS, createCodecs, topicNames, type Codecs, type ModelUpdate, type Topics } from '@fraud/schemas';
 import { createRetrainerService, type RetrainerService } from '../src/service/service.ts';

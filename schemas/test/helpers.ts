@@ -1,6 +1,7 @@
 import { createLogger } from '@fraud/common';
-import { testKafka, testTopics, uniqueName, type TestTopics } from '@fraud/common/testing';
-import type { Kafka } from 'kafkajs';
+import { uniqueName } from '@fraud/common/testing';
+import { testKafka, testTopics, type TestTopics } from '@fraud/kafka/testing';
+import type { Kafka } from '@fraud/kafka';
 import { createRegistryServer, type RegistryServer } from '../src/index.ts';
 
 /**

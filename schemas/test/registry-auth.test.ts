@@ -7,7 +7,8 @@ import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, isFraudError, waitFor } from '@fraud/common';
 import { hashPassword, verifyPassword } from '@fraud/common/passwords';
-import { testKafka, testTopics, uniqueName, type TestTopics } from '@fraud/common/testing';
+import { uniqueName } from '@fraud/common/testing';
+import { testKafka, testTopics, type TestTopics } from '@fraud/kafka/testing';
 import {
   createCodecs,
   createRegistryServer,

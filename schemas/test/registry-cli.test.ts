@@ -2,7 +2,8 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { waitFor } from '@fraud/common';
-import { testKafka, testTopics, uniqueName, type TestTopics } from '@fraud/common/testing';
+import { uniqueName } from '@fraud/common/testing';
+import { testKafka, testTopics, type TestTopics } from '@fraud/kafka/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSchemaRegistryClient, loadAvroSchemas } from '../src/index.ts';
 

@@ -1,5 +1,6 @@
 import type { Admin, Consumer, Kafka } from 'kafkajs';
-import { FraudError, errorMessage, withAdminRetry, type Logger } from '@fraud/common';
+import { errorMessage, FraudError, type Logger } from '@fraud/common';
+import { withAdminRetry } from '@fraud/kafka';
 import type { DestinationView } from '@fraud/model';
 import type { Transaction } from '@fraud/schemas';
 import type { ScorerMetrics } from './metrics.ts';

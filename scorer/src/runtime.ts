@@ -1,4 +1,5 @@
-import { FraudError, createKafka, type Logger } from '@fraud/common';
+import { FraudError, type Logger } from '@fraud/common';
+import { createKafka } from '@fraud/kafka';
 import {
   FEATURE_NAMES,
   FEATURE_SET,

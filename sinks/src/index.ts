@@ -10,7 +10,6 @@ export {
 } from './service.ts';
 export { signFeedToken, verifyFeedToken, type FeedTokenPayload } from './live/token.ts';
 export type { FeedStats } from './live/aggregator.ts';
-export { DLQ_HEADERS, createDeadLetter, type DeadLetter, type DeadLetterRecord } from './kafka/dlq.ts';
 export { QUESTIONS, type Question } from './warehouse/questions.ts';
 export { renderSql, duckdbDialect, bigqueryDialect, type Dialect } from './warehouse/dialect.ts';
 export { createDuckDbStore } from './warehouse/duckdb-store.ts';

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { BigQuery } from '@google-cloud/bigquery';
-import type { Producer } from 'kafkajs';
-import { createKafka, createMetricsRegistry, errorMessage, type Logger } from '@fraud/common';
+import { createKafka, type Producer } from '@fraud/kafka';
+import { createMetricsRegistry, errorMessage, type Logger } from '@fraud/common';
 import { createCodecs, topicNames } from '@fraud/schemas';
 import { createBigQueryClient } from './bigquery-client.ts';
 import type { SinkCodecs } from './codecs.ts';

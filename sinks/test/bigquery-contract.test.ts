@@ -176,7 +176,7 @@ describe('BigQuery warehouse backend (REST contract against a local fake)', () =
     const rows = [0, 1, 2, 3].map((i) => scoredRow(scoredRecord('bq', i), { partition: 0, offset: i }));
     const rejected = await store.upsert(SCORED_TABLE, rows);
     expect(rejected).toEqual([
-      { index: 1, code: 'BIGQUERY_INVALID', reason: 'amount Cannot convert value to integer' },
+      { index: 1, code: 'BIGQUERY_INVALID', message: 'amount Cannot convert value to integer' },
     ]);
     const inserts = fake.requests.filter((r) => r.path.endsWith('/insertAll'));
     expect(inserts).toHaveLength(2);

@@ -1,8 +1,8 @@
 import { createServer } from 'node:net';
-import type { Kafka, Producer } from 'kafkajs';
+import type { Admin, Kafka, Producer } from '@fraud/kafka';
 import { parseEnv, waitFor } from '@fraud/common';
-import type { Admin } from 'kafkajs';
-import { testKafka, uniqueName } from '@fraud/common/testing';
+import { uniqueName } from '@fraud/common/testing';
+import { testKafka } from '@fraud/kafka/testing';
 import { createCodecs, topicNames, type Codecs, type Label, type ScoredTransaction, type Topics } from '@fraud/schemas';
 import { sinkEnvSchema, type SinkEnv } from '../src/env.ts';
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Admin } from 'kafkajs';
+import type { Admin } from '@fraud/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, waitFor } from '@fraud/common';
 import { sinkGroupId, startSink, type RunningSink } from '../src/service.ts';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OAuth2Client } from 'google-auth-library';
 import { createLogger, waitFor } from '@fraud/common';
 import { createBigQueryClient } from '../src/bigquery-client.ts';
-import { DLQ_HEADERS } from '../src/kafka/dlq.ts';
+import { DLQ_HEADERS } from '@fraud/kafka';
 import { sinkGroupId, startSink, type RunningSink } from '../src/service.ts';
 import { startFakeBigQuery, type FakeBigQuery } from './fake-bigquery.ts';
 import { scoredRecord } from './fixtures.ts';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, waitFor } from '@fraud/common';
 import type { ModelUpdate } from '@fraud/schemas';
-import { DLQ_HEADERS } from '../src/kafka/dlq.ts';
+import { DLQ_HEADERS } from '@fraud/kafka';
 import { sinkGroupId, startSink, type RunningSink } from '../src/service.ts';
 import { createDuckDbStore } from '../src/warehouse/duckdb-store.ts';
 import { labelRecord, scoredRecord } from './fixtures.ts';

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel } from '@fraud/kafka';
 import { waitFor } from '@fraud/common';
 import { repoRoot, startKafka, stopKafka, ensureTopics, type KafkaRuntimeOptions } from '@fraud/infra';
 import {

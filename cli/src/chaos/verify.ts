@@ -1,4 +1,4 @@
-import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { Kafka, KafkaMessage } from '@fraud/kafka';
 import { createLogger } from '@fraud/common';
 import type { Codecs } from '@fraud/schemas';
 import { readToEnd } from '@fraud/scorer';

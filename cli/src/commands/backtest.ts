@@ -2,7 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { createKafka, FraudError } from '@fraud/common';
+import { FraudError } from '@fraud/common';
+import { createKafka } from '@fraud/kafka';
 import { formatReport, loadModelArtifact } from '@fraud/model';
 import { createCodecs, topicNames } from '@fraud/schemas';
 import {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { FraudError, createKafka, createLogger, kafkaEnvSchema, parseEnv } from '@fraud/common';
+import { createLogger, FraudError, kafkaEnvSchema, parseEnv } from '@fraud/common';
+import { createKafka } from '@fraud/kafka';
 import { topicNames } from '@fraud/schemas';
 import type { DlqEntry } from '@fraud/scorer';
 

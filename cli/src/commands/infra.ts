@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { createKafka, kafkaEnvSchema, parseEnv } from '@fraud/common';
+import { kafkaEnvSchema, parseEnv } from '@fraud/common';
+import { createKafka } from '@fraud/kafka';
 import { ensureTopics, stackDown, stackReset, stackStatus, stackUp } from '@fraud/infra';
 
 const log = (s: string) => process.stdout.write(`${s}\n`);

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { FraudError, createKafka, createLogger, errorMessage, kafkaEnvSchema, parseEnv } from '@fraud/common';
+import { createLogger, errorMessage, FraudError, kafkaEnvSchema, parseEnv } from '@fraud/common';
+import { createKafka } from '@fraud/kafka';
 import { hashPassword } from '@fraud/common/passwords';
 import { stopOnSignals } from '../lifecycle.ts';
 import {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { createKafka, createLogger, FraudError } from '@fraud/common';
+import { createLogger, FraudError } from '@fraud/common';
+import { createKafka } from '@fraud/kafka';
 import { topicNames } from '@fraud/schemas';
 import {
   parsePolicyText,

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { createKafka, type KafkaEnv, type Logger } from '@fraud/common';
+import type { KafkaEnv, Logger } from '@fraud/common';
+import { createKafka } from '@fraud/kafka';
 import { FEATURE_SET, featureCompatibilityProblem, readArtifact, trainPipeline, type LabeledRow } from '@fraud/model';
 import { createSimulator } from '@fraud/producers';
 import { createCodecs, topicNames, type ModelUpdate } from '@fraud/schemas';

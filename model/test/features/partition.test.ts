@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Partitioners, type PartitionerArgs } from 'kafkajs';
+import { type PartitionerArgs, Partitioners } from '@fraud/kafka';
 import { murmur2, murmur2Partition } from '../../src/features/index.ts';
 import { rng } from './helpers.ts';
 

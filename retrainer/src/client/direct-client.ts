@@ -1,4 +1,5 @@
-import { createLogger, createKafka, FraudError, type KafkaEnv } from '@fraud/common';
+import { createLogger, FraudError, type KafkaEnv } from '@fraud/common';
+import { createKafka } from '@fraud/kafka';
 import { retrainDue } from '../domain/triggers.ts';
 import { DEFAULT_COSTS, FEATURE_NAMES, FEATURE_SET } from '@fraud/model';
 import { createCodecs, topicNames } from '@fraud/schemas';

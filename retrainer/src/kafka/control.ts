@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Consumer, Kafka, Producer } from 'kafkajs';
+import { followTopic, type Kafka, type KafkaMessage, type Producer, type TopicFollower } from '@fraud/kafka';
 import { errorMessage, type Logger } from '@fraud/common';
 import { CONTROL_KEYS, type Topics } from '@fraud/schemas';
 import { diffKeys, type PolicyManager } from '../policy/manager.ts';
@@ -23,42 +23,42 @@ export function watchControlTopic(deps: {
   logger: Logger;
   groupPrefix?: string;
 }): ControlWatcher {
-  let consumer: Consumer | undefined;
+  let follower: TopicFollower | undefined;
+  const apply = async (message: KafkaMessage): Promise<void> => {
+    if (message.key?.toString('utf8') !== CONTROL_KEYS.retrainPolicy || message.value === null) return;
+    const text = message.value.toString('utf8');
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err: unknown) {
+      await deps.manager.apply({
+        source: 'control-topic',
+        actor: 'control-topic',
+        policy: null,
+        parseError: `retrain policy refused: control record at offset ${message.offset} is not JSON (${errorMessage(err)}). The previous policy stays in force.`,
+      });
+      return;
+    }
+    const rec = value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {};
+    if (sameAsCurrent(deps.manager, rec)) return;
+    const actor = typeof rec.updatedBy === 'string' ? rec.updatedBy : 'control-topic';
+    await deps.manager.apply({ source: 'control-topic', actor, policy: value });
+  };
   return {
     async start() {
-      consumer = deps.kafka.consumer({
+      follower = await followTopic({
+        kafka: deps.kafka,
+        topic: deps.topics.control,
         groupId: `${deps.groupPrefix ?? 'retrainer-control'}-${randomUUID().slice(0, 8)}`,
-        maxWaitTimeInMs: 300,
-      });
-      await consumer.connect();
-      await consumer.subscribe({ topic: deps.topics.control, fromBeginning: true });
-      await consumer.run({
-        autoCommit: false,
-        eachMessage: async ({ message }) => {
-          if (message.key?.toString('utf8') !== CONTROL_KEYS.retrainPolicy || message.value === null) return;
-          const text = message.value.toString('utf8');
-          let value: unknown;
-          try {
-            value = JSON.parse(text);
-          } catch (err: unknown) {
-            await deps.manager.apply({
-              source: 'control-topic',
-              actor: 'control-topic',
-              policy: null,
-              parseError: `retrain policy refused: control record at offset ${message.offset} is not JSON (${errorMessage(err)}). The previous policy stays in force.`,
-            });
-            return;
-          }
-          const rec = value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {};
-          if (sameAsCurrent(deps.manager, rec)) return;
-          const actor = typeof rec.updatedBy === 'string' ? rec.updatedBy : 'control-topic';
-          await deps.manager.apply({ source: 'control-topic', actor, policy: value });
+        logger: deps.logger,
+        onMessages: async (messages) => {
+          for (const m of messages) await apply(m);
         },
       });
     },
     async stop() {
-      await consumer?.disconnect();
-      consumer = undefined;
+      await follower?.stop();
+      follower = undefined;
     },
   };
 }

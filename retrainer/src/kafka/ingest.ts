@@ -1,13 +1,22 @@
-import type { Consumer, Kafka, Producer } from 'kafkajs';
-import { errorMessage, type Logger } from '@fraud/common';
+import {
+  consumerConfig,
+  createDlqWriter,
+  type Consumer,
+  type DeadLetter,
+  type Kafka,
+  type KafkaMessage,
+  type Producer,
+} from '@fraud/kafka';
+import { errorMessage, isFraudError, type Logger } from '@fraud/common';
 import type { Codecs, Label, ScoredTransaction, Topics } from '@fraud/schemas';
 import type { TrainingStore } from '../store/training-store.ts';
 
 /**
  * Consumes `scored` and `labels` (read_committed) into the training store. Offsets are
  * committed only after the batch is in the store, so a crash replays the batch and the
- * store's idempotent ingest absorbs it. A record that cannot be decoded is counted and sent
- * to the DLQ with the reason, never dropped silently and never blocking the partition.
+ * store's idempotent ingest absorbs it. A record that cannot be decoded is counted and
+ * dead-lettered (the one DLQ contract, service `retrainer`), never dropped silently and never
+ * blocking the partition.
  */
 export interface Ingest {
   start(): Promise<void>;
@@ -25,14 +34,10 @@ export function createIngest(deps: {
   fromBeginning?: boolean;
 }): Ingest {
   let consumer: Consumer | undefined;
+  const dlq = createDlqWriter({ producer: deps.producer, topic: deps.topics.dlq, service: 'retrainer' });
   return {
     async start() {
-      consumer = deps.kafka.consumer({
-        groupId: deps.groupId,
-        readUncommitted: false,
-        sessionTimeout: 30_000,
-        maxWaitTimeInMs: 500,
-      });
+      consumer = deps.kafka.consumer(consumerConfig('throughput', { groupId: deps.groupId }));
       await consumer.connect();
       await consumer.subscribe({
         topics: [deps.topics.scored, deps.topics.labels],
@@ -46,38 +51,36 @@ export function createIngest(deps: {
           if (!isRunning() || isStale() || batch.messages.length === 0) return;
           const isScored = batch.topic === deps.topics.scored;
           const good: (ScoredTransaction | Label)[] = [];
-          const bad: { value: Buffer | null; key: Buffer | null; reason: string; offset: string }[] = [];
+          const bad: DeadLetter[] = [];
+          const dead = (m: KafkaMessage, code: string, message: string): DeadLetter => ({
+            code,
+            message,
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: m.offset,
+            timestamp: m.timestamp,
+            key: m.key,
+            value: m.value,
+            headers: m.headers ?? {},
+          });
           for (const m of batch.messages) {
             if (m.value === null) {
-              bad.push({ value: null, key: m.key, reason: 'empty value', offset: m.offset });
+              bad.push(dead(m, 'RECORD_INVALID', 'empty value'));
               continue;
             }
             try {
               good.push(isScored ? await deps.codecs.scored.decode(m.value) : await deps.codecs.label.decode(m.value));
             } catch (err: unknown) {
-              bad.push({ value: m.value, key: m.key, reason: errorMessage(err), offset: m.offset });
+              bad.push(dead(m, isFraudError(err) ? err.code : 'DECODE_FAILED', errorMessage(err)));
             }
           }
           if (isScored) await deps.store.ingestScored(good as ScoredTransaction[]);
           else await deps.store.ingestLabels(good as Label[]);
           if (bad.length) {
-            await deps.producer.send({
-              topic: deps.topics.dlq,
-              messages: bad.map((b) => ({
-                key: b.key,
-                value: b.value,
-                headers: {
-                  'x-reason': b.reason,
-                  'x-source-topic': batch.topic,
-                  'x-source-partition': String(batch.partition),
-                  'x-source-offset': b.offset,
-                  'x-stage': 'retrainer',
-                },
-              })),
-            });
+            await dlq.send(bad);
             await deps.store.countInvalid(bad.length);
             deps.logger.warn(
-              { topic: batch.topic, count: bad.length, first: bad[0]?.reason },
+              { topic: batch.topic, count: bad.length, first: bad[0]?.message },
               'undecodable records sent to the DLQ',
             );
           }

@@ -1,22 +1,32 @@
 import { randomUUID } from 'node:crypto';
-import type { Consumer, Kafka, Producer } from 'kafkajs';
-import { errorMessage, waitFor, withAdminRetry, type Logger } from '@fraud/common';
+import {
+  followTopic,
+  withDeadline,
+  type Kafka,
+  type KafkaMessage,
+  type Producer,
+  type TopicFollower,
+} from '@fraud/kafka';
+import { errorMessage, FraudError, type Logger } from '@fraud/common';
 import type { Codecs, ModelUpdate, Topics } from '@fraud/schemas';
 import type { UpdateSink } from '../run/publisher.ts';
+
+type Role = 'champion' | 'shadow';
 
 /**
  * Follows the compacted model-updates topic from the beginning (a fresh group each start, so
  * the whole compacted history is read): the latest record per key is the model in force,
- * a tombstone (null value) clears the key.
+ * a tombstone (null value) clears the key. "Caught up" comes from the follower, which also
+ * counts the commit marker that ends a partition written transactionally (never a message).
  */
 export interface ModelUpdatesView {
   start(): Promise<void>;
   stop(): Promise<void>;
   champion(): ModelUpdate | null;
   shadow(): ModelUpdate | null;
-  /** Resolves once the topic has been read up to the end offsets seen at start. */
+  /** Resolves once the topic has been read up to the end offsets seen at start (call after start). */
   caughtUp(timeoutMs?: number): Promise<void>;
-  onUpdate(fn: (role: 'champion' | 'shadow', u: ModelUpdate | null) => void): void;
+  onUpdate(fn: (role: Role, u: ModelUpdate | null) => void): void;
 }
 
 export function watchModelUpdates(deps: {
@@ -26,60 +36,44 @@ export function watchModelUpdates(deps: {
   logger: Logger;
   groupPrefix?: string;
 }): ModelUpdatesView {
-  let consumer: Consumer | undefined;
-  const latest: { champion: ModelUpdate | null; shadow: ModelUpdate | null } = { champion: null, shadow: null };
-  const listeners: ((role: 'champion' | 'shadow', u: ModelUpdate | null) => void)[] = [];
-  const target = new Map<number, bigint>();
-  const seen = new Map<number, bigint>();
+  let follower: TopicFollower | undefined;
+  const latest: Record<Role, ModelUpdate | null> = { champion: null, shadow: null };
+  const listeners: ((role: Role, u: ModelUpdate | null) => void)[] = [];
+  const set = (role: Role, u: ModelUpdate | null): void => {
+    latest[role] = u;
+    for (const fn of listeners) fn(role, u);
+  };
+  const apply = async (message: KafkaMessage): Promise<void> => {
+    const key = message.key?.toString('utf8');
+    if (key !== 'champion' && key !== 'shadow') return;
+    if (message.value === null) return set(key, null);
+    try {
+      set(key, await deps.codecs.modelUpdate.decode(message.value));
+    } catch (err: unknown) {
+      deps.logger.error({ err: errorMessage(err), offset: message.offset }, 'undecodable model update ignored');
+    }
+  };
   return {
     async start() {
-      const admin = deps.kafka.admin();
-      await admin.connect();
-      try {
-        for (const p of await withAdminRetry(() => admin.fetchTopicOffsets(deps.topics.modelUpdates)))
-          target.set(p.partition, BigInt(p.high));
-      } finally {
-        await admin.disconnect();
-      }
-      consumer = deps.kafka.consumer({
+      follower = await followTopic({
+        kafka: deps.kafka,
+        topic: deps.topics.modelUpdates,
         groupId: `${deps.groupPrefix ?? 'retrainer-models'}-${randomUUID().slice(0, 8)}`,
-        readUncommitted: false,
-        maxWaitTimeInMs: 300,
-      });
-      await consumer.connect();
-      await consumer.subscribe({ topic: deps.topics.modelUpdates, fromBeginning: true });
-      await consumer.run({
-        autoCommit: false,
-        eachMessage: async ({ message, partition }) => {
-          seen.set(partition, BigInt(message.offset) + 1n);
-          const key = message.key?.toString('utf8');
-          if (key !== 'champion' && key !== 'shadow') return;
-          if (message.value === null) {
-            latest[key] = null;
-            for (const fn of listeners) fn(key, null);
-            return;
-          }
-          try {
-            const u = await deps.codecs.modelUpdate.decode(message.value);
-            latest[key] = u;
-            for (const fn of listeners) fn(key, u);
-          } catch (err: unknown) {
-            deps.logger.error({ err: errorMessage(err), offset: message.offset }, 'undecodable model update ignored');
-          }
+        logger: deps.logger,
+        onMessages: async (messages) => {
+          for (const m of messages) await apply(m);
         },
       });
     },
     async stop() {
-      await consumer?.disconnect();
-      consumer = undefined;
+      await follower?.stop();
+      follower = undefined;
     },
     champion: () => latest.champion,
     shadow: () => latest.shadow,
     async caughtUp(timeoutMs = 30_000) {
-      await waitFor(() => [...target].every(([p, high]) => high === 0n || (seen.get(p) ?? 0n) >= high), {
-        timeoutMs,
-        what: 'model-updates read to the end',
-      });
+      if (!follower) throw new FraudError('INTERNAL', 'model-updates view not started: call start() first');
+      await withDeadline(follower.caughtUp, timeoutMs, 'reading model-updates to its end');
     },
     onUpdate(fn) {
       listeners.push(fn);

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka, Producer } from '@fraud/kafka';
 import { errorMessage, type Logger } from '@fraud/common';
 import type { Codecs, Topics } from '@fraud/schemas';
 import { DEFAULT_COSTS, FEATURE_NAMES, FEATURE_SET, type Costs, type TrainInput, type TrainResult } from '@fraud/model';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { FraudError, errorMessage, withAdminRetry, type Logger } from '@fraud/common';
-import { Partitioners, type Admin, type Consumer, type Kafka, type Producer } from 'kafkajs';
+import { errorMessage, FraudError, type Logger } from '@fraud/common';
+import { type Admin, type Consumer, type Kafka, Partitioners, type Producer, withAdminRetry } from '@fraud/kafka';
 import { RegistryError } from './errors.ts';
 import type { LogRecord } from './state.ts';
 

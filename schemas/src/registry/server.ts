@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '@fraud/common';
-import type { Kafka } from 'kafkajs';
+import type { Kafka } from '@fraud/kafka';
 import type { RegistryUser } from './auth.ts';
 import type { CompatibilityLevel } from './compat.ts';
 import { parseSchema } from './canonical.ts';

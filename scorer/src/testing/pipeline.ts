@@ -3,7 +3,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { createLogger, retry, waitFor } from '@fraud/common';
-import { testKafka, testTopics, uniqueName, type TestTopics } from '@fraud/common/testing';
+import { uniqueName } from '@fraud/common/testing';
+import { testKafka, testTopics, type TestTopics } from '@fraud/kafka/testing';
 import {
   createCodecs,
   topicNames,

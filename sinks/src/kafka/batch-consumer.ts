@@ -1,6 +1,5 @@
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { consumerConfig, type Consumer, type EachBatchPayload, type Kafka, type LocatedRecord } from '@fraud/kafka';
 import { FraudError, type Logger } from '@fraud/common';
-import type { LocatedRecord } from '@fraud/kafka';
 import type { TopicHandler } from './decoding-handler.ts';
 import type { SinkMetrics } from './sink-metrics.ts';
 
@@ -42,15 +41,18 @@ export interface BatchConsumer {
 export function createBatchConsumer(deps: BatchConsumerDeps): BatchConsumer {
   const byTopic = new Map(deps.handlers.map((h) => [h.topic, h]));
   const maxChunk = deps.maxChunk ?? 2000;
-  const consumer = deps.kafka.consumer({
-    groupId: deps.groupId,
-    readUncommitted: false,
-    maxBytesPerPartition: deps.maxBytesPerPartition ?? 4 * 1024 * 1024,
-    maxWaitTimeInMs: 250,
-    sessionTimeout: deps.sessionTimeoutMs ?? 30_000,
-    rebalanceTimeout: Math.max(deps.sessionTimeoutMs ?? 30_000, 20_000),
-    heartbeatInterval: Math.min(3_000, Math.floor((deps.sessionTimeoutMs ?? 30_000) / 3)),
-  });
+  // The session timeout is configurable (SINK_SESSION_TIMEOUT_MS): the heartbeat stays at most a
+  // third of it, the rebalance timeout at least 20 s.
+  const sessionTimeout = deps.sessionTimeoutMs ?? 30_000;
+  const consumer = deps.kafka.consumer(
+    consumerConfig('throughput', {
+      groupId: deps.groupId,
+      ...(deps.maxBytesPerPartition !== undefined && { maxBytesPerPartition: deps.maxBytesPerPartition }),
+      sessionTimeout,
+      rebalanceTimeout: Math.max(sessionTimeout, 20_000),
+      heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeout / 3)),
+    }),
+  );
   let joinedResolve: () => void = () => {};
   const joinedPromise = new Promise<void>((r) => (joinedResolve = r));
   consumer.on(consumer.events.GROUP_JOIN, (e) => {

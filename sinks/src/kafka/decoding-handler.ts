@@ -1,6 +1,5 @@
-import type { LocatedRecord } from '@fraud/kafka';
+import type { DeadLetter, DlqWriter, LocatedRecord } from '@fraud/kafka';
 import { errorMessage, isFraudError } from '@fraud/common';
-import type { DeadLetter, DeadLetterRecord } from './dlq.ts';
 import type { SinkMetrics } from './sink-metrics.ts';
 
 export interface Decoded<T> {
@@ -8,11 +7,11 @@ export interface Decoded<T> {
   raw: LocatedRecord;
 }
 
-/** A row the backend refused (e.g. BigQuery insertErrors): it goes to the DLQ with the reason. */
+/** A row the backend refused (e.g. BigQuery insertErrors): it goes to the DLQ with its code and message. */
 export interface Rejected {
   index: number;
   code: string;
-  reason: string;
+  message: string;
 }
 
 /** What the batch consumer calls for each chunk of one topic-partition. */
@@ -27,7 +26,7 @@ export interface DecodingHandlerDeps<T> {
   decode: (buf: Buffer) => Promise<T>;
   /** Durable write; resolves only when the rows are stored. Returns rows the backend rejected. */
   write: (records: Decoded<T>[]) => Promise<Rejected[] | void>;
-  dlq: DeadLetter;
+  dlq: DlqWriter;
   metrics: SinkMetrics;
   /** Null values on compacted topics are deletions; on data topics they are dead-lettered. */
   skipTombstones?: boolean;
@@ -43,7 +42,7 @@ export function decodingHandler<T>(deps: DecodingHandlerDeps<T>): TopicHandler {
     topic: deps.topic,
     async handle(records) {
       const good: Decoded<T>[] = [];
-      const bad: DeadLetterRecord[] = [];
+      const bad: DeadLetter[] = [];
       for (const raw of records) {
         if (raw.value === null) {
           if (!deps.skipTombstones) bad.push(dead(raw, 'RECORD_INVALID', 'null value (tombstone) on a data topic'));
@@ -61,7 +60,7 @@ export function decodingHandler<T>(deps: DecodingHandlerDeps<T>): TopicHandler {
         const rejected = (await deps.write(good)) ?? [];
         for (const r of rejected) {
           const rec = good[r.index];
-          if (rec) bad.push(dead(rec.raw, r.code, r.reason));
+          if (rec) bad.push(dead(rec.raw, r.code, r.message));
         }
       }
       if (bad.length) {
@@ -72,7 +71,7 @@ export function decodingHandler<T>(deps: DecodingHandlerDeps<T>): TopicHandler {
   };
 }
 
-function dead(raw: LocatedRecord, code: string, reason: string): DeadLetterRecord {
+function dead(raw: LocatedRecord, code: string, message: string): DeadLetter {
   return {
     topic: raw.topic,
     partition: raw.partition,
@@ -82,6 +81,6 @@ function dead(raw: LocatedRecord, code: string, reason: string): DeadLetterRecor
     headers: raw.headers ?? {},
     timestamp: raw.timestamp,
     code,
-    reason,
+    message,
   };
 }

@@ -1,11 +1,10 @@
-import type { Kafka, Producer } from 'kafkajs';
+import { createDlqWriter, type Kafka, type Producer } from '@fraud/kafka';
 import type { Registry } from 'prom-client';
 import type { Logger } from '@fraud/common';
 import type { ScoredTransaction, Topics } from '@fraud/schemas';
 import type { SinkCodecs } from '../codecs.ts';
 import { createBatchConsumer, type BatchConsumer } from '../kafka/batch-consumer.ts';
 import { decodingHandler } from '../kafka/decoding-handler.ts';
-import { createDeadLetter } from '../kafka/dlq.ts';
 import { createSinkMetrics } from '../kafka/sink-metrics.ts';
 import { StatsAggregator } from './aggregator.ts';
 import type { LiveFeed } from './feed-server.ts';
@@ -73,7 +72,7 @@ export interface LiveSinkDeps {
 export function createLiveSink(deps: LiveSinkDeps): BatchConsumer {
   const sink = 'live';
   const metrics = createSinkMetrics(deps.registry, sink);
-  const dlq = createDeadLetter({ producer: deps.producer, topic: deps.topics.dlq, service: `sink-${sink}` });
+  const dlq = createDlqWriter({ producer: deps.producer, topic: deps.topics.dlq, service: `sink-${sink}` });
   const agg = new StatsAggregator(Date.now());
   let timer: NodeJS.Timeout | undefined;
   const inner = createBatchConsumer({

@@ -1,4 +1,4 @@
-import type { Admin } from 'kafkajs';
+import type { Admin } from '@fraud/kafka';
 import { Gauge, type Registry } from 'prom-client';
 import { errorMessage, type Logger } from '@fraud/common';
 

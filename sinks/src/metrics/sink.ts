@@ -1,11 +1,10 @@
-import type { Kafka, Producer } from 'kafkajs';
+import { createDlqWriter, type Kafka, type Producer } from '@fraud/kafka';
 import type { Registry } from 'prom-client';
 import type { Logger } from '@fraud/common';
 import type { Label, ScoredTransaction, Topics } from '@fraud/schemas';
 import type { SinkCodecs } from '../codecs.ts';
 import { createBatchConsumer, type BatchConsumer } from '../kafka/batch-consumer.ts';
 import { decodingHandler } from '../kafka/decoding-handler.ts';
-import { createDeadLetter } from '../kafka/dlq.ts';
 import { createSinkMetrics } from '../kafka/sink-metrics.ts';
 import { createBusinessMetrics } from './business-metrics.ts';
 
@@ -30,7 +29,7 @@ export interface MetricsSinkDeps {
 export function createMetricsSink(deps: MetricsSinkDeps): BatchConsumer {
   const sink = 'metrics';
   const metrics = createSinkMetrics(deps.registry, sink);
-  const dlq = createDeadLetter({ producer: deps.producer, topic: deps.topics.dlq, service: `sink-${sink}` });
+  const dlq = createDlqWriter({ producer: deps.producer, topic: deps.topics.dlq, service: `sink-${sink}` });
   const business = createBusinessMetrics({
     registry: deps.registry,
     windowMs: deps.windowMs,

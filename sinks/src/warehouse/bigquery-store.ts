@@ -87,7 +87,7 @@ export function createBigQueryStore(deps: BigQueryStoreDeps): WarehouseStore {
           rejected.push({
             index: p.index,
             code: `BIGQUERY_${(reasons[0]!.reason ?? 'invalid').toUpperCase()}`,
-            reason: reasons.map((x) => `${x.location ?? ''} ${x.message ?? x.reason}`.trim()).join('; '),
+            message: reasons.map((x) => `${x.location ?? ''} ${x.message ?? x.reason}`.trim()).join('; '),
           });
       }
       if (errors.length)
@@ -98,7 +98,7 @@ export function createBigQueryStore(deps: BigQueryStoreDeps): WarehouseStore {
       pending = retryRows;
     }
     for (const p of pending)
-      rejected.push({ index: p.index, code: 'BIGQUERY_STOPPED', reason: 'row still stopped after 3 attempts' });
+      rejected.push({ index: p.index, code: 'BIGQUERY_STOPPED', message: 'row still stopped after 3 attempts' });
     return rejected;
   }
 

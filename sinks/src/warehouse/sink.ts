@@ -1,12 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Kafka, Producer } from 'kafkajs';
+import { createDlqWriter, type Kafka, type Producer } from '@fraud/kafka';
 import type { Registry } from 'prom-client';
 import type { Logger } from '@fraud/common';
 import type { Label, ModelUpdate, ScoredTransaction, Topics } from '@fraud/schemas';
 import type { SinkCodecs } from '../codecs.ts';
 import { createBatchConsumer, type BatchConsumer } from '../kafka/batch-consumer.ts';
 import { decodingHandler, type Decoded } from '../kafka/decoding-handler.ts';
-import { createDeadLetter } from '../kafka/dlq.ts';
 import { createSinkMetrics } from '../kafka/sink-metrics.ts';
 import { LABELS_TABLE, MODEL_VERSIONS_TABLE, SCORED_TABLE, type Row, type TableDef } from './columns.ts';
 import { labelRow, modelVersionRow, scoredRow } from './rows.ts';
@@ -31,7 +30,7 @@ export interface WarehouseSinkDeps {
 export function createWarehouseSink(deps: WarehouseSinkDeps): BatchConsumer {
   const sink = 'warehouse';
   const metrics = createSinkMetrics(deps.registry, sink);
-  const dlq = createDeadLetter({ producer: deps.producer, topic: deps.topics.dlq, service: `sink-${sink}` });
+  const dlq = createDlqWriter({ producer: deps.producer, topic: deps.topics.dlq, service: `sink-${sink}` });
   const writer =
     <T>(table: TableDef, toRow: (d: Decoded<T>) => Row) =>
     async (records: Decoded<T>[]) => {

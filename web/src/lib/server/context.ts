@@ -1,6 +1,6 @@
-import { FraudError, createKafka, createLogger, errorMessage, type Logger } from '@fraud/common';
+import { createLogger, errorMessage, FraudError, type Logger } from '@fraud/common';
+import { createKafka, Partitioners, type Producer } from '@fraud/kafka';
 import { createCodecs, redactRegistryUrl, topicNames, type Topics } from '@fraud/schemas';
-import { Partitioners, type Producer } from 'kafkajs';
 import { openDatabase, type Database } from './db/database.ts';
 import { createAuditLog, type AuditLog } from './db/audit.ts';
 import { createUserStore, type UserStore } from './auth/users.ts';

@@ -1,4 +1,4 @@
-import type { Kafka } from 'kafkajs';
+import { consumerConfig, type Kafka } from '@fraud/kafka';
 import type { Codecs, ScoredTransaction } from '@fraud/schemas';
 import { errorMessage, type Logger } from '@fraud/common';
 import type { CaseStore } from './case-store.ts';
@@ -19,14 +19,12 @@ export function createCaseIngest(deps: {
   cases: CaseStore;
   logger: Logger;
 }) {
-  // A short fetch wait, as in topic-tail.ts: `scored` is written in transactions, and with the 5 s
-  // default a new case could wait out the whole fetch wait before reaching the queue.
-  const consumer = deps.kafka.consumer({
-    groupId: deps.groupId,
-    sessionTimeout: 15_000,
-    heartbeatInterval: 1_000,
-    maxWaitTimeInMs: 250,
-  });
+  // The throughput preset's short fetch wait matters here: `scored` is written in transactions,
+  // and with kafkajs's 5 s default a new case could wait out the whole fetch wait before reaching
+  // the queue. A 15 s session: a restarted console gets the cases group's partitions back sooner.
+  const consumer = deps.kafka.consumer(
+    consumerConfig('throughput', { groupId: deps.groupId, sessionTimeout: 15_000, heartbeatInterval: 1_000 }),
+  );
   return {
     async start(): Promise<void> {
       await consumer.connect();

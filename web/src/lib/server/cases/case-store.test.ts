@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testKafka, testTopics, uniqueName, type TestTopics } from '@fraud/common/testing';
+import { uniqueName } from '@fraud/common/testing';
+import { testKafka, testTopics, type TestTopics } from '@fraud/kafka/testing';
 import { waitFor } from '@fraud/common';
 import { createCodecs, topicNames, type Codecs, type Label } from '@fraud/schemas';
-import type { Consumer, Producer } from 'kafkajs';
+import type { Consumer, Producer } from '@fraud/kafka';
 import { openDatabase, type Database } from '../db/database.ts';
 import { createAuditLog } from '../db/audit.ts';
 import { createCaseStore } from './case-store.ts';

@@ -1,4 +1,4 @@
-import type { Producer } from 'kafkajs';
+import type { Producer } from '@fraud/kafka';
 import { FraudError, errorMessage } from '@fraud/common';
 import type { Codecs, DecisionPolicy, Label, ModelUpdate, Topics } from '@fraud/schemas';
 import { CONTROL_KEYS } from '@fraud/schemas';

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Kafka, KafkaMessage } from 'kafkajs';
-import type { Logger } from '@fraud/common';
-import { errorMessage } from '@fraud/common';
+import { followTopic, type Kafka, type KafkaMessage, type TopicFollower } from '@fraud/kafka';
+import { errorMessage, type Logger } from '@fraud/common';
 
 /**
  * Reads a (compacted) topic from the beginning and keeps following it, handing every message to
@@ -23,43 +22,34 @@ export function createTopicTail(deps: {
   onMessage: (message: KafkaMessage) => Promise<void>;
 }): TopicTail {
   const groupId = `${deps.groupPrefix}fraud-web-${deps.name}-${randomUUID().slice(0, 8)}`;
-  // A short fetch wait: with kafkajs's 5 s default, a read_committed fetch of a transactional
-  // record was answered only when the wait ran out (measured 4.9-5.0 s in the browser test).
-  const consumer = deps.kafka.consumer({
-    groupId,
-    sessionTimeout: 10_000,
-    heartbeatInterval: 1_000,
-    maxWaitTimeInMs: 250,
-  });
+  const onMessage = async (message: KafkaMessage): Promise<void> => {
+    try {
+      await deps.onMessage(message);
+    } catch (err: unknown) {
+      // A bad control/model record must not stop the console from following the topic.
+      deps.logger.error(
+        { topic: deps.topic, offset: message.offset, err: errorMessage(err) },
+        'skipped a record the console cannot read',
+      );
+    }
+  };
+  let follower: TopicFollower | undefined;
   return {
     async start() {
-      await consumer.connect();
-      await consumer.subscribe({ topic: deps.topic, fromBeginning: true });
-      await consumer.run({
-        autoCommit: false,
-        eachMessage: async ({ message }) => {
-          try {
-            await deps.onMessage(message);
-          } catch (err: unknown) {
-            // A bad control/model record must not stop the console from following the topic.
-            deps.logger.error(
-              { topic: deps.topic, offset: message.offset, err: errorMessage(err) },
-              'skipped a record the console cannot read',
-            );
-          }
+      follower = await followTopic({
+        kafka: deps.kafka,
+        topic: deps.topic,
+        groupId,
+        logger: deps.logger,
+        deleteGroupOnStop: true,
+        onMessages: async (messages) => {
+          for (const m of messages) await onMessage(m);
         },
       });
     },
     async stop() {
-      await consumer.disconnect();
-      const admin = deps.kafka.admin();
-      await admin.connect();
-      await admin
-        .deleteGroups([groupId])
-        .catch((err: unknown) =>
-          deps.logger.warn({ err: errorMessage(err), groupId }, 'could not delete the console group'),
-        );
-      await admin.disconnect();
+      await follower?.stop();
+      follower = undefined;
     },
   };
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { KafkaMessage } from 'kafkajs';
+import type { KafkaMessage } from '@fraud/kafka';
 import { FraudError } from '@fraud/common';
 import type { Codecs, ModelUpdate } from '@fraud/schemas';
 import { num, optStr, str, type Database } from '../db/database.ts';

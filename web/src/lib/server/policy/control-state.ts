@@ -1,4 +1,4 @@
-import type { KafkaMessage } from 'kafkajs';
+import type { KafkaMessage } from '@fraud/kafka';
 import { CONTROL_KEYS, decisionPolicySchema, type DecisionPolicy } from '@fraud/schemas';
 
 /**

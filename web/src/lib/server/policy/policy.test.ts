@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KafkaMessage } from 'kafkajs';
+import type { KafkaMessage } from '@fraud/kafka';
 import { parsePolicyForm } from './policy-form.ts';
 import { createControlState } from './control-state.ts';
 import { parseRetrainPolicyText } from './retrain-form.ts';
