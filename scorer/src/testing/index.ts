@@ -3,4 +3,4 @@
  * benchmarks of other packages (api, corpus, bench). Test code only: nothing here runs in a service.
  */
 export { createPipeline, committedTotal, testRegistryUrl, REPO_ROOT, type Pipeline } from './pipeline.ts';
-export { makeTransactions, trainTinyModel, type TinyModel } from './model-fixture.ts';
+export { makeTransactions, trainTinyModel, trainTinyModelOn, type TinyModel } from './model-fixture.ts';

@@ -54,13 +54,25 @@ export interface TinyModel {
   update: ModelUpdate;
 }
 
-/** A real XGBoost model (a few trees), converted to ONNX, written as an artifact. */
+/** A real XGBoost model (a few trees) on the fixture's transactions, converted to ONNX, written as an artifact. */
 export async function trainTinyModel(
   version: string,
   seed = 7,
   thresholds = { review: 0.3, block: 0.8 },
 ): Promise<TinyModel> {
-  const txs = makeTransactions(3_000, { seed, accounts: 300 });
+  return trainTinyModelOn(version, makeTransactions(3_000, { seed, accounts: 300 }), { seed, thresholds });
+}
+
+/**
+ * The same tiny model trained on the caller's transactions (labelled fraud: a TRANSFER emptying the
+ * origin account), for tests that generate their own traffic.
+ */
+export async function trainTinyModelOn(
+  version: string,
+  txs: readonly Transaction[],
+  opts: { seed?: number; thresholds?: { review: number; block: number } } = {},
+): Promise<TinyModel> {
+  const seed = opts.seed ?? 7;
   const matrix = featuresForFile(txs);
   const labels = new Float32Array(
     txs.map((t) => (t.type === 'TRANSFER' && t.amount === t.originBalanceBefore ? 1 : 0)),
@@ -88,7 +100,12 @@ export async function trainTinyModel(
   await writeArtifact(dir, {
     onnx,
     modelJson: trained.modelJson,
-    metadata: { version, featureSet: FEATURE_SET, featureNames: [...FEATURE_NAMES], thresholds },
+    metadata: {
+      version,
+      featureSet: FEATURE_SET,
+      featureNames: [...FEATURE_NAMES],
+      thresholds: opts.thresholds ?? { review: 0.3, block: 0.8 },
+    },
   });
   return { dir, update: artifactToUpdate(await readArtifact(dir), dir) };
 }

@@ -1,19 +1,8 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createLogger } from '@fraud/common';
 import { uniqueName, seededRandom } from '@fraud/common/testing';
-import {
-  FEATURE_NAMES,
-  FEATURE_SET,
-  featuresForFile,
-  readArtifact,
-  trainXGBoost,
-  writeArtifact,
-  xgboostJsonToOnnx,
-} from '@fraud/model';
 import type { ModelUpdate, Transaction } from '@fraud/schemas';
-import { artifactToUpdate, parseScorerEnv, runScorer, type ScorerService } from '@fraud/scorer';
+import { parseScorerEnv, runScorer, type ScorerService } from '@fraud/scorer';
+import { trainTinyModelOn } from '@fraud/scorer/testing';
 
 /**
  * The real scorer for the browser tests: a tiny real XGBoost model (ONNX) trained here, and a
@@ -40,43 +29,12 @@ export function transaction(txId: string, fraud: boolean, r: () => number, event
   };
 }
 
+/** The scorer's tiny model fixture trained on this file's traffic (3,000 transactions, 5% fraud). */
 export async function trainTinyModel(version: string): Promise<ModelUpdate> {
   const r = rng(7);
   const start = Date.now() - 2 * 3_600_000;
   const txs = Array.from({ length: 3_000 }, (_, i) => transaction(`train-${i}`, r() < 0.05, r, start + i * 50));
-  const matrix = featuresForFile(txs);
-  const labels = new Float32Array(txs.map((t) => (t.type === 'TRANSFER' ? 1 : 0)));
-  const trained = await trainXGBoost({
-    train: matrix,
-    trainLabels: labels,
-    featureNames: FEATURE_NAMES,
-    params: {
-      rounds: 8,
-      earlyStoppingRounds: 0,
-      maxDepth: 3,
-      eta: 0.5,
-      subsample: 1,
-      colsampleBytree: 1,
-      minChildWeight: 1,
-      lambda: 1,
-      scalePosWeight: null,
-      nthread: 1,
-      seed: 7,
-    },
-  });
-  const onnx = xgboostJsonToOnnx(trained.modelJson, { featureNames: FEATURE_NAMES });
-  const dir = join(await mkdtemp(join(tmpdir(), 'web-test-model-')), version);
-  await writeArtifact(dir, {
-    onnx,
-    modelJson: trained.modelJson,
-    metadata: {
-      version,
-      featureSet: FEATURE_SET,
-      featureNames: [...FEATURE_NAMES],
-      thresholds: { review: 0.3, block: 0.8 },
-    },
-  });
-  return artifactToUpdate(await readArtifact(dir), dir);
+  return (await trainTinyModelOn(version, txs, { seed: 7 })).update;
 }
 
 export async function startScorer(prefix: string): Promise<ScorerService> {
