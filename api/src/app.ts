@@ -62,41 +62,78 @@ export function toResponse(s: ScoredTransaction, latencyMs: number): DecisionRes
 }
 
 export function createApp(deps: ApiDeps): express.Express {
-  const { waiter, config } = deps;
-  const requests = new Counter({
-    name: 'fraud_api_requests_total',
-    help: 'HTTP requests',
-    labelNames: ['route', 'status'],
-    registers: [deps.registry],
-  });
-  const latency = new Histogram({
-    name: 'fraud_api_request_seconds',
-    help: 'Request latency',
-    labelNames: ['route'],
-    buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1],
-    registers: [deps.registry],
-  });
-  const fallbacks = new Counter({
-    name: 'fraud_api_fallback_total',
-    help: 'Answers given by the fallback policy after the deadline',
-    registers: [deps.registry],
-  });
-
+  const metrics = createHttpMetrics(deps.registry);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use((req, res, next) => {
+  app.use(observeRequests(metrics));
+  const auth = authenticator(deps);
+  const json = express.json({
+    limit: deps.config.bodyLimit,
+    strict: true,
+    type: ['application/json', 'application/*+json'],
+  });
+  app.post('/v1/transactions', auth('submit'), json, submitTransaction(deps, metrics.fallbacks));
+  app.get('/v1/decisions/:txId', auth('read'), getDecision(deps));
+  app.post('/v1/labels', auth('label'), json, async (req, res) => {
+    const b = parse(labelBody, req.body);
+    const key = res.locals.key as KeyRecord;
+    await deps.publishLabel({ ...b, labeledAt: Date.now(), author: `api:${key.name}` });
+    res.status(202).json({ accepted: true, txId: b.txId });
+  });
+  addServiceRoutes(app, deps);
+  addDocsRoutes(app, deps.config.publicUrl);
+  app.use((_req, _res, next) => next(new HttpError(404, 'NOT_FOUND', 'no such route; see /openapi.json')));
+  app.use(errorHandler(deps));
+  return app;
+}
+
+interface HttpMetrics {
+  requests: Counter<'route' | 'status'>;
+  latency: Histogram<'route'>;
+  fallbacks: Counter;
+}
+
+function createHttpMetrics(registry: Registry): HttpMetrics {
+  return {
+    requests: new Counter({
+      name: 'fraud_api_requests_total',
+      help: 'HTTP requests',
+      labelNames: ['route', 'status'],
+      registers: [registry],
+    }),
+    latency: new Histogram({
+      name: 'fraud_api_request_seconds',
+      help: 'Request latency',
+      labelNames: ['route'],
+      buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    }),
+    fallbacks: new Counter({
+      name: 'fraud_api_fallback_total',
+      help: 'Answers given by the fallback policy after the deadline',
+      registers: [registry],
+    }),
+  };
+}
+
+/** Counts every request and its latency by route pattern, once the response is sent. */
+function observeRequests(m: HttpMetrics) {
+  return (req: Request, res: Response, next: NextFunction): void => {
     const t0 = process.hrtime.bigint();
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.on('finish', () => {
       const route = (req.route as { path?: string } | undefined)?.path ?? 'other';
-      requests.inc({ route, status: String(res.statusCode) });
-      latency.observe({ route }, Number(process.hrtime.bigint() - t0) / 1e9);
+      m.requests.inc({ route, status: String(res.statusCode) });
+      m.latency.observe({ route }, Number(process.hrtime.bigint() - t0) / 1e9);
     });
     next();
-  });
+  };
+}
 
-  const auth = (scope: Scope) => (req: Request, res: Response, next: NextFunction) => {
+/** Middleware for one scope: a known key with that scope, within its rate limit; the key goes to res.locals. */
+function authenticator(deps: Pick<ApiDeps, 'keys' | 'limiter'>) {
+  return (scope: Scope) => (req: Request, res: Response, next: NextFunction) => {
     const header = req.get('authorization') ?? '';
     const presented = header.startsWith('Bearer ') ? header.slice(7) : (req.get('x-api-key') ?? '');
     if (!presented)
@@ -113,13 +150,15 @@ export function createApp(deps: ApiDeps): express.Express {
     res.locals.key = key satisfies KeyRecord;
     next();
   };
-  const json = express.json({
-    limit: config.bodyLimit,
-    strict: true,
-    type: ['application/json', 'application/*+json'],
-  });
+}
 
-  app.post('/v1/transactions', auth('submit'), json, async (req, res) => {
+/**
+ * POST /v1/transactions: publishes the transaction and answers with the scorer's decision, or
+ * with the fallback policy when no decision arrives within the deadline.
+ */
+function submitTransaction(deps: ApiDeps, fallbacks: Counter) {
+  const { waiter, config } = deps;
+  return async (req: Request, res: Response): Promise<void> => {
     const t0 = performance.now();
     const tx = parse(transactionBody, req.body);
     const cached = waiter.get(tx.txId);
@@ -155,24 +194,21 @@ export function createApp(deps: ApiDeps): express.Express {
       latencyMs: performance.now() - t0,
     };
     res.json(answer);
-  });
+  };
+}
 
-  app.get('/v1/decisions/:txId', auth('read'), async (req, res) => {
+function getDecision(deps: ApiDeps) {
+  return async (req: Request, res: Response): Promise<void> => {
     const txId = String(req.params.txId);
     if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(txId))
       throw new HttpError(400, 'INVALID_TXID', 'txId: letters, digits and _ . : - only, at most 128', 'txId');
-    const s = waiter.get(txId) ?? (await deps.lookupDecision(txId));
+    const s = deps.waiter.get(txId) ?? (await deps.lookupDecision(txId));
     if (!s) throw new HttpError(404, 'NOT_FOUND', `no recorded decision for txId ${txId}`);
     res.json(toResponse(s, 0));
-  });
+  };
+}
 
-  app.post('/v1/labels', auth('label'), json, async (req, res) => {
-    const b = parse(labelBody, req.body);
-    const key = res.locals.key as KeyRecord;
-    await deps.publishLabel({ ...b, labeledAt: Date.now(), author: `api:${key.name}` });
-    res.status(202).json({ accepted: true, txId: b.txId });
-  });
-
+function addServiceRoutes(app: express.Express, deps: ApiDeps): void {
   app.get('/health', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/ready', async (_req, res) => {
     const r = await deps.ready();
@@ -182,7 +218,11 @@ export function createApp(deps: ApiDeps): express.Express {
     res.setHeader('Content-Type', deps.registry.contentType);
     res.send(await deps.registry.metrics());
   });
-  const openapi = buildOpenApi(config.publicUrl);
+}
+
+/** The OpenAPI document and Swagger UI served from the package's own files. */
+function addDocsRoutes(app: express.Express, publicUrl: string): void {
+  const openapi = buildOpenApi(publicUrl);
   app.get('/openapi.json', (_req, res) => void res.json(openapi));
   app.get('/docs', (_req, res) => {
     res.setHeader(
@@ -196,23 +236,25 @@ export function createApp(deps: ApiDeps): express.Express {
     (_req, res) => void res.type('js').send("window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#ui' });"),
   );
   app.use('/docs/assets', express.static(swaggerUi.getAbsoluteFSPath(), { index: false }));
+}
 
-  app.use((_req, _res, next) => next(new HttpError(404, 'NOT_FOUND', 'no such route; see /openapi.json')));
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+/** Our HttpErrors and body-parser's failures as their status; anything else is logged and a 503. */
+function errorHandler(deps: Pick<ApiDeps, 'logger' | 'config'>) {
+  return (err: unknown, _req: Request, res: Response, _next: NextFunction): void => {
     if (err instanceof HttpError) return void res.status(err.status).json(body(err.code, err.message, err.field));
     const e = err as { type?: string; status?: number };
     if (e.type === 'entity.too.large')
-      return void res.status(413).json(body('BODY_TOO_LARGE', `body larger than ${config.bodyLimit}`));
+      return void res.status(413).json(body('BODY_TOO_LARGE', `body larger than ${deps.config.bodyLimit}`));
     if (e.type === 'entity.parse.failed')
       return void res.status(400).json(body('INVALID_JSON', 'the body is not valid JSON'));
     if (e.type === 'charset.unsupported' || e.type === 'encoding.unsupported')
       return void res.status(415).json(body('UNSUPPORTED_ENCODING', 'send UTF-8 JSON'));
     deps.logger.error({ err }, 'request failed');
     res.status(503).json(body('UNAVAILABLE', 'the decision service could not complete the request; retry'));
-  });
-  return app;
+  };
 }
 
 const DOCS_HTML = `<!doctype html><html><head><meta charset="utf-8"><title>Fraud decision API</title>
 <link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>
-<body><div id="ui"></div><script src="/docs/assets/swagger-ui-bundle.js"></script><script src="/docs/init.js"></script></body></html>`;
+<body><div id="ui"></div><script src="/docs/assets/swagger-ui-bundle.js"></script>
+<script src="/docs/init.js"></script></body></html>`;
