@@ -1,7 +1,6 @@
-import type { Kafka, KafkaMessage } from '@fraud/kafka';
+import { readToEnd, type Kafka, type KafkaMessage } from '@fraud/kafka';
 import { createLogger } from '@fraud/common';
 import type { Codecs } from '@fraud/schemas';
-import { readToEnd } from '@fraud/scorer';
 
 /** Everything committed on a topic now, read with read_committed to the end offsets. */
 export async function readAll(kafka: Kafka, topic: string): Promise<(KafkaMessage & { partition: number })[]> {

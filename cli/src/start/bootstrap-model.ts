@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import type { KafkaEnv, Logger } from '@fraud/common';
-import { createKafka } from '@fraud/kafka';
+import { createKafka, readToEnd } from '@fraud/kafka';
 import { FEATURE_SET, featureCompatibilityProblem, readArtifact, trainPipeline, type LabeledRow } from '@fraud/model';
 import { createSimulator } from '@fraud/producers';
 import { createCodecs, topicNames, type ModelUpdate } from '@fraud/schemas';
-import { artifactToUpdate, readToEnd } from '@fraud/scorer';
+import { artifactToUpdate } from '@fraud/scorer';
 import { repoRoot } from '@fraud/infra';
 
 /**
