@@ -15,7 +15,8 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, kafkaEnvSchema, parseEnv, waitFor } from '@fraud/common';
+import { parseBenchEnv } from '@fraud/cli/bench-env';
+import { createLogger, envWith, kafkaEnvSchema, parseEnv, waitFor } from '@fraud/common';
 import { createKafka } from '@fraud/kafka';
 import { DEFAULT_COSTS, FEATURE_SET, trainPipeline, trainXGBoost, type TrainInput } from '@fraud/model';
 import { createLabelScheduler, createSimulator, scenarioFromObject, type SimEvent } from '@fraud/producers';
@@ -33,17 +34,18 @@ import {
 
 const H = 3_600_000;
 const NEW = 'mule-fan-in';
-const APPEARS_H = Number(process.env.ADAPT_APPEARS_HOURS ?? 12);
-const MAX_H = Number(process.env.ADAPT_MAX_HOURS ?? 30);
+const BENCH = parseBenchEnv();
+const APPEARS_H = BENCH.ADAPT_APPEARS_HOURS;
+const MAX_H = BENCH.ADAPT_MAX_HOURS;
 const AFTER_RECOVERY_H = 4;
-const DEFAULT_PARTITIONS = 3;
+const DEFAULT_PARTITIONS = parseBenchEnv({}).ADAPT_PARTITIONS;
 const GOAL = { recall: 0.9, precision: 0.8, labels: 200 };
 // Experiment: key transactions by destination (destination features exact, origin features per
 // partition). Only the retrained models are consistent with it: they learn from the logged features.
-const KEY_BY_DEST = process.env.ADAPT_KEY === 'dest';
-const NEW_RATE = Number(process.env.ADAPT_NEW_RATE ?? 0.002);
-const SEED = process.env.ADAPT_SEED ?? 'adapt-1';
-const logger = createLogger('bench-adaptation', process.env.LOG_LEVEL ?? 'warn');
+const KEY_BY_DEST = BENCH.ADAPT_KEY === 'dest';
+const NEW_RATE = BENCH.ADAPT_NEW_RATE;
+const SEED = BENCH.ADAPT_SEED;
+const logger = createLogger('bench-adaptation', BENCH.LOG_LEVEL ?? 'warn');
 const say = (s: string) => process.stdout.write(`[adaptation] ${s}\n`);
 
 const scenario = scenarioFromObject({
@@ -81,7 +83,7 @@ async function main(): Promise<void> {
   await admin.connect();
   // fs-v2 destination features do not depend on partitions (docs/model.md); ADAPT_PARTITIONS
   // and ADAPT_KEY=dest show it.
-  const partitions = Number(process.env.ADAPT_PARTITIONS ?? DEFAULT_PARTITIONS);
+  const partitions = BENCH.ADAPT_PARTITIONS;
   await admin.createTopics({
     waitForLeaders: true,
     topics: [
@@ -182,21 +184,22 @@ async function main(): Promise<void> {
       minTrainingPositives: 20,
       drift: { psiThreshold: null, recallFloor: 0.8, performanceWindowLabels: 20_000, performanceMinPositives: 15 },
       xgboost: { rounds: 150, earlyStoppingRounds: 20, maxDepth: 6, eta: 0.1, nthread: 2 },
-      missedFraudWeight: Number(process.env.BENCH_ADAPTATION_MISSED_FRAUD_WEIGHT ?? 1),
+      missedFraudWeight: BENCH.BENCH_ADAPTATION_MISSED_FRAUD_WEIGHT,
       promotion: { metric: 'aucpr', margin: 0.005, maxFprIncrease: 0.02, minHoldoutPositives: 5 },
     },
   });
   await svc.start();
   await svc.ops.promote(initial.version, { shadow: false, actor: 'bench', reason: 'initial champion (takeover only)' });
   const scorer = await runScorer(
-    parseScorerEnv({
-      ...process.env,
-      TOPIC_PREFIX: prefix,
-      SCORER_GROUP_ID: `${prefix}scorer`,
-      SCORER_METRICS_PORT: '0',
-      SCORER_MAX_BATCH: '1000',
-      LOG_LEVEL: 'warn',
-    }),
+    parseScorerEnv(
+      envWith({
+        TOPIC_PREFIX: prefix,
+        SCORER_GROUP_ID: `${prefix}scorer`,
+        SCORER_METRICS_PORT: '0',
+        SCORER_MAX_BATCH: '1000',
+        LOG_LEVEL: 'warn',
+      }),
+    ),
     logger,
   );
   await waitFor(() => svc.models.champion()?.version === initial.version, {

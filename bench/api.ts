@@ -9,7 +9,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, setGlobalDispatcher } from 'undici';
-import { waitFor } from '@fraud/common';
+import { parseBenchEnv } from '@fraud/cli/bench-env';
+import { envWith, waitFor } from '@fraud/common';
 import { uniqueName } from '@fraud/common/testing';
 import { testKafka, testTopics } from '@fraud/kafka/testing';
 import { createCodecs, topicNames, type ScoredTransaction, type Transaction } from '@fraud/schemas';
@@ -19,8 +20,9 @@ import { makeTransactions, trainTinyModel } from '@fraud/scorer/testing';
 
 const CLIENTS = 32;
 const WARMUP_S = 3;
-const MEASURE_S = Number(process.env.BENCH_SECONDS ?? 20);
-const REGISTRY = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081';
+const BENCH = parseBenchEnv();
+const MEASURE_S = BENCH.BENCH_SECONDS;
+const REGISTRY = BENCH.SCHEMA_REGISTRY_URL;
 
 function pct(sorted: number[], p: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
@@ -80,8 +82,7 @@ async function main(): Promise<void> {
   const keyFile = join(dir, 'keys.json');
   const key = createKey(keyFile, 'bench', ['submit']).key;
   const port = 18_080 + Math.floor(Math.random() * 1000);
-  const env = {
-    ...process.env,
+  const env = envWith({
     KAFKA_BROKERS: '127.0.0.1:9092',
     SCHEMA_REGISTRY_URL: REGISTRY,
     TOPIC_PREFIX: prefix,
@@ -96,7 +97,7 @@ async function main(): Promise<void> {
     API_DEADLINE_MS: '1000',
     API_RATE_LIMIT_PER_S: '1000000',
     API_RATE_BURST: '1000000',
-  };
+  });
   const children: ChildProcess[] = [];
   const run = (args: string[]) => {
     const c = spawn(process.execPath, [join(repoRoot, 'bin', 'fraud.mjs'), ...args], {

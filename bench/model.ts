@@ -10,6 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Matrix } from '@fraud/model';
+import { parseBenchEnv } from '@fraud/cli/bench-env';
 import { seededRandom } from '@fraud/common/testing';
 import {
   createExplainer,
@@ -21,8 +22,9 @@ import {
   xgboostVersion,
 } from '@fraud/model';
 
-const ROWS = Number(process.env.BENCH_MODEL_ROWS ?? 1_000_000);
-const ROUNDS = Number(process.env.BENCH_MODEL_ROUNDS ?? 300);
+const BENCH = parseBenchEnv();
+const ROWS = BENCH.BENCH_MODEL_ROWS;
+const ROUNDS = BENCH.BENCH_MODEL_ROUNDS;
 const COLS = 20;
 const SCORE_ROWS = Math.min(200_000, ROWS);
 const BATCH = 1000;
@@ -109,7 +111,7 @@ async function main(): Promise<void> {
       baseScore: 0.3,
       nthread: 2,
       seed: 1,
-      ...(process.env.BENCH_MODEL_MAX_BIN ? { maxBin: Number(process.env.BENCH_MODEL_MAX_BIN) } : {}),
+      ...(BENCH.BENCH_MODEL_MAX_BIN !== undefined ? { maxBin: BENCH.BENCH_MODEL_MAX_BIN } : {}),
     },
     onProgress: (round, total, metric) => {
       if (round % 25 === 0 || round === total)

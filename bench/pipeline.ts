@@ -17,8 +17,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Admin, Kafka, logLevel } from '@fraud/kafka';
-import { createLogger, waitFor } from '@fraud/common';
+import { type Admin, Kafka, byRequestSize, logLevel, readToEnd } from '@fraud/kafka';
+import { parseBenchEnv } from '@fraud/cli/bench-env';
+import { createLogger, envWith, waitFor } from '@fraud/common';
 import {
   FEATURE_NAMES,
   FEATURE_SET,
@@ -28,16 +29,16 @@ import {
   xgboostJsonToOnnx,
 } from '@fraud/model';
 import { createCodecs, topicNames } from '@fraud/schemas';
-import { byRequestSize, readToEnd } from '@fraud/scorer';
 import { freePort } from '@fraud/common/testing';
-import { SCORER_ENV, transactions } from './lib/scorer-bench.ts';
+import { scorerSettings, transactions } from './lib/scorer-bench.ts';
 
-const N = Number(process.env.BENCH_PIPELINE_TX ?? 200_000);
-const RATE = Number(process.env.BENCH_PIPELINE_RATE ?? 2_000);
-const SECONDS = Number(process.env.BENCH_PIPELINE_SECONDS ?? 20);
+const BENCH = parseBenchEnv();
+const N = BENCH.BENCH_PIPELINE_TX;
+const RATE = BENCH.BENCH_PIPELINE_RATE;
+const SECONDS = BENCH.BENCH_PIPELINE_SECONDS;
 const PARTITIONS = 6;
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const REGISTRY = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081';
+const REGISTRY = BENCH.SCHEMA_REGISTRY_URL;
 const log = (s: string) => process.stdout.write(`[bench pipeline] ${s}\n`);
 
 /** A production-sized model: 200 trees of depth 6 on the real features of synthetic history. */
@@ -181,7 +182,7 @@ async function main(): Promise<void> {
     const ptGroup = `${prefix}passthrough-group`;
     const ptConsumer = kafka.consumer({
       groupId: ptGroup,
-      maxBytesPerPartition: Number(SCORER_ENV.SCORER_MAX_BYTES_PER_PARTITION),
+      maxBytesPerPartition: BENCH.SCORER_MAX_BYTES_PER_PARTITION,
       maxWaitTimeInMs: 5,
     });
     const ptProducer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
@@ -189,7 +190,7 @@ async function main(): Promise<void> {
     await ptConsumer.subscribe({ topic: topics.transactions, fromBeginning: true });
     let copied = 0;
     await ptConsumer.run({
-      partitionsConsumedConcurrently: Number(SCORER_ENV.SCORER_PARTITIONS_CONCURRENTLY),
+      partitionsConsumedConcurrently: BENCH.SCORER_PARTITIONS_CONCURRENTLY,
       eachBatch: async ({ batch }) => {
         // Requests under the broker's 1 MiB record-batch limit, as the scorer does.
         const out = batch.messages.map((m) => ({
@@ -215,9 +216,8 @@ async function main(): Promise<void> {
     child = spawn(process.execPath, [join(ROOT, 'bin', 'fraud.mjs'), 'scorer'], {
       cwd: ROOT,
       stdio: ['ignore', 'ignore', 'inherit'],
-      env: {
-        ...process.env,
-        ...SCORER_ENV,
+      env: envWith({
+        ...scorerSettings(BENCH),
         OMP_WAIT_POLICY: 'passive',
         LOG_LEVEL: 'warn',
         TOPIC_PREFIX: prefix,
@@ -226,7 +226,7 @@ async function main(): Promise<void> {
         SCORER_METRICS_HOST: '127.0.0.1',
         MODEL_BOOTSTRAP_DIR: modelDir,
         SCHEMA_REGISTRY_URL: REGISTRY,
-      },
+      }),
     });
     const sustained = await measureDrain(N, () => committed(admin, groupId, topics.transactions), 'scorer');
     log(
@@ -344,17 +344,14 @@ async function main(): Promise<void> {
       load_transactions: load.length,
       partitions: PARTITIONS,
       model: { trees: model.rounds, max_depth: model.depth, features: FEATURE_NAMES.length },
-      scorer_settings: SCORER_ENV,
+      scorer_settings: scorerSettings(BENCH),
       latency_definition:
         'Kafka publish timestamp (CreateTime) -> ScoredTransaction received by a read_committed consumer (maxWaitTimeInMs 5), first 10% of samples excluded as warm-up',
       machine: { cpus: cpus().length, loadavg_1m: Number(loadavg()[0]!.toFixed(2)), node: process.version },
       measured_at: new Date().toISOString(),
     };
     mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-    writeFileSync(
-      join(ROOT, 'bench', 'results', process.env.BENCH_PIPELINE_OUT ?? 'pipeline.json'),
-      `${JSON.stringify(result, null, 2)}\n`,
-    );
+    writeFileSync(join(ROOT, 'bench', 'results', BENCH.BENCH_PIPELINE_OUT), `${JSON.stringify(result, null, 2)}\n`);
     log(JSON.stringify(result));
   } finally {
     if (child && child.exitCode === null) {

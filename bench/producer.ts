@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { createKafka, type Message } from '@fraud/kafka';
+import { parseBenchEnv } from '@fraud/cli/bench-env';
 import { kafkaEnvSchema, parseEnv } from '@fraud/common';
 import { uniqueName } from '@fraud/common/testing';
 import { createCodecs, topicNames } from '@fraud/schemas';
@@ -23,10 +24,11 @@ import {
 } from '@fraud/producers';
 
 const SIM_COUNT = 1_000_000;
-const PUB_COUNT = Number(process.env.BENCH_PRODUCER_COUNT ?? 300_000);
+const BENCH = parseBenchEnv();
+const PUB_COUNT = BENCH.BENCH_PRODUCER_COUNT;
 const TIME_LIMIT_MS = 60_000;
-const BATCH_SIZE = Number(process.env.BENCH_PRODUCER_BATCH ?? 10_000);
-const MAX_IN_FLIGHT = Number(process.env.BENCH_PRODUCER_IN_FLIGHT ?? 2);
+const BATCH_SIZE = BENCH.BENCH_PRODUCER_BATCH;
+const MAX_IN_FLIGHT = BENCH.BENCH_PRODUCER_IN_FLIGHT;
 const ROUNDS = 2;
 const START = Date.UTC(2026, 0, 1);
 

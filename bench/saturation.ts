@@ -24,7 +24,8 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Producer } from '@fraud/kafka';
-import { waitFor } from '@fraud/common';
+import { parseBenchEnv } from '@fraud/cli/bench-env';
+import { envWith, waitFor } from '@fraud/common';
 import {
   FEATURE_NAMES,
   FEATURE_SET,
@@ -34,19 +35,20 @@ import {
   xgboostJsonToOnnx,
 } from '@fraud/model';
 import { createCodecs, topicNames, type Codecs, type Topics, type Transaction } from '@fraud/schemas';
-import { SCORER_ENV, txSource } from './lib/scorer-bench.ts';
+import { scorerSettings, txSource } from './lib/scorer-bench.ts';
 import { saturationSvg, type ChartPoint } from './lib/saturation-chart.ts';
 
-const RATES = (process.env.BENCH_SATURATION_RATES ?? '100,200,400,800,1600,3200,6400,12800').split(',').map(Number);
-const STEP_S = Number(process.env.BENCH_SATURATION_STEP_S ?? 15);
-const TREES = Number(process.env.BENCH_SATURATION_TREES ?? 100);
-const BUDGET_MS = Number(process.env.BENCH_SATURATION_BUDGET_S ?? 270) * 1000;
+const BENCH = parseBenchEnv();
+const RATES = BENCH.BENCH_SATURATION_RATES.split(',').map(Number);
+const STEP_S = BENCH.BENCH_SATURATION_STEP_S;
+const TREES = BENCH.BENCH_SATURATION_TREES;
+const BUDGET_MS = BENCH.BENCH_SATURATION_BUDGET_S * 1000;
 const PARTITIONS = 6;
 const GROWTH_SECONDS = 1;
 const ABORT_SECONDS = 8;
 const DRAIN_TIMEOUT_MS = 60_000;
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const REGISTRY = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081';
+const REGISTRY = BENCH.SCHEMA_REGISTRY_URL;
 const log = (s: string) => process.stdout.write(`[bench saturation] ${s}\n`);
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms)); // load pacing only, never a wait for a condition
 
@@ -205,7 +207,7 @@ async function main(): Promise<void> {
   const topics = topicNames(prefix);
   const kafka = new Kafka({
     clientId: 'bench-saturation',
-    brokers: [process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'],
+    brokers: BENCH.KAFKA_BROKERS,
     logLevel: logLevel.ERROR,
   });
   const admin = kafka.admin();
@@ -243,9 +245,8 @@ async function main(): Promise<void> {
     child = spawn(process.execPath, [join(ROOT, 'bin', 'fraud.mjs'), 'scorer'], {
       cwd: ROOT,
       stdio: ['ignore', 'ignore', 'inherit'],
-      env: {
-        ...process.env,
-        ...SCORER_ENV,
+      env: envWith({
+        ...scorerSettings(BENCH),
         OMP_WAIT_POLICY: 'passive',
         LOG_LEVEL: 'warn',
         TOPIC_PREFIX: prefix,
@@ -254,7 +255,7 @@ async function main(): Promise<void> {
         SCORER_METRICS_HOST: '127.0.0.1',
         MODEL_BOOTSTRAP_DIR: modelDir,
         SCHEMA_REGISTRY_URL: REGISTRY,
-      },
+      }),
     });
     const exited = new Promise<never>((_, rej) =>
       child!.once('exit', (code, sig) => rej(new Error(`the scorer exited (${code ?? sig}) during the benchmark`))),
@@ -368,7 +369,7 @@ async function main(): Promise<void> {
       partitions: PARTITIONS,
       scorer_instances: 1,
       model,
-      scorer_settings: SCORER_ENV,
+      scorer_settings: scorerSettings(BENCH),
       machine: {
         cpus: cpus().length,
         loadavg_1m: Number(loadavg()[0]!.toFixed(2)),

@@ -1,23 +1,34 @@
 import { z } from 'zod';
-import { envInt, kafkaEnvShape, parseEnv } from '@fraud/common';
+import { envInt, kafkaEnvShape, logEnvShape, parseEnv, sharedEnvFields } from '@fraud/common';
 
+/** The decision API's configuration, parsed once at start-up; a bad value names the variable. */
 export const apiEnvSchema = z.object({
   ...kafkaEnvShape,
-  API_HOST: z.string().default('127.0.0.1'),
-  API_PORT: envInt(0, 65535).default(8080),
-  /** Per-request deadline for the stream decision; past it the fallback policy answers. */
-  API_DEADLINE_MS: envInt(1, 60_000).default(50),
-  /** Fallback: APPROVE below this amount (minor units), REVIEW at or above it. */
-  API_FALLBACK_APPROVE_UNDER: envInt(0, Number.MAX_SAFE_INTEGER).default(50_000),
-  API_KEYS_FILE: z.string().min(1).default('.data/api-keys.json'),
-  API_RATE_LIMIT_PER_S: envInt(1, 1_000_000).default(2_000),
-  API_RATE_BURST: envInt(1, 1_000_000).default(4_000),
+  ...logEnvShape,
+  API_HOST: z.string().default('127.0.0.1').describe('Address the decision API binds.'),
+  API_PORT: envInt(0, 65535).default(8080).describe('Port of the decision API (0: any free port).'),
+  API_DEADLINE_MS: envInt(1, 60_000)
+    .default(50)
+    .describe('Per-request deadline for the stream decision; past it the fallback policy answers.'),
+  API_FALLBACK_APPROVE_UNDER: envInt(0, Number.MAX_SAFE_INTEGER)
+    .default(50_000)
+    .describe('Fallback policy: APPROVE below this amount (minor units), REVIEW at or above it.'),
+  API_KEYS_FILE: z
+    .string()
+    .min(1)
+    .default('.data/api-keys.json')
+    .describe('API keys (hashed, scoped), written by `fraud api keys create`.'),
+  API_RATE_LIMIT_PER_S: envInt(1, 1_000_000).default(2_000).describe('Sustained requests per second per API key.'),
+  API_RATE_BURST: envInt(1, 1_000_000).default(4_000).describe('Burst size of the per-key rate limit (token bucket).'),
   API_BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb)$/, 'a size like 16kb')
-    .default('16kb'),
-  API_DECISION_CACHE: envInt(100, 10_000_000).default(200_000),
-  WAREHOUSE_API_URL: z.url().default('http://127.0.0.1:9472'),
+    .default('16kb')
+    .describe('Largest request body accepted.'),
+  API_DECISION_CACHE: envInt(100, 10_000_000)
+    .default(200_000)
+    .describe('Decisions kept in memory for GET /v1/decisions/:txId and late waiters.'),
+  WAREHOUSE_API_URL: sharedEnvFields.WAREHOUSE_API_URL,
 });
 export type ApiEnv = z.infer<typeof apiEnvSchema>;
 

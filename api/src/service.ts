@@ -33,7 +33,10 @@ export interface ApiService {
  * read_committed consumer of `scored` in a group of its own (every API instance sees every
  * decision, so any instance can answer any request), feeding the waiter.
  */
-export async function startApiService(env: ApiEnv, logger: Logger = createLogger('api')): Promise<ApiService> {
+export async function startApiService(
+  env: ApiEnv,
+  logger: Logger = createLogger('api', env.LOG_LEVEL),
+): Promise<ApiService> {
   const topics = topicNames(env.TOPIC_PREFIX);
   const kafka = createKafka(env, 'fraud-api', logger);
   const codecs = await createCodecs({ registryUrl: env.SCHEMA_REGISTRY_URL, topics });

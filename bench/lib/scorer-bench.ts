@@ -1,14 +1,17 @@
 /** What the scorer benchmarks (pipeline, saturation) share: scorer settings and the synthetic load. */
 import type { Transaction } from '@fraud/schemas';
+import type { BenchEnv } from '@fraud/cli/bench-env';
 import { seededRandom } from '@fraud/common/testing';
 
-/** Scorer settings of the benchmark runs; each can be overridden from the environment. */
-export const SCORER_ENV: Record<string, string> = {
-  SCORER_MAX_BATCH: process.env.SCORER_MAX_BATCH ?? '5000',
-  SCORER_PARTITIONS_CONCURRENTLY: process.env.SCORER_PARTITIONS_CONCURRENTLY ?? '6',
-  SCORER_FETCH_MAX_WAIT_MS: process.env.SCORER_FETCH_MAX_WAIT_MS ?? '5',
-  SCORER_MAX_BYTES_PER_PARTITION: process.env.SCORER_MAX_BYTES_PER_PARTITION ?? String(1024 * 1024),
-};
+/** Scorer settings of the benchmark runs (the bench environment's SCORER_* knobs), for the scorer's environment. */
+export function scorerSettings(bench: BenchEnv): Record<string, string> {
+  return {
+    SCORER_MAX_BATCH: String(bench.SCORER_MAX_BATCH),
+    SCORER_PARTITIONS_CONCURRENTLY: String(bench.SCORER_PARTITIONS_CONCURRENTLY),
+    SCORER_FETCH_MAX_WAIT_MS: String(bench.SCORER_FETCH_MAX_WAIT_MS),
+    SCORER_MAX_BYTES_PER_PARTITION: String(bench.SCORER_MAX_BYTES_PER_PARTITION),
+  };
+}
 
 const TYPES = ['CASH_IN', 'CASH_OUT', 'DEBIT', 'PAYMENT', 'TRANSFER'] as const;
 

@@ -1,5 +1,6 @@
 import { errorMessage, isFraudError } from '@fraud/common';
 import { buildProgram } from './program.ts';
+import { parseCliEnv } from './config/env.ts';
 
 async function main(): Promise<void> {
   // `fraud ... | head` closes the pipe early: that is the reader's choice, not an error.
@@ -16,6 +17,6 @@ async function main(): Promise<void> {
 main().catch((err: unknown) => {
   const code = isFraudError(err) ? ` [${err.code}]` : '';
   process.stderr.write(`fraud: ${errorMessage(err)}${code}\n`);
-  if (process.env.FRAUD_DEBUG) process.stderr.write(`${(err as Error).stack ?? ''}\n`);
+  if (parseCliEnv().FRAUD_DEBUG) process.stderr.write(`${(err as Error).stack ?? ''}\n`);
   process.exit(1);
 });

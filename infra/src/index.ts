@@ -1,4 +1,5 @@
 export * from './paths.ts';
+export * from './env.ts';
 export * from './kafka-runtime.ts';
 export * from './topics.ts';
 export * from './processes.ts';

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FraudError, waitFor } from '@fraud/common';
+import { FraudError, envWith, waitFor } from '@fraud/common';
 import { isAlive } from './kafka-runtime.ts';
 import { repoRoot } from './paths.ts';
 
@@ -49,7 +49,7 @@ export async function startService(
   const child = spawn(command, args, {
     detached: true,
     stdio: ['ignore', out, out],
-    env: { ...process.env, ...spec.env },
+    env: envWith(spec.env),
     cwd: repoRoot,
   });
   child.unref();

@@ -1,4 +1,5 @@
 import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { kafkaEnvSchema, parseEnv } from '@fraud/common';
 
 /**
  * Kafka test helpers: every topic gets a unique name (uniqueName from @fraud/common/testing),
@@ -6,7 +7,7 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
  * started by the global setup.
  */
 export function testBrokers(): string[] {
-  return (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+  return parseEnv(kafkaEnvSchema).KAFKA_BROKERS;
 }
 
 export function testKafka(clientId = 'fraud-test'): Kafka {

@@ -1,17 +1,27 @@
 import { TRANSACTION_TYPES, type Transaction } from './types.ts';
 
 const MIN_EVENT_TIME = Date.UTC(2000, 0, 1);
-const MAX_FUTURE_MS = 24 * 60 * 60 * 1000;
+/** The default allowance for eventTime ahead of the clock; services pass their configured one. */
+export const DEFAULT_MAX_EVENT_AHEAD_MS = 24 * 60 * 60 * 1000;
 const CURRENCY = /^[A-Z]{3}$/;
 /** Ids and account numbers longer than this are garbage, not payments (and would bloat every store). */
 const MAX_ID_LENGTH = 128;
 
+export interface ValidateOptions {
+  /** How far eventTime may be ahead of `now` (the scorer's SCORER_MAX_EVENT_AHEAD_MS). */
+  maxEventAheadMs?: number;
+}
+
 /**
  * Semantic checks a well-formed Avro record can still fail. Returns the reason (used verbatim
  * as the DLQ reason) or null when the transaction is acceptable. `now` is injected so the
- * decision is reproducible.
+ * decision is reproducible; the future bound is the caller's configured allowance.
  */
-export function validateTransaction(tx: Transaction, now: number = Date.now()): string | null {
+export function validateTransaction(
+  tx: Transaction,
+  now: number = Date.now(),
+  options: ValidateOptions = {},
+): string | null {
   if (typeof tx.txId !== 'string' || tx.txId.trim() === '') return 'txId is empty';
   if (tx.txId.length > MAX_ID_LENGTH) return `txId is ${tx.txId.length} characters long (at most ${MAX_ID_LENGTH})`;
   for (const field of ['originAccount', 'destAccount'] as const) {
@@ -32,9 +42,23 @@ export function validateTransaction(tx: Transaction, now: number = Date.now()): 
   if (dest) return dest;
   if (!Number.isFinite(tx.eventTime)) return `eventTime ${String(tx.eventTime)} is not a finite epoch-millisecond time`;
   if (tx.eventTime < MIN_EVENT_TIME) return `eventTime ${new Date(tx.eventTime).toISOString()} is before 2000-01-01`;
-  if (tx.eventTime > now + MAX_FUTURE_MS)
-    return `eventTime ${new Date(tx.eventTime).toISOString()} is more than 1 day in the future`;
+  const maxAheadMs = options.maxEventAheadMs ?? DEFAULT_MAX_EVENT_AHEAD_MS;
+  if (tx.eventTime > now + maxAheadMs)
+    return `eventTime ${new Date(tx.eventTime).toISOString()} is more than ${spanText(maxAheadMs)} in the future`;
   return null;
+}
+
+/** 86400000 -> "1 day", 7200000 -> "2 hours", 90000 -> "90000 ms": the allowance as a reader says it. */
+function spanText(ms: number): string {
+  const units: Array<[number, string]> = [
+    [86_400_000, 'day'],
+    [3_600_000, 'hour'],
+    [60_000, 'minute'],
+  ];
+  for (const [size, name] of units) {
+    if (ms % size === 0) return `${ms / size} ${name}${ms === size ? '' : 's'}`;
+  }
+  return `${ms} ms`;
 }
 
 /** Amounts and balances: finite, whole minor units, not negative (PaySim has no negative balances). */

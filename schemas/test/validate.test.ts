@@ -19,6 +19,18 @@ describe('validateTransaction', () => {
     expect(validateTransaction(sampleTransaction({ eventTime: Date.UTC(2000, 0, 1) }), NOW)).toBeNull();
   });
 
+  it("bounds eventTime ahead of the clock by the caller's configured allowance, and names it", () => {
+    const in3days = sampleTransaction({ eventTime: NOW + 3 * DAY });
+    expect(validateTransaction(in3days, NOW)).toContain('is more than 1 day in the future');
+    expect(validateTransaction(in3days, NOW, { maxEventAheadMs: 7 * DAY })).toBeNull();
+    expect(validateTransaction(in3days, NOW, { maxEventAheadMs: 2 * 3_600_000 })).toContain(
+      'is more than 2 hours in the future',
+    );
+    expect(
+      validateTransaction(sampleTransaction({ eventTime: NOW + 8 * DAY }), NOW, { maxEventAheadMs: 7 * DAY }),
+    ).toContain('is more than 7 days in the future');
+  });
+
   const bad: Array<[string, Partial<Transaction> | Record<string, unknown>, string]> = [
     ['negative amount', { amount: -1 }, 'amount -1 is negative'],
     ['NaN amount', { amount: Number.NaN }, 'amount NaN is not a finite number'],

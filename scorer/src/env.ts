@@ -1,52 +1,74 @@
 import { z } from 'zod';
-import { envInt, kafkaEnvShape, parseEnv } from '@fraud/common';
+import { envInt, kafkaEnvShape, logEnvShape, parseEnv } from '@fraud/common';
+import { DEFAULT_MAX_EVENT_AHEAD_MS } from '@fraud/schemas';
 
 /** The scorer's configuration: parsed once at start-up; a bad value fails naming the variable. */
 export const scorerEnvSchema = z.object({
   ...kafkaEnvShape,
-  /** Consumer group on `transactions`; every instance of one deployment uses the same. */
-  SCORER_GROUP_ID: z.string().min(1).default('fraud-scorer'),
-  /** Prefix of the per-partition transactional ids; defaults to the group id. Must be stable. */
-  SCORER_APP_ID: z.string().min(1).optional(),
-  SCORER_METRICS_PORT: envInt(0, 65_535).default(9470),
-  SCORER_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
-  /** Artifact dir (model.onnx, model.json, metadata.json) served when model-updates has no champion. */
-  MODEL_BOOTSTRAP_DIR: z.string().min(1).optional(),
-  /** Most records scored in one Kafka transaction (a fetch is split into chunks of this size). */
-  SCORER_MAX_BATCH: envInt(1, 100_000).default(5_000),
-  /** Fetch size cap per partition: with SCORER_MAX_BATCH, bounds the work in flight. */
-  SCORER_MAX_BYTES_PER_PARTITION: envInt(1_024, 64 * 1024 * 1024).default(1024 * 1024),
-  /** How long a fetch waits for data: the latency floor at low load. */
-  SCORER_FETCH_MAX_WAIT_MS: envInt(0, 10_000).default(5),
-  /** Partitions processed at once (each with its own producer and transaction): overlaps commit round trips. */
-  SCORER_PARTITIONS_CONCURRENTLY: envInt(1, 64).default(6),
-  SCORER_EXPLAIN_TOP_K: envInt(1, 10).default(5),
-  /**
-   * txIds remembered per input partition: a repeat within the window is dead-lettered as
-   * DUPLICATE_TX_ID instead of scored twice (about 60 bytes each); 0 turns the check off.
-   */
-  SCORER_DEDUPE_WINDOW: envInt(0, 10_000_000).default(100_000),
-  /**
-   * Longest a batch waits for the global destination view to read every partition up to the
-   * batch's newest eventTime; after it the batch is scored anyway and counted as lagging.
-   */
-  SCORER_DEST_VIEW_WAIT_MS: envInt(0, 60_000).default(2_000),
-  /**
-   * How far back (Kafka record timestamps) the destination view starts reading at start-up:
-   * the 24 h windows plus the 25 h retention need 25 h of event time.
-   */
-  SCORER_DEST_VIEW_LOOKBACK_MS: envInt(60_000, 30 * 86_400_000).default(26 * 3_600_000),
-  /** Deadline to rebuild one partition's state from `scored` on assignment. */
-  SCORER_RESTORE_TIMEOUT_MS: envInt(1_000, 3_600_000).default(300_000),
-  SCORER_SESSION_TIMEOUT_MS: envInt(6_000, 300_000).default(10_000),
-  /** Deadline to read model-updates and control to their end at start-up. */
-  SCORER_STARTUP_TIMEOUT_MS: envInt(1_000, 600_000).default(60_000),
-  /**
-   * How far eventTime may run ahead of this clock before a record is dead-lettered (clock skew,
-   * or a simulator running faster than real time). schemas/ validateTransaction's rule is 1 day.
-   */
-  SCORER_MAX_EVENT_AHEAD_MS: envInt(60_000, 365 * 86_400_000).default(86_400_000),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ...logEnvShape,
+  SCORER_GROUP_ID: z
+    .string()
+    .min(1)
+    .default('fraud-scorer')
+    .describe('Consumer group on `transactions`; every instance of one deployment uses the same.'),
+  SCORER_APP_ID: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Prefix of the per-partition transactional ids; unset: the group id. Must stay stable.'),
+  SCORER_METRICS_PORT: envInt(0, 65_535).default(9470).describe('Port of Prometheus /metrics and /healthz.'),
+  SCORER_METRICS_HOST: z.string().min(1).default('0.0.0.0').describe('Address the metrics server binds.'),
+  MODEL_BOOTSTRAP_DIR: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Artifact folder (model.onnx, model.json, metadata.json) served when model-updates has no champion.'),
+  SCORER_MAX_BATCH: envInt(1, 100_000)
+    .default(5_000)
+    .describe('Most records scored in one Kafka transaction (a fetch is split into chunks of this size).'),
+  SCORER_MAX_BYTES_PER_PARTITION: envInt(1_024, 64 * 1024 * 1024)
+    .default(1024 * 1024)
+    .describe('Fetch size cap per partition, in bytes: with SCORER_MAX_BATCH, bounds the work in flight.'),
+  SCORER_FETCH_MAX_WAIT_MS: envInt(0, 10_000)
+    .default(5)
+    .describe('How long a fetch waits for data: the latency floor at low load.'),
+  SCORER_PARTITIONS_CONCURRENTLY: envInt(1, 64)
+    .default(6)
+    .describe('Partitions processed at once, each with its own producer and transaction: overlaps commits.'),
+  SCORER_EXPLAIN_TOP_K: envInt(1, 10).default(5).describe('TreeSHAP reasons attached to a REVIEW or BLOCK.'),
+  SCORER_DEDUPE_WINDOW: envInt(0, 10_000_000)
+    .default(100_000)
+    .describe(
+      'txIds remembered per input partition: a repeat within the window is dead-lettered as ' +
+        'DUPLICATE_TX_ID instead of scored twice (about 60 bytes each); 0 turns the check off.',
+    ),
+  SCORER_DEST_VIEW_WAIT_MS: envInt(0, 60_000)
+    .default(2_000)
+    .describe(
+      'Longest a chunk waits for the global destination view to reach its newest eventTime; ' +
+        'after it the chunk is scored anyway and counted as lagging.',
+    ),
+  SCORER_DEST_VIEW_LOOKBACK_MS: envInt(60_000, 30 * 86_400_000)
+    .default(26 * 3_600_000)
+    .describe(
+      'How far back (record timestamps) the destination view starts reading at start-up: ' +
+        'the 24 h windows plus the 25 h retention need 25 h of event time.',
+    ),
+  SCORER_RESTORE_TIMEOUT_MS: envInt(1_000, 3_600_000)
+    .default(300_000)
+    .describe("Deadline to rebuild one partition's state from `scored` on assignment (and the view's first read)."),
+  SCORER_SESSION_TIMEOUT_MS: envInt(6_000, 300_000)
+    .default(10_000)
+    .describe('Consumer group session timeout: how long a dead instance keeps its partitions.'),
+  SCORER_STARTUP_TIMEOUT_MS: envInt(1_000, 600_000)
+    .default(60_000)
+    .describe('Deadline to read model-updates and control to their end at start-up.'),
+  SCORER_MAX_EVENT_AHEAD_MS: envInt(60_000, 365 * 86_400_000)
+    .default(DEFAULT_MAX_EVENT_AHEAD_MS)
+    .describe(
+      'How far eventTime may run ahead of the clock before a record is dead-lettered as RECORD_INVALID ' +
+        '(clock skew, or a simulator running faster than real time).',
+    ),
 });
 export type ScorerEnv = z.infer<typeof scorerEnvSchema>;
 

@@ -36,15 +36,9 @@ export const createServing: ServingModelFactory = async (spec) => {
   return createServingModel({ ...spec, modelJson: spec.modelJson });
 };
 
-const VALIDATOR_AHEAD_MS = 86_400_000;
-
-/**
- * schemas/ validateTransaction with the scorer's own allowance for eventTime ahead of the
- * clock: its future check is `eventTime > now + 1 day`, so shifting `now` moves only that bound.
- */
+/** schemas/ validateTransaction with the scorer's configured allowance for eventTime ahead of the clock. */
 export function validatorWithAhead(maxAheadMs: number): TransactionValidator {
-  const shift = maxAheadMs - VALIDATOR_AHEAD_MS;
-  return shift === 0 ? validateTransaction : (tx, now) => validateTransaction(tx, now + shift);
+  return (tx, now) => validateTransaction(tx, now, { maxEventAheadMs: maxAheadMs });
 }
 
 /** Wires the real pieces (Kafka, registry codecs, features, onnxruntime) and starts a scorer. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Kafka, logLevel } from '@fraud/kafka';
-import { waitFor } from '@fraud/common';
+import { envWith, kafkaEnvSchema, parseEnv, waitFor } from '@fraud/common';
 import { repoRoot, startKafka, stopKafka, ensureTopics, type KafkaRuntimeOptions } from '@fraud/infra';
 import {
   FEATURE_NAMES,
@@ -54,8 +54,6 @@ export interface ChaosResult {
   work_dir?: string;
 }
 
-const REGISTRY = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081';
-
 /**
  * Chaos, on real processes and a real broker of its own: a simulation streams through scorers
  * and the warehouse sink while scorer and sink processes are SIGKILLed at random moments (and
@@ -63,6 +61,8 @@ const REGISTRY = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081';
  */
 export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const t0 = Date.now();
+  // The schema registry is the shared one (SCHEMA_REGISTRY_URL); the broker is private.
+  const registryUrl = parseEnv(kafkaEnvSchema).SCHEMA_REGISTRY_URL;
   const work = mkdtempSync(join(tmpdir(), 'fraud-chaos-'));
   const port = 29_092 + Math.floor(Math.random() * 400) * 2;
   const broker: KafkaRuntimeOptions = { dataDir: work, port, controllerPort: port + 1, heapMb: 512 };
@@ -76,7 +76,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   await admin.connect();
   await ensureTopics(admin, { partitions: 6 });
   await admin.disconnect();
-  const codecs = await createCodecs({ registryUrl: REGISTRY, topics });
+  const codecs = await createCodecs({ registryUrl, topics });
 
   // A real model (XGBoost -> ONNX) trained on simulated history, published as the champion.
   const history = simulate({ seed: o.seed + 1 }, 20_000);
@@ -123,7 +123,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const warehousePath = join(work, 'warehouse.duckdb');
   const env = {
     KAFKA_BROKERS: `127.0.0.1:${port}`,
-    SCHEMA_REGISTRY_URL: REGISTRY,
+    SCHEMA_REGISTRY_URL: registryUrl,
     LOG_LEVEL: 'info',
     OMP_WAIT_POLICY: 'passive',
     SCORER_GROUP_ID: 'chaos-scorer',
@@ -170,7 +170,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
         '--start',
         simStart,
       ],
-      { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] },
+      { cwd: repoRoot, env: envWith(env), stdio: ['ignore', 'ignore', 'inherit'] },
     );
     const simDone = new Promise<number>((resolve) => sim.once('exit', (code) => resolve(code ?? 1)));
 

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { envWith } from '@fraud/common';
 import { repoRoot } from '@fraud/infra';
 
 /**
@@ -30,7 +31,7 @@ export function createSupervisor(env: Record<string, string>, log: (s: string) =
       s.restarts++;
       s.child = spawn(process.execPath, [join(repoRoot, 'bin', 'fraud.mjs'), ...args], {
         cwd: repoRoot,
-        env: { ...process.env, ...env },
+        env: envWith(env),
         stdio: ['ignore', logDir ? 'pipe' : 'ignore', 'pipe'],
       });
       let tail = '';

@@ -2,15 +2,17 @@ import type { Command } from 'commander';
 import { createLogger } from '@fraud/common';
 import { SCOPES, createKey, loadApiEnv, readKeyFile, startApiService, type Scope } from '@fraud/api';
 import { stopOnSignals } from '../lifecycle.ts';
+import { envHelp } from '../config/catalogue.ts';
 
 export function register(program: Command): void {
   const api = program.command('api').description('the synchronous decision API (express) for authorisation systems');
   api
     .command('serve')
     .description('serve POST /v1/transactions, GET /v1/decisions/:txId, POST /v1/labels, /openapi.json, /docs')
+    .addHelpText('after', envHelp('api'))
     .action(async () => {
       const env = loadApiEnv();
-      const logger = createLogger('api');
+      const logger = createLogger('api', env.LOG_LEVEL);
       const svc = await startApiService(env, logger);
       process.stdout.write(`decision API listening on ${svc.url} (docs ${svc.url}/docs)\n`);
       stopOnSignals(svc, logger, 'stopping: closing connections and Kafka clients');

@@ -2,7 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { envWith } from '@fraud/common';
 import { repoRoot, stackUp } from '@fraud/infra';
+import { envHelp } from '../config/catalogue.ts';
 
 /** `fraud bench NAME` (npm run bench -- NAME): starts what the benchmark needs, runs bench/NAME.ts. */
 export function register(program: Command): void {
@@ -10,6 +12,7 @@ export function register(program: Command): void {
     .command('bench')
     .description('run one benchmark; it writes bench/results/NAME.json')
     .argument('[name]', 'benchmark name (omit to list them)')
+    .addHelpText('after', envHelp('bench'))
     .action(async (name: string | undefined) => {
       const dir = join(repoRoot, 'bench');
       const available = readdirSync(dir)
@@ -26,7 +29,7 @@ export function register(program: Command): void {
       const r = spawnSync(process.execPath, ['--import', 'tsx', file], {
         stdio: 'inherit',
         cwd: repoRoot,
-        env: { ...process.env, OMP_WAIT_POLICY: 'passive' },
+        env: envWith({ OMP_WAIT_POLICY: 'passive' }),
       });
       if (r.status !== 0) throw new Error(`benchmark ${name} failed (exit ${r.status})`);
       process.stdout.write(`results: ${join('bench', 'results', `${name}.json`)}\n`);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { openRetrainerClient, parseRetrainerEnv, type ModelSummary, type RetrainerClient } from '@fraud/retrainer';
+import { parseCliEnv } from '../config/env.ts';
 
 /**
  * `fraud models list|show|promote|rollback|retrain`: the model registry from the terminal. Talks
@@ -106,10 +107,10 @@ RETRAINER_DB_PATH and MODEL_ARTIFACTS_DIR directly and publishes to model-update
       'publish an artifact from MODEL_ARTIFACTS_DIR as the champion (or as shadow) on model-updates; scorers swap live',
     )
     .option('--shadow', 'publish as SHADOW: scored beside the champion, judged on live labels')
-    .option('--actor <name>', 'who does it (audit trail)', process.env.USER ?? 'cli')
-    .action((version: string, o: { shadow?: boolean; actor: string }) =>
+    .option('--actor <name>', 'who does it (audit trail; default USER)')
+    .action((version: string, o: { shadow?: boolean; actor?: string }) =>
       withClient(async (c) => {
-        const r = await c.promote(version, { shadow: o.shadow === true, actor: o.actor });
+        const r = await c.promote(version, { shadow: o.shadow === true, actor: actorOf(o) });
         process.stdout.write(
           `${r.version} published as ${r.role} (sha256 ${r.sha256.slice(0, 12)}...) via ${c.mode} mode\n`,
         );
@@ -119,10 +120,10 @@ RETRAINER_DB_PATH and MODEL_ARTIFACTS_DIR directly and publishes to model-update
   models
     .command('rollback')
     .description('republish the previous champion')
-    .option('--actor <name>', 'who does it (audit trail)', process.env.USER ?? 'cli')
-    .action((o: { actor: string }) =>
+    .option('--actor <name>', 'who does it (audit trail; default USER)')
+    .action((o: { actor?: string }) =>
       withClient(async (c) => {
-        const r = await c.rollback({ actor: o.actor });
+        const r = await c.rollback({ actor: actorOf(o) });
         process.stdout.write(`rolled back: ${r.version} is the champion again\n`);
       }),
     );
@@ -131,14 +132,14 @@ RETRAINER_DB_PATH and MODEL_ARTIFACTS_DIR directly and publishes to model-update
     .command('retrain')
     .description('run a retraining now if the policy says one is due (--force: regardless); prints the outcome and why')
     .option('--force', 'retrain even if no trigger fired')
-    .option('--actor <name>', 'who asks (audit trail)', process.env.USER ?? 'cli')
+    .option('--actor <name>', 'who asks (audit trail; default USER)')
     .option('--json', 'print the run record as JSON')
-    .action((o: { force?: boolean; actor: string; json?: boolean }) =>
+    .action((o: { force?: boolean; actor?: string; json?: boolean }) =>
       withClient(async (c) => {
         let last = '';
         const run = await c.retrain({
           force: o.force === true,
-          actor: o.actor,
+          actor: actorOf(o),
           onProgress: (line) => {
             if (line !== last) process.stderr.write(`  ${line}\n`);
             last = line;
@@ -166,4 +167,9 @@ RETRAINER_DB_PATH and MODEL_ARTIFACTS_DIR directly and publishes to model-update
         }
       }),
     );
+}
+
+/** --actor, else the login name (USER) from the CLI's environment. */
+function actorOf(o: { actor?: string }): string {
+  return o.actor ?? parseCliEnv().USER;
 }

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { createLogger, errorMessage, FraudError, kafkaEnvSchema, parseEnv } from '@fraud/common';
+import { createLogger, errorMessage, FraudError, parseEnv } from '@fraud/common';
 import { createKafka } from '@fraud/kafka';
 import { hashPassword } from '@fraud/common/passwords';
 import { stopOnSignals } from '../lifecycle.ts';
+import { envHelp } from '../config/catalogue.ts';
+import { registryEnvSchema } from '../config/env.ts';
 import {
   COMPATIBILITY_LEVELS,
   createRegistryServer,
@@ -62,15 +64,16 @@ export function register(program: Command): void {
     )
     .addHelpText(
       'after',
-      '\nAuthentication: set REGISTRY_USERS_FILE (made by `fraud registry users add`) and every request needs\nHTTP Basic credentials; clients put them in SCHEMA_REGISTRY_URL (http://USER:PASSWORD@host:port).\nWithout it the registry is open: keep it on 127.0.0.1.',
+      '\nAuthentication: set REGISTRY_USERS_FILE (made by `fraud registry users add`) and every request needs\nHTTP Basic credentials; clients put them in SCHEMA_REGISTRY_URL (http://USER:PASSWORD@host:port).\nWithout it the registry is open: keep it on 127.0.0.1.\n' +
+        envHelp('registry'),
     )
     .action(async (o: ServeOptions) => {
       const port = parsePort(o.port);
       const defaultCompatibility = parseLevel(o.compatibility);
-      const env = parseEnv(kafkaEnvSchema);
-      const usersFile = process.env.REGISTRY_USERS_FILE;
+      const env = parseEnv(registryEnvSchema);
+      const usersFile = env.REGISTRY_USERS_FILE;
       const users = usersFile ? loadRegistryUsers(usersFile) : undefined;
-      const logger = createLogger('registry');
+      const logger = createLogger('registry', env.LOG_LEVEL);
       const kafka = createKafka(env, 'fraud-schema-registry', logger);
       const server = createRegistryServer({
         kafka,
@@ -109,7 +112,7 @@ export function register(program: Command): void {
       '\nExample:\n  fraud registry users add scorer --role read --file /etc/fraud/registry-users.json\n  REGISTRY_USERS_FILE=/etc/fraud/registry-users.json fraud registry serve\n  SCHEMA_REGISTRY_URL=http://scorer:PASSWORD@registry:8081 fraud scorer',
     )
     .action(async (name: string, o: { role: string; file?: string }) => {
-      const file = o.file ?? process.env.REGISTRY_USERS_FILE;
+      const file = o.file ?? parseEnv(registryEnvSchema.pick({ REGISTRY_USERS_FILE: true })).REGISTRY_USERS_FILE;
       if (!file) throw new FraudError('CONFIG_INVALID', 'no users file: pass --file PATH or set REGISTRY_USERS_FILE');
       if (o.role !== 'read' && o.role !== 'write')
         throw new FraudError('CONFIG_INVALID', `--role ${JSON.stringify(o.role)}: expected read or write`);

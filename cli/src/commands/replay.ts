@@ -14,6 +14,7 @@ import {
   type LabelPolicy,
 } from '@fraud/producers';
 import { fraction, portArg, positiveInt } from './simulate.ts';
+import { envHelp } from '../config/catalogue.ts';
 
 interface ReplayFlags {
   csv: string;
@@ -76,11 +77,12 @@ export function register(program: Command): void {
     .option('--batch-size <n>', 'messages per produce request', positiveInt('--batch-size'))
     .addHelpText(
       'after',
-      '\nExamples:\n  fraud replay --csv fixtures/paysim/paysim-head-5330.csv\n  fraud replay --csv big.csv --rate 5000 --strict --rejects bad-rows.csv\n\nThe summary counts read = sent + rejected. Exit status is non-zero only with --strict (or if Kafka failed).',
+      '\nExamples:\n  fraud replay --csv fixtures/paysim/paysim-head-5330.csv\n  fraud replay --csv big.csv --rate 5000 --strict --rejects bad-rows.csv\n\nThe summary counts read = sent + rejected. Exit status is non-zero only with --strict (or if Kafka failed).\n' +
+        envHelp('producers'),
     )
     .action(async (flags: ReplayFlags) => {
       const env = loadProducerEnv();
-      const logger = createLogger('replay');
+      const logger = createLogger('replay', env.LOG_LEVEL);
       const epochBase = flags.epoch === undefined ? DEFAULT_EPOCH_BASE : Date.parse(flags.epoch);
       if (Number.isNaN(epochBase))
         throw new InvalidArgumentError(`--epoch ${flags.epoch} is not an ISO date (e.g. 2026-01-01T00:00:00Z)`);

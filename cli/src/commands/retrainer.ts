@@ -11,6 +11,8 @@ import {
   validateRetrainPolicy,
 } from '@fraud/retrainer';
 import { stopOnSignals } from '../lifecycle.ts';
+import { envHelp } from '../config/catalogue.ts';
+import { parseCliEnv } from '../config/env.ts';
 
 /** `fraud retrainer`: the label-driven retraining service; `fraud retrainer policy ...` edits its policy. */
 export function register(program: Command): void {
@@ -21,19 +23,13 @@ export function register(program: Command): void {
     )
     .addHelpText(
       'after',
-      `
-Configuration (environment):
-  KAFKA_BROKERS, SCHEMA_REGISTRY_URL, TOPIC_PREFIX   where the topics and schemas are
-  RETRAINER_DB_PATH (.data/retrainer.duckdb)          the training store (DuckDB, owned by this process)
-  RETRAIN_POLICY_FILE                                  JSON or YAML policy, watched: edits apply without restart
-  RETRAINER_PORT (9474), RETRAINER_HOST (127.0.0.1)    /api/*, /metrics, /health
-  RETRAINER_GROUP_ID (retrainer), RETRAINER_TICK_MS (2000), MODEL_ARTIFACTS_DIR (model-artifacts)
+      `${envHelp('retrainer')}
 The policy can also be edited with PUT/PATCH /api/policy or the control topic (key retrain-policy).
 See docs/retrainer.md.`,
     )
     .action(async () => {
       const env = parseRetrainerEnv();
-      const logger = createLogger('retrainer');
+      const logger = createLogger('retrainer', env.LOG_LEVEL);
       const svc = await runRetrainer(env, logger, {
         onProgress: (p) => {
           if (p.stage !== 'training' || (p.round ?? 0) % 25 === 0)
@@ -66,13 +62,14 @@ See docs/retrainer.md.`,
     .description(
       'validate a JSON/YAML policy file and publish it to the control topic (every retrainer applies it live)',
     )
-    .option('--actor <name>', 'who makes the edit (audit trail)', process.env.USER ?? 'cli')
-    .action(async (file: string, o: { actor: string }) => {
+    .option('--actor <name>', 'who makes the edit (audit trail; default USER)')
+    .action(async (file: string, o: { actor?: string }) => {
       const env = parseRetrainerEnv();
+      const actor = o.actor ?? parseCliEnv().USER;
       const doc = parsePolicyText(await readFile(file, 'utf8'), file);
       const valid = validateRetrainPolicy({
         ...(doc as Record<string, unknown>),
-        updatedBy: o.actor,
+        updatedBy: actor,
         updatedAt: Date.now(),
       });
       const kafka = createKafka(env, 'fraud-cli-policy');
@@ -84,7 +81,7 @@ See docs/retrainer.md.`,
         await producer.disconnect();
       }
       process.stdout.write(
-        `retrain policy from ${file} published to ${topicNames(env.TOPIC_PREFIX).control} (key retrain-policy) by ${o.actor}\n`,
+        `retrain policy from ${file} published to ${topicNames(env.TOPIC_PREFIX).control} (key retrain-policy) by ${actor}\n`,
       );
     });
 }

@@ -15,6 +15,7 @@ import {
   type Scenario,
   type Speed,
 } from '@fraud/producers';
+import { envHelp } from '../config/catalogue.ts';
 
 interface SimulateFlags {
   rate?: number;
@@ -104,11 +105,12 @@ export function register(program: Command): void {
     .option('--batch-size <n>', 'messages per produce request', positiveInt('--batch-size'))
     .addHelpText(
       'after',
-      '\nExamples:\n  fraud simulate --count 100000 --max --seed 42\n  fraud simulate --scenario producers/scenarios/drift-demo.yaml --speed x3600 --rate 500\n\nKafka and the schema registry come from the environment (KAFKA_BROKERS, SCHEMA_REGISTRY_URL, TOPIC_PREFIX).',
+      '\nExamples:\n  fraud simulate --count 100000 --max --seed 42\n  fraud simulate --scenario producers/scenarios/drift-demo.yaml --speed x3600 --rate 500\n' +
+        envHelp('producers'),
     )
     .action(async (flags: SimulateFlags) => {
       const env = loadProducerEnv();
-      const logger = createLogger('simulate');
+      const logger = createLogger('simulate', env.LOG_LEVEL);
       let scenario: Scenario = flags.scenario ? await loadScenario(flags.scenario) : DEFAULT_SCENARIO;
       if (flags.legitLabelRate !== undefined)
         scenario = { ...scenario, labels: { ...scenario.labels, legitSampleRate: flags.legitLabelRate } };

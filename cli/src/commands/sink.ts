@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { createLogger, errorMessage, parseEnv } from '@fraud/common';
 import { SINK_KINDS, sinkEnvSchema, startSink, type RunningSink, type SinkKind } from '@fraud/sinks';
 import { stopOnSignals } from '../lifecycle.ts';
+import { envHelp } from '../config/catalogue.ts';
 
 /**
  * `fraud sink warehouse|metrics|live|all`: runs sinks in this process until SIGTERM/SIGINT,
@@ -14,22 +15,13 @@ export function register(program: Command): void {
       'run a sink: warehouse (DuckDB/BigQuery + query API), metrics (Prometheus), live (Socket.io feed), or all three',
     )
     .argument('<kind>', `one of ${[...SINK_KINDS, 'all'].join(', ')}`)
-    .addHelpText(
-      'after',
-      `
-Environment (defaults): KAFKA_BROKERS (127.0.0.1:9092), SCHEMA_REGISTRY_URL (http://127.0.0.1:8081), TOPIC_PREFIX ('')
-  warehouse: WAREHOUSE_PATH (.data/warehouse.duckdb), WAREHOUSE_PORT (9472), WAREHOUSE_BATCH_ROWS (5000),
-             BIGQUERY_PROJECT + BIGQUERY_DATASET (use BigQuery instead of DuckDB), BIGQUERY_LOCATION
-  metrics:   METRICS_PORT (9471), METRICS_WINDOW_SECONDS (3600), METRICS_JOIN_CACHE_SIZE, LAG_GROUPS, LAG_INTERVAL_MS
-  live:      LIVE_PORT (9473), LIVE_FEED_SECRET (auth on when set), LIVE_APPROVE_SAMPLE_RATE (0.01), LIVE_CORS_ORIGINS
-See docs/observability.md.`,
-    )
+    .addHelpText('after', `${envHelp('sinks')}\nSee docs/observability.md.`)
     .action(async (kind: string) => {
       if (kind !== 'all' && !(SINK_KINDS as readonly string[]).includes(kind)) {
         program.error(`unknown sink "${kind}": use one of ${[...SINK_KINDS, 'all'].join(', ')}`);
       }
       const env = parseEnv(sinkEnvSchema);
-      const logger = createLogger('fraud-sink');
+      const logger = createLogger('fraud-sink', env.LOG_LEVEL);
       const kinds: SinkKind[] = kind === 'all' ? [...SINK_KINDS] : [kind as SinkKind];
       const running: RunningSink[] = [];
       const stopAll = async (): Promise<void> => {

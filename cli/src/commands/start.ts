@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { createLogger, kafkaEnvSchema, parseEnv } from '@fraud/common';
+import { createLogger, envWith, parseEnv } from '@fraud/common';
 import {
   dataDir,
   httpReady,
@@ -16,6 +16,8 @@ import {
 } from '@fraud/infra';
 import { bootstrapModel, hasChampion } from '../start/bootstrap-model.ts';
 import { untilStopSignal } from '../lifecycle.ts';
+import { envHelp } from '../config/catalogue.ts';
+import { startEnvSchema } from '../config/env.ts';
 
 const log = (s: string) => process.stdout.write(`${s}\n`);
 
@@ -33,15 +35,16 @@ export function register(program: Command): void {
     .option('--detach', 'start everything and return instead of staying in the foreground')
     .option('--no-simulator', 'start the pipeline without the simulator')
     .option('--bootstrap-rows <n>', 'simulated transactions to train the bootstrap model on', '400000')
+    .addHelpText('after', envHelp('start'))
     .action(async (o: { rate: string; detach?: boolean; simulator: boolean; bootstrapRows: string }) => {
       const rate = Number(o.rate);
       if (!Number.isFinite(rate) || rate <= 0) throw new Error(`--rate must be a positive number, got ${o.rate}`);
-      const dir = dataDir();
+      const env = parseEnv(startEnvSchema);
+      const dir = dataDir(env);
       const logger = createLogger('fraud-start', 'warn');
       const t0 = Date.now();
       await stackUp({ log });
-      const env = parseEnv(kafkaEnvSchema);
-      const secrets = localSecrets(dir);
+      const secrets = localSecrets(dir, env.LIVE_FEED_SECRET);
 
       const { startPrometheus } = await import('@fraud/infra');
       const prom = await startPrometheus({ dataDir: dir }).catch((err: unknown) => {
@@ -142,12 +145,15 @@ export function register(program: Command): void {
 }
 
 /** Per-installation secrets, generated once into the data folder (never the repo, never logs). */
-function localSecrets(dir: string): { liveFeedSecret: string; adminPasswordFile: string } {
+function localSecrets(
+  dir: string,
+  configured: string | undefined,
+): { liveFeedSecret: string; adminPasswordFile: string } {
   mkdirSync(dir, { recursive: true });
   const secretFile = join(dir, 'live-feed.secret');
   if (!existsSync(secretFile)) writeFileSync(secretFile, randomBytes(32).toString('base64url'), { mode: 0o600 });
   return {
-    liveFeedSecret: process.env.LIVE_FEED_SECRET ?? readFileSync(secretFile, 'utf8').trim(),
+    liveFeedSecret: configured ?? readFileSync(secretFile, 'utf8').trim(),
     adminPasswordFile: join(dir, 'admin.password'),
   };
 }
@@ -170,7 +176,7 @@ async function ensureAdmin(dir: string, passwordFile: string): Promise<void> {
       'FRAUD_ADMIN_PASSWORD',
     ],
     {
-      env: { ...process.env, FRAUD_ADMIN_PASSWORD: password, FRAUD_DATA_DIR: dir },
+      env: envWith({ FRAUD_ADMIN_PASSWORD: password, FRAUD_DATA_DIR: dir }),
       encoding: 'utf8',
     },
   );

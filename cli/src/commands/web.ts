@@ -2,8 +2,10 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { FraudError } from '@fraud/common';
+import { FraudError, envWith, parseEnv } from '@fraud/common';
 import { createUserStore, isRole, openDatabase, MIN_PASSWORD_LENGTH, ROLES, webPackageDir } from '@fraud/web';
+import { envHelp } from '../config/catalogue.ts';
+import { namedEnvValue, usersEnvSchema, webServeEnvSchema } from '../config/env.ts';
 
 /**
  * `fraud web serve`: runs the built console (SvelteKit adapter-node) with the environment.
@@ -14,36 +16,38 @@ export function register(program: Command): void {
   web
     .command('serve')
     .description('run the built console server (builds it first when web/build is missing)')
-    .option('-p, --port <port>', 'port to listen on (env PORT)', process.env.PORT ?? '3000')
-    .option('--host <host>', 'address to bind (env HOST)', process.env.HOST ?? '127.0.0.1')
+    .option('-p, --port <port>', 'port to listen on (default PORT)')
+    .option('--host <host>', 'address to bind (default HOST)')
     .option(
       '--origin <url>',
       'public origin of the console, for CSRF checks (env ORIGIN; default http://<host>:<port>)',
     )
     .option('--build', 'rebuild the console before serving')
-    .addHelpText(
-      'after',
-      '\nEnvironment: LIVE_FEED_SECRET (required), LIVE_FEED_URL, WAREHOUSE_API_URL, RETRAINER_API_URL, WEB_DB_PATH,\nWEB_PUBLIC_READONLY, KAFKA_BROKERS, SCHEMA_REGISTRY_URL, TOPIC_PREFIX. See docs/console.md.',
-    )
-    .action(async (opts: { port: string; host: string; origin?: string; build?: boolean }) => {
+    .addHelpText('after', `${envHelp('web')}\nSee docs/console.md.`)
+    .action(async (opts: { port?: string; host?: string; origin?: string; build?: boolean }) => {
+      const env = parseEnv(webServeEnvSchema);
+      const port = opts.port ?? String(env.PORT);
+      const host = opts.host ?? env.HOST;
       const dir = webPackageDir();
       const entry = join(dir, 'build', 'index.js');
       if (opts.build || !existsSync(entry)) {
         process.stdout.write('building the console (vite build)...\n');
         await run('npm', ['run', 'build', '-w', '@fraud/web'], { cwd: join(dir, '..'), stopOnSignal: false });
       }
-      const origin =
-        opts.origin ?? process.env.ORIGIN ?? `http://${opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host}:${opts.port}`;
+      const origin = opts.origin ?? env.ORIGIN ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
       process.stdout.write(`console: ${origin}\n`);
       // Workspace packages are TypeScript sources loaded in place: tsx registers the loader.
       await run(process.execPath, ['--import', 'tsx', entry], {
         cwd: join(dir, '..'),
-        env: { ...process.env, PORT: opts.port, HOST: opts.host, ORIGIN: origin, WEB_DB_PATH: dbPath() },
+        env: envWith({ PORT: port, HOST: host, ORIGIN: origin, WEB_DB_PATH: dbPath(env.WEB_DB_PATH) }),
         stopOnSignal: true,
       });
     });
 
-  const users = program.command('users').description('console users (viewer < analyst < admin)');
+  const users = program
+    .command('users')
+    .description('console users (viewer < analyst < admin)')
+    .addHelpText('after', envHelp('users'));
   users
     .command('add <name>')
     .description(
@@ -56,10 +60,11 @@ export function register(program: Command): void {
       if (!isRole(opts.role))
         throw new FraudError('BAD_REQUEST', `--role must be one of ${ROLES.join(', ')} (got ${opts.role})`);
       const password = opts.passwordEnv ? envPassword(opts.passwordEnv) : await readStdinPassword();
-      const db = await openDatabase(dbPath());
+      const file = dbPath(parseEnv(usersEnvSchema).WEB_DB_PATH);
+      const db = await openDatabase(file);
       try {
         const user = await createUserStore(db).add(name.toLowerCase(), opts.role, password, { replace: opts.replace });
-        process.stdout.write(`user ${user.name} (${user.role}) ${opts.replace ? 'reset' : 'created'} in ${dbPath()}\n`);
+        process.stdout.write(`user ${user.name} (${user.role}) ${opts.replace ? 'reset' : 'created'} in ${file}\n`);
       } finally {
         db.close();
       }
@@ -68,7 +73,7 @@ export function register(program: Command): void {
     .command('list')
     .description('list console users')
     .action(async () => {
-      const db = await openDatabase(dbPath());
+      const db = await openDatabase(dbPath(parseEnv(usersEnvSchema).WEB_DB_PATH));
       try {
         for (const u of await createUserStore(db).list())
           process.stdout.write(
@@ -81,13 +86,12 @@ export function register(program: Command): void {
 }
 
 /** WEB_DB_PATH, made absolute against the repository root so the CLI and the server agree. */
-function dbPath(): string {
-  const p = process.env.WEB_DB_PATH ?? '.data/web.duckdb';
+function dbPath(p: string): string {
   return isAbsolute(p) ? p : resolve(join(webPackageDir(), '..'), p);
 }
 
 function envPassword(name: string): string {
-  const v = process.env[name];
+  const v = namedEnvValue(name);
   if (!v) throw new FraudError('CONFIG_INVALID', `--password-env ${name}: the variable is not set`);
   return v;
 }
@@ -118,7 +122,7 @@ function run(
   opts: { cwd: string; env?: NodeJS.ProcessEnv; stopOnSignal: boolean },
 ): Promise<void> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: 'inherit' });
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? envWith(), stdio: 'inherit' });
     const forward = (sig: NodeJS.Signals) => child.kill(sig);
     process.once('SIGINT', forward);
     process.once('SIGTERM', forward);

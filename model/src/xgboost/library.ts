@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import koffi from 'koffi';
 import { FraudError } from '@fraud/common';
+import { defaultOmpWaitPolicy, parseModelEnv, type ModelEnv } from '../env.ts';
 
 /** Opaque handles owned by XGBoost; freed with XGDMatrixFree / XGBoosterFree. */
 export type Handle = unknown;
@@ -73,7 +74,7 @@ const CANDIDATE_PATHS = [
 ];
 
 /** XGBOOST_LIB wins; otherwise the first candidate that exists. */
-export function resolveLibraryPath(env: NodeJS.ProcessEnv = process.env): string {
+export function resolveLibraryPath(env: Pick<ModelEnv, 'XGBOOST_LIB'> = parseModelEnv()): string {
   const explicit = env.XGBOOST_LIB;
   if (explicit !== undefined && explicit !== '') {
     if (!existsSync(explicit)) {
@@ -98,12 +99,13 @@ let loaded: XGBoostLib | undefined;
 
 /** The process-wide binding (a shared library is loaded once per process anyway). */
 export function xgboost(): XGBoostLib {
-  loaded ??= load(resolveLibraryPath());
+  loaded ??= load(parseModelEnv());
   return loaded;
 }
 
-function load(path: string): XGBoostLib {
-  process.env.OMP_WAIT_POLICY ??= 'passive';
+function load(env: ModelEnv): XGBoostLib {
+  defaultOmpWaitPolicy(env);
+  const path = resolveLibraryPath(env);
   let lib: koffi.IKoffiLib;
   try {
     lib = koffi.load(path);

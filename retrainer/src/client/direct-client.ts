@@ -1,4 +1,4 @@
-import { createLogger, FraudError, type KafkaEnv } from '@fraud/common';
+import { createLogger, FraudError, type KafkaEnv, type LogEnv } from '@fraud/common';
 import { createKafka } from '@fraud/kafka';
 import { retrainDue } from '../domain/triggers.ts';
 import { DEFAULT_COSTS, FEATURE_NAMES, FEATURE_SET } from '@fraud/model';
@@ -18,9 +18,10 @@ import type { RetrainerClient } from './types.ts';
  * model-updates to know what is live, and publishes to Kafka. Policy: the file if set, else defaults.
  */
 export async function directRetrainerClient(
-  env: KafkaEnv & { RETRAINER_DB_PATH: string; MODEL_ARTIFACTS_DIR: string; RETRAIN_POLICY_FILE?: string | undefined },
+  env: KafkaEnv &
+    LogEnv & { RETRAINER_DB_PATH: string; MODEL_ARTIFACTS_DIR: string; RETRAIN_POLICY_FILE?: string | undefined },
 ): Promise<RetrainerClient> {
-  const logger = createLogger('fraud-cli', process.env.LOG_LEVEL ?? 'warn');
+  const logger = createLogger('fraud-cli', env.LOG_LEVEL ?? 'warn');
   const store = await openStore(env.RETRAINER_DB_PATH);
   const topics = topicNames(env.TOPIC_PREFIX);
   const kafka = createKafka(env, 'fraud-cli-models', logger);

@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Kafka, KafkaMessage } from 'kafkajs';
-import { createLogger, retry, waitFor } from '@fraud/common';
+import { createLogger, envWith, kafkaEnvSchema, parseEnv, retry, waitFor } from '@fraud/common';
 import { uniqueName } from '@fraud/common/testing';
 import { testKafka, testTopics, type TestTopics } from '@fraud/kafka/testing';
 import {
@@ -24,7 +23,7 @@ export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..
 
 /** The schema registry the tests' stack runs (the global setup starts it on :8081). */
 export function testRegistryUrl(): string {
-  return process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081';
+  return parseEnv(kafkaEnvSchema).SCHEMA_REGISTRY_URL;
 }
 
 /**
@@ -117,7 +116,7 @@ export async function createPipeline(name: string, partitions = 3): Promise<Pipe
     spawnScorer(extra = {}) {
       const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'fraud.mjs'), 'scorer'], {
         cwd: REPO_ROOT,
-        env: { ...process.env, ...env(extra), OMP_WAIT_POLICY: 'passive' },
+        env: envWith({ ...env(extra), OMP_WAIT_POLICY: 'passive' }),
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       child.stderr?.on('data', (d: Buffer) => process.stderr.write(`[scorer ${child.pid}] ${d.toString()}`));

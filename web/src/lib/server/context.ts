@@ -37,7 +37,7 @@ export interface AppContext {
 }
 
 export async function createAppContext(env: WebEnv): Promise<AppContext> {
-  const logger = createLogger('web');
+  const logger = createLogger('web', env.LOG_LEVEL);
   const topics = topicNames(env.TOPIC_PREFIX);
   const db = await openDatabase(env.WEB_DB_PATH);
   const audit = createAuditLog(db);

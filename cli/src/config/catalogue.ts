@@ -1,0 +1,151 @@
+import { kafkaEnvShape, logEnvShape } from '@fraud/common';
+import {
+  renderConfigMarkdown,
+  renderEnvHelp,
+  type ConfigCatalogue,
+  type ConfigGroup,
+  type ConfigService,
+} from '@fraud/common/config';
+import { apiEnvSchema } from '@fraud/api/env';
+import { infraEnvSchema } from '@fraud/infra/env';
+import { modelEnvSchema } from '@fraud/model/env';
+import { producerEnvSchema } from '@fraud/producers/env';
+import { retrainerEnvSchema } from '@fraud/retrainer/env';
+import { scorerEnvSchema } from '@fraud/scorer/env';
+import { sinkEnvSchema } from '@fraud/sinks/env';
+import { webEnvSchema } from '@fraud/web/env';
+import { benchEnvSchema } from './bench-env.ts';
+import { cliEnvSchema, registryEnvSchema, startEnvSchema, usersEnvSchema, webServeEnvSchema } from './env.ts';
+
+/**
+ * Every environment variable of the system, by service: the one list docs/configuration.md and
+ * each command's --help are rendered from (`npm run docs:config`). It lives in the CLI because
+ * the CLI may import every service's env module; common/ only renders.
+ */
+
+const kafka: ConfigGroup = {
+  title: 'Kafka connection',
+  intro:
+    'Read by every service and command that talks to Kafka or the schema registry. ' +
+    'SASL/TLS settings pass straight to the Kafka client (docs/operations.md, "Secure Kafka").',
+  shape: kafkaEnvShape,
+};
+const logging: ConfigGroup = { title: 'Logging', intro: 'Read by every service.', shape: logEnvShape };
+const native: ConfigGroup = {
+  title: 'Native libraries',
+  intro: 'Read wherever XGBoost is loaded: training, retraining, the bootstrap model of `fraud start`.',
+  shape: modelEnvSchema.shape,
+};
+const cli: ConfigGroup = { title: 'CLI', intro: 'Read by every `fraud` command.', shape: cliEnvSchema.shape };
+
+export const CONFIG_SERVICES = {
+  scorer: {
+    title: 'Scorer',
+    commands: ['fraud scorer'],
+    shape: scorerEnvSchema.shape,
+    shared: [kafka, logging],
+  },
+  sinks: {
+    title: 'Sinks',
+    commands: ['fraud sink warehouse|metrics|live|all'],
+    intro: 'The warehouse uses DuckDB unless both BIGQUERY_PROJECT and BIGQUERY_DATASET are set.',
+    shape: sinkEnvSchema.shape,
+    shared: [kafka, logging],
+  },
+  retrainer: {
+    title: 'Retrainer',
+    commands: ['fraud retrainer', 'fraud models', 'fraud backtest'],
+    shape: { ...retrainerEnvSchema.shape, ...modelEnvSchema.shape },
+    shared: [kafka, logging, native],
+  },
+  producers: {
+    title: 'Producers',
+    commands: ['fraud simulate', 'fraud replay'],
+    shape: producerEnvSchema.shape,
+    shared: [kafka, logging],
+  },
+  api: {
+    title: 'Decision API',
+    commands: ['fraud api serve', 'fraud api keys'],
+    shape: apiEnvSchema.shape,
+    shared: [kafka, logging],
+  },
+  web: {
+    title: 'Console',
+    commands: ['fraud web serve'],
+    intro: 'The live sink must allow the console origin in LIVE_CORS_ORIGINS.',
+    shape: { ...webServeEnvSchema.shape, ...webEnvSchema.shape },
+    shared: [kafka, logging],
+  },
+  users: {
+    title: 'Console users',
+    commands: ['fraud users add|list'],
+    shape: usersEnvSchema.shape,
+    shared: [],
+  },
+  registry: {
+    title: 'Schema registry',
+    commands: ['fraud registry serve', 'fraud registry users add'],
+    shape: registryEnvSchema.shape,
+    shared: [kafka, logging],
+  },
+  start: {
+    title: 'Local pipeline',
+    commands: ['fraud start'],
+    intro:
+      'Every service it starts reads its own variables above. Unset LIVE_FEED_SECRET: a secret generated ' +
+      'once into the data folder (live-feed.secret) is given to the sinks and the console.',
+    shape: { ...startEnvSchema.shape, ...modelEnvSchema.shape },
+    shared: [kafka, native],
+  },
+  infra: {
+    title: 'Local runtime',
+    commands: ['fraud infra up|down|status|reset|topics'],
+    shape: infraEnvSchema.shape,
+    shared: [],
+  },
+  model: {
+    title: 'Model toolkit',
+    commands: ['fraud model train|evaluate|score'],
+    shape: modelEnvSchema.shape,
+    shared: [native],
+  },
+  bench: {
+    title: 'Benchmarks',
+    commands: ['fraud bench NAME', 'npm run bench -- NAME'],
+    intro: 'Each variable names the benchmark it tunes; the SCORER_* ones are passed to the scorer under test.',
+    shape: { ...benchEnvSchema.shape, ...modelEnvSchema.shape },
+    shared: [kafka, logging, native],
+  },
+} as const satisfies Record<string, ConfigService>;
+
+export type ConfigServiceId = keyof typeof CONFIG_SERVICES;
+
+export const CONFIG_CATALOGUE: ConfigCatalogue = {
+  groups: [kafka, logging, native, cli],
+  services: Object.values(CONFIG_SERVICES),
+};
+
+/** The "Environment" section of a command's --help. */
+export function envHelp(id: ConfigServiceId): string {
+  return `\n${renderEnvHelp(CONFIG_SERVICES[id])}`;
+}
+
+export const CONFIG_DOC_PATH = 'docs/configuration.md';
+
+/** The header of docs/configuration.md. */
+export const CONFIG_DOC_HEADER: readonly string[] = [
+  '# Configuration',
+  '',
+  '<!-- Generated by `npm run docs:config` (scripts/gen-config-docs.ts) from the zod schemas listed in',
+  'cli/src/config/catalogue.ts. Do not edit: change the schema (its .describe() text or default) and',
+  'regenerate; cli/test/config-catalogue.test.ts fails when this file differs from the schemas. -->',
+  '',
+  'Every service parses its environment once at start-up with a zod schema; a bad or missing value',
+  'stops it with a message naming the variable. `fraud COMMAND --help` shows the same tables as text.',
+];
+
+/** docs/configuration.md as the schemas say it should read now. */
+export function configDoc(): string {
+  return renderConfigMarkdown(CONFIG_CATALOGUE, CONFIG_DOC_HEADER);
+}
