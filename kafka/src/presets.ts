@@ -10,7 +10,9 @@ import { Partitioners, type ConsumerConfig, type ProducerConfig } from 'kafkajs'
  * - throughput: group consumers that batch their work (sinks, retrainer ingest, console cases):
  *   large fetches, a 250 ms fetch wait.
  * - tail: private-group readers that read a topic to its end and follow it (the follower):
- *   100 ms fetch wait, so a fetch holding only a transaction marker is answered quickly.
+ *   100 ms fetch wait, so a fetch holding only a transaction marker is answered quickly (with
+ *   kafkajs's 5 s default, a read_committed fetch of a transactional record waits it out); reading
+ *   a topic never creates it.
  * - transactional: the scorer's exactly-once group; the scorer overrides the sizes and timeouts
  *   from its own config.
  */
@@ -37,6 +39,7 @@ const CONSUMER_PRESETS: Record<ConsumerPreset, Omit<ConsumerConfig, 'groupId'>> 
   },
   tail: {
     readUncommitted: false,
+    allowAutoTopicCreation: false,
     maxBytesPerPartition: 4 * MiB,
     maxWaitTimeInMs: 100,
     minBytes: 1,

@@ -1,12 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { errorMessage, FraudError, type Logger } from '@fraud/common';
-import { type Admin, type Consumer, type Kafka, Partitioners, type Producer, withAdminRetry } from '@fraud/kafka';
+import {
+  ConfigResourceTypes,
+  followTopic,
+  producerConfig,
+  withAdminRetry,
+  type Admin,
+  type Kafka,
+  type KafkaMessage,
+  type Producer,
+  type TopicFollower,
+} from '@fraud/kafka';
 import { RegistryError } from './errors.ts';
 import type { LogRecord } from './state.ts';
-
-// kafkajs's ConfigResourceTypes.TOPIC; kafkajs is CommonJS and Node's ESM loader cannot see that
-// named export, so importing it breaks every importer outside vitest.
-const TOPIC_RESOURCE = 2;
 
 /**
  * The registry's storage: one compacted, single-partition topic read from the beginning by
@@ -36,7 +42,7 @@ export function createSchemaLog(deps: SchemaLogDeps): SchemaLog {
   const timeoutMs = deps.timeoutMs ?? 30_000;
   let admin: Admin | undefined;
   let producer: Producer | undefined;
-  let consumer: Consumer | undefined;
+  let follower: TopicFollower | undefined;
   let appliedNext = 0;
   const waiters = new Set<{ offset: number; resolve: () => void }>();
 
@@ -74,10 +80,11 @@ export function createSchemaLog(deps: SchemaLogDeps): SchemaLog {
     });
   }
 
-  function handle(key: Buffer | null, value: Buffer | null, offset: string): void {
-    const record = parseRecord(key, value);
+  function handle(m: KafkaMessage): void {
+    const record = parseRecord(m.key, m.value);
     if (record) deps.apply(record);
-    else logger.warn({ topic, offset }, 'skipping a record of the schemas topic that is not a registry record');
+    else
+      logger.warn({ topic, offset: m.offset }, 'skipping a record of the schemas topic that is not a registry record');
   }
 
   async function ensureTopic(a: Admin): Promise<void> {
@@ -100,7 +107,7 @@ export function createSchemaLog(deps: SchemaLogDeps): SchemaLog {
     // With cleanup.policy=delete, retention would silently drop schemas (and reuse their ids).
     const configs = await a.describeConfigs({
       includeSynonyms: false,
-      resources: [{ type: TOPIC_RESOURCE, name: topic, configNames: ['cleanup.policy'] }],
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['cleanup.policy'] }],
     });
     const policy =
       configs.resources[0]?.configEntries.find((e) => e.configName === 'cleanup.policy')?.configValue ?? '';
@@ -117,33 +124,23 @@ export function createSchemaLog(deps: SchemaLogDeps): SchemaLog {
       admin = kafka.admin();
       await admin.connect();
       await ensureTopic(admin);
-      producer = kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 1,
-        allowAutoTopicCreation: false,
-        createPartitioner: Partitioners.DefaultPartitioner,
-      });
+      producer = kafka.producer(producerConfig('idempotent', { allowAutoTopicCreation: false }));
       await producer.connect();
       // A private group per instance: every instance reads the whole log; no offsets are committed.
-      // Short fetch waits: disconnect waits for the fetch in flight, so this bounds stop().
-      // Records still arrive at once (a fetch returns as soon as there is data).
-      consumer = kafka.consumer({
+      // `applied` advances on every fetch, also one that ends in records the reader skips.
+      // A 500 ms fetch wait: disconnect waits for the fetch in flight, so this bounds stop(), and
+      // an idle registry polls twice a second. Records still arrive at once (a fetch returns as
+      // soon as there is data).
+      follower = await followTopic({
+        kafka,
+        topic,
         groupId: `${topic}.registry.${randomUUID()}`,
-        allowAutoTopicCreation: false,
+        logger,
         maxWaitTimeInMs: 500,
-      });
-      consumer.on(consumer.events.CRASH, (e) =>
-        logger.error({ err: e.payload.error, restart: e.payload.restart }, 'schema log reader crashed'),
-      );
-      await consumer.connect();
-      await consumer.subscribe({ topic, fromBeginning: true });
-      await consumer.run({
-        autoCommit: false,
-        eachBatch: async ({ batch, heartbeat }) => {
-          for (const m of batch.messages) handle(m.key, m.value, m.offset);
-          advance(Number(batch.lastOffset()) + 1);
-          await heartbeat();
+        onMessages: async (messages) => {
+          for (const m of messages) handle(m);
         },
+        onProgress: (_partition, next) => advance(Number(next)),
       });
       await this.catchUp();
     },
@@ -175,10 +172,11 @@ export function createSchemaLog(deps: SchemaLogDeps): SchemaLog {
     async stop() {
       for (const w of waiters) w.resolve();
       waiters.clear();
-      await consumer?.disconnect();
+      await follower?.stop();
       await producer?.disconnect();
       await admin?.disconnect();
-      consumer = producer = admin = undefined;
+      follower = undefined;
+      producer = admin = undefined;
     },
   };
 }
