@@ -1,11 +1,7 @@
-import { createDlqWriter, type Kafka, type Producer } from '@fraud/kafka';
-import type { Registry } from 'prom-client';
-import type { Logger } from '@fraud/common';
-import type { ScoredTransaction, Topics } from '@fraud/schemas';
-import type { SinkCodecs } from '../codecs.ts';
-import { createBatchConsumer, type BatchConsumer } from '../kafka/batch-consumer.ts';
+import type { ScoredTransaction } from '@fraud/schemas';
+import type { BatchConsumer } from '../kafka/batch-consumer.ts';
 import { decodingHandler } from '../kafka/decoding-handler.ts';
-import { createSinkMetrics } from '../kafka/sink-metrics.ts';
+import { createSinkConsumer, type SinkDeps } from '../kafka/sink-consumer.ts';
 import { StatsAggregator } from './aggregator.ts';
 import type { LiveFeed } from './feed-server.ts';
 
@@ -49,16 +45,8 @@ export function feedPayload(s: ScoredTransaction): Record<string, unknown> {
   };
 }
 
-export interface LiveSinkDeps {
-  kafka: Kafka;
-  producer: Producer;
-  codecs: SinkCodecs;
-  topics: Topics;
-  groupId: string;
+export interface LiveSinkDeps extends SinkDeps {
   feed: LiveFeed;
-  registry: Registry;
-  logger: Logger;
-  sessionTimeoutMs?: number;
   approveSampleRate: number;
   fromBeginning: boolean;
   statsIntervalMs?: number;
@@ -70,27 +58,17 @@ export interface LiveSinkDeps {
  * commits at its own pace whatever the clients do.
  */
 export function createLiveSink(deps: LiveSinkDeps): BatchConsumer {
-  const sink = 'live';
-  const metrics = createSinkMetrics(deps.registry, sink);
-  const dlq = createDlqWriter({ producer: deps.producer, topic: deps.topics.dlq, service: `sink-${sink}` });
   const agg = new StatsAggregator(Date.now());
   let timer: NodeJS.Timeout | undefined;
-  const inner = createBatchConsumer({
-    kafka: deps.kafka,
-    groupId: deps.groupId,
-    sessionTimeoutMs: deps.sessionTimeoutMs,
+  const inner = createSinkConsumer(deps, {
+    sink: 'live',
     concurrency: 6,
-    sink,
-    logger: deps.logger,
-    metrics,
     fromBeginning: deps.fromBeginning,
     maxChunk: 500,
-    handlers: [
+    handlers: (ctx) => [
       decodingHandler<ScoredTransaction>({
+        ...ctx,
         topic: deps.topics.scored,
-        sink,
-        dlq,
-        metrics,
         decode: (b) => deps.codecs.scored.decode(b),
         write: async (records) => {
           for (const { value } of records) {
@@ -98,7 +76,7 @@ export function createLiveSink(deps: LiveSinkDeps): BatchConsumer {
             if (value.decision !== 'APPROVE' || sampleDraw(value.transaction.txId) < deps.approveSampleRate)
               deps.feed.publishDecision(feedPayload(value));
           }
-          metrics.written.labels(sink, 'feed').inc(records.length);
+          ctx.metrics.written.labels(ctx.sink, 'feed').inc(records.length);
         },
       }),
     ],

@@ -1,22 +1,10 @@
-import { createDlqWriter, type Kafka, type Producer } from '@fraud/kafka';
-import type { Registry } from 'prom-client';
-import type { Logger } from '@fraud/common';
-import type { Label, ScoredTransaction, Topics } from '@fraud/schemas';
-import type { SinkCodecs } from '../codecs.ts';
-import { createBatchConsumer, type BatchConsumer } from '../kafka/batch-consumer.ts';
+import type { Label, ScoredTransaction } from '@fraud/schemas';
+import type { BatchConsumer } from '../kafka/batch-consumer.ts';
 import { decodingHandler } from '../kafka/decoding-handler.ts';
-import { createSinkMetrics } from '../kafka/sink-metrics.ts';
+import { createSinkConsumer, type SinkDeps } from '../kafka/sink-consumer.ts';
 import { createBusinessMetrics } from './business-metrics.ts';
 
-export interface MetricsSinkDeps {
-  kafka: Kafka;
-  producer: Producer;
-  codecs: SinkCodecs;
-  topics: Topics;
-  groupId: string;
-  registry: Registry;
-  logger: Logger;
-  sessionTimeoutMs?: number;
+export interface MetricsSinkDeps extends SinkDeps {
   windowMs: number;
   joinCacheSize: number;
 }
@@ -27,43 +15,31 @@ export interface MetricsSinkDeps {
  * Prometheus' rate() handles as a counter reset) and the join cache refills as decisions flow.
  */
 export function createMetricsSink(deps: MetricsSinkDeps): BatchConsumer {
-  const sink = 'metrics';
-  const metrics = createSinkMetrics(deps.registry, sink);
-  const dlq = createDlqWriter({ producer: deps.producer, topic: deps.topics.dlq, service: `sink-${sink}` });
   const business = createBusinessMetrics({
     registry: deps.registry,
     windowMs: deps.windowMs,
     joinCacheSize: deps.joinCacheSize,
   });
-  return createBatchConsumer({
-    kafka: deps.kafka,
-    groupId: deps.groupId,
-    sessionTimeoutMs: deps.sessionTimeoutMs,
+  return createSinkConsumer(deps, {
+    sink: 'metrics',
     concurrency: 6,
-    sink,
-    logger: deps.logger,
-    metrics,
-    handlers: [
+    handlers: (ctx) => [
       decodingHandler<ScoredTransaction>({
+        ...ctx,
         topic: deps.topics.scored,
-        sink,
-        dlq,
-        metrics,
         decode: (b) => deps.codecs.scored.decode(b),
         write: async (records) => {
           for (const r of records) business.onScored(r.value);
-          metrics.written.labels(sink, 'scored').inc(records.length);
+          ctx.metrics.written.labels(ctx.sink, 'scored').inc(records.length);
         },
       }),
       decodingHandler<Label>({
+        ...ctx,
         topic: deps.topics.labels,
-        sink,
-        dlq,
-        metrics,
         decode: (b) => deps.codecs.label.decode(b),
         write: async (records) => {
           for (const r of records) business.onLabel(r.value);
-          metrics.written.labels(sink, 'labels').inc(records.length);
+          ctx.metrics.written.labels(ctx.sink, 'labels').inc(records.length);
         },
       }),
     ],
