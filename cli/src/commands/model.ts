@@ -200,20 +200,31 @@ async function train(o: TrainOpts): Promise<void> {
   });
   progress.stop();
   if (o.json === true) {
-    process.stdout.write(
-      `${JSON.stringify({ version: res.version, dir: res.dir, thresholds: res.thresholds, windows: res.windows, validation: res.validation, test: res.test, atF1: { threshold: res.atF1.threshold, test: res.atF1.test }, importance: res.importance }, null, 2)}\n`,
-    );
+    const summary = {
+      version: res.version,
+      dir: res.dir,
+      thresholds: res.thresholds,
+      windows: res.windows,
+      validation: res.validation,
+      test: res.test,
+      atF1: { threshold: res.atF1.threshold, test: res.atF1.test },
+      importance: res.importance,
+    };
+    process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     return;
   }
   const w = res.windows;
   const out = [
     `model ${res.version} written to ${res.dir ?? '(not written)'}`,
-    `train ${w.train.from} .. ${w.train.to}: ${w.train.rows} rows, ${w.train.frauds} fraud; label-delay gap ${w.gapMs / 3_600_000} h`,
+    `train ${w.train.from} .. ${w.train.to}: ${w.train.rows} rows, ${w.train.frauds} fraud; ` +
+      `label-delay gap ${w.gapMs / 3_600_000} h`,
     `valid ${w.valid.from} .. ${w.valid.to}: ${w.valid.rows} rows, ${w.valid.frauds} fraud`,
     w.test === null
       ? 'no test window'
       : `test  ${w.test.from} .. ${w.test.to}: ${w.test.rows} rows, ${w.test.frauds} fraud`,
-    `XGBoost: best iteration ${res.train.bestIteration} of ${res.train.rounds}, scale_pos_weight ${res.train.scalePosWeight.toFixed(2)}, ${res.train.seconds.toFixed(1)} s; ONNX parity max |diff| ${res.parityMaxAbsDiff.toExponential(2)}`,
+    `XGBoost: best iteration ${res.train.bestIteration} of ${res.train.rounds}, ` +
+      `scale_pos_weight ${res.train.scalePosWeight.toFixed(2)}, ${res.train.seconds.toFixed(1)} s; ` +
+      `ONNX parity max |diff| ${res.parityMaxAbsDiff.toExponential(2)}`,
     '',
     formatReport(res.validation, 'VALIDATION at the cost-optimal thresholds'),
     '',
@@ -304,14 +315,15 @@ async function evaluateCmd(o: EvalOpts): Promise<void> {
         ),
       );
     }
-    if (o.json === true)
-      process.stdout.write(
-        `${JSON.stringify({ model: art.metadata.version, csv: o.csv, fromStep: o.fromStep ?? null, ...report }, null, 2)}\n`,
-      );
-    else
-      process.stdout.write(
-        `${formatReport(report, `model ${art.metadata.version} on ${o.csv}${o.fromStep === undefined ? '' : ` from step ${o.fromStep}`}`)}\n${o.prCurve === undefined ? '' : `PR curve written to ${o.prCurve}\n`}`,
-      );
+    if (o.json === true) {
+      const json = { model: art.metadata.version, csv: o.csv, fromStep: o.fromStep ?? null, ...report };
+      process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    } else {
+      const from = o.fromStep === undefined ? '' : ` from step ${o.fromStep}`;
+      const title = `model ${art.metadata.version} on ${o.csv}${from}`;
+      const curve = o.prCurve === undefined ? '' : `PR curve written to ${o.prCurve}\n`;
+      process.stdout.write(`${formatReport(report, title)}\n${curve}`);
+    }
   } finally {
     await art.model.dispose();
   }
@@ -344,10 +356,10 @@ async function scoreCmd(o: {
       const explain = o.reasons === 'all' || decision !== 'APPROVE';
       const reasons = explain
         ? reasonsFor(art, scored, i, o.topK)
-            .map(
-              (x) =>
-                `${x.feature}=${Number(x.value.toPrecision(6))}(${x.contribution >= 0 ? '+' : ''}${x.contribution.toFixed(3)})`,
-            )
+            .map((x) => {
+              const sign = x.contribution >= 0 ? '+' : '';
+              return `${x.feature}=${Number(x.value.toPrecision(6))}(${sign}${x.contribution.toFixed(3)})`;
+            })
             .join('; ')
         : '';
       lines.push(
@@ -386,10 +398,17 @@ export function register(program: Command): void {
     .command('model')
     .description('train, evaluate and batch-score fraud models on PaySim-format CSV files');
 
+  registerTrain(model);
+  registerEvaluate(model);
+  registerScore(model);
+}
+
+function registerTrain(model: Command): void {
   model
     .command('train')
     .description(
-      'train XGBoost on a PaySim CSV with a time split (train, label-delay gap, validation, gap, test), pick cost-optimal thresholds, write model-artifacts/<version>/',
+      'train XGBoost on a PaySim CSV with a time split (train, label-delay gap, validation, gap, test), ' +
+        'pick cost-optimal thresholds, write model-artifacts/<version>/',
     )
     .requiredOption('--csv <file>', 'Kaggle-format PaySim CSV (step,type,amount,nameOrig,...)')
     .option('--until-step <n>', 'use only rows with step <= n', int('--until-step'))
@@ -421,7 +440,8 @@ export function register(program: Command): void {
     )
     .option(
       '--fraud-rate <r>',
-      'true fraud rate of the population, for files with over-sampled fraud (e.g. 0.0013): weights legitimate rows in thresholds and metrics',
+      'true fraud rate of the population, for files with over-sampled fraud (e.g. 0.0013): ' +
+        'weights legitimate rows in thresholds and metrics',
       rate('--fraud-rate'),
     )
     .option('--review-cost <x>', 'cost of one analyst review (major currency units)', positive('--review-cost'))
@@ -439,11 +459,14 @@ export function register(program: Command): void {
     .option('--json', 'print the result as JSON')
     .option('--no-progress', 'no progress output')
     .action((o: TrainOpts) => train(o));
+}
 
+function registerEvaluate(model: Command): void {
   model
     .command('evaluate')
     .description(
-      'evaluate a model artifact on a PaySim CSV: AUPRC, precision, recall, F1, specificity, confusion, expected cost, per type and typology',
+      'evaluate a model artifact on a PaySim CSV: AUPRC, precision, recall, F1, specificity, confusion, ' +
+        'expected cost, per type and typology',
     )
     .requiredOption('--model <dir>', 'artifact directory (model-artifacts/<version>)')
     .requiredOption('--csv <file>', 'Kaggle-format PaySim CSV')
@@ -467,11 +490,14 @@ export function register(program: Command): void {
     .option('--pr-curve <file.svg>', 'write the precision-recall curve as SVG')
     .option('--no-progress', 'no progress output')
     .action((o: EvalOpts) => evaluateCmd(o));
+}
 
+function registerScore(model: Command): void {
   model
     .command('score')
     .description(
-      'batch-score a PaySim CSV: one output row per input row, in order (row, txId, step, type, amount, score, decision, top reasons)',
+      'batch-score a PaySim CSV: one output row per input row, in order ' +
+        '(row, txId, step, type, amount, score, decision, top reasons)',
     )
     .requiredOption('--model <dir>', 'artifact directory (model-artifacts/<version>)')
     .requiredOption('--csv <file>', 'Kaggle-format PaySim CSV')
