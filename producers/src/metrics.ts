@@ -1,6 +1,4 @@
-import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { FraudError } from '@fraud/common';
 
 export interface ProducerMetrics {
   sent: Counter<'topic'>;
@@ -41,37 +39,4 @@ export function createProducerMetrics(registry: Registry): ProducerMetrics {
       registers: [registry],
     }),
   };
-}
-
-/** A tiny /metrics endpoint on 127.0.0.1 (or `host`). Port 0 picks a free port. */
-export async function startMetricsServer(
-  registry: Registry,
-  port: number,
-  host = '127.0.0.1',
-): Promise<{ server: Server; port: number; close(): Promise<void> }> {
-  const server = createServer((req, res) => {
-    if (req.url !== '/metrics') {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics\n');
-      return;
-    }
-    registry
-      .metrics()
-      .then((body) => res.writeHead(200, { 'content-type': registry.contentType }).end(body))
-      .catch((err: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(String(err)));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(
-        new FraudError(
-          'CONFIG_INVALID',
-          `cannot serve metrics on ${host}:${port}: ${err.code ?? err.message}; pick another --metrics-port (0 = any free port)`,
-          { cause: err },
-        ),
-      ),
-    );
-    server.listen(port, host, () => resolve());
-  });
-  const address = server.address();
-  const bound = typeof address === 'object' && address ? address.port : port;
-  return { server, port: bound, close: () => new Promise<void>((r) => server.close(() => r())) };
 }

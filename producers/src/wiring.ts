@@ -1,9 +1,9 @@
-import { createKafka, type Kafka, type Producer } from '@fraud/kafka';
+import { createKafka, startMetricsServer, type Kafka, type Producer } from '@fraud/kafka';
 import type { Registry } from 'prom-client';
 import { createMetricsRegistry, FraudError, type Logger, retry } from '@fraud/common';
 import { createCodecs, topicNames, type Topics } from '@fraud/schemas';
 import type { ProducerEnv } from './env.ts';
-import { createProducerMetrics, startMetricsServer, type ProducerMetrics } from './metrics.ts';
+import { createProducerMetrics, type ProducerMetrics } from './metrics.ts';
 import { createIdempotentProducer, createPublisher, type Publisher } from './publisher.ts';
 
 export interface Publishing {
@@ -39,7 +39,7 @@ export async function openPublishing(options: PublishingOptions): Promise<Publis
   const registry = createMetricsRegistry(options.clientId);
   const metrics = createProducerMetrics(registry);
   const port = options.metricsPort === undefined ? env.PRODUCER_METRICS_PORT : options.metricsPort;
-  const server = port === null ? undefined : await startMetricsServer(registry, port);
+  const server = port === null ? undefined : await startMetricsServer({ registry, port, host: '127.0.0.1' });
   const producer = createIdempotentProducer(kafka);
   await retry(() => producer.connect(), { retries: 3, isRetriable: () => true });
   const publisher = createPublisher({

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMetricsRegistry, waitFor } from '@fraud/common';
+import { startMetricsServer } from '@fraud/kafka';
 import { testKafka } from '@fraud/kafka/testing';
 import type { Label, Transaction } from '@fraud/schemas';
 import {
@@ -13,7 +14,6 @@ import {
   createSimulator,
   DEFAULT_SCENARIO,
   runSimulation,
-  startMetricsServer,
 } from '../src/index.ts';
 import { prefixedTopics, readBack, REGISTRY_URL } from './kafka-helpers.ts';
 
@@ -33,7 +33,7 @@ describe('simulate through the real broker and schema registry', () => {
       cleanups.push(cleanup);
       const registry = createMetricsRegistry('producers-test');
       const metrics = createProducerMetrics(registry);
-      const server = await startMetricsServer(registry, 0);
+      const server = await startMetricsServer({ registry, port: 0, host: '127.0.0.1' });
       cleanups.push(() => server.close());
       const producer = createIdempotentProducer(kafka);
       await producer.connect();
