@@ -1,6 +1,7 @@
 import type { ScoredTransaction } from '@fraud/schemas';
 import type { BatchConsumer } from '../kafka/batch-consumer.ts';
 import { decodingHandler } from '../kafka/decoding-handler.ts';
+import { scoredColumns } from '../scored-columns.ts';
 import { createSinkConsumer, type SinkDeps } from '../kafka/sink-consumer.ts';
 import { StatsAggregator } from './aggregator.ts';
 import type { LiveFeed } from './feed-server.ts';
@@ -17,30 +18,9 @@ export function sampleDraw(txId: string): number {
 
 /** The decision as the console shows it: flat JSON, amounts in minor units, times in epoch ms. */
 export function feedPayload(s: ScoredTransaction): Record<string, unknown> {
-  const t = s.transaction;
   return {
-    txId: t.txId,
-    eventTime: t.eventTime,
-    type: t.type,
-    amount: t.amount,
-    currency: t.currency,
-    originAccount: t.originAccount,
-    originBalanceBefore: t.originBalanceBefore,
-    destAccount: t.destAccount,
-    destBalanceBefore: t.destBalanceBefore,
-    channel: t.channel,
-    score: s.score,
-    decision: s.decision,
-    reviewThreshold: s.reviewThreshold,
-    blockThreshold: s.blockThreshold,
-    modelVersion: s.modelVersion,
-    featureSet: s.featureSet,
+    ...scoredColumns(s),
     reasons: s.reasons,
-    rulesFired: s.rulesFired,
-    shadowModelVersion: s.shadow?.modelVersion ?? null,
-    shadowScore: s.shadow?.score ?? null,
-    shadowDecision: s.shadow?.decision ?? null,
-    scoredAt: s.scoredAt,
     latencyMs: s.source ? s.scoredAt - s.source.publishedAt : null,
   };
 }

@@ -1,34 +1,14 @@
 import type { Label, ModelUpdate, ScoredTransaction } from '@fraud/schemas';
+import { scoredColumns } from '../scored-columns.ts';
 import type { Row } from './columns.ts';
 
 /** Flattens a scored record into the `scored` row; `at` is where it was read from `scored`. */
 export function scoredRow(s: ScoredTransaction, at: { partition: number; offset: number }): Row {
-  const t = s.transaction;
   return {
-    txId: t.txId,
-    eventTime: t.eventTime,
-    type: t.type,
-    amount: t.amount,
-    currency: t.currency,
-    originAccount: t.originAccount,
-    originBalanceBefore: t.originBalanceBefore,
-    destAccount: t.destAccount,
-    destBalanceBefore: t.destBalanceBefore,
-    channel: t.channel,
-    attributes: JSON.stringify(t.attributes ?? {}),
-    featureSet: s.featureSet,
+    ...scoredColumns(s),
+    attributes: JSON.stringify(s.transaction.attributes ?? {}),
     features: s.features,
-    score: s.score,
-    decision: s.decision,
-    reviewThreshold: s.reviewThreshold,
-    blockThreshold: s.blockThreshold,
-    modelVersion: s.modelVersion,
     reasons: JSON.stringify(s.reasons),
-    rulesFired: s.rulesFired,
-    shadowModelVersion: s.shadow?.modelVersion ?? null,
-    shadowScore: s.shadow?.score ?? null,
-    shadowDecision: s.shadow?.decision ?? null,
-    scoredAt: s.scoredAt,
     sourcePartition: s.source?.partition ?? null,
     sourceOffset: s.source?.offset ?? null,
     publishedAt: s.source?.publishedAt ?? null,
