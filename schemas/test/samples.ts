@@ -75,7 +75,7 @@ export function sampleModelUpdate(): ModelUpdate {
 
 const text = fc.string({ unit: 'binary', maxLength: 40 });
 // avsc writes a negative long as the double -2n-1, exact only down to -2^52: below that it
-// silently corrupts (found by this property). Our longs (epoch ms, minor units, offsets) are
+// silently corrupts (this property catches it). Our longs (epoch ms, minor units, offsets) are
 // far inside the exact range; validateTransaction rejects negative amounts and balances.
 const long = fc.integer({ min: -(2 ** 52), max: 2 ** 53 - 2 }); // avsc rejects (ENCODE_FAILED) above 2^53-2
 // A "__proto__" map key cannot round-trip through a plain object; publishers' extras never need it.

@@ -31,7 +31,7 @@ export async function hasChampion(
     },
   });
   if (latest === null) return false;
-  // A champion of a retired feature set (an installation from before fs-v2) cannot be served:
+  // A champion of a retired feature set (an fs-v1 installation) cannot be served:
   // the scorer would refuse it, so a fresh bootstrap model replaces it.
   const codecs = await createCodecs({ registryUrl: env.SCHEMA_REGISTRY_URL, topics });
   const champion = await codecs.modelUpdate.decode(latest);

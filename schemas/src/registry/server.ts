@@ -25,7 +25,7 @@ export interface RegistryServerOptions {
   users?: readonly RegistryUser[];
 }
 
-/** Canonical form of a stored schema; a text that no longer parses stays its own identity. */
+/** Canonical form of a stored schema; a text that fails to parse stays its own identity. */
 function canonicalOrSelf(schema: string): string {
   try {
     return parseSchema(schema).canonical;
