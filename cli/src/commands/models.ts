@@ -63,7 +63,13 @@ export function register(program: Command): void {
 Uses the running retrainer at RETRAINER_URL (http://127.0.0.1:9474) when it answers; otherwise opens
 RETRAINER_DB_PATH and MODEL_ARTIFACTS_DIR directly and publishes to model-updates itself.`,
     );
+  registerList(models);
+  registerShow(models);
+  registerPublish(models);
+  registerRetrain(models);
+}
 
+function registerList(models: Command): void {
   models
     .command('list')
     .description('every trained version with its holdout metrics and status (champion, shadow, retired, rejected...)')
@@ -80,7 +86,9 @@ RETRAINER_DB_PATH and MODEL_ARTIFACTS_DIR directly and publishes to model-update
         );
       }),
     );
+}
 
+function registerShow(models: Command): void {
   models
     .command('show <version>')
     .description(
@@ -100,7 +108,10 @@ RETRAINER_DB_PATH and MODEL_ARTIFACTS_DIR directly and publishes to model-update
         process.stdout.write(`${JSON.stringify({ ...rest, metadata: slim }, null, 2)}\n`);
       }),
     );
+}
 
+/** promote and rollback: both publish on model-updates. */
+function registerPublish(models: Command): void {
   models
     .command('promote <version>')
     .description(
@@ -127,7 +138,9 @@ RETRAINER_DB_PATH and MODEL_ARTIFACTS_DIR directly and publishes to model-update
         process.stdout.write(`rolled back: ${r.version} is the champion again\n`);
       }),
     );
+}
 
+function registerRetrain(models: Command): void {
   models
     .command('retrain')
     .description('run a retraining now if the policy says one is due (--force: regardless); prints the outcome and why')
@@ -145,28 +158,32 @@ RETRAINER_DB_PATH and MODEL_ARTIFACTS_DIR directly and publishes to model-update
             last = line;
           },
         });
-        if (o.json) process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
-        else {
-          const ch = run.challengerMetrics as { aucpr?: number; recall?: number; precision?: number } | null;
-          const cm = run.championMetrics as { aucpr?: number; recall?: number; precision?: number } | null;
-          process.stdout.write(
-            [
-              `run ${run.runId}: ${run.version} ${run.status.toUpperCase()}`,
-              `  reason: ${run.reason}`,
-              `  train ${run.trainRows ?? '-'} rows (${run.trainPositives ?? '-'} frauds), holdout ${run.holdoutRows ?? '-'} rows (${run.holdoutPositives ?? '-'} frauds)`,
-              ch
-                ? `  challenger: AUPRC ${fmt(ch.aucpr ?? null)} recall ${fmt(ch.recall ?? null)} precision ${fmt(ch.precision ?? null)}`
-                : '',
-              cm
-                ? `  champion ${run.championVersion}: AUPRC ${fmt(cm.aucpr ?? null)} recall ${fmt(cm.recall ?? null)} precision ${fmt(cm.precision ?? null)}`
-                : '',
-            ]
-              .filter(Boolean)
-              .join('\n') + '\n',
-          );
-        }
+        process.stdout.write(o.json ? `${JSON.stringify(run, null, 2)}\n` : formatRun(run));
       }),
     );
+}
+
+type RunOutcome = Awaited<ReturnType<RetrainerClient['retrain']>>;
+
+/** A run's outcome in a few lines: status and reason, sizes, challenger and champion metrics. */
+function formatRun(run: RunOutcome): string {
+  type Metrics = { aucpr?: number; recall?: number; precision?: number } | null;
+  const ch = run.challengerMetrics as Metrics;
+  const cm = run.championMetrics as Metrics;
+  const quality = (m: NonNullable<Metrics>): string =>
+    `AUPRC ${fmt(m.aucpr ?? null)} recall ${fmt(m.recall ?? null)} precision ${fmt(m.precision ?? null)}`;
+  return (
+    [
+      `run ${run.runId}: ${run.version} ${run.status.toUpperCase()}`,
+      `  reason: ${run.reason}`,
+      `  train ${run.trainRows ?? '-'} rows (${run.trainPositives ?? '-'} frauds), ` +
+        `holdout ${run.holdoutRows ?? '-'} rows (${run.holdoutPositives ?? '-'} frauds)`,
+      ch ? `  challenger: ${quality(ch)}` : '',
+      cm ? `  champion ${run.championVersion}: ${quality(cm)}` : '',
+    ]
+      .filter(Boolean)
+      .join('\n') + '\n'
+  );
 }
 
 /** --actor, else the login name (USER) from the CLI's environment. */
