@@ -1,5 +1,7 @@
 // One worker of the producer benchmark's "kafkajs at most" measurement: its own kafkajs
 // idempotent producer sends the pre-encoded records it is given (acks=all), then reports.
+// It imports kafkajs itself, not @fraud/kafka: the ceiling is raw kafkajs, and a plain worker
+// thread cannot load TypeScript (the lint rule exempts this one file).
 import { parentPort, workerData } from 'node:worker_threads';
 import kafkajs from 'kafkajs';
 

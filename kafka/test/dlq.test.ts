@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Producer, ProducerRecord } from 'kafkajs';
+import type { Producer, ProducerRecord } from '../src/index.ts';
 import { createDlqWriter, DLQ_HEADERS, fromDlqMessage, toDlqMessage, type DeadLetter } from '../src/dlq.ts';
 
 const letter: DeadLetter = {
