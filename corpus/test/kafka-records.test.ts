@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readDlqHeaders } from '@fraud/scorer';
+import { fromDlqMessage } from '@fraud/kafka';
 import type { Transaction } from '@fraud/schemas';
 import { kafkaRecordKinds } from '../bad-input.ts';
 // The scorer's integration harness: a private set of topics and a real ONNX model.
@@ -93,8 +93,8 @@ describe('bad-input corpus: Kafka records into the scorer', () => {
       const dead = dlq.find((m) => m.headers?.corpus?.toString() === String(i));
       if ('dlq' in k.expect) {
         expect(dead, k.kind).toBeDefined();
-        const h = readDlqHeaders(dead!.headers);
-        expect(h.reason, k.kind).toBe(k.expect.dlq);
+        const h = fromDlqMessage(dead!);
+        expect(h.code, k.kind).toBe(k.expect.dlq);
         expect(h.message.length, `${k.kind}: a readable reason`).toBeGreaterThan(5);
         expect(
           dead!.value?.equals(records[i]!.value ?? Buffer.alloc(0)) ?? records[i]!.value === null,

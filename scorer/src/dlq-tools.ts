@@ -1,22 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import type { IHeaders, Kafka } from 'kafkajs';
 import { FraudError, type Logger } from '@fraud/common';
-import { readDlqHeaders, withoutDlqHeaders, type DlqOrigin } from './dlq.ts';
-import { readToEnd } from './topic-reader.ts';
+import { fromDlqMessage, readToEnd, withoutDlqHeaders, type Kafka, type ReceivedDeadLetter } from '@fraud/kafka';
 
-/** One dead letter as stored: where it sits in the DLQ, where it came from, and why. */
-export interface DlqEntry extends DlqOrigin {
+/** One dead letter as stored: where it sits in the DLQ, where it came from, and why (`code`). */
+export interface DlqEntry extends Omit<ReceivedDeadLetter, 'timestamp'> {
   dlqPartition: number;
   dlqOffset: string;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: IHeaders;
+  /** Kafka timestamp of the original record (ms); -1 when the header is missing. */
+  timestamp: number;
 }
 
 export interface DlqSelection {
   /** Exact DLQ positions, "partition:offset". */
   positions?: ReadonlySet<string>;
-  reason?: string;
+  /** Only dead letters with this code (the dlq.reason header). */
+  code?: string;
   limit?: number;
 }
 
@@ -39,17 +37,12 @@ export async function readDlq(
     timeoutMs,
     onMessages: async (messages, partition) => {
       for (const m of messages) {
-        const origin = readDlqHeaders(m.headers);
-        if (sel.reason && origin.reason !== sel.reason) continue;
+        const letter = fromDlqMessage({ key: m.key, value: m.value, headers: m.headers });
+        if (sel.code && letter.code !== sel.code) continue;
         if (sel.positions && !sel.positions.has(`${partition}:${m.offset}`)) continue;
-        out.push({
-          ...origin,
-          dlqPartition: partition,
-          dlqOffset: m.offset,
-          key: m.key,
-          value: m.value,
-          headers: m.headers ?? {},
-        });
+        const timestamp = letter.timestamp === '' ? -1 : Number(letter.timestamp);
+        // The stored headers, dlq.* included: a replay strips them itself.
+        out.push({ ...letter, timestamp, dlqPartition: partition, dlqOffset: m.offset, headers: m.headers ?? {} });
       }
     },
   });
@@ -92,7 +85,7 @@ export async function replayDlq(
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   try {
-    const byTopic = new Map<string, Array<{ key: Buffer | null; value: Buffer | null; headers: IHeaders }>>();
+    const byTopic = new Map<string, Array<Pick<DlqEntry, 'key' | 'value' | 'headers'>>>();
     for (const e of entries) {
       const topic = to ?? e.topic;
       if (!topic)

@@ -1,11 +1,15 @@
 export {
-  processBatch,
+  screenChunk,
+  scoreChunk,
   type RawRecord,
-  type BatchResult,
+  type ChunkResult,
   type ScoredOut,
-  type BatchDeps,
-  type BatchContext,
-} from './process-batch.ts';
+  type ScreenedChunk,
+  type ScreenContext,
+  type ScoreContext,
+} from './score-chunk.ts';
+export { decodeChunk, isBadRecordError, type DecodedRecord } from './decode-chunk.ts';
+export { evaluateChunk, type EvaluateContext, type EvaluateDeps } from './eos/chunk.ts';
 export {
   applyPolicy,
   compilePolicy,
@@ -14,20 +18,13 @@ export {
   RULES,
   type CompiledPolicy,
 } from './policy.ts';
-export {
-  DLQ_HEADERS,
-  toDlqMessage,
-  readDlqHeaders,
-  withoutDlqHeaders,
-  type DeadLetter,
-  type DlqOrigin,
-} from './dlq.ts';
 export { createScorerMetrics, type ScorerMetrics } from './metrics.ts';
 export { loadModelUpdate, fetchModelBytes, sha256Hex } from './model-loader.ts';
 export { createModelManager, type ModelManager } from './model-manager.ts';
 export { artifactToUpdate, thresholdsOf } from './bootstrap.ts';
-export { startScorerLoop, transactionalIdFor, byRequestSize, type ScorerLoop, type LoopConfig } from './eos-loop.ts';
-export { startTopicReader, readToEnd } from './topic-reader.ts';
+export { startScorerLoop, type ScorerLoop, type LoopConfig, type LoopDeps } from './eos/loop.ts';
+export { createKafkaEosPort, transactionalIdFor, DLQ_SERVICE } from './eos/kafka-port.ts';
+export type { EosPort, OpenedTask } from './eos/port.ts';
 export { restorePartitionState } from './state-restore.ts';
 export { scorerEnvSchema, parseScorerEnv, type ScorerEnv } from './env.ts';
 export { startScorer, type ScorerService, type ScorerServiceDeps } from './service.ts';

@@ -1,23 +1,38 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /**
- * The scorer's metrics. Names are a contract with the Grafana boards (sinks/): do not rename.
- * Registered on the service's own registry by the factory, never at import time.
+ * The scorer's metrics. Metric names are a contract with the Grafana boards (sinks/): do not
+ * rename them (some say "batch" or "tx" where the code now says chunk or payment). Registered on
+ * the service's own registry by the factory, never at import time.
  */
-export interface ScorerMetrics {
+export interface ScorerMetrics extends ChunkMetrics, PartitionMetrics, ModelMetrics, ViewMetrics {}
+
+/** What each committed chunk adds. */
+export interface ChunkMetrics {
   consumed: Counter;
   scored: Counter;
   deadLettered: Counter<'reason'>;
   decisions: Counter<'decision' | 'type'>;
-  batchSize: Histogram;
-  batchSeconds: Histogram;
-  txSeconds: Histogram;
+  chunkSize: Histogram;
+  chunkSeconds: Histogram;
+  paymentSeconds: Histogram;
   endToEndSeconds: Histogram;
-  modelInfo: Gauge<'version' | 'role'>;
+}
+
+/** Partition tasks: lag, restores, failed Kafka transactions. */
+export interface PartitionMetrics {
   consumerLag: Gauge<'partition'>;
-  modelRejected: Counter;
   restoredRecords: Counter;
   aborted: Counter<'reason'>;
+}
+
+export interface ModelMetrics {
+  modelInfo: Gauge<'version' | 'role'>;
+  modelRejected: Counter;
+}
+
+/** The global destination view's consumer and barrier. */
+export interface ViewMetrics {
   viewRecords: Counter;
   viewSkipped: Counter;
   viewWaitSeconds: Histogram;
@@ -27,6 +42,15 @@ export interface ScorerMetrics {
 
 export function createScorerMetrics(registry: Registry): ScorerMetrics {
   const registers = [registry];
+  return {
+    ...chunkMetrics(registers),
+    ...partitionMetrics(registers),
+    ...modelMetrics(registers),
+    ...viewMetrics(registers),
+  };
+}
+
+function chunkMetrics(registers: Registry[]): ChunkMetrics {
   return {
     consumed: new Counter({
       name: 'fraud_scorer_consumed_total',
@@ -40,31 +64,31 @@ export function createScorerMetrics(registry: Registry): ScorerMetrics {
     }),
     deadLettered: new Counter({
       name: 'fraud_scorer_dead_lettered_total',
-      help: 'Records committed to the DLQ, by reason code',
+      help: 'Records committed to the DLQ, by code (label `reason`)',
       labelNames: ['reason'],
       registers,
     }),
     decisions: new Counter({
       name: 'fraud_scorer_decisions_total',
-      help: 'Committed decisions by outcome and transaction type',
+      help: 'Committed decisions by outcome and payment type',
       labelNames: ['decision', 'type'],
       registers,
     }),
-    batchSize: new Histogram({
+    chunkSize: new Histogram({
       name: 'fraud_scorer_batch_size',
-      help: 'Records per processed batch',
+      help: 'Records per chunk (one Kafka transaction)',
       buckets: [1, 10, 50, 100, 250, 500, 1000, 2500, 5000, 10000],
       registers,
     }),
-    batchSeconds: new Histogram({
+    chunkSeconds: new Histogram({
       name: 'fraud_scorer_batch_seconds',
-      help: 'Time to process and commit one batch',
+      help: 'Time to score and commit one chunk',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     }),
-    txSeconds: new Histogram({
+    paymentSeconds: new Histogram({
       name: 'fraud_scorer_tx_seconds',
-      help: 'Batch processing time divided by batch size',
+      help: 'Chunk time divided by chunk size (seconds per payment)',
       buckets: [1e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 5e-3],
       registers,
     }),
@@ -74,21 +98,15 @@ export function createScorerMetrics(registry: Registry): ScorerMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     }),
-    modelInfo: new Gauge({
-      name: 'fraud_scorer_model_info',
-      help: 'The model serving in each role (value 1)',
-      labelNames: ['version', 'role'],
-      registers,
-    }),
+  };
+}
+
+function partitionMetrics(registers: Registry[]): PartitionMetrics {
+  return {
     consumerLag: new Gauge({
       name: 'fraud_scorer_consumer_lag',
       help: 'Records behind the high watermark, per input partition',
       labelNames: ['partition'],
-      registers,
-    }),
-    modelRejected: new Counter({
-      name: 'fraud_scorer_model_rejected_total',
-      help: 'Model updates refused (checksum, feature set, load or smoke test failed)',
       registers,
     }),
     restoredRecords: new Counter({
@@ -102,9 +120,30 @@ export function createScorerMetrics(registry: Registry): ScorerMetrics {
       labelNames: ['reason'],
       registers,
     }),
+  };
+}
+
+function modelMetrics(registers: Registry[]): ModelMetrics {
+  return {
+    modelInfo: new Gauge({
+      name: 'fraud_scorer_model_info',
+      help: 'The model serving in each role (value 1)',
+      labelNames: ['version', 'role'],
+      registers,
+    }),
+    modelRejected: new Counter({
+      name: 'fraud_scorer_model_rejected_total',
+      help: 'Model updates refused (checksum, feature set, load or smoke test failed)',
+      registers,
+    }),
+  };
+}
+
+function viewMetrics(registers: Registry[]): ViewMetrics {
+  return {
     viewRecords: new Counter({
       name: 'fraud_scorer_dest_view_records_total',
-      help: "Transactions added to the global destination view by its own consumer (not counting the scorer's own batches)",
+      help: "Payments added to the global destination view by its own consumer (not counting the scorer's own chunks)",
       registers,
     }),
     viewSkipped: new Counter({
@@ -114,13 +153,13 @@ export function createScorerMetrics(registry: Registry): ScorerMetrics {
     }),
     viewWaitSeconds: new Histogram({
       name: 'fraud_scorer_dest_view_wait_seconds',
-      help: 'Time a batch waited for the destination view to read every partition up to its newest eventTime (batches that did not wait are not observed)',
+      help: 'Time a chunk waited for the destination view to read every partition up to its newest eventTime (chunks that did not wait are not observed)',
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     }),
     viewLagging: new Counter({
       name: 'fraud_scorer_dest_view_lagging_batches_total',
-      help: 'Batches scored after SCORER_DEST_VIEW_WAIT_MS with the destination view still behind (destination features may miss recent inbounds)',
+      help: 'Chunks scored after SCORER_DEST_VIEW_WAIT_MS with the destination view still behind (destination features may miss recent inbounds)',
       registers,
     }),
     viewSize: new Gauge({

@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { FraudError, createMetricsRegistry, errorMessage, type Logger } from '@fraud/common';
+import { startMetricsServer, type Admin, type Kafka } from '@fraud/kafka';
 import { createDestinationView, type Artifact, type DestinationView } from '@fraud/model';
-import { topicNames, type Transaction } from '@fraud/schemas';
+import { topicNames, type Topics, type Transaction } from '@fraud/schemas';
 import { artifactToUpdate } from './bootstrap.ts';
 import type { ScorerEnv } from './env.ts';
-import { awaitViewCaughtUp, startDestViewFeed } from './dest-view.ts';
-import { startScorerLoop, type ScorerLoop } from './eos-loop.ts';
-import { startModelFeed, startPolicyFeed, type Feed } from './feeds.ts';
+import { awaitViewCaughtUp, startDestViewFeed, type DestViewFeed } from './dest-view.ts';
+import { startScorerLoop, type ScorerLoop } from './eos/loop.ts';
+import { startModelFeed, startPolicyFeed } from './feeds.ts';
 import { createScorerMetrics, type ScorerMetrics } from './metrics.ts';
-import { startMetricsServer } from './metrics-server.ts';
 import { loadModelUpdate } from './model-loader.ts';
 import { createModelManager, type ModelManager } from './model-manager.ts';
+import type { CompiledPolicy } from './policy.ts';
 import type { FeatureModule, ScorerCodecs, ServingModelFactory, TransactionValidator } from './ports.ts';
 
 export interface ScorerServiceDeps<S> {
@@ -28,6 +28,10 @@ export interface ScorerServiceDeps<S> {
   registry?: Registry;
   /** Distinguishes this process's private readers (model-updates, control). */
   instanceId?: string;
+  /** The one wall clock of the loop, the scoring and the destination view; Date.now when omitted. */
+  now?: () => number;
+  /** Awaited after each fetch of scored[p] during a restore (instrumentation; tests throttle with it). */
+  onRestoreFetch?: (partition: number, records: number) => Promise<void>;
 }
 
 export interface ScorerService {
@@ -39,8 +43,8 @@ export interface ScorerService {
   stop(): Promise<void>;
 }
 
-/** Synthetic, plausible transactions: the rows of every model's smoke prediction. */
-const SMOKE_TXS: Transaction[] = (['TRANSFER', 'CASH_OUT', 'PAYMENT'] as const).map((type, i) => ({
+/** Synthetic, plausible payments: the rows of every model's smoke prediction. */
+const SMOKE_PAYMENTS: Transaction[] = (['TRANSFER', 'CASH_OUT', 'PAYMENT'] as const).map((type, i) => ({
   txId: `smoke-${i}`,
   eventTime: Date.UTC(2024, 0, 1, 12, i),
   type,
@@ -54,138 +58,188 @@ const SMOKE_TXS: Transaction[] = (['TRANSFER', 'CASH_OUT', 'PAYMENT'] as const).
   attributes: {},
 }));
 
+/** What start-up steps share: the deps, names, metrics, and the stops of what has started so far. */
+interface Startup<S> {
+  deps: ScorerServiceDeps<S>;
+  topics: Topics;
+  instanceId: string;
+  registry: Registry;
+  metrics: ScorerMetrics;
+  now: () => number;
+  /** Stops, in start order; run in reverse. */
+  stops: Array<() => Promise<void>>;
+}
+
 /**
  * Starts one scorer instance: checks topics, loads the champion (model-updates, else the
- * bootstrap artifact), follows the live policy, runs the exactly-once loop, serves /metrics.
+ * bootstrap artifact), follows the live policy, reads the destination view's history, runs the
+ * exactly-once loop, serves /metrics. Anything that fails stops what already started.
  */
 export async function startScorer<S>(deps: ScorerServiceDeps<S>): Promise<ScorerService> {
-  const { env, kafka, logger } = deps;
-  const topics = topicNames(env.TOPIC_PREFIX);
-  const instanceId = deps.instanceId ?? randomUUID().slice(0, 8);
   const registry = deps.registry ?? createMetricsRegistry('scorer');
-  const metrics = createScorerMetrics(registry);
-  const stops: Array<() => Promise<void>> = [];
-  const stopAll = async () => {
-    for (const s of stops.reverse())
-      await s().catch((err: unknown) => logger.warn({ err: errorMessage(err) }, 'stop step failed'));
+  const up: Startup<S> = {
+    deps,
+    topics: topicNames(deps.env.TOPIC_PREFIX),
+    instanceId: deps.instanceId ?? randomUUID().slice(0, 8),
+    registry,
+    metrics: createScorerMetrics(registry),
+    now: deps.now ?? Date.now,
+    stops: [],
   };
-
+  const stop = () => stopAll(up);
   try {
-    const admin = kafka.admin();
-    await admin.connect();
-    stops.push(() => admin.disconnect());
-    const numPartitions = await checkTopics(admin, topics);
+    const admin = await connectAdmin(up);
+    const numPartitions = await checkTopics(admin, up.topics);
     const view = createDestinationView();
     const features = deps.features(view);
-    const smokeRows = features.compute(SMOKE_TXS, features.scratchState());
-    const load = (u: Parameters<typeof loadModelUpdate>[0]) =>
-      loadModelUpdate(u, {
-        createServing: deps.createServing,
-        featureSet: features.featureSet,
-        featureNames: features.featureNames,
-        smokeRows,
-      });
-    const models = createModelManager({ load, metrics, logger });
-    stops.push(() => models.close());
-
-    const modelFeed: Feed = await startModelFeed({
-      kafka,
-      topic: topics.modelUpdates,
-      groupId: `${env.SCORER_GROUP_ID}-models-${instanceId}`,
-      decode: (b) => deps.codecs.modelUpdate.decode(b),
-      manager: models,
-      metrics,
-      logger,
-      timeoutMs: env.SCORER_STARTUP_TIMEOUT_MS,
-    });
-    stops.push(() => modelFeed.stop());
-    if (!models.current()) await bootstrapChampion(deps, models, topics.modelUpdates);
-
+    const models = await startModels(up, features);
     const policy = await startPolicyFeed({
-      kafka,
-      topic: topics.control,
-      groupId: `${env.SCORER_GROUP_ID}-control-${instanceId}`,
-      logger,
-      timeoutMs: env.SCORER_STARTUP_TIMEOUT_MS,
+      kafka: deps.kafka,
+      topic: up.topics.control,
+      groupId: `${deps.env.SCORER_GROUP_ID}-control-${up.instanceId}`,
+      logger: deps.logger,
+      timeoutMs: deps.env.SCORER_STARTUP_TIMEOUT_MS,
     });
-    stops.push(() => policy.stop());
-
-    // The global destination view: read every partition's recent history before scoring.
-    const viewStarted = Date.now();
-    const viewFeed = await startDestViewFeed({
-      kafka,
-      topic: topics.transactions,
-      groupId: `${env.SCORER_GROUP_ID}-destview-${instanceId}`,
-      view,
-      decode: (b) => deps.codecs.transaction.decode(b),
-      validate: deps.validate,
-      lookbackMs: env.SCORER_DEST_VIEW_LOOKBACK_MS,
-      metrics,
-      logger,
-    });
-    stops.push(() => viewFeed.stop());
-    await awaitViewCaughtUp(viewFeed, env.SCORER_RESTORE_TIMEOUT_MS, 'SCORER_RESTORE_TIMEOUT_MS');
-    logger.info({ ...view.size(), ms: Date.now() - viewStarted }, 'destination view caught up');
-
-    const loop = await startScorerLoop({
-      kafka,
-      admin,
-      topics,
-      codecs: deps.codecs,
-      features,
-      validate: deps.validate,
-      models,
-      policy: () => policy.current(),
-      metrics,
-      logger,
-      awaitView: (eventTime, appendedBy) => viewFeed.waitFor(eventTime, env.SCORER_DEST_VIEW_WAIT_MS, appendedBy),
-      config: {
-        groupId: env.SCORER_GROUP_ID,
-        appId: env.SCORER_APP_ID ?? env.SCORER_GROUP_ID,
-        maxBatch: env.SCORER_MAX_BATCH,
-        maxBytesPerPartition: env.SCORER_MAX_BYTES_PER_PARTITION,
-        maxWaitTimeInMs: env.SCORER_FETCH_MAX_WAIT_MS,
-        partitionsConcurrently: env.SCORER_PARTITIONS_CONCURRENTLY,
-        explainTopK: env.SCORER_EXPLAIN_TOP_K,
-        dedupeWindow: env.SCORER_DEDUPE_WINDOW,
-        restoreTimeoutMs: env.SCORER_RESTORE_TIMEOUT_MS,
-        sessionTimeoutMs: env.SCORER_SESSION_TIMEOUT_MS,
-      },
-    });
-    stops.push(() => loop.stop());
-
-    let crashed = false;
-    loop.consumer.on(loop.consumer.events.CRASH, (e) => {
-      if (!e.payload.restart) crashed = true;
-      logger.error({ err: errorMessage(e.payload.error), restart: e.payload.restart }, 'scorer consumer crashed');
-    });
-    const server = await startMetricsServer(
-      registry,
-      env.SCORER_METRICS_PORT,
-      env.SCORER_METRICS_HOST,
-      () => !crashed && viewFeed.healthy(),
-    );
-    stops.push(() => server.close());
-    logger.info(
+    up.stops.push(() => policy.stop());
+    const viewFeed = await startViewFeed(up, view);
+    const loop = await startLoop(up, { admin, features, models, policy: () => policy.current(), viewFeed });
+    const metricsPort = await serveMetrics(up, loop, viewFeed);
+    deps.logger.info(
       {
-        group: env.SCORER_GROUP_ID,
+        group: deps.env.SCORER_GROUP_ID,
         partitions: numPartitions,
-        metricsPort: server.port,
+        metricsPort,
         champion: models.current()?.champion.version,
       },
       'scorer started',
     );
-    return { loop, models, metrics, registry, metricsPort: server.port, stop: stopAll };
+    return { loop, models, metrics: up.metrics, registry, metricsPort, stop };
   } catch (err: unknown) {
-    await stopAll();
+    await stop();
     throw err;
   }
 }
 
-async function checkTopics(
-  admin: Parameters<typeof startScorerLoop>[0]['admin'],
-  topics: ReturnType<typeof topicNames>,
-): Promise<number> {
+async function stopAll<S>(up: Startup<S>): Promise<void> {
+  for (const s of up.stops.splice(0).reverse())
+    await s().catch((err: unknown) => up.deps.logger.warn({ err: errorMessage(err) }, 'stop step failed'));
+}
+
+async function connectAdmin<S>(up: Startup<S>): Promise<Admin> {
+  const admin = up.deps.kafka.admin();
+  await admin.connect();
+  up.stops.push(() => admin.disconnect());
+  return admin;
+}
+
+/** The model manager, fed by model-updates; the bootstrap artifact when that holds no champion. */
+async function startModels<S>(up: Startup<S>, features: FeatureModule<S>): Promise<ModelManager> {
+  const { deps, metrics } = up;
+  const smokeRows = features.compute(SMOKE_PAYMENTS, features.scratchState());
+  const load = (u: Parameters<typeof loadModelUpdate>[0]) =>
+    loadModelUpdate(u, {
+      createServing: deps.createServing,
+      featureSet: features.featureSet,
+      featureNames: features.featureNames,
+      smokeRows,
+    });
+  const models = createModelManager({ load, metrics, logger: deps.logger });
+  up.stops.push(() => models.close());
+  const feed = await startModelFeed({
+    kafka: deps.kafka,
+    topic: up.topics.modelUpdates,
+    groupId: `${deps.env.SCORER_GROUP_ID}-models-${up.instanceId}`,
+    decode: (b) => deps.codecs.modelUpdate.decode(b),
+    manager: models,
+    metrics,
+    logger: deps.logger,
+    timeoutMs: deps.env.SCORER_STARTUP_TIMEOUT_MS,
+  });
+  up.stops.push(() => feed.stop());
+  if (!models.current()) await bootstrapChampion(deps, models, up.topics.modelUpdates);
+  return models;
+}
+
+/** The global destination view: reads every partition's recent history before scoring starts. */
+async function startViewFeed<S>(up: Startup<S>, view: DestinationView): Promise<DestViewFeed> {
+  const { deps } = up;
+  const started = performance.now();
+  const feed = await startDestViewFeed({
+    kafka: deps.kafka,
+    topic: up.topics.transactions,
+    groupId: `${deps.env.SCORER_GROUP_ID}-destview-${up.instanceId}`,
+    view,
+    decode: (b) => deps.codecs.transaction.decode(b),
+    validate: deps.validate,
+    lookbackMs: deps.env.SCORER_DEST_VIEW_LOOKBACK_MS,
+    metrics: up.metrics,
+    logger: deps.logger,
+    now: up.now,
+  });
+  up.stops.push(() => feed.stop());
+  await awaitViewCaughtUp(feed, deps.env.SCORER_RESTORE_TIMEOUT_MS, 'SCORER_RESTORE_TIMEOUT_MS');
+  deps.logger.info({ ...view.size(), ms: Math.round(performance.now() - started) }, 'destination view caught up');
+  return feed;
+}
+
+interface LoopParts<S> {
+  admin: Admin;
+  features: FeatureModule<S>;
+  models: ModelManager;
+  policy: () => CompiledPolicy;
+  viewFeed: DestViewFeed;
+}
+
+async function startLoop<S>(up: Startup<S>, parts: LoopParts<S>): Promise<ScorerLoop> {
+  const { deps } = up;
+  const { env } = deps;
+  const loop = await startScorerLoop({
+    ...parts,
+    kafka: deps.kafka,
+    topics: up.topics,
+    codecs: deps.codecs,
+    validate: deps.validate,
+    metrics: up.metrics,
+    logger: deps.logger,
+    now: up.now,
+    onRestoreFetch: deps.onRestoreFetch,
+    awaitView: (eventTime, appendedBy) => parts.viewFeed.waitFor(eventTime, env.SCORER_DEST_VIEW_WAIT_MS, appendedBy),
+    config: {
+      groupId: env.SCORER_GROUP_ID,
+      appId: env.SCORER_APP_ID ?? env.SCORER_GROUP_ID,
+      maxChunk: env.SCORER_MAX_BATCH,
+      maxBytesPerPartition: env.SCORER_MAX_BYTES_PER_PARTITION,
+      maxWaitTimeInMs: env.SCORER_FETCH_MAX_WAIT_MS,
+      partitionsConcurrently: env.SCORER_PARTITIONS_CONCURRENTLY,
+      explainTopK: env.SCORER_EXPLAIN_TOP_K,
+      dedupeWindow: env.SCORER_DEDUPE_WINDOW,
+      restoreTimeoutMs: env.SCORER_RESTORE_TIMEOUT_MS,
+      sessionTimeoutMs: env.SCORER_SESSION_TIMEOUT_MS,
+    },
+  });
+  up.stops.push(() => loop.stop());
+  return loop;
+}
+
+/** /metrics and /healthz; unhealthy once the scoring consumer or the view's crashed for good. */
+async function serveMetrics<S>(up: Startup<S>, loop: ScorerLoop, viewFeed: DestViewFeed): Promise<number> {
+  const { env, logger } = up.deps;
+  let crashed = false;
+  loop.consumer.on(loop.consumer.events.CRASH, (e) => {
+    if (!e.payload.restart) crashed = true;
+    logger.error({ err: errorMessage(e.payload.error), restart: e.payload.restart }, 'scorer consumer crashed');
+  });
+  const server = await startMetricsServer({
+    registry: up.registry,
+    port: env.SCORER_METRICS_PORT,
+    host: env.SCORER_METRICS_HOST,
+    healthy: () => !crashed && viewFeed.healthy(),
+  });
+  up.stops.push(() => server.close());
+  return server.port;
+}
+
+async function checkTopics(admin: Admin, topics: Topics): Promise<number> {
   const needed = [topics.transactions, topics.scored, topics.dlq, topics.modelUpdates, topics.control];
   const existing = new Set(await admin.listTopics());
   const missing = needed.filter((t) => !existing.has(t));

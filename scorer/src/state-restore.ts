@@ -1,9 +1,8 @@
-import type { Kafka } from 'kafkajs';
+import { readToEnd, type Kafka } from '@fraud/kafka';
 import type { Logger } from '@fraud/common';
 import type { ScoredTransaction, Transaction } from '@fraud/schemas';
 import type { FeatureModule } from './ports.ts';
 import type { RecentIds } from './recent-ids.ts';
-import { readToEnd } from './topic-reader.ts';
 
 export interface RestoreOptions<S> {
   kafka: Kafka;
@@ -17,6 +16,8 @@ export interface RestoreOptions<S> {
   recent?: RecentIds;
   logger: Logger;
   timeoutMs: number;
+  /** Awaited after each fetch of scored[p] is applied (instrumentation; tests throttle with it). */
+  onFetch?: (partition: number, records: number) => Promise<void>;
 }
 
 /**
@@ -25,10 +26,10 @@ export interface RestoreOptions<S> {
  * Invariant that makes this exact: the scorer writes the decisions for input partition p to
  * partition p of `scored`, in input-offset order, in the same Kafka transaction that commits the
  * input offsets. So the committed (read_committed) content of scored[p] is exactly the sequence of
- * transactions whose offsets are committed: replaying it through the same feature code gives the
- * state an uninterrupted run would have, no record missed (it is committed) or counted twice
+ * chunks whose offsets are committed: replaying it through the same feature code gives the
+ * state an uninterrupted run would have, no payment missed (it is committed) or counted twice
  * (aborted attempts are invisible). The caller must have fenced the previous owner of p first
- * (initTransactions on p's transactional id), so no transaction on scored[p] is still open.
+ * (InitProducerId on p's transactional id), so no Kafka transaction on scored[p] is still open.
  */
 export async function restorePartitionState<S>(opts: RestoreOptions<S>): Promise<{ state: S; records: number }> {
   const state = opts.features.createState(opts.partition);
@@ -45,17 +46,18 @@ export async function restorePartitionState<S>(opts: RestoreOptions<S>): Promise
       // Decode the whole fetch before touching the state: a failure leaves it unchanged and
       // kafkajs re-delivers the same fetch.
       const decoded = await Promise.all(messages.map((m) => (m.value ? opts.decode(m.value) : Promise.resolve(null))));
-      const txs: Transaction[] = [];
+      const payments: Transaction[] = [];
       for (const d of decoded) {
         if (!d || d.source?.partition !== opts.partition) continue;
         // Guard against a re-delivered fetch: input offsets only grow within a partition.
         if (d.source.offset <= lastOffset) continue;
         lastOffset = d.source.offset;
-        txs.push(d.transaction);
+        payments.push(d.transaction);
         opts.recent?.add(d.transaction.txId);
       }
-      if (txs.length) opts.features.compute(txs, state);
-      records += txs.length;
+      if (payments.length) opts.features.compute(payments, state);
+      records += payments.length;
+      await opts.onFetch?.(opts.partition, payments.length);
     },
   });
   return { state, records };

@@ -2,13 +2,11 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KafkaMessage } from 'kafkajs';
 import { createLogger } from '@fraud/common';
 import { uniqueName } from '@fraud/common/testing';
 import { testKafka, testTopics, type TestTopics } from '@fraud/kafka/testing';
 import { topicNames } from '@fraud/schemas';
-import { toDlqMessage, type DeadLetter } from '../src/dlq.ts';
-import { readToEnd } from '../src/topic-reader.ts';
+import { readToEnd, toDlqMessage, type DeadLetter, type KafkaMessage } from '@fraud/kafka';
 import { REPO_ROOT } from './harness.ts';
 
 const run = promisify(execFile);
@@ -22,11 +20,11 @@ describe('fraud dlq inspect | replay (the real CLI against the real broker)', { 
   const env = { ...process.env, TOPIC_PREFIX: prefix, KAFKA_BROKERS: '127.0.0.1:9092' };
   const fraud = (...args: string[]) =>
     run(process.execPath, [join(REPO_ROOT, 'bin', 'fraud.mjs'), ...args], { env, cwd: REPO_ROOT });
-  const letter = (i: number, reason: string): DeadLetter => ({
+  const letter = (i: number, code: string): DeadLetter => ({
     key: Buffer.from(`acct-${i}`),
     value: Buffer.from([0, 0, 0, 0, 9, i]),
     headers: { 'trace-id': `t${i}` },
-    reason,
+    code,
     message: `bad record ${i}`,
     topic: t.transactions,
     partition: i % 2,
@@ -42,8 +40,8 @@ describe('fraud dlq inspect | replay (the real CLI against the real broker)', { 
     await producer.connect();
     await producer.send({
       topic: t.dlq,
-      messages: [letter(0, 'DECODE_WRONG_MAGIC'), letter(1, 'RECORD_INVALID'), letter(2, 'RECORD_INVALID')].map(
-        toDlqMessage,
+      messages: [letter(0, 'DECODE_WRONG_MAGIC'), letter(1, 'RECORD_INVALID'), letter(2, 'RECORD_INVALID')].map((d) =>
+        toDlqMessage(d, 'scorer'),
       ),
     });
     await producer.disconnect();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScoredTransaction, Transaction } from '@fraud/schemas';
-import { readDlqHeaders } from '../src/dlq.ts';
+import { fromDlqMessage } from '@fraud/kafka';
 import type { ScorerService } from '../src/service.ts';
 import { expectFeaturesAsUninterrupted } from './assertions.ts';
 import { badInputs } from './bad-input.ts';
@@ -42,8 +42,8 @@ describe('scorer end to end against the real broker', () => {
     const byKey = new Map(dlq.map((m) => [m.key!.toString(), m]));
     bad.forEach((b, i) => {
       const m = byKey.get(`bad-${i}`)!;
-      const h = readDlqHeaders(m.headers);
-      expect(h.reason, b.kind).toBe(b.reason);
+      const h = fromDlqMessage(m);
+      expect(h.code, b.kind).toBe(b.reason);
       expect(m.value!.equals(b.value), `${b.kind}: original bytes`).toBe(true);
       expect(h.topic).toBe(p.topics.transactions);
       expect(h.partition).toBeGreaterThanOrEqual(0);

@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@fraud/common';
-import { readDlqHeaders } from '../src/dlq.ts';
-import { transactionalIdFor } from '../src/eos-loop.ts';
+import { fromDlqMessage } from '@fraud/kafka';
+import { transactionalIdFor } from '../src/eos/kafka-port.ts';
 import { expectFeaturesAsUninterrupted } from './assertions.ts';
 import { createPipeline, type Pipeline } from './harness.ts';
 import { makeTransactions, trainTinyModel, type TinyModel } from './model-fixture.ts';
@@ -91,8 +91,8 @@ describe('scorer when its consumer is handed an old position', { timeout: 300_00
     const ids = (await p.readScored()).map((s) => s.transaction.txId);
     expect(ids.length - new Set(ids).size, 'inputs scored twice').toBe(0);
     expect(new Set(ids)).toEqual(new Set(txs.map((t) => t.txId)));
-    const dlq = (await p.readDlq()).map((m) => readDlqHeaders(m.headers));
+    const dlq = (await p.readDlq()).map((m) => fromDlqMessage(m));
     expect(dlq).toHaveLength(50);
-    expect(new Set(dlq.map((h) => h.reason))).toEqual(new Set(['DUPLICATE_TX_ID']));
+    expect(new Set(dlq.map((h) => h.code))).toEqual(new Set(['DUPLICATE_TX_ID']));
   });
 });

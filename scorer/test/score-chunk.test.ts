@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { FraudError } from '@fraud/common';
 import { validateTransaction } from '@fraud/schemas';
 import { createDestinationView, createFeatureState, type FeatureState } from '@fraud/model';
-import { processBatch, type RawRecord } from '../src/process-batch.ts';
+import { evaluateChunk } from '../src/eos/chunk.ts';
+import { screenChunk, type RawRecord } from '../src/score-chunk.ts';
 import { compilePolicy } from '../src/policy.ts';
 import { RecentIds } from '../src/recent-ids.ts';
 import { featureModule } from '../src/runtime.ts';
@@ -34,7 +35,7 @@ function run(
   const shadow = extra.shadow ? fakeServing('shadow-1', cols, () => 0.95) : null;
   return {
     champion,
-    result: processBatch(
+    result: evaluateChunk(
       records,
       {
         topic: 'in',
@@ -52,8 +53,8 @@ function run(
   };
 }
 
-describe('processBatch', () => {
-  it('scores every valid record once, in order, with one model call for the batch', async () => {
+describe('evaluateChunk: decode, screen, view barrier, score', () => {
+  it('scores every valid record once, in order, with one model call for the chunk', async () => {
     const records = Array.from({ length: 10 }, (_, i) => raw(jsonCodec.encode(tx(i)), 100 + i));
     const { champion, result } = run(records);
     const { scored, dead } = await result;
@@ -83,7 +84,7 @@ describe('processBatch', () => {
     }));
     // An invalid record with a later eventTime and timestamp does not count.
     records.push({ ...raw(jsonCodec.encode(tx(9, { amount: -1, eventTime: NOW })), 9), timestamp: String(NOW) });
-    const { scored, dead } = await processBatch(
+    const { scored, dead } = await evaluateChunk(
       records,
       {
         topic: 'in',
@@ -113,7 +114,7 @@ describe('processBatch', () => {
     for (const s of scored) expect(s.record.reasons.length).toBe(s.record.decision === 'APPROVE' ? 0 : 3);
   });
 
-  it('history: each row sees only earlier transactions of its account, across batches', async () => {
+  it('history: each row sees only earlier payments of its account, across chunks', async () => {
     const state = features.createState(0);
     const count24 = features.featureNames.indexOf('orig_count_24h');
     const first = await run(
@@ -125,7 +126,7 @@ describe('processBatch', () => {
     expect(second.scored[0]!.record.features[count24]).toBe(4);
   });
 
-  it('dead-letters every kind of bad input with its reason, original bytes and key; the rest still scores', async () => {
+  it('dead-letters every kind of bad input with its code, original bytes and key; the rest still scores', async () => {
     const good = jsonCodec.encode(tx(1));
     const badMagic = Buffer.from(good);
     badMagic[0] = 7;
@@ -146,7 +147,7 @@ describe('processBatch', () => {
     const records = [raw(good, 0), ...cases.map(([v], i) => raw(v, i + 1))];
     const { scored, dead } = await run(records).result;
     expect(scored).toHaveLength(1);
-    expect(dead.map((d) => d.reason)).toEqual(cases.map(([, r]) => r));
+    expect(dead.map((d) => d.code)).toEqual(cases.map(([, r]) => r));
     expect(dead.map((d) => d.offset)).toEqual(cases.map((_, i) => String(i + 1)));
     for (const [i, d] of dead.entries()) {
       expect(d.value).toBe(cases[i]![0]);
@@ -158,12 +159,12 @@ describe('processBatch', () => {
     expect(dead[9]!.message).toMatch(/future/);
   });
 
-  it('does not dead-letter infrastructure failures: they fail the batch so it is retried', async () => {
+  it('does not dead-letter infrastructure failures: they fail the chunk so it is retried', async () => {
     const records = [raw(jsonCodec.encode(tx(1)), 0)];
     const state = features.createState(0);
     const champion = fakeServing('c', cols, byAmount);
     await expect(
-      processBatch(
+      evaluateChunk(
         records,
         {
           topic: 'in',
@@ -223,7 +224,7 @@ describe('processBatch', () => {
     expect(by['tx-0']!.reasons).toHaveLength(3);
   });
 
-  it('dead-letters a txId seen before on the partition (earlier batch or same batch) as DUPLICATE_TX_ID, state untouched by it', async () => {
+  it('dead-letters a txId seen before on the partition (earlier chunk or same chunk) as DUPLICATE_TX_ID, state untouched by it', async () => {
     const recent = new RecentIds(1_000);
     const state = features.createState(0);
     const first = await run(
@@ -232,14 +233,14 @@ describe('processBatch', () => {
       { recent },
     ).result;
     expect(first.dead).toEqual([]);
-    // tx-1 again (a publisher's retry), tx-3 new, tx-3 again in the same batch.
+    // tx-1 again (a publisher's retry), tx-3 new, tx-3 again in the same chunk.
     const second = await run(
       [raw(jsonCodec.encode(tx(1)), 3), raw(jsonCodec.encode(tx(3)), 4), raw(jsonCodec.encode(tx(3)), 5)],
       state,
       { recent },
     ).result;
     expect(second.scored.map((s) => s.record.transaction.txId)).toEqual(['tx-3']);
-    expect(second.dead.map((d) => [d.offset, d.reason])).toEqual([
+    expect(second.dead.map((d) => [d.offset, d.code])).toEqual([
       ['3', 'DUPLICATE_TX_ID'],
       ['5', 'DUPLICATE_TX_ID'],
     ]);
@@ -261,5 +262,29 @@ describe('processBatch', () => {
     const off = new RecentIds(0);
     off.add('a');
     expect(off.has('a')).toBe(false);
+  });
+
+  it('screenChunk is pure and synchronous: payments, dead letters, newest eventTime and Kafka timestamp', () => {
+    const records = [raw(jsonCodec.encode(tx(1)), 0), raw(null, 1), raw(jsonCodec.encode(tx(2)), 2)];
+    records[2]!.timestamp = String(NOW - 1);
+    const decoded = [
+      { ok: true as const, payment: tx(1) },
+      { ok: false as const, code: 'DECODE_TRUNCATED', message: 'no value' },
+      { ok: true as const, payment: tx(2, { amount: -1 }) },
+    ];
+    const screened = screenChunk(records, decoded, {
+      topic: 'in',
+      partition: 4,
+      validate: validateTransaction,
+      now: NOW,
+    });
+    expect(screened.payments.map((p) => p.txId)).toEqual(['tx-1']);
+    expect(screened.indexes).toEqual([0]);
+    expect(screened.dead.map((d) => [d.offset, d.code, d.partition])).toEqual([
+      ['1', 'DECODE_TRUNCATED', 4],
+      ['2', 'RECORD_INVALID', 4],
+    ]);
+    expect(screened.newestEventTime).toBe(tx(1).eventTime);
+    expect(screened.appendedBy).toBe(NOW - 5);
   });
 });

@@ -25,7 +25,7 @@ function positiveInt(name: string, v: string): number {
 function table(entries: readonly DlqEntry[]): string {
   const rows = entries.map((e) => [
     `${e.dlqPartition}:${e.dlqOffset}`,
-    e.reason,
+    e.code,
     `${e.topic}[${e.partition}]@${e.offset}`,
     e.timestamp > 0 ? new Date(e.timestamp).toISOString() : '-',
     e.key?.toString('utf8').slice(0, 24) ?? '(null)',
@@ -59,7 +59,7 @@ export function register(program: Command): void {
       const entries = await readDlq(
         kafka,
         dlqTopic,
-        { limit: positiveInt('--limit', o.limit), reason: o.reason },
+        { limit: positiveInt('--limit', o.limit), code: o.reason },
         logger,
       );
       if (o.json) {
@@ -95,7 +95,7 @@ export function register(program: Command): void {
       const { kafka, dlqTopic, logger } = context();
       const { parsePositions, readDlq, replayDlq } = await scorer();
       const positions = o.offsets ? parsePositions(o.offsets) : undefined;
-      const entries = await readDlq(kafka, dlqTopic, { positions, reason: o.reason }, logger);
+      const entries = await readDlq(kafka, dlqTopic, { positions, code: o.reason }, logger);
       if (positions && entries.length < positions.size) {
         const found = new Set(entries.map((e) => `${e.dlqPartition}:${e.dlqOffset}`));
         throw new FraudError(

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger, envWith, kafkaEnvSchema, parseEnv, retry, waitFor } from '@fraud/common';
 import { uniqueName } from '@fraud/common/testing';
+import { readToEnd, type Kafka, type KafkaMessage } from '@fraud/kafka';
 import { testKafka, testTopics, type TestTopics } from '@fraud/kafka/testing';
 import {
   createCodecs,
@@ -13,7 +14,6 @@ import {
   type Topics,
   type Transaction,
 } from '@fraud/schemas';
-import { readToEnd } from '../topic-reader.ts';
 import { parseScorerEnv } from '../env.ts';
 import { runScorer } from '../runtime.ts';
 import type { ScorerService } from '../service.ts';

@@ -1,0 +1,131 @@
+import { consumerConfig, type Admin, type Consumer, type EachBatchPayload, type Kafka } from '@fraud/kafka';
+import type { Logger } from '@fraud/common';
+import type { Topics } from '@fraud/schemas';
+import type { ScorerMetrics } from '../metrics.ts';
+import type { ModelManager } from '../model-manager.ts';
+import type { CompiledPolicy } from '../policy.ts';
+import type { FeatureModule, ScorerCodecs, TransactionValidator } from '../ports.ts';
+import { createKafkaEosPort } from './kafka-port.ts';
+import { mayStartChunk, planFetchBatch } from './machine.ts';
+import type { EosPort } from './port.ts';
+import { createTaskTable, type TaskTable } from './tasks.ts';
+
+export interface LoopConfig {
+  groupId: string;
+  /** Prefix of the per-partition transactional ids; stable across restarts. */
+  appId: string;
+  /** Most records per chunk (SCORER_MAX_BATCH). */
+  maxChunk: number;
+  maxBytesPerPartition: number;
+  maxWaitTimeInMs: number;
+  partitionsConcurrently: number;
+  explainTopK: number;
+  restoreTimeoutMs: number;
+  sessionTimeoutMs: number;
+  /** txIds remembered per partition to dead-letter repeats (0: no check). */
+  dedupeWindow: number;
+}
+
+export interface LoopDeps<S> {
+  kafka: Kafka;
+  admin: Admin;
+  topics: Topics;
+  codecs: ScorerCodecs;
+  features: FeatureModule<S>;
+  validate: TransactionValidator;
+  models: ModelManager;
+  policy: () => CompiledPolicy;
+  metrics: ScorerMetrics;
+  logger: Logger;
+  config: LoopConfig;
+  /** The one wall clock of the loop and the scoring. */
+  now: () => number;
+  /** Waits until the destination view holds every partition's events before this eventTime (bounded). */
+  awaitView?: (eventTime: number, appendedBy: number) => Promise<unknown>;
+  /** The Kafka side of the loop; the real broker's when omitted. */
+  port?: EosPort<S>;
+  /** Awaited after each fetch of scored[p] during a restore (instrumentation; tests throttle with it). */
+  onRestoreFetch?: (partition: number, records: number) => Promise<void>;
+}
+
+export interface ScorerLoop {
+  consumer: Consumer;
+  assigned(): number[];
+  stop(): Promise<void>;
+}
+
+/**
+ * The exactly-once read-process-write loop (EOS v1, one transactional producer per input
+ * partition; docs/scorer.md). The pure state machine (machine.ts) decides; this shell carries it
+ * out with kafkajs: a partition task is opened lazily on the partition's first fetch batch
+ * (fence, committed offset, restore, heartbeating meanwhile), each fetch batch is planned against
+ * the task's position and scored chunk by chunk, one Kafka transaction each. A failed chunk drops
+ * the task and is not resolved, so kafkajs fetches it again and a new task scores it. The error
+ * is not rethrown: kafkajs would crash the consumer on a non-retriable one such as a fenced producer.
+ */
+export async function startScorerLoop<S>(deps: LoopDeps<S>): Promise<ScorerLoop> {
+  const { topics, config, logger } = deps;
+  const heartbeatIntervalMs = Math.max(500, Math.floor(config.sessionTimeoutMs / 10));
+  const tasks = createTaskTable({
+    port: deps.port ?? createKafkaEosPort({ ...deps, config: { ...config, heartbeatIntervalMs } }),
+    chunk: {
+      ...deps,
+      topic: topics.transactions,
+      explainTopK: config.explainTopK,
+      decode: (b) => deps.codecs.transaction.decode(b),
+    },
+    metrics: deps.metrics,
+    logger,
+  });
+  const consumer = deps.kafka.consumer(
+    consumerConfig('transactional', {
+      groupId: config.groupId,
+      maxBytesPerPartition: config.maxBytesPerPartition,
+      maxWaitTimeInMs: config.maxWaitTimeInMs,
+      sessionTimeout: config.sessionTimeoutMs,
+      heartbeatInterval: heartbeatIntervalMs,
+      rebalanceTimeout: Math.max(config.sessionTimeoutMs, config.restoreTimeoutMs),
+    }),
+  );
+  consumer.on(consumer.events.GROUP_JOIN, (e) => {
+    tasks.assigned(e.payload.memberAssignment[topics.transactions] ?? []);
+    logger.info({ assignment: tasks.assignment(), memberId: e.payload.memberId }, 'partitions assigned');
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topic: topics.transactions, fromBeginning: true });
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: config.partitionsConcurrently,
+    eachBatch: (payload) => scoreFetchBatch(payload, tasks, config.maxChunk),
+  });
+  return {
+    consumer,
+    assigned: () => tasks.assignment(),
+    async stop() {
+      await consumer.disconnect();
+      await tasks.stop();
+    },
+  };
+}
+
+/** One fetch batch: skip what is below the task's position, score the rest chunk by chunk. */
+async function scoreFetchBatch(payload: EachBatchPayload, tasks: TaskTable, maxChunk: number): Promise<void> {
+  const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
+  const task = await tasks.ensureTask(batch.partition, heartbeat);
+  if (task === undefined) return;
+  const plan = planFetchBatch(
+    task.position!,
+    batch.messages.map((m) => m.offset),
+    maxChunk,
+  );
+  // Records below the position are in a committed Kafka transaction already: move past them.
+  if (plan.resolveSkippedThrough !== null) resolveOffset(plan.resolveSkippedThrough);
+  for (const { start, end } of plan.chunks) {
+    if (!isRunning() || isStale() || !mayStartChunk(tasks.state(), task.id)) return;
+    const records = batch.messages.slice(start, end);
+    if (!(await tasks.runChunk(task, records, batch.highWatermark))) return;
+    resolveOffset(records[records.length - 1]!.offset);
+    await heartbeat();
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * What the exactly-once loop needs from Kafka, as one injected port: opening a partition task
+ * (fencing, the committed-offset read, the state restore) and its Kafka transactions. The loop
+ * (loop.ts) drives it from the state machine's decisions; kafka-port.ts is the one real
+ * implementation.
+ *
+ * Clocks: the loop and the scoring read wall time only through the injected `now` (validation's
+ * future bound, scoredAt, end-to-end latency). Durations (chunk seconds, restore milliseconds) use
+ * performance.now(), the process's monotonic clock, which no wall-clock adjustment moves.
+ */
+import type { RecentIds } from '../recent-ids.ts';
+import type { ChunkResult } from '../score-chunk.ts';
+
+export interface OpenedTask<S> {
+  /** The group's committed offset for the partition, read after fencing: the first position. */
+  committed: bigint;
+  /** The feature state rebuilt from scored[p]. */
+  state: S;
+  /** The txIds of scored[p] (newest first kept), for DUPLICATE_TX_ID. */
+  recent: RecentIds | undefined;
+  /** Scored records replayed to rebuild the state. */
+  restoredRecords: number;
+  /**
+   * One Kafka transaction: the chunk's decisions (to scored[p]), its dead letters and the next
+   * input offset, committed atomically. Rejects (after aborting) on any failure, fencing included.
+   */
+  commit(output: ChunkResult, next: bigint): Promise<void>;
+  /** Releases the transactional producer. */
+  close(): Promise<void>;
+}
+
+export interface EosPort<S> {
+  /**
+   * Opens the task of one input partition: fence the previous owner (which also finishes its
+   * open Kafka transaction), read the committed offset, rebuild the state from scored[p].
+   * `heartbeat` keeps this member in the group while that takes long; it rejects when the group
+   * is rebalancing, and then so does this.
+   */
+  openTask(partition: number, heartbeat: () => Promise<void>): Promise<OpenedTask<S>>;
+}
