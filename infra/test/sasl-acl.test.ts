@@ -2,7 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, createKafka, Kafka, logLevel, ResourcePatternTypes } from '@fraud/kafka';
+import {
+  AclOperationTypes,
+  AclPermissionTypes,
+  AclResourceTypes,
+  createKafka,
+  Kafka,
+  logLevel,
+  ResourcePatternTypes,
+} from '@fraud/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kafkaEnvSchema, parseEnv, waitFor } from '@fraud/common';
 import { startKafka, stopKafka, type KafkaRuntimeOptions } from '../src/kafka-runtime.ts';

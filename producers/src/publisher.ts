@@ -1,4 +1,11 @@
-import { CompressionTypes, type Kafka, type Message, Partitioners, type Producer, type TopicMessages } from '@fraud/kafka';
+import {
+  CompressionTypes,
+  type Kafka,
+  type Message,
+  Partitioners,
+  type Producer,
+  type TopicMessages,
+} from '@fraud/kafka';
 import { FraudError, errorMessage, type Logger } from '@fraud/common';
 import type { Label, Transaction } from '@fraud/schemas';
 import type { ProducerMetrics } from './metrics.ts';
