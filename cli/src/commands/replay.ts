@@ -12,6 +12,7 @@ import {
   parseDuration,
   runReplay,
   type LabelPolicy,
+  type ReplaySummary,
 } from '@fraud/producers';
 import { fraction, portArg, positiveInt } from './simulate.ts';
 import { envHelp } from '../config/catalogue.ts';
@@ -44,7 +45,8 @@ export function register(program: Command): void {
     .description('stream a Kaggle-format PaySim CSV to the transactions topic, isFraud as delayed labels')
     .requiredOption(
       '--csv <file>',
-      'PaySim CSV (step,type,amount,nameOrig,oldbalanceOrg,newbalanceOrig,nameDest,oldbalanceDest,newbalanceDest,isFraud,isFlaggedFraud)',
+      'PaySim CSV (step,type,amount,nameOrig,oldbalanceOrg,newbalanceOrig,' +
+        'nameDest,oldbalanceDest,newbalanceDest,isFraud,isFlaggedFraud)',
     )
     .option('--strict', 'stop at the first malformed row and exit non-zero (default: reject it and go on)')
     .option(
@@ -80,90 +82,104 @@ export function register(program: Command): void {
       '\nExamples:\n  fraud replay --csv fixtures/paysim/paysim-head-5330.csv\n  fraud replay --csv big.csv --rate 5000 --strict --rejects bad-rows.csv\n\nThe summary counts read = sent + rejected. Exit status is non-zero only with --strict (or if Kafka failed).\n' +
         envHelp('producers'),
     )
-    .action(async (flags: ReplayFlags) => {
-      const env = loadProducerEnv();
-      const logger = createLogger('replay', env.LOG_LEVEL);
-      const epochBase = flags.epoch === undefined ? DEFAULT_EPOCH_BASE : Date.parse(flags.epoch);
-      if (Number.isNaN(epochBase))
-        throw new InvalidArgumentError(`--epoch ${flags.epoch} is not an ISO date (e.g. 2026-01-01T00:00:00Z)`);
-      const labelPolicy: LabelPolicy = {
-        fraudDelay:
-          flags.fraudLabelDelay === undefined
-            ? DEFAULT_LABEL_POLICY.fraudDelay
-            : {
-                kind: 'lognormal',
-                medianMs: flags.fraudLabelDelay,
-                sigma: 1.2,
-                minMs: Math.min(flags.fraudLabelDelay, 300_000),
-                maxMs: Math.max(flags.fraudLabelDelay, 3 * 86_400_000),
-              },
-        legitDelay:
-          flags.legitLabelDelay === undefined
-            ? DEFAULT_LABEL_POLICY.legitDelay
-            : { kind: 'fixed', ms: flags.legitLabelDelay },
-        legitSampleRate: flags.legitLabelRate ?? DEFAULT_LABEL_POLICY.legitSampleRate,
-      };
-      const rejects = createRejectFile(flags.rejects ?? `${basename(flags.csv)}.rejects.csv`);
-      const pub = await openPublishing({
-        env,
-        clientId: 'fraud-replay',
-        logger,
-        metricsPort: flags.metricsPort,
-        batchSize: flags.batchSize,
-      });
-      const controller = new AbortController();
-      const stop = (): void => {
-        if (controller.signal.aborted) process.exit(130);
-        process.stderr.write('\nreplay: stopping, flushing what was accepted (again to force quit)\n');
-        controller.abort();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-      process.stderr.write(
-        `replay: ${flags.csv} -> ${pub.topics.transactions}${flags.labels ? ` + ${pub.topics.labels}` : ''}${pub.metricsPort !== undefined ? `, metrics http://127.0.0.1:${pub.metricsPort}/metrics` : ''}\n`,
-      );
-      const progress = createProgress({ title: 'replay', unit: 'rows' });
-      try {
-        const s = await runReplay(
-          { publisher: pub.publisher, rejects, metrics: pub.metrics },
-          {
-            csvPath: flags.csv,
-            epochBase,
-            ratePerSec: flags.rate,
-            labels: flags.labels,
-            labelPolicy,
-            strict: flags.strict ?? false,
-            signal: controller.signal,
-            onProgress: (p) =>
-              progress.update({ done: p.read, extra: { sent: p.sent, rejected: p.rejected, labels: p.labels } }),
+    .action(replay);
+}
+
+/** Streams the file with Ctrl-C handling (first: stop and flush, second: quit), then prints the summary. */
+async function replay(flags: ReplayFlags): Promise<void> {
+  const env = loadProducerEnv();
+  const logger = createLogger('replay', env.LOG_LEVEL);
+  const epochBase = flags.epoch === undefined ? DEFAULT_EPOCH_BASE : Date.parse(flags.epoch);
+  if (Number.isNaN(epochBase))
+    throw new InvalidArgumentError(`--epoch ${flags.epoch} is not an ISO date (e.g. 2026-01-01T00:00:00Z)`);
+  const labelPolicy = labelPolicyOf(flags);
+  const rejects = createRejectFile(flags.rejects ?? `${basename(flags.csv)}.rejects.csv`);
+  const pub = await openPublishing({
+    env,
+    clientId: 'fraud-replay',
+    logger,
+    metricsPort: flags.metricsPort,
+    batchSize: flags.batchSize,
+  });
+  const controller = new AbortController();
+  const stop = (): void => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write('\nreplay: stopping, flushing what was accepted (again to force quit)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  const labels = flags.labels ? ` + ${pub.topics.labels}` : '';
+  const metrics = pub.metricsPort !== undefined ? `, metrics http://127.0.0.1:${pub.metricsPort}/metrics` : '';
+  process.stderr.write(`replay: ${flags.csv} -> ${pub.topics.transactions}${labels}${metrics}\n`);
+  const progress = createProgress({ title: 'replay', unit: 'rows' });
+  try {
+    const s = await runReplay(
+      { publisher: pub.publisher, rejects, metrics: pub.metrics },
+      {
+        csvPath: flags.csv,
+        epochBase,
+        ratePerSec: flags.rate,
+        labels: flags.labels,
+        labelPolicy,
+        strict: flags.strict ?? false,
+        signal: controller.signal,
+        onProgress: (p) =>
+          progress.update({ done: p.read, extra: { sent: p.sent, rejected: p.rejected, labels: p.labels } }),
+      },
+    );
+    progress.stop();
+    reportReplay(s, rejects.path, flags.strict === true);
+  } finally {
+    progress.stop();
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    await pub.close();
+  }
+}
+
+/** The producers' default label policy, with the delays and sample rate given on the command line. */
+function labelPolicyOf(flags: ReplayFlags): LabelPolicy {
+  return {
+    fraudDelay:
+      flags.fraudLabelDelay === undefined
+        ? DEFAULT_LABEL_POLICY.fraudDelay
+        : {
+            kind: 'lognormal',
+            medianMs: flags.fraudLabelDelay,
+            sigma: 1.2,
+            minMs: Math.min(flags.fraudLabelDelay, 300_000),
+            maxMs: Math.max(flags.fraudLabelDelay, 3 * 86_400_000),
           },
-        );
-        progress.stop();
-        process.stdout.write(
-          [
-            `replay: done (${s.stoppedBy}) in ${formatDuration(s.elapsedMs)}, file tag ${s.fileTag}`,
-            `  read      ${s.read}`,
-            `  sent      ${s.sent}  (${Math.round(s.rowsPerSec)} rows/s)`,
-            `  rejected  ${s.rejected}${s.rejected ? `  -> ${rejects.path}` : ''}`,
-            `  fraud     ${s.fraud}`,
-            `  labels    ${s.labels}`,
-            `  failed    ${s.failed}`,
-            '',
-          ].join('\n'),
-        );
-        if (s.failed > 0) process.exitCode = 1;
-        if (flags.strict && s.rejected > 0) {
-          const r = s.firstReject!;
-          throw new FraudError(
-            'CSV_INVALID',
-            `--strict: line ${r.line} is malformed (${r.reason}); it is in ${rejects.path}. Fix the file or run without --strict to skip such rows into the reject file.`,
-          );
-        }
-      } finally {
-        progress.stop();
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        await pub.close();
-      }
-    });
+    legitDelay:
+      flags.legitLabelDelay === undefined
+        ? DEFAULT_LABEL_POLICY.legitDelay
+        : { kind: 'fixed', ms: flags.legitLabelDelay },
+    legitSampleRate: flags.legitLabelRate ?? DEFAULT_LABEL_POLICY.legitSampleRate,
+  };
+}
+
+/** Prints the summary; exit status 1 when Kafka failed, an error when --strict met a malformed row. */
+function reportReplay(s: ReplaySummary, rejectsPath: string, strict: boolean): void {
+  process.stdout.write(
+    [
+      `replay: done (${s.stoppedBy}) in ${formatDuration(s.elapsedMs)}, file tag ${s.fileTag}`,
+      `  read      ${s.read}`,
+      `  sent      ${s.sent}  (${Math.round(s.rowsPerSec)} rows/s)`,
+      `  rejected  ${s.rejected}${s.rejected ? `  -> ${rejectsPath}` : ''}`,
+      `  fraud     ${s.fraud}`,
+      `  labels    ${s.labels}`,
+      `  failed    ${s.failed}`,
+      '',
+    ].join('\n'),
+  );
+  if (s.failed > 0) process.exitCode = 1;
+  if (strict && s.rejected > 0) {
+    const r = s.firstReject!;
+    throw new FraudError(
+      'CSV_INVALID',
+      `--strict: line ${r.line} is malformed (${r.reason}); it is in ${rejectsPath}. ` +
+        'Fix the file or run without --strict to skip such rows into the reject file.',
+    );
+  }
 }
