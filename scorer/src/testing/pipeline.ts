@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLogger, envWith, kafkaEnvSchema, parseEnv, retry, waitFor } from '@fraud/common';
+import { createLogger, envWith, kafkaEnvSchema, parseEnv, retry, waitFor, type Logger } from '@fraud/common';
 import { uniqueName } from '@fraud/common/testing';
-import { readToEnd, type Kafka, type KafkaMessage } from '@fraud/kafka';
+import { readToEnd, type Kafka, type KafkaMessage, type Producer } from '@fraud/kafka';
 import { testKafka, testTopics, type TestTopics } from '@fraud/kafka/testing';
 import {
   createCodecs,
@@ -58,22 +58,13 @@ export async function createPipeline(name: string, partitions = 3): Promise<Pipe
   const topics = topicNames(prefix);
   const kafka = testKafka(uniqueName(name));
   const admin = await testTopics(kafka);
-  // A loaded single broker sometimes answers the leader check before it hosts the new
-  // partitions; that error is retriable, and a retry of an existing topic is a no-op.
-  const create = (name: string, n: number, configs: Record<string, string> = {}) =>
-    retry(() => admin.create(name, n, configs), { retries: 5, initialDelayMs: 200 });
-  for (const t of [topics.transactions, topics.scored, topics.dlq]) await create(t, partitions);
-  await create(topics.modelUpdates, 1, { 'cleanup.policy': 'compact', 'max.message.bytes': String(16 * 1024 * 1024) });
-  await create(topics.control, 1, { 'cleanup.policy': 'compact' });
+  await createPipelineTopics(admin, topics, partitions);
   const registryUrl = testRegistryUrl();
   const codecs = await createCodecs({ registryUrl, topics });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const groupId = uniqueName(`${name}-scorer`);
-  const services: ScorerService[] = [];
-  const children: ChildProcess[] = [];
   const logger = createLogger('scorer-test', 'warn');
-
   const env = (extra: Record<string, string> = {}): Record<string, string> => ({
     KAFKA_BROKERS: '127.0.0.1:9092',
     SCHEMA_REGISTRY_URL: registryUrl,
@@ -85,21 +76,8 @@ export async function createPipeline(name: string, partitions = 3): Promise<Pipe
     LOG_LEVEL: 'warn',
     ...extra,
   });
-
-  /** Everything committed on `topic` right now (read_committed, to the end offsets). */
-  const readAll = async (topic: string): Promise<KafkaMessage[]> => {
-    const out: KafkaMessage[] = [];
-    await readToEnd({
-      kafka,
-      topic,
-      groupId: uniqueName('reader'),
-      logger,
-      timeoutMs: 180_000,
-      onMessages: async (m) => void out.push(...m),
-    });
-    return out;
-  };
-
+  const scorers = scorerRunner(env, logger);
+  const readAll = topicReader(kafka, logger);
   return {
     prefix,
     topics,
@@ -108,12 +86,49 @@ export async function createPipeline(name: string, partitions = 3): Promise<Pipe
     admin,
     groupId,
     env,
-    async startScorer(extra = {}) {
+    startScorer: scorers.start,
+    spawnScorer: scorers.spawn,
+    ...pipelineWriters(producer, codecs, topics),
+    async waitConsumed(total, timeoutMs = 60_000) {
+      await waitFor(async () => (await committedTotal(admin, groupId, topics.transactions)) >= total, {
+        timeoutMs,
+        what: `the scorer group to commit ${total} input offsets`,
+      });
+    },
+    async readScored() {
+      const raw = await readAll(topics.scored);
+      return Promise.all(raw.map((m) => codecs.scored.decode(m.value!)));
+    },
+    readDlq: () => readAll(topics.dlq),
+    async cleanup() {
+      await scorers.stopAll();
+      await producer.disconnect();
+      await admin.cleanup();
+    },
+  };
+}
+
+async function createPipelineTopics(admin: TestTopics, topics: Topics, partitions: number): Promise<void> {
+  // A loaded single broker sometimes answers the leader check before it hosts the new
+  // partitions; that error is retriable, and a retry of an existing topic is a no-op.
+  const create = (name: string, n: number, configs: Record<string, string> = {}) =>
+    retry(() => admin.create(name, n, configs), { retries: 5, initialDelayMs: 200 });
+  for (const t of [topics.transactions, topics.scored, topics.dlq]) await create(t, partitions);
+  await create(topics.modelUpdates, 1, { 'cleanup.policy': 'compact', 'max.message.bytes': String(16 * 1024 * 1024) });
+  await create(topics.control, 1, { 'cleanup.policy': 'compact' });
+}
+
+/** Scorers in this process (runScorer) or as `fraud scorer` children, all stopped by stopAll. */
+function scorerRunner(env: Pipeline['env'], logger: Logger) {
+  const services: ScorerService[] = [];
+  const children: ChildProcess[] = [];
+  return {
+    async start(extra: Record<string, string> = {}): Promise<ScorerService> {
       const svc = await runScorer(parseScorerEnv(env(extra)), logger);
       services.push(svc);
       return svc;
     },
-    spawnScorer(extra = {}) {
+    spawn(extra: Record<string, string> = {}): ChildProcess {
       const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'fraud.mjs'), 'scorer'], {
         cwd: REPO_ROOT,
         env: envWith({ ...env(extra), OMP_WAIT_POLICY: 'passive' }),
@@ -123,6 +138,20 @@ export async function createPipeline(name: string, partitions = 3): Promise<Pipe
       children.push(child);
       return child;
     },
+    async stopAll(): Promise<void> {
+      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+      await Promise.all(services.map((s) => s.stop().catch(() => undefined)));
+    },
+  };
+}
+
+/** What tests write to the pipeline's input topics, encoded as the real producers do. */
+function pipelineWriters(
+  producer: Producer,
+  codecs: Codecs,
+  topics: Topics,
+): Pick<Pipeline, 'publish' | 'publishRaw' | 'publishModel' | 'retireShadow' | 'publishPolicy'> {
+  return {
     async publish(txs) {
       for (let i = 0; i < txs.length; i += 2_000) {
         const chunk = txs.slice(i, i + 2_000);
@@ -150,23 +179,22 @@ export async function createPipeline(name: string, partitions = 3): Promise<Pipe
         messages: [{ key: 'decision-policy', value: JSON.stringify(policy) }],
       });
     },
-    async waitConsumed(total, timeoutMs = 60_000) {
-      await waitFor(async () => (await committedTotal(admin, groupId, topics.transactions)) >= total, {
-        timeoutMs,
-        what: `the scorer group to commit ${total} input offsets`,
-      });
-    },
-    async readScored() {
-      const raw = await readAll(topics.scored);
-      return Promise.all(raw.map((m) => codecs.scored.decode(m.value!)));
-    },
-    readDlq: () => readAll(topics.dlq),
-    async cleanup() {
-      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-      await Promise.all(services.map((s) => s.stop().catch(() => undefined)));
-      await producer.disconnect();
-      await admin.cleanup();
-    },
+  };
+}
+
+/** Everything committed on a topic right now (read_committed, to the end offsets). */
+function topicReader(kafka: Kafka, logger: Logger): (topic: string) => Promise<KafkaMessage[]> {
+  return async (topic) => {
+    const out: KafkaMessage[] = [];
+    await readToEnd({
+      kafka,
+      topic,
+      groupId: uniqueName('reader'),
+      logger,
+      timeoutMs: 180_000,
+      onMessages: async (m) => void out.push(...m),
+    });
+    return out;
   };
 }
 
