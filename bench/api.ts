@@ -12,6 +12,7 @@ import { Agent, setGlobalDispatcher } from 'undici';
 import { parseBenchEnv } from '@fraud/cli/bench-env';
 import { envWith, waitFor } from '@fraud/common';
 import { uniqueName } from '@fraud/common/testing';
+import { consumerConfig } from '@fraud/kafka';
 import { testKafka, testTopics } from '@fraud/kafka/testing';
 import { createCodecs, topicNames, type ScoredTransaction, type Transaction } from '@fraud/schemas';
 import { createBatcher, createDecisionWaiter, createKey } from '@fraud/api';
@@ -137,11 +138,7 @@ async function main(): Promise<void> {
     const producer = kafka.producer({ idempotent: true });
     await producer.connect();
     const waiter = createDecisionWaiter(100_000);
-    const consumer = kafka.consumer({
-      groupId: uniqueName('bench-api-direct'),
-      readUncommitted: false,
-      maxWaitTimeInMs: 5,
-    });
+    const consumer = kafka.consumer(consumerConfig('latency', { groupId: uniqueName('bench-api-direct') }));
     await consumer.connect();
     await consumer.subscribe({ topic: topics.scored, fromBeginning: false });
     let joined = false;

@@ -17,7 +17,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Admin, Kafka, byRequestSize, logLevel, readToEnd } from '@fraud/kafka';
+import { type Admin, Kafka, byRequestSize, consumerConfig, logLevel, readToEnd } from '@fraud/kafka';
 import { parseBenchEnv } from '@fraud/cli/bench-env';
 import { createLogger, envWith, waitFor } from '@fraud/common';
 import {
@@ -237,12 +237,7 @@ async function main(): Promise<void> {
     log(`scorer start-up to its first commit: ${startupSeconds.toFixed(1)} s`);
 
     // 3. Latency at a fixed load, measured by a read_committed consumer of `scored`.
-    const reader = kafka.consumer({
-      groupId: `${prefix}latency`,
-      readUncommitted: false,
-      maxWaitTimeInMs: 5,
-      minBytes: 1,
-    });
+    const reader = kafka.consumer(consumerConfig('latency', { groupId: `${prefix}latency` }));
     const latencies: number[] = [];
     let joined = false;
     reader.on(reader.events.GROUP_JOIN, () => void (joined = true));

@@ -23,7 +23,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Kafka, logLevel, type Producer } from '@fraud/kafka';
+import { Kafka, consumerConfig, logLevel, type Producer } from '@fraud/kafka';
 import { parseBenchEnv } from '@fraud/cli/bench-env';
 import { envWith, waitFor } from '@fraud/common';
 import {
@@ -230,12 +230,7 @@ async function main(): Promise<void> {
     ],
   });
   let child: ChildProcess | undefined;
-  const reader = kafka.consumer({
-    groupId: `${prefix}latency`,
-    readUncommitted: false,
-    maxWaitTimeInMs: 5,
-    minBytes: 1,
-  });
+  const reader = kafka.consumer(consumerConfig('latency', { groupId: `${prefix}latency` }));
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   try {
     const codecs = await createCodecs({ registryUrl: REGISTRY, topics });
