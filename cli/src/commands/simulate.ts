@@ -13,6 +13,8 @@ import {
   parseSpeed,
   runSimulation,
   type Scenario,
+  type SimulateSummary,
+  type SimulatorStats,
   type Speed,
 } from '@fraud/producers';
 import { envHelp } from '../config/catalogue.ts';
@@ -108,85 +110,99 @@ export function register(program: Command): void {
       '\nExamples:\n  fraud simulate --count 100000 --max --seed 42\n  fraud simulate --scenario producers/scenarios/drift-demo.yaml --speed x3600 --rate 500\n' +
         envHelp('producers'),
     )
-    .action(async (flags: SimulateFlags) => {
-      const env = loadProducerEnv();
-      const logger = createLogger('simulate', env.LOG_LEVEL);
-      let scenario: Scenario = flags.scenario ? await loadScenario(flags.scenario) : DEFAULT_SCENARIO;
-      if (flags.legitLabelRate !== undefined)
-        scenario = { ...scenario, labels: { ...scenario.labels, legitSampleRate: flags.legitLabelRate } };
-      const start = flags.start !== undefined ? Date.parse(flags.start) : (scenario.start ?? Date.now());
-      if (Number.isNaN(start))
-        throw new InvalidArgumentError(`--start ${flags.start} is not an ISO date (e.g. 2026-01-01T00:00:00Z)`);
-      const seed = flags.seed ?? String(Math.floor(Math.random() * 2 ** 31));
-      const simulator = createSimulator({ seed, scenario, start });
-      const pub = await openPublishing({
-        env,
-        clientId: 'fraud-simulate',
-        logger,
-        metricsPort: flags.metricsPort,
-        batchSize: flags.batchSize,
-      });
-      const ratePerSec = flags.max ? undefined : (flags.rate ?? DEFAULT_SIMULATE_RATE);
-      process.stderr.write(
-        `simulate: scenario ${scenario.name}, seed ${seed}, speed ${flags.speed === 'max' ? 'max' : `x${flags.speed}`}, ` +
-          `rate ${ratePerSec ? `${ratePerSec} tx/s` : 'max'}, topics ${pub.topics.transactions} + ${flags.labels ? pub.topics.labels : '(no labels)'}` +
-          `${pub.metricsPort !== undefined ? `, metrics http://127.0.0.1:${pub.metricsPort}/metrics` : ''}\n`,
-      );
-      const controller = new AbortController();
-      const stop = (): void => {
-        if (controller.signal.aborted) process.exit(130);
-        process.stderr.write('\nsimulate: stopping, flushing what was accepted (again to force quit)\n');
-        controller.abort();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-      const progress = createProgress({ title: 'simulate', total: flags.count });
-      try {
-        const summary = await runSimulation(
-          { simulator, publisher: pub.publisher, scheduler: createLabelScheduler(), metrics: pub.metrics },
-          {
-            count: flags.count,
-            durationMs: flags.duration,
-            ratePerSec,
-            speed: flags.speed,
-            labels: flags.labels,
-            signal: controller.signal,
-            onProgress: (p) =>
-              progress.update({
-                done: p.transactions,
-                extra: {
-                  labels: p.labels,
-                  pending: p.pendingLabels,
-                  sim: new Date(p.simTime).toISOString().slice(0, 16),
-                },
-              }),
-          },
-        );
-        progress.stop();
-        const s = simulator.stats;
-        process.stdout.write(
-          [
-            `simulate: done (${summary.stoppedBy}) in ${formatDuration(summary.elapsedMs)}`,
-            `  transactions sent  ${summary.transactions}  (${Math.round(summary.txPerSec)} tx/s)`,
-            `  fraud              ${summary.fraud}  (${((100 * summary.fraud) / Math.max(1, summary.transactions)).toFixed(3)}%)  ${Object.entries(
-              s.byTypology,
-            )
-              .filter(([, v]) => v > 0)
-              .map(([k, v]) => `${k} ${v}`)
-              .join(', ')}`,
-            `  labels sent        ${summary.labels}${summary.pendingLabels ? `  (${summary.pendingLabels} not yet due, not sent)` : ''}`,
-            `  failed             ${summary.failed}`,
-            `  simulated time     ${new Date(summary.simulatedFrom).toISOString()} .. ${new Date(summary.simulatedTo).toISOString()}`,
-            `  seed               ${seed} (rerun with --seed ${seed} for the same stream)`,
-            '',
-          ].join('\n'),
-        );
-        if (summary.failed > 0) process.exitCode = 1;
-      } finally {
-        progress.stop();
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        await pub.close();
-      }
-    });
+    .action(simulate);
+}
+
+/** The scenario file (or the default) with the command line's legitimate label rate. */
+async function scenarioOf(flags: SimulateFlags): Promise<Scenario> {
+  const scenario: Scenario = flags.scenario ? await loadScenario(flags.scenario) : DEFAULT_SCENARIO;
+  if (flags.legitLabelRate === undefined) return scenario;
+  return { ...scenario, labels: { ...scenario.labels, legitSampleRate: flags.legitLabelRate } };
+}
+
+/** Publishes the simulated stream with Ctrl-C handling (first: stop and flush, second: quit), then the summary. */
+async function simulate(flags: SimulateFlags): Promise<void> {
+  const env = loadProducerEnv();
+  const logger = createLogger('simulate', env.LOG_LEVEL);
+  const scenario = await scenarioOf(flags);
+  const start = flags.start !== undefined ? Date.parse(flags.start) : (scenario.start ?? Date.now());
+  if (Number.isNaN(start))
+    throw new InvalidArgumentError(`--start ${flags.start} is not an ISO date (e.g. 2026-01-01T00:00:00Z)`);
+  const seed = flags.seed ?? String(Math.floor(Math.random() * 2 ** 31));
+  const simulator = createSimulator({ seed, scenario, start });
+  const pub = await openPublishing({
+    env,
+    clientId: 'fraud-simulate',
+    logger,
+    metricsPort: flags.metricsPort,
+    batchSize: flags.batchSize,
+  });
+  const ratePerSec = flags.max ? undefined : (flags.rate ?? DEFAULT_SIMULATE_RATE);
+  const speed = flags.speed === 'max' ? 'max' : `x${flags.speed}`;
+  const labels = flags.labels ? pub.topics.labels : '(no labels)';
+  const metrics = pub.metricsPort !== undefined ? `, metrics http://127.0.0.1:${pub.metricsPort}/metrics` : '';
+  process.stderr.write(
+    `simulate: scenario ${scenario.name}, seed ${seed}, speed ${speed}, ` +
+      `rate ${ratePerSec ? `${ratePerSec} tx/s` : 'max'}, topics ${pub.topics.transactions} + ${labels}${metrics}\n`,
+  );
+  const controller = new AbortController();
+  const stop = (): void => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write('\nsimulate: stopping, flushing what was accepted (again to force quit)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  const progress = createProgress({ title: 'simulate', total: flags.count });
+  try {
+    const summary = await runSimulation(
+      { simulator, publisher: pub.publisher, scheduler: createLabelScheduler(), metrics: pub.metrics },
+      {
+        count: flags.count,
+        durationMs: flags.duration,
+        ratePerSec,
+        speed: flags.speed,
+        labels: flags.labels,
+        signal: controller.signal,
+        onProgress: (p) =>
+          progress.update({
+            done: p.transactions,
+            extra: {
+              labels: p.labels,
+              pending: p.pendingLabels,
+              sim: new Date(p.simTime).toISOString().slice(0, 16),
+            },
+          }),
+      },
+    );
+    progress.stop();
+    process.stdout.write(formatSummary(summary, simulator.stats, seed));
+    if (summary.failed > 0) process.exitCode = 1;
+  } finally {
+    progress.stop();
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    await pub.close();
+  }
+}
+
+function formatSummary(summary: SimulateSummary, s: SimulatorStats, seed: string): string {
+  const fraudPct = ((100 * summary.fraud) / Math.max(1, summary.transactions)).toFixed(3);
+  const typologies = Object.entries(s.byTypology)
+    .filter(([, v]) => v > 0)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  const pending = summary.pendingLabels ? `  (${summary.pendingLabels} not yet due, not sent)` : '';
+  const iso = (t: number): string => new Date(t).toISOString();
+  const simulated = `${iso(summary.simulatedFrom)} .. ${iso(summary.simulatedTo)}`;
+  return [
+    `simulate: done (${summary.stoppedBy}) in ${formatDuration(summary.elapsedMs)}`,
+    `  transactions sent  ${summary.transactions}  (${Math.round(summary.txPerSec)} tx/s)`,
+    `  fraud              ${summary.fraud}  (${fraudPct}%)  ${typologies}`,
+    `  labels sent        ${summary.labels}${pending}`,
+    `  failed             ${summary.failed}`,
+    `  simulated time     ${simulated}`,
+    `  seed               ${seed} (rerun with --seed ${seed} for the same stream)`,
+    '',
+  ].join('\n');
 }
