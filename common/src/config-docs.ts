@@ -150,35 +150,37 @@ function serviceSection(service: ConfigService): string[] {
 
 /** docs/configuration.md: a header, then one table per shared group and per service. */
 export function renderConfigMarkdown(catalogue: ConfigCatalogue, header: readonly string[]): string {
-  const sections = [...catalogue.groups.map(groupSection), ...catalogue.services.map(serviceSection)].map((lines) =>
-    lines.join('\n'),
-  );
-  return `${[...header, `${catalogueVariables(catalogue).length} variables in all.`].join('\n')}\n\n${sections.join('\n\n')}\n`;
+  const head = [...header, `${catalogueVariables(catalogue).length} variables in all.`].join('\n');
+  const sections = [...catalogue.groups.map(groupSection), ...catalogue.services.map(serviceSection)];
+  return `${head}\n\n${sections.map((lines) => lines.join('\n')).join('\n\n')}\n`;
 }
 
-function wrap(text: string, width: number, indent: string): string[] {
+/** Words wrapped to `width`; continuation lines indented by `hanging` (defaults to `indent`). */
+function wrap(text: string, width: number, indent: string, hanging = indent): string[] {
   const lines: string[] = [];
   let line = '';
   for (const word of text.split(/\s+/).filter(Boolean)) {
-    if (line && indent.length + line.length + 1 + word.length > width) {
-      lines.push(indent + line);
+    const prefix = lines.length ? hanging : indent;
+    if (line && prefix.length + line.length + 1 + word.length > width) {
+      lines.push(prefix + line);
       line = word;
     } else line = line ? `${line} ${word}` : word;
   }
-  if (line) lines.push(indent + line);
+  if (line) lines.push((lines.length ? hanging : indent) + line);
   return lines;
 }
 
 /** The plain-text "Environment" section of a command's --help, from the same schema as the docs. */
 export function renderEnvHelp(service: ConfigService, docsPath = 'docs/configuration.md', width = 100): string {
   const lines = [`Environment [default] (all of it: ${docsPath}#${anchorOf(service.title)}):`];
+  if (service.intro) lines.push(...wrap(service.intro, width, '  '));
   for (const v of ownVariables(service)) {
     lines.push(`  ${v.name} [${v.defaultText}]`);
     lines.push(...wrap(v.description ?? '', width, '      '));
   }
   if (service.shared.length) {
     const shared = service.shared.map((g) => `${g.title} (${Object.keys(g.shape).join(', ')})`).join('; ');
-    lines.push(...wrap(`Also: ${shared}.`, width, '  '));
+    lines.push(...wrap(`Also: ${shared}.`, width, '  ', '    '));
   }
   return lines.join('\n');
 }

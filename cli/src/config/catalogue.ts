@@ -93,7 +93,7 @@ export const CONFIG_SERVICES = {
     title: 'Local pipeline',
     commands: ['fraud start'],
     intro:
-      'Every service it starts reads its own variables above. Unset LIVE_FEED_SECRET: a secret generated ' +
+      'Every service it starts also reads its own variables (see each). Unset LIVE_FEED_SECRET: a secret generated ' +
       'once into the data folder (live-feed.secret) is given to the sinks and the console.',
     shape: { ...startEnvSchema.shape, ...modelEnvSchema.shape },
     shared: [kafka, native],
