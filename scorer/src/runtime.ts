@@ -13,7 +13,7 @@ import {
 import { createCodecs, topicNames, validateTransaction } from '@fraud/schemas';
 import type { ScorerEnv } from './env.ts';
 import type { FeatureModule, ServingModelFactory, TransactionValidator } from './ports.ts';
-import { startScorer, type ScorerService } from './service.ts';
+import { startScorer, type ScorerService, type ScorerServiceDeps } from './service.ts';
 
 /** The shared feature module: per-partition origin state, one destination view per instance. */
 export function featureModule(view: DestinationView): FeatureModule<FeatureState> {
@@ -41,8 +41,11 @@ export function validatorWithAhead(maxAheadMs: number): TransactionValidator {
   return (tx, now) => validateTransaction(tx, now, { maxEventAheadMs: maxAheadMs });
 }
 
+/** What a caller may add to the real wiring: the clock, instrumentation hooks. */
+export type ScorerExtras = Pick<ScorerServiceDeps<FeatureState>, 'now' | 'onRestoreFetch'>;
+
 /** Wires the real pieces (Kafka, registry codecs, features, onnxruntime) and starts a scorer. */
-export async function runScorer(env: ScorerEnv, logger: Logger): Promise<ScorerService> {
+export async function runScorer(env: ScorerEnv, logger: Logger, extras: ScorerExtras = {}): Promise<ScorerService> {
   const kafka = createKafka(env, 'fraud-scorer', logger);
   const codecs = await createCodecs({ registryUrl: env.SCHEMA_REGISTRY_URL, topics: topicNames(env.TOPIC_PREFIX) });
   return startScorer({
@@ -54,5 +57,6 @@ export async function runScorer(env: ScorerEnv, logger: Logger): Promise<ScorerS
     validate: validatorWithAhead(env.SCORER_MAX_EVENT_AHEAD_MS),
     readArtifact,
     logger,
+    ...extras,
   });
 }
