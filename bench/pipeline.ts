@@ -20,17 +20,10 @@ import { fileURLToPath } from 'node:url';
 import { type Admin, Kafka, byRequestSize, consumerConfig, logLevel, readToEnd } from '@fraud/kafka';
 import { parseBenchEnv } from '@fraud/cli/bench-env';
 import { createLogger, envWith, waitFor } from '@fraud/common';
-import {
-  FEATURE_NAMES,
-  FEATURE_SET,
-  featuresForFile,
-  trainXGBoost,
-  writeArtifact,
-  xgboostJsonToOnnx,
-} from '@fraud/model';
+import { FEATURE_NAMES } from '@fraud/model';
 import { createCodecs, topicNames } from '@fraud/schemas';
 import { freePort } from '@fraud/common/testing';
-import { scorerSettings, transactions } from './lib/scorer-bench.ts';
+import { scorerSettings, trainBenchModel, transactions } from './lib/scorer-bench.ts';
 
 const BENCH = parseBenchEnv();
 const N = BENCH.BENCH_PIPELINE_TX;
@@ -43,37 +36,8 @@ const log = (s: string) => process.stdout.write(`[bench pipeline] ${s}\n`);
 
 /** A production-sized model: 200 trees of depth 6 on the real features of synthetic history. */
 async function trainModel(dir: string): Promise<{ rounds: number; depth: number }> {
-  const txs = transactions(40_000, 99, 'train', Date.UTC(2025, 0, 1));
-  const matrix = featuresForFile(txs);
-  const labels = new Float32Array(
-    txs.map((t) => (t.type === 'TRANSFER' && t.amount === t.originBalanceBefore ? 1 : 0)),
-  );
-  const params = {
-    rounds: 200,
-    earlyStoppingRounds: 0,
-    maxDepth: 6,
-    eta: 0.1,
-    subsample: 0.8,
-    colsampleBytree: 0.8,
-    minChildWeight: 1,
-    lambda: 1,
-    scalePosWeight: null,
-    nthread: 2,
-    seed: 1,
-  };
-  const trained = await trainXGBoost({ train: matrix, trainLabels: labels, featureNames: FEATURE_NAMES, params });
-  const onnx = xgboostJsonToOnnx(trained.modelJson, { featureNames: FEATURE_NAMES });
-  await writeArtifact(dir, {
-    onnx,
-    modelJson: trained.modelJson,
-    metadata: {
-      version: 'bench-v1',
-      featureSet: FEATURE_SET,
-      featureNames: [...FEATURE_NAMES],
-      thresholds: { review: 0.3, block: 0.8 },
-    },
-  });
-  return { rounds: params.rounds, depth: params.maxDepth };
+  const model = await trainBenchModel(dir, { version: 'bench-v1', count: 40_000, rounds: 200, nthread: 2 });
+  return { rounds: model.rounds, depth: model.maxDepth };
 }
 
 async function committed(admin: Admin, groupId: string, topic: string): Promise<number> {

@@ -26,16 +26,9 @@ import { fileURLToPath } from 'node:url';
 import { Kafka, consumerConfig, logLevel, type Producer } from '@fraud/kafka';
 import { parseBenchEnv } from '@fraud/cli/bench-env';
 import { envWith, waitFor } from '@fraud/common';
-import {
-  FEATURE_NAMES,
-  FEATURE_SET,
-  featuresForFile,
-  trainXGBoost,
-  writeArtifact,
-  xgboostJsonToOnnx,
-} from '@fraud/model';
+import { FEATURE_NAMES } from '@fraud/model';
 import { createCodecs, topicNames, type Codecs, type Topics, type Transaction } from '@fraud/schemas';
-import { scorerSettings, txSource } from './lib/scorer-bench.ts';
+import { scorerSettings, trainBenchModel, txSource } from './lib/scorer-bench.ts';
 import { saturationSvg, type ChartPoint } from './lib/saturation-chart.ts';
 
 const BENCH = parseBenchEnv();
@@ -53,39 +46,8 @@ const log = (s: string) => process.stdout.write(`[bench saturation] ${s}\n`);
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms)); // load pacing only, never a wait for a condition
 
 async function trainModel(dir: string): Promise<{ trees: number; max_depth: number; features: number }> {
-  const next = txSource(99, 'train');
-  const start = Date.UTC(2025, 0, 1);
-  const txs = Array.from({ length: 20_000 }, (_, i) => next(start + i * 10));
-  const matrix = featuresForFile(txs);
-  const labels = new Float32Array(
-    txs.map((t) => (t.type === 'TRANSFER' && t.amount === t.originBalanceBefore ? 1 : 0)),
-  );
-  const params = {
-    rounds: TREES,
-    earlyStoppingRounds: 0,
-    maxDepth: 6,
-    eta: 0.1,
-    subsample: 0.8,
-    colsampleBytree: 0.8,
-    minChildWeight: 1,
-    lambda: 1,
-    scalePosWeight: null,
-    nthread: 1,
-    seed: 1,
-  };
-  const trained = await trainXGBoost({ train: matrix, trainLabels: labels, featureNames: FEATURE_NAMES, params });
-  const onnx = xgboostJsonToOnnx(trained.modelJson, { featureNames: FEATURE_NAMES });
-  await writeArtifact(dir, {
-    onnx,
-    modelJson: trained.modelJson,
-    metadata: {
-      version: 'saturation-v1',
-      featureSet: FEATURE_SET,
-      featureNames: [...FEATURE_NAMES],
-      thresholds: { review: 0.3, block: 0.8 },
-    },
-  });
-  return { trees: TREES, max_depth: 6, features: FEATURE_NAMES.length };
+  const model = await trainBenchModel(dir, { version: 'saturation-v1', count: 20_000, rounds: TREES, nthread: 1 });
+  return { trees: model.rounds, max_depth: model.maxDepth, features: FEATURE_NAMES.length };
 }
 
 function percentile(sorted: readonly number[], q: number): number {

@@ -1,4 +1,12 @@
-/** What the scorer benchmarks (pipeline, saturation) share: scorer settings and the synthetic load. */
+/** What the scorer benchmarks (pipeline, saturation) share: scorer settings, the synthetic load and the model. */
+import {
+  FEATURE_NAMES,
+  FEATURE_SET,
+  featuresForFile,
+  trainXGBoost,
+  writeArtifact,
+  xgboostJsonToOnnx,
+} from '@fraud/model';
 import type { Transaction } from '@fraud/schemas';
 import type { BenchEnv } from '@fraud/cli/bench-env';
 import { seededRandom } from '@fraud/common/testing';
@@ -43,4 +51,44 @@ export function txSource(seed: number, runId: string): (eventTime: number) => Tr
 export function transactions(n: number, seed: number, runId: string, start: number): Transaction[] {
   const next = txSource(seed, runId);
   return Array.from({ length: n }, (_, i) => next(start + i * 10));
+}
+
+/**
+ * A production-shaped model: `rounds` trees of depth 6 on the real features of `count` synthetic
+ * transactions (labelled fraud: a TRANSFER emptying the account), written as an artifact in `dir`.
+ */
+export async function trainBenchModel(
+  dir: string,
+  o: { version: string; count: number; rounds: number; nthread: number },
+): Promise<{ rounds: number; maxDepth: number }> {
+  const txs = transactions(o.count, 99, 'train', Date.UTC(2025, 0, 1));
+  const matrix = featuresForFile(txs);
+  const labels = new Float32Array(
+    txs.map((t) => (t.type === 'TRANSFER' && t.amount === t.originBalanceBefore ? 1 : 0)),
+  );
+  const params = {
+    rounds: o.rounds,
+    earlyStoppingRounds: 0,
+    maxDepth: 6,
+    eta: 0.1,
+    subsample: 0.8,
+    colsampleBytree: 0.8,
+    minChildWeight: 1,
+    lambda: 1,
+    scalePosWeight: null,
+    nthread: o.nthread,
+    seed: 1,
+  };
+  const trained = await trainXGBoost({ train: matrix, trainLabels: labels, featureNames: FEATURE_NAMES, params });
+  await writeArtifact(dir, {
+    onnx: xgboostJsonToOnnx(trained.modelJson, { featureNames: FEATURE_NAMES }),
+    modelJson: trained.modelJson,
+    metadata: {
+      version: o.version,
+      featureSet: FEATURE_SET,
+      featureNames: [...FEATURE_NAMES],
+      thresholds: { review: 0.3, block: 0.8 },
+    },
+  });
+  return { rounds: params.rounds, maxDepth: params.maxDepth };
 }
