@@ -36,112 +36,138 @@ export function register(program: Command): void {
     .option('--no-simulator', 'start the pipeline without the simulator')
     .option('--bootstrap-rows <n>', 'simulated transactions to train the bootstrap model on', '400000')
     .addHelpText('after', envHelp('start'))
-    .action(async (o: { rate: string; detach?: boolean; simulator: boolean; bootstrapRows: string }) => {
-      const rate = Number(o.rate);
-      if (!Number.isFinite(rate) || rate <= 0) throw new Error(`--rate must be a positive number, got ${o.rate}`);
-      const env = parseEnv(startEnvSchema);
-      const dir = dataDir(env);
-      const logger = createLogger('fraud-start', 'warn');
-      const t0 = Date.now();
-      await stackUp({ log });
-      const secrets = localSecrets(dir, env.LIVE_FEED_SECRET);
+    .action(start);
+}
 
-      const { startPrometheus } = await import('@fraud/infra');
-      const prom = await startPrometheus({ dataDir: dir }).catch((err: unknown) => {
-        log(`prometheus not started: ${(err as Error).message}`);
-        return undefined;
-      });
-      if (prom) log('prometheus ready at http://127.0.0.1:9090');
+interface StartOptions {
+  rate: string;
+  detach?: boolean;
+  simulator: boolean;
+  bootstrapRows: string;
+}
 
-      if (!(await hasChampion(env, logger, log))) {
-        await bootstrapModel(env, logger, { rows: Number(o.bootstrapRows), seed: 42, log });
-      } else {
-        log('champion model found on model-updates');
-      }
+async function start(o: StartOptions): Promise<void> {
+  const rate = Number(o.rate);
+  if (!Number.isFinite(rate) || rate <= 0) throw new Error(`--rate must be a positive number, got ${o.rate}`);
+  const env = parseEnv(startEnvSchema);
+  const dir = dataDir(env);
+  const logger = createLogger('fraud-start', 'warn');
+  const t0 = Date.now();
+  await stackUp({ log });
+  const secrets = localSecrets(dir, env.LIVE_FEED_SECRET);
+  await startPrometheusIfPossible(dir);
+  if (!(await hasChampion(env, logger, log))) {
+    await bootstrapModel(env, logger, { rows: Number(o.bootstrapRows), seed: 42, log });
+  } else {
+    log('champion model found on model-updates');
+  }
+  const services = pipelineServices(dir, secrets.liveFeedSecret, o.simulator ? rate : null);
+  // The first admin must exist before the console opens its database (DuckDB: one writer).
+  await ensureAdmin(dir, secrets.adminPasswordFile);
+  await startServices(dir, services);
+  await printWhereToLook(t0, secrets.adminPasswordFile);
+  if (o.detach) return;
+  log('\nCtrl-C stops the pipeline services (Kafka and the registry keep running: `npx fraud infra down` stops them).');
+  await watchUntilStopSignal(dir, services);
+  log('stopping the pipeline services');
+  for (const s of [...services].reverse()) if (servicePid(dir, s.name)) await stopService(dir, s.name);
+  log('pipeline stopped');
+}
 
-      const common = {
-        LIVE_FEED_SECRET: secrets.liveFeedSecret,
-        OMP_WAIT_POLICY: 'passive',
-        LIVE_CORS_ORIGINS: 'http://127.0.0.1:3000,http://localhost:3000',
-        RETRAINER_API_URL: 'http://127.0.0.1:9474',
-      };
-      const services: ServiceSpec[] = [
-        { name: 'scorer', args: ['scorer'], env: common, ready: httpReady('http://127.0.0.1:9470/metrics') },
-        { name: 'sinks', args: ['sink', 'all'], env: common, ready: httpReady('http://127.0.0.1:9472/health') },
-        { name: 'retrainer', args: ['retrainer'], env: common, ready: httpReady('http://127.0.0.1:9474/health') },
-        {
-          name: 'api',
-          args: ['api', 'serve'],
-          env: { ...common, API_KEYS_FILE: join(dir, 'api-keys.json') },
-          ready: httpReady('http://127.0.0.1:8080/health'),
-        },
-        {
-          name: 'web',
-          args: ['web', 'serve'],
-          env: { ...common, WEB_PUBLIC_READONLY: 'true' },
-          ready: httpReady('http://127.0.0.1:3000/health'),
-          readyTimeoutMs: 180_000,
-        },
-      ];
-      // Simulated time runs faster than the wall clock: start it a week in the past so the
-      // demo stream stays behind "now" for hours (the scorer dead-letters far-future events).
-      const simStart = new Date(Date.now() - 7 * 86_400_000).toISOString();
-      if (o.simulator)
-        services.push({
-          name: 'simulator',
-          args: [
-            'simulate',
-            '--rate',
-            String(rate),
-            '--speed',
-            'x20',
-            '--start',
-            simStart,
-            '--scenario',
-            join(repoRoot, 'producers', 'scenarios', 'default.yaml'),
-          ],
-          env: common,
-        });
-      // The first admin must exist before the console opens its database (DuckDB: one writer).
-      await ensureAdmin(dir, secrets.adminPasswordFile);
+/** Prometheus is optional: the pipeline starts without it (the reason is printed). */
+async function startPrometheusIfPossible(dir: string): Promise<void> {
+  const { startPrometheus } = await import('@fraud/infra');
+  const prom = await startPrometheus({ dataDir: dir }).catch((err: unknown) => {
+    log(`prometheus not started: ${(err as Error).message}`);
+    return undefined;
+  });
+  if (prom) log('prometheus ready at http://127.0.0.1:9090');
+}
+
+/** The pipeline's services in start order; the simulator last, when a rate is given. */
+function pipelineServices(dir: string, liveFeedSecret: string, simulatorRate: number | null): ServiceSpec[] {
+  const common = {
+    LIVE_FEED_SECRET: liveFeedSecret,
+    OMP_WAIT_POLICY: 'passive',
+    LIVE_CORS_ORIGINS: 'http://127.0.0.1:3000,http://localhost:3000',
+    RETRAINER_API_URL: 'http://127.0.0.1:9474',
+  };
+  const services: ServiceSpec[] = [
+    { name: 'scorer', args: ['scorer'], env: common, ready: httpReady('http://127.0.0.1:9470/metrics') },
+    { name: 'sinks', args: ['sink', 'all'], env: common, ready: httpReady('http://127.0.0.1:9472/health') },
+    { name: 'retrainer', args: ['retrainer'], env: common, ready: httpReady('http://127.0.0.1:9474/health') },
+    {
+      name: 'api',
+      args: ['api', 'serve'],
+      env: { ...common, API_KEYS_FILE: join(dir, 'api-keys.json') },
+      ready: httpReady('http://127.0.0.1:8080/health'),
+    },
+    {
+      name: 'web',
+      args: ['web', 'serve'],
+      env: { ...common, WEB_PUBLIC_READONLY: 'true' },
+      ready: httpReady('http://127.0.0.1:3000/health'),
+      readyTimeoutMs: 180_000,
+    },
+  ];
+  // Simulated time runs faster than the wall clock: start it a week in the past so the
+  // demo stream stays behind "now" for hours (the scorer dead-letters far-future events).
+  const simStart = new Date(Date.now() - 7 * 86_400_000).toISOString();
+  if (simulatorRate !== null)
+    services.push({
+      name: 'simulator',
+      args: [
+        'simulate',
+        '--rate',
+        String(simulatorRate),
+        '--speed',
+        'x20',
+        '--start',
+        simStart,
+        '--scenario',
+        join(repoRoot, 'producers', 'scenarios', 'default.yaml'),
+      ],
+      env: common,
+    });
+  return services;
+}
+
+async function startServices(dir: string, services: readonly ServiceSpec[]): Promise<void> {
+  for (const s of services) {
+    const r = await startService(dir, s);
+    const logFile = join(dir, 'logs', `${s.name}.log`);
+    log(`${s.name.padEnd(9)} ${r.alreadyRunning ? 'already running' : 'started'} (pid ${r.pid}, log ${logFile})`);
+  }
+}
+
+async function printWhereToLook(t0: number, adminPasswordFile: string): Promise<void> {
+  log(`\nThe pipeline is up in ${((Date.now() - t0) / 1000).toFixed(1)} s:`);
+  for (const row of await stackStatus()) log(`  ${row.name.padEnd(10)} ${row.running ? 'up  ' : 'down'}  ${row.where}`);
+  log(`\n  console      http://127.0.0.1:3000  (user admin, password in ${adminPasswordFile})`);
+  log(
+    '  decision API http://127.0.0.1:8080/docs  ' +
+      '(create a key: npx fraud api keys create --name me --scopes submit,read)',
+  );
+  log('  prometheus   http://127.0.0.1:9090   grafana boards: infra/grafana (docker compose up grafana)');
+}
+
+/** Until Ctrl-C: says when a service has died, once, with the log to read. */
+async function watchUntilStopSignal(dir: string, services: readonly ServiceSpec[]): Promise<void> {
+  const dead = new Set<string>();
+  await untilStopSignal(
+    () => {
       for (const s of services) {
-        const r = await startService(dir, s);
+        if (dead.has(s.name) || servicePid(dir, s.name)) continue;
+        dead.add(s.name);
         log(
-          `${s.name.padEnd(9)} ${r.alreadyRunning ? 'already running' : 'started'} (pid ${r.pid}, log ${join(dir, 'logs', `${s.name}.log`)})`,
+          `${s.name} is not running any more: see ${join(dir, 'logs', `${s.name}.log`)}; ` +
+            '`npx fraud start` again restarts what is down',
         );
       }
-
-      log(`\nThe pipeline is up in ${((Date.now() - t0) / 1000).toFixed(1)} s:`);
-      for (const row of await stackStatus())
-        log(`  ${row.name.padEnd(10)} ${row.running ? 'up  ' : 'down'}  ${row.where}`);
-      log(`\n  console      http://127.0.0.1:3000  (user admin, password in ${secrets.adminPasswordFile})`);
-      log(
-        '  decision API http://127.0.0.1:8080/docs  (create a key: npx fraud api keys create --name me --scopes submit,read)',
-      );
-      log('  prometheus   http://127.0.0.1:9090   grafana boards: infra/grafana (docker compose up grafana)');
-      if (o.detach) return;
-      log(
-        '\nCtrl-C stops the pipeline services (Kafka and the registry keep running: `npx fraud infra down` stops them).',
-      );
-      // Meanwhile, say when a service has died, once, with the log to read.
-      const dead = new Set<string>();
-      await untilStopSignal(
-        () => {
-          for (const s of services) {
-            if (dead.has(s.name) || servicePid(dir, s.name)) continue;
-            dead.add(s.name);
-            log(
-              `${s.name} is not running any more: see ${join(dir, 'logs', `${s.name}.log`)}; \`npx fraud start\` again restarts what is down`,
-            );
-          }
-        },
-        5_000,
-        (signal) => log(`${signal}: still stopping the services (each gets its own deadline)`),
-      );
-      log('stopping the pipeline services');
-      for (const s of [...services].reverse()) if (servicePid(dir, s.name)) await stopService(dir, s.name);
-      log('pipeline stopped');
-    });
+    },
+    5_000,
+    (signal) => log(`${signal}: still stopping the services (each gets its own deadline)`),
+  );
 }
 
 /** Per-installation secrets, generated once into the data folder (never the repo, never logs). */
@@ -182,7 +208,8 @@ async function ensureAdmin(dir: string, passwordFile: string): Promise<void> {
   );
   if (r.status !== 0) {
     log(
-      `could not create the admin user (${r.stderr.trim()}); create one with: npx fraud users add admin --role admin`,
+      `could not create the admin user (${r.stderr.trim()}); ` +
+        'create one with: npx fraud users add admin --role admin',
     );
     return;
   }
