@@ -35,7 +35,7 @@ export interface ModelFeedOptions {
 /**
  * Follows the compacted model-updates topic. While catching up only the latest update per role
  * is kept (older ones were superseded); once at the end those are loaded, and from then on every
- * new update is offered as it arrives (verify, smoke test, swap between batches). Offers run one
+ * new update is offered as it arrives (verify, smoke test, swap between chunks). Offers run one
  * at a time in topic order, so a slow load can never let an older model win.
  * Resolves when the catch-up offers are done: the caller then knows whether a champion exists.
  */

@@ -10,7 +10,7 @@ export interface Lease {
 }
 
 export interface ModelManager {
-  /** The models for one batch; release() when the batch is done (retired models are disposed then). */
+  /** The models for one chunk; release() when the chunk is done (retired models are disposed then). */
   acquire(): Lease;
   /** Load, verify and smoke-test; swap in on success. A refused model leaves the current ones serving. */
   offer(update: ModelUpdate): Promise<boolean>;
@@ -35,9 +35,9 @@ export interface ModelManagerDeps {
 }
 
 /**
- * Champion and optional shadow behind reference counts: a batch holds a lease on the pair it
- * started with, a swap replaces the slot for the next batch, and the old ONNX session is
- * disposed once the last batch using it releases it.
+ * Champion and optional shadow behind reference counts: a chunk holds a lease on the pair it
+ * started with, a swap replaces the slot for the next chunk, and the old ONNX session is
+ * disposed once the last chunk using it releases it.
  */
 export function createModelManager(deps: ModelManagerDeps): ModelManager {
   let champion: Slot | null = null;

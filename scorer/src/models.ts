@@ -10,7 +10,7 @@ export interface ActiveModel {
   serving: ServingModel;
 }
 
-/** What one batch scores with: read once at batch start, so a hot swap lands between batches. */
+/** What one chunk scores with: read once at chunk start, so a hot swap lands between chunks. */
 export interface ModelPair {
   champion: ActiveModel;
   shadow: ActiveModel | null;

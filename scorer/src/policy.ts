@@ -37,15 +37,15 @@ export function compilePolicy(policy: DecisionPolicy | null): CompiledPolicy {
  * Order (documented in docs/scorer.md): block list > allow list > model score raised by rules.
  * A block-listed account is blocked even if also allow-listed: the safer mistake.
  */
-export function applyPolicy(tx: Transaction, score: number, t: Thresholds, p: CompiledPolicy): PolicyOutcome {
-  if (p.block.has(tx.originAccount) || p.block.has(tx.destAccount))
+export function applyPolicy(payment: Transaction, score: number, t: Thresholds, p: CompiledPolicy): PolicyOutcome {
+  if (p.block.has(payment.originAccount) || p.block.has(payment.destAccount))
     return { decision: 'BLOCK', rulesFired: [RULES.blockList] };
-  if (p.allow.has(tx.originAccount) || p.allow.has(tx.destAccount))
+  if (p.allow.has(payment.originAccount) || p.allow.has(payment.destAccount))
     return { decision: 'APPROVE', rulesFired: [RULES.allowList] };
   let decision = decideByScore(score, t);
   const rulesFired: string[] = [];
   const over = p.policy?.reviewAmountOver ?? null;
-  if (over !== null && tx.type === 'TRANSFER' && tx.amount > over) {
+  if (over !== null && payment.type === 'TRANSFER' && payment.amount > over) {
     rulesFired.push(RULES.amountOver);
     if (decision === 'APPROVE') decision = 'REVIEW';
   }

@@ -22,8 +22,8 @@ export interface FeatureModule<S = unknown> {
   createState(partition: number): S;
   /** An empty state with a private destination view: for smoke tests that must not leave a trace. */
   scratchState(): S;
-  /** Row-major rows x featureNames.length; each tx sees only history strictly before it; updates state. */
-  compute(txs: readonly Transaction[], state: S): Float32Array;
+  /** Row-major rows x featureNames.length; each payment sees only history strictly before it; updates state. */
+  compute(payments: readonly Transaction[], state: S): Float32Array;
 }
 
 /** What it takes to build a ServingModel from verified bytes (model/ createServingModel). */
@@ -37,4 +37,4 @@ export interface ServingModelSpec {
 export type ServingModelFactory = (spec: ServingModelSpec) => Promise<ServingModel>;
 
 /** Semantic validation of a decoded transaction: a reason, or null when it makes sense. */
-export type TransactionValidator = (tx: Transaction, now: number) => string | null;
+export type TransactionValidator = (payment: Transaction, now: number) => string | null;

@@ -22,7 +22,7 @@ export function featureModule(view: DestinationView): FeatureModule<FeatureState
     featureNames: FEATURE_NAMES,
     createState: (partition) => createFeatureState({ partition, view }),
     scratchState: () => createFeatureState(),
-    compute: (txs, state) => computeFeatures(txs, state),
+    compute: (payments, state) => computeFeatures(payments, state),
   };
 }
 
@@ -38,7 +38,7 @@ export const createServing: ServingModelFactory = async (spec) => {
 
 /** schemas/ validateTransaction with the scorer's configured allowance for eventTime ahead of the clock. */
 export function validatorWithAhead(maxAheadMs: number): TransactionValidator {
-  return (tx, now) => validateTransaction(tx, now, { maxEventAheadMs: maxAheadMs });
+  return (payment, now) => validateTransaction(payment, now, { maxEventAheadMs: maxAheadMs });
 }
 
 /** What a caller may add to the real wiring: the clock, instrumentation hooks. */
