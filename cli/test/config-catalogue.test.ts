@@ -98,6 +98,10 @@ describe('the configuration catalogue', () => {
       [['registry', 'serve'], 'registry'],
       [['start'], 'start'],
       [['bench'], 'bench'],
+      [['infra'], 'infra'],
+      [['model'], 'model'],
+      [['models'], 'retrainer'],
+      [['backtest'], 'retrainer'],
     ];
     for (const [path, id] of cases) {
       const help = helpOf(program, path);

@@ -14,6 +14,7 @@ import {
   runBacktest,
   type BacktestRow,
 } from '@fraud/retrainer';
+import { envHelp } from '../config/catalogue.ts';
 
 /**
  * `fraud backtest`: replay a topic time range (by offsets) or a PaySim CSV through a model
@@ -176,7 +177,8 @@ export function register(program: Command): void {
       `
 Examples:
   fraud backtest --model rt-20260101120000-abc123 --from 2026-01-01T00:00Z --to 2026-01-02T00:00Z
-  fraud backtest --model model-artifacts/v1 --csv fixtures/paysim/paysim-head-5330.csv --json`,
+  fraud backtest --model model-artifacts/v1 --csv fixtures/paysim/paysim-head-5330.csv --json
+${envHelp('retrainer')}`,
     )
     .action((o: Opts) => backtest(o));
 }

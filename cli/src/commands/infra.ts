@@ -2,13 +2,15 @@ import type { Command } from 'commander';
 import { kafkaEnvSchema, parseEnv } from '@fraud/common';
 import { createKafka } from '@fraud/kafka';
 import { ensureTopics, stackDown, stackReset, stackStatus, stackUp } from '@fraud/infra';
+import { envHelp } from '../config/catalogue.ts';
 
 const log = (s: string) => process.stdout.write(`${s}\n`);
 
 export function register(program: Command): void {
   const infra = program
     .command('infra')
-    .description('the local runtime: Apache Kafka (KRaft), topics, schema registry');
+    .description('the local runtime: Apache Kafka (KRaft), topics, schema registry')
+    .addHelpText('after', envHelp('infra'));
   infra
     .command('up')
     .description('start Kafka and the schema registry, create missing topics (safe to run twice)')

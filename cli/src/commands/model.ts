@@ -25,6 +25,7 @@ import {
   type Thresholds,
   type TrainParams,
 } from '@fraud/model';
+import { envHelp } from '../config/catalogue.ts';
 
 /**
  * `fraud model train|evaluate|score`: the model toolkit offline, on Kaggle-format PaySim CSVs.
@@ -396,7 +397,8 @@ async function scoreCmd(o: {
 export function register(program: Command): void {
   const model = program
     .command('model')
-    .description('train, evaluate and batch-score fraud models on PaySim-format CSV files');
+    .description('train, evaluate and batch-score fraud models on PaySim-format CSV files')
+    .addHelpText('after', envHelp('model'));
 
   registerTrain(model);
   registerEvaluate(model);

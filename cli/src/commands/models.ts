@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { openRetrainerClient, parseRetrainerEnv, type ModelSummary, type RetrainerClient } from '@fraud/retrainer';
 import { parseCliEnv } from '../config/env.ts';
+import { envHelp } from '../config/catalogue.ts';
 
 /**
  * `fraud models list|show|promote|rollback|retrain`: the model registry from the terminal. Talks
@@ -61,7 +62,8 @@ export function register(program: Command): void {
       'after',
       `
 Uses the running retrainer at RETRAINER_URL (http://127.0.0.1:9474) when it answers; otherwise opens
-RETRAINER_DB_PATH and MODEL_ARTIFACTS_DIR directly and publishes to model-updates itself.`,
+RETRAINER_DB_PATH and MODEL_ARTIFACTS_DIR directly and publishes to model-updates itself.
+${envHelp('retrainer')}`,
     );
   registerList(models);
   registerShow(models);
