@@ -11,12 +11,13 @@ import { watchPolicyFile, type PolicyFileWatcher } from '../policy/file-watcher.
 import { validateRetrainPolicy } from '../policy/schema.ts';
 import { createMonitor } from '../run/monitor.ts';
 import { sourceFromUpdate, type ModelSource } from '../run/model-source.ts';
-import { createModelPublisher } from '../run/publisher.ts';
+import { createModelPublisher, type ModelPublisher } from '../run/publisher.ts';
 import { createRegistryOps, type RegistryOps } from '../run/registry-ops.ts';
 import type { RunProgress, ThresholdChooser } from '../run/retrain-run.ts';
 import { openStore, type Store } from '../store/index.ts';
+import type { RunRecord } from '../store/registry-store.ts';
 import { createHttpApp, listen } from './http.ts';
-import { createRetrainerMetrics } from './metrics.ts';
+import { createRetrainerMetrics, type RetrainerMetrics } from './metrics.ts';
 import { createScheduler, type Scheduler } from './scheduler.ts';
 
 export interface RetrainerServiceOptions {
@@ -58,8 +59,6 @@ export interface RetrainerService {
 
 /** Wires the retrainer: store, policy sources, Kafka ingest, model-updates, scheduler, HTTP API. */
 export async function createRetrainerService(o: RetrainerServiceOptions): Promise<RetrainerService> {
-  const featureSet = o.featureSet ?? FEATURE_SET;
-  const featureNames = o.featureNames ?? FEATURE_NAMES;
   const store = await openStore(o.dbPath);
   const manager = createPolicyManager({
     registry: store.registry,
@@ -74,8 +73,40 @@ export async function createRetrainerService(o: RetrainerServiceOptions): Promis
     logger: o.logger,
     groupPrefix: `${o.groupId}-models`,
   });
+  const publisher = createModelPublisher({
+    sink: kafkaUpdateSink({ producer, codecs: o.codecs, topics: o.topics }),
+    registry: store.registry,
+  });
+  const live = () => ({ champion: models.champion()?.version ?? null, shadow: models.shadow()?.version ?? null });
+  const ops = createRegistryOps({ registry: store.registry, artifactsDir: o.artifactsDir, publisher, live });
+  let metrics: RetrainerMetrics | undefined;
+  const scheduler = createRunScheduler(o, { store, manager, models, publisher }, (run) => recordRun(metrics, run));
+  metrics = createRetrainerMetrics({ training: store.training, status: scheduler.status, live });
+  const counted = metrics;
+  manager.onChange((_p, edit) => counted.policyEdits.inc({ source: edit.source, accepted: 'true' }));
+  const inputs = watchInputs(o, { store, manager, producer });
+  const state: ServiceState = { ready: false, server: undefined };
+  const app = createHttpApp({
+    store,
+    manager,
+    ops,
+    scheduler,
+    metrics,
+    logger: o.logger,
+    ready: () => state.ready,
+    publishPolicy: (p) => publishRetrainPolicy(producer, o.topics, p),
+  });
+  const parts = { app, store, producer, models, scheduler, ...inputs };
+  return { store, manager, scheduler, models, ops, ...createLifecycle(o, parts, state) };
+}
+
+/**
+ * Model updates as ModelSources for evaluation, one per version, sha256 and role; an update that
+ * cannot be evaluated is logged and treated as no model.
+ */
+function createSourceCache(logger: Logger): (u: ReturnType<ModelUpdatesView['champion']>) => ModelSource | null {
   const sourceCache = new Map<string, ModelSource>();
-  const asSource = (u: ReturnType<ModelUpdatesView['champion']>): ModelSource | null => {
+  return (u) => {
     if (!u) return null;
     const key = `${u.version}:${u.sha256}:${u.role}`;
     let s = sourceCache.get(key);
@@ -83,25 +114,30 @@ export async function createRetrainerService(o: RetrainerServiceOptions): Promis
       try {
         s = sourceFromUpdate(u);
       } catch (err: unknown) {
-        o.logger.error({ err: errorMessage(err), version: u.version }, 'model update unusable for evaluation');
+        logger.error({ err: errorMessage(err), version: u.version }, 'model update unusable for evaluation');
         return null;
       }
       sourceCache.set(key, s);
     }
     return s;
   };
-  const publisher = createModelPublisher({
-    sink: kafkaUpdateSink({ producer, codecs: o.codecs, topics: o.topics }),
-    registry: store.registry,
-  });
-  const live = () => ({ champion: models.champion()?.version ?? null, shadow: models.shadow()?.version ?? null });
-  const ops = createRegistryOps({ registry: store.registry, artifactsDir: o.artifactsDir, publisher, live });
-  let metrics: ReturnType<typeof createRetrainerMetrics> | undefined;
-  const scheduler = createScheduler({
+}
+
+/** The scheduler and what its runs need: the store, the policy, the models in force, the publisher. */
+function createRunScheduler(
+  o: RetrainerServiceOptions,
+  deps: { store: Store; manager: PolicyManager; models: ModelUpdatesView; publisher: ModelPublisher },
+  onRun: (run: RunRecord) => void,
+): Scheduler {
+  const { store, models } = deps;
+  const featureSet = o.featureSet ?? FEATURE_SET;
+  const featureNames = o.featureNames ?? FEATURE_NAMES;
+  const asSource = createSourceCache(o.logger);
+  return createScheduler({
     runDeps: {
       store,
       artifactsDir: o.artifactsDir,
-      publisher,
+      publisher: deps.publisher,
       champion: () => asSource(models.champion()),
       featureSet,
       featureNames,
@@ -112,90 +148,108 @@ export async function createRetrainerService(o: RetrainerServiceOptions): Promis
       ...(o.onProgress ? { onProgress: o.onProgress } : {}),
       ...(o.now ? { now: o.now } : {}),
     },
-    manager,
+    manager: deps.manager,
     monitor: createMonitor({ training: store.training, featureSet, featureNames }),
     shadow: () => asSource(models.shadow()),
     logger: o.logger,
     tickMs: o.tickMs,
     ...(o.now ? { now: o.now } : {}),
-    onRun: (run) => {
-      metrics?.runs.inc({ status: run.status });
-      if (run.finishedAt !== null) metrics?.runSeconds.observe((run.finishedAt - run.startedAt) / 1000);
-      if (run.role) metrics?.publications.inc({ role: run.role, action: run.role === 'SHADOW' ? 'shadow' : 'promote' });
-    },
+    onRun,
   });
-  metrics = createRetrainerMetrics({ training: store.training, status: scheduler.status, live });
-  manager.onChange((_p, edit) => metrics?.policyEdits.inc({ source: edit.source, accepted: 'true' }));
-  const ingest: Ingest = createIngest({
+}
+
+function recordRun(metrics: RetrainerMetrics | undefined, run: RunRecord): void {
+  metrics?.runs.inc({ status: run.status });
+  if (run.finishedAt !== null) metrics?.runSeconds.observe((run.finishedAt - run.startedAt) / 1000);
+  if (run.role) metrics?.publications.inc({ role: run.role, action: run.role === 'SHADOW' ? 'shadow' : 'promote' });
+}
+
+/** What the retrainer reads: scored records and labels, the control topic, the policy file. */
+function watchInputs(
+  o: RetrainerServiceOptions,
+  deps: { store: Store; manager: PolicyManager; producer: Producer },
+): { ingest: Ingest; control: ControlWatcher; fileWatcher: PolicyFileWatcher | undefined } {
+  const ingest = createIngest({
     kafka: o.kafka,
     codecs: o.codecs,
     topics: o.topics,
     groupId: o.groupId,
-    store: store.training,
-    producer,
+    store: deps.store.training,
+    producer: deps.producer,
     logger: o.logger,
   });
-  const control: ControlWatcher = watchControlTopic({
+  const control = watchControlTopic({
     kafka: o.kafka,
     topics: o.topics,
-    manager,
+    manager: deps.manager,
     logger: o.logger,
     groupPrefix: `${o.groupId}-control`,
   });
-  const fileWatcher: PolicyFileWatcher | undefined = o.policyFile
-    ? watchPolicyFile({ path: o.policyFile, manager, logger: o.logger })
+  const fileWatcher = o.policyFile
+    ? watchPolicyFile({ path: o.policyFile, manager: deps.manager, logger: o.logger })
     : undefined;
-  let ready = false;
-  let server: Server | undefined;
-  const app = createHttpApp({
-    store,
-    manager,
-    ops,
-    scheduler,
-    metrics,
-    logger: o.logger,
-    ready: () => ready,
-    publishPolicy: (p) => publishRetrainPolicy(producer, o.topics, p),
-  });
+  return { ingest, control, fileWatcher };
+}
 
+interface ServiceState {
+  ready: boolean;
+  server: Server | undefined;
+}
+
+interface ServiceParts {
+  app: ReturnType<typeof createHttpApp>;
+  store: Store;
+  producer: Producer;
+  models: ModelUpdatesView;
+  scheduler: Scheduler;
+  ingest: Ingest;
+  control: ControlWatcher;
+  fileWatcher: PolicyFileWatcher | undefined;
+}
+
+/**
+ * Start: HTTP first (health answers "starting"), then the policy sources, model-updates read to
+ * its end, ingest, the scheduler; ready last. Stop in the reverse order.
+ */
+function createLifecycle(
+  o: RetrainerServiceOptions,
+  p: ServiceParts,
+  state: ServiceState,
+): Pick<RetrainerService, 'start' | 'stop' | 'port'> {
   const port = (): number => {
-    const a = server?.address();
+    const a = state.server?.address();
     return typeof a === 'object' && a !== null ? a.port : o.port;
   };
   return {
-    store,
-    manager,
-    scheduler,
-    models,
-    ops,
     port,
     async start() {
-      server = await listen(app, o.port, o.host);
-      await producer.connect();
-      if (fileWatcher) {
-        const r = await fileWatcher.load();
+      state.server = await listen(p.app, o.port, o.host);
+      await p.producer.connect();
+      if (p.fileWatcher) {
+        const r = await p.fileWatcher.load();
         if (r && !r.accepted)
           o.logger.warn({ file: o.policyFile }, 'policy file refused at start-up; defaults in force');
-        fileWatcher.start();
+        p.fileWatcher.start();
       }
-      await control.start();
-      await models.start();
-      await models.caughtUp();
-      await ingest.start();
-      scheduler.start();
-      ready = true;
-      o.logger.info({ port: port(), champion: models.champion()?.version ?? null }, 'retrainer started');
+      await p.control.start();
+      await p.models.start();
+      await p.models.caughtUp();
+      await p.ingest.start();
+      p.scheduler.start();
+      state.ready = true;
+      o.logger.info({ port: port(), champion: p.models.champion()?.version ?? null }, 'retrainer started');
     },
     async stop() {
-      ready = false;
-      fileWatcher?.stop();
-      await scheduler.stop();
-      await ingest.stop();
-      await control.stop();
-      await models.stop();
-      await producer.disconnect();
+      state.ready = false;
+      p.fileWatcher?.stop();
+      await p.scheduler.stop();
+      await p.ingest.stop();
+      await p.control.stop();
+      await p.models.stop();
+      await p.producer.disconnect();
+      const server = state.server;
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-      store.db.close();
+      p.store.db.close();
     },
   };
 }
