@@ -9,8 +9,9 @@ import { watchPolicyFile } from '../policy/file-watcher.ts';
 import { sourceFromUpdate } from '../run/model-source.ts';
 import { createModelPublisher } from '../run/publisher.ts';
 import { createRegistryOps } from '../run/registry-ops.ts';
-import { runRetrain } from '../run/retrain-run.ts';
-import { openStore } from '../store/index.ts';
+import { runRetrain, type RunProgress } from '../run/retrain-run.ts';
+import type { RetrainPolicy } from '../policy/schema.ts';
+import { openStore, type Store } from '../store/index.ts';
 import type { RetrainerClient } from './types.ts';
 
 /**
@@ -74,21 +75,7 @@ export async function directRetrainerClient(
     retrain: async (o) => {
       const { k, publisher } = await opsFor();
       const p = await policy();
-      let trigger = 'manual';
-      if (!o.force) {
-        const last = await store.registry.lastRun();
-        const fresh = await store.training.newLabelsSince(last?.joinSeq ?? 0);
-        const d = retrainDue(p, {
-          now: Date.now(),
-          lastRunAt: last?.startedAt ?? null,
-          newLabels: fresh.labels,
-          newFrauds: fresh.frauds,
-          psi: {},
-          live: null,
-        });
-        if (!d.due) throw new FraudError('BAD_REQUEST', `no retraining due: ${d.why}. Use --force to run anyway.`);
-        trigger = d.trigger;
-      }
+      const trigger = o.force ? 'manual' : await dueTrigger(store, p);
       const champion = k.models.champion();
       const src = champion ? sourceFromUpdate(champion) : null;
       return runRetrain(
@@ -101,12 +88,7 @@ export async function directRetrainerClient(
           featureNames: FEATURE_NAMES,
           costs: DEFAULT_COSTS,
           logger,
-          onProgress: (pr) =>
-            o.onProgress?.(
-              pr.stage === 'training'
-                ? `training round ${pr.round ?? 0}/${pr.rounds ?? '?'}${pr.validMetric === undefined ? '' : ` valid aucpr ${pr.validMetric.toFixed(4)}`}`
-                : pr.stage,
-            ),
+          onProgress: (pr) => o.onProgress?.(progressLine(pr)),
         },
         p,
         { trigger, actor: o.actor },
@@ -124,4 +106,26 @@ export async function directRetrainerClient(
       store.db.close();
     },
   };
+}
+
+/** The trigger of a due run (labels only: direct mode has no drift measurements); refuses when none is due. */
+async function dueTrigger(store: Store, policy: RetrainPolicy): Promise<string> {
+  const last = await store.registry.lastRun();
+  const fresh = await store.training.newLabelsSince(last?.joinSeq ?? 0);
+  const d = retrainDue(policy, {
+    now: Date.now(),
+    lastRunAt: last?.startedAt ?? null,
+    newLabels: fresh.labels,
+    newFrauds: fresh.frauds,
+    psi: {},
+    live: null,
+  });
+  if (!d.due) throw new FraudError('BAD_REQUEST', `no retraining due: ${d.why}. Use --force to run anyway.`);
+  return d.trigger;
+}
+
+function progressLine(pr: RunProgress): string {
+  if (pr.stage !== 'training') return pr.stage;
+  const metric = pr.validMetric === undefined ? '' : ` valid aucpr ${pr.validMetric.toFixed(4)}`;
+  return `training round ${pr.round ?? 0}/${pr.rounds ?? '?'}${metric}`;
 }
