@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { parseBenchEnv } from '@fraud/cli/bench-env';
 import { createLogger, envWith, kafkaEnvSchema, parseEnv, waitFor } from '@fraud/common';
 import { createKafka } from '@fraud/kafka';
-import { DEFAULT_COSTS, FEATURE_SET, trainPipeline, trainXGBoost, type TrainInput } from '@fraud/model';
+import { DEFAULT_COSTS, FEATURE_SET, trainParams, trainPipeline, trainXGBoost, type TrainInput } from '@fraud/model';
 import { createLabelScheduler, createSimulator, scenarioFromObject, type SimEvent } from '@fraud/producers';
 import { createCodecs, topicNames } from '@fraud/schemas';
 import { parseScorerEnv, runScorer } from '@fraud/scorer';
@@ -127,19 +127,15 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   const initial = await trainPipeline({
     rows: pre.map((e) => ({ tx: e.transaction, isFraud: e.isFraud, typology: e.typology })),
-    params: {
+    params: trainParams({
       rounds: 150,
       earlyStoppingRounds: 20,
       maxDepth: 6,
       eta: 0.1,
       subsample: 0.9,
       colsampleBytree: 0.9,
-      minChildWeight: 1,
-      lambda: 1,
-      scalePosWeight: null,
       nthread: 2,
-      seed: 1,
-    },
+    }),
     costs: DEFAULT_COSTS,
     split: { gapMs: 2 * H, validFraction: 0.2, testFraction: 0.1 },
     maxReviewRate: 0.01,

@@ -3,6 +3,7 @@ import {
   FEATURE_NAMES,
   FEATURE_SET,
   featuresForFile,
+  trainParams,
   trainXGBoost,
   writeArtifact,
   xgboostJsonToOnnx,
@@ -66,19 +67,14 @@ export async function trainBenchModel(
   const labels = new Float32Array(
     txs.map((t) => (t.type === 'TRANSFER' && t.amount === t.originBalanceBefore ? 1 : 0)),
   );
-  const params = {
+  const params = trainParams({
     rounds: o.rounds,
-    earlyStoppingRounds: 0,
     maxDepth: 6,
     eta: 0.1,
     subsample: 0.8,
     colsampleBytree: 0.8,
-    minChildWeight: 1,
-    lambda: 1,
-    scalePosWeight: null,
     nthread: o.nthread,
-    seed: 1,
-  };
+  });
   const trained = await trainXGBoost({ train: matrix, trainLabels: labels, featureNames: FEATURE_NAMES, params });
   await writeArtifact(dir, {
     onnx: xgboostJsonToOnnx(trained.modelJson, { featureNames: FEATURE_NAMES }),

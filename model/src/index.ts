@@ -1,5 +1,6 @@
 export * from './api.ts';
 export { trainXGBoost, computeScalePosWeight } from './xgboost/train.ts';
+export { trainParams } from './xgboost/params.ts';
 export { predictNative, predictContribsNative, loadNativeModel, type NativeModel } from './xgboost/predict.ts';
 export { xgboostVersion, resolveLibraryPath } from './xgboost/library.ts';
 export { parseXGBoostModel, type XGBoostModel, type FlatTree } from './xgboost/model-json.ts';

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PAYSIM_FIXTURES_DIR, uniqueName } from '@fraud/common/testing';
 import { testKafka, testTopics, type TestTopics } from '@fraud/kafka/testing';
-import { DEFAULT_COSTS, loadModelArtifact, loadPaysimCsv, trainPipeline } from '@fraud/model';
+import { DEFAULT_COSTS, loadModelArtifact, loadPaysimCsv, trainParams, trainPipeline } from '@fraud/model';
 import { createCodecs, topicNames, type Label } from '@fraud/schemas';
 import { readCsvRows, runBacktest } from '../src/backtest/index.ts';
 import { readTopicRange } from '../src/backtest/topic-source.ts';
@@ -39,19 +39,14 @@ describe('backtests', () => {
     const rows = await loadPaysimCsv(TRAIN_CSV);
     const res = await trainPipeline({
       rows: rows.map((r) => ({ tx: r.tx, isFraud: r.isFraud, typology: r.typology })),
-      params: {
+      params: trainParams({
         rounds: 40,
         earlyStoppingRounds: 10,
         maxDepth: 4,
         eta: 0.2,
         subsample: 0.9,
         colsampleBytree: 0.9,
-        minChildWeight: 1,
-        lambda: 1,
-        scalePosWeight: null,
-        nthread: 1,
-        seed: 1,
-      },
+      }),
       costs: DEFAULT_COSTS,
       split: { gapMs: 3_600_000, validFraction: 0.2, testFraction: 0.2 },
       outDir: artifacts,

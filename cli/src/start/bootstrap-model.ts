@@ -1,7 +1,14 @@
 import { join } from 'node:path';
 import type { KafkaEnv, Logger } from '@fraud/common';
 import { createKafka, readToEnd } from '@fraud/kafka';
-import { FEATURE_SET, featureCompatibilityProblem, readArtifact, trainPipeline, type LabeledRow } from '@fraud/model';
+import {
+  FEATURE_SET,
+  featureCompatibilityProblem,
+  readArtifact,
+  trainParams,
+  trainPipeline,
+  type LabeledRow,
+} from '@fraud/model';
 import { createSimulator } from '@fraud/producers';
 import { createCodecs, topicNames, type ModelUpdate } from '@fraud/schemas';
 import { artifactToUpdate } from '@fraud/scorer';
@@ -75,19 +82,16 @@ export async function bootstrapModel(
   const result = await trainPipeline({
     rows,
     split: { gapMs, validFraction: 0.2, testFraction: 0.2 },
-    params: {
+    params: trainParams({
       rounds: 300,
       earlyStoppingRounds: 30,
       maxDepth: 6,
       eta: 0.1,
       subsample: 0.9,
       colsampleBytree: 0.9,
-      minChildWeight: 1,
-      lambda: 1,
-      scalePosWeight: null,
       nthread: 2,
       seed: opts.seed,
-    },
+    }),
     // A blocked customer costs more than the toolkit's neutral default, and analysts are a
     // finite team: at most 1% of traffic goes to review. Operators set their own (docs/model.md).
     costs: { reviewCost: 5, blockFrictionCost: 200, missedFraudFactor: 1 },

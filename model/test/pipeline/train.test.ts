@@ -7,6 +7,7 @@ import { DEFAULT_COSTS } from '../../src/eval/index.ts';
 import { DEFAULT_FEATURE_OPTIONS, FEATURE_NAMES, FEATURE_SET } from '../../src/features/index.ts';
 import { explicitSplit, trainPipeline } from '../../src/pipeline/index.ts';
 import { readArtifact } from '../../src/serving/artifact.ts';
+import { trainParams } from '../../src/xgboost/params.ts';
 import { paysimFixture } from '@fraud/common/testing';
 
 const SAMPLE = paysimFixture('paysim-steps1-119-sample.csv');
@@ -32,19 +33,7 @@ describe('trainPipeline on real PaySim rows', () => {
       });
       const res = await trainPipeline({
         rows,
-        params: {
-          rounds: 40,
-          earlyStoppingRounds: 10,
-          maxDepth: 4,
-          eta: 0.3,
-          subsample: 1,
-          colsampleBytree: 1,
-          minChildWeight: 1,
-          lambda: 1,
-          scalePosWeight: null,
-          nthread: 1,
-          seed: 1,
-        },
+        params: trainParams({ rounds: 40, earlyStoppingRounds: 10, maxDepth: 4, eta: 0.3 }),
         costs: DEFAULT_COSTS,
         plan,
         negativeWeight: 21.4,

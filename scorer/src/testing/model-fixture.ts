@@ -6,6 +6,7 @@ import {
   FEATURE_SET,
   featuresForFile,
   readArtifact,
+  trainParams,
   trainXGBoost,
   writeArtifact,
   xgboostJsonToOnnx,
@@ -81,19 +82,7 @@ export async function trainTinyModelOn(
     train: matrix,
     trainLabels: labels,
     featureNames: FEATURE_NAMES,
-    params: {
-      rounds: 8,
-      earlyStoppingRounds: 0,
-      maxDepth: 3,
-      eta: 0.5,
-      subsample: 1,
-      colsampleBytree: 1,
-      minChildWeight: 1,
-      lambda: 1,
-      scalePosWeight: null,
-      nthread: 1,
-      seed,
-    },
+    params: trainParams({ rounds: 8, maxDepth: 3, eta: 0.5, seed }),
   });
   const onnx = xgboostJsonToOnnx(trained.modelJson, { featureNames: FEATURE_NAMES });
   const dir = join(await mkdtemp(join(tmpdir(), 'scorer-model-')), version);
