@@ -43,42 +43,7 @@ export function createSchemaLog(deps: SchemaLogDeps): SchemaLog {
   let admin: Admin | undefined;
   let producer: Producer | undefined;
   let follower: TopicFollower | undefined;
-  let appliedNext = 0;
-  const waiters = new Set<{ offset: number; resolve: () => void }>();
-
-  function advance(next: number): void {
-    if (next <= appliedNext) return;
-    appliedNext = next;
-    for (const w of waiters) {
-      if (w.offset < appliedNext) {
-        waiters.delete(w);
-        w.resolve();
-      }
-    }
-  }
-
-  function waitApplied(offset: number): Promise<void> {
-    if (offset < appliedNext) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const waiter = {
-        offset,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      };
-      const timer = setTimeout(() => {
-        waiters.delete(waiter);
-        reject(
-          new RegistryError(
-            50002,
-            `timed out after ${timeoutMs} ms reading ${topic} up to offset ${offset}: is Kafka reachable?`,
-          ),
-        );
-      }, timeoutMs);
-      waiters.add(waiter);
-    });
-  }
+  const applied = createAppliedTracker(topic, timeoutMs);
 
   function handle(m: KafkaMessage): void {
     const record = parseRecord(m.key, m.value);
@@ -87,43 +52,11 @@ export function createSchemaLog(deps: SchemaLogDeps): SchemaLog {
       logger.warn({ topic, offset: m.offset }, 'skipping a record of the schemas topic that is not a registry record');
   }
 
-  async function ensureTopic(a: Admin): Promise<void> {
-    // Checked first only to keep kafkajs from logging an error for an existing topic; a
-    // concurrent creation by another instance is fine (createTopics then returns false).
-    const exists = (await a.listTopics()).includes(topic);
-    if (!exists)
-      await a.createTopics({
-        waitForLeaders: true,
-        topics: [{ topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
-      });
-    const meta = await a.fetchTopicMetadata({ topics: [topic] });
-    const partitions = meta.topics[0]?.partitions.length ?? 0;
-    if (partitions !== 1) {
-      throw new FraudError(
-        'CONFIG_INVALID',
-        `schema registry topic ${topic} has ${partitions} partitions; it needs exactly 1 (total order of writes). Use another topic or recreate it.`,
-      );
-    }
-    // With cleanup.policy=delete, retention would silently drop schemas (and reuse their ids).
-    const configs = await a.describeConfigs({
-      includeSynonyms: false,
-      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['cleanup.policy'] }],
-    });
-    const policy =
-      configs.resources[0]?.configEntries.find((e) => e.configName === 'cleanup.policy')?.configValue ?? '';
-    if (policy !== 'compact') {
-      throw new FraudError(
-        'CONFIG_INVALID',
-        `schema registry topic ${topic} has cleanup.policy=${policy || '(unknown)'}; it must be "compact" or retention would drop schemas. Fix: kafka-configs --alter --entity-type topics --entity-name ${topic} --add-config cleanup.policy=compact`,
-      );
-    }
-  }
-
   return {
     async start() {
       admin = kafka.admin();
       await admin.connect();
-      await ensureTopic(admin);
+      await ensureLogTopic(admin, topic);
       producer = kafka.producer(producerConfig('idempotent', { allowAutoTopicCreation: false }));
       await producer.connect();
       // A private group per instance: every instance reads the whole log; no offsets are committed.
@@ -140,7 +73,7 @@ export function createSchemaLog(deps: SchemaLogDeps): SchemaLog {
         onMessages: async (messages) => {
           for (const m of messages) handle(m);
         },
-        onProgress: (_partition, next) => advance(Number(next)),
+        onProgress: (_partition, next) => applied.advance(Number(next)),
       });
       await this.catchUp();
     },
@@ -160,18 +93,17 @@ export function createSchemaLog(deps: SchemaLogDeps): SchemaLog {
       }
     },
 
-    waitApplied,
+    waitApplied: applied.waitApplied,
 
     async catchUp() {
       if (!admin) throw new RegistryError(50001, 'schema registry is not started');
       const offsets = await withAdminRetry(() => admin!.fetchTopicOffsets(topic));
       const high = Number(offsets.find((o) => o.partition === 0)?.high ?? 0);
-      if (high > 0) await waitApplied(high - 1);
+      if (high > 0) await applied.waitApplied(high - 1);
     },
 
     async stop() {
-      for (const w of waiters) w.resolve();
-      waiters.clear();
+      applied.releaseAll();
       await follower?.stop();
       await producer?.disconnect();
       await admin?.disconnect();
@@ -179,6 +111,91 @@ export function createSchemaLog(deps: SchemaLogDeps): SchemaLog {
       producer = admin = undefined;
     },
   };
+}
+
+/**
+ * The next offset this instance has applied, and the writers waiting for theirs. A waiter whose
+ * offset is not applied within timeoutMs fails with 50002 (Kafka unreachable, most likely).
+ */
+function createAppliedTracker(
+  topic: string,
+  timeoutMs: number,
+): { advance(next: number): void; waitApplied(offset: number): Promise<void>; releaseAll(): void } {
+  let appliedNext = 0;
+  const waiters = new Set<{ offset: number; resolve: () => void }>();
+  return {
+    advance(next) {
+      if (next <= appliedNext) return;
+      appliedNext = next;
+      for (const w of waiters) {
+        if (w.offset < appliedNext) {
+          waiters.delete(w);
+          w.resolve();
+        }
+      }
+    },
+    waitApplied(offset) {
+      if (offset < appliedNext) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const waiter = {
+          offset,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(waiter);
+          reject(
+            new RegistryError(
+              50002,
+              `timed out after ${timeoutMs} ms reading ${topic} up to offset ${offset}: is Kafka reachable?`,
+            ),
+          );
+        }, timeoutMs);
+        waiters.add(waiter);
+      });
+    },
+    releaseAll() {
+      for (const w of waiters) w.resolve();
+      waiters.clear();
+    },
+  };
+}
+
+/** Creates the topic if needed; refuses one that is not single-partition and compacted. */
+async function ensureLogTopic(a: Admin, topic: string): Promise<void> {
+  // Checked first only to keep kafkajs from logging an error for an existing topic; a
+  // concurrent creation by another instance is fine (createTopics then returns false).
+  const exists = (await a.listTopics()).includes(topic);
+  if (!exists)
+    await a.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
+    });
+  const meta = await a.fetchTopicMetadata({ topics: [topic] });
+  const partitions = meta.topics[0]?.partitions.length ?? 0;
+  if (partitions !== 1) {
+    throw new FraudError(
+      'CONFIG_INVALID',
+      `schema registry topic ${topic} has ${partitions} partitions; it needs exactly 1 (total order of writes). ` +
+        'Use another topic or recreate it.',
+    );
+  }
+  // With cleanup.policy=delete, retention would silently drop schemas (and reuse their ids).
+  const configs = await a.describeConfigs({
+    includeSynonyms: false,
+    resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['cleanup.policy'] }],
+  });
+  const policy = configs.resources[0]?.configEntries.find((e) => e.configName === 'cleanup.policy')?.configValue ?? '';
+  if (policy !== 'compact') {
+    throw new FraudError(
+      'CONFIG_INVALID',
+      `schema registry topic ${topic} has cleanup.policy=${policy || '(unknown)'}; ` +
+        'it must be "compact" or retention would drop schemas. Fix: kafka-configs --alter --entity-type topics ' +
+        `--entity-name ${topic} --add-config cleanup.policy=compact`,
+    );
+  }
 }
 
 function parseJson(buf: Buffer | null): Record<string, unknown> | null {
