@@ -25,6 +25,20 @@ export default tseslint.config(
     },
   },
   {
+    // One configuration catalogue: only env modules read the environment, through a zod schema
+    // (cli/test/config-catalogue.test.ts checks the same for every file, scripts and bench included).
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'parse it with a zod schema in an env module (env.ts)' },
+      ],
+    },
+  },
+  {
+    files: ['**/env.ts', '**/*-env.ts', '**/test/**', '**/*.test.ts'],
+    rules: { 'no-restricted-properties': 'off' },
+  },
+  {
     // The producer benchmark's "kafkajs at most" ceiling measures raw kafkajs on purpose, in a plain
     // worker thread that cannot load the TypeScript @fraud/kafka.
     files: ['**/bench/lib/kafkajs-max-worker.mjs'],
