@@ -3,19 +3,12 @@ import { trainParams } from '../../src/xgboost/params.ts';
 
 describe('trainParams', () => {
   it('fills what the caller leaves out with the neutral defaults', () => {
-    expect(trainParams({ rounds: 8, maxDepth: 3, eta: 0.5 })).toEqual({
-      rounds: 8,
-      maxDepth: 3,
-      eta: 0.5,
-      earlyStoppingRounds: 0,
-      subsample: 1,
-      colsampleBytree: 1,
-      minChildWeight: 1,
-      lambda: 1,
-      scalePosWeight: null,
-      nthread: 1,
-      seed: 1,
-    });
+    const p = trainParams({ rounds: 8, maxDepth: 3, eta: 0.5 });
+    expect([p.rounds, p.maxDepth, p.eta]).toEqual([8, 3, 0.5]);
+    expect([p.earlyStoppingRounds, p.subsample, p.colsampleBytree, p.minChildWeight, p.lambda]).toEqual([
+      0, 1, 1, 1, 1,
+    ]);
+    expect([p.scalePosWeight, p.nthread, p.seed]).toEqual([null, 1, 1]);
   });
 
   it('keeps every value the caller chose, defaults included', () => {

@@ -1,10 +1,10 @@
 import { createDlqWriter, type DlqWriter, type Kafka, type Producer } from '@fraud/kafka';
 import type { Registry } from 'prom-client';
 import type { Logger } from '@fraud/common';
-import type { Topics } from '@fraud/schemas';
+import type { Label, ModelUpdate, ScoredTransaction, Topics } from '@fraud/schemas';
 import type { SinkCodecs } from '../codecs.ts';
 import { createBatchConsumer, type BatchConsumer } from './batch-consumer.ts';
-import type { TopicHandler } from './decoding-handler.ts';
+import { decodingHandler, type DecodingHandlerDeps, type TopicHandler } from './decoding-handler.ts';
 import { createSinkMetrics, type SinkMetrics } from './sink-metrics.ts';
 
 /** What every sink is built from (the service wires one set per sink process). */
@@ -19,11 +19,24 @@ export interface SinkDeps {
   sessionTimeoutMs?: number;
 }
 
+/** The records a sink can consume, by input topic. */
+export interface SinkInputs {
+  scored: ScoredTransaction;
+  labels: Label;
+  modelUpdates: ModelUpdate;
+}
+
 /** What a sink's topic handlers share: its name (the metrics' `sink` label), its DLQ writer and metrics. */
 export interface SinkContext {
   sink: string;
   dlq: DlqWriter;
   metrics: SinkMetrics;
+  /** The handler of one input topic: decode with the topic's codec, write, dead-letter what fails. */
+  handle<K extends keyof SinkInputs>(
+    input: K,
+    write: DecodingHandlerDeps<SinkInputs[K]>['write'],
+    opts?: { skipTombstones?: boolean },
+  ): TopicHandler;
 }
 
 export interface SinkConsumerOptions {
@@ -53,6 +66,19 @@ export function createSinkConsumer(deps: SinkDeps, opts: SinkConsumerOptions): B
     concurrency: opts.concurrency,
     maxChunk: opts.maxChunk,
     fromBeginning: opts.fromBeginning,
-    handlers: opts.handlers({ sink, dlq, metrics }),
+    handlers: opts.handlers(sinkContext(deps, { sink, dlq, metrics })),
   });
+}
+
+function sinkContext(deps: SinkDeps, shared: Omit<SinkContext, 'handle'>): SinkContext {
+  const decoders: { [K in keyof SinkInputs]: (buf: Buffer) => Promise<SinkInputs[K]> } = {
+    scored: (b) => deps.codecs.scored.decode(b),
+    labels: (b) => deps.codecs.label.decode(b),
+    modelUpdates: (b) => deps.codecs.modelUpdate.decode(b),
+  };
+  return {
+    ...shared,
+    handle: (input, write, opts = {}) =>
+      decodingHandler({ ...shared, ...opts, topic: deps.topics[input], decode: decoders[input], write }),
+  };
 }

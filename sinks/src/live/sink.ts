@@ -1,6 +1,5 @@
 import type { ScoredTransaction } from '@fraud/schemas';
 import type { BatchConsumer } from '../kafka/batch-consumer.ts';
-import { decodingHandler } from '../kafka/decoding-handler.ts';
 import { scoredColumns } from '../scored-columns.ts';
 import { createSinkConsumer, type SinkDeps } from '../kafka/sink-consumer.ts';
 import { StatsAggregator } from './aggregator.ts';
@@ -46,18 +45,13 @@ export function createLiveSink(deps: LiveSinkDeps): BatchConsumer {
     fromBeginning: deps.fromBeginning,
     maxChunk: 500,
     handlers: (ctx) => [
-      decodingHandler<ScoredTransaction>({
-        ...ctx,
-        topic: deps.topics.scored,
-        decode: (b) => deps.codecs.scored.decode(b),
-        write: async (records) => {
-          for (const { value } of records) {
-            agg.add(value);
-            if (value.decision !== 'APPROVE' || sampleDraw(value.transaction.txId) < deps.approveSampleRate)
-              deps.feed.publishDecision(feedPayload(value));
-          }
-          ctx.metrics.written.labels(ctx.sink, 'feed').inc(records.length);
-        },
+      ctx.handle('scored', async (records) => {
+        for (const { value } of records) {
+          agg.add(value);
+          if (value.decision !== 'APPROVE' || sampleDraw(value.transaction.txId) < deps.approveSampleRate)
+            deps.feed.publishDecision(feedPayload(value));
+        }
+        ctx.metrics.written.labels(ctx.sink, 'feed').inc(records.length);
       }),
     ],
   });

@@ -1,6 +1,4 @@
-import type { Label, ScoredTransaction } from '@fraud/schemas';
 import type { BatchConsumer } from '../kafka/batch-consumer.ts';
-import { decodingHandler } from '../kafka/decoding-handler.ts';
 import { createSinkConsumer, type SinkDeps } from '../kafka/sink-consumer.ts';
 import { createBusinessMetrics } from './business-metrics.ts';
 
@@ -24,23 +22,13 @@ export function createMetricsSink(deps: MetricsSinkDeps): BatchConsumer {
     sink: 'metrics',
     concurrency: 6,
     handlers: (ctx) => [
-      decodingHandler<ScoredTransaction>({
-        ...ctx,
-        topic: deps.topics.scored,
-        decode: (b) => deps.codecs.scored.decode(b),
-        write: async (records) => {
-          for (const r of records) business.onScored(r.value);
-          ctx.metrics.written.labels(ctx.sink, 'scored').inc(records.length);
-        },
+      ctx.handle('scored', async (records) => {
+        for (const r of records) business.onScored(r.value);
+        ctx.metrics.written.labels(ctx.sink, 'scored').inc(records.length);
       }),
-      decodingHandler<Label>({
-        ...ctx,
-        topic: deps.topics.labels,
-        decode: (b) => deps.codecs.label.decode(b),
-        write: async (records) => {
-          for (const r of records) business.onLabel(r.value);
-          ctx.metrics.written.labels(ctx.sink, 'labels').inc(records.length);
-        },
+      ctx.handle('labels', async (records) => {
+        for (const r of records) business.onLabel(r.value);
+        ctx.metrics.written.labels(ctx.sink, 'labels').inc(records.length);
       }),
     ],
   });

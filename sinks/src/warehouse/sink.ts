@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Label, ModelUpdate, ScoredTransaction } from '@fraud/schemas';
 import type { BatchConsumer } from '../kafka/batch-consumer.ts';
-import { decodingHandler, type Decoded } from '../kafka/decoding-handler.ts';
+import type { Decoded } from '../kafka/decoding-handler.ts';
 import { createSinkConsumer, type SinkContext, type SinkDeps } from '../kafka/sink-consumer.ts';
 import { LABELS_TABLE, MODEL_VERSIONS_TABLE, SCORED_TABLE, type Row, type TableDef } from './columns.ts';
 import { labelRow, modelVersionRow, scoredRow } from './rows.ts';
@@ -22,27 +22,23 @@ export function createWarehouseSink(deps: WarehouseSinkDeps): BatchConsumer {
     handlers: (ctx) => {
       const write = tableWriter(deps, ctx);
       return [
-        decodingHandler({
-          ...ctx,
-          topic: deps.topics.scored,
-          decode: (b) => deps.codecs.scored.decode(b),
-          write: write<ScoredTransaction>(SCORED_TABLE, (d) =>
+        ctx.handle(
+          'scored',
+          write<ScoredTransaction>(SCORED_TABLE, (d) =>
             scoredRow(d.value, { partition: d.raw.partition, offset: Number(d.raw.offset) }),
           ),
-        }),
-        decodingHandler({
-          ...ctx,
-          topic: deps.topics.labels,
-          decode: (b) => deps.codecs.label.decode(b),
-          write: write<Label>(LABELS_TABLE, (d) => labelRow(d.value)),
-        }),
-        decodingHandler({
-          ...ctx,
-          topic: deps.topics.modelUpdates,
-          skipTombstones: true,
-          decode: (b) => deps.codecs.modelUpdate.decode(b),
-          write: write<ModelUpdate>(MODEL_VERSIONS_TABLE, (d) => modelVersionRow(d.value)),
-        }),
+        ),
+        ctx.handle(
+          'labels',
+          write<Label>(LABELS_TABLE, (d) => labelRow(d.value)),
+        ),
+        ctx.handle(
+          'modelUpdates',
+          write<ModelUpdate>(MODEL_VERSIONS_TABLE, (d) => modelVersionRow(d.value)),
+          {
+            skipTombstones: true,
+          },
+        ),
       ];
     },
   });
