@@ -1,8 +1,8 @@
 import {
   CompressionTypes,
+  producerConfig,
   type Kafka,
   type Message,
-  Partitioners,
   type Producer,
   type TopicMessages,
 } from '@fraud/kafka';
@@ -159,11 +159,11 @@ export function createPublisher(options: PublisherOptions): Publisher {
 
 /** An idempotent kafkajs producer (acks=all, no duplicates on retry), topics never auto-created. */
 export function createIdempotentProducer(kafka: Kafka): Producer {
-  return kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
-    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5_000 },
-  });
+  // Retried without end: a broker restart delays the publisher, never fails it.
+  return kafka.producer(
+    producerConfig('idempotent', {
+      allowAutoTopicCreation: false,
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5_000 },
+    }),
+  );
 }

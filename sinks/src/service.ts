@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { BigQuery } from '@google-cloud/bigquery';
-import { createKafka, type Producer } from '@fraud/kafka';
+import { createKafka, producerConfig, type Producer } from '@fraud/kafka';
 import { createMetricsRegistry, errorMessage, type Logger } from '@fraud/common';
 import { createCodecs, topicNames } from '@fraud/schemas';
 import { createBigQueryClient } from './bigquery-client.ts';
@@ -59,7 +59,7 @@ export async function startSink(kind: SinkKind, deps: SinkServiceDeps): Promise<
   const codecs = deps.codecs ?? (await createCodecs({ registryUrl: env.SCHEMA_REGISTRY_URL, topics }));
   const registry = createMetricsRegistry(`sink-${kind}`);
   const kafka = createKafka(env, `fraud-sink-${kind}`, log);
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer: Producer = kafka.producer(producerConfig('idempotent'));
   let joined = false;
   const port = kind === 'warehouse' ? env.WAREHOUSE_PORT : kind === 'metrics' ? env.METRICS_PORT : env.LIVE_PORT;
   const http = createServiceServer({

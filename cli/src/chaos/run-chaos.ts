@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { Kafka, logLevel } from '@fraud/kafka';
+import { Kafka, logLevel, producerConfig } from '@fraud/kafka';
 import { envWith, kafkaEnvSchema, parseEnv, waitFor } from '@fraud/common';
 import { repoRoot, startKafka, stopKafka, ensureTopics, type KafkaRuntimeOptions } from '@fraud/infra';
 import {
@@ -111,7 +111,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     },
   });
   const update = artifactToUpdate(await readArtifact(modelDir), modelDir);
-  const producer = kafka.producer({ idempotent: true });
+  const producer = kafka.producer(producerConfig('idempotent'));
   await producer.connect();
   await producer.send({
     topic: topics.modelUpdates,

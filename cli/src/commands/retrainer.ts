@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { createLogger, FraudError } from '@fraud/common';
-import { createKafka } from '@fraud/kafka';
+import { createKafka, producerConfig } from '@fraud/kafka';
 import { topicNames } from '@fraud/schemas';
 import {
   parsePolicyText,
@@ -73,7 +73,7 @@ See docs/retrainer.md.`,
         updatedAt: Date.now(),
       });
       const kafka = createKafka(env, 'fraud-cli-policy');
-      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      const producer = kafka.producer(producerConfig('idempotent'));
       await producer.connect();
       try {
         await publishRetrainPolicy(producer, topicNames(env.TOPIC_PREFIX), valid);

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { Kafka, Producer } from '@fraud/kafka';
+import { producerConfig, type Kafka, type Producer } from '@fraud/kafka';
 import { errorMessage, type Logger } from '@fraud/common';
 import type { Codecs, Topics } from '@fraud/schemas';
 import { DEFAULT_COSTS, FEATURE_NAMES, FEATURE_SET, type Costs, type TrainInput, type TrainResult } from '@fraud/model';
@@ -65,7 +65,7 @@ export async function createRetrainerService(o: RetrainerServiceOptions): Promis
     logger: o.logger,
     initial: validateRetrainPolicy(o.initialPolicy ?? {}),
   });
-  const producer: Producer = o.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer: Producer = o.kafka.producer(producerConfig('idempotent'));
   const models = watchModelUpdates({
     kafka: o.kafka,
     codecs: o.codecs,

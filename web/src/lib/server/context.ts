@@ -1,5 +1,5 @@
 import { createLogger, errorMessage, FraudError, type Logger } from '@fraud/common';
-import { createKafka, Partitioners, type Producer } from '@fraud/kafka';
+import { createKafka, producerConfig, type Producer } from '@fraud/kafka';
 import { createCodecs, redactRegistryUrl, topicNames, type Topics } from '@fraud/schemas';
 import { openDatabase, type Database } from './db/database.ts';
 import { createAuditLog, type AuditLog } from './db/audit.ts';
@@ -49,12 +49,7 @@ export async function createAppContext(env: WebEnv): Promise<AppContext> {
       { cause: err, retriable: true },
     );
   });
-  const producer: Producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
+  const producer: Producer = kafka.producer(producerConfig('idempotent', { allowAutoTopicCreation: false }));
   await producer.connect();
   const publisher = createPublisher({ producer, codecs, topics });
   const cases = createCaseStore(db, audit);
