@@ -23,7 +23,7 @@ import { createLogger, envWith, waitFor } from '@fraud/common';
 import { FEATURE_NAMES } from '@fraud/model';
 import { createCodecs, topicNames } from '@fraud/schemas';
 import { freePort } from '@fraud/common/testing';
-import { scorerSettings, trainBenchModel, transactions } from './lib/scorer-bench.ts';
+import { createBenchTopics, scorerSettings, trainBenchModel, transactions } from './lib/scorer-bench.ts';
 
 const BENCH = parseBenchEnv();
 const N = BENCH.BENCH_PIPELINE_TX;
@@ -102,23 +102,7 @@ async function main(): Promise<void> {
   const kafka = new Kafka({ clientId: 'bench-pipeline', brokers: ['127.0.0.1:9092'], logLevel: logLevel.ERROR });
   const admin = kafka.admin();
   await admin.connect();
-  const created = [topics.transactions, topics.scored, topics.dlq, passthrough, topics.modelUpdates, topics.control];
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [
-      ...[topics.transactions, topics.scored, topics.dlq, passthrough].map((topic) => ({
-        topic,
-        numPartitions: PARTITIONS,
-        replicationFactor: 1,
-      })),
-      ...[topics.modelUpdates, topics.control].map((topic) => ({
-        topic,
-        numPartitions: 1,
-        replicationFactor: 1,
-        configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
-      })),
-    ],
-  });
+  const created = await createBenchTopics(admin, topics, PARTITIONS, [passthrough]);
   let child: ChildProcess | undefined;
   try {
     const codecs = await createCodecs({ registryUrl: REGISTRY, topics });

@@ -28,7 +28,7 @@ import { parseBenchEnv } from '@fraud/cli/bench-env';
 import { envWith, waitFor } from '@fraud/common';
 import { FEATURE_NAMES } from '@fraud/model';
 import { createCodecs, topicNames, type Codecs, type Topics, type Transaction } from '@fraud/schemas';
-import { scorerSettings, trainBenchModel, txSource } from './lib/scorer-bench.ts';
+import { createBenchTopics, scorerSettings, trainBenchModel, txSource } from './lib/scorer-bench.ts';
 import { saturationSvg, type ChartPoint } from './lib/saturation-chart.ts';
 
 const BENCH = parseBenchEnv();
@@ -174,23 +174,7 @@ async function main(): Promise<void> {
   });
   const admin = kafka.admin();
   await admin.connect();
-  const created = [topics.transactions, topics.scored, topics.dlq, topics.modelUpdates, topics.control];
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [
-      ...[topics.transactions, topics.scored, topics.dlq].map((topic) => ({
-        topic,
-        numPartitions: PARTITIONS,
-        replicationFactor: 1,
-      })),
-      ...[topics.modelUpdates, topics.control].map((topic) => ({
-        topic,
-        numPartitions: 1,
-        replicationFactor: 1,
-        configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
-      })),
-    ],
-  });
+  const created = await createBenchTopics(admin, topics, PARTITIONS);
   let child: ChildProcess | undefined;
   const reader = kafka.consumer(consumerConfig('latency', { groupId: `${prefix}latency` }));
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });

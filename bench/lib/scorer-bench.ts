@@ -8,7 +8,8 @@ import {
   writeArtifact,
   xgboostJsonToOnnx,
 } from '@fraud/model';
-import type { Transaction } from '@fraud/schemas';
+import type { Admin } from '@fraud/kafka';
+import type { Topics, Transaction } from '@fraud/schemas';
 import type { BenchEnv } from '@fraud/cli/bench-env';
 import { seededRandom } from '@fraud/common/testing';
 
@@ -87,4 +88,32 @@ export async function trainBenchModel(
     },
   });
   return { rounds: params.rounds, maxDepth: params.maxDepth };
+}
+
+/**
+ * The scorer's topics for one run: transactions, scored, dlq (and `extra`) with `partitions`
+ * partitions, model-updates and control compacted with one. Returns every topic created, for the
+ * clean-up.
+ */
+export async function createBenchTopics(
+  admin: Admin,
+  topics: Topics,
+  partitions: number,
+  extra: readonly string[] = [],
+): Promise<string[]> {
+  const data = [topics.transactions, topics.scored, topics.dlq, ...extra];
+  const compacted = [topics.modelUpdates, topics.control];
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [
+      ...data.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
+      ...compacted.map((topic) => ({
+        topic,
+        numPartitions: 1,
+        replicationFactor: 1,
+        configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+      })),
+    ],
+  });
+  return [...data, ...compacted];
 }
