@@ -119,11 +119,13 @@ export function anchorOf(title: string): string {
     .replace(/ /g, '-');
 }
 
+/** Table-cell text: pipes escaped, `<` as an entity (GitHub would take `<version>` for an HTML tag). */
 function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  return text.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/\n/g, ' ');
 }
 
 function markdownTable(vars: readonly EnvVariable[]): string[] {
+  if (vars.length === 0) return ['No variables of its own: only the groups above.'];
   return [
     '| variable | default | description |',
     '|---|---|---|',

@@ -46,12 +46,14 @@ export const benchEnvSchema = z.object({
   ADAPT_APPEARS_HOURS: positive
     .default(12)
     .describe('adaptation: simulated hours before the new fraud typology (mule fan-in) appears.'),
-  ADAPT_MAX_HOURS: positive.default(30).describe('adaptation: simulated hours after which the run gives up.'),
+  ADAPT_MAX_HOURS: positive.default(30).describe('adaptation: simulated hours the run lasts at most.'),
   ADAPT_KEY: z
     .enum(['origin', 'dest'])
     .default('origin')
-    .describe('adaptation: key transactions by origin account (as the producers do) or by destination.'),
-  ADAPT_NEW_RATE: positive.default(0.002).describe('adaptation: rate of the new typology once it appears.'),
+    .describe('adaptation: key transactions by origin account (origin, as the producers do) or destination (dest).'),
+  ADAPT_NEW_RATE: positive
+    .default(0.002)
+    .describe('adaptation: share of transactions of the new typology once it appears.'),
   ADAPT_SEED: z.string().min(1).default('adapt-1').describe('adaptation: simulator seed (same seed, same run).'),
   ADAPT_PARTITIONS: envInt(1, 64).default(3).describe('adaptation: partitions of the topics.'),
 });
