@@ -1,7 +1,7 @@
 import { errorMessage, isFraudError, type FraudError } from '@fraud/common';
+import type { RawRecord } from '@fraud/kafka';
 import type { Transaction } from '@fraud/schemas';
 import type { Codec } from './ports.ts';
-import type { RawRecord } from './score-chunk.ts';
 
 /** A record of a chunk after decoding: its payment, or the code and sentence of why not. */
 export type DecodedRecord = { ok: true; payment: Transaction } | { ok: false; code: string; message: string };

@@ -1,7 +1,7 @@
 import { errorMessage, type Logger } from '@fraud/common';
-import { followTopic, withDeadline, type FollowTopicOptions, type Kafka } from '@fraud/kafka';
+import { followTopic, withDeadline, type Kafka, type KafkaMessage } from '@fraud/kafka';
 import { CONTROL_KEYS, decisionPolicySchema, type ModelUpdate } from '@fraud/schemas';
-import type { ScorerMetrics } from './metrics.ts';
+import type { ModelMetrics } from './metrics.ts';
 import type { ModelManager } from './model-manager.ts';
 import { compilePolicy, type CompiledPolicy } from './policy.ts';
 
@@ -9,11 +9,28 @@ export interface Feed {
   stop(): Promise<void>;
 }
 
+/** A private follower of one compacted topic, read to its end at start-up. */
+export interface FeedOptions {
+  kafka: Kafka;
+  topic: string;
+  /** A group of this instance's own (offsets never committed). */
+  groupId: string;
+  logger: Logger;
+  /** Deadline for the first read to the end. */
+  timeoutMs: number;
+}
+
 /** Follows a topic and resolves once it has read it to its end, within `timeoutMs` (stopped if not). */
-async function followToEnd(opts: FollowTopicOptions, timeoutMs: number): Promise<Feed> {
-  const follower = await followTopic(opts);
+async function followToEnd(o: FeedOptions, onMessages: (messages: KafkaMessage[]) => Promise<void>): Promise<Feed> {
+  const follower = await followTopic({
+    kafka: o.kafka,
+    topic: o.topic,
+    groupId: o.groupId,
+    logger: o.logger,
+    onMessages,
+  });
   try {
-    await withDeadline(follower.caughtUp, timeoutMs, `reading ${opts.topic} to its end`);
+    await withDeadline(follower.caughtUp, o.timeoutMs, `reading ${o.topic} to its end`);
   } catch (err: unknown) {
     await follower.stop();
     throw err;
@@ -21,15 +38,10 @@ async function followToEnd(opts: FollowTopicOptions, timeoutMs: number): Promise
   return { stop: () => follower.stop() };
 }
 
-export interface ModelFeedOptions {
-  kafka: Kafka;
-  topic: string;
-  groupId: string;
+export interface ModelFeedOptions extends FeedOptions {
   decode: (buf: Buffer) => Promise<ModelUpdate>;
   manager: ModelManager;
-  metrics: ScorerMetrics;
-  logger: Logger;
-  timeoutMs: number;
+  metrics: ModelMetrics;
 }
 
 /**
@@ -44,37 +56,24 @@ export async function startModelFeed(o: ModelFeedOptions): Promise<Feed> {
   let live = false;
   let chain: Promise<unknown> = Promise.resolve();
   const offer = (u: ModelUpdate): Promise<unknown> => (chain = chain.then(() => o.manager.offer(u)));
-  const reader = await followToEnd(
-    {
-      kafka: o.kafka,
-      topic: o.topic,
-      groupId: o.groupId,
-      logger: o.logger,
-      onMessages: async (messages) => {
-        for (const m of messages) {
-          if (!m.value) {
-            // A tombstone on the shadow key: the retrainer retired the shadow, or promoted it
-            // (the champion key then carries it). The champion key is never tombstoned.
-            if (m.key?.toString() !== 'shadow') continue;
-            if (live) chain = chain.then(() => o.manager.retireShadow());
-            else pending.delete('SHADOW');
-            continue;
-          }
-          let update: ModelUpdate;
-          try {
-            update = await o.decode(m.value);
-          } catch (err: unknown) {
-            o.metrics.modelRejected.inc();
-            o.logger.error({ offset: m.offset, err: errorMessage(err) }, 'undecodable model update refused');
-            continue;
-          }
-          if (live) await offer(update);
-          else pending.set(update.role, update);
-        }
-      },
-    },
-    o.timeoutMs,
-  );
+  const retireShadow = (): void => {
+    if (live) chain = chain.then(() => o.manager.retireShadow());
+    else pending.delete('SHADOW');
+  };
+  const reader = await followToEnd(o, async (messages) => {
+    for (const m of messages) {
+      if (!m.value) {
+        // A tombstone on the shadow key: the retrainer retired the shadow, or promoted it
+        // (the champion key then carries it). The champion key is never tombstoned.
+        if (m.key?.toString() === 'shadow') retireShadow();
+        continue;
+      }
+      const update = await decodeUpdate(o, m.value, m.offset);
+      if (update === null) continue;
+      if (live) await offer(update);
+      else pending.set(update.role, update);
+    }
+  });
   live = true;
   const latest = [pending.get('CHAMPION'), pending.get('SHADOW')].filter((u): u is ModelUpdate => u !== undefined);
   for (const u of latest) void offer(u);
@@ -82,62 +81,53 @@ export async function startModelFeed(o: ModelFeedOptions): Promise<Feed> {
   return reader;
 }
 
-export interface PolicyFeedOptions {
-  kafka: Kafka;
-  topic: string;
-  groupId: string;
-  logger: Logger;
-  timeoutMs: number;
+/** An undecodable update is refused (counted, logged); the current models keep serving. */
+async function decodeUpdate(o: ModelFeedOptions, value: Buffer, offset: string): Promise<ModelUpdate | null> {
+  try {
+    return await o.decode(value);
+  } catch (err: unknown) {
+    o.metrics.modelRejected.inc();
+    o.logger.error({ offset, err: errorMessage(err) }, 'undecodable model update refused');
+    return null;
+  }
 }
 
 /** Follows the compacted control topic for the live decision policy; a bad policy is ignored. */
-export async function startPolicyFeed(o: PolicyFeedOptions): Promise<Feed & { current(): CompiledPolicy }> {
+export async function startPolicyFeed(o: FeedOptions): Promise<Feed & { current(): CompiledPolicy }> {
   let current = compilePolicy(null);
-  const reader = await followToEnd(
-    {
-      kafka: o.kafka,
-      topic: o.topic,
-      groupId: o.groupId,
-      logger: o.logger,
-      onMessages: async (messages) => {
-        for (const m of messages) {
-          if (m.key?.toString() !== CONTROL_KEYS.decisionPolicy) continue;
-          if (!m.value) {
-            current = compilePolicy(null);
-            o.logger.info('decision policy cleared: model thresholds, no lists, no rules');
-            continue;
-          }
-          const parsed = parseJson(m.value.toString('utf8'));
-          const result = decisionPolicySchema.safeParse(parsed);
-          if (!result.success) {
-            o.logger.error(
-              { offset: m.offset, issues: result.error.issues },
-              'invalid decision policy ignored; the previous one stays',
-            );
-            continue;
-          }
-          current = compilePolicy(result.data);
-          o.logger.info(
-            {
-              updatedBy: result.data.updatedBy,
-              allow: result.data.allowList.length,
-              block: result.data.blockList.length,
-            },
-            'decision policy applied',
-          );
-        }
-      },
-    },
-    o.timeoutMs,
-  );
+  const reader = await followToEnd(o, async (messages) => {
+    for (const m of messages) {
+      if (m.key?.toString() !== CONTROL_KEYS.decisionPolicy) continue;
+      current = nextPolicy(o.logger, m, current);
+    }
+  });
   return { current: () => current, stop: () => reader.stop() };
+}
+
+/** The policy after one record on the decision-policy key: cleared, replaced, or (invalid) unchanged. */
+function nextPolicy(logger: Logger, m: KafkaMessage, current: CompiledPolicy): CompiledPolicy {
+  if (!m.value) {
+    logger.info('decision policy cleared: model thresholds, no lists, no rules');
+    return compilePolicy(null);
+  }
+  const result = decisionPolicySchema.safeParse(parseJson(m.value.toString('utf8')));
+  if (!result.success) {
+    logger.error(
+      { offset: m.offset, issues: result.error.issues },
+      'invalid decision policy ignored; the previous one stays',
+    );
+    return current;
+  }
+  const { updatedBy, allowList, blockList } = result.data;
+  logger.info({ updatedBy, allow: allowList.length, block: blockList.length }, 'decision policy applied');
+  return compilePolicy(result.data);
 }
 
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    // Not JSON: the schema check below reports it as invalid.
+    // Not JSON: the schema check reports it as invalid.
     return undefined;
   }
 }

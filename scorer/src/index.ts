@@ -1,7 +1,6 @@
 export {
   screenChunk,
   scoreChunk,
-  type RawRecord,
   type ChunkResult,
   type ScoredOut,
   type ScreenedChunk,

@@ -1,19 +1,10 @@
-import type { DeadLetter, IHeaders } from '@fraud/kafka';
+import type { DeadLetter, RawRecord } from '@fraud/kafka';
 import type { Reason, ScoredTransaction, Transaction } from '@fraud/schemas';
 import type { DecodedRecord } from './decode-chunk.ts';
 import type { ActiveModel, ModelPair } from './models.ts';
 import type { FeatureModule, TransactionValidator } from './ports.ts';
 import type { RecentIds } from './recent-ids.ts';
 import { applyPolicy, decideByScore, effectiveThresholds, type CompiledPolicy } from './policy.ts';
-
-/** One consumed record, as kafkajs hands it over (offsets and timestamps are decimal strings). */
-export interface RawRecord {
-  key: Buffer | null;
-  value: Buffer | null;
-  headers?: IHeaders;
-  offset: string;
-  timestamp: string;
-}
 
 export interface ScoredOut {
   key: Buffer | null;

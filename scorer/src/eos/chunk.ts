@@ -1,4 +1,5 @@
 import { errorMessage, type Logger } from '@fraud/common';
+import type { RawRecord } from '@fraud/kafka';
 import type { Transaction } from '@fraud/schemas';
 import { decodeChunk } from '../decode-chunk.ts';
 import type { ScorerMetrics } from '../metrics.ts';
@@ -7,7 +8,7 @@ import type { ModelPair } from '../models.ts';
 import type { CompiledPolicy } from '../policy.ts';
 import type { Codec, FeatureModule, TransactionValidator } from '../ports.ts';
 import type { RecentIds } from '../recent-ids.ts';
-import { scoreChunk, screenChunk, type ChunkResult, type RawRecord } from '../score-chunk.ts';
+import { scoreChunk, screenChunk, type ChunkResult } from '../score-chunk.ts';
 import type { OpenedTask } from './port.ts';
 
 export interface EvaluateDeps<S> {

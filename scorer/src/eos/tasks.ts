@@ -1,6 +1,6 @@
 import { errorMessage, type Logger } from '@fraud/common';
 import type { ScorerMetrics } from '../metrics.ts';
-import type { RawRecord } from '../score-chunk.ts';
+import type { RawRecord } from '@fraud/kafka';
 import { runChunk, type RunChunkDeps } from './chunk.ts';
 import {
   initialLoopState,

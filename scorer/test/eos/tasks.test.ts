@@ -9,7 +9,8 @@ import { createScorerMetrics } from '../../src/metrics.ts';
 import { createModelManager } from '../../src/model-manager.ts';
 import { compilePolicy } from '../../src/policy.ts';
 import { featureModule } from '../../src/runtime.ts';
-import type { ChunkResult, RawRecord } from '../../src/score-chunk.ts';
+import type { RawRecord } from '@fraud/kafka';
+import type { ChunkResult } from '../../src/score-chunk.ts';
 import { activeModel, fakeServing, jsonCodec, tx } from '../fakes.ts';
 
 const NOW = Date.UTC(2025, 0, 2);
