@@ -6,6 +6,7 @@ import {
   createKafka,
   producerConfig,
   type Consumer,
+  type Kafka,
   type Producer,
 } from '@fraud/kafka';
 import { createLogger, createMetricsRegistry, errorMessage, type Logger } from '@fraud/common';
@@ -13,12 +14,15 @@ import {
   createCodecs,
   createSchemaRegistryClient,
   topicNames,
+  type Codecs,
+  type SchemaRegistryClient,
   type ScoredTransaction,
+  type Topics,
   type Transaction,
 } from '@fraud/schemas';
-import { createApp } from './app.ts';
+import { createApp, type ApiDeps } from './app.ts';
 import { createBatcher } from './batcher.ts';
-import { createDecisionWaiter } from './decisions.ts';
+import { createDecisionWaiter, type DecisionWaiter } from './decisions.ts';
 import type { ApiEnv } from './env.ts';
 import { createKeyStore, readKeyFile } from './keys.ts';
 import { createRateLimiter } from './rate-limit.ts';
@@ -50,6 +54,50 @@ export async function startApiService(
     producerConfig('idempotent', { maxInFlightRequests: 5, allowAutoTopicCreation: false }),
   );
   await producer.connect();
+  const decisions = await followDecisions({ kafka, topics, codecs, waiter, logger });
+  const app = createApp({
+    ...createPublishers(producer, topics, codecs),
+    lookupDecision: async (txId) => lookupWarehouse(env.WAREHOUSE_API_URL, txId, logger),
+    ready: () => readiness({ kafka, registryProbe, assigned: decisions.assigned, logger }),
+    waiter,
+    keys: createKeyStore(readKeyFile(env.API_KEYS_FILE)),
+    limiter: createRateLimiter(env.API_RATE_LIMIT_PER_S, env.API_RATE_BURST),
+    registry,
+    logger,
+    config: {
+      deadlineMs: env.API_DEADLINE_MS,
+      fallbackApproveUnder: env.API_FALLBACK_APPROVE_UNDER,
+      bodyLimit: env.API_BODY_LIMIT,
+      publicUrl: `http://${env.API_HOST}:${env.API_PORT}`,
+    },
+  });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(env.API_PORT, env.API_HOST, () => resolve(s));
+  });
+  server.keepAliveTimeout = 65_000;
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${env.API_HOST}:${port}`;
+  logger.info({ url }, 'decision API listening');
+  return {
+    url,
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await decisions.consumer.disconnect();
+      await producer.disconnect();
+    },
+  };
+}
+
+/** Every decision on `scored`, from now on, delivered to the waiter. */
+async function followDecisions(deps: {
+  kafka: Kafka;
+  topics: Topics;
+  codecs: Codecs;
+  waiter: DecisionWaiter;
+  logger: Logger;
+}): Promise<{ consumer: Consumer; assigned: () => boolean }> {
+  const { kafka, topics, codecs, waiter, logger } = deps;
   const consumer: Consumer = kafka.consumer(
     consumerConfig('latency', { groupId: `fraud-api-${process.pid}-${Date.now().toString(36)}` }),
   );
@@ -76,7 +124,15 @@ export async function startApiService(
       }
     },
   });
+  return { consumer, assigned: () => assigned };
+}
 
+/** Transactions go out in batches of up to 500, one request in flight; labels one by one. */
+function createPublishers(
+  producer: Producer,
+  topics: Topics,
+  codecs: Codecs,
+): Pick<ApiDeps, 'publishTransaction' | 'publishLabel'> {
   const txBatcher = createBatcher<Transaction>(
     async (txs) => {
       await producer.send({
@@ -88,9 +144,8 @@ export async function startApiService(
     },
     { maxBatch: 500, maxInFlight: 1 },
   );
-  const publishTransaction = (tx: Transaction) => txBatcher.add(tx);
-  const app = createApp({
-    publishTransaction,
+  return {
+    publishTransaction: (tx: Transaction) => txBatcher.add(tx),
     publishLabel: async (label) => {
       await producer.send({
         topic: topics.labels,
@@ -98,54 +153,34 @@ export async function startApiService(
         messages: [{ key: label.txId, value: codecs.label.encode(label) }],
       });
     },
-    lookupDecision: async (txId) => lookupWarehouse(env.WAREHOUSE_API_URL, txId, logger),
-    ready: async () => {
-      const checks = { broker: false, registry: false, scoredConsumer: assigned };
-      try {
-        const admin = kafka.admin();
-        await admin.connect();
-        await admin.describeCluster();
-        await admin.disconnect();
-        checks.broker = true;
-      } catch (err: unknown) {
-        logger.warn({ err: errorMessage(err) }, 'ready: broker unreachable');
-      }
-      try {
-        await registryProbe.subjects();
-        checks.registry = true;
-      } catch (err: unknown) {
-        logger.warn({ err: errorMessage(err) }, 'ready: registry unreachable');
-      }
-      return { ok: Object.values(checks).every(Boolean), checks };
-    },
-    waiter,
-    keys: createKeyStore(readKeyFile(env.API_KEYS_FILE)),
-    limiter: createRateLimiter(env.API_RATE_LIMIT_PER_S, env.API_RATE_BURST),
-    registry,
-    logger,
-    config: {
-      deadlineMs: env.API_DEADLINE_MS,
-      fallbackApproveUnder: env.API_FALLBACK_APPROVE_UNDER,
-      bodyLimit: env.API_BODY_LIMIT,
-      publicUrl: `http://${env.API_HOST}:${env.API_PORT}`,
-    },
-  });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(env.API_PORT, env.API_HOST, () => resolve(s));
-  });
-  server.keepAliveTimeout = 65_000;
-  const port = (server.address() as AddressInfo).port;
-  const url = `http://${env.API_HOST}:${port}`;
-  logger.info({ url }, 'decision API listening');
-  return {
-    url,
-    async stop() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await consumer.disconnect();
-      await producer.disconnect();
-    },
   };
+}
+
+/** Ready when the broker and the registry answer and the scored consumer has joined its group. */
+async function readiness(deps: {
+  kafka: Kafka;
+  registryProbe: SchemaRegistryClient;
+  assigned: () => boolean;
+  logger: Logger;
+}): Promise<{ ok: boolean; checks: Record<string, boolean> }> {
+  const { kafka, logger } = deps;
+  const checks = { broker: false, registry: false, scoredConsumer: deps.assigned() };
+  try {
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.describeCluster();
+    await admin.disconnect();
+    checks.broker = true;
+  } catch (err: unknown) {
+    logger.warn({ err: errorMessage(err) }, 'ready: broker unreachable');
+  }
+  try {
+    await deps.registryProbe.subjects();
+    checks.registry = true;
+  } catch (err: unknown) {
+    logger.warn({ err: errorMessage(err) }, 'ready: registry unreachable');
+  }
+  return { ok: Object.values(checks).every(Boolean), checks };
 }
 
 /** The warehouse sink's named question "decision by txId" (sinks/ HTTP API). */
