@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
 import type { BigQuery } from '@google-cloud/bigquery';
-import { createKafka, producerConfig, type Producer } from '@fraud/kafka';
+import { createKafka, producerConfig, type Kafka, type Producer } from '@fraud/kafka';
 import { createMetricsRegistry, errorMessage, type Logger } from '@fraud/common';
-import { createCodecs, topicNames } from '@fraud/schemas';
+import { createCodecs, topicNames, type Topics } from '@fraud/schemas';
+import type { Registry } from 'prom-client';
 import { createBigQueryClient } from './bigquery-client.ts';
 import type { SinkCodecs } from './codecs.ts';
 import type { SinkEnv } from './env.ts';
@@ -70,7 +71,7 @@ export async function startSink(kind: SinkKind, deps: SinkServiceDeps): Promise<
     name: `sink-${kind}`,
   });
   const groupId = sinkGroupId(env, kind);
-  const common = {
+  const common: SinkCommon = {
     kafka,
     producer,
     codecs,
@@ -80,57 +81,14 @@ export async function startSink(kind: SinkKind, deps: SinkServiceDeps): Promise<
     logger: log,
     sessionTimeoutMs: env.SINK_SESSION_TIMEOUT_MS,
   };
-  const cleanups: (() => Promise<void>)[] = [];
-  let consumer: BatchConsumer;
-
-  if (kind === 'warehouse') {
-    const store = await openStore(env, log, deps.bigquery);
-    await store.init();
-    cleanups.push(() => store.close());
-    http.app.use(createQueryRouter({ store, logger: log }));
-    consumer = createWarehouseSink({
-      ...common,
-      store,
-      maxChunk: env.WAREHOUSE_BATCH_ROWS,
-      writeDelayMs: env.WAREHOUSE_WRITE_DELAY_MS,
-    });
-  } else if (kind === 'metrics') {
-    consumer = createMetricsSink({
-      ...common,
-      windowMs: env.METRICS_WINDOW_SECONDS * 1000,
-      joinCacheSize: env.METRICS_JOIN_CACHE_SIZE,
-    });
-    const admin = kafka.admin();
-    await admin.connect();
-    const lag = createLagExporter({
-      admin,
-      registry,
-      groups: env.LAG_GROUPS ?? defaultLagGroups(env),
-      logger: log,
-      intervalMs: env.LAG_INTERVAL_MS,
-    });
-    lag.start();
-    cleanups.push(async () => {
-      await lag.stop();
-      await admin.disconnect();
-    });
-  } else {
-    const feed = createLiveFeed({
-      server: http.server,
-      secret: env.LIVE_FEED_SECRET,
-      corsOrigins: env.LIVE_CORS_ORIGINS,
-      clientBuffer: env.LIVE_CLIENT_BUFFER,
-      registry,
-      logger: log,
-    });
-    cleanups.push(() => feed.close());
-    consumer = createLiveSink({
-      ...common,
-      feed,
-      approveSampleRate: env.LIVE_APPROVE_SAMPLE_RATE,
-      fromBeginning: env.LIVE_FROM_BEGINNING,
-    });
-  }
+  const built =
+    kind === 'warehouse'
+      ? await buildWarehouseSink(common, env, http, deps.bigquery)
+      : kind === 'metrics'
+        ? await buildMetricsSink(common, env)
+        : buildLiveSink(common, env, http);
+  const { consumer, cleanup } = built;
+  const cleanups = [cleanup];
 
   const boundPort = await http.listen();
   await producer.connect();
@@ -155,6 +113,90 @@ export async function startSink(kind: SinkKind, deps: SinkServiceDeps): Promise<
         log.info('stopped');
       })()),
   };
+}
+
+/** What every sink's consumer is built from. */
+interface SinkCommon {
+  kafka: Kafka;
+  producer: Producer;
+  codecs: SinkCodecs;
+  topics: Topics;
+  groupId: string;
+  registry: Registry;
+  logger: Logger;
+  sessionTimeoutMs: number;
+}
+
+/** One sink's consumer and what to close after it stops. */
+interface BuiltSink {
+  consumer: BatchConsumer;
+  cleanup: () => Promise<void>;
+}
+
+type ServiceServer = ReturnType<typeof createServiceServer>;
+
+/** The warehouse store (opened and initialised), its query API on the sink's port, and the writer. */
+async function buildWarehouseSink(
+  common: SinkCommon,
+  env: SinkEnv,
+  http: ServiceServer,
+  bigquery: BigQuery | undefined,
+): Promise<BuiltSink> {
+  const store = await openStore(env, common.logger, bigquery);
+  await store.init();
+  http.app.use(createQueryRouter({ store, logger: common.logger }));
+  const consumer = createWarehouseSink({
+    ...common,
+    store,
+    maxChunk: env.WAREHOUSE_BATCH_ROWS,
+    writeDelayMs: env.WAREHOUSE_WRITE_DELAY_MS,
+  });
+  return { consumer, cleanup: () => store.close() };
+}
+
+/** Business metrics from the records, and the consumer-lag exporter beside them. */
+async function buildMetricsSink(common: SinkCommon, env: SinkEnv): Promise<BuiltSink> {
+  const consumer = createMetricsSink({
+    ...common,
+    windowMs: env.METRICS_WINDOW_SECONDS * 1000,
+    joinCacheSize: env.METRICS_JOIN_CACHE_SIZE,
+  });
+  const admin = common.kafka.admin();
+  await admin.connect();
+  const lag = createLagExporter({
+    admin,
+    registry: common.registry,
+    groups: env.LAG_GROUPS ?? defaultLagGroups(env),
+    logger: common.logger,
+    intervalMs: env.LAG_INTERVAL_MS,
+  });
+  lag.start();
+  return {
+    consumer,
+    cleanup: async () => {
+      await lag.stop();
+      await admin.disconnect();
+    },
+  };
+}
+
+/** The Socket.io feed on the sink's HTTP server, fed by the live consumer. */
+function buildLiveSink(common: SinkCommon, env: SinkEnv, http: ServiceServer): BuiltSink {
+  const feed = createLiveFeed({
+    server: http.server,
+    secret: env.LIVE_FEED_SECRET,
+    corsOrigins: env.LIVE_CORS_ORIGINS,
+    clientBuffer: env.LIVE_CLIENT_BUFFER,
+    registry: common.registry,
+    logger: common.logger,
+  });
+  const consumer = createLiveSink({
+    ...common,
+    feed,
+    approveSampleRate: env.LIVE_APPROVE_SAMPLE_RATE,
+    fromBeginning: env.LIVE_FROM_BEGINNING,
+  });
+  return { consumer, cleanup: () => feed.close() };
 }
 
 async function openStore(env: SinkEnv, logger: Logger, bigquery?: BigQuery): Promise<WarehouseStore> {
