@@ -15,4 +15,3 @@ export {
 } from './registry/auth.ts';
 export { COMPATIBILITY_LEVELS, type CompatibilityLevel } from './registry/compat.ts';
 export * from './control.ts';
-export * from './dlq-headers.ts';
