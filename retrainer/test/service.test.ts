@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Producer } from '@fraud/kafka';
+import { fromDlqMessage, readToEnd, type Producer, type ReceivedDeadLetter } from '@fraud/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, waitFor } from '@fraud/common';
 import { uniqueName } from '@fraud/common/testing';
@@ -139,6 +139,19 @@ describe('retrainer service on the real broker', () => {
       },
       { timeoutMs: 30_000, what: 'early labels joined, duplicates and junk counted' },
     );
+    // The junk record is dead-lettered with the shared dlq.* headers, its bytes untouched.
+    const dead: ReceivedDeadLetter[] = [];
+    await readToEnd({
+      kafka,
+      topic: topics.dlq,
+      groupId: uniqueName('rt-dlq'),
+      logger: createLogger('rt-dlq', 'silent'),
+      timeoutMs: 30_000,
+      onMessages: async (messages) => void dead.push(...messages.map(fromDlqMessage)),
+    });
+    expect(dead).toHaveLength(1);
+    expect(dead[0]).toMatchObject({ code: 'DECODE_WRONG_MAGIC', service: 'retrainer', topic: topics.labels });
+    expect(dead[0]!.value?.toString()).toBe('not avro at all');
     // A runtime policy edit shortens the pending TTL: the two unknown labels expire.
     const res = await fetch(`${base}/api/policy`, {
       method: 'PATCH',
