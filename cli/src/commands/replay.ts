@@ -1,20 +1,18 @@
 import { basename } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { createLogger, FraudError } from '@fraud/common';
+import { FraudError } from '@fraud/common';
 import {
   createProgress,
   createRejectFile,
   DEFAULT_EPOCH_BASE,
   DEFAULT_LABEL_POLICY,
   formatDuration,
-  loadProducerEnv,
-  openPublishing,
   parseDuration,
   runReplay,
   type LabelPolicy,
   type ReplaySummary,
 } from '@fraud/producers';
-import { fraction, portArg, positiveInt } from './simulate.ts';
+import { argParser, fraction, metricsNote, positiveInt, publishingOptions, runPublishing } from '../publishing.ts';
 import { envHelp } from '../config/catalogue.ts';
 
 interface ReplayFlags {
@@ -31,16 +29,10 @@ interface ReplayFlags {
   batchSize?: number;
 }
 
-function durationArg(v: string): number {
-  try {
-    return parseDuration(v);
-  } catch (err: unknown) {
-    throw new InvalidArgumentError((err as Error).message);
-  }
-}
+const durationArg = argParser((v) => parseDuration(v));
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('replay')
     .description('stream a Kaggle-format PaySim CSV to the transactions topic, isFraud as delayed labels')
     .requiredOption(
@@ -70,13 +62,8 @@ export function register(program: Command): void {
       'maturity window before a legitimate row is labelled (default 1d)',
       durationArg,
     )
-    .option('--legit-label-rate <r>', 'fraction of legitimate rows that get a label (default 1)', fraction)
-    .option(
-      '--metrics-port <port>',
-      'Prometheus /metrics port (default PRODUCER_METRICS_PORT or 9464; 0 = any)',
-      portArg,
-    )
-    .option('--batch-size <n>', 'messages per produce request', positiveInt('--batch-size'))
+    .option('--legit-label-rate <r>', 'fraction of legitimate rows that get a label (default 1)', fraction);
+  publishingOptions(command)
     .addHelpText(
       'after',
       '\nExamples:\n  fraud replay --csv fixtures/paysim/paysim-head-5330.csv\n  fraud replay --csv big.csv --rate 5000 --strict --rejects bad-rows.csv\n\nThe summary counts read = sent + rejected. Exit status is non-zero only with --strict (or if Kafka failed).\n' +
@@ -87,55 +74,36 @@ export function register(program: Command): void {
 
 /** Streams the file with Ctrl-C handling (first: stop and flush, second: quit), then prints the summary. */
 async function replay(flags: ReplayFlags): Promise<void> {
-  const env = loadProducerEnv();
-  const logger = createLogger('replay', env.LOG_LEVEL);
   const epochBase = flags.epoch === undefined ? DEFAULT_EPOCH_BASE : Date.parse(flags.epoch);
   if (Number.isNaN(epochBase))
     throw new InvalidArgumentError(`--epoch ${flags.epoch} is not an ISO date (e.g. 2026-01-01T00:00:00Z)`);
   const labelPolicy = labelPolicyOf(flags);
   const rejects = createRejectFile(flags.rejects ?? `${basename(flags.csv)}.rejects.csv`);
-  const pub = await openPublishing({
-    env,
-    clientId: 'fraud-replay',
-    logger,
-    metricsPort: flags.metricsPort,
-    batchSize: flags.batchSize,
+  await runPublishing('replay', flags, async (pub, signal) => {
+    const labels = flags.labels ? ` + ${pub.topics.labels}` : '';
+    process.stderr.write(`replay: ${flags.csv} -> ${pub.topics.transactions}${labels}${metricsNote(pub)}\n`);
+    const progress = createProgress({ title: 'replay', unit: 'rows' });
+    try {
+      const s = await runReplay(
+        { publisher: pub.publisher, rejects, metrics: pub.metrics },
+        {
+          csvPath: flags.csv,
+          epochBase,
+          ratePerSec: flags.rate,
+          labels: flags.labels,
+          labelPolicy,
+          strict: flags.strict ?? false,
+          signal,
+          onProgress: (p) =>
+            progress.update({ done: p.read, extra: { sent: p.sent, rejected: p.rejected, labels: p.labels } }),
+        },
+      );
+      progress.stop();
+      reportReplay(s, rejects.path, flags.strict === true);
+    } finally {
+      progress.stop();
+    }
   });
-  const controller = new AbortController();
-  const stop = (): void => {
-    if (controller.signal.aborted) process.exit(130);
-    process.stderr.write('\nreplay: stopping, flushing what was accepted (again to force quit)\n');
-    controller.abort();
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-  const labels = flags.labels ? ` + ${pub.topics.labels}` : '';
-  const metrics = pub.metricsPort !== undefined ? `, metrics http://127.0.0.1:${pub.metricsPort}/metrics` : '';
-  process.stderr.write(`replay: ${flags.csv} -> ${pub.topics.transactions}${labels}${metrics}\n`);
-  const progress = createProgress({ title: 'replay', unit: 'rows' });
-  try {
-    const s = await runReplay(
-      { publisher: pub.publisher, rejects, metrics: pub.metrics },
-      {
-        csvPath: flags.csv,
-        epochBase,
-        ratePerSec: flags.rate,
-        labels: flags.labels,
-        labelPolicy,
-        strict: flags.strict ?? false,
-        signal: controller.signal,
-        onProgress: (p) =>
-          progress.update({ done: p.read, extra: { sent: p.sent, rejected: p.rejected, labels: p.labels } }),
-      },
-    );
-    progress.stop();
-    reportReplay(s, rejects.path, flags.strict === true);
-  } finally {
-    progress.stop();
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-    await pub.close();
-  }
 }
 
 /** The producers' default label policy, with the delays and sample rate given on the command line. */

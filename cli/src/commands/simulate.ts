@@ -1,14 +1,11 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { createLogger } from '@fraud/common';
 import {
   createLabelScheduler,
   createProgress,
   createSimulator,
   DEFAULT_SCENARIO,
   formatDuration,
-  loadProducerEnv,
   loadScenario,
-  openPublishing,
   parseDuration,
   parseSpeed,
   runSimulation,
@@ -17,6 +14,7 @@ import {
   type SimulatorStats,
   type Speed,
 } from '@fraud/producers';
+import { argParser, fraction, metricsNote, positiveInt, publishingOptions, runPublishing } from '../publishing.ts';
 import { envHelp } from '../config/catalogue.ts';
 
 interface SimulateFlags {
@@ -36,45 +34,13 @@ interface SimulateFlags {
 
 export const DEFAULT_SIMULATE_RATE = 200;
 
-export function positiveInt(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive integer`);
-    return n;
-  };
-}
-
-export function portArg(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65_535)
-    throw new InvalidArgumentError('a port is 0-65535 (0 = any free port)');
-  return n;
-}
-
-export function fraction(v: string): number {
-  const n = Number(v);
-  if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError('a fraction between 0 and 1');
-  return n;
-}
-
-function speedArg(v: string): Speed {
-  try {
-    return parseSpeed(v);
-  } catch (err: unknown) {
-    throw new InvalidArgumentError((err as Error).message);
-  }
-}
-
-function durationSeconds(v: string): number {
-  try {
-    return /^\d+(\.\d+)?$/.test(v.trim()) ? Number(v) * 1000 : parseDuration(v, '--duration');
-  } catch (err: unknown) {
-    throw new InvalidArgumentError((err as Error).message);
-  }
-}
+const speedArg = argParser(parseSpeed);
+const durationSeconds = argParser((v) =>
+  /^\d+(\.\d+)?$/.test(v.trim()) ? Number(v) * 1000 : parseDuration(v, '--duration'),
+);
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('simulate')
     .description('publish PaySim-like transactions (and their delayed labels) from the agent-based simulator')
     .option(
@@ -98,13 +64,8 @@ export function register(program: Command): void {
       '--legit-label-rate <r>',
       'fraction of legitimate transactions that get a label (fraud always does)',
       fraction,
-    )
-    .option(
-      '--metrics-port <port>',
-      'Prometheus /metrics port (default PRODUCER_METRICS_PORT or 9464; 0 = any)',
-      portArg,
-    )
-    .option('--batch-size <n>', 'messages per produce request', positiveInt('--batch-size'))
+    );
+  publishingOptions(command)
     .addHelpText(
       'after',
       '\nExamples:\n  fraud simulate --count 100000 --max --seed 42\n  fraud simulate --scenario producers/scenarios/drift-demo.yaml --speed x3600 --rate 500\n' +
@@ -122,68 +83,50 @@ async function scenarioOf(flags: SimulateFlags): Promise<Scenario> {
 
 /** Publishes the simulated stream with Ctrl-C handling (first: stop and flush, second: quit), then the summary. */
 async function simulate(flags: SimulateFlags): Promise<void> {
-  const env = loadProducerEnv();
-  const logger = createLogger('simulate', env.LOG_LEVEL);
   const scenario = await scenarioOf(flags);
   const start = flags.start !== undefined ? Date.parse(flags.start) : (scenario.start ?? Date.now());
   if (Number.isNaN(start))
     throw new InvalidArgumentError(`--start ${flags.start} is not an ISO date (e.g. 2026-01-01T00:00:00Z)`);
   const seed = flags.seed ?? String(Math.floor(Math.random() * 2 ** 31));
   const simulator = createSimulator({ seed, scenario, start });
-  const pub = await openPublishing({
-    env,
-    clientId: 'fraud-simulate',
-    logger,
-    metricsPort: flags.metricsPort,
-    batchSize: flags.batchSize,
-  });
   const ratePerSec = flags.max ? undefined : (flags.rate ?? DEFAULT_SIMULATE_RATE);
   const speed = flags.speed === 'max' ? 'max' : `x${flags.speed}`;
-  const labels = flags.labels ? pub.topics.labels : '(no labels)';
-  const metrics = pub.metricsPort !== undefined ? `, metrics http://127.0.0.1:${pub.metricsPort}/metrics` : '';
-  process.stderr.write(
-    `simulate: scenario ${scenario.name}, seed ${seed}, speed ${speed}, ` +
-      `rate ${ratePerSec ? `${ratePerSec} tx/s` : 'max'}, topics ${pub.topics.transactions} + ${labels}${metrics}\n`,
-  );
-  const controller = new AbortController();
-  const stop = (): void => {
-    if (controller.signal.aborted) process.exit(130);
-    process.stderr.write('\nsimulate: stopping, flushing what was accepted (again to force quit)\n');
-    controller.abort();
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-  const progress = createProgress({ title: 'simulate', total: flags.count });
-  try {
-    const summary = await runSimulation(
-      { simulator, publisher: pub.publisher, scheduler: createLabelScheduler(), metrics: pub.metrics },
-      {
-        count: flags.count,
-        durationMs: flags.duration,
-        ratePerSec,
-        speed: flags.speed,
-        labels: flags.labels,
-        signal: controller.signal,
-        onProgress: (p) =>
-          progress.update({
-            done: p.transactions,
-            extra: {
-              labels: p.labels,
-              pending: p.pendingLabels,
-              sim: new Date(p.simTime).toISOString().slice(0, 16),
-            },
-          }),
-      },
+  await runPublishing('simulate', flags, async (pub, signal) => {
+    const labels = flags.labels ? pub.topics.labels : '(no labels)';
+    const rate = ratePerSec ? `${ratePerSec} tx/s` : 'max';
+    process.stderr.write(
+      `simulate: scenario ${scenario.name}, seed ${seed}, speed ${speed}, rate ${rate}, ` +
+        `topics ${pub.topics.transactions} + ${labels}${metricsNote(pub)}\n`,
     );
-    progress.stop();
-    process.stdout.write(formatSummary(summary, simulator.stats, seed));
-    if (summary.failed > 0) process.exitCode = 1;
-  } finally {
-    progress.stop();
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-    await pub.close();
-  }
+    const progress = createProgress({ title: 'simulate', total: flags.count });
+    try {
+      const summary = await runSimulation(
+        { simulator, publisher: pub.publisher, scheduler: createLabelScheduler(), metrics: pub.metrics },
+        {
+          count: flags.count,
+          durationMs: flags.duration,
+          ratePerSec,
+          speed: flags.speed,
+          labels: flags.labels,
+          signal,
+          onProgress: (p) =>
+            progress.update({
+              done: p.transactions,
+              extra: {
+                labels: p.labels,
+                pending: p.pendingLabels,
+                sim: new Date(p.simTime).toISOString().slice(0, 16),
+              },
+            }),
+        },
+      );
+      progress.stop();
+      process.stdout.write(formatSummary(summary, simulator.stats, seed));
+      if (summary.failed > 0) process.exitCode = 1;
+    } finally {
+      progress.stop();
+    }
+  });
 }
 
 function formatSummary(summary: SimulateSummary, s: SimulatorStats, seed: string): string {
