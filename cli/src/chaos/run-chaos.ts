@@ -1,25 +1,21 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
-import { Kafka, logLevel, producerConfig } from '@fraud/kafka';
-import { envWith, kafkaEnvSchema, parseEnv, waitFor } from '@fraud/common';
-import { repoRoot, startKafka, stopKafka, ensureTopics, type KafkaRuntimeOptions } from '@fraud/infra';
-import {
-  FEATURE_NAMES,
-  FEATURE_SET,
-  featuresForFile,
-  readArtifact,
-  trainXGBoost,
-  writeArtifact,
-  xgboostJsonToOnnx,
-} from '@fraud/model';
-import { createRng, simulate } from '@fraud/producers';
+import { Kafka, logLevel } from '@fraud/kafka';
+import { kafkaEnvSchema, parseEnv, waitFor } from '@fraud/common';
+import { startKafka, stopKafka, ensureTopics, type KafkaRuntimeOptions } from '@fraud/infra';
+import { createRng } from '@fraud/producers';
 import { createCodecs, topicNames } from '@fraud/schemas';
-import { artifactToUpdate } from '@fraud/scorer';
+import {
+  chaosEnv,
+  injectFaults,
+  publishChampion,
+  readBack,
+  startSimulator,
+  waitForCatchUp,
+  type ChaosContext,
+} from './chaos-steps.ts';
 import { createSupervisor } from './supervisor.ts';
-import { caughtUp, committedSum, dataEnds, groupLag, readAll, reconcile } from './verify.ts';
 
 export interface ChaosOptions {
   transactions: number;
@@ -67,7 +63,6 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const port = 29_092 + Math.floor(Math.random() * 400) * 2;
   const broker: KafkaRuntimeOptions = { dataDir: work, port, controllerPort: port + 1, heapMb: 512 };
   const rng = createRng(`chaos-${o.seed}`);
-  const rand = () => rng.next();
   o.log(`chaos: private broker on 127.0.0.1:${port}, data in ${work}`);
   await startKafka(broker);
   const kafka = new Kafka({ clientId: 'chaos', brokers: [`127.0.0.1:${port}`], logLevel: logLevel.NOTHING });
@@ -77,212 +72,87 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   await ensureTopics(admin, { partitions: 6 });
   await admin.disconnect();
   const codecs = await createCodecs({ registryUrl, topics });
-
-  // A real model (XGBoost -> ONNX) trained on simulated history, published as the champion.
-  const history = simulate({ seed: o.seed + 1 }, 20_000);
-  const matrix = featuresForFile(history.map((e) => e.transaction));
-  const trained = await trainXGBoost({
-    train: matrix,
-    trainLabels: Float32Array.from(history, (e) => (e.isFraud ? 1 : 0)),
-    featureNames: FEATURE_NAMES,
-    params: {
-      rounds: 30,
-      earlyStoppingRounds: 0,
-      maxDepth: 4,
-      eta: 0.3,
-      subsample: 1,
-      colsampleBytree: 1,
-      minChildWeight: 1,
-      lambda: 1,
-      scalePosWeight: null,
-      nthread: 1,
-      seed: o.seed,
-    },
-  });
-  const modelDir = join(work, 'model');
-  await writeArtifact(modelDir, {
-    onnx: xgboostJsonToOnnx(trained.modelJson, { featureNames: FEATURE_NAMES }),
-    modelJson: trained.modelJson,
-    metadata: {
-      version: 'chaos-v1',
-      featureSet: FEATURE_SET,
-      featureNames: [...FEATURE_NAMES],
-      thresholds: { review: 0.5, block: 0.9 },
-    },
-  });
-  const update = artifactToUpdate(await readArtifact(modelDir), modelDir);
-  const producer = kafka.producer(producerConfig('idempotent'));
-  await producer.connect();
-  await producer.send({
-    topic: topics.modelUpdates,
-    acks: -1,
-    messages: [{ key: 'champion', value: codecs.modelUpdate.encode(update) }],
-  });
-  await producer.disconnect();
-
+  await publishChampion({ kafka, topics, codecs }, join(work, 'model'), o.seed);
   const warehousePath = join(work, 'warehouse.duckdb');
-  const env = {
-    KAFKA_BROKERS: `127.0.0.1:${port}`,
-    SCHEMA_REGISTRY_URL: registryUrl,
-    LOG_LEVEL: 'info',
-    OMP_WAIT_POLICY: 'passive',
-    SCORER_GROUP_ID: 'chaos-scorer',
-    SCORER_METRICS_PORT: '0',
-    SCORER_SESSION_TIMEOUT_MS: '6000',
-    WAREHOUSE_PATH: warehousePath,
-    WAREHOUSE_PORT: '0',
-    SINK_SESSION_TIMEOUT_MS: '6000',
-    METRICS_PORT: '0',
-    LIVE_PORT: '0',
-    PRODUCER_METRICS_PORT: '0',
-  };
+  const env = chaosEnv(port, registryUrl, warehousePath);
   const sup = createSupervisor(env, o.log, join(work, 'logs'));
+  const c: ChaosContext = { o, broker, kafka, topics, codecs, env, sup, warehousePath };
   try {
-    return await chaosRun();
+    const result = await chaosRun(c, () => rng.next(), t0);
+    return finishChaos(o, work, result);
   } finally {
     // On failure too: no orphan scorers, sinks or broker left behind.
     await sup.stop();
     await stopKafka(broker).catch(() => false);
   }
+}
 
-  async function chaosRun(): Promise<ChaosResult> {
-    const scorers = Array.from({ length: o.scorers }, (_, i) => sup.start(`scorer-${i}`, ['scorer']));
-    const sink = sup.start('sink-warehouse', ['sink', 'warehouse']);
-    const victims = [...scorers, sink];
+/** Services up, simulation and faults, catch-up, read back: the numbers of the run. */
+async function chaosRun(c: ChaosContext, rand: () => number, t0: number): Promise<ChaosResult> {
+  const { o, kafka, topics, sup } = c;
+  const scorers = Array.from({ length: o.scorers }, (_, i) => sup.start(`scorer-${i}`, ['scorer']));
+  const sink = sup.start('sink-warehouse', ['sink', 'warehouse']);
+  const sim = startSimulator(c);
 
-    // Simulated time outruns the wall clock at full speed: start a week back so no event is in
-    // the future (the scorer would rightly dead-letter it).
-    const simStart = new Date(Date.now() - 7 * 86_400_000).toISOString();
-    const sim = spawn(
-      process.execPath,
-      [
-        join(repoRoot, 'bin', 'fraud.mjs'),
-        'simulate',
-        '--count',
-        String(o.transactions),
-        '--max',
-        '--seed',
-        String(o.seed),
-        '--legit-label-rate',
-        '0.02',
-        '--metrics-port',
-        '0',
-        '--start',
-        simStart,
-      ],
-      { cwd: repoRoot, env: envWith(env), stdio: ['ignore', 'ignore', 'inherit'] },
-    );
-    const simDone = new Promise<number>((resolve) => sim.once('exit', (code) => resolve(code ?? 1)));
+  // Kills start once transactions flow, and are spread over the publishing period.
+  const probe = kafka.admin();
+  await probe.connect();
+  const published = async () =>
+    (await probe.fetchTopicOffsets(topics.transactions).catch(() => [])).reduce((n, p) => n + Number(p.high), 0);
+  await waitFor(async () => (await published()) > 0, {
+    timeoutMs: 300_000,
+    intervalMs: 250,
+    what: 'the simulator to start publishing',
+  });
+  const faults = await injectFaults(c, {
+    victims: [...scorers, sink],
+    sink,
+    published,
+    simExitCode: sim.exitCode,
+    rand,
+  });
+  const simCode = await sim.done;
+  await probe.disconnect();
+  if (simCode !== 0) throw new Error(`the simulator exited with ${simCode}`);
+  await Promise.all(faults.pendingRecoveries);
+  o.log('chaos: simulation published; waiting for the consumer groups to catch up');
+  await waitForCatchUp(c);
+  const unexpected = sup.all.reduce((s, p) => s + p.restarts, 0) - faults.kills;
+  await sup.stop();
 
-    // Kills start once transactions flow, and are spread over the publishing period.
-    const probe = kafka.admin();
-    await probe.connect();
-    const flowing = async () =>
-      (await probe.fetchTopicOffsets(topics.transactions).catch(() => [])).reduce((n, p) => n + Number(p.high), 0);
-    await waitFor(async () => (await flowing()) > 0, {
-      timeoutMs: 300_000,
-      intervalMs: 250,
-      what: 'the simulator to start publishing',
-    });
-    const recovery: number[] = [];
-    const pendingRecoveries: Promise<void>[] = [];
-    let kills = 0;
-    let restarts = 0;
-    const plannedBrokerRestartAt = Math.floor(o.kills / 2);
-    // Kills are spread over the run: a random pause, a random victim, SIGKILL (the supervisor
-    // restarts it), and a measurement of how long until its group commits progress again.
-    while (kills < o.kills) {
-      const published = await flowing();
-      await waitFor(
-        async () => (await flowing()) >= published + o.transactions / (o.kills + 2) || sim.exitCode !== null,
-        { timeoutMs: 120_000, intervalMs: 100 + rand() * 400, what: 'the next kill moment' },
-      );
-      const v = victims[Math.floor(rand() * victims.length)]!;
-      const group = v === sink ? 'sink-warehouse' : 'chaos-scorer';
-      const topic = v === sink ? topics.scored : topics.transactions;
-      const before = await committedSum(kafka, group, topic).catch(() => 0);
-      const killedAt = Date.now();
-      v.kill();
-      kills++;
-      o.log(`chaos: kill ${kills}/${o.kills}: SIGKILL ${v.name}`);
-      pendingRecoveries.push(
-        waitFor(async () => (await committedSum(kafka, group, topic)) > before, {
-          timeoutMs: 180_000,
-          intervalMs: 200,
-          what: `${v.name} to make progress after a kill`,
-        }).then(() => void recovery.push((Date.now() - killedAt) / 1000)),
-      );
-      if (kills === plannedBrokerRestartAt && restarts < o.brokerRestarts) {
-        o.log('chaos: restarting the broker');
-        await stopKafka(broker);
-        await startKafka(broker);
-        restarts++;
-      }
-    }
-    while (restarts < o.brokerRestarts) {
-      await stopKafka(broker);
-      await startKafka(broker);
-      restarts++;
-    }
-    const simCode = await simDone;
-    await probe.disconnect();
-    if (simCode !== 0) throw new Error(`the simulator exited with ${simCode}`);
-    await Promise.all(pendingRecoveries);
-    o.log('chaos: simulation published; waiting for the consumer groups to catch up');
-    await waitFor(async () => (await groupLag(kafka, 'chaos-scorer', topics.transactions)) === 0, {
-      timeoutMs: 600_000,
-      intervalMs: 500,
-      what: 'the scorers to catch up',
-    });
-    // The scorers are caught up, so scored is complete: the sink must reach its last records.
-    const scoredEnds = await dataEnds(kafka, topics.scored);
-    const labelEnds = await dataEnds(kafka, topics.labels);
-    await waitFor(
-      async () =>
-        (await caughtUp(kafka, 'sink-warehouse', topics.scored, scoredEnds)) &&
-        (await caughtUp(kafka, 'sink-warehouse', topics.labels, labelEnds)),
-      { timeoutMs: 600_000, intervalMs: 500, what: 'the warehouse sink to catch up' },
-    );
-    const unexpected = sup.all.reduce((s, p) => s + p.restarts, 0) - kills;
-    await sup.stop();
+  const b = await readBack(c);
+  await stopKafka(c.broker);
+  return {
+    transactions: b.r.transactions,
+    scored: b.r.scored,
+    dlq: b.r.dlq,
+    lost: b.r.lost,
+    duplicates: b.r.duplicates,
+    kills: faults.kills,
+    broker_restarts: faults.restarts,
+    recovery_seconds_max: +Math.max(0, ...faults.recovery).toFixed(2),
+    recovery_seconds: faults.recovery.map((x) => +x.toFixed(2)),
+    warehouse_rows: b.warehouseRows,
+    warehouse_distinct: b.warehouseDistinct,
+    labels_on_topic: b.labelsOnTopic,
+    labels_in_warehouse: b.labelsInWarehouse,
+    unexpected_restarts: unexpected,
+    seconds: +((Date.now() - t0) / 1000).toFixed(1),
+    lost_ids: b.r.lostIds,
+    duplicate_samples: b.r.duplicateSamples,
+  };
+}
 
-    const r = await reconcile(kafka, codecs, topics);
-    const labels = await readAll(kafka, topics.labels);
-    const db = await (await DuckDBInstance.create(warehousePath)).connect();
-    const rows = (
-      await db.runAndReadAll('SELECT count(*)::BIGINT AS n, count(DISTINCT txId)::BIGINT AS d FROM scored')
-    ).getRowObjects()[0]!;
-    const lrows = (await db.runAndReadAll('SELECT count(*)::BIGINT AS n FROM labels')).getRowObjects()[0]!;
-    db.closeSync();
-    await stopKafka(broker);
-    const result: ChaosResult = {
-      transactions: r.transactions,
-      scored: r.scored,
-      dlq: r.dlq,
-      lost: r.lost,
-      duplicates: r.duplicates,
-      kills,
-      broker_restarts: restarts,
-      recovery_seconds_max: +Math.max(0, ...recovery).toFixed(2),
-      recovery_seconds: recovery.map((x) => +x.toFixed(2)),
-      warehouse_rows: Number(rows.n),
-      warehouse_distinct: Number(rows.d),
-      labels_on_topic: labels.length,
-      labels_in_warehouse: Number(lrows.n),
-      unexpected_restarts: unexpected,
-      seconds: +((Date.now() - t0) / 1000).toFixed(1),
-      lost_ids: r.lostIds,
-      duplicate_samples: r.duplicateSamples,
-    };
-    if (o.resultFile) {
-      mkdirSync(join(o.resultFile, '..'), { recursive: true });
-      writeFileSync(o.resultFile, JSON.stringify(result, null, 2) + '\n');
-    }
-    if (r.lost === 0 && r.duplicates === 0) rmSync(work, { recursive: true, force: true });
-    else {
-      result.work_dir = work;
-      o.log(`chaos: kept ${work} (service logs in logs/) for diagnosis`);
-    }
-    return result;
+/** Writes the result file if asked; keeps the work folder only when something was lost or doubled. */
+function finishChaos(o: ChaosOptions, work: string, result: ChaosResult): ChaosResult {
+  if (o.resultFile) {
+    mkdirSync(join(o.resultFile, '..'), { recursive: true });
+    writeFileSync(o.resultFile, JSON.stringify(result, null, 2) + '\n');
   }
+  if (result.lost === 0 && result.duplicates === 0) rmSync(work, { recursive: true, force: true });
+  else {
+    result.work_dir = work;
+    o.log(`chaos: kept ${work} (service logs in logs/) for diagnosis`);
+  }
+  return result;
 }
