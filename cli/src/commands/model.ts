@@ -22,6 +22,8 @@ import {
   type Costs,
   type EvalReport,
   type PaysimRow,
+  type PipelineResult,
+  type SplitPlan,
   type Thresholds,
   type TrainParams,
 } from '@fraud/model';
@@ -147,21 +149,7 @@ interface TrainOpts {
 async function train(o: TrainOpts): Promise<void> {
   const progress = createProgress(o.progress);
   const rows = await readCsv(o.csv, o, progress);
-  const gapMs = o.gapHours * 3_600_000;
-  const times = rows.map((r) => r.tx.eventTime);
-  let plan;
-  if (o.validFromStep !== undefined || o.testFromStep !== undefined) {
-    if (o.validFromStep === undefined)
-      throw new FraudError('BAD_REQUEST', '--test-from-step needs --valid-from-step too');
-    plan = explicitSplit({
-      trainFrom: Math.min(...times),
-      validFrom: paysimEventTime(o.validFromStep),
-      testFrom: o.testFromStep === undefined ? null : paysimEventTime(o.testFromStep),
-      gapMs,
-    });
-  } else {
-    plan = planSplit(times, { gapMs, validFraction: o.validFraction, testFraction: o.testFraction });
-  }
+  const plan = splitPlanOf(o, rows);
   const negativeWeight =
     o.fraudRate === undefined
       ? 1
@@ -169,22 +157,9 @@ async function train(o: TrainOpts): Promise<void> {
           rows.map((r) => (r.isFraud ? 1 : 0)),
           o.fraudRate,
         );
-  const params: TrainParams = {
-    rounds: o.rounds,
-    earlyStoppingRounds: Math.max(10, Math.round(o.rounds / 8)),
-    maxDepth: o.maxDepth,
-    eta: o.eta,
-    subsample: 0.9,
-    colsampleBytree: 0.8,
-    minChildWeight: 1,
-    lambda: 1,
-    scalePosWeight: null,
-    nthread: o.threads,
-    seed: 1,
-  };
   const res = await trainPipeline({
     rows,
-    params,
+    params: trainParamsOf(o),
     costs: costsFrom(o),
     plan,
     negativeWeight,
@@ -214,6 +189,43 @@ async function train(o: TrainOpts): Promise<void> {
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     return;
   }
+  process.stdout.write(`${formatTrainResult(res)}\n`);
+}
+
+/** Explicit step boundaries when given, else the planned split by fractions of rows. */
+function splitPlanOf(o: TrainOpts, rows: readonly PaysimRow[]): SplitPlan {
+  const gapMs = o.gapHours * 3_600_000;
+  const times = rows.map((r) => r.tx.eventTime);
+  if (o.validFromStep !== undefined || o.testFromStep !== undefined) {
+    if (o.validFromStep === undefined)
+      throw new FraudError('BAD_REQUEST', '--test-from-step needs --valid-from-step too');
+    return explicitSplit({
+      trainFrom: Math.min(...times),
+      validFrom: paysimEventTime(o.validFromStep),
+      testFrom: o.testFromStep === undefined ? null : paysimEventTime(o.testFromStep),
+      gapMs,
+    });
+  }
+  return planSplit(times, { gapMs, validFraction: o.validFraction, testFraction: o.testFraction });
+}
+
+function trainParamsOf(o: TrainOpts): TrainParams {
+  return {
+    rounds: o.rounds,
+    earlyStoppingRounds: Math.max(10, Math.round(o.rounds / 8)),
+    maxDepth: o.maxDepth,
+    eta: o.eta,
+    subsample: 0.9,
+    colsampleBytree: 0.8,
+    minChildWeight: 1,
+    lambda: 1,
+    scalePosWeight: null,
+    nthread: o.threads,
+    seed: 1,
+  };
+}
+
+function formatTrainResult(res: PipelineResult): string {
   const w = res.windows;
   const out = [
     `model ${res.version} written to ${res.dir ?? '(not written)'}`,
@@ -243,7 +255,7 @@ async function train(o: TrainOpts): Promise<void> {
       .map((f) => `${f.feature} ${f.meanAbsShap.toFixed(3)}`)
       .join(', ')}`,
   ];
-  process.stdout.write(`${out.join('\n')}\n`);
+  return out.join('\n');
 }
 
 interface EvalOpts {
