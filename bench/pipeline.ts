@@ -11,7 +11,7 @@
  * Sizes: BENCH_PIPELINE_TX (200000), BENCH_PIPELINE_RATE (2000), BENCH_PIPELINE_SECONDS (20);
  * BENCH_PIPELINE_OUT names the result file (pipeline.json).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -19,11 +19,17 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Admin, Kafka, byRequestSize, consumerConfig, logLevel, readToEnd } from '@fraud/kafka';
 import { parseBenchEnv } from '@fraud/cli/bench-env';
-import { createLogger, envWith, waitFor } from '@fraud/common';
+import { createLogger, waitFor } from '@fraud/common';
 import { FEATURE_NAMES } from '@fraud/model';
 import { createCodecs, topicNames } from '@fraud/schemas';
 import { freePort } from '@fraud/common/testing';
-import { createBenchTopics, scorerSettings, trainBenchModel, transactions } from './lib/scorer-bench.ts';
+import {
+  createBenchTopics,
+  scorerSettings,
+  spawnBenchScorer,
+  trainBenchModel,
+  transactions,
+} from './lib/scorer-bench.ts';
 
 const BENCH = parseBenchEnv();
 const N = BENCH.BENCH_PIPELINE_TX;
@@ -161,21 +167,7 @@ async function main(): Promise<void> {
     const metricsPort = await freePort();
     log('sustained: fraud scorer (exactly-once) draining the backlog');
     const spawnedAt = performance.now();
-    child = spawn(process.execPath, [join(ROOT, 'bin', 'fraud.mjs'), 'scorer'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: envWith({
-        ...scorerSettings(BENCH),
-        OMP_WAIT_POLICY: 'passive',
-        LOG_LEVEL: 'warn',
-        TOPIC_PREFIX: prefix,
-        SCORER_GROUP_ID: groupId,
-        SCORER_METRICS_PORT: String(metricsPort),
-        SCORER_METRICS_HOST: '127.0.0.1',
-        MODEL_BOOTSTRAP_DIR: modelDir,
-        SCHEMA_REGISTRY_URL: REGISTRY,
-      }),
-    });
+    child = spawnBenchScorer(BENCH, { prefix, groupId, metricsPort, modelDir });
     const sustained = await measureDrain(N, () => committed(admin, groupId, topics.transactions), 'scorer');
     log(
       `sustained ${sustained.perSecond} tx/s (${((sustained.perSecond / ceiling.perSecond) * 100).toFixed(0)}% of the ceiling)`,

@@ -17,7 +17,7 @@
  * Knobs: BENCH_SATURATION_RATES (100,200,400,800,1600,3200,6400,12800), BENCH_SATURATION_STEP_S (15),
  * BENCH_SATURATION_TREES (100).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -25,10 +25,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, consumerConfig, logLevel, type Producer } from '@fraud/kafka';
 import { parseBenchEnv } from '@fraud/cli/bench-env';
-import { envWith, waitFor } from '@fraud/common';
+import { waitFor } from '@fraud/common';
 import { FEATURE_NAMES } from '@fraud/model';
 import { createCodecs, topicNames, type Codecs, type Topics, type Transaction } from '@fraud/schemas';
-import { createBenchTopics, scorerSettings, trainBenchModel, txSource } from './lib/scorer-bench.ts';
+import { createBenchTopics, scorerSettings, spawnBenchScorer, trainBenchModel, txSource } from './lib/scorer-bench.ts';
 import { saturationSvg, type ChartPoint } from './lib/saturation-chart.ts';
 
 const BENCH = parseBenchEnv();
@@ -183,21 +183,7 @@ async function main(): Promise<void> {
     const modelDir = join(mkdtempSync(join(tmpdir(), 'bench-saturation-')), 'saturation-v1');
     log(`training the model (${TREES} trees, depth 6)`);
     const model = await trainModel(modelDir);
-    child = spawn(process.execPath, [join(ROOT, 'bin', 'fraud.mjs'), 'scorer'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: envWith({
-        ...scorerSettings(BENCH),
-        OMP_WAIT_POLICY: 'passive',
-        LOG_LEVEL: 'warn',
-        TOPIC_PREFIX: prefix,
-        SCORER_GROUP_ID: `${prefix}scorer`,
-        SCORER_METRICS_PORT: '0',
-        SCORER_METRICS_HOST: '127.0.0.1',
-        MODEL_BOOTSTRAP_DIR: modelDir,
-        SCHEMA_REGISTRY_URL: REGISTRY,
-      }),
-    });
+    child = spawnBenchScorer(BENCH, { prefix, groupId: `${prefix}scorer`, metricsPort: 0, modelDir });
     const exited = new Promise<never>((_, rej) =>
       child!.once('exit', (code, sig) => rej(new Error(`the scorer exited (${code ?? sig}) during the benchmark`))),
     );

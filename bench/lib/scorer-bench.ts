@@ -1,4 +1,11 @@
-/** What the scorer benchmarks (pipeline, saturation) share: scorer settings, the synthetic load and the model. */
+/**
+ * What the scorer benchmarks (pipeline, saturation) share: scorer settings, the synthetic load, the
+ * model, the topics and the scorer process.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { envWith } from '@fraud/common';
 import {
   FEATURE_NAMES,
   FEATURE_SET,
@@ -116,4 +123,31 @@ export async function createBenchTopics(
     ],
   });
   return [...data, ...compacted];
+}
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * `fraud scorer` in its own process on a run's topics, with the bench's scorer settings and the
+ * model in `modelDir` as its bootstrap champion; its stderr goes to the bench's.
+ */
+export function spawnBenchScorer(
+  bench: BenchEnv,
+  run: { prefix: string; groupId: string; metricsPort: number; modelDir: string },
+): ChildProcess {
+  return spawn(process.execPath, [join(ROOT, 'bin', 'fraud.mjs'), 'scorer'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: envWith({
+      ...scorerSettings(bench),
+      OMP_WAIT_POLICY: 'passive',
+      LOG_LEVEL: 'warn',
+      TOPIC_PREFIX: run.prefix,
+      SCORER_GROUP_ID: run.groupId,
+      SCORER_METRICS_PORT: String(run.metricsPort),
+      SCORER_METRICS_HOST: '127.0.0.1',
+      MODEL_BOOTSTRAP_DIR: run.modelDir,
+      SCHEMA_REGISTRY_URL: bench.SCHEMA_REGISTRY_URL,
+    }),
+  });
 }
