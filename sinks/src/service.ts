@@ -1,14 +1,14 @@
 import { resolve } from 'node:path';
 import type { BigQuery } from '@google-cloud/bigquery';
-import { createKafka, producerConfig, type Kafka, type Producer } from '@fraud/kafka';
+import { createKafka, producerConfig, type Producer } from '@fraud/kafka';
 import { createMetricsRegistry, errorMessage, type Logger } from '@fraud/common';
-import { createCodecs, topicNames, type Topics } from '@fraud/schemas';
-import type { Registry } from 'prom-client';
+import { createCodecs, topicNames } from '@fraud/schemas';
 import { createBigQueryClient } from './bigquery-client.ts';
 import type { SinkCodecs } from './codecs.ts';
 import type { SinkEnv } from './env.ts';
 import { createServiceServer } from './http/service-server.ts';
 import type { BatchConsumer } from './kafka/batch-consumer.ts';
+import type { SinkDeps } from './kafka/sink-consumer.ts';
 import { createLiveFeed } from './live/feed-server.ts';
 import { createLiveSink } from './live/sink.ts';
 import { createLagExporter } from './metrics/lag-exporter.ts';
@@ -71,7 +71,7 @@ export async function startSink(kind: SinkKind, deps: SinkServiceDeps): Promise<
     name: `sink-${kind}`,
   });
   const groupId = sinkGroupId(env, kind);
-  const common: SinkCommon = {
+  const common: SinkDeps = {
     kafka,
     producer,
     codecs,
@@ -115,18 +115,6 @@ export async function startSink(kind: SinkKind, deps: SinkServiceDeps): Promise<
   };
 }
 
-/** What every sink's consumer is built from. */
-interface SinkCommon {
-  kafka: Kafka;
-  producer: Producer;
-  codecs: SinkCodecs;
-  topics: Topics;
-  groupId: string;
-  registry: Registry;
-  logger: Logger;
-  sessionTimeoutMs: number;
-}
-
 /** One sink's consumer and what to close after it stops. */
 interface BuiltSink {
   consumer: BatchConsumer;
@@ -137,7 +125,7 @@ type ServiceServer = ReturnType<typeof createServiceServer>;
 
 /** The warehouse store (opened and initialised), its query API on the sink's port, and the writer. */
 async function buildWarehouseSink(
-  common: SinkCommon,
+  common: SinkDeps,
   env: SinkEnv,
   http: ServiceServer,
   bigquery: BigQuery | undefined,
@@ -155,7 +143,7 @@ async function buildWarehouseSink(
 }
 
 /** Business metrics from the records, and the consumer-lag exporter beside them. */
-async function buildMetricsSink(common: SinkCommon, env: SinkEnv): Promise<BuiltSink> {
+async function buildMetricsSink(common: SinkDeps, env: SinkEnv): Promise<BuiltSink> {
   const consumer = createMetricsSink({
     ...common,
     windowMs: env.METRICS_WINDOW_SECONDS * 1000,
@@ -181,7 +169,7 @@ async function buildMetricsSink(common: SinkCommon, env: SinkEnv): Promise<Built
 }
 
 /** The Socket.io feed on the sink's HTTP server, fed by the live consumer. */
-function buildLiveSink(common: SinkCommon, env: SinkEnv, http: ServiceServer): BuiltSink {
+function buildLiveSink(common: SinkDeps, env: SinkEnv, http: ServiceServer): BuiltSink {
   const feed = createLiveFeed({
     server: http.server,
     secret: env.LIVE_FEED_SECRET,

@@ -9,6 +9,7 @@ import {
   FEATURE_SET,
   featuresForFile,
   readArtifact,
+  trainParams,
   trainXGBoost,
   writeArtifact,
   xgboostJsonToOnnx,
@@ -46,19 +47,7 @@ export async function publishChampion(
     train: matrix,
     trainLabels: Float32Array.from(history, (e) => (e.isFraud ? 1 : 0)),
     featureNames: FEATURE_NAMES,
-    params: {
-      rounds: 30,
-      earlyStoppingRounds: 0,
-      maxDepth: 4,
-      eta: 0.3,
-      subsample: 1,
-      colsampleBytree: 1,
-      minChildWeight: 1,
-      lambda: 1,
-      scalePosWeight: null,
-      nthread: 1,
-      seed,
-    },
+    params: trainParams({ rounds: 30, maxDepth: 4, eta: 0.3, seed }),
   });
   await writeArtifact(modelDir, {
     onnx: xgboostJsonToOnnx(trained.modelJson, { featureNames: FEATURE_NAMES }),
