@@ -6,15 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { envWith } from '@fraud/common';
-import {
-  FEATURE_NAMES,
-  FEATURE_SET,
-  featuresForFile,
-  trainParams,
-  trainXGBoost,
-  writeArtifact,
-  xgboostJsonToOnnx,
-} from '@fraud/model';
+import { trainDirectArtifact, trainParams } from '@fraud/model';
 import type { Admin } from '@fraud/kafka';
 import type { Topics, Transaction } from '@fraud/schemas';
 import type { BenchEnv } from '@fraud/cli/bench-env';
@@ -71,10 +63,6 @@ export async function trainBenchModel(
   o: { version: string; count: number; rounds: number; nthread: number },
 ): Promise<{ rounds: number; maxDepth: number }> {
   const txs = transactions(o.count, 99, 'train', Date.UTC(2025, 0, 1));
-  const matrix = featuresForFile(txs);
-  const labels = new Float32Array(
-    txs.map((t) => (t.type === 'TRANSFER' && t.amount === t.originBalanceBefore ? 1 : 0)),
-  );
   const params = trainParams({
     rounds: o.rounds,
     maxDepth: 6,
@@ -83,16 +71,12 @@ export async function trainBenchModel(
     colsampleBytree: 0.8,
     nthread: o.nthread,
   });
-  const trained = await trainXGBoost({ train: matrix, trainLabels: labels, featureNames: FEATURE_NAMES, params });
-  await writeArtifact(dir, {
-    onnx: xgboostJsonToOnnx(trained.modelJson, { featureNames: FEATURE_NAMES }),
-    modelJson: trained.modelJson,
-    metadata: {
-      version: o.version,
-      featureSet: FEATURE_SET,
-      featureNames: [...FEATURE_NAMES],
-      thresholds: { review: 0.3, block: 0.8 },
-    },
+  await trainDirectArtifact(dir, {
+    txs,
+    labels: new Float32Array(txs.map((t) => (t.type === 'TRANSFER' && t.amount === t.originBalanceBefore ? 1 : 0))),
+    params,
+    version: o.version,
+    thresholds: { review: 0.3, block: 0.8 },
   });
   return { rounds: params.rounds, maxDepth: params.maxDepth };
 }

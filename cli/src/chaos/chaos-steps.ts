@@ -4,16 +4,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { producerConfig, type Kafka } from '@fraud/kafka';
 import { envWith, waitFor } from '@fraud/common';
 import { repoRoot, startKafka, stopKafka, type KafkaRuntimeOptions } from '@fraud/infra';
-import {
-  FEATURE_NAMES,
-  FEATURE_SET,
-  featuresForFile,
-  readArtifact,
-  trainParams,
-  trainXGBoost,
-  writeArtifact,
-  xgboostJsonToOnnx,
-} from '@fraud/model';
+import { readArtifact, trainDirectArtifact, trainParams } from '@fraud/model';
 import { simulate } from '@fraud/producers';
 import type { Codecs, Topics } from '@fraud/schemas';
 import { artifactToUpdate } from '@fraud/scorer';
@@ -42,22 +33,12 @@ export async function publishChampion(
   seed: number,
 ): Promise<void> {
   const history = simulate({ seed: seed + 1 }, 20_000);
-  const matrix = featuresForFile(history.map((e) => e.transaction));
-  const trained = await trainXGBoost({
-    train: matrix,
-    trainLabels: Float32Array.from(history, (e) => (e.isFraud ? 1 : 0)),
-    featureNames: FEATURE_NAMES,
+  await trainDirectArtifact(modelDir, {
+    txs: history.map((e) => e.transaction),
+    labels: Float32Array.from(history, (e) => (e.isFraud ? 1 : 0)),
     params: trainParams({ rounds: 30, maxDepth: 4, eta: 0.3, seed }),
-  });
-  await writeArtifact(modelDir, {
-    onnx: xgboostJsonToOnnx(trained.modelJson, { featureNames: FEATURE_NAMES }),
-    modelJson: trained.modelJson,
-    metadata: {
-      version: 'chaos-v1',
-      featureSet: FEATURE_SET,
-      featureNames: [...FEATURE_NAMES],
-      thresholds: { review: 0.5, block: 0.9 },
-    },
+    version: 'chaos-v1',
+    thresholds: { review: 0.5, block: 0.9 },
   });
   const update = artifactToUpdate(await readArtifact(modelDir), modelDir);
   const producer = c.kafka.producer(producerConfig('idempotent'));

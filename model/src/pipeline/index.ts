@@ -3,4 +3,5 @@ export * from './matrix.ts';
 export * from './fingerprint.ts';
 export * from './importance.ts';
 export * from './train.ts';
+export * from './direct-artifact.ts';
 export * from './score.ts';

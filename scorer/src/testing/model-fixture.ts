@@ -1,16 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  FEATURE_NAMES,
-  FEATURE_SET,
-  featuresForFile,
-  readArtifact,
-  trainParams,
-  trainXGBoost,
-  writeArtifact,
-  xgboostJsonToOnnx,
-} from '@fraud/model';
+import { readArtifact, trainDirectArtifact, trainParams } from '@fraud/model';
 import type { ModelUpdate, Transaction } from '@fraud/schemas';
 import { artifactToUpdate } from '../bootstrap.ts';
 import { seededRandom } from '@fraud/common/testing';
@@ -73,28 +64,13 @@ export async function trainTinyModelOn(
   txs: readonly Transaction[],
   opts: { seed?: number; thresholds?: { review: number; block: number } } = {},
 ): Promise<TinyModel> {
-  const seed = opts.seed ?? 7;
-  const matrix = featuresForFile(txs);
-  const labels = new Float32Array(
-    txs.map((t) => (t.type === 'TRANSFER' && t.amount === t.originBalanceBefore ? 1 : 0)),
-  );
-  const trained = await trainXGBoost({
-    train: matrix,
-    trainLabels: labels,
-    featureNames: FEATURE_NAMES,
-    params: trainParams({ rounds: 8, maxDepth: 3, eta: 0.5, seed }),
-  });
-  const onnx = xgboostJsonToOnnx(trained.modelJson, { featureNames: FEATURE_NAMES });
   const dir = join(await mkdtemp(join(tmpdir(), 'scorer-model-')), version);
-  await writeArtifact(dir, {
-    onnx,
-    modelJson: trained.modelJson,
-    metadata: {
-      version,
-      featureSet: FEATURE_SET,
-      featureNames: [...FEATURE_NAMES],
-      thresholds: opts.thresholds ?? { review: 0.3, block: 0.8 },
-    },
+  await trainDirectArtifact(dir, {
+    txs,
+    labels: new Float32Array(txs.map((t) => (t.type === 'TRANSFER' && t.amount === t.originBalanceBefore ? 1 : 0))),
+    params: trainParams({ rounds: 8, maxDepth: 3, eta: 0.5, seed: opts.seed ?? 7 }),
+    version,
+    thresholds: opts.thresholds ?? { review: 0.3, block: 0.8 },
   });
   return { dir, update: artifactToUpdate(await readArtifact(dir), dir) };
 }
