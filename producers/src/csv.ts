@@ -1,22 +1,10 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { FraudError } from '@fraud/common';
-import { TRANSACTION_TYPES, type TransactionType } from '@fraud/schemas';
+import { PAYSIM_COLUMNS, TRANSACTION_TYPES, type TransactionType } from '@fraud/schemas';
 
-/** Kaggle PaySim columns, in order. */
-export const PAYSIM_COLUMNS = [
-  'step',
-  'type',
-  'amount',
-  'nameOrig',
-  'oldbalanceOrg',
-  'newbalanceOrig',
-  'nameDest',
-  'oldbalanceDest',
-  'newbalanceDest',
-  'isFraud',
-  'isFlaggedFraud',
-] as const;
+/** Kaggle PaySim columns, in order (the format's contract in @fraud/schemas). */
+export { PAYSIM_COLUMNS };
 
 /**
  * One valid PaySim row. Money is in integer minor units. The post-transaction balances

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import type { Transaction } from '@fraud/schemas';
+import { PAYSIM_EPOCH_MS, PAYSIM_STEP_MS, type Transaction } from '@fraud/schemas';
 import type { PaysimRow } from './csv.ts';
 
-export const DEFAULT_EPOCH_BASE = Date.UTC(2026, 0, 1);
-const HOUR = 3_600_000;
+/** Step 0's event time: the PaySim time base the trainer uses too, so replayed and trained times agree. */
+export const DEFAULT_EPOCH_BASE = PAYSIM_EPOCH_MS;
+const HOUR = PAYSIM_STEP_MS;
 /** Spacing of rows inside one step: keeps file order as event order for up to 72,000 rows a step. */
 export const ROW_SPACING_MS = 50;
 

@@ -15,3 +15,4 @@ export {
 } from './registry/auth.ts';
 export { COMPATIBILITY_LEVELS, type CompatibilityLevel } from './registry/compat.ts';
 export * from './control.ts';
+export * from './paysim.ts';

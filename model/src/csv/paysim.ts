@@ -1,7 +1,14 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { FraudError } from '@fraud/common';
-import { TRANSACTION_TYPES, type Transaction, type TransactionType } from '@fraud/schemas';
+import {
+  PAYSIM_COLUMNS,
+  PAYSIM_EPOCH_MS,
+  PAYSIM_STEP_MS,
+  TRANSACTION_TYPES,
+  type Transaction,
+  type TransactionType,
+} from '@fraud/schemas';
 
 /**
  * Kaggle PaySim CSV (step,type,amount,nameOrig,oldbalanceOrg,newbalanceOrig,nameDest,
@@ -9,24 +16,9 @@ import { TRANSACTION_TYPES, type Transaction, type TransactionType } from '@frau
  * newbalanceOrig/newbalanceDest are checked to be numbers and then DROPPED: they are
  * post-transaction values that leak the label, and nothing downstream may see them.
  * Amounts are major units with decimals ("1.0E7" allowed); they become minor units.
+ * The columns and the time base are the format's contract in @fraud/schemas.
  */
-export const PAYSIM_COLUMNS = [
-  'step',
-  'type',
-  'amount',
-  'nameOrig',
-  'oldbalanceOrg',
-  'newbalanceOrig',
-  'nameDest',
-  'oldbalanceDest',
-  'newbalanceDest',
-  'isFraud',
-  'isFlaggedFraud',
-] as const;
-
-/** Event time of step 0 (midnight UTC), so hour_of_day = step mod 24. One step is one hour. */
-export const PAYSIM_EPOCH_MS = Date.UTC(2026, 0, 1);
-export const PAYSIM_STEP_MS = 3_600_000;
+export { PAYSIM_COLUMNS, PAYSIM_EPOCH_MS, PAYSIM_STEP_MS };
 
 export function paysimEventTime(step: number, epochMs: number = PAYSIM_EPOCH_MS): number {
   return epochMs + step * PAYSIM_STEP_MS;
