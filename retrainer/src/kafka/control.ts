@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import { followTopic, type Kafka, type KafkaMessage, type Producer, type TopicFollower } from '@fraud/kafka';
+import type { Kafka, KafkaMessage, Producer } from '@fraud/kafka';
 import { errorMessage, type Logger } from '@fraud/common';
 import { CONTROL_KEYS, type Topics } from '@fraud/schemas';
 import { diffKeys, type PolicyManager } from '../policy/manager.ts';
 import { retrainPolicySchema } from '../policy/schema.ts';
+import { followRecords } from './follow-records.ts';
 
 /**
  * The 'retrain-policy' key of the compacted control topic (JSON). Read from the beginning at
@@ -23,7 +23,6 @@ export function watchControlTopic(deps: {
   logger: Logger;
   groupPrefix?: string;
 }): ControlWatcher {
-  let follower: TopicFollower | undefined;
   const apply = async (message: KafkaMessage): Promise<void> => {
     if (message.key?.toString('utf8') !== CONTROL_KEYS.retrainPolicy || message.value === null) return;
     const text = message.value.toString('utf8');
@@ -44,23 +43,14 @@ export function watchControlTopic(deps: {
     const actor = typeof rec.updatedBy === 'string' ? rec.updatedBy : 'control-topic';
     await deps.manager.apply({ source: 'control-topic', actor, policy: value });
   };
-  return {
-    async start() {
-      follower = await followTopic({
-        kafka: deps.kafka,
-        topic: deps.topics.control,
-        groupId: `${deps.groupPrefix ?? 'retrainer-control'}-${randomUUID().slice(0, 8)}`,
-        logger: deps.logger,
-        onMessages: async (messages) => {
-          for (const m of messages) await apply(m);
-        },
-      });
-    },
-    async stop() {
-      await follower?.stop();
-      follower = undefined;
-    },
-  };
+  const follower = followRecords({
+    kafka: deps.kafka,
+    topic: deps.topics.control,
+    groupPrefix: deps.groupPrefix ?? 'retrainer-control',
+    logger: deps.logger,
+    apply,
+  });
+  return { start: follower.start, stop: follower.stop };
 }
 
 /** Publishes a policy document to the control topic (what the console and the CLI do). */

@@ -1,15 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import {
-  followTopic,
-  withDeadline,
-  type Kafka,
-  type KafkaMessage,
-  type Producer,
-  type TopicFollower,
-} from '@fraud/kafka';
+import { withDeadline, type Kafka, type KafkaMessage, type Producer } from '@fraud/kafka';
 import { errorMessage, FraudError, type Logger } from '@fraud/common';
 import type { Codecs, ModelUpdate, Topics } from '@fraud/schemas';
 import type { UpdateSink } from '../run/publisher.ts';
+import { followRecords } from './follow-records.ts';
 
 type Role = 'champion' | 'shadow';
 
@@ -36,7 +29,6 @@ export function watchModelUpdates(deps: {
   logger: Logger;
   groupPrefix?: string;
 }): ModelUpdatesView {
-  let follower: TopicFollower | undefined;
   const latest: Record<Role, ModelUpdate | null> = { champion: null, shadow: null };
   const listeners: ((role: Role, u: ModelUpdate | null) => void)[] = [];
   const set = (role: Role, u: ModelUpdate | null): void => {
@@ -53,27 +45,22 @@ export function watchModelUpdates(deps: {
       deps.logger.error({ err: errorMessage(err), offset: message.offset }, 'undecodable model update ignored');
     }
   };
+  const follower = followRecords({
+    kafka: deps.kafka,
+    topic: deps.topics.modelUpdates,
+    groupPrefix: deps.groupPrefix ?? 'retrainer-models',
+    logger: deps.logger,
+    apply,
+  });
   return {
-    async start() {
-      follower = await followTopic({
-        kafka: deps.kafka,
-        topic: deps.topics.modelUpdates,
-        groupId: `${deps.groupPrefix ?? 'retrainer-models'}-${randomUUID().slice(0, 8)}`,
-        logger: deps.logger,
-        onMessages: async (messages) => {
-          for (const m of messages) await apply(m);
-        },
-      });
-    },
-    async stop() {
-      await follower?.stop();
-      follower = undefined;
-    },
+    start: follower.start,
+    stop: follower.stop,
     champion: () => latest.champion,
     shadow: () => latest.shadow,
     async caughtUp(timeoutMs = 30_000) {
-      if (!follower) throw new FraudError('INTERNAL', 'model-updates view not started: call start() first');
-      await withDeadline(follower.caughtUp, timeoutMs, 'reading model-updates to its end');
+      const running = follower.current();
+      if (!running) throw new FraudError('INTERNAL', 'model-updates view not started: call start() first');
+      await withDeadline(running.caughtUp, timeoutMs, 'reading model-updates to its end');
     },
     onUpdate(fn) {
       listeners.push(fn);
