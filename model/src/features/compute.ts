@@ -12,7 +12,7 @@ import {
   type CreateFeatureStateOptions,
   type FeatureState,
 } from './state.ts';
-import type { DestFeatures } from './view.ts';
+import { noDestHistory, type DestFeatures } from './view.ts';
 
 const CASH_IN = TYPE_CODE.CASH_IN ?? 0;
 
@@ -56,16 +56,8 @@ function pushBounded<T>(arr: T[], value: T, max: number): boolean {
   return false;
 }
 
-const DEST_SCRATCH: DestFeatures = {
-  inCount1h: 0,
-  inCount24h: 0,
-  inSum24h: 0,
-  fanIn24h: 0,
-  inTransfer24h: 0,
-  inCashout24h: 0,
-  secsSincePrevIn: NaN,
-  prevBalanceAfter: NaN,
-};
+/** Scratch the destination lookup writes into (it sets every field), reused so the hot path allocates nothing. */
+const DEST_SCRATCH: DestFeatures = noDestHistory();
 
 /** Features of one transaction from the history in `state`, then fold it into the state. */
 function computeRow(tx: Transaction, state: FeatureState, out: Float32Array, at: number): void {

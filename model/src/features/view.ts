@@ -59,6 +59,20 @@ export interface DestFeatures {
   prevBalanceAfter: number;
 }
 
+/** The destination features of an account with no inbound history: no counts, no previous inbound (NaN). */
+export function noDestHistory(): DestFeatures {
+  return {
+    inCount1h: 0,
+    inCount24h: 0,
+    inSum24h: 0,
+    fanIn24h: 0,
+    inTransfer24h: 0,
+    inCashout24h: 0,
+    secsSincePrevIn: NaN,
+    prevBalanceAfter: NaN,
+  };
+}
+
 /** Sweep empty destinations at most once per this much event time. */
 const SWEEP_EVERY_MS = HOUR_MS;
 

@@ -4,6 +4,7 @@ import {
   createDestinationView,
   DAY_MS,
   HOUR_MS,
+  noDestHistory,
   type DestFeatures,
   type DestinationView,
 } from '../../src/features/index.ts';
@@ -25,16 +26,8 @@ function lookup(view: DestinationView, account: string, t: number): DestFeatures
   });
 }
 
-const NONE: DestFeatures = {
-  inCount1h: 0,
-  inCount24h: 0,
-  inSum24h: 0,
-  fanIn24h: 0,
-  inTransfer24h: 0,
-  inCashout24h: 0,
-  secsSincePrevIn: NaN,
-  prevBalanceAfter: NaN,
-};
+/** What a lookup without history must write over the -1 scratch above. */
+const NONE: DestFeatures = noDestHistory();
 
 /** An inbound event to `dest` at t (the sender and balance only matter where a test says so). */
 const inbound = (
