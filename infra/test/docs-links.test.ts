@@ -33,6 +33,19 @@ function relativeLinks(markdown: string): string[] {
   return targets;
 }
 
+/** Top-level folders whose files the docs name in prose (`scorer/src/eos/machine.ts`). */
+const FOLDERS =
+  'api|bench|cli|common|corpus|fixtures|infra|kafka|model|producers|retrainer|schemas|scorer|scripts|sinks|tooling|web';
+const FILE_PATH = new RegExp(
+  `(?<![\\w./-])((?:${FOLDERS})/[\\w./-]*\\.(?:ts|md|json|ya?ml|svg|csv|sh|avsc|mjs|svelte|tmpl|xml))(?![\\w/])`,
+  'g',
+);
+
+/** Repository file paths a markdown text names, links or not; placeholders (NAME) skipped. */
+function namedFiles(markdown: string): string[] {
+  return [...markdown.matchAll(FILE_PATH)].map((m) => m[1] ?? '').filter((path) => !/\bNAME\b/.test(path));
+}
+
 describe('links between docs', () => {
   it('finds relative links, skipping code, other sites and anchors', () => {
     const text = [
@@ -59,5 +72,23 @@ describe('links between docs', () => {
     expect(DOCS.length).toBeGreaterThan(5);
     expect(checked).toBeGreaterThan(20);
     expect(broken).toEqual([]);
+  });
+
+  it('finds file paths named in prose, skipping placeholders and longer words', () => {
+    const text = 'See scorer/src/eos/machine.ts, `kafka/src/dlq.ts` and bench/results/NAME.json; not xscorer/a.ts.';
+    expect(namedFiles(text)).toEqual(['scorer/src/eos/machine.ts', 'kafka/src/dlq.ts']);
+  });
+
+  it('every repository file the README and docs/ name exists (the changelog may name past files)', () => {
+    const missing: string[] = [];
+    let checked = 0;
+    for (const doc of DOCS.filter((d) => d !== 'CHANGELOG.md')) {
+      for (const path of namedFiles(readFileSync(join(repoRoot, doc), 'utf8'))) {
+        checked += 1;
+        if (!existsSync(join(repoRoot, path))) missing.push(`${doc} -> ${path}`);
+      }
+    }
+    expect(checked).toBeGreaterThan(50);
+    expect(missing).toEqual([]);
   });
 });
