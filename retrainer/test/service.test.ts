@@ -11,7 +11,7 @@ import { CONTROL_KEYS, createCodecs, topicNames, type Codecs, type ModelUpdate, 
 import { createRetrainerService, type RetrainerService } from '../src/service/service.ts';
 import type { RunRecord } from '../src/store/registry-store.ts';
 import { label } from './fixtures.ts';
-import { shuffledLabels, synthetic } from './synthetic.ts';
+import { faninPhase, shuffledLabels, synthetic, takeoverPhase } from './synthetic.ts';
 
 const REGISTRY_URL = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081';
 const H = 3_600_000;
@@ -174,15 +174,7 @@ describe('retrainer service on the real broker', () => {
   });
 
   it('retrains when enough labels arrive and publishes the winner as champion', async () => {
-    const phase1 = synthetic({
-      start: T0,
-      hours: 48,
-      rows: 6000,
-      fraudRate: 0.03,
-      faninShare: 0,
-      seed: 1,
-      prefix: 'p1',
-    });
+    const phase1 = takeoverPhase(T0);
     await sendScored(phase1.records);
     await sendLabels(phase1.labels);
     const promoted = await waitFor(async () => (await runs()).find((r) => r.status === 'promoted'), {
@@ -269,15 +261,7 @@ describe('retrainer service on the real broker', () => {
 
   it('promotes a challenger that learned a new typology over the champion', async () => {
     const before = svc.models.champion()?.version;
-    const phase2 = synthetic({
-      start: T0 + 48 * H,
-      hours: 48,
-      rows: 6000,
-      fraudRate: 0.03,
-      faninShare: 0.7,
-      seed: 2,
-      prefix: 'p2',
-    });
+    const phase2 = faninPhase(T0 + 48 * H);
     await sendScored(phase2.records);
     await sendLabels(phase2.labels);
     const run = await waitFor(

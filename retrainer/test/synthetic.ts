@@ -67,3 +67,13 @@ export function shuffledLabels(input: TrainInput): Promise<TrainResult> {
   }
   return trainXGBoost({ ...input, trainLabels: l });
 }
+
+/** Phase 1 of the promotion tests: 48 hours, 6,000 transactions, 3% fraud, all of it account takeover. */
+export function takeoverPhase(start: number): { records: ScoredTransaction[]; labels: Label[] } {
+  return synthetic({ start, hours: 48, rows: 6000, fraudRate: 0.03, faninShare: 0, seed: 1, prefix: 'p1' });
+}
+
+/** Phase 2: the same volume, but a typology the phase-1 champion never saw (fan-in) makes 70% of the fraud. */
+export function faninPhase(start: number): { records: ScoredTransaction[]; labels: Label[] } {
+  return synthetic({ start, hours: 48, rows: 6000, fraudRate: 0.03, faninShare: 0.7, seed: 2, prefix: 'p2' });
+}

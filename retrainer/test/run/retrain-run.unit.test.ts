@@ -10,7 +10,7 @@ import { sourceFromUpdate, type ModelSource } from '../../src/run/model-source.t
 import { createModelPublisher } from '../../src/run/publisher.ts';
 import { runRetrain, type RetrainDeps } from '../../src/run/retrain-run.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
-import { shuffledLabels, synthetic } from '../synthetic.ts';
+import { faninPhase, shuffledLabels, synthetic, takeoverPhase } from '../synthetic.ts';
 
 const logger = createLogger('test', 'silent');
 const H = 3_600_000;
@@ -58,15 +58,7 @@ describe('retraining run', () => {
     store = await openStore(':memory:');
     const { deps, sent } = harness(store);
     const t0 = Date.UTC(2026, 0, 1);
-    const phase1 = synthetic({
-      start: t0,
-      hours: 48,
-      rows: 6000,
-      fraudRate: 0.03,
-      faninShare: 0,
-      seed: 1,
-      prefix: 'p1',
-    });
+    const phase1 = takeoverPhase(t0);
     await store.training.ingestScored(phase1.records);
     await store.training.ingestLabels(phase1.labels);
 
@@ -81,15 +73,7 @@ describe('retraining run', () => {
     expect(sent).toHaveLength(1);
 
     // A new typology appears: the champion never saw it; the challenger trains on it.
-    const phase2 = synthetic({
-      start: t0 + 48 * H,
-      hours: 48,
-      rows: 6000,
-      fraudRate: 0.03,
-      faninShare: 0.7,
-      seed: 2,
-      prefix: 'p2',
-    });
+    const phase2 = faninPhase(t0 + 48 * H);
     await store.training.ingestScored(phase2.records);
     await store.training.ingestLabels(phase2.labels);
     const better = await runRetrain(deps, validateRetrainPolicy({ ...policy, trainingWindowHours: 60 }), {
