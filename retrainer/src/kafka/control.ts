@@ -43,13 +43,7 @@ export function watchControlTopic(deps: {
     const actor = typeof rec.updatedBy === 'string' ? rec.updatedBy : 'control-topic';
     await deps.manager.apply({ source: 'control-topic', actor, policy: value });
   };
-  const follower = followRecords({
-    kafka: deps.kafka,
-    topic: deps.topics.control,
-    groupPrefix: deps.groupPrefix ?? 'retrainer-control',
-    logger: deps.logger,
-    apply,
-  });
+  const follower = followRecords(deps, deps.topics.control, 'retrainer-control', apply);
   return { start: follower.start, stop: follower.stop };
 }
 

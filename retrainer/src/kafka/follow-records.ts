@@ -10,26 +10,26 @@ export interface RecordFollower {
 }
 
 /**
- * Follows `topic` from the beginning under a fresh group (`<groupPrefix>-<random>`) each start, so
- * the whole compacted history is read again, and applies each record in topic order.
+ * Follows `topic` from the beginning under a fresh group (`<groupPrefix>-<random>`, the prefix
+ * `defaultGroupPrefix` unless deps name one) each start, so the whole compacted history is read
+ * again, and applies each record in topic order.
  */
-export function followRecords(o: {
-  kafka: Kafka;
-  topic: string;
-  groupPrefix: string;
-  logger: Logger;
-  apply: (message: KafkaMessage) => Promise<void>;
-}): RecordFollower {
+export function followRecords(
+  deps: { kafka: Kafka; logger: Logger; groupPrefix?: string },
+  topic: string,
+  defaultGroupPrefix: string,
+  apply: (message: KafkaMessage) => Promise<void>,
+): RecordFollower {
   let follower: TopicFollower | undefined;
   return {
     async start() {
       follower = await followTopic({
-        kafka: o.kafka,
-        topic: o.topic,
-        groupId: `${o.groupPrefix}-${randomUUID().slice(0, 8)}`,
-        logger: o.logger,
+        kafka: deps.kafka,
+        topic,
+        groupId: `${deps.groupPrefix ?? defaultGroupPrefix}-${randomUUID().slice(0, 8)}`,
+        logger: deps.logger,
         onMessages: async (messages) => {
-          for (const m of messages) await o.apply(m);
+          for (const m of messages) await apply(m);
         },
       });
     },

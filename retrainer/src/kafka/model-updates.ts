@@ -45,13 +45,7 @@ export function watchModelUpdates(deps: {
       deps.logger.error({ err: errorMessage(err), offset: message.offset }, 'undecodable model update ignored');
     }
   };
-  const follower = followRecords({
-    kafka: deps.kafka,
-    topic: deps.topics.modelUpdates,
-    groupPrefix: deps.groupPrefix ?? 'retrainer-models',
-    logger: deps.logger,
-    apply,
-  });
+  const follower = followRecords(deps, deps.topics.modelUpdates, 'retrainer-models', apply);
   return {
     start: follower.start,
     stop: follower.stop,
