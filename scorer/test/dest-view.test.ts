@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import { createLogger, waitFor } from '@fraud/common';
 import { uniqueName } from '@fraud/common/testing';
-import { FEATURE_NAMES, createDestinationView, partitionOf } from '@fraud/model';
+import { FEATURE_NAMES, createDestinationView, noDestHistory, partitionOf } from '@fraud/model';
 import { validateTransaction, type Transaction } from '@fraud/schemas';
 import { startDestViewFeed, type DestViewFeed } from '../src/dest-view.ts';
 import { createScorerMetrics } from '../src/metrics.ts';
@@ -123,16 +123,7 @@ describe('destination view feed', () => {
     const { view, feed, metrics } = await start();
     await feed.caughtUp;
     expect(view.size().events).toBe(1);
-    const out = {
-      inCount1h: 0,
-      inCount24h: 0,
-      inSum24h: 0,
-      fanIn24h: 0,
-      inTransfer24h: 0,
-      inCashout24h: 0,
-      secsSincePrevIn: 0,
-      prevBalanceAfter: 0,
-    };
+    const out = noDestHistory();
     expect(view.lookup('C-dest-new', now, out).inCount24h).toBe(1);
     expect(view.lookup('C-dest-old', now, out).inCount24h).toBe(0);
     expect((await metrics.viewSkipped.get()).values[0]?.value).toBe(1);
