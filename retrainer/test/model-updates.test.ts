@@ -4,23 +4,12 @@ import { uniqueName } from '@fraud/common/testing';
 import { producerConfig, type Producer } from '@fraud/kafka';
 import { testKafka, testTopics, type TestTopics } from '@fraud/kafka/testing';
 import { createCodecs, topicNames, type Codecs, type ModelUpdate, type Topics } from '@fraud/schemas';
+import { sampleModelUpdate } from '@fraud/schemas/testing';
 import { watchModelUpdates, type ModelUpdatesView } from '../src/kafka/model-updates.ts';
 
 const REGISTRY_URL = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081';
 
-const update = (version: string): ModelUpdate => ({
-  version,
-  role: 'CHAMPION',
-  createdAt: Date.now(),
-  onnx: Buffer.from([1, 2, 3]),
-  uri: null,
-  sha256: 'cd'.repeat(32),
-  featureSet: 'fs-v1',
-  reviewThreshold: 0.7,
-  blockThreshold: 0.9,
-  metadataJson: '{}',
-  modelJson: null,
-});
+const update = (version: string): ModelUpdate => sampleModelUpdate({ version, createdAt: Date.now() });
 
 /**
  * model-updates written in Kafka transactions: the last offset of the partition is a commit

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, waitFor } from '@fraud/common';
-import type { ModelUpdate } from '@fraud/schemas';
+import { sampleModelUpdate } from '@fraud/schemas/testing';
 import { DLQ_HEADERS } from '@fraud/kafka';
 import { sinkGroupId, startSink, type RunningSink } from '../src/service.ts';
 import { createDuckDbStore } from '../src/warehouse/duckdb-store.ts';
@@ -40,19 +40,11 @@ describe('warehouse sink on the real broker (DuckDB)', () => {
     // the same records again (an upstream replay): upserts, not new rows
     await slice.sendScored(recs.slice(0, 100));
     await slice.sendLabels(Array.from({ length: LABELS }, (_, i) => labelRecord(slice.prefix, i, i % 10 === 0)));
-    const mu: ModelUpdate = {
+    const mu = sampleModelUpdate({
       version: `${slice.prefix}m-1`,
-      role: 'CHAMPION',
       createdAt: Date.now(),
-      onnx: Buffer.from([1, 2, 3]),
-      uri: null,
-      sha256: 'cd'.repeat(32),
-      featureSet: 'fs-v1',
-      reviewThreshold: 0.7,
-      blockThreshold: 0.9,
       metadataJson: '{"auprc":0.7}',
-      modelJson: null,
-    };
+    });
     await slice.producer.send({
       topic: slice.topics.modelUpdates,
       messages: [{ key: 'fraud', value: slice.codecs.modelUpdate.encode(mu) }],
