@@ -1,9 +1,12 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createSerialQueue, inTransaction, openDuckDbFile } from '../src/duckdb.ts';
-import { isFraudError } from '../src/errors.ts';
+import { isFraudError, type FraudError } from '../src/errors.ts';
+import { waitFor } from '../src/retry.ts';
 
 const messages = { locked: 'held by another process', failed: 'cannot open' };
 
@@ -24,6 +27,37 @@ describe('DuckDB helpers', () => {
     await openDuckDbFile(dir, messages).catch((err: unknown) => (caught = err));
     expect(isFraudError(caught, 'WAREHOUSE_FAILED')).toBe(true);
     expect((caught as Error).message).toMatch(/^cannot open: ./);
+  });
+
+  it('names the holder when another process has the file open, retriable when the caller says so', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'duckdb-')), 'held.duckdb');
+    const holder = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { DuckDBInstance } from '@duckdb/node-api';
+         await DuckDBInstance.create(${JSON.stringify(path)});
+         process.stdout.write('ready\\n');
+         setInterval(() => {}, 1000);`,
+      ],
+      { cwd: dirname(fileURLToPath(import.meta.url)), stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      let out = '';
+      holder.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      await waitFor(async () => out.includes('ready'), {
+        timeoutMs: 20_000,
+        what: 'the other process to open the file',
+      });
+      let caught: unknown;
+      await openDuckDbFile(path, { ...messages, retriableWhenLocked: true }).catch((err: unknown) => (caught = err));
+      expect(isFraudError(caught, 'WAREHOUSE_FAILED')).toBe(true);
+      expect((caught as FraudError).message).toBe('held by another process');
+      expect((caught as FraudError).retriable).toBe(true);
+    } finally {
+      holder.kill('SIGKILL');
+    }
   });
 
   it('runs queued calls one at a time in call order, past a failed one', async () => {
