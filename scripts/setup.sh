@@ -34,10 +34,10 @@ if [ ! -f "infra/kafka/lib/kafka_2.13-${KAFKA_VERSION}.jar" ]; then
 fi
 
 # The console (SvelteKit, adapter-node): rebuilt when its sources changed, or those of the
-# workspace packages its server build bundles (web -> common, schemas, sinks, retrainer -> model).
+# workspace packages its server build bundles (web -> common, kafka, schemas, sinks, retrainer -> model).
 if [ -f web/svelte.config.js ]; then
   stamp=web/build/.stamp
-  if [ ! -f "$stamp" ] || [ -n "$(find web/src web/package.json web/svelte.config.js web/vite.config.ts common/src schemas/src schemas/avro sinks/src retrainer/src model/src -newer "$stamp" -print -quit 2>/dev/null)" ]; then
+  if [ ! -f "$stamp" ] || [ -n "$(find web/src web/package.json web/svelte.config.js web/vite.config.ts common/src kafka/src schemas/src schemas/avro sinks/src retrainer/src model/src -newer "$stamp" -print -quit 2>/dev/null)" ]; then
     echo "[setup] building the console"
     npm run build -w @fraud/web --silent
     touch "$stamp"
