@@ -38,13 +38,11 @@ export function createQueryRouter(deps: { store: WarehouseStore; logger: Logger 
         param: i.path.join('.') || (i.code === 'unrecognized_keys' ? i.keys.join(',') : ''),
         message: i.message,
       }));
-      res
-        .status(400)
-        .json({
-          error: 'BAD_REQUEST',
-          message: `invalid parameters for ${q.name}: ${issues.map((i) => `${i.param}: ${i.message}`).join('; ')}`,
-          issues,
-        });
+      res.status(400).json({
+        error: 'BAD_REQUEST',
+        message: `invalid parameters for ${q.name}: ${issues.map((i) => `${i.param}: ${i.message}`).join('; ')}`,
+        issues,
+      });
       return;
     }
     const t0 = performance.now();

@@ -52,12 +52,10 @@ export function modelViewFromMetadata(
   const fiRaw = pick(meta, 'featureImportance', 'importance');
   let featureImportance: { feature: string; importance: number }[] = [];
   if (Array.isArray(fiRaw)) {
-    featureImportance = fiRaw
-      .filter(isObj)
-      .map((x) => ({
-        feature: String(x.feature ?? x.name ?? ''),
-        importance: numOr(x.importance ?? x.gain ?? x.value) ?? 0,
-      }));
+    featureImportance = fiRaw.filter(isObj).map((x) => ({
+      feature: String(x.feature ?? x.name ?? ''),
+      importance: numOr(x.importance ?? x.gain ?? x.value) ?? 0,
+    }));
   } else if (isObj(fiRaw)) {
     featureImportance = Object.entries(fiRaw).map(([feature, v]) => ({ feature, importance: numOr(v) ?? 0 }));
   }
