@@ -1,5 +1,5 @@
-import type { Kafka, KafkaMessage, Producer } from '@fraud/kafka';
-import { errorMessage, type Logger } from '@fraud/common';
+import { withDeadline, type Kafka, type KafkaMessage, type Producer } from '@fraud/kafka';
+import { errorMessage, FraudError, type Logger } from '@fraud/common';
 import { CONTROL_KEYS, type Topics } from '@fraud/schemas';
 import { diffKeys, type PolicyManager } from '../policy/manager.ts';
 import { retrainPolicySchema } from '../policy/schema.ts';
@@ -14,6 +14,10 @@ import { followRecords } from './follow-records.ts';
 export interface ControlWatcher {
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Resolves once the topic has been read up to its end as of start(). */
+  caughtUp(timeoutMs?: number): Promise<void>;
+  /** Whether the records read so far leave a retrain policy on the topic (any value, even a refused one). */
+  holdsPolicy(): boolean;
 }
 
 export function watchControlTopic(deps: {
@@ -23,8 +27,11 @@ export function watchControlTopic(deps: {
   logger: Logger;
   groupPrefix?: string;
 }): ControlWatcher {
+  let holds = false;
   const apply = async (message: KafkaMessage): Promise<void> => {
-    if (message.key?.toString('utf8') !== CONTROL_KEYS.retrainPolicy || message.value === null) return;
+    if (message.key?.toString('utf8') !== CONTROL_KEYS.retrainPolicy) return;
+    holds = message.value !== null;
+    if (message.value === null) return;
     const text = message.value.toString('utf8');
     let value: unknown;
     try {
@@ -44,7 +51,37 @@ export function watchControlTopic(deps: {
     await deps.manager.apply({ source: 'control-topic', actor, policy: value });
   };
   const follower = followRecords(deps, deps.topics.control, 'retrainer-control', apply);
-  return { start: follower.start, stop: follower.stop };
+  return {
+    start: follower.start,
+    stop: follower.stop,
+    async caughtUp(timeoutMs = 30_000) {
+      const running = follower.current();
+      if (!running) throw new FraudError('INTERNAL', 'control watcher not started: call start() first');
+      await withDeadline(running.caughtUp, timeoutMs, 'reading the control topic to its end');
+    },
+    holdsPolicy: () => holds,
+  };
+}
+
+/**
+ * Publishes the policy in force when the control topic holds no retrain policy, so the console
+ * shows the effective default from the first start. Reads the topic to its end first: a policy
+ * already there (an analyst's edit, a previous start's default) is never overwritten. Returns
+ * whether it published.
+ */
+export async function publishDefaultPolicyIfAbsent(deps: {
+  watcher: ControlWatcher;
+  producer: Producer;
+  topics: Pick<Topics, 'control'>;
+  manager: PolicyManager;
+  logger: Logger;
+}): Promise<boolean> {
+  await deps.watcher.caughtUp();
+  if (deps.watcher.holdsPolicy()) return false;
+  const policy = { ...deps.manager.current(), updatedBy: 'retrainer (default at start-up)', updatedAt: Date.now() };
+  await publishRetrainPolicy(deps.producer, deps.topics, policy);
+  deps.logger.info({ topic: deps.topics.control }, 'no retrain policy on the control topic: published the default');
+  return true;
 }
 
 /** Publishes a policy document to the control topic (what the console and the CLI do). */

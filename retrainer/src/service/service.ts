@@ -5,7 +5,12 @@ import type { Codecs, Topics } from '@fraud/schemas';
 import { DEFAULT_COSTS, FEATURE_NAMES, FEATURE_SET, type Costs, type TrainInput, type TrainResult } from '@fraud/model';
 import { createIngest, type Ingest } from '../kafka/ingest.ts';
 import { kafkaUpdateSink, watchModelUpdates, type ModelUpdatesView } from '../kafka/model-updates.ts';
-import { publishRetrainPolicy, watchControlTopic, type ControlWatcher } from '../kafka/control.ts';
+import {
+  publishDefaultPolicyIfAbsent,
+  publishRetrainPolicy,
+  watchControlTopic,
+  type ControlWatcher,
+} from '../kafka/control.ts';
 import { createPolicyManager, type PolicyManager } from '../policy/manager.ts';
 import { watchPolicyFile, type PolicyFileWatcher } from '../policy/file-watcher.ts';
 import { validateRetrainPolicy } from '../policy/schema.ts';
@@ -96,7 +101,7 @@ export async function createRetrainerService(o: RetrainerServiceOptions): Promis
     ready: () => state.ready,
     publishPolicy: (p) => publishRetrainPolicy(producer, o.topics, p),
   });
-  const parts = { app, store, producer, models, scheduler, ...inputs };
+  const parts = { app, store, producer, models, scheduler, manager, ...inputs };
   return { store, manager, scheduler, models, ops, ...createLifecycle(o, parts, state) };
 }
 
@@ -202,14 +207,16 @@ interface ServiceParts {
   producer: Producer;
   models: ModelUpdatesView;
   scheduler: Scheduler;
+  manager: PolicyManager;
   ingest: Ingest;
   control: ControlWatcher;
   fileWatcher: PolicyFileWatcher | undefined;
 }
 
 /**
- * Start: HTTP first (health answers "starting"), then the policy sources, model-updates read to
- * its end, ingest, the scheduler; ready last. Stop in the reverse order.
+ * Start: HTTP first (health answers "starting"), then the policy sources (the default published
+ * on the control topic when it holds none), model-updates read to its end, ingest, the scheduler;
+ * ready last. Stop in the reverse order.
  */
 function createLifecycle(
   o: RetrainerServiceOptions,
@@ -232,6 +239,8 @@ function createLifecycle(
         p.fileWatcher.start();
       }
       await p.control.start();
+      const control = { watcher: p.control, producer: p.producer, manager: p.manager, logger: o.logger };
+      await publishDefaultPolicyIfAbsent({ ...control, topics: o.topics });
       await p.models.start();
       await p.models.caughtUp();
       await p.ingest.start();
