@@ -38,85 +38,63 @@ const native: ConfigGroup = {
 };
 const cli: ConfigGroup = { title: 'CLI', intro: 'Read by every `fraud` command.', shape: cliEnvSchema.shape };
 
+/** One service's entry; `intro` only where the service has more to say than its table. */
+function service(
+  title: string,
+  commands: readonly string[],
+  shape: ConfigService['shape'],
+  shared: readonly ConfigGroup[],
+  intro?: string,
+): ConfigService {
+  return { title, commands, ...(intro === undefined ? {} : { intro }), shape, shared };
+}
+
 export const CONFIG_SERVICES = {
-  scorer: {
-    title: 'Scorer',
-    commands: ['fraud scorer'],
-    shape: scorerEnvSchema.shape,
-    shared: [kafka, logging],
-  },
-  sinks: {
-    title: 'Sinks',
-    commands: ['fraud sink warehouse|metrics|live|all'],
-    intro: 'The warehouse uses DuckDB unless both BIGQUERY_PROJECT and BIGQUERY_DATASET are set.',
-    shape: sinkEnvSchema.shape,
-    shared: [kafka, logging],
-  },
-  retrainer: {
-    title: 'Retrainer',
-    commands: ['fraud retrainer', 'fraud models', 'fraud backtest'],
-    shape: { ...retrainerEnvSchema.shape, ...modelEnvSchema.shape },
-    shared: [kafka, logging, native],
-  },
-  producers: {
-    title: 'Producers',
-    commands: ['fraud simulate', 'fraud replay'],
-    shape: producerEnvSchema.shape,
-    shared: [kafka, logging],
-  },
-  api: {
-    title: 'Decision API',
-    commands: ['fraud api serve', 'fraud api keys'],
-    shape: apiEnvSchema.shape,
-    shared: [kafka, logging],
-  },
-  web: {
-    title: 'Console',
-    commands: ['fraud web serve'],
-    intro: 'The live sink must allow the console origin in LIVE_CORS_ORIGINS.',
-    shape: { ...webServeEnvSchema.shape, ...webEnvSchema.shape },
-    shared: [kafka, logging],
-  },
-  users: {
-    title: 'Console users',
-    commands: ['fraud users add|list'],
-    shape: usersEnvSchema.shape,
-    shared: [],
-  },
-  registry: {
-    title: 'Schema registry',
-    commands: ['fraud registry serve', 'fraud registry users add'],
-    shape: registryEnvSchema.shape,
-    shared: [kafka, logging],
-  },
-  start: {
-    title: 'Local pipeline',
-    commands: ['fraud start'],
-    intro:
-      'Every service it starts also reads its own variables (see each). Unset LIVE_FEED_SECRET: a secret generated ' +
+  scorer: service('Scorer', ['fraud scorer'], scorerEnvSchema.shape, [kafka, logging]),
+  sinks: service(
+    'Sinks',
+    ['fraud sink warehouse|metrics|live|all'],
+    sinkEnvSchema.shape,
+    [kafka, logging],
+    'The warehouse uses DuckDB unless both BIGQUERY_PROJECT and BIGQUERY_DATASET are set.',
+  ),
+  retrainer: service(
+    'Retrainer',
+    ['fraud retrainer', 'fraud models', 'fraud backtest'],
+    { ...retrainerEnvSchema.shape, ...modelEnvSchema.shape },
+    [kafka, logging, native],
+  ),
+  producers: service('Producers', ['fraud simulate', 'fraud replay'], producerEnvSchema.shape, [kafka, logging]),
+  api: service('Decision API', ['fraud api serve', 'fraud api keys'], apiEnvSchema.shape, [kafka, logging]),
+  web: service(
+    'Console',
+    ['fraud web serve'],
+    { ...webServeEnvSchema.shape, ...webEnvSchema.shape },
+    [kafka, logging],
+    'The live sink must allow the console origin in LIVE_CORS_ORIGINS.',
+  ),
+  users: service('Console users', ['fraud users add|list'], usersEnvSchema.shape, []),
+  registry: service('Schema registry', ['fraud registry serve', 'fraud registry users add'], registryEnvSchema.shape, [
+    kafka,
+    logging,
+  ]),
+  start: service(
+    'Local pipeline',
+    ['fraud start'],
+    { ...startEnvSchema.shape, ...modelEnvSchema.shape },
+    [kafka, native],
+    'Every service it starts also reads its own variables (see each). Unset LIVE_FEED_SECRET: a secret generated ' +
       'once into the data folder (live-feed.secret) is given to the sinks and the console.',
-    shape: { ...startEnvSchema.shape, ...modelEnvSchema.shape },
-    shared: [kafka, native],
-  },
-  infra: {
-    title: 'Local runtime',
-    commands: ['fraud infra up|down|status|reset|topics'],
-    shape: infraEnvSchema.shape,
-    shared: [],
-  },
-  model: {
-    title: 'Model toolkit',
-    commands: ['fraud model train|evaluate|score'],
-    shape: modelEnvSchema.shape,
-    shared: [native],
-  },
-  bench: {
-    title: 'Benchmarks',
-    commands: ['fraud bench NAME', 'npm run bench -- NAME'],
-    intro: 'Each variable names the benchmark it tunes; the SCORER_* ones are passed to the scorer under test.',
-    shape: { ...benchEnvSchema.shape, ...modelEnvSchema.shape },
-    shared: [kafka, logging, native],
-  },
+  ),
+  infra: service('Local runtime', ['fraud infra up|down|status|reset|topics'], infraEnvSchema.shape, []),
+  model: service('Model toolkit', ['fraud model train|evaluate|score'], modelEnvSchema.shape, [native]),
+  bench: service(
+    'Benchmarks',
+    ['fraud bench NAME', 'npm run bench -- NAME'],
+    { ...benchEnvSchema.shape, ...modelEnvSchema.shape },
+    [kafka, logging, native],
+    'Each variable names the benchmark it tunes; the SCORER_* ones are passed to the scorer under test.',
+  ),
 } as const satisfies Record<string, ConfigService>;
 
 export type ConfigServiceId = keyof typeof CONFIG_SERVICES;
