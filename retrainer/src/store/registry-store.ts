@@ -1,4 +1,4 @@
-import { num, type Db } from './db.ts';
+import { num, type Db, type Params, type Row } from './db.ts';
 
 /** Runs, publications, backtests and policy audit: what the console and `fraud models` read. */
 export interface RunRecord {
@@ -80,7 +80,7 @@ export function createRegistryStore(db: Db): RegistryStore {
   return { ...runStore(db), ...publicationStore(db), ...backtestStore(db), ...auditStore(db) };
 }
 
-function toRun(r: Record<string, unknown>): RunRecord {
+function toRun(r: Row): RunRecord {
   return {
     runId: String(r.run_id),
     version: String(r.version),
@@ -106,41 +106,64 @@ function toRun(r: Record<string, unknown>): RunRecord {
   };
 }
 
+/** How one record type is kept: one row per record in `table`, read back newest first by `newestBy`. */
+interface RecordTable<T> {
+  table: string;
+  /** INSERT appends; INSERT OR REPLACE replaces the row with the same key. */
+  verb: 'INSERT' | 'INSERT OR REPLACE';
+  newestBy: string;
+  /** The row's values in the table's column order. */
+  toParams(record: T): Params;
+  fromRow(row: Row): T;
+}
+
+function recordTable<T>(db: Db, t: RecordTable<T>) {
+  return {
+    async save(record: T): Promise<void> {
+      const values = t.toParams(record);
+      await db.run(`${t.verb} INTO ${t.table} VALUES (${values.map((_, i) => `$${i + 1}`).join(',')})`, values);
+    },
+    async newest(limit = 100): Promise<T[]> {
+      const sql = `SELECT * FROM ${t.table} ORDER BY ${t.newestBy} DESC LIMIT ${Math.floor(limit)}`;
+      return (await db.all(sql)).map(t.fromRow);
+    },
+  };
+}
+
 /** Retraining runs, one row per run, replaced as the run progresses. */
 function runStore(db: Db): Pick<RegistryStore, 'saveRun' | 'runs' | 'run' | 'lastRun'> {
+  const runs = recordTable<RunRecord>(db, {
+    table: 'runs',
+    verb: 'INSERT OR REPLACE',
+    newestBy: 'started_at',
+    toParams: (r) => [
+      r.runId,
+      r.version,
+      r.startedAt,
+      r.finishedAt,
+      r.trigger,
+      r.status,
+      r.promoted,
+      r.role,
+      r.reason,
+      r.championVersion,
+      r.joinSeq,
+      r.trainRows,
+      r.trainPositives,
+      r.holdoutRows,
+      r.holdoutPositives,
+      r.windowFrom,
+      r.windowTo,
+      j(r.challengerMetrics),
+      j(r.championMetrics),
+      JSON.stringify(r.policy),
+      j(r.details),
+    ],
+    fromRow: toRun,
+  });
   return {
-    async saveRun(r) {
-      await db.run(
-        'INSERT OR REPLACE INTO runs VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,' +
-          '$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)',
-        [
-          r.runId,
-          r.version,
-          r.startedAt,
-          r.finishedAt,
-          r.trigger,
-          r.status,
-          r.promoted,
-          r.role,
-          r.reason,
-          r.championVersion,
-          r.joinSeq,
-          r.trainRows,
-          r.trainPositives,
-          r.holdoutRows,
-          r.holdoutPositives,
-          r.windowFrom,
-          r.windowTo,
-          j(r.challengerMetrics),
-          j(r.championMetrics),
-          JSON.stringify(r.policy),
-          j(r.details),
-        ],
-      );
-    },
-    async runs(limit = 100) {
-      return (await db.all(`SELECT * FROM runs ORDER BY started_at DESC LIMIT ${Math.floor(limit)}`)).map(toRun);
-    },
+    saveRun: runs.save,
+    runs: runs.newest,
     async run(id) {
       const [r] = await db.all(
         'SELECT * FROM runs WHERE run_id = $1 OR version = $1 ORDER BY started_at DESC LIMIT 1',
@@ -157,93 +180,74 @@ function runStore(db: Db): Pick<RegistryStore, 'saveRun' | 'runs' | 'run' | 'las
 
 /** Model publications, append-only. */
 function publicationStore(db: Db): Pick<RegistryStore, 'savePublication' | 'publications'> {
-  return {
-    async savePublication(p) {
-      await db.run('INSERT INTO publications VALUES ($1,$2,$3,$4,$5,$6,$7)', [
-        p.publishedAt,
-        p.version,
-        p.role,
-        p.action,
-        p.actor,
-        p.reason,
-        p.sha256,
-      ]);
-    },
-    async publications(limit = 100) {
-      return (await db.all(`SELECT * FROM publications ORDER BY published_at DESC LIMIT ${Math.floor(limit)}`)).map(
-        (r) => ({
-          publishedAt: num(r.published_at),
-          version: String(r.version),
-          role: String(r.role) as PublicationRecord['role'],
-          action: String(r.action) as PublicationRecord['action'],
-          actor: String(r.actor),
-          reason: String(r.reason),
-          sha256: ns(r.sha256),
-        }),
-      );
-    },
-  };
+  const publications = recordTable<PublicationRecord>(db, {
+    table: 'publications',
+    verb: 'INSERT',
+    newestBy: 'published_at',
+    toParams: (p) => [p.publishedAt, p.version, p.role, p.action, p.actor, p.reason, p.sha256],
+    fromRow: (r) => ({
+      publishedAt: num(r.published_at),
+      version: String(r.version),
+      role: String(r.role) as PublicationRecord['role'],
+      action: String(r.action) as PublicationRecord['action'],
+      actor: String(r.actor),
+      reason: String(r.reason),
+      sha256: ns(r.sha256),
+    }),
+  });
+  return { savePublication: publications.save, publications: publications.newest };
 }
 
 function backtestStore(db: Db): Pick<RegistryStore, 'saveBacktest' | 'backtests'> {
-  return {
-    async saveBacktest(b) {
-      await db.run('INSERT OR REPLACE INTO backtests VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)', [
-        b.backtestId,
-        b.createdAt,
-        b.version,
-        b.source,
-        b.rangeFrom,
-        b.rangeTo,
-        b.rows,
-        b.positives,
-        JSON.stringify(b.metrics),
-        JSON.stringify(b.perTypology),
-        JSON.stringify(b.perType),
-      ]);
-    },
-    async backtests(limit = 100) {
-      return (await db.all(`SELECT * FROM backtests ORDER BY created_at DESC LIMIT ${Math.floor(limit)}`)).map((r) => ({
-        backtestId: String(r.backtest_id),
-        createdAt: num(r.created_at),
-        version: String(r.version),
-        source: String(r.source),
-        rangeFrom: nn(r.range_from),
-        rangeTo: nn(r.range_to),
-        rows: num(r.rows),
-        positives: num(r.positives),
-        metrics: pj<Record<string, unknown>>(r.metrics) ?? {},
-        perTypology: pj<Record<string, unknown>>(r.per_typology) ?? {},
-        perType: pj<Record<string, unknown>>(r.per_type) ?? {},
-      }));
-    },
-  };
+  const backtests = recordTable<BacktestRecord>(db, {
+    table: 'backtests',
+    verb: 'INSERT OR REPLACE',
+    newestBy: 'created_at',
+    toParams: (b) => [
+      b.backtestId,
+      b.createdAt,
+      b.version,
+      b.source,
+      b.rangeFrom,
+      b.rangeTo,
+      b.rows,
+      b.positives,
+      JSON.stringify(b.metrics),
+      JSON.stringify(b.perTypology),
+      JSON.stringify(b.perType),
+    ],
+    fromRow: (r) => ({
+      backtestId: String(r.backtest_id),
+      createdAt: num(r.created_at),
+      version: String(r.version),
+      source: String(r.source),
+      rangeFrom: nn(r.range_from),
+      rangeTo: nn(r.range_to),
+      rows: num(r.rows),
+      positives: num(r.positives),
+      metrics: pj<Record<string, unknown>>(r.metrics) ?? {},
+      perTypology: pj<Record<string, unknown>>(r.per_typology) ?? {},
+      perType: pj<Record<string, unknown>>(r.per_type) ?? {},
+    }),
+  });
+  return { saveBacktest: backtests.save, backtests: backtests.newest };
 }
 
 /** Every policy edit, accepted or refused. */
 function auditStore(db: Db): Pick<RegistryStore, 'saveAudit' | 'audit'> {
-  return {
-    async saveAudit(a) {
-      await db.run('INSERT INTO policy_audit VALUES ($1,$2,$3,$4,$5,$6)', [
-        a.at,
-        a.source,
-        a.actor,
-        a.accepted,
-        a.message,
-        j(a.policy),
-      ]);
-    },
-    async audit(limit = 100) {
-      return (await db.all(`SELECT * FROM policy_audit ORDER BY audited_at DESC LIMIT ${Math.floor(limit)}`)).map(
-        (r) => ({
-          at: num(r.audited_at),
-          source: String(r.source),
-          actor: String(r.actor),
-          accepted: r.accepted === true,
-          message: String(r.message),
-          policy: pj<Record<string, unknown>>(r.policy),
-        }),
-      );
-    },
-  };
+  const audit = recordTable<AuditRecord>(db, {
+    table: 'policy_audit',
+    verb: 'INSERT',
+    newestBy: 'audited_at',
+    toParams: (a) => [a.at, a.source, a.actor, a.accepted, a.message, j(a.policy)],
+    fromRow: (r) => ({
+      at: num(r.audited_at),
+      source: String(r.source),
+      actor: String(r.actor),
+      accepted: r.accepted === true,
+      message: String(r.message),
+      policy: pj<Record<string, unknown>>(r.policy),
+    }),
+  });
+  return { saveAudit: audit.save, audit: audit.newest };
 }
