@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { COMPOSE_SCRAPE_TARGETS, DEFAULT_SCRAPE_TARGETS, renderPrometheusConfig } from '@fraud/infra';
+import { sinkEnvSchema } from '../src/env.ts';
 
 const dir = resolve(import.meta.dirname, '..', '..', 'infra', 'prometheus');
 
@@ -18,19 +19,22 @@ function promtool(config: string): { status: number | null; out: string } {
 
 describe('Prometheus configuration', () => {
   it('scrapes every service on its documented port', () => {
-    expect(DEFAULT_SCRAPE_TARGETS).toMatchObject({
-      producer: ['127.0.0.1:9464'],
-      scorer: ['127.0.0.1:9470'],
-      'sink-metrics': ['127.0.0.1:9471'],
-      'sink-warehouse': ['127.0.0.1:9472'],
-      'sink-live': ['127.0.0.1:9473'],
-      retrainer: ['127.0.0.1:9474'],
-      web: ['127.0.0.1:9475'],
-      api: ['127.0.0.1:8080'],
-    });
+    const port = (targets: Record<string, string[]>, job: string) => Number(targets[job]?.[0]?.split(':')[1]);
+    // The sinks' own port defaults are the ones Prometheus scrapes, locally and in docker-compose.
+    const sinks = sinkEnvSchema.parse({});
+    const sinkPorts = {
+      'sink-metrics': sinks.METRICS_PORT,
+      'sink-warehouse': sinks.WAREHOUSE_PORT,
+      'sink-live': sinks.LIVE_PORT,
+    };
+    for (const [job, expected] of Object.entries(sinkPorts))
+      expect(port(DEFAULT_SCRAPE_TARGETS, job), job).toBe(expected);
+    expect(Object.keys(COMPOSE_SCRAPE_TARGETS)).toEqual(Object.keys(DEFAULT_SCRAPE_TARGETS));
+    for (const job of Object.keys(DEFAULT_SCRAPE_TARGETS))
+      expect(port(COMPOSE_SCRAPE_TARGETS, job), job).toBe(port(DEFAULT_SCRAPE_TARGETS, job));
     const docs = readFileSync(resolve(dir, '..', '..', 'docs', 'observability.md'), 'utf8');
-    for (const [job, [target]] of Object.entries(DEFAULT_SCRAPE_TARGETS))
-      expect(docs, job).toContain(`| ${target!.split(':')[1]} |`);
+    for (const job of Object.keys(DEFAULT_SCRAPE_TARGETS))
+      expect(docs, job).toContain(`| ${port(DEFAULT_SCRAPE_TARGETS, job)} |`);
   });
 
   it('the checked-in configs are the renderings and pass promtool', () => {
