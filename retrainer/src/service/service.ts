@@ -71,13 +71,7 @@ export async function createRetrainerService(o: RetrainerServiceOptions): Promis
     initial: validateRetrainPolicy(o.initialPolicy ?? {}),
   });
   const producer: Producer = o.kafka.producer(producerConfig('idempotent'));
-  const models = watchModelUpdates({
-    kafka: o.kafka,
-    codecs: o.codecs,
-    topics: o.topics,
-    logger: o.logger,
-    groupPrefix: `${o.groupId}-models`,
-  });
+  const models = watchModelUpdates({ ...topicWatcher(o, 'models'), codecs: o.codecs });
   const publisher = createModelPublisher({
     sink: kafkaUpdateSink({ producer, codecs: o.codecs, topics: o.topics }),
     registry: store.registry,
@@ -169,6 +163,11 @@ function recordRun(metrics: RetrainerMetrics | undefined, run: RunRecord): void 
   if (run.role) metrics?.publications.inc({ role: run.role, action: run.role === 'SHADOW' ? 'shadow' : 'promote' });
 }
 
+/** What each topic watcher of the service takes: the cluster, the topics, the logger and its own group prefix. */
+function topicWatcher(o: RetrainerServiceOptions, name: string) {
+  return { kafka: o.kafka, topics: o.topics, logger: o.logger, groupPrefix: `${o.groupId}-${name}` };
+}
+
 /** What the retrainer reads: scored records and labels, the control topic, the policy file. */
 function watchInputs(
   o: RetrainerServiceOptions,
@@ -183,13 +182,7 @@ function watchInputs(
     producer: deps.producer,
     logger: o.logger,
   });
-  const control = watchControlTopic({
-    kafka: o.kafka,
-    topics: o.topics,
-    manager: deps.manager,
-    logger: o.logger,
-    groupPrefix: `${o.groupId}-control`,
-  });
+  const control = watchControlTopic({ ...topicWatcher(o, 'control'), manager: deps.manager });
   const fileWatcher = o.policyFile
     ? watchPolicyFile({ path: o.policyFile, manager: deps.manager, logger: o.logger })
     : undefined;
