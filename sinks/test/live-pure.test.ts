@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isFraudError } from '@fraud/common';
-import { StatsAggregator, percentile } from '../src/live/aggregator.ts';
+import { RECENT_WINDOW_MS, StatsAggregator, percentile } from '../src/live/aggregator.ts';
 import { DropOldestBuffer } from '../src/live/client-buffer.ts';
 import { feedPayload, sampleDraw } from '../src/live/sink.ts';
 import { signFeedToken, verifyFeedToken } from '../src/live/token.ts';
@@ -73,6 +73,28 @@ describe('one-second aggregates', () => {
     expect(s.modelVersion).toBe('m-9');
     const empty = agg.flush(3000);
     expect(empty).toMatchObject({ at: 2000, txPerSecond: 0, fraudRate: null, latencyP50Ms: null });
+  });
+
+  it('the last five minutes and since start hold the rare BLOCKs one-second windows miss', () => {
+    const agg = new StatsAggregator(0);
+    const approve = scoredRecord('win', 0, { decision: 'APPROVE' });
+    const block = scoredRecord('win', 1, { decision: 'BLOCK' });
+    const seconds: ReturnType<StatsAggregator['flush']>[] = [];
+    // 200 decisions a second for 10 s, one BLOCK in second 3: nine of ten seconds show 0%.
+    for (let sec = 1; sec <= 10; sec++) {
+      for (let i = 0; i < 200; i++) agg.add(sec === 3 && i === 0 ? block : approve);
+      seconds.push(agg.flush(sec * 1000));
+    }
+    expect(seconds.filter((s) => s.fraudRate === 0)).toHaveLength(9);
+    const last = seconds.at(-1)!;
+    expect(last.recent).toMatchObject({ seconds: 10, count: 2000, block: 1, blockedAmount: block.transaction.amount });
+    expect(last.recent.flaggedRate).toBeCloseTo(1 / 2000);
+    expect(last.sinceStart).toMatchObject({ seconds: 10, count: 2000, block: 1 });
+    // Past the window the BLOCK leaves `recent` and stays in `sinceStart`.
+    agg.add(approve);
+    const later = agg.flush(10_000 + RECENT_WINDOW_MS);
+    expect(later.recent).toMatchObject({ count: 1, block: 0, blockedAmount: 0, seconds: RECENT_WINDOW_MS / 1000 });
+    expect(later.sinceStart).toMatchObject({ count: 2001, block: 1, blockedAmount: block.transaction.amount });
   });
 
   it('percentile is nearest-rank', () => {

@@ -23,6 +23,27 @@ describe('live feed shapes', () => {
       consumerLag: null,
     });
     expect(s.decisions).toEqual({ APPROVE: 790, REVIEW: 15, BLOCK: 7 });
+    expect(s.recent).toBeNull();
+  });
+
+  it('reads the last-5-minutes and since-start totals of the stats event', () => {
+    const window = {
+      seconds: 300,
+      count: 60_000,
+      review: 40,
+      block: 12,
+      blockedAmount: 9_000_00,
+      flaggedRate: 52 / 60_000,
+    };
+    const s = normalizeStats({ at: 5, txPerSecond: 200, recent: window, sinceStart: { ...window, seconds: 900 } });
+    expect(s.recent).toEqual({
+      seconds: 300,
+      count: 60_000,
+      block: 12,
+      blockedAmount: 9_000_00,
+      flaggedRate: 52 / 60_000,
+    });
+    expect(s.sinceStart?.seconds).toBe(900);
   });
 
   it('reads flat and nested decision payloads and rejects junk', () => {

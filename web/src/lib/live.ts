@@ -5,17 +5,27 @@ import type { Decision, ScoredTransaction } from '@fraud/schemas';
  * `decision` (a ScoredTransaction as JSON) and `stats` once a second; normalise* tolerate fields
  * the feed does not send (they show as "–").
  */
+/** Totals over a span of the stream (the sink's `recent` = last 5 min, `sinceStart` = its uptime). */
+export interface LiveWindow {
+  seconds: number;
+  count: number;
+  block: number;
+  blockedAmount: number;
+  flaggedRate: number | null;
+}
+
 export interface LiveStats {
   at: number;
   txPerSec: number | null;
   fraudRate: number | null;
-  blockedAmount: number | null;
   approvals: number | null;
   latencyP50Ms: number | null;
   latencyP99Ms: number | null;
   consumerLag: number | null;
   modelVersion: string | null;
   decisions: Record<Decision, number>;
+  recent: LiveWindow | null;
+  sinceStart: LiveWindow | null;
 }
 
 export interface LiveRow {
@@ -45,14 +55,24 @@ export function normalizeStats(raw: unknown, now = Date.now()): LiveStats {
     at: n(s.at) ?? n(s.ts) ?? now,
     txPerSec: n(s.txPerSecond) ?? n(s.txPerSec) ?? n(s.tps),
     fraudRate: n(s.fraudRate),
-    blockedAmount: n(s.blockedAmount),
     approvals: n(s.approvals) ?? n(dec.APPROVE),
     latencyP50Ms: n(s.latencyP50Ms) ?? n(lat.p50),
     latencyP99Ms: n(s.latencyP99Ms) ?? n(lat.p99),
     consumerLag: n(s.consumerLag) ?? n(s.lag),
     modelVersion: typeof s.modelVersion === 'string' ? s.modelVersion : null,
     decisions: { APPROVE: n(dec.APPROVE) ?? 0, REVIEW: n(dec.REVIEW) ?? 0, BLOCK: n(dec.BLOCK) ?? 0 },
+    recent: liveWindow(s.recent),
+    sinceStart: liveWindow(s.sinceStart),
   };
+}
+
+function liveWindow(raw: unknown): LiveWindow | null {
+  const w = obj(raw);
+  const seconds = n(w.seconds);
+  const count = n(w.count);
+  if (seconds === null || count === null) return null;
+  const flaggedRate = n(w.flaggedRate);
+  return { seconds, count, block: n(w.block) ?? 0, blockedAmount: n(w.blockedAmount) ?? 0, flaggedRate };
 }
 
 /** Accepts the feed's flat payload (sinks feedPayload) or a nested ScoredTransaction. */
@@ -95,7 +115,8 @@ export function formatNumber(v: number): string {
 
 /** Minor units to a display amount (2 decimals). */
 export function formatAmount(minor: number, currency = ''): string {
-  return `${(minor / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}${currency ? ` ${currency}` : ''}`;
+  const amount = (minor / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  return `${amount}${currency ? ` ${currency}` : ''}`;
 }
 
 /** Bounded newest-first list: the table never holds more than `cap` rows, whatever the stream rate. */

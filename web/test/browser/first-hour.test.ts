@@ -1,0 +1,93 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger, waitFor } from '@fraud/common';
+import { uniqueName } from '@fraud/common/testing';
+import { createRetrainerService, type RetrainerService } from '@fraud/retrainer';
+import type { Page } from 'playwright-core';
+import { screenshotsDir, startStack, type Stack } from './harness.ts';
+import { scored } from './fixtures.ts';
+
+/**
+ * The console's first hour as a new user sees it, on a fresh stack (nothing on `control`, an
+ * empty warehouse): each page answers with what the stream holds, not "unavailable" or zeros.
+ */
+let stack: Stack;
+let analyst: Page;
+let retrainer: RetrainerService | undefined;
+
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: join(screenshotsDir, `${name}.png`), fullPage: true });
+
+const text = async (page: Page, testid: string): Promise<string> =>
+  ((await page.locator(`[data-testid=${testid}]`).first().textContent()) ?? '').trim();
+
+beforeAll(async () => {
+  stack = await startStack({ ann: 'analyst' });
+  analyst = (await stack.newUserContext('ann')).page;
+});
+
+afterAll(async () => {
+  await retrainer?.stop();
+  await stack?.stop();
+});
+
+describe("the console's first hour", () => {
+  it('live: the tiles count the BLOCKs of the stream over a stated window', async () => {
+    await analyst.goto(`${stack.url}/live`);
+    await analyst.locator('[data-testid=feed-status].ok').waitFor({ timeout: 30_000 });
+    const decisions = [
+      ...Array.from({ length: 20 }, (_, i) => scored(`fh-approve-${i}`, 'APPROVE', 0.05, `C70${i}`)),
+      ...Array.from({ length: 3 }, (_, i) => scored(`fh-block-${i}`, 'BLOCK', 0.97, `C80${i}`)),
+    ];
+    await stack.producer.send({
+      topic: stack.topics.scored,
+      acks: -1,
+      messages: decisions.map((d) => ({ key: d.transaction.originAccount, value: stack.codecs.scored.encode(d) })),
+    });
+    // Three BLOCKs of 2,500,000 minor units each, 3 flagged of 23.
+    const blocked = (3 * 2_500_000) / 100;
+    const wantBlocked = blocked.toLocaleString('en-US', { minimumFractionDigits: 2 });
+    const wantRate = `${((3 / 23) * 100).toFixed(2)}%`;
+    await waitFor(async () => (await text(analyst, 'kpi-blocked')) === wantBlocked, {
+      timeoutMs: 30_000,
+      what: `blocked amount ${wantBlocked} on the Live page`,
+    });
+    expect(await text(analyst, 'kpi-flagged-rate')).toBe(wantRate);
+    expect(await text(analyst, 'kpi-blocked-since-start')).toBe(`3 · ${wantBlocked}`);
+    const labels = await analyst.locator('[data-testid=kpis] .label').allTextContents();
+    for (const label of labels) expect(label).toMatch(/\((last second|last 5 min|since .+|now)\)/);
+    await shot(analyst, 'first-hour-live');
+  });
+
+  it('policy: the retrainer publishes its default retrain policy at start-up', async () => {
+    await analyst.goto(`${stack.url}/policy`);
+    expect(await analyst.locator('[data-testid=retrain-unavailable]').count()).toBe(1);
+    const tmp = mkdtempSync(join(tmpdir(), 'fh-retrainer-'));
+    retrainer = await createRetrainerService({
+      kafka: stack.kafka,
+      codecs: stack.codecs,
+      topics: stack.topics,
+      dbPath: join(tmp, 'retrainer.duckdb'),
+      artifactsDir: join(tmp, 'artifacts'),
+      groupId: `${stack.prefix}${uniqueName('retrainer')}`,
+      port: 0,
+      host: '127.0.0.1',
+      tickMs: 60_000,
+      logger: createLogger('web-test-retrainer', 'warn'),
+    });
+    await retrainer.start();
+    await waitFor(
+      async () => {
+        await analyst.goto(`${stack.url}/policy`);
+        return (await analyst.locator('textarea[name=json]').count()) > 0;
+      },
+      { timeoutMs: 30_000, intervalMs: 500, what: 'the retrain policy on the Policy page' },
+    );
+    expect(await analyst.locator('[data-testid=retrain-unavailable]').count()).toBe(0);
+    const shown = JSON.parse(await analyst.locator('textarea[name=json]').inputValue()) as Record<string, unknown>;
+    expect(shown).toMatchObject({ minNewLabels: retrainer.manager.current().minNewLabels });
+    await shot(analyst, 'first-hour-policy');
+  });
+});
