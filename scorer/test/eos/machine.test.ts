@@ -33,6 +33,17 @@ function restored(committed = 10n): LoopState {
   ]).state;
 }
 
+/** A member that owns partitions 0 and 1: task 1 restored at 0 for partition 0, task 2 at `committed` for 1. */
+function bothRestored(committed: bigint): LoopEvent[] {
+  return [
+    { kind: 'assigned', partitions: [0, 1] },
+    { kind: 'restoreStarted', partition: 0 },
+    { kind: 'restored', taskId: 1, committed: 0n },
+    { kind: 'restoreStarted', partition: 1 },
+    { kind: 'restored', taskId: 2, committed },
+  ];
+}
+
 describe('planFetchBatch', () => {
   it('skips the records below the position and resolves through the last skipped one', () => {
     const plan = planFetchBatch(13n, offsets(10, 6), 100);
@@ -121,13 +132,7 @@ describe('the loop state machine', () => {
   });
 
   it('revoking an idle task drops it at once; partitions still owned keep theirs', () => {
-    const state = run([
-      { kind: 'assigned', partitions: [0, 1] },
-      { kind: 'restoreStarted', partition: 0 },
-      { kind: 'restored', taskId: 1, committed: 0n },
-      { kind: 'restoreStarted', partition: 1 },
-      { kind: 'restored', taskId: 2, committed: 7n },
-    ]).state;
+    const state = run(bothRestored(7n)).state;
     const { state: after, effects } = step(state, { kind: 'assigned', partitions: [1] });
     expect(effects).toEqual([{ kind: 'drop', taskId: 1, partition: 0, why: 'revoked' }]);
     expect(readyTask(after, 1)).toMatchObject({ id: 2, position: 7n });
@@ -174,14 +179,7 @@ describe('the loop state machine', () => {
   });
 
   it('stopping drops idle tasks now and the busy ones when their chunk settles', () => {
-    const state = run([
-      { kind: 'assigned', partitions: [0, 1] },
-      { kind: 'restoreStarted', partition: 0 },
-      { kind: 'restored', taskId: 1, committed: 0n },
-      { kind: 'restoreStarted', partition: 1 },
-      { kind: 'restored', taskId: 2, committed: 0n },
-      { kind: 'chunkStarted', taskId: 2 },
-    ]).state;
+    const state = run([...bothRestored(0n), { kind: 'chunkStarted', taskId: 2 }]).state;
     const stopping = step(state, { kind: 'stopping' });
     expect(stopping.effects.map((e) => e.taskId)).toEqual([1]);
     expect(stopping.state.assignment).toEqual([]);
