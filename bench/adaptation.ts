@@ -122,7 +122,8 @@ async function main(): Promise<void> {
     pre.push(e);
   }
   say(
-    `pretraining the initial champion on ${pre.length} takeover-only transactions (${pre.filter((e) => e.isFraud).length} frauds)`,
+    `pretraining the initial champion on ${pre.length} takeover-only transactions ` +
+      `(${pre.filter((e) => e.isFraud).length} frauds)`,
   );
   const t0 = Date.now();
   const initial = await trainPipeline({
@@ -289,7 +290,9 @@ async function main(): Promise<void> {
     const runs = await svc.store.registry.runs(1000);
     const q = await windowQuality(svc.store.db, NEW, end - H, end);
     say(
-      `sim hour ${hour}: ${publishedTx} tx, ${publishedLabels} labels, champion ${svc.models.champion()?.version ?? '-'}, runs ${runs.length}, ${NEW} recall this hour ${q.recall === null ? '-' : q.recall.toFixed(2)} (${q.frauds} labelled)`,
+      `sim hour ${hour}: ${publishedTx} tx, ${publishedLabels} labels, ` +
+        `champion ${svc.models.champion()?.version ?? '-'}, runs ${runs.length}, ${NEW} recall this ` +
+        `hour ${q.recall === null ? '-' : q.recall.toFixed(2)} (${q.frauds} labelled)`,
     );
     if (recoveredAtHour === null && hour > APPEARS_H && (await recoveredPromotion(svc, runs)) !== null)
       recoveredAtHour = hour;
@@ -367,11 +370,16 @@ async function main(): Promise<void> {
     wall_seconds: Math.round(wallSeconds),
     goal: { recall_after_min: GOAL.recall, labels_to_recover_max: GOAL.labels, precision_min: GOAL.precision },
     method:
-      'accelerated simulated time with back-pressure: one simulated hour published, then wait for scorer, retrainer and any run; recall/precision from live decisions (logged score vs logged review threshold)',
+      'accelerated simulated time with back-pressure: one simulated hour published, then wait for scorer, retrainer ' +
+      'and any run; recall/precision from live decisions (logged score vs logged review threshold)',
   };
   mkdirSync('bench/results', { recursive: true });
   // Another partition count is an experiment beside the benchmark: its own files.
-  const name = `${partitions === DEFAULT_PARTITIONS ? 'adaptation' : `adaptation-${partitions}-partition${partitions === 1 ? '' : 's'}`}${KEY_BY_DEST ? '-keyed-by-dest' : ''}`;
+  const base =
+    partitions === DEFAULT_PARTITIONS
+      ? 'adaptation'
+      : `adaptation-${partitions}-partition${partitions === 1 ? '' : 's'}`;
+  const name = `${base}${KEY_BY_DEST ? '-keyed-by-dest' : ''}`;
   writeFileSync(`bench/results/${name}.json`, `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(
     `bench/results/${name}.svg`,

@@ -88,7 +88,8 @@ async function main(): Promise<void> {
   const valid = synthetic(Math.round(ROWS / 10), 2);
   const score = synthetic(SCORE_ROWS, 3);
   console.log(
-    `data: ${ROWS} train rows, ${valid.matrix.rows} validation rows x ${COLS} features in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    `data: ${ROWS} train rows, ${valid.matrix.rows} validation rows x ${COLS} features ` +
+      `in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
 
   // CPU time next to wall time: on a shared machine the wall clock mostly measures the neighbours.
@@ -121,7 +122,8 @@ async function main(): Promise<void> {
   const cpu = process.cpuUsage(cpuBefore);
   const trainCpuSeconds = (cpu.user + cpu.system) / 1e6;
   console.log(
-    `trained ${trained.rounds} rounds in ${trained.seconds.toFixed(1)} s wall, ${trainCpuSeconds.toFixed(1)} s CPU (best iteration ${trained.bestIteration})`,
+    `trained ${trained.rounds} rounds in ${trained.seconds.toFixed(1)} s wall, ${trainCpuSeconds.toFixed(1)} s CPU ` +
+      `(best iteration ${trained.bestIteration})`,
   );
 
   const tc = performance.now();
@@ -190,7 +192,10 @@ async function main(): Promise<void> {
       }
       result.parity_max_abs_diff = Math.max(Number(result.parity_max_abs_diff ?? 0), diff);
       console.log(
-        `scoring, ${threads} thread(s): native ${result[`native_rows_per_s${suffix}`]} rows/s, onnx ${result[`onnx_rows_per_s${suffix}`]} rows/s (${BATCH}-row batches); whole matrix native ${result[`native_whole_rows_per_s${suffix}`]}, onnx ${result[`onnx_whole_rows_per_s${suffix}`]}; max |diff| ${diff}`,
+        `scoring, ${threads} thread(s): native ${result[`native_rows_per_s${suffix}`]} rows/s, ` +
+          `onnx ${result[`onnx_rows_per_s${suffix}`]} rows/s (${BATCH}-row batches); whole matrix ` +
+          `native ${result[`native_whole_rows_per_s${suffix}`]}, onnx ${result[`onnx_whole_rows_per_s${suffix}`]}; ` +
+          `max |diff| ${diff}`,
       );
     } finally {
       native.free();

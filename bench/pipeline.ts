@@ -170,7 +170,8 @@ async function main(): Promise<void> {
     child = spawnBenchScorer(BENCH, { prefix, groupId, metricsPort, modelDir });
     const sustained = await measureDrain(N, () => committed(admin, groupId, topics.transactions), 'scorer');
     log(
-      `sustained ${sustained.perSecond} tx/s (${((sustained.perSecond / ceiling.perSecond) * 100).toFixed(0)}% of the ceiling)`,
+      `sustained ${sustained.perSecond} tx/s (${((sustained.perSecond / ceiling.perSecond) * 100).toFixed(0)}% of ` +
+        `the ceiling)`,
     );
     // Start-up includes the destination view reading the whole backlog once before scoring starts.
     const startupSeconds = (sustained.firstAt - spawnedAt) / 1000;
@@ -281,7 +282,8 @@ async function main(): Promise<void> {
       model: { trees: model.rounds, max_depth: model.depth, features: FEATURE_NAMES.length },
       scorer_settings: scorerSettings(BENCH),
       latency_definition:
-        'Kafka publish timestamp (CreateTime) -> ScoredTransaction received by a read_committed consumer (maxWaitTimeInMs 5), first 10% of samples excluded as warm-up',
+        'Kafka publish timestamp (CreateTime) -> ScoredTransaction received by a read_committed consumer ' +
+        '(maxWaitTimeInMs 5), first 10% of samples excluded as warm-up',
       machine: { cpus: cpus().length, loadavg_1m: Number(loadavg()[0]!.toFixed(2)), node: process.version },
       measured_at: new Date().toISOString(),
     };

@@ -110,7 +110,8 @@ async function main(): Promise<void> {
           const rate = (s.transactions * 1000) / s.elapsedMs;
           (labels ? withLabelsRuns : publishedRuns).push(rate);
           log(
-            `round ${round + 1}: published ${Math.round(rate)} tx/s${labels ? ` with labels (${s.labels} labels)` : ''}`,
+            `round ${round + 1}: published ${Math.round(rate)} tx/s` +
+              (labels ? ` with labels (${s.labels} labels)` : ''),
           );
         }
       }

@@ -123,7 +123,8 @@ async function runStep(rig: Rig, id: number, label: string, rate: number, second
   const backlogAtEnd = backlog();
   const growth = backlogAtEnd - (backlogAtThird ?? 0);
   log(
-    `${label}: target ${rate}/s, offered ${Math.round(sent / elapsed)}/s, backlog ${backlogAtThird ?? '-'} -> ${backlogAtEnd}${aborted ? ' (cut short)' : ''}; draining`,
+    `${label}: target ${rate}/s, offered ${Math.round(sent / elapsed)}/s, backlog ${backlogAtThird ?? '-'} ` +
+      `-> ${backlogAtEnd}${aborted ? ' (cut short)' : ''}; draining`,
   );
   // Drain so that every sample of this step is read and the next step starts from an empty queue.
   await waitFor(() => tracker.received >= rig.totalSent, {
@@ -287,12 +288,15 @@ async function main(): Promise<void> {
       })),
       ramp,
       criteria: {
-        sustained: `offered >= 90% of target, backlog growth from 1/3 of the step to its end <= ${GROWTH_SECONDS} s of offered load, median latency of the last third <= 1.5x the first third + 1 s`,
+        sustained:
+          `offered >= 90% of target, backlog growth from 1/3 of the step to its end <= ${GROWTH_SECONDS} s ` +
+          `of offered load, median latency of the last third <= 1.5x the first third + 1 s`,
         cut_short: `backlog > ${ABORT_SECONDS} s of offered load after 4 s`,
         step_seconds: STEP_S,
       },
       latency_definition:
-        'Kafka publish timestamp (CreateTime = source.publishedAt) -> ScoredTransaction received by a read_committed consumer (maxWaitTimeInMs 5); first second of each step excluded',
+        'Kafka publish timestamp (CreateTime = source.publishedAt) -> ScoredTransaction received by a ' +
+        'read_committed consumer (maxWaitTimeInMs 5); first second of each step excluded',
       partitions: PARTITIONS,
       scorer_instances: 1,
       model,
@@ -341,7 +345,8 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   process.stderr.write(
-    `bench saturation failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\nIs the stack up? Start it with: node bin/fraud.mjs infra up\n`,
+    `bench saturation failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\nIs the stack up? ` +
+      `Start it with: node bin/fraud.mjs infra up\n`,
   );
   process.exit(1);
 });

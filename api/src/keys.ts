@@ -55,7 +55,8 @@ export function readKeyFile(path: string): KeyRecord[] {
   if (!parsed.success)
     throw new FraudError(
       'CONFIG_INVALID',
-      `API_KEYS_FILE ${path}: ${parsed.error.issues[0]?.message ?? 'invalid'} at ${parsed.error.issues[0]?.path.join('.')}`,
+      `API_KEYS_FILE ${path}: ${parsed.error.issues[0]?.message ?? 'invalid'} ` +
+        `at ${parsed.error.issues[0]?.path.join('.')}`,
     );
   return parsed.data;
 }

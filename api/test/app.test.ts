@@ -111,7 +111,7 @@ describe('decision API over HTTP', () => {
     expect(body.reasons).toHaveLength(1);
   });
 
-  it('answers a retry decided before this process started from the warehouse, even with the scorer silent', async () => {
+  it('answers a retry decided before this process started from the warehouse, with the scorer silent', async () => {
     const t = tx({ amount: 7_000_000 });
     recorded.set(t.txId, { ...scoredFor(t), modelVersion: 'm-before-restart' });
     scorerPaused = true;

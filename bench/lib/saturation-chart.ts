@@ -42,7 +42,8 @@ export function saturationSvg(points: readonly ChartPoint[], maxSustained: numbe
     M.top + ph - ((Math.log10(Math.max(v, yMin)) - Math.log10(yMin)) / (Math.log10(yMax) - Math.log10(yMin))) * ph;
   const out: string[] = [];
   out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" ` +
+      `font-family="sans-serif" font-size="12">`,
   );
   out.push(`<rect width="${W}" height="${H}" fill="white"/>`);
   out.push(`<text x="${W / 2}" y="22" text-anchor="middle" font-size="15">${esc(title)}</text>`);
@@ -62,11 +63,13 @@ export function saturationSvg(points: readonly ChartPoint[], maxSustained: numbe
   out.push(`<line x1="${M.left}" x2="${M.left}" y1="${M.top}" y2="${M.top + ph}" stroke="#333"/>`);
   out.push(`<text x="${M.left + pw / 2}" y="${H - 18}" text-anchor="middle">offered load (transactions/s)</text>`);
   out.push(
-    `<text transform="translate(18 ${M.top + ph / 2}) rotate(-90)" text-anchor="middle">end-to-end latency (log scale)</text>`,
+    `<text transform="translate(18 ${M.top + ph / 2}) rotate(-90)" text-anchor="middle">` +
+      `end-to-end latency (log scale)</text>`,
   );
   if (maxSustained > 0) {
     out.push(
-      `<line x1="${x(maxSustained)}" x2="${x(maxSustained)}" y1="${M.top}" y2="${M.top + ph}" stroke="#2ca02c" stroke-dasharray="5 4"/>`,
+      `<line x1="${x(maxSustained)}" x2="${x(maxSustained)}" y1="${M.top}" y2="${M.top + ph}" stroke="#2ca02c" ` +
+        `stroke-dasharray="5 4"/>`,
     );
     out.push(
       `<text x="${x(maxSustained) + 4}" y="${M.top + 12}" fill="#2ca02c">max sustained ${maxSustained}/s</text>`,
@@ -80,21 +83,26 @@ export function saturationSvg(points: readonly ChartPoint[], maxSustained: numbe
       const cy = y(p[s.key]).toFixed(1);
       // filled = a sustained step, hollow = latency or lag grew without bound
       out.push(
-        `<circle cx="${cx}" cy="${cy}" r="4" stroke="${s.color}" fill="${p.sustained ? s.color : 'white'}"><title>${s.key} ${Math.round(p[s.key])} ms at ${Math.round(p.offered)}/s</title></circle>`,
+        `<circle cx="${cx}" cy="${cy}" r="4" stroke="${s.color}" ` +
+          `fill="${p.sustained ? s.color : 'white'}"><title>${s.key} ${Math.round(p[s.key])} ms ` +
+          `at ${Math.round(p.offered)}/s</title></circle>`,
       );
     }
     const ly = M.top + 20 + i * 20;
     out.push(
-      `<line x1="${W - M.right + 15}" x2="${W - M.right + 40}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"/>`,
+      `<line x1="${W - M.right + 15}" x2="${W - M.right + 40}" y1="${ly}" y2="${ly}" stroke="${s.color}" ` +
+        `stroke-width="2"/>`,
     );
     out.push(`<text x="${W - M.right + 46}" y="${ly + 4}">${s.key}</text>`);
   }
   const ly = M.top + 20 + SERIES.length * 20;
   out.push(
-    `<circle cx="${W - M.right + 27}" cy="${ly}" r="4" fill="#555"/><text x="${W - M.right + 46}" y="${ly + 4}">sustained</text>`,
+    `<circle cx="${W - M.right + 27}" cy="${ly}" r="4" fill="#555"/><text x="${W - M.right + 46}" ` +
+      `y="${ly + 4}">sustained</text>`,
   );
   out.push(
-    `<circle cx="${W - M.right + 27}" cy="${ly + 20}" r="4" fill="white" stroke="#555"/><text x="${W - M.right + 46}" y="${ly + 24}">not sustained</text>`,
+    `<circle cx="${W - M.right + 27}" cy="${ly + 20}" r="4" fill="white" stroke="#555"/><text ` +
+      `x="${W - M.right + 46}" y="${ly + 24}">not sustained</text>`,
   );
   out.push('</svg>');
   return `${out.join('\n')}\n`;

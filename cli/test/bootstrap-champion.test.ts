@@ -51,7 +51,7 @@ describe('fraud start: is there a champion the scorer can serve?', () => {
     await producer.disconnect();
   };
 
-  it('none on the topic: bootstrap; a retired fs-v1 champion: bootstrap, saying why; a current one: keep it', async () => {
+  it('none on the topic: bootstrap; a retired fs-v1 champion: bootstrap, saying why; a current one: kept', async () => {
     const said: string[] = [];
     expect(await hasChampion(env, logger, (s) => said.push(s))).toBe(false);
     expect(said).toEqual([]);

@@ -25,7 +25,8 @@ describe('untilStopSignal (what `fraud start` waits on)', () => {
     const script = [
       `import { untilStopSignal } from ${JSON.stringify(LIFECYCLE)};`,
       `console.log('waiting');`,
-      `console.log('stopped by ' + await untilStopSignal(() => console.log('tick'), 50, (s) => console.log('repeat ' + s)));`,
+      `console.log('stopped by ' + await untilStopSignal(() => console.log('tick'), 50, ` +
+        `(s) => console.log('repeat ' + s)));`,
       `await new Promise((r) => setTimeout(r, 2000));`,
       `console.log('services stopped');`,
     ].join('\n');
@@ -54,7 +55,8 @@ describe('untilStopSignal (what `fraud start` waits on)', () => {
     const script = [
       `import { stopOnSignals } from ${JSON.stringify(LIFECYCLE)};`,
       `import { createLogger } from '@fraud/common';`,
-      `stopOnSignals({ stop: async () => { await new Promise((r) => setTimeout(r, 2000)); console.log('service stopped'); } }, createLogger('t', 'info'), 'stopping now');`,
+      `stopOnSignals({ stop: async () => { await new Promise((r) => setTimeout(r, 2000)); ` +
+        `console.log('service stopped'); } }, createLogger('t', 'info'), 'stopping now');`,
       `console.log('serving');`,
     ].join('\n');
     const { child, output, exited } = runScript(script, join(import.meta.dirname, '..'));

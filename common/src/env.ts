@@ -14,7 +14,8 @@ export function parseEnv<S extends z.ZodObject>(
   const lines = result.error.issues.map((issue) => {
     const name = issue.path.join('.') || '(environment)';
     const got = env[String(issue.path[0] ?? '')];
-    return `  ${name}: ${issue.message}${got === undefined ? ' (not set)' : ` (got ${JSON.stringify(redactIfSecret(name, got))})`}`;
+    const shown = got === undefined ? ' (not set)' : ` (got ${JSON.stringify(redactIfSecret(name, got))})`;
+    return `  ${name}: ${issue.message}${shown}`;
   });
   throw new FraudError(
     'CONFIG_INVALID',

@@ -64,7 +64,8 @@ export function ensureKafkaJars(log: (s: string) => void = () => {}): void {
   if (r.status !== 0 || !existsSync(marker)) {
     throw new FraudError(
       'KAFKA_UNAVAILABLE',
-      `could not fetch Kafka ${KAFKA_VERSION} with Maven (exit ${r.status}); check that Maven Central is reachable and retry`,
+      `could not fetch Kafka ${KAFKA_VERSION} with Maven (exit ${r.status}); check that Maven Central is reachable ` +
+        `and retry`,
     );
   }
 }

@@ -105,7 +105,8 @@ export async function startPrometheus(
   writeFileSync(d.config, renderPrometheusConfig(o));
   const running = prometheusPid(o);
   if (running) {
-    await fetch(`${url}/-/reload`, { method: 'POST' }).catch(() => undefined); // best effort: a restart also picks the config up
+    // best effort: a restart also picks the config up
+    await fetch(`${url}/-/reload`, { method: 'POST' }).catch(() => undefined);
     return { pid: running, url, alreadyRunning: true };
   }
   const out = openSync(d.log, 'a');

@@ -35,7 +35,9 @@ const runtime: KafkaRuntimeOptions = {
     'inter.broker.listener.name': 'SASL_PLAINTEXT',
     'sasl.enabled.mechanisms': 'SCRAM-SHA-256',
     'sasl.mechanism.inter.broker.protocol': 'SCRAM-SHA-256',
-    'listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config': `org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="${users.admin}";`,
+    'listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config':
+      'org.apache.kafka.common.security.scram.ScramLoginModule required ' +
+      `username="admin" password="${users.admin}";`,
     'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
     // The controller listener is loopback PLAINTEXT inside the one process (ANONYMOUS).
     'super.users': 'User:admin;User:ANONYMOUS',

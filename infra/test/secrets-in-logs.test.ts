@@ -159,7 +159,8 @@ describe('no secrets in logs, error messages or the repository', () => {
       try {
         text = readFileSync(join(ROOT, f), 'utf8');
       } catch (err: unknown) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // deleted in the working tree, not yet committed
+        // deleted in the working tree, not yet committed
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
         throw err;
       }
       if (text.length > 5_000_000) continue;

@@ -37,7 +37,8 @@ describe('the repository is self-contained', () => {
     expect(readme).toContain('Lopez-Rojas');
     const head = readFileSync(join(ROOT, 'fixtures', 'paysim', 'paysim-head-5330.csv'), 'utf8').split('\n')[0];
     expect(head).toBe(
-      'step,type,amount,nameOrig,oldbalanceOrg,newbalanceOrig,nameDest,oldbalanceDest,newbalanceDest,isFraud,isFlaggedFraud',
+      'step,type,amount,nameOrig,oldbalanceOrg,newbalanceOrig,' +
+        'nameDest,oldbalanceDest,newbalanceDest,isFraud,isFlaggedFraud',
     );
   });
 });

@@ -79,7 +79,7 @@ describe('openPartitionTransactor on the real broker', () => {
     return res?.partitions.find((p) => p.partition === 0)?.offset;
   };
 
-  it('commits the records (in several requests) and the input offset together; a fenced owner commits nothing', async () => {
+  it('commits the records (several requests) and the input offset together; a fenced owner commits none', async () => {
     const out = await topics.create(uniqueName('tx-out'), 1);
     const input = await topics.create(uniqueName('tx-in'), 1);
     const groupId = uniqueName('tx-group');

@@ -128,7 +128,8 @@ function checkHeader(rawLatin1: string): void {
   const hint = sep ? ` (it looks separated by ${JSON.stringify(sep)}: PaySim files use commas)` : '';
   throw new FraudError(
     'CSV_INVALID',
-    `not a Kaggle PaySim CSV: the header is ${JSON.stringify(h.slice(0, 200))}${hint}; expected "${PAYSIM_COLUMNS.join(',')}"`,
+    `not a Kaggle PaySim CSV: the header is ${JSON.stringify(h.slice(0, 200))}${hint}; expected ` +
+      `"${PAYSIM_COLUMNS.join(',')}"`,
   );
 }
 

@@ -44,7 +44,8 @@ export function createProgress(options: ProgressOptions): Progress {
     const bar = new SingleBar(
       {
         format: total
-          ? `${options.title} {bar} {percentage}% | {value}/{total} ${unit} | {rate} ${unit}/s | ETA {eta_formatted} | {extra}`
+          ? `${options.title} {bar} {percentage}% | {value}/{total} ${unit} | {rate} ${unit}/s | ETA ` +
+            `{eta_formatted} | {extra}`
           : `${options.title} {value} ${unit} | {rate} ${unit}/s | {elapsed}s | {extra}`,
         stream,
         hideCursor: true,
@@ -82,8 +83,10 @@ export function createProgress(options: ProgressOptions): Progress {
       const pct = options.total ? ` (${((100 * s.done) / options.total).toFixed(1)}%)` : '';
       const eta = options.total && rate > 0 ? ` eta ${Math.ceil((options.total - s.done) / rate)}s` : '';
       const extra = fmtExtra(s.extra);
+      const done = s.done.toLocaleString('en-US');
+      const perSecond = Math.round(rate).toLocaleString('en-US');
       stream.write(
-        `${options.title}: ${s.done.toLocaleString('en-US')} ${unit}${pct}, ${Math.round(rate).toLocaleString('en-US')} ${unit}/s${eta}${extra ? `, ${extra}` : ''}\n`,
+        `${options.title}: ${done} ${unit}${pct}, ${perSecond} ${unit}/s${eta}${extra ? `, ${extra}` : ''}\n`,
       );
     },
     stop() {},

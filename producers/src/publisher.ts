@@ -111,7 +111,8 @@ export function createPublisher(options: PublisherOptions): Publisher {
         logger?.error({ err: errorMessage(err), records: txs.length + labels.length }, 'produce failed');
         failure ??= new FraudError(
           'KAFKA_UNAVAILABLE',
-          `the broker did not accept ${txs.length + labels.length} records: ${errorMessage(err)}. Check that Kafka is up and the topics exist (fraud infra topics).`,
+          `the broker did not accept ${txs.length + labels.length} records: ${errorMessage(err)}. Check that Kafka ` +
+            `is up and the topics exist (fraud infra topics).`,
           {
             cause: err,
             retriable: true,

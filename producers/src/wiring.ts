@@ -82,7 +82,8 @@ async function assertTopicsExist(kafka: Kafka, names: string[], brokers: string)
     if (missing.length) {
       throw new FraudError(
         'CONFIG_INVALID',
-        `topic(s) ${missing.join(', ')} do not exist on ${brokers}: create them with \`fraud infra topics\` (TOPIC_PREFIX must match)`,
+        `topic(s) ${missing.join(', ')} do not exist on ${brokers}: create them with \`fraud infra topics\` ` +
+          `(TOPIC_PREFIX must match)`,
       );
     }
   } finally {

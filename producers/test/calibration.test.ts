@@ -10,7 +10,7 @@ import { PAYSIM_DIR, quantile } from './helpers.ts';
  * sample of legitimate traffic (fraud is 0.13% of the real data and would be over-weighted).
  */
 describe('calibration against the real PaySim rows', { timeout: 180_000 }, () => {
-  it('matches the type mix (within 3 points) and per-type amount quartiles (within 2x); prints the comparison', async () => {
+  it('matches the type mix (within 3 points), per-type amount quartiles (within 2x); prints both', async () => {
     const real = new Map<TransactionType, number[]>(TRANSACTION_TYPES.map((t) => [t, []]));
     const realHour = new Array<number>(24).fill(0);
     let realN = 0;
@@ -47,7 +47,9 @@ describe('calibration against the real PaySim rows', { timeout: 180_000 }, () =>
       const rq = [0.25, 0.5, 0.75].map((p) => quantile(r, p));
       const sq = [0.25, 0.5, 0.75].map((p) => quantile(s, p));
       rows.push(
-        `${t.padEnd(9)} ${rp.toFixed(2).padStart(6)} ${sp.toFixed(2).padStart(6)}   | ${rq.map((v) => v.toFixed(0).padStart(9)).join(' ')}          | ${sq.map((v) => v.toFixed(0).padStart(9)).join(' ')}`,
+        `${t.padEnd(9)} ${rp.toFixed(2).padStart(6)} ${sp.toFixed(2).padStart(6)}   ` +
+          `| ${rq.map((v) => v.toFixed(0).padStart(9)).join(' ')}          ` +
+          `| ${sq.map((v) => v.toFixed(0).padStart(9)).join(' ')}`,
       );
       if (Math.abs(rp - sp) > 3) failures.push(`${t} share ${sp.toFixed(2)}% vs ${rp.toFixed(2)}%`);
       rq.forEach((v, i) => {
@@ -60,7 +62,8 @@ describe('calibration against the real PaySim rows', { timeout: 180_000 }, () =>
     const rs = share(realHour);
     const ss = share(simHour);
     rows.push(
-      `hourly share (real/sim %): ${rs.map((v, i) => `${i}h ${(100 * v).toFixed(1)}/${(100 * ss[i]!).toFixed(1)}`).join(' ')}`,
+      `hourly share (real/sim %): ` +
+        rs.map((v, i) => `${i}h ${(100 * v).toFixed(1)}/${(100 * ss[i]!).toFixed(1)}`).join(' '),
     );
     rows.push(
       `fraud: ${fraud} of ${N} = ${((100 * fraud) / N).toFixed(3)}% in ${[...fraudTypes].join(', ')} (PaySim 0.129%)`,

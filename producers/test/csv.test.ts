@@ -84,7 +84,9 @@ describe('PaySim CSV parser', { timeout: 120_000 }, () => {
   });
 
   it('handles lines split across chunks', async () => {
-    const text = `${PAYSIM_COLUMNS.join(',')}\n1,PAYMENT,1.5,C1,2.0,0.5,M1,0.0,0.0,0,0\n2,CASH_OUT,3.0,C2,3.0,0.0,C3,0.0,3.0,1,0\n`;
+    const text =
+      `${PAYSIM_COLUMNS.join(',')}\n1,PAYMENT,1.5,C1,2.0,0.5,M1,0.0,0.0,0,0\n` +
+      '2,CASH_OUT,3.0,C2,3.0,0.0,C3,0.0,3.0,1,0\n';
     const chunks = text.match(/.{1,7}/gs)!.map((s) => Buffer.from(s));
     const recs = await all(Readable.from(chunks));
     expect(recs.map((r) => r.ok && r.row.amount)).toEqual([150, 300]);

@@ -30,7 +30,8 @@ describe('simulator', { timeout: 180_000 }, () => {
     const ids = new Set<string>();
     const problems: string[] = [];
     const fields =
-      'amount,attributes,channel,currency,destAccount,destBalanceBefore,eventTime,originAccount,originBalanceBefore,txId,type';
+      'amount,attributes,channel,currency,destAccount,destBalanceBefore,' +
+      'eventTime,originAccount,originBalanceBefore,txId,type';
     for (let i = 0; i < evs.length; i++) {
       const tx = evs[i]!.transaction;
       if (i > 0 && tx.eventTime < evs[i - 1]!.transaction.eventTime) problems.push(`${tx.txId} out of order`);

@@ -105,7 +105,7 @@ describe('fraud typologies produce their pattern', { timeout: 240_000 }, () => {
     expect(twoSteps).toBeLessThan(victims.size);
   });
 
-  it('mule-fan-in: many victims pay one just-created account that cashes out within minutes of the last payment', () => {
+  it('mule-fan-in: many victims pay one new account that cashes out within minutes of the last payment', () => {
     const { fraud, firstSeen } = run('mule-fan-in', 120_000, 7);
     const mules = groupBy(
       fraud.filter((e) => e.transaction.type === 'TRANSFER'),

@@ -116,7 +116,7 @@ describe('backtests', () => {
     });
     afterAll(async () => admin?.cleanup());
 
-    it('replays a time range by offsets in event-time order and matches the CSV backtest of the same rows', async () => {
+    it('replays a time range by offsets in event-time order, matching the CSV backtest of the same rows', async () => {
       const codecs = await createCodecs({ registryUrl: REGISTRY_URL, topics });
       const csvRows = await readCsvRows(EVAL_CSV);
       const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });

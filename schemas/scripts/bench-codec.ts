@@ -93,8 +93,11 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const r = await benchCodec(Number(process.argv[2] ?? 200_000));
   process.stdout.write(
     `Transaction codec, ${r.records} records, ${r.bytesPerRecord} bytes/record (Confluent framing included)\n` +
-      `  encode ${r.encodePerSec.toLocaleString('en-US')} records/s (${r.encodePerCpuSec.toLocaleString('en-US')} per CPU-second), all buffers kept\n` +
-      `  encode ${r.streamingEncodePerSec.toLocaleString('en-US')} records/s (${r.streamingEncodePerCpuSec.toLocaleString('en-US')} per CPU-second), each dropped after use\n` +
-      `  decode ${r.decodePerSec.toLocaleString('en-US')} records/s (${r.decodePerCpuSec.toLocaleString('en-US')} per CPU-second)\n`,
+      `  encode ${r.encodePerSec.toLocaleString('en-US')} records/s (${r.encodePerCpuSec.toLocaleString('en-US')} ` +
+      `per CPU-second), all buffers kept\n` +
+      `  encode ${r.streamingEncodePerSec.toLocaleString('en-US')} records/s ` +
+      `(${r.streamingEncodePerCpuSec.toLocaleString('en-US')} per CPU-second), each dropped after use\n` +
+      `  decode ${r.decodePerSec.toLocaleString('en-US')} records/s (${r.decodePerCpuSec.toLocaleString('en-US')} ` +
+      `per CPU-second)\n`,
   );
 }

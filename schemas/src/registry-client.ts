@@ -101,7 +101,8 @@ export function createSchemaRegistryClient(options: RegistryClientOptions): Sche
         } catch (err: unknown) {
           throw new FraudError(
             'REGISTRY_UNAVAILABLE',
-            `schema registry at ${base} is unreachable (${method} ${path}): start it (\`fraud infra up\` or \`fraud registry serve\`) or point SCHEMA_REGISTRY_URL at a running one`,
+            `schema registry at ${base} is unreachable (${method} ${path}): start it (\`fraud infra up\` or \`fraud ` +
+              `registry serve\`) or point SCHEMA_REGISTRY_URL at a running one`,
             {
               cause: err,
               retriable: true,
@@ -163,7 +164,8 @@ function httpError(status: number, body: ErrorBody, what: string, base: string):
   if (status === 401) {
     return new FraudError(
       'AUTH_REQUIRED',
-      `${message}; the registry at ${base} needs credentials: set SCHEMA_REGISTRY_URL to http://USER:PASSWORD@host:port with a user of its REGISTRY_USERS_FILE`,
+      `${message}; the registry at ${base} needs credentials: set SCHEMA_REGISTRY_URL to ` +
+        `http://USER:PASSWORD@host:port with a user of its REGISTRY_USERS_FILE`,
       { details },
     );
   }

@@ -134,7 +134,7 @@ describe('registry with HTTP Basic users', () => {
     );
   });
 
-  it('gives a service with a read user the codecs of schemas a write user registered, and says what to do before that', async () => {
+  it('a read user gets the codecs of schemas a write user registered; before that, it is told what to do', async () => {
     const topics = topicNames(uniqueName('auth-svc.'));
     const early = await createCodecs({ registryUrl: at(reader), topics }).catch((e: unknown) => e);
     expect(isFraudError(early, 'FORBIDDEN')).toBe(true);

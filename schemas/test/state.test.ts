@@ -52,7 +52,10 @@ const log = fc.array(fc.oneof(schemaRecord, schemaRecord, configRecord, deleteSu
   maxLength: 40,
 });
 
-/** What Kafka's log cleaner may do: keep only the last record per key (CONFIG keys repeat; the others carry a nonce). */
+/**
+ * What Kafka's log cleaner may do: keep only the last record per key (CONFIG keys repeat; the others carry a
+ * nonce).
+ */
 function compact(records: LogRecord[]): LogRecord[] {
   const lastConfig = new Map<string, number>();
   records.forEach((r, i) => {

@@ -153,13 +153,17 @@ function viewMetrics(registers: Registry[]): ViewMetrics {
     }),
     viewWaitSeconds: new Histogram({
       name: 'fraud_scorer_dest_view_wait_seconds',
-      help: 'Time a chunk waited for the destination view to read every partition up to its newest eventTime (chunks that did not wait are not observed)',
+      help:
+        'Time a chunk waited for the destination view to read every partition up to its newest eventTime ' +
+        '(chunks that did not wait are not observed)',
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     }),
     viewLagging: new Counter({
       name: 'fraud_scorer_dest_view_lagging_batches_total',
-      help: 'Chunks scored after SCORER_DEST_VIEW_WAIT_MS with the destination view still behind (destination features may miss recent inbounds)',
+      help:
+        'Chunks scored after SCORER_DEST_VIEW_WAIT_MS with the destination view still behind (destination ' +
+        'features may miss recent inbounds)',
       registers,
     }),
     viewSize: new Gauge({

@@ -78,7 +78,9 @@ function judge(payment: Transaction, ctx: ScreenContext): { code: string; messag
   if (ctx.recent?.has(payment.txId) !== true) return null;
   return {
     code: 'DUPLICATE_TX_ID',
-    message: `txId ${payment.txId} was already scored on this partition (among its last ${ctx.recent.capacity} txIds): a retry or a replay; its decision is the first one`,
+    message:
+      `txId ${payment.txId} was already scored on this partition (among its last ${ctx.recent.capacity} ` +
+      `txIds): a retry or a replay; its decision is the first one`,
   };
 }
 

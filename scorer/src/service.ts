@@ -255,7 +255,8 @@ async function checkTopics(admin: Admin, topics: Topics): Promise<number> {
   if (count(topics.scored) < inputs) {
     throw new FraudError(
       'CONFIG_INVALID',
-      `${topics.scored} has ${count(topics.scored)} partitions, fewer than ${topics.transactions} (${inputs}); they must be co-partitioned`,
+      `${topics.scored} has ${count(topics.scored)} partitions, fewer than ${topics.transactions} (${inputs}); they ` +
+        `must be co-partitioned`,
     );
   }
   return inputs;
@@ -266,7 +267,8 @@ async function bootstrapChampion<S>(deps: ScorerServiceDeps<S>, models: ModelMan
   if (!dir) {
     throw new FraudError(
       'CONFIG_INVALID',
-      `no champion model on ${topic} and MODEL_BOOTSTRAP_DIR is not set: train one with \`fraud model train\` and set MODEL_BOOTSTRAP_DIR=model-artifacts/<version>`,
+      `no champion model on ${topic} and MODEL_BOOTSTRAP_DIR is not set: train one with \`fraud model train\` and ` +
+        `set MODEL_BOOTSTRAP_DIR=model-artifacts/<version>`,
     );
   }
   const update = artifactToUpdate(await deps.readArtifact(dir), dir);

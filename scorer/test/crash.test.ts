@@ -37,7 +37,7 @@ describe('scorer processes under kill -9', { timeout: 900_000 }, () => {
     p = undefined;
   });
 
-  it('kill -9 mid-run, restart: every input exactly once in scored or the DLQ, features as if uninterrupted', async () => {
+  it('kill -9 mid-run, restart: every input once in scored or the DLQ, features as if uninterrupted', async () => {
     p = await createPipeline('scorer-kill');
     const pipeline = p;
     const txs = makeTransactions(24_000, { seed: 5, runId: p.prefix, accounts: 500 });
@@ -65,7 +65,7 @@ describe('scorer processes under kill -9', { timeout: 900_000 }, () => {
     expectFeaturesAsUninterrupted(scored);
   });
 
-  it('two instances share the partitions; when one is killed the other takes over without loss or duplicates', async () => {
+  it('two instances share the partitions; one is killed, the other takes over without loss or duplicates', async () => {
     p = await createPipeline('scorer-pair', 4);
     const pipeline = p;
     const txs = makeTransactions(30_000, { seed: 6, runId: p.prefix, accounts: 800 });

@@ -102,7 +102,7 @@ describe('destination view feed', () => {
     return { view, feed, metrics };
   };
 
-  it('starts from the lookback by record timestamp, skips invalid records, and knows when it holds everything before T', async () => {
+  it('starts at the lookback by record timestamp, skips invalid records, knows when it has all before T', async () => {
     const now = Date.now();
     const [a, b] = originsOverPartitions(2, 2, `${p.prefix}feed`);
     const old = transfer(1, a!, 'C-dest-old', now - 2 * H, p.prefix);

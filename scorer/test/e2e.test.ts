@@ -74,7 +74,7 @@ describe('scorer end to end against the real broker', () => {
     expect(text).toMatch(/fraud_scorer_end_to_end_seconds_count\{[^}]*\} 3000/);
   });
 
-  it('a restart mid-stream rebuilds state from scored: features equal an uninterrupted run, nothing lost or repeated', async () => {
+  it('a restart mid-stream rebuilds state from scored: features as uninterrupted, none lost or repeated', async () => {
     await svc.stop();
     const more = makeTransactions(1_500, { seed: 11, runId: `${p.prefix}b`, start: Date.now() - 3_600_000 });
     await p.publish(more);

@@ -26,7 +26,7 @@ describe('models on the model-updates topic: champion at start, refusals, hot sw
     });
   });
 
-  it('refuses bad models while the champion keeps serving, then swaps in a good one and a shadow without a restart', async () => {
+  it('refuses bad models while the champion serves, then swaps in a good one and a shadow, no restart', async () => {
     await p.publishModel(v1.update);
     const svc = await p.startScorer();
     expect(svc.models.current()?.champion.version).toBe('swap-v1');

@@ -40,7 +40,7 @@ describe('scorer when its consumer is handed an old position', { timeout: 300_00
     expect(new Set(ids)).toEqual(new Set(txs.map((t) => t.txId)));
   });
 
-  it('a transaction that fails mid-stream (its producer fenced) is retried from the last commit: nothing lost, nothing twice, features intact', async () => {
+  it('a tx failing mid-stream (producer fenced) retries from the commit: none lost/twice, features kept', async () => {
     p = await createPipeline('scorer-fenced', 3);
     const pipeline = p;
     const txs = makeTransactions(6_000, { seed: 22, runId: p.prefix, accounts: 300 });
@@ -74,7 +74,7 @@ describe('scorer when its consumer is handed an old position', { timeout: 300_00
     expectFeaturesAsUninterrupted(scored);
   });
 
-  it('a repeated txId (a publisher retry) is dead-lettered as DUPLICATE_TX_ID, also after a restart rebuilt the partition', async () => {
+  it('a repeated txId (publisher retry) is dead-lettered as DUPLICATE_TX_ID, also after a restart', async () => {
     p = await createPipeline('scorer-dupes', 3);
     const txs = makeTransactions(600, { seed: 23, runId: p.prefix, accounts: 100 });
     const env = { MODEL_BOOTSTRAP_DIR: model.dir, SCORER_MAX_BATCH: '100' };

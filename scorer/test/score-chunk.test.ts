@@ -76,7 +76,7 @@ describe('evaluateChunk: decode, screen, view barrier, score', () => {
     expect(scored[0]!.record.decision).toBe('APPROVE');
   });
 
-  it('waits for the destination view with the newest eventTime and Kafka timestamp of the valid records, before any feature is computed', async () => {
+  it("before computing features, waits for the destination view with the valid records' newest times", async () => {
     const state = createFeatureState({ partition: 0 }); // a view of its own
     const calls: Array<{ eventTime: number; appendedBy: number; viewEvents: number }> = [];
     const records = [3, 1, 2].map((i) => ({
@@ -225,7 +225,7 @@ describe('evaluateChunk: decode, screen, view barrier, score', () => {
     expect(by['tx-0']!.reasons).toHaveLength(3);
   });
 
-  it('dead-letters a txId seen before on the partition (earlier chunk or same chunk) as DUPLICATE_TX_ID, state untouched by it', async () => {
+  it('dead-letters a txId seen on the partition (earlier/same chunk) as DUPLICATE_TX_ID, state untouched', async () => {
     const recent = new RecentIds(1_000);
     const state = features.createState(0);
     const first = await run(

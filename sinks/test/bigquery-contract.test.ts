@@ -84,7 +84,7 @@ describe('BigQuery warehouse backend (REST contract against a local fake)', () =
     expect(fake.requests.map((r) => r.method)).toEqual(['GET', 'GET', 'GET', 'GET']);
   });
 
-  it('streams rows with insertAll: insertId = txId, skipInvalidRows, no unknown values, RFC 3339 timestamps', async () => {
+  it('streams rows with insertAll: insertId = txId, skipInvalidRows, no unknown values, RFC 3339 times', async () => {
     const recs = [0, 1, 2].map((i) => scoredRecord('bq', i));
     const rejected = await store.upsert(
       SCORED_TABLE,
@@ -221,7 +221,8 @@ describe('BigQuery warehouse backend (REST contract against a local fake)', () =
       expect.arrayContaining([
         { name: 'type', parameterType: { type: 'STRING' }, parameterValue: { value: 'TRANSFER' } },
         { name: 'decision', parameterType: { type: 'STRING' }, parameterValue: { value: '' } },
-        { name: 'limit', parameterType: { type: 'INT64' }, parameterValue: { value: 5 } }, // the client sends INT64 values as JSON numbers
+        // the client sends INT64 values as JSON numbers
+        { name: 'limit', parameterType: { type: 'INT64' }, parameterValue: { value: 5 } },
       ]),
     );
     expect(body.query).toContain(`\`${PROJECT}.${DATASET}.scored\``);

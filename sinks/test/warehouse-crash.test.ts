@@ -98,7 +98,8 @@ describe('warehouse sink survives kill -9 without losing or doubling a row', () 
     const store = await createDuckDbStore({ path });
     try {
       const rows = await store.query(
-        "SELECT COUNT(*) AS n, COUNT(DISTINCT txId) AS d, COUNT(DISTINCT kafkaPartition || ':' || kafkaOffset) AS o FROM scored",
+        "SELECT COUNT(*) AS n, COUNT(DISTINCT txId) AS d, COUNT(DISTINCT kafkaPartition || ':' || kafkaOffset) AS o " +
+          'FROM scored',
         {},
       );
       expect(rows).toEqual([{ n: N, d: N, o: N }]);

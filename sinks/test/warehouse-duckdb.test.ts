@@ -135,7 +135,8 @@ describe('DuckDB warehouse and its query API', () => {
     const ex = await get('/api/questions/labelled-examples?limit=7');
     expect(ex.body.rows).toHaveLength(7);
     const page2 = await get(
-      `/api/questions/labelled-examples?limit=100&afterEventTime=${ex.body.rows[6]!.eventTime}&afterTxId=${ex.body.rows[6]!.txId}`,
+      `/api/questions/labelled-examples?limit=100&afterEventTime=${ex.body.rows[6]!.eventTime}` +
+        `&afterTxId=${ex.body.rows[6]!.txId}`,
     );
     expect(page2.body.rows).toHaveLength(13); // 20 labelled in all
     expect(page2.body.rows.filter((r) => r.isFraud).length + ex.body.rows.filter((r) => r.isFraud).length).toBe(

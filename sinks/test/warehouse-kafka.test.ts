@@ -28,7 +28,7 @@ describe('warehouse sink on the real broker (DuckDB)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('stores exactly N scored rows, the labels and model versions, dead-letters bad bytes, and commits everything', async () => {
+  it('stores exactly N scored rows, the labels and model versions, dead-letters bad bytes, commits all', async () => {
     const env = slice.env({ WAREHOUSE_PATH: path, WAREHOUSE_BATCH_ROWS: '500' });
     const recs = Array.from({ length: N }, (_, i) => scoredRecord(slice.prefix, i));
     await slice.sendScored(recs.slice(0, N / 2));

@@ -30,7 +30,8 @@ export function register(program: Command): void {
       const env = loadApiEnv();
       const { key, record } = createKey(env.API_KEYS_FILE, o.name, scopes as Scope[]);
       process.stdout.write(
-        `key ${record.id} (${record.scopes.join(',')}) for ${record.name}:\n${key}\nStore it now: it cannot be shown again.\n`,
+        `key ${record.id} (${record.scopes.join(',')}) for ${record.name}:\n${key}\nStore it now: it cannot be ` +
+          `shown again.\n`,
       );
     });
   keys

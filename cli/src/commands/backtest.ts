@@ -147,11 +147,13 @@ async function backtest(o: Opts): Promise<void> {
     else {
       const typ = Object.entries(report.byTypology).map(
         ([k, v]) =>
-          `  ${k.padEnd(20)} frauds ${String(v.frauds).padStart(6)}  caught ${String(v.caught).padStart(6)}  recall ${Number.isFinite(v.recall) ? v.recall.toFixed(4) : '-'}`,
+          `  ${k.padEnd(20)} frauds ${String(v.frauds).padStart(6)}  caught ${String(v.caught).padStart(6)}  ` +
+          `recall ${Number.isFinite(v.recall) ? v.recall.toFixed(4) : '-'}`,
       );
-      process.stdout.write(
-        `${formatReport(report, `backtest of ${art.metadata.version} on ${source}`)}\n${typ.length ? `per typology:\n${typ.join('\n')}\n` : ''}${o.store ? `stored as backtest ${record.backtestId}\n` : ''}`,
-      );
+      const title = `backtest of ${art.metadata.version} on ${source}`;
+      const byTypology = typ.length ? `per typology:\n${typ.join('\n')}\n` : '';
+      const stored = o.store ? `stored as backtest ${record.backtestId}\n` : '';
+      process.stdout.write(`${formatReport(report, title)}\n${byTypology}${stored}`);
     }
   } finally {
     await art.model.dispose();
@@ -162,7 +164,8 @@ export function register(program: Command): void {
   program
     .command('backtest')
     .description(
-      'replay the transactions topic (a time range, by offsets) or a PaySim CSV through a model version; evaluate against the labels',
+      'replay the transactions topic (a time range, by offsets) or a PaySim CSV through a model version; evaluate ' +
+        'against the labels',
     )
     .requiredOption('--model <version|dir>', 'a version in MODEL_ARTIFACTS_DIR or an artifact directory')
     .option('--from <time>', 'start of the range (ISO time or epoch ms; Kafka record timestamps)', time('--from'))

@@ -7,7 +7,8 @@ export function register(program: Command): void {
   program
     .command('chaos')
     .description(
-      'npm run chaos: a simulation through scorers and the warehouse sink under SIGKILLs and a broker restart, then a full reconciliation (bench/results/chaos.json)',
+      'npm run chaos: a simulation through scorers and the warehouse sink under SIGKILLs and a broker restart, then ' +
+        'a full reconciliation (bench/results/chaos.json)',
     )
     .option('--transactions <n>', 'transactions to simulate', '300000')
     .option('--kills <n>', 'SIGKILLs of scorer and sink processes', '10')

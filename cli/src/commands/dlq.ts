@@ -65,9 +65,12 @@ export function register(program: Command): void {
       if (o.json) {
         for (const e of entries) {
           const { key, value, headers: _h, ...rest } = e;
-          process.stdout.write(
-            `${JSON.stringify({ ...rest, key: key?.toString('utf8') ?? null, valueBase64: value?.toString('base64') ?? null })}\n`,
-          );
+          const record = {
+            ...rest,
+            key: key?.toString('utf8') ?? null,
+            valueBase64: value?.toString('base64') ?? null,
+          };
+          process.stdout.write(`${JSON.stringify(record)}\n`);
         }
         return;
       }
@@ -76,7 +79,8 @@ export function register(program: Command): void {
         return;
       }
       process.stdout.write(
-        `${table(entries)}\n${entries.length} record(s) on ${dlqTopic}. Re-publish with: fraud dlq replay --offsets ${entries[0]!.dlqPartition}:${entries[0]!.dlqOffset}\n`,
+        `${table(entries)}\n${entries.length} record(s) on ${dlqTopic}. Re-publish with: fraud dlq replay ` +
+          `--offsets ${entries[0]!.dlqPartition}:${entries[0]!.dlqOffset}\n`,
       );
     });
   dlq
@@ -100,7 +104,8 @@ export function register(program: Command): void {
         const found = new Set(entries.map((e) => `${e.dlqPartition}:${e.dlqOffset}`));
         throw new FraudError(
           'NOT_FOUND',
-          `not on ${dlqTopic}: ${[...positions].filter((p) => !found.has(p)).join(', ')}; \`fraud dlq inspect\` lists the positions`,
+          `not on ${dlqTopic}: ${[...positions].filter((p) => !found.has(p)).join(', ')}; \`fraud dlq inspect\` ` +
+            `lists the positions`,
         );
       }
       if (o.dryRun) {

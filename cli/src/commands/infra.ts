@@ -52,7 +52,8 @@ export function register(program: Command): void {
     .action(async (o: { yesDeleteEverything?: boolean }) => {
       if (!o.yesDeleteEverything) {
         throw new Error(
-          'reset deletes all topics, the warehouse and trained models; run again with --yes-delete-everything to confirm',
+          'reset deletes all topics, the warehouse and trained models; run again with --yes-delete-everything to ' +
+            'confirm',
         );
       }
       const removed = await stackReset({ log });

@@ -64,7 +64,9 @@ export function register(program: Command): void {
     )
     .addHelpText(
       'after',
-      '\nAuthentication: set REGISTRY_USERS_FILE (made by `fraud registry users add`) and every request needs\nHTTP Basic credentials; clients put them in SCHEMA_REGISTRY_URL (http://USER:PASSWORD@host:port).\nWithout it the registry is open: keep it on 127.0.0.1.\n' +
+      '\nAuthentication: set REGISTRY_USERS_FILE (made by `fraud registry users add`) and every request needs\n' +
+        'HTTP Basic credentials; clients put them in SCHEMA_REGISTRY_URL (http://USER:PASSWORD@host:port).\n' +
+        'Without it the registry is open: keep it on 127.0.0.1.\n' +
         envHelp('registry'),
     )
     .action(async (o: ServeOptions) => {
@@ -90,7 +92,8 @@ export function register(program: Command): void {
         if (err instanceof FraudError) throw err;
         throw new FraudError(
           'KAFKA_UNAVAILABLE',
-          `schema registry could not start on Kafka at ${env.KAFKA_BROKERS.join(',')}: ${errorMessage(err)}. Is Kafka up (\`fraud infra status\`)?`,
+          `schema registry could not start on Kafka at ${env.KAFKA_BROKERS.join(',')}: ${errorMessage(err)}. Is ` +
+            `Kafka up (\`fraud infra status\`)?`,
           { cause: err },
         );
       });
@@ -109,7 +112,10 @@ export function register(program: Command): void {
     .option('--file <path>', 'users file (default: REGISTRY_USERS_FILE)')
     .addHelpText(
       'after',
-      '\nExample:\n  fraud registry users add scorer --role read --file /etc/fraud/registry-users.json\n  REGISTRY_USERS_FILE=/etc/fraud/registry-users.json fraud registry serve\n  SCHEMA_REGISTRY_URL=http://scorer:PASSWORD@registry:8081 fraud scorer',
+      '\nExample:\n' +
+        '  fraud registry users add scorer --role read --file /etc/fraud/registry-users.json\n' +
+        '  REGISTRY_USERS_FILE=/etc/fraud/registry-users.json fraud registry serve\n' +
+        '  SCHEMA_REGISTRY_URL=http://scorer:PASSWORD@registry:8081 fraud scorer',
     )
     .action(async (name: string, o: { role: string; file?: string }) => {
       const file = o.file ?? parseEnv(registryEnvSchema.pick({ REGISTRY_USERS_FILE: true })).REGISTRY_USERS_FILE;

@@ -66,7 +66,10 @@ export function register(program: Command): void {
   publishingOptions(command)
     .addHelpText(
       'after',
-      '\nExamples:\n  fraud replay --csv fixtures/paysim/paysim-head-5330.csv\n  fraud replay --csv big.csv --rate 5000 --strict --rejects bad-rows.csv\n\nThe summary counts read = sent + rejected. Exit status is non-zero only with --strict (or if Kafka failed).\n' +
+      '\nExamples:\n  fraud replay --csv fixtures/paysim/paysim-head-5330.csv\n' +
+        '  fraud replay --csv big.csv --rate 5000 --strict --rejects bad-rows.csv\n\n' +
+        'The summary counts read = sent + rejected. ' +
+        'Exit status is non-zero only with --strict (or if Kafka failed).\n' +
         envHelp('producers'),
     )
     .action(replay);

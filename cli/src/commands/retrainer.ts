@@ -19,7 +19,8 @@ export function register(program: Command): void {
   const cmd = program
     .command('retrainer')
     .description(
-      'run the retrainer: labels + scored -> training store -> challenger vs champion -> model-updates; API and metrics on :9474',
+      'run the retrainer: labels + scored -> training store -> challenger vs champion -> model-updates; API and ' +
+        'metrics on :9474',
     )
     .addHelpText(
       'after',
@@ -37,7 +38,8 @@ See docs/retrainer.md.`,
         },
       });
       process.stdout.write(
-        `retrainer running; API and metrics on http://${env.RETRAINER_HOST}:${svc.port()} (champion ${svc.models.champion()?.version ?? 'none'})\n`,
+        `retrainer running; API and metrics on http://${env.RETRAINER_HOST}:${svc.port()} ` +
+          `(champion ${svc.models.champion()?.version ?? 'none'})\n`,
       );
       stopOnSignals(svc, logger, 'stopping');
     });
@@ -81,7 +83,8 @@ See docs/retrainer.md.`,
         await producer.disconnect();
       }
       process.stdout.write(
-        `retrain policy from ${file} published to ${topicNames(env.TOPIC_PREFIX).control} (key retrain-policy) by ${actor}\n`,
+        `retrain policy from ${file} published to ${topicNames(env.TOPIC_PREFIX).control} (key retrain-policy) ` +
+          `by ${actor}\n`,
       );
     });
 }

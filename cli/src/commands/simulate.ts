@@ -68,7 +68,8 @@ export function register(program: Command): void {
   publishingOptions(command)
     .addHelpText(
       'after',
-      '\nExamples:\n  fraud simulate --count 100000 --max --seed 42\n  fraud simulate --scenario producers/scenarios/drift-demo.yaml --speed x3600 --rate 500\n' +
+      '\nExamples:\n  fraud simulate --count 100000 --max --seed 42\n' +
+        '  fraud simulate --scenario producers/scenarios/drift-demo.yaml --speed x3600 --rate 500\n' +
         envHelp('producers'),
     )
     .action(simulate);

@@ -51,7 +51,8 @@ export function register(program: Command): void {
   users
     .command('add <name>')
     .description(
-      'create a console user (the first admin: fraud users add alice --role admin); password from stdin or --password-env',
+      'create a console user (the first admin: fraud users add alice --role admin); password from stdin or ' +
+        '--password-env',
     )
     .requiredOption('-r, --role <role>', `one of ${ROLES.join(', ')}`)
     .option('--password-env <var>', 'read the password from this environment variable instead of stdin')
@@ -115,7 +116,10 @@ async function readStdinPassword(): Promise<string> {
   return text;
 }
 
-/** Runs a child to completion. stopOnSignal: a SIGINT/SIGTERM ending is a normal stop (the server), not a failure (a build). */
+/**
+ * Runs a child to completion. stopOnSignal: a SIGINT/SIGTERM ending is a normal stop (the server), not a failure
+ * (a build).
+ */
 function run(
   cmd: string,
   args: string[],

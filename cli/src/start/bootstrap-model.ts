@@ -50,7 +50,8 @@ export async function hasChampion(
   });
   if (problem !== null) {
     log(
-      `champion ${champion.version} on model-updates cannot be served (${problem}); training a new bootstrap model to replace it`,
+      `champion ${champion.version} on model-updates cannot be served (${problem}); training a new bootstrap model ` +
+        `to replace it`,
     );
     return false;
   }
@@ -75,7 +76,8 @@ export async function bootstrapModel(
   const span = rows[rows.length - 1]!.tx.eventTime - rows[0]!.tx.eventTime;
   const gapMs = Math.max(10 * 60_000, Math.min(6 * 3_600_000, Math.floor(span / 20)));
   opts.log(
-    `bootstrap model: ${(span / 3_600_000).toFixed(1)} simulated hours, ${rows.filter((r) => r.isFraud).length} frauds, label-delay gap ${(gapMs / 60_000).toFixed(0)} min`,
+    `bootstrap model: ${(span / 3_600_000).toFixed(1)} simulated hours, ${rows.filter((r) => r.isFraud).length} ` +
+      `frauds, label-delay gap ${(gapMs / 60_000).toFixed(0)} min`,
   );
   let lastAt = 0;
   let lastStage = '';
@@ -126,7 +128,8 @@ export async function bootstrapModel(
   }
   const t = result.test ?? result.validation;
   opts.log(
-    `bootstrap model ${version} published as champion (held-out AUPRC ${t.auprc.toFixed(3)}, recall ${t.flagged.recall.toFixed(3)}, precision ${t.flagged.precision.toFixed(3)} at REVIEW or above)`,
+    `bootstrap model ${version} published as champion (held-out AUPRC ${t.auprc.toFixed(3)}, ` +
+      `recall ${t.flagged.recall.toFixed(3)}, precision ${t.flagged.precision.toFixed(3)} at REVIEW or above)`,
   );
   return update;
 }

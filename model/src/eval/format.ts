@@ -48,14 +48,19 @@ export function formatReport(r: EvalReport, title: string): string {
   const d = r.cost.decisions;
   const out = [
     `${title}${r.weighted ? ' (weighted to the true fraud rate)' : ''}`,
-    `thresholds: review >= ${r.thresholds.review.toFixed(4)}, block >= ${r.thresholds.block.toFixed(4)}; precision/recall count REVIEW+BLOCK as flagged`,
+    `thresholds: review >= ${r.thresholds.review.toFixed(4)}, block >= ${r.thresholds.block.toFixed(4)}; ` +
+      `precision/recall count REVIEW+BLOCK as flagged`,
     table(header, rows),
     '',
     'confusion (flagged):   predicted fraud  predicted legit',
     `  actual fraud        ${num(c.tp, 1).padStart(15)}  ${num(c.fn, 1).padStart(15)}`,
     `  actual legit        ${num(c.fp, 1).padStart(15)}  ${num(c.tn, 1).padStart(15)}`,
-    `decisions: APPROVE ${num(d.APPROVE.fraud, 1)} fraud / ${num(d.APPROVE.legit, 1)} legit; REVIEW ${num(d.REVIEW.fraud, 1)} / ${num(d.REVIEW.legit, 1)}; BLOCK ${num(d.BLOCK.fraud, 1)} / ${num(d.BLOCK.legit, 1)}`,
-    `expected cost ${num(r.cost.total, 2)} (approve-all ${num(r.cost.approveAll, 2)}; missed fraud amount ${num(r.cost.missedFraudAmount, 2)}) with review ${r.costs.reviewCost}, block friction ${r.costs.blockFrictionCost}`,
+    `decisions: APPROVE ${num(d.APPROVE.fraud, 1)} fraud / ${num(d.APPROVE.legit, 1)} legit; ` +
+      `REVIEW ${num(d.REVIEW.fraud, 1)} / ${num(d.REVIEW.legit, 1)}; BLOCK ${num(d.BLOCK.fraud, 1)} ` +
+      `/ ${num(d.BLOCK.legit, 1)}`,
+    `expected cost ${num(r.cost.total, 2)} (approve-all ${num(r.cost.approveAll, 2)}; missed fraud ` +
+      `amount ${num(r.cost.missedFraudAmount, 2)}) with review ${r.costs.reviewCost}, block ` +
+      `friction ${r.costs.blockFrictionCost}`,
   ];
   const typologies = Object.entries(r.byTypology);
   if (typologies.length > 0) {
@@ -97,10 +102,12 @@ export function prCurveSvg(
   for (let k = 0; k <= 10; k++) {
     const v = k / 10;
     grid.push(
-      `<line x1="${x(v)}" y1="${y(0)}" x2="${x(v)}" y2="${y(1)}" stroke="#eee"/><line x1="${x(0)}" y1="${y(v)}" x2="${x(1)}" y2="${y(v)}" stroke="#eee"/>`,
+      `<line x1="${x(v)}" y1="${y(0)}" x2="${x(v)}" y2="${y(1)}" stroke="#eee"/><line x1="${x(0)}" y1="${y(v)}" ` +
+        `x2="${x(1)}" y2="${y(v)}" stroke="#eee"/>`,
     );
     grid.push(
-      `<text x="${x(v)}" y="${y(0) + 16}" font-size="11" text-anchor="middle">${v.toFixed(1)}</text><text x="${x(0) - 6}" y="${y(v) + 4}" font-size="11" text-anchor="end">${v.toFixed(1)}</text>`,
+      `<text x="${x(v)}" y="${y(0) + 16}" font-size="11" text-anchor="middle">${v.toFixed(1)}</text><text ` +
+        `x="${x(0) - 6}" y="${y(v) + 4}" font-size="11" text-anchor="end">${v.toFixed(1)}</text>`,
     );
   }
   const lines = curves.map((c, i) => {
@@ -116,16 +123,21 @@ export function prCurveSvg(
     }
     const color = colors[i % colors.length] ?? '#000';
     const label = `${esc(c.name)}${c.auprc === undefined ? '' : ` (AUPRC ${c.auprc.toFixed(4)})`}`;
-    return `<polyline fill="none" stroke="${color}" stroke-width="2" points="${pts.join(' ')}"/><text x="${x(0.02)}" y="${y(0.08) + i * 16}" font-size="12" fill="${color}">${label}</text>`;
+    return (
+      `<polyline fill="none" stroke="${color}" stroke-width="2" points="${pts.join(' ')}"/><text ` +
+      `x="${x(0.02)}" y="${y(0.08) + i * 16}" font-size="12" fill="${color}">${label}</text>`
+    );
   });
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" ` +
+      `font-family="sans-serif">`,
     `<rect width="${W}" height="${H}" fill="white"/>`,
     `<text x="${W / 2}" y="24" font-size="15" text-anchor="middle">${esc(title)}</text>`,
     ...grid,
     `<rect x="${x(0)}" y="${y(1)}" width="${x(1) - x(0)}" height="${y(0) - y(1)}" fill="none" stroke="#333"/>`,
     `<text x="${W / 2}" y="${H - 12}" font-size="12" text-anchor="middle">recall</text>`,
-    `<text x="16" y="${H / 2}" font-size="12" text-anchor="middle" transform="rotate(-90 16 ${H / 2})">precision</text>`,
+    `<text x="16" y="${H / 2}" font-size="12" text-anchor="middle" transform="rotate(-90 ` +
+      `16 ${H / 2})">precision</text>`,
     ...lines,
     '</svg>',
     '',

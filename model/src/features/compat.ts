@@ -15,10 +15,16 @@ export function featureCompatibilityProblem(meta: {
     const retired = RETIRED_FEATURE_SETS.includes(meta.featureSet)
       ? ` (${meta.featureSet} is retired: its destination features were per partition)`
       : '';
-    return `${name} uses feature set ${meta.featureSet}; this build computes ${FEATURE_SET}${retired}: retrain it with \`fraud model train\` or \`fraud models retrain\``;
+    return (
+      `${name} uses feature set ${meta.featureSet}; this build computes ${FEATURE_SET}${retired}: retrain it ` +
+      `with \`fraud model train\` or \`fraud models retrain\``
+    );
   }
   if (meta.featureNames.length !== FEATURE_NAMES.length || meta.featureNames.some((n, i) => n !== FEATURE_NAMES[i])) {
-    return `${name} lists ${meta.featureNames.length} features that differ from ${FEATURE_SET}'s ${FEATURE_NAMES.length}`;
+    return (
+      `${name} lists ${meta.featureNames.length} features that differ ` +
+      `from ${FEATURE_SET}'s ${FEATURE_NAMES.length}`
+    );
   }
   return null;
 }

@@ -6,7 +6,9 @@ export function dataFingerprint(rows: readonly { tx: Transaction; isFraud: boole
   const h = createHash('sha256');
   let buf = '';
   for (const { tx, isFraud } of rows) {
-    buf += `${tx.txId},${tx.eventTime},${tx.type},${tx.amount},${tx.originAccount},${tx.originBalanceBefore},${tx.destAccount},${tx.destBalanceBefore},${isFraud ? 1 : 0}\n`;
+    buf +=
+      `${tx.txId},${tx.eventTime},${tx.type},${tx.amount},${tx.originAccount},${tx.originBalanceBefore},` +
+      `${tx.destAccount},${tx.destBalanceBefore},${isFraud ? 1 : 0}\n`;
     if (buf.length > 1 << 16) {
       h.update(buf);
       buf = '';

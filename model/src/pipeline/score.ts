@@ -29,7 +29,8 @@ export async function loadModelArtifact(dir: string): Promise<LoadedArtifact> {
   ) {
     throw new FraudError(
       'MODEL_INCOMPATIBLE',
-      `model ${m.version} was trained on feature set ${m.featureSet} (${m.featureNames.length} features); this build computes ${FEATURE_SET} (${FEATURE_NAMES.length}); retrain it`,
+      `model ${m.version} was trained on feature set ${m.featureSet} (${m.featureNames.length} features); this ` +
+        `build computes ${FEATURE_SET} (${FEATURE_NAMES.length}); retrain it`,
     );
   }
   const t = m.thresholds as Partial<Thresholds> | undefined;

@@ -57,7 +57,8 @@ export function planSplit(eventTimes: ArrayLike<number>, opts: SplitOptions = DE
   if (plan.train.to <= plan.train.from || plan.valid.to <= plan.valid.from) {
     throw new FraudError(
       'CONFIG_INVALID',
-      `the data spans too little time for a ${gapMs / 3_600_000} h label-delay gap between parts; use a smaller gap or more data`,
+      `the data spans too little time for a ${gapMs / 3_600_000} h label-delay gap between parts; use a smaller gap ` +
+        `or more data`,
       { details: { plan } },
     );
   }

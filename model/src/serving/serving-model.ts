@@ -68,7 +68,8 @@ export async function createServingModel(source: ServingModelSource): Promise<Se
     await session.release();
     throw new FraudError(
       'MODEL_INCOMPATIBLE',
-      `ONNX model must take "${ONNX_INPUT}" and return "${ONNX_OUTPUT}" (has ${inputs.join(',')} -> ${session.outputNames.join(',')})`,
+      `ONNX model must take "${ONNX_INPUT}" and return "${ONNX_OUTPUT}" (has ${inputs.join(',')} ` +
+        `-> ${session.outputNames.join(',')})`,
     );
   }
   let released = false;
@@ -81,7 +82,8 @@ export async function createServingModel(source: ServingModelSource): Promise<Se
       if (matrix.cols !== cols || matrix.data.length !== matrix.rows * cols) {
         throw new FraudError(
           'RECORD_INVALID',
-          `matrix is ${matrix.rows}x${matrix.cols} (${matrix.data.length} values); model ${source.version} expects ${cols} columns`,
+          `matrix is ${matrix.rows}x${matrix.cols} (${matrix.data.length} values); model ${source.version} ` +
+            `expects ${cols} columns`,
         );
       }
       return runOnnx(session, matrix);

@@ -125,7 +125,8 @@ function load(env: ModelEnv): XGBoostLib {
     path,
     version: `${v[0]?.[0]}.${v[1]?.[0]}.${v[2]?.[0]}`,
     XGDMatrixCreateFromMat_omp: f(
-      'int XGDMatrixCreateFromMat_omp(const float *data, uint64_t nrow, uint64_t ncol, float missing, _Out_ XGHandle *out, int nthread)',
+      'int XGDMatrixCreateFromMat_omp(const float *data, uint64_t nrow, uint64_t ncol, float missing, _Out_ ' +
+        'XGHandle *out, int nthread)',
     ),
     XGDMatrixSetFloatInfo: f(
       'int XGDMatrixSetFloatInfo(XGHandle handle, const char *field, const float *array, uint64_t len)',
@@ -136,16 +137,20 @@ function load(env: ModelEnv): XGBoostLib {
     XGBoosterSetParam: f('int XGBoosterSetParam(XGHandle handle, const char *name, const char *value)'),
     XGBoosterUpdateOneIter: f('int XGBoosterUpdateOneIter(XGHandle handle, int iter, XGHandle dtrain)'),
     XGBoosterEvalOneIter: f(
-      'int XGBoosterEvalOneIter(XGHandle handle, int iter, XGHandle *dmats, const char **names, uint64_t len, _Out_ const char **out)',
+      'int XGBoosterEvalOneIter(XGHandle handle, int iter, XGHandle *dmats, const char **names, uint64_t len, _Out_ ' +
+        'const char **out)',
     ),
     XGBoosterPredictFromDMatrix: f(
-      'int XGBoosterPredictFromDMatrix(XGHandle handle, XGHandle dmat, const char *config, _Out_ void **outShape, _Out_ uint64_t *outDim, _Out_ void **outResult)',
+      'int XGBoosterPredictFromDMatrix(XGHandle handle, XGHandle dmat, const char *config, _Out_ void **outShape, ' +
+        '_Out_ uint64_t *outDim, _Out_ void **outResult)',
     ),
     XGBoosterPredictFromDense: f(
-      'int XGBoosterPredictFromDense(XGHandle handle, const char *values, const char *config, XGHandle proxy, _Out_ void **outShape, _Out_ uint64_t *outDim, _Out_ void **outResult)',
+      'int XGBoosterPredictFromDense(XGHandle handle, const char *values, const char *config, XGHandle proxy, _Out_ ' +
+        'void **outShape, _Out_ uint64_t *outDim, _Out_ void **outResult)',
     ),
     XGBoosterSaveModelToBuffer: f(
-      'int XGBoosterSaveModelToBuffer(XGHandle handle, const char *config, _Out_ uint64_t *outLen, _Out_ void **outBytes)',
+      'int XGBoosterSaveModelToBuffer(XGHandle handle, const char *config, _Out_ uint64_t *outLen, _Out_ void ' +
+        '**outBytes)',
     ),
     XGBoosterLoadModelFromBuffer: f('int XGBoosterLoadModelFromBuffer(XGHandle handle, const void *buf, uint64_t len)'),
     XGBoosterSlice: f('int XGBoosterSlice(XGHandle handle, int begin, int end, int step, _Out_ XGHandle *out)'),

@@ -199,7 +199,7 @@ function maxDestCount24h(data: Float32Array): number {
 describe('online micro-batches over partitions equal offline whole-file features', () => {
   for (const numPartitions of [1, 4]) {
     for (const feeder of ['file-order', 'ahead'] as const) {
-      it(`${numPartitions} partition(s), view fed ${feeder}, any batch split and interleaving, snapshot/restore through JSON`, () => {
+      it(`${numPartitions} partition(s), view fed ${feeder}, any split or interleaving, JSON snapshot/restore`, () => {
         const txs = history(7 + numPartitions, 4000);
         const offline = featuresForFile(txs, OPTS);
         // the history exercises the destination features and the strictly-before rule
@@ -229,7 +229,7 @@ describe('online micro-batches over partitions equal offline whole-file features
     }
   }
 
-  it("steady state with a tight view (1 h lag allowance, the model's event cap): feed 30 min ahead, 4 partitions", () => {
+  it("steady state, tight view (1 h lag allowance, the model's event cap): feed 30 min ahead, 4 partitions", () => {
     const txs = history(13, 4000);
     const offline = featuresForFile(txs, OPTS);
     for (let trial = 0; trial < 3; trial++) {
@@ -300,7 +300,7 @@ describe('online micro-batches over partitions equal offline whole-file features
     expect(sameFloats(fromA, fromB)).toBe(true);
   });
 
-  it('restore without a view starts an empty private one: origin features continue, destination history is gone', () => {
+  it('restore without a view starts an empty private one: origin features go on, destination history is gone', () => {
     const txs = history(5, 1000);
     const a = createFeatureState();
     computeFeatures(txs.slice(0, 600), a);

@@ -13,7 +13,8 @@ import {
 } from '../../src/csv/index.ts';
 
 const HEADER =
-  'step,type,amount,nameOrig,oldbalanceOrg,newbalanceOrig,nameDest,oldbalanceDest,newbalanceDest,isFraud,isFlaggedFraud';
+  'step,type,amount,nameOrig,oldbalanceOrg,newbalanceOrig,' +
+  'nameDest,oldbalanceDest,newbalanceDest,isFraud,isFlaggedFraud';
 let dir = '';
 afterAll(async () => {
   if (dir !== '') await rm(dir, { recursive: true, force: true });
@@ -45,7 +46,8 @@ describe('PaySim CSV reader', () => {
   it('reads CRLF files with the header, skips blank lines, accepts a typology column', async () => {
     const p = await file(
       'crlf.csv',
-      `${HEADER}\r\n1,CASH_OUT,181.0,C840083671,181.0,0.0,C38997010,21182.0,0.0,1,0\r\n\r\n2,PAYMENT,1.5,C1,2.0,0.5,M1,0.0,0.0,0,0\r\n`,
+      `${HEADER}\r\n1,CASH_OUT,181.0,C840083671,181.0,0.0,C38997010,21182.0,0.0,1,0\r\n\r\n` +
+        '2,PAYMENT,1.5,C1,2.0,0.5,M1,0.0,0.0,0,0\r\n',
     );
     const rows = await loadPaysimCsv(p);
     expect(rows.map((r) => [r.rowNumber, r.step, r.tx.type, r.tx.amount, r.tx.destBalanceBefore, r.isFraud])).toEqual([
@@ -55,7 +57,8 @@ describe('PaySim CSV reader', () => {
     expect(rows[0]?.tx.eventTime).toBe(paysimEventTime(1));
     const t = await file(
       'typ.csv',
-      `${HEADER},typology\n1,TRANSFER,5.0,C1,5.0,0.0,C2,0.0,5.0,1,0,account-takeover\n1,PAYMENT,5.0,C3,9.0,4.0,M1,0.0,0.0,0,0,\n`,
+      `${HEADER},typology\n1,TRANSFER,5.0,C1,5.0,0.0,C2,0.0,5.0,1,0,account-takeover\n` +
+        '1,PAYMENT,5.0,C3,9.0,4.0,M1,0.0,0.0,0,0,\n',
     );
     expect((await loadPaysimCsv(t)).map((r) => r.typology)).toEqual(['account-takeover', null]);
   });

@@ -115,7 +115,7 @@ describe('trainXGBoost', () => {
     expect(maxAbsDiff(predictNative(resaved, all.matrix), predictNative(result.modelJson, all.matrix))).toBe(0);
   });
 
-  it('keeps every round when early stopping is off, reporting the validation metric every 25 rounds and at the last', async () => {
+  it('early stopping off: keeps every round, reports the validation metric every 25 rounds and the last', async () => {
     const metrics: (number | undefined)[] = [];
     const full = await trainXGBoost({
       train: train.matrix,
@@ -148,7 +148,7 @@ describe('trainXGBoost', () => {
     expect(await run()).toBe(first);
   });
 
-  it('keeps training while the validation metric ties its best (AUPRC saturated on a few frauds), stopping only when it falls', async () => {
+  it('trains on while the validation metric ties its best (AUPRC saturated, few frauds); stops on a fall', async () => {
     // One feature separates the classes perfectly and validation holds 5 frauds: AUPRC is 1 from
     // the first tree on. Strict improvement would keep that first tree only.
     const rows = 3000;

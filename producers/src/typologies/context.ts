@@ -20,7 +20,10 @@ export interface FraudContext {
   ): Transaction;
   /** A brand-new customer account (mule or new payee): never seen before in the stream. */
   newAccount(at: number): number;
-  /** A customer with a balance in [min, max] minor units, not already compromised; it is taken over until `holdUntil`. */
+  /**
+   * A customer with a balance in [min, max] minor units, not already compromised; it is taken over until
+   * `holdUntil`.
+   */
   takeVictim(at: number, minBalance: number, maxBalance: number, holdUntil: number): number | undefined;
   /** A random cash-out agent. */
   pickAgent(): number;

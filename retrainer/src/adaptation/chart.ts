@@ -33,14 +33,16 @@ export function lineChartSvg(o: {
   const py = (y: number) => H - m.b - y * (H - m.t - m.b);
   const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
   const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" ` +
+      `font-family="sans-serif" font-size="12">`,
     `<rect width="${W}" height="${H}" fill="white"/>`,
     `<text x="${W / 2}" y="22" text-anchor="middle" font-size="15">${esc(o.title)}</text>`,
   ];
   for (let i = 0; i <= 5; i++) {
     const y = i / 5;
     out.push(
-      `<line x1="${m.l}" x2="${W - m.r}" y1="${py(y)}" y2="${py(y)}" stroke="#e5e5e5"/><text x="${m.l - 8}" y="${py(y) + 4}" text-anchor="end">${y.toFixed(1)}</text>`,
+      `<line x1="${m.l}" x2="${W - m.r}" y1="${py(y)}" y2="${py(y)}" stroke="#e5e5e5"/><text x="${m.l - 8}" ` +
+        `y="${py(y) + 4}" text-anchor="end">${y.toFixed(1)}</text>`,
     );
   }
   const ticks = 8;
@@ -54,11 +56,13 @@ export function lineChartSvg(o: {
   );
   if (o.threshold !== undefined)
     out.push(
-      `<line x1="${m.l}" x2="${W - m.r}" y1="${py(o.threshold)}" y2="${py(o.threshold)}" stroke="#999" stroke-dasharray="6 4"/>`,
+      `<line x1="${m.l}" x2="${W - m.r}" y1="${py(o.threshold)}" y2="${py(o.threshold)}" stroke="#999" ` +
+        `stroke-dasharray="6 4"/>`,
     );
   for (const k of o.markers ?? []) {
     out.push(
-      `<line x1="${px(k.x)}" x2="${px(k.x)}" y1="${m.t}" y2="${H - m.b}" stroke="${k.color}" stroke-dasharray="3 3"/><text x="${px(k.x) + 3}" y="${m.t + 12}" fill="${k.color}" font-size="10">${esc(k.label)}</text>`,
+      `<line x1="${px(k.x)}" x2="${px(k.x)}" y1="${m.t}" y2="${H - m.b}" stroke="${k.color}" stroke-dasharray="3 3"/>` +
+        `<text x="${px(k.x) + 3}" y="${m.t + 12}" fill="${k.color}" font-size="10">${esc(k.label)}</text>`,
     );
   }
   o.series.forEach((s, si) => {
@@ -77,7 +81,8 @@ export function lineChartSvg(o: {
       if (p.y !== null)
         out.push(`<circle cx="${px(p.x).toFixed(1)}" cy="${py(p.y).toFixed(1)}" r="2.5" fill="${s.color}"/>`);
     out.push(
-      `<rect x="${W - m.r - 170}" y="${m.t + 6 + si * 18}" width="12" height="12" fill="${s.color}"/><text x="${W - m.r - 152}" y="${m.t + 16 + si * 18}">${esc(s.name)}</text>`,
+      `<rect x="${W - m.r - 170}" y="${m.t + 6 + si * 18}" width="12" height="12" fill="${s.color}"/><text ` +
+        `x="${W - m.r - 152}" y="${m.t + 16 + si * 18}">${esc(s.name)}</text>`,
     );
   });
   out.push('</svg>');

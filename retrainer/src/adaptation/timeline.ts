@@ -71,7 +71,8 @@ export async function windowQuality(
 /** Fraud labels of the typology the store had joined when a run started (its join sequence). */
 export async function typologyLabelsAt(db: Db, typology: string, joinSeq: number): Promise<number> {
   const [r] = await db.all(
-    `SELECT count(*) AS n FROM labels WHERE is_fraud AND typology = $1 AND join_seq IS NOT NULL AND join_seq <= ${Math.floor(joinSeq)}`,
+    `SELECT count(*) AS n FROM labels WHERE is_fraud AND typology = $1 AND join_seq IS NOT NULL AND join_seq ` +
+      `<= ${Math.floor(joinSeq)}`,
     [typology],
   );
   return num(r?.n);

@@ -49,7 +49,8 @@ export async function runBacktest(q: {
   if (idx.length === 0)
     throw new FraudError(
       'BAD_REQUEST',
-      `no labelled transactions in the backtest range (${q.rows.length} replayed); widen --from/--to or wait for labels`,
+      `no labelled transactions in the backtest range (${q.rows.length} replayed); widen --from/--to or wait ` +
+        `for labels`,
     );
   const report = evaluate({
     scores: idx.map((i) => scored.scores[i] ?? 0),

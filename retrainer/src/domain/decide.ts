@@ -31,7 +31,9 @@ export function decidePromotion(
   if (challenger.positives < rule.minHoldoutPositives) {
     return {
       promote: false,
-      reason: `holdout has ${challenger.positives} frauds, fewer than promotion.minHoldoutPositives=${rule.minHoldoutPositives}: too few to compare; champion kept`,
+      reason:
+        `holdout has ${challenger.positives} frauds, fewer than ` +
+        `promotion.minHoldoutPositives=${rule.minHoldoutPositives}: too few to compare; champion kept`,
     };
   }
   if (!Number.isFinite(challenger.aucpr) || !Number.isFinite(challenger.cost)) {
@@ -46,7 +48,9 @@ export function decidePromotion(
   if (fprRise > rule.maxFprIncrease) {
     return {
       promote: false,
-      reason: `challenger FPR ${f(challenger.fpr)} exceeds champion FPR ${f(champion.fpr)} by ${f(fprRise)} > maxFprIncrease ${rule.maxFprIncrease}; champion kept`,
+      reason:
+        `challenger FPR ${f(challenger.fpr)} exceeds champion FPR ${f(champion.fpr)} by ${f(fprRise)} > ` +
+        `maxFprIncrease ${rule.maxFprIncrease}; champion kept`,
     };
   }
   if (rule.metric === 'aucpr') {
@@ -54,11 +58,15 @@ export function decidePromotion(
     return gain >= rule.margin
       ? {
           promote: true,
-          reason: `challenger AUPRC ${f(challenger.aucpr)} beats champion ${f(champion.aucpr)} by ${f(gain)} >= margin ${rule.margin}`,
+          reason:
+            `challenger AUPRC ${f(challenger.aucpr)} beats champion ${f(champion.aucpr)} by ${f(gain)} >= ` +
+            `margin ${rule.margin}`,
         }
       : {
           promote: false,
-          reason: `challenger AUPRC ${f(challenger.aucpr)} vs champion ${f(champion.aucpr)}: gain ${f(gain)} < margin ${rule.margin}; champion kept`,
+          reason:
+            `challenger AUPRC ${f(challenger.aucpr)} vs champion ${f(champion.aucpr)}: gain ${f(gain)} < ` +
+            `margin ${rule.margin}; champion kept`,
         };
   }
   const base = Math.max(champion.cost, 1e-9);
@@ -66,11 +74,15 @@ export function decidePromotion(
   return saving >= rule.margin
     ? {
         promote: true,
-        reason: `challenger cost ${f(challenger.cost)} is ${f(saving * 100)}% below champion ${f(champion.cost)} (margin ${rule.margin * 100}%)`,
+        reason:
+          `challenger cost ${f(challenger.cost)} is ${f(saving * 100)}% below champion ${f(champion.cost)} ` +
+          `(margin ${rule.margin * 100}%)`,
       }
     : {
         promote: false,
-        reason: `challenger cost ${f(challenger.cost)} vs champion ${f(champion.cost)}: saving ${f(saving * 100)}% < margin ${rule.margin * 100}%; champion kept`,
+        reason:
+          `challenger cost ${f(challenger.cost)} vs champion ${f(champion.cost)}: saving ${f(saving * 100)}% ` +
+          `< margin ${rule.margin * 100}%; champion kept`,
       };
 }
 

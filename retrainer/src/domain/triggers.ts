@@ -41,7 +41,9 @@ export function retrainDue(policy: RetrainPolicy, x: TriggerInputs): TriggerDeci
     return {
       due: true,
       trigger: 'interval',
-      why: `${Number.isFinite(minutesSince) ? minutesSince.toFixed(0) : 'no'} min since the last run >= maxIntervalMinutes ${policy.maxIntervalMinutes}`,
+      why:
+        `${Number.isFinite(minutesSince) ? minutesSince.toFixed(0) : 'no'} min since the last run >= ` +
+        `maxIntervalMinutes ${policy.maxIntervalMinutes}`,
     };
   }
   const d = policy.drift;

@@ -41,7 +41,9 @@ export function watchControlTopic(deps: {
         source: 'control-topic',
         actor: 'control-topic',
         policy: null,
-        parseError: `retrain policy refused: control record at offset ${message.offset} is not JSON (${errorMessage(err)}). The previous policy stays in force.`,
+        parseError:
+          `retrain policy refused: control record at offset ${message.offset} is not JSON (${errorMessage(err)}). ` +
+          'The previous policy stays in force.',
       });
       return;
     }

@@ -201,7 +201,8 @@ export function parsePolicyText(text: string, fileName: string): unknown {
   } catch (err: unknown) {
     throw new FraudError(
       'BAD_REQUEST',
-      `retrain policy refused: ${fileName} is not valid ${/\.ya?ml$/i.test(fileName) ? 'YAML' : 'JSON'} (${err instanceof Error ? err.message : String(err)}). The previous policy stays in force.`,
+      `retrain policy refused: ${fileName} is not valid ${/\.ya?ml$/i.test(fileName) ? 'YAML' : 'JSON'} ` +
+        `(${err instanceof Error ? err.message : String(err)}). The previous policy stays in force.`,
       { cause: err },
     );
   }

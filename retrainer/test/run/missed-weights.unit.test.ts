@@ -19,7 +19,7 @@ const rows = (labels: number[], scores: number[], review: number[]): LabelledRow
 });
 
 describe('missed-fraud weights', () => {
-  it('weights only frauds scored below the threshold they were decided with, in the order of the training indices', () => {
+  it('weights only frauds scored below the threshold they were decided with, in training-index order', () => {
     //            fraud missed, fraud caught, legit low, fraud missed (other threshold), legit high
     const r = rows([1, 1, 0, 1, 0], [0.1, 0.9, 0.05, 0.5, 0.99], [0.3, 0.3, 0.3, 0.6, 0.3]);
     const w = missedFraudWeights(r, [4, 3, 2, 1, 0], 8);

@@ -54,7 +54,7 @@ describe('retraining run', () => {
   let store: Store | undefined;
   afterEach(() => store?.db.close());
 
-  it('promotes a first model, rejects a challenger trained on shuffled labels, promotes one that learned a new typology', async () => {
+  it('promotes a first model, rejects one fit to shuffled labels, promotes one that learned a typology', async () => {
     store = await openStore(':memory:');
     const { deps, sent } = harness(store);
     const t0 = Date.UTC(2026, 0, 1);
@@ -89,7 +89,7 @@ describe('retraining run', () => {
     expect(runs.map((r) => r.status)).toEqual(['promoted', 'rejected', 'promoted']);
   });
 
-  it('early-stops only when the validation window holds earlyStoppingMinPositives frauds, and records why not', async () => {
+  it('early-stops only if the validation window holds earlyStoppingMinPositives frauds; records why not', async () => {
     store = await openStore(':memory:');
     const { deps } = harness(store);
     const data = synthetic({

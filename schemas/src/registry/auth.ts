@@ -32,7 +32,8 @@ export function parseRegistryUsers(text: string, source: string): RegistryUser[]
   } catch (err: unknown) {
     throw new FraudError(
       'CONFIG_INVALID',
-      `${source} is not JSON (${errorMessage(err)}); create it with \`fraud registry users add NAME --role read|write\``,
+      `${source} is not JSON (${errorMessage(err)}); create it with \`fraud registry users add NAME --role ` +
+        `read|write\``,
     );
   }
   const users = (doc as { users?: unknown } | null)?.users;
@@ -70,7 +71,8 @@ export function loadRegistryUsers(path: string): RegistryUser[] {
   } catch (err: unknown) {
     throw new FraudError(
       'CONFIG_INVALID',
-      `REGISTRY_USERS_FILE ${path} cannot be read (${errorMessage(err)}); create it with \`fraud registry users add NAME --role read|write --file ${path}\``,
+      `REGISTRY_USERS_FILE ${path} cannot be read (${errorMessage(err)}); create it with \`fraud registry users add ` +
+        `NAME --role read|write --file ${path}\``,
     );
   }
   return parseRegistryUsers(text, `REGISTRY_USERS_FILE ${path}`);
@@ -117,7 +119,8 @@ export function basicAuth(
     if (header === undefined || !header.startsWith('Basic ')) {
       challenge(
         res,
-        'Unauthorized: this schema registry needs HTTP Basic credentials (put them in the registry URL, http://USER:PASSWORD@host:port, or in basic.auth.user.info)',
+        'Unauthorized: this schema registry needs HTTP Basic credentials (put them in the registry URL, ' +
+          'http://USER:PASSWORD@host:port, or in basic.auth.user.info)',
       );
       return;
     }

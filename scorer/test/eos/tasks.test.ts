@@ -94,7 +94,7 @@ describe('the task table (effects shell) with a fake port', () => {
     expect(s.log).toEqual(['open 0#1']);
   });
 
-  it('a failed chunk closes the task, releases the model lease, and the next fetch batch opens a new task', async () => {
+  it('a failed chunk closes the task, releases the model lease; the next fetch batch opens a new task', async () => {
     const s = setup();
     s.table.assigned([0]);
     const task = (await s.table.ensureTask(0, heartbeat))!;

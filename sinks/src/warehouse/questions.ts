@@ -23,10 +23,11 @@ export interface Question {
   sql: string;
 }
 
-const SCORED_COLUMNS = `s.txId, {ms(s.eventTime)} AS eventTime, s.type, s.amount, s.currency, s.originAccount, s.originBalanceBefore,
-  s.destAccount, s.destBalanceBefore, s.channel, s.featureSet, s.features, s.score, s.decision, s.reviewThreshold, s.blockThreshold,
-  s.modelVersion, s.reasons, s.rulesFired, s.shadowModelVersion, s.shadowScore, s.shadowDecision, {ms(s.scoredAt)} AS scoredAt,
-  l.isFraud, l.source AS labelSource, {ms(l.labeledAt)} AS labeledAt, l.typology`;
+const SCORED_COLUMNS = `s.txId, {ms(s.eventTime)} AS eventTime, s.type, s.amount, s.currency,
+  s.originAccount, s.originBalanceBefore, s.destAccount, s.destBalanceBefore, s.channel,
+  s.featureSet, s.features, s.score, s.decision, s.reviewThreshold, s.blockThreshold,
+  s.modelVersion, s.reasons, s.rulesFired, s.shadowModelVersion, s.shadowScore, s.shadowDecision,
+  {ms(s.scoredAt)} AS scoredAt, l.isFraud, l.source AS labelSource, {ms(l.labeledAt)} AS labeledAt, l.typology`;
 
 export const QUESTIONS: Question[] = [
   {
@@ -47,7 +48,8 @@ export const QUESTIONS: Question[] = [
     description: 'Amount distribution (minor units) by type and decision',
     params: z.object({ from, to }),
     sql: `SELECT s.type, s.decision, COUNT(*) AS transactions, SUM(s.amount) AS total, AVG(s.amount) AS mean,
-      MIN(s.amount) AS min, {q(s.amount, 0.5)} AS p50, {q(s.amount, 0.9)} AS p90, {q(s.amount, 0.99)} AS p99, MAX(s.amount) AS max
+      MIN(s.amount) AS min, {q(s.amount, 0.5)} AS p50, {q(s.amount, 0.9)} AS p90, {q(s.amount, 0.99)} AS p99,
+      MAX(s.amount) AS max
       FROM {scored} s WHERE s.eventTime >= {ts(@from)} AND s.eventTime < {ts(@to)}
       GROUP BY 1, 2 ORDER BY 1, 2`,
   },
@@ -109,7 +111,8 @@ export const QUESTIONS: Question[] = [
   {
     name: 'labelled-examples',
     description:
-      'Labelled transactions with the features logged at decision time, in event-time order (retrainer); page with afterEventTime/afterTxId',
+      'Labelled transactions with the features logged at decision time, in event-time order (retrainer); ' +
+      'page with afterEventTime/afterTxId',
     params: z.object({
       featureSet: z
         .string()
@@ -124,7 +127,8 @@ export const QUESTIONS: Question[] = [
         .default(''),
       limit: limit(50_000, 10_000),
     }),
-    sql: `SELECT s.txId, {ms(s.eventTime)} AS eventTime, s.type, s.amount, s.featureSet, s.features, s.score, s.decision, s.modelVersion,
+    sql: `SELECT s.txId, {ms(s.eventTime)} AS eventTime, s.type, s.amount, s.featureSet, s.features, s.score,
+      s.decision, s.modelVersion,
       l.isFraud, l.source, {ms(l.labeledAt)} AS labeledAt, l.typology
       FROM {scored} s JOIN {labels} l ON l.txId = s.txId
       WHERE (@featureSet = '' OR s.featureSet = @featureSet) AND s.eventTime >= {ts(@from)} AND s.eventTime < {ts(@to)}
@@ -135,7 +139,8 @@ export const QUESTIONS: Question[] = [
     name: 'model-versions',
     description: 'Model versions seen on model-updates, newest first',
     params: z.object({ limit: limit(500, 100) }),
-    sql: `SELECT version, role, {ms(createdAt)} AS createdAt, featureSet, reviewThreshold, blockThreshold, sha256, uri, metadata
+    sql: `SELECT version, role, {ms(createdAt)} AS createdAt, featureSet, reviewThreshold, blockThreshold, sha256, uri,
+      metadata
       FROM {model_versions} ORDER BY createdAt DESC LIMIT @limit`,
   },
 ];

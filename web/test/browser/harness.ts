@@ -184,7 +184,9 @@ export async function startStack(users: Record<string, Role>): Promise<Stack> {
           .innerText()
           .catch(() => '?');
         throw new Error(
-          `login as ${name} stayed on ${page.url()}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}\npage: ${shown.slice(0, 500)}\nconsole log: ${log.slice(-3000)}`,
+          `login as ${name} stayed on ${page.url()}: ` +
+            `${err instanceof Error ? err.message.split('\n')[0] : String(err)}\n` +
+            `page: ${shown.slice(0, 500)}\nconsole log: ${log.slice(-3000)}`,
         );
       }
       return { context, page };

@@ -45,7 +45,8 @@ export async function createAppContext(env: WebEnv): Promise<AppContext> {
   const codecs = await createCodecs({ registryUrl: env.SCHEMA_REGISTRY_URL, topics }).catch((err: unknown) => {
     throw new FraudError(
       'REGISTRY_UNAVAILABLE',
-      `the schema registry at ${redactRegistryUrl(env.SCHEMA_REGISTRY_URL)} failed: ${errorMessage(err)}; is the stack up (fraud infra up)?`,
+      `the schema registry at ${redactRegistryUrl(env.SCHEMA_REGISTRY_URL)} failed: ${errorMessage(err)}; is the ` +
+        `stack up (fraud infra up)?`,
       { cause: err, retriable: true },
     );
   });

@@ -46,7 +46,8 @@ export function createWarehouseClient(opts: {
     } catch (err: unknown) {
       throw new FraudError(
         'WAREHOUSE_FAILED',
-        `the warehouse API at ${base} is not reachable (${errorMessage(err)}); start the warehouse sink (fraud sinks run warehouse)`,
+        `the warehouse API at ${base} is not reachable (${errorMessage(err)}); start the warehouse sink (fraud ` +
+          `sinks run warehouse)`,
         { cause: err, retriable: true },
       );
     }

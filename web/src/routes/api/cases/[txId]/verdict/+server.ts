@@ -14,13 +14,10 @@ export const POST: RequestHandler = async ({ params, locals, request }) => {
   try {
     const user = requireRole(locals.user, 'analyst');
     const parsed = bodySchema.safeParse(await request.json().catch(() => null));
-    if (!parsed.success)
-      return json(
-        {
-          message: `bad body: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`,
-        },
-        { status: 400 },
-      );
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
+      return json({ message: `bad body: ${problems.join('; ')}` }, { status: 400 });
+    }
     const ctx = app();
     const label = buildAnalystLabel({
       txId: params.txId,
