@@ -32,7 +32,10 @@ export function generateSchemasModule(): string {
   const body = RECORD_NAMES.map((n) => `  ${n}: ${JSON.stringify(files[n], null, 2).replace(/\n/g, '\n  ')},`).join(
     '\n',
   );
-  return `${HEADER}\nimport type { RecordName } from '../avro.ts';\n\nexport const AVSC: Record<RecordName, unknown> = {\n${body}\n};\n`;
+  return (
+    `${HEADER}\nimport type { RecordName } from '../avro.ts';\n\n` +
+    `export const AVSC: Record<RecordName, unknown> = {\n${body}\n};\n`
+  );
 }
 
 const PRIMITIVES: Record<string, string> = {

@@ -196,7 +196,7 @@ describe('DestinationView lookups', () => {
 });
 
 describe('DestinationView memory bounds', () => {
-  it('drops events older than watermark - retention - lagAllowance, sweeps empty destinations, and stays exact at the lag allowance', () => {
+  it('drops events before watermark - retention - lagAllowance, sweeps empty destinations, exact at the edge', () => {
     const L = HOUR_MS;
     const view = createDestinationView({ retentionMs: R, lagAllowanceMs: L });
     view.add(inbound('A', T0, 'a0', { amount: 5 }));
@@ -206,7 +206,8 @@ describe('DestinationView memory bounds', () => {
     // a lookup exactly lagAllowance behind the watermark still sees a0 exactly retention earlier
     expect(lookup(view, 'A', T0 + R)).toEqual({ ...NONE, secsSincePrevIn: R / 1000, prevBalanceAfter: 5 });
 
-    view.add(inbound('B', T0 + R + L + HOUR_MS, 'b3')); // horizon = T0 + 1 h: A (only a0) is swept; b1 is at the horizon
+    // horizon = T0 + 1 h: A (only a0) is swept; b1 is at the horizon
+    view.add(inbound('B', T0 + R + L + HOUR_MS, 'b3'));
     expect(view.size()).toEqual({ destinations: 1, events: 3 });
     expect(lookup(view, 'A', T0 + R)).toEqual(NONE);
 
