@@ -43,22 +43,9 @@ describe('chooseThresholds', () => {
     expect(c.thresholds).toEqual({ review: 0.925, block: 0.925 });
     expect(c.cost).toBe(50);
     // a window where only blocking everything catches the frauds
-    const all = chooseThresholds({
-      scores: [0.5, 0.5, 0.5, 0.5],
-      labels: [1, 0, 0, 0],
-      amountsMinor: [1e9, 100, 100, 100],
-      costs,
-      maxReviewRate: 0.01,
-    });
-    expect(all.thresholds.block).toBeLessThanOrEqual(0.5);
-    const capped = chooseThresholds({
-      scores: [0.5, 0.5, 0.5, 0.5],
-      labels: [1, 0, 0, 0],
-      amountsMinor: [1e9, 100, 100, 100],
-      costs,
-      maxReviewRate: 0.01,
-      maxBlockRate: 0.01,
-    });
+    const tied = { scores: [0.5, 0.5, 0.5, 0.5], labels: [1, 0, 0, 0], amountsMinor: [1e9, 100, 100, 100], costs };
+    expect(chooseThresholds({ ...tied, maxReviewRate: 0.01 }).thresholds.block).toBeLessThanOrEqual(0.5);
+    const capped = chooseThresholds({ ...tied, maxReviewRate: 0.01, maxBlockRate: 0.01 });
     expect(capped.thresholds.block).toBeGreaterThan(0.5);
   });
 
