@@ -8,6 +8,7 @@ import { createRetrainerService, type RetrainerService } from '@fraud/retrainer'
 import type { Page } from 'playwright-core';
 import { screenshotsDir, startStack, type Stack } from './harness.ts';
 import { scored } from './fixtures.ts';
+import { bootstrapStyleUpdate } from './bootstrap-model.ts';
 
 /**
  * The console's first hour as a new user sees it, on a fresh stack (nothing on `control`, an
@@ -89,5 +90,32 @@ describe("the console's first hour", () => {
     const shown = JSON.parse(await analyst.locator('textarea[name=json]').inputValue()) as Record<string, unknown>;
     expect(shown).toMatchObject({ minNewLabels: retrainer.manager.current().minNewLabels });
     await shot(analyst, 'first-hour-policy');
+  });
+
+  it('models: the bootstrap champion shows its evaluation, thresholds to 4 significant digits', async () => {
+    const version = 'bootstrap-fs-v2-20260101-s42';
+    await stack.producer.send({
+      topic: stack.topics.modelUpdates,
+      messages: [
+        { key: 'champion', value: stack.codecs.modelUpdate.encode(bootstrapStyleUpdate(version, Date.now())) },
+      ],
+    });
+    await waitFor(
+      async () => {
+        await analyst.goto(`${stack.url}/models?v=${version}`);
+        return (await analyst.locator(`tr[data-version="${version}"]`).count()) > 0;
+      },
+      { timeoutMs: 30_000, intervalMs: 500, what: 'the bootstrap model on the Models page' },
+    );
+    expect(await analyst.getByText("not in this version's metadata").count()).toBe(0);
+    const cells = await analyst.locator('[data-testid=confusion] td').allTextContents();
+    expect(cells).toEqual(['43', '7', '5', '9100']);
+    for (const chart of ['pr-curve', 'cost-curve', 'importance-chart'])
+      await analyst.locator(`[data-testid=${chart}] canvas`).waitFor({ timeout: 15_000 });
+    const thresholds = await text(analyst, 'thresholds');
+    expect(thresholds).toMatch(/review ≥ 0\.2137, block ≥ 0\.9231/);
+    const numbers = thresholds.match(/\d+\.\d+/g) ?? [];
+    for (const n of numbers) expect(n.replace(/^0\.0*/, '').length).toBeLessThanOrEqual(4);
+    await shot(analyst, 'first-hour-models');
   });
 });

@@ -52,4 +52,34 @@ describe('model metadata', () => {
     expect(view.trainingWindow).toEqual({ from: Date.parse('2026-01-01T00:00:00Z'), to: 1767312000000 });
     expect(view.evaluation).toBeNull();
   });
+
+  it("reads the toolkit's nested evaluation (a bootstrap model's metadata.json)", () => {
+    const flagged = { tp: 40, fp: 4, tn: 9000, fn: 6 };
+    const pr = [
+      { threshold: 0.9, precision: 1, recall: 0.5 },
+      { threshold: 0.2, precision: 0.9, recall: 0.87 },
+    ];
+    const view = modelViewFromMetadata(
+      {
+        thresholds: { review: 0.21367521367521367, block: 0.9230769230769231 },
+        metrics: { validation: { auprc: 0.5 }, test: { auprc: 0.93, flagged: { precision: 0.91, recall: 0.87 } } },
+        confusion: { validation: { flagged: { tp: 1, fp: 1, tn: 1, fn: 1 } }, test: { flagged, decisions: {} } },
+        prCurve: { validation: [], test: pr },
+        costCurve: { review: [{ threshold: 0.2, cost: 120 }], block: [{ threshold: 0.9, cost: 80 }] },
+        featureImportance: [
+          { feature: 'amountToBalance', gain: 3_000_000, meanAbsShap: 2 },
+          { feature: 'amount', gain: 1_000_000, meanAbsShap: 1 },
+        ],
+      },
+      base,
+    );
+    expect(view.confusion).toEqual(flagged);
+    expect(view.prCurve).toEqual(pr);
+    expect(view.costCurve).toEqual([{ threshold: 0.2, cost: 120 }]);
+    expect(view.metrics).toMatchObject({ auprc: 0.93, precision: 0.91, recall: 0.87 });
+    expect(view.featureImportance).toEqual([
+      { feature: 'amountToBalance', importance: 0.75 },
+      { feature: 'amount', importance: 0.25 },
+    ]);
+  });
 });

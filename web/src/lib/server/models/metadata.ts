@@ -33,8 +33,10 @@ export function modelViewFromMetadata(
 ): ModelView {
   const metricsRaw = pick(meta, 'metrics.test', 'metrics', 'evaluation.metrics', 'evaluation.test');
   const metrics: Record<string, number> = {};
-  if (isObj(metricsRaw))
-    for (const [k, v] of Object.entries(metricsRaw)) if (numOr(v) !== null) metrics[k] = v as number;
+  // The toolkit's reports keep precision/recall at the review threshold under `flagged`.
+  const flagged = isObj(metricsRaw) && isObj(metricsRaw.flagged) ? metricsRaw.flagged : {};
+  for (const source of [flagged, isObj(metricsRaw) ? metricsRaw : {}])
+    for (const [k, v] of Object.entries(source)) if (numOr(v) !== null) metrics[k] = v as number;
 
   const th = pick(meta, 'thresholds');
   const review = isObj(th) ? numOr(th.review ?? th.reviewThreshold) : numOr(meta.reviewThreshold);
@@ -43,7 +45,17 @@ export function modelViewFromMetadata(
   const win = pick(meta, 'trainingWindow', 'training.window', 'window');
   const trainingWindow = isObj(win) ? { from: toTime(win.from ?? win.start), to: toTime(win.to ?? win.end) } : null;
 
-  const cm = pick(meta, 'confusionMatrix', 'confusion', 'metrics.confusion', 'evaluation.confusion');
+  // The toolkit (model/src/pipeline/train-metadata.ts) nests each evaluation under its window:
+  // confusion.{test,validation}.flagged, prCurve.{test,validation}, costCurve.{review,block}.
+  const cm = pick(
+    meta,
+    'confusionMatrix',
+    'confusion.test.flagged',
+    'confusion.validation.flagged',
+    'confusion',
+    'metrics.confusion',
+    'evaluation.confusion',
+  );
   const confusion =
     isObj(cm) && [cm.tp, cm.fp, cm.tn, cm.fn].every((x) => numOr(x) !== null)
       ? { tp: cm.tp as number, fp: cm.fp as number, tn: cm.tn as number, fn: cm.fn as number }
@@ -60,9 +72,13 @@ export function modelViewFromMetadata(
     featureImportance = Object.entries(fiRaw).map(([feature, v]) => ({ feature, importance: numOr(v) ?? 0 }));
   }
   featureImportance.sort((a, b) => b.importance - a.importance);
+  // Shown as shares of the total: raw split gains run to millions and crowd the axis.
+  const totalImportance = featureImportance.reduce((sum, f) => sum + Math.max(0, f.importance), 0);
+  if (totalImportance > 0)
+    featureImportance = featureImportance.map((f) => ({ ...f, importance: f.importance / totalImportance }));
 
   const evaluation = evaluationFromMetadata(meta);
-  const prRaw = pick(meta, 'prCurve', 'curves.pr', 'evaluation.prCurve');
+  const prRaw = pick(meta, 'prCurve.test', 'prCurve.validation', 'prCurve', 'curves.pr', 'evaluation.prCurve');
   let prCurve: ModelView['prCurve'] = [];
   if (Array.isArray(prRaw)) {
     prCurve = prRaw.filter(isObj).flatMap((p) => {
@@ -78,7 +94,7 @@ export function modelViewFromMetadata(
     }));
   }
 
-  const costRaw = pick(meta, 'costCurve', 'curves.cost', 'evaluation.costCurve');
+  const costRaw = pick(meta, 'costCurve.review', 'costCurve', 'curves.cost', 'evaluation.costCurve');
   const costCurve = Array.isArray(costRaw)
     ? costRaw.filter(isObj).flatMap((p) => {
         const threshold = numOr(p.threshold);
