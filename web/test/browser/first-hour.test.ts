@@ -17,6 +17,7 @@ import { bootstrapStyleUpdate } from './bootstrap-model.ts';
 let stack: Stack;
 let analyst: Page;
 let retrainer: RetrainerService | undefined;
+const metrics: Record<string, number> = {};
 
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: join(screenshotsDir, `${name}.png`), fullPage: true });
@@ -117,5 +118,29 @@ describe("the console's first hour", () => {
     const numbers = thresholds.match(/\d+\.\d+/g) ?? [];
     for (const n of numbers) expect(n.replace(/^0\.0*/, '').length).toBeLessThanOrEqual(4);
     await shot(analyst, 'first-hour-models');
+  });
+
+  it('explore: every panel shows its answer or progress, never a blank wait', async () => {
+    // A full page load: the answers are streamed into the page after its first bytes.
+    const panels = analyst.locator('[data-testid=explore-panel]');
+    const t0 = Date.now();
+    await analyst.goto(`${stack.url}/explore`);
+    expect(await panels.count()).toBe(5);
+    for (const state of await panels.evaluateAll((els) => els.map((e) => e.getAttribute('data-state'))))
+      expect(['asking', 'answered', 'empty']).toContain(state);
+    await waitFor(
+      async () => await panels.evaluateAll((els) => els.every((e) => e.getAttribute('data-state') !== 'asking')),
+      { timeoutMs: 30_000, intervalMs: 50, what: 'every Explore panel answered' },
+    );
+    metrics.exploreAllPanelsMs = Date.now() - t0;
+    // The live test's decisions (no labels): every panel but the labelled typologies has an answer.
+    const states = await panels.evaluateAll((els) => els.map((e) => e.getAttribute('data-state')));
+    expect(states).toEqual(['answered', 'answered', 'answered', 'empty', 'answered']);
+    await waitFor(async () => (await analyst.locator('[data-testid=explore-panel] canvas').count()) === 4, {
+      timeoutMs: 15_000,
+      what: 'a chart in each answered panel',
+    });
+    await shot(analyst, 'first-hour-explore');
+    console.log('[web] measured (first hour)', metrics);
   });
 });
