@@ -90,23 +90,12 @@ describe('fraud model (CLI)', () => {
     const model = join(dir, version ?? 'missing');
     expect((await readdir(model)).sort()).toEqual(['metadata.json', 'model.json', 'model.onnx']);
 
+    // `fraud model evaluate|score` on the trained model
+    const onModel = (command: 'evaluate' | 'score', csv: string, ...args: string[]) =>
+      fraud('model', command, '--model', model, '--csv', csv, ...args, '--no-progress');
     const svg = join(dir, 'pr.svg');
-    const ev = await fraud(
-      'model',
-      'evaluate',
-      '--model',
-      model,
-      '--csv',
-      SAMPLE,
-      '--from-step',
-      '47',
-      '--fraud-rate',
-      '0.0013',
-      '--json',
-      '--pr-curve',
-      svg,
-      '--no-progress',
-    );
+    const future = ['--from-step', '47', '--fraud-rate', '0.0013'];
+    const ev = await onModel('evaluate', SAMPLE, ...future, '--json', '--pr-curve', svg);
     expect(ev.code).toBe(0);
     const report = JSON.parse(ev.stdout) as {
       auprc: number;
@@ -119,23 +108,11 @@ describe('fraud model (CLI)', () => {
     expect(report.auprc).toBeGreaterThan(0.5);
     expect(Object.keys(report.byType)).toContain('TRANSFER');
     expect(await readFile(svg, 'utf8')).toMatch(/^<svg[\s\S]*<polyline[\s\S]*<\/svg>\n$/);
-    const table = await fraud('model', 'evaluate', '--model', model, '--csv', HEAD, '--no-progress');
+    const table = await onModel('evaluate', HEAD);
     expect(table.stdout).toMatch(/AUPRC[\s\S]*CASH_OUT[\s\S]*expected cost/);
 
     const out = join(dir, 'scored.csv');
-    const sc = await fraud(
-      'model',
-      'score',
-      '--model',
-      model,
-      '--csv',
-      HEAD,
-      '--out',
-      out,
-      '--reasons',
-      'flagged',
-      '--no-progress',
-    );
+    const sc = await onModel('score', HEAD, '--out', out, '--reasons', 'flagged');
     expect(sc.code).toBe(0);
     const lines = (await readFile(out, 'utf8')).trim().split('\n');
     const input = (await readFile(HEAD, 'utf8'))
