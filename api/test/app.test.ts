@@ -1,21 +1,11 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, createMetricsRegistry } from '@fraud/common';
 import type { Label, ScoredTransaction, Transaction } from '@fraud/schemas';
-import {
-  createApp,
-  createDecisionWaiter,
-  createKey,
-  createKeyStore,
-  createRateLimiter,
-  readKeyFile,
-  type ApiDeps,
-} from '../src/index.ts';
+import { createDecisionWaiter, createKey, createRateLimiter } from '../src/index.ts';
+import { startTestApi, type TestApi } from '../src/testing.ts';
 
 /**
  * The HTTP layer on its own: validation, auth, scopes, limits, idempotency, fallback and the
@@ -31,7 +21,7 @@ let scorerPaused = false;
 /** Decisions "in the warehouse" from before this process started (a client retry after a restart). */
 const recorded = new Map<string, ScoredTransaction>();
 let base = '';
-let server: Server;
+let api: TestApi;
 const waiter = createDecisionWaiter(1000);
 
 function scoredFor(tx: Transaction): ScoredTransaction {
@@ -53,7 +43,7 @@ function scoredFor(tx: Transaction): ScoredTransaction {
 }
 
 beforeAll(async () => {
-  const deps: ApiDeps = {
+  api = await startTestApi('api-test', keyFile, {
     publishTransaction: async (tx) => {
       published.push(tx);
       // Stands in for the scorer in this HTTP-only test: the decision arrives asynchronously.
@@ -63,17 +53,11 @@ beforeAll(async () => {
     lookupDecision: async (txId) => recorded.get(txId),
     ready: async () => ({ ok: true, checks: { broker: true } }),
     waiter,
-    keys: createKeyStore(readKeyFile(keyFile)),
-    limiter: createRateLimiter(1000, 1000),
-    registry: createMetricsRegistry('api-test'),
-    logger: createLogger('api-test', 'silent'),
     config: { deadlineMs: 200, fallbackApproveUnder: 50_000, bodyLimit: '4kb', publicUrl: 'http://127.0.0.1' },
-  };
-  server = createApp(deps).listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  base = api.base;
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(() => api.close());
 
 const tx = (over: Partial<Transaction> = {}): Transaction => ({
   txId: `t-${Math.random().toString(36).slice(2)}`,

@@ -1,23 +1,14 @@
 import { mkdtempSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, createMetricsRegistry, type FraudError, isFraudError, parseEnv } from '@fraud/common';
+import { createLogger, type FraudError, isFraudError, parseEnv } from '@fraud/common';
 import { createKafka } from '@fraud/kafka';
 import { uniqueName } from '@fraud/common/testing';
 import { testKafka, testTopics, type TestTopics } from '@fraud/kafka/testing';
-import {
-  apiEnvSchema,
-  createApp,
-  createDecisionWaiter,
-  createKey,
-  createKeyStore,
-  createRateLimiter,
-  readKeyFile,
-} from '@fraud/api';
+import { apiEnvSchema, createKey } from '@fraud/api';
+import { startTestApi, type TestApi } from '@fraud/api/testing';
 import { parsePaysimCsv } from '@fraud/producers';
 import { createRegistryServer } from '@fraud/schemas';
 import { parseScorerEnv } from '@fraud/scorer';
@@ -92,7 +83,7 @@ describe('bad-input corpus: schema registry requests', () => {
 });
 
 describe('bad-input corpus: decision API requests', () => {
-  let server: Server;
+  let api: TestApi;
   let base = '';
   const keyFile = join(mkdtempSync(join(tmpdir(), 'corpus-keys-')), 'keys.json');
   const keys = {
@@ -102,23 +93,13 @@ describe('bad-input corpus: decision API requests', () => {
   };
   let published = 0;
   beforeAll(async () => {
-    const app = createApp({
+    api = await startTestApi('corpus-api', keyFile, {
       publishTransaction: async () => void published++,
-      publishLabel: async () => undefined,
-      lookupDecision: async () => undefined,
-      ready: async () => ({ ok: true, checks: {} }),
-      waiter: createDecisionWaiter(100),
-      keys: createKeyStore(readKeyFile(keyFile)),
-      limiter: createRateLimiter(1000, 1000),
-      registry: createMetricsRegistry('corpus-api'),
-      logger: createLogger('corpus-api', 'silent'),
       config: { deadlineMs: 20, fallbackApproveUnder: 100, bodyLimit: '16kb', publicUrl: 'http://127.0.0.1' },
     });
-    server = app.listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = api.base;
   });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  afterAll(() => api.close());
 
   it.each(httpKinds)('$kind -> $status $code', async (k) => {
     const headers: Record<string, string> = { 'content-type': 'contentType' in k ? k.contentType : 'application/json' };

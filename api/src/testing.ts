@@ -1,0 +1,42 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createLogger, createMetricsRegistry } from '@fraud/common';
+import { createApp, type ApiDeps } from './app.ts';
+import { createDecisionWaiter } from './decisions.ts';
+import { createKeyStore, readKeyFile } from './keys.ts';
+import { createRateLimiter } from './rate-limit.ts';
+
+export interface TestApi {
+  /** http://127.0.0.1:PORT */
+  base: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The HTTP app alone (no Kafka) on 127.0.0.1, a free port, for tests: the keys of `keyFile`, a
+ * generous rate limit, a silent logger and its own metrics registry named `name`; publishing and
+ * lookups do nothing unless `deps` says otherwise.
+ */
+export async function startTestApi(
+  name: string,
+  keyFile: string,
+  deps: Partial<ApiDeps> & Pick<ApiDeps, 'config'>,
+): Promise<TestApi> {
+  const server: Server = createApp({
+    publishTransaction: async () => undefined,
+    publishLabel: async () => undefined,
+    lookupDecision: async () => undefined,
+    ready: async () => ({ ok: true, checks: {} }),
+    waiter: createDecisionWaiter(100),
+    keys: createKeyStore(readKeyFile(keyFile)),
+    limiter: createRateLimiter(1000, 1000),
+    registry: createMetricsRegistry(name),
+    logger: createLogger(name, 'silent'),
+    ...deps,
+  }).listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  return {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
