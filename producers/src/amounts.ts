@@ -1,11 +1,11 @@
-import type { TransactionType } from '@fraud/schemas';
+import type { PaySimType } from '@fraud/schemas';
 import { AMOUNT_QUANTILE_PROBS, AMOUNT_QUANTILES } from './calibration.ts';
 
 /**
  * The empirical inverse CDF of legitimate amounts per type: log-linear interpolation between
  * the calibrated quantiles, so a uniform u reproduces PaySim's marginal (exactly at the knots).
  */
-export function amountAt(type: TransactionType, u: number): number {
+export function amountAt(type: PaySimType, u: number): number {
   const qs = AMOUNT_QUANTILES[type];
   const ps = AMOUNT_QUANTILE_PROBS;
   let hi = 1;

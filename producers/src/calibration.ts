@@ -5,9 +5,9 @@
  * legitimate rows of paysim-steps1-119-sample.csv (legitimate rows only: that file over-samples
  * fraud, so its raw marginals would be biased). Regenerate with the script in docs/producers.md.
  */
-import type { TransactionType } from '@fraud/schemas';
+import type { PaySimType } from '@fraud/schemas';
 
-export const TYPE_MIX: Readonly<Record<TransactionType, number>> = {
+export const TYPE_MIX: Readonly<Record<PaySimType, number>> = {
   CASH_OUT: 0.352,
   PAYMENT: 0.338,
   CASH_IN: 0.22,
@@ -26,7 +26,7 @@ export const AMOUNT_QUANTILE_PROBS: readonly number[] = [
   0.9, 0.95, 0.975, 0.99, 0.995, 0.999, 1,
 ];
 /** Legitimate amounts in major units at AMOUNT_QUANTILE_PROBS, per type. */
-export const AMOUNT_QUANTILES: Readonly<Record<TransactionType, readonly number[]>> = {
+export const AMOUNT_QUANTILES: Readonly<Record<PaySimType, readonly number[]>> = {
   CASH_IN: [
     14.54, 1630.0, 2918.88, 7903.72, 15413.52, 30340.39, 44437.05, 57489.24, 71167.15, 84968.11, 98503.95, 114020.13,
     128673.48, 144342.55, 161898.15, 178961.55, 196880.02, 218316.7, 241271.0, 268564.0, 305007.21, 347481.15,

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { FraudError } from '@fraud/common';
-import { PAYSIM_COLUMNS, TRANSACTION_TYPES, type TransactionType } from '@fraud/schemas';
+import { PAYSIM_COLUMNS, PAYSIM_TYPES, type TransactionType } from '@fraud/schemas';
 
 /** Kaggle PaySim columns, in order (the format's contract in @fraud/schemas). */
 export { PAYSIM_COLUMNS };
@@ -41,7 +41,7 @@ export interface ParseOptions {
   signal?: AbortSignal;
 }
 
-const TYPES: ReadonlySet<string> = new Set(TRANSACTION_TYPES);
+const TYPES: ReadonlySet<string> = new Set(PAYSIM_TYPES);
 const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const NON_ASCII = /[\x80-\xff]/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -168,7 +168,7 @@ export function parseLine(rawLatin1: string, line: number): CsvRecord {
     const type = unquote(f[1]!);
     if (!TYPES.has(type))
       throw new RowError(
-        `type: unknown transaction type ${JSON.stringify(type)} (expected one of ${TRANSACTION_TYPES.join(', ')})`,
+        `type: unknown transaction type ${JSON.stringify(type)} (expected one of ${PAYSIM_TYPES.join(', ')})`,
       );
     const step = num(f[0]!, 'step');
     if (!Number.isInteger(step) || step < 0)

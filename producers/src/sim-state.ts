@@ -1,4 +1,4 @@
-import type { Transaction, TransactionType } from '@fraud/schemas';
+import type { PaySimTransaction, PaySimType } from '@fraud/schemas';
 import { MinHeap } from './heap.ts';
 import { planLabel } from './labels.ts';
 import { createRng, hashSeed, type Rng } from './rng.ts';
@@ -37,7 +37,7 @@ import {
  */
 
 const DEFAULT_START = Date.UTC(2026, 0, 1);
-const OUT: ReadonlySet<TransactionType> = new Set(['CASH_OUT', 'PAYMENT', 'TRANSFER', 'DEBIT']);
+const OUT: ReadonlySet<PaySimType> = new Set(['CASH_OUT', 'PAYMENT', 'TRANSFER', 'DEBIT']);
 
 interface Step {
   at: number;
@@ -122,7 +122,7 @@ function nextTxId(s: SimState): string {
   return `sim-${s.seedTag}-${s.txSeq++}`;
 }
 
-function push(s: SimState, tx: Transaction, isFraud: boolean, typology: TypologyName | null): void {
+function push(s: SimState, tx: PaySimTransaction, isFraud: boolean, typology: TypologyName | null): void {
   s.stats.transactions++;
   s.stats.byType[tx.type]++;
   if (isFraud && typology) {
@@ -216,7 +216,7 @@ function legit(s: SimState, at: number): void {
   push(s, makeTransaction(world, nextTxId(s), at, type, c, dest, amount, s.scenario.currency), false, null);
 }
 
-function destFor(s: SimState, c: number, type: TransactionType): number {
+function destFor(s: SimState, c: number, type: PaySimType): number {
   const { world, rng } = s;
   switch (type) {
     case 'PAYMENT':

@@ -1,11 +1,11 @@
-import type { Transaction, TransactionType } from '@fraud/schemas';
+import type { PaySimTransaction, PaySimType } from '@fraud/schemas';
 import type { PendingLabel } from './labels.ts';
 import type { Rng } from './rng.ts';
 import type { Phase, Scenario, TypologyName, TypologyRates } from './scenario.ts';
 import { createFraudContext, createSimState, drawLegitAt, nextEvent, resetCases } from './sim-state.ts';
 
 export interface SimEvent {
-  transaction: Transaction;
+  transaction: PaySimTransaction;
   isFraud: boolean;
   /** Fraud pattern; travels only in the label, never in the transaction. */
   typology: TypologyName | null;
@@ -23,7 +23,7 @@ export interface SimulatorOptions {
 export interface SimulatorStats {
   transactions: number;
   fraud: number;
-  byType: Record<TransactionType, number>;
+  byType: Record<PaySimType, number>;
   byTypology: Record<TypologyName, number>;
   casesStarted: number;
   casesSkipped: number;

@@ -1,4 +1,4 @@
-import type { Transaction, TransactionType } from '@fraud/schemas';
+import type { PaySimTransaction, PaySimType } from '@fraud/schemas';
 import { amountAt, personalQuantile, toMinor } from './amounts.ts';
 import { HOURLY_WEIGHTS, TYPE_MIX } from './calibration.ts';
 import type { Rng } from './rng.ts';
@@ -39,7 +39,7 @@ export const CHANNELS = ['APP', 'USSD'] as const;
 /** Customer income covers this share of their expected net spending (invisible bank credits). */
 const INCOME_COVER = 0.97;
 
-const OUT_TYPES: readonly TransactionType[] = ['CASH_OUT', 'PAYMENT', 'DEBIT'];
+const OUT_TYPES: readonly PaySimType[] = ['CASH_OUT', 'PAYMENT', 'DEBIT'];
 
 /** Deterministic, collision-free 10-digit account numbers, PaySim style. */
 export function accountNumber(index: number, mask: number): number {
@@ -160,7 +160,7 @@ export function hourFactor(t: number): number {
 const HOURLY_SUM = HOURLY_WEIGHTS.reduce((a, b) => a + b, 0);
 const HOURLY_FACTORS = HOURLY_WEIGHTS.map((w) => (w * 24) / HOURLY_SUM);
 
-export const TYPES_BY_MIX: readonly TransactionType[] = ['CASH_OUT', 'PAYMENT', 'CASH_IN', 'TRANSFER', 'DEBIT'];
+export const TYPES_BY_MIX: readonly PaySimType[] = ['CASH_OUT', 'PAYMENT', 'CASH_IN', 'TRANSFER', 'DEBIT'];
 
 /**
  * Picks transaction types so the emitted mix tracks PaySim's. Customers who cannot afford a
@@ -168,14 +168,14 @@ export const TYPES_BY_MIX: readonly TransactionType[] = ['CASH_OUT', 'PAYMENT', 
  * emitted counts (deterministic, refreshed every 1,000 transactions) steers it back.
  */
 export interface TypePicker {
-  pick(rng: Rng): TransactionType;
-  record(type: TransactionType): void;
+  pick(rng: Rng): PaySimType;
+  record(type: PaySimType): void;
 }
 
 const GAIN = 30;
 
 export function createTypePicker(): TypePicker {
-  const counts = new Map<TransactionType, number>(TYPES_BY_MIX.map((t) => [t, 0]));
+  const counts = new Map<PaySimType, number>(TYPES_BY_MIX.map((t) => [t, 0]));
   let total = 0;
   let cdf = mixCdf((t) => TYPE_MIX[t]);
   return {
@@ -192,13 +192,13 @@ export function createTypePicker(): TypePicker {
   };
 }
 
-function mixCdf(weight: (t: TransactionType) => number): number[] {
+function mixCdf(weight: (t: PaySimType) => number): number[] {
   const sum = TYPES_BY_MIX.reduce((a, t) => a + weight(t), 0);
   let acc = 0;
   return TYPES_BY_MIX.map((t) => (acc += weight(t) / sum));
 }
 
-export function habitAmount(w: World, rng: Rng, customer: number, type: TransactionType): number {
+export function habitAmount(w: World, rng: Rng, customer: number, type: PaySimType): number {
   return toMinor(amountAt(type, personalQuantile(w.wealth[customer]!, 0.5 * (rng.next() - 0.5))));
 }
 
@@ -207,12 +207,12 @@ export function makeTransaction(
   w: World,
   txId: string,
   at: number,
-  type: TransactionType,
+  type: PaySimType,
   origin: number,
   dest: number,
   amount: number,
   currency: string,
-): Transaction {
+): PaySimTransaction {
   accrueIncome(w, origin, at);
   accrueIncome(w, dest, at);
   // Agents hand out e-money on CASH_IN; the operator refloats them from the bank when short.

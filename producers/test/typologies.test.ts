@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { Transaction } from '@fraud/schemas';
 import {
   DEFAULT_SCENARIO,
   NIGHT_FROM_HOUR,
@@ -163,7 +162,7 @@ describe('fraud typologies produce their pattern', { timeout: 240_000 }, () => {
     expect(fraud.length).toBeGreaterThan(50);
     const problems: string[] = [];
     for (const e of fraud) {
-      const tx: Transaction = e.transaction;
+      const tx = e.transaction;
       const hour = new Date(tx.eventTime).getUTCHours();
       if (tx.type !== 'TRANSFER') problems.push(`${tx.txId}: ${tx.type}`);
       if (hour < NIGHT_FROM_HOUR || hour >= NIGHT_TO_HOUR) problems.push(`${tx.txId}: at ${hour}h`);

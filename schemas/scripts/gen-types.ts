@@ -15,7 +15,10 @@ import { readAvscFiles } from './avsc-files.ts';
  *
  * Mapping: long/int/float/double -> number (timestamp-millis too: epoch ms), bytes -> Buffer,
  * ["null", T] -> T | null, array -> T[], map -> Record<string, T>, enum -> a const list of its
- * symbols and the union of literals read from it.
+ * symbols and the union of literals read from it. In the records publishers write from any
+ * payment stream (OPTIONAL_ON_WRITE: Transaction), a field whose default is null is optional
+ * (`?:`): a writer leaves out what it does not have (avsc writes the default); a decoded record
+ * always has it.
  */
 const generatedDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'generated');
 export const GENERATED_TYPES_FILE = join(generatedDir, 'avro-types.ts');
@@ -58,7 +61,11 @@ export function generateTypes(): string {
   const declared = new Map<string, string>();
 
   function docComment(doc: unknown, indent: string): string {
-    return typeof doc === 'string' ? `${indent}/** ${doc} */\n` : '';
+    if (typeof doc !== 'string') return '';
+    const one = `${indent}/** ${doc} */`;
+    if (one.length <= 120) return `${one}\n`;
+    const lines = wrapWords(doc, 116 - indent.length).map((l) => `${indent} * ${l}\n`);
+    return `${indent}/**\n${lines.join('')}${indent} */\n`;
   }
 
   function typeOf(schema: unknown): string {
@@ -76,7 +83,7 @@ export function generateTypes(): string {
         if (!declared.has(name)) {
           declared.set(name, ''); // reserve first: fields may refer back to it
           const fields = (s.fields as Json[])
-            .map((f) => `${docComment(f.doc, '  ')}  ${String(f.name)}: ${typeOf(f.type)};\n`)
+            .map((f) => `${docComment(f.doc, '  ')}  ${String(f.name)}${optional(name, f)}: ${typeOf(f.type)};\n`)
             .join('');
           declared.set(name, `${docComment(s.doc, '')}export interface ${name} {\n${fields}}\n`);
         }
@@ -110,10 +117,37 @@ export function generateTypes(): string {
 function enumDeclaration(name: string, symbols: readonly string[]): string {
   const list = `${name.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase()}S`;
   return [
-    `export const ${list} = [${symbols.map((x) => `'${x}'`).join(', ')}] as const;`,
+    `export const ${list} = [${symbolList(symbols)}] as const;`,
     `export type ${name} = (typeof ${list})[number];`,
     '',
   ].join('\n');
+}
+
+/** Words of `text` in lines of at most `width` characters. */
+function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  return [...lines, line];
+}
+
+/** The symbols quoted, one per line when one line would be longer than 120 characters. */
+function symbolList(symbols: readonly string[]): string {
+  const quoted = symbols.map((x) => `'${x}'`);
+  const line = quoted.join(', ');
+  return line.length <= 80 ? line : `\n${quoted.map((q) => `  ${q},`).join('\n')}\n`;
+}
+
+/** Records whose null-default fields writers may leave out (avsc writes the default). */
+const OPTIONAL_ON_WRITE = new Set(['Transaction']);
+
+function optional(record: string, field: Json): string {
+  return OPTIONAL_ON_WRITE.has(record) && 'default' in field && field.default === null ? '?' : '';
 }
 
 function wrap(type: string): string {

@@ -4,6 +4,16 @@ import type { Label, ModelUpdate, ScoredTransaction, Transaction } from './types
  * `@fraud/schemas/testing`: one hand-made, valid record of each type, for the tests of every
  * package (override what a test is about). Test code only: nothing here runs in a service.
  */
+/** The v2 fields a PaySim record leaves null, as a decoded record carries them. */
+const NO_CARD_FIELDS = {
+  typeName: null,
+  merchantId: null,
+  merchantCategory: null,
+  terminalId: null,
+  country: null,
+  deviceId: null,
+} as const satisfies Partial<Transaction>;
+
 export function sampleTransaction(overrides: Partial<Transaction> = {}): Transaction {
   return {
     txId: 'tx-000001',
@@ -16,6 +26,7 @@ export function sampleTransaction(overrides: Partial<Transaction> = {}): Transac
     destAccount: 'C38997010',
     destBalanceBefore: 2_118_200,
     channel: null,
+    ...NO_CARD_FIELDS,
     attributes: {},
     ...overrides,
   };

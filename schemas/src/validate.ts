@@ -13,9 +13,11 @@ export interface ValidateOptions {
 }
 
 /**
- * Semantic checks a well-formed Avro record can still fail. Returns the reason (used verbatim
- * as the DLQ reason) or null when the transaction is acceptable. `now` is injected so the
- * decision is reproducible; the future bound is the caller's configured allowance.
+ * Semantic checks a well-formed Avro record can still fail. Unknown balances (null) and the
+ * type OTHER (a publisher's own type, named in typeName) are valid: they are kept and scored.
+ * Returns the reason (used verbatim as the DLQ reason) or null when the transaction is
+ * acceptable. `now` is injected so the decision is reproducible; the future bound is the
+ * caller's configured allowance.
  */
 export function validateTransaction(
   tx: Transaction,
@@ -36,15 +38,45 @@ export function validateTransaction(
     return `currency ${JSON.stringify(tx.currency)} is not a 3-letter upper-case ISO 4217 code`;
   if (typeof tx.originAccount !== 'string' || tx.originAccount.trim() === '') return 'originAccount is empty';
   if (typeof tx.destAccount !== 'string' || tx.destAccount.trim() === '') return 'destAccount is empty';
-  const origin = checkMinorUnits('originBalanceBefore', tx.originBalanceBefore);
-  if (origin) return origin;
-  const dest = checkMinorUnits('destBalanceBefore', tx.destBalanceBefore);
-  if (dest) return dest;
+  const balances = checkBalances(tx);
+  if (balances) return balances;
+  const optional = checkOptionalFields(tx);
+  if (optional) return optional;
   if (!Number.isFinite(tx.eventTime)) return `eventTime ${String(tx.eventTime)} is not a finite epoch-millisecond time`;
   if (tx.eventTime < MIN_EVENT_TIME) return `eventTime ${new Date(tx.eventTime).toISOString()} is before 2000-01-01`;
   const maxAheadMs = options.maxEventAheadMs ?? DEFAULT_MAX_EVENT_AHEAD_MS;
   if (tx.eventTime > now + maxAheadMs)
     return `eventTime ${new Date(tx.eventTime).toISOString()} is more than ${spanText(maxAheadMs)} in the future`;
+  return null;
+}
+
+/** Balances are optional (null or absent: unknown, as for card and bank payments); a given one is minor units. */
+function checkBalances(tx: Transaction): string | null {
+  for (const field of ['originBalanceBefore', 'destBalanceBefore'] as const) {
+    const value = tx[field];
+    if (value === null || value === undefined) continue;
+    const problem = checkMinorUnits(field, value);
+    if (problem) return problem;
+  }
+  return null;
+}
+
+const MCC = /^[0-9]{4}$/;
+const COUNTRY = /^[A-Z]{2}$/;
+/** The optional first-class fields: null or absent is fine, a given value must be well-formed. */
+const OPTIONAL_FIELDS = ['typeName', 'merchantId', 'merchantCategory', 'terminalId', 'country', 'deviceId'] as const;
+
+function checkOptionalFields(tx: Transaction): string | null {
+  for (const field of OPTIONAL_FIELDS) {
+    const value = tx[field];
+    if (value === null || value === undefined) continue;
+    if (typeof value !== 'string' || value.trim() === '') return `${field} is empty (leave it null when unknown)`;
+    if (value.length > MAX_ID_LENGTH) return `${field} is ${value.length} characters long (at most ${MAX_ID_LENGTH})`;
+  }
+  if (typeof tx.merchantCategory === 'string' && !MCC.test(tx.merchantCategory))
+    return `merchantCategory ${JSON.stringify(tx.merchantCategory)} is not a 4-digit ISO 18245 MCC`;
+  if (typeof tx.country === 'string' && !COUNTRY.test(tx.country))
+    return `country ${JSON.stringify(tx.country)} is not a 2-letter upper-case ISO 3166-1 alpha-2 code`;
   return null;
 }
 

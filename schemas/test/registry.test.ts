@@ -11,17 +11,17 @@ import {
 } from '../src/index.ts';
 import { parseAvro } from '../src/avro.ts';
 import { call, startTestRegistry, type TestRegistry } from './helpers.ts';
+import { sampleTransaction } from './samples.ts';
 
 const avro = loadAvroSchemas();
 const txSchema = JSON.stringify(avro.json.Transaction);
 
 function sampleTx(overrides: Partial<Transaction> = {}): Transaction {
-  return {
+  return sampleTransaction({
     txId: uniqueName('tx'),
     eventTime: Date.UTC(2026, 10, 25, 12, 0, 0),
     type: 'TRANSFER',
     amount: 181_00,
-    currency: 'USD',
     originAccount: 'C1305486145',
     originBalanceBefore: 181_00,
     destAccount: 'C553264065',
@@ -29,7 +29,7 @@ function sampleTx(overrides: Partial<Transaction> = {}): Transaction {
     channel: 'APP',
     attributes: { region: 'north' },
     ...overrides,
-  };
+  });
 }
 
 /** A schema JSON (as text) derived from Transaction's, with extra fields. */
@@ -173,18 +173,18 @@ describe('compatibility', () => {
     const v1 = await client.register(subject, txSchema);
 
     const required = await call(reg.url, 'POST', `/subjects/${subject}/versions`, {
-      schema: txWith([{ name: 'merchantId', type: 'string' }]),
+      schema: txWith([{ name: 'loyaltyId', type: 'string' }]),
     });
     expect(required.status).toBe(409);
     expect(required.type).toContain('application/vnd.schemaregistry.v1+json');
-    expect(required.body).toMatchObject({ error_code: 409, message: expect.stringContaining('merchantId') as unknown });
+    expect(required.body).toMatchObject({ error_code: 409, message: expect.stringContaining('loyaltyId') as unknown });
 
     const check = await call(reg.url, 'POST', `/compatibility/subjects/${subject}/versions/latest?verbose=true`, {
-      schema: txWith([{ name: 'merchantId', type: 'string' }]),
+      schema: txWith([{ name: 'loyaltyId', type: 'string' }]),
     });
     expect(check.body).toMatchObject({ is_compatible: false });
 
-    const evolved = txWith([{ name: 'deviceId', type: ['null', 'string'], default: null }]);
+    const evolved = txWith([{ name: 'promoCode', type: ['null', 'string'], default: null }]);
     expect(
       (await call(reg.url, 'POST', `/compatibility/subjects/${subject}/versions/latest`, { schema: evolved })).body,
     ).toEqual({ is_compatible: true });
@@ -199,14 +199,14 @@ describe('compatibility', () => {
       schemaId: v1,
       fetchSchema: async () => null,
     });
-    const readerCodec = createCodec<Transaction & { deviceId: string | null }>({
+    const readerCodec = createCodec<Transaction & { promoCode: string | null }>({
       name: 'Transaction',
       reader: parseAvro(JSON.parse(evolved)),
       schemaId: v2,
       fetchSchema: (id) => client.schemaById(id),
     });
     const tx = sampleTx();
-    expect({ ...(await readerCodec.decode(writerCodec.encode(tx))) }).toEqual({ ...tx, deviceId: null });
+    expect({ ...(await readerCodec.decode(writerCodec.encode(tx))) }).toEqual({ ...tx, promoCode: null });
   });
 
   it('checks FORWARD and FULL, and NONE lets anything through', async () => {
@@ -214,7 +214,7 @@ describe('compatibility', () => {
     await call(reg.url, 'POST', `/subjects/${subject}/versions`, { schema: txSchema });
     // Removing a field without default: BACKWARD-compatible, not FORWARD (old readers need it).
     const base = avro.json.Transaction as { fields: Array<{ name: string }> };
-    const dropped = JSON.stringify({ ...base, fields: base.fields.filter((f) => f.name !== 'destBalanceBefore') });
+    const dropped = JSON.stringify({ ...base, fields: base.fields.filter((f) => f.name !== 'destAccount') });
     expect((await call(reg.url, 'PUT', `/config/${subject}`, { compatibility: 'FORWARD' })).body).toEqual({
       compatibility: 'FORWARD',
     });

@@ -19,6 +19,25 @@ describe('validateTransaction', () => {
     expect(validateTransaction(sampleTransaction({ eventTime: Date.UTC(2000, 0, 1) }), NOW)).toBeNull();
   });
 
+  it('accepts unknown balances, the type OTHER with its name, and well-formed card fields', () => {
+    const card = sampleTransaction({
+      eventTime: NOW,
+      type: 'OTHER',
+      typeName: 'REFUND',
+      originBalanceBefore: null,
+      destBalanceBefore: null,
+      merchantId: 'M-42',
+      merchantCategory: '5411',
+      terminalId: 'T-7',
+      country: 'KE',
+      deviceId: 'dev-1',
+    });
+    expect(validateTransaction(card, NOW)).toBeNull();
+    const { originBalanceBefore: _o, destBalanceBefore: _d, ...omitted } = card;
+    expect(validateTransaction(omitted, NOW)).toBeNull();
+    expect(validateTransaction(sampleTransaction({ eventTime: NOW, type: 'CARD_NOT_PRESENT' }), NOW)).toBeNull();
+  });
+
   it("bounds eventTime ahead of the clock by the caller's configured allowance, and names it", () => {
     const in3days = sampleTransaction({ eventTime: NOW + 3 * DAY });
     expect(validateTransaction(in3days, NOW)).toContain('is more than 1 day in the future');
@@ -44,7 +63,14 @@ describe('validateTransaction', () => {
     ['negative destination balance', { destBalanceBefore: -5 }, 'destBalanceBefore -5 is negative'],
     ['lower-case currency', { currency: 'usd' }, 'currency "usd" is not a 3-letter upper-case ISO 4217 code'],
     ['long currency', { currency: 'USDT' }, 'currency "USDT" is not a 3-letter upper-case ISO 4217 code'],
-    ['unknown type', { type: 'REFUND' }, 'type REFUND is not one of CASH_IN, CASH_OUT, DEBIT, PAYMENT, TRANSFER'],
+    ['type outside the enum', { type: 'REFUND' }, 'type REFUND is not one of CASH_IN, CASH_OUT, DEBIT, PAYMENT'],
+    ['fractional balance', { originBalanceBefore: 1.5 }, 'originBalanceBefore 1.5 is not a whole number'],
+    ['three-digit MCC', { merchantCategory: '541' }, 'merchantCategory "541" is not a 4-digit ISO 18245 MCC'],
+    ['lettered MCC', { merchantCategory: '54a1' }, 'merchantCategory "54a1" is not a 4-digit ISO 18245 MCC'],
+    ['lower-case country', { country: 'us' }, 'country "us" is not a 2-letter upper-case ISO 3166-1 alpha-2 code'],
+    ['three-letter country', { country: 'USA' }, 'country "USA" is not a 2-letter upper-case ISO 3166-1 alpha-2'],
+    ['empty terminal', { terminalId: '' }, 'terminalId is empty (leave it null when unknown)'],
+    ['long device id', { deviceId: 'd'.repeat(129) }, 'deviceId is 129 characters long (at most 128)'],
     ['far future', { eventTime: NOW + DAY + 1 }, 'is more than 1 day in the future'],
     ['before 2000', { eventTime: Date.UTC(1999, 11, 31, 23, 59) }, 'is before 2000-01-01'],
     ['NaN time', { eventTime: Number.NaN }, 'eventTime NaN is not a finite epoch-millisecond time'],

@@ -64,7 +64,7 @@ describe('global destination view (fs-v2) on the real broker', () => {
     expect(scored.slice(1).map((s) => s.features[col('dest_secs_since_prev_in')])).toEqual(txs.slice(1).map(() => 60));
     // destination balance now - (balance before the previous inbound + its amount)
     expect(scored.slice(1).map((s) => s.features[col('dest_balance_gap')])).toEqual(
-      txs.slice(1).map((t, i) => t.destBalanceBefore - (txs[i]!.destBalanceBefore + txs[i]!.amount)),
+      txs.slice(1).map((t, i) => (t.destBalanceBefore ?? NaN) - ((txs[i]!.destBalanceBefore ?? NaN) + txs[i]!.amount)),
     );
     const text = await (await fetch(`http://127.0.0.1:${svc.metricsPort}/metrics`)).text();
     expect(text).toMatch(/fraud_scorer_dest_view_size\{kind="events"[^}]*\} 12/);

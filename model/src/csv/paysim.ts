@@ -5,7 +5,7 @@ import {
   PAYSIM_COLUMNS,
   PAYSIM_EPOCH_MS,
   PAYSIM_STEP_MS,
-  TRANSACTION_TYPES,
+  PAYSIM_TYPES,
   type Transaction,
   type TransactionType,
 } from '@fraud/schemas';
@@ -50,7 +50,7 @@ export interface PaysimParseOptions {
   currency?: string;
 }
 
-const TYPES = new Set<string>(TRANSACTION_TYPES);
+const TYPES = new Set<string>(PAYSIM_TYPES);
 
 function csvError(line: number, why: string, text?: string): FraudError {
   return new FraudError('CSV_INVALID', `PaySim CSV line ${line}: ${why}`, {
@@ -101,7 +101,7 @@ export function parsePaysimLine(
     throw csvError(line, `step must be a non-negative integer, got ${f[0]}`, text);
   const type = (f[1] ?? '').trim();
   if (!TYPES.has(type))
-    throw csvError(line, `unknown type ${JSON.stringify(type)} (expected ${TRANSACTION_TYPES.join('|')})`, text);
+    throw csvError(line, `unknown type ${JSON.stringify(type)} (expected ${PAYSIM_TYPES.join('|')})`, text);
   const amount = num(f[2], 'amount', line, text);
   const nameOrig = (f[3] ?? '').trim();
   const oldOrg = num(f[4], 'oldbalanceOrg', line, text);

@@ -21,8 +21,10 @@ export function featureInputProblem(tx: Transaction): string | null {
   if (TYPE_CODE[tx.type] === undefined) return `unknown transaction type ${String(tx.type)}`;
   if (!Number.isFinite(tx.eventTime)) return 'eventTime is not a finite number';
   if (!Number.isFinite(tx.amount) || tx.amount < 0) return 'amount must be a finite number >= 0';
-  if (!Number.isFinite(tx.originBalanceBefore)) return 'originBalanceBefore is not a finite number';
-  if (!Number.isFinite(tx.destBalanceBefore)) return 'destBalanceBefore is not a finite number';
+  for (const field of ['originBalanceBefore', 'destBalanceBefore'] as const) {
+    const value = tx[field];
+    if (value !== null && value !== undefined && !Number.isFinite(value)) return `${field} is not a finite number`;
+  }
   if (typeof tx.originAccount !== 'string' || tx.originAccount === '') return 'originAccount is empty';
   if (typeof tx.destAccount !== 'string' || tx.destAccount === '') return 'destAccount is empty';
   return null;
@@ -56,6 +58,21 @@ function pushBounded<T>(arr: T[], value: T, max: number): boolean {
   return false;
 }
 
+/**
+ * An unknown balance (null or absent: card and bank payments) is NaN, a missing value that XGBoost
+ * and the ONNX model route by each split's default direction. Every feature derived from it is NaN
+ * too (arithmetic propagates it; flags say so with known()), so "unknown" never reads as 0.
+ * A given balance is used as is: PaySim rows give the same features as before balances were optional.
+ */
+function balanceOf(value: number | null | undefined): number {
+  return value ?? NaN;
+}
+
+/** A flag derived from a balance: NaN when the balance is unknown. */
+function known(balance: number, flag: number): number {
+  return Number.isNaN(balance) ? NaN : flag;
+}
+
 /** Scratch the destination lookup writes into (it sets every field), reused so the hot path allocates nothing. */
 const DEST_SCRATCH: DestFeatures = noDestHistory();
 
@@ -65,8 +82,8 @@ function computeRow(tx: Transaction, state: FeatureState, out: Float32Array, at:
   if (t > state.watermark) state.watermark = t;
   const type = TYPE_CODE[tx.type] ?? 0;
   const amount = tx.amount;
-  const ob = tx.originBalanceBefore;
-  const db = tx.destBalanceBefore;
+  const ob = balanceOf(tx.originBalanceBefore);
+  const db = balanceOf(tx.destBalanceBefore);
 
   for (let i = 0; i < 5; i++) out[at + i] = i === type ? 1 : 0;
   out[at + F.amount] = amount;
@@ -74,11 +91,11 @@ function computeRow(tx: Transaction, state: FeatureState, out: Float32Array, at:
   out[at + F.orig_balance_before] = ob;
   out[at + F.dest_balance_before] = db;
   out[at + F.amount_to_orig_balance] = ob === 0 ? NaN : amount / ob;
-  out[at + F.empties_account] = amount >= ob ? 1 : 0;
-  out[at + F.amount_equals_orig_balance] = amount === ob ? 1 : 0;
+  out[at + F.empties_account] = known(ob, amount >= ob ? 1 : 0);
+  out[at + F.amount_equals_orig_balance] = known(ob, amount === ob ? 1 : 0);
   out[at + F.amount_minus_orig_balance] = amount - ob;
-  out[at + F.orig_balance_zero] = ob === 0 ? 1 : 0;
-  out[at + F.dest_balance_zero] = db === 0 ? 1 : 0;
+  out[at + F.orig_balance_zero] = known(ob, ob === 0 ? 1 : 0);
+  out[at + F.dest_balance_zero] = known(db, db === 0 ? 1 : 0);
   out[at + F.dest_is_merchant] = tx.destAccount.startsWith('M') ? 1 : 0;
   out[at + F.hour_of_day] = hourOfDay(t);
 

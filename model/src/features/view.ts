@@ -131,14 +131,14 @@ export class DestinationView {
       d.amounts.push(tx.amount);
       d.types.push(type);
       d.senders.push(tx.originAccount);
-      d.balances.push(tx.destBalanceBefore);
+      d.balances.push(tx.destBalanceBefore ?? NaN);
     } else {
       d.times.splice(pos, 0, t);
       d.txIds.splice(pos, 0, tx.txId);
       d.amounts.splice(pos, 0, tx.amount);
       d.types.splice(pos, 0, type);
       d.senders.splice(pos, 0, tx.originAccount);
-      d.balances.splice(pos, 0, tx.destBalanceBefore);
+      d.balances.splice(pos, 0, tx.destBalanceBefore ?? NaN);
     }
     this.eventCount++;
     const cap = this.options.maxEventsPerAccount;

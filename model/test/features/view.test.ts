@@ -68,7 +68,7 @@ function reference(events: readonly Transaction[], account: string, t: number, r
     inTransfer24h: day.filter((e) => e.type === 'TRANSFER').length,
     inCashout24h: day.filter((e) => e.type === 'CASH_OUT').length,
     secsSincePrevIn: (t - prev.eventTime) / 1000,
-    prevBalanceAfter: prev.destBalanceBefore + (prev.type === 'CASH_IN' ? -1 : 1) * prev.amount,
+    prevBalanceAfter: (prev.destBalanceBefore ?? NaN) + (prev.type === 'CASH_IN' ? -1 : 1) * prev.amount,
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Transaction, TransactionType } from '@fraud/schemas';
+import type { PaySimTransaction, PaySimType } from '@fraud/schemas';
 import type { Rng } from '../rng.ts';
 import type { TypologyName } from '../scenario.ts';
 import type { World } from '../world.ts';
@@ -12,12 +12,12 @@ export interface FraudContext {
   /** Emits a fraudulent transaction at `at`, labelled with the typology. */
   emit(
     typology: TypologyName,
-    type: TransactionType,
+    type: PaySimType,
     origin: number,
     dest: number,
     amount: number,
     at: number,
-  ): Transaction;
+  ): PaySimTransaction;
   /** A brand-new customer account (mule or new payee): never seen before in the stream. */
   newAccount(at: number): number;
   /**

@@ -8,7 +8,7 @@ export const AVSC: Record<RecordName, unknown> = {
     "type": "record",
     "name": "Transaction",
     "namespace": "io.fraud",
-    "doc": "A payment as known at decision time. No ground truth, no post-transaction balances.",
+    "doc": "A payment as known at decision time, from any payment stream (mobile money, card, bank transfer). No ground truth, no post-transaction balances. Evolves BACKWARD: this schema reads every earlier version's records; consumers upgrade before publishers write a newer version.",
     "fields": [
       {
         "name": "txId",
@@ -32,9 +32,24 @@ export const AVSC: Record<RecordName, unknown> = {
             "CASH_OUT",
             "DEBIT",
             "PAYMENT",
-            "TRANSFER"
-          ]
-        }
+            "TRANSFER",
+            "CARD_PRESENT",
+            "CARD_NOT_PRESENT",
+            "BANK_TRANSFER",
+            "OTHER"
+          ],
+          "default": "OTHER"
+        },
+        "doc": "The payment's kind. A publisher whose kind is none of the symbols writes OTHER and names it in typeName. A symbol a reader does not know reads as OTHER (the enum default), so a later version may add symbols and readers of this one still read its records."
+      },
+      {
+        "name": "typeName",
+        "type": [
+          "null",
+          "string"
+        ],
+        "default": null,
+        "doc": "The publisher's own name for the type when it is not one of the symbols (type is then OTHER); null otherwise."
       },
       {
         "name": "amount",
@@ -49,21 +64,31 @@ export const AVSC: Record<RecordName, unknown> = {
       },
       {
         "name": "originAccount",
-        "type": "string"
+        "type": "string",
+        "doc": "The payer: account, wallet or card (token)."
       },
       {
         "name": "originBalanceBefore",
-        "type": "long",
-        "doc": "Minor units, before this transaction."
+        "type": [
+          "null",
+          "long"
+        ],
+        "default": null,
+        "doc": "Minor units, before this transaction; null when unknown (card and bank payments)."
       },
       {
         "name": "destAccount",
-        "type": "string"
+        "type": "string",
+        "doc": "The payee: account, wallet or merchant."
       },
       {
         "name": "destBalanceBefore",
-        "type": "long",
-        "doc": "Minor units, before this transaction."
+        "type": [
+          "null",
+          "long"
+        ],
+        "default": null,
+        "doc": "Minor units, before this transaction; null when unknown (card and bank payments)."
       },
       {
         "name": "channel",
@@ -72,7 +97,52 @@ export const AVSC: Record<RecordName, unknown> = {
           "string"
         ],
         "default": null,
-        "doc": "Optional: APP, USSD, AGENT, API..."
+        "doc": "Optional: APP, USSD, AGENT, API, POS, ECOM..."
+      },
+      {
+        "name": "merchantId",
+        "type": [
+          "null",
+          "string"
+        ],
+        "default": null,
+        "doc": "Optional: the acquirer's merchant id."
+      },
+      {
+        "name": "merchantCategory",
+        "type": [
+          "null",
+          "string"
+        ],
+        "default": null,
+        "doc": "Optional: ISO 18245 merchant category code (MCC), 4 digits."
+      },
+      {
+        "name": "terminalId",
+        "type": [
+          "null",
+          "string"
+        ],
+        "default": null,
+        "doc": "Optional: the terminal (POS, ATM) the payment was made at."
+      },
+      {
+        "name": "country",
+        "type": [
+          "null",
+          "string"
+        ],
+        "default": null,
+        "doc": "Optional: where the payment was made, ISO 3166-1 alpha-2 (upper case)."
+      },
+      {
+        "name": "deviceId",
+        "type": [
+          "null",
+          "string"
+        ],
+        "default": null,
+        "doc": "Optional: the payer's device (app install, browser fingerprint)."
       },
       {
         "name": "attributes",

@@ -2,6 +2,8 @@
  * The warehouse tables, declared once; the DuckDB DDL, the DuckDB appender, and the BigQuery
  * table schema are all generated from these lists so the two backends cannot drift.
  * Timestamps travel as epoch milliseconds until the backend converts them.
+ * Tables evolve like the Avro records: a column added later is nullable (stores created by an
+ * earlier version gain it on start), and a column may become nullable, never the reverse.
  */
 export type ColumnKind =
   'string' | 'int' | 'bigint' | 'double' | 'bool' | 'timestamp' | 'json' | 'float[]' | 'string[]';
@@ -35,10 +37,16 @@ export const SCORED_TABLE: TableDef = {
     c('amount', 'bigint'),
     c('currency', 'string'),
     c('originAccount', 'string'),
-    c('originBalanceBefore', 'bigint'),
+    c('originBalanceBefore', 'bigint', true),
     c('destAccount', 'string'),
-    c('destBalanceBefore', 'bigint'),
+    c('destBalanceBefore', 'bigint', true),
     c('channel', 'string', true),
+    c('typeName', 'string', true),
+    c('merchantId', 'string', true),
+    c('merchantCategory', 'string', true),
+    c('terminalId', 'string', true),
+    c('country', 'string', true),
+    c('deviceId', 'string', true),
     c('attributes', 'json'),
     c('featureSet', 'string'),
     c('features', 'float[]'),

@@ -6,6 +6,7 @@ import { TABLES } from './columns.ts';
 import { duckdbDialect } from './dialect.ts';
 import type { QueryParams, WarehouseStore } from './store.ts';
 import { normalizeRows } from './normalize.ts';
+import { migrateDuckDbTable } from './duckdb-migrate.ts';
 
 const TYPE: Record<ColumnKind, string> = {
   string: 'VARCHAR',
@@ -65,6 +66,7 @@ export async function createDuckDbStore(opts: { path: string }): Promise<Warehou
     async init() {
       for (const t of TABLES) {
         await writer.run(duckdbDdl(t));
+        await migrateDuckDbTable(writer, t, (c) => TYPE[c.kind]);
         const stage = t.columns.map((c) => `"${c.name}" ${STAGE_TYPE[c.kind]}`).join(', ');
         await writer.run(`CREATE TEMP TABLE IF NOT EXISTS stage_${t.name} (${stage})`);
       }
@@ -117,7 +119,9 @@ async function writeBatch(conn: DuckDBConnection, t: TableDef, all: Row[]): Prom
   }
   const select = t.columns.map(fromStage).join(', ');
   await conn.run('BEGIN TRANSACTION');
-  await conn.run(`INSERT OR REPLACE INTO ${t.name} SELECT ${select} FROM temp.main.stage_${t.name}`);
+  // Columns named: a migrated table holds its later columns at the end, not in declaration order.
+  const names = t.columns.map((c) => `"${c.name}"`).join(', ');
+  await conn.run(`INSERT OR REPLACE INTO ${t.name} (${names}) SELECT ${select} FROM temp.main.stage_${t.name}`);
   await conn.run(`DELETE FROM temp.main.stage_${t.name}`);
   await conn.run('COMMIT');
 }
