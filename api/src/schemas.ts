@@ -4,7 +4,9 @@ import { LABEL_SOURCES, TRANSACTION_TYPES } from '@fraud/schemas';
 /**
  * Request and response bodies, written once: the same zod schemas validate requests and
  * generate /openapi.json, so the documentation cannot drift from the behaviour.
- * The transaction body is the Avro Transaction contract in JSON.
+ * The transaction body is the Avro Transaction contract (v2) in JSON: balances and the card and
+ * bank fields may be left out (unknown); type is one of the schema's symbols, OTHER with a typeName
+ * for any other kind of payment.
  */
 const account = z
   .string()
@@ -12,6 +14,8 @@ const account = z
   .max(64)
   .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only');
 const minor = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+/** An optional card or bank field: absent or null when the publisher does not have it. */
+const optionalText = (max: number) => z.string().min(1).max(max).nullable().default(null);
 
 export const transactionBody = z
   .object({
@@ -27,11 +31,25 @@ export const transactionBody = z
       .string()
       .regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD')
       .default('USD'),
+    typeName: optionalText(64).describe("the publisher's own type name when type is OTHER"),
     originAccount: account,
-    originBalanceBefore: minor,
+    originBalanceBefore: minor.nullable().default(null).describe('minor units; null or absent when unknown'),
     destAccount: account,
-    destBalanceBefore: minor,
+    destBalanceBefore: minor.nullable().default(null).describe('minor units; null or absent when unknown'),
     channel: z.string().max(32).nullable().default(null),
+    merchantId: optionalText(128),
+    merchantCategory: z
+      .string()
+      .regex(/^[0-9]{4}$/, 'a 4-digit ISO 18245 merchant category code such as 5411')
+      .nullable()
+      .default(null),
+    terminalId: optionalText(128),
+    country: z
+      .string()
+      .regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code such as KE')
+      .nullable()
+      .default(null),
+    deviceId: optionalText(128),
     attributes: z.record(z.string().max(64), z.string().max(256)).default({}),
   })
   .strict();

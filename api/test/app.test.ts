@@ -95,6 +95,21 @@ describe('decision API over HTTP', () => {
     expect(body.reasons).toHaveLength(1);
   });
 
+  it('accepts a card payment without balances and publishes it with them null (unknown)', async () => {
+    const { originBalanceBefore: _o, destBalanceBefore: _d, ...card } = tx({ type: 'CARD_PRESENT' });
+    const body = { ...card, merchantId: 'M-42', merchantCategory: '5411', terminalId: 'T-7', country: 'KE' };
+    const res = await post('/v1/transactions', body, submit);
+    expect(res.status).toBe(200);
+    expect(published.find((p) => p.txId === card.txId)).toMatchObject({
+      type: 'CARD_PRESENT',
+      originBalanceBefore: null,
+      destBalanceBefore: null,
+      merchantCategory: '5411',
+      country: 'KE',
+      deviceId: null,
+    });
+  });
+
   it('answers a retry decided before this process started from the warehouse, with the scorer silent', async () => {
     const t = tx({ amount: 7_000_000 });
     recorded.set(t.txId, { ...scoredFor(t), modelVersion: 'm-before-restart' });
@@ -147,6 +162,9 @@ describe('decision API over HTTP', () => {
     ['negative amount', tx({ amount: -5 }), 'amount'],
     ['fractional minor units', tx({ amount: 1.5 }), 'amount'],
     ['unknown type', { ...tx(), type: 'WIRE' }, 'type'],
+    ['negative balance', tx({ originBalanceBefore: -1 }), 'originBalanceBefore'],
+    ['three-digit MCC', { ...tx(), merchantCategory: '541' }, 'merchantCategory'],
+    ['lower-case country', { ...tx(), country: 'ke' }, 'country'],
     ['bad currency', tx({ currency: 'usd' }), 'currency'],
     ['injection in account', tx({ originAccount: "C1'; DROP TABLE scored;--" }), 'originAccount'],
     ['unknown field', { ...tx(), newbalanceOrig: 1 }, 'newbalanceOrig'],
