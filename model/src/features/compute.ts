@@ -62,7 +62,7 @@ function pushBounded<T>(arr: T[], value: T, max: number): boolean {
  * An unknown balance (null or absent: card and bank payments) is NaN, a missing value that XGBoost
  * and the ONNX model route by each split's default direction. Every feature derived from it is NaN
  * too (arithmetic propagates it; flags say so with known()), so "unknown" never reads as 0.
- * A given balance is used as is: PaySim rows give the same features as before balances were optional.
+ * A given balance is used as is, so rows whose balances are known (all of PaySim) featurise unchanged.
  */
 function balanceOf(value: number | null | undefined): number {
   return value ?? NaN;
