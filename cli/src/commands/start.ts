@@ -14,7 +14,9 @@ import {
   stopService,
   type ServiceSpec,
 } from '@fraud/infra';
+import { loadScenario } from '@fraud/producers';
 import { bootstrapModel, hasChampion } from '../start/bootstrap-model.ts';
+import { simulatorArgs } from '../start/simulator-args.ts';
 import { untilStopSignal } from '../lifecycle.ts';
 import { envHelp } from '../config/catalogue.ts';
 import { startEnvSchema } from '../config/env.ts';
@@ -61,7 +63,8 @@ async function start(o: StartOptions): Promise<void> {
   } else {
     log('champion model found on model-updates');
   }
-  const services = pipelineServices(dir, secrets.liveFeedSecret, o.simulator ? rate : null);
+  const txPerHour = (await loadScenario(DEFAULT_SCENARIO_PATH)).txPerHour;
+  const services = pipelineServices(dir, secrets.liveFeedSecret, o.simulator ? { rate, txPerHour } : null);
   // The first admin must exist before the console opens its database (DuckDB: one writer).
   await ensureAdmin(dir, secrets.adminPasswordFile);
   await startServices(dir, services);
@@ -84,8 +87,14 @@ async function startPrometheusIfPossible(dir: string): Promise<void> {
   if (prom) log('prometheus ready at http://127.0.0.1:9090');
 }
 
+const DEFAULT_SCENARIO_PATH = join(repoRoot, 'producers', 'scenarios', 'default.yaml');
+
 /** The pipeline's services in start order; the simulator last, when a rate is given. */
-function pipelineServices(dir: string, liveFeedSecret: string, simulatorRate: number | null): ServiceSpec[] {
+function pipelineServices(
+  dir: string,
+  liveFeedSecret: string,
+  simulator: { rate: number; txPerHour: number } | null,
+): ServiceSpec[] {
   const common = {
     LIVE_FEED_SECRET: liveFeedSecret,
     OMP_WAIT_POLICY: 'passive',
@@ -110,23 +119,10 @@ function pipelineServices(dir: string, liveFeedSecret: string, simulatorRate: nu
       readyTimeoutMs: 180_000,
     },
   ];
-  // Simulated time runs faster than the wall clock: start it a week in the past so the
-  // demo stream stays behind "now" for hours (the scorer dead-letters far-future events).
-  const simStart = new Date(Date.now() - 7 * 86_400_000).toISOString();
-  if (simulatorRate !== null)
+  if (simulator !== null)
     services.push({
       name: 'simulator',
-      args: [
-        'simulate',
-        '--rate',
-        String(simulatorRate),
-        '--speed',
-        'x20',
-        '--start',
-        simStart,
-        '--scenario',
-        join(repoRoot, 'producers', 'scenarios', 'default.yaml'),
-      ],
+      args: simulatorArgs({ ...simulator, now: Date.now(), scenarioPath: DEFAULT_SCENARIO_PATH }),
       env: common,
     });
   return services;
