@@ -1,7 +1,16 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { repoRoot, stackUp } from '@fraud/infra';
+import { nonNegativeInt } from '../args.ts';
 import { runChaos } from '../chaos/run-chaos.ts';
+
+interface ChaosOptions {
+  transactions: number;
+  kills: number;
+  brokerRestarts: number;
+  scorers: number;
+  seed: number;
+}
 
 export function register(program: Command): void {
   program
@@ -10,24 +19,19 @@ export function register(program: Command): void {
       'npm run chaos: a simulation through scorers and the warehouse sink under SIGKILLs and a broker restart, then ' +
         'a full reconciliation (bench/results/chaos.json)',
     )
-    .option('--transactions <n>', 'transactions to simulate', '300000')
-    .option('--kills <n>', 'SIGKILLs of scorer and sink processes', '10')
-    .option('--broker-restarts <n>', 'restarts of the (private) broker', '1')
-    .option('--scorers <n>', 'scorer processes', '2')
-    .option('--seed <n>', 'seed of the simulation and of the kill schedule', '7')
-    .action(async (o: Record<string, string>) => {
-      const num = (k: string) => {
-        const v = Number(o[k]);
-        if (!Number.isInteger(v) || v < 0) throw new Error(`--${k} must be a non-negative integer, got ${o[k]}`);
-        return v;
-      };
+    .option('--transactions <n>', 'transactions to simulate', nonNegativeInt('--transactions'), 300_000)
+    .option('--kills <n>', 'SIGKILLs of scorer and sink processes', nonNegativeInt('--kills'), 10)
+    .option('--broker-restarts <n>', 'restarts of the (private) broker', nonNegativeInt('--broker-restarts'), 1)
+    .option('--scorers <n>', 'scorer processes', nonNegativeInt('--scorers'), 2)
+    .option('--seed <n>', 'seed of the simulation and of the kill schedule', nonNegativeInt('--seed'), 7)
+    .action(async (o: ChaosOptions) => {
       await stackUp({ log: (s) => process.stdout.write(`[infra] ${s}\n`) });
       const r = await runChaos({
-        transactions: num('transactions'),
-        kills: num('kills'),
-        brokerRestarts: num('brokerRestarts'),
-        scorers: Math.max(1, num('scorers')),
-        seed: num('seed'),
+        transactions: o.transactions,
+        kills: o.kills,
+        brokerRestarts: o.brokerRestarts,
+        scorers: Math.max(1, o.scorers),
+        seed: o.seed,
         log: (s) => process.stdout.write(`${s}\n`),
         resultFile: join(repoRoot, 'bench', 'results', 'chaos.json'),
       });

@@ -2,34 +2,31 @@ import type { Command } from 'commander';
 import { kafkaEnvSchema, parseEnv } from '@fraud/common';
 import { createKafka } from '@fraud/kafka';
 import { ensureTopics, stackDown, stackReset, stackStatus, stackUp } from '@fraud/infra';
-import { envHelp } from '../config/catalogue.ts';
+import { positiveInt } from '../args.ts';
+import { envCommand } from '../config/catalogue.ts';
 
 const log = (s: string) => process.stdout.write(`${s}\n`);
 
 export function register(program: Command): void {
-  const infra = program
-    .command('infra')
-    .description('the local runtime: Apache Kafka (KRaft), topics, schema registry')
-    .addHelpText('after', envHelp('infra'));
+  const infra = envCommand(
+    program,
+    'infra',
+    'the local runtime: Apache Kafka (KRaft), topics, schema registry',
+    'infra',
+  );
   infra
     .command('up')
     .description('start Kafka and the schema registry, create missing topics (safe to run twice)')
-    .option('--partitions <n>', 'partitions of the data topics', '6')
-    .action(async (o: { partitions: string }) => {
-      const partitions = Number(o.partitions);
-      if (!Number.isInteger(partitions) || partitions < 1)
-        throw new Error(`--partitions must be a positive integer, got ${o.partitions}`);
+    .option('--partitions <n>', 'partitions of the data topics', positiveInt('--partitions'), 6)
+    .action(async ({ partitions }: { partitions: number }) => {
       await stackUp({ log, partitions });
       await printStatus();
     });
   infra
     .command('topics')
     .description('create the missing topics on the configured cluster (KAFKA_BROKERS), e.g. in a container')
-    .option('--partitions <n>', 'partitions of the data topics', '6')
-    .action(async (o: { partitions: string }) => {
-      const partitions = Number(o.partitions);
-      if (!Number.isInteger(partitions) || partitions < 1)
-        throw new Error(`--partitions must be a positive integer, got ${o.partitions}`);
+    .option('--partitions <n>', 'partitions of the data topics', positiveInt('--partitions'), 6)
+    .action(async ({ partitions }: { partitions: number }) => {
       const env = parseEnv(kafkaEnvSchema);
       const admin = createKafka(env, 'fraud-topics').admin();
       await admin.connect();

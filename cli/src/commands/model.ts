@@ -27,20 +27,14 @@ import {
   type Thresholds,
   type TrainParams,
 } from '@fraud/model';
-import { envHelp } from '../config/catalogue.ts';
+import { nonNegativeInt } from '../args.ts';
+import { envCommand } from '../config/catalogue.ts';
 
 /**
  * `fraud model train|evaluate|score`: the model toolkit offline, on Kaggle-format PaySim CSVs.
  * Everything here is wiring; the logic lives in @fraud/model (pipeline, eval, policy).
  */
 
-const int =
-  (name: string) =>
-  (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer`);
-    return n;
-  };
 const positive =
   (name: string) =>
   (v: string): number => {
@@ -407,10 +401,12 @@ async function scoreCmd(o: {
 }
 
 export function register(program: Command): void {
-  const model = program
-    .command('model')
-    .description('train, evaluate and batch-score fraud models on PaySim-format CSV files')
-    .addHelpText('after', envHelp('model'));
+  const model = envCommand(
+    program,
+    'model',
+    'train, evaluate and batch-score fraud models on PaySim-format CSV files',
+    'model',
+  );
 
   registerTrain(model);
   registerEvaluate(model);
@@ -425,9 +421,9 @@ function registerTrain(model: Command): void {
         'pick cost-optimal thresholds, write model-artifacts/<version>/',
     )
     .requiredOption('--csv <file>', 'Kaggle-format PaySim CSV (step,type,amount,nameOrig,...)')
-    .option('--until-step <n>', 'use only rows with step <= n', int('--until-step'))
+    .option('--until-step <n>', 'use only rows with step <= n', nonNegativeInt('--until-step'))
     .option('--out <dir>', 'artifact root directory', 'model-artifacts')
-    .option('--rounds <n>', 'boosting rounds (early stopping on validation)', int('--rounds'), 300)
+    .option('--rounds <n>', 'boosting rounds (early stopping on validation)', nonNegativeInt('--rounds'), 300)
     .option(
       '--gap-hours <h>',
       'label-delay gap between train, validation and test',
@@ -437,9 +433,13 @@ function registerTrain(model: Command): void {
     .option(
       '--valid-from-step <n>',
       'validation starts at this step (default: by --valid-fraction)',
-      int('--valid-from-step'),
+      nonNegativeInt('--valid-from-step'),
     )
-    .option('--test-from-step <n>', 'test starts at this step (default: by --test-fraction)', int('--test-from-step'))
+    .option(
+      '--test-from-step <n>',
+      'test starts at this step (default: by --test-fraction)',
+      nonNegativeInt('--test-from-step'),
+    )
     .option(
       '--valid-fraction <f>',
       'fraction of rows (latest before test) for validation',
@@ -467,9 +467,9 @@ function registerTrain(model: Command): void {
       0.01,
     )
     .option('--max-block-rate <r>', 'most transactions (fraction) that may be blocked', rate('--max-block-rate'), 0.01)
-    .option('--max-depth <n>', 'tree depth', int('--max-depth'), 6)
+    .option('--max-depth <n>', 'tree depth', nonNegativeInt('--max-depth'), 6)
     .option('--eta <x>', 'learning rate', positive('--eta'), 0.1)
-    .option('--threads <n>', 'XGBoost threads (0 = all cores)', int('--threads'), 2)
+    .option('--threads <n>', 'XGBoost threads (0 = all cores)', nonNegativeInt('--threads'), 2)
     .option('--json', 'print the result as JSON')
     .option('--no-progress', 'no progress output')
     .action((o: TrainOpts) => train(o));
@@ -487,9 +487,9 @@ function registerEvaluate(model: Command): void {
     .option(
       '--from-step <n>',
       'evaluate rows with step >= n (earlier rows only build feature history)',
-      int('--from-step'),
+      nonNegativeInt('--from-step'),
     )
-    .option('--until-step <n>', 'ignore rows after step n', int('--until-step'))
+    .option('--until-step <n>', 'ignore rows after step n', nonNegativeInt('--until-step'))
     .option(
       '--fraud-rate <r>',
       'true fraud rate, for files with over-sampled fraud (weights legitimate rows)',
@@ -516,7 +516,7 @@ function registerScore(model: Command): void {
     .requiredOption('--model <dir>', 'artifact directory (model-artifacts/<version>)')
     .requiredOption('--csv <file>', 'Kaggle-format PaySim CSV')
     .requiredOption('--out <file>', 'output CSV')
-    .option('--top-k <n>', 'reasons per row', int('--top-k'), 3)
+    .option('--top-k <n>', 'reasons per row', nonNegativeInt('--top-k'), 3)
     .option('--reasons <which>', 'explain all rows or only flagged ones (REVIEW/BLOCK)', 'all')
     .option('--no-progress', 'no progress output')
     .action((o: { model: string; csv: string; out: string; topK: number; reasons: string; progress: boolean }) =>

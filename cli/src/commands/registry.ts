@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { createLogger, errorMessage, FraudError, parseEnv } from '@fraud/common';
 import { createKafka } from '@fraud/kafka';
 import { hashPassword } from '@fraud/common/passwords';
+import { argParser } from '../args.ts';
 import { stopOnSignals } from '../lifecycle.ts';
 import { envHelp } from '../config/catalogue.ts';
 import { registryEnvSchema } from '../config/env.ts';
@@ -18,10 +19,10 @@ import {
 } from '@fraud/schemas';
 
 interface ServeOptions {
-  port: string;
+  port: number;
   host: string;
   topic?: string;
-  compatibility: string;
+  compatibility: CompatibilityLevel;
 }
 
 function parsePort(text: string): number {
@@ -54,12 +55,13 @@ export function register(program: Command): void {
     .description(
       'serve the Confluent schema-registry REST API; reads KAFKA_BROKERS, TOPIC_PREFIX and the KAFKA_SASL/SSL settings',
     )
-    .option('--port <port>', 'TCP port (0 picks a free one)', '8081')
+    .option('--port <port>', 'TCP port (0 picks a free one)', argParser(parsePort), 8081)
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--topic <topic>', 'storage topic (default: <TOPIC_PREFIX>_schemas, created compacted if missing)')
     .option(
       '--compatibility <level>',
       `default compatibility until PUT /config sets one: ${COMPATIBILITY_LEVELS.join(', ')}`,
+      argParser(parseLevel),
       'BACKWARD',
     )
     .addHelpText(
@@ -70,8 +72,6 @@ export function register(program: Command): void {
         envHelp('registry'),
     )
     .action(async (o: ServeOptions) => {
-      const port = parsePort(o.port);
-      const defaultCompatibility = parseLevel(o.compatibility);
       const env = parseEnv(registryEnvSchema);
       const usersFile = env.REGISTRY_USERS_FILE;
       const users = usersFile ? loadRegistryUsers(usersFile) : undefined;
@@ -81,9 +81,9 @@ export function register(program: Command): void {
         kafka,
         topic: o.topic ?? topicNames(env.TOPIC_PREFIX).schemas,
         host: o.host,
-        port,
+        port: o.port,
         logger,
-        defaultCompatibility,
+        defaultCompatibility: o.compatibility,
         ...(users ? { users } : {}),
       });
       stopOnSignals(server, logger, 'stopping schema registry');

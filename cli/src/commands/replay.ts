@@ -12,7 +12,8 @@ import {
   type LabelPolicy,
   type ReplaySummary,
 } from '@fraud/producers';
-import { argParser, fraction, metricsNote, positiveInt, publishingOptions, runPublishing } from '../publishing.ts';
+import { argParser, fraction, positiveInt } from '../args.ts';
+import { metricsNote, publishingOptions, runPublishing } from '../publishing.ts';
 import { envHelp } from '../config/catalogue.ts';
 
 interface ReplayFlags {

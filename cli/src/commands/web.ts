@@ -4,7 +4,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { FraudError, envWith, parseEnv } from '@fraud/common';
 import { createUserStore, isRole, openDatabase, MIN_PASSWORD_LENGTH, ROLES, webPackageDir } from '@fraud/web';
-import { envHelp } from '../config/catalogue.ts';
+import { envCommand, envHelp } from '../config/catalogue.ts';
 import { namedEnvValue, usersEnvSchema, webServeEnvSchema } from '../config/env.ts';
 
 /**
@@ -44,10 +44,7 @@ export function register(program: Command): void {
       });
     });
 
-  const users = program
-    .command('users')
-    .description('console users (viewer < analyst < admin)')
-    .addHelpText('after', envHelp('users'));
+  const users = envCommand(program, 'users', 'console users (viewer < analyst < admin)', 'users');
   users
     .command('add <name>')
     .description(

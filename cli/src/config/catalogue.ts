@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import { kafkaEnvShape, logEnvShape } from '@fraud/common';
 import {
   renderConfigMarkdown,
@@ -107,6 +108,11 @@ export const CONFIG_CATALOGUE: ConfigCatalogue = {
 /** The "Environment" section of a command's --help. */
 export function envHelp(id: ConfigServiceId): string {
   return `\n${renderEnvHelp(CONFIG_SERVICES[id])}`;
+}
+
+/** `parent name`, described, whose --help ends with the environment of service `id`. */
+export function envCommand(parent: Command, name: string, description: string, id: ConfigServiceId): Command {
+  return parent.command(name).description(description).addHelpText('after', envHelp(id));
 }
 
 export const CONFIG_DOC_PATH = 'docs/configuration.md';
