@@ -3,7 +3,7 @@ import { OAuth2Client } from 'google-auth-library';
 import { createLogger, isFraudError } from '@fraud/common';
 import { createBigQueryClient } from '../src/bigquery-client.ts';
 import { LABELS_TABLE, SCORED_TABLE, TABLES } from '../src/warehouse/columns.ts';
-import { bigQueryFields } from '../src/warehouse/bigquery-schema.ts';
+import { bigQueryFields, bigQuerySchemaUpdate } from '../src/warehouse/bigquery-schema.ts';
 import { createBigQueryStore } from '../src/warehouse/bigquery-store.ts';
 import { renderSql } from '../src/warehouse/dialect.ts';
 import { QUESTIONS_BY_NAME } from '../src/warehouse/questions.ts';
@@ -23,6 +23,9 @@ function staticAuth(): OAuth2Client {
   c.setCredentials({ access_token: TOKEN, expiry_date: Date.now() + 3_600_000, token_type: 'Bearer' });
   return c;
 }
+
+/** The Transaction v2 columns a PaySim record leaves NULL. */
+const CARD_COLUMNS = ['typeName', 'merchantId', 'merchantCategory', 'terminalId', 'country', 'deviceId'];
 
 describe('BigQuery warehouse backend (REST contract against a local fake)', () => {
   let fake: FakeBigQuery;
@@ -80,8 +83,33 @@ describe('BigQuery warehouse backend (REST contract against a local fake)', () =
     });
 
     fake.requests.length = 0;
-    await store.init(); // everything exists now: lookups only
-    expect(fake.requests.map((r) => r.method)).toEqual(['GET', 'GET', 'GET', 'GET']);
+    await store.init(); // everything exists and matches now: lookups only (each table and its schema)
+    expect(fake.requests.map((r) => r.method)).toEqual(['GET', 'GET', 'GET', 'GET', 'GET', 'GET', 'GET']);
+  });
+
+  it('a scored table created before Transaction v2 gains the card columns and nullable balances', async () => {
+    const v1Fields = bigQueryFields(SCORED_TABLE)
+      .filter(
+        (f) => !['typeName', 'merchantId', 'merchantCategory', 'terminalId', 'country', 'deviceId'].includes(f.name),
+      )
+      .map((f) => (f.name.endsWith('BalanceBefore') ? { ...f, mode: 'REQUIRED' as const } : f));
+    fake.script((r) =>
+      r.method === 'GET' && r.path === `${base}/datasets/${DATASET}/tables/scored`
+        ? { status: 200, body: { tableReference: { tableId: 'scored' }, schema: { fields: v1Fields } } }
+        : undefined,
+    );
+    await store.init();
+    const patch = fake.requests.find((r) => r.method === 'PATCH');
+    expect(patch?.path).toBe(`${base}/datasets/${DATASET}/tables/scored`);
+    const fields = (patch?.body as { schema: { fields: Array<{ name: string; mode: string }> } }).schema.fields;
+    expect(fields.slice(0, v1Fields.length).map((f) => f.name)).toEqual(v1Fields.map((f) => f.name));
+    expect(fields.find((f) => f.name === 'originBalanceBefore')?.mode).toBe('NULLABLE');
+    expect(fields.find((f) => f.name === 'merchantCategory')).toEqual({
+      name: 'merchantCategory',
+      type: 'STRING',
+      mode: 'NULLABLE',
+    });
+    expect(bigQuerySchemaUpdate(fields as never, SCORED_TABLE)).toBeNull();
   });
 
   it('streams rows with insertAll: insertId = txId, skipInvalidRows, no unknown values, RFC 3339 times', async () => {
@@ -116,7 +144,7 @@ describe('BigQuery warehouse backend (REST contract against a local fake)', () =
     expect(Object.keys(body.rows[1]!.json).sort()).toEqual(
       SCORED_TABLE.columns
         .map((c) => c.name)
-        .filter((n) => !['shadowModelVersion', 'shadowScore', 'shadowDecision'].includes(n))
+        .filter((n) => !['shadowModelVersion', 'shadowScore', 'shadowDecision', ...CARD_COLUMNS].includes(n))
         .sort(),
     );
   });

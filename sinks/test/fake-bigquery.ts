@@ -51,6 +51,11 @@ export async function startFakeBigQuery(project: string): Promise<FakeBigQuery> 
       return tables.has(`${tb[1]}.${tb[2]}`)
         ? { status: 200, body: tables.get(`${tb[1]}.${tb[2]}`) }
         : notFound(`Table ${project}:${tb[1]}.${tb[2]}`);
+    if (r.method === 'PATCH' && tb) {
+      const merged = { ...(tables.get(`${tb[1]}.${tb[2]}`) ?? {}), ...(r.body as object) };
+      tables.set(`${tb[1]}.${tb[2]}`, merged);
+      return { status: 200, body: merged };
+    }
     const tc = r.path.match(new RegExp(`^${base}/datasets/([^/]+)/tables$`));
     if (r.method === 'POST' && tc) {
       const id = (r.body as { tableReference: { tableId: string } }).tableReference.tableId;

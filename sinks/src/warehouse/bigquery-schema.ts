@@ -26,6 +26,29 @@ export function bigQueryFields(t: TableDef): BqField[] {
   }));
 }
 
+/**
+ * The schema a table created by an earlier version needs (columns.ts): declared columns it lacks
+ * are appended as NULLABLE, and REQUIRED columns declared nullable are relaxed, the two changes
+ * BigQuery allows on a live table. Null when the table already matches; extra columns are kept.
+ */
+export function bigQuerySchemaUpdate(existing: readonly BqField[], t: TableDef): BqField[] | null {
+  const declared = new Map(bigQueryFields(t).map((f) => [f.name, f]));
+  let changed = false;
+  const fields = existing.map((f) => {
+    const want = declared.get(f.name);
+    if (want?.mode !== 'NULLABLE' || f.mode !== 'REQUIRED') return f;
+    changed = true;
+    return { ...f, mode: 'NULLABLE' as const };
+  });
+  const have = new Set(existing.map((f) => f.name));
+  for (const f of declared.values()) {
+    if (have.has(f.name)) continue;
+    changed = true;
+    fields.push(f.mode === 'REQUIRED' ? { ...f, mode: 'NULLABLE' } : f);
+  }
+  return changed ? fields : null;
+}
+
 /** The tables.insert body: day-partitioned on the event column, clustered for the usual filters. */
 export function bigQueryTableResource(t: TableDef) {
   return {

@@ -3,7 +3,7 @@ import { FraudError, errorMessage, retry, type Logger, type RetryOptions } from 
 import type { Rejected } from '../kafka/decoding-handler.ts';
 import type { Row, TableDef } from './columns.ts';
 import { TABLES } from './columns.ts';
-import { bigQueryJson, bigQueryTableResource } from './bigquery-schema.ts';
+import { bigQueryJson, bigQuerySchemaUpdate, bigQueryTableResource, type BqField } from './bigquery-schema.ts';
 import { bigqueryDialect } from './dialect.ts';
 import { normalizeRows } from './normalize.ts';
 import type { QueryParams, WarehouseStore } from './store.ts';
@@ -102,6 +102,17 @@ export function createBigQueryStore(deps: BigQueryStoreDeps): WarehouseStore {
     return rejected;
   }
 
+  /** A table created by an earlier version gains its new columns (see bigQuerySchemaUpdate). */
+  async function evolveTable(t: TableDef): Promise<void> {
+    const table = ds.table(t.name);
+    const [meta] = await call(`table schema ${t.name}`, () => table.getMetadata());
+    const existing = (meta as { schema?: { fields?: BqField[] } }).schema?.fields ?? [];
+    const fields = bigQuerySchemaUpdate(existing, t);
+    if (fields === null) return;
+    await call(`table schema update ${t.name}`, () => table.setMetadata({ schema: { fields } }));
+    deps.logger.info({ table: t.name }, 'updated BigQuery table schema');
+  }
+
   return {
     dialect: bigqueryDialect(deps.project, deps.dataset),
     async init() {
@@ -114,7 +125,10 @@ export function createBigQueryStore(deps: BigQueryStoreDeps): WarehouseStore {
       }
       for (const t of TABLES) {
         const [exists] = await call(`table lookup ${t.name}`, () => ds.table(t.name).exists());
-        if (exists) continue;
+        if (exists) {
+          await evolveTable(t);
+          continue;
+        }
         await call(`table create ${t.name}`, () => ds.createTable(t.name, bigQueryTableResource(t))).catch(
           ignoreConflict,
         );
