@@ -3,7 +3,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { uniqueName } from '@fraud/common/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCodec, createSchemaRegistryClient, loadAvroSchemas, type Transaction } from '../src/index.ts';
+import {
+  createCodec,
+  createSchemaRegistryClient,
+  loadAvroSchemas,
+  type ScoredTransaction,
+  type Transaction,
+} from '../src/index.ts';
 import { parseAvro } from '../src/avro.ts';
 import { incompatibilities } from '../src/registry/compat.ts';
 import { call, startTestRegistry, type TestRegistry } from './helpers.ts';
@@ -155,13 +161,30 @@ describe('Transaction v2 on the real registry (BACKWARD)', () => {
     expect({ ...(await v2Reader.decode(v1Writer.encode(v1))) }).toEqual({ ...v1, ...NEW_FIELDS_NULL });
   });
 
-  it('registers ScoredTransaction v2 after v1', async () => {
+  it('registers ScoredTransaction v2 after v1, and its codec reads scored records written with v1', async () => {
     const client = createSchemaRegistryClient({ url: reg.url });
     const subject = `${uniqueName('scored-evolution')}-value`;
-    await client.register(subject, JSON.stringify(scoredWith(V1_TRANSACTION)));
+    const v1Id = await client.register(subject, JSON.stringify(scoredWith(V1_TRANSACTION)));
     const compat = await call(reg.url, 'POST', `/compatibility/subjects/${subject}/versions/latest`, {
       schema: JSON.stringify(avro.json.ScoredTransaction),
     });
     expect(compat.body).toEqual({ is_compatible: true });
+    const v2Id = await client.register(subject, JSON.stringify(avro.json.ScoredTransaction));
+    const v1Writer = createCodec<Record<string, unknown>>({
+      name: 'ScoredTransaction',
+      reader: parseAvro(scoredWith(V1_TRANSACTION)),
+      schemaId: v1Id,
+      fetchSchema: async () => null,
+    });
+    const v2Reader = createCodec<ScoredTransaction>({
+      name: 'ScoredTransaction',
+      reader: avro.types.ScoredTransaction,
+      schemaId: v2Id,
+      fetchSchema: (id) => client.schemaById(id),
+    });
+    const written = { ...sampleScored(), transaction: v1Record() };
+    const read = await v2Reader.decode(v1Writer.encode(written));
+    expect({ ...read.transaction }).toEqual({ ...written.transaction, ...NEW_FIELDS_NULL });
+    expect(read.score).toBe(written.score);
   });
 });
