@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +6,7 @@ import { createLogger, waitFor } from '@fraud/common';
 import { uniqueName } from '@fraud/common/testing';
 import { createRetrainerService, type RetrainerService } from '@fraud/retrainer';
 import type { Page } from 'playwright-core';
-import { screenshotsDir, startStack, type Stack } from './harness.ts';
+import { repoRoot, screenshotsDir, startStack, type Stack } from './harness.ts';
 import { scored } from './fixtures.ts';
 import { bootstrapStyleUpdate } from './bootstrap-model.ts';
 
@@ -31,6 +31,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  const file = join(repoRoot, 'test-artifacts', 'web-metrics.json');
+  const previous = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>) : {};
+  writeFileSync(file, JSON.stringify({ ...previous, ...metrics }, null, 2));
   await retrainer?.stop();
   await stack?.stop();
 });
