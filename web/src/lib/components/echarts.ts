@@ -2,16 +2,9 @@
  * ECharts, tree-shaken to the charts and components the console uses (keeps the first page light).
  */
 import * as echarts from 'echarts/core';
-import { BarChart, HeatmapChart, LineChart, ScatterChart } from 'echarts/charts';
-import {
-  DatasetComponent,
-  GridComponent,
-  LegendComponent,
-  MarkLineComponent,
-  TitleComponent,
-  TooltipComponent,
-  VisualMapComponent,
-} from 'echarts/components';
+// Namespace imports name each part once, in the list below; the bundler keeps only the parts named there.
+import * as charts from 'echarts/charts';
+import * as components from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
 import type { ComposeOption } from 'echarts/core';
 import type { BarSeriesOption, HeatmapSeriesOption, LineSeriesOption, ScatterSeriesOption } from 'echarts/charts';
@@ -25,17 +18,17 @@ import type {
 } from 'echarts/components';
 
 echarts.use([
-  BarChart,
-  HeatmapChart,
-  LineChart,
-  ScatterChart,
-  DatasetComponent,
-  GridComponent,
-  LegendComponent,
-  MarkLineComponent,
-  TitleComponent,
-  TooltipComponent,
-  VisualMapComponent,
+  charts.BarChart,
+  charts.HeatmapChart,
+  charts.LineChart,
+  charts.ScatterChart,
+  components.DatasetComponent,
+  components.GridComponent,
+  components.LegendComponent,
+  components.MarkLineComponent,
+  components.TitleComponent,
+  components.TooltipComponent,
+  components.VisualMapComponent,
   CanvasRenderer,
 ]);
 
