@@ -28,7 +28,7 @@ function build(recipe: string, p: Pipeline, good: Transaction): { key: string | 
       const b = p.codecs.transaction.encode({ ...good, type: 'DEBIT' });
       const at = a.findIndex((x, i) => x !== b[i]);
       const out = Buffer.from(a);
-      out[at] = 14; // zig-zag 7: no such symbol
+      out[at] = 80; // zig-zag 40: no such symbol (TransactionType has 9)
       return { key: 'k', value: out };
     }
     case 'huge-txid':

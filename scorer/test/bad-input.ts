@@ -26,16 +26,16 @@ export function badInputs(
   unknownSchema.writeInt32BE(987_654_321, 1);
   // A complete record followed by bytes that belong to no field.
   const garbageBody = Buffer.concat([valid, Buffer.from('garbage')]);
-  // The type enum sits after txId (length-prefixed string) and eventTime (long): index 7 of 5.
+  // The type enum sits after txId (length-prefixed string) and eventTime (long): index 40 of 9.
   const badEnum = Buffer.from(valid);
   const txIdLen = Buffer.byteLength(good.txId);
-  badEnum[5 + varintSize(txIdLen) + txIdLen + varintSize(good.eventTime)] = 14;
+  badEnum[5 + varintSize(txIdLen) + txIdLen + varintSize(good.eventTime)] = 80;
   return [
     { kind: 'wrong magic byte', reason: 'DECODE_WRONG_MAGIC', value: wrongMagic },
     { kind: 'unknown schema id', reason: 'DECODE_UNKNOWN_SCHEMA', value: unknownSchema },
     { kind: 'undecodable body', reason: 'DECODE_FAILED', value: garbageBody },
     { kind: 'truncated body', reason: 'DECODE_TRUNCATED', value: valid.subarray(0, valid.length - 3) },
-    { kind: 'unknown type (enum index 7)', reason: 'DECODE_FAILED', value: badEnum },
+    { kind: 'unknown type (enum index 40)', reason: 'DECODE_FAILED', value: badEnum },
     {
       kind: 'negative amount',
       reason: 'RECORD_INVALID',

@@ -76,6 +76,25 @@ describe('evaluateChunk: decode, screen, view barrier, score', () => {
     expect(scored[0]!.record.decision).toBe('APPROVE');
   });
 
+  it('scores a card payment with unknown balances and an open type: balance features missing (NaN), not dead-lettered', async () => {
+    const card = tx(1, {
+      type: 'OTHER',
+      typeName: 'REFUND',
+      originBalanceBefore: null,
+      destBalanceBefore: null,
+      merchantCategory: '5411',
+      country: 'KE',
+    });
+    const { result } = run([raw(jsonCodec.encode(tx(0)), 1), raw(jsonCodec.encode(card), 2)]);
+    const { scored, dead } = await result;
+    expect(dead).toEqual([]);
+    const row = scored[1]!.record;
+    expect(row.transaction).toMatchObject({ type: 'OTHER', typeName: 'REFUND', originBalanceBefore: null });
+    expect(row.features[features.featureNames.indexOf('orig_balance_before')]).toBeNaN();
+    expect(row.features[features.featureNames.indexOf('amount_equals_orig_balance')]).toBeNaN();
+    expect(row.features[AMOUNT]).toBe(2_000);
+  });
+
   it("before computing features, waits for the destination view with the valid records' newest times", async () => {
     const state = createFeatureState({ partition: 0 }); // a view of its own
     const calls: Array<{ eventTime: number; appendedBy: number; viewEvents: number }> = [];

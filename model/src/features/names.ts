@@ -70,5 +70,8 @@ export const FEATURE_INDEX: Readonly<Record<FeatureName, number>> = Object.fromE
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 24 * HOUR_MS;
 
-/** Index of each transaction type in the one-hot columns (and in feature state). */
+/**
+ * Index of each transaction type in the one-hot columns (and in feature state). fs-v2 has columns
+ * for PaySim's five (indices 0-4); the card and bank types and OTHER set none of them.
+ */
 export const TYPE_CODE: Readonly<Record<string, number>> = Object.fromEntries(TRANSACTION_TYPES.map((t, i) => [t, i]));
