@@ -40,3 +40,15 @@ export function scored(
 export function label(txId: string, isFraud: boolean, labeledAt = 1_000, typology: string | null = null): Label {
   return { txId, isFraud, source: 'SIMULATION', labeledAt, note: null, typology, author: null };
 }
+
+/**
+ * The retrain policy of the tests that train for real on the synthetic data: small enough to train in
+ * seconds (60 rounds of depth 4), strict enough that a model fit to shuffled labels loses.
+ */
+export const QUICK_TRAINING = {
+  minTrainingRows: 500,
+  minTrainingPositives: 20,
+  labelDelayGapHours: 1,
+  xgboost: { rounds: 60, earlyStoppingRounds: 15, maxDepth: 4, eta: 0.2 },
+  promotion: { metric: 'aucpr', margin: 0.01, maxFprIncrease: 0.02 },
+} as const;

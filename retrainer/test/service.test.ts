@@ -10,7 +10,7 @@ import { readArtifact, trainXGBoost, type TrainInput } from '@fraud/model';
 import { CONTROL_KEYS, createCodecs, topicNames, type Codecs, type ModelUpdate, type Topics } from '@fraud/schemas';
 import { createRetrainerService, type RetrainerService } from '../src/service/service.ts';
 import type { RunRecord } from '../src/store/registry-store.ts';
-import { label } from './fixtures.ts';
+import { label, QUICK_TRAINING } from './fixtures.ts';
 import { faninPhase, shuffledLabels, synthetic, takeoverPhase } from './synthetic.ts';
 
 const REGISTRY_URL = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081';
@@ -91,15 +91,11 @@ describe('retrainer service on the real broker', () => {
       logger: createLogger('retrainer-test', 'warn'),
       train: (i) => trainer(i),
       initialPolicy: {
+        ...QUICK_TRAINING,
         minNewLabels: 5000,
         minIntervalMinutes: 0,
-        minTrainingRows: 500,
-        minTrainingPositives: 20,
         trainingWindowHours: 60,
         retentionHours: 500,
-        labelDelayGapHours: 1,
-        xgboost: { rounds: 60, earlyStoppingRounds: 15, maxDepth: 4, eta: 0.2 },
-        promotion: { metric: 'aucpr', margin: 0.01, maxFprIncrease: 0.02 },
         drift: { psiThreshold: null },
       },
     });

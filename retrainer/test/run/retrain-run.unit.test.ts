@@ -10,18 +10,12 @@ import { sourceFromUpdate, type ModelSource } from '../../src/run/model-source.t
 import { createModelPublisher } from '../../src/run/publisher.ts';
 import { runRetrain, type RetrainDeps } from '../../src/run/retrain-run.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
+import { QUICK_TRAINING } from '../fixtures.ts';
 import { faninPhase, shuffledLabels, synthetic, takeoverPhase } from '../synthetic.ts';
 
 const logger = createLogger('test', 'silent');
 const H = 3_600_000;
-const policy = validateRetrainPolicy({
-  minTrainingRows: 500,
-  minTrainingPositives: 20,
-  trainingWindowHours: 200,
-  labelDelayGapHours: 1,
-  xgboost: { rounds: 60, earlyStoppingRounds: 15, maxDepth: 4, eta: 0.2 },
-  promotion: { metric: 'aucpr', margin: 0.01, maxFprIncrease: 0.02 },
-});
+const policy = validateRetrainPolicy({ ...QUICK_TRAINING, trainingWindowHours: 200 });
 
 /** Uses a capturing sink for model updates: the Kafka path is covered by the service test. */
 function harness(store: Store) {
