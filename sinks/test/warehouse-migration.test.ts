@@ -77,8 +77,8 @@ describe('a DuckDB warehouse created before Transaction v2', () => {
         scoredRow(card, { partition: 0, offset: 2 }),
       ]);
       const rows = await store.query(
-        'SELECT "txId", "type", "originBalanceBefore", "destBalanceBefore", "merchantId", "merchantCategory", "country" ' +
-          'FROM scored ORDER BY "txId"',
+        'SELECT "txId", "type", "originBalanceBefore", "destBalanceBefore", "merchantId", "merchantCategory", ' +
+          '"country" FROM scored ORDER BY "txId"',
         {},
       );
       expect(rows).toEqual([
