@@ -76,7 +76,7 @@ describe('evaluateChunk: decode, screen, view barrier, score', () => {
     expect(scored[0]!.record.decision).toBe('APPROVE');
   });
 
-  it('scores a card payment with unknown balances and type OTHER: balance features NaN, not dead-lettered', async () => {
+  it('scores a card payment (unknown balances, type OTHER): balance features NaN, not dead-lettered', async () => {
     const card = tx(1, {
       type: 'OTHER',
       typeName: 'REFUND',
