@@ -1,9 +1,15 @@
+import { readFileSync } from 'node:fs';
+import { loadAvroSchemas, parseAvro } from './avro.ts';
+import { createCodec } from './codec.ts';
+import { createSchemaRegistryClient } from './registry-client.ts';
 import type { Label, ModelUpdate, ScoredTransaction, Transaction } from './types.ts';
 
-/**
+/*
  * `@fraud/schemas/testing`: one hand-made, valid record of each type, for the tests of every
- * package (override what a test is about). Test code only: nothing here runs in a service.
+ * package (override what a test is about), and the schemas of earlier versions for evolution
+ * tests. Test code only: nothing here runs in a service.
  */
+
 /** The v2 fields a PaySim record leaves null, as a decoded record carries them. */
 const NO_CARD_FIELDS = {
   typeName: null,
@@ -77,4 +83,42 @@ export function sampleModelUpdate(overrides: Partial<ModelUpdate> = {}): ModelUp
     modelJson: null,
     ...overrides,
   };
+}
+
+/** Transaction v1 as its publishers were built with it (required balances, PaySim's five types, no card fields). */
+export function transactionV1Schema(): { fields: Array<{ name: string }> } {
+  const file = new URL('../test/fixtures/Transaction.v1.avsc', import.meta.url);
+  return JSON.parse(readFileSync(file, 'utf8')) as { fields: Array<{ name: string }> };
+}
+
+/** ScoredTransaction as v1 registered it: the current record with Transaction v1 inlined. */
+export function scoredV1Schema(): unknown {
+  const scored = loadAvroSchemas().json.ScoredTransaction as { fields: Array<{ name: string; type: unknown }> };
+  const v1 = transactionV1Schema();
+  return { ...scored, fields: scored.fields.map((f) => (f.name === 'transaction' ? { ...f, type: v1 } : f)) };
+}
+
+/** A transaction with exactly v1's fields, as a v1 publisher writes it. */
+export function asV1Transaction(tx: Transaction): Record<string, unknown> {
+  const values = tx as unknown as Record<string, unknown>;
+  return Object.fromEntries(transactionV1Schema().fields.map((f) => [f.name, values[f.name]]));
+}
+
+/**
+ * Frames scored records as a v1 writer did (Transaction v1 inlined, its type one of PaySim's): the
+ * v1 schema is registered under `subject` and the transaction cut to v1's fields.
+ */
+export async function createV1ScoredEncoder(
+  registryUrl: string,
+  subject: string,
+): Promise<(s: ScoredTransaction) => Buffer> {
+  const schema = scoredV1Schema();
+  const schemaId = await createSchemaRegistryClient({ url: registryUrl }).register(subject, JSON.stringify(schema));
+  const codec = createCodec<unknown>({
+    name: 'ScoredTransaction',
+    reader: parseAvro(schema),
+    schemaId,
+    fetchSchema: async () => null,
+  });
+  return (s) => codec.encode({ ...s, transaction: asV1Transaction(s.transaction) });
 }

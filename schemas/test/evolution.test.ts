@@ -1,6 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { uniqueName } from '@fraud/common/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -14,33 +11,21 @@ import { parseAvro } from '../src/avro.ts';
 import { incompatibilities } from '../src/registry/compat.ts';
 import { call, startTestRegistry, type TestRegistry } from './helpers.ts';
 import { sampleScored, sampleTransaction } from './samples.ts';
+import { asV1Transaction, scoredV1Schema, transactionV1Schema } from '../src/testing.ts';
 
 /**
  * Transaction v2 (optional balances, open type, card and bank fields) evolves v1 BACKWARD: the
  * v2 reader reads v1 records, and the registry's own check accepts v2 after v1. The v1 schema is
  * kept as a fixture, byte for byte the file v1 publishers were built with.
  */
-const fixtures = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
-const V1_TRANSACTION = JSON.parse(readFileSync(join(fixtures, 'Transaction.v1.avsc'), 'utf8')) as {
-  fields: Array<{ name: string }>;
-};
+const V1_TRANSACTION = transactionV1Schema();
 const avro = loadAvroSchemas();
 const v1Type = parseAvro(V1_TRANSACTION);
 const v2Type = avro.types.Transaction;
 
 /** A v1 record: exactly the fields v1 has. */
 function v1Record(): Record<string, unknown> {
-  const tx = sampleTransaction({ channel: 'APP', attributes: { region: 'north' } }) as unknown as Record<
-    string,
-    unknown
-  >;
-  return Object.fromEntries(V1_TRANSACTION.fields.map((f) => [f.name, tx[f.name]]));
-}
-
-/** ScoredTransaction as registered, with the given Transaction schema inlined. */
-function scoredWith(transaction: unknown): unknown {
-  const scored = structuredClone(avro.json.ScoredTransaction) as { fields: Array<{ name: string; type: unknown }> };
-  return { ...scored, fields: scored.fields.map((f) => (f.name === 'transaction' ? { ...f, type: transaction } : f)) };
+  return asV1Transaction(sampleTransaction({ channel: 'APP', attributes: { region: 'north' } }));
 }
 
 const NEW_FIELDS_NULL = {
@@ -106,7 +91,7 @@ describe('Transaction v2 reads v1 records (Avro resolution, avsc)', () => {
   });
 
   it('ScoredTransaction with the v2 Transaction reads scored records written with v1', () => {
-    const v1Scored = parseAvro(scoredWith(V1_TRANSACTION));
+    const v1Scored = parseAvro(scoredV1Schema());
     const v2Scored = avro.types.ScoredTransaction;
     expect(incompatibilities(v2Scored, [{ version: 1, type: v1Scored }], 'BACKWARD')).toEqual([]);
     const scored = sampleScored();
@@ -164,7 +149,7 @@ describe('Transaction v2 on the real registry (BACKWARD)', () => {
   it('registers ScoredTransaction v2 after v1, and its codec reads scored records written with v1', async () => {
     const client = createSchemaRegistryClient({ url: reg.url });
     const subject = `${uniqueName('scored-evolution')}-value`;
-    const v1Id = await client.register(subject, JSON.stringify(scoredWith(V1_TRANSACTION)));
+    const v1Id = await client.register(subject, JSON.stringify(scoredV1Schema()));
     const compat = await call(reg.url, 'POST', `/compatibility/subjects/${subject}/versions/latest`, {
       schema: JSON.stringify(avro.json.ScoredTransaction),
     });
@@ -172,7 +157,7 @@ describe('Transaction v2 on the real registry (BACKWARD)', () => {
     const v2Id = await client.register(subject, JSON.stringify(avro.json.ScoredTransaction));
     const v1Writer = createCodec<Record<string, unknown>>({
       name: 'ScoredTransaction',
-      reader: parseAvro(scoredWith(V1_TRANSACTION)),
+      reader: parseAvro(scoredV1Schema()),
       schemaId: v1Id,
       fetchSchema: async () => null,
     });
