@@ -22,11 +22,7 @@ import {
   xgboostVersion,
 } from '@fraud/model';
 
-const BENCH = parseBenchEnv();
-const ROWS = BENCH.BENCH_MODEL_ROWS;
-const ROUNDS = BENCH.BENCH_MODEL_ROUNDS;
 const COLS = 20;
-const SCORE_ROWS = Math.min(200_000, ROWS);
 const BATCH = 1000;
 
 const prng = seededRandom;
@@ -81,6 +77,10 @@ function batches(m: Matrix, size: number): Matrix[] {
 }
 
 async function main(): Promise<void> {
+  const BENCH = parseBenchEnv(); // at start-up, not when the module is imported
+  const ROWS = BENCH.BENCH_MODEL_ROWS;
+  const ROUNDS = BENCH.BENCH_MODEL_ROUNDS;
+  const SCORE_ROWS = Math.min(200_000, ROWS);
   const featureNames = Array.from({ length: COLS }, (_, i) => `f${i}`);
   const loadAtStart = Number((loadavg()[0] ?? 0).toFixed(2));
   const t0 = performance.now();
