@@ -5,6 +5,7 @@ import { fromDlqMessage, readToEnd, type Producer, type ReceivedDeadLetter } fro
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, waitFor } from '@fraud/common';
 import { uniqueName } from '@fraud/common/testing';
+import { createV1ScoredEncoder } from '@fraud/schemas/testing';
 import { testKafka, testTopics, type TestTopics } from '@fraud/kafka/testing';
 import { readArtifact, trainXGBoost, type TrainInput } from '@fraud/model';
 import { CONTROL_KEYS, createCodecs, topicNames, type Codecs, type ModelUpdate, type Topics } from '@fraud/schemas';
@@ -126,7 +127,13 @@ describe('retrainer service on the real broker', () => {
       timeoutMs: 30_000,
       what: 'early labels pending',
     });
-    await sendScored(early.records);
+    // Half the records framed as a v1 writer did (Transaction v1 inlined): read all the same.
+    const encodeV1 = await createV1ScoredEncoder(REGISTRY_URL, `${uniqueName('rt-scored-v1')}-value`);
+    await sendScored(early.records.slice(0, 10));
+    await producer.send({
+      topic: topics.scored,
+      messages: early.records.slice(10).map((r) => ({ key: r.transaction.originAccount, value: encodeV1(r) })),
+    });
     await sendLabels(early.labels.slice(0, 5)); // redelivered verdicts
     await waitFor(
       async () => {
