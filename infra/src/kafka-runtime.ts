@@ -1,3 +1,4 @@
+import { isAlive, pidFromFile } from './pidfile.ts';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -145,19 +146,10 @@ function pidFile(o: Resolved): string {
 
 export function kafkaPid(opts: KafkaRuntimeOptions): number | undefined {
   const o = resolve(opts);
-  if (!existsSync(pidFile(o))) return undefined;
-  const pid = Number(readFileSync(pidFile(o), 'utf8'));
-  return isAlive(pid) ? pid : undefined;
+  return pidFromFile(pidFile(o), 'kafka.Kafka');
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false; // ESRCH: no such process, which is the answer we were asking for
-  }
-}
+export { isAlive };
 
 /** Starts the broker if it does not run yet, and waits until it answers metadata. */
 export async function startKafka(

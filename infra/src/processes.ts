@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FraudError, envWith, waitFor } from '@fraud/common';
-import { isAlive } from './kafka-runtime.ts';
+import { isAlive, pidFileText, pidFromFile } from './pidfile.ts';
 import { repoRoot } from './paths.ts';
 
 /**
@@ -29,10 +29,8 @@ export function serviceLogFile(dataDir: string, name: string): string {
 }
 
 export function servicePid(dataDir: string, name: string): number | undefined {
-  const f = servicePidFile(dataDir, name);
-  if (!existsSync(f)) return undefined;
-  const pid = Number(readFileSync(f, 'utf8'));
-  return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
+  // the pid file's second line says what the command line holds (bin/fraud.mjs or the command)
+  return pidFromFile(servicePidFile(dataDir, name), 'fraud.mjs');
 }
 
 export async function startService(
@@ -54,7 +52,7 @@ export async function startService(
   });
   child.unref();
   if (!child.pid) throw new FraudError('INTERNAL', `could not start ${spec.name}`);
-  writeFileSync(servicePidFile(dataDir, spec.name), String(child.pid));
+  writeFileSync(servicePidFile(dataDir, spec.name), pidFileText(child.pid, spec.command ?? 'fraud.mjs'));
   if (spec.ready) {
     const pid = child.pid;
     await waitFor(

@@ -1,8 +1,9 @@
+import { pidFromFile } from './pidfile.ts';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FraudError, waitFor } from '@fraud/common';
-import { isAlive } from './kafka-runtime.ts';
+import { isAlive } from './pidfile.ts';
 import { repoRoot } from './paths.ts';
 
 /**
@@ -83,9 +84,7 @@ function dirs(o: PrometheusOptions) {
 
 export function prometheusPid(o: Pick<PrometheusOptions, 'dataDir'>): number | undefined {
   const { pid } = dirs(o as PrometheusOptions);
-  if (!existsSync(pid)) return undefined;
-  const n = Number(readFileSync(pid, 'utf8'));
-  return Number.isInteger(n) && n > 0 && isAlive(n) ? n : undefined;
+  return pidFromFile(pid, 'prometheus');
 }
 
 /** Starts Prometheus if not running (rewriting its config either way) and waits for /-/ready. */
