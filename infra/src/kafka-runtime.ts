@@ -1,4 +1,3 @@
-import { isAlive, pidFromFile } from './pidfile.ts';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -6,6 +5,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from '@fraud/kafka';
 import { FraudError, waitFor } from '@fraud/common';
 import { kafkaLibDir, kafkaPom } from './paths.ts';
+import { isAlive, pidFromFile } from './pidfile.ts';
 
 /**
  * The pinned broker version. Evidence that kafkajs works against it end to end (produce,
@@ -151,6 +151,18 @@ export function kafkaPid(opts: KafkaRuntimeOptions): number | undefined {
 
 export { isAlive };
 
+/**
+ * A cluster id: a UUID in url-safe base64 (22 characters), as kafka-storage random-uuid prints.
+ * Never one starting with '-' (1 in 64 would): the storage tool's argument parser reads it as an
+ * option and fails "expected one argument"; Kafka's own Uuid.randomUuid() skips those too.
+ */
+export function newClusterId(): string {
+  for (;;) {
+    const id = Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 /** Starts the broker if it does not run yet, and waits until it answers metadata. */
 export async function startKafka(
   opts: KafkaRuntimeOptions,
@@ -175,8 +187,7 @@ export async function startKafka(
     `-Dlog4j2.configurationFile=${join(o.dir, 'log4j2.yaml')}`,
   ];
   if (!existsSync(join(o.dir, 'logs', 'meta.properties'))) {
-    // A cluster id is a UUID in url-safe base64 (22 characters), as kafka-storage random-uuid prints.
-    const clusterId = Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url');
+    const clusterId = newClusterId();
     const r = spawnSync(
       'java',
       [

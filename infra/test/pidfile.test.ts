@@ -3,10 +3,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { newClusterId } from '../src/kafka-runtime.ts';
 import { isAlive, pidFileText, pidFromFile } from '../src/pidfile.ts';
 
 describe('pid files', () => {
-  it('name a live process only when its command line is the service, so a recycled pid is not taken for it', async () => {
+  it('name a live process only when its command line is the service (a recycled pid is not taken for it)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pidfile-'));
     const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)', 'fraud-marker-xyz']);
     try {
@@ -27,5 +28,13 @@ describe('pid files', () => {
     }
     await new Promise((r) => child.once('exit', r));
     expect(isAlive(child.pid!)).toBe(false);
+  });
+});
+
+describe('Kafka cluster ids', () => {
+  it('are 22 url-safe base64 characters and never start with "-" (the storage tool would read an option)', () => {
+    const ids = Array.from({ length: 2000 }, () => newClusterId());
+    for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 });
