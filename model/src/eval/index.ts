@@ -2,3 +2,4 @@ export * from './metrics.ts';
 export * from './cost.ts';
 export * from './report.ts';
 export * from './format.ts';
+export * from './ranking.ts';
