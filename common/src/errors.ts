@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'ENCODE_FAILED'
   | 'RECORD_INVALID'
   | 'CSV_INVALID'
+  | 'RULE_INVALID'
   | 'MODEL_INVALID'
   | 'MODEL_CHECKSUM'
   | 'MODEL_INCOMPATIBLE'

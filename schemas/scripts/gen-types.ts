@@ -145,9 +145,16 @@ function symbolList(symbols: readonly string[]): string {
 
 /** Records whose null-default fields writers may leave out (avsc writes the default). */
 const OPTIONAL_ON_WRITE = new Set(['Transaction']);
+/**
+ * Single null-default fields writers may leave out (`Record.field`): fields added to a record whose
+ * earlier fields stay required, so the writers that predate them compile unchanged.
+ */
+const OPTIONAL_FIELDS = new Set(['ScoredTransaction.ruleSetVersion']);
 
 function optional(record: string, field: Json): string {
-  return OPTIONAL_ON_WRITE.has(record) && 'default' in field && field.default === null ? '?' : '';
+  const nullDefault = 'default' in field && field.default === null;
+  const optionalField = OPTIONAL_ON_WRITE.has(record) || OPTIONAL_FIELDS.has(`${record}.${String(field.name)}`);
+  return optionalField && nullDefault ? '?' : '';
 }
 
 function wrap(type: string): string {

@@ -5,9 +5,15 @@ import { z } from 'zod';
  * instance of a service must apply without a restart. Latest record per key wins.
  * - key "decision-policy": DecisionPolicy, read by every scorer.
  * - key "retrain-policy": read by the retrainer (its schema lives in retrainer/).
+ * - key "rule-set": the RuleSet in force, read by every scorer; "rule-set@N" keeps version N for
+ *   rollback (see rule-set.ts).
  * JSON rather than Avro because these are internal, low-volume, and validated with zod here.
  */
-export const CONTROL_KEYS = { decisionPolicy: 'decision-policy', retrainPolicy: 'retrain-policy' } as const;
+export const CONTROL_KEYS = {
+  decisionPolicy: 'decision-policy',
+  retrainPolicy: 'retrain-policy',
+  ruleSet: 'rule-set',
+} as const;
 
 export const decisionPolicySchema = z
   .object({

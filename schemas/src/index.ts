@@ -16,3 +16,4 @@ export {
 export { COMPATIBILITY_LEVELS, type CompatibilityLevel } from './registry/compat.ts';
 export * from './control.ts';
 export * from './paysim.ts';
+export * from './rule-set.ts';

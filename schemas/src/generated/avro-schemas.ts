@@ -238,7 +238,17 @@ export const AVSC: Record<RecordName, unknown> = {
           "type": "array",
           "items": "string"
         },
-        "default": []
+        "default": [],
+        "doc": "Rules that fired (TAG rules too): the rule set's by name, and block-list, allow-list, transfer-amount-over."
+      },
+      {
+        "name": "ruleSetVersion",
+        "type": [
+          "null",
+          "int"
+        ],
+        "default": null,
+        "doc": "Version of the rule set (control topic, key rule-set) applied; null when none was published."
       },
       {
         "name": "shadow",

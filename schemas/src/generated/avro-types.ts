@@ -72,7 +72,10 @@ export interface ScoredTransaction {
   blockThreshold: number;
   modelVersion: string;
   reasons: Reason[];
+  /** Rules that fired (TAG rules too): the rule set's by name, and block-list, allow-list, transfer-amount-over. */
   rulesFired: string[];
+  /** Version of the rule set (control topic, key rule-set) applied; null when none was published. */
+  ruleSetVersion?: number | null;
   shadow: ShadowScore | null;
   scoredAt: number;
   /** Where the input was read, for audit and end-to-end latency. */
