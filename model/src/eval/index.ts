@@ -3,3 +3,4 @@ export * from './cost.ts';
 export * from './report.ts';
 export * from './format.ts';
 export * from './ranking.ts';
+export * from './quality.ts';
