@@ -13,6 +13,7 @@ export {
   type SimulatorOptions,
   type SimulatorStats,
 } from './simulator.ts';
+export * from './worlds/index.ts';
 export { TYPOLOGIES, type Typology, type FraudContext } from './typologies/index.ts';
 export { NIGHT_FROM_HOUR, NIGHT_TO_HOUR } from './typologies/new-payee-night.ts';
 export * from './csv.ts';

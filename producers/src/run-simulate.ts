@@ -2,7 +2,7 @@ import { createLabelScheduler, type LabelScheduler } from './labels.ts';
 import type { ProducerMetrics } from './metrics.ts';
 import { createSimClock, createTokenBucket, pause, type Speed } from './pacing.ts';
 import type { Publisher } from './publisher.ts';
-import type { Simulator } from './simulator.ts';
+import type { EventSource } from './worlds/events.ts';
 
 export interface SimulateRunOptions {
   /** Stop after this many transactions. */
@@ -43,7 +43,7 @@ export interface SimulateSummary {
 }
 
 export interface SimulateDeps {
-  simulator: Simulator;
+  simulator: EventSource;
   publisher: Publisher;
   scheduler?: LabelScheduler;
   metrics?: ProducerMetrics;

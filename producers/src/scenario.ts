@@ -14,8 +14,20 @@ export const TYPOLOGY_NAMES = [
   'new-payee-night',
 ] as const;
 export type TypologyName = (typeof TYPOLOGY_NAMES)[number];
+/** The card world's fraud scenarios (producers/src/worlds/card). */
+export const CARD_TYPOLOGY_NAMES = ['compromised-terminal', 'card-spike', 'card-testing'] as const;
+export type CardTypologyName = (typeof CARD_TYPOLOGY_NAMES)[number];
 /** Fraction of all transactions that are fraud of each typology (0.0013 = 0.13%). */
-export type TypologyRates = Partial<Record<TypologyName, number>>;
+export type TypologyRates = Partial<Record<TypologyName | CardTypologyName, number>>;
+
+/** The simulated worlds: PaySim's mobile money (the default) and card payments. */
+export const WORLD_NAMES = ['paysim', 'card'] as const;
+export type WorldName = (typeof WORLD_NAMES)[number];
+/** The typologies each world can simulate; a scenario naming another world's typology is refused. */
+export const WORLD_TYPOLOGIES: Readonly<Record<WorldName, readonly string[]>> = {
+  paysim: TYPOLOGY_NAMES,
+  card: CARD_TYPOLOGY_NAMES,
+};
 
 export interface Phase {
   name: string;
@@ -27,11 +39,16 @@ export interface Phase {
 export interface Population {
   customers: number;
   merchants: number;
+  /** PaySim world: cash-in/cash-out agents. */
   agents: number;
+  /** Card world: card-present terminals (undefined: the card world's default). */
+  terminals?: number;
 }
 
 export interface Scenario {
   name: string;
+  /** The world simulated; undefined: paysim. */
+  world?: WorldName;
   /** Simulated epoch ms of the first transaction; undefined: the caller decides (e.g. now). */
   start: number | undefined;
   /** Mean legitimate transactions per simulated hour (shaped by the hourly cycle). */
@@ -44,6 +61,7 @@ export interface Scenario {
 
 export const DEFAULT_SCENARIO: Scenario = {
   name: 'paysim',
+  world: 'paysim',
   start: undefined,
   txPerHour: 8_500,
   population: { customers: 20_000, merchants: 2_000, agents: 500 },
@@ -51,6 +69,37 @@ export const DEFAULT_SCENARIO: Scenario = {
   labels: DEFAULT_LABEL_POLICY,
   phases: [{ name: 'paysim', fromMs: 0, typologies: { takeover: PAYSIM_FRAUD_RATE } }],
 };
+
+/**
+ * The card world's defaults: 20,000 cards making about 3 payments a day at 8,000 terminals and
+ * 3,000 merchants, 0.5% fraud over the three card scenarios. Card fraud is confirmed later than
+ * mobile-money fraud (a chargeback or the holder's call): median 1 day; legitimate after 2 days.
+ */
+export const DEFAULT_CARD_SCENARIO: Scenario = {
+  name: 'card',
+  world: 'card',
+  start: undefined,
+  txPerHour: 2_500,
+  population: { customers: 20_000, merchants: 3_000, agents: 0, terminals: 8_000 },
+  currency: 'EUR',
+  labels: {
+    fraudDelay: { kind: 'lognormal', medianMs: 86_400_000, sigma: 1, minMs: 3_600_000, maxMs: 14 * 86_400_000 },
+    legitDelay: { kind: 'fixed', ms: 2 * 86_400_000 },
+    legitSampleRate: 1,
+  },
+  phases: [
+    {
+      name: 'card',
+      fromMs: 0,
+      typologies: { 'compromised-terminal': 0.002, 'card-spike': 0.0015, 'card-testing': 0.0015 },
+    },
+  ],
+};
+
+/** The default scenario of a world. */
+export function defaultScenario(world: WorldName): Scenario {
+  return world === 'card' ? DEFAULT_CARD_SCENARIO : DEFAULT_SCENARIO;
+}
 
 const duration = z.union([z.string(), z.number().nonnegative()]);
 const rate = z.number().min(0).max(0.2);
@@ -67,8 +116,8 @@ const delay = z.discriminatedUnion('distribution', [
 ]);
 const typologies = z
   .object(
-    Object.fromEntries(TYPOLOGY_NAMES.map((n) => [n, rate.optional()])) as Record<
-      TypologyName,
+    Object.fromEntries([...TYPOLOGY_NAMES, ...CARD_TYPOLOGY_NAMES].map((n) => [n, rate.optional()])) as Record<
+      TypologyName | CardTypologyName,
       z.ZodOptional<typeof rate>
     >,
   )
@@ -77,17 +126,19 @@ const typologies = z
 const fileSchema = z
   .object({
     name: z.string().min(1).default('scenario'),
+    world: z.enum(WORLD_NAMES).default('paysim'),
     start: z.union([z.iso.datetime({ offset: true }), z.number().int()]).optional(),
-    txPerHour: z.number().positive().max(1e9).default(DEFAULT_SCENARIO.txPerHour),
+    txPerHour: z.number().positive().max(1e9).optional(),
     currency: z
       .string()
       .regex(/^[A-Z]{3}$/)
-      .default('USD'),
+      .optional(),
     population: z
       .object({
         customers: z.number().int().min(100).max(5_000_000),
         merchants: z.number().int().min(10).max(1_000_000),
         agents: z.number().int().min(5).max(1_000_000),
+        terminals: z.number().int().min(10).max(1_000_000),
       })
       .partial()
       .default({}),
@@ -131,6 +182,17 @@ export function scenarioFromObject(doc: unknown, source = 'scenario'): Scenario 
     );
   }
   const s = parsed.data;
+  const base = defaultScenario(s.world);
+  const allowed = new Set(WORLD_TYPOLOGIES[s.world]);
+  for (const p of s.phases) {
+    const foreign = Object.keys(p.typologies).filter((t) => !allowed.has(t));
+    if (foreign.length)
+      throw new FraudError(
+        'CONFIG_INVALID',
+        `${source}: phase "${p.name}" names ${foreign.join(', ')}, not a typology of the ${s.world} world ` +
+          `(it has ${[...allowed].join(', ')}); set \`world:\` to the world that has it`,
+      );
+  }
   const phases = s.phases.map((p) => ({
     name: p.name,
     fromMs: parseDuration(p.from, `${source}: phases.${p.name}.from`),
@@ -150,18 +212,19 @@ export function scenarioFromObject(doc: unknown, source = 'scenario'): Scenario 
   }
   return {
     name: s.name,
+    world: s.world,
     start: s.start === undefined ? undefined : typeof s.start === 'number' ? s.start : Date.parse(s.start),
-    txPerHour: s.txPerHour,
-    currency: s.currency,
-    population: { ...DEFAULT_SCENARIO.population, ...s.population },
+    txPerHour: s.txPerHour ?? base.txPerHour,
+    currency: s.currency ?? base.currency,
+    population: { ...base.population, ...s.population },
     labels: {
       fraudDelay: s.labels.fraudDelay
         ? toDelay(s.labels.fraudDelay, `${source}: labels.fraudDelay`)
-        : DEFAULT_LABEL_POLICY.fraudDelay,
+        : base.labels.fraudDelay,
       legitDelay: s.labels.legitDelay
         ? toDelay(s.labels.legitDelay, `${source}: labels.legitDelay`)
-        : DEFAULT_LABEL_POLICY.legitDelay,
-      legitSampleRate: s.labels.legitSampleRate ?? DEFAULT_LABEL_POLICY.legitSampleRate,
+        : base.labels.legitDelay,
+      legitSampleRate: s.labels.legitSampleRate ?? base.labels.legitSampleRate,
     },
     phases,
   };
