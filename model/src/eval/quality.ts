@@ -5,7 +5,7 @@ import { featureImportance } from '../pipeline/importance.ts';
 import { takeRows, takeValues } from '../pipeline/matrix.ts';
 import { loadNativeModel } from '../xgboost/predict.ts';
 import { trainXGBoost } from '../xgboost/train.ts';
-import { averagePrecision, weightsFor } from './metrics.ts';
+import { averagePrecision, classTotals, weightsFor } from './metrics.ts';
 import { cardPrecisionAtK, recallAtReviewRate, rocAuc } from './ranking.ts';
 
 /**
@@ -53,6 +53,8 @@ export interface ModelQuality {
   cp_at_100_per_day: number;
   cp_days: number;
   recall_at_1pct_review: number;
+  /** The most a 1% review could catch: min(1, reviewed / frauds), below 1 when fraud exceeds 1% of the test rows. */
+  recall_at_1pct_review_ceiling: number;
   /** Top features by total split gain, as a share of the model's total gain. */
   top_features: { feature: string; gain_share: number }[];
   train_seconds: number;
@@ -107,7 +109,7 @@ export function testMetrics(input: {
   cards: readonly string[];
   eventTimes: ArrayLike<number>;
   negativeWeight?: number;
-}): Pick<ModelQuality, 'auprc' | 'roc_auc' | 'cp_at_100_per_day' | 'cp_days' | 'recall_at_1pct_review'> {
+}): Omit<ModelQuality, 'features' | 'top_features' | 'train_seconds' | 'rounds'> {
   const { scores, labels } = input;
   const weights =
     input.negativeWeight === undefined || input.negativeWeight === 1
@@ -115,12 +117,14 @@ export function testMetrics(input: {
       : weightsFor(labels, input.negativeWeight);
   const days = Float64Array.from({ length: scores.length }, (_, i) => Math.floor((input.eventTimes[i] ?? 0) / DAY_MS));
   const cp = cardPrecisionAtK({ scores, labels, cards: input.cards, days, k: CARD_PRECISION_K });
+  const { positives, negatives } = classTotals(labels, weights);
   return {
     auprc: averagePrecision(scores, labels, weights),
     roc_auc: rocAuc(scores, labels, weights),
     cp_at_100_per_day: cp.mean,
     cp_days: cp.perDay.length,
     recall_at_1pct_review: recallAtReviewRate(scores, labels, REVIEW_RATE, weights),
+    recall_at_1pct_review_ceiling: Math.min(1, (REVIEW_RATE * (positives + negatives)) / positives),
   };
 }
 

@@ -32,6 +32,8 @@ describe('quality protocol pieces', () => {
     expect(m.cp_days).toBe(2);
     // 1% of 4 rows is 0.04 of the 0.9 fraud row: 0.02 of the fraud
     expect(m.recall_at_1pct_review).toBeCloseTo(0.02, 12);
+    expect(m.recall_at_1pct_review_ceiling).toBeCloseTo(0.02, 12);
+    expect(testMetrics({ ...base, scores: [0, 0, 0, 0] }).recall_at_1pct_review_ceiling).toBeCloseTo(0.02, 12);
     const w = testMetrics({ ...base, negativeWeight: 2 });
     expect(w.auprc).toBeCloseTo(0.5 + 0.5 * 0.5, 12);
     expect(w.cp_at_100_per_day).toBe(m.cp_at_100_per_day);
