@@ -21,3 +21,4 @@ export * from './csv/index.ts';
 export * from './eval/index.ts';
 export * from './policy/index.ts';
 export * from './pipeline/index.ts';
+export * from './rules/index.ts';
