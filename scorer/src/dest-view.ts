@@ -9,20 +9,36 @@ import type { TransactionValidator } from './ports.ts';
 
 export type { ViewWait } from './dest-view-barrier.ts';
 
-export interface DestViewFeedOptions {
+/** Where a view feed puts what it reads: a spec's entity views, or its label view. */
+export interface ViewSink<T> {
+  /** False when the record was already held (or too old to matter). */
+  add(record: T): boolean;
+  /** Sizes for the view's gauge (kind -> count). */
+  size(): Record<string, number>;
+}
+
+export interface ViewFeedOptions<T> {
   kafka: Kafka;
   topic: string;
   /** A group of this instance's own: offsets are never committed, every instance reads everything. */
   groupId: string;
-  view: DestinationView;
-  decode: (buf: Buffer) => Promise<Transaction>;
-  validate: TransactionValidator;
+  sink: ViewSink<T>;
+  decode: (buf: Buffer) => Promise<T>;
+  /** Why a record is skipped, or null (the scorer dead-letters invalid payments; training never sees them). */
+  validate: (record: T, now: number) => string | null;
+  /** The record's time the barrier compares a chunk's newest eventTime with (eventTime; a label's labeledAt). */
+  timeOf: (record: T) => number;
   /** Start this far back (Kafka record timestamps) from now. */
   lookbackMs: number;
   metrics: ViewMetrics;
   logger: Logger;
   /** The injected wall clock; Date.now when omitted. */
   now?: () => number;
+}
+
+export interface DestViewFeedOptions extends Omit<ViewFeedOptions<Transaction>, 'sink' | 'validate' | 'timeOf'> {
+  view: DestinationView;
+  validate: TransactionValidator;
 }
 
 export interface DestViewFeed {
@@ -42,7 +58,22 @@ export interface DestViewFeed {
  * destination, eventTime and txId). Invalid records are skipped: the scorer dead-letters them,
  * and offline training never sees them either.
  */
-export async function startDestViewFeed(opts: DestViewFeedOptions): Promise<DestViewFeed> {
+export function startDestViewFeed(opts: DestViewFeedOptions): Promise<DestViewFeed> {
+  const { view, validate, ...rest } = opts;
+  return startViewFeed<Transaction>({
+    ...rest,
+    sink: { add: (tx) => view.add(tx), size: () => view.size() },
+    validate,
+    timeOf: (tx) => tx.eventTime,
+  });
+}
+
+/**
+ * A view feed over every partition of one topic, read_committed, from `lookbackMs` ago, with the
+ * barrier of dest-view-barrier.ts on the records' times: the destination view on `transactions`,
+ * a label view on `labels`.
+ */
+export async function startViewFeed<T>(opts: ViewFeedOptions<T>): Promise<DestViewFeed> {
   const { kafka, topic, logger } = opts;
   const now = opts.now ?? Date.now;
   const from = now() - opts.lookbackMs;
@@ -72,7 +103,7 @@ export async function startDestViewFeed(opts: DestViewFeedOptions): Promise<Dest
         barrier.close();
         await follower
           .stop()
-          .catch((err: unknown) => logger.warn({ err: errorMessage(err) }, 'destination view consumer stop failed'));
+          .catch((err: unknown) => logger.warn({ err: errorMessage(err), topic }, 'view consumer stop failed'));
         await admin.disconnect().catch(() => undefined);
       },
     };
@@ -103,15 +134,15 @@ async function startOffsets(admin: Admin, topic: string, timestamp: number, logg
 }
 
 /**
- * Adds one fetch's valid payments to the view. Bad bytes are skipped (the scorer dead-letters
+ * Adds one fetch's valid records to the view. Bad bytes are skipped (the scorer dead-letters
  * them); an outage (registry down) throws, so the follower fetches the records again and nothing
  * is lost from the view.
  */
-async function applyFetch(
+async function applyFetch<T>(
   messages: KafkaMessage[],
   partition: number,
   newest: Map<number, number>,
-  opts: DestViewFeedOptions,
+  opts: ViewFeedOptions<T>,
   now: () => number,
 ): Promise<void> {
   const decoded = await Promise.all(
@@ -128,34 +159,35 @@ async function applyFetch(
   let added = 0;
   let skipped = 0;
   let maxTime = newest.get(partition) ?? -Infinity;
-  for (const payment of decoded) {
-    if (payment === null || opts.validate(payment, at) !== null) {
+  for (const record of decoded) {
+    if (record === null || opts.validate(record, at) !== null) {
       skipped++;
       continue;
     }
-    if (payment.eventTime > maxTime) maxTime = payment.eventTime;
-    if (opts.view.add(payment)) added++;
+    const t = opts.timeOf(record);
+    if (t > maxTime) maxTime = t;
+    if (opts.sink.add(record)) added++;
   }
   newest.set(partition, maxTime);
-  const { metrics, view } = opts;
+  const { metrics, sink } = opts;
   metrics.viewRecords.inc(added);
-  const size = view.size();
-  metrics.viewSize.set({ kind: 'destinations' }, size.destinations);
-  metrics.viewSize.set({ kind: 'events' }, size.events);
+  for (const [kind, n] of Object.entries(sink.size())) metrics.viewSize.set({ kind }, n);
   if (skipped > 0) metrics.viewSkipped.inc(skipped);
 }
 
 /** Waits for the feed's first catch-up, or fails naming the variable that bounds it. */
-export async function awaitViewCaughtUp(feed: DestViewFeed, timeoutMs: number, variable: string): Promise<void> {
+export async function awaitViewCaughtUp(
+  feed: DestViewFeed,
+  timeoutMs: number,
+  variable: string,
+  what = "reading the transactions topic's recent history into the destination view",
+  lookbackVariable = 'SCORER_DEST_VIEW_LOOKBACK_MS',
+): Promise<void> {
   try {
-    await withDeadline(
-      feed.caughtUp,
-      timeoutMs,
-      "reading the transactions topic's recent history into the destination view",
-    );
+    await withDeadline(feed.caughtUp, timeoutMs, what);
   } catch (err: unknown) {
     if (!isFraudError(err) || err.code !== 'TIMEOUT') throw err;
-    throw new FraudError('TIMEOUT', `${err.message}: raise ${variable} or lower SCORER_DEST_VIEW_LOOKBACK_MS`, {
+    throw new FraudError('TIMEOUT', `${err.message}: raise ${variable} or lower ${lookbackVariable}`, {
       retriable: true,
       cause: err,
     });

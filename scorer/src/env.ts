@@ -54,6 +54,19 @@ export const scorerEnvSchema = z.object({
       'How far back (record timestamps) the destination view starts reading at start-up: ' +
         'the 24 h windows plus the 25 h retention need 25 h of event time.',
     ),
+  SCORER_LABEL_VIEW_WAIT_MS: envInt(0, 60_000)
+    .default(2_000)
+    .describe(
+      'Longest a chunk waits for the label view (models whose feature spec has label features) to read, on ' +
+        'every partition of `labels`, a label that arrived at or after its newest eventTime, or the end; after ' +
+        'it the chunk is scored anyway and counted as lagging.',
+    ),
+  SCORER_LABEL_VIEW_LOOKBACK_MS: envInt(60_000, 90 * 86_400_000)
+    .default(31 * 86_400_000)
+    .describe(
+      'How far back (record timestamps) the label view starts reading `labels` when a spec with label features ' +
+        'is loaded: at least its longest label window.',
+    ),
   SCORER_RESTORE_TIMEOUT_MS: envInt(1_000, 3_600_000)
     .default(300_000)
     .describe("Deadline to rebuild one partition's state from `scored` on assignment (and the view's first read)."),

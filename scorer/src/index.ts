@@ -29,7 +29,16 @@ export { scorerEnvSchema, parseScorerEnv, type ScorerEnv } from './env.ts';
 export { startScorer, type ScorerService, type ScorerServiceDeps } from './service.ts';
 export { runScorer, featureModule, createServing } from './runtime.ts';
 export type { ActiveModel, ModelPair } from './models.ts';
-export type { FeatureModule, ScorerCodecs, ServingModelFactory, TransactionValidator } from './ports.ts';
+export type { FeatureModule, ScorerCodecs, ServingModelFactory, SpecStates, TransactionValidator } from './ports.ts';
+export {
+  createSpecCatalog,
+  type ResolvedSpec,
+  type SpecCatalog,
+  type SpecContext,
+  type SpecRuntime,
+  type SpecWiring,
+} from './spec-catalog.ts';
+export { createSpecWiring, resolveModelSpec } from './spec-wiring.ts';
 export {
   readDlq,
   replayDlq,

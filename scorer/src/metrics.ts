@@ -5,7 +5,10 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
  * rename them (some say "batch" or "tx" where the code now says chunk or payment). Registered on
  * the service's own registry by the factory, never at import time.
  */
-export interface ScorerMetrics extends ChunkMetrics, PartitionMetrics, ModelMetrics, ViewMetrics {}
+export interface ScorerMetrics extends ChunkMetrics, PartitionMetrics, ModelMetrics, ViewMetrics {
+  /** The label view's consumer and barrier (specs with label features), same shape as the destination view's. */
+  labelView: ViewMetrics;
+}
 
 /** What each committed chunk adds. */
 export interface ChunkMetrics {
@@ -47,6 +50,7 @@ export function createScorerMetrics(registry: Registry): ScorerMetrics {
     ...partitionMetrics(registers),
     ...modelMetrics(registers),
     ...viewMetrics(registers),
+    labelView: labelViewMetrics(registers),
   };
 }
 
@@ -169,6 +173,42 @@ function viewMetrics(registers: Registry[]): ViewMetrics {
     viewSize: new Gauge({
       name: 'fraud_scorer_dest_view_size',
       help: 'Destinations and inbound events held by the destination view',
+      labelNames: ['kind'],
+      registers,
+    }),
+  };
+}
+
+function labelViewMetrics(registers: Registry[]): ViewMetrics {
+  return {
+    viewRecords: new Counter({
+      name: 'fraud_scorer_label_view_records_total',
+      help: 'Labels added to the label view of a spec with label features (by its own consumer of `labels`)',
+      registers,
+    }),
+    viewSkipped: new Counter({
+      name: 'fraud_scorer_label_view_skipped_total',
+      help: 'Label records the label view skipped (undecodable or invalid)',
+      registers,
+    }),
+    viewWaitSeconds: new Histogram({
+      name: 'fraud_scorer_label_view_wait_seconds',
+      help:
+        'Time a chunk waited for the label view to read, on every partition of `labels`, a label that arrived at ' +
+        'or after its newest eventTime or the end (chunks that did not wait are not observed)',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    }),
+    viewLagging: new Counter({
+      name: 'fraud_scorer_label_view_lagging_batches_total',
+      help:
+        'Chunks scored after SCORER_LABEL_VIEW_WAIT_MS with the label view still behind (label features may miss ' +
+        'labels that had arrived)',
+      registers,
+    }),
+    viewSize: new Gauge({
+      name: 'fraud_scorer_label_view_size',
+      help: 'What the label views hold, by kind',
       labelNames: ['kind'],
       registers,
     }),

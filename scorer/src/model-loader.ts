@@ -2,18 +2,36 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { FraudError, errorMessage, isFraudError } from '@fraud/common';
-import type { ModelUpdate } from '@fraud/schemas';
+import type { ModelUpdate, Transaction } from '@fraud/schemas';
 import type { ActiveModel } from './models.ts';
-import type { ServingModelFactory } from './ports.ts';
+import type { FeatureModule, ServingModelFactory } from './ports.ts';
 
 export interface ModelLoaderDeps {
   createServing: ServingModelFactory;
-  featureSet: string;
-  featureNames: readonly string[];
-  /** Rows (featureNames.length wide) the smoke prediction runs on. */
-  smokeRows: Float32Array;
+  /**
+   * The feature module of the spec the update's metadata names, compiled and with its views
+   * caught up (spec-catalog.ts); rejects with MODEL_INCOMPATIBLE when this build cannot compute it.
+   */
+  specFor: (update: ModelUpdate) => Promise<FeatureModule>;
+  /** Gives back a module from specFor that no model will use (the load failed). */
+  releaseSpec?: (features: FeatureModule) => void;
   fetchBytes?: (uri: string) => Promise<Buffer>;
 }
+
+/** Synthetic, plausible payments: the rows of every model's smoke prediction (any spec computes them). */
+export const SMOKE_PAYMENTS: readonly Transaction[] = (['TRANSFER', 'CASH_OUT', 'PAYMENT'] as const).map((type, i) => ({
+  txId: `smoke-${i}`,
+  eventTime: Date.UTC(2024, 0, 1, 12, i),
+  type,
+  amount: 10_000 * (i + 1),
+  currency: 'USD',
+  originAccount: 'C-smoke',
+  originBalanceBefore: 50_000,
+  destAccount: i === 2 ? 'M-smoke' : 'C-smoke-dest',
+  destBalanceBefore: 0,
+  channel: null,
+  attributes: {},
+}));
 
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -21,25 +39,14 @@ export function sha256Hex(bytes: Uint8Array): string {
 
 /**
  * Turns a ModelUpdate into a serving model, or refuses it with a typed error:
- * MODEL_CHECKSUM (bytes do not match sha256), MODEL_INCOMPATIBLE (feature set or list differs
- * from the one this scorer computes), MODEL_INVALID (no bytes, bad thresholds, ONNX does not
- * load, smoke prediction fails). Nothing about the current model changes here.
+ * MODEL_CHECKSUM (bytes do not match sha256), MODEL_INCOMPATIBLE (this build cannot compute the
+ * model's feature spec, or its feature list differs from the spec's), MODEL_INVALID (no bytes, bad
+ * thresholds, ONNX does not load, smoke prediction fails). Nothing about the current model
+ * changes here; the spec's module (views caught up) is acquired before the swap and released if
+ * the load fails.
  */
 export async function loadModelUpdate(update: ModelUpdate, deps: ModelLoaderDeps): Promise<ActiveModel> {
   const where = `model ${update.version} (${update.role})`;
-  if (update.featureSet !== deps.featureSet) {
-    throw new FraudError(
-      'MODEL_INCOMPATIBLE',
-      `${where} uses feature set ${update.featureSet}, this scorer computes ${deps.featureSet}`,
-    );
-  }
-  const names = featureNamesOf(update.metadataJson);
-  if (names && names.join(',') !== deps.featureNames.join(',')) {
-    throw new FraudError(
-      'MODEL_INCOMPATIBLE',
-      `${where} lists features [${names.join(', ')}], this scorer computes [${deps.featureNames.join(', ')}]`,
-    );
-  }
   const { reviewThreshold: review, blockThreshold: block } = update;
   if (!(review >= 0 && block <= 1 && review <= block)) {
     throw new FraudError(
@@ -55,12 +62,35 @@ export async function loadModelUpdate(update: ModelUpdate, deps: ModelLoaderDeps
       `${where}: sha256 of the ONNX bytes is ${actual}, the update says ${update.sha256}`,
     );
   }
+  const features = await deps.specFor(update);
+  try {
+    return await loadWithSpec(update, deps, { where, bytes, sha256: actual, features });
+  } catch (err: unknown) {
+    deps.releaseSpec?.(features);
+    throw err;
+  }
+}
+
+async function loadWithSpec(
+  update: ModelUpdate,
+  deps: ModelLoaderDeps,
+  o: { where: string; bytes: Buffer; sha256: string; features: FeatureModule },
+): Promise<ActiveModel> {
+  const { where, bytes, features } = o;
+  const names = featureNamesOf(update.metadataJson);
+  if (names && names.join(',') !== features.featureNames.join(',')) {
+    throw new FraudError(
+      'MODEL_INCOMPATIBLE',
+      `${where} lists features [${names.join(', ')}], its spec ${features.id} computes ` +
+        `[${features.featureNames.join(', ')}]`,
+    );
+  }
   let serving;
   try {
     serving = await deps.createServing({
       version: update.version,
       featureSet: update.featureSet,
-      featureNames: deps.featureNames,
+      featureNames: features.featureNames,
       onnx: bytes,
       modelJson: update.modelJson ? update.modelJson.toString('utf8') : null,
     });
@@ -68,25 +98,27 @@ export async function loadModelUpdate(update: ModelUpdate, deps: ModelLoaderDeps
     throw new FraudError('MODEL_INVALID', `${where} does not load: ${errorMessage(err)}`, { cause: err });
   }
   try {
-    await smokeTest(serving, deps);
+    await smokeTest(serving, features);
   } catch (err: unknown) {
     await serving.dispose().catch(() => undefined);
     throw isFraudError(err)
       ? err
       : new FraudError('MODEL_INVALID', `${where} failed its smoke prediction: ${errorMessage(err)}`, { cause: err });
   }
-  return { role: update.role, version: update.version, sha256: actual, thresholds: { review, block }, serving };
+  const thresholds = { review: update.reviewThreshold, block: update.blockThreshold };
+  return { role: update.role, version: update.version, sha256: o.sha256, thresholds, serving, features };
 }
 
-async function smokeTest(serving: ActiveModel['serving'], deps: ModelLoaderDeps): Promise<void> {
-  const cols = deps.featureNames.length;
-  const rows = deps.smokeRows.length / cols;
-  const out = await serving.predict({ data: deps.smokeRows, rows, cols });
+async function smokeTest(serving: ActiveModel['serving'], features: FeatureModule): Promise<void> {
+  const cols = features.featureNames.length;
+  const smokeRows = features.compute(SMOKE_PAYMENTS, features.scratchState());
+  const rows = SMOKE_PAYMENTS.length;
+  const out = await serving.predict({ data: smokeRows, rows, cols });
   if (out.length !== rows)
     throw new FraudError('MODEL_INVALID', `smoke prediction returned ${out.length} scores for ${rows} rows`);
   for (const p of out)
     if (!(p >= 0 && p <= 1)) throw new FraudError('MODEL_INVALID', `smoke prediction returned ${p}, not a probability`);
-  serving.explain(deps.smokeRows.subarray(0, cols), 3);
+  serving.explain(smokeRows.subarray(0, cols), 3);
 }
 
 function featureNamesOf(metadataJson: string): string[] | null {

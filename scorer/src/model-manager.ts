@@ -32,6 +32,8 @@ export interface ModelManagerDeps {
   load: (update: ModelUpdate) => Promise<ActiveModel>;
   metrics: ScorerMetrics;
   logger: Logger;
+  /** Called once a model is disposed: its spec's module is no longer used by it (spec-catalog.ts). */
+  releaseSpec?: (features: ActiveModel['features']) => void;
 }
 
 /**
@@ -50,6 +52,7 @@ export function createModelManager(deps: ModelManagerDeps): ModelManager {
     if (slot.users === 0) void dispose(slot);
   };
   const dispose = async (slot: Slot): Promise<void> => {
+    deps.releaseSpec?.(slot.model.features);
     await slot.model.serving
       .dispose()
       .catch((err: unknown) => deps.logger.warn({ err: errorMessage(err) }, 'model dispose failed'));
@@ -65,7 +68,13 @@ export function createModelManager(deps: ModelManagerDeps): ModelManager {
     }
     deps.metrics.modelInfo.set({ version: model.version, role: model.role }, 1);
     deps.logger.info(
-      { version: model.version, role: model.role, sha256: model.sha256, thresholds: model.thresholds },
+      {
+        version: model.version,
+        role: model.role,
+        sha256: model.sha256,
+        thresholds: model.thresholds,
+        spec: model.features.id,
+      },
       'model serving',
     );
   };

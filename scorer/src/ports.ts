@@ -3,7 +3,7 @@
  * serving). They are injected, so the processing core is pure and testable; runtime.ts wires
  * the real ones.
  */
-import type { Codec, ModelUpdate, ScoredTransaction, Transaction } from '@fraud/schemas';
+import type { Codec, Label, ModelUpdate, ScoredTransaction, Transaction } from '@fraud/schemas';
 import type { ServingModel } from '@fraud/model';
 
 export type { Codec };
@@ -12,19 +12,42 @@ export interface ScorerCodecs {
   transaction: Codec<Transaction>;
   scored: Codec<ScoredTransaction>;
   modelUpdate: Codec<ModelUpdate>;
+  /** Read by the label view of a spec with label features; such a spec is refused without it. */
+  label?: Codec<Label>;
 }
 
-/** The shared feature module (model/): one implementation online and offline. */
+/**
+ * One feature spec as this scorer instance computes it (model/: the same engine online and
+ * offline): per-partition states, and the instance's entity and label views the states share.
+ * A model is served with the module of the spec its metadata names.
+ */
 export interface FeatureModule<S = unknown> {
+  /** Content hash of the spec: the key of its state in every partition (SpecStates). */
+  readonly hash: string;
+  /** name@version, for logs. */
+  readonly id: string;
+  /** Written as featureSet on the scored records. */
   readonly featureSet: string;
   readonly featureNames: readonly string[];
-  /** Empty state for one input partition (sharing the instance's destination view). */
+  /** Empty state for one input partition (sharing the instance's views of this spec). */
   createState(partition: number): S;
-  /** An empty state with a private destination view: for smoke tests that must not leave a trace. */
+  /** An empty state with private views: for smoke tests that must not leave a trace. */
   scratchState(): S;
   /** Row-major rows x featureNames.length; each payment sees only history strictly before it; updates state. */
   compute(payments: readonly Transaction[], state: S): Float32Array;
+  /**
+   * Waits (bounded) until the spec's views hold every event (and label) before `eventTime`;
+   * `appendedBy` is the chunk's newest Kafka timestamp. Absent: the spec reads no views.
+   */
+  awaitInputs?(eventTime: number, appendedBy: number): Promise<unknown>;
 }
+
+/**
+ * The feature states of one input partition, one per spec in force, keyed by spec hash. A chunk
+ * updates every state it holds; a spec no model of the chunk uses is dropped, a missing one is
+ * rebuilt from scored[p] first (the same restore as on assignment).
+ */
+export type SpecStates = Map<string, unknown>;
 
 /** What it takes to build a ServingModel from verified bytes (model/ createServingModel). */
 export interface ServingModelSpec {

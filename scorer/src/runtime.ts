@@ -1,30 +1,13 @@
 import { FraudError, type Logger } from '@fraud/common';
 import { createKafka } from '@fraud/kafka';
-import {
-  FEATURE_NAMES,
-  FEATURE_SET,
-  computeFeatures,
-  createFeatureState,
-  createServingModel,
-  readArtifact,
-  type DestinationView,
-  type FeatureState,
-} from '@fraud/model';
+import { createServingModel, readArtifact } from '@fraud/model';
 import { createCodecs, topicNames, validateTransaction } from '@fraud/schemas';
 import type { ScorerEnv } from './env.ts';
-import type { FeatureModule, ServingModelFactory, TransactionValidator } from './ports.ts';
+import type { ServingModelFactory, TransactionValidator } from './ports.ts';
 import { startScorer, type ScorerService, type ScorerServiceDeps } from './service.ts';
+import { createSpecWiring } from './spec-wiring.ts';
 
-/** The shared feature module: per-partition origin state, one destination view per instance. */
-export function featureModule(view: DestinationView): FeatureModule<FeatureState> {
-  return {
-    featureSet: FEATURE_SET,
-    featureNames: FEATURE_NAMES,
-    createState: (partition) => createFeatureState({ partition, view }),
-    scratchState: () => createFeatureState(),
-    compute: (payments, state) => computeFeatures(payments, state),
-  };
-}
+export { featureModule } from './spec-wiring.ts';
 
 export const createServing: ServingModelFactory = async (spec) => {
   if (spec.modelJson === null) {
@@ -42,7 +25,7 @@ export function validatorWithAhead(maxAheadMs: number): TransactionValidator {
 }
 
 /** What a caller may add to the real wiring: the clock, instrumentation hooks. */
-export type ScorerExtras = Pick<ScorerServiceDeps<FeatureState>, 'now' | 'onRestoreFetch'>;
+export type ScorerExtras = Pick<ScorerServiceDeps, 'now' | 'onRestoreFetch'>;
 
 /** Wires the real pieces (Kafka, registry codecs, features, onnxruntime) and starts a scorer. */
 export async function runScorer(env: ScorerEnv, logger: Logger, extras: ScorerExtras = {}): Promise<ScorerService> {
@@ -52,7 +35,7 @@ export async function runScorer(env: ScorerEnv, logger: Logger, extras: ScorerEx
     env,
     kafka,
     codecs,
-    features: featureModule,
+    specWiring: createSpecWiring,
     createServing,
     validate: validatorWithAhead(env.SCORER_MAX_EVENT_AHEAD_MS),
     readArtifact,

@@ -2,7 +2,7 @@ import type { DeadLetter, RawRecord } from '@fraud/kafka';
 import type { Reason, ScoredTransaction, Transaction } from '@fraud/schemas';
 import type { DecodedRecord } from './decode-chunk.ts';
 import type { ActiveModel, ModelPair } from './models.ts';
-import type { FeatureModule, TransactionValidator } from './ports.ts';
+import type { FeatureModule, SpecStates, TransactionValidator } from './ports.ts';
 import type { RecentIds } from './recent-ids.ts';
 import { applyPolicy, decideByScore, effectiveThresholds, type CompiledPolicy } from './policy.ts';
 
@@ -98,38 +98,66 @@ function deadLetter(rec: RawRecord, why: { code: string; message: string }, ctx:
   };
 }
 
-export interface ScoreContext<S> {
+export interface ScoreContext {
   partition: number;
-  /** Per-partition feature state; mutated: afterwards it includes the scored payments. */
-  state: S;
+  /** The partition's states, one per spec of ctx.models (ensureSpecStates); mutated: they include the payments. */
+  state: SpecStates;
   models: ModelPair;
   policy: CompiledPolicy;
-  features: FeatureModule<S>;
   explainTopK: number;
   /** The injected clock (scoredAt). */
   now: () => number;
 }
 
+/** The specs a pair of models is served with, each once (champion first). */
+export function specsOf(models: ModelPair): FeatureModule[] {
+  const specs = [models.champion.features];
+  if (models.shadow && models.shadow.features.hash !== models.champion.features.hash)
+    specs.push(models.shadow.features);
+  return specs;
+}
+
 /**
- * Scores the screened payments of a chunk: features in offset order with the partition's state,
- * ONE predict call on the champion for the whole chunk (plus one on the shadow), the decision
- * policy, explanations of every REVIEW and BLOCK. No I/O: the only await is the model call. The
- * caller has already waited for the destination view (features read it).
+ * Features of the payments for every spec of the pair, each spec computed once with its state;
+ * states of specs the pair does not use are dropped (they would miss these payments).
  */
-export async function scoreChunk<S>(
+export function computeSpecs(payments: readonly Transaction[], ctx: Pick<ScoreContext, 'state' | 'models'>) {
+  const specs = specsOf(ctx.models);
+  for (const hash of [...ctx.state.keys()]) if (!specs.some((f) => f.hash === hash)) ctx.state.delete(hash);
+  const out = new Map<string, Float32Array>();
+  for (const f of specs) {
+    if (!ctx.state.has(f.hash)) throw new Error(`no feature state for spec ${f.id} on this partition`);
+    out.set(f.hash, f.compute(payments, ctx.state.get(f.hash)));
+  }
+  return out;
+}
+
+/**
+ * Scores the screened payments of a chunk: features in offset order with the partition's state
+ * of each model's spec, ONE predict call on the champion for the whole chunk (plus one on the
+ * shadow, on its own spec's features), the decision policy, explanations of every REVIEW and
+ * BLOCK. No I/O: the only await is the model call. The caller has already waited for the
+ * specs' views (features read them). The record logs the champion's features.
+ */
+export async function scoreChunk(
   records: readonly RawRecord[],
   screened: ScreenedChunk,
-  ctx: ScoreContext<S>,
+  ctx: ScoreContext,
 ): Promise<ScoredOut[]> {
   const { payments } = screened;
   if (payments.length === 0) return [];
-  const cols = ctx.features.featureNames.length;
-  const data = ctx.features.compute(payments, ctx.state);
-  const matrix = { data, rows: payments.length, cols };
   const { champion, shadow } = ctx.models;
+  const computed = computeSpecs(payments, ctx);
+  const cols = champion.features.featureNames.length;
+  const data = computed.get(champion.features.hash)!;
+  const matrixOf = (m: ActiveModel) => ({
+    data: computed.get(m.features.hash)!,
+    rows: payments.length,
+    cols: m.features.featureNames.length,
+  });
   const [scores, shadowScores] = await Promise.all([
-    champion.serving.predict(matrix),
-    shadow ? shadow.serving.predict(matrix) : Promise.resolve(null),
+    champion.serving.predict(matrixOf(champion)),
+    shadow ? shadow.serving.predict(matrixOf(shadow)) : Promise.resolve(null),
   ]);
   const thresholds = effectiveThresholds(champion.thresholds, ctx.policy.policy);
   const scoredAt = ctx.now();
@@ -147,7 +175,7 @@ export async function scoreChunk<S>(
       key: rec.key,
       record: {
         transaction: payment,
-        featureSet: ctx.features.featureSet,
+        featureSet: champion.features.featureSet,
         features,
         score,
         decision,

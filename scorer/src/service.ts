@@ -2,25 +2,26 @@ import { randomUUID } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import { FraudError, createMetricsRegistry, errorMessage, type Logger } from '@fraud/common';
 import { startMetricsServer, type Admin, type Kafka } from '@fraud/kafka';
-import { createDestinationView, type Artifact, type DestinationView } from '@fraud/model';
-import { topicNames, type Topics, type Transaction } from '@fraud/schemas';
+import type { Artifact } from '@fraud/model';
+import { topicNames, type Topics } from '@fraud/schemas';
 import { artifactToUpdate } from './bootstrap.ts';
 import type { ScorerEnv } from './env.ts';
-import { awaitViewCaughtUp, startDestViewFeed, type DestViewFeed } from './dest-view.ts';
 import { startScorerLoop, type ScorerLoop } from './eos/loop.ts';
 import { startModelFeed, startPolicyFeed } from './feeds.ts';
 import { createScorerMetrics, type ScorerMetrics } from './metrics.ts';
 import { loadModelUpdate } from './model-loader.ts';
 import { createModelManager, type ModelManager } from './model-manager.ts';
 import type { CompiledPolicy } from './policy.ts';
-import type { FeatureModule, ScorerCodecs, ServingModelFactory, TransactionValidator } from './ports.ts';
+import type { ScorerCodecs, ServingModelFactory, TransactionValidator } from './ports.ts';
+import { specsOf } from './score-chunk.ts';
+import { createSpecCatalog, type SpecCatalog, type SpecContext, type SpecWiring } from './spec-catalog.ts';
 
-export interface ScorerServiceDeps<S> {
+export interface ScorerServiceDeps {
   env: ScorerEnv;
   kafka: Kafka;
   codecs: ScorerCodecs;
-  /** The feature module whose partition states share this instance's destination view. */
-  features: (view: DestinationView) => FeatureModule<S>;
+  /** How a model's feature spec is compiled and its views fed in this instance (spec-wiring.ts). */
+  specWiring: (ctx: SpecContext) => SpecWiring;
   createServing: ServingModelFactory;
   validate: TransactionValidator;
   readArtifact: (dir: string) => Promise<Artifact>;
@@ -43,24 +44,9 @@ export interface ScorerService {
   stop(): Promise<void>;
 }
 
-/** Synthetic, plausible payments: the rows of every model's smoke prediction. */
-const SMOKE_PAYMENTS: Transaction[] = (['TRANSFER', 'CASH_OUT', 'PAYMENT'] as const).map((type, i) => ({
-  txId: `smoke-${i}`,
-  eventTime: Date.UTC(2024, 0, 1, 12, i),
-  type,
-  amount: 10_000 * (i + 1),
-  currency: 'USD',
-  originAccount: 'C-smoke',
-  originBalanceBefore: 50_000,
-  destAccount: i === 2 ? 'M-smoke' : 'C-smoke-dest',
-  destBalanceBefore: 0,
-  channel: null,
-  attributes: {},
-}));
-
 /** What start-up steps share: the deps, names, metrics, and the stops of what has started so far. */
-interface Startup<S> {
-  deps: ScorerServiceDeps<S>;
+interface Startup {
+  deps: ScorerServiceDeps;
   topics: Topics;
   instanceId: string;
   registry: Registry;
@@ -75,9 +61,9 @@ interface Startup<S> {
  * bootstrap artifact), follows the live policy, reads the destination view's history, runs the
  * exactly-once loop, serves /metrics. Anything that fails stops what already started.
  */
-export async function startScorer<S>(deps: ScorerServiceDeps<S>): Promise<ScorerService> {
+export async function startScorer(deps: ScorerServiceDeps): Promise<ScorerService> {
   const registry = deps.registry ?? createMetricsRegistry('scorer');
-  const up: Startup<S> = {
+  const up: Startup = {
     deps,
     topics: topicNames(deps.env.TOPIC_PREFIX),
     instanceId: deps.instanceId ?? randomUUID().slice(0, 8),
@@ -90,9 +76,8 @@ export async function startScorer<S>(deps: ScorerServiceDeps<S>): Promise<Scorer
   try {
     const admin = await connectAdmin(up);
     const numPartitions = await checkTopics(admin, up.topics);
-    const view = createDestinationView();
-    const features = deps.features(view);
-    const models = await startModels(up, features);
+    const specs = startSpecs(up);
+    const models = await startModels(up, specs);
     const policy = await startPolicyFeed({
       kafka: deps.kafka,
       topic: up.topics.control,
@@ -101,15 +86,15 @@ export async function startScorer<S>(deps: ScorerServiceDeps<S>): Promise<Scorer
       timeoutMs: deps.env.SCORER_STARTUP_TIMEOUT_MS,
     });
     up.stops.push(() => policy.stop());
-    const viewFeed = await startViewFeed(up, view);
-    const loop = await startLoop(up, { admin, features, models, policy: () => policy.current(), viewFeed });
-    const metricsPort = await serveMetrics(up, loop, viewFeed);
+    const loop = await startLoop(up, { admin, models, policy: () => policy.current() });
+    const metricsPort = await serveMetrics(up, loop, specs);
     deps.logger.info(
       {
         group: deps.env.SCORER_GROUP_ID,
         partitions: numPartitions,
         metricsPort,
         champion: models.current()?.champion.version,
+        specs: specs.running(),
       },
       'scorer started',
     );
@@ -120,30 +105,47 @@ export async function startScorer<S>(deps: ScorerServiceDeps<S>): Promise<Scorer
   }
 }
 
-async function stopAll<S>(up: Startup<S>): Promise<void> {
+async function stopAll(up: Startup): Promise<void> {
   for (const s of up.stops.splice(0).reverse())
     await s().catch((err: unknown) => up.deps.logger.warn({ err: errorMessage(err) }, 'stop step failed'));
 }
 
-async function connectAdmin<S>(up: Startup<S>): Promise<Admin> {
+async function connectAdmin(up: Startup): Promise<Admin> {
   const admin = up.deps.kafka.admin();
   await admin.connect();
   up.stops.push(() => admin.disconnect());
   return admin;
 }
 
+/** The feature specs of the models in force: their views start when a model needs them. */
+function startSpecs(up: Startup): SpecCatalog {
+  const { deps } = up;
+  const wiring = deps.specWiring({
+    env: deps.env,
+    kafka: deps.kafka,
+    topics: up.topics,
+    codecs: deps.codecs,
+    validate: deps.validate,
+    metrics: up.metrics,
+    logger: deps.logger,
+    now: up.now,
+    groupPrefix: `${deps.env.SCORER_GROUP_ID}-${up.instanceId}`,
+  });
+  const catalog = createSpecCatalog({ wiring, logger: deps.logger });
+  up.stops.push(() => catalog.close());
+  return catalog;
+}
+
 /** The model manager, fed by model-updates; the bootstrap artifact when that holds no champion. */
-async function startModels<S>(up: Startup<S>, features: FeatureModule<S>): Promise<ModelManager> {
+async function startModels(up: Startup, specs: SpecCatalog): Promise<ModelManager> {
   const { deps, metrics } = up;
-  const smokeRows = features.compute(SMOKE_PAYMENTS, features.scratchState());
   const load = (u: Parameters<typeof loadModelUpdate>[0]) =>
     loadModelUpdate(u, {
       createServing: deps.createServing,
-      featureSet: features.featureSet,
-      featureNames: features.featureNames,
-      smokeRows,
+      specFor: (update) => specs.acquire(update),
+      releaseSpec: (f) => specs.release(f),
     });
-  const models = createModelManager({ load, metrics, logger: deps.logger });
+  const models = createModelManager({ load, metrics, logger: deps.logger, releaseSpec: (f) => specs.release(f) });
   up.stops.push(() => models.close());
   const feed = await startModelFeed({
     kafka: deps.kafka,
@@ -160,41 +162,21 @@ async function startModels<S>(up: Startup<S>, features: FeatureModule<S>): Promi
   return models;
 }
 
-/** The global destination view: reads every partition's recent history before scoring starts. */
-async function startViewFeed<S>(up: Startup<S>, view: DestinationView): Promise<DestViewFeed> {
-  const { deps } = up;
-  const started = performance.now();
-  const feed = await startDestViewFeed({
-    kafka: deps.kafka,
-    topic: up.topics.transactions,
-    groupId: `${deps.env.SCORER_GROUP_ID}-destview-${up.instanceId}`,
-    view,
-    decode: (b) => deps.codecs.transaction.decode(b),
-    validate: deps.validate,
-    lookbackMs: deps.env.SCORER_DEST_VIEW_LOOKBACK_MS,
-    metrics: up.metrics,
-    logger: deps.logger,
-    now: up.now,
-  });
-  up.stops.push(() => feed.stop());
-  await awaitViewCaughtUp(feed, deps.env.SCORER_RESTORE_TIMEOUT_MS, 'SCORER_RESTORE_TIMEOUT_MS');
-  deps.logger.info({ ...view.size(), ms: Math.round(performance.now() - started) }, 'destination view caught up');
-  return feed;
-}
-
-interface LoopParts<S> {
+interface LoopParts {
   admin: Admin;
-  features: FeatureModule<S>;
   models: ModelManager;
   policy: () => CompiledPolicy;
-  viewFeed: DestViewFeed;
 }
 
-async function startLoop<S>(up: Startup<S>, parts: LoopParts<S>): Promise<ScorerLoop> {
+async function startLoop(up: Startup, parts: LoopParts): Promise<ScorerLoop> {
   const { deps } = up;
   const { env } = deps;
   const loop = await startScorerLoop({
     ...parts,
+    specs: () => {
+      const pair = parts.models.current();
+      return pair === null ? [] : specsOf(pair);
+    },
     kafka: deps.kafka,
     topics: up.topics,
     codecs: deps.codecs,
@@ -203,7 +185,6 @@ async function startLoop<S>(up: Startup<S>, parts: LoopParts<S>): Promise<Scorer
     logger: deps.logger,
     now: up.now,
     onRestoreFetch: deps.onRestoreFetch,
-    awaitView: (eventTime, appendedBy) => parts.viewFeed.waitFor(eventTime, env.SCORER_DEST_VIEW_WAIT_MS, appendedBy),
     config: {
       groupId: env.SCORER_GROUP_ID,
       appId: env.SCORER_APP_ID ?? env.SCORER_GROUP_ID,
@@ -221,8 +202,8 @@ async function startLoop<S>(up: Startup<S>, parts: LoopParts<S>): Promise<Scorer
   return loop;
 }
 
-/** /metrics and /healthz; unhealthy once the scoring consumer or the view's crashed for good. */
-async function serveMetrics<S>(up: Startup<S>, loop: ScorerLoop, viewFeed: DestViewFeed): Promise<number> {
+/** /metrics and /healthz; unhealthy once the scoring consumer or a spec's view feed crashed for good. */
+async function serveMetrics(up: Startup, loop: ScorerLoop, specs: SpecCatalog): Promise<number> {
   const { env, logger } = up.deps;
   let crashed = false;
   loop.consumer.on(loop.consumer.events.CRASH, (e) => {
@@ -233,7 +214,7 @@ async function serveMetrics<S>(up: Startup<S>, loop: ScorerLoop, viewFeed: DestV
     registry: up.registry,
     port: env.SCORER_METRICS_PORT,
     host: env.SCORER_METRICS_HOST,
-    healthy: () => !crashed && viewFeed.healthy(),
+    healthy: () => !crashed && specs.healthy(),
   });
   up.stops.push(() => server.close());
   return server.port;
@@ -262,7 +243,7 @@ async function checkTopics(admin: Admin, topics: Topics): Promise<number> {
   return inputs;
 }
 
-async function bootstrapChampion<S>(deps: ScorerServiceDeps<S>, models: ModelManager, topic: string): Promise<void> {
+async function bootstrapChampion(deps: ScorerServiceDeps, models: ModelManager, topic: string): Promise<void> {
   const dir = deps.env.MODEL_BOOTSTRAP_DIR;
   if (!dir) {
     throw new FraudError(

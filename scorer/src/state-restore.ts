@@ -1,17 +1,18 @@
 import { readToEnd, type Kafka } from '@fraud/kafka';
 import type { Logger } from '@fraud/common';
 import type { ScoredTransaction, Transaction } from '@fraud/schemas';
-import type { FeatureModule } from './ports.ts';
+import type { FeatureModule, SpecStates } from './ports.ts';
 import type { RecentIds } from './recent-ids.ts';
 
-export interface RestoreOptions<S> {
+export interface RestoreOptions {
   kafka: Kafka;
   scoredTopic: string;
   partition: number;
   /** A fresh throwaway group name; offsets are never committed under it. */
   groupId: string;
   decode: (buf: Buffer) => Promise<ScoredTransaction>;
-  features: FeatureModule<S>;
+  /** The specs whose states are rebuilt (every payment goes through each). */
+  specs: readonly FeatureModule[];
   /** Filled with the txIds of the restored records (the newest `capacity` of them stay). */
   recent?: RecentIds;
   logger: Logger;
@@ -21,7 +22,7 @@ export interface RestoreOptions<S> {
 }
 
 /**
- * Rebuilds the per-account feature state of one input partition from `scored`.
+ * Rebuilds the per-account feature state of one input partition from `scored`, for each spec.
  *
  * Invariant that makes this exact: the scorer writes the decisions for input partition p to
  * partition p of `scored`, in input-offset order, in the same Kafka transaction that commits the
@@ -31,8 +32,8 @@ export interface RestoreOptions<S> {
  * (aborted attempts are invisible). The caller must have fenced the previous owner of p first
  * (InitProducerId on p's transactional id), so no Kafka transaction on scored[p] is still open.
  */
-export async function restorePartitionState<S>(opts: RestoreOptions<S>): Promise<{ state: S; records: number }> {
-  const state = opts.features.createState(opts.partition);
+export async function restorePartitionState(opts: RestoreOptions): Promise<{ state: SpecStates; records: number }> {
+  const state: SpecStates = new Map(opts.specs.map((f) => [f.hash, f.createState(opts.partition)]));
   let records = 0;
   let lastOffset = -1;
   await readToEnd({
@@ -55,7 +56,7 @@ export async function restorePartitionState<S>(opts: RestoreOptions<S>): Promise
         payments.push(d.transaction);
         opts.recent?.add(d.transaction.txId);
       }
-      if (payments.length) opts.features.compute(payments, state);
+      if (payments.length) for (const f of opts.specs) f.compute(payments, state.get(f.hash));
       records += payments.length;
       await opts.onFetch?.(opts.partition, payments.length);
     },

@@ -1,7 +1,17 @@
 import { FraudError } from '@fraud/common';
-import type { ServingModel } from '@fraud/model';
+import { createDestinationView, type ServingModel } from '@fraud/model';
 import type { Reason, Transaction } from '@fraud/schemas';
 import type { ActiveModel } from '../src/models.ts';
+import type { FeatureModule, SpecStates } from '../src/ports.ts';
+import { featureModule } from '../src/runtime.ts';
+
+/** The fs-v2 module the unit tests score with (one destination view for the whole file). */
+export const FS_V2 = featureModule(createDestinationView());
+
+/** A partition's states with one spec (fs-v2 by default), as a task holds them. */
+export function specStates(partition = 0, features: FeatureModule = FS_V2): SpecStates {
+  return new Map([[features.hash, features.createState(partition)]]);
+}
 
 /**
  * Unit-test stand-ins only (integration tests use the real codecs and ONNX models):
@@ -44,8 +54,9 @@ export function activeModel(
   serving: ServingModel,
   role: 'CHAMPION' | 'SHADOW' = 'CHAMPION',
   thresholds = { review: 0.5, block: 0.9 },
+  features: FeatureModule = FS_V2,
 ): ActiveModel {
-  return { role, version: serving.version, sha256: 'x', thresholds, serving };
+  return { role, version: serving.version, sha256: 'x', thresholds, serving, features };
 }
 
 export function tx(i: number, over: Partial<Transaction> = {}): Transaction {

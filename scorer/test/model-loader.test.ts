@@ -6,13 +6,17 @@ import { loadModelUpdate } from '../src/model-loader.ts';
 import { createModelManager } from '../src/model-manager.ts';
 import { createScorerMetrics } from '../src/metrics.ts';
 import { createServing, featureModule } from '../src/runtime.ts';
+import { resolveModelSpec } from '../src/spec-wiring.ts';
 import { makeTransactions, trainTinyModel, type TinyModel } from './model-fixture.ts';
 
 /** Real XGBoost -> ONNX models through the real onnxruntime: what the scorer accepts and refuses. */
 describe('model verification and hot swap (real ONNX models)', () => {
   const features = featureModule(createDestinationView());
   const smokeRows = features.compute(makeTransactions(3), features.createState(0));
-  const deps = { createServing, featureSet: features.featureSet, featureNames: features.featureNames, smokeRows };
+  const deps = {
+    createServing,
+    specFor: async (u: Parameters<typeof resolveModelSpec>[0]) => (resolveModelSpec(u), features),
+  };
   let v1: TinyModel;
   let v2: TinyModel;
   beforeAll(async () => {

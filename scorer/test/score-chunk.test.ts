@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { FraudError } from '@fraud/common';
 import { validateTransaction } from '@fraud/schemas';
-import { createDestinationView, createFeatureState, type FeatureState } from '@fraud/model';
+import { createFeatureState, type FeatureState } from '@fraud/model';
 import { evaluateChunk } from '../src/eos/chunk.ts';
 import type { RawRecord } from '@fraud/kafka';
 import { screenChunk } from '../src/score-chunk.ts';
 import { compilePolicy } from '../src/policy.ts';
 import { RecentIds } from '../src/recent-ids.ts';
-import { featureModule } from '../src/runtime.ts';
-import { activeModel, fakeServing, jsonCodec, tx } from './fakes.ts';
+import type { SpecStates } from '../src/ports.ts';
+import { FS_V2, activeModel, fakeServing, jsonCodec, specStates, tx } from './fakes.ts';
 
-const features = featureModule(createDestinationView());
+const features = FS_V2;
 const cols = features.featureNames.length;
 const AMOUNT = features.featureNames.indexOf('amount');
 // Score grows with the amount feature: amounts 1000..N*1000 give 0.1, 0.2 ... (capped at 1).
@@ -29,7 +29,7 @@ function raw(value: Buffer | null, offset: number): RawRecord {
 
 function run(
   records: RawRecord[],
-  state: FeatureState = features.createState(0),
+  state: SpecStates = specStates(0),
   extra: { shadow?: boolean; policy?: Parameters<typeof compilePolicy>[0]; recent?: RecentIds } = {},
 ) {
   const champion = fakeServing('champ-1', cols, byAmount);
@@ -49,7 +49,7 @@ function run(
         policy: compilePolicy(extra.policy ?? null),
         recent: extra.recent,
       },
-      { decode: (b) => jsonCodec.decode(b), validate: validateTransaction, features, explainTopK: 3, now: () => NOW },
+      { decode: (b) => jsonCodec.decode(b), validate: validateTransaction, explainTopK: 3, now: () => NOW },
     ),
   };
 }
@@ -95,9 +95,16 @@ describe('evaluateChunk: decode, screen, view barrier, score', () => {
     expect(row.features[AMOUNT]).toBe(2_000);
   });
 
-  it("before computing features, waits for the destination view with the valid records' newest times", async () => {
-    const state = createFeatureState({ partition: 0 }); // a view of its own
+  it("before computing features, waits for the spec's views with the valid records' newest times", async () => {
+    const own: FeatureState = createFeatureState({ partition: 0 }); // a view of its own
     const calls: Array<{ eventTime: number; appendedBy: number; viewEvents: number }> = [];
+    const waiting = {
+      ...features,
+      awaitInputs: async (eventTime: number, appendedBy: number) =>
+        void calls.push({ eventTime, appendedBy, viewEvents: own.view.size().events }),
+    };
+    const state = specStates(0, waiting);
+    state.set(waiting.hash, own);
     const records = [3, 1, 2].map((i) => ({
       ...raw(jsonCodec.encode(tx(i, { eventTime: NOW - 60_000 + i * 1_000 })), i),
       timestamp: String(NOW - 100 + i),
@@ -110,23 +117,18 @@ describe('evaluateChunk: decode, screen, view barrier, score', () => {
         topic: 'in',
         partition: 0,
         state,
-        models: { champion: activeModel(fakeServing('c', cols, byAmount)), shadow: null },
+        models: {
+          champion: activeModel(fakeServing('c', cols, byAmount), 'CHAMPION', undefined, waiting),
+          shadow: null,
+        },
         policy: compilePolicy(null),
       },
-      {
-        decode: (b) => jsonCodec.decode(b),
-        validate: validateTransaction,
-        features,
-        explainTopK: 3,
-        now: () => NOW,
-        awaitView: async (eventTime, appendedBy) =>
-          void calls.push({ eventTime, appendedBy, viewEvents: state.view.size().events }),
-      },
+      { decode: (b) => jsonCodec.decode(b), validate: validateTransaction, explainTopK: 3, now: () => NOW },
     );
     expect(calls).toEqual([{ eventTime: NOW - 60_000 + 3_000, appendedBy: NOW - 97, viewEvents: 0 }]);
     expect(scored).toHaveLength(3);
     expect(dead).toHaveLength(1);
-    expect(state.view.size().events).toBe(3);
+    expect(own.view.size().events).toBe(3);
   });
 
   it('explains every REVIEW and BLOCK and no APPROVE', async () => {
@@ -135,7 +137,7 @@ describe('evaluateChunk: decode, screen, view barrier, score', () => {
   });
 
   it('history: each row sees only earlier payments of its account, across chunks', async () => {
-    const state = features.createState(0);
+    const state = specStates(0);
     const count24 = features.featureNames.indexOf('orig_count_24h');
     const first = await run(
       [0, 1, 2, 3].map((i) => raw(jsonCodec.encode(tx(i * 3)), i)),
@@ -181,7 +183,7 @@ describe('evaluateChunk: decode, screen, view barrier, score', () => {
 
   it('does not dead-letter infrastructure failures: they fail the chunk so it is retried', async () => {
     const records = [raw(jsonCodec.encode(tx(1)), 0)];
-    const state = features.createState(0);
+    const state = specStates(0);
     const champion = fakeServing('c', cols, byAmount);
     await expect(
       evaluateChunk(
@@ -198,7 +200,6 @@ describe('evaluateChunk: decode, screen, view barrier, score', () => {
             throw new FraudError('REGISTRY_UNAVAILABLE', 'registry down', { retriable: true });
           },
           validate: validateTransaction,
-          features,
           explainTopK: 3,
           now: () => NOW,
         },
@@ -246,7 +247,7 @@ describe('evaluateChunk: decode, screen, view barrier, score', () => {
 
   it('dead-letters a txId seen on the partition (earlier/same chunk) as DUPLICATE_TX_ID, state untouched', async () => {
     const recent = new RecentIds(1_000);
-    const state = features.createState(0);
+    const state = specStates(0);
     const first = await run(
       [0, 1, 2].map((i) => raw(jsonCodec.encode(tx(i)), i)),
       state,
@@ -266,7 +267,7 @@ describe('evaluateChunk: decode, screen, view barrier, score', () => {
     ]);
     expect(second.dead[0]!.message).toMatch(/tx-1 was already scored on this partition/);
     // The repeat is not counted in the account's history: same features as a run without it.
-    const clean = features.createState(0);
+    const clean = specStates(0);
     const expected = await run(
       [0, 1, 2, 3].map((i) => raw(jsonCodec.encode(tx(i)), i)),
       clean,

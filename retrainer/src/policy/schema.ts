@@ -147,6 +147,19 @@ export const retrainPolicySchema = z
     /** A run needs at least this many labelled rows and frauds in the window. */
     minTrainingRows: z.number().int().min(10).max(100_000_000).default(1000),
     minTrainingPositives: z.number().int().min(1).max(1_000_000).default(10),
+    /**
+     * The feature spec a run trains with: the name of a spec shipped in model/feature-sets/ (fs-v2,
+     * payments-v1, ...), optionally name@version. The challenger carries it in its metadata and the
+     * scorer computes it; a spec other than the logged one is computed from the stored transactions.
+     */
+    featureSpec: z
+      .string()
+      .regex(
+        /^[a-z0-9][a-z0-9._-]*(@[a-z0-9._-]+)?$/,
+        'a shipped spec name such as fs-v2 or payments-v1 (name@version allowed)',
+      )
+      .max(128)
+      .default('fs-v2'),
     xgboost: xgboostSchema.default(xgboostSchema.parse({})),
     promotion: promotionSchema.default(promotionSchema.parse({})),
     /** A winning challenger first runs as SHADOW beside the champion and is judged on live labels. */

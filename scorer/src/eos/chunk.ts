@@ -6,43 +6,37 @@ import type { ScorerMetrics } from '../metrics.ts';
 import type { ModelManager } from '../model-manager.ts';
 import type { ModelPair } from '../models.ts';
 import type { CompiledPolicy } from '../policy.ts';
-import type { Codec, FeatureModule, TransactionValidator } from '../ports.ts';
+import type { Codec, SpecStates, TransactionValidator } from '../ports.ts';
 import type { RecentIds } from '../recent-ids.ts';
-import { scoreChunk, screenChunk, type ChunkResult } from '../score-chunk.ts';
+import { scoreChunk, screenChunk, specsOf, type ChunkResult } from '../score-chunk.ts';
 import type { OpenedTask } from './port.ts';
 
-export interface EvaluateDeps<S> {
+export interface EvaluateDeps {
   decode: Codec<Transaction>['decode'];
   validate: TransactionValidator;
-  features: FeatureModule<S>;
   explainTopK: number;
   /** The injected wall clock. */
   now: () => number;
-  /**
-   * The destination view barrier: waits (bounded) until the view holds every partition's events
-   * before `eventTime`; `appendedBy` is the chunk's newest Kafka timestamp.
-   */
-  awaitView?: (eventTime: number, appendedBy: number) => Promise<unknown>;
 }
 
-export interface EvaluateContext<S> {
+export interface EvaluateContext {
   topic: string;
   partition: number;
-  /** Mutated: afterwards it includes the chunk's scored payments. */
-  state: S;
+  /** Mutated: afterwards it includes the chunk's scored payments (one state per spec of `models`). */
+  state: SpecStates;
   recent?: RecentIds;
   models: ModelPair;
   policy: CompiledPolicy;
 }
 
 /**
- * A chunk's decisions and dead letters: decode (registry I/O), screen (pure), wait for the
- * destination view (I/O) when anything is left to score, score (pure but for the model call).
+ * A chunk's decisions and dead letters: decode (registry I/O), screen (pure), wait for the views
+ * of the models' specs (I/O) when anything is left to score, score (pure but for the model call).
  */
-export async function evaluateChunk<S>(
+export async function evaluateChunk(
   records: readonly RawRecord[],
-  ctx: EvaluateContext<S>,
-  deps: EvaluateDeps<S>,
+  ctx: EvaluateContext,
+  deps: EvaluateDeps,
 ): Promise<ChunkResult> {
   const decoded = await decodeChunk(records, deps.decode);
   const screened = screenChunk(records, decoded, {
@@ -52,21 +46,21 @@ export async function evaluateChunk<S>(
     validate: deps.validate,
     now: deps.now(),
   });
-  if (screened.payments.length > 0 && deps.awaitView !== undefined)
-    await deps.awaitView(screened.newestEventTime, screened.appendedBy);
+  if (screened.payments.length > 0) {
+    await Promise.all(specsOf(ctx.models).map((f) => f.awaitInputs?.(screened.newestEventTime, screened.appendedBy)));
+  }
   const scored = await scoreChunk(records, screened, {
     partition: ctx.partition,
     state: ctx.state,
     models: ctx.models,
     policy: ctx.policy,
-    features: deps.features,
     explainTopK: deps.explainTopK,
     now: deps.now,
   });
   return { scored, dead: screened.dead };
 }
 
-export interface RunChunkDeps<S> extends EvaluateDeps<S> {
+export interface RunChunkDeps extends EvaluateDeps {
   topic: string;
   models: ModelManager;
   policy: () => CompiledPolicy;
@@ -74,26 +68,27 @@ export interface RunChunkDeps<S> extends EvaluateDeps<S> {
   logger: Logger;
 }
 
-export interface ChunkTask<S> {
+export interface ChunkTask {
   partition: number;
-  opened: OpenedTask<S>;
+  opened: OpenedTask;
 }
 
 /**
  * Scores one chunk and commits it in one Kafka transaction. The model lease is held for exactly
  * this chunk. On failure the error is counted, logged and rethrown: the caller drops the task.
  */
-export async function runChunk<S>(
-  task: ChunkTask<S>,
+export async function runChunk(
+  task: ChunkTask,
   records: readonly RawRecord[],
   highWatermark: string,
-  deps: RunChunkDeps<S>,
+  deps: RunChunkDeps,
 ): Promise<void> {
   const t0 = performance.now();
   const last = BigInt(records[records.length - 1]!.offset);
   const lease = deps.models.acquire();
   let result: ChunkResult;
   try {
+    await ensureSpecStates(task.opened, lease.models, deps.logger);
     const { state, recent } = task.opened;
     const ctx = { topic: deps.topic, partition: task.partition, state, recent, models: lease.models };
     result = await evaluateChunk(records, { ...ctx, policy: deps.policy() }, deps);
@@ -116,6 +111,24 @@ export async function runChunk<S>(
   recordChunkMetrics(deps.metrics, result, records.length, (performance.now() - t0) / 1000, deps.now());
   const lag = BigInt(highWatermark) - last - 1n;
   deps.metrics.consumerLag.set({ partition: String(task.partition) }, Number(lag < 0n ? 0n : lag));
+}
+
+/**
+ * Builds the partition's state of every spec the chunk's models use and the task lacks (a model
+ * with a new spec was swapped in since the task opened): from scored[p], as on assignment. The
+ * task owns p and its last chunk is committed, so scored[p] holds exactly the payments before
+ * this chunk. A failure fails the chunk: the task is rebuilt and the chunk retried.
+ */
+async function ensureSpecStates(opened: OpenedTask, models: ModelPair, logger: Logger): Promise<void> {
+  for (const spec of specsOf(models)) {
+    if (opened.state.has(spec.hash)) continue;
+    const t0 = performance.now();
+    const records = await opened.addSpec(spec);
+    logger.info(
+      { spec: spec.id, records, ms: Math.round(performance.now() - t0) },
+      'feature state built for a new spec',
+    );
+  }
 }
 
 /** Counters move only after the commit: they count what is in Kafka. */

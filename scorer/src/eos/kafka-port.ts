@@ -30,12 +30,13 @@ export interface KafkaPortConfig {
   dedupeWindow: number;
 }
 
-export interface KafkaPortDeps<S> {
+export interface KafkaPortDeps {
   kafka: Kafka;
   admin: Admin;
   topics: Topics;
   codecs: ScorerCodecs;
-  features: FeatureModule<S>;
+  /** The specs in force: a task opens with a state for each. */
+  specs: () => readonly FeatureModule[];
   logger: Logger;
   config: KafkaPortConfig;
   /** Awaited after each fetch of scored[p] during a restore (instrumentation; tests throttle with it). */
@@ -48,7 +49,7 @@ export function transactionalIdFor(appId: string, topic: string, partition: numb
 }
 
 /** The loop's port on the real broker: one transactional producer per input partition (EOS v1). */
-export function createKafkaEosPort<S>(deps: KafkaPortDeps<S>): EosPort<S> {
+export function createKafkaEosPort(deps: KafkaPortDeps): EosPort {
   return {
     async openTask(partition, heartbeat) {
       const { kafka, topics, config, logger } = deps;
@@ -56,8 +57,16 @@ export function createKafkaEosPort<S>(deps: KafkaPortDeps<S>): EosPort<S> {
       const transactor = await openPartitionTransactor({ kafka, transactionalId, logger });
       try {
         const committed = await committedOffset(deps.admin, config.groupId, topics.transactions, partition);
-        const restored = await whileHeartbeating(heartbeat, config.heartbeatIntervalMs, () => restore(deps, partition));
-        return { committed, ...restored, ...transactionsOf(deps, transactor, partition) };
+        const restored = await whileHeartbeating(heartbeat, config.heartbeatIntervalMs, () =>
+          restore(deps, partition, deps.specs(), true),
+        );
+        const { state } = restored;
+        const addSpec = async (spec: FeatureModule): Promise<number> => {
+          const added = await restore(deps, partition, [spec], false);
+          state.set(spec.hash, added.state.get(spec.hash));
+          return added.restoredRecords;
+        };
+        return { committed, ...restored, addSpec, ...transactionsOf(deps, transactor, partition) };
       } catch (err: unknown) {
         await transactor.close().catch(() => undefined);
         throw err;
@@ -66,12 +75,15 @@ export function createKafkaEosPort<S>(deps: KafkaPortDeps<S>): EosPort<S> {
   };
 }
 
-async function restore<S>(
-  deps: KafkaPortDeps<S>,
+/** The partition's state of each spec from scored[p]; with `withRecent`, its txIds for DUPLICATE_TX_ID too. */
+async function restore(
+  deps: KafkaPortDeps,
   partition: number,
-): Promise<Pick<OpenedTask<S>, 'state' | 'recent' | 'restoredRecords'>> {
+  specs: readonly FeatureModule[],
+  withRecent: boolean,
+): Promise<Pick<OpenedTask, 'state' | 'recent' | 'restoredRecords'>> {
   const { config } = deps;
-  const recent = config.dedupeWindow > 0 ? new RecentIds(config.dedupeWindow) : undefined;
+  const recent = withRecent && config.dedupeWindow > 0 ? new RecentIds(config.dedupeWindow) : undefined;
   const { state, records } = await restorePartitionState({
     recent,
     kafka: deps.kafka,
@@ -79,7 +91,7 @@ async function restore<S>(
     partition,
     groupId: `${config.groupId}-restore-${partition}-${randomUUID().slice(0, 8)}`,
     decode: (b) => deps.codecs.scored.decode(b),
-    features: deps.features,
+    specs,
     logger: deps.logger,
     timeoutMs: config.restoreTimeoutMs,
     onFetch: deps.onRestoreFetch,
@@ -87,11 +99,11 @@ async function restore<S>(
   return { state, recent, restoredRecords: records };
 }
 
-function transactionsOf<S>(
-  deps: KafkaPortDeps<S>,
+function transactionsOf(
+  deps: KafkaPortDeps,
   transactor: PartitionTransactor,
   partition: number,
-): Pick<OpenedTask<S>, 'commit' | 'close'> {
+): Pick<OpenedTask, 'commit' | 'close'> {
   const { topics, config } = deps;
   return {
     commit: (output, next) =>
@@ -104,7 +116,7 @@ function transactionsOf<S>(
 }
 
 /** Decisions to partition p of `scored` (co-partitioned with the input), then the dead letters. */
-function outputMessages<S>(deps: KafkaPortDeps<S>, output: ChunkResult, partition: number): OutMessage[] {
+function outputMessages(deps: KafkaPortDeps, output: ChunkResult, partition: number): OutMessage[] {
   const { topics, codecs } = deps;
   const out: OutMessage[] = output.scored.map((s) => ({
     topic: topics.scored,

@@ -26,12 +26,13 @@ export interface LoopConfig {
   dedupeWindow: number;
 }
 
-export interface LoopDeps<S> {
+export interface LoopDeps {
   kafka: Kafka;
   admin: Admin;
   topics: Topics;
   codecs: ScorerCodecs;
-  features: FeatureModule<S>;
+  /** The specs in force (the current models'): a partition task opens with a state for each. */
+  specs: () => readonly FeatureModule[];
   validate: TransactionValidator;
   models: ModelManager;
   policy: () => CompiledPolicy;
@@ -40,10 +41,8 @@ export interface LoopDeps<S> {
   config: LoopConfig;
   /** The one wall clock of the loop and the scoring. */
   now: () => number;
-  /** Waits until the destination view holds every partition's events before this eventTime (bounded). */
-  awaitView?: (eventTime: number, appendedBy: number) => Promise<unknown>;
   /** The Kafka side of the loop; the real broker's when omitted. */
-  port?: EosPort<S>;
+  port?: EosPort;
   /** Awaited after each fetch of scored[p] during a restore (instrumentation; tests throttle with it). */
   onRestoreFetch?: (partition: number, records: number) => Promise<void>;
 }
@@ -63,7 +62,7 @@ export interface ScorerLoop {
  * the task and is not resolved, so kafkajs fetches it again and a new task scores it. The error
  * is not rethrown: kafkajs would crash the consumer on a non-retriable one such as a fenced producer.
  */
-export async function startScorerLoop<S>(deps: LoopDeps<S>): Promise<ScorerLoop> {
+export async function startScorerLoop(deps: LoopDeps): Promise<ScorerLoop> {
   const { topics, config, logger } = deps;
   const heartbeatIntervalMs = Math.max(500, Math.floor(config.sessionTimeoutMs / 10));
   const tasks = createTaskTable({

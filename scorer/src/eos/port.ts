@@ -9,13 +9,14 @@
  * performance.now(), the process's monotonic clock, which no wall-clock adjustment moves.
  */
 import type { RecentIds } from '../recent-ids.ts';
+import type { FeatureModule, SpecStates } from '../ports.ts';
 import type { ChunkResult } from '../score-chunk.ts';
 
-export interface OpenedTask<S> {
+export interface OpenedTask {
   /** The group's committed offset for the partition, read after fencing: the first position. */
   committed: bigint;
-  /** The feature state rebuilt from scored[p]. */
-  state: S;
+  /** The feature states (one per spec in force when it opened) rebuilt from scored[p]. */
+  state: SpecStates;
   /** The txIds of scored[p] (newest first kept), for DUPLICATE_TX_ID. */
   recent: RecentIds | undefined;
   /** Scored records replayed to rebuild the state. */
@@ -25,16 +26,21 @@ export interface OpenedTask<S> {
    * input offset, committed atomically. Rejects (after aborting) on any failure, fencing included.
    */
   commit(output: ChunkResult, next: bigint): Promise<void>;
+  /**
+   * Adds the state of one more spec to `state`, rebuilt from scored[p] (call between chunks, so
+   * scored[p] holds exactly the committed payments); resolves to the records replayed.
+   */
+  addSpec(spec: FeatureModule): Promise<number>;
   /** Releases the transactional producer. */
   close(): Promise<void>;
 }
 
-export interface EosPort<S> {
+export interface EosPort {
   /**
    * Opens the task of one input partition: fence the previous owner (which also finishes its
    * open Kafka transaction), read the committed offset, rebuild the state from scored[p].
    * `heartbeat` keeps this member in the group while that takes long; it rejects when the group
    * is rebalancing, and then so does this.
    */
-  openTask(partition: number, heartbeat: () => Promise<void>): Promise<OpenedTask<S>>;
+  openTask(partition: number, heartbeat: () => Promise<void>): Promise<OpenedTask>;
 }

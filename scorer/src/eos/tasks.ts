@@ -13,9 +13,9 @@ import {
 } from './machine.ts';
 import type { EosPort, OpenedTask } from './port.ts';
 
-export interface TaskTableDeps<S> {
-  port: EosPort<S>;
-  chunk: RunChunkDeps<S>;
+export interface TaskTableDeps {
+  port: EosPort;
+  chunk: RunChunkDeps;
   metrics: ScorerMetrics;
   logger: Logger;
 }
@@ -37,16 +37,16 @@ export interface TaskTable {
   stop(): Promise<void>;
 }
 
-interface Resources<S> {
+interface Resources {
   partition: number;
-  opened: OpenedTask<S>;
+  opened: OpenedTask;
   busy: Promise<unknown>;
 }
 
-export function createTaskTable<S>(deps: TaskTableDeps<S>): TaskTable {
+export function createTaskTable(deps: TaskTableDeps): TaskTable {
   const { metrics, logger } = deps;
   let state = initialLoopState;
-  const resources = new Map<number, Resources<S>>();
+  const resources = new Map<number, Resources>();
 
   const release = async (drop: DropEffect): Promise<void> => {
     metrics.consumerLag.remove({ partition: String(drop.partition) });
@@ -69,7 +69,7 @@ export function createTaskTable<S>(deps: TaskTableDeps<S>): TaskTable {
     await dispatch({ kind: 'restoreStarted', partition });
     const taskId = state.current.get(partition)!;
     const started = performance.now();
-    let opened: OpenedTask<S>;
+    let opened: OpenedTask;
     try {
       opened = await deps.port.openTask(partition, heartbeat);
     } catch (err: unknown) {

@@ -1,21 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import { createLogger, FraudError } from '@fraud/common';
-import { createDestinationView, type FeatureState } from '@fraud/model';
 import { validateTransaction } from '@fraud/schemas';
 import type { EosPort, OpenedTask } from '../../src/eos/port.ts';
 import { createTaskTable } from '../../src/eos/tasks.ts';
 import { createScorerMetrics } from '../../src/metrics.ts';
 import { createModelManager } from '../../src/model-manager.ts';
 import { compilePolicy } from '../../src/policy.ts';
-import { featureModule } from '../../src/runtime.ts';
 import type { RawRecord } from '@fraud/kafka';
 import type { ChunkResult } from '../../src/score-chunk.ts';
-import { activeModel, fakeServing, jsonCodec, tx } from '../fakes.ts';
+import { FS_V2, activeModel, fakeServing, jsonCodec, specStates, tx } from '../fakes.ts';
 
 const NOW = Date.UTC(2025, 0, 2);
 const logger = createLogger('tasks-test', 'silent');
-const features = featureModule(createDestinationView());
+const features = FS_V2;
 const cols = features.featureNames.length;
 
 /** A port with no broker: each open and commit is recorded; commits fail while `failCommits`. */
@@ -24,19 +22,24 @@ function fakePort() {
   const committed: Array<{ partition: number; next: bigint; output: ChunkResult }> = [];
   let opened = 0;
   const control = { failCommits: false, openGate: Promise.resolve() };
-  const port: EosPort<FeatureState> = {
+  const port: EosPort = {
     async openTask(partition) {
       const n = ++opened;
       log.push(`open ${partition}#${n}`);
       await control.openGate;
-      const task: OpenedTask<FeatureState> = {
+      const task: OpenedTask = {
         committed: 0n,
-        state: features.createState(partition),
+        state: specStates(partition),
         recent: undefined,
         restoredRecords: 0,
         async commit(output, next) {
           if (control.failCommits) throw new FraudError('KAFKA_UNAVAILABLE', 'fenced (injected)');
           committed.push({ partition, next, output });
+        },
+        async addSpec(spec) {
+          log.push(`addSpec ${partition}#${n} ${spec.id}`);
+          task.state.set(spec.hash, spec.createState(partition));
+          return 0;
         },
         async close() {
           log.push(`close ${partition}#${n}`);
@@ -62,7 +65,6 @@ function setup() {
       topic: 'in',
       decode: (b) => jsonCodec.decode(b),
       validate: validateTransaction,
-      features,
       explainTopK: 3,
       now: () => NOW,
       models,
@@ -109,6 +111,25 @@ describe('the task table (effects shell) with a fake port', () => {
     expect(again.id).not.toBe(task.id);
     expect(s.log).toEqual(['open 0#1', 'close 0#1', 'open 0#2']);
     expect((await s.metrics.aborted.get()).values[0]?.value).toBe(1);
+  });
+
+  it('a champion with a new spec: its state is built on the task before the next chunk, the old one dropped', async () => {
+    const s = setup();
+    s.table.assigned([0]);
+    const task = (await s.table.ensureTask(0, heartbeat))!;
+    expect(await s.table.runChunk(task, records(0, 2), '2')).toBe(true);
+    const other = { ...features, hash: 'other-spec', id: 'other@1' };
+    s.models.install(
+      activeModel(
+        fakeServing('c2', cols, () => 0.1),
+        'CHAMPION',
+        undefined,
+        other,
+      ),
+    );
+    expect(await s.table.runChunk(task, records(2, 2), '4')).toBe(true);
+    expect(s.log).toEqual(['open 0#1', 'addSpec 0#1 other@1']);
+    expect(s.committed[1]!.output.scored.map((r) => r.record.modelVersion)).toEqual(['c2', 'c2']);
   });
 
   it('revoked while the task is being opened: it is closed as soon as the open finishes, never used', async () => {
