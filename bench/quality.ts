@@ -14,6 +14,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { QualityData, QualityResult, QualitySplit, TrainParams } from '@fraud/model';
 import { paysimFixture } from '@fraud/common/testing';
+import { simulateCard } from '@fraud/producers';
 import {
   FEATURE_NAMES,
   FEATURE_SET,
@@ -23,11 +24,15 @@ import {
   paysimEventTime,
   runQuality,
   sortByEventTime,
+  splitBackFrom,
   trainParams,
   xgboostVersion,
 } from '@fraud/model';
 
-const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/** The card world's run: the handbook's population size (5,000 cards, 10,000 terminals), 60 days. */
+const CARD = { seed: 'quality-1', days: 60, customers: 5_000, terminals: 10_000, start: Date.UTC(2026, 0, 1) };
 
 /** One data set: its rows featurised, its split and what the report says about it. */
 interface DataSet {
@@ -95,6 +100,38 @@ async function paysimDataSet(): Promise<DataSet> {
   };
 }
 
+/**
+ * The card world (W's simulator, offline): 60 simulated days, seed fixed. Split at the end, as the
+ * handbook: train days 39-45, delay days 46-52 (7 days), test days 53-59; the days before train are
+ * feature history (30-day windows). Label features see each label from its labeledAt on (the
+ * simulator's delays: fraud lognormal, median 1 day, at most 14; legitimate 2 days).
+ */
+function cardDataSet(): DataSet {
+  log(`card: simulating ${CARD.days} days, ${CARD.customers} cards, seed ${CARD.seed}`);
+  const sim = simulateCard(CARD);
+  const txs = sim.transactions;
+  log(`card: ${txs.length} payments, ${sim.labels.length} labels; computing ${FEATURE_SET} features`);
+  const features = featuresForFile(txs);
+  const end = CARD.start + CARD.days * DAY_MS;
+  return {
+    name: 'card',
+    source: `simulateCard(${JSON.stringify(CARD)})`,
+    spec: `${FEATURE_SET} (built-in features)`,
+    specHash: hashOf({ featureSet: FEATURE_SET, names: FEATURE_NAMES }),
+    labelDelayHours: 7 * 24,
+    trueFraudRate: null,
+    data: {
+      eventTimes: Float64Array.from(txs, (t) => t.eventTime),
+      labels: Float32Array.from(sim.truth, (t) => (t.isFraud ? 1 : 0)),
+      cards: txs.map((t) => t.originAccount),
+      features,
+      featureNames: FEATURE_NAMES,
+      labelFeatures: [],
+    },
+    split: splitBackFrom(end, { train: 7 * DAY_MS, delay: 7 * DAY_MS, test: 7 * DAY_MS }),
+  };
+}
+
 type Row = { dataset: string; model: string } & Record<string, number | string>;
 
 function tableRows(name: string, r: QualityResult): Row[] {
@@ -118,7 +155,7 @@ function formatTable(rows: Row[]): string {
 async function main(): Promise<void> {
   const started = performance.now();
   const loadAtStart = Number((loadavg()[0] ?? 0).toFixed(2));
-  const dataSets = [await paysimDataSet()];
+  const dataSets = [await paysimDataSet(), cardDataSet()];
   const results: Record<string, unknown> = {};
   const table: Row[] = [];
   for (const ds of dataSets) {
