@@ -4,6 +4,7 @@ import { CONTROL_KEYS, decisionPolicySchema, type ModelUpdate } from '@fraud/sch
 import type { ModelMetrics } from './metrics.ts';
 import type { ModelManager } from './model-manager.ts';
 import { compilePolicy, type CompiledPolicy } from './policy.ts';
+import { nextRuleSet } from './rules/active-rules.ts';
 
 export interface Feed {
   stop(): Promise<void>;
@@ -92,13 +93,18 @@ async function decodeUpdate(o: ModelFeedOptions, value: Buffer, offset: string):
   }
 }
 
-/** Follows the compacted control topic for the live decision policy; a bad policy is ignored. */
+/**
+ * Follows the compacted control topic for the live decision policy and rule set; a bad one is
+ * ignored. The scoring loop reads current() once per chunk, so a new version applies at a chunk boundary.
+ */
 export async function startPolicyFeed(o: FeedOptions): Promise<Feed & { current(): CompiledPolicy }> {
   let current = compilePolicy(null);
   const reader = await followToEnd(o, async (messages) => {
     for (const m of messages) {
-      if (m.key?.toString() !== CONTROL_KEYS.decisionPolicy) continue;
-      current = nextPolicy(o.logger, m, current);
+      const key = m.key?.toString();
+      if (key === CONTROL_KEYS.ruleSet) current = { ...current, rules: nextRuleSet(o.logger, m, current.rules) };
+      if (key !== CONTROL_KEYS.decisionPolicy) continue;
+      current = { ...nextPolicy(o.logger, m, current), rules: current.rules };
     }
   });
   return { current: () => current, stop: () => reader.stop() };

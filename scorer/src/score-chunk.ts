@@ -161,6 +161,7 @@ export async function scoreChunk(
   ]);
   const thresholds = effectiveThresholds(champion.thresholds, ctx.policy.policy);
   const scoredAt = ctx.now();
+  const featureNames = champion.features.featureNames;
   return payments.map((payment, row) => {
     const rec = records[screened.indexes[row]!]!;
     const score = scores[row]!;
@@ -168,7 +169,7 @@ export async function scoreChunk(
     // A plain loop: Array.from(typed array) goes through the iterator protocol, 10x slower.
     const features = new Array<number>(cols);
     for (let j = 0; j < cols; j++) features[j] = data[base + j]!;
-    const { decision, rulesFired } = applyPolicy(payment, score, thresholds, ctx.policy);
+    const { decision, rulesFired } = applyPolicy(payment, score, thresholds, ctx.policy, { features, featureNames });
     const reasons: Reason[] =
       decision === 'APPROVE' ? [] : champion.serving.explain(data.subarray(base, base + cols), ctx.explainTopK);
     return {
@@ -184,6 +185,7 @@ export async function scoreChunk(
         modelVersion: champion.version,
         reasons,
         rulesFired,
+        ruleSetVersion: ctx.policy.rules.version,
         shadow: shadowOf(shadow, shadowScores, row),
         scoredAt,
         source: { partition: ctx.partition, offset: Number(rec.offset), publishedAt: Number(rec.timestamp) },
