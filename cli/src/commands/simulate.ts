@@ -2,8 +2,8 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import {
   createLabelScheduler,
   createProgress,
-  createSimulator,
-  DEFAULT_SCENARIO,
+  createWorldSimulator,
+  defaultScenario,
   formatDuration,
   loadScenario,
   parseDuration,
@@ -11,8 +11,10 @@ import {
   runSimulation,
   type Scenario,
   type SimulateSummary,
-  type SimulatorStats,
   type Speed,
+  type WorldName,
+  type WorldStats,
+  WORLD_NAMES,
 } from '@fraud/producers';
 import { argParser, fraction, positiveInt } from '../args.ts';
 import { metricsNote, publishingOptions, runPublishing } from '../publishing.ts';
@@ -24,6 +26,7 @@ interface SimulateFlags {
   speed: Speed;
   seed?: string;
   scenario?: string;
+  world?: WorldName;
   count?: number;
   duration?: number;
   start?: string;
@@ -43,7 +46,7 @@ const durationSeconds = argParser((v) =>
 export function register(program: Command): void {
   const command = program
     .command('simulate')
-    .description('publish PaySim-like transactions (and their delayed labels) from the agent-based simulator')
+    .description('publish simulated transactions (and their delayed labels): PaySim-like mobile money or card payments')
     .option(
       '--rate <tx/s>',
       `publish at most this many transactions per second (default ${DEFAULT_SIMULATE_RATE})`,
@@ -56,7 +59,15 @@ export function register(program: Command): void {
         .argParser(speedArg),
     )
     .option('--seed <seed>', 'PRNG seed: the same seed gives the same stream (default: random, printed)')
-    .option('--scenario <file>', 'scenario file (YAML or JSON) with population, label delays and fraud phases')
+    .addOption(
+      new Option('--world <world>', 'the simulated world: paysim (mobile money) or card (card payments)').choices(
+        WORLD_NAMES,
+      ),
+    )
+    .option(
+      '--scenario <file>',
+      'scenario file (YAML or JSON) with its world, population, label delays and fraud phases',
+    )
     .option('--count <n>', 'stop after n transactions', positiveInt('--count'))
     .option('--duration <time>', 'stop after this wall-clock time (seconds, or 30s, 10m, 2h)', durationSeconds)
     .option('--start <iso>', 'simulated start time (default: the scenario start, else now)')
@@ -70,15 +81,27 @@ export function register(program: Command): void {
     .addHelpText(
       'after',
       '\nExamples:\n  fraud simulate --count 100000 --max --seed 42\n' +
+        '  fraud simulate --world card --count 50000 --max --seed 7\n' +
+        '  fraud simulate --scenario producers/scenarios/card.yaml --speed x3600 --rate 500\n' +
         '  fraud simulate --scenario producers/scenarios/drift-demo.yaml --speed x3600 --rate 500\n' +
         envHelp('producers'),
     )
     .action(simulate);
 }
 
-/** The scenario file (or the default) with the command line's legitimate label rate. */
-async function scenarioOf(flags: SimulateFlags): Promise<Scenario> {
-  const scenario: Scenario = flags.scenario ? await loadScenario(flags.scenario) : DEFAULT_SCENARIO;
+/** The scenario file (or the world's default) with the command line's legitimate label rate. */
+export async function scenarioOf(
+  flags: Pick<SimulateFlags, 'scenario' | 'world' | 'legitLabelRate'>,
+): Promise<Scenario> {
+  const scenario: Scenario = flags.scenario
+    ? await loadScenario(flags.scenario)
+    : defaultScenario(flags.world ?? 'paysim');
+  const world = scenario.world ?? 'paysim';
+  if (flags.world !== undefined && flags.world !== world)
+    throw new InvalidArgumentError(
+      `--world ${flags.world} but the scenario ${flags.scenario} is of the ${world} world: ` +
+        `drop --world, or set \`world: ${flags.world}\` in the scenario file`,
+    );
   if (flags.legitLabelRate === undefined) return scenario;
   return { ...scenario, labels: { ...scenario.labels, legitSampleRate: flags.legitLabelRate } };
 }
@@ -90,14 +113,14 @@ async function simulate(flags: SimulateFlags): Promise<void> {
   if (Number.isNaN(start))
     throw new InvalidArgumentError(`--start ${flags.start} is not an ISO date (e.g. 2026-01-01T00:00:00Z)`);
   const seed = flags.seed ?? String(Math.floor(Math.random() * 2 ** 31));
-  const simulator = createSimulator({ seed, scenario, start });
+  const simulator = createWorldSimulator({ seed, scenario, start });
   const ratePerSec = flags.max ? undefined : (flags.rate ?? DEFAULT_SIMULATE_RATE);
   const speed = flags.speed === 'max' ? 'max' : `x${flags.speed}`;
   await runPublishing('simulate', flags, async (pub, signal) => {
     const labels = flags.labels ? pub.topics.labels : '(no labels)';
     const rate = ratePerSec ? `${ratePerSec} tx/s` : 'max';
     process.stderr.write(
-      `simulate: scenario ${scenario.name}, seed ${seed}, speed ${speed}, rate ${rate}, ` +
+      `simulate: world ${scenario.world ?? 'paysim'}, scenario ${scenario.name}, seed ${seed}, speed ${speed}, rate ${rate}, ` +
         `topics ${pub.topics.transactions} + ${labels}${metricsNote(pub)}\n`,
     );
     const progress = createProgress({ title: 'simulate', total: flags.count });
@@ -131,7 +154,7 @@ async function simulate(flags: SimulateFlags): Promise<void> {
   });
 }
 
-function formatSummary(summary: SimulateSummary, s: SimulatorStats, seed: string): string {
+function formatSummary(summary: SimulateSummary, s: WorldStats, seed: string): string {
   const fraudPct = ((100 * summary.fraud) / Math.max(1, summary.transactions)).toFixed(3);
   const typologies = Object.entries(s.byTypology)
     .filter(([, v]) => v > 0)

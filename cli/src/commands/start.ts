@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { createLogger, envWith, parseEnv } from '@fraud/common';
 import {
   dataDir,
@@ -14,7 +14,7 @@ import {
   stopService,
   type ServiceSpec,
 } from '@fraud/infra';
-import { loadScenario } from '@fraud/producers';
+import { loadScenario, WORLD_NAMES, type WorldName } from '@fraud/producers';
 import { bootstrapModel, hasChampion } from '../start/bootstrap-model.ts';
 import { simulatorArgs } from '../start/simulator-args.ts';
 import { untilStopSignal } from '../lifecycle.ts';
@@ -34,6 +34,11 @@ export function register(program: Command): void {
     .command('start')
     .description('start the whole local pipeline with the simulator and the console (npm start)')
     .option('--rate <tx/s>', 'simulator rate in transactions per second', '200')
+    .addOption(
+      new Option('--world <world>', 'simulated world: paysim (mobile money) or card (card payments)')
+        .choices(WORLD_NAMES)
+        .default('paysim'),
+    )
     .option('--detach', 'start everything and return instead of staying in the foreground')
     .option('--no-simulator', 'start the pipeline without the simulator')
     .option('--bootstrap-rows <n>', 'simulated transactions to train the bootstrap model on', '400000')
@@ -43,6 +48,7 @@ export function register(program: Command): void {
 
 interface StartOptions {
   rate: string;
+  world: WorldName;
   detach?: boolean;
   simulator: boolean;
   bootstrapRows: string;
@@ -58,13 +64,24 @@ async function start(o: StartOptions): Promise<void> {
   await stackUp({ log });
   const secrets = localSecrets(dir, env.LIVE_FEED_SECRET);
   await startPrometheusIfPossible(dir);
-  if (!(await hasChampion(env, logger, log))) {
-    await bootstrapModel(env, logger, { rows: Number(o.bootstrapRows), seed: 42, log });
+  const installed = installedWorld(dir);
+  if (installed !== o.world)
+    log(
+      `this installation ran the ${installed} world: a bootstrap model for the ${o.world} world replaces its champion`,
+    );
+  if (installed !== o.world || !(await hasChampion(env, logger, log))) {
+    await bootstrapModel(env, logger, { rows: Number(o.bootstrapRows), seed: 42, log, world: o.world });
+    writeFileSync(join(dir, WORLD_FILE), `${o.world}\n`);
   } else {
-    log('champion model found on model-updates');
+    log(`champion model found on model-updates (${o.world} world)`);
   }
-  const txPerHour = (await loadScenario(DEFAULT_SCENARIO_PATH)).txPerHour;
-  const services = pipelineServices(dir, secrets.liveFeedSecret, o.simulator ? { rate, txPerHour } : null);
+  const scenarioPath = SCENARIO_PATHS[o.world];
+  const txPerHour = (await loadScenario(scenarioPath)).txPerHour;
+  const services = pipelineServices(
+    dir,
+    secrets.liveFeedSecret,
+    o.simulator ? { rate, txPerHour, scenarioPath } : null,
+  );
   // The first admin must exist before the console opens its database (DuckDB: one writer).
   await ensureAdmin(dir, secrets.adminPasswordFile);
   await startServices(dir, services);
@@ -87,13 +104,27 @@ async function startPrometheusIfPossible(dir: string): Promise<void> {
   if (prom) log('prometheus ready at http://127.0.0.1:9090');
 }
 
-const DEFAULT_SCENARIO_PATH = join(repoRoot, 'producers', 'scenarios', 'default.yaml');
+/** The scenario the simulator of each world runs. */
+const SCENARIO_PATHS: Record<WorldName, string> = {
+  paysim: join(repoRoot, 'producers', 'scenarios', 'default.yaml'),
+  card: join(repoRoot, 'producers', 'scenarios', 'card.yaml'),
+};
+
+/** Names the world the installation's bootstrap champion was trained for (absent: paysim, the first world). */
+const WORLD_FILE = 'world';
+
+function installedWorld(dir: string): WorldName {
+  const file = join(dir, WORLD_FILE);
+  if (!existsSync(file)) return 'paysim';
+  const text = readFileSync(file, 'utf8').trim();
+  return (WORLD_NAMES as readonly string[]).includes(text) ? (text as WorldName) : 'paysim';
+}
 
 /** The pipeline's services in start order; the simulator last, when a rate is given. */
 function pipelineServices(
   dir: string,
   liveFeedSecret: string,
-  simulator: { rate: number; txPerHour: number } | null,
+  simulator: { rate: number; txPerHour: number; scenarioPath: string } | null,
 ): ServiceSpec[] {
   const common = {
     LIVE_FEED_SECRET: liveFeedSecret,
@@ -122,7 +153,7 @@ function pipelineServices(
   if (simulator !== null)
     services.push({
       name: 'simulator',
-      args: simulatorArgs({ ...simulator, now: Date.now(), scenarioPath: DEFAULT_SCENARIO_PATH }),
+      args: simulatorArgs({ ...simulator, now: Date.now() }),
       env: common,
     });
   return services;

@@ -9,7 +9,7 @@ import {
   trainPipeline,
   type LabeledRow,
 } from '@fraud/model';
-import { createSimulator } from '@fraud/producers';
+import { createWorldSimulator, defaultScenario, type WorldName } from '@fraud/producers';
 import { createCodecs, topicNames, type ModelUpdate } from '@fraud/schemas';
 import { artifactToUpdate } from '@fraud/scorer';
 import { repoRoot } from '@fraud/infra';
@@ -58,20 +58,27 @@ export async function hasChampion(
   return true;
 }
 
+/**
+ * Trains the bootstrap champion on `rows` transactions of the world `fraud start` runs (PaySim's
+ * or the card world, its default scenario and the given seed) and publishes it on model-updates.
+ */
 export async function bootstrapModel(
   env: KafkaEnv,
   logger: Logger,
-  opts: { rows: number; seed: number; log: (s: string) => void },
+  opts: { rows: number; seed: number; log: (s: string) => void; world?: WorldName },
 ): Promise<ModelUpdate> {
+  const world = opts.world ?? 'paysim';
   const rows: LabeledRow[] = [];
-  const sim = createSimulator({ seed: opts.seed });
-  opts.log(`bootstrap model: simulating ${opts.rows.toLocaleString()} transactions (seed ${opts.seed})`);
+  const sim = createWorldSimulator({ seed: opts.seed, scenario: defaultScenario(world) });
+  opts.log(`bootstrap model: simulating ${opts.rows.toLocaleString()} ${world}-world transactions (seed ${opts.seed})`);
   for (const ev of sim) {
     rows.push({ tx: ev.transaction, isFraud: ev.isFraud, typology: ev.typology });
     if (rows.length >= opts.rows) break;
   }
-  // The feature set is in the name: a bootstrap that replaces a retired one must not reuse its version.
-  const version = `bootstrap-${FEATURE_SET}-${new Date().toISOString().slice(0, 10).replace(/-/g, '')}-s${opts.seed}`;
+  // The feature set and the world are in the name: a bootstrap that replaces a retired one (or
+  // another world's) must not reuse its version.
+  const day = new Date().toISOString().slice(0, 10).replace(/-/g, '');
+  const version = `bootstrap-${world === 'paysim' ? '' : `${world}-`}${FEATURE_SET}-${day}-s${opts.seed}`;
   // The label-delay gap scales with the simulated span so a small bootstrap still splits in time.
   const span = rows[rows.length - 1]!.tx.eventTime - rows[0]!.tx.eventTime;
   const gapMs = Math.max(10 * 60_000, Math.min(6 * 3_600_000, Math.floor(span / 20)));
@@ -101,7 +108,7 @@ export async function bootstrapModel(
     maxBlockRate: 0.01,
     outDir: join(repoRoot, 'model-artifacts', version),
     version,
-    provenance: { source: 'simulator', seed: opts.seed, rows: opts.rows },
+    provenance: { source: 'simulator', world, seed: opts.seed, rows: opts.rows },
     onProgress: (stage, done, total, note) => {
       // One line every 2 s at most, plus each stage's start: readable in logs and on a terminal.
       const now = Date.now();
