@@ -1,0 +1,279 @@
+import { FraudError } from '@fraud/common';
+import type { Transaction } from '@fraud/schemas';
+import type { Matrix } from '../../api.ts';
+import type { FeatureSpec } from '../spec/schema.ts';
+import { outputNames, resolveBounds, specHash, type ResolvedBounds } from '../spec/validate.ts';
+import { featureInputProblem } from './input.ts';
+import type { LabelEvent } from './labels.ts';
+import { compileOp, type Evaluator } from './ops.ts';
+import { foldOrigin, isExpired, liveOrigin, sweepOrigins, type OriginEntry, type OriginState } from './origin.ts';
+import { entityRegistry, type EntityPlan, type Plan } from './plan.ts';
+import { newScan, scanOrigin, scanView, type EntityScan } from './scan.ts';
+import { decodeNumber, decodeOrigin, encodeNumber, encodeOrigins, type SpecStateSnapshot } from './snapshot.ts';
+import { eventValues, type ValuesScratch } from './values.ts';
+import { createFeatureViews, type FeatureViews } from './views.ts';
+
+/** Origin state of one partition of a compiled spec, reading the shared views. */
+export interface SpecState extends OriginState {
+  readonly featureSet: string;
+  readonly hash: string;
+  readonly views: FeatureViews;
+  /** JSON-serialisable copy of the origin state (the views are rebuilt from the topics). */
+  snapshot(): SpecStateSnapshot;
+  size(): { origins: number };
+}
+
+export interface CreateSpecStateOptions {
+  partition?: number | null;
+  /** The shared views; private ones when omitted. */
+  views?: FeatureViews;
+}
+
+export interface ComputeFileOptions {
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface CompiledFeatureSpec {
+  readonly spec: FeatureSpec;
+  /** Output column names, in order. */
+  readonly names: readonly string[];
+  /** name@version. */
+  readonly featureSet: string;
+  /** specHash(spec). */
+  readonly hash: string;
+  readonly bounds: Readonly<ResolvedBounds>;
+  /** Transaction fields that need a view over all partitions (every entity but originAccount). */
+  readonly entities: readonly string[];
+  /** True when some feature reads labels (the views must be fed `labels` too). */
+  readonly usesLabels: boolean;
+  createViews(opts?: { lagAllowanceMs?: number }): FeatureViews;
+  createState(opts?: CreateSpecStateOptions): SpecState;
+  restoreState(snapshot: unknown, views?: FeatureViews): SpecState;
+  /** Why a transaction cannot be featurised, or null. */
+  inputProblem(tx: Transaction): string | null;
+  /**
+   * Online: rows for a batch in the given order, each from the history strictly before it, each
+   * folded in after its row. Validates every row first, so a bad batch leaves the state unchanged.
+   */
+  compute(txs: readonly Transaction[], state: SpecState, out?: Float32Array): Float32Array;
+  /** Offline: a whole history sorted by eventTime, with its labels (any order, with arrival times). */
+  computeFile(txs: readonly Transaction[], labels?: readonly LabelEvent[], opts?: ComputeFileOptions): Matrix;
+  /** One row without folding the transaction in (writes into out at `at`). */
+  evaluate(tx: Transaction, state: SpecState, out: Float32Array | Float64Array, at: number): void;
+}
+
+export interface CompileSpecOptions {
+  /** Overrides of the spec's bounds (the fs-v2 compatibility wrappers' feature options). */
+  bounds?: Partial<ResolvedBounds>;
+}
+
+function buildPlan(spec: FeatureSpec, bounds: ResolvedBounds) {
+  const reg = entityRegistry(spec);
+  const scans = new Map<EntityPlan, EntityScan>();
+  const scanOf = (p: EntityPlan): EntityScan => {
+    let s = scans.get(p);
+    if (s === undefined) {
+      s = newScan(p);
+      scans.set(p, s);
+    }
+    return s;
+  };
+  const evals: Evaluator[] = [];
+  for (const f of spec.features) {
+    evals.push(...compileOp(f, { entity: reg.byId, frequency: reg.frequency, scan: scanOf, bounds }));
+  }
+  const entities = reg.list();
+  // Scans were created before all aggregators were registered: size them now.
+  for (const p of entities) {
+    const s = scanOf(p);
+    const fresh = newScan(p);
+    s.acc = fresh.acc;
+    s.sets = fresh.sets;
+  }
+  const usesLabels = spec.features.some((f) => f.op === 'fraudCount' || f.op === 'fraudRate');
+  const plan: Plan = { spec, bounds, entities, usesLabels };
+  return { plan, evals, scanOf };
+}
+
+export function compileFeatureSpec(spec: FeatureSpec, opts: CompileSpecOptions = {}): CompiledFeatureSpec {
+  const bounds: ResolvedBounds = { ...resolveBounds(spec), ...opts.bounds };
+  const { plan, evals, scanOf } = buildPlan(spec, bounds);
+  const names = spec.features.flatMap(outputNames);
+  const featureSet = `${spec.name}@${spec.version}`;
+  const hash = specHash(spec);
+  const origin = plan.entities.find((p) => p.isOrigin);
+  const originScan = origin === undefined ? undefined : scanOf(origin);
+  const originValues: ValuesScratch | undefined = origin === undefined ? undefined : eventValues(origin);
+  const viewPlans = plan.entities.filter((p) => !p.isOrigin);
+  const viewScans = viewPlans.map(scanOf);
+  const width = names.length;
+
+  const createViews = (o: { lagAllowanceMs?: number } = {}): FeatureViews =>
+    createFeatureViews(plan.entities, { ...bounds, lagAllowanceMs: o.lagAllowanceMs ?? bounds.lagAllowanceMs });
+
+  function createState(o: CreateSpecStateOptions = {}): SpecState {
+    const partition = o.partition ?? null;
+    if (partition !== null && (!Number.isInteger(partition) || partition < 0)) {
+      throw new FraudError('CONFIG_INVALID', `partition ${partition} must be an integer >= 0`);
+    }
+    const state: SpecState = {
+      featureSet,
+      hash,
+      partition,
+      watermark: -Infinity,
+      lastSweep: -Infinity,
+      origins: new Map<string, OriginEntry>(),
+      views: o.views ?? createViews(),
+      snapshot: () => ({
+        format: 'fraud-feature-state/3',
+        featureSet,
+        hash,
+        partition: state.partition,
+        watermark: encodeNumber(state.watermark),
+        lastSweep: encodeNumber(state.lastSweep),
+        origins: encodeOrigins(state, (e) => !isExpired(state, bounds, e.lastSeen)),
+      }),
+      size: () => ({ origins: state.origins.size }),
+    };
+    return state;
+  }
+
+  /** Scans every entity for tx at t; returns the origin key and entry for the fold. */
+  function scanAll(tx: Transaction, state: SpecState): string | null {
+    const t = tx.eventTime;
+    const labels = state.views.labels;
+    let key: string | null = null;
+    if (origin !== undefined && originScan !== undefined) {
+      key = origin.key(tx);
+      const entry = key === null ? undefined : liveOrigin(state, origin, bounds, key);
+      scanOrigin(origin, originScan, entry, t, labels);
+    }
+    const stores = state.views.stores;
+    for (let i = 0; i < stores.length; i++) {
+      const store = stores[i] as FeatureViews['stores'][number];
+      const k = store.plan.key(tx);
+      scanView(store.plan, viewScans[i] as EntityScan, k === null ? undefined : store.keys.get(k), t, labels, bounds);
+    }
+    return key;
+  }
+
+  function evaluate(tx: Transaction, state: SpecState, out: Float32Array | Float64Array, at: number): void {
+    scanAll(tx, state);
+    const t = tx.eventTime;
+    for (let j = 0; j < width; j++) out[at + j] = (evals[j] as Evaluator)(tx, t);
+  }
+
+  function row(tx: Transaction, state: SpecState, out: Float32Array, at: number): void {
+    const t = tx.eventTime;
+    if (t > state.watermark) state.watermark = t;
+    const key = scanAll(tx, state);
+    for (let j = 0; j < width; j++) out[at + j] = (evals[j] as Evaluator)(tx, t);
+    if (key !== null && origin !== undefined && originScan !== undefined && originValues !== undefined) {
+      foldOrigin(state, origin, bounds, key, originScan.entry, originValues.fill(tx));
+    }
+    state.views.addTransaction(tx);
+  }
+
+  function assertValid(txs: readonly Transaction[]): void {
+    for (let i = 0; i < txs.length; i++) {
+      const tx = txs[i];
+      const problem = tx === undefined ? 'missing' : featureInputProblem(tx);
+      if (problem !== null) {
+        throw new FraudError(
+          'RECORD_INVALID',
+          `transaction ${i} (${tx?.txId ?? '?'}) cannot be featurised: ${problem}`,
+          {
+            details: { index: i, txId: tx?.txId },
+          },
+        );
+      }
+    }
+  }
+
+  return {
+    spec,
+    names,
+    featureSet,
+    hash,
+    bounds,
+    entities: [...new Set(viewPlans.filter((p) => p.field !== '*').map((p) => p.field))],
+    usesLabels: plan.usesLabels,
+    createViews,
+    createState,
+    restoreState(snapshot, views) {
+      return restoreState(snapshot, createState, views, hash);
+    },
+    inputProblem: featureInputProblem,
+    evaluate,
+    compute(txs, state, out) {
+      assertValid(txs);
+      const n = txs.length * width;
+      if (out !== undefined && out.length < n) {
+        throw new FraudError('BAD_REQUEST', `output buffer holds ${out.length} values, ${n} needed`);
+      }
+      const buf = out === undefined ? new Float32Array(n) : out.length === n ? out : out.subarray(0, n);
+      for (let i = 0; i < txs.length; i++) row(txs[i] as Transaction, state, buf, i * width);
+      sweepOrigins(state, bounds);
+      return buf;
+    },
+    computeFile(txs, labels = [], o = {}) {
+      assertValid(txs);
+      assertSorted(txs);
+      const state = createState();
+      const sorted = [...labels].sort((a, b) => a.labeledAt - b.labeledAt);
+      const data = new Float32Array(txs.length * width);
+      const every = Math.max(1, Math.floor(txs.length / 100));
+      let next = 0;
+      for (let i = 0; i < txs.length; i++) {
+        const tx = txs[i] as Transaction;
+        while (next < sorted.length && (sorted[next] as LabelEvent).labeledAt < tx.eventTime) {
+          state.views.addLabel(sorted[next] as LabelEvent);
+          next++;
+        }
+        row(tx, state, data, i * width);
+        sweepOrigins(state, bounds);
+        if (o.onProgress !== undefined && (i + 1) % every === 0) o.onProgress(i + 1, txs.length);
+      }
+      o.onProgress?.(txs.length, txs.length);
+      return { data, rows: txs.length, cols: width };
+    },
+  };
+}
+
+function assertSorted(txs: readonly Transaction[]): void {
+  for (let i = 1; i < txs.length; i++) {
+    if ((txs[i] as Transaction).eventTime < (txs[i - 1] as Transaction).eventTime) {
+      throw new FraudError(
+        'RECORD_INVALID',
+        `offline features need rows sorted by eventTime; row ${i} is earlier than row ${i - 1}`,
+        {
+          details: { index: i },
+        },
+      );
+    }
+  }
+}
+
+function restoreState(
+  snapshot: unknown,
+  create: (o: CreateSpecStateOptions) => SpecState,
+  views: FeatureViews | undefined,
+  hash: string,
+): SpecState {
+  const invalid = (why: string): never => {
+    throw new FraudError('RECORD_INVALID', `feature state snapshot is invalid: ${why}`);
+  };
+  if (typeof snapshot !== 'object' || snapshot === null) invalid('not an object');
+  const s = snapshot as Partial<SpecStateSnapshot>;
+  if (s.format !== 'fraud-feature-state/3') invalid(`unknown format ${String(s.format)}`);
+  if (s.hash !== hash) invalid(`it was taken with feature spec ${String(s.featureSet)} (hash ${String(s.hash)})`);
+  if (!Array.isArray(s.origins)) invalid('missing origins');
+  const state = create({ partition: s.partition ?? null, views });
+  state.watermark = decodeNumber(s.watermark);
+  state.lastSweep = decodeNumber(s.lastSweep);
+  for (const row of s.origins as unknown[]) {
+    const [k, e] = decodeOrigin(row);
+    state.origins.set(k, e);
+  }
+  return state;
+}

@@ -1,0 +1,169 @@
+import type { Transaction } from '@fraud/schemas';
+import type { ResolvedBounds } from '../spec/validate.ts';
+import {
+  dropFront,
+  emptyEvents,
+  insertEvent,
+  lowerBoundEvent,
+  lowerBoundTime,
+  pushEvent,
+  type EventList,
+} from './events.ts';
+import { LabelView, type LabelEvent } from './labels.ts';
+import type { EntityPlan } from './plan.ts';
+import { eventValues, type ValuesScratch } from './values.ts';
+
+/**
+ * The shared views of one compiled spec: for every entity that is not the partition key
+ * (destination, merchant, terminal, ...), each key's events over ALL partitions, plus the
+ * labels. Lookups at decision time t read events strictly before t, so they do not depend on
+ * partitions, on read order, or on events the views have already read past t: online (a feed
+ * that reads every partition) and offline (fed row by row) agree once the views hold every
+ * event before t.
+ *
+ * Events of one key are sorted by (eventTime, txId) and a pair is stored once (the scorer adds
+ * its own batch and the feed adds the same records again: harmless).
+ *
+ * Memory is bounded in event time against the watermark (largest eventTime added): events older
+ * than retention + lag allowance are dropped, and so are keys with none left. A key keeps every
+ * event newer than watermark - lag allowance and the last maxEvents older ones, so a lookup
+ * (which counts at most the last maxEvents events before t) sees the same events whether the
+ * views have read ahead of t or not: saturated counts do not depend on timing either.
+ */
+export class ViewStore {
+  readonly keys = new Map<string, EventList>();
+  events = 0;
+  duplicates = 0;
+
+  constructor(
+    readonly plan: EntityPlan,
+    private readonly bounds: ResolvedBounds,
+  ) {}
+
+  horizon(watermark: number): number {
+    return watermark - this.bounds.retentionMs - this.bounds.lagAllowanceMs;
+  }
+
+  /** Adds one event; false when it is a duplicate or older than the horizon. */
+  add(key: string, v: ValuesScratch, watermark: number): boolean {
+    const t = v.time;
+    const horizon = this.horizon(watermark);
+    if (t < horizon) return false;
+    let d = this.keys.get(key);
+    if (d === undefined) {
+      d = emptyEvents(this.plan.numFields.length, this.plan.strFields.length);
+      this.keys.set(key, d);
+    }
+    this.prune(d, horizon);
+    const n = d.times.length;
+    const lastT = n > 0 ? (d.times[n - 1] as number) : -Infinity;
+    if (n === 0 || t > lastT || (t === lastT && v.txId > (d.txIds[n - 1] as string))) {
+      pushEvent(d, v, true);
+    } else {
+      const pos = lowerBoundEvent(d, t, v.txId);
+      if (pos < n && d.times[pos] === t && d.txIds[pos] === v.txId) {
+        this.duplicates++;
+        return false;
+      }
+      insertEvent(d, pos, v);
+    }
+    this.events++;
+    const cap = this.plan.uncapped ? Infinity : this.bounds.maxEvents;
+    if (d.times.length > cap) {
+      // Only events older than any exact lookup (watermark - lag allowance) may go, and of those
+      // the last `cap` stay: every lookup still finds its last `cap` events before t.
+      const older = lowerBoundTime(d.times, watermark - this.bounds.lagAllowanceMs);
+      if (older > cap) {
+        dropFront(d, older - cap);
+        this.events -= older - cap;
+      }
+    }
+    return true;
+  }
+
+  private prune(d: EventList, horizon: number): void {
+    let n = 0;
+    while (n < d.times.length && (d.times[n] as number) < horizon) n++;
+    if (n > 0) {
+      dropFront(d, n);
+      this.events -= n;
+    }
+  }
+
+  sweep(watermark: number): void {
+    const horizon = this.horizon(watermark);
+    for (const [k, d] of this.keys) {
+      if (d.times.length === 0 || (d.times[d.times.length - 1] as number) < horizon) {
+        this.events -= d.times.length;
+        this.keys.delete(k);
+      }
+    }
+  }
+}
+
+export interface FeatureViews {
+  readonly bounds: Readonly<ResolvedBounds>;
+  /** Largest eventTime added. */
+  readonly watermark: number;
+  /** Transactions offered twice (same txId and eventTime), ignored. */
+  readonly duplicates: number;
+  readonly stores: readonly ViewStore[];
+  readonly labels: LabelView;
+  /** Adds a payment to every entity view; false when it was already held (or is too old). */
+  addTransaction(tx: Transaction): boolean;
+  /** Adds a label (its payment may not have been seen yet); false when already held. */
+  addLabel(label: LabelEvent): boolean;
+  size(): { keys: number; events: number; labels: number };
+}
+
+const SWEEP_EVERY_MS = 3_600_000;
+
+export function createFeatureViews(plans: readonly EntityPlan[], bounds: ResolvedBounds): FeatureViews {
+  const stores = plans.filter((p) => !p.isOrigin).map((p) => new ViewStore(p, bounds));
+  const scratch = stores.map((s) => eventValues(s.plan));
+  const labels = new LabelView(bounds.retentionMs + bounds.lagAllowanceMs);
+  let watermark = -Infinity;
+  let lastSweep = -Infinity;
+  let duplicates = 0;
+  return {
+    bounds,
+    get watermark() {
+      return watermark;
+    },
+    get duplicates() {
+      return duplicates;
+    },
+    stores,
+    labels,
+    addTransaction(tx) {
+      if (tx.eventTime > watermark) watermark = tx.eventTime;
+      let added = stores.length === 0;
+      let duplicate = false;
+      for (let i = 0; i < stores.length; i++) {
+        const store = stores[i] as ViewStore;
+        const key = store.plan.key(tx);
+        if (key === null) continue;
+        const v = (scratch[i] as ValuesScratch).fill(tx);
+        const before = store.duplicates;
+        if (store.add(key, v, watermark)) added = true;
+        else if (store.duplicates > before) duplicate = true;
+      }
+      if (duplicate && !added) duplicates++;
+      if (watermark - lastSweep >= SWEEP_EVERY_MS) {
+        lastSweep = watermark;
+        for (const s of stores) s.sweep(watermark);
+      }
+      return added;
+    },
+    addLabel: (label) => labels.add(label, watermark),
+    size() {
+      let keys = 0;
+      let events = 0;
+      for (const s of stores) {
+        keys += s.keys.size;
+        events += s.events;
+      }
+      return { keys, events, labels: labels.count };
+    },
+  };
+}
