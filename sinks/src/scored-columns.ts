@@ -30,6 +30,7 @@ export function scoredColumns(s: ScoredTransaction) {
     blockThreshold: s.blockThreshold,
     modelVersion: s.modelVersion,
     rulesFired: s.rulesFired,
+    ruleSetVersion: s.ruleSetVersion ?? null,
     shadowModelVersion: s.shadow?.modelVersion ?? null,
     shadowScore: s.shadow?.score ?? null,
     shadowDecision: s.shadow?.decision ?? null,

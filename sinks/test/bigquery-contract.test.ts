@@ -144,7 +144,10 @@ describe('BigQuery warehouse backend (REST contract against a local fake)', () =
     expect(Object.keys(body.rows[1]!.json).sort()).toEqual(
       SCORED_TABLE.columns
         .map((c) => c.name)
-        .filter((n) => !['shadowModelVersion', 'shadowScore', 'shadowDecision', ...CARD_COLUMNS].includes(n))
+        .filter(
+          (n) =>
+            !['shadowModelVersion', 'shadowScore', 'shadowDecision', 'ruleSetVersion', ...CARD_COLUMNS].includes(n),
+        )
         .sort(),
     );
   });

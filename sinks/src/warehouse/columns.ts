@@ -57,6 +57,7 @@ export const SCORED_TABLE: TableDef = {
     c('modelVersion', 'string'),
     c('reasons', 'json'),
     c('rulesFired', 'string[]'),
+    c('ruleSetVersion', 'int', true),
     c('shadowModelVersion', 'string', true),
     c('shadowScore', 'double', true),
     c('shadowDecision', 'string', true),

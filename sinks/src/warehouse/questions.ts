@@ -26,7 +26,7 @@ export interface Question {
 const SCORED_COLUMNS = `s.txId, {ms(s.eventTime)} AS eventTime, s.type, s.amount, s.currency,
   s.originAccount, s.originBalanceBefore, s.destAccount, s.destBalanceBefore, s.channel,
   s.featureSet, s.features, s.score, s.decision, s.reviewThreshold, s.blockThreshold,
-  s.modelVersion, s.reasons, s.rulesFired, s.shadowModelVersion, s.shadowScore, s.shadowDecision,
+  s.modelVersion, s.reasons, s.rulesFired, s.ruleSetVersion, s.shadowModelVersion, s.shadowScore, s.shadowDecision,
   {ms(s.scoredAt)} AS scoredAt, l.isFraud, l.source AS labelSource, {ms(l.labeledAt)} AS labeledAt, l.typology`;
 
 export const QUESTIONS: Question[] = [
