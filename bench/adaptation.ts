@@ -7,6 +7,8 @@
  * challenger (trained on shuffled labels) is rejected. Writes bench/results/adaptation.json and
  * bench/results/adaptation.svg (recall on the new typology per simulated hour, promotions marked);
  * with ADAPT_PARTITIONS (default 3) set to another count, adaptation-N-partition(s).json/.svg.
+ * ADAPT_WORLD=card runs the card world instead: compromised terminals and card spikes, then card
+ * testing appears; adaptation-card.json/.svg.
  *
  * Accelerated time with back-pressure: the simulator publishes one simulated hour, then waits
  * until the scorer and the retrainer have caught up and no retraining run is in progress. So the
@@ -19,7 +21,13 @@ import { parseBenchEnv } from '@fraud/cli/bench-env';
 import { createLogger, envWith, kafkaEnvSchema, parseEnv, waitFor } from '@fraud/common';
 import { createKafka } from '@fraud/kafka';
 import { DEFAULT_COSTS, FEATURE_SET, trainParams, trainPipeline, trainXGBoost, type TrainInput } from '@fraud/model';
-import { createLabelScheduler, createSimulator, scenarioFromObject, type SimEvent } from '@fraud/producers';
+import {
+  createLabelScheduler,
+  createWorldSimulator,
+  scenarioFromObject,
+  type Scenario,
+  type WorldEvent,
+} from '@fraud/producers';
 import { createCodecs, topicNames } from '@fraud/schemas';
 import { parseScorerEnv, runScorer } from '@fraud/scorer';
 import {
@@ -33,8 +41,9 @@ import {
 } from '@fraud/retrainer';
 
 const H = 3_600_000;
-const NEW = 'mule-fan-in';
 const BENCH = parseBenchEnv();
+const WORLD = BENCH.ADAPT_WORLD;
+const NEW = WORLD === 'card' ? 'card-testing' : 'mule-fan-in';
 const APPEARS_H = BENCH.ADAPT_APPEARS_HOURS;
 const MAX_H = BENCH.ADAPT_MAX_HOURS;
 const AFTER_RECOVERY_H = 4;
@@ -48,20 +57,45 @@ const SEED = BENCH.ADAPT_SEED;
 const logger = createLogger('bench-adaptation', BENCH.LOG_LEVEL ?? 'warn');
 const say = (s: string) => process.stdout.write(`[adaptation] ${s}\n`);
 
-const scenario = scenarioFromObject({
-  name: 'bench-adaptation',
-  start: '2026-01-01T00:00:00Z',
-  txPerHour: 8500,
-  labels: {
-    fraudDelay: { distribution: 'lognormal', median: '30m', sigma: 0.5, min: '5m', max: '6h' },
-    legitDelay: { distribution: 'fixed', value: '2h' },
-    legitSampleRate: 1,
-  },
-  phases: [
-    { name: 'takeover-only', from: 0, typologies: { takeover: 0.0013 } },
-    { name: 'new-typology', from: `${APPEARS_H}h`, typologies: { takeover: 0.0013, [NEW]: NEW_RATE } },
-  ],
-});
+const LABELS = {
+  fraudDelay: { distribution: 'lognormal', median: '30m', sigma: 0.5, min: '5m', max: '6h' },
+  legitDelay: { distribution: 'fixed', value: '2h' },
+  legitSampleRate: 1,
+};
+
+/**
+ * PaySim: takeover, then mule fan-in. Card: compromised terminals and card spikes, then card
+ * testing; as much traffic per hour as the PaySim run (50,000 cards at about 4 payments a day),
+ * so the retrain policy below fits both.
+ */
+function benchScenario(): Scenario {
+  if (WORLD === 'card') {
+    const known = { 'compromised-terminal': 0.002, 'card-spike': 0.0015 };
+    return scenarioFromObject({
+      name: 'bench-adaptation-card',
+      world: 'card',
+      start: '2026-01-01T00:00:00Z',
+      txPerHour: 8500,
+      population: { customers: 50_000, merchants: 5_000, terminals: 15_000 },
+      labels: LABELS,
+      phases: [
+        { name: 'terminals-and-spikes', from: 0, typologies: known },
+        { name: 'new-typology', from: `${APPEARS_H}h`, typologies: { ...known, [NEW]: NEW_RATE } },
+      ],
+    });
+  }
+  return scenarioFromObject({
+    name: 'bench-adaptation',
+    start: '2026-01-01T00:00:00Z',
+    txPerHour: 8500,
+    labels: LABELS,
+    phases: [
+      { name: 'takeover-only', from: 0, typologies: { takeover: 0.0013 } },
+      { name: 'new-typology', from: `${APPEARS_H}h`, typologies: { takeover: 0.0013, [NEW]: NEW_RATE } },
+    ],
+  });
+}
+const scenario = benchScenario();
 
 function shuffled(input: TrainInput) {
   const l = Float32Array.from(input.trainLabels);
@@ -111,18 +145,18 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'bench-adaptation-'));
   const artifactsDir = join(work, 'artifacts');
 
-  // 1. The initial champion: trained offline on takeover-only traffic (another seed, same world model).
-  const preSim = createSimulator({
+  // 1. The initial champion: trained offline on the first phase's traffic (another seed, same world model).
+  const preSim = createWorldSimulator({
     seed: `${SEED}-pretrain`,
     scenario: { ...scenario, phases: [scenario.phases[0]!] },
   });
-  const pre: SimEvent[] = [];
+  const pre: WorldEvent[] = [];
   for (const e of preSim) {
     if (e.transaction.eventTime >= preSim.start + 24 * H) break;
     pre.push(e);
   }
   say(
-    `pretraining the initial champion on ${pre.length} takeover-only transactions ` +
+    `pretraining the initial champion on ${pre.length} ${scenario.phases[0]!.name} transactions ` +
       `(${pre.filter((e) => e.isFraud).length} frauds)`,
   );
   const t0 = Date.now();
@@ -186,7 +220,11 @@ async function main(): Promise<void> {
     },
   });
   await svc.start();
-  await svc.ops.promote(initial.version, { shadow: false, actor: 'bench', reason: 'initial champion (takeover only)' });
+  await svc.ops.promote(initial.version, {
+    shadow: false,
+    actor: 'bench',
+    reason: `initial champion (${scenario.phases[0]!.name})`,
+  });
   const scorer = await runScorer(
     parseScorerEnv(
       envWith({
@@ -207,11 +245,11 @@ async function main(): Promise<void> {
   // 3. Accelerated simulated time, one hour at a time.
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
-  const sim = createSimulator({ seed: SEED, scenario });
+  const sim = createWorldSimulator({ seed: SEED, scenario });
   const labels = createLabelScheduler();
   let publishedTx = 0;
   let publishedLabels = 0;
-  let carry: SimEvent | null = null;
+  let carry: WorldEvent | null = null;
   let badDone = false;
   let recoveredAtHour: number | null = null;
   const wall0 = Date.now();
@@ -251,7 +289,7 @@ async function main(): Promise<void> {
   };
   for (let hour = 1; hour <= MAX_H; hour++) {
     const end = sim.start + hour * H;
-    const batch: SimEvent[] = carry ? [carry] : [];
+    const batch: WorldEvent[] = carry ? [carry] : [];
     carry = null;
     for (;;) {
       const e = sim.next();
@@ -324,6 +362,7 @@ async function main(): Promise<void> {
     `SELECT model_version, count(*) AS n, min(event_time) AS first FROM scored GROUP BY 1 ORDER BY first`,
   );
   const result = {
+    world: WORLD,
     typology: NEW,
     new_typology_rate: NEW_RATE,
     feature_set: FEATURE_SET,
@@ -379,7 +418,7 @@ async function main(): Promise<void> {
     partitions === DEFAULT_PARTITIONS
       ? 'adaptation'
       : `adaptation-${partitions}-partition${partitions === 1 ? '' : 's'}`;
-  const name = `${base}${KEY_BY_DEST ? '-keyed-by-dest' : ''}`;
+  const name = `${base}${WORLD === 'card' ? '-card' : ''}${KEY_BY_DEST ? '-keyed-by-dest' : ''}`;
   writeFileSync(`bench/results/${name}.json`, `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(
     `bench/results/${name}.svg`,

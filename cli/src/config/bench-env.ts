@@ -56,6 +56,13 @@ export const benchEnvSchema = z.object({
     .describe('adaptation: share of transactions of the new typology once it appears.'),
   ADAPT_SEED: z.string().min(1).default('adapt-1').describe('adaptation: simulator seed (same seed, same run).'),
   ADAPT_PARTITIONS: envInt(1, 64).default(3).describe('adaptation: partitions of the topics.'),
+  ADAPT_WORLD: z
+    .enum(['paysim', 'card'])
+    .default('paysim')
+    .describe(
+      'adaptation: simulated world: paysim (mule fan-in appears) or card (card testing appears; ' +
+        'bench/results/adaptation-card.json).',
+    ),
 });
 export type BenchEnv = z.infer<typeof benchEnvSchema>;
 
