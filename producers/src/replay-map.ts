@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import type { MappedRow } from '@fraud/model/csv';
 import { PAYSIM_EPOCH_MS, PAYSIM_STEP_MS, type Transaction } from '@fraud/schemas';
 import type { PaysimRow } from './csv.ts';
 
@@ -43,6 +44,22 @@ export function createRowMapper(options: RowMapperOptions): (row: PaysimRow) => 
       channel: null,
       attributes: {},
     };
+  };
+}
+
+/**
+ * For files whose time is a step column (PaySim: hours, BankSim: days): every row of a step has
+ * the step's time, so the replay spreads them ROW_SPACING_MS apart in file order (capped below the
+ * next step), as createRowMapper does for PaySim. Other rows keep their own time. Constant memory:
+ * one counter per step.
+ */
+export function createStepSpacer(stepMs: number): (row: MappedRow) => Transaction {
+  const seenInStep = new Map<number, number>();
+  return (row) => {
+    if (row.step === null) return row.tx;
+    const k = seenInStep.get(row.step) ?? 0;
+    seenInStep.set(row.step, k + 1);
+    return { ...row.tx, eventTime: row.tx.eventTime + Math.min(k * ROW_SPACING_MS, stepMs - 1) };
   };
 }
 

@@ -1,16 +1,25 @@
 import { isFraudError } from '@fraud/common';
-import { parsePaysimCsvBatches, type CsvReject } from './csv.ts';
+import {
+  builtinMapping,
+  compileMapping,
+  mappingDurationMs,
+  readMappedCsvBatches,
+  type Mapping,
+} from '@fraud/model/csv';
+import type { CsvReject } from './csv.ts';
 import { createLabelScheduler, DEFAULT_LABEL_POLICY, planLabel, type LabelPolicy } from './labels.ts';
 import type { ProducerMetrics } from './metrics.ts';
 import { createTokenBucket, pause } from './pacing.ts';
 import type { Publisher } from './publisher.ts';
 import type { RejectSink } from './rejects.ts';
-import { createRowMapper, fileTag as computeFileTag } from './replay-map.ts';
+import { createStepSpacer, fileTag as computeFileTag } from './replay-map.ts';
 import { createRng } from './rng.ts';
 
 export interface ReplayRunOptions {
   csvPath: string;
-  /** Epoch ms of step 0 (default 2026-01-01T00:00Z). */
+  /** The file's column mapping (default: the built-in paysim). */
+  mapping?: Mapping;
+  /** Epoch ms of step 0 (default: the mapping's origin); only for mappings whose time is a step column. */
   epochBase?: number;
   ratePerSec?: number;
   labels: boolean;
@@ -46,16 +55,20 @@ export interface ReplayDeps {
 }
 
 /**
- * Streams a PaySim CSV to the transactions topic and its isFraud column, as delayed labels
- * (typology "paysim" for fraud), to the labels topic. Labels are released when the replay's
- * clock (the latest eventTime read) passes their due time, and all of them at the end.
+ * Streams a CSV, read through its column mapping, to the transactions topic and its label
+ * column, as delayed labels (typology: the scenario column's value, else the mapping's name, e.g.
+ * "paysim"), to the labels topic. Rows without a txId column are named csv-<fileTag>-<line>.
+ * Labels are released when the replay's clock (the latest eventTime read) passes their due time,
+ * and all of them at the end.
  * read = sent + rejected (+ failed, if the broker refused a batch).
  */
 export async function runReplay(deps: ReplayDeps, options: ReplayRunOptions): Promise<ReplaySummary> {
   const { publisher, rejects, metrics } = deps;
   const started = Date.now();
   const tag = options.fileTag ?? (await computeFileTag(options.csvPath));
-  const mapRow = createRowMapper({ fileTag: tag, epochBase: options.epochBase });
+  const mapping = withEpoch(options.mapping ?? builtinMapping('paysim'), options.epochBase);
+  const compiled = compileMapping(mapping, { generatedTxId: (line) => `csv-${tag}-${line}` });
+  const mapRow = createStepSpacer(mapping.time.format === 'step' ? mappingDurationMs(mapping.time.step) : 1);
   const policy = options.labelPolicy ?? DEFAULT_LABEL_POLICY;
   const labelRng = createRng(`replay:${tag}`);
   const scheduler = createLabelScheduler();
@@ -78,7 +91,7 @@ export async function runReplay(deps: ReplayDeps, options: ReplayRunOptions): Pr
       labels: publisher.stats.acceptedLabels,
     });
 
-  outer: for await (const batch of parsePaysimCsvBatches(options.csvPath, { signal: options.signal })) {
+  outer: for await (const batch of readMappedCsvBatches(options.csvPath, compiled, { signal: options.signal })) {
     for (const rec of batch) {
       if (options.signal?.aborted) {
         stoppedBy = 'signal';
@@ -119,7 +132,8 @@ export async function runReplay(deps: ReplayDeps, options: ReplayRunOptions): Pr
           clock = tx.eventTime;
           for (const label of scheduler.due(clock)) publisher.addLabel(label);
         }
-        const pending = planLabel(policy, labelRng, tx, rec.row.isFraud, rec.row.isFraud ? 'paysim' : null, 'replay');
+        const typology = rec.row.isFraud ? (rec.row.typology ?? mapping.name) : null;
+        const pending = planLabel(policy, labelRng, tx, rec.row.isFraud, typology, 'replay');
         if (pending) scheduler.schedule(pending);
       }
       if (publisher.full) await publisher.ready();
@@ -149,4 +163,10 @@ export async function runReplay(deps: ReplayDeps, options: ReplayRunOptions): Pr
     elapsedMs,
     rowsPerSec: elapsedMs > 0 ? (read * 1000) / elapsedMs : 0,
   };
+}
+
+/** The mapping with step 0 moved to `epochBase` (the --epoch option); other time formats carry their own dates. */
+function withEpoch(mapping: Mapping, epochBase: number | undefined): Mapping {
+  if (epochBase === undefined || mapping.time.format !== 'step') return mapping;
+  return { ...mapping, time: { ...mapping.time, origin: new Date(epochBase).toISOString() } };
 }

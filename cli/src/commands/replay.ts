@@ -1,10 +1,10 @@
 import { basename } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { FraudError } from '@fraud/common';
+import { BUILTIN_MAPPINGS, loadMapping } from '@fraud/model/csv';
 import {
   createProgress,
   createRejectFile,
-  DEFAULT_EPOCH_BASE,
   DEFAULT_LABEL_POLICY,
   formatDuration,
   parseDuration,
@@ -18,6 +18,8 @@ import { envHelp } from '../config/catalogue.ts';
 
 interface ReplayFlags {
   csv: string;
+  mapping: string;
+  labelDelay?: number;
   strict?: boolean;
   rejects?: string;
   rate?: number;
@@ -35,11 +37,21 @@ const durationArg = argParser((v) => parseDuration(v));
 export function register(program: Command): void {
   const command = program
     .command('replay')
-    .description('stream a Kaggle-format PaySim CSV to the transactions topic, isFraud as delayed labels')
+    .description('stream a CSV (Kaggle PaySim by default, any layout with --mapping) to transactions, labels delayed')
     .requiredOption(
       '--csv <file>',
-      'PaySim CSV (step,type,amount,nameOrig,oldbalanceOrg,newbalanceOrig,' +
+      'the CSV; with the default mapping a PaySim CSV (step,type,amount,nameOrig,oldbalanceOrg,newbalanceOrig,' +
         'nameDest,oldbalanceDest,newbalanceDest,isFraud,isFlaggedFraud)',
+    )
+    .option(
+      '--mapping <name|file>',
+      `column mapping: a built-in (${BUILTIN_MAPPINGS.join(', ')}) or a JSON file (docs/import.md)`,
+      'paysim',
+    )
+    .option(
+      '--label-delay <time>',
+      "every row's label is published at row time + this (e.g. 7d, 12h); default: the delay options below",
+      durationArg,
     )
     .option('--strict', 'stop at the first malformed row and exit non-zero (default: reject it and go on)')
     .option(
@@ -52,7 +64,10 @@ export function register(program: Command): void {
       positiveInt('--rate'),
     )
     .option('--no-labels', 'do not publish isFraud as delayed labels')
-    .option('--epoch <iso>', 'eventTime of step 0 (default 2026-01-01T00:00:00Z); step n is n hours later')
+    .option(
+      '--epoch <iso>',
+      "eventTime of step 0 for step-timed mappings (default: the mapping's, 2026-01-01T00:00:00Z for paysim)",
+    )
     .option(
       '--fraud-label-delay <time>',
       'median delay before fraud is confirmed, simulated time (default 6h, log-normal, 5m..3d)',
@@ -68,7 +83,8 @@ export function register(program: Command): void {
     .addHelpText(
       'after',
       '\nExamples:\n  fraud replay --csv fixtures/paysim/paysim-head-5330.csv\n' +
-        '  fraud replay --csv big.csv --rate 5000 --strict --rejects bad-rows.csv\n\n' +
+        '  fraud replay --csv big.csv --rate 5000 --strict --rejects bad-rows.csv\n' +
+        '  fraud replay --csv simulated-transactions.csv --mapping handbook --label-delay 7d\n\n' +
         'The summary counts read = sent + rejected. ' +
         'Exit status is non-zero only with --strict (or if Kafka failed).\n' +
         envHelp('producers'),
@@ -78,20 +94,24 @@ export function register(program: Command): void {
 
 /** Streams the file with Ctrl-C handling (first: stop and flush, second: quit), then prints the summary. */
 async function replay(flags: ReplayFlags): Promise<void> {
-  const epochBase = flags.epoch === undefined ? DEFAULT_EPOCH_BASE : Date.parse(flags.epoch);
-  if (Number.isNaN(epochBase))
+  const epochBase = flags.epoch === undefined ? undefined : Date.parse(flags.epoch);
+  if (epochBase !== undefined && Number.isNaN(epochBase))
     throw new InvalidArgumentError(`--epoch ${flags.epoch} is not an ISO date (e.g. 2026-01-01T00:00:00Z)`);
   const labelPolicy = labelPolicyOf(flags);
+  const mapping = await loadMapping(flags.mapping);
   const rejects = createRejectFile(flags.rejects ?? `${basename(flags.csv)}.rejects.csv`);
   await runPublishing('replay', flags, async (pub, signal) => {
     const labels = flags.labels ? ` + ${pub.topics.labels}` : '';
-    process.stderr.write(`replay: ${flags.csv} -> ${pub.topics.transactions}${labels}${metricsNote(pub)}\n`);
+    process.stderr.write(
+      `replay: ${flags.csv} (mapping ${mapping.name}) -> ${pub.topics.transactions}${labels}${metricsNote(pub)}\n`,
+    );
     const progress = createProgress({ title: 'replay', unit: 'rows' });
     try {
       const s = await runReplay(
         { publisher: pub.publisher, rejects, metrics: pub.metrics },
         {
           csvPath: flags.csv,
+          mapping,
           epochBase,
           ratePerSec: flags.rate,
           labels: flags.labels,
@@ -110,8 +130,18 @@ async function replay(flags: ReplayFlags): Promise<void> {
   });
 }
 
-/** The producers' default label policy, with the delays and sample rate given on the command line. */
+/**
+ * --label-delay: every label (fraud or not) arrives exactly that long after its row, as the
+ * trainer's split gap assumes. Otherwise the producers' default policy with the delays and sample
+ * rate given on the command line.
+ */
 function labelPolicyOf(flags: ReplayFlags): LabelPolicy {
+  if (flags.labelDelay !== undefined) {
+    if (flags.fraudLabelDelay !== undefined || flags.legitLabelDelay !== undefined)
+      throw new InvalidArgumentError('--label-delay sets every delay: drop --fraud-label-delay/--legit-label-delay');
+    const fixed = { kind: 'fixed', ms: flags.labelDelay } as const;
+    return { fraudDelay: fixed, legitDelay: fixed, legitSampleRate: flags.legitLabelRate ?? 1 };
+  }
   return {
     fraudDelay:
       flags.fraudLabelDelay === undefined
