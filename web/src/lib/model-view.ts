@@ -9,6 +9,8 @@ export interface ModelView {
   sources: string[];
   featureSet: string | null;
   featureNames: string[];
+  /** The feature spec the model was trained on (null: a model from before specs, or none recorded). */
+  spec: SpecView | null;
   thresholds: { review: number; block: number } | null;
   metrics: Record<string, number>;
   trainingWindow: { from: number | null; to: number | null } | null;
@@ -19,4 +21,15 @@ export interface ModelView {
   evaluation: EvaluationCurve | null;
   /** True when the console holds what it needs to republish this version (promote/roll back). */
   promotable: boolean;
+}
+
+/** A model's feature spec as the Models page shows it. */
+export interface SpecView {
+  /** name@version. */
+  id: string;
+  /** Content hash (sha256 hex) as recorded in the metadata, or null. */
+  hash: string | null;
+  entities: { name: string; field: string }[];
+  /** The spec's features by kind, in spec order: transaction, time, history of an entity, labels of an entity. */
+  groups: { kind: string; features: { name: string; detail: string }[] }[];
 }

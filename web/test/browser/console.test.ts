@@ -197,6 +197,10 @@ describe('console in a real browser', () => {
       'both model versions on the Models page',
     );
     expect(await admin.locator('tr[data-version="v-new"] .badge').textContent()).toBe('CHAMPION');
+    // The version shown carries its feature spec: name@version, hash, features by kind.
+    expect(await admin.locator('[data-testid=spec-id]').textContent()).toBe('console-v1@1');
+    expect(await admin.locator('[data-testid=spec-hash]').textContent()).toBe('c0ffeec0ffeec0ff');
+    expect(await admin.locator('[data-testid=feature-spec] th').allTextContents()).toEqual(['transaction', 'time']);
     await shot(admin, 'models');
 
     // Roll back, with the typed confirmation.

@@ -66,6 +66,18 @@ export function modelUpdate(version: string, createdAt: number): ModelUpdate {
     metrics: { aucpr: 0.83, precision: 0.71, recall: 0.78, f1: 0.74 },
     confusionMatrix: { tp: 47, fp: 19, tn: 321, fn: 13 },
     featureImportance: { amountToBalance: 0.52, amount: 0.31, hour: 0.17 },
+    featureSpec: {
+      name: 'console-v1',
+      version: 1,
+      entities: { origin: 'originAccount' },
+      features: [
+        { name: 'amount', op: 'field', field: 'amount' },
+        { name: 'amountToBalance', op: 'amountToBalance', balance: 'originBalanceBefore' },
+        { name: 'hour', op: 'hourOfDay' },
+      ],
+    },
+    featureSpecId: 'console-v1@1',
+    featureSpecHash: 'c0ffee'.repeat(10) + 'c0ffee12',
     costCurve: [
       { threshold: 0.1, cost: 900 },
       { threshold: 0.5, cost: 420 },

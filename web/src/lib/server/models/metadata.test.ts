@@ -53,6 +53,38 @@ describe('model metadata', () => {
     expect(view.evaluation).toBeNull();
   });
 
+  it('reads the feature spec: name@version, hash, entities, features grouped by kind; none without one', () => {
+    const featureSpec = {
+      name: 'payments-v1',
+      version: 1,
+      entities: { card: 'originAccount', terminal: 'terminalId' },
+      features: [
+        { name: 'amount', op: 'field', field: 'amount' },
+        { name: 'hour', op: 'hourOfDay' },
+        { name: 'card_count_1d', op: 'count', entity: 'card', window: '1d' },
+        { name: 'terminal_fraud_rate_7d', op: 'fraudRate', entity: 'terminal', window: '7d' },
+        { name: 'card_sum_7d', op: 'sum', entity: 'card', window: '7d' },
+      ],
+    };
+    const view = modelViewFromMetadata({ featureSpec, featureSpecHash: 'ab12', featureSet: 'payments-v1' }, base);
+    expect(view.spec).toMatchObject({
+      id: 'payments-v1@1',
+      hash: 'ab12',
+      entities: [
+        { name: 'card', field: 'originAccount' },
+        { name: 'terminal', field: 'terminalId' },
+      ],
+    });
+    expect(view.spec?.groups.map((g) => [g.kind, g.features.map((f) => f.name)])).toEqual([
+      ['transaction', ['amount']],
+      ['time', ['hour']],
+      ['history of card (originAccount)', ['card_count_1d', 'card_sum_7d']],
+      ['labels of terminal (terminalId)', ['terminal_fraud_rate_7d']],
+    ]);
+    expect(view.spec?.groups[3]?.features[0]?.detail).toBe('fraudRate 7d');
+    expect(modelViewFromMetadata({ featureSet: 'fs-v2' }, base).spec).toBeNull();
+  });
+
   it("reads the toolkit's nested evaluation (a bootstrap model's metadata.json)", () => {
     const flagged = { tp: 40, fp: 4, tn: 9000, fn: 6 };
     const pr = [

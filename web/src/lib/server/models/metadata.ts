@@ -1,5 +1,6 @@
 import { curveFromScores, type CurvePoint, type EvaluationCurve } from '../../what-if.ts';
 import type { ModelView } from '../../model-view.ts';
+import { specViewFromMetadata } from './spec-view.ts';
 
 /**
  * Reads a model's metadata.json into a ModelView. The metadata is written by the model toolkit
@@ -108,6 +109,7 @@ export function modelViewFromMetadata(
     ...base,
     featureSet: typeof meta.featureSet === 'string' ? meta.featureSet : null,
     featureNames: Array.isArray(names) ? names.map(String) : [],
+    spec: specViewFromMetadata(meta),
     thresholds: review !== null && block !== null ? { review, block } : null,
     metrics,
     trainingWindow,
