@@ -16,3 +16,4 @@ export { createDuckDbStore } from './warehouse/duckdb-store.ts';
 export { createBigQueryStore, isRetriableBigQueryError } from './warehouse/bigquery-store.ts';
 export { createBigQueryClient } from './bigquery-client.ts';
 export { TABLES, SCORED_TABLE, LABELS_TABLE, MODEL_VERSIONS_TABLE } from './warehouse/columns.ts';
+export { runWarehouseBacktest, type BacktestRequest } from './warehouse/backtest-api.ts';

@@ -16,6 +16,7 @@ import { createMetricsSink } from './metrics/sink.ts';
 import { createBigQueryStore } from './warehouse/bigquery-store.ts';
 import { createDuckDbStore } from './warehouse/duckdb-store.ts';
 import { createQueryRouter } from './warehouse/query-api.ts';
+import { createBacktestRouter } from './warehouse/backtest-api.ts';
 import { createWarehouseSink } from './warehouse/sink.ts';
 import type { WarehouseStore } from './warehouse/store.ts';
 
@@ -133,6 +134,7 @@ async function buildWarehouseSink(
   const store = await openStore(env, common.logger, bigquery);
   await store.init();
   http.app.use(createQueryRouter({ store, logger: common.logger }));
+  http.app.use(createBacktestRouter({ store, logger: common.logger }));
   const consumer = createWarehouseSink({
     ...common,
     store,
