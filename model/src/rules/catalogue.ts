@@ -43,7 +43,10 @@ export type Resolved =
   | { kind: 'feature'; name: string; type: 'number' }
   | { kind: 'score'; type: 'number' };
 
-/** Fields first (`amount` is a field even where the feature set has an `amount`), then score, attributes.X, features. */
+/**
+ * Fields first (`amount` is a field even where the feature set has an `amount`), then score,
+ * attributes.X, features.
+ */
 export function resolveName(name: string, c: RuleCatalogue): Resolved | null {
   const field = TRANSACTION_FIELDS[name];
   if (field !== undefined) return { kind: 'field', name, type: field };
