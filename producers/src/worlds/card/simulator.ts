@@ -26,6 +26,8 @@ export interface CardSimulatorOptions {
   scenario?: Scenario;
   /** Simulated epoch ms of the start; default scenario.start, else 2026-01-01T00:00Z. */
   start?: number;
+  /** Told when a terminal is compromised (tests and tools: the truth behind the labels). */
+  onCompromise?: (c: { terminalId: string; from: number; until: number }) => void;
 }
 
 export interface CardSimulator extends EventSource {
@@ -62,6 +64,7 @@ interface CardState {
   caseAt: Record<CardTypologyName, number>;
   /** Compromised terminals and the end of their window. */
   compromised: Map<number, number>;
+  onCompromise: CardSimulatorOptions['onCompromise'];
   stats: WorldStats;
 }
 
@@ -74,6 +77,7 @@ interface CardState {
 export function createCardSimulator(options: CardSimulatorOptions): CardSimulator {
   const s = createCardState(options);
   const ctx = fraudContext(s);
+  warmUp(s, ctx);
   resetCases(s, s.start);
   s.legitAt = drawLegitAt(s, s.start);
   const sim: CardSimulator = {
@@ -127,6 +131,7 @@ function createCardState(options: CardSimulatorOptions): CardState {
     nextPhaseIndex: scenario.phases.indexOf(phase) + 1,
     caseAt: Object.fromEntries(CARD_TYPOLOGY_NAMES.map((n) => [n, Infinity])) as Record<CardTypologyName, number>,
     compromised: new Map(),
+    onCompromise: options.onCompromise,
     stats: {
       transactions: 0,
       fraud: 0,
@@ -135,6 +140,28 @@ function createCardState(options: CardSimulatorOptions): CardState {
       byTypology: Object.fromEntries(CARD_TYPOLOGY_NAMES.map((n) => [n, 0])),
     },
   };
+}
+
+/** Longest a case lasts (a compromised terminal's window); the warm-up covers it. */
+const WARM_UP_MS = 7 * 24 * H;
+
+/**
+ * Starts the cases of the week before the start (first phase's rates), as if the world had been
+ * running: a compromised terminal stays fraudulent for up to 7 days and a spike lasts up to 4,
+ * so without it the fraud rate would ramp up over the first week instead of being the
+ * scenario's from the first hour. Steps due before the start are dropped (no event precedes it).
+ */
+function warmUp(s: CardState, ctx: CardFraudContext): void {
+  resetCases(s, s.start - WARM_UP_MS);
+  for (;;) {
+    let name: CardTypologyName | null = null;
+    for (const n of CARD_TYPOLOGY_NAMES) if (s.caseAt[n] < s.start && (!name || s.caseAt[n] < s.caseAt[name])) name = n;
+    if (name === null) break;
+    const at = s.caseAt[name];
+    CARD_TYPOLOGIES[name].start(ctx, at);
+    s.caseAt[name] = at + s.rng.exp(1 / casesPerMs(s, name));
+  }
+  while ((s.steps.peek()?.at ?? Infinity) < s.start) s.steps.pop();
 }
 
 /** The one place a card transaction is made: no balances, card and merchant fields filled. */
@@ -180,8 +207,9 @@ function fraudContext(s: CardState): CardFraudContext {
     world: s.world,
     schedule: (at, run) => s.steps.push({ at, seq: s.seq++, run }),
     emit: (typology, payment, at) => push(s, makeCardTx(s, payment, at), typology),
-    compromiseTerminal: (terminal, until) => {
+    compromiseTerminal: (terminal, from, until) => {
       s.compromised.set(terminal, Math.max(until, s.compromised.get(terminal) ?? 0));
+      s.onCompromise?.({ terminalId: s.world.terminalIds[terminal]!, from, until });
     },
     newDevice: () => `D${accountNumber(s.world.customers * 2 + s.deviceSeq++, s.mask ^ 0x1b873593)}`,
   };

@@ -24,8 +24,8 @@ export interface CardFraudContext {
   readonly world: CardWorld;
   schedule(at: number, step: (at: number) => void): void;
   emit(typology: CardTypologyName, payment: CardPayment, at: number): void;
-  /** Every card-present payment at `terminal` until `until` is fraud of compromised-terminal. */
-  compromiseTerminal(terminal: number, until: number): void;
+  /** Every card-present payment at `terminal` from `from` until `until` is fraud of compromised-terminal. */
+  compromiseTerminal(terminal: number, from: number, until: number): void;
   /** A device never seen before (the fraudster's browser or phone). */
   newDevice(): string;
 }
@@ -66,7 +66,7 @@ export const compromisedTerminal: CardTypology = {
     const { rng, world } = ctx;
     const card = pickCard(world, rng);
     const terminal = world.localTerminals[card * LOCAL_TERMINALS + rng.int(LOCAL_TERMINALS)]!;
-    ctx.compromiseTerminal(terminal, at + rng.uniform(TERMINAL_DAYS.min, TERMINAL_DAYS.max) * DAY);
+    ctx.compromiseTerminal(terminal, at, at + rng.uniform(TERMINAL_DAYS.min, TERMINAL_DAYS.max) * DAY);
   },
 };
 
