@@ -1,7 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import cliProgress from 'cli-progress';
 import { FraudError } from '@fraud/common';
 import {
   DEFAULT_COSTS,
@@ -10,18 +9,14 @@ import {
   explicitSplit,
   formatReport,
   loadModelArtifact,
-  loadPaysimCsv,
   negativeWeightForRate,
-  paysimEventTime,
   planSplit,
   prCurveSvg,
-  reasonsFor,
   scoreTransactions,
   trainPipeline,
   weightsFor,
   type Costs,
   type EvalReport,
-  type PaysimRow,
   type PipelineResult,
   type SplitPlan,
   type Thresholds,
@@ -29,10 +24,14 @@ import {
 } from '@fraud/model';
 import { nonNegativeInt } from '../args.ts';
 import { envCommand } from '../config/catalogue.ts';
+import { createProgress, labelsOf, readInput, windowStart, type InputFlags, type ModelInput } from './model-input.ts';
+import { inputOptions, labelDelayOf, pickSpec, scoreLabels, specInput, trainedLabelDelay } from './model-options.ts';
+import { registerScore } from './model-score.ts';
 
 /**
- * `fraud model train|evaluate|score`: the model toolkit offline, on Kaggle-format PaySim CSVs.
- * Everything here is wiring; the logic lives in @fraud/model (pipeline, eval, policy).
+ * `fraud model train|evaluate|score`: the model toolkit offline, on CSV files in any layout a
+ * column mapping describes (Kaggle PaySim by default). Everything here is wiring; the logic lives
+ * in @fraud/model (csv, pipeline, eval, policy).
  */
 
 const positive =
@@ -50,66 +49,6 @@ const rate =
     return n;
   };
 
-/** cli-progress on a TTY; plain lines every 10% (or stage change) otherwise. */
-function createProgress(enabled: boolean): {
-  update(stage: string, done: number, total: number, note?: string): void;
-  stop(): void;
-} {
-  const tty = process.stderr.isTTY === true;
-  let bar: cliProgress.SingleBar | null = null;
-  let stage = '';
-  let lastPct = -1;
-  return {
-    update(s, done, total, note) {
-      if (!enabled) return;
-      if (tty) {
-        if (s !== stage) {
-          bar?.stop();
-          bar = new cliProgress.SingleBar(
-            {
-              format: `${s.padEnd(10)} [{bar}] {percentage}% {value}/{total} {note}`,
-              stream: process.stderr,
-              hideCursor: true,
-            },
-            cliProgress.Presets.shades_classic,
-          );
-          bar.start(Math.max(total, 1), 0, { note: '' });
-          stage = s;
-        }
-        bar?.setTotal(Math.max(total, 1));
-        bar?.update(done, { note: note ?? '' });
-        return;
-      }
-      const pct = total > 0 ? Math.floor((done / total) * 10) * 10 : 100;
-      if (s !== stage || pct !== lastPct) {
-        process.stderr.write(`${s}: ${done}/${total} (${pct}%)${note === undefined ? '' : ` ${note}`}\n`);
-        stage = s;
-        lastPct = pct;
-      }
-    },
-    stop() {
-      bar?.stop();
-    },
-  };
-}
-
-async function readCsv(
-  path: string,
-  opts: { untilStep?: number },
-  progress: ReturnType<typeof createProgress>,
-): Promise<PaysimRow[]> {
-  const rows = await loadPaysimCsv(path, {
-    untilStep: opts.untilStep,
-    onProgress: (n) => progress.update('reading', n, n),
-  });
-  if (rows.length === 0)
-    throw new FraudError(
-      'CSV_INVALID',
-      `${path} has no data rows${opts.untilStep === undefined ? '' : ` up to step ${opts.untilStep}`}`,
-    );
-  return rows;
-}
-
 function costsFrom(o: { reviewCost?: number; blockCost?: number }): Costs {
   return {
     ...DEFAULT_COSTS,
@@ -118,14 +57,15 @@ function costsFrom(o: { reviewCost?: number; blockCost?: number }): Costs {
   };
 }
 
-interface TrainOpts {
-  csv: string;
-  untilStep?: number;
+interface TrainOpts extends InputFlags {
+  spec?: string;
   out: string;
   rounds: number;
-  gapHours: number;
+  gapHours?: number;
   validFromStep?: number;
   testFromStep?: number;
+  validFrom?: string;
+  testFrom?: string;
   validFraction: number;
   testFraction: number;
   fraudRate?: number;
@@ -142,8 +82,11 @@ interface TrainOpts {
 
 async function train(o: TrainOpts): Promise<void> {
   const progress = createProgress(o.progress);
-  const rows = await readCsv(o.csv, o, progress);
-  const plan = splitPlanOf(o, rows);
+  const input = await readInput(o, progress);
+  const { rows } = input;
+  const picked = pickSpec(o.spec, input.compiled);
+  const labelDelayMs = labelDelayOf(o);
+  const plan = splitPlanOf(o, input, labelDelayMs);
   const negativeWeight =
     o.fraudRate === undefined
       ? 1
@@ -153,6 +96,7 @@ async function train(o: TrainOpts): Promise<void> {
         );
   const res = await trainPipeline({
     rows,
+    ...specInput(picked.spec, labelsOf(rows, labelDelayMs)),
     params: trainParamsOf(o),
     costs: costsFrom(o),
     plan,
@@ -162,17 +106,24 @@ async function train(o: TrainOpts): Promise<void> {
     outDir: o.out,
     provenance: {
       csv: o.csv,
+      mapping: input.mapping.name,
+      labelDelayMs,
       untilStep: o.untilStep ?? null,
+      until: o.until ?? null,
       fraudRate: o.fraudRate ?? null,
       command: process.argv.slice(2).join(' '),
     },
     onProgress: (stage, done, total, note) => progress.update(stage, done, total, note),
   });
   progress.stop();
+  const specLine = `feature spec ${picked.spec.name} v${picked.spec.version} (${picked.why})`;
   if (o.json === true) {
     const summary = {
       version: res.version,
       dir: res.dir,
+      mapping: input.mapping.name,
+      featureSpec: { name: picked.spec.name, version: picked.spec.version, why: picked.why },
+      labelDelayMs,
       thresholds: res.thresholds,
       windows: res.windows,
       validation: res.validation,
@@ -183,20 +134,34 @@ async function train(o: TrainOpts): Promise<void> {
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     return;
   }
-  process.stdout.write(`${formatTrainResult(res)}\n`);
+  process.stdout.write(`${specLine}\n${formatTrainResult(res)}\n`);
 }
 
-/** Explicit step boundaries when given, else the planned split by fractions of rows. */
-function splitPlanOf(o: TrainOpts, rows: readonly PaysimRow[]): SplitPlan {
-  const gapMs = o.gapHours * 3_600_000;
-  const times = rows.map((r) => r.tx.eventTime);
-  if (o.validFromStep !== undefined || o.testFromStep !== undefined) {
-    if (o.validFromStep === undefined)
-      throw new FraudError('BAD_REQUEST', '--test-from-step needs --valid-from-step too');
+/**
+ * Explicit boundaries when given (--valid-from-step/--test-from-step on step-timed mappings,
+ * --valid-from/--test-from as dates), else the planned split by fractions of rows. The gap
+ * between parts is the label delay: a row's label is only known that long after it.
+ */
+function splitPlanOf(o: TrainOpts, input: ModelInput, gapMs: number): SplitPlan {
+  const times = input.rows.map((r) => r.tx.eventTime);
+  const at = (step: number | undefined, iso: string | undefined, option: string): number | undefined => {
+    if (step !== undefined && iso !== undefined)
+      throw new FraudError('BAD_REQUEST', `give ${option}-step or ${option}, not both`);
+    if (step !== undefined) return input.stepTime(step, `${option}-step`);
+    if (iso === undefined) return undefined;
+    const t = Date.parse(iso);
+    if (Number.isNaN(t)) throw new FraudError('BAD_REQUEST', `${option} ${iso} is not an ISO date`);
+    return t;
+  };
+  const validFrom = at(o.validFromStep, o.validFrom, '--valid-from');
+  const testFrom = at(o.testFromStep, o.testFrom, '--test-from');
+  if (validFrom !== undefined || testFrom !== undefined) {
+    if (validFrom === undefined)
+      throw new FraudError('BAD_REQUEST', '--test-from(-step) needs --valid-from(-step) too');
     return explicitSplit({
-      trainFrom: Math.min(...times),
-      validFrom: paysimEventTime(o.validFromStep),
-      testFrom: o.testFromStep === undefined ? null : paysimEventTime(o.testFromStep),
+      trainFrom: times.reduce((a, b) => Math.min(a, b), Infinity),
+      validFrom,
+      testFrom: testFrom ?? null,
       gapMs,
     });
   }
@@ -224,7 +189,7 @@ function formatTrainResult(res: PipelineResult): string {
   const out = [
     `model ${res.version} written to ${res.dir ?? '(not written)'}`,
     `train ${w.train.from} .. ${w.train.to}: ${w.train.rows} rows, ${w.train.frauds} fraud; ` +
-      `label-delay gap ${w.gapMs / 3_600_000} h`,
+      `label-delay gap ${+(w.gapMs / 3_600_000).toFixed(3)} h`,
     `valid ${w.valid.from} .. ${w.valid.to}: ${w.valid.rows} rows, ${w.valid.frauds} fraud`,
     w.test === null
       ? 'no test window'
@@ -252,11 +217,8 @@ function formatTrainResult(res: PipelineResult): string {
   return out.join('\n');
 }
 
-interface EvalOpts {
+interface EvalOpts extends InputFlags {
   model: string;
-  csv: string;
-  fromStep?: number;
-  untilStep?: number;
   fraudRate?: number;
   at: string;
   json?: boolean;
@@ -283,16 +245,20 @@ async function evaluateCmd(o: EvalOpts): Promise<void> {
   const progress = createProgress(o.progress);
   const art = await loadModelArtifact(o.model);
   try {
-    const rows = await readCsv(o.csv, o, progress);
+    const input = await readInput(o, progress);
+    const { rows } = input;
+    const from = windowStart(o, input);
+    const labelDelayMs = labelDelayOf(o, trainedLabelDelay(art.metadata));
     const scored = await scoreTransactions(
       art,
       rows.map((r) => r.tx),
       (d, t) => progress.update('scoring', d, t),
+      ...scoreLabels(labelsOf(rows, labelDelayMs)),
     );
     progress.stop();
-    const idx = rows.map((r, i) => (o.fromStep === undefined || r.step >= o.fromStep ? i : -1)).filter((i) => i >= 0);
+    const idx = rows.map((r, i) => (from === undefined || r.tx.eventTime >= from ? i : -1)).filter((i) => i >= 0);
     if (idx.length === 0)
-      throw new FraudError('BAD_REQUEST', `no rows at or after step ${o.fromStep}; lower --from-step`);
+      throw new FraudError('BAD_REQUEST', `no rows at or after ${new Date(from ?? 0).toISOString()}; start earlier`);
     const labels = idx.map((i) => (rows[i]?.isFraud === true ? 1 : 0));
     const weights =
       o.fraudRate === undefined ? undefined : weightsFor(labels, negativeWeightForRate(labels, o.fraudRate));
@@ -306,28 +272,22 @@ async function evaluateCmd(o: EvalOpts): Promise<void> {
       thresholds: thresholdsAt(o.at, art),
       costs: art.costs,
     });
-    if (o.prCurve !== undefined) {
-      await mkdir(dirname(o.prCurve), { recursive: true });
-      await writeFile(
-        o.prCurve,
-        prCurveSvg(
-          [
-            {
-              name: `${art.metadata.version} on ${o.csv.split('/').pop() ?? o.csv}`,
-              points: report.prCurve,
-              auprc: report.auprc,
-            },
-          ],
-          `PR curve, model ${art.metadata.version}`,
-        ),
-      );
-    }
+    if (o.prCurve !== undefined) await writePrCurve(o.prCurve, art.metadata.version, o.csv, report);
+    const window =
+      o.fromStep !== undefined ? ` from step ${o.fromStep}` : o.from !== undefined ? ` from ${o.from}` : '';
     if (o.json === true) {
-      const json = { model: art.metadata.version, csv: o.csv, fromStep: o.fromStep ?? null, ...report };
+      const json = {
+        model: art.metadata.version,
+        csv: o.csv,
+        mapping: input.mapping.name,
+        fromStep: o.fromStep ?? null,
+        from: from === undefined ? null : new Date(from).toISOString(),
+        labelDelayMs,
+        ...report,
+      };
       process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
     } else {
-      const from = o.fromStep === undefined ? '' : ` from step ${o.fromStep}`;
-      const title = `model ${art.metadata.version} on ${o.csv}${from}`;
+      const title = `model ${art.metadata.version} on ${o.csv}${window}`;
       const curve = o.prCurve === undefined ? '' : `PR curve written to ${o.prCurve}\n`;
       process.stdout.write(`${formatReport(report, title)}\n${curve}`);
     }
@@ -336,75 +296,20 @@ async function evaluateCmd(o: EvalOpts): Promise<void> {
   }
 }
 
-const csvCell = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-
-async function scoreCmd(o: {
-  model: string;
-  csv: string;
-  out: string;
-  topK: number;
-  reasons: string;
-  progress: boolean;
-}): Promise<void> {
-  if (o.reasons !== 'all' && o.reasons !== 'flagged')
-    throw new FraudError('BAD_REQUEST', `--reasons must be all or flagged, got ${o.reasons}`);
-  const progress = createProgress(o.progress);
-  const art = await loadModelArtifact(o.model);
-  try {
-    const rows = await readCsv(o.csv, {}, progress);
-    const scored = await scoreTransactions(
-      art,
-      rows.map((r) => r.tx),
-      (d, t) => progress.update('scoring', d, t),
-    );
-    const lines = ['row,txId,step,type,amount,score,decision,reasons'];
-    rows.forEach((r, i) => {
-      const decision = scored.decisions[i] ?? 'APPROVE';
-      const explain = o.reasons === 'all' || decision !== 'APPROVE';
-      const reasons = explain
-        ? reasonsFor(art, scored, i, o.topK)
-            .map((x) => {
-              const sign = x.contribution >= 0 ? '+' : '';
-              return `${x.feature}=${Number(x.value.toPrecision(6))}(${sign}${x.contribution.toFixed(3)})`;
-            })
-            .join('; ')
-        : '';
-      lines.push(
-        [
-          r.rowNumber,
-          r.tx.txId,
-          r.step,
-          r.tx.type,
-          (r.tx.amount / 100).toFixed(2),
-          (scored.scores[i] ?? 0).toFixed(6),
-          decision,
-          csvCell(reasons),
-        ].join(','),
-      );
-      if ((i + 1) % 5000 === 0) progress.update('explaining', i + 1, rows.length);
-    });
-    progress.stop();
-    await mkdir(dirname(o.out), { recursive: true });
-    await writeFile(o.out, `${lines.join('\n')}\n`);
-    const counts = scored.decisions.reduce<Record<string, number>>(
-      (acc, d) => ({ ...acc, [d]: (acc[d] ?? 0) + 1 }),
-      {},
-    );
-    process.stdout.write(
-      `scored ${rows.length} rows with model ${art.metadata.version} -> ${o.out} (${Object.entries(counts)
-        .map(([k, v]) => `${k} ${v}`)
-        .join(', ')})\n`,
-    );
-  } finally {
-    await art.model.dispose();
-  }
+async function writePrCurve(path: string, version: string, csv: string, report: EvalReport): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const name = `${version} on ${csv.split('/').pop() ?? csv}`;
+  await writeFile(
+    path,
+    prCurveSvg([{ name, points: report.prCurve, auprc: report.auprc }], `PR curve, model ${version}`),
+  );
 }
 
 export function register(program: Command): void {
   const model = envCommand(
     program,
     'model',
-    'train, evaluate and batch-score fraud models on PaySim-format CSV files',
+    'train, evaluate and batch-score fraud models on CSV files (PaySim, BankSim, handbook or any mapped layout)',
     'model',
   );
 
@@ -414,22 +319,26 @@ export function register(program: Command): void {
 }
 
 function registerTrain(model: Command): void {
-  model
+  const command = model
     .command('train')
     .description(
-      'train XGBoost on a PaySim CSV with a time split (train, label-delay gap, validation, gap, test), ' +
+      'train XGBoost on a CSV with a time split (train, label-delay gap, validation, gap, test), ' +
         'pick cost-optimal thresholds, write model-artifacts/<version>/',
+    );
+  inputOptions(
+    command,
+    'when each label is known after its row (e.g. 7d, 12h): the gap between train, validation and test, ' +
+      `and label features see only labels arrived by then (default ${DEFAULT_SPLIT.gapMs / 3_600_000}h)`,
+  )
+    .option(
+      '--spec <name|file>',
+      'feature spec, shipped or a JSON file (default: the shipped spec that fits the fields of the mapping)',
     )
-    .requiredOption('--csv <file>', 'Kaggle-format PaySim CSV (step,type,amount,nameOrig,...)')
-    .option('--until-step <n>', 'use only rows with step <= n', nonNegativeInt('--until-step'))
+    .option('--until-step <n>', 'use only rows with step <= n (step-timed mappings)', nonNegativeInt('--until-step'))
+    .option('--until <iso>', 'use only rows before this date')
     .option('--out <dir>', 'artifact root directory', 'model-artifacts')
     .option('--rounds <n>', 'boosting rounds (early stopping on validation)', nonNegativeInt('--rounds'), 300)
-    .option(
-      '--gap-hours <h>',
-      'label-delay gap between train, validation and test',
-      positive('--gap-hours'),
-      DEFAULT_SPLIT.gapMs / 3_600_000,
-    )
+    .option('--gap-hours <h>', 'the label delay in hours (same as --label-delay <h>h)', positive('--gap-hours'))
     .option(
       '--valid-from-step <n>',
       'validation starts at this step (default: by --valid-fraction)',
@@ -440,6 +349,8 @@ function registerTrain(model: Command): void {
       'test starts at this step (default: by --test-fraction)',
       nonNegativeInt('--test-from-step'),
     )
+    .option('--valid-from <iso>', 'validation starts at this date (instead of --valid-from-step)')
+    .option('--test-from <iso>', 'test starts at this date (instead of --test-from-step)')
     .option(
       '--valid-fraction <f>',
       'fraction of rows (latest before test) for validation',
@@ -476,20 +387,25 @@ function registerTrain(model: Command): void {
 }
 
 function registerEvaluate(model: Command): void {
-  model
+  const command = model
     .command('evaluate')
     .description(
-      'evaluate a model artifact on a PaySim CSV: AUPRC, precision, recall, F1, specificity, confusion, ' +
+      'evaluate a model artifact on a CSV: AUPRC, precision, recall, F1, specificity, confusion, ' +
         'expected cost, per type and typology',
     )
-    .requiredOption('--model <dir>', 'artifact directory (model-artifacts/<version>)')
-    .requiredOption('--csv <file>', 'Kaggle-format PaySim CSV')
+    .requiredOption('--model <dir>', 'artifact directory (model-artifacts/<version>)');
+  inputOptions(
+    command,
+    'when each label is known after its row, for label features (default: what the model was trained with)',
+  )
     .option(
       '--from-step <n>',
       'evaluate rows with step >= n (earlier rows only build feature history)',
       nonNegativeInt('--from-step'),
     )
+    .option('--from <iso>', 'evaluate rows from this date on (earlier rows only build feature history)')
     .option('--until-step <n>', 'ignore rows after step n', nonNegativeInt('--until-step'))
+    .option('--until <iso>', 'ignore rows from this date on')
     .option(
       '--fraud-rate <r>',
       'true fraud rate, for files with over-sampled fraud (weights legitimate rows)',
@@ -504,22 +420,4 @@ function registerEvaluate(model: Command): void {
     .option('--pr-curve <file.svg>', 'write the precision-recall curve as SVG')
     .option('--no-progress', 'no progress output')
     .action((o: EvalOpts) => evaluateCmd(o));
-}
-
-function registerScore(model: Command): void {
-  model
-    .command('score')
-    .description(
-      'batch-score a PaySim CSV: one output row per input row, in order ' +
-        '(row, txId, step, type, amount, score, decision, top reasons)',
-    )
-    .requiredOption('--model <dir>', 'artifact directory (model-artifacts/<version>)')
-    .requiredOption('--csv <file>', 'Kaggle-format PaySim CSV')
-    .requiredOption('--out <file>', 'output CSV')
-    .option('--top-k <n>', 'reasons per row', nonNegativeInt('--top-k'), 3)
-    .option('--reasons <which>', 'explain all rows or only flagged ones (REVIEW/BLOCK)', 'all')
-    .option('--no-progress', 'no progress output')
-    .action((o: { model: string; csv: string; out: string; topK: number; reasons: string; progress: boolean }) =>
-      scoreCmd(o),
-    );
 }
