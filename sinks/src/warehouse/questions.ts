@@ -136,6 +136,18 @@ export const QUESTIONS: Question[] = [
       ORDER BY s.eventTime, s.txId LIMIT @limit`,
   },
   {
+    name: 'rule-hits',
+    description:
+      'Payments by the rules that fired on them (rulesFired joined with commas; rule names hold none), ' +
+      'with amount and labelled fraud (the console splits the combinations into per-rule hit counts)',
+    params: z.object({ from, to }),
+    sql: `SELECT ARRAY_TO_STRING(s.rulesFired, ',') AS rules, COUNT(*) AS payments, SUM(s.amount) AS amount,
+      SUM(CASE WHEN l.isFraud THEN 1 ELSE 0 END) AS fraud
+      FROM {scored} s LEFT JOIN {labels} l ON l.txId = s.txId
+      WHERE s.eventTime >= {ts(@from)} AND s.eventTime < {ts(@to)} AND ARRAY_LENGTH(s.rulesFired) > 0
+      GROUP BY 1 ORDER BY payments DESC, rules LIMIT 1000`,
+  },
+  {
     name: 'model-versions',
     description: 'Model versions seen on model-updates, newest first',
     params: z.object({ limit: limit(500, 100) }),
