@@ -84,8 +84,8 @@ async function train(o: TrainOpts): Promise<void> {
   const progress = createProgress(o.progress);
   const input = await readInput(o, progress);
   const { rows } = input;
-  const picked = pickSpec(o.spec, input.compiled);
   const labelDelayMs = labelDelayOf(o);
+  const picked = pickSpec(o.spec, input.compiled);
   const plan = splitPlanOf(o, input, labelDelayMs);
   const negativeWeight =
     o.fraudRate === undefined

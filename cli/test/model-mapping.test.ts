@@ -1,0 +1,291 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { handbookCsv, handbookRows, writeBanksimSample, type HandbookRow } from '@fraud/model/csv';
+import { register } from '../src/commands/model.ts';
+
+let dir = '';
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'model-mapping-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Runs `fraud model ...` in this process; errors come back as code 1 with the message. */
+async function fraud(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  const program = new Command('fraud').exitOverride();
+  let stdout = '';
+  let stderr = '';
+  const out = { writeOut: (s: string) => (stdout += s), writeErr: (s: string) => (stderr += s) };
+  program.configureOutput(out);
+  register(program);
+  for (const c of program.commands.flatMap((c) => [c, ...c.commands])) c.exitOverride().configureOutput(out);
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  });
+  try {
+    await program.parseAsync(['node', 'fraud', ...args]);
+    return { stdout, stderr, code: 0 };
+  } catch (err: unknown) {
+    const e = err as { code?: string; message?: string };
+    return { stdout, stderr: `${stderr}${e.message ?? String(err)} [${e.code ?? ''}]`, code: 1 };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+interface ScoredLine {
+  row: number;
+  txId: string;
+  eventTime: string;
+  score: number;
+  decision: string;
+  isFraud: number;
+}
+
+async function readScores(path: string): Promise<{ header: string; rows: ScoredLine[] }> {
+  const [header, ...lines] = (await readFile(path, 'utf8')).trim().split('\n');
+  return {
+    header: header ?? '',
+    rows: lines.map((l) => {
+      const f = l.split(',');
+      return {
+        row: Number(f[0]),
+        txId: f[1]!,
+        eventTime: f[2]!,
+        score: Number(f[6]),
+        decision: f[7]!,
+        isFraud: Number(f[8]),
+      };
+    }),
+  };
+}
+
+const DAY = 86_400_000;
+const day = (d: number): string => new Date(Date.UTC(2018, 3, 1) + d * DAY).toISOString().slice(0, 10);
+
+describe('fraud model with --mapping (generated files)', () => {
+  it(
+    'handbook: train (7-day label delay) -> evaluate a window -> score the whole file, shuffled too',
+    {
+      timeout: 300_000,
+    },
+    async () => {
+      const rows = handbookRows({ days: 50, customers: 50, terminals: 30 });
+      const csv = join(dir, 'handbook.csv');
+      await writeFile(csv, handbookCsv(rows));
+      const out = join(dir, 'models');
+      const train = await fraud(
+        'model',
+        'train',
+        '--csv',
+        csv,
+        '--mapping',
+        'handbook',
+        '--label-delay',
+        '7d',
+        '--spec',
+        'fs-v2',
+        '--valid-from',
+        day(25),
+        '--test-from',
+        day(39),
+        '--rounds',
+        '20',
+        '--out',
+        out,
+        '--no-progress',
+      );
+      expect(train.stderr).toBe('');
+      expect(train.code).toBe(0);
+      expect(train.stdout).toMatch(/^feature spec fs-v2 v\d+ \(--spec fs-v2\)/);
+      expect(train.stdout).toMatch(/label-delay gap 168 h/);
+      expect(train.stdout).toMatch(/TEST \(future\) at the cost-optimal thresholds/);
+      const [version] = await readdir(out);
+      const model = join(out, version ?? 'missing');
+      const metadata = JSON.parse(await readFile(join(model, 'metadata.json'), 'utf8')) as {
+        provenance: { mapping: string; labelDelayMs: number };
+      };
+      expect(metadata.provenance).toMatchObject({ mapping: 'handbook', labelDelayMs: 7 * DAY });
+
+      const ev = await fraud(
+        'model',
+        'evaluate',
+        '--model',
+        model,
+        '--csv',
+        csv,
+        '--mapping',
+        'handbook',
+        '--from',
+        day(39),
+        '--json',
+        '--no-progress',
+      );
+      expect(ev.code, ev.stderr).toBe(0);
+      const report = JSON.parse(ev.stdout) as {
+        rows: number;
+        labelDelayMs: number;
+        mapping: string;
+        byTypology: Record<string, unknown>;
+      };
+      const inWindow = rows.filter((r) => r.seconds * 1000 >= 39 * DAY).length;
+      expect(report).toMatchObject({ rows: inWindow, labelDelayMs: 7 * DAY, mapping: 'handbook' });
+      expect(Object.keys(report.byTypology)).toEqual(expect.arrayContaining(['scenario-1', 'scenario-2']));
+
+      // The whole file, one row per input row in input order; then the same rows shuffled.
+      const scoredPath = join(dir, 'scored.csv');
+      const sc = await fraud(
+        'model',
+        'score',
+        '--model',
+        model,
+        '--csv',
+        csv,
+        '--mapping',
+        'handbook',
+        '--out',
+        scoredPath,
+      );
+      expect(sc.code, sc.stderr).toBe(0);
+      expect(sc.stdout).toMatch(new RegExp(`^scored ${rows.length} rows \\(mapping handbook\\)`));
+      const scored = await readScores(scoredPath);
+      expect(scored.header).toBe('row,txId,eventTime,step,type,amount,score,decision,isFraud,reasons');
+      expect(scored.rows.map((r) => r.txId)).toEqual(rows.map((r) => `handbook-${r.id}`));
+      expect(scored.rows.map((r) => r.row)).toEqual(rows.map((_, i) => i + 1));
+      expect(scored.rows.map((r) => r.isFraud)).toEqual(rows.map((r) => r.fraud));
+
+      const shuffled = shuffle(rows);
+      const shuffledCsv = join(dir, 'handbook-shuffled.csv');
+      await writeFile(shuffledCsv, handbookCsv(shuffled));
+      const shuffledOut = join(dir, 'scored-shuffled.csv');
+      const sc2 = await fraud(
+        'model',
+        'score',
+        '--model',
+        model,
+        '--csv',
+        shuffledCsv,
+        '--mapping',
+        'handbook',
+        '--reasons',
+        'none',
+        '--out',
+        shuffledOut,
+        '--no-progress',
+      );
+      expect(sc2.code, sc2.stderr).toBe(0);
+      const scored2 = await readScores(shuffledOut);
+      expect(scored2.rows.map((r) => r.txId)).toEqual(shuffled.map((r) => `handbook-${r.id}`));
+      // Features follow event time, not file order: rows at a unique time score the same in both files.
+      const byId = new Map(scored.rows.map((r) => [r.txId, r]));
+      const times = new Map<number, number>();
+      for (const r of rows) times.set(r.seconds, (times.get(r.seconds) ?? 0) + 1);
+      const unique = scored2.rows.filter((r) => times.get(rows[Number(r.txId.slice(9))]!.seconds) === 1);
+      expect(unique.length).toBeGreaterThan(rows.length * 0.9);
+      for (const r of unique) expect(r.score).toBe(byId.get(r.txId)!.score);
+    },
+  );
+
+  it(
+    'banksim trains by step; a step option on a date-timed file is refused, saying what to use',
+    {
+      timeout: 300_000,
+    },
+    async () => {
+      const csv = join(dir, 'banksim.csv');
+      await writeBanksimSample(csv, { days: 40, customers: 60, perDay: 1.5 });
+      const bad = await fraud('model', 'train', '--csv', csv, '--mapping', 'handbook', '--no-progress');
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(/not a handbook CSV: .*missing TX_DATETIME.*pick the right --mapping/);
+      const badMapping = await fraud('model', 'train', '--csv', csv, '--mapping', join(dir, 'none.json'));
+      expect(badMapping.stderr).toMatch(/neither a built-in \(paysim, banksim, handbook\) nor a readable file/);
+      const both = await fraud(
+        'model',
+        'train',
+        '--csv',
+        csv,
+        '--mapping',
+        'banksim',
+        '--label-delay',
+        '1d',
+        '--gap-hours',
+        '3',
+        '--no-progress',
+      );
+      expect(both.stderr).toMatch(/--label-delay and --gap-hours are the same setting/);
+      const train = await fraud(
+        'model',
+        'train',
+        '--csv',
+        csv,
+        '--mapping',
+        'banksim',
+        '--spec',
+        'fs-v2',
+        '--label-delay',
+        '2d',
+        '--valid-from-step',
+        '22',
+        '--test-from-step',
+        '31',
+        '--rounds',
+        '10',
+        '--out',
+        join(dir, 'banksim-models'),
+        '--no-progress',
+      );
+      expect(train.code, train.stderr).toBe(0);
+      expect(train.stdout).toMatch(/label-delay gap 48 h/);
+      const [version] = await readdir(join(dir, 'banksim-models'));
+      const hb = join(dir, 'small-handbook.csv');
+      await writeFile(hb, handbookCsv(handbookRows({ days: 3, customers: 5 })));
+      const wrong = await fraud(
+        'model',
+        'evaluate',
+        '--model',
+        join(dir, 'banksim-models', version!),
+        '--csv',
+        hb,
+        '--mapping',
+        'handbook',
+        '--from-step',
+        '3',
+        '--no-progress',
+      );
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toMatch(/--from-step needs a step-timed mapping; mapping handbook has dates: use --from/);
+      const dates = await fraud(
+        'model',
+        'evaluate',
+        '--model',
+        join(dir, 'banksim-models', version!),
+        '--csv',
+        csv,
+        '--mapping',
+        'banksim',
+        '--from',
+        '2026-01-30',
+        '--json',
+        '--no-progress',
+      );
+      expect(dates.code, dates.stderr).toBe(0);
+      expect(JSON.parse(dates.stdout)).toMatchObject({ mapping: 'banksim', labelDelayMs: 2 * DAY });
+    },
+  );
+});
+
+function shuffle(rows: readonly HandbookRow[]): HandbookRow[] {
+  const out = [...rows];
+  let seed = 7;
+  for (let i = out.length - 1; i > 0; i--) {
+    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+    const j = seed % (i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
