@@ -8,17 +8,17 @@
  * gain (model/src/eval/quality.ts; docs/model.md "Quality as a benchmark").
  * Writes bench/results/quality.json; progress on stderr, the table on stdout.
  */
-import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import type { QualityData, QualityResult, QualitySplit, TrainParams } from '@fraud/model';
+import type { LabelEvent, Matrix, QualityData, QualityResult, QualitySplit, TrainParams } from '@fraud/model';
+import type { Transaction } from '@fraud/schemas';
 import { paysimFixture } from '@fraud/common/testing';
 import { simulateCard } from '@fraud/producers';
 import {
-  FEATURE_NAMES,
-  FEATURE_SET,
-  featuresForFile,
+  builtInFeatureSpecs,
+  compileFeatureSpec,
+  loadFeatureSpec,
   loadPaysimCsv,
   negativeWeightForRate,
   paysimEventTime,
@@ -59,8 +59,31 @@ const PARAMS: TrainParams = trainParams({
 
 const log = (s: string): void => void process.stderr.write(`[quality] ${s}\n`);
 
-function hashOf(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).digest('hex');
+interface SpecFeatures {
+  spec: string;
+  specHash: string;
+  names: readonly string[];
+  /** The spec's label-derived features (fraudCount, fraudRate), dropped for the reference model. */
+  labelFeatures: string[];
+  matrix: Matrix;
+}
+
+/** A shipped spec's features over a whole history, each label seen from its arrival on. */
+function specFeatures(dataSet: string, name: string, txs: readonly Transaction[], labels: LabelEvent[]): SpecFeatures {
+  const spec = loadFeatureSpec(name);
+  const compiled = compileFeatureSpec(spec);
+  const labelFeatures = spec.features.filter((f) => f.op === 'fraudCount' || f.op === 'fraudRate').map((f) => f.name);
+  log(`${dataSet}: computing ${compiled.featureSet} (${compiled.names.length} features) over ${txs.length} rows`);
+  let reported = 0;
+  const matrix = compiled.computeFile(txs, labels, {
+    onProgress: (done, total) => {
+      if (done === total || done - reported >= total / 10) {
+        log(`${dataSet}: features ${done}/${total}`);
+        reported = done;
+      }
+    },
+  });
+  return { spec: compiled.featureSet, specHash: compiled.hash, names: compiled.names, labelFeatures, matrix };
 }
 
 /**
@@ -69,28 +92,34 @@ function hashOf(value: unknown): string {
  * steps 1-40, delay steps 41-80 (the label delay, 40 h), test steps 81-119. Fraud is over-sampled:
  * legitimate rows are weighted back to the true 0.13% rate in the metrics (not in Card Precision).
  */
+const PAYSIM_LABEL_DELAY_MS = 40 * 3_600_000;
+
 async function paysimDataSet(): Promise<DataSet> {
   const file = 'paysim-steps1-119-sample.csv';
   const rows = sortByEventTime(await loadPaysimCsv(paysimFixture(file)));
   const txs = rows.map((r) => r.tx);
   const labels = Float32Array.from(rows, (r) => (r.isFraud ? 1 : 0));
-  log(`paysim: ${rows.length} rows loaded, computing ${FEATURE_SET} features`);
-  const features = featuresForFile(txs);
+  const labelEvents = rows.map((r) => ({
+    txId: r.tx.txId,
+    isFraud: r.isFraud,
+    labeledAt: r.tx.eventTime + PAYSIM_LABEL_DELAY_MS,
+  }));
+  const f = specFeatures('paysim', 'fs-v2', txs, labelEvents);
   const trueFraudRate = 0.0013;
   return {
     name: 'paysim',
     source: `fixtures/paysim/${file}`,
-    spec: `${FEATURE_SET} (built-in features)`,
-    specHash: hashOf({ featureSet: FEATURE_SET, names: FEATURE_NAMES }),
-    labelDelayHours: 40,
+    spec: f.spec,
+    specHash: f.specHash,
+    labelDelayHours: PAYSIM_LABEL_DELAY_MS / 3_600_000,
     trueFraudRate,
     data: {
       eventTimes: Float64Array.from(txs, (t) => t.eventTime),
       labels,
       cards: txs.map((t) => t.originAccount),
-      features,
-      featureNames: FEATURE_NAMES,
-      labelFeatures: [],
+      features: f.matrix,
+      featureNames: f.names,
+      labelFeatures: f.labelFeatures,
       negativeWeight: negativeWeightForRate(labels, trueFraudRate),
     },
     split: {
@@ -110,23 +139,25 @@ function cardDataSet(): DataSet {
   log(`card: simulating ${CARD.days} days, ${CARD.customers} cards, seed ${CARD.seed}`);
   const sim = simulateCard(CARD);
   const txs = sim.transactions;
-  log(`card: ${txs.length} payments, ${sim.labels.length} labels; computing ${FEATURE_SET} features`);
-  const features = featuresForFile(txs);
+  log(`card: ${txs.length} payments, ${sim.labels.length} labels`);
+  // payments-v1 is the general spec for payments without balances; fs-v2 only while it is not shipped
+  const specName = builtInFeatureSpecs().includes('payments-v1') ? 'payments-v1' : 'fs-v2';
+  const f = specFeatures('card', specName, txs, sim.labels);
   const end = CARD.start + CARD.days * DAY_MS;
   return {
     name: 'card',
     source: `simulateCard(${JSON.stringify(CARD)})`,
-    spec: `${FEATURE_SET} (built-in features)`,
-    specHash: hashOf({ featureSet: FEATURE_SET, names: FEATURE_NAMES }),
+    spec: f.spec,
+    specHash: f.specHash,
     labelDelayHours: 7 * 24,
     trueFraudRate: null,
     data: {
       eventTimes: Float64Array.from(txs, (t) => t.eventTime),
       labels: Float32Array.from(sim.truth, (t) => (t.isFraud ? 1 : 0)),
       cards: txs.map((t) => t.originAccount),
-      features,
-      featureNames: FEATURE_NAMES,
-      labelFeatures: [],
+      features: f.matrix,
+      featureNames: f.names,
+      labelFeatures: f.labelFeatures,
     },
     split: splitBackFrom(end, { train: 7 * DAY_MS, delay: 7 * DAY_MS, test: 7 * DAY_MS }),
   };
