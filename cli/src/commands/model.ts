@@ -24,9 +24,9 @@ import {
 } from '@fraud/model';
 import { nonNegativeInt } from '../args.ts';
 import { envCommand } from '../config/catalogue.ts';
-import { createProgress, labelsOf, readInput, windowStart, type InputFlags, type ModelInput } from './model-input.ts';
-import { inputOptions, labelDelayOf, pickSpec, scoreLabels, specInput, trainedLabelDelay } from './model-options.ts';
-import { registerScore } from './model-score.ts';
+import { createProgress, labelsOf, readInput, windowStart, type InputFlags, type ModelInput } from '../model/input.ts';
+import { inputOptions, labelDelayOf, pickSpec, scoreLabels, specInput, trainedLabelDelay } from '../model/options.ts';
+import { registerScore } from '../model/score.ts';
 
 /**
  * `fraud model train|evaluate|score`: the model toolkit offline, on CSV files in any layout a

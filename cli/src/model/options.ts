@@ -4,7 +4,7 @@ import { builtInFeatureSpecs, defaultSpecForFields, loadFeatureSpec, type Featur
 import { BUILTIN_MAPPINGS, type CompiledMapping } from '@fraud/model/csv';
 import { parseDuration } from '@fraud/producers';
 import { argParser } from '../args.ts';
-import type { ArrivedLabel } from './model-input.ts';
+import type { ArrivedLabel } from './input.ts';
 
 /** The label delay when none is given: the split gap `fraud model train` has always used. */
 export const DEFAULT_LABEL_DELAY_MS = 6 * 3_600_000;

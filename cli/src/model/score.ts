@@ -7,8 +7,8 @@ import { FraudError } from '@fraud/common';
 import { loadModelArtifact, reasonsFor, scoreTransactions, type LoadedArtifact, type ScoredRows } from '@fraud/model';
 import type { MappedRow } from '@fraud/model/csv';
 import { nonNegativeInt } from '../args.ts';
-import { createProgress, labelsOf, readInput, type InputFlags, type Progress } from './model-input.ts';
-import { inputOptions, labelDelayOf, scoreLabels, trainedLabelDelay } from './model-options.ts';
+import { createProgress, labelsOf, readInput, type InputFlags, type Progress } from './input.ts';
+import { inputOptions, labelDelayOf, scoreLabels, trainedLabelDelay } from './options.ts';
 
 /**
  * `fraud model score`: one output row per input row, in input order, so a caller can score a
