@@ -63,7 +63,7 @@ export function register(program: Command): void {
       'publish at most this many rows per second (default: as fast as possible)',
       positiveInt('--rate'),
     )
-    .option('--no-labels', 'do not publish isFraud as delayed labels')
+    .option('--no-labels', 'do not publish the label column (isFraud for PaySim) as delayed labels')
     .option(
       '--epoch <iso>',
       "eventTime of step 0 for step-timed mappings (default: the mapping's, 2026-01-01T00:00:00Z for paysim)",
