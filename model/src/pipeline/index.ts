@@ -5,3 +5,4 @@ export * from './importance.ts';
 export * from './train.ts';
 export * from './direct-artifact.ts';
 export * from './score.ts';
+export * from './model-spec.ts';

@@ -3,17 +3,20 @@ import type { Decision, Reason, Transaction } from '@fraud/schemas';
 import type { ServingModel, Thresholds } from '../api.ts';
 import type { Costs } from '../eval/cost.ts';
 import { DEFAULT_COSTS } from '../eval/cost.ts';
-import { featuresForFile } from '../features/compute.ts';
-import { FEATURE_NAMES, FEATURE_SET } from '../features/names.ts';
+import type { CompiledFeatureSpec } from '../features/engine/compile.ts';
+import type { LabelEvent } from '../features/engine/labels.ts';
 import { resolveFeatureOptions, type FeatureOptions } from '../features/state.ts';
 import { decide } from '../policy/decide.ts';
 import { readArtifact, type ArtifactMetadata } from '../serving/artifact.ts';
 import { createServingModel } from '../serving/serving-model.ts';
+import { modelFeatureSpec, trainingSpec } from './model-spec.ts';
 
-/** A model artifact ready for offline scoring: the serving model plus its policy and feature config. */
+/** A model artifact ready for offline scoring: the serving model plus its policy and feature spec. */
 export interface LoadedArtifact {
   metadata: ArtifactMetadata;
   model: ServingModel;
+  /** The spec the model was trained on (its metadata's featureSpec; fs-v2 for a model from before specs). */
+  spec: CompiledFeatureSpec;
   thresholds: Thresholds;
   costs: Costs;
   featureOptions: FeatureOptions;
@@ -22,17 +25,12 @@ export interface LoadedArtifact {
 export async function loadModelArtifact(dir: string): Promise<LoadedArtifact> {
   const art = await readArtifact(dir);
   const m = art.metadata;
-  if (
-    m.featureSet !== FEATURE_SET ||
-    m.featureNames.length !== FEATURE_NAMES.length ||
-    m.featureNames.some((n, i) => n !== FEATURE_NAMES[i])
-  ) {
-    throw new FraudError(
-      'MODEL_INCOMPATIBLE',
-      `model ${m.version} was trained on feature set ${m.featureSet} (${m.featureNames.length} features); this ` +
-        `build computes ${FEATURE_SET} (${FEATURE_NAMES.length}); retrain it`,
-    );
-  }
+  const featureOptions = resolveFeatureOptions(m.featureOptions as Partial<FeatureOptions> | undefined);
+  // A model from before specs is fs-v2 with the feature options it was trained with.
+  const spec =
+    m.featureSpec === undefined || m.featureSpec === null
+      ? (modelFeatureSpec(m), trainingSpec(undefined, featureOptions))
+      : modelFeatureSpec(m);
   const t = m.thresholds as Partial<Thresholds> | undefined;
   if (typeof t?.review !== 'number' || typeof t.block !== 'number') {
     throw new FraudError('MODEL_INVALID', `${dir}/metadata.json has no thresholds {review, block}`);
@@ -47,9 +45,10 @@ export async function loadModelArtifact(dir: string): Promise<LoadedArtifact> {
   return {
     metadata: m,
     model,
+    spec,
     thresholds: { review: t.review, block: t.block },
     costs: { ...DEFAULT_COSTS, ...(m.costs as Partial<Costs> | undefined) },
-    featureOptions: resolveFeatureOptions(m.featureOptions as Partial<FeatureOptions> | undefined),
+    featureOptions,
   };
 }
 
@@ -62,20 +61,22 @@ export interface ScoredRows {
 }
 
 /**
- * Scores transactions in any order: features are computed in event-time order (exactly as the
- * stream would have produced them), results are returned in the input order.
+ * Scores transactions in any order: features of the model's spec are computed in event-time
+ * order (exactly as the stream would have produced them, label features from `labels` as they
+ * arrived), results are returned in the input order.
  */
 export async function scoreTransactions(
   art: LoadedArtifact,
   txs: readonly Transaction[],
   onProgress?: (done: number, total: number) => void,
+  labels: readonly LabelEvent[] = [],
 ): Promise<ScoredRows> {
   const order = txs
     .map((_, i) => i)
     .sort((a, b) => (txs[a] as Transaction).eventTime - (txs[b] as Transaction).eventTime || a - b);
-  const m = featuresForFile(
+  const m = art.spec.computeFile(
     order.map((i) => txs[i] as Transaction),
-    art.featureOptions,
+    labels,
   );
   const cols = m.cols;
   const scoresSorted = new Float32Array(m.rows);
@@ -99,6 +100,6 @@ export async function scoreTransactions(
 
 /** Top reasons for row i of a ScoredRows feature matrix. */
 export function reasonsFor(art: LoadedArtifact, scored: ScoredRows, i: number, topK: number): Reason[] {
-  const cols = FEATURE_NAMES.length;
+  const cols = art.spec.names.length;
   return art.model.explain(scored.features.subarray(i * cols, (i + 1) * cols), topK);
 }

@@ -1,10 +1,10 @@
 import type { TrainResult } from '../api.ts';
 import type { EvalReport } from '../eval/report.ts';
 import type { FeatureOptions } from '../features/state.ts';
-import { FEATURE_NAMES, FEATURE_SET } from '../features/names.ts';
 import type { ThresholdChoice } from '../policy/thresholds.ts';
 import type { ArtifactMetadataInput } from '../serving/artifact.ts';
 import type { FeatureImportance } from './importance.ts';
+import type { SpecMetadata } from './model-spec.ts';
 import type { PipelineInput, PipelineResult } from './train.ts';
 
 /** Compact metrics for metadata.json (the curves are stored separately). */
@@ -20,6 +20,7 @@ function confusionOf(r: EvalReport): Record<string, unknown> {
 
 export interface MetadataFacts {
   version: string;
+  spec: SpecMetadata;
   featureOptions: FeatureOptions;
   choice: ThresholdChoice;
   validation: EvalReport;
@@ -38,8 +39,11 @@ export function buildMetadata(input: PipelineInput, facts: MetadataFacts): Artif
   const { choice, validation, test, atF1, trained } = facts;
   return {
     version: facts.version,
-    featureSet: FEATURE_SET,
-    featureNames: [...FEATURE_NAMES],
+    featureSet: facts.spec.featureSet,
+    featureNames: facts.spec.featureNames,
+    featureSpecId: facts.spec.featureSpecId,
+    featureSpecHash: facts.spec.featureSpecHash,
+    featureSpec: facts.spec.featureSpec,
     featureOptions: facts.featureOptions,
     thresholds: choice.thresholds,
     costs: input.costs,

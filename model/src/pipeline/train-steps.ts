@@ -3,13 +3,13 @@ import type { TransactionType } from '@fraud/schemas';
 import type { Matrix, Thresholds, TrainParams, TrainResult } from '../api.ts';
 import type { Costs } from '../eval/cost.ts';
 import { evaluate, type EvalReport } from '../eval/report.ts';
-import { FEATURE_NAMES, FEATURE_SET } from '../features/names.ts';
 import { xgboostJsonToOnnx } from '../onnx/convert.ts';
 import { chooseF1Threshold } from '../policy/f1.ts';
 import { createServingModel } from '../serving/serving-model.ts';
 import { verifyParity } from '../serving/verify.ts';
 import { trainXGBoost } from '../xgboost/train.ts';
 import { takeRows, takeValues, takeValues64 } from './matrix.ts';
+import type { SpecMetadata } from './model-spec.ts';
 import { partOf, type SplitPlan } from './split.ts';
 import type { LabeledRow, PipelineInput, WindowInfo } from './train.ts';
 
@@ -84,6 +84,7 @@ export async function trainBooster(
   valid: Subset,
   params: TrainParams,
   progress: Progress,
+  featureNames: readonly string[],
 ): Promise<TrainResult> {
   progress('train', 0, params.rounds);
   return trainXGBoost({
@@ -91,7 +92,7 @@ export async function trainBooster(
     trainLabels: train.labels,
     valid: { matrix: valid.matrix, labels: valid.labels },
     params,
-    featureNames: FEATURE_NAMES,
+    featureNames,
     onProgress: (round, total, metric) =>
       progress('train', round, total, metric === undefined ? undefined : `valid aucpr ${metric.toFixed(4)}`),
   });
@@ -102,10 +103,11 @@ export async function exportOnnx(
   modelJson: string,
   version: string,
   check: Matrix,
+  spec: SpecMetadata,
 ): Promise<{ onnx: Uint8Array; parityMaxAbsDiff: number }> {
   const onnx = xgboostJsonToOnnx(modelJson, {
-    featureNames: FEATURE_NAMES,
-    metadata: { version, featureSet: FEATURE_SET },
+    featureNames: spec.featureNames,
+    metadata: { version, featureSet: spec.featureSet, featureSpecHash: spec.featureSpecHash },
   });
   const parityMaxAbsDiff = await verifyParity(modelJson, onnx, check);
   return { onnx, parityMaxAbsDiff };
@@ -115,8 +117,13 @@ export async function exportOnnx(
 export async function scoreExported(
   model: { version: string; onnx: Uint8Array; modelJson: string },
   subsets: Subsets,
+  spec: SpecMetadata,
 ): Promise<{ valid: Float32Array; test: Float32Array | null }> {
-  const serving = await createServingModel({ ...model, featureSet: FEATURE_SET, featureNames: FEATURE_NAMES });
+  const serving = await createServingModel({
+    ...model,
+    featureSet: spec.featureSet,
+    featureNames: spec.featureNames,
+  });
   try {
     const valid = await serving.predict(subsets.valid.matrix);
     const test = subsets.test === null ? null : await serving.predict(subsets.test.matrix);

@@ -3,14 +3,15 @@ import type { Transaction } from '@fraud/schemas';
 import type { Thresholds, TrainParams, TrainResult } from '../api.ts';
 import type { EvalReport } from '../eval/report.ts';
 import type { Costs } from '../eval/cost.ts';
-import { FEATURE_NAMES } from '../features/names.ts';
-import { featuresForFile } from '../features/compute.ts';
+import type { CompiledFeatureSpec } from '../features/engine/compile.ts';
+import type { FeatureSpec } from '../features/spec/schema.ts';
 import { resolveFeatureOptions, type FeatureOptions } from '../features/state.ts';
 import { chooseThresholds, type ThresholdChoice } from '../policy/thresholds.ts';
 import { writeArtifact, type ArtifactMetadata } from '../serving/artifact.ts';
 import { dataFingerprint } from './fingerprint.ts';
 import { featureImportance, type FeatureImportance } from './importance.ts';
 import { planSplit, type SplitOptions, type SplitPlan } from './split.ts';
+import { labelEvents, specMetadata, trainingSpec } from './model-spec.ts';
 import { buildMetadata } from './train-metadata.ts';
 import {
   buildSubsets,
@@ -26,14 +27,17 @@ import {
 } from './train-steps.ts';
 
 /**
- * Training end to end: features in event-time order (the same code the scorer runs), a
- * time-ordered split with label-delay gaps, XGBoost through its C API, thresholds by expected
- * cost on validation, evaluation on the future, ONNX export checked against XGBoost, artifact.
+ * Training end to end: features of a feature spec in event-time order (the same engine the
+ * scorer runs), a time-ordered split with label-delay gaps, XGBoost through its C API, thresholds
+ * by expected cost on validation, evaluation on the future, ONNX export checked against XGBoost,
+ * artifact carrying the spec (featureSpec, its name@version and hash).
  */
 export interface LabeledRow {
   tx: Transaction;
   isFraud: boolean;
   typology?: string | null;
+  /** When the label arrived on `labels` (label features see it from then on); default eventTime + labelDelayMs. */
+  labeledAt?: number | null;
 }
 
 export type PipelineStage = 'features' | 'train' | 'thresholds' | 'evaluate' | 'export';
@@ -45,6 +49,11 @@ export interface PipelineInput {
   split?: SplitOptions;
   /** Overrides the planned split (e.g. explicit step boundaries). */
   plan?: SplitPlan;
+  /** The feature spec: a shipped name (fs-v2, payments-v1), a spec file path, a spec or a compiled one; default fs-v2. */
+  spec?: string | FeatureSpec | CompiledFeatureSpec;
+  /** When each label arrived, for rows without labeledAt: eventTime + this (label features need it). */
+  labelDelayMs?: number;
+  /** fs-v2's options (retention, per-account caps), written into the spec's bounds. */
   featureOptions?: Partial<FeatureOptions>;
   /** Weight of a legitimate row in evaluation and thresholds (over-sampled files); default 1. */
   negativeWeight?: number;
@@ -91,9 +100,12 @@ export async function trainPipeline(input: PipelineInput): Promise<PipelineResul
   const progress = input.onProgress ?? (() => undefined);
   const sorted = sortByEventTime(input.rows);
   const featureOptions = resolveFeatureOptions(input.featureOptions);
-  const features = featuresForFile(
+  const spec = trainingSpec(input.spec, input.featureOptions);
+  const specMeta = specMetadata(spec);
+  const features = spec.computeFile(
     sorted.map((r) => r.tx),
-    { ...featureOptions, onProgress: (d, t) => progress('features', d, t) },
+    labelEvents(spec, sorted, input.labelDelayMs),
+    { onProgress: (d, t) => progress('features', d, t) },
   );
   const plan =
     input.plan ??
@@ -104,14 +116,14 @@ export async function trainPipeline(input: PipelineInput): Promise<PipelineResul
   const parts = splitIndices(sorted, plan);
   const subsets = buildSubsets(sorted, features, parts, input.negativeWeight ?? 1);
   const { train, valid, test } = subsets;
-  const trained = await trainBooster(train, valid, input.params, progress);
+  const trained = await trainBooster(train, valid, input.params, progress, specMeta.featureNames);
 
   progress('export', 0, 1);
   const fingerprint = dataFingerprint(sorted);
   const version = input.version ?? defaultVersion(fingerprint);
-  const { onnx, parityMaxAbsDiff } = await exportOnnx(trained.modelJson, version, valid.matrix);
+  const { onnx, parityMaxAbsDiff } = await exportOnnx(trained.modelJson, version, valid.matrix, specMeta);
   progress('export', 1, 1);
-  const scores = await scoreExported({ version, onnx, modelJson: trained.modelJson }, subsets);
+  const scores = await scoreExported({ version, onnx, modelJson: trained.modelJson }, subsets, specMeta);
 
   progress('thresholds', 0, 1);
   const choice = chooseThresholds({
@@ -130,7 +142,7 @@ export async function trainPipeline(input: PipelineInput): Promise<PipelineResul
   const testReport =
     test === null || scores.test === null ? null : evaluateAt(test, scores.test, choice.thresholds, input.costs);
   const atF1 = evaluateAtF1(subsets, scores, input.costs);
-  const importance = featureImportance(trained.modelJson, FEATURE_NAMES, (test ?? valid).matrix);
+  const importance = featureImportance(trained.modelJson, specMeta.featureNames, (test ?? valid).matrix);
   progress('evaluate', 1, 1);
 
   const windows = {
@@ -141,6 +153,7 @@ export async function trainPipeline(input: PipelineInput): Promise<PipelineResul
   };
   const metadataInput = buildMetadata(input, {
     version,
+    spec: specMeta,
     featureOptions,
     choice,
     validation,

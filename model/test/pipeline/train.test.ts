@@ -9,6 +9,7 @@ import { explicitSplit, trainPipeline } from '../../src/pipeline/index.ts';
 import { readArtifact } from '../../src/serving/artifact.ts';
 import { trainParams } from '../../src/xgboost/params.ts';
 import { paysimFixture } from '@fraud/common/testing';
+import { loadFeatureSpec, specHash } from '../../src/features/spec/index.ts';
 
 const SAMPLE = paysimFixture('paysim-steps1-119-sample.csv');
 const dirs: string[] = [];
@@ -59,6 +60,13 @@ describe('trainPipeline on real PaySim rows', () => {
       const meta = art.metadata as Record<string, unknown>;
       expect(meta.featureSet).toBe(FEATURE_SET);
       expect(meta.featureNames).toEqual([...FEATURE_NAMES]);
+      // The model carries its spec: the spec itself, its name@version and its content hash.
+      expect(meta.featureSpecId).toBe('fs-v2@1');
+      // featureOptions go into the spec's bounds: maxPayees 32 is maxDistinct 32.
+      const fsV2 = loadFeatureSpec('fs-v2');
+      const trained = { ...fsV2, bounds: { ...fsV2.bounds, maxDistinct: 32 } };
+      expect(meta.featureSpec).toEqual(trained);
+      expect(meta.featureSpecHash).toBe(specHash(trained));
       for (const key of [
         'thresholds',
         'costs',
