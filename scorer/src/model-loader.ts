@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { FraudError, errorMessage, isFraudError } from '@fraud/common';
+import { NEVER } from '@fraud/model';
 import type { ModelUpdate, Transaction } from '@fraud/schemas';
 import type { ActiveModel } from './models.ts';
 import type { FeatureModule, ServingModelFactory } from './ports.ts';
@@ -48,10 +49,12 @@ export function sha256Hex(bytes: Uint8Array): string {
 export async function loadModelUpdate(update: ModelUpdate, deps: ModelLoaderDeps): Promise<ActiveModel> {
   const where = `model ${update.version} (${update.role})`;
   const { reviewThreshold: review, blockThreshold: block } = update;
-  if (!(review >= 0 && block <= 1 && review <= block)) {
+  // NEVER (just above 1) is the threshold policy's "never": a model whose cost-optimal choice is
+  // never to block (few or hard frauds, as in the card world) is valid.
+  if (!(review >= 0 && block <= NEVER && review <= block)) {
     throw new FraudError(
       'MODEL_INVALID',
-      `${where} has thresholds review=${review} block=${block}; need 0 <= review <= block <= 1`,
+      `${where} has thresholds review=${review} block=${block}; need 0 <= review <= block <= 1 (or ${NEVER}: never)`,
     );
   }
   const bytes = await modelBytes(update, deps.fetchBytes ?? fetchModelBytes);
