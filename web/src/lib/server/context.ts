@@ -10,6 +10,7 @@ import { createCaseIngest } from './cases/case-ingest.ts';
 import { createPublisher, type Publisher } from './kafka/publisher.ts';
 import { createTopicTail } from './kafka/topic-tail.ts';
 import { createControlState, type ControlState } from './policy/control-state.ts';
+import { createRulesContext, type RulesContext } from './rules/context.ts';
 import { createModelRegistry, type ModelRegistry } from './models/registry.ts';
 import { createWarehouseClient, type WarehouseClient } from './warehouse/client.ts';
 import { issueFeedToken } from './feed/token.ts';
@@ -29,6 +30,8 @@ export interface AppContext {
   cases: CaseStore;
   models: ModelRegistry;
   control: ControlState;
+  /** Rule sets on control, drafts and their publication (Rules page). */
+  rules: RulesContext;
   publisher: Publisher;
   warehouse: WarehouseClient;
   retrainer: RetrainerClient;
@@ -64,6 +67,7 @@ export async function createAppContext(env: WebEnv): Promise<AppContext> {
     modelName: env.MODEL_NAME,
   });
   await models.scanArtifacts();
+  const rules = createRulesContext({ db, audit, publisher, models, warehouseUrl: env.WAREHOUSE_API_URL });
 
   const controlTail = createTopicTail({
     kafka,
@@ -71,7 +75,10 @@ export async function createAppContext(env: WebEnv): Promise<AppContext> {
     groupPrefix: env.TOPIC_PREFIX,
     name: 'control',
     logger,
-    onMessage: async (m) => control.apply(m),
+    onMessage: async (m) => {
+      control.apply(m);
+      rules.state.apply(m);
+    },
   });
   const modelTail = createTopicTail({
     kafka,
@@ -106,6 +113,7 @@ export async function createAppContext(env: WebEnv): Promise<AppContext> {
     cases,
     models,
     control,
+    rules,
     publisher,
     warehouse: createWarehouseClient({ baseUrl: env.WAREHOUSE_API_URL }),
     retrainer: createRetrainerClient({ baseUrl: env.RETRAINER_API_URL }),

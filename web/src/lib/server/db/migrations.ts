@@ -60,4 +60,18 @@ export const MIGRATIONS: readonly string[] = [
     role VARCHAR NOT NULL
   )
   `,
+  // Rule set drafts: an analyst proposes, an admin publishes (web/src/lib/server/rules/drafts.ts).
+  `
+  CREATE TABLE rule_drafts (
+    id VARCHAR PRIMARY KEY,
+    created_at BIGINT NOT NULL,
+    author VARCHAR NOT NULL,
+    note VARCHAR NOT NULL,
+    rule_set_json VARCHAR NOT NULL,
+    status VARCHAR NOT NULL,
+    decided_by VARCHAR,
+    decided_at BIGINT,
+    published_version INTEGER
+  )
+  `,
 ];

@@ -1,6 +1,6 @@
 import type { Producer } from '@fraud/kafka';
 import { FraudError, errorMessage } from '@fraud/common';
-import type { Codecs, DecisionPolicy, Label, ModelUpdate, Topics } from '@fraud/schemas';
+import type { Codecs, DecisionPolicy, Label, ModelUpdate, RuleSet, Topics } from '@fraud/schemas';
 import { CONTROL_KEYS } from '@fraud/schemas';
 
 /**
@@ -12,13 +12,16 @@ export interface Publisher {
   decisionPolicy(policy: DecisionPolicy): Promise<void>;
   retrainPolicy(policy: Record<string, unknown>): Promise<void>;
   modelUpdate(modelName: string, update: ModelUpdate): Promise<void>;
+  /** One rule set under each control key, in order, in one send (e.g. "rule-set@N" then "rule-set"). */
+  ruleSet(set: RuleSet, keys: readonly string[]): Promise<void>;
 }
 
 export function createPublisher(deps: { producer: Producer; codecs: Codecs; topics: Topics }): Publisher {
   const { producer, codecs, topics } = deps;
-  const send = async (topic: string, key: string, value: Buffer): Promise<void> => {
+  const send = async (topic: string, key: string | readonly string[], value: Buffer): Promise<void> => {
+    const keys = typeof key === 'string' ? [key] : key;
     try {
-      await producer.send({ topic, acks: -1, messages: [{ key, value }] });
+      await producer.send({ topic, acks: -1, messages: keys.map((k) => ({ key: k, value })) });
     } catch (err: unknown) {
       throw new FraudError(
         'KAFKA_UNAVAILABLE',
@@ -35,6 +38,7 @@ export function createPublisher(deps: { producer: Producer; codecs: Codecs; topi
     // champion and the latest shadow (a shared key would let a shadow erase the champion).
     modelUpdate: (_modelName, update) =>
       send(topics.modelUpdates, update.role.toLowerCase(), codecs.modelUpdate.encode(update)),
+    ruleSet: (set, keys) => send(topics.control, keys, Buffer.from(JSON.stringify(set))),
   };
 }
 

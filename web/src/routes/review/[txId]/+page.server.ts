@@ -4,6 +4,7 @@ import { app } from '$lib/server/context.ts';
 import { requireRole } from '$lib/server/auth/roles.ts';
 import { act } from '$lib/server/http/errors.ts';
 import { buildAnalystLabel } from '$lib/server/kafka/publisher.ts';
+import { explainFired } from '$lib/server/rules/explain.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ params }) => {
@@ -15,7 +16,8 @@ export const load: PageServerLoad = async ({ params }) => {
     (rows) => ({ rows, error: null as string | null }),
     (err: unknown) => ({ rows: [], error: errorMessage(err) }),
   );
-  return { case: found, audit: await ctx.audit.forSubject(params.txId), history };
+  const fired = explainFired(ctx.rules.state, found.scored);
+  return { case: found, audit: await ctx.audit.forSubject(params.txId), history, fired };
 };
 
 const NOTE_MAX = 2000;
