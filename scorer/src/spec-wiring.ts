@@ -1,33 +1,37 @@
 import { FraudError } from '@fraud/common';
 import {
-  FEATURE_NAMES,
-  FEATURE_SET,
-  computeFeatures,
-  createDestinationView,
-  createFeatureState,
-  featureCompatibilityProblem,
-  type DestinationView,
-  type FeatureState,
+  featureSetLabel,
+  fsV2Spec,
+  modelFeatureSpec,
+  type CompiledFeatureSpec,
+  type FeatureViews,
+  type SpecState,
 } from '@fraud/model';
-import type { ModelUpdate } from '@fraud/schemas';
-import { awaitViewCaughtUp, startDestViewFeed } from './dest-view.ts';
+import type { Label, ModelUpdate, Transaction } from '@fraud/schemas';
+import { awaitViewCaughtUp, startViewFeed, type DestViewFeed } from './dest-view.ts';
 import type { FeatureModule } from './ports.ts';
 import type { ResolvedSpec, SpecContext, SpecRuntime, SpecWiring } from './spec-catalog.ts';
 
-/** The hash key of the built-in fs-v2 module (models without a spec in their metadata). */
-export const LEGACY_FS_V2 = `legacy:${FEATURE_SET}`;
-
-/** The fs-v2 module: per-partition origin state, one destination view per instance. */
-export function featureModule(view: DestinationView): FeatureModule<FeatureState> {
+/**
+ * The FeatureModule of a compiled spec (model/'s engine, the same code training runs): per-partition
+ * origin state, the instance's shared views (`views`) for every other entity and for labels.
+ */
+export function specModule(compiled: CompiledFeatureSpec, views: FeatureViews): FeatureModule<SpecState> {
   return {
-    hash: LEGACY_FS_V2,
-    id: `${FEATURE_SET}@builtin`,
-    featureSet: FEATURE_SET,
-    featureNames: FEATURE_NAMES,
-    createState: (partition) => createFeatureState({ partition, view }),
-    scratchState: () => createFeatureState(),
-    compute: (payments, state) => computeFeatures(payments, state),
+    hash: compiled.hash,
+    id: compiled.featureSet,
+    featureSet: featureSetLabel(compiled.spec),
+    featureNames: compiled.names,
+    createState: (partition) => compiled.createState({ partition, views }),
+    scratchState: () => compiled.createState(),
+    compute: (payments, state) => compiled.compute(payments, state),
   };
+}
+
+/** The fs-v2 module with views of its own (unit tests and tools; the service feeds its views from Kafka). */
+export function featureModule(): FeatureModule<SpecState> {
+  const compiled = fsV2Spec();
+  return specModule(compiled, compiled.createViews());
 }
 
 /** metadata.json of an update as an object ({} when it is not JSON: the feature set then decides). */
@@ -36,71 +40,133 @@ function metadataOf(update: ModelUpdate): Record<string, unknown> {
     const m = JSON.parse(update.metadataJson) as unknown;
     return typeof m === 'object' && m !== null ? (m as Record<string, unknown>) : {};
   } catch {
-    // metadataJson is informational for models without a spec; featureSet is then binding.
+    // Not JSON: the update is judged on its featureSet alone (a model from before specs).
     return {};
   }
 }
 
-/** The spec of a model without one in its metadata: fs-v2 with today's names, or refused. */
-function resolveLegacy(update: ModelUpdate, meta: Record<string, unknown>): ResolvedSpec {
-  const names = Array.isArray(meta.featureNames) ? (meta.featureNames as string[]) : [...FEATURE_NAMES];
-  const problem = featureCompatibilityProblem({
-    version: update.version,
-    featureSet: update.featureSet,
-    featureNames: names,
-  });
-  if (problem !== null) throw new FraudError('MODEL_INCOMPATIBLE', problem);
-  return { hash: LEGACY_FS_V2, id: `${FEATURE_SET}@builtin`, spec: null };
-}
-
-/** The spec a model update names (its metadata's featureSpec, else fs-v2), or MODEL_INCOMPATIBLE. No I/O. */
+/**
+ * The spec a model update names: its metadata's featureSpec (valid, hashing as recorded), or fs-v2
+ * for a model from before specs; MODEL_INCOMPATIBLE saying why otherwise. No I/O.
+ */
 export function resolveModelSpec(update: ModelUpdate): ResolvedSpec {
   const meta = metadataOf(update);
-  return resolveLegacy(update, meta);
+  const compiled = modelFeatureSpec({ ...meta, version: update.version, featureSet: update.featureSet });
+  const label = featureSetLabel(compiled.spec);
+  if (meta.featureSpec !== undefined && update.featureSet !== label) {
+    throw new FraudError(
+      'MODEL_INCOMPATIBLE',
+      `model ${update.version} says feature set ${update.featureSet} but carries spec ${compiled.featureSet} ` +
+        `(feature set ${label})`,
+    );
+  }
+  return { hash: compiled.hash, id: compiled.featureSet, spec: compiled };
 }
 
 /**
- * The real wiring: a model's spec from its metadata (featureSpec), compiled by model/'s engine,
- * its entity views fed by a reader of every partition of `transactions` and, when it has label
- * features, its label view fed by a reader of `labels`. Models without a spec are fs-v2.
+ * The real wiring: a model's spec compiled by model/'s engine, its entity views fed by a reader of
+ * every partition of `transactions` (when it names entities other than the origin) and its label
+ * view by a reader of `labels` (when it has label features), each caught up before the spec
+ * serves, each with a bounded barrier a chunk waits on.
  */
 export function createSpecWiring(ctx: SpecContext): SpecWiring {
   return {
     resolve: resolveModelSpec,
-    async start(resolved) {
-      if (resolved.hash === LEGACY_FS_V2) return startLegacy(ctx);
-      throw new FraudError('MODEL_INCOMPATIBLE', `feature spec ${resolved.id} cannot be computed by this build`);
-    },
+    start: (resolved) => startSpec(ctx, resolved.spec as CompiledFeatureSpec),
   };
 }
 
-/** fs-v2 through the built-in module: the destination view fed from the lookback, caught up. */
-async function startLegacy(ctx: SpecContext): Promise<SpecRuntime> {
-  const { env } = ctx;
-  const view = createDestinationView();
-  const started = performance.now();
-  const feed = await startDestViewFeed({
+async function startSpec(ctx: SpecContext, compiled: CompiledFeatureSpec): Promise<SpecRuntime> {
+  const views = compiled.createViews();
+  const feeds: DestViewFeed[] = [];
+  const stop = async (): Promise<void> => {
+    await Promise.all(feeds.map((f) => f.stop()));
+  };
+  try {
+    const started = performance.now();
+    const txFeed = compiled.entities.length > 0 ? await startTransactionFeed(ctx, compiled, views) : null;
+    if (txFeed) feeds.push(txFeed);
+    const labelFeed = compiled.usesLabels ? await startLabelFeed(ctx, compiled, views) : null;
+    if (labelFeed) feeds.push(labelFeed);
+    const { env } = ctx;
+    if (txFeed) await awaitViewCaughtUp(txFeed, env.SCORER_RESTORE_TIMEOUT_MS, 'SCORER_RESTORE_TIMEOUT_MS');
+    if (labelFeed) {
+      const what = `reading the labels topic's recent history into ${compiled.featureSet}'s label view`;
+      await awaitViewCaughtUp(
+        labelFeed,
+        env.SCORER_RESTORE_TIMEOUT_MS,
+        'SCORER_RESTORE_TIMEOUT_MS',
+        what,
+        'SCORER_LABEL_VIEW_LOOKBACK_MS',
+      );
+    }
+    const ms = Math.round(performance.now() - started);
+    ctx.logger.info({ spec: compiled.featureSet, ...views.size(), ms }, 'feature spec views caught up');
+    const features: FeatureModule<SpecState> = {
+      ...specModule(compiled, views),
+      awaitInputs: (eventTime, appendedBy) =>
+        Promise.all([
+          txFeed?.waitFor(eventTime, env.SCORER_DEST_VIEW_WAIT_MS, appendedBy),
+          labelFeed?.waitFor(eventTime, env.SCORER_LABEL_VIEW_WAIT_MS, appendedBy),
+        ]),
+    };
+    return { features, healthy: () => feeds.every((f) => f.healthy()), stop };
+  } catch (err: unknown) {
+    await stop();
+    throw err;
+  }
+}
+
+/** Every partition of `transactions` into the spec's entity views (the global destination view of fs-v2). */
+function startTransactionFeed(ctx: SpecContext, compiled: CompiledFeatureSpec, views: FeatureViews) {
+  return startViewFeed<Transaction>({
     kafka: ctx.kafka,
     topic: ctx.topics.transactions,
-    groupId: `${ctx.groupPrefix}-destview-${FEATURE_SET}`,
-    view,
+    groupId: `${ctx.groupPrefix}-view-${compiled.hash.slice(0, 12)}`,
+    sink: {
+      add: (tx) => views.addTransaction(tx),
+      size: () => {
+        const s = views.size();
+        return { destinations: s.keys, events: s.events };
+      },
+    },
     decode: (b) => ctx.codecs.transaction.decode(b),
     validate: ctx.validate,
-    lookbackMs: env.SCORER_DEST_VIEW_LOOKBACK_MS,
+    timeOf: (tx) => tx.eventTime,
+    lookbackMs: Math.max(ctx.env.SCORER_DEST_VIEW_LOOKBACK_MS, compiled.bounds.retentionMs + 3_600_000),
     metrics: ctx.metrics,
     logger: ctx.logger,
     now: ctx.now,
   });
-  try {
-    await awaitViewCaughtUp(feed, env.SCORER_RESTORE_TIMEOUT_MS, 'SCORER_RESTORE_TIMEOUT_MS');
-  } catch (err: unknown) {
-    await feed.stop();
-    throw err;
+}
+
+/**
+ * Every partition of `labels` (read_committed, from the label lookback) into the spec's label view.
+ * The barrier compares labeledAt with a chunk's newest eventTime: label features at decision time t
+ * use the labels that arrived strictly before t, as offline (computeFile) does.
+ */
+function startLabelFeed(ctx: SpecContext, compiled: CompiledFeatureSpec, views: FeatureViews) {
+  const codec = ctx.codecs.label;
+  if (codec === undefined) {
+    throw new FraudError(
+      'MODEL_INCOMPATIBLE',
+      `feature spec ${compiled.featureSet} has label features and this scorer has no Label codec`,
+    );
   }
-  ctx.logger.info({ ...view.size(), ms: Math.round(performance.now() - started) }, 'destination view caught up');
-  const features: FeatureModule<FeatureState> = {
-    ...featureModule(view),
-    awaitInputs: (eventTime, appendedBy) => feed.waitFor(eventTime, env.SCORER_DEST_VIEW_WAIT_MS, appendedBy),
-  };
-  return { features, healthy: () => feed.healthy(), stop: () => feed.stop() };
+  return startViewFeed<Label>({
+    kafka: ctx.kafka,
+    topic: ctx.topics.labels,
+    groupId: `${ctx.groupPrefix}-labels-${compiled.hash.slice(0, 12)}`,
+    sink: {
+      add: (l) => views.addLabel({ txId: l.txId, isFraud: l.isFraud, labeledAt: l.labeledAt }),
+      size: () => ({ labels: views.size().labels }),
+    },
+    decode: (b) => codec.decode(b),
+    validate: (l) => (Number.isFinite(l.labeledAt) && l.txId !== '' ? null : 'label without txId or labeledAt'),
+    timeOf: (l) => l.labeledAt,
+    lookbackMs: ctx.env.SCORER_LABEL_VIEW_LOOKBACK_MS,
+    metrics: ctx.metrics.labelView,
+    logger: ctx.logger,
+    now: ctx.now,
+  });
 }

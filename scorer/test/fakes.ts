@@ -1,12 +1,12 @@
 import { FraudError } from '@fraud/common';
-import { createDestinationView, type ServingModel } from '@fraud/model';
+import type { ServingModel } from '@fraud/model';
 import type { Reason, Transaction } from '@fraud/schemas';
 import type { ActiveModel } from '../src/models.ts';
 import type { FeatureModule, SpecStates } from '../src/ports.ts';
 import { featureModule } from '../src/runtime.ts';
 
 /** The fs-v2 module the unit tests score with (one destination view for the whole file). */
-export const FS_V2 = featureModule(createDestinationView());
+export const FS_V2 = featureModule();
 
 /** A partition's states with one spec (fs-v2 by default), as a task holds them. */
 export function specStates(partition = 0, features: FeatureModule = FS_V2): SpecStates {

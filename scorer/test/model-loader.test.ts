@@ -11,7 +11,7 @@ import { makeTransactions, trainTinyModel, type TinyModel } from './model-fixtur
 
 /** Real XGBoost -> ONNX models through the real onnxruntime: what the scorer accepts and refuses. */
 describe('model verification and hot swap (real ONNX models)', () => {
-  const features = featureModule(createDestinationView());
+  const features = featureModule();
   const smokeRows = features.compute(makeTransactions(3), features.createState(0));
   const deps = {
     createServing,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FraudError } from '@fraud/common';
 import { validateTransaction } from '@fraud/schemas';
-import { createFeatureState, type FeatureState } from '@fraud/model';
+import type { SpecState } from '@fraud/model';
 import { evaluateChunk } from '../src/eos/chunk.ts';
 import type { RawRecord } from '@fraud/kafka';
 import { screenChunk } from '../src/score-chunk.ts';
@@ -96,12 +96,12 @@ describe('evaluateChunk: decode, screen, view barrier, score', () => {
   });
 
   it("before computing features, waits for the spec's views with the valid records' newest times", async () => {
-    const own: FeatureState = createFeatureState({ partition: 0 }); // a view of its own
+    const own = features.scratchState() as SpecState; // views of its own
     const calls: Array<{ eventTime: number; appendedBy: number; viewEvents: number }> = [];
     const waiting = {
       ...features,
       awaitInputs: async (eventTime: number, appendedBy: number) =>
-        void calls.push({ eventTime, appendedBy, viewEvents: own.view.size().events }),
+        void calls.push({ eventTime, appendedBy, viewEvents: own.views.size().events }),
     };
     const state = specStates(0, waiting);
     state.set(waiting.hash, own);
@@ -128,7 +128,7 @@ describe('evaluateChunk: decode, screen, view barrier, score', () => {
     expect(calls).toEqual([{ eventTime: NOW - 60_000 + 3_000, appendedBy: NOW - 97, viewEvents: 0 }]);
     expect(scored).toHaveLength(3);
     expect(dead).toHaveLength(1);
-    expect(own.view.size().events).toBe(3);
+    expect(own.views.size().events).toBe(3);
   });
 
   it('explains every REVIEW and BLOCK and no APPROVE', async () => {
