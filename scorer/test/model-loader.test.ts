@@ -1,6 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@fraud/common';
-import { createDestinationView } from '@fraud/model';
 import { Registry } from 'prom-client';
 import { loadModelUpdate } from '../src/model-loader.ts';
 import { createModelManager } from '../src/model-manager.ts';
