@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import type { KafkaEnv, Logger } from '@fraud/common';
 import { createKafka, readToEnd } from '@fraud/kafka';
 import {
-  FEATURE_SET,
-  featureCompatibilityProblem,
+  builtInFeatureSpecs,
+  modelSpecProblem,
   readArtifact,
   trainParams,
   trainPipeline,
@@ -38,16 +38,12 @@ export async function hasChampion(
     },
   });
   if (latest === null) return false;
-  // A champion of a retired feature set (an fs-v1 installation) cannot be served:
-  // the scorer would refuse it, so a fresh bootstrap model replaces it.
+  // A champion whose feature spec this build cannot compute (an fs-v1 installation) cannot be
+  // served: the scorer would refuse it, so a fresh bootstrap model replaces it.
   const codecs = await createCodecs({ registryUrl: env.SCHEMA_REGISTRY_URL, topics });
   const champion = await codecs.modelUpdate.decode(latest);
-  const featureNames = (JSON.parse(champion.metadataJson) as { featureNames?: string[] }).featureNames ?? [];
-  const problem = featureCompatibilityProblem({
-    version: champion.version,
-    featureSet: champion.featureSet,
-    featureNames,
-  });
+  const meta = JSON.parse(champion.metadataJson) as Record<string, unknown>;
+  const problem = modelSpecProblem({ ...meta, version: champion.version, featureSet: champion.featureSet });
   if (problem !== null) {
     log(
       `champion ${champion.version} on model-updates cannot be served (${problem}); training a new bootstrap model ` +
@@ -56,6 +52,15 @@ export async function hasChampion(
     return false;
   }
   return true;
+}
+
+/**
+ * The feature spec of a world's bootstrap model: fs-v2 for PaySim (its balances); for the card
+ * world the general payments spec when this build ships it, else fs-v2 (its balance features are
+ * then NaN, which the trees route as missing).
+ */
+export function bootstrapSpec(world: WorldName): string {
+  return world === 'card' && builtInFeatureSpecs().includes('payments-v1') ? 'payments-v1' : 'fs-v2';
 }
 
 /**
@@ -72,24 +77,28 @@ export async function bootstrapModel(
   const sim = createWorldSimulator({ seed: opts.seed, scenario: defaultScenario(world) });
   opts.log(`bootstrap model: simulating ${opts.rows.toLocaleString()} ${world}-world transactions (seed ${opts.seed})`);
   for (const ev of sim) {
-    rows.push({ tx: ev.transaction, isFraud: ev.isFraud, typology: ev.typology });
+    // The simulated label arrival: label-derived features (payments-v1) see a label from then on.
+    const labeledAt = ev.label?.label.labeledAt ?? null;
+    rows.push({ tx: ev.transaction, isFraud: ev.isFraud, typology: ev.typology, labeledAt });
     if (rows.length >= opts.rows) break;
   }
+  const spec = bootstrapSpec(world);
   // The feature set and the world are in the name: a bootstrap that replaces a retired one (or
   // another world's) must not reuse its version.
   const day = new Date().toISOString().slice(0, 10).replace(/-/g, '');
-  const version = `bootstrap-${world === 'paysim' ? '' : `${world}-`}${FEATURE_SET}-${day}-s${opts.seed}`;
+  const version = `bootstrap-${world === 'paysim' ? '' : `${world}-`}${spec}-${day}-s${opts.seed}`;
   // The label-delay gap scales with the simulated span so a small bootstrap still splits in time.
   const span = rows[rows.length - 1]!.tx.eventTime - rows[0]!.tx.eventTime;
   const gapMs = Math.max(10 * 60_000, Math.min(6 * 3_600_000, Math.floor(span / 20)));
   opts.log(
     `bootstrap model: ${(span / 3_600_000).toFixed(1)} simulated hours, ${rows.filter((r) => r.isFraud).length} ` +
-      `frauds, label-delay gap ${(gapMs / 60_000).toFixed(0)} min`,
+      `frauds, feature spec ${spec}, label-delay gap ${(gapMs / 60_000).toFixed(0)} min`,
   );
   let lastAt = 0;
   let lastStage = '';
   const result = await trainPipeline({
     rows,
+    spec,
     split: { gapMs, validFraction: 0.2, testFraction: 0.2 },
     params: trainParams({
       rounds: 300,
