@@ -28,6 +28,7 @@ export const COMMAND_MODULES: Readonly<Record<string, string>> = {
   registry: 'registry.ts',
   replay: 'replay.ts',
   retrainer: 'retrainer.ts',
+  rules: 'rules.ts',
   schemas: 'schemas.ts',
   scorer: 'score.ts',
   simulate: 'simulate.ts',

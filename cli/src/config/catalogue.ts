@@ -16,7 +16,14 @@ import { scorerEnvSchema } from '@fraud/scorer/env';
 import { sinkEnvSchema } from '@fraud/sinks/env';
 import { webEnvSchema } from '@fraud/web/env';
 import { benchEnvSchema } from './bench-env.ts';
-import { cliEnvSchema, registryEnvSchema, startEnvSchema, usersEnvSchema, webServeEnvSchema } from './env.ts';
+import {
+  cliEnvSchema,
+  registryEnvSchema,
+  rulesEnvSchema,
+  startEnvSchema,
+  usersEnvSchema,
+  webServeEnvSchema,
+} from './env.ts';
 
 /**
  * Every environment variable of the system, by service: the one list docs/configuration.md and
@@ -86,6 +93,13 @@ export const CONFIG_SERVICES = {
     [kafka, native],
     'Every service it starts also reads its own variables (see each). Unset LIVE_FEED_SECRET: a secret generated ' +
       'once into the data folder (live-feed.secret) is given to the sinks and the console.',
+  ),
+  rules: service(
+    'Rules',
+    ['fraud rules list|show|validate|backtest|publish|rollback'],
+    { WAREHOUSE_API_URL: rulesEnvSchema.shape.WAREHOUSE_API_URL },
+    [kafka, logging],
+    'Rule sets live on the control topic; backtests ask the warehouse sink (or a DuckDB file given with --warehouse).',
   ),
   infra: service('Local runtime', ['fraud infra up|down|status|reset|topics'], infraEnvSchema.shape, []),
   model: service('Model toolkit', ['fraud model train|evaluate|score'], modelEnvSchema.shape, [native]),

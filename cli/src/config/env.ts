@@ -54,6 +54,18 @@ export const startEnvSchema = z.object({
 });
 export type StartEnv = z.infer<typeof startEnvSchema>;
 
+/** `fraud rules`: the control topic (Kafka) and the warehouse sink's API for backtests. */
+export const rulesEnvSchema = z.object({
+  ...kafkaEnvShape,
+  ...logEnvShape,
+  WAREHOUSE_API_URL: sharedEnvFields.WAREHOUSE_API_URL,
+});
+export type RulesEnv = z.infer<typeof rulesEnvSchema>;
+
+export function parseRulesEnv(env: Record<string, string | undefined> = process.env): RulesEnv {
+  return parseEnv(rulesEnvSchema, env);
+}
+
 export function parseCliEnv(env: Record<string, string | undefined> = process.env): CliEnv {
   return parseEnv(cliEnvSchema, env);
 }
