@@ -25,7 +25,7 @@ import {
 import { nonNegativeInt } from '../args.ts';
 import { envCommand } from '../config/catalogue.ts';
 import { createProgress, labelsOf, readInput, windowStart, type InputFlags, type ModelInput } from '../model/input.ts';
-import { inputOptions, labelDelayOf, pickSpec, scoreLabels, specInput, trainedLabelDelay } from '../model/options.ts';
+import { inputOptions, labelDelayOf, pickSpec, trainedLabelDelay } from '../model/options.ts';
 import { registerScore } from '../model/score.ts';
 
 /**
@@ -96,7 +96,8 @@ async function train(o: TrainOpts): Promise<void> {
         );
   const res = await trainPipeline({
     rows,
-    ...specInput(picked.spec, labelsOf(rows, labelDelayMs)),
+    spec: picked.spec,
+    labelDelayMs,
     params: trainParamsOf(o),
     costs: costsFrom(o),
     plan,
@@ -253,7 +254,7 @@ async function evaluateCmd(o: EvalOpts): Promise<void> {
       art,
       rows.map((r) => r.tx),
       (d, t) => progress.update('scoring', d, t),
-      ...scoreLabels(labelsOf(rows, labelDelayMs)),
+      labelsOf(rows, labelDelayMs),
     );
     progress.stop();
     const idx = rows.map((r, i) => (from === undefined || r.tx.eventTime >= from ? i : -1)).filter((i) => i >= 0);

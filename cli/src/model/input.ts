@@ -1,5 +1,6 @@
 import cliProgress from 'cli-progress';
 import { FraudError } from '@fraud/common';
+import type { LabelEvent } from '@fraud/model';
 import {
   compileMapping,
   loadMappedCsv,
@@ -36,14 +37,8 @@ export interface ModelInput {
   stepTime(step: number, option: string): number;
 }
 
-/** A label as the features see it: known from row time + delay on (point-in-time). */
-export interface ArrivedLabel {
-  txId: string;
-  isFraud: boolean;
-  labeledAt: number;
-}
-
-export function labelsOf(rows: readonly MappedRow[], delayMs: number): ArrivedLabel[] {
+/** Each row's label as the features see it: arrived at row time + delay (point-in-time). */
+export function labelsOf(rows: readonly MappedRow[], delayMs: number): LabelEvent[] {
   return rows.map((r) => ({ txId: r.tx.txId, isFraud: r.isFraud, labeledAt: r.tx.eventTime + delayMs }));
 }
 

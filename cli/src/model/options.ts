@@ -4,7 +4,6 @@ import { builtInFeatureSpecs, defaultSpecForFields, loadFeatureSpec, type Featur
 import { BUILTIN_MAPPINGS, type CompiledMapping } from '@fraud/model/csv';
 import { parseDuration } from '@fraud/producers';
 import { argParser } from '../args.ts';
-import type { ArrivedLabel } from './input.ts';
 
 /** The label delay when none is given: the split gap `fraud model train` has always used. */
 export const DEFAULT_LABEL_DELAY_MS = 6 * 3_600_000;
@@ -46,26 +45,6 @@ export function pickSpec(spec: string | undefined, compiled: CompiledMapping): {
       `default for mapping ${compiled.mapping.name} (${balances ? 'has' : 'no'} balances); ` +
       `shipped specs: ${builtInFeatureSpecs().join(', ')}`,
   };
-}
-
-/**
- * The pipeline's spec inputs: the spec and the labels as they arrived (row time + label delay),
- * so label features see only labels known before each decision.
- */
-export function specInput(spec: FeatureSpec, labels: readonly ArrivedLabel[]): Record<string, never> {
-  void labels;
-  if (spec.name !== 'fs-v2')
-    throw new FraudError(
-      'CONFIG_INVALID',
-      `feature spec ${spec.name}: the training pipeline of this build computes fs-v2 only; pass --spec fs-v2`,
-    );
-  return {};
-}
-
-/** Extra arguments of scoreTransactions: the labels as they arrived, for the model's label features. */
-export function scoreLabels(labels: readonly ArrivedLabel[]): [] {
-  void labels;
-  return [];
 }
 
 /** The label delay a model was trained with (recorded in its metadata), for evaluate and score. */

@@ -8,7 +8,7 @@ import { loadModelArtifact, reasonsFor, scoreTransactions, type LoadedArtifact, 
 import type { MappedRow } from '@fraud/model/csv';
 import { nonNegativeInt } from '../args.ts';
 import { createProgress, labelsOf, readInput, type InputFlags, type Progress } from './input.ts';
-import { inputOptions, labelDelayOf, scoreLabels, trainedLabelDelay } from './options.ts';
+import { inputOptions, labelDelayOf, trainedLabelDelay } from './options.ts';
 
 /**
  * `fraud model score`: one output row per input row, in input order, so a caller can score a
@@ -87,7 +87,7 @@ async function scoreCmd(o: ScoreOpts): Promise<void> {
       art,
       rows.map((r) => r.tx),
       (d, t) => progress.update('scoring', d, t),
-      ...scoreLabels(labelsOf(rows, labelDelayMs)),
+      labelsOf(rows, labelDelayMs),
     );
     const line = (i: number): string => {
       const r = rows[i]!;
