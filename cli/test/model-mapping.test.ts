@@ -3,8 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { handbookCsv, handbookRows, writeBanksimSample, type HandbookRow } from '@fraud/model/csv';
+import {
+  builtinMapping,
+  compileMapping,
+  handbookCsv,
+  handbookRows,
+  writeBanksimSample,
+  type HandbookRow,
+} from '@fraud/model/csv';
 import { register } from '../src/commands/model.ts';
+import { pickSpec } from '../src/model/options.ts';
 
 let dir = '';
 beforeAll(async () => {
@@ -277,6 +285,100 @@ describe('fraud model with --mapping (generated files)', () => {
       expect(JSON.parse(dates.stdout)).toMatchObject({ mapping: 'banksim', labelDelayMs: 2 * DAY });
     },
   );
+
+  it(
+    'a spec with label features: labels count only from row time + the label delay on',
+    {
+      timeout: 300_000,
+    },
+    async () => {
+      const rows = handbookRows({ days: 40, customers: 40, terminals: 20, seed: 3 });
+      const csv = join(dir, 'handbook-labels.csv');
+      await writeFile(csv, handbookCsv(rows));
+      const spec = join(dir, 'terminal-risk.json');
+      await writeFile(
+        spec,
+        JSON.stringify({
+          name: 'terminal-risk',
+          version: 1,
+          entities: { customer: 'originAccount', terminal: 'terminalId' },
+          features: [
+            { name: 'amount', op: 'field', field: 'amount' },
+            { name: 'customer_mean_7d', op: 'mean', entity: 'customer', window: '7d' },
+            { name: 'terminal_fraud_count_28d', op: 'fraudCount', entity: 'terminal', window: '28d' },
+            { name: 'terminal_fraud_rate_28d', op: 'fraudRate', entity: 'terminal', window: '28d' },
+          ],
+        }),
+      );
+      const out = join(dir, 'label-models');
+      const args = ['--csv', csv, '--mapping', 'handbook', '--no-progress'];
+      const train = await fraud(
+        'model',
+        'train',
+        ...args,
+        '--spec',
+        spec,
+        '--label-delay',
+        '7d',
+        '--rounds',
+        '15',
+        '--valid-from',
+        day(20),
+        '--test-from',
+        day(30),
+        '--out',
+        out,
+      );
+      expect(train.code, train.stderr).toBe(0);
+      expect(train.stdout).toMatch(/^feature spec terminal-risk v1 \(--spec /);
+      const [version] = await readdir(out);
+      const model = join(out, version!);
+      const metadata = JSON.parse(await readFile(join(model, 'metadata.json'), 'utf8')) as { featureNames: string[] };
+      expect(metadata.featureNames).toEqual([
+        'amount',
+        'customer_mean_7d',
+        'terminal_fraud_count_28d',
+        'terminal_fraud_rate_28d',
+      ]);
+
+      // Scored with the trained delay (7 d) and with labels that never arrive in the file's time span.
+      const score = async (name: string, ...extra: string[]) => {
+        const path = join(dir, name);
+        const r = await fraud(
+          'model',
+          'score',
+          '--model',
+          model,
+          ...args,
+          '--reasons',
+          'none',
+          '--out',
+          path,
+          ...extra,
+        );
+        expect(r.code, r.stderr).toBe(0);
+        return (await readScores(path)).rows;
+      };
+      const week = await score('labels-7d.csv');
+      const never = await score('labels-never.csv', '--label-delay', '1000d');
+      const firstLabel = Date.UTC(2018, 3, 1) + rows[0]!.seconds * 1000 + 7 * DAY;
+      const before = week.filter((r) => Date.parse(r.eventTime) <= firstLabel);
+      expect(before.length).toBeGreaterThan(50);
+      // Before the first label arrives, a 7-day delay and no labels at all are the same thing...
+      for (const r of before) expect(r.score).toBe(never[r.row - 1]!.score);
+      // ...after it, the terminals' confirmed fraud moves scores.
+      const changed = week.filter((r, i) => r.score !== never[i]!.score);
+      expect(changed.length).toBeGreaterThan(0);
+      expect(changed.every((r) => Date.parse(r.eventTime) > firstLabel)).toBe(true);
+    },
+  );
+
+  it('without --spec, the shipped spec that fits the fields of the mapping, and why', () => {
+    const paysim = pickSpec(undefined, compileMapping(builtinMapping('paysim')));
+    expect(paysim.spec.name).toBe('fs-v2');
+    expect(paysim.why).toMatch(/^default for mapping paysim \(has balances\)/);
+    expect(pickSpec('fs-v2', compileMapping(builtinMapping('handbook'))).why).toBe('--spec fs-v2');
+  });
 });
 
 function shuffle(rows: readonly HandbookRow[]): HandbookRow[] {
