@@ -104,6 +104,14 @@ describe('DuckDB warehouse and its query API', () => {
       .filter((r) => r.decision === 'BLOCK')
       .reduce((a, r) => a + (r.transactions as number), 0);
     expect(blocks).toBe(recs.filter((r) => r.decision === 'BLOCK').length);
+    const hits = await get('/api/questions/rule-hits');
+    expect(hits.body.rows).toEqual([
+      expect.objectContaining({
+        rules: 'high-score',
+        payments: blocks,
+        amount: recs.filter((r) => r.decision === 'BLOCK').reduce((a, r) => a + r.transaction.amount, 0),
+      }),
+    ]);
 
     const one = await get('/api/questions/decision?txId=wh-tx-3');
     expect(one.body.rows).toHaveLength(1);
