@@ -4,10 +4,11 @@ import type { Matrix } from '../../api.ts';
 import type { FeatureSpec } from '../spec/schema.ts';
 import { outputNames, resolveBounds, specHash, type ResolvedBounds } from '../spec/validate.ts';
 import { featureInputProblem } from './input.ts';
+import type { EventLayout } from './events.ts';
 import type { LabelEvent } from './labels.ts';
 import { compileOp, type Evaluator } from './ops.ts';
 import { foldOrigin, isExpired, liveOrigin, sweepOrigins, type OriginEntry, type OriginState } from './origin.ts';
-import { entityRegistry, type EntityPlan, type Plan } from './plan.ts';
+import { entityRegistry, finishEntity, type EntityPlan, type Plan } from './plan.ts';
 import { newScan, scanOrigin, scanView, type EntityScan } from './scan.ts';
 import { decodeNumber, decodeOrigin, encodeNumber, encodeOrigins, type SpecStateSnapshot } from './snapshot.ts';
 import { eventValues, type ValuesScratch } from './values.ts';
@@ -85,6 +86,7 @@ function buildPlan(spec: FeatureSpec, bounds: ResolvedBounds) {
   const entities = reg.list();
   // Scans were created before all aggregators were registered: size them now.
   for (const p of entities) {
+    finishEntity(p);
     const s = scanOf(p);
     const fresh = newScan(p);
     s.acc = fresh.acc;
@@ -201,7 +203,7 @@ export function compileFeatureSpec(spec: FeatureSpec, opts: CompileSpecOptions =
     createViews,
     createState,
     restoreState(snapshot, views) {
-      return restoreState(snapshot, createState, views, hash);
+      return restoreState(snapshot, createState, views, hash, origin?.layout);
     },
     inputProblem: featureInputProblem,
     evaluate,
@@ -259,6 +261,7 @@ function restoreState(
   create: (o: CreateSpecStateOptions) => SpecState,
   views: FeatureViews | undefined,
   hash: string,
+  layout: EventLayout | undefined,
 ): SpecState {
   const invalid = (why: string): never => {
     throw new FraudError('RECORD_INVALID', `feature state snapshot is invalid: ${why}`);
@@ -272,7 +275,8 @@ function restoreState(
   state.watermark = decodeNumber(s.watermark);
   state.lastSweep = decodeNumber(s.lastSweep);
   for (const row of s.origins as unknown[]) {
-    const [k, e] = decodeOrigin(row);
+    if (layout === undefined) invalid('this spec has no origin entity');
+    const [k, e] = decodeOrigin(row, layout as EventLayout);
     state.origins.set(k, e);
   }
   return state;

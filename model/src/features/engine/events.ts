@@ -1,22 +1,31 @@
 /**
- * The events of one entity key, column by column (parallel arrays, index = event). Which
- * columns exist is fixed by the compiled spec (plan.ts): only what some feature reads is kept.
- * `masks` holds one bit per filter of the entity, computed once when the event is added.
+ * The events of one entity key, flat: `nums` holds, per event, [eventTime, filter mask, numeric
+ * columns...] (stride S) and `strs` holds [txId, string columns...] (stride R, the txId only when
+ * `so` is 1). Two arrays per key, whatever the number of columns, so a new key costs few
+ * allocations (most PaySim accounts appear once). Which columns exist is fixed by the compiled
+ * spec (plan.ts); the masks hold one bit per filter of the entity, computed when the event is added.
  */
 export interface EventList {
-  times: number[];
-  txIds: string[];
-  masks: number[];
-  num: number[][];
-  str: (string | null)[][];
+  nums: number[];
+  strs: (string | null)[];
+  /** Stride of nums: 2 + numeric columns. */
+  S: number;
+  /** Stride of strs: so + string columns (0 when no string is kept). */
+  R: number;
+  /** 1 when strs starts each event with its txId, else 0. */
+  so: number;
 }
 
-export function emptyEvents(numCols: number, strCols: number): EventList {
-  const num: number[][] = [];
-  for (let i = 0; i < numCols; i++) num.push([]);
-  const str: (string | null)[][] = [];
-  for (let i = 0; i < strCols; i++) str.push([]);
-  return { times: [], txIds: [], masks: [], num, str };
+export interface EventLayout {
+  S: number;
+  R: number;
+  so: number;
+}
+
+const NONE: (string | null)[] = [];
+
+export function emptyEvents(layout: EventLayout): EventList {
+  return { nums: [], strs: layout.R === 0 ? NONE : [], S: layout.S, R: layout.R, so: layout.so };
 }
 
 /** Column values of one event, reused by the caller (no allocation per event). */
@@ -28,63 +37,72 @@ export interface EventValues {
   str: (string | null)[];
 }
 
-export function pushEvent(e: EventList, v: EventValues, keepTxIds: boolean): void {
-  e.times.push(v.time);
-  if (keepTxIds) e.txIds.push(v.txId);
-  e.masks.push(v.mask);
-  for (let c = 0; c < e.num.length; c++) (e.num[c] as number[]).push(v.num[c] as number);
-  for (let c = 0; c < e.str.length; c++) (e.str[c] as (string | null)[]).push(v.str[c] as string | null);
+export const countOf = (e: EventList): number => e.nums.length / e.S;
+export const timeAt = (e: EventList, i: number): number => e.nums[i * e.S] as number;
+export const maskAt = (e: EventList, i: number): number => e.nums[i * e.S + 1] as number;
+export const numAt = (e: EventList, i: number, c: number): number => e.nums[i * e.S + 2 + c] as number;
+export const txIdAt = (e: EventList, i: number): string => e.strs[i * e.R] as string;
+export const strAt = (e: EventList, i: number, c: number): string | null => e.strs[i * e.R + e.so + c] ?? null;
+
+export function pushEvent(e: EventList, v: EventValues): void {
+  const nums = e.nums;
+  nums.push(v.time, v.mask);
+  for (let c = 0; c < v.num.length; c++) nums.push(v.num[c] as number);
+  if (e.R === 0) return;
+  const strs = e.strs;
+  if (e.so === 1) strs.push(v.txId);
+  for (let c = 0; c < v.str.length; c++) strs.push(v.str[c] as string | null);
 }
 
+/** Inserts an event at index pos (out-of-order arrivals in views; rare). */
 export function insertEvent(e: EventList, pos: number, v: EventValues): void {
-  e.times.splice(pos, 0, v.time);
-  e.txIds.splice(pos, 0, v.txId);
-  e.masks.splice(pos, 0, v.mask);
-  for (let c = 0; c < e.num.length; c++) (e.num[c] as number[]).splice(pos, 0, v.num[c] as number);
-  for (let c = 0; c < e.str.length; c++) (e.str[c] as (string | null)[]).splice(pos, 0, v.str[c] as string | null);
+  const at = pos * e.S;
+  e.nums.splice(at, 0, v.time, v.mask, ...v.num);
+  if (e.R === 0) return;
+  const row: (string | null)[] = e.so === 1 ? [v.txId, ...v.str] : [...v.str];
+  e.strs.splice(pos * e.R, 0, ...row);
 }
 
 export function dropFront(e: EventList, n: number): void {
   if (n <= 0) return;
-  e.times.splice(0, n);
-  if (e.txIds.length > 0) e.txIds.splice(0, n);
-  e.masks.splice(0, n);
-  for (const col of e.num) col.splice(0, n);
-  for (const col of e.str) col.splice(0, n);
+  e.nums.splice(0, n * e.S);
+  if (e.R > 0) e.strs.splice(0, n * e.R);
 }
 
-/** First index whose time is >= t (times sorted ascending). */
-export function lowerBoundTime(times: readonly number[], t: number): number {
+/** First index whose time is >= t (times ascending). */
+export function lowerBoundTime(e: EventList, t: number): number {
   let lo = 0;
-  let hi = times.length;
+  let hi = countOf(e);
+  const { nums, S } = e;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((times[mid] as number) < t) lo = mid + 1;
+    if ((nums[mid * S] as number) < t) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
-/** First index whose (time, txId) is >= (t, txId) (sorted by time, then txId). */
+/** First index whose time is > t (times ascending). */
+export function upperBoundTime(e: EventList, t: number): number {
+  let lo = 0;
+  let hi = countOf(e);
+  const { nums, S } = e;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((nums[mid * S] as number) <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** First index whose (time, txId) is >= (t, txId) (sorted by time, then txId; txIds kept). */
 export function lowerBoundEvent(e: EventList, t: number, txId: string): number {
   let lo = 0;
-  let hi = e.times.length;
+  let hi = countOf(e);
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    const mt = e.times[mid] as number;
-    if (mt < t || (mt === t && (e.txIds[mid] as string) < txId)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** First index whose time is > t (times sorted ascending). */
-export function upperBoundTime(times: readonly number[], t: number): number {
-  let lo = 0;
-  let hi = times.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((times[mid] as number) <= t) lo = mid + 1;
+    const mt = timeAt(e, mid);
+    if (mt < t || (mt === t && txIdAt(e, mid) < txId)) lo = mid + 1;
     else hi = mid;
   }
   return lo;

@@ -20,6 +20,7 @@ import {
   type EntityPlan,
 } from './plan.ts';
 import type { EntityScan } from './scan.ts';
+import { maskAt, numAt, strAt, timeAt } from './events.ts';
 
 /** One output column: its value for a transaction at t, from the row's entity scans. */
 export type Evaluator = (tx: Transaction, t: number) => number;
@@ -182,7 +183,12 @@ function aggregateOp(
   const w = windowMsOf(f);
   const bit = filterBit(e, 'filter' in f ? f.filter : undefined);
   const of = 'of' in f && f.of !== undefined ? f.of : 'amount';
-  const src = (): ArrayLike<number> => (lifetime ? ((scan.entry?.life ?? []) as number[]) : scan.acc);
+  /** Accumulator j: from this row's scan, or (lifetime) from the origin entry's running values. */
+  const acc = (j: number): number => {
+    if (j < 0) return 0;
+    if (!lifetime) return scan.acc[j] as number;
+    return scan.entry === undefined ? 0 : (scan.entry.vals[e.lifeAt + j] as number);
+  };
   switch (f.op) {
     case 'count':
     case 'sum':
@@ -193,9 +199,8 @@ function aggregateOp(
       const [n, s, q, m] = statSlots(e, op, w, numCol(e, of), bit) as [number, number, number, number];
       if (lifetime) {
         return () => {
-          const life = scan.entry?.life;
-          if (life === undefined) return op === 'count' || op === 'sum' ? 0 : NaN;
-          return statistic(op, at(life, n), at(life, s), at(life, q), at(life, m));
+          if (scan.entry === undefined) return op === 'count' || op === 'sum' ? 0 : NaN;
+          return statistic(op, acc(n), acc(s), acc(q), acc(m));
         };
       }
       return () => statistic(op, at(scan.acc, n), at(scan.acc, s), at(scan.acc, q), at(scan.acc, m));
@@ -204,9 +209,8 @@ function aggregateOp(
       const g = numberGetter(of);
       const [n, s] = statSlots(e, 'mean', w, numCol(e, of), bit) as [number, number];
       return (tx) => {
-        const a = src();
-        const count = a.length === 0 ? 0 : at(a, n);
-        const sum = a.length === 0 ? 0 : at(a, s);
+        const count = acc(n);
+        const sum = acc(s);
         return count === 0 || sum <= 0 ? NaN : g(tx) / (sum / count);
       };
     }
@@ -241,7 +245,7 @@ function originOp(f: FeatureDef, e: EntityPlan, scan: EntityScan): Evaluator {
   switch (f.op) {
     case 'secondsSincePrevious': {
       const k = prevSlot(e, filterBit(e, f.filter));
-      return (_tx, t) => (scan.entry === undefined ? NaN : (t - (scan.entry.prevTimes[k] as number)) / 1000);
+      return (_tx, t) => (scan.entry === undefined ? NaN : (t - (scan.entry.vals[k] as number)) / 1000);
     }
     case 'isNew': {
       const col = strCol(e, f.of);
@@ -256,6 +260,7 @@ function originOp(f: FeatureDef, e: EntityPlan, scan: EntityScan): Evaluator {
     case 'changed': {
       const col = strCol(e, f.of);
       const g = stringGetter(f.of);
+      e.needsLastStr = true;
       return (tx) => {
         const v = g(tx);
         const p = scan.entry?.lastStr[col] ?? null;
@@ -272,7 +277,7 @@ function originOp(f: FeatureDef, e: EntityPlan, scan: EntityScan): Evaluator {
         const o = scan.entry;
         if (o === undefined) return NaN;
         const sign = bit !== 0 && (o.lastMask & bit) === bit ? -dir : dir;
-        return g(tx) - ((o.lastNum[bal] as number) + sign * (o.lastNum[amt] as number));
+        return g(tx) - ((o.vals[e.lastNumAt + bal] as number) + sign * (o.vals[e.lastNumAt + amt] as number));
       };
     }
     default:
@@ -291,9 +296,9 @@ function viewOp(f: FeatureDef, e: EntityPlan, scan: EntityScan, bounds: Resolved
         const d = scan.events;
         if (d === null || scan.prev < 0) return NaN;
         for (let i = scan.prev; i >= scan.start; i--) {
-          const s = d.times[i] as number;
+          const s = timeAt(d, i);
           if (t - s > retention) break;
-          if (((d.masks[i] as number) & bit) === bit) return (t - s) / 1000;
+          if ((maskAt(d, i) & bit) === bit) return (t - s) / 1000;
         }
         return NaN;
       };
@@ -301,16 +306,14 @@ function viewOp(f: FeatureDef, e: EntityPlan, scan: EntityScan, bounds: Resolved
     case 'isNew': {
       const col = strCol(e, f.of);
       const g = stringGetter(f.of);
-      e.scanAll = true;
       return (tx, t) => {
         const v = g(tx);
         if (v === null) return NaN;
         const d = scan.events;
         if (d === null || scan.prev < 0) return 1;
-        const values = d.str[col] as (string | null)[];
         for (let i = scan.prev; i >= scan.start; i--) {
-          if (t - (d.times[i] as number) > retention) break;
-          if (values[i] === v) return 0;
+          if (t - timeAt(d, i) > retention) break;
+          if (strAt(d, i, col) === v) return 0;
         }
         return 1;
       };
@@ -321,7 +324,7 @@ function viewOp(f: FeatureDef, e: EntityPlan, scan: EntityScan, bounds: Resolved
       return (tx) => {
         const v = g(tx);
         const d = scan.events;
-        const p = d === null || scan.prev < 0 ? null : ((d.str[col] as (string | null)[])[scan.prev] ?? null);
+        const p = d === null || scan.prev < 0 ? null : strAt(d, scan.prev, col);
         return v === null || p === null ? NaN : v === p ? 0 : 1;
       };
     }
@@ -335,8 +338,8 @@ function viewOp(f: FeatureDef, e: EntityPlan, scan: EntityScan, bounds: Resolved
         const d = scan.events;
         if (d === null || scan.prev < 0) return NaN;
         const p = scan.prev;
-        const sign = bit !== 0 && ((d.masks[p] as number) & bit) === bit ? -dir : dir;
-        return g(tx) - (((d.num[bal] as number[])[p] as number) + sign * ((d.num[amt] as number[])[p] as number));
+        const sign = bit !== 0 && (maskAt(d, p) & bit) === bit ? -dir : dir;
+        return g(tx) - (numAt(d, p, bal) + sign * numAt(d, p, amt));
       };
     }
     default:

@@ -1,4 +1,4 @@
-import { dropFront, emptyEvents, pushEvent, type EventList } from './events.ts';
+import { countOf, dropFront, emptyEvents, pushEvent, timeAt, type EventList } from './events.ts';
 import { COUNT, MAX, SUM, SUMSQ, type EntityPlan } from './plan.ts';
 import type { ResolvedBounds } from '../spec/validate.ts';
 import type { ValuesScratch } from './values.ts';
@@ -9,19 +9,19 @@ import type { ValuesScratch } from './values.ts';
  * origin features read every earlier transaction of the origin in that order (offline: the
  * file sorted by eventTime), including earlier ones with the same eventTime.
  */
-export interface OriginEntry {
+export interface OriginEntry extends EventList {
   /** Largest eventTime of the origin; the entry expires when idle (watermark - lastSeen) > retention. */
   lastSeen: number;
-  /** Windowed events, newest maxEvents, older than the longest window pruned. */
-  events: EventList;
-  /** Time of the previous event (per remembered filter; NaN when none passed it yet). */
-  prevTimes: number[];
-  /** Column values of the previous event (whatever the windows pruned). */
-  lastNum: number[];
+  /**
+   * The event columns (inherited) hold the windowed events: the newest maxEvents, older than the
+   * longest window pruned. `vals` holds, at the plan's offsets, the time of the previous event
+   * per remembered filter (NaN when none passed it yet), the previous event's numeric columns
+   * (whatever the windows pruned) and the running accumulators over "all". One array, so a new
+   * origin (most PaySim rows) costs few allocations.
+   */
+  vals: number[];
   lastStr: (string | null)[];
   lastMask: number;
-  /** Running accumulators over "all" (count, sum, sum of squares, max). */
-  life: number[];
   /** Remembered values (isNew, distinct over "all"), least recently seen first, at most maxDistinct. */
   sets: Set<string>[];
 }
@@ -51,27 +51,40 @@ export function liveOrigin(
     state.origins.delete(key);
     return undefined;
   }
-  const times = e.events.times;
-  if (times.length > 0) {
+  const count = countOf(e);
+  if (count > 0) {
     const horizon = state.watermark - plan.scanMs;
     let n = 0;
-    while (n < times.length && (times[n] as number) <= horizon) n++;
-    dropFront(e.events, n);
+    while (n < count && timeAt(e, n) <= horizon) n++;
+    dropFront(e, n);
   }
   return e;
 }
 
+const NO_STR: (string | null)[] = [];
+const NO_SETS: Set<string>[] = [];
+
+/** A new entry, built as one object literal (one hidden class for every entry: fast property reads). */
 function newEntry(plan: EntityPlan, t: number): OriginEntry {
+  const cols = emptyEvents(plan.layout);
   return {
+    nums: cols.nums,
+    strs: cols.strs,
+    S: cols.S,
+    R: cols.R,
+    so: cols.so,
     lastSeen: t,
-    events: emptyEvents(plan.numFields.length, plan.strFields.length),
-    prevTimes: plan.prevBits.map(() => NaN),
-    lastNum: plan.numFields.map(() => NaN),
-    lastStr: plan.strFields.map(() => null),
+    vals: plan.initialVals.slice(),
+    lastStr: plan.needsLastStr ? new Array<string | null>(plan.strFields.length).fill(null) : NO_STR,
     lastMask: 0,
-    life: plan.lifetime.map((a) => (a.kind === MAX ? NaN : 0)),
-    sets: plan.sets.map(() => new Set<string>()),
+    sets: plan.sets.length === 0 ? NO_SETS : newSets(plan.sets.length),
   };
+}
+
+function newSets(n: number): Set<string>[] {
+  const sets: Set<string>[] = [];
+  for (let i = 0; i < n; i++) sets.push(new Set<string>());
+  return sets;
 }
 
 /** Folds a transaction into its origin's entry, after the row's features were written. */
@@ -88,26 +101,29 @@ export function foldOrigin(
   state.origins.delete(key);
   state.origins.set(key, e); // last-touch order: the sweep stops at the first live entry
   if (t > e.lastSeen) e.lastSeen = t;
+  const vals = e.vals;
   for (let i = 0; i < plan.prevBits.length; i++) {
     const bit = plan.prevBits[i] as number;
-    if ((v.mask & bit) === bit) e.prevTimes[i] = t;
+    if ((v.mask & bit) === bit) vals[i] = t;
   }
-  for (let c = 0; c < v.num.length; c++) e.lastNum[c] = v.num[c] as number;
-  for (let c = 0; c < v.str.length; c++) e.lastStr[c] = v.str[c] as string | null;
+  const numAt = plan.lastNumAt;
+  for (let c = 0; c < v.num.length; c++) vals[numAt + c] = v.num[c] as number;
+  if (plan.needsLastStr) for (let c = 0; c < v.str.length; c++) e.lastStr[c] = v.str[c] as string | null;
   e.lastMask = v.mask;
+  const lifeAt = plan.lifeAt;
   for (let i = 0; i < plan.lifetime.length; i++) {
     const a = plan.lifetime[i] as EntityPlan['lifetime'][number];
     if ((v.mask & a.bit) !== a.bit) continue;
     const x = a.col < 0 ? 0 : (v.num[a.col] as number);
-    const cur = e.life[i] as number;
-    if (a.kind === COUNT) e.life[i] = cur + 1;
-    else if (a.kind === SUM) e.life[i] = cur + x;
-    else if (a.kind === SUMSQ) e.life[i] = cur + x * x;
-    else if (a.kind === MAX) e.life[i] = Number.isNaN(cur) || x > cur ? x : cur;
+    const cur = vals[lifeAt + i] as number;
+    if (a.kind === COUNT) vals[lifeAt + i] = cur + 1;
+    else if (a.kind === SUM) vals[lifeAt + i] = cur + x;
+    else if (a.kind === SUMSQ) vals[lifeAt + i] = cur + x * x;
+    else if (a.kind === MAX) vals[lifeAt + i] = Number.isNaN(cur) || x > cur ? x : cur;
   }
   if (plan.aggs.length > 0) {
-    pushEvent(e.events, v, plan.keepTxIds);
-    if (e.events.times.length > bounds.maxEvents) dropFront(e.events, 1);
+    pushEvent(e, v);
+    if (countOf(e) > bounds.maxEvents) dropFront(e, 1);
   }
   for (let i = 0; i < plan.sets.length; i++) {
     const value = v.str[plan.sets[i] as number];

@@ -1,6 +1,7 @@
 import { durationMs } from '../spec/duration.ts';
 import type { FeatureDef, FeatureFilter, FeatureSpec } from '../spec/schema.ts';
 import type { ResolvedBounds } from '../spec/validate.ts';
+import type { EventLayout } from './events.ts';
 import { numberGetter, stringGetter, type NumberGetter, type StringGetter } from './fields.ts';
 
 /** Aggregator kinds: what one backward scan over an entity's events accumulates per window. */
@@ -44,8 +45,15 @@ export interface EntityPlan {
   prevBits: number[];
   /** Longest finite window of the aggregators (a view scan stops there). */
   scanMs: number;
-  /** Views: some feature needs every kept event before t (isNew), not only the windows. */
-  scanAll: boolean;
+  /** Which event columns are kept (set by finishEntity once every feature is registered). */
+  layout: EventLayout;
+  /** Origin: offsets in OriginEntry.vals of the previous event's numeric columns and of the "all" accumulators. */
+  lastNumAt: number;
+  lifeAt: number;
+  /** Origin: some feature reads the previous event's string columns (changed). */
+  needsLastStr: boolean;
+  /** Origin: vals of a new entry (previous times NaN, columns NaN, counts and sums 0, max NaN). */
+  initialVals: number[];
 }
 
 export interface Plan {
@@ -73,7 +81,11 @@ function newEntity(field: string, uncapped = false): EntityPlan {
     sets: [],
     prevBits: [],
     scanMs: 0,
-    scanAll: false,
+    layout: { S: 2, R: 0, so: 0 },
+    lastNumAt: 0,
+    lifeAt: 0,
+    needsLastStr: false,
+    initialVals: [],
   };
 }
 
@@ -156,4 +168,23 @@ export function entityRegistry(spec: FeatureSpec): {
 
 export function windowMsOf(f: FeatureDef & { window: string }): number {
   return durationMs(f.window) as number;
+}
+
+/** Fixes an entity's layout and offsets once every feature has registered what it reads. */
+export function finishEntity(e: EntityPlan): void {
+  const S = 2 + e.numFields.length;
+  if (!e.isOrigin) {
+    e.layout = { S, R: 1 + e.strFields.length, so: 1 };
+    return;
+  }
+  const strings = e.keepTxIds || e.aggs.some((a) => a.kind === DISTINCT);
+  const so = e.keepTxIds ? 1 : 0;
+  e.layout = { S, R: strings ? so + e.strFields.length : 0, so };
+  e.lastNumAt = e.prevBits.length;
+  e.lifeAt = e.prevBits.length + e.numFields.length;
+  e.initialVals = [
+    ...e.prevBits.map(() => NaN),
+    ...e.numFields.map(() => NaN),
+    ...e.lifetime.map((a) => (a.kind === MAX ? NaN : 0)),
+  ];
 }

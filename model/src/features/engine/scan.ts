@@ -1,4 +1,14 @@
-import { lowerBoundTime, upperBoundTime, type EventList } from './events.ts';
+import {
+  countOf,
+  lowerBoundTime,
+  maskAt,
+  numAt,
+  strAt,
+  timeAt,
+  txIdAt,
+  upperBoundTime,
+  type EventList,
+} from './events.ts';
 import type { LabelView } from './labels.ts';
 import type { OriginEntry } from './origin.ts';
 import { COUNT, DISTINCT, FRAUD, LABELLED, MAX, SUM, SUMSQ, type Agg, type EntityPlan } from './plan.ts';
@@ -41,7 +51,11 @@ function reset(plan: EntityPlan, scan: EntityScan): void {
   for (let j = 0; j < aggs.length; j++) {
     const a = aggs[j] as Agg;
     scan.acc[j] = a.kind === MAX ? NaN : 0;
-    if (a.kind === DISTINCT) (scan.sets[j] as Set<string>).clear();
+    if (a.kind === DISTINCT) {
+      // clear() allocates a new table even when empty: skip it for the sets no event touched.
+      const set = scan.sets[j] as Set<string>;
+      if (set.size > 0) set.clear();
+    }
   }
 }
 
@@ -56,7 +70,7 @@ function accumulate(
   t: number,
 ): void {
   const aggs = plan.aggs;
-  const mask = d.masks[i] as number;
+  const mask = maskAt(d, i);
   const acc = scan.acc;
   for (let j = 0; j < aggs.length; j++) {
     const a = aggs[j] as Agg;
@@ -66,27 +80,27 @@ function accumulate(
         acc[j] = (acc[j] as number) + 1;
         break;
       case SUM:
-        acc[j] = (acc[j] as number) + ((d.num[a.col] as number[])[i] as number);
+        acc[j] = (acc[j] as number) + numAt(d, i, a.col);
         break;
       case SUMSQ: {
-        const x = (d.num[a.col] as number[])[i] as number;
+        const x = numAt(d, i, a.col);
         acc[j] = (acc[j] as number) + x * x;
         break;
       }
       case MAX: {
-        const x = (d.num[a.col] as number[])[i] as number;
+        const x = numAt(d, i, a.col);
         const cur = acc[j] as number;
         if (Number.isNaN(cur) || x > cur) acc[j] = x;
         break;
       }
       case DISTINCT: {
-        const v = (d.str[a.col] as (string | null)[])[i];
+        const v = strAt(d, i, a.col);
         if (v !== null && v !== undefined) (scan.sets[j] as Set<string>).add(v);
         break;
       }
       case LABELLED:
       case FRAUD: {
-        const verdict = labels.verdict(d.txIds[i] as string, t);
+        const verdict = labels.verdict(txIdAt(d, i), t);
         if (verdict >= 0 && (a.kind === LABELLED || verdict === 1)) acc[j] = (acc[j] as number) + 1;
         break;
       }
@@ -114,11 +128,11 @@ export function scanOrigin(
     scan.events = null;
     return;
   }
-  const d = entry.events;
+  const d = entry;
   scan.events = d;
-  const times = d.times;
-  for (let i = 0; i < times.length; i++) {
-    const s = times[i] as number;
+  const n = countOf(d);
+  for (let i = 0; i < n; i++) {
+    const s = timeAt(d, i);
     if (s > t) continue;
     accumulate(plan, scan, d, i, t - s, labels, t);
   }
@@ -141,15 +155,14 @@ export function scanView(
   scan.end = 0;
   scan.events = d ?? null;
   if (d === undefined) return;
-  const times = d.times;
-  const end = lowerBoundTime(times, t);
+  const end = lowerBoundTime(d, t);
   scan.end = end;
-  if (end === 0 || t - (times[end - 1] as number) > bounds.retentionMs) return;
+  if (end === 0 || t - timeAt(d, end - 1) > bounds.retentionMs) return;
   scan.prev = end - 1;
   if (plan.uncapped) {
     // Frequency stores: exact counts over the window by binary search (COUNT aggregators only).
     for (let j = 0; j < plan.aggs.length; j++) {
-      scan.acc[j] = end - upperBoundTime(times, t - (plan.aggs[j] as Agg).windowMs);
+      scan.acc[j] = end - upperBoundTime(d, t - (plan.aggs[j] as Agg).windowMs);
     }
     return;
   }
@@ -157,7 +170,7 @@ export function scanView(
   scan.start = start;
   const scanMs = plan.scanMs;
   for (let i = end - 1; i >= start; i--) {
-    const age = t - (times[i] as number);
+    const age = t - timeAt(d, i);
     if (age >= scanMs) break;
     accumulate(plan, scan, d, i, age, labels, t);
   }

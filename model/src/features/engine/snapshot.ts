@@ -1,5 +1,5 @@
 import { FraudError } from '@fraud/common';
-import type { EventList } from './events.ts';
+import { emptyEvents, type EventLayout } from './events.ts';
 import type { OriginEntry, OriginState } from './origin.ts';
 
 /**
@@ -14,7 +14,7 @@ export interface SpecStateSnapshot {
   partition: number | null;
   watermark: JsonNumber;
   lastSweep: JsonNumber;
-  /** [key, lastSeen, prevTimes, lastNum, lastStr, lastMask, life, times, txIds, masks, num, str, sets] */
+  /** [key, lastSeen, vals, lastStr, lastMask, nums, strs, sets] */
   origins: SnapshotEntry[];
 }
 
@@ -23,15 +23,10 @@ type SnapshotEntry = [
   string,
   JsonNumber,
   JsonNumber[],
-  JsonNumber[],
   (string | null)[],
   number,
   JsonNumber[],
-  JsonNumber[],
-  string[],
-  number[],
-  JsonNumber[][],
-  (string | null)[][],
+  (string | null)[],
   string[][],
 ];
 
@@ -62,50 +57,44 @@ export function encodeOrigins(state: OriginState, live: (e: OriginEntry) => bool
   const out: SnapshotEntry[] = [];
   for (const [k, e] of state.origins) {
     if (!live(e)) continue;
-    const d = e.events;
     out.push([
       k,
       enc(e.lastSeen),
-      encAll(e.prevTimes),
-      encAll(e.lastNum),
+      encAll(e.vals),
       [...e.lastStr],
       e.lastMask,
-      encAll(e.life),
-      encAll(d.times),
-      [...d.txIds],
-      [...d.masks],
-      d.num.map(encAll),
-      d.str.map((c) => [...c]),
+      encAll(e.nums),
+      [...e.strs],
       e.sets.map((s) => [...s]),
     ]);
   }
   return out;
 }
 
-export function decodeOrigin(row: unknown): [string, OriginEntry] {
-  if (!Array.isArray(row) || row.length !== 13 || typeof row[0] !== 'string') {
+/**
+ * One origin entry from its snapshot row, with the layout of the spec that took it (a kept
+ * column is a fresh array, a column not kept stays the shared empty one).
+ */
+export function decodeOrigin(row: unknown, layout: EventLayout): [string, OriginEntry] {
+  if (!Array.isArray(row) || row.length !== 8 || typeof row[0] !== 'string') {
     throw new FraudError('RECORD_INVALID', 'feature state snapshot is invalid: an origin entry is malformed');
   }
-  const [k, lastSeen, prevTimes, lastNum, lastStr, lastMask, life, times, txIds, masks, num, str, sets] =
-    row as unknown[];
-  if (!Array.isArray(num) || !Array.isArray(str) || !Array.isArray(sets) || typeof lastMask !== 'number') {
+  const [k, lastSeen, vals, lastStr, lastMask, nums, strs, sets] = row as unknown[];
+  if (!Array.isArray(sets) || typeof lastMask !== 'number') {
     throw new FraudError('RECORD_INVALID', `feature state snapshot is invalid: origin ${String(k)}`);
   }
-  const events: EventList = {
-    times: decAll(times),
-    txIds: strings<string>(txIds),
-    masks: decAll(masks),
-    num: num.map(decAll),
-    str: str.map((c) => strings<string | null>(c)),
-  };
+  const e = emptyEvents(layout);
+  e.nums.push(...decAll(nums));
+  if (layout.R > 0) e.strs.push(...strings<string | null>(strs));
+  if (e.nums.length % e.S !== 0 || (e.R > 0 && e.strs.length / e.R !== e.nums.length / e.S)) {
+    throw new FraudError('RECORD_INVALID', `feature state snapshot is invalid: origin ${String(k)} has other columns`);
+  }
   const entry: OriginEntry = {
+    ...e,
     lastSeen: dec(lastSeen),
-    events,
-    prevTimes: decAll(prevTimes),
-    lastNum: decAll(lastNum),
+    vals: decAll(vals),
     lastStr: strings<string | null>(lastStr),
     lastMask,
-    life: decAll(life),
     sets: sets.map((s) => new Set(strings<string>(s))),
   };
   return [k as string, entry];

@@ -1,12 +1,15 @@
 import type { Transaction } from '@fraud/schemas';
 import type { ResolvedBounds } from '../spec/validate.ts';
 import {
+  countOf,
   dropFront,
   emptyEvents,
   insertEvent,
   lowerBoundEvent,
   lowerBoundTime,
   pushEvent,
+  timeAt,
+  txIdAt,
   type EventList,
 } from './events.ts';
 import { LabelView, type LabelEvent } from './labels.ts';
@@ -51,17 +54,17 @@ export class ViewStore {
     if (t < horizon) return false;
     let d = this.keys.get(key);
     if (d === undefined) {
-      d = emptyEvents(this.plan.numFields.length, this.plan.strFields.length);
+      d = emptyEvents(this.plan.layout);
       this.keys.set(key, d);
     }
     this.prune(d, horizon);
-    const n = d.times.length;
-    const lastT = n > 0 ? (d.times[n - 1] as number) : -Infinity;
-    if (n === 0 || t > lastT || (t === lastT && v.txId > (d.txIds[n - 1] as string))) {
-      pushEvent(d, v, true);
+    const n = countOf(d);
+    const lastT = n > 0 ? timeAt(d, n - 1) : -Infinity;
+    if (n === 0 || t > lastT || (t === lastT && v.txId > txIdAt(d, n - 1))) {
+      pushEvent(d, v);
     } else {
       const pos = lowerBoundEvent(d, t, v.txId);
-      if (pos < n && d.times[pos] === t && d.txIds[pos] === v.txId) {
+      if (pos < n && timeAt(d, pos) === t && txIdAt(d, pos) === v.txId) {
         this.duplicates++;
         return false;
       }
@@ -69,10 +72,10 @@ export class ViewStore {
     }
     this.events++;
     const cap = this.plan.uncapped ? Infinity : this.bounds.maxEvents;
-    if (d.times.length > cap) {
+    if (n + 1 > cap) {
       // Only events older than any exact lookup (watermark - lag allowance) may go, and of those
       // the last `cap` stay: every lookup still finds its last `cap` events before t.
-      const older = lowerBoundTime(d.times, watermark - this.bounds.lagAllowanceMs);
+      const older = lowerBoundTime(d, watermark - this.bounds.lagAllowanceMs);
       if (older > cap) {
         dropFront(d, older - cap);
         this.events -= older - cap;
@@ -83,7 +86,8 @@ export class ViewStore {
 
   private prune(d: EventList, horizon: number): void {
     let n = 0;
-    while (n < d.times.length && (d.times[n] as number) < horizon) n++;
+    const count = countOf(d);
+    while (n < count && timeAt(d, n) < horizon) n++;
     if (n > 0) {
       dropFront(d, n);
       this.events -= n;
@@ -93,8 +97,9 @@ export class ViewStore {
   sweep(watermark: number): void {
     const horizon = this.horizon(watermark);
     for (const [k, d] of this.keys) {
-      if (d.times.length === 0 || (d.times[d.times.length - 1] as number) < horizon) {
-        this.events -= d.times.length;
+      const n = countOf(d);
+      if (n === 0 || timeAt(d, n - 1) < horizon) {
+        this.events -= n;
         this.keys.delete(k);
       }
     }
