@@ -14,7 +14,10 @@ import {
   type LabelEvent,
 } from '@fraud/model';
 import type { Label, Transaction } from '@fraud/schemas';
+import { waitFor } from '@fraud/common';
+import { artifactToUpdate } from '../src/bootstrap.ts';
 import { createPipeline, type Pipeline } from './harness.ts';
+import { trainTinyModel } from './model-fixture.ts';
 
 const MIN = 60_000;
 
@@ -103,6 +106,62 @@ function interleaved(world: World): Array<{ kind: 'tx'; items: Transaction[] } |
   return runs;
 }
 
+/** The card model: trained on an earlier day of the same world (other cards), its labels 20 min late. */
+async function trainCardModel(compiled: CompiledFeatureSpec, runId: string, start: number) {
+  const history = cardWorld(runId, 1_500, start - 24 * 60 * MIN);
+  const dir = join(await mkdtemp(join(tmpdir(), 'spec-labels-')), 'card-v1');
+  await trainDirectArtifact(dir, {
+    txs: history.txs,
+    labels: Float32Array.from(history.txs, (tx) => (history.frauds.has(tx.txId) ? 1 : 0)),
+    labelDelayMs: 20 * MIN,
+    spec: compiled,
+    params: trainParams({ rounds: 5, maxDepth: 3, eta: 0.5, seed: 3 }),
+    version: 'card-v1',
+    thresholds: { review: 0.5, block: 0.9 },
+  });
+  return { dir, artifact: await readArtifact(dir) };
+}
+
+/** Publishes runs of payments and labels in order (a run is written before the next starts). */
+async function publishInterleaved(p: Pipeline, runs: ReturnType<typeof interleaved>): Promise<void> {
+  const producer = p.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  try {
+    for (const run of runs) {
+      if (run.kind === 'tx') await p.publish(run.items);
+      else
+        await producer.send({
+          topic: p.topics.labels,
+          messages: run.items.map((l) => ({ key: l.txId, value: p.codecs.label.encode(l) })),
+        });
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+type Artifact = Awaited<ReturnType<typeof readArtifact>>;
+
+/** The offline engine's features and the model's scores for the whole world, by txId. */
+async function offlineOf(compiled: CompiledFeatureSpec, world: World, artifact: Artifact) {
+  const offline = compiled.computeFile(world.txs, world.labels);
+  const serving = await createServingModel({
+    version: 'card-v1',
+    featureSet: 'card-test',
+    featureNames: compiled.names,
+    onnx: artifact.onnx,
+    modelJson: artifact.modelJson,
+  });
+  const scores = await serving.predict(offline);
+  await serving.dispose();
+  const cols = compiled.names.length;
+  const row = new Map(world.txs.map((tx, i) => [tx.txId, i]));
+  return (txId: string) => {
+    const i = row.get(txId)!;
+    return { features: Array.from(offline.data.subarray(i * cols, (i + 1) * cols)), score: scores[i] };
+  };
+}
+
 describe('a model trained on a card spec with label features, served online (real broker)', () => {
   let p: Pipeline;
   let compiled: CompiledFeatureSpec;
@@ -115,62 +174,70 @@ describe('a model trained on a card spec with label features, served online (rea
 
   it('scores card payments with the features and scores of the offline engine on the same rows and labels', async () => {
     const start = Date.now() - 5 * 60 * MIN;
-    // Train on an earlier day's traffic of the same world (other cards), its labels 20 min late.
-    const history = cardWorld(`${p.prefix}train`, 1_500, start - 24 * 60 * MIN);
-    const dir = join(await mkdtemp(join(tmpdir(), 'spec-labels-')), 'card-v1');
-    await trainDirectArtifact(dir, {
-      txs: history.txs,
-      labels: Float32Array.from(history.txs, (tx) => (history.frauds.has(tx.txId) ? 1 : 0)),
-      labelDelayMs: 20 * MIN,
-      spec: compiled,
-      params: trainParams({ rounds: 5, maxDepth: 3, eta: 0.5, seed: 3 }),
-      version: 'card-v1',
-      thresholds: { review: 0.5, block: 0.9 },
-    });
-    const artifact = await readArtifact(dir);
+    const { dir, artifact } = await trainCardModel(compiled, `${p.prefix}train`, start);
     expect(artifact.metadata).toMatchObject({ featureSet: 'card-test', featureSpecHash: compiled.hash });
 
     await p.startScorer({ MODEL_BOOTSTRAP_DIR: dir, SCORER_MAX_BATCH: '40' });
     const world = cardWorld(`${p.prefix}live`, 600, start);
-    const producer = p.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-    try {
-      for (const run of interleaved(world)) {
-        if (run.kind === 'tx') await p.publish(run.items);
-        else
-          await producer.send({
-            topic: p.topics.labels,
-            messages: run.items.map((l) => ({ key: l.txId, value: p.codecs.label.encode(l) })),
-          });
-      }
-    } finally {
-      await producer.disconnect();
-    }
+    await publishInterleaved(p, interleaved(world));
     await p.waitConsumed(world.txs.length, 120_000);
 
-    const offline = compiled.computeFile(world.txs, world.labels);
-    const serving = await createServingModel({
-      version: 'card-v1',
-      featureSet: 'card-test',
-      featureNames: compiled.names,
-      onnx: artifact.onnx,
-      modelJson: artifact.modelJson,
-    });
-    const offlineScores = await serving.predict(offline);
-    await serving.dispose();
-    const row = new Map(world.txs.map((tx, i) => [tx.txId, i]));
+    const expected = await offlineOf(compiled, world, artifact);
     const scored = await p.readScored();
     expect(scored).toHaveLength(world.txs.length);
-    const cols = compiled.names.length;
+    const terminalFrauds = compiled.names.indexOf('terminal_frauds_7d');
     let labelled = 0;
     for (const s of scored) {
-      const i = row.get(s.transaction.txId)!;
+      const want = expected(s.transaction.txId);
       expect(s.featureSet).toBe('card-test');
-      expect(s.features).toEqual(Array.from(offline.data.subarray(i * cols, (i + 1) * cols)));
-      expect(s.score).toBe(offlineScores[i]);
-      if ((offline.data[i * cols + compiled.names.indexOf('terminal_frauds_7d')] ?? 0) > 0) labelled++;
+      expect(s.features).toEqual(want.features);
+      expect(s.score).toBe(want.score);
+      if ((want.features[terminalFrauds] ?? 0) > 0) labelled++;
     }
     // The label features did see labels (the comparison is not all zeros).
     expect(labelled).toBeGreaterThan(20);
-  });
+  }, 180_000);
+
+  it('hot-swaps from an fs-v2 champion to the card spec: its state is built from the history first', async () => {
+    const q = await createPipeline('spec-swap', 3);
+    try {
+      await q.admin.create(q.topics.labels, 2);
+      const start = Date.now() - 5 * 60 * MIN;
+      const fsV2 = await trainTinyModel('swap-fs-v2');
+      const card = await trainCardModel(compiled, `${q.prefix}train`, start);
+      const svc = await q.startScorer({ MODEL_BOOTSTRAP_DIR: fsV2.dir, SCORER_MAX_BATCH: '40' });
+      const world = cardWorld(`${q.prefix}live`, 600, start);
+      const runs = interleaved(world);
+      const half = Math.floor(runs.length / 2);
+      await publishInterleaved(q, runs.slice(0, half));
+      const before = runs.slice(0, half).reduce((n, r) => n + (r.kind === 'tx' ? r.items.length : 0), 0);
+      await q.waitConsumed(before, 120_000);
+
+      await q.publishModel(artifactToUpdate(card.artifact, card.dir));
+      await waitFor(async () => svc.models.current()?.champion.version === 'card-v1', {
+        timeoutMs: 60_000,
+        what: 'the card model to be serving',
+      });
+      await publishInterleaved(q, runs.slice(half));
+      await q.waitConsumed(world.txs.length, 120_000);
+
+      const expected = await offlineOf(compiled, world, card.artifact);
+      const scored = await q.readScored();
+      expect(scored).toHaveLength(world.txs.length);
+      const fsV2Records = scored.filter((s) => s.modelVersion === 'swap-fs-v2');
+      expect(fsV2Records.map((s) => s.featureSet)).toEqual(Array(before).fill('fs-v2'));
+      const after = scored.filter((s) => s.modelVersion === 'card-v1');
+      expect(after).toHaveLength(world.txs.length - before);
+      // Origin history rebuilt from scored (the fs-v2 model's records), views and labels from
+      // their lookback: the same features as one offline pass over the whole stream.
+      for (const s of after) {
+        const want = expected(s.transaction.txId);
+        expect(s.featureSet).toBe('card-test');
+        expect(s.features).toEqual(want.features);
+        expect(s.score).toBe(want.score);
+      }
+    } finally {
+      await q.cleanup();
+    }
+  }, 180_000);
 });
