@@ -17,3 +17,4 @@ export { createBigQueryStore, isRetriableBigQueryError } from './warehouse/bigqu
 export { createBigQueryClient } from './bigquery-client.ts';
 export { TABLES, SCORED_TABLE, LABELS_TABLE, MODEL_VERSIONS_TABLE } from './warehouse/columns.ts';
 export { runWarehouseBacktest, type BacktestRequest } from './warehouse/backtest-api.ts';
+export { scoredRow } from './warehouse/rows.ts';
