@@ -72,7 +72,7 @@ describe('fraud rules: publish, list, roll back on the real broker', () => {
     await topics?.cleanup();
   });
 
-  it('refuses a bad rule set before writing, publishes versions 1 and 2, rolls back to 1 then forward to 2', async () => {
+  it('refuses a bad rule set before writing, publishes 1 and 2, rolls back to 1 and forward to 2', async () => {
     const w = { producer, topic };
     const o = { actor: 'alice', features: fs2.catalogue };
     const bad = await publishRuleSet(w, await history(), draft('amout > 5'), o).catch((err: unknown) => err);
