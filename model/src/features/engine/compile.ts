@@ -102,7 +102,7 @@ export function compileFeatureSpec(spec: FeatureSpec, opts: CompileSpecOptions =
   const { plan, evals, scanOf } = buildPlan(spec, bounds);
   const names = spec.features.flatMap(outputNames);
   const featureSet = `${spec.name}@${spec.version}`;
-  const hash = specHash(spec);
+  const hash = opts.bounds === undefined ? specHash(spec) : specHash(spec, bounds);
   const origin = plan.entities.find((p) => p.isOrigin);
   const originScan = origin === undefined ? undefined : scanOf(origin);
   const originValues: ValuesScratch | undefined = origin === undefined ? undefined : eventValues(origin);

@@ -77,7 +77,8 @@ export function encodeOrigins(state: OriginState, live: (e: OriginEntry) => bool
  */
 export function decodeOrigin(row: unknown, layout: EventLayout): [string, OriginEntry] {
   if (!Array.isArray(row) || row.length !== 8 || typeof row[0] !== 'string') {
-    throw new FraudError('RECORD_INVALID', 'feature state snapshot is invalid: an origin entry is malformed');
+    const name = Array.isArray(row) && typeof row[0] === 'string' ? ` ${row[0]}` : '';
+    throw new FraudError('RECORD_INVALID', `feature state snapshot is invalid: origin entry${name} is malformed`);
   }
   const [k, lastSeen, vals, lastStr, lastMask, nums, strs, sets] = row as unknown[];
   if (!Array.isArray(sets) || typeof lastMask !== 'number') {

@@ -149,12 +149,13 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * sha256 (hex) of the spec's canonical JSON with its bounds resolved, so two specs that compute
- * the same features (defaults spelled out or not) hash the same, and a changed bound changes it.
+ * sha256 (hex) of the spec's canonical JSON with its bounds resolved (or the given ones), so two
+ * specs that compute the same features (defaults spelled out or not) hash the same, and a changed
+ * bound changes it. The description does not count.
  */
-export function specHash(spec: FeatureSpec): string {
+export function specHash(spec: FeatureSpec, resolved?: ResolvedBounds): string {
   const { description: _description, ...rest } = spec;
-  const b = resolveBounds(spec);
+  const b = resolved ?? resolveBounds(spec);
   const bounds = {
     retention: formatDuration(b.retentionMs),
     maxEvents: b.maxEvents,
