@@ -83,7 +83,14 @@ beforeAll(async () => {
   });
   scorer = await startScorer(stack.prefix);
   // History for the backtest: scored by the real scorer, stored by the warehouse sink, labelled.
+  const scoredReader = await stack.consume(stack.topics.scored);
   await sendPayments('hist', 30, true);
+  await waitFor(() => scoredReader.messages.length >= 30, {
+    timeoutMs: 180_000,
+    intervalMs: 200,
+    what: 'the real scorer to score the 30 payments of the history',
+  });
+  await scoredReader.stop();
   analyst = (await stack.newUserContext('ann')).page;
 });
 
@@ -127,7 +134,7 @@ describe('Rules page', () => {
         await analyst.locator('[data-testid=backtest]').waitFor({ timeout: 30_000 });
         return Number(await text(analyst, 'bt-fraud')) >= 10;
       },
-      { timeoutMs: 90_000, intervalMs: 1_000, what: 'the backtest to find the 10 labelled drains of the history' },
+      { timeoutMs: 60_000, intervalMs: 1_000, what: 'the backtest to find the 10 labelled drains of the history' },
     );
     expect(Number(await text(analyst, 'bt-payments'))).toBe(10);
     expect(Number(await text(analyst, 'bt-false-positives'))).toBe(0);
@@ -142,7 +149,7 @@ describe('Rules page', () => {
     await row.waitFor();
     draftId = (await row.getAttribute('data-draft')) ?? '';
     expect(await row.textContent()).toContain('PROPOSED');
-  });
+  }, 120_000);
 
   it('refuses publishing to a viewer and to an analyst (403 with the reason)', async () => {
     const { page: viewer } = await stack.newUserContext('vic');
@@ -229,5 +236,5 @@ describe('Rules page', () => {
     expect(await text(admin, 'live-version')).toBe('version 1');
     const audit = (await admin.locator('[data-testid=rules-audit]').textContent()) ?? '';
     for (const a of ['rules.propose', 'rules.publish', 'rules.disable', 'rules.rollback']) expect(audit).toContain(a);
-  });
+  }, 180_000);
 });
