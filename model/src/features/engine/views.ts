@@ -43,8 +43,10 @@ export class ViewStore {
     private readonly bounds: ResolvedBounds,
   ) {}
 
+  /** Frequency stores keep only their window (they hold every event, uncapped); the others the retention. */
   horizon(watermark: number): number {
-    return watermark - this.bounds.retentionMs - this.bounds.lagAllowanceMs;
+    const keep = this.plan.uncapped ? this.plan.scanMs : this.bounds.retentionMs;
+    return watermark - keep - this.bounds.lagAllowanceMs;
   }
 
   /** Adds one event; false when it is a duplicate or older than the horizon. */
