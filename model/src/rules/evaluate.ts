@@ -42,13 +42,76 @@ export const hourOfDay = (ms: number): number => Math.floor(mod(ms, DAY_MS) / HO
 /** ISO day of week: 1970-01-01 (epoch day 0) was a Thursday (4). */
 export const dayOfWeek = (ms: number): number => mod(Math.floor(ms / DAY_MS) + 3, 7) + 1;
 
-const ORDER: Readonly<Record<CompareOp, (a: number, b: number) => boolean>> = {
-  '=': (a, b) => a === b,
-  '!=': (a, b) => a !== b,
-  '<': (a, b) => a < b,
-  '<=': (a, b) => a <= b,
-  '>': (a, b) => a > b,
-  '>=': (a, b) => a >= b,
+/**
+ * One closure per operator, and per constant right side (the usual `amount > 500_000`), so each
+ * comparison is a direct, monomorphic call. NaN (missing) compares false under every operator,
+ * != included.
+ */
+function numCompare(op: CompareOp, l: Num, r: Num, constant: number | null): Predicate {
+  if (constant !== null) {
+    const k = constant;
+    switch (op) {
+      case '=':
+        return (x) => l(x) === k;
+      case '!=': {
+        return (x) => {
+          const a = l(x);
+          return a === a && a !== k;
+        };
+      }
+      case '<':
+        return (x) => l(x) < k;
+      case '<=':
+        return (x) => l(x) <= k;
+      case '>':
+        return (x) => l(x) > k;
+      case '>=':
+        return (x) => l(x) >= k;
+    }
+  }
+  switch (op) {
+    case '=':
+      return (x) => l(x) === r(x);
+    case '!=':
+      return (x) => {
+        const a = l(x);
+        const b = r(x);
+        return a === a && b === b && a !== b;
+      };
+    case '<':
+      return (x) => l(x) < r(x);
+    case '<=':
+      return (x) => l(x) <= r(x);
+    case '>':
+      return (x) => l(x) > r(x);
+    case '>=':
+      return (x) => l(x) >= r(x);
+  }
+}
+
+type StringField =
+  | 'type'
+  | 'currency'
+  | 'originAccount'
+  | 'destAccount'
+  | 'merchantId'
+  | 'merchantCategory'
+  | 'terminalId'
+  | 'country'
+  | 'deviceId'
+  | 'channel';
+/** A direct property read per field (a computed key would make every read a megamorphic lookup). */
+const STRING_FIELDS: Readonly<Record<StringField, Str>> = {
+  type: (x) => x.payment.type,
+  currency: (x) => x.payment.currency,
+  originAccount: (x) => x.payment.originAccount,
+  destAccount: (x) => x.payment.destAccount,
+  merchantId: (x) => x.payment.merchantId ?? null,
+  merchantCategory: (x) => x.payment.merchantCategory ?? null,
+  terminalId: (x) => x.payment.terminalId ?? null,
+  country: (x) => x.payment.country ?? null,
+  deviceId: (x) => x.payment.deviceId ?? null,
+  channel: (x) => x.payment.channel ?? null,
 };
 
 class Compiler {
@@ -101,15 +164,13 @@ class Compiler {
         return a !== null && b !== null && (a === b) === eq;
       };
     }
-    const l = this.num(left);
-    const r = this.num(right);
-    const cmp = ORDER[op];
-    // NaN (missing) compares false under every operator, != included.
-    return (x) => {
-      const a = l(x);
-      const b = r(x);
-      return a === a && b === b && cmp(a, b);
-    };
+    const constant =
+      right.kind === 'num'
+        ? right.value
+        : right.kind === 'neg' && right.operand.kind === 'num'
+          ? -right.operand.value
+          : null;
+    return numCompare(op, this.num(left), this.num(right), constant);
   }
 
   private in(left: Expr, list: ListRef, negated: boolean): Predicate {
@@ -198,11 +259,8 @@ class Compiler {
       return (x) => x.payment.attributes?.[key] ?? null;
     }
     if (r?.kind === 'field' && r.type === 'string') {
-      const field = r.name as keyof Transaction;
-      return (x) => {
-        const v = x.payment[field];
-        return typeof v === 'string' ? v : null;
-      };
+      const read = STRING_FIELDS[r.name as StringField];
+      if (read !== undefined) return read;
     }
     throw new Error(`rule compiler: '${e.name}' is not a string (unchecked expression?)`);
   }
