@@ -33,7 +33,7 @@ export function cell(raw: string): string {
   return t;
 }
 
-const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+export const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 export function parseNumber(value: string, column: string): number {
   if (value === '') throw new RowError(`${column}: empty`);
@@ -70,11 +70,4 @@ export function parseIsoTime(value: string, column: string): number {
   )
     throw new RowError(`${column}: ${JSON.stringify(value)} is not an ISO date-time`);
   return t;
-}
-
-/** True when `value` is one of `list`: as numbers when both are numbers ("1.0" is "1"), else case-insensitively. */
-export function inList(value: string, list: readonly string[]): boolean {
-  const n = NUMBER.test(value) ? Number(value) : NaN;
-  const lower = value.toLowerCase();
-  return list.some((x) => (NUMBER.test(x) && !Number.isNaN(n) ? Number(x) === n : x.toLowerCase() === lower));
 }

@@ -1,7 +1,8 @@
 import { FraudError } from '@fraud/common';
 import { TRANSACTION_TYPES, validateTransaction, type Transaction, type TransactionType } from '@fraud/schemas';
-import { cell, inList, parseIsoTime, parseMoney, parseNumber, RowError, splitCells } from './fields.ts';
-import type { FieldTarget, Mapping, MappableField } from './mapping.ts';
+import { cell, NUMBER, parseIsoTime, parseNumber, RowError, splitCells } from './fields.ts';
+import { fieldSetter, newDraft, type SetterContext } from './draft.ts';
+import type { FieldTarget, Mapping } from './mapping.ts';
 
 /** One valid data row of a mapped file: the decision-time transaction, its truth and typology. */
 export interface MappedRow {
@@ -26,10 +27,16 @@ export interface RowReject {
 
 export type MappedRecord = { ok: true; row: MappedRow } | ({ ok: false } & RowReject);
 
-/** Column positions found in the header. */
+/** Column positions found in the header (-1: an optional column the file lacks). */
 export interface ColumnLayout {
   count: number;
   index: ReadonlyMap<string, number>;
+  /** Positions of the mapping's columns, in its order, resolved once per file. */
+  targets: readonly number[];
+  time: number;
+  label: number;
+  txId: number;
+  scenario: number;
 }
 
 export interface CompiledMapping {
@@ -58,9 +65,25 @@ export function mappingDurationMs(d: string | number): number {
   return m === null ? NaN : Number(m[1]) * DURATION_UNITS[m[2]!]!;
 }
 
-const MONEY: ReadonlySet<string> = new Set(['amount', 'originBalanceBefore', 'destBalanceBefore']);
-const ACCOUNTS: ReadonlySet<string> = new Set(['originAccount', 'destAccount']);
 const SYMBOLS: ReadonlySet<string> = new Set(TRANSACTION_TYPES);
+
+/** A list of label or scenario values, for inSet: text lower-cased, numbers as numbers ("1.0" is "1"). */
+interface ValueSet {
+  text: ReadonlySet<string>;
+  numbers: ReadonlySet<number>;
+}
+
+function valueSet(values: readonly string[]): ValueSet {
+  return {
+    text: new Set(values.map((v) => v.toLowerCase())),
+    numbers: new Set(values.filter((v) => NUMBER.test(v)).map(Number)),
+  };
+}
+
+function inSet(value: string, set: ValueSet): boolean {
+  if (set.text.has(value) || set.text.has(value.toLowerCase())) return true;
+  return set.numbers.size > 0 && NUMBER.test(value) && set.numbers.has(Number(value));
+}
 
 function guessSeparator(s: string, want: number, delimiter: string): string | null {
   for (const sep of [',', ';', '\t', '|']) if (sep !== delimiter && s.split(sep).length >= want) return sep;
@@ -120,7 +143,16 @@ export function compileMapping(mapping: Mapping, options: CompileOptions = {}): 
         { details: { missing } },
       );
     }
-    return { count: names.length, index };
+    const at = (c: string | undefined): number => (c === undefined ? -1 : (index.get(c) ?? -1));
+    return {
+      count: names.length,
+      index,
+      targets: targets.map((t) => at(t.column)),
+      time: at(mapping.time.column),
+      label: at(mapping.label.column),
+      txId: at(mapping.txId?.column),
+      scenario: at(mapping.scenario?.column),
+    };
   }
 
   function parseType(value: string, column: string): { type: TransactionType; typeName: string | null } {
@@ -133,6 +165,9 @@ export function compileMapping(mapping: Mapping, options: CompileOptions = {}): 
       `${column}: unknown transaction type ${JSON.stringify(value)} (expected one of ${typeLabel.join(', ')})`,
     );
   }
+
+  const stepOrigin = mapping.time.format === 'step' ? Date.parse(mapping.time.origin) : 0;
+  const stepMs = mapping.time.format === 'step' ? mappingDurationMs(mapping.time.step) : 0;
 
   function eventTime(value: string): { eventTime: number; step: number | null } {
     const t = mapping.time;
@@ -148,51 +183,37 @@ export function compileMapping(mapping: Mapping, options: CompileOptions = {}): 
         const step = parseNumber(value, col);
         if (!Number.isInteger(step) || step < 0)
           throw new RowError(`${col}: ${JSON.stringify(value)} is not a non-negative integer`);
-        return { eventTime: Date.parse(t.origin) + step * mappingDurationMs(t.step), step };
+        return { eventTime: stepOrigin + step * stepMs, step };
       }
     }
   }
 
+  const truthy = valueSet(mapping.label.truthy);
+  const falsy = valueSet(mapping.label.falsy);
+  const noScenario = valueSet(mapping.scenario?.none ?? []);
+
   function isFraudOf(value: string): boolean {
-    const { column, truthy, falsy } = mapping.label;
-    if (value !== '' && inList(value, truthy)) return true;
-    if (value !== '' && inList(value, falsy)) return false;
+    if (value !== '' && inSet(value, truthy)) return true;
+    if (value !== '' && inSet(value, falsy)) return false;
+    const { column, truthy: t, falsy: f } = mapping.label;
     const expected =
-      truthy.length === 1 && falsy.length === 1
-        ? `${falsy[0]} or ${truthy[0]}`
-        : `one of ${truthy.join(', ')} (fraud) or ${falsy.join(', ')} (legitimate)`;
+      t.length === 1 && f.length === 1
+        ? `${f[0]} or ${t[0]}`
+        : `one of ${t.join(', ')} (fraud) or ${f.join(', ')} (legitimate)`;
     throw new RowError(`${column}: ${JSON.stringify(value)} is not ${expected}`);
   }
 
-  function assign(
-    tx: Record<string, unknown>,
-    attrs: Record<string, string>,
-    field: FieldTarget,
-    value: string,
-    column: string,
-  ): void {
-    if (field.startsWith('attributes.')) {
-      if (value !== '') attrs[field.slice('attributes.'.length)] = value;
-      return;
-    }
-    const f = field as MappableField;
-    if (MONEY.has(f)) {
-      if (f !== 'amount' && value === '') tx[f] = null;
-      else {
-        const minor = parseMoney(value, column, minorPerMajor);
-        if (f === 'amount' && minor < 0) throw new RowError(`${column}: ${JSON.stringify(value)} is negative`);
-        tx[f] = minor;
-      }
-    } else if (f === 'type') {
-      // typeName is set only for OTHER, so a PaySim row is the same record the PaySim reader makes.
-      const { type, typeName } = parseType(value, column);
-      tx.type = type;
-      if (typeName !== null) tx.typeName = typeName;
-    } else if (ACCOUNTS.has(f)) {
-      if (value === '') throw new RowError(`${column}: empty account name`);
-      tx[f] = value;
-    } else if (f === 'currency') tx[f] = value === '' ? 'USD' : value;
-    else tx[f] = value === '' ? null : value;
+  const ctx = (column: string): SetterContext => ({ column, minorPerMajor, parseType });
+  const setters = targets.map((t) => t.fields.map((f) => fieldSetter(f, ctx(t.column))));
+  const constants = Object.entries(mapping.constants).map(([field, value]) => ({
+    set: fieldSetter(field as FieldTarget, ctx(`$.constants.${field}`)),
+    value,
+  }));
+  try {
+    for (const c of constants) c.set(newDraft(), c.value);
+  } catch (err: unknown) {
+    if (!(err instanceof RowError)) throw err;
+    throw new FraudError('CONFIG_INVALID', `mapping ${mapping.name}: ${err.message}`);
   }
 
   function parse(layout: ColumnLayout, text: string, line: number, rowNumber: number): MappedRecord {
@@ -207,35 +228,29 @@ export function compileMapping(mapping: Mapping, options: CompileOptions = {}): 
           : `too many columns: expected ${layout.count}, got ${cells.length}`;
       return { ok: false, line, reason, raw: text };
     }
-    const get = (column: string): string => {
-      const i = layout.index.get(column);
-      return i === undefined ? '' : cell(cells[i]!);
-    };
+    const get = (i: number): string => (i < 0 ? '' : cell(cells[i]!));
     try {
-      const tx: Record<string, unknown> = { currency: 'USD', channel: null };
-      const attrs: Record<string, string> = {};
-      for (const [field, value] of Object.entries(mapping.constants))
-        assign(tx, attrs, field as FieldTarget, value, field);
-      for (const t of targets) {
-        const value = get(t.column);
-        for (const field of t.fields) assign(tx, attrs, field, value, t.column);
+      const tx = newDraft();
+      for (const c of constants) c.set(tx, c.value);
+      for (let k = 0; k < setters.length; k++) {
+        const value = get(layout.targets[k]!);
+        for (const set of setters[k]!) set(tx, value);
       }
-      const time = eventTime(get(mapping.time.column));
-      const isFraud = isFraudOf(get(mapping.label.column));
-      let txId = generatedTxId(line, rowNumber);
+      const time = eventTime(get(layout.time));
+      const isFraud = isFraudOf(get(layout.label));
       if (mapping.txId) {
-        const id = get(mapping.txId.column);
+        const id = get(layout.txId);
         if (id === '') throw new RowError(`${mapping.txId.column}: empty transaction id`);
-        txId = `${mapping.txId.prefix}${id}`;
-      }
+        tx.txId = `${mapping.txId.prefix}${id}`;
+      } else tx.txId = generatedTxId(line, rowNumber);
+      tx.eventTime = time.eventTime;
       const sc = mapping.scenario;
-      const scenario = sc === undefined ? '' : get(sc.column);
+      const scenario = sc === undefined ? '' : get(layout.scenario);
       const typology =
-        sc === undefined || scenario === '' || inList(scenario, sc.none) ? null : `${sc.prefix}${scenario}`;
-      const full = { txId, eventTime: time.eventTime, ...tx, attributes: attrs } as Transaction;
-      const problem = validateTransaction(full, Number.MAX_SAFE_INTEGER, { maxEventAheadMs: 0 });
+        sc === undefined || scenario === '' || inSet(scenario, noScenario) ? null : `${sc.prefix}${scenario}`;
+      const problem = validateTransaction(tx, Number.MAX_SAFE_INTEGER, { maxEventAheadMs: 0 });
       if (problem !== null) throw new RowError(problem);
-      return { ok: true, row: { line, rowNumber, step: time.step, tx: full, isFraud, typology } };
+      return { ok: true, row: { line, rowNumber, step: time.step, tx, isFraud, typology } };
     } catch (err: unknown) {
       if (err instanceof RowError) return { ok: false, line, reason: err.message, raw: text };
       throw err;
