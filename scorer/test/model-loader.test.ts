@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@fraud/common';
+import { NEVER } from '@fraud/model';
 import { Registry } from 'prom-client';
 import { loadModelUpdate } from '../src/model-loader.ts';
 import { createModelManager } from '../src/model-manager.ts';
@@ -54,6 +55,13 @@ describe('model verification and hot swap (real ONNX models)', () => {
     await expect(loadModelUpdate({ ...u, reviewThreshold: 0.9, blockThreshold: 0.1 }, deps)).rejects.toMatchObject({
       code: 'MODEL_INVALID',
     });
+    await expect(loadModelUpdate({ ...u, blockThreshold: 1.5 }, deps)).rejects.toMatchObject({ code: 'MODEL_INVALID' });
+  });
+
+  it("accepts the threshold policy's NEVER as the block threshold (a model that never blocks)", async () => {
+    const m = await loadModelUpdate({ ...v1.update, blockThreshold: NEVER }, deps);
+    expect(m.thresholds.block).toBe(NEVER);
+    await m.serving.dispose();
   });
 
   it('fetches a file:// uri and checks its checksum', async () => {
