@@ -96,8 +96,6 @@ describe('fraud model with --mapping (generated files)', () => {
         'handbook',
         '--label-delay',
         '7d',
-        '--spec',
-        'fs-v2',
         '--valid-from',
         day(25),
         '--test-from',
@@ -110,15 +108,17 @@ describe('fraud model with --mapping (generated files)', () => {
       );
       expect(train.stderr).toBe('');
       expect(train.code).toBe(0);
-      expect(train.stdout).toMatch(/^feature spec fs-v2 v\d+ \(--spec fs-v2\)/);
+      expect(train.stdout).toMatch(/^feature spec payments-v1 v\d+ \(default for mapping handbook \(no balances\)/);
       expect(train.stdout).toMatch(/label-delay gap 168 h/);
       expect(train.stdout).toMatch(/TEST \(future\) at the cost-optimal thresholds/);
       const [version] = await readdir(out);
       const model = join(out, version ?? 'missing');
       const metadata = JSON.parse(await readFile(join(model, 'metadata.json'), 'utf8')) as {
         provenance: { mapping: string; labelDelayMs: number };
+        featureSpecId: string;
       };
       expect(metadata.provenance).toMatchObject({ mapping: 'handbook', labelDelayMs: 7 * DAY });
+      expect(metadata.featureSpecId).toMatch(/^payments-v1@/);
 
       const ev = await fraud(
         'model',
@@ -378,6 +378,11 @@ describe('fraud model with --mapping (generated files)', () => {
     expect(paysim.spec.name).toBe('fs-v2');
     expect(paysim.why).toMatch(/^default for mapping paysim \(has balances\)/);
     expect(pickSpec('fs-v2', compileMapping(builtinMapping('handbook'))).why).toBe('--spec fs-v2');
+    for (const name of ['handbook', 'banksim']) {
+      const picked = pickSpec(undefined, compileMapping(builtinMapping(name)));
+      expect(picked.spec.name).toBe('payments-v1');
+      expect(picked.why).toMatch(new RegExp(`^default for mapping ${name} \\(no balances\\)`));
+    }
   });
 });
 
