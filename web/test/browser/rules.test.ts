@@ -172,6 +172,10 @@ describe('Rules page', () => {
     const scoredReader = await stack.consume(stack.topics.scored);
     const { page: admin } = await stack.newUserContext('ada');
     await admin.goto(`${stack.url}/rules`);
+    // The admin backtests the proposed draft (the whole rule set it would put in force) first.
+    await admin.click(`tr[data-draft="${draftId}"] [data-testid=backtest-draft]`);
+    await admin.locator('[data-testid=backtest] h3', { hasText: `draft ${draftId}` }).waitFor({ timeout: 30_000 });
+    expect(Number(await text(admin, 'bt-payments'))).toBe(10);
     await admin.click(`tr[data-draft="${draftId}"] [data-testid=publish-draft]`);
     await admin.locator('[data-testid=action-result]', { hasText: 'version 1 published' }).waitFor();
     expect(await text(admin, 'live-version')).toBe('version 1');

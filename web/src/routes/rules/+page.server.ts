@@ -81,6 +81,29 @@ export const actions: Actions = {
         report: answer.report,
       };
     }),
+  /** A proposed draft (the whole rule set it would put in force) over the last 24 h or 7 days. */
+  backtestDraft: ({ request, locals }) =>
+    act(async () => {
+      requireRole(locals.user, 'analyst');
+      const ctx = app();
+      const form = await request.formData();
+      const draft = await ctx.rules.drafts.get(String(form.get('draft') ?? ''));
+      const window = parseWindow(form, Date.now());
+      const f = await ctx.rules.features();
+      const answer = await ctx.rules.warehouse.backtest({
+        ruleSet: draft.ruleSet,
+        from: window.from,
+        to: window.to,
+        featureSet: f.catalogue.featureSet,
+        featureNames: f.featureNames,
+      });
+      if (!answer.ok) return refused('backtest', answer.problems);
+      return {
+        kind: 'backtest',
+        message: `backtest of draft ${draft.id} (${draft.ruleSet.rules.length} rules) over the ${window.label}`,
+        report: answer.report,
+      };
+    }),
   propose: ({ request, locals }) =>
     act(async () => {
       const user = requireRole(locals.user, 'analyst');
