@@ -51,15 +51,8 @@ function metadataOf(update: ModelUpdate): Record<string, unknown> {
  */
 export function resolveModelSpec(update: ModelUpdate): ResolvedSpec {
   const meta = metadataOf(update);
+  // The update's featureSet must be its spec's label (checked by modelFeatureSpec).
   const compiled = modelFeatureSpec({ ...meta, version: update.version, featureSet: update.featureSet });
-  const label = featureSetLabel(compiled.spec);
-  if (meta.featureSpec !== undefined && update.featureSet !== label) {
-    throw new FraudError(
-      'MODEL_INCOMPATIBLE',
-      `model ${update.version} says feature set ${update.featureSet} but carries spec ${compiled.featureSet} ` +
-        `(feature set ${label})`,
-    );
-  }
   return { hash: compiled.hash, id: compiled.featureSet, spec: compiled };
 }
 

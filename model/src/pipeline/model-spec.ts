@@ -101,6 +101,14 @@ export function modelFeatureSpec(meta: ModelMeta): CompiledFeatureSpec {
   } catch (err: unknown) {
     throw incompatible(`${name}'s feature spec cannot be computed by this build: ${errorMessage(err)}`, err);
   }
+  const label = featureSetLabel(spec);
+  if (typeof meta.featureSet === 'string' && meta.featureSet !== label) {
+    const retired = RETIRED_FEATURE_SETS.includes(meta.featureSet) ? ` (${meta.featureSet} is retired)` : '';
+    throw incompatible(
+      `${name} says feature set ${meta.featureSet}${retired} but carries spec ${spec.name}@${spec.version} ` +
+        `(feature set ${label}): its metadata is inconsistent; retrain it`,
+    );
+  }
   const hash = specHash(spec);
   if (typeof meta.featureSpecHash === 'string' && meta.featureSpecHash !== hash) {
     throw incompatible(

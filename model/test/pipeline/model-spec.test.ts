@@ -42,6 +42,7 @@ describe('models carry their feature spec', () => {
     expect(modelSpecProblem(good)).toBeNull();
     expect(modelSpecProblem({ ...good, featureSpecHash: 'f'.repeat(64) })).toMatch(/hashes to/);
     expect(modelSpecProblem({ ...good, featureNames: ['amount'] })).toMatch(/lists 1 features/);
+    expect(modelSpecProblem({ ...good, featureSet: 'fs-v1' })).toMatch(/says feature set fs-v1 \(fs-v1 is retired\)/);
     const bad = { ...withLabels, features: [{ name: 'x', op: 'teleport' }] };
     expect(modelSpecProblem({ version: 'v9', featureSpec: bad })).toMatch(/v9's feature spec cannot be computed/);
   });

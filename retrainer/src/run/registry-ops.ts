@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FraudError } from '@fraud/common';
-import { featureCompatibilityProblem, readArtifact, type Artifact } from '@fraud/model';
+import { modelSpecProblem, readArtifact, type Artifact } from '@fraud/model';
 import type { ModelUpdate } from '@fraud/schemas';
 import type { PublicationRecord, RegistryStore, RunRecord } from '../store/registry-store.ts';
 import { sourceFromArtifact } from './model-source.ts';
@@ -76,15 +76,10 @@ async function loadArtifact(deps: RegistryOpsDeps, version: string): Promise<Art
   }
 }
 
-/** An artifact the scorer can serve: a retired feature set is refused here, not by every scorer. */
+/** An artifact the scorer can serve (its feature spec computable; fs-v1 refused) is checked here, not by every scorer. */
 async function servableArtifact(deps: RegistryOpsDeps, version: string): Promise<Artifact> {
   const artifact = await loadArtifact(deps, version);
-  const m = artifact.metadata as { featureSet?: unknown; featureNames?: unknown };
-  const problem = featureCompatibilityProblem({
-    version,
-    featureSet: typeof m.featureSet === 'string' ? m.featureSet : '(none)',
-    featureNames: Array.isArray(m.featureNames) ? (m.featureNames as string[]) : [],
-  });
+  const problem = modelSpecProblem({ ...artifact.metadata, version });
   if (problem !== null) throw new FraudError('MODEL_INCOMPATIBLE', `cannot publish ${version}: ${problem}`);
   return artifact;
 }

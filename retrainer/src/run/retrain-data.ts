@@ -7,6 +7,7 @@ import type { LabelledRows } from '../store/index.ts';
 import type { RunRecord } from '../store/registry-store.ts';
 import type { ModelSource } from './model-source.ts';
 import type { RetrainDeps, RunProgress } from './retrain-run.ts';
+import { recomputedWindow, type RunFeatures } from './spec-window.ts';
 
 /**
  * The first steps of a retraining run (runRetrain in retrain-run.ts): open the run record, load
@@ -25,6 +26,8 @@ export interface RunContext {
   champion: ModelSource | null;
   now: () => number;
   progress: (p: Omit<RunProgress, 'runId'>) => void;
+  /** The policy's feature spec as this run trains it (set by the run's first step, spec-window.ts). */
+  features?: RunFeatures;
 }
 
 /** How a run ends: the status and reason its record keeps. */
@@ -105,8 +108,12 @@ export async function finishRun(ctx: RunContext, end: RunEnd): Promise<RunRecord
   return run;
 }
 
-/** The labelled rows of the training window: it ends maturityHours before the newest event. */
+/**
+ * The labelled rows of the training window: it ends maturityHours before the newest event. The
+ * logged feature vectors, or the policy spec's features computed from the stored transactions.
+ */
 export async function loadWindow(ctx: RunContext): Promise<LabelledRows> {
+  if (ctx.features?.recompute) return recomputedWindow(ctx, ctx.features.recompute);
   const { deps, policy, run } = ctx;
   const stats = await deps.store.training.stats();
   const to = (stats.maxEventTime ?? run.startedAt) - policy.maturityHours * HOUR;

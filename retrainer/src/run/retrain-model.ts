@@ -75,7 +75,11 @@ export async function trainChallenger(ctx: RunContext, w: TrainingWindow): Promi
 export function convertToOnnx(ctx: RunContext, trained: TrainResult): Uint8Array {
   return xgboostJsonToOnnx(trained.modelJson, {
     featureNames: ctx.deps.featureNames,
-    metadata: { version: ctx.run.version, featureSet: ctx.deps.featureSet },
+    metadata: {
+      version: ctx.run.version,
+      featureSet: ctx.deps.featureSet,
+      ...(ctx.features?.meta ? { featureSpecHash: ctx.features.meta.featureSpecHash } : {}),
+    },
   });
 }
 
@@ -174,6 +178,8 @@ export async function writeRunArtifact(
     version: run.version,
     featureSet: deps.featureSet,
     featureNames: [...deps.featureNames],
+    // The spec the model carries (the scorer computes it): present when the columns are the spec's.
+    ...(ctx.features?.meta ?? {}),
     thresholds: model.thresholds,
     costs: deps.costs,
     trainingWindow: { train: plan.train, valid: plan.valid, test: plan.test, gapMs: plan.gapMs },

@@ -25,6 +25,7 @@ import {
   trainChallenger,
   writeRunArtifact,
 } from './retrain-model.ts';
+import { runFeatures } from './spec-window.ts';
 import type { ThresholdChooser } from './thresholds.ts';
 
 export { missedFraudWeights } from './retrain-model.ts';
@@ -79,6 +80,11 @@ export async function runRetrain(
 /** The run's steps, in order; a step that finds nothing to do ends the run with its reason. */
 async function retrain(ctx: RunContext): Promise<RunEnd> {
   ctx.progress({ stage: 'loading' });
+  const features = runFeatures(ctx);
+  if (isRunEnd(features)) return features;
+  // The run's steps read the feature set and names from deps: the policy spec's from here on.
+  ctx.features = features;
+  ctx.deps = { ...ctx.deps, featureSet: features.featureSet, featureNames: features.featureNames };
   const rows = await loadWindow(ctx);
   const refused = refuseWindow(ctx, rows);
   if (refused) return refused;

@@ -37,6 +37,10 @@ CREATE TABLE IF NOT EXISTS labels (
   join_seq BIGINT
 );
 CREATE TABLE IF NOT EXISTS stage_scored AS SELECT * EXCLUDE (ingested_at) FROM scored LIMIT 0;
+-- The transaction as scored (JSON), last in both tables (older stores gain it here, NULL for their
+-- rows): a retrain with a feature spec other than the logged one computes its features from it.
+ALTER TABLE scored ADD COLUMN IF NOT EXISTS tx_json VARCHAR;
+ALTER TABLE stage_scored ADD COLUMN IF NOT EXISTS tx_json VARCHAR;
 CREATE TABLE IF NOT EXISTS stage_labels AS SELECT * EXCLUDE (received_at, join_seq) FROM labels LIMIT 0;
 CREATE TABLE IF NOT EXISTS counters (name VARCHAR PRIMARY KEY, value BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS runs (

@@ -16,7 +16,7 @@ export async function ingestScored(db: Db, records: readonly ScoredTransaction[]
     for (const r of records) appendScored(app, r);
     app.closeSync();
     const staged = records.length;
-    const inserted = await tx.run(`INSERT INTO scored SELECT s.*, ${now}
+    const inserted = await tx.run(`INSERT INTO scored SELECT s.* EXCLUDE (tx_json), ${now}, s.tx_json
       FROM (SELECT * FROM stage_scored QUALIFY row_number() OVER (PARTITION BY tx_id) = 1) s
       WHERE NOT EXISTS (SELECT 1 FROM scored x WHERE x.tx_id = s.tx_id)`);
     const joined = await tx.run(`UPDATE labels SET join_seq = nextval('join_seq')

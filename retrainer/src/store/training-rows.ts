@@ -29,6 +29,7 @@ export function appendScored(app: DuckDBAppender, r: ScoredTransaction): void {
     app.appendNull();
   }
   app.appendBigInt(BigInt(Math.trunc(r.scoredAt)));
+  app.appendVarchar(JSON.stringify(r.transaction));
   app.endRow();
 }
 

@@ -1,4 +1,4 @@
-import type { Label, ScoredTransaction } from '@fraud/schemas';
+import type { Label, ScoredTransaction, Transaction } from '@fraud/schemas';
 import { num, type Db } from './db.ts';
 import { bump, ingestLabels, ingestScored } from './training-ingest.ts';
 import { blobToFloats, toLabelled } from './training-rows.ts';
@@ -44,6 +44,24 @@ export interface LabelledRows {
   shadowVersion: (string | null)[];
 }
 
+/** A scored row with its transaction (null for rows stored before transactions were kept) and its label if any. */
+export interface HistoryRow {
+  txId: string;
+  eventTime: number;
+  transaction: Transaction | null;
+  amount: number;
+  txType: string;
+  score: number;
+  modelVersion: string;
+  reviewThreshold: number;
+  shadowScore: number | null;
+  shadowVersion: string | null;
+  /** null when unlabelled. */
+  isFraud: boolean | null;
+  labeledAt: number | null;
+  typology: string | null;
+}
+
 export interface TrainingStore {
   ingestScored(records: readonly ScoredTransaction[], now?: number): Promise<void>;
   ingestLabels(labels: readonly Label[], now?: number): Promise<void>;
@@ -62,6 +80,8 @@ export interface TrainingStore {
     shadowVersion?: string;
     lastN?: number;
   }): Promise<LabelledRows>;
+  /** Every scored row (labelled or not) with eventTime in [from, to], in event-time order. */
+  loadHistory(q: { from: number; to: number }): Promise<HistoryRow[]>;
   /** Joined labels since a join sequence number: totals and frauds. */
   newLabelsSince(joinSeq: number): Promise<{ labels: number; frauds: number; maxSeq: number }>;
   /** Newest scored rows (labelled or not) scored by one model version. */
@@ -154,8 +174,41 @@ function loadLabelledSql(q: Parameters<TrainingStore['loadLabelled']>[0]): {
   return { sql, params };
 }
 
-function queries(db: Db): Pick<TrainingStore, 'loadLabelled' | 'newLabelsSince' | 'recentScored' | 'stats'> {
+const orNull = <T>(v: unknown, f: (x: unknown) => T): T | null => (v === null || v === undefined ? null : f(v));
+
+function historyRow(r: Record<string, unknown>): HistoryRow {
   return {
+    txId: String(r.tx_id),
+    eventTime: num(r.event_time),
+    transaction: orNull(r.tx_json, (x) => JSON.parse(String(x)) as Transaction),
+    amount: num(r.amount),
+    txType: String(r.tx_type),
+    score: num(r.score),
+    modelVersion: String(r.model_version),
+    reviewThreshold: num(r.review_threshold),
+    shadowScore: orNull(r.shadow_score, num),
+    shadowVersion: orNull(r.shadow_version, String),
+    isFraud: orNull(r.is_fraud, (x) => x === true),
+    labeledAt: orNull(r.labeled_at, num),
+    typology: orNull(r.typology, String),
+  };
+}
+
+function queries(
+  db: Db,
+): Pick<TrainingStore, 'loadLabelled' | 'loadHistory' | 'newLabelsSince' | 'recentScored' | 'stats'> {
+  return {
+    async loadHistory(q) {
+      const rows = await db.all(
+        `SELECT s.tx_id, s.event_time, s.tx_json, s.amount, s.tx_type, s.score, s.model_version,
+          s.review_threshold, s.shadow_score, s.shadow_version, l.is_fraud, l.labeled_at, l.typology
+        FROM scored s LEFT JOIN labels l ON l.tx_id = s.tx_id AND l.join_seq IS NOT NULL
+        WHERE s.event_time >= ${Math.floor(q.from)} AND s.event_time <= ${Math.floor(q.to)}
+        ORDER BY s.event_time, s.tx_id`,
+      );
+      return rows.map(historyRow);
+    },
+
     async loadLabelled(q) {
       const { sql, params } = loadLabelledSql(q);
       return toLabelled(await db.all(sql, params));
