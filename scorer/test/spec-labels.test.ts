@@ -172,7 +172,7 @@ describe('a model trained on a card spec with label features, served online (rea
   });
   afterAll(async () => p?.cleanup());
 
-  it('scores card payments with the features and scores of the offline engine on the same rows and labels', async () => {
+  it('scores card payments with the offline engine features and scores on the same rows and labels', async () => {
     const start = Date.now() - 5 * 60 * MIN;
     const { dir, artifact } = await trainCardModel(compiled, `${p.prefix}train`, start);
     expect(artifact.metadata).toMatchObject({ featureSet: 'card-test', featureSpecHash: compiled.hash });

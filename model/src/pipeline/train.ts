@@ -49,7 +49,7 @@ export interface PipelineInput {
   split?: SplitOptions;
   /** Overrides the planned split (e.g. explicit step boundaries). */
   plan?: SplitPlan;
-  /** The feature spec: a shipped name (fs-v2, payments-v1), a spec file path, a spec or a compiled one; default fs-v2. */
+  /** The feature spec: a shipped name (fs-v2, payments-v1), a spec file, a spec or a compiled one; default fs-v2. */
   spec?: string | FeatureSpec | CompiledFeatureSpec;
   /** When each label arrived, for rows without labeledAt: eventTime + this (label features need it). */
   labelDelayMs?: number;

@@ -76,7 +76,7 @@ async function loadArtifact(deps: RegistryOpsDeps, version: string): Promise<Art
   }
 }
 
-/** An artifact the scorer can serve (its feature spec computable; fs-v1 refused) is checked here, not by every scorer. */
+/** An artifact the scorer can serve (its spec computable; fs-v1 refused): checked here, not by every scorer. */
 async function servableArtifact(deps: RegistryOpsDeps, version: string): Promise<Artifact> {
   const artifact = await loadArtifact(deps, version);
   const problem = modelSpecProblem({ ...artifact.metadata, version });

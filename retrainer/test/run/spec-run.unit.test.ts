@@ -106,7 +106,7 @@ describe('a retrain run with the feature spec its policy names', () => {
     expect(sent.map((u) => [u.version, u.featureSet])).toEqual([[run.version, 'payments-v1']]);
   });
 
-  it('a policy naming no shipped spec fails the run with the reason; the default trains on logged vectors', async () => {
+  it('a policy naming no shipped spec fails the run with the reason; the default is fs-v2', async () => {
     store = await openStore(':memory:');
     const { deps } = harness(store);
     const run = await runRetrain(deps, validateRetrainPolicy({ featureSpec: 'nope-v9' }), { trigger: 'test' });

@@ -113,7 +113,7 @@ describe('the task table (effects shell) with a fake port', () => {
     expect((await s.metrics.aborted.get()).values[0]?.value).toBe(1);
   });
 
-  it('a champion with a new spec: its state is built on the task before the next chunk, the old one dropped', async () => {
+  it('a champion with a new spec: its state is built on the task before the next chunk', async () => {
     const s = setup();
     s.table.assigned([0]);
     const task = (await s.table.ensureTask(0, heartbeat))!;
