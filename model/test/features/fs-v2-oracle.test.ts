@@ -11,7 +11,8 @@ function firstDifference(a: Float32Array, b: Float32Array): string | null {
   if (a.length !== b.length) return `lengths ${a.length} and ${b.length}`;
   for (let i = 0; i < a.length; i++) {
     if (!Object.is(a[i], b[i])) {
-      return `row ${Math.floor(i / FEATURE_NAMES.length)} ${FEATURE_NAMES[i % FEATURE_NAMES.length]}: ${a[i]} vs ${b[i]}`;
+      const cols = FEATURE_NAMES.length;
+      return `row ${Math.floor(i / cols)} ${FEATURE_NAMES[i % cols]}: ${a[i]} vs ${b[i]}`;
     }
   }
   return null;

@@ -123,7 +123,7 @@ describe('label features are point-in-time', () => {
   });
   const c = compileFeatureSpec(spec);
 
-  it('counts a label only from its arrival on (strictly before the decision), and the payment only in its window', () => {
+  it('counts a label from its arrival on (strictly before the decision), a payment only in its window', () => {
     const txs = [
       card('a', T),
       card('b', T + 2 * H),
