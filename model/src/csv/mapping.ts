@@ -32,7 +32,13 @@ export type FieldTarget = MappableField | `attributes.${string}`;
 
 const fieldTarget = z.union([
   z.enum(MAPPABLE_FIELDS),
-  z.string().regex(/^attributes\.[A-Za-z0-9_.-]+$/, 'a Transaction field or attributes.<key>'),
+  z
+    .string()
+    .regex(
+      /^attributes\.[A-Za-z0-9_.-]+$/,
+      `a Transaction field (${MAPPABLE_FIELDS.join(', ')}) or attributes.<key>; eventTime comes from "time", ` +
+        'txId from "txId"',
+    ),
 ]) as z.ZodType<FieldTarget>;
 
 const duration = z.union([

@@ -67,7 +67,9 @@ describe('column mappings', () => {
       err = e;
     }
     expect(isFraudError(err, 'CONFIG_INVALID')).toBe(true);
-    expect((err as Error).message).toMatch(/\$\.columns\.ts: a Transaction field or attributes\.<key>/);
+    expect((err as Error).message).toMatch(
+      /\$\.columns\.ts: a Transaction field \(type, .*\) or attributes\.<key>; eventTime comes from "time"/,
+    );
     const { ts: _ts, id: _id, ...columns } = CARD.columns;
     expect(() => parseMapping({ ...CARD, columns: { ...columns, seg: 'attributes.' } })).toThrow(
       /\$\.columns\.seg: a Transaction field/,
