@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { FraudError } from '@fraud/common';
 import { validateTransaction } from '@fraud/schemas';
-import type { SpecState } from '@fraud/model';
+import { compileFeatureSpec, loadFeatureSpec, type SpecState } from '@fraud/model';
 import { evaluateChunk } from '../src/eos/chunk.ts';
 import type { RawRecord } from '@fraud/kafka';
 import { screenChunk } from '../src/score-chunk.ts';
 import { compilePolicy } from '../src/policy.ts';
 import { RecentIds } from '../src/recent-ids.ts';
 import type { SpecStates } from '../src/ports.ts';
+import { specModule } from '../src/spec-wiring.ts';
 import { FS_V2, activeModel, fakeServing, jsonCodec, specStates, tx } from './fakes.ts';
 
 const features = FS_V2;
@@ -215,6 +216,32 @@ describe('evaluateChunk: decode, screen, view barrier, score', () => {
       score: expect.closeTo(0.95, 5) as number,
       decision: 'BLOCK',
     });
+  });
+
+  it('a shadow on another spec scores its own vector; the state of a spec no model uses is dropped', async () => {
+    const payments = compileFeatureSpec(loadFeatureSpec('payments-v1'));
+    const card = specModule(payments, payments.createViews());
+    const state = specStates(0);
+    state.set(card.hash, card.createState(0));
+    state.set('retired-spec', {});
+    // Each model's score is its row width / 100: which vector it was given.
+    const width = (row: Float32Array) => row.length / 100;
+    const models = {
+      champion: activeModel(fakeServing('c', cols, width)),
+      shadow: activeModel(fakeServing('s', card.featureNames.length, width), 'SHADOW', undefined, card),
+    };
+    const { scored } = await evaluateChunk(
+      [raw(jsonCodec.encode(tx(0)), 0), raw(jsonCodec.encode(tx(1)), 1)],
+      { topic: 'in', partition: 0, state, models, policy: compilePolicy(null) },
+      { decode: (b) => jsonCodec.decode(b), validate: validateTransaction, explainTopK: 3, now: () => NOW },
+    );
+    expect(scored[1]!.record.score).toBeCloseTo(cols / 100, 6);
+    expect(scored[1]!.record.shadow?.score).toBeCloseTo(card.featureNames.length / 100, 6);
+    expect(scored[1]!.record.features).toHaveLength(cols);
+    expect([...state.keys()].sort()).toEqual([FS_V2.hash, card.hash].sort());
+    // The card state was updated with the chunk: tx-3 (card C0 again) counts tx-0 in its day.
+    const next = card.compute([tx(3)], state.get(card.hash));
+    expect(next[card.featureNames.indexOf('cust_count_1d')]).toBe(1);
   });
 
   it('applies the live policy: overridden thresholds, lists and the amount rule are recorded', async () => {
