@@ -240,7 +240,7 @@ describe('evaluateChunk: decode, screen, view barrier, score', () => {
     expect(scored[1]!.record.features).toHaveLength(cols);
     expect([...state.keys()].sort()).toEqual([FS_V2.hash, card.hash].sort());
     // The card state was updated with the chunk: tx-3 (card C0 again) counts tx-0 in its day.
-    const next = card.compute([tx(3)], state.get(card.hash));
+    const next = card.compute([tx(3)], state.get(card.hash) as SpecState);
     expect(next[card.featureNames.indexOf('cust_count_1d')]).toBe(1);
   });
 

@@ -6,7 +6,7 @@ import { seededRandom } from '@fraud/common/testing';
 import {
   compileFeatureSpec,
   createServingModel,
-  parseFeatureSpec,
+  loadFeatureSpec,
   readArtifact,
   trainDirectArtifact,
   trainParams,
@@ -20,25 +20,6 @@ import { createPipeline, type Pipeline } from './harness.ts';
 import { trainTinyModel } from './model-fixture.ts';
 
 const MIN = 60_000;
-
-/** A card-payments spec (no balances) with every kind of feature the scorer feeds: origin, views, labels. */
-const CARD_SPEC = parseFeatureSpec({
-  name: 'card-test',
-  version: 1,
-  entities: { card: 'originAccount', terminal: 'terminalId', merchant: 'merchantId' },
-  features: [
-    { name: 'amount', op: 'field', field: 'amount', transform: 'log1p' },
-    { name: 'hour', op: 'hourOfDay' },
-    { name: 'card_count_1h', op: 'count', entity: 'card', window: '1h' },
-    { name: 'card_mean_24h', op: 'mean', entity: 'card', window: '24h' },
-    { name: 'card_since_prev', op: 'secondsSincePrevious', entity: 'card' },
-    { name: 'card_frauds_7d', op: 'fraudCount', entity: 'card', window: '7d' },
-    { name: 'terminal_count_24h', op: 'count', entity: 'terminal', window: '24h' },
-    { name: 'terminal_frauds_7d', op: 'fraudCount', entity: 'terminal', window: '7d' },
-    { name: 'terminal_fraud_rate_7d', op: 'fraudRate', entity: 'terminal', window: '7d' },
-    { name: 'merchant_cards_24h', op: 'distinct', entity: 'merchant', of: 'originAccount', window: '24h' },
-  ],
-});
 
 interface World {
   txs: Transaction[];
@@ -72,6 +53,8 @@ function cardWorld(runId: string, n: number, start: number): World {
       destAccount: `merchant-${terminal % 3}`,
       destBalanceBefore: null,
       merchantId: `merchant-${terminal % 3}`,
+      merchantCategory: ['5411', '5812', '5999'][terminal % 3]!,
+      country: r() < 0.9 ? 'FR' : 'DE',
       terminalId: `T${terminal}`,
       channel: null,
       attributes: {},
@@ -147,7 +130,7 @@ async function offlineOf(compiled: CompiledFeatureSpec, world: World, artifact: 
   const offline = compiled.computeFile(world.txs, world.labels);
   const serving = await createServingModel({
     version: 'card-v1',
-    featureSet: 'card-test',
+    featureSet: 'payments-v1',
     featureNames: compiled.names,
     onnx: artifact.onnx,
     modelJson: artifact.modelJson,
@@ -162,20 +145,21 @@ async function offlineOf(compiled: CompiledFeatureSpec, world: World, artifact: 
   };
 }
 
-describe('a model trained on a card spec with label features, served online (real broker)', () => {
+describe('a model trained on payments-v1 (card payments, label features), served online (real broker)', () => {
   let p: Pipeline;
   let compiled: CompiledFeatureSpec;
   beforeAll(async () => {
     p = await createPipeline('spec-labels', 3);
     await p.admin.create(p.topics.labels, 2);
-    compiled = compileFeatureSpec(CARD_SPEC);
+    // The shipped card-payments spec: customer windows, terminal and merchant views, label risk.
+    compiled = compileFeatureSpec(loadFeatureSpec('payments-v1'));
   });
   afterAll(async () => p?.cleanup());
 
   it('scores card payments with the offline engine features and scores on the same rows and labels', async () => {
     const start = Date.now() - 5 * 60 * MIN;
     const { dir, artifact } = await trainCardModel(compiled, `${p.prefix}train`, start);
-    expect(artifact.metadata).toMatchObject({ featureSet: 'card-test', featureSpecHash: compiled.hash });
+    expect(artifact.metadata).toMatchObject({ featureSet: 'payments-v1', featureSpecHash: compiled.hash });
 
     await p.startScorer({ MODEL_BOOTSTRAP_DIR: dir, SCORER_MAX_BATCH: '40' });
     const world = cardWorld(`${p.prefix}live`, 600, start);
@@ -185,11 +169,11 @@ describe('a model trained on a card spec with label features, served online (rea
     const expected = await offlineOf(compiled, world, artifact);
     const scored = await p.readScored();
     expect(scored).toHaveLength(world.txs.length);
-    const terminalFrauds = compiled.names.indexOf('terminal_frauds_7d');
+    const terminalFrauds = compiled.names.indexOf('terminal_fraud_count_7d');
     let labelled = 0;
     for (const s of scored) {
       const want = expected(s.transaction.txId);
-      expect(s.featureSet).toBe('card-test');
+      expect(s.featureSet).toBe('payments-v1');
       expect(s.features).toEqual(want.features);
       expect(s.score).toBe(want.score);
       if ((want.features[terminalFrauds] ?? 0) > 0) labelled++;
@@ -198,7 +182,7 @@ describe('a model trained on a card spec with label features, served online (rea
     expect(labelled).toBeGreaterThan(20);
   }, 180_000);
 
-  it('hot-swaps from an fs-v2 champion to the card spec: its state is built from the history first', async () => {
+  it('hot-swaps from an fs-v2 champion to payments-v1: its state is built from the history first', async () => {
     const q = await createPipeline('spec-swap', 3);
     try {
       await q.admin.create(q.topics.labels, 2);
@@ -232,7 +216,7 @@ describe('a model trained on a card spec with label features, served online (rea
       // their lookback: the same features as one offline pass over the whole stream.
       for (const s of after) {
         const want = expected(s.transaction.txId);
-        expect(s.featureSet).toBe('card-test');
+        expect(s.featureSet).toBe('payments-v1');
         expect(s.features).toEqual(want.features);
         expect(s.score).toBe(want.score);
       }
