@@ -120,8 +120,8 @@ async function simulate(flags: SimulateFlags): Promise<void> {
     const labels = flags.labels ? pub.topics.labels : '(no labels)';
     const rate = ratePerSec ? `${ratePerSec} tx/s` : 'max';
     process.stderr.write(
-      `simulate: world ${scenario.world ?? 'paysim'}, scenario ${scenario.name}, seed ${seed}, speed ${speed}, rate ${rate}, ` +
-        `topics ${pub.topics.transactions} + ${labels}${metricsNote(pub)}\n`,
+      `simulate: world ${scenario.world ?? 'paysim'}, scenario ${scenario.name}, seed ${seed}, ` +
+        `speed ${speed}, rate ${rate}, topics ${pub.topics.transactions} + ${labels}${metricsNote(pub)}\n`,
     );
     const progress = createProgress({ title: 'simulate', total: flags.count });
     try {

@@ -188,7 +188,10 @@ export function pickCard(w: CardWorld, rng: Rng): number {
   return lo;
 }
 
-/** A holder's usual amount at a category: normal around their mean (redrawn uniform when negative), times the ticket. */
+/**
+ * A holder's usual amount at a category: normal around their mean (redrawn uniform when
+ * negative), times the category's ticket.
+ */
 export function usualAmount(w: CardWorld, rng: Rng, card: number, category: number): number {
   const mean = w.meanAmount[card]!;
   let a = mean + w.sdAmount[card]! * rng.normal();
