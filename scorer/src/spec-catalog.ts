@@ -74,12 +74,16 @@ export function createSpecCatalog(deps: { wiring: SpecWiring; logger: Logger }):
   const entries = new Map<string, Entry>();
   const settled = new Map<string, SpecRuntime>();
 
+  // Stops in flight: close() waits for them, so no feed outlives the service.
+  const stopping = new Set<Promise<void>>();
   const stop = (hash: string, entry: Entry): void => {
     entries.delete(hash);
     settled.delete(hash);
-    void entry.runtime
+    const done = entry.runtime
       .then((r) => r.stop())
-      .catch((err: unknown) => deps.logger.warn({ err: errorMessage(err), hash }, 'feature spec stop failed'));
+      .catch((err: unknown) => deps.logger.warn({ err: errorMessage(err), hash }, 'feature spec stop failed'))
+      .finally(() => stopping.delete(done));
+    stopping.add(done);
   };
 
   return {
@@ -134,7 +138,7 @@ export function createSpecCatalog(deps: { wiring: SpecWiring; logger: Logger }):
       const all = [...entries.values()];
       entries.clear();
       settled.clear();
-      await Promise.all(all.map((e) => e.runtime.then((r) => r.stop()).catch(() => undefined)));
+      await Promise.all([...all.map((e) => e.runtime.then((r) => r.stop()).catch(() => undefined)), ...stopping]);
     },
   };
 }
