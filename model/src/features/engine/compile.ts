@@ -7,11 +7,11 @@ import { featureInputProblem } from './input.ts';
 import type { EventLayout } from './events.ts';
 import type { LabelEvent } from './labels.ts';
 import { compileOp, type Evaluator } from './ops.ts';
-import { foldOrigin, isExpired, liveOrigin, sweepOrigins, type OriginEntry, type OriginState } from './origin.ts';
+import { isExpired, sweepOrigins, type OriginEntry, type OriginState } from './origin.ts';
 import { entityRegistry, finishEntity, type EntityPlan, type Plan } from './plan.ts';
-import { newScan, scanOrigin, scanView, type EntityScan } from './scan.ts';
+import { newScan, type EntityScan } from './scan.ts';
 import { decodeNumber, decodeOrigin, encodeNumber, encodeOrigins, type SpecStateSnapshot } from './snapshot.ts';
-import { eventValues, type ValuesScratch } from './values.ts';
+import { createRowComputer } from './rows.ts';
 import { createFeatureViews, type FeatureViews } from './views.ts';
 
 /** Origin state of one partition of a compiled spec, reading the shared views. */
@@ -104,93 +104,16 @@ export function compileFeatureSpec(spec: FeatureSpec, opts: CompileSpecOptions =
   const featureSet = `${spec.name}@${spec.version}`;
   const hash = opts.bounds === undefined ? specHash(spec) : specHash(spec, bounds);
   const origin = plan.entities.find((p) => p.isOrigin);
-  const originScan = origin === undefined ? undefined : scanOf(origin);
-  const originValues: ValuesScratch | undefined = origin === undefined ? undefined : eventValues(origin);
   const viewPlans = plan.entities.filter((p) => !p.isOrigin);
-  const viewScans = viewPlans.map(scanOf);
   const width = names.length;
 
   const createViews = (o: { lagAllowanceMs?: number } = {}): FeatureViews =>
     createFeatureViews(plan.entities, { ...bounds, lagAllowanceMs: o.lagAllowanceMs ?? bounds.lagAllowanceMs });
 
-  function createState(o: CreateSpecStateOptions = {}): SpecState {
-    const partition = o.partition ?? null;
-    if (partition !== null && (!Number.isInteger(partition) || partition < 0)) {
-      throw new FraudError('CONFIG_INVALID', `partition ${partition} must be an integer >= 0`);
-    }
-    const state: SpecState = {
-      featureSet,
-      hash,
-      partition,
-      watermark: -Infinity,
-      lastSweep: -Infinity,
-      origins: new Map<string, OriginEntry>(),
-      views: o.views ?? createViews(),
-      snapshot: () => ({
-        format: 'fraud-feature-state/3',
-        featureSet,
-        hash,
-        partition: state.partition,
-        watermark: encodeNumber(state.watermark),
-        lastSweep: encodeNumber(state.lastSweep),
-        origins: encodeOrigins(state, (e) => !isExpired(state, bounds, e.lastSeen)),
-      }),
-      size: () => ({ origins: state.origins.size }),
-    };
-    return state;
-  }
+  const createState = (o: CreateSpecStateOptions = {}): SpecState =>
+    newSpecState({ featureSet, hash, bounds, views: o.views ?? createViews(), partition: o.partition ?? null });
 
-  /** Scans every entity for tx at t; returns the origin key and entry for the fold. */
-  function scanAll(tx: Transaction, state: SpecState): string | null {
-    const t = tx.eventTime;
-    const labels = state.views.labels;
-    let key: string | null = null;
-    if (origin !== undefined && originScan !== undefined) {
-      key = origin.key(tx);
-      const entry = key === null ? undefined : liveOrigin(state, origin, bounds, key);
-      scanOrigin(origin, originScan, entry, t, labels);
-    }
-    const stores = state.views.stores;
-    for (let i = 0; i < stores.length; i++) {
-      const store = stores[i] as FeatureViews['stores'][number];
-      const k = store.plan.key(tx);
-      scanView(store.plan, viewScans[i] as EntityScan, k === null ? undefined : store.keys.get(k), t, labels, bounds);
-    }
-    return key;
-  }
-
-  function evaluate(tx: Transaction, state: SpecState, out: Float32Array | Float64Array, at: number): void {
-    scanAll(tx, state);
-    const t = tx.eventTime;
-    for (let j = 0; j < width; j++) out[at + j] = (evals[j] as Evaluator)(tx, t);
-  }
-
-  function row(tx: Transaction, state: SpecState, out: Float32Array, at: number): void {
-    const t = tx.eventTime;
-    if (t > state.watermark) state.watermark = t;
-    const key = scanAll(tx, state);
-    for (let j = 0; j < width; j++) out[at + j] = (evals[j] as Evaluator)(tx, t);
-    if (key !== null && origin !== undefined && originScan !== undefined && originValues !== undefined) {
-      foldOrigin(state, origin, bounds, key, originScan.entry, originValues.fill(tx));
-    }
-    state.views.addTransaction(tx);
-  }
-
-  function assertValid(txs: readonly Transaction[]): void {
-    for (let i = 0; i < txs.length; i++) {
-      const tx = txs[i];
-      const problem = tx === undefined ? 'missing' : featureInputProblem(tx);
-      if (problem !== null) {
-        throw new FraudError(
-          'RECORD_INVALID',
-          `transaction ${i} (${tx?.txId ?? '?'}) cannot be featurised: ${problem}`,
-          {
-            details: { index: i, txId: tx?.txId },
-          },
-        );
-      }
-    }
-  }
+  const { evaluate, row } = createRowComputer(plan, evals, scanOf, bounds, width);
 
   return {
     spec,
@@ -240,6 +163,52 @@ export function compileFeatureSpec(spec: FeatureSpec, opts: CompileSpecOptions =
       return { data, rows: txs.length, cols: width };
     },
   };
+}
+
+/** An empty origin state of one partition reading `views`. */
+function newSpecState(o: {
+  featureSet: string;
+  hash: string;
+  bounds: ResolvedBounds;
+  views: FeatureViews;
+  partition: number | null;
+}): SpecState {
+  const { featureSet, hash, bounds, views, partition } = o;
+  if (partition !== null && (!Number.isInteger(partition) || partition < 0)) {
+    throw new FraudError('CONFIG_INVALID', `partition ${partition} must be an integer >= 0`);
+  }
+  const state: SpecState = {
+    featureSet,
+    hash,
+    partition,
+    watermark: -Infinity,
+    lastSweep: -Infinity,
+    origins: new Map<string, OriginEntry>(),
+    views,
+    snapshot: () => ({
+      format: 'fraud-feature-state/3',
+      featureSet,
+      hash,
+      partition: state.partition,
+      watermark: encodeNumber(state.watermark),
+      lastSweep: encodeNumber(state.lastSweep),
+      origins: encodeOrigins(state, (e) => !isExpired(state, bounds, e.lastSeen)),
+    }),
+    size: () => ({ origins: state.origins.size }),
+  };
+  return state;
+}
+
+function assertValid(txs: readonly Transaction[]): void {
+  for (let i = 0; i < txs.length; i++) {
+    const tx = txs[i];
+    const problem = tx === undefined ? 'missing' : featureInputProblem(tx);
+    if (problem !== null) {
+      throw new FraudError('RECORD_INVALID', `transaction ${i} (${tx?.txId ?? '?'}) cannot be featurised: ${problem}`, {
+        details: { index: i, txId: tx?.txId },
+      });
+    }
+  }
 }
 
 function assertSorted(txs: readonly Transaction[]): void {
