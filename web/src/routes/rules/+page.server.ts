@@ -112,11 +112,17 @@ export const actions: Actions = {
       const edited = parseEditedRule(form);
       const checked = checkDraft(draftWith(ctx.rules.state.current(), edited), (await ctx.rules.features()).catalogue);
       if (!checked.ok) return refused('propose', checked.problems);
-      const draft = await ctx.rules.drafts.propose(user.name, checked.ruleSet, String(form.get('note') ?? ''), {
-        rule: edited.name,
-        action: edited.action,
-        expression: edited.expression,
-      });
+      const draft = await ctx.rules.drafts.propose(
+        user.name,
+        checked.ruleSet,
+        String(form.get('note') ?? ''),
+        {
+          rule: edited.name,
+          action: edited.action,
+          expression: edited.expression,
+        },
+        ctx.rules.state.current()?.version ?? null,
+      );
       return { kind: 'propose', message: `draft ${draft.id} proposed: an admin publishes it` };
     }),
   publish: ({ request, locals }) =>

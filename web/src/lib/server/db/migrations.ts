@@ -74,4 +74,7 @@ export const MIGRATIONS: readonly string[] = [
     published_version INTEGER
   )
   `,
+  // The rule set version a draft was written on (null: none in force), so that publishing it
+  // cannot silently undo a version published in between.
+  `ALTER TABLE rule_drafts ADD COLUMN base_version INTEGER`,
 ];

@@ -19,6 +19,8 @@ export interface RuleDraft {
   decidedBy: string | null;
   decidedAt: number | null;
   publishedVersion: number | null;
+  /** The rule set version in force when the draft was proposed (null: none). */
+  baseVersion: number | null;
 }
 
 /**
@@ -32,6 +34,7 @@ export function createDraftStore(db: Database, audit: AuditLog, now: () => numbe
       ruleSet: RuleSet,
       note: string,
       summary: Record<string, unknown>,
+      baseVersion: number | null = null,
     ): Promise<RuleDraft> {
       const draft: RuleDraft = {
         id: randomUUID().slice(0, 8),
@@ -43,15 +46,18 @@ export function createDraftStore(db: Database, audit: AuditLog, now: () => numbe
         decidedBy: null,
         decidedAt: null,
         publishedVersion: null,
+        baseVersion,
       };
       await db.transaction(async (tx) => {
-        await tx.run('INSERT INTO rule_drafts VALUES ($id, $at, $author, $note, $json, $status, NULL, NULL, NULL)', {
+        const columns = 'id, created_at, author, note, rule_set_json, status, base_version';
+        await tx.run(`INSERT INTO rule_drafts (${columns}) VALUES ($id, $at, $author, $note, $json, $status, $base)`, {
           id: draft.id,
           at: draft.createdAt,
           author,
           note: draft.note,
           json: JSON.stringify(draft.ruleSet),
           status: draft.status,
+          base: baseVersion,
         });
         await audit.record(author, 'rules.propose', RULES_SUBJECT, { draft: draft.id, ...summary }, tx);
       });
@@ -89,5 +95,6 @@ function toDraft(row: Row): RuleDraft {
     decidedBy: optStr(row, 'decided_by'),
     decidedAt: optNum(row, 'decided_at'),
     publishedVersion: optNum(row, 'published_version'),
+    baseVersion: optNum(row, 'base_version'),
   };
 }

@@ -45,6 +45,15 @@ export function createRulePublishing(deps: RulePublishDeps) {
           'BAD_REQUEST',
           `draft ${draftId} was already published as version ${draft.publishedVersion}`,
         );
+      // A draft is a whole rule set: published over a newer version it would undo that version's changes.
+      const inForce = deps.state.current()?.version ?? null;
+      if (draft.baseVersion !== inForce) {
+        throw new FraudError(
+          'BAD_REQUEST',
+          `draft ${draftId} was written on rule set version ${draft.baseVersion ?? 'none'} and version ` +
+            `${inForce ?? 'none'} is in force now: edit the rule again from the current rule set and propose it anew`,
+        );
+      }
       const set = await publishNew(admin, draft.ruleSet.rules);
       await deps.drafts.markPublished(draftId, admin, set.version);
       await deps.audit.record(admin, 'rules.publish', RULES_SUBJECT, {

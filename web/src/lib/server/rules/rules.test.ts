@@ -129,13 +129,17 @@ describe('publishing (console database, fake publisher)', () => {
     expect(state.current()?.rules[0]?.enabled).toBe(true);
     expect(state.nextVersion()).toBe(3);
 
-    const bad = await drafts.propose('ann', set(0, [{ name: 'typo', expression: 'amout > 5' }]), '', {});
+    const bad = await drafts.propose('ann', set(0, [{ name: 'typo', expression: 'amout > 5' }]), '', {}, 1);
     await expect(p.publishDraft('ada', bad.id)).rejects.toThrow(/rule typo 1:1/);
+    // A draft written on another version than the one in force would undo what was published since.
+    const stale = await drafts.propose('ann', set(0, [{ name: 'old', expression: 'amount > 1' }]), '', {}, 2);
+    await expect(p.publishDraft('ada', stale.id)).rejects.toThrow(/written on rule set version 2 and version 1/);
     expect((await audit.forSubject(RULES_SUBJECT)).map((a) => a.action)).toEqual([
       'rules.propose',
       'rules.publish',
       'rules.disable',
       'rules.rollback',
+      'rules.propose',
       'rules.propose',
     ]);
   });
