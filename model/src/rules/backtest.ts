@@ -84,14 +84,15 @@ function compileConditions(set: ParsedRuleSet, o: BacktestOptions) {
   return { conditions, params, where, featureSet: byFeatures ? o.features.featureSet : null };
 }
 
+/** The six counts of one condition over the per-row columns of the inner query (hitsOf reads them). */
 const hitColumns = (cond: string, i: number | 'any'): string =>
   [
     `SUM(CASE WHEN ${cond} THEN 1 ELSE 0 END) AS h_${i}`,
-    `SUM(CASE WHEN ${cond} THEN s.amount ELSE 0 END) AS a_${i}`,
-    `SUM(CASE WHEN ${cond} AND l.isFraud THEN 1 ELSE 0 END) AS f_${i}`,
-    `SUM(CASE WHEN ${cond} AND NOT l.isFraud THEN 1 ELSE 0 END) AS n_${i}`,
-    `SUM(CASE WHEN ${cond} AND l.txId IS NULL THEN 1 ELSE 0 END) AS u_${i}`,
-    `SUM(CASE WHEN ${cond} AND s.decision <> 'APPROVE' THEN 1 ELSE 0 END) AS m_${i}`,
+    `SUM(CASE WHEN ${cond} THEN amount ELSE 0 END) AS a_${i}`,
+    `SUM(CASE WHEN ${cond} AND isFraud THEN 1 ELSE 0 END) AS f_${i}`,
+    `SUM(CASE WHEN ${cond} AND NOT isFraud THEN 1 ELSE 0 END) AS n_${i}`,
+    `SUM(CASE WHEN ${cond} AND labelTxId IS NULL THEN 1 ELSE 0 END) AS u_${i}`,
+    `SUM(CASE WHEN ${cond} AND decision <> 'APPROVE' THEN 1 ELSE 0 END) AS m_${i}`,
   ].join(',\n  ');
 
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
@@ -109,8 +110,9 @@ function hitsOf(row: Record<string, unknown>, rule: string, i: number | 'any'): 
 }
 
 /**
- * Runs the rule set over the window: one aggregate statement (every rule and "any" in one scan)
- * and one for the examples (hits, labelled fraud first, newest first).
+ * Runs the rule set over the window: one aggregate statement (each rule's condition computed once
+ * per row in an inner query, then every rule and "any" counted in one scan) and one for the
+ * examples (hits, labelled fraud first, newest first).
  */
 export async function backtest(
   query: WarehouseQuery,
@@ -122,12 +124,15 @@ export async function backtest(
   const { conditions, params, where, featureSet } = compileConditions(set, o);
   const any = conditions.length > 0 ? `(${conditions.map((c) => c.sql).join(' OR ')})` : 'FALSE';
   const bound = { ...params, from: window.from, to: window.to };
-  const cols = [...conditions.map((c, i) => hitColumns(c.sql, i)), hitColumns(any, 'any')].join(',\n  ');
-  const aggregate = `SELECT COUNT(*) AS total, SUM(s.amount) AS totalAmount,
-  SUM(CASE WHEN l.isFraud THEN 1 ELSE 0 END) AS fraud,
+  const flags = conditions.map((c, i) => `${c.sql} AS c_${i}`);
+  const anyFlag = conditions.length > 0 ? `(${conditions.map((_, i) => `c_${i}`).join(' OR ')})` : 'FALSE';
+  const cols = [...conditions.map((_, i) => hitColumns(`c_${i}`, i)), hitColumns(anyFlag, 'any')].join(',\n  ');
+  const aggregate = `SELECT COUNT(*) AS total, SUM(amount) AS totalAmount,
+  SUM(CASE WHEN isFraud THEN 1 ELSE 0 END) AS fraud,
   ${cols}
-FROM {scored} s LEFT JOIN {labels} l ON l.txId = s.txId
-WHERE ${where}`;
+FROM (SELECT s.amount, s.decision, l.isFraud, l.txId AS labelTxId${flags.map((f) => `,\n  ${f}`).join('')}
+  FROM {scored} s LEFT JOIN {labels} l ON l.txId = s.txId
+  WHERE ${where}) hits`;
   const examplesSql = `SELECT s.txId, {ms(s.eventTime)} AS eventTime, s.type, s.amount, s.originAccount, s.destAccount,
   s.score, s.decision, l.isFraud
 FROM {scored} s LEFT JOIN {labels} l ON l.txId = s.txId

@@ -97,11 +97,28 @@ class SqlCompiler {
   }
 
   private in(left: Expr, list: ListRef, negated: boolean): string {
-    const values = list.kind === 'named' ? (this.o.lists[list.name] ?? []) : list.items.map((i) => i.value);
     const l = this.expr(left);
+    if (list.kind === 'named') return this.pred(`(${l} ${negated ? 'NOT IN' : 'IN'} (${this.namedList(list.name)}))`);
+    const values = list.items.map((i) => i.value);
     if (values.length === 0) return negated ? `(${l} IS NOT NULL)` : 'FALSE';
     const items = values.map((v) => (typeof v === 'number' ? this.num(v) : this.bind(v))).join(', ');
     return this.pred(`(${l} ${negated ? 'NOT IN' : 'IN'} (${items}))`);
+  }
+
+  /**
+   * A named list (up to 100,000 values) is one bound parameter, a JSON array, unnested in a
+   * subquery: the database plans it as a hash semi-join instead of comparing each row with every value.
+   */
+  private namedList(name: string): string {
+    const values = this.o.lists[name] ?? [];
+    const p = this.bind(JSON.stringify(values));
+    const numbers = typeof values[0] === 'number';
+    if (this.bq) {
+      return numbers
+        ? `SELECT CAST(v AS FLOAT64) FROM UNNEST(JSON_VALUE_ARRAY(${p})) AS v`
+        : `SELECT v FROM UNNEST(JSON_VALUE_ARRAY(${p})) AS v`;
+    }
+    return `SELECT unnest(CAST(CAST(${p} AS JSON) AS ${numbers ? 'DOUBLE[]' : 'VARCHAR[]'}))`;
   }
 
   private time(fn: 'hour_of_day' | 'day_of_week'): string {
