@@ -7,6 +7,7 @@ import {
   compileFeatureSpec,
   createServingModel,
   loadFeatureSpec,
+  parseFeatureSpec,
   readArtifact,
   trainDirectArtifact,
   trainParams,
@@ -217,6 +218,52 @@ describe('a model trained on payments-v1 (card payments, label features), served
       for (const s of after) {
         const want = expected(s.transaction.txId);
         expect(s.featureSet).toBe('payments-v1');
+        expect(s.features).toEqual(want.features);
+        expect(s.score).toBe(want.score);
+      }
+    } finally {
+      await q.cleanup();
+    }
+  }, 180_000);
+
+  it('max, std, filtered counts and prefix (ops no shipped spec uses) online = offline too', async () => {
+    const ops = compileFeatureSpec(
+      parseFeatureSpec({
+        name: 'ops-test',
+        version: 1,
+        entities: { card: 'originAccount', terminal: 'terminalId' },
+        features: [
+          { name: 'amount', op: 'field', field: 'amount' },
+          { name: 'card_max_1h', op: 'max', entity: 'card', window: '1h' },
+          { name: 'card_std_24h', op: 'std', entity: 'card', window: '24h' },
+          { name: 'terminal_max_24h', op: 'max', entity: 'terminal', window: '24h' },
+          { name: 'terminal_std_1h', op: 'std', entity: 'terminal', window: '1h' },
+          {
+            name: 'terminal_present_1h',
+            op: 'count',
+            entity: 'terminal',
+            window: '1h',
+            filter: { field: 'type', in: ['CARD_PRESENT'] },
+          },
+          { name: 'merchant_zero', op: 'prefix', field: 'merchantId', prefix: 'merchant-0' },
+        ],
+      }),
+    );
+    const q = await createPipeline('spec-ops', 3);
+    try {
+      await q.admin.create(q.topics.labels, 2);
+      const start = Date.now() - 5 * 60 * MIN;
+      const model = await trainCardModel(ops, `${q.prefix}train`, start);
+      await q.startScorer({ MODEL_BOOTSTRAP_DIR: model.dir, SCORER_MAX_BATCH: '40' });
+      const world = cardWorld(`${q.prefix}live`, 400, start);
+      await publishInterleaved(q, interleaved(world));
+      await q.waitConsumed(world.txs.length, 120_000);
+      const expected = await offlineOf(ops, world, model.artifact);
+      const scored = await q.readScored();
+      expect(scored).toHaveLength(world.txs.length);
+      for (const s of scored) {
+        const want = expected(s.transaction.txId);
+        expect(s.featureSet).toBe('ops-test');
         expect(s.features).toEqual(want.features);
         expect(s.score).toBe(want.score);
       }
