@@ -50,6 +50,7 @@ export function sampleScored(): ScoredTransaction {
     modelVersion: 'xgb-2026-11-25.1',
     reasons: [{ feature: 'amount_to_balance', value: 1, contribution: 2.71 }],
     rulesFired: ['drain-then-cash-out'],
+    ruleSetVersion: 3,
     shadow: { modelVersion: 'xgb-2026-11-25.2', score: 0.88, decision: 'REVIEW' },
     scoredAt: Date.UTC(2026, 10, 25, 9, 30, 0, 12),
     source: { partition: 3, offset: 1_234_567, publishedAt: Date.UTC(2026, 10, 25, 9, 30) },

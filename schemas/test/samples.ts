@@ -57,6 +57,7 @@ export const scoredArb: fc.Arbitrary<ScoredTransaction> = fc.record({
   modelVersion: text,
   reasons: fc.array(fc.record({ feature: text, value: double, contribution: double }), { maxLength: 5 }),
   rulesFired: fc.array(text, { maxLength: 5 }),
+  ruleSetVersion: fc.option(fc.integer({ min: 1, max: 2 ** 31 - 1 }), { nil: null }),
   shadow: fc.option(fc.record({ modelVersion: text, score: double, decision: fc.constantFrom(...DECISIONS) }), {
     nil: null,
   }),
