@@ -61,8 +61,12 @@ export function createKafkaEosPort(deps: KafkaPortDeps): EosPort {
           restore(deps, partition, deps.specs(), true),
         );
         const { state } = restored;
+        // A new spec's state is built inside a chunk, from all of scored[p]: heartbeat meanwhile, as
+        // on open (kafkajs's heartbeat is the group's, not the fetch batch's, so it stays valid).
         const addSpec = async (spec: FeatureModule): Promise<number> => {
-          const added = await restore(deps, partition, [spec], false);
+          const added = await whileHeartbeating(heartbeat, config.heartbeatIntervalMs, () =>
+            restore(deps, partition, [spec], false),
+          );
           state.set(spec.hash, added.state.get(spec.hash));
           return added.restoredRecords;
         };
