@@ -3,3 +3,4 @@ export * from './retry.ts';
 export * from './env.ts';
 export * from './logger.ts';
 export * from './metrics.ts';
+export * from './random.ts';

@@ -8,16 +8,7 @@ import { fileURLToPath } from 'node:url';
  * fixtures. The Kafka helpers (testKafka, testTopics) live in @fraud/kafka/testing.
  */
 
-/** A seeded PRNG (mulberry32) for reproducible fixtures and benchmark data: uniform in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from './random.ts';
 
 /** A TCP port free on 127.0.0.1 right now (the OS picks it), for a server a test is about to start. */
 export async function freePort(): Promise<number> {

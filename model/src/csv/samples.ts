@@ -1,21 +1,11 @@
 import { writeFile } from 'node:fs/promises';
+import { seededRandom } from '@fraud/common';
 
 /**
  * Small, seeded files in the layouts of the built-in mappings, so tests, docs and demos need no
  * download: the BankSim and Fraud Detection Handbook files are generated here with a few fraud
  * rows each (PaySim's real rows are in fixtures/paysim/). Same seed, same bytes.
  */
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
 
@@ -51,7 +41,7 @@ export interface HandbookRow {
  * larger). Rows come in time order, as the handbook writes them.
  */
 export function handbookRows(o: SampleOptions = {}): HandbookRow[] {
-  const r = rng(o.seed ?? 1);
+  const r = seededRandom(o.seed ?? 1);
   const days = o.days ?? 60;
   const customers = o.customers ?? 60;
   const terminals = o.terminals ?? 40;
@@ -131,7 +121,7 @@ export interface BanksimRow {
 
 /** BankSim's layout: one step a day, quoted ids ('C…', 'M…'), fraud mostly large travel and tech payments. */
 export function banksimRows(o: SampleOptions = {}): BanksimRow[] {
-  const r = rng(o.seed ?? 2);
+  const r = seededRandom(o.seed ?? 2);
   const days = o.days ?? 30;
   const customers = Array.from({ length: o.customers ?? 40 }, (_, i) => ({
     id: `C${1_000_000_000 + i * 7919}`,

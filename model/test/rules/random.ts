@@ -1,3 +1,4 @@
+import { seededRandom } from '@fraud/common/testing';
 import type { Transaction } from '@fraud/schemas';
 
 /**
@@ -6,16 +7,8 @@ import type { Transaction } from '@fraud/schemas';
  */
 export type Rand = () => number;
 
-export function mulberry32(seed: number): Rand {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG the property tests draw from (one seed, one sequence). */
+export const mulberry32: (seed: number) => Rand = seededRandom;
 
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 
