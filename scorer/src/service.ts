@@ -117,11 +117,10 @@ async function connectAdmin(up: Startup): Promise<Admin> {
   return admin;
 }
 
-/** The feature specs of the models in force: their views start when a model needs them. */
-function startSpecs(up: Startup): SpecCatalog {
+/** What the spec views and the scoring loop both read from: the broker, topics, codecs, metrics. */
+function pipeParts(up: Startup) {
   const { deps } = up;
-  const wiring = deps.specWiring({
-    env: deps.env,
+  return {
     kafka: deps.kafka,
     topics: up.topics,
     codecs: deps.codecs,
@@ -129,6 +128,15 @@ function startSpecs(up: Startup): SpecCatalog {
     metrics: up.metrics,
     logger: deps.logger,
     now: up.now,
+  };
+}
+
+/** The feature specs of the models in force: their views start when a model needs them. */
+function startSpecs(up: Startup): SpecCatalog {
+  const { deps } = up;
+  const wiring = deps.specWiring({
+    env: deps.env,
+    ...pipeParts(up),
     groupPrefix: `${deps.env.SCORER_GROUP_ID}-${up.instanceId}`,
   });
   const catalog = createSpecCatalog({ wiring, logger: deps.logger });
@@ -177,13 +185,7 @@ async function startLoop(up: Startup, parts: LoopParts): Promise<ScorerLoop> {
       const pair = parts.models.current();
       return pair === null ? [] : specsOf(pair);
     },
-    kafka: deps.kafka,
-    topics: up.topics,
-    codecs: deps.codecs,
-    validate: deps.validate,
-    metrics: up.metrics,
-    logger: deps.logger,
-    now: up.now,
+    ...pipeParts(up),
     onRestoreFetch: deps.onRestoreFetch,
     config: {
       groupId: env.SCORER_GROUP_ID,
