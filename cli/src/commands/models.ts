@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { openRetrainerClient, parseRetrainerEnv, type ModelSummary, type RetrainerClient } from '@fraud/retrainer';
 import { parseCliEnv } from '../config/env.ts';
 import { envHelp } from '../config/catalogue.ts';
+import { table } from '../table.ts';
 
 /**
  * `fraud models list|show|promote|rollback|retrain`: the model registry from the terminal. Talks
@@ -45,13 +46,7 @@ export function formatModelTable(models: readonly ModelSummary[]): string {
     fmt(m.cost, 0),
     m.reason.length > 70 ? `${m.reason.slice(0, 67)}...` : m.reason,
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) =>
-    r
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [line(head), ...rows.map(line)].join('\n');
+  return table(head, rows);
 }
 
 export function register(program: Command): void {

@@ -1,21 +1,12 @@
 import type { BacktestReport, RuleHits, RuleProblem } from '@fraud/model/rules';
 import type { RuleSet } from '@fraud/schemas';
+import { table } from '../table.ts';
 import type { RuleSetHistory } from './control.ts';
 
 const when = (t: number): string => (t > 0 ? new Date(t).toISOString().replace('T', ' ').slice(0, 19) : '-');
 const money = (minor: number): string =>
   (minor / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const pct = (n: number, d: number): string => (d > 0 ? `${((100 * n) / d).toFixed(1)}%` : '-');
-
-function table(head: string[], rows: string[][]): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) =>
-    r
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [line(head), ...rows.map(line)].join('\n');
-}
 
 /** `fraud rules list`: every published version, the one in force marked. */
 export function formatVersions(h: RuleSetHistory): string {
