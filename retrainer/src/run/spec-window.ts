@@ -1,6 +1,6 @@
 import { errorMessage } from '@fraud/common';
 import { compiledSpec, specMetadata, type CompiledFeatureSpec, type LabelEvent, type SpecMetadata } from '@fraud/model';
-import type { HistoryRow, LabelledRows } from '../store/index.ts';
+import { emptyLabelled, type HistoryRow, type LabelledRows } from '../store/index.ts';
 import type { RunContext, RunEnd } from './retrain-data.ts';
 
 const HOUR = 3_600_000;
@@ -74,21 +74,7 @@ export async function recomputedWindow(ctx: RunContext, spec: CompiledFeatureSpe
 
 function labelledRows(kept: readonly HistoryRow[], idx: readonly number[], data: Float32Array, cols: number) {
   const n = idx.length;
-  const out: LabelledRows = {
-    txIds: [],
-    eventTime: new Float64Array(n),
-    features: new Float32Array(n * cols),
-    cols,
-    labels: new Float32Array(n),
-    amount: new Float64Array(n),
-    txType: [],
-    typology: [],
-    score: new Float64Array(n),
-    modelVersion: [],
-    reviewThreshold: new Float64Array(n),
-    shadowScore: [],
-    shadowVersion: [],
-  };
+  const out = emptyLabelled(n, cols);
   idx.forEach((k, i) => {
     const r = kept[k]!;
     out.txIds.push(r.txId);

@@ -59,11 +59,9 @@ export function blobToFloats(blob: Uint8Array): Float32Array {
   return new Float32Array(copy.buffer, copy.byteOffset, copy.byteLength / 4);
 }
 
-export function toLabelled(rows: Record<string, unknown>[]): LabelledRows {
-  const first = rows[0];
-  const cols = first ? (first.features as Uint8Array).byteLength / 4 : 0;
-  const n = rows.length;
-  const out: LabelledRows = {
+/** n rows of `cols` features, zero-filled, for a reader to fill in place. */
+export function emptyLabelled(n: number, cols: number): LabelledRows {
+  return {
     txIds: [],
     eventTime: new Float64Array(n),
     features: new Float32Array(n * cols),
@@ -78,6 +76,13 @@ export function toLabelled(rows: Record<string, unknown>[]): LabelledRows {
     shadowScore: [],
     shadowVersion: [],
   };
+}
+
+export function toLabelled(rows: Record<string, unknown>[]): LabelledRows {
+  const first = rows[0];
+  const cols = first ? (first.features as Uint8Array).byteLength / 4 : 0;
+  const n = rows.length;
+  const out = emptyLabelled(n, cols);
   rows.forEach((r, i) => {
     out.txIds.push(String(r.tx_id));
     out.eventTime[i] = num(r.event_time);

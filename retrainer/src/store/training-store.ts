@@ -3,7 +3,7 @@ import { num, type Db } from './db.ts';
 import { bump, ingestLabels, ingestScored } from './training-ingest.ts';
 import { blobToFloats, toLabelled } from './training-rows.ts';
 
-export { blobToFloats, floatsToBlob } from './training-rows.ts';
+export { blobToFloats, emptyLabelled, floatsToBlob } from './training-rows.ts';
 
 /**
  * The training store: labelled transactions with the features exactly as the scorer logged
