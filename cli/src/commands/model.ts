@@ -12,7 +12,6 @@ import {
   negativeWeightForRate,
   planSplit,
   prCurveSvg,
-  scoreTransactions,
   trainPipeline,
   weightsFor,
   type Costs,
@@ -24,9 +23,9 @@ import {
 } from '@fraud/model';
 import { nonNegativeInt } from '../args.ts';
 import { envCommand } from '../config/catalogue.ts';
-import { createProgress, labelsOf, readInput, windowStart, type InputFlags, type ModelInput } from '../model/input.ts';
+import { createProgress, readInput, windowStart, type InputFlags, type ModelInput } from '../model/input.ts';
 import { inputOptions, labelDelayOf, pickSpec, trainedLabelDelay } from '../model/options.ts';
-import { registerScore } from '../model/score.ts';
+import { registerScore, scoreRows } from '../model/score.ts';
 
 /**
  * `fraud model train|evaluate|score`: the model toolkit offline, on CSV files in any layout a
@@ -250,12 +249,7 @@ async function evaluateCmd(o: EvalOpts): Promise<void> {
     const { rows } = input;
     const from = windowStart(o, input);
     const labelDelayMs = labelDelayOf(o, trainedLabelDelay(art.metadata));
-    const scored = await scoreTransactions(
-      art,
-      rows.map((r) => r.tx),
-      (d, t) => progress.update('scoring', d, t),
-      labelsOf(rows, labelDelayMs),
-    );
+    const scored = await scoreRows(art, rows, labelDelayMs, progress);
     progress.stop();
     const idx = rows.map((r, i) => (from === undefined || r.tx.eventTime >= from ? i : -1)).filter((i) => i >= 0);
     if (idx.length === 0)

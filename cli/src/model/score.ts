@@ -75,6 +75,21 @@ async function writeScores(
   await closed;
 }
 
+/** The rows scored in order, each label arriving labelDelayMs after its payment (as in training). */
+export function scoreRows(
+  art: LoadedArtifact,
+  rows: readonly MappedRow[],
+  labelDelayMs: number,
+  progress: Progress,
+): Promise<ScoredRows> {
+  return scoreTransactions(
+    art,
+    rows.map((r) => r.tx),
+    (d, t) => progress.update('scoring', d, t),
+    labelsOf(rows, labelDelayMs),
+  );
+}
+
 async function scoreCmd(o: ScoreOpts): Promise<void> {
   if (!['all', 'flagged', 'none'].includes(o.reasons))
     throw new FraudError('BAD_REQUEST', `--reasons must be all, flagged or none, got ${o.reasons}`);
@@ -82,13 +97,7 @@ async function scoreCmd(o: ScoreOpts): Promise<void> {
   const art = await loadModelArtifact(o.model);
   try {
     const { rows, mapping } = await readInput(o, progress);
-    const labelDelayMs = labelDelayOf(o, trainedLabelDelay(art.metadata));
-    const scored = await scoreTransactions(
-      art,
-      rows.map((r) => r.tx),
-      (d, t) => progress.update('scoring', d, t),
-      labelsOf(rows, labelDelayMs),
-    );
+    const scored = await scoreRows(art, rows, labelDelayOf(o, trainedLabelDelay(art.metadata)), progress);
     const line = (i: number): string => {
       const r = rows[i]!;
       const decision = scored.decisions[i] ?? 'APPROVE';
