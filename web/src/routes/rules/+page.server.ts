@@ -45,6 +45,25 @@ export const load: PageServerLoad = async () => {
 };
 
 /** A refused rule set: 400 with every problem, shown at its line:column in the editor. */
+type AppContext = ReturnType<typeof app>;
+type BacktestRequest = Parameters<AppContext['rules']['warehouse']['backtest']>[0];
+
+/** A rule set backtested over a window, on the features of the model in force. */
+async function backtestOver(
+  ctx: AppContext,
+  ruleSet: BacktestRequest['ruleSet'],
+  window: { from: number; to: number },
+) {
+  const f = await ctx.rules.features();
+  return ctx.rules.warehouse.backtest({
+    ruleSet,
+    from: window.from,
+    to: window.to,
+    featureSet: f.catalogue.featureSet,
+    featureNames: f.featureNames,
+  });
+}
+
 function refused(kind: string, problems: RuleProblem[]) {
   return fail(400, { kind, code: 'RULE_INVALID', message: problems.map(formatProblem).join('\n'), problems });
 }
@@ -66,14 +85,7 @@ export const actions: Actions = {
       const form = await request.formData();
       const edited = parseEditedRule(form);
       const window = parseWindow(form, Date.now());
-      const f = await ctx.rules.features();
-      const answer = await ctx.rules.warehouse.backtest({
-        ruleSet: aloneWith(ctx.rules.state.current(), edited),
-        from: window.from,
-        to: window.to,
-        featureSet: f.catalogue.featureSet,
-        featureNames: f.featureNames,
-      });
+      const answer = await backtestOver(ctx, aloneWith(ctx.rules.state.current(), edited), window);
       if (!answer.ok) return refused('backtest', answer.problems);
       return {
         kind: 'backtest',
@@ -89,14 +101,7 @@ export const actions: Actions = {
       const form = await request.formData();
       const draft = await ctx.rules.drafts.get(String(form.get('draft') ?? ''));
       const window = parseWindow(form, Date.now());
-      const f = await ctx.rules.features();
-      const answer = await ctx.rules.warehouse.backtest({
-        ruleSet: draft.ruleSet,
-        from: window.from,
-        to: window.to,
-        featureSet: f.catalogue.featureSet,
-        featureNames: f.featureNames,
-      });
+      const answer = await backtestOver(ctx, draft.ruleSet, window);
       if (!answer.ok) return refused('backtest', answer.problems);
       return {
         kind: 'backtest',
