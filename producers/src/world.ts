@@ -130,8 +130,12 @@ export function addAccount(w: World, id: string, now: number): number {
 
 /** Picks a customer by activity (heavy users transact more), binary search on the CDF. */
 export function pickCustomer(w: World, rng: Rng): number {
+  return pickByCdf(w.activityCdf, rng);
+}
+
+/** An index drawn with the weights a cumulative distribution (ending at 1) encodes: binary search on it. */
+export function pickByCdf(cdf: Float64Array, rng: Rng): number {
   const x = rng.next();
-  const cdf = w.activityCdf;
   let lo = 0;
   let hi = cdf.length - 1;
   while (lo < hi) {

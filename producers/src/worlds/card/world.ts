@@ -1,4 +1,4 @@
-import { accountNumber } from '../../world.ts';
+import { accountNumber, pickByCdf } from '../../world.ts';
 import type { Rng } from '../../rng.ts';
 import type { Population } from '../../scenario.ts';
 import { COUNTRIES, MERCHANT_CATEGORIES, pickWeighted } from './catalog.ts';
@@ -176,16 +176,7 @@ function nearestTerminals(terminals: Terminals, pool: readonly number[], rng: Rn
 
 /** Picks a card by activity (busy cards pay more often), binary search on the CDF. */
 export function pickCard(w: CardWorld, rng: Rng): number {
-  const x = rng.next();
-  const cdf = w.activityCdf;
-  let lo = 0;
-  let hi = cdf.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (cdf[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return pickByCdf(w.activityCdf, rng);
 }
 
 /**
