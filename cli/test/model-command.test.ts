@@ -3,9 +3,8 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Command } from 'commander';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { register } from '../src/commands/model.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { fraud } from './model-cli.ts';
 import { paysimFixture } from '@fraud/common/testing';
 
 const run = promisify(execFile);
@@ -16,36 +15,6 @@ let dir = '';
 afterAll(async () => {
   if (dir !== '') await rm(dir, { recursive: true, force: true });
 });
-
-/** Runs `fraud model ...` in this process (fast); errors come back as code 1 with the message. */
-async function fraud(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  const program = new Command('fraud').exitOverride();
-  let stdout = '';
-  let stderr = '';
-  program.configureOutput({ writeOut: (s) => (stdout += s), writeErr: (s) => (stderr += s) });
-  register(program);
-  program.commands.forEach((c) =>
-    c.exitOverride().configureOutput({ writeOut: (s) => (stdout += s), writeErr: (s) => (stderr += s) }),
-  );
-  program.commands
-    .flatMap((c) => c.commands)
-    .forEach((c) =>
-      c.exitOverride().configureOutput({ writeOut: (s) => (stdout += s), writeErr: (s) => (stderr += s) }),
-    );
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  try {
-    await program.parseAsync(['node', 'fraud', ...args]);
-    return { stdout, stderr, code: 0 };
-  } catch (err: unknown) {
-    const e = err as { code?: string; message?: string };
-    return { stdout, stderr: `${stderr}${e.message ?? String(err)} [${e.code ?? ''}]`, code: 1 };
-  } finally {
-    spy.mockRestore();
-  }
-}
 
 /** The real entry point, as a user runs it. */
 async function fraudBin(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {

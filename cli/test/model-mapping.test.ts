@@ -1,8 +1,7 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   builtinMapping,
   compileMapping,
@@ -11,7 +10,7 @@ import {
   writeBanksimSample,
   type HandbookRow,
 } from '@fraud/model/csv';
-import { register } from '../src/commands/model.ts';
+import { fraud } from './model-cli.ts';
 import { pickSpec } from '../src/model/options.ts';
 
 let dir = '';
@@ -21,30 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-/** Runs `fraud model ...` in this process; errors come back as code 1 with the message. */
-async function fraud(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  const program = new Command('fraud').exitOverride();
-  let stdout = '';
-  let stderr = '';
-  const out = { writeOut: (s: string) => (stdout += s), writeErr: (s: string) => (stderr += s) };
-  program.configureOutput(out);
-  register(program);
-  for (const c of program.commands.flatMap((c) => [c, ...c.commands])) c.exitOverride().configureOutput(out);
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  try {
-    await program.parseAsync(['node', 'fraud', ...args]);
-    return { stdout, stderr, code: 0 };
-  } catch (err: unknown) {
-    const e = err as { code?: string; message?: string };
-    return { stdout, stderr: `${stderr}${e.message ?? String(err)} [${e.code ?? ''}]`, code: 1 };
-  } finally {
-    spy.mockRestore();
-  }
-}
 
 interface ScoredLine {
   row: number;
