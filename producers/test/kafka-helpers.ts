@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Admin, Kafka } from '@fraud/kafka';
 import { waitFor } from '@fraud/common';
 import { uniqueName } from '@fraud/common/testing';
@@ -111,4 +114,27 @@ export async function readBack<T>(
   const onTopic = offsets.reduce((a, o) => a + Number(o.high) - Number(o.low), 0);
   if (onTopic !== values.length) throw new Error(`${topic} holds ${onTopic} records, read ${values.length}`);
   return { values, byPartition };
+}
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `fraud ARGS` (bin/fraud.mjs) in a child process on the topics under prefix, from cwd. */
+export function runFraudCli(args: readonly string[], prefix: string, cwd: string): Promise<CliRun> {
+  return new Promise<CliRun>((resolve) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/fraud.mjs'), ...args], {
+      env: { ...process.env, TOPIC_PREFIX: prefix, SCHEMA_REGISTRY_URL: REGISTRY_URL, LOG_LEVEL: 'error' },
+      cwd,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }

@@ -1,16 +1,13 @@
-import { spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testKafka } from '@fraud/kafka/testing';
 import { builtinMapping, writeBanksimSample, writeHandbookSample } from '@fraud/model/csv';
 import type { Label, Transaction } from '@fraud/schemas';
 import { createIdempotentProducer, createPublisher, createRejectList, runReplay } from '../src/index.ts';
-import { prefixedTopics, readBack, REGISTRY_URL } from './kafka-helpers.ts';
+import { prefixedTopics, readBack, runFraudCli } from './kafka-helpers.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const kafka = testKafka('producers-replay-mapping-test');
 const dir = mkdtempSync(join(tmpdir(), 'fraud-replay-mapping-'));
 const cleanups: (() => Promise<void>)[] = [];
@@ -93,17 +90,7 @@ describe('replay with a column mapping, through the real broker and schema regis
       const { prefix, topics, codecs, cleanup } = await prefixedTopics(kafka, 'replay-banksim');
       cleanups.push(cleanup);
       const args = ['replay', '--csv', csv, '--mapping', 'banksim', '--label-delay', '1d', '--metrics-port', '0'];
-      const res = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, [join(ROOT, 'bin/fraud.mjs'), ...args], {
-          env: { ...process.env, TOPIC_PREFIX: prefix, SCHEMA_REGISTRY_URL: REGISTRY_URL, LOG_LEVEL: 'error' },
-          cwd: dir,
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        child.on('close', (code) => resolve({ code, stdout, stderr }));
-      });
+      const res = await runFraudCli(args, prefix, dir);
       expect(res.code, res.stderr).toBe(0);
       expect(res.stderr).toMatch(/mapping banksim/);
       expect(res.stdout).toMatch(new RegExp(`sent\\s+${rows.length}\\b`));

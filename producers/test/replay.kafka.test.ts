@@ -1,16 +1,13 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testKafka } from '@fraud/kafka/testing';
 import type { Label, Transaction } from '@fraud/schemas';
 import { createIdempotentProducer, createPublisher, createRejectList, fileTag, runReplay } from '../src/index.ts';
 import { SHARED_CSVS, writeCorruptedCsv } from './helpers.ts';
-import { prefixedTopics, readBack, REGISTRY_URL } from './kafka-helpers.ts';
+import { prefixedTopics, readBack, runFraudCli } from './kafka-helpers.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const kafka = testKafka('producers-replay-test');
 const dir = mkdtempSync(join(tmpdir(), 'fraud-replay-'));
 const cleanups: (() => Promise<void>)[] = [];
@@ -103,21 +100,7 @@ describe('replay through the real broker and schema registry', () => {
       const { prefix, cleanup } = await prefixedTopics(kafka, 'replay-cli');
       cleanups.push(cleanup);
       const cli = (args: string[]) =>
-        new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-          const child = spawn(
-            process.execPath,
-            [join(ROOT, 'bin/fraud.mjs'), 'replay', '--csv', csv, '--metrics-port', '0', ...args],
-            {
-              env: { ...process.env, TOPIC_PREFIX: prefix, SCHEMA_REGISTRY_URL: REGISTRY_URL, LOG_LEVEL: 'error' },
-              cwd: dir,
-            },
-          );
-          let stdout = '';
-          let stderr = '';
-          child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-          child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-          child.on('close', (code) => resolve({ code, stdout, stderr }));
-        });
+        runFraudCli(['replay', '--csv', csv, '--metrics-port', '0', ...args], prefix, dir);
 
       // Lenient (the default): exit 0, the reject file in the working directory, named after the CSV.
       const lenient = await cli([]);
