@@ -24,8 +24,8 @@ function compile(expression: string) {
 describe('rule SQL, BigQuery dialect', () => {
   it('uses BigQuery functions, SAFE_OFFSET for features and named parameters for strings', () => {
     const { sql, params } = compile(
-      'destAccount startsWith "M" and f_ratio / amount > 2 and day_of_week(eventTime) >= 6 and hour_of_day(eventTime) < 5 ' +
-        'and destAccount in mules and attributes.channel = "web"',
+      'destAccount startsWith "M" and f_ratio / amount > 2 and day_of_week(eventTime) >= 6 ' +
+        'and hour_of_day(eventTime) < 5 and destAccount in mules and attributes.channel = "web"',
     );
     expect(sql).toContain('STARTS_WITH(s.destAccount, @rule_0)');
     expect(sql).toContain('SAFE_DIVIDE(');
