@@ -27,6 +27,7 @@ export type {
   KafkaConfig,
   KafkaMessage,
   Message,
+  PartitionAssigner,
   PartitionerArgs,
   Producer,
   ProducerConfig,
@@ -52,6 +53,17 @@ export {
 } from './dlq.ts';
 export { followTopic, readToEnd, type FollowTopicOptions, type TopicFollower } from './follower.ts';
 export type { LocatedRecord, RawRecord } from './records.ts';
+export {
+  OWNER_ASSIGNER_NAME,
+  OWNER_ASSIGNER_VERSION,
+  decodeDecideUrl,
+  ownerAssigner,
+  partitionFor,
+  readOwners,
+  type OwnerMap,
+  type OwnerUserData,
+  type PartitionOwner,
+} from './owners.ts';
 export { startMetricsServer, type MetricsServer, type MetricsServerOptions } from './metrics-server.ts';
 export { consumerConfig, producerConfig, type ConsumerPreset, type ProducerPreset } from './presets.ts';
 export {
