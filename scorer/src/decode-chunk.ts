@@ -1,10 +1,15 @@
 import { errorMessage, isFraudError, type FraudError } from '@fraud/common';
 import type { RawRecord } from '@fraud/kafka';
-import type { Transaction } from '@fraud/schemas';
+import type { ScoredTransaction, Transaction } from '@fraud/schemas';
 import type { Codec } from './ports.ts';
+import { DECIDED_HEADER } from './sync/memory.ts';
 
-/** A record of a chunk after decoding: its payment, or the code and sentence of why not. */
-export type DecodedRecord = { ok: true; payment: Transaction } | { ok: false; code: string; message: string };
+/**
+ * A record of a chunk after decoding: its payment (and the decision already taken on it by the
+ * synchronous path, from its DECIDED_HEADER), or the code and sentence of why not.
+ */
+export type DecodedRecord =
+  { ok: true; payment: Transaction; decided?: ScoredTransaction } | { ok: false; code: string; message: string };
 
 /**
  * Decodes every record of a chunk (the registry codec may fetch a schema: I/O). Bad bytes become
@@ -14,15 +19,31 @@ export type DecodedRecord = { ok: true; payment: Transaction } | { ok: false; co
 export function decodeChunk(
   records: readonly RawRecord[],
   decode: Codec<Transaction>['decode'],
+  decodeDecided?: Codec<ScoredTransaction>['decode'],
 ): Promise<DecodedRecord[]> {
-  return Promise.all(records.map((r) => decodeOne(r, decode)));
+  return Promise.all(records.map((r) => decodeOne(r, decode, decodeDecided)));
 }
 
-async function decodeOne(rec: RawRecord, decode: Codec<Transaction>['decode']): Promise<DecodedRecord> {
+async function decodeOne(
+  rec: RawRecord,
+  decode: Codec<Transaction>['decode'],
+  decodeDecided?: Codec<ScoredTransaction>['decode'],
+): Promise<DecodedRecord> {
   if (rec.value === null || rec.value.length === 0)
     return { ok: false, code: 'DECODE_TRUNCATED', message: 'record has no value (null or empty)' };
   try {
-    return { ok: true, payment: await decode(rec.value) };
+    const payment = await decode(rec.value);
+    const header = decodeDecided ? decidedHeader(rec) : undefined;
+    if (header === undefined) return { ok: true, payment };
+    const decided = await decodeDecided!(header);
+    if (decided.transaction.txId !== payment.txId) {
+      return {
+        ok: false,
+        code: 'DECIDED_MISMATCH',
+        message: `the ${DECIDED_HEADER} header decides txId ${decided.transaction.txId}, the record is ${payment.txId}`,
+      };
+    }
+    return { ok: true, payment, decided };
   } catch (err: unknown) {
     if (isBadRecordError(err)) return { ok: false, code: err.code, message: err.message };
     throw err;
@@ -40,4 +61,12 @@ export function isBadRecordError(err: unknown): err is FraudError {
 /** For logs: a short description of a thrown value. */
 export function describe(err: unknown): string {
   return isFraudError(err) ? `${err.code}: ${err.message}` : errorMessage(err);
+}
+
+/** The DECIDED_HEADER bytes of a record, if it has that header. */
+function decidedHeader(rec: RawRecord): Buffer | undefined {
+  const h = rec.headers?.[DECIDED_HEADER];
+  const v = Array.isArray(h) ? h[0] : h;
+  if (v === undefined) return undefined;
+  return typeof v === 'string' ? Buffer.from(v) : v;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envInt, kafkaEnvShape, logEnvShape, parseEnv } from '@fraud/common';
+import { envBool, envInt, kafkaEnvShape, logEnvShape, parseEnv } from '@fraud/common';
 import { DEFAULT_MAX_EVENT_AHEAD_MS } from '@fraud/schemas';
 
 /** The scorer's configuration: parsed once at start-up; a bad value fails naming the variable. */
@@ -76,6 +76,33 @@ export const scorerEnvSchema = z.object({
   SCORER_STARTUP_TIMEOUT_MS: envInt(1_000, 600_000)
     .default(60_000)
     .describe('Deadline to read model-updates and control to their end at start-up.'),
+  SCORER_DECIDE_ENABLED: envBool
+    .default(true)
+    .describe(
+      'Serve the decide endpoint (POST /v1/decide): the decision API forwards each payment to the instance that ' +
+        'owns its partition and gets the decision at once (docs/scorer.md, "Decisions at the owner").',
+    ),
+  SCORER_DECIDE_HOST: z.string().min(1).default('127.0.0.1').describe('Address the decide endpoint binds.'),
+  SCORER_DECIDE_PORT: envInt(0, 65_535)
+    .default(0)
+    .describe('Port of the decide endpoint; 0 picks a free one (the URL is advertised in the consumer group).'),
+  SCORER_DECIDE_ADVERTISED_HOST: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Host name the decision API reaches this instance by; unset: SCORER_DECIDE_HOST.'),
+  SCORER_DECISION_MEMORY: envInt(0, 10_000_000)
+    .default(20_000)
+    .describe(
+      'Decisions remembered per input partition, so a retried txId gets the same answer from the decide endpoint ' +
+        '(about 1 KB each).',
+    ),
+  SCORER_FAULT_CRASH_AFTER_DECIDE_WRITE: envBool
+    .default(false)
+    .describe(
+      'Fault injection for tests and chaos runs: the process kills itself (SIGKILL) right after the decide ' +
+        'endpoint has written a decision and before it answers. Never set it in production.',
+    ),
   SCORER_MAX_EVENT_AHEAD_MS: envInt(60_000, 365 * 86_400_000)
     .default(DEFAULT_MAX_EVENT_AHEAD_MS)
     .describe(

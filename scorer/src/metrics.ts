@@ -5,7 +5,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
  * rename them (some say "batch" or "tx" where the code now says chunk or payment). Registered on
  * the service's own registry by the factory, never at import time.
  */
-export interface ScorerMetrics extends ChunkMetrics, PartitionMetrics, ModelMetrics, ViewMetrics {
+export interface ScorerMetrics extends ChunkMetrics, PartitionMetrics, ModelMetrics, ViewMetrics, SyncMetrics {
   /** The label view's consumer and barrier (specs with label features), same shape as the destination view's. */
   labelView: ViewMetrics;
 }
@@ -20,6 +20,15 @@ export interface ChunkMetrics {
   chunkSeconds: Histogram;
   paymentSeconds: Histogram;
   endToEndSeconds: Histogram;
+}
+
+/** The synchronous path (decisions at the partition owner). */
+export interface SyncMetrics {
+  syncDecisions: Counter<'outcome'>;
+  syncSeconds: Histogram;
+  syncGroupSize: Histogram;
+  /** Decisions taken with a destination view further behind than SCORER_DEST_VIEW_WAIT_MS. */
+  syncStaleView: Counter;
 }
 
 /** Partition tasks: lag, restores, failed Kafka transactions. */
@@ -50,6 +59,7 @@ export function createScorerMetrics(registry: Registry): ScorerMetrics {
     ...partitionMetrics(registers),
     ...modelMetrics(registers),
     ...viewMetrics(registers),
+    ...syncMetrics(registers),
     labelView: labelViewMetrics(registers),
   };
 }
@@ -100,6 +110,34 @@ function chunkMetrics(registers: Registry[]): ChunkMetrics {
       name: 'fraud_scorer_end_to_end_seconds',
       help: 'Kafka publish timestamp of the input to the commit of its decision',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+  };
+}
+
+function syncMetrics(registers: Registry[]): SyncMetrics {
+  return {
+    syncDecisions: new Counter({
+      name: 'fraud_scorer_sync_decisions_total',
+      help: 'Decide-endpoint requests by outcome (decided, replayed, not-owner, not-ready, invalid, write_failed...)',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    syncSeconds: new Histogram({
+      name: 'fraud_scorer_sync_seconds',
+      help: 'Time of one group commit of the decide endpoint: score, write (acks=all)',
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1],
+      registers,
+    }),
+    syncGroupSize: new Histogram({
+      name: 'fraud_scorer_sync_group_size',
+      help: 'Payments decided per group commit of the decide endpoint',
+      buckets: [1, 2, 5, 10, 20, 50, 100, 250, 500],
+      registers,
+    }),
+    syncStaleView: new Counter({
+      name: 'fraud_scorer_sync_stale_view_total',
+      help: 'Synchronous decisions taken with a destination view staler than SCORER_DEST_VIEW_WAIT_MS',
       registers,
     }),
   };

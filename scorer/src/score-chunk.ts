@@ -22,6 +22,10 @@ export interface ScreenedChunk {
   payments: Transaction[];
   /** Index in the chunk's records of each payment. */
   indexes: number[];
+  /** Per payment: the decision the synchronous path took on it (not yet in this state), or null. */
+  decided: Array<ScoredTransaction | null>;
+  /** Payments decided synchronously by this task (already in its state): only their decision goes out. */
+  replays: Array<{ index: number; record: ScoredTransaction }>;
   dead: DeadLetter[];
   /** Newest eventTime among the payments (-Infinity when none). */
   newestEventTime: number;
@@ -34,6 +38,8 @@ export interface ScreenContext {
   partition: number;
   /** txIds recently scored on this partition; mutated: the screened payments are added. None: no check. */
   recent?: RecentIds;
+  /** txIds this task decided synchronously and already holds in its state (SyncTaskState.pending); mutated. */
+  pending?: Set<string>;
   validate: TransactionValidator;
   /** The injected clock's reading for this chunk (the validator's future-eventTime bound). */
   now: number;
@@ -51,17 +57,24 @@ export function screenChunk(
   const out: ScreenedChunk = {
     payments: [],
     indexes: [],
+    decided: [],
+    replays: [],
     dead: [],
     newestEventTime: -Infinity,
     appendedBy: -Infinity,
   };
   decoded.forEach((d, i) => {
     const rec = records[i]!;
-    const verdict = d.ok ? judge(d.payment, ctx) : { code: d.code, message: d.message };
+    if (d.ok && d.decided !== undefined && ctx.pending?.delete(d.payment.txId) === true) {
+      out.replays.push({ index: i, record: d.decided });
+      return;
+    }
+    const verdict = d.ok ? judge(d.payment, ctx, d.decided !== undefined) : { code: d.code, message: d.message };
     if (verdict === null && d.ok) {
       ctx.recent?.add(d.payment.txId);
       out.payments.push(d.payment);
       out.indexes.push(i);
+      out.decided.push(d.decided ?? null);
       out.newestEventTime = Math.max(out.newestEventTime, d.payment.eventTime);
       out.appendedBy = Math.max(out.appendedBy, Number(rec.timestamp));
       return;
@@ -72,8 +85,9 @@ export function screenChunk(
 }
 
 /** Why a decoded payment is not scored, or null when it is. */
-function judge(payment: Transaction, ctx: ScreenContext): { code: string; message: string } | null {
-  const invalid = ctx.validate(payment, ctx.now);
+function judge(payment: Transaction, ctx: ScreenContext, decided: boolean): { code: string; message: string } | null {
+  // A decided payment was validated when it was decided (and answered): its clock is the owner's.
+  const invalid = decided ? null : ctx.validate(payment, ctx.now);
   if (invalid !== null) return { code: 'RECORD_INVALID', message: invalid };
   if (ctx.recent?.has(payment.txId) !== true) return null;
   return {
@@ -137,7 +151,9 @@ export function computeSpecs(payments: readonly Transaction[], ctx: Pick<ScoreCo
  * of each model's spec, ONE predict call on the champion for the whole chunk (plus one on the
  * shadow, on its own spec's features), the decision policy, explanations of every REVIEW and
  * BLOCK. No I/O: the only await is the model call. The caller has already waited for the
- * specs' views (features read them). The record logs the champion's features.
+ * specs' views (features read them). The record logs the champion's features. A payment the
+ * synchronous path decided goes out with that decision (its features only update the state), and
+ * so does a replay (already in the state); the output is in input order.
  */
 export async function scoreChunk(
   records: readonly RawRecord[],
@@ -145,9 +161,32 @@ export async function scoreChunk(
   ctx: ScoreContext,
 ): Promise<ScoredOut[]> {
   const { payments } = screened;
-  if (payments.length === 0) return [];
+  const out: Array<{ index: number; record: ScoredTransaction }> = [];
+  if (payments.length > 0) {
+    const computed = computeSpecs(payments, ctx);
+    const decided = screened.decided;
+    const fresh = decided.some((d) => d === null) ? await decidePayments(payments, computed, ctx) : [];
+    payments.forEach((_, row) => out.push({ index: screened.indexes[row]!, record: decided[row] ?? fresh[row]! }));
+  }
+  for (const r of screened.replays) out.push(r);
+  if (screened.replays.length > 0) out.sort((a, b) => a.index - b.index);
+  return out.map(({ index, record }) => {
+    const rec = records[index]!;
+    const source = { partition: ctx.partition, offset: Number(rec.offset), publishedAt: Number(rec.timestamp) };
+    return { key: rec.key, record: { ...record, source } };
+  });
+}
+
+/**
+ * The decisions on payments whose features are computed (computeSpecs): one predict call per
+ * model, the policy, the explanations; `source` is left null (the caller knows where they are).
+ */
+export async function decidePayments(
+  payments: readonly Transaction[],
+  computed: Map<string, Float32Array>,
+  ctx: Pick<ScoreContext, 'models' | 'policy' | 'explainTopK' | 'now'>,
+): Promise<ScoredTransaction[]> {
   const { champion, shadow } = ctx.models;
-  const computed = computeSpecs(payments, ctx);
   const cols = champion.features.featureNames.length;
   const data = computed.get(champion.features.hash)!;
   const matrixOf = (m: ActiveModel) => ({
@@ -163,7 +202,6 @@ export async function scoreChunk(
   const scoredAt = ctx.now();
   const featureNames = champion.features.featureNames;
   return payments.map((payment, row) => {
-    const rec = records[screened.indexes[row]!]!;
     const score = scores[row]!;
     const base = row * cols;
     // A plain loop: Array.from(typed array) goes through the iterator protocol, 10x slower.
@@ -173,23 +211,20 @@ export async function scoreChunk(
     const reasons: Reason[] =
       decision === 'APPROVE' ? [] : champion.serving.explain(data.subarray(base, base + cols), ctx.explainTopK);
     return {
-      key: rec.key,
-      record: {
-        transaction: payment,
-        featureSet: champion.features.featureSet,
-        features,
-        score,
-        decision,
-        reviewThreshold: thresholds.review,
-        blockThreshold: thresholds.block,
-        modelVersion: champion.version,
-        reasons,
-        rulesFired,
-        ruleSetVersion: ctx.policy.rules.version,
-        shadow: shadowOf(shadow, shadowScores, row),
-        scoredAt,
-        source: { partition: ctx.partition, offset: Number(rec.offset), publishedAt: Number(rec.timestamp) },
-      },
+      transaction: payment,
+      featureSet: champion.features.featureSet,
+      features,
+      score,
+      decision,
+      reviewThreshold: thresholds.review,
+      blockThreshold: thresholds.block,
+      modelVersion: champion.version,
+      reasons,
+      rulesFired,
+      ruleSetVersion: ctx.policy.rules.version,
+      shadow: shadowOf(shadow, shadowScores, row),
+      scoredAt,
+      source: null,
     };
   });
 }

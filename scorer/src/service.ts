@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import { FraudError, createMetricsRegistry, errorMessage, type Logger } from '@fraud/common';
-import { startMetricsServer, type Admin, type Kafka } from '@fraud/kafka';
+import { producerConfig, startMetricsServer, type Admin, type Kafka } from '@fraud/kafka';
 import type { Artifact } from '@fraud/model';
 import { topicNames, type Topics } from '@fraud/schemas';
 import { artifactToUpdate } from './bootstrap.ts';
@@ -15,6 +15,8 @@ import type { CompiledPolicy } from './policy.ts';
 import type { ScorerCodecs, ServingModelFactory, TransactionValidator } from './ports.ts';
 import { specsOf } from './score-chunk.ts';
 import { createSpecCatalog, type SpecCatalog, type SpecContext, type SpecWiring } from './spec-catalog.ts';
+import { createSyncDecider, type SyncDecider } from './sync/decider.ts';
+import { startDecideServer, type DecideServer } from './sync/server.ts';
 
 export interface ScorerServiceDeps {
   env: ScorerEnv;
@@ -41,6 +43,8 @@ export interface ScorerService {
   metrics: ScorerMetrics;
   registry: Registry;
   metricsPort: number;
+  /** The decide endpoint's URL (advertised in the group), or null when SCORER_DECIDE_ENABLED=false. */
+  decideUrl: string | null;
   stop(): Promise<void>;
 }
 
@@ -86,7 +90,10 @@ export async function startScorer(deps: ScorerServiceDeps): Promise<ScorerServic
       timeoutMs: deps.env.SCORER_STARTUP_TIMEOUT_MS,
     });
     up.stops.push(() => policy.stop());
-    const loop = await startLoop(up, { admin, models, policy: () => policy.current() });
+    let decider: SyncDecider | null = null;
+    const decide = await startDecide(up, () => decider);
+    const loop = await startLoop(up, { admin, models, policy: () => policy.current() }, decide?.url);
+    if (decide) decider = await startDecider(up, { loop, models, policy: () => policy.current(), numPartitions });
     const metricsPort = await serveMetrics(up, loop, specs);
     deps.logger.info(
       {
@@ -95,10 +102,11 @@ export async function startScorer(deps: ScorerServiceDeps): Promise<ScorerServic
         metricsPort,
         champion: models.current()?.champion.version,
         specs: specs.running(),
+        decideUrl: decide?.url ?? null,
       },
       'scorer started',
     );
-    return { loop, models, metrics: up.metrics, registry, metricsPort, stop };
+    return { loop, models, metrics: up.metrics, registry, metricsPort, decideUrl: decide?.url ?? null, stop };
   } catch (err: unknown) {
     await stop();
     throw err;
@@ -176,7 +184,58 @@ interface LoopParts {
   policy: () => CompiledPolicy;
 }
 
-async function startLoop(up: Startup, parts: LoopParts): Promise<ScorerLoop> {
+/** The decide endpoint, listening before the loop joins the group (its URL goes in the member userData). */
+async function startDecide(up: Startup, decider: () => SyncDecider | null): Promise<DecideServer | null> {
+  const { env, logger } = up.deps;
+  if (!env.SCORER_DECIDE_ENABLED) return null;
+  const server = await startDecideServer({
+    host: env.SCORER_DECIDE_HOST,
+    port: env.SCORER_DECIDE_PORT,
+    advertisedHost: env.SCORER_DECIDE_ADVERTISED_HOST,
+    decider,
+    logger,
+  });
+  up.stops.push(() => server.close());
+  return server;
+}
+
+/** The synchronous path: the loop's partition tasks, the models, and an idempotent producer to `transactions`. */
+async function startDecider(
+  up: Startup,
+  parts: Pick<LoopParts, 'models' | 'policy'> & { loop: ScorerLoop; numPartitions: number },
+): Promise<SyncDecider> {
+  const { deps, topics } = up;
+  const producer = deps.kafka.producer(producerConfig('idempotent', { allowAutoTopicCreation: false }));
+  await producer.connect();
+  up.stops.push(() => producer.disconnect());
+  const decider = createSyncDecider({
+    tasks: parts.loop.tasks,
+    models: parts.models,
+    policy: parts.policy,
+    validate: deps.validate,
+    explainTopK: deps.env.SCORER_EXPLAIN_TOP_K,
+    now: up.now,
+    partitions: parts.numPartitions,
+    encodeTransaction: (tx) => deps.codecs.transaction.encode(tx),
+    encodeScored: (s) => deps.codecs.scored.encode(s),
+    write: async (records) => {
+      await producer.send({ topic: topics.transactions, acks: -1, messages: records });
+    },
+    metrics: up.metrics,
+    logger: deps.logger,
+    afterWrite: deps.env.SCORER_FAULT_CRASH_AFTER_DECIDE_WRITE
+      ? () => {
+          deps.logger.warn('SCORER_FAULT_CRASH_AFTER_DECIDE_WRITE: killing this process between write and answer');
+          process.kill(process.pid, 'SIGKILL');
+        }
+      : undefined,
+  });
+  // Stops run in reverse: the decider drains its last group before the producer disconnects.
+  up.stops.push(() => decider.close());
+  return decider;
+}
+
+async function startLoop(up: Startup, parts: LoopParts, decideUrl?: string): Promise<ScorerLoop> {
   const { deps } = up;
   const { env } = deps;
   const loop = await startScorerLoop({
@@ -198,6 +257,8 @@ async function startLoop(up: Startup, parts: LoopParts): Promise<ScorerLoop> {
       dedupeWindow: env.SCORER_DEDUPE_WINDOW,
       restoreTimeoutMs: env.SCORER_RESTORE_TIMEOUT_MS,
       sessionTimeoutMs: env.SCORER_SESSION_TIMEOUT_MS,
+      decisionMemory: env.SCORER_DECISION_MEMORY,
+      decideUrl,
     },
   });
   up.stops.push(() => loop.stop());

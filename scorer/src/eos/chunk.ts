@@ -1,6 +1,6 @@
 import { errorMessage, type Logger } from '@fraud/common';
 import type { RawRecord } from '@fraud/kafka';
-import type { Transaction } from '@fraud/schemas';
+import type { ScoredTransaction, Transaction } from '@fraud/schemas';
 import { decodeChunk } from '../decode-chunk.ts';
 import type { ScorerMetrics } from '../metrics.ts';
 import type { ModelManager } from '../model-manager.ts';
@@ -9,10 +9,13 @@ import type { CompiledPolicy } from '../policy.ts';
 import type { Codec, SpecStates, TransactionValidator } from '../ports.ts';
 import type { RecentIds } from '../recent-ids.ts';
 import { scoreChunk, screenChunk, specsOf, type ChunkResult } from '../score-chunk.ts';
+import type { SyncTaskState } from '../sync/memory.ts';
 import type { OpenedTask } from './port.ts';
 
 export interface EvaluateDeps {
   decode: Codec<Transaction>['decode'];
+  /** Reads the DECIDED_HEADER of payments the synchronous path decided; absent: headers ignored. */
+  decodeDecided?: Codec<ScoredTransaction>['decode'];
   validate: TransactionValidator;
   explainTopK: number;
   /** The injected wall clock. */
@@ -25,6 +28,8 @@ export interface EvaluateContext {
   /** Mutated: afterwards it includes the chunk's scored payments (one state per spec of `models`). */
   state: SpecStates;
   recent?: RecentIds;
+  /** txIds decided synchronously by this task, already in `state` (mutated: read back ones leave). */
+  pending?: Set<string>;
   models: ModelPair;
   policy: CompiledPolicy;
 }
@@ -38,11 +43,12 @@ export async function evaluateChunk(
   ctx: EvaluateContext,
   deps: EvaluateDeps,
 ): Promise<ChunkResult> {
-  const decoded = await decodeChunk(records, deps.decode);
+  const decoded = await decodeChunk(records, deps.decode, deps.decodeDecided);
   const screened = screenChunk(records, decoded, {
     topic: ctx.topic,
     partition: ctx.partition,
     recent: ctx.recent,
+    pending: ctx.pending,
     validate: deps.validate,
     now: deps.now(),
   });
@@ -71,6 +77,8 @@ export interface RunChunkDeps extends EvaluateDeps {
 export interface ChunkTask {
   partition: number;
   opened: OpenedTask;
+  /** The task's synchronous-path memory: pending txIds, recent decisions (fed after each commit). */
+  sync?: SyncTaskState;
 }
 
 /**
@@ -90,9 +98,11 @@ export async function runChunk(
   try {
     await ensureSpecStates(task.opened, lease.models, deps.logger);
     const { state, recent } = task.opened;
-    const ctx = { topic: deps.topic, partition: task.partition, state, recent, models: lease.models };
+    const pending = task.sync?.pending;
+    const ctx = { topic: deps.topic, partition: task.partition, state, recent, pending, models: lease.models };
     result = await evaluateChunk(records, { ...ctx, policy: deps.policy() }, deps);
     await task.opened.commit(result, last + 1n);
+    if (task.sync) for (const s of result.scored) task.sync.decided.set(s.record.transaction.txId, s.record);
   } catch (err: unknown) {
     deps.metrics.aborted.inc({ reason: (err as { name?: string }).name ?? 'Error' });
     deps.logger.warn(

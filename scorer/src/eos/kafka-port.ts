@@ -57,6 +57,7 @@ export function createKafkaEosPort(deps: KafkaPortDeps): EosPort {
       const transactor = await openPartitionTransactor({ kafka, transactionalId, logger });
       try {
         const committed = await committedOffset(deps.admin, config.groupId, topics.transactions, partition);
+        const endOffset = await endOffsetOf(deps.admin, topics.transactions, partition);
         const restored = await whileHeartbeating(heartbeat, config.heartbeatIntervalMs, () =>
           restore(deps, partition, deps.specs(), true),
         );
@@ -70,7 +71,7 @@ export function createKafkaEosPort(deps: KafkaPortDeps): EosPort {
           state.set(spec.hash, added.state.get(spec.hash));
           return added.restoredRecords;
         };
-        return { committed, ...restored, addSpec, ...transactionsOf(deps, transactor, partition) };
+        return { committed, endOffset, ...restored, addSpec, ...transactionsOf(deps, transactor, partition) };
       } catch (err: unknown) {
         await transactor.close().catch(() => undefined);
         throw err;
@@ -136,4 +137,9 @@ async function committedOffset(admin: Admin, groupId: string, topic: string, par
   const [res] = await admin.fetchOffsets({ groupId, topics: [topic] });
   const o = res?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
   return BigInt(o) < 0n ? 0n : BigInt(o);
+}
+
+async function endOffsetOf(admin: Admin, topic: string, partition: number): Promise<bigint> {
+  const offsets = await admin.fetchTopicOffsets(topic);
+  return BigInt(offsets.find((p) => p.partition === partition)?.high ?? '0');
 }

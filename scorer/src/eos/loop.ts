@@ -1,4 +1,11 @@
-import { consumerConfig, type Admin, type Consumer, type EachBatchPayload, type Kafka } from '@fraud/kafka';
+import {
+  consumerConfig,
+  ownerAssigner,
+  type Admin,
+  type Consumer,
+  type EachBatchPayload,
+  type Kafka,
+} from '@fraud/kafka';
 import type { Logger } from '@fraud/common';
 import type { Topics } from '@fraud/schemas';
 import type { ScorerMetrics } from '../metrics.ts';
@@ -24,6 +31,13 @@ export interface LoopConfig {
   sessionTimeoutMs: number;
   /** txIds remembered per partition to dead-letter repeats (0: no check). */
   dedupeWindow: number;
+  /** Decisions remembered per partition task for the synchronous path's retries (0: none). */
+  decisionMemory?: number;
+  /**
+   * The URL of this instance's decide endpoint, advertised in the group's member userData (the
+   * API reads the owner of each partition there); empty or absent: none.
+   */
+  decideUrl?: string;
 }
 
 export interface LoopDeps {
@@ -50,6 +64,8 @@ export interface LoopDeps {
 export interface ScorerLoop {
   consumer: Consumer;
   assigned(): number[];
+  /** The partition tasks, for the synchronous path (sync/decider.ts). */
+  tasks: Pick<TaskTable, 'syncSlot' | 'invalidate'>;
   stop(): Promise<void>;
 }
 
@@ -72,9 +88,11 @@ export async function startScorerLoop(deps: LoopDeps): Promise<ScorerLoop> {
       topic: topics.transactions,
       explainTopK: config.explainTopK,
       decode: (b) => deps.codecs.transaction.decode(b),
+      decodeDecided: (b) => deps.codecs.scored.decode(b),
     },
     metrics: deps.metrics,
     logger,
+    decisionMemory: config.decisionMemory,
   });
   const consumer = deps.kafka.consumer(
     consumerConfig('transactional', {
@@ -84,6 +102,8 @@ export async function startScorerLoop(deps: LoopDeps): Promise<ScorerLoop> {
       sessionTimeout: config.sessionTimeoutMs,
       heartbeatInterval: heartbeatIntervalMs,
       rebalanceTimeout: Math.max(config.sessionTimeoutMs, config.restoreTimeoutMs),
+      // Round robin, with this instance's decide URL in its member userData (docs/scorer.md).
+      partitionAssigners: [ownerAssigner(config.decideUrl ?? '')],
     }),
   );
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
@@ -101,6 +121,7 @@ export async function startScorerLoop(deps: LoopDeps): Promise<ScorerLoop> {
   return {
     consumer,
     assigned: () => tasks.assignment(),
+    tasks,
     async stop() {
       await consumer.disconnect();
       await tasks.stop();

@@ -44,6 +44,8 @@ export type LoopEvent =
   | { kind: 'chunkStarted'; taskId: number }
   | { kind: 'chunkCommitted'; taskId: number; next: bigint }
   | { kind: 'chunkFailed'; taskId: number; error: string }
+  /** The task's state no longer matches Kafka (a synchronous write failed after the state took it in). */
+  | { kind: 'invalidated'; taskId: number; why: string }
   | { kind: 'stopping' };
 
 /** Release the task's producer and state (the shell does it; the task is already forgotten here). */
@@ -77,6 +79,8 @@ export function step(state: LoopState, event: LoopEvent): Transition {
       return commitChunk(state, event.taskId, event.next);
     case 'chunkFailed':
       return remove(state, event.taskId, `transaction failed: ${event.error}`);
+    case 'invalidated':
+      return revokeWhere(state, (t) => t.id === event.taskId, `invalidated: ${event.why}`);
     case 'stopping':
       return revokeWhere({ ...state, assignment: [] }, () => true, 'stopping');
   }

@@ -15,6 +15,11 @@ import type { ChunkResult } from '../score-chunk.ts';
 export interface OpenedTask {
   /** The group's committed offset for the partition, read after fencing: the first position. */
   committed: bigint;
+  /**
+   * The partition's end offset read after fencing (absent: the committed offset): the synchronous
+   * path waits until the task has read that far, so it holds every decision taken before it opened.
+   */
+  endOffset?: bigint;
   /** The feature states (one per spec in force when it opened) rebuilt from scored[p]. */
   state: SpecStates;
   /** The txIds of scored[p] (newest first kept), for DUPLICATE_TX_ID. */

@@ -11,6 +11,7 @@ import {
   type LoopState,
   type TaskRecord,
 } from './machine.ts';
+import { newSyncTaskState, type SyncTaskState } from '../sync/memory.ts';
 import type { EosPort, OpenedTask } from './port.ts';
 
 export interface TaskTableDeps {
@@ -18,7 +19,17 @@ export interface TaskTableDeps {
   chunk: RunChunkDeps;
   metrics: ScorerMetrics;
   logger: Logger;
+  /** Decisions remembered per partition task for the synchronous path's retries (0: none). */
+  decisionMemory?: number;
 }
+
+/** Whether the synchronous path may decide a payment of a partition here, and with what. */
+export type SyncSlot =
+  | { kind: 'ready'; taskId: number; opened: OpenedTask; sync: SyncTaskState }
+  /** This member does not own the partition. */
+  | { kind: 'not-owner' }
+  /** It owns it, but its task is opening (fence, restore) or still reading what was there before it opened. */
+  | { kind: 'not-ready'; why: string };
 
 /**
  * The effects half of the loop's state machine: keeps the machine's state, feeds it events, and
@@ -32,6 +43,14 @@ export interface TaskTable {
   ensureTask(partition: number, heartbeat: () => Promise<void>): Promise<TaskRecord | undefined>;
   /** Scores and commits one chunk; false when it failed (the task is dropped, nothing to resolve). */
   runChunk(task: TaskRecord, records: readonly RawRecord[], highWatermark: string): Promise<boolean>;
+  /**
+   * The synchronous path's access to a partition: its task once restored and caught up with what
+   * the partition held when it opened. An owned partition without a task (no record fetched since
+   * the assignment) gets one opened in the background.
+   */
+  syncSlot(partition: number): SyncSlot;
+  /** Drops the partition's current task (its state no longer matches Kafka); the next fetch reopens it. */
+  invalidate(partition: number, why: string): Promise<void>;
   /** The machine's state now (plain data). */
   state(): LoopState;
   stop(): Promise<void>;
@@ -40,6 +59,7 @@ export interface TaskTable {
 interface Resources {
   partition: number;
   opened: OpenedTask;
+  sync: SyncTaskState;
   busy: Promise<unknown>;
 }
 
@@ -47,6 +67,8 @@ export function createTaskTable(deps: TaskTableDeps): TaskTable {
   const { metrics, logger } = deps;
   let state = initialLoopState;
   const resources = new Map<number, Resources>();
+  /** Opens in progress by partition: the loop's fetch and the synchronous path share one. */
+  const opening = new Map<number, Promise<TaskRecord | undefined>>();
 
   const release = async (drop: DropEffect): Promise<void> => {
     metrics.consumerLag.remove({ partition: String(drop.partition) });
@@ -76,7 +98,8 @@ export function createTaskTable(deps: TaskTableDeps): TaskTable {
       await dispatch({ kind: 'restoreFailed', taskId, error: errorMessage(err) });
       throw err;
     }
-    resources.set(taskId, { partition, opened, busy: Promise.resolve() });
+    const sync = newSyncTaskState(deps.decisionMemory ?? 0, opened.endOffset ?? opened.committed);
+    resources.set(taskId, { partition, opened, sync, busy: Promise.resolve() });
     metrics.restoredRecords.inc(opened.restoredRecords);
     const ms = Math.round(performance.now() - started);
     logger.info(
@@ -88,16 +111,53 @@ export function createTaskTable(deps: TaskTableDeps): TaskTable {
     return task?.id === taskId ? task : undefined;
   };
 
+  const ensureTask = (partition: number, heartbeat: () => Promise<void>): Promise<TaskRecord | undefined> => {
+    const ready = readyTask(state, partition);
+    if (ready !== undefined) return Promise.resolve(ready);
+    const inFlight = opening.get(partition);
+    if (inFlight !== undefined) return inFlight;
+    const opened = openTask(partition, heartbeat).finally(() => opening.delete(partition));
+    opening.set(partition, opened);
+    return opened;
+  };
+
   return {
     assigned: (partitions) => void dispatch({ kind: 'assigned', partitions }),
     assignment: () => [...state.assignment],
     state: () => state,
-    ensureTask: async (partition, heartbeat) => readyTask(state, partition) ?? openTask(partition, heartbeat),
+    ensureTask,
+    syncSlot(partition) {
+      if (!state.assignment.includes(partition)) return { kind: 'not-owner' };
+      const id = state.current.get(partition);
+      const task = id === undefined ? undefined : state.tasks.get(id);
+      if (task === undefined) {
+        // Opened without the fetch's heartbeat: the consumer's own loop keeps heartbeating meanwhile.
+        void ensureTask(partition, () => Promise.resolve()).catch((err: unknown) =>
+          logger.warn({ partition, err: errorMessage(err) }, 'opening a partition task for a decision failed'),
+        );
+        return { kind: 'not-ready', why: 'opening the partition task (fencing, restoring its state)' };
+      }
+      const r = resources.get(task.id);
+      if (task.revoked || task.phase === 'restoring' || r === undefined || task.position === null)
+        return { kind: 'not-ready', why: 'the partition task is restoring' };
+      if (task.position < r.sync.caughtUpAt) {
+        return {
+          kind: 'not-ready',
+          why: `reading the partition up to offset ${r.sync.caughtUpAt} (at ${task.position})`,
+        };
+      }
+      return { kind: 'ready', taskId: task.id, opened: r.opened, sync: r.sync };
+    },
+    invalidate: (partition, why) => {
+      const id = state.current.get(partition);
+      return id === undefined ? Promise.resolve() : dispatch({ kind: 'invalidated', taskId: id, why });
+    },
     async runChunk(task, records, highWatermark) {
       const r = resources.get(task.id);
       if (r === undefined) return false;
       await dispatch({ kind: 'chunkStarted', taskId: task.id });
-      const work = runChunk({ partition: task.partition, opened: r.opened }, records, highWatermark, deps.chunk);
+      const chunkTask = { partition: task.partition, opened: r.opened, sync: r.sync };
+      const work = runChunk(chunkTask, records, highWatermark, deps.chunk);
       r.busy = work;
       try {
         await work;

@@ -1,0 +1,48 @@
+import type { ScoredTransaction } from '@fraud/schemas';
+
+/**
+ * Kafka header of a payment decided synchronously (the owner's decide endpoint): the Avro-encoded
+ * decision, without `source`. The stream path reads it back from `transactions` and writes that
+ * decision to `scored` instead of scoring the payment again.
+ */
+export const DECIDED_HEADER = 'fraud-decided';
+
+/** The newest decisions of one input partition by txId, bounded in count (oldest forgotten first). */
+export class DecisionMemory {
+  private readonly byId = new Map<string, ScoredTransaction>();
+
+  constructor(readonly capacity: number) {}
+
+  get(txId: string): ScoredTransaction | undefined {
+    return this.byId.get(txId);
+  }
+
+  set(txId: string, decision: ScoredTransaction): void {
+    if (this.capacity <= 0) return;
+    this.byId.delete(txId);
+    this.byId.set(txId, decision);
+    // A Map iterates in insertion order: the first key is the oldest.
+    if (this.byId.size > this.capacity) this.byId.delete(this.byId.keys().next().value as string);
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+}
+
+/** What a partition task keeps for the synchronous path, beside its feature state. */
+export interface SyncTaskState {
+  /**
+   * txIds this task decided synchronously whose record the stream path has not read back yet:
+   * they are in the feature state already, so the stream only writes their decision to `scored`.
+   */
+  pending: Set<string>;
+  /** Recent decisions (stream and synchronous), so a retried txId gets the same answer. */
+  decided: DecisionMemory;
+  /** The input partition's end offset when the task opened: it answers once its position is there. */
+  caughtUpAt: bigint;
+}
+
+export function newSyncTaskState(capacity: number, caughtUpAt: bigint): SyncTaskState {
+  return { pending: new Set(), decided: new DecisionMemory(capacity), caughtUpAt };
+}
