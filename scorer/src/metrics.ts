@@ -27,8 +27,6 @@ export interface SyncMetrics {
   syncDecisions: Counter<'outcome'>;
   syncSeconds: Histogram;
   syncGroupSize: Histogram;
-  /** Decisions taken with a destination view further behind than SCORER_DEST_VIEW_WAIT_MS. */
-  syncStaleView: Counter;
 }
 
 /** Partition tasks: lag, restores, failed Kafka transactions. */
@@ -133,11 +131,6 @@ function syncMetrics(registers: Registry[]): SyncMetrics {
       name: 'fraud_scorer_sync_group_size',
       help: 'Payments decided per group commit of the decide endpoint',
       buckets: [1, 2, 5, 10, 20, 50, 100, 250, 500],
-      registers,
-    }),
-    syncStaleView: new Counter({
-      name: 'fraud_scorer_sync_stale_view_total',
-      help: 'Synchronous decisions taken with a destination view staler than SCORER_DEST_VIEW_WAIT_MS',
       registers,
     }),
   };
