@@ -7,8 +7,9 @@ import type { Logger } from '@fraud/common';
 import type { DecisionWaiter } from './decisions.ts';
 import type { KeyRecord, KeyStore, Scope } from './keys.ts';
 import { buildOpenApi } from './openapi.ts';
+import type { OwnerRouter } from './owner-router.ts';
 import type { RateLimiter } from './rate-limit.ts';
-import { labelBody, transactionBody, type DecisionResponse, type ErrorBody } from './schemas.ts';
+import { labelBody, transactionBody, type DecisionResponse, type ErrorBody, type Routed } from './schemas.ts';
 
 /** The side effects the HTTP layer needs, injected (Kafka in production, the same in tests). */
 export interface ApiDeps {
@@ -18,6 +19,8 @@ export interface ApiDeps {
   lookupDecision(txId: string): Promise<ScoredTransaction | undefined>;
   ready(): Promise<{ ok: boolean; checks: Record<string, boolean> }>;
   waiter: DecisionWaiter;
+  /** Owner routing (API_ROUTE_MODE=owner): absent, every payment takes the Kafka path. */
+  router?: OwnerRouter;
   keys: KeyStore;
   limiter: RateLimiter;
   registry: Registry;
@@ -73,7 +76,7 @@ export function createApp(deps: ApiDeps): express.Express {
     strict: true,
     type: ['application/json', 'application/*+json'],
   });
-  app.post('/v1/transactions', auth('submit'), json, submitTransaction(deps, metrics.fallbacks));
+  app.post('/v1/transactions', auth('submit'), json, submitTransaction(deps, metrics));
   app.get('/v1/decisions/:txId', auth('read'), getDecision(deps));
   app.post('/v1/labels', auth('label'), json, async (req, res) => {
     const b = parse(labelBody, req.body);
@@ -92,6 +95,7 @@ interface HttpMetrics {
   requests: Counter<'route' | 'status'>;
   latency: Histogram<'route'>;
   fallbacks: Counter;
+  routed: Counter<'route' | 'outcome'>;
 }
 
 function createHttpMetrics(registry: Registry): HttpMetrics {
@@ -112,6 +116,14 @@ function createHttpMetrics(registry: Registry): HttpMetrics {
     fallbacks: new Counter({
       name: 'fraud_api_fallback_total',
       help: 'Answers given by the fallback policy after the deadline',
+      registers: [registry],
+    }),
+    routed: new Counter({
+      name: 'fraud_api_routed_total',
+      help:
+        'Payments by path: route owner (first forward to the partition owner), owner_retry (the forward after ' +
+        'a refresh of the owners), kafka (publish and wait on scored); outcome: how it ended',
+      labelNames: ['route', 'outcome'],
       registers: [registry],
     }),
   };
@@ -153,37 +165,36 @@ function authenticator(deps: Pick<ApiDeps, 'keys' | 'limiter'>) {
 }
 
 /**
- * POST /v1/transactions: publishes the transaction and answers with the scorer's decision, or
- * with the fallback policy when no decision arrives within the deadline.
+ * POST /v1/transactions: forwards the transaction to the scorer that owns its partition and answers
+ * with its decision; when no owner can answer (none known, moving, restoring, dead), publishes it
+ * and answers with the stream's decision, or with the fallback policy once the deadline passes.
  */
-function submitTransaction(deps: ApiDeps, fallbacks: Counter) {
-  const { waiter, config } = deps;
+function submitTransaction(deps: ApiDeps, metrics: HttpMetrics) {
+  const { waiter, router, config } = deps;
   return async (req: Request, res: Response): Promise<void> => {
     const t0 = performance.now();
+    const answer = (s: ScoredTransaction, routed: Routed) =>
+      void res.json({ ...toResponse(s, performance.now() - t0), routed });
     const tx = parse(transactionBody, req.body);
     const cached = waiter.get(tx.txId);
-    if (cached) return void res.json(toResponse(cached, performance.now() - t0));
-    const pending = waiter.wait(tx.txId, config.deadlineMs);
-    let recorded: Promise<ScoredTransaction | undefined> = Promise.resolve(undefined);
-    if (waiter.markSubmitted(tx.txId)) {
-      // A txId this process has not seen may still have been decided before (a client's retry
-      // after an API restart): the warehouse is asked beside the publish, never in front of it.
-      // In front, the lookup cost every new transaction 130 ms at the median under load (bench
-      // api: 110 -> 177 req/s without it). A retry that the warehouse knows is answered from it;
-      // its republished copy is dead-lettered by the scorer as DUPLICATE_TX_ID.
-      recorded = deps.lookupDecision(tx.txId).catch(() => undefined);
-      try {
-        await deps.publishTransaction(tx);
-      } catch (err: unknown) {
-        waiter.forgetSubmitted(tx.txId);
-        throw err;
+    if (cached) return answer(cached, 'cache');
+    // A txId already on its way through Kafka from this process waits for that decision.
+    if (router && !waiter.isSubmitted(tx.txId)) {
+      const { result, attempts } = await router.route(tx, config.deadlineMs);
+      attempts.forEach((outcome, i) => metrics.routed.inc({ route: i === 0 ? 'owner' : 'owner_retry', outcome }));
+      if (result.kind === 'invalid') throw new HttpError(400, 'RECORD_INVALID', result.message);
+      if (result.kind === 'decided') {
+        // GET /v1/decisions and concurrent requests for this txId see it at once.
+        waiter.deliver(result.scored);
+        return answer(result.scored, 'owner');
       }
     }
-    const scored = await Promise.race([pending, recorded.then((r) => r ?? pending)]);
-    if (scored) return void res.json(toResponse(scored, performance.now() - t0));
-    fallbacks.inc();
+    const scored = await viaKafka(deps, tx, Math.max(0, config.deadlineMs - (performance.now() - t0)));
+    metrics.routed.inc({ route: 'kafka', outcome: scored ? 'decided' : 'deadline' });
+    if (scored) return answer(scored, 'kafka');
+    metrics.fallbacks.inc();
     const decision = tx.amount < config.fallbackApproveUnder ? 'APPROVE' : 'REVIEW';
-    const answer: DecisionResponse = {
+    const fallback: DecisionResponse = {
       txId: tx.txId,
       decision,
       score: null,
@@ -192,9 +203,36 @@ function submitTransaction(deps: ApiDeps, fallbacks: Counter) {
       modelVersion: null,
       fallback: true,
       latencyMs: performance.now() - t0,
+      routed: 'kafka',
     };
-    res.json(answer);
+    res.json(fallback);
   };
+}
+
+/**
+ * Publishes the transaction (once per process) and waits up to `waitMs` for its decision on
+ * `scored`. A payment an owner wrote before it failed to answer is published again: the scorer
+ * dead-letters the copy as DUPLICATE_TX_ID, and the owner's decision arrives on `scored` by txId.
+ */
+async function viaKafka(deps: ApiDeps, tx: Transaction, waitMs: number): Promise<ScoredTransaction | undefined> {
+  const { waiter } = deps;
+  const pending = waiter.wait(tx.txId, waitMs);
+  let recorded: Promise<ScoredTransaction | undefined> = Promise.resolve(undefined);
+  if (waiter.markSubmitted(tx.txId)) {
+    // A txId this process has not seen may still have been decided before (a client's retry
+    // after an API restart): the warehouse is asked beside the publish, never in front of it.
+    // In front, the lookup cost every new transaction 130 ms at the median under load (bench
+    // api: 110 -> 177 req/s without it). A retry that the warehouse knows is answered from it;
+    // its republished copy is dead-lettered by the scorer as DUPLICATE_TX_ID.
+    recorded = deps.lookupDecision(tx.txId).catch(() => undefined);
+    try {
+      await deps.publishTransaction(tx);
+    } catch (err: unknown) {
+      waiter.forgetSubmitted(tx.txId);
+      throw err;
+    }
+  }
+  return Promise.race([pending, recorded.then((r) => r ?? pending)]);
 }
 
 function getDecision(deps: ApiDeps) {

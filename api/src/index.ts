@@ -4,6 +4,7 @@ export * from './openapi.ts';
 export * from './keys.ts';
 export * from './rate-limit.ts';
 export * from './decisions.ts';
+export * from './owner-router.ts';
 export * from './app.ts';
 export * from './service.ts';
 export * from './batcher.ts';

@@ -14,7 +14,10 @@ export function buildOpenApi(serverUrl: string) {
     info: {
       title: 'Fraud decision API',
       version: '1.0.0',
-      description: 'Synchronous decisions on the same exactly-once Kafka path as the stream.',
+      description:
+        "Synchronous decisions: forwarded to the scorer instance that owns the payment's partition, which " +
+        "scores it from the stream's own state and writes it to Kafka before answering; through the Kafka " +
+        'stream itself when no owner can answer.',
     },
     servers: [{ url: serverUrl }],
     components: {
@@ -26,15 +29,20 @@ export function buildOpenApi(serverUrl: string) {
       '/v1/transactions': {
         post: {
           operationId: 'submitTransaction',
-          summary: 'Publish a transaction and wait for its decision (scope: submit)',
+          summary: 'Decide a transaction at its partition owner, or publish it and wait (scope: submit)',
           security,
           requestBody: { required: true, content: json(transactionBody, 'input') },
           responses: {
             '200': {
-              description: 'The decision (from the stream, or the fallback when the deadline passed)',
+              description:
+                'The decision: from the partition owner (routed: owner), from the stream (routed: kafka), or from ' +
+                'the fallback policy when the deadline passed (fallback: true, routed: kafka)',
               content: json(decisionResponse, 'output'),
             },
-            '400': err('Invalid body; error.field names the field'),
+            '400': err(
+              'Invalid body (INVALID_BODY; error.field names the field), or a payment the scorer refuses ' +
+                '(RECORD_INVALID, e.g. an eventTime too far in the future)',
+            ),
             '401': err('Missing or unknown API key'),
             '403': err('Key lacks the submit scope'),
             '413': err('Body too large'),

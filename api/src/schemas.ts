@@ -79,8 +79,16 @@ export const decisionResponse = z.object({
     .boolean()
     .describe('true: the deadline passed and the fallback policy answered; the stream decision is still recorded'),
   latencyMs: z.number(),
+  routed: z
+    .enum(['owner', 'kafka', 'cache'])
+    .optional()
+    .describe(
+      'POST /v1/transactions only: owner, decided by the scorer that owns the partition; kafka, published to ' +
+        'transactions and answered from scored (or by the fallback); cache, a txId this API instance already answered',
+    ),
 });
 export type DecisionResponse = z.infer<typeof decisionResponse>;
+export type Routed = NonNullable<DecisionResponse['routed']>;
 
 export const errorBody = z.object({
   error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }),

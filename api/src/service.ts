@@ -5,6 +5,8 @@ import {
   consumerConfig,
   createKafka,
   producerConfig,
+  readOwners,
+  type Admin,
   type Consumer,
   type Kafka,
   type Producer,
@@ -25,6 +27,7 @@ import { createBatcher } from './batcher.ts';
 import { createDecisionWaiter, type DecisionWaiter } from './decisions.ts';
 import type { ApiEnv } from './env.ts';
 import { createKeyStore, readKeyFile } from './keys.ts';
+import { createOwnerRouter, type OwnerRouter } from './owner-router.ts';
 import { createRateLimiter } from './rate-limit.ts';
 
 export interface ApiService {
@@ -35,7 +38,8 @@ export interface ApiService {
 /**
  * The decision API process: an idempotent producer to `transactions` and `labels`, and a
  * read_committed consumer of `scored` in a group of its own (every API instance sees every
- * decision, so any instance can answer any request), feeding the waiter.
+ * decision, so any instance can answer any request), feeding the waiter. In owner mode, an admin
+ * client reads the scorers' partition owners and the router forwards each payment to its owner.
  */
 export async function startApiService(
   env: ApiEnv,
@@ -55,11 +59,13 @@ export async function startApiService(
   );
   await producer.connect();
   const decisions = await followDecisions({ kafka, topics, codecs, waiter, logger });
+  const owners = env.API_ROUTE_MODE === 'owner' ? await startOwnerRouter(env, kafka, topics, logger) : undefined;
   const app = createApp({
     ...createPublishers(producer, topics, codecs),
     lookupDecision: async (txId) => lookupWarehouse(env.WAREHOUSE_API_URL, txId, logger),
     ready: () => readiness({ kafka, registryProbe, assigned: decisions.assigned, logger }),
     waiter,
+    router: owners?.router,
     keys: createKeyStore(readKeyFile(env.API_KEYS_FILE)),
     limiter: createRateLimiter(env.API_RATE_LIMIT_PER_S, env.API_RATE_BURST),
     registry,
@@ -83,10 +89,33 @@ export async function startApiService(
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      owners?.router.stop();
+      await owners?.admin.disconnect();
       await decisions.consumer.disconnect();
       await producer.disconnect();
     },
   };
+}
+
+/**
+ * The owner router on the scorer group's assignment of `transactions`, its map read once before
+ * the first request (a failed read leaves it empty: the Kafka path answers until a refresh works).
+ */
+async function startOwnerRouter(
+  env: ApiEnv,
+  kafka: Kafka,
+  topics: Topics,
+  logger: Logger,
+): Promise<{ router: OwnerRouter; admin: Admin }> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const router = createOwnerRouter({
+    readOwners: () => readOwners(admin, env.SCORER_GROUP_ID, topics.transactions),
+    refreshMs: env.API_OWNER_REFRESH_MS,
+    logger,
+  });
+  await router.refresh();
+  return { router, admin };
 }
 
 /** Every decision on `scored`, from now on, delivered to the waiter. */

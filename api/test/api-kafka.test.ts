@@ -9,7 +9,11 @@ import { createKey, loadApiEnv, startApiService, type ApiService } from '../src/
 // The scorer's integration harness (a private pipeline per test) and a real XGBoost model converted to ONNX.
 import { createPipeline, makeTransactions, trainTinyModel, type Pipeline, type TinyModel } from '@fraud/scorer/testing';
 
-/** The decision API on the real path: HTTP -> transactions -> scorer -> scored -> HTTP. */
+/**
+ * The decision API on the real paths: HTTP -> the partition owner's decide endpoint -> HTTP (the
+ * decision reaches `scored` through the stream right after), and HTTP -> transactions -> scorer ->
+ * scored -> HTTP when no owner answers.
+ */
 describe('decision API through Kafka and the real scorer', () => {
   let p: Pipeline;
   let model: TinyModel;
@@ -39,31 +43,47 @@ describe('decision API through Kafka and the real scorer', () => {
   });
 
   const txs = () => makeTransactions(20, { seed: 5, runId: `${p.prefix}api` });
-  const submit = async (t: Transaction) => {
+  type Answer = {
+    txId: string;
+    decision: string;
+    score: number | null;
+    fallback: boolean;
+    modelVersion: string | null;
+    routed: string;
+  };
+  const submit = async (t: Transaction): Promise<Answer> => {
     const res = await fetch(`${api.url}/v1/transactions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       body: JSON.stringify(t),
     });
     expect(res.status).toBe(200);
-    return (await res.json()) as {
-      txId: string;
-      decision: string;
-      score: number | null;
-      fallback: boolean;
-      modelVersion: string | null;
-    };
+    return (await res.json()) as Answer;
   };
 
   it('answers with the decision recorded on scored, and a duplicate txId creates no second record', async () => {
     const batch = txs();
-    const answers = [];
+    const answers: Answer[] = [];
+    // The scorer's decide endpoint is advertised in its group once it has joined: probe with payments of their own.
+    const probes = makeTransactions(200, { seed: 6, runId: `${p.prefix}probe` });
+    await waitFor(async () => (await submit(probes.shift()!)).routed === 'owner', {
+      timeoutMs: 30_000,
+      what: 'a payment decided at its partition owner',
+    });
     for (const t of batch.slice(0, 10)) answers.push(await submit(t));
     expect(answers.every((a) => !a.fallback && a.modelVersion === 'api-v1')).toBe(true);
+    expect(answers.map((a) => a.routed)).toEqual(Array(10).fill('owner'));
     const again = await submit(batch[3]!);
     expect(again).toMatchObject({ txId: batch[3]!.txId, decision: answers[3]!.decision, score: answers[3]!.score });
 
-    const scored = await p.readScored();
+    // The owner answers once its write is durable; the stream path puts the decision on scored right after.
+    const scored = await waitFor(
+      async () => {
+        const all = await p.readScored();
+        return answers.every((a) => all.some((s) => s.transaction.txId === a.txId)) ? all : undefined;
+      },
+      { timeoutMs: 30_000, what: 'every answered decision on scored' },
+    );
     for (const a of answers) {
       const records = scored.filter((s) => s.transaction.txId === a.txId);
       expect(records, a.txId).toHaveLength(1);
@@ -92,7 +112,7 @@ describe('decision API through Kafka and the real scorer', () => {
     await waitFor(async () => (await fetch(`${api.url}/ready`)).ok, { timeoutMs: 30_000, what: 'the API to be ready' });
     const t = txs()[15]!;
     const answer = await submit(t);
-    expect(answer).toMatchObject({ txId: t.txId, fallback: true, score: null });
+    expect(answer).toMatchObject({ txId: t.txId, fallback: true, score: null, routed: 'kafka' });
 
     scorer = await p.startScorer({ MODEL_BOOTSTRAP_DIR: model.dir });
     await waitFor(async () => (await p.readScored()).some((s) => s.transaction.txId === t.txId), {
