@@ -9,15 +9,26 @@ import { DECISIONS, type ScoredTransaction, type Transaction } from '@fraud/sche
  * pattern): the owner of partitionFor(originAccount) in the scorers' consumer group, read from the
  * group's member userData (readOwners in @fraud/kafka), answers POST {decideUrl}/v1/decide.
  *
- * The owner answers 200 with the decision (already durable on `scored`), 421 NOT_OWNER (our map is
- * stale), 503 NOT_READY (it owns the partition but is still restoring), 400 RECORD_INVALID. A wrong
- * owner, a dead one or an unreadable answer forces a refresh of the map and one retry against the
- * owner it names, within the deadline; everything else is left to the caller's Kafka path.
+ * The owner answers 200 with the decision (durable in Kafka before the answer), 421 NOT_OWNER (our
+ * map is stale), 503 NOT_READY (it owns the partition but is still restoring), 400 RECORD_INVALID,
+ * 409 DECIDED_BEFORE (a txId decided too long ago for its memory: the recorded decision answers). A
+ * wrong owner, a dead one or an unreadable answer forces a refresh of the map and one retry
+ * against the owner it names, within the deadline; everything else is left to the caller's Kafka
+ * path (which also asks the warehouse for a recorded decision).
  */
 
 /** How one forward ended; the metric's outcome label. */
 export type OwnerOutcome =
-  'decided' | 'invalid' | 'not_owner' | 'not_ready' | 'unreachable' | 'timeout' | 'bad_answer' | 'no_owner' | 'no_time';
+  | 'decided'
+  | 'invalid'
+  | 'not_owner'
+  | 'not_ready'
+  | 'decided_before'
+  | 'unreachable'
+  | 'timeout'
+  | 'bad_answer'
+  | 'no_owner'
+  | 'no_time';
 
 export type RouteResult =
   | { kind: 'decided'; scored: ScoredTransaction; replayed: boolean; viewLagMs: number | null }
@@ -249,6 +260,7 @@ function interpret(status: number, raw: Buffer, txId: string): Attempt {
   }
   if (status === 421 && code === 'NOT_OWNER') return { outcome: 'not_owner' };
   if (status === 503 && code === 'NOT_READY') return { outcome: 'not_ready' };
+  if (status === 409 && code === 'DECIDED_BEFORE') return { outcome: 'decided_before' };
   if (status === 400 && code === 'RECORD_INVALID') {
     const message = typeof answer.error?.message === 'string' ? answer.error.message : 'the payment is invalid';
     return { outcome: 'invalid', result: { kind: 'invalid', message } };

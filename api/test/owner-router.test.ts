@@ -16,7 +16,7 @@ import { startTestApi, type TestApi } from '../src/testing.ts';
  * own the partitions (POST /v1/decide), the owner map is injected, and the Kafka path is the
  * HTTP-only stand-in of app.test.ts (a publish delivers the decision to the waiter shortly after).
  */
-type Behaviour = 'decide' | 'not_owner' | 'not_ready' | 'invalid' | 'hang' | 'write_then_crash';
+type Behaviour = 'decide' | 'not_owner' | 'not_ready' | 'decided_before' | 'invalid' | 'hang' | 'write_then_crash';
 
 interface FakeOwner {
   url: string;
@@ -31,6 +31,8 @@ const logger = createLogger('owner-router-test', 'silent');
 const owners: FakeOwner[] = [];
 const waiter = createDecisionWaiter(1000);
 const published: Transaction[] = [];
+/** Decisions in the warehouse (recorded long ago). */
+const recorded = new Map<string, ScoredTransaction>();
 let scorerPaused = false;
 /** What the scorer group looks like now; the router reads it when it refreshes. */
 let truth: OwnerMap = emptyMap();
@@ -88,6 +90,8 @@ async function fakeOwner(behaviour: Behaviour): Promise<FakeOwner> {
           return error(421, 'NOT_OWNER', 'partition moved');
         case 'not_ready':
           return error(503, 'NOT_READY', 'restoring');
+        case 'decided_before':
+          return error(409, 'DECIDED_BEFORE', 'decided before; no longer in memory');
         case 'invalid':
           return error(400, 'RECORD_INVALID', 'eventTime is more than 1 day in the future');
         case 'hang':
@@ -198,6 +202,7 @@ beforeAll(async () => {
       published.push(t);
       if (!scorerPaused) setTimeout(() => waiter.deliver(scoredFor(t, 'm-stream')), 2);
     },
+    lookupDecision: async (txId) => recorded.get(txId),
     waiter,
     router,
     registry,
@@ -299,6 +304,20 @@ describe('owner routing through the decision API', () => {
     expect(restoring.seen).toHaveLength(1);
     expect(reads).toBe(readsBefore);
     expect(await routedDelta(before)).toEqual({ 'owner/not_ready': 1, 'kafka/decided': 1 });
+  });
+
+  it('answers a txId the owner decided too long ago (DECIDED_BEFORE) with the recorded decision', async () => {
+    const forgetful = await fakeOwner('decided_before');
+    await setOwners(own(emptyMap(6), forgetful));
+    scorerPaused = true;
+    const t = tx({ amount: 2_000_000 });
+    recorded.set(t.txId, scoredFor(t, 'm-last-month'));
+    const before = await routedCounts();
+    const { status, body } = await submit(t);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ txId: t.txId, modelVersion: 'm-last-month', fallback: false, routed: 'kafka' });
+    expect(forgetful.seen).toHaveLength(1);
+    expect(await routedDelta(before)).toEqual({ 'owner/decided_before': 1, 'kafka/decided': 1 });
   });
 
   it('takes the Kafka path when no owner is known or the owner advertises no endpoint', async () => {
