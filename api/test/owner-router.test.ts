@@ -8,7 +8,8 @@ import { Registry } from 'prom-client';
 import { createLogger } from '@fraud/common';
 import { partitionFor, type OwnerMap } from '@fraud/kafka';
 import type { ScoredTransaction, Transaction } from '@fraud/schemas';
-import { createDecisionWaiter, createKey, createOwnerRouter, type OwnerRouter } from '../src/index.ts';
+import { scorerEnvSchema } from '@fraud/scorer/env';
+import { apiEnvSchema, createDecisionWaiter, createKey, createOwnerRouter, type OwnerRouter } from '../src/index.ts';
 import { startTestApi, type TestApi } from '../src/testing.ts';
 
 /**
@@ -371,6 +372,11 @@ describe('owner routing through the decision API', () => {
 });
 
 describe('the owner router on its own', () => {
+  it("looks for the scorers in the scorer's own default group", () => {
+    expect(apiEnvSchema.parse({}).SCORER_GROUP_ID).toBe(scorerEnvSchema.parse({}).SCORER_GROUP_ID);
+    expect(apiEnvSchema.parse({}).API_ROUTE_MODE).toBe('owner');
+  });
+
   it('coalesces the refreshes forced by many failing requests', async () => {
     const wrong = await fakeOwner('not_owner');
     let slowReads = 0;
