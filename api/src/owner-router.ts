@@ -80,7 +80,7 @@ export function createOwnerRouter(opts: OwnerRouterOptions): OwnerRouter {
   let map: OwnerMap | undefined;
   /** When the read behind `map` started (Date.now()). */
   let mapStartedAt = -Infinity;
-  let inflight: { startedAt: number; done: Promise<OwnerMap | undefined> } | undefined;
+  let inflight: Promise<OwnerMap | undefined> | undefined;
   let lastForcedAt = -Infinity;
   let failing = false;
 
@@ -89,7 +89,7 @@ export function createOwnerRouter(opts: OwnerRouterOptions): OwnerRouter {
     const done = opts.readOwners().then(
       (m) => {
         failing = false;
-        // Two reads may overlap (a forced one beside the timer's): the later start wins.
+        // Two reads may overlap (an explicit refresh() beside the timer's): the later start wins.
         if (startedAt >= mapStartedAt) [map, mapStartedAt] = [m, startedAt];
         return map;
       },
@@ -99,20 +99,23 @@ export function createOwnerRouter(opts: OwnerRouterOptions): OwnerRouter {
         return map;
       },
     );
-    const entry = { startedAt, done };
-    inflight = entry;
+    inflight = done;
     void done.finally(() => {
-      if (inflight === entry) inflight = undefined;
+      if (inflight === done) inflight = undefined;
     });
     return done;
   };
 
-  /** A map read no earlier than `since`, unless a forced refresh ran less than minGap ago. */
+  /**
+   * A map read no earlier than `since`, or the read in flight (one at a time: with the broker slow
+   * to answer, failing requests must not pile reads up), or the current map when a forced read
+   * started less than minGap ago.
+   */
   const refreshSince = (since: number): Promise<OwnerMap | undefined> => {
     if (mapStartedAt >= since) return Promise.resolve(map);
-    if (inflight && inflight.startedAt >= since) return inflight.done;
+    if (inflight) return inflight;
     const now = Date.now();
-    if (now - lastForcedAt < minGap) return inflight?.done ?? Promise.resolve(map);
+    if (now - lastForcedAt < minGap) return Promise.resolve(map);
     lastForcedAt = now;
     return read();
   };
@@ -139,7 +142,7 @@ export function createOwnerRouter(opts: OwnerRouterOptions): OwnerRouter {
   };
 
   const timer = setInterval(() => {
-    void read().then(pruneAgents);
+    if (!inflight) void read().then(pruneAgents);
   }, opts.refreshMs);
   timer.unref();
 
