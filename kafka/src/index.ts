@@ -4,7 +4,7 @@
  */
 import kafkajs from 'kafkajs';
 
-export { Kafka, logLevel, CompressionTypes, Partitioners } from 'kafkajs';
+export { Kafka, logLevel, CompressionTypes, Partitioners, PartitionAssigners } from 'kafkajs';
 /**
  * kafkajs is CommonJS and Node's ESM loader sees only some of its named exports (not these
  * enums), so they are read off its default export.

@@ -1,6 +1,7 @@
 import {
   consumerConfig,
   ownerAssigner,
+  PartitionAssigners,
   type Admin,
   type Consumer,
   type EachBatchPayload,
@@ -102,8 +103,9 @@ export async function startScorerLoop(deps: LoopDeps): Promise<ScorerLoop> {
       sessionTimeout: config.sessionTimeoutMs,
       heartbeatInterval: heartbeatIntervalMs,
       rebalanceTimeout: Math.max(config.sessionTimeoutMs, config.restoreTimeoutMs),
-      // Round robin, with this instance's decide URL in its member userData (docs/scorer.md).
-      partitionAssigners: [ownerAssigner(config.decideUrl ?? '')],
+      // Round robin, with this instance's decide URL in its member userData (docs/scorer.md); plain
+      // round robin second, so a rolling upgrade from members that offer only that one still joins.
+      partitionAssigners: [ownerAssigner(config.decideUrl ?? ''), PartitionAssigners.roundRobin],
     }),
   );
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
