@@ -4,3 +4,4 @@ export * from './env.ts';
 export * from './logger.ts';
 export * from './metrics.ts';
 export * from './random.ts';
+export { murmur2, murmur2Partition } from './murmur2.ts';

@@ -1,4 +1,5 @@
 import { AssignerProtocol, type Admin, type PartitionAssigner } from 'kafkajs';
+import { murmur2Partition } from '@fraud/common';
 
 /**
  * Who owns which partition of a consumer group, and where it answers: the interactive-queries
@@ -126,45 +127,8 @@ export async function readOwners(admin: Admin, groupId: string, topic: string): 
 
 /**
  * The partition kafkajs's DefaultPartitioner (and the Java client's) picks for a string key:
- * toPositive(murmur2(utf8 bytes)) % numPartitions. kafkajs computes murmur2 with 64-bit longs and
- * keeps the low 32 bits; Math.imul gives the same low 32 bits directly. (model/src/features/
- * partition.ts holds the same function for the features, which must not depend on this package.)
+ * toPositive(murmur2(utf8 bytes)) % numPartitions (common/src/murmur2.ts, shared with the features).
  */
 export function partitionFor(key: string, numPartitions: number): number {
-  if (!Number.isInteger(numPartitions) || numPartitions < 1)
-    throw new RangeError(`numPartitions must be a positive integer, got ${numPartitions}`);
-  return (murmur2(Buffer.from(key, 'utf8')) & 0x7fffffff) % numPartitions;
-}
-
-const SEED = 0x9747b28c;
-const M = 0x5bd1e995;
-
-function murmur2(data: Buffer): number {
-  const length = data.length;
-  let h = (SEED ^ length) | 0;
-  const length4 = length >>> 2;
-  for (let i = 0; i < length4; i++) {
-    const i4 = i * 4;
-    let k = data[i4]! | (data[i4 + 1]! << 8) | (data[i4 + 2]! << 16) | (data[i4 + 3]! << 24);
-    k = Math.imul(k, M);
-    k ^= k >>> 24;
-    k = Math.imul(k, M);
-    h = Math.imul(h, M) ^ k;
-  }
-  const tail = length & ~3;
-  switch (length & 3) {
-    case 3:
-      h ^= data[tail + 2]! << 16;
-    // falls through
-    case 2:
-      h ^= data[tail + 1]! << 8;
-    // falls through
-    case 1:
-      h ^= data[tail]!;
-      h = Math.imul(h, M);
-  }
-  h ^= h >>> 13;
-  h = Math.imul(h, M);
-  h ^= h >>> 15;
-  return h | 0;
+  return murmur2Partition(key, numPartitions);
 }
