@@ -25,6 +25,7 @@ import { createCodecs, topicNames, type Transaction } from '@fraud/schemas';
 import { createKey } from '@fraud/api';
 import { repoRoot } from '@fraud/infra';
 import { makeTransactions, trainTinyModel } from '@fraud/scorer/testing';
+import { scorerSettings } from './lib/scorer-bench.ts';
 
 const BENCH = parseBenchEnv();
 const MEASURE_S = BENCH.BENCH_SECONDS;
@@ -32,6 +33,15 @@ const STEP_S = Math.max(4, Math.round(MEASURE_S / 3));
 const REGISTRY = BENCH.SCHEMA_REGISTRY_URL;
 const RAMP = [100, 200, 300, 500, 750, 1_000, 1_500, 2_000, 3_000];
 const P99_LIMIT_MS = 50;
+/**
+ * The scorer's fetch profile for a decide-endpoint load (docs/scorer.md, "Latency tuning"): every
+ * synchronous decision is read back by the stream path, in fewer, larger Kafka transactions this way.
+ * SCORER_FETCH_MIN_BYTES / SCORER_FETCH_MAX_WAIT_MS in the environment override it.
+ */
+const DECIDE_PROFILE = {
+  SCORER_FETCH_MIN_BYTES: process.env.SCORER_FETCH_MIN_BYTES ?? '65536',
+  SCORER_FETCH_MAX_WAIT_MS: process.env.SCORER_FETCH_MAX_WAIT_MS ?? '50',
+};
 
 function pct(sorted: number[], p: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
@@ -144,7 +154,8 @@ async function main(): Promise<void> {
     SCORER_GROUP_ID: groupId,
     SCORER_METRICS_PORT: '0',
     MODEL_BOOTSTRAP_DIR: model.dir,
-    SCORER_FETCH_MAX_WAIT_MS: '1',
+    ...scorerSettings(BENCH),
+    ...DECIDE_PROFILE,
     API_PORT: String(port),
     API_KEYS_FILE: keyFile,
     API_DEADLINE_MS: '1000',
@@ -313,6 +324,7 @@ async function main(): Promise<void> {
         'would top out at sequential_writes_per_s (group commit is what lifts that)',
       goals: { open_loop_1000_p99_ms_max: 25, max_sustained_req_per_s_min: 2_000, p99_limit_ms: P99_LIMIT_MS },
       seed_design: { requests_per_s: '876-1,040', p50_ms: '13-18', p99_ms: '53-79' },
+      scorer_settings: { ...scorerSettings(BENCH), ...DECIDE_PROFILE },
       seconds: MEASURE_S,
       step_seconds: STEP_S,
       machine: '2 cores: broker, registry, one scorer, the API and this load generator on the same machine',

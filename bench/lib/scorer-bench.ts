@@ -18,6 +18,7 @@ export function scorerSettings(bench: BenchEnv): Record<string, string> {
     SCORER_MAX_BATCH: String(bench.SCORER_MAX_BATCH),
     SCORER_PARTITIONS_CONCURRENTLY: String(bench.SCORER_PARTITIONS_CONCURRENTLY),
     SCORER_FETCH_MAX_WAIT_MS: String(bench.SCORER_FETCH_MAX_WAIT_MS),
+    SCORER_FETCH_MIN_BYTES: String(bench.SCORER_FETCH_MIN_BYTES),
     SCORER_MAX_BYTES_PER_PARTITION: String(bench.SCORER_MAX_BYTES_PER_PARTITION),
   };
 }

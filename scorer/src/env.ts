@@ -32,6 +32,12 @@ export const scorerEnvSchema = z.object({
   SCORER_FETCH_MAX_WAIT_MS: envInt(0, 10_000)
     .default(5)
     .describe('How long a fetch waits for data: the latency floor at low load.'),
+  SCORER_FETCH_MIN_BYTES: envInt(1, 64 * 1024 * 1024)
+    .default(1)
+    .describe(
+      'Bytes a fetch waits for (up to SCORER_FETCH_MAX_WAIT_MS) before the broker answers: above 1, records that ' +
+        'trickle in are committed in fewer, larger Kafka transactions (less broker work per record, more latency).',
+    ),
   SCORER_PARTITIONS_CONCURRENTLY: envInt(1, 64)
     .default(6)
     .describe('Partitions processed at once, each with its own producer and transaction: overlaps commits.'),

@@ -252,6 +252,7 @@ async function startLoop(up: Startup, parts: LoopParts, decideUrl?: string): Pro
       maxChunk: env.SCORER_MAX_BATCH,
       maxBytesPerPartition: env.SCORER_MAX_BYTES_PER_PARTITION,
       maxWaitTimeInMs: env.SCORER_FETCH_MAX_WAIT_MS,
+      minBytes: env.SCORER_FETCH_MIN_BYTES,
       partitionsConcurrently: env.SCORER_PARTITIONS_CONCURRENTLY,
       explainTopK: env.SCORER_EXPLAIN_TOP_K,
       dedupeWindow: env.SCORER_DEDUPE_WINDOW,

@@ -14,6 +14,7 @@ export const benchEnvSchema = z.object({
   SCORER_MAX_BATCH: scorerEnvSchema.shape.SCORER_MAX_BATCH,
   SCORER_PARTITIONS_CONCURRENTLY: scorerEnvSchema.shape.SCORER_PARTITIONS_CONCURRENTLY,
   SCORER_FETCH_MAX_WAIT_MS: scorerEnvSchema.shape.SCORER_FETCH_MAX_WAIT_MS,
+  SCORER_FETCH_MIN_BYTES: scorerEnvSchema.shape.SCORER_FETCH_MIN_BYTES,
   SCORER_MAX_BYTES_PER_PARTITION: scorerEnvSchema.shape.SCORER_MAX_BYTES_PER_PARTITION,
   BENCH_SECONDS: positive.default(20).describe('api: seconds measured after the warm-up.'),
   BENCH_PIPELINE_TX: envInt(1, 100_000_000).default(200_000).describe('pipeline: transactions of the throughput run.'),

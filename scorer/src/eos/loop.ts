@@ -26,6 +26,8 @@ export interface LoopConfig {
   maxChunk: number;
   maxBytesPerPartition: number;
   maxWaitTimeInMs: number;
+  /** Bytes a fetch waits for (up to maxWaitTimeInMs); 1 when absent. */
+  minBytes?: number;
   partitionsConcurrently: number;
   explainTopK: number;
   restoreTimeoutMs: number;
@@ -100,6 +102,7 @@ export async function startScorerLoop(deps: LoopDeps): Promise<ScorerLoop> {
       groupId: config.groupId,
       maxBytesPerPartition: config.maxBytesPerPartition,
       maxWaitTimeInMs: config.maxWaitTimeInMs,
+      minBytes: config.minBytes ?? 1,
       sessionTimeout: config.sessionTimeoutMs,
       heartbeatInterval: heartbeatIntervalMs,
       rebalanceTimeout: Math.max(config.sessionTimeoutMs, config.restoreTimeoutMs),
