@@ -16,7 +16,7 @@ import { caughtUp, committedSum, dataEnds, groupLag, readAll, reconcile, type Re
 
 /** One chaos run: its options, its private broker and the services' environment. */
 export interface ChaosContext {
-  o: Pick<ChaosOptions, 'transactions' | 'kills' | 'brokerRestarts' | 'scorers' | 'seed' | 'log'>;
+  o: Pick<ChaosOptions, 'transactions' | 'kills' | 'brokerRestarts' | 'scorers' | 'seed' | 'syncRate' | 'log'>;
   broker: KafkaRuntimeOptions;
   kafka: Kafka;
   topics: Topics;
@@ -183,7 +183,7 @@ export async function waitForCatchUp(c: Pick<ChaosContext, 'kafka' | 'topics'>):
 }
 
 export interface ReadBack {
-  r: Reconciliation;
+  r: Reconciliation & { watched: Map<string, string[]> };
   labelsOnTopic: number;
   warehouseRows: number;
   warehouseDistinct: number;
@@ -191,9 +191,9 @@ export interface ReadBack {
 }
 
 /** Every topic read back and reconciled, and the warehouse counted. */
-export async function readBack(c: ChaosContext): Promise<ReadBack> {
+export async function readBack(c: ChaosContext, watch: ReadonlySet<string> = new Set()): Promise<ReadBack> {
   const { kafka, topics } = c;
-  const r = await reconcile(kafka, c.codecs, topics);
+  const r = await reconcile(kafka, c.codecs, topics, watch);
   const labels = await readAll(kafka, topics.labels);
   const db = await (await DuckDBInstance.create(c.warehousePath)).connect();
   const rows = (

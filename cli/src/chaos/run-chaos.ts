@@ -16,6 +16,7 @@ import {
   type ChaosContext,
 } from './chaos-steps.ts';
 import { createSupervisor } from './supervisor.ts';
+import { startSyncDriver, type SyncDriverResult } from './sync-driver.ts';
 
 export interface ChaosOptions {
   transactions: number;
@@ -23,6 +24,8 @@ export interface ChaosOptions {
   brokerRestarts: number;
   scorers: number;
   seed: number;
+  /** Synchronous decide requests per second sent to the scorers' owners during the run (0: none). */
+  syncRate?: number;
   log: (s: string) => void;
   /** Where to write the JSON result; none in tests. */
   resultFile?: string;
@@ -43,6 +46,20 @@ export interface ChaosResult {
   labels_on_topic: number;
   labels_in_warehouse: number;
   unexpected_restarts: number;
+  /** Synchronous decisions driven while scorers were killed (sync-driver.ts). */
+  sync_requests: number;
+  sync_answered: number;
+  /** Answered, and not on scored. */
+  sync_answered_lost: number;
+  /** Answered, and on scored more than once. */
+  sync_answered_doubled: number;
+  /** Answered, and on scored with another decision. */
+  sync_answered_other_decision: number;
+  sync_gave_up: number;
+  sync_retries: number;
+  sync_replayed: number;
+  sync_p50_ms: number | null;
+  sync_p99_ms: number | null;
   seconds: number;
   lost_ids: string[];
   duplicate_samples: { txId: string; copies: string[] }[];
@@ -104,6 +121,14 @@ async function chaosRun(c: ChaosContext, rand: () => number, t0: number): Promis
     intervalMs: 250,
     what: 'the simulator to start publishing',
   });
+  const sync = startSyncDriver({
+    kafka,
+    groupId: c.env.SCORER_GROUP_ID!,
+    topic: topics.transactions,
+    ratePerS: Math.max(0.001, o.syncRate ?? 20),
+    deadlineMs: 60_000,
+    rand,
+  });
   const faults = await injectFaults(c, {
     victims: [...scorers, sink],
     sink,
@@ -115,12 +140,15 @@ async function chaosRun(c: ChaosContext, rand: () => number, t0: number): Promis
   await probe.disconnect();
   if (simCode !== 0) throw new Error(`the simulator exited with ${simCode}`);
   await Promise.all(faults.pendingRecoveries);
+  const driven = await sync.stop();
+  o.log(`chaos: ${driven.answered.size} of ${driven.requests} synchronous decisions answered`);
   o.log('chaos: simulation published; waiting for the consumer groups to catch up');
   await waitForCatchUp(c);
   const unexpected = sup.all.reduce((s, p) => s + p.restarts, 0) - faults.kills;
   await sup.stop();
 
-  const b = await readBack(c);
+  const b = await readBack(c, new Set(driven.answered.keys()));
+  const checked = checkAnswered(driven, b.r.watched);
   await stopKafka(c.broker);
   return {
     transactions: b.r.transactions,
@@ -137,9 +165,35 @@ async function chaosRun(c: ChaosContext, rand: () => number, t0: number): Promis
     labels_on_topic: b.labelsOnTopic,
     labels_in_warehouse: b.labelsInWarehouse,
     unexpected_restarts: unexpected,
+    ...checked,
     seconds: +((Date.now() - t0) / 1000).toFixed(1),
     lost_ids: b.r.lostIds,
     duplicate_samples: b.r.duplicateSamples,
+  };
+}
+
+/** The synchronous decisions answered during the run against what `scored` holds for them. */
+function checkAnswered(d: SyncDriverResult, onScored: Map<string, string[]>) {
+  let [lost, doubled, other] = [0, 0, 0];
+  for (const [txId, decision] of d.answered) {
+    const copies = onScored.get(txId) ?? [];
+    if (copies.length === 0) lost++;
+    else if (copies.length > 1) doubled++;
+    else if (copies[0] !== decision) other++;
+  }
+  const lat = [...d.latenciesMs].sort((a, b) => a - b);
+  const pct = (p: number) => (lat.length ? lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]! : null);
+  return {
+    sync_requests: d.requests,
+    sync_answered: d.answered.size,
+    sync_answered_lost: lost,
+    sync_answered_doubled: doubled,
+    sync_answered_other_decision: other,
+    sync_gave_up: d.gaveUp,
+    sync_retries: d.retries,
+    sync_replayed: d.replayed,
+    sync_p50_ms: pct(0.5),
+    sync_p99_ms: pct(0.99),
   };
 }
 
@@ -149,7 +203,8 @@ function finishChaos(o: ChaosOptions, work: string, result: ChaosResult): ChaosR
     mkdirSync(join(o.resultFile, '..'), { recursive: true });
     writeFileSync(o.resultFile, JSON.stringify(result, null, 2) + '\n');
   }
-  if (result.lost === 0 && result.duplicates === 0) rmSync(work, { recursive: true, force: true });
+  const syncBad = result.sync_answered_lost + result.sync_answered_doubled + result.sync_answered_other_decision;
+  if (result.lost === 0 && result.duplicates === 0 && syncBad === 0) rmSync(work, { recursive: true, force: true });
   else {
     result.work_dir = work;
     o.log(`chaos: kept ${work} (service logs in logs/) for diagnosis`);

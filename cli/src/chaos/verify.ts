@@ -32,7 +32,9 @@ export async function reconcile(
   kafka: Kafka,
   codecs: Codecs,
   topics: { transactions: string; scored: string; dlq: string },
-): Promise<Reconciliation & { scoredIds: Set<string> }> {
+  /** txIds whose decisions on scored are returned (every copy) in `watched`. */
+  watch: ReadonlySet<string> = new Set(),
+): Promise<Reconciliation & { scoredIds: Set<string>; watched: Map<string, string[]> }> {
   const inputs = await readAll(kafka, topics.transactions);
   const txIds = new Set<string>();
   for (const m of inputs) txIds.add((await codecs.transaction.decode(m.value!)).txId);
@@ -43,8 +45,11 @@ export async function reconcile(
     copies.push(where);
     seen.set(id, copies);
   };
+  const watched = new Map<string, string[]>();
   for (const m of scoredMsgs) {
     const s = await codecs.scored.decode(m.value!);
+    if (watch.has(s.transaction.txId))
+      watched.set(s.transaction.txId, [...(watched.get(s.transaction.txId) ?? []), s.decision]);
     note(
       s.transaction.txId,
       `${topics.scored}[${m.partition}]@${m.offset} scoredAt=${new Date(s.scoredAt).toISOString()}`,
@@ -70,6 +75,7 @@ export async function reconcile(
     lostIds: lostIds.slice(0, 10),
     duplicateSamples: doubled.slice(0, 10).map(([txId, copies]) => ({ txId, copies })),
     scoredIds: new Set(seen.keys()),
+    watched,
   };
 }
 

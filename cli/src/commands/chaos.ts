@@ -10,6 +10,7 @@ interface ChaosOptions {
   brokerRestarts: number;
   scorers: number;
   seed: number;
+  syncRate: number;
 }
 
 export function register(program: Command): void {
@@ -24,6 +25,12 @@ export function register(program: Command): void {
     .option('--broker-restarts <n>', 'restarts of the (private) broker', nonNegativeInt('--broker-restarts'), 1)
     .option('--scorers <n>', 'scorer processes', nonNegativeInt('--scorers'), 2)
     .option('--seed <n>', 'seed of the simulation and of the kill schedule', nonNegativeInt('--seed'), 7)
+    .option(
+      '--sync-rate <n>',
+      'synchronous decide requests per second sent to the scorers meanwhile (0: none)',
+      nonNegativeInt('--sync-rate'),
+      20,
+    )
     .action(async (o: ChaosOptions) => {
       await stackUp({ log: (s) => process.stdout.write(`[infra] ${s}\n`) });
       const r = await runChaos({
@@ -32,10 +39,12 @@ export function register(program: Command): void {
         brokerRestarts: o.brokerRestarts,
         scorers: Math.max(1, o.scorers),
         seed: o.seed,
+        syncRate: o.syncRate,
         log: (s) => process.stdout.write(`${s}\n`),
         resultFile: join(repoRoot, 'bench', 'results', 'chaos.json'),
       });
       process.stdout.write(`${JSON.stringify(r, null, 2)}\nresults: bench/results/chaos.json\n`);
-      if (r.lost || r.duplicates || r.warehouse_rows !== r.warehouse_distinct) process.exitCode = 1;
+      const syncBad = r.sync_answered_lost + r.sync_answered_doubled + r.sync_answered_other_decision;
+      if (r.lost || r.duplicates || syncBad || r.warehouse_rows !== r.warehouse_distinct) process.exitCode = 1;
     });
 }
