@@ -36,11 +36,10 @@ const P99_LIMIT_MS = 50;
 /**
  * The scorer's fetch profile for a decide-endpoint load (docs/scorer.md, "Latency tuning"): every
  * synchronous decision is read back by the stream path, in fewer, larger Kafka transactions this way.
- * SCORER_FETCH_MIN_BYTES / SCORER_FETCH_MAX_WAIT_MS in the environment override it.
  */
 const DECIDE_PROFILE = {
-  SCORER_FETCH_MIN_BYTES: process.env.SCORER_FETCH_MIN_BYTES ?? '65536',
-  SCORER_FETCH_MAX_WAIT_MS: process.env.SCORER_FETCH_MAX_WAIT_MS ?? '50',
+  SCORER_FETCH_MIN_BYTES: String(BENCH.BENCH_API_FETCH_MIN_BYTES),
+  SCORER_FETCH_MAX_WAIT_MS: String(BENCH.BENCH_API_FETCH_MAX_WAIT_MS),
 };
 
 function pct(sorted: number[], p: number): number {

@@ -17,6 +17,12 @@ export const benchEnvSchema = z.object({
   SCORER_FETCH_MIN_BYTES: scorerEnvSchema.shape.SCORER_FETCH_MIN_BYTES,
   SCORER_MAX_BYTES_PER_PARTITION: scorerEnvSchema.shape.SCORER_MAX_BYTES_PER_PARTITION,
   BENCH_SECONDS: positive.default(20).describe('api: seconds measured after the warm-up.'),
+  BENCH_API_FETCH_MIN_BYTES: scorerEnvSchema.shape.SCORER_FETCH_MIN_BYTES.unwrap()
+    .default(65_536)
+    .describe("api: the scorer's SCORER_FETCH_MIN_BYTES (the decide-endpoint profile, docs/scorer.md)."),
+  BENCH_API_FETCH_MAX_WAIT_MS: scorerEnvSchema.shape.SCORER_FETCH_MAX_WAIT_MS.unwrap()
+    .default(50)
+    .describe("api: the scorer's SCORER_FETCH_MAX_WAIT_MS (the decide-endpoint profile)."),
   BENCH_PIPELINE_TX: envInt(1, 100_000_000).default(200_000).describe('pipeline: transactions of the throughput run.'),
   BENCH_PIPELINE_RATE: positive.default(2_000).describe('pipeline: publish rate of the latency run, in tx/s.'),
   BENCH_PIPELINE_SECONDS: positive.default(20).describe('pipeline: length of the latency run, in seconds.'),
