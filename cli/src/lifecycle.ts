@@ -52,3 +52,29 @@ export function untilStopSignal(
     process.on('SIGINT', on('SIGINT'));
   });
 }
+
+/** The part of a kafkajs consumer exitOnConsumerDeath listens to. */
+interface CrashEmitter {
+  on(event: 'consumer.crash', listener: (e: { payload: { error: unknown; restart: boolean } }) => void): unknown;
+  events: { CRASH: 'consumer.crash' };
+}
+
+/**
+ * When kafkajs gives up on a consumer (a crash it does not restart from, e.g. no group
+ * coordinator while the broker restarts), the service would keep running without consuming:
+ * stop it and exit 1 instead, so its supervisor (systemd, Kubernetes, `fraud start`, the chaos
+ * runner) starts a fresh one.
+ */
+export function exitOnConsumerDeath(consumer: CrashEmitter, service: { stop(): Promise<void> }, logger: Logger): void {
+  consumer.on(consumer.events.CRASH, (e) => {
+    if (e.payload.restart) return;
+    logger.error(
+      { err: errorMessage(e.payload.error) },
+      'the Kafka consumer stopped for good (kafkajs will not restart it): exiting 1 for a supervisor to restart',
+    );
+    void service
+      .stop()
+      .catch(() => undefined)
+      .finally(() => process.exit(1));
+  });
+}

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createLogger } from '@fraud/common';
-import { stopOnSignals } from '../lifecycle.ts';
+import { exitOnConsumerDeath, stopOnSignals } from '../lifecycle.ts';
 import { envHelp } from '../config/catalogue.ts';
 
 /** `fraud scorer`: one scorer instance; run several for more throughput (same SCORER_GROUP_ID). */
@@ -19,5 +19,6 @@ export function register(program: Command): void {
       const svc = await runScorer(env, logger);
       process.stdout.write(`scorer running (group ${env.SCORER_GROUP_ID}); metrics on :${svc.metricsPort}/metrics\n`);
       stopOnSignals(svc, logger, 'stopping: finishing the batch in flight');
+      exitOnConsumerDeath(svc.loop.consumer, svc, logger);
     });
 }

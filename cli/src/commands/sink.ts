@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { createLogger, errorMessage, parseEnv } from '@fraud/common';
 import { SINK_KINDS, sinkEnvSchema, startSink, type RunningSink, type SinkKind } from '@fraud/sinks';
-import { stopOnSignals } from '../lifecycle.ts';
+import { exitOnConsumerDeath, stopOnSignals } from '../lifecycle.ts';
 import { envHelp } from '../config/catalogue.ts';
 
 /**
@@ -34,6 +34,7 @@ export function register(program: Command): void {
       for (const k of kinds) {
         const r = await startSink(k, { env, logger });
         running.push(r);
+        exitOnConsumerDeath(r.consumer.consumer, { stop: stopAll }, logger);
         const what =
           k === 'warehouse'
             ? `query API ${r.url}/api/questions`
