@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger, createMetricsRegistry } from '@fraud/common';
+import type { ScoredTransaction, Transaction } from '@fraud/schemas';
 import { createApp, type ApiDeps } from './app.ts';
 import { createDecisionWaiter } from './decisions.ts';
 import { createKeyStore, readKeyFile } from './keys.ts';
@@ -38,5 +39,24 @@ export async function startTestApi(
   return {
     base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+/** A scorer's decision on `tx` for tests: BLOCK above 1M, APPROVE otherwise, one reason. */
+export function scoredFor(tx: Transaction, modelVersion = 'm-test'): ScoredTransaction {
+  return {
+    transaction: tx,
+    featureSet: 'fs-test',
+    features: [1],
+    score: tx.amount > 1_000_000 ? 0.97 : 0.01,
+    decision: tx.amount > 1_000_000 ? 'BLOCK' : 'APPROVE',
+    reviewThreshold: 0.5,
+    blockThreshold: 0.9,
+    modelVersion,
+    reasons: [{ feature: 'amount', value: tx.amount, contribution: 2 }],
+    rulesFired: [],
+    shadow: null,
+    scoredAt: Date.now(),
+    source: null,
   };
 }

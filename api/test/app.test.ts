@@ -5,7 +5,7 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Label, ScoredTransaction, Transaction } from '@fraud/schemas';
 import { createDecisionWaiter, createKey, createRateLimiter } from '../src/index.ts';
-import { startTestApi, type TestApi } from '../src/testing.ts';
+import { scoredFor, startTestApi, type TestApi } from '../src/testing.ts';
 
 /**
  * The HTTP layer on its own: validation, auth, scopes, limits, idempotency, fallback and the
@@ -23,24 +23,6 @@ const recorded = new Map<string, ScoredTransaction>();
 let base = '';
 let api: TestApi;
 const waiter = createDecisionWaiter(1000);
-
-function scoredFor(tx: Transaction): ScoredTransaction {
-  return {
-    transaction: tx,
-    featureSet: 'fs-test',
-    features: [1],
-    score: tx.amount > 1_000_000 ? 0.97 : 0.01,
-    decision: tx.amount > 1_000_000 ? 'BLOCK' : 'APPROVE',
-    reviewThreshold: 0.5,
-    blockThreshold: 0.9,
-    modelVersion: 'm-test',
-    reasons: [{ feature: 'amount', value: tx.amount, contribution: 2 }],
-    rulesFired: [],
-    shadow: null,
-    scoredAt: Date.now(),
-    source: null,
-  };
-}
 
 beforeAll(async () => {
   api = await startTestApi('api-test', keyFile, {

@@ -10,7 +10,7 @@ import { partitionFor, type OwnerMap } from '@fraud/kafka';
 import type { ScoredTransaction, Transaction } from '@fraud/schemas';
 import { scorerEnvSchema } from '@fraud/scorer/env';
 import { apiEnvSchema, createDecisionWaiter, createKey, createOwnerRouter, type OwnerRouter } from '../src/index.ts';
-import { startTestApi, type TestApi } from '../src/testing.ts';
+import { scoredFor, startTestApi, type TestApi } from '../src/testing.ts';
 
 /**
  * Owner routing over real HTTP: local servers on 127.0.0.1 stand in for the scorer instances that
@@ -53,24 +53,6 @@ function own(map: OwnerMap, owner: FakeOwner | string, from = 0, to = map.partit
   const owners = new Map(map.owners);
   for (let p = from; p <= to; p++) owners.set(p, { memberId: `member-${url}`, decideUrl: url });
   return { ...map, owners };
-}
-
-function scoredFor(tx: Transaction, modelVersion: string): ScoredTransaction {
-  return {
-    transaction: tx,
-    featureSet: 'fs-test',
-    features: [1],
-    score: tx.amount > 1_000_000 ? 0.97 : 0.01,
-    decision: tx.amount > 1_000_000 ? 'BLOCK' : 'APPROVE',
-    reviewThreshold: 0.5,
-    blockThreshold: 0.9,
-    modelVersion,
-    reasons: [{ feature: 'amount', value: tx.amount, contribution: 2 }],
-    rulesFired: [],
-    shadow: null,
-    scoredAt: Date.now(),
-    source: null,
-  };
 }
 
 async function fakeOwner(behaviour: Behaviour): Promise<FakeOwner> {
