@@ -10,6 +10,8 @@ export interface ViewProgress {
   readonly position: ReadonlyMap<number, bigint>;
   /** Newest eventTime read. */
   readonly newest: ReadonlyMap<number, number>;
+  /** Newest Kafka record timestamp read (absent: nothing read yet). */
+  readonly appended?: ReadonlyMap<number, number>;
 }
 
 export interface ViewBarrierDeps {
@@ -30,6 +32,14 @@ export interface ViewBarrier {
    * then the view holds every earlier event. 'lagging' when the deadline passed first.
    */
   waitFor(eventTime: number, timeoutMs: number, appendedBy?: number): Promise<ViewWait>;
+  /**
+   * How far behind the end of `transactions` the view is, without waiting: over the partitions
+   * the view has not read to the end offset of the latest probe, the most milliseconds since the
+   * newest record it read there was appended (an upper bound of how old its oldest unread record
+   * is); 0 when it is at every end; null before the first probe has answered. Starts a new probe
+   * in the background when the latest is older than a second.
+   */
+  lagMs(): number | null;
   /** Call whenever the progress moved: waiting chunks re-check. */
   progressed(): void;
   close(): void;
@@ -105,6 +115,19 @@ export function createViewBarrier(deps: ViewBarrierDeps): ViewBarrier {
       if (result === 'lagging') metrics.viewLagging.inc();
       return result;
     },
+    lagMs() {
+      const wall = deps.now();
+      const ends = probes.latest(wall - MAX_PROBE_AGE_MS);
+      if (ends === null) return null;
+      let lag = 0;
+      for (const [p, position] of progress.position) {
+        const end = ends.get(p);
+        if (end === undefined || position >= end) continue;
+        const appended = progress.appended?.get(p);
+        lag = Math.max(lag, appended === undefined ? MAX_PROBE_AGE_MS : wall - appended);
+      }
+      return lag;
+    },
     progressed() {
       for (const l of [...listeners]) l();
     },
@@ -115,9 +138,18 @@ export function createViewBarrier(deps: ViewBarrierDeps): ViewBarrier {
 }
 
 /** End-offset probes, shared by every chunk that can use one started after `since`. */
-function createProbes(deps: ViewBarrierDeps): { since(since: number): Probe } {
+function createProbes(deps: ViewBarrierDeps): {
+  since(since: number): Probe;
+  /** The ends of the newest probe that answered (null: none yet); probes again if none started after `fresh`. */
+  latest(fresh: number): Map<number, bigint> | null;
+} {
   let last: Probe | null = null;
+  let answered: Map<number, bigint> | null = null;
   return {
+    latest(fresh) {
+      if (last === null || last.started < fresh) this.since(fresh);
+      return answered;
+    },
     since(since) {
       if (last !== null && last.started >= since) return last;
       const probe: Probe = {
@@ -126,6 +158,10 @@ function createProbes(deps: ViewBarrierDeps): { since(since: number): Probe } {
           .fetchTopicOffsets(deps.topic)
           .then((os) => new Map(os.map((o) => [o.partition, BigInt(o.high)]))),
       };
+      probe.ends.then(
+        (ends) => void (answered = ends),
+        () => undefined,
+      );
       probe.ends.catch((err: unknown) => {
         // Forget a failed probe so the next chunk probes again instead of waiting out its deadline.
         if (last === probe) last = null;

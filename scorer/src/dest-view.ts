@@ -46,6 +46,8 @@ export interface DestViewFeed {
   caughtUp: Promise<void>;
   /** The barrier (dest-view-barrier.ts): 'ready' once the view holds every event before eventTime. */
   waitFor(eventTime: number, timeoutMs: number, appendedBy?: number): Promise<ViewWait>;
+  /** Milliseconds the view is behind the end of its topic, without waiting (ViewBarrier.lagMs). */
+  lagMs(): number | null;
   /** False once its consumer crashed for good (kafkajs gave up restarting it). */
   healthy(): boolean;
   stop(): Promise<void>;
@@ -82,14 +84,19 @@ export async function startViewFeed<T>(opts: ViewFeedOptions<T>): Promise<DestVi
   try {
     const position = await startOffsets(admin, topic, from, logger);
     const newest = new Map<number, number>();
-    const barrier = createViewBarrier({ ...opts, admin, progress: { position, newest }, now });
+    const appended = new Map<number, number>();
+    const barrier = createViewBarrier({ ...opts, admin, progress: { position, newest, appended }, now });
     const follower = await followTopic({
       kafka,
       topic,
       groupId: opts.groupId,
       logger,
       from: { timestamp: from },
-      onMessages: (messages, partition) => applyFetch(messages, partition, newest, opts, now),
+      onMessages: async (messages, partition) => {
+        await applyFetch(messages, partition, newest, opts, now);
+        const last = messages[messages.length - 1];
+        if (last !== undefined) appended.set(partition, Math.max(appended.get(partition) ?? 0, Number(last.timestamp)));
+      },
       onProgress: (partition, next) => {
         if (next > (position.get(partition) ?? -1n)) position.set(partition, next);
         barrier.progressed();
@@ -98,6 +105,7 @@ export async function startViewFeed<T>(opts: ViewFeedOptions<T>): Promise<DestVi
     return {
       caughtUp: follower.caughtUp,
       waitFor: (eventTime, timeoutMs, appendedBy) => barrier.waitFor(eventTime, timeoutMs, appendedBy),
+      lagMs: () => barrier.lagMs(),
       healthy: () => follower.healthy(),
       async stop() {
         barrier.close();

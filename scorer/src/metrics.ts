@@ -27,6 +27,10 @@ export interface SyncMetrics {
   syncDecisions: Counter<'outcome'>;
   syncSeconds: Histogram;
   syncGroupSize: Histogram;
+  /** How far the destination view was behind the end of `transactions` when a group was decided. */
+  syncViewLag: Histogram;
+  /** Decisions taken with a destination view further behind than SCORER_DEST_VIEW_WAIT_MS. */
+  syncStaleView: Counter;
 }
 
 /** Partition tasks: lag, restores, failed Kafka transactions. */
@@ -131,6 +135,17 @@ function syncMetrics(registers: Registry[]): SyncMetrics {
       name: 'fraud_scorer_sync_group_size',
       help: 'Payments decided per group commit of the decide endpoint',
       buckets: [1, 2, 5, 10, 20, 50, 100, 250, 500],
+      registers,
+    }),
+    syncViewLag: new Histogram({
+      name: 'fraud_scorer_sync_view_lag_seconds',
+      help: 'How far the destination view was behind the end of transactions when a decide group was scored',
+      buckets: [0, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+      registers,
+    }),
+    syncStaleView: new Counter({
+      name: 'fraud_scorer_sync_stale_view_total',
+      help: 'Synchronous decisions taken with a destination view staler than SCORER_DEST_VIEW_WAIT_MS',
       registers,
     }),
   };

@@ -40,6 +40,11 @@ export interface FeatureModule<S = unknown> {
    * `appendedBy` is the chunk's newest Kafka timestamp. Absent: the spec reads no views.
    */
   awaitInputs?(eventTime: number, appendedBy: number): Promise<unknown>;
+  /**
+   * How far (ms) the spec's entity views are behind the end of `transactions`, without waiting
+   * (null: not known yet). Absent: the spec reads no views.
+   */
+  viewLagMs?(): number | null;
 }
 
 /**

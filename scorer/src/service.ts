@@ -216,6 +216,7 @@ async function startDecider(
     explainTopK: deps.env.SCORER_EXPLAIN_TOP_K,
     now: up.now,
     partitions: parts.numPartitions,
+    viewStaleAfterMs: deps.env.SCORER_DEST_VIEW_WAIT_MS,
     encodeTransaction: (tx) => deps.codecs.transaction.encode(tx),
     encodeScored: (s) => deps.codecs.scored.encode(s),
     write: async (records) => {

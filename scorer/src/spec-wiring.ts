@@ -102,6 +102,7 @@ async function startSpec(ctx: SpecContext, compiled: CompiledFeatureSpec): Promi
           txFeed?.waitFor(eventTime, env.SCORER_DEST_VIEW_WAIT_MS, appendedBy),
           labelFeed?.waitFor(eventTime, env.SCORER_LABEL_VIEW_WAIT_MS, appendedBy),
         ]),
+      viewLagMs: txFeed ? () => txFeed.lagMs() : undefined,
     };
     return { features, healthy: () => feeds.every((f) => f.healthy()), stop };
   } catch (err: unknown) {

@@ -12,7 +12,12 @@ const PARTITIONS = 6;
 
 interface Answer {
   status: number;
-  body: { scored?: ScoredTransaction; replayed?: boolean; error?: { code: string; message: string } };
+  body: {
+    scored?: ScoredTransaction;
+    replayed?: boolean;
+    viewLagMs?: number | null;
+    error?: { code: string; message: string };
+  };
 }
 
 async function decide(url: string, tx: Transaction): Promise<Answer> {
@@ -86,6 +91,7 @@ describe('decisions at the partition owner (real broker, 2 scorers, 6 partitions
 
     // Concurrent requests in groups of 20: they are group-committed per instance.
     const answers = new Map<string, ScoredTransaction>();
+    const lags: Array<number | null | undefined> = [];
     for (let i = 0; i < sync.length; i += 20) {
       const group = sync.slice(i, i + 20);
       const got = await Promise.all(group.map((tx) => decideAtOwner(owner, tx)));
@@ -93,8 +99,17 @@ describe('decisions at the partition owner (real broker, 2 scorers, 6 partitions
         expect(a.status, JSON.stringify(a.body.error)).toBe(200);
         expect(a.body.replayed).toBe(false);
         answers.set(group[j]!.txId, a.body.scored!);
+        lags.push(a.body.viewLagMs);
       });
     }
+    // How far the destination view was behind is told with each answer (null before its first probe).
+    expect(lags.every((l) => l === null || (typeof l === 'number' && l >= 0))).toBe(true);
+    expect(lags.some((l) => typeof l === 'number')).toBe(true);
+    const lagCount = async (svc: ScorerService) =>
+      (await svc.registry.getSingleMetric('fraud_scorer_sync_view_lag_seconds')!.get()).values
+        .filter((v) => v.metricName === 'fraud_scorer_sync_view_lag_seconds_count')
+        .reduce((n, v) => n + v.value, 0);
+    expect((await lagCount(scorers[0]!)) + (await lagCount(scorers[1]!))).toBeGreaterThan(0);
     // A retry with the same txId gets the same decision.
     const retry = await decideAtOwner(owner, sync[7]!);
     expect(retry.body.replayed).toBe(true);

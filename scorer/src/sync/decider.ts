@@ -11,7 +11,8 @@ import { DECIDED_HEADER } from './memory.ts';
 
 /** What the decide endpoint answers: a decision, or why not as an HTTP status and code. */
 export type SyncAnswer =
-  | { status: 200; scored: ScoredTransaction; replayed: boolean }
+  /** viewLagMs: how far the destination view was behind the end of `transactions` (null: unknown or replayed). */
+  | { status: 200; scored: ScoredTransaction; replayed: boolean; viewLagMs?: number | null }
   | { status: 400 | 409 | 421 | 503; code: string; message: string };
 
 /** One record the synchronous path writes to `transactions` (acks=all) before it answers. */
@@ -40,6 +41,8 @@ export interface SyncDeciderDeps {
   logger: Logger;
   /** Most payments decided in one group commit. */
   maxGroup?: number;
+  /** A decision taken with the destination view further behind than this counts as stale (SCORER_DEST_VIEW_WAIT_MS). */
+  viewStaleAfterMs?: number;
   /** Called after a write and before the answers (fault injection: SCORER_FAULT_CRASH_AFTER_DECIDE_WRITE). */
   afterWrite?: () => void;
 }
@@ -97,6 +100,16 @@ export function createSyncDecider(deps: SyncDeciderDeps): SyncDecider {
   };
 }
 
+/** The largest lag of the views the models' specs read (null when none is known). */
+function viewLagOf(models: ReturnType<ModelManager['acquire']>['models']): number | null {
+  let lag: number | null = null;
+  for (const f of specsOf(models)) {
+    const l = f.viewLagMs?.() ?? null;
+    if (l !== null) lag = Math.max(lag ?? 0, l);
+  }
+  return lag;
+}
+
 function unavailable(message: string): SyncAnswer {
   return { status: 503, code: 'NOT_READY', message };
 }
@@ -113,7 +126,9 @@ async function decideGroup(group: Pending[], deps: SyncDeciderDeps): Promise<voi
   }
   const lease = deps.models.acquire();
   const decided: Array<{ pending: Pending; partition: number; scored: ScoredTransaction; taskId: number }> = [];
+  let viewLagMs: number | null = null;
   try {
+    viewLagMs = viewLagOf(lease.models);
     for (const [partition, items] of byPartition) {
       decided.push(...(await decidePartition(partition, items, lease.models, deps)));
     }
@@ -140,11 +155,15 @@ async function decideGroup(group: Pending[], deps: SyncDeciderDeps): Promise<voi
   deps.afterWrite?.();
   const seconds = (performance.now() - t0) / 1000;
   deps.metrics.syncGroupSize.observe(decided.length);
+  if (viewLagMs !== null) {
+    deps.metrics.syncViewLag.observe(viewLagMs / 1000);
+    if (viewLagMs > (deps.viewStaleAfterMs ?? Infinity)) deps.metrics.syncStaleView.inc(decided.length);
+  }
   for (const d of decided) {
     const slot = deps.tasks.syncSlot(d.partition);
     if (slot.kind === 'ready' && slot.taskId === d.taskId) slot.sync.decided.set(d.scored.transaction.txId, d.scored);
     deps.metrics.syncSeconds.observe(seconds);
-    d.pending.resolve({ status: 200, scored: d.scored, replayed: false });
+    d.pending.resolve({ status: 200, scored: d.scored, replayed: false, viewLagMs });
   }
   deps.metrics.syncDecisions.inc({ outcome: 'decided' }, decided.length);
 }

@@ -64,7 +64,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: DecideSer
       return send(res, 503, { error: { code: 'NOT_READY', message: 'the scorer is starting' } });
     }
     const answer: SyncAnswer = await decider.decide(tx as Transaction);
-    if (answer.status === 200) return send(res, 200, { scored: answer.scored, replayed: answer.replayed });
+    if (answer.status === 200) {
+      return send(res, 200, { scored: answer.scored, replayed: answer.replayed, viewLagMs: answer.viewLagMs ?? null });
+    }
     return send(res, answer.status, { error: { code: answer.code, message: answer.message } });
   } catch (err: unknown) {
     if (err instanceof BadBody) return send(res, err.status, { error: { code: err.code, message: err.message } });
