@@ -96,6 +96,46 @@ function destViewMetrics(text: string): Record<string, number> {
   };
 }
 
+const STAGES = ['fetch', 'decode', 'view_wait', 'score', 'commit'] as const;
+
+/** Per-stage seconds summed over committed records, and the records consumed, from /metrics text. */
+function stageTotals(text: string): { consumed: number; stages: Record<string, number> } {
+  const value = (re: RegExp): number => {
+    const m = text.match(re);
+    return m ? Number(m[1]) : 0;
+  };
+  const stages: Record<string, number> = {};
+  for (const stage of STAGES) {
+    stages[stage] = value(
+      new RegExp(`^fraud_scorer_stage_record_seconds_total\\{[^}]*stage="${stage}"[^}]*\\} ([0-9.e+-]+)$`, 'm'),
+    );
+  }
+  return { consumed: value(/^fraud_scorer_consumed_total(?:\{[^}]*\})? ([0-9.e+-]+)$/m), stages };
+}
+
+/**
+ * Where a record's end-to-end time goes at the load, as means per record in ms: the scorer's
+ * stages over the load's records (deltas of its counters), and the rest (the publisher's append,
+ * the reader's read_committed fetch) as the mean end to end minus their sum.
+ */
+function breakdown(
+  before: ReturnType<typeof stageTotals>,
+  after: ReturnType<typeof stageTotals>,
+  meanEndToEndMs: number,
+): Record<string, number> {
+  const n = Math.max(1, after.consumed - before.consumed);
+  const out: Record<string, number> = {};
+  let sum = 0;
+  for (const stage of STAGES) {
+    const ms = ((after.stages[stage]! - before.stages[stage]!) / n) * 1000;
+    out[`${stage}_ms`] = +ms.toFixed(2);
+    sum += ms;
+  }
+  out.reader_and_rest_ms = +(meanEndToEndMs - sum).toFixed(2);
+  out.mean_end_to_end_ms = +meanEndToEndMs.toFixed(2);
+  return out;
+}
+
 function percentile(sorted: number[], q: number): number {
   if (!sorted.length) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
@@ -198,6 +238,8 @@ async function main(): Promise<void> {
     // Wait until the reader has its positions (end of scored) before sending the load.
     await new Promise((r) => setTimeout(r, 1_000));
     log(`latency: ${RATE} tx/s for ${SECONDS} s`);
+    const scrape = async () => stageTotals(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text());
+    const stagesBefore = await scrape();
     const load = transactions(RATE * SECONDS, 8, `${runId}-load`, Date.now() - 60_000);
     const tickMs = 10;
     const perTick = Math.max(1, Math.round((RATE * tickMs) / 1000));
@@ -223,6 +265,9 @@ async function main(): Promise<void> {
       what: 'every load transaction to be read back',
     });
     await reader.disconnect();
+    const meanLatency = latencies.reduce((a, b) => a + b, 0) / Math.max(1, latencies.length);
+    const latencyBreakdown = breakdown(stagesBefore, await scrape(), meanLatency);
+    log(`latency breakdown (mean ms per record): ${JSON.stringify(latencyBreakdown)}`);
     // The first second warms connections and caches; it is excluded.
     const warm = Math.min(RATE, Math.floor(latencies.length / 10));
     const sorted = latencies.slice(warm).sort((a, b) => a - b);
@@ -267,6 +312,7 @@ async function main(): Promise<void> {
       sustained_vs_ceiling: Number((sustained.perSecond / ceiling.perSecond).toFixed(3)),
       startup_to_first_commit_s: Number(startupSeconds.toFixed(2)),
       dest_view: view,
+      latency_breakdown: latencyBreakdown,
       p50_ms: percentile(sorted, 0.5),
       p95_ms: percentile(sorted, 0.95),
       p99_ms: percentile(sorted, 0.99),

@@ -72,6 +72,13 @@ describe('scorer end to end against the real broker', () => {
     const text = await (await fetch(`http://127.0.0.1:${svc.metricsPort}/metrics`)).text();
     expect(text).toMatch(/fraud_scorer_model_info\{version="e2e-v1",role="CHAMPION"[^}]*\} 1/);
     expect(text).toMatch(/fraud_scorer_end_to_end_seconds_count\{[^}]*\} 3000/);
+    // The latency breakdown's counters: every stage counted, a commit takes time.
+    const stages = (await svc.registry.getSingleMetric('fraud_scorer_stage_record_seconds_total')!.get()).values;
+    expect(new Set(stages.map((v) => v.labels.stage))).toEqual(
+      new Set(['fetch', 'decode', 'view_wait', 'score', 'commit']),
+    );
+    expect(stages.find((v) => v.labels.stage === 'commit')!.value).toBeGreaterThan(0);
+    expect(stages.every((v) => v.value >= 0)).toBe(true);
   });
 
   it('a restart mid-stream rebuilds state from scored: features as uninterrupted, none lost or repeated', async () => {

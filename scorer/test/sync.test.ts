@@ -107,7 +107,7 @@ describe('decisions at the partition owner (real broker, 2 scorers, 6 partitions
     expect(lags.some((l) => typeof l === 'number')).toBe(true);
     const lagCount = async (svc: ScorerService) =>
       (await svc.registry.getSingleMetric('fraud_scorer_sync_view_lag_seconds')!.get()).values
-        .filter((v) => v.metricName === 'fraud_scorer_sync_view_lag_seconds_count')
+        .filter((v) => (v as { metricName?: string }).metricName === 'fraud_scorer_sync_view_lag_seconds_count')
         .reduce((n, v) => n + v.value, 0);
     expect((await lagCount(scorers[0]!)) + (await lagCount(scorers[1]!))).toBeGreaterThan(0);
     // A retry with the same txId gets the same decision.
