@@ -96,7 +96,10 @@ export const scorerEnvSchema = z.object({
     .string()
     .min(1)
     .optional()
-    .describe('Host name the decision API reaches this instance by; unset: SCORER_DECIDE_HOST.'),
+    .describe(
+      "Host name the decision API reaches this instance by; unset: SCORER_DECIDE_HOST, or the machine's host " +
+        "name when that is 0.0.0.0 or :: (a container's name on its network).",
+    ),
   SCORER_DECISION_MEMORY: envInt(0, 10_000_000)
     .default(20_000)
     .describe(

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { errorMessage, type Logger } from '@fraud/common';
 import type { Transaction } from '@fraud/schemas';
 import type { SyncAnswer, SyncDecider } from './decider.ts';
@@ -37,7 +38,7 @@ export async function startDecideServer(opts: DecideServerOptions): Promise<Deci
     server.listen(opts.port, opts.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const url = `http://${opts.advertisedHost ?? opts.host}:${port}`;
+  const url = `http://${advertised(opts)}:${port}`;
   return {
     url,
     port,
@@ -47,6 +48,12 @@ export async function startDecideServer(opts: DecideServerOptions): Promise<Deci
         server.closeAllConnections();
       }),
   };
+}
+
+/** The advertised host: as configured; else the bind address, or this machine's name when bound to all. */
+function advertised(opts: DecideServerOptions): string {
+  if (opts.advertisedHost !== undefined) return opts.advertisedHost;
+  return opts.host === '0.0.0.0' || opts.host === '::' ? hostname() : opts.host;
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, opts: DecideServerOptions): Promise<void> {
