@@ -67,14 +67,18 @@ interface CrashEmitter {
  */
 export function exitOnConsumerDeath(consumer: CrashEmitter, service: { stop(): Promise<void> }, logger: Logger): void {
   consumer.on(consumer.events.CRASH, (e) => {
-    if (e.payload.restart) return;
-    logger.error(
-      { err: errorMessage(e.payload.error) },
-      'the Kafka consumer stopped for good (kafkajs will not restart it): exiting 1 for a supervisor to restart',
-    );
-    void service
-      .stop()
-      .catch(() => undefined)
-      .finally(() => process.exit(1));
+    if (!e.payload.restart) exitAfterConsumerDeath(e.payload.error, service, logger);
   });
+}
+
+/** Logs why, stops the service, exits 1 (exitOnConsumerDeath, for services that report the crash themselves). */
+export function exitAfterConsumerDeath(err: unknown, service: { stop(): Promise<void> }, logger: Logger): void {
+  logger.error(
+    { err: errorMessage(err) },
+    'the Kafka consumer stopped for good (kafkajs will not restart it): exiting 1 for a supervisor to restart',
+  );
+  void service
+    .stop()
+    .catch(() => undefined)
+    .finally(() => process.exit(1));
 }

@@ -10,7 +10,7 @@ import {
   runRetrainer,
   validateRetrainPolicy,
 } from '@fraud/retrainer';
-import { stopOnSignals } from '../lifecycle.ts';
+import { exitAfterConsumerDeath, stopOnSignals } from '../lifecycle.ts';
 import { envHelp } from '../config/catalogue.ts';
 import { parseCliEnv } from '../config/env.ts';
 
@@ -31,7 +31,10 @@ See docs/retrainer.md.`,
     .action(async () => {
       const env = parseRetrainerEnv();
       const logger = createLogger('retrainer', env.LOG_LEVEL);
+      // Set once the service exists: kafkajs giving up on the ingest consumer stops it and exits 1.
+      let onDeath: (err: unknown) => void = () => undefined;
       const svc = await runRetrainer(env, logger, {
+        onConsumerDeath: (err) => onDeath(err),
         onProgress: (p) => {
           if (p.stage !== 'training' || (p.round ?? 0) % 25 === 0)
             logger.info({ run: p.runId, stage: p.stage, round: p.round, rounds: p.rounds }, 'run progress');
@@ -42,6 +45,7 @@ See docs/retrainer.md.`,
           `(champion ${svc.models.champion()?.version ?? 'none'})\n`,
       );
       stopOnSignals(svc, logger, 'stopping');
+      onDeath = (err) => exitAfterConsumerDeath(err, svc, logger);
     });
 
   const policy = cmd.command('policy').description('show or set the retrain policy');

@@ -32,12 +32,17 @@ export function createIngest(deps: {
   producer: Producer;
   logger: Logger;
   fromBeginning?: boolean;
+  /** Called when kafkajs gives up on the consumer (a crash it will not restart from). */
+  onConsumerDeath?: (err: unknown) => void;
 }): Ingest {
   let consumer: Consumer | undefined;
   const dlq = createDlqWriter({ producer: deps.producer, topic: deps.topics.dlq, service: 'retrainer' });
   return {
     async start() {
       consumer = deps.kafka.consumer(consumerConfig('throughput', { groupId: deps.groupId }));
+      consumer.on(consumer.events.CRASH, (e) => {
+        if (!e.payload.restart) deps.onConsumerDeath?.(e.payload.error);
+      });
       await consumer.connect();
       await consumer.subscribe({
         topics: [deps.topics.scored, deps.topics.labels],

@@ -48,6 +48,8 @@ export interface RetrainerServiceOptions {
   onProgress?: (p: RunProgress) => void;
   /** The clock of the triggers and run records; Date.now by default (a benchmark's simulated time). */
   now?: () => number;
+  /** Called when kafkajs gives up on the ingest consumer (a crash it will not restart from). */
+  onConsumerDeath?: (err: unknown) => void;
 }
 
 export interface RetrainerService {
@@ -181,6 +183,7 @@ function watchInputs(
     store: deps.store.training,
     producer: deps.producer,
     logger: o.logger,
+    onConsumerDeath: o.onConsumerDeath,
   });
   const control = watchControlTopic({ ...topicWatcher(o, 'control'), manager: deps.manager });
   const fileWatcher = o.policyFile
