@@ -164,9 +164,25 @@ export async function scoreChunk(
   const out: Array<{ index: number; record: ScoredTransaction }> = [];
   if (payments.length > 0) {
     const computed = computeSpecs(payments, ctx);
-    const decided = screened.decided;
-    const fresh = decided.some((d) => d === null) ? await decidePayments(payments, computed, ctx) : [];
-    payments.forEach((_, row) => out.push({ index: screened.indexes[row]!, record: decided[row] ?? fresh[row]! }));
+    const { decided } = screened;
+    // Only the payments no one decided yet are predicted and explained; the others' features
+    // just went into the state.
+    const freshRows = decided.flatMap((d, row) => (d === null ? [row] : []));
+    const fresh =
+      freshRows.length === payments.length
+        ? await decidePayments(payments, computed, ctx)
+        : freshRows.length > 0
+          ? await decidePayments(
+              freshRows.map((row) => payments[row]!),
+              rowsOf(computed, freshRows, specsOf(ctx.models)),
+              ctx,
+            )
+          : [];
+    let next = 0;
+    payments.forEach((_, row) => {
+      const record = decided[row] ?? fresh[next++]!;
+      out.push({ index: screened.indexes[row]!, record });
+    });
   }
   for (const r of screened.replays) out.push(r);
   if (screened.replays.length > 0) out.sort((a, b) => a.index - b.index);
@@ -175,6 +191,23 @@ export async function scoreChunk(
     const source = { partition: ctx.partition, offset: Number(rec.offset), publishedAt: Number(rec.timestamp) };
     return { key: rec.key, record: { ...record, source } };
   });
+}
+
+/** The given rows of each spec's feature matrix (row-major, featureNames.length columns). */
+function rowsOf(
+  computed: Map<string, Float32Array>,
+  rows: readonly number[],
+  specs: readonly FeatureModule[],
+): Map<string, Float32Array> {
+  const out = new Map<string, Float32Array>();
+  for (const f of specs) {
+    const cols = f.featureNames.length;
+    const data = computed.get(f.hash)!;
+    const picked = new Float32Array(rows.length * cols);
+    rows.forEach((row, i) => picked.set(data.subarray(row * cols, (row + 1) * cols), i * cols));
+    out.set(f.hash, picked);
+  }
+  return out;
 }
 
 /**

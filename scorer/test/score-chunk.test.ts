@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FraudError } from '@fraud/common';
-import { validateTransaction } from '@fraud/schemas';
+import { validateTransaction, type ScoredTransaction } from '@fraud/schemas';
+import { sampleScored } from '@fraud/schemas/testing';
 import { compileFeatureSpec, loadFeatureSpec, type SpecState } from '@fraud/model';
 import { evaluateChunk } from '../src/eos/chunk.ts';
 import type { RawRecord } from '@fraud/kafka';
@@ -9,6 +10,7 @@ import { compilePolicy } from '../src/policy.ts';
 import { RecentIds } from '../src/recent-ids.ts';
 import type { SpecStates } from '../src/ports.ts';
 import { specModule } from '../src/spec-wiring.ts';
+import { DECIDED_HEADER } from '../src/sync/memory.ts';
 import { FS_V2, activeModel, fakeServing, jsonCodec, specStates, tx } from './fakes.ts';
 
 const features = FS_V2;
@@ -334,5 +336,61 @@ describe('evaluateChunk: decode, screen, view barrier, score', () => {
     ]);
     expect(screened.newestEventTime).toBe(tx(1).eventTime);
     expect(screened.appendedBy).toBe(NOW - 5);
+  });
+});
+
+describe('evaluateChunk: payments the synchronous path decided', () => {
+  it('writes their decision and predicts only the others, on their own rows', async () => {
+    const decidedOn = (i: number): ScoredTransaction => ({
+      ...sampleScored(),
+      transaction: tx(i),
+      score: 0.01,
+      decision: 'APPROVE',
+      modelVersion: 'sync-1',
+      source: null,
+    });
+    const records = Array.from({ length: 6 }, (_, i) => {
+      const r = raw(jsonCodec.encode(tx(i)), 200 + i);
+      if (i === 1 || i === 4) r.headers = { [DECIDED_HEADER]: Buffer.from(JSON.stringify(decidedOn(i))) };
+      return r;
+    });
+    const champion = fakeServing('champ-1', cols, byAmount);
+    const rows: number[] = [];
+    const predict = champion.predict.bind(champion);
+    champion.predict = async (m) => {
+      rows.push(m.rows);
+      return predict(m);
+    };
+    const pending = new Set(['tx-4']);
+    const { scored, dead } = await evaluateChunk(
+      records,
+      {
+        topic: 'in',
+        partition: 0,
+        state: specStates(0),
+        pending,
+        models: { champion: activeModel(champion), shadow: null },
+        policy: compilePolicy(null),
+      },
+      {
+        decode: (b) => jsonCodec.decode(b),
+        decodeDecided: async (b) => JSON.parse(b.toString()) as ScoredTransaction,
+        validate: validateTransaction,
+        explainTopK: 3,
+        now: () => NOW,
+      },
+    );
+    expect(dead).toEqual([]);
+    expect(pending.size).toBe(0);
+    expect(scored.map((s) => s.record.transaction.txId)).toEqual(records.map((_, i) => `tx-${i}`));
+    expect(scored.map((s) => s.record.source?.offset)).toEqual(records.map((_, i) => 200 + i));
+    for (const i of [1, 4]) expect(scored[i]!.record).toMatchObject({ modelVersion: 'sync-1', score: 0.01 });
+    expect(rows).toEqual([4]);
+    // The fresh payments are scored on their own rows: score and features follow their amount.
+    for (const i of [0, 2, 3, 5]) {
+      expect(scored[i]!.record.modelVersion).toBe('champ-1');
+      expect(scored[i]!.record.features[AMOUNT]).toBe((i + 1) * 1_000);
+      expect(scored[i]!.record.score).toBeCloseTo(Math.min(1, ((i + 1) * 1_000) / 10_000), 5);
+    }
   });
 });
