@@ -34,10 +34,6 @@ export interface EvaluateContext {
   policy: CompiledPolicy;
 }
 
-/**
- * A chunk's decisions and dead letters: decode (registry I/O), screen (pure), wait for the views
- * of the models' specs (I/O) when anything is left to score, score (pure but for the model call).
- */
 /** Seconds a chunk spent in each stage of evaluateChunk (filled in when passed). */
 export interface ChunkTimings {
   decode: number;
@@ -45,6 +41,10 @@ export interface ChunkTimings {
   score: number;
 }
 
+/**
+ * A chunk's decisions and dead letters: decode (registry I/O), screen (pure), wait for the views
+ * of the models' specs (I/O) when anything is left to score, score (pure but for the model call).
+ */
 export async function evaluateChunk(
   records: readonly RawRecord[],
   ctx: EvaluateContext,

@@ -4,10 +4,11 @@ import type { ScoredTransaction, Transaction } from '@fraud/schemas';
 import type { TaskTable } from '../eos/tasks.ts';
 import type { ScorerMetrics } from '../metrics.ts';
 import type { ModelManager } from '../model-manager.ts';
+import type { ModelPair } from '../models.ts';
 import type { CompiledPolicy } from '../policy.ts';
 import type { TransactionValidator } from '../ports.ts';
 import { computeSpecs, decidePayments, specsOf } from '../score-chunk.ts';
-import { DECIDED_HEADER } from './memory.ts';
+import { DECIDED_HEADER, type SyncTaskState } from './memory.ts';
 
 /** What the decide endpoint answers: a decision, or why not as an HTTP status and code. */
 export type SyncAnswer =
@@ -57,6 +58,15 @@ interface Pending {
   resolve: (a: SyncAnswer) => void;
 }
 
+/** A payment decided in a group, before its write: its Avro bytes and the memory of the task that decided it. */
+interface Decided {
+  pending: Pending;
+  partition: number;
+  value: Buffer;
+  scored: ScoredTransaction;
+  sync: SyncTaskState;
+}
+
 /**
  * The synchronous path of a partition owner (docs/scorer.md, "Decisions at the owner"): a payment
  * is scored at once with the partition task's state (features, models, policy, reasons, exactly
@@ -101,7 +111,7 @@ export function createSyncDecider(deps: SyncDeciderDeps): SyncDecider {
 }
 
 /** The largest lag of the views the models' specs read (null when none is known). */
-function viewLagOf(models: ReturnType<ModelManager['acquire']>['models']): number | null {
+function viewLagOf(models: ModelPair): number | null {
   let lag: number | null = null;
   for (const f of specsOf(models)) {
     const l = f.viewLagMs?.() ?? null;
@@ -125,7 +135,7 @@ async function decideGroup(group: Pending[], deps: SyncDeciderDeps): Promise<voi
     else list.push(p);
   }
   const lease = deps.models.acquire();
-  const decided: Array<{ pending: Pending; partition: number; scored: ScoredTransaction; taskId: number }> = [];
+  const decided: Decided[] = [];
   let viewLagMs: number | null = null;
   try {
     viewLagMs = viewLagOf(lease.models);
@@ -136,10 +146,10 @@ async function decideGroup(group: Pending[], deps: SyncDeciderDeps): Promise<voi
     lease.release();
   }
   if (decided.length === 0) return;
-  const records: SyncWrite[] = decided.map(({ pending, partition, scored }) => ({
+  const records: SyncWrite[] = decided.map(({ pending, partition, value, scored }) => ({
     partition,
     key: pending.tx.originAccount,
-    value: deps.encodeTransaction(pending.tx),
+    value,
     headers: { [DECIDED_HEADER]: deps.encodeScored(scored) },
   }));
   try {
@@ -159,10 +169,10 @@ async function decideGroup(group: Pending[], deps: SyncDeciderDeps): Promise<voi
     deps.metrics.syncViewLag.observe(viewLagMs / 1000);
     if (viewLagMs > (deps.viewStaleAfterMs ?? Infinity)) deps.metrics.syncStaleView.inc(decided.length);
   }
+  deps.metrics.syncSeconds.observe(seconds);
   for (const d of decided) {
-    const slot = deps.tasks.syncSlot(d.partition);
-    if (slot.kind === 'ready' && slot.taskId === d.taskId) slot.sync.decided.set(d.scored.transaction.txId, d.scored);
-    deps.metrics.syncSeconds.observe(seconds);
+    // The memory of the task that decided it (a task dropped meanwhile takes its memory with it).
+    d.sync.decided.set(d.scored.transaction.txId, d.scored);
     d.pending.resolve({ status: 200, scored: d.scored, replayed: false, viewLagMs });
   }
   deps.metrics.syncDecisions.inc({ outcome: 'decided' }, decided.length);
@@ -175,9 +185,9 @@ async function decideGroup(group: Pending[], deps: SyncDeciderDeps): Promise<voi
 async function decidePartition(
   partition: number,
   items: Pending[],
-  models: ReturnType<ModelManager['acquire']>['models'],
+  models: ModelPair,
   deps: SyncDeciderDeps,
-): Promise<Array<{ pending: Pending; partition: number; scored: ScoredTransaction; taskId: number }>> {
+): Promise<Decided[]> {
   const slot = deps.tasks.syncSlot(partition);
   if (slot.kind !== 'ready') {
     const answer: SyncAnswer =
@@ -195,14 +205,14 @@ async function decidePartition(
     return [];
   }
   const now = deps.now();
-  const fresh: Pending[] = [];
+  const fresh: Array<{ pending: Pending; value: Buffer }> = [];
   for (const p of items) {
-    const answer = screen(p.tx, now, slot, deps);
-    if (answer === null) fresh.push(p);
-    else p.resolve(answer);
+    const screened = screen(p.tx, now, slot, deps);
+    if (Buffer.isBuffer(screened)) fresh.push({ pending: p, value: screened });
+    else p.resolve(screened);
   }
   if (fresh.length === 0) return [];
-  const payments = fresh.map((p) => p.tx);
+  const payments = fresh.map((f) => f.pending.tx);
   for (const tx of payments) {
     sync.pending.add(tx.txId);
     opened.recent?.add(tx.txId);
@@ -221,23 +231,24 @@ async function decidePartition(
     await deps.tasks.invalidate(partition, `synchronous scoring failed: ${errorMessage(err)}`);
     throw err;
   }
-  return fresh.map((pending, i) => ({ pending, partition, scored: scored[i]!, taskId: slot.taskId }));
+  return fresh.map(({ pending, value }, i) => ({ pending, partition, value, scored: scored[i]!, sync }));
 }
 
-/** Null when the payment is to be decided; else its answer (invalid, or decided before). */
+/** The payment's Avro bytes when it is to be decided; else its answer (invalid, or decided before). */
 function screen(
   tx: Transaction,
   now: number,
   slot: Extract<ReturnType<TaskTable['syncSlot']>, { kind: 'ready' }>,
   deps: SyncDeciderDeps,
-): SyncAnswer | null {
+): SyncAnswer | Buffer {
   const invalid = deps.validate(tx, now);
   if (invalid !== null) {
     deps.metrics.syncDecisions.inc({ outcome: 'invalid' });
     return { status: 400, code: 'RECORD_INVALID', message: invalid };
   }
+  let value: Buffer;
   try {
-    deps.encodeTransaction(tx);
+    value = deps.encodeTransaction(tx);
   } catch (err: unknown) {
     deps.metrics.syncDecisions.inc({ outcome: 'invalid' });
     return { status: 400, code: 'RECORD_INVALID', message: `not a Transaction record: ${errorMessage(err)}` };
@@ -252,9 +263,8 @@ function screen(
     return {
       status: 409,
       code: 'DECIDED_BEFORE',
-      message:
-        `txId ${tx.txId} was decided before and its decision is no longer in memory: ` + `GET /v1/decisions/${tx.txId}`,
+      message: `txId ${tx.txId} was decided before and its decision is no longer kept: GET /v1/decisions/${tx.txId}`,
     };
   }
-  return null;
+  return value;
 }
