@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { partitionFor, type OwnerMap, type PartitionOwner } from '@fraud/kafka';
+import { partitionFor, withDeadline, type OwnerMap, type PartitionOwner } from '@fraud/kafka';
 import { errorMessage, type Logger } from '@fraud/common';
 import { DECISIONS, type ScoredTransaction, type Transaction } from '@fraud/schemas';
 
@@ -160,7 +160,11 @@ export function createOwnerRouter(opts: OwnerRouterOptions): OwnerRouter {
       if (!RETRIABLE.has(a.outcome)) return { result: { kind: 'fallback' }, attempts: [a.outcome] };
 
       const failedAt = Date.now();
-      const fresh = left() > 1 ? await within(refreshSince(failedAt), left()) : undefined;
+      // refreshSince never rejects (a failed read keeps the last map): a rejection is the deadline.
+      const fresh =
+        left() > 1
+          ? await withDeadline(refreshSince(failedAt), left(), 'reading the scorer owners').catch(() => undefined)
+          : undefined;
       const next = ownerOf(fresh, tx.originAccount);
       // The same owner answers the same, except when the connection failed (a kept-alive socket the
       // owner had closed, or an owner restarted at the same address): that one is worth a retry.
@@ -179,16 +183,6 @@ export function createOwnerRouter(opts: OwnerRouterOptions): OwnerRouter {
       agents.clear();
     },
   };
-}
-
-/** `work`, or undefined once `ms` pass first. */
-async function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([work, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** POST {decideUrl}/v1/decide; settles within `timeoutMs` whatever the owner does. */
