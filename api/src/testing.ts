@@ -60,3 +60,24 @@ export function scoredFor(tx: Transaction, modelVersion = 'm-test'): ScoredTrans
     source: null,
   };
 }
+
+/**
+ * A valid payment body for tests (no card fields, balances known), a new txId on every call;
+ * `over` sets any field.
+ */
+export function testPayment(over: Partial<Transaction> = {}): Transaction {
+  return {
+    txId: `t-${Math.random().toString(36).slice(2)}`,
+    eventTime: Date.now(),
+    type: 'TRANSFER',
+    amount: 12_345,
+    currency: 'USD',
+    originAccount: 'C1',
+    originBalanceBefore: 100_000,
+    destAccount: 'C2',
+    destBalanceBefore: 0,
+    channel: null,
+    attributes: {},
+    ...over,
+  };
+}

@@ -5,7 +5,7 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Label, ScoredTransaction, Transaction } from '@fraud/schemas';
 import { createDecisionWaiter, createKey, createRateLimiter } from '../src/index.ts';
-import { scoredFor, startTestApi, type TestApi } from '../src/testing.ts';
+import { scoredFor, startTestApi, testPayment, type TestApi } from '../src/testing.ts';
 
 /**
  * The HTTP layer on its own: validation, auth, scopes, limits, idempotency, fallback and the
@@ -41,20 +41,6 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-const tx = (over: Partial<Transaction> = {}): Transaction => ({
-  txId: `t-${Math.random().toString(36).slice(2)}`,
-  eventTime: Date.now(),
-  type: 'TRANSFER',
-  amount: 12_345,
-  currency: 'USD',
-  originAccount: 'C1',
-  originBalanceBefore: 100_000,
-  destAccount: 'C2',
-  destBalanceBefore: 0,
-  channel: null,
-  attributes: {},
-  ...over,
-});
 const post = (path: string, body: unknown, key?: string, raw?: string) =>
   fetch(`${base}${path}`, {
     method: 'POST',
@@ -64,7 +50,7 @@ const post = (path: string, body: unknown, key?: string, raw?: string) =>
 
 describe('decision API over HTTP', () => {
   it('returns the stream decision for a valid transaction', async () => {
-    const t = tx({ amount: 5_000_000 });
+    const t = testPayment({ amount: 5_000_000 });
     const res = await post('/v1/transactions', t, submit);
     expect(res.status).toBe(200);
     const body = (await res.json()) as {
@@ -78,7 +64,7 @@ describe('decision API over HTTP', () => {
   });
 
   it('accepts a card payment without balances and publishes it with them null (unknown)', async () => {
-    const { originBalanceBefore: _o, destBalanceBefore: _d, ...card } = tx({ type: 'CARD_PRESENT' });
+    const { originBalanceBefore: _o, destBalanceBefore: _d, ...card } = testPayment({ type: 'CARD_PRESENT' });
     const body = { ...card, merchantId: 'M-42', merchantCategory: '5411', terminalId: 'T-7', country: 'KE' };
     const res = await post('/v1/transactions', body, submit);
     expect(res.status).toBe(200);
@@ -93,7 +79,7 @@ describe('decision API over HTTP', () => {
   });
 
   it('answers a retry decided before this process started from the warehouse, with the scorer silent', async () => {
-    const t = tx({ amount: 7_000_000 });
+    const t = testPayment({ amount: 7_000_000 });
     recorded.set(t.txId, { ...scoredFor(t), modelVersion: 'm-before-restart' });
     scorerPaused = true;
     try {
@@ -113,7 +99,7 @@ describe('decision API over HTTP', () => {
   });
 
   it('is idempotent: the same txId twice gives the same answer and one publication', async () => {
-    const t = tx();
+    const t = testPayment();
     const a = await (await post('/v1/transactions', t, submit)).json();
     const b = await (await post('/v1/transactions', t, submit)).json();
     expect(b).toMatchObject({ decision: (a as { decision: string }).decision, txId: t.txId });
@@ -123,8 +109,8 @@ describe('decision API over HTTP', () => {
   it('answers with the flagged fallback when the deadline passes', async () => {
     scorerPaused = true;
     try {
-      const small = await (await post('/v1/transactions', tx({ amount: 100 }), submit)).json();
-      const large = await (await post('/v1/transactions', tx({ amount: 9_000_000 }), submit)).json();
+      const small = await (await post('/v1/transactions', testPayment({ amount: 100 }), submit)).json();
+      const large = await (await post('/v1/transactions', testPayment({ amount: 9_000_000 }), submit)).json();
       expect(small).toMatchObject({ decision: 'APPROVE', fallback: true, score: null });
       expect(large).toMatchObject({ decision: 'REVIEW', fallback: true });
     } finally {
@@ -136,20 +122,20 @@ describe('decision API over HTTP', () => {
     [
       'missing field',
       (() => {
-        const { amount: _a, ...rest } = tx();
+        const { amount: _a, ...rest } = testPayment();
         return rest;
       })(),
       'amount',
     ],
-    ['negative amount', tx({ amount: -5 }), 'amount'],
-    ['fractional minor units', tx({ amount: 1.5 }), 'amount'],
-    ['unknown type', { ...tx(), type: 'WIRE' }, 'type'],
-    ['negative balance', tx({ originBalanceBefore: -1 }), 'originBalanceBefore'],
-    ['three-digit MCC', { ...tx(), merchantCategory: '541' }, 'merchantCategory'],
-    ['lower-case country', { ...tx(), country: 'ke' }, 'country'],
-    ['bad currency', tx({ currency: 'usd' }), 'currency'],
-    ['injection in account', tx({ originAccount: "C1'; DROP TABLE scored;--" }), 'originAccount'],
-    ['unknown field', { ...tx(), newbalanceOrig: 1 }, 'newbalanceOrig'],
+    ['negative amount', testPayment({ amount: -5 }), 'amount'],
+    ['fractional minor units', testPayment({ amount: 1.5 }), 'amount'],
+    ['unknown type', { ...testPayment(), type: 'WIRE' }, 'type'],
+    ['negative balance', testPayment({ originBalanceBefore: -1 }), 'originBalanceBefore'],
+    ['three-digit MCC', { ...testPayment(), merchantCategory: '541' }, 'merchantCategory'],
+    ['lower-case country', { ...testPayment(), country: 'ke' }, 'country'],
+    ['bad currency', testPayment({ currency: 'usd' }), 'currency'],
+    ['injection in account', testPayment({ originAccount: "C1'; DROP TABLE scored;--" }), 'originAccount'],
+    ['unknown field', { ...testPayment(), newbalanceOrig: 1 }, 'newbalanceOrig'],
   ])('rejects a body with %s: 400 naming the field', async (_name, body, field) => {
     const res = await post('/v1/transactions', body, submit);
     expect(res.status).toBe(400);
@@ -162,14 +148,14 @@ describe('decision API over HTTP', () => {
     const bad = await post('/v1/transactions', undefined, submit, '{"txId": ');
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('INVALID_JSON');
-    const big = await post('/v1/transactions', { ...tx(), attributes: { x: 'y'.repeat(10_000) } }, submit);
+    const big = await post('/v1/transactions', { ...testPayment(), attributes: { x: 'y'.repeat(10_000) } }, submit);
     expect(big.status).toBe(413);
   });
 
   it('needs a key (401), the right scope (403)', async () => {
-    expect((await post('/v1/transactions', tx())).status).toBe(401);
-    expect((await post('/v1/transactions', tx(), 'fk_abcdefgh_' + 'x'.repeat(32))).status).toBe(401);
-    expect((await post('/v1/transactions', tx(), labeler)).status).toBe(403);
+    expect((await post('/v1/transactions', testPayment())).status).toBe(401);
+    expect((await post('/v1/transactions', testPayment(), 'fk_abcdefgh_' + 'x'.repeat(32))).status).toBe(401);
+    expect((await post('/v1/transactions', testPayment(), labeler)).status).toBe(403);
     expect((await post('/v1/labels', { txId: 't1', isFraud: true }, submit)).status).toBe(403);
   });
 
@@ -185,7 +171,7 @@ describe('decision API over HTTP', () => {
   });
 
   it('serves recorded decisions by txId and 404 for unknown ones', async () => {
-    const t = tx({ amount: 7_000_000 });
+    const t = testPayment({ amount: 7_000_000 });
     await post('/v1/transactions', t, submit);
     const hit = await fetch(`${base}/v1/decisions/${t.txId}`, { headers: { authorization: `Bearer ${submit}` } });
     expect(await hit.json()).toMatchObject({ txId: t.txId, decision: 'BLOCK' });

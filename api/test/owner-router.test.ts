@@ -10,7 +10,8 @@ import { partitionFor, type OwnerMap } from '@fraud/kafka';
 import type { ScoredTransaction, Transaction } from '@fraud/schemas';
 import { scorerEnvSchema } from '@fraud/scorer/env';
 import { apiEnvSchema, createDecisionWaiter, createKey, createOwnerRouter, type OwnerRouter } from '../src/index.ts';
-import { scoredFor, startTestApi, type TestApi } from '../src/testing.ts';
+import { scoredFor, startTestApi, testPayment, type TestApi } from '../src/testing.ts';
+import { NO_CARD_FIELDS } from '@fraud/schemas/testing';
 
 /**
  * Owner routing over real HTTP: local servers on 127.0.0.1 stand in for the scorer instances that
@@ -105,29 +106,10 @@ async function fakeOwner(behaviour: Behaviour): Promise<FakeOwner> {
   return owner;
 }
 
-const CARD_FIELDS_UNKNOWN = {
-  typeName: null,
-  merchantId: null,
-  merchantCategory: null,
-  terminalId: null,
-  country: null,
-  deviceId: null,
-};
 let seq = 0;
-const tx = (over: Partial<Transaction> = {}): Transaction => ({
-  txId: `or-${Date.now().toString(36)}-${seq++}`,
-  eventTime: Date.now(),
-  type: 'TRANSFER',
-  amount: 12_345,
-  currency: 'USD',
-  originAccount: `C${seq}`,
-  originBalanceBefore: 100_000,
-  destAccount: 'C2',
-  destBalanceBefore: 0,
-  channel: null,
-  attributes: {},
-  ...over,
-});
+/** A payment of an account of its own (C1, C2, ...), so payments spread over the partitions. */
+const tx = (over: Partial<Transaction> = {}): Transaction =>
+  testPayment({ txId: `or-${Date.now().toString(36)}-${seq++}`, originAccount: `C${seq}`, ...over });
 
 interface Answer {
   txId: string;
@@ -215,7 +197,7 @@ describe('owner routing through the decision API', () => {
       expect(body.fallback).toBe(false);
       const expected = partitionFor(t.originAccount, 6) < 3 ? a : b;
       // The parsed body with its defaults: the object the Kafka path would publish.
-      expect(expected.seen.at(-1)?.transaction).toEqual({ ...t, ...CARD_FIELDS_UNKNOWN });
+      expect(expected.seen.at(-1)?.transaction).toEqual({ ...t, ...NO_CARD_FIELDS });
       const { deadlineMs } = expected.seen.at(-1)!;
       expect(deadlineMs).toBeGreaterThan(0);
       expect(deadlineMs).toBeLessThanOrEqual(DEADLINE_MS);

@@ -11,7 +11,7 @@ import type { Label, ModelUpdate, ScoredTransaction, Transaction } from './types
  */
 
 /** The v2 fields a PaySim record leaves null, as a decoded record carries them. */
-const NO_CARD_FIELDS = {
+export const NO_CARD_FIELDS = {
   typeName: null,
   merchantId: null,
   merchantCategory: null,

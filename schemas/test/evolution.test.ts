@@ -11,7 +11,7 @@ import { parseAvro } from '../src/avro.ts';
 import { incompatibilities } from '../src/registry/compat.ts';
 import { call, startTestRegistry, type TestRegistry } from './helpers.ts';
 import { sampleScored, sampleTransaction } from './samples.ts';
-import { asV1Transaction, scoredV1Schema, transactionV1Schema } from '../src/testing.ts';
+import { NO_CARD_FIELDS, asV1Transaction, scoredV1Schema, transactionV1Schema } from '../src/testing.ts';
 
 /**
  * Transaction v2 (optional balances, open type, card and bank fields) evolves v1 BACKWARD: the
@@ -28,20 +28,11 @@ function v1Record(): Record<string, unknown> {
   return asV1Transaction(sampleTransaction({ channel: 'APP', attributes: { region: 'north' } }));
 }
 
-const NEW_FIELDS_NULL = {
-  typeName: null,
-  merchantId: null,
-  merchantCategory: null,
-  terminalId: null,
-  country: null,
-  deviceId: null,
-};
-
 describe('Transaction v2 reads v1 records (Avro resolution, avsc)', () => {
   it('a v1 record read with the v2 reader: same values, balances present, new fields null', () => {
     const v1 = v1Record();
     const read = v2Type.fromBuffer(v1Type.toBuffer(v1), v2Type.createResolver(v1Type)) as Transaction;
-    expect({ ...read }).toEqual({ ...v1, ...NEW_FIELDS_NULL });
+    expect({ ...read }).toEqual({ ...v1, ...NO_CARD_FIELDS });
     expect(read.originBalanceBefore).toBe(229_133_94);
     expect(read.destBalanceBefore).toBe(2_118_200);
   });
@@ -97,7 +88,7 @@ describe('Transaction v2 reads v1 records (Avro resolution, avsc)', () => {
     const scored = sampleScored();
     const written = { ...scored, transaction: v1Record() };
     const read = v2Scored.fromBuffer(v1Scored.toBuffer(written), v2Scored.createResolver(v1Scored)) as typeof scored;
-    expect({ ...read.transaction }).toEqual({ ...written.transaction, ...NEW_FIELDS_NULL });
+    expect({ ...read.transaction }).toEqual({ ...written.transaction, ...NO_CARD_FIELDS });
     expect(read.features).toEqual(scored.features);
   });
 });
@@ -143,7 +134,7 @@ describe('Transaction v2 on the real registry (BACKWARD)', () => {
       fetchSchema: (id) => client.schemaById(id),
     });
     const v1 = v1Record();
-    expect({ ...(await v2Reader.decode(v1Writer.encode(v1))) }).toEqual({ ...v1, ...NEW_FIELDS_NULL });
+    expect({ ...(await v2Reader.decode(v1Writer.encode(v1))) }).toEqual({ ...v1, ...NO_CARD_FIELDS });
   });
 
   it('registers ScoredTransaction v2 after v1, and its codec reads scored records written with v1', async () => {
@@ -169,7 +160,7 @@ describe('Transaction v2 on the real registry (BACKWARD)', () => {
     });
     const written = { ...sampleScored(), transaction: v1Record() };
     const read = await v2Reader.decode(v1Writer.encode(written));
-    expect({ ...read.transaction }).toEqual({ ...written.transaction, ...NEW_FIELDS_NULL });
+    expect({ ...read.transaction }).toEqual({ ...written.transaction, ...NO_CARD_FIELDS });
     expect(read.score).toBe(written.score);
   });
 });
