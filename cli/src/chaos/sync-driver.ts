@@ -1,4 +1,6 @@
-import { readOwners, partitionFor, type Admin, type Kafka, type OwnerMap } from '@fraud/kafka';
+import { createOwnerRouter } from '@fraud/api';
+import { createLogger } from '@fraud/common';
+import { readOwners, type Admin, type Kafka } from '@fraud/kafka';
 import type { Transaction } from '@fraud/schemas';
 
 export interface SyncDriverOptions {
@@ -32,7 +34,7 @@ export interface SyncDriver {
 
 /**
  * Synchronous decisions while the chaos run kills scorers: payments of accounts of their own sent
- * to the decide endpoint of their partition's owner (found as the decision API does), each
+ * to the decide endpoint of their partition's owner through the decision API's owner router, each
  * retried with the same txId until an owner answers or its deadline passes. What was answered is
  * checked against `scored` afterwards: there once, with the same decision.
  */
@@ -47,18 +49,15 @@ export function startSyncDriver(opts: SyncDriverOptions): SyncDriver {
   };
   const admin: Admin = opts.kafka.admin();
   const connected = admin.connect();
-  let owners: OwnerMap | null = null;
-  let readAt = 0;
-  const ownerOf = async (tx: Transaction, fresh: boolean): Promise<string | null> => {
-    if (owners === null || (fresh && Date.now() - readAt > 300)) {
-      readAt = Date.now();
+  // The decision API's own router: owner map from the group, one refresh-and-retry per route.
+  const router = createOwnerRouter({
+    readOwners: async () => {
       await connected;
-      owners = await readOwners(admin, opts.groupId, opts.topic).catch(() => owners);
-    }
-    const map = owners;
-    if (map === null || map.partitions === 0) return null;
-    return map.owners.get(partitionFor(tx.originAccount, map.partitions))?.decideUrl ?? null;
-  };
+      return readOwners(admin, opts.groupId, opts.topic);
+    },
+    refreshMs: 300,
+    logger: createLogger('chaos-sync', 'warn'),
+  });
   const decideOne = async (tx: Transaction): Promise<void> => {
     const t0 = Date.now();
     for (let attempt = 0; Date.now() - t0 < opts.deadlineMs; attempt++) {
@@ -66,19 +65,10 @@ export function startSyncDriver(opts: SyncDriverOptions): SyncDriver {
         result.retries++;
         await new Promise((r) => setTimeout(r, 100));
       }
-      const url = await ownerOf(tx, attempt > 0);
-      if (url === null) continue;
-      const res = await fetch(`${url}/v1/decide`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ transaction: tx }),
-        signal: AbortSignal.timeout(2_000),
-      }).catch(() => null);
-      if (res === null || res.status !== 200) continue;
-      const body = (await res.json().catch(() => null)) as { scored?: { decision: string }; replayed?: boolean } | null;
-      if (!body?.scored) continue;
-      result.answered.set(tx.txId, body.scored.decision);
-      if (body.replayed) result.replayed++;
+      const { result: r } = await router.route(tx, 2_000);
+      if (r.kind !== 'decided') continue;
+      result.answered.set(tx.txId, r.scored.decision);
+      if (r.replayed) result.replayed++;
       result.latenciesMs.push(Date.now() - t0);
       return;
     }
@@ -94,6 +84,7 @@ export function startSyncDriver(opts: SyncDriverOptions): SyncDriver {
     async stop() {
       clearInterval(timer);
       await Promise.all(inFlight);
+      router.stop();
       await connected.then(() => admin.disconnect()).catch(() => undefined);
       return result;
     },
