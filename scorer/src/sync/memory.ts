@@ -24,10 +24,6 @@ export class DecisionMemory {
     // A Map iterates in insertion order: the first key is the oldest.
     if (this.byId.size > this.capacity) this.byId.delete(this.byId.keys().next().value as string);
   }
-
-  get size(): number {
-    return this.byId.size;
-  }
 }
 
 /** What a partition task keeps for the synchronous path, beside its feature state. */
