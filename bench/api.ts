@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, setGlobalDispatcher } from 'undici';
 import { parseBenchEnv } from '@fraud/cli/bench-env';
-import { createLogger, envWith, waitFor } from '@fraud/common';
+import { createLogger, envWith, sortedPercentile, waitFor } from '@fraud/common';
 import { uniqueName } from '@fraud/common/testing';
 import { partitionFor, producerConfig, readToEnd, readOwners } from '@fraud/kafka';
 import { testKafka, testTopics } from '@fraud/kafka/testing';
@@ -41,10 +41,6 @@ const DECIDE_PROFILE = {
   SCORER_FETCH_MIN_BYTES: String(BENCH.BENCH_API_FETCH_MIN_BYTES),
   SCORER_FETCH_MAX_WAIT_MS: String(BENCH.BENCH_API_FETCH_MAX_WAIT_MS),
 };
-
-function pct(sorted: number[], p: number): number {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
-}
 
 interface Outcome {
   ok: boolean;
@@ -111,9 +107,9 @@ async function openLoop(
     offered_req_per_s: rate,
     answered_req_per_s: Math.round(lat.length / elapsed),
     requests: total,
-    p50_ms: +pct(lat, 50).toFixed(2),
-    p99_ms: +pct(lat, 99).toFixed(2),
-    p999_ms: +pct(lat, 99.9).toFixed(2),
+    p50_ms: +sortedPercentile(lat, 0.5).toFixed(2),
+    p99_ms: +sortedPercentile(lat, 0.99).toFixed(2),
+    p999_ms: +sortedPercentile(lat, 0.999).toFixed(2),
     max_ms: +(lat[lat.length - 1] ?? NaN).toFixed(2),
     timeouts,
     fallbacks,
@@ -270,8 +266,8 @@ async function main(): Promise<void> {
     floorLat.sort((a, b) => a - b);
     const floor = {
       writes: floorLat.length,
-      p50_ms: +pct(floorLat, 50).toFixed(2),
-      p99_ms: +pct(floorLat, 99).toFixed(2),
+      p50_ms: +sortedPercentile(floorLat, 0.5).toFixed(2),
+      p99_ms: +sortedPercentile(floorLat, 0.99).toFixed(2),
       sequential_writes_per_s: Math.round(floorLat.length / floorSeconds),
     };
     process.stdout.write(`acks=all write floor: ${JSON.stringify(floor)}\n`);

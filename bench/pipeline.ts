@@ -19,7 +19,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Admin, Kafka, byRequestSize, consumerConfig, logLevel, readToEnd } from '@fraud/kafka';
 import { parseBenchEnv } from '@fraud/cli/bench-env';
-import { createLogger, waitFor } from '@fraud/common';
+import { createLogger, sortedPercentile, waitFor } from '@fraud/common';
 import { FEATURE_NAMES } from '@fraud/model';
 import { createCodecs, topicNames } from '@fraud/schemas';
 import { freePort } from '@fraud/common/testing';
@@ -134,11 +134,6 @@ function breakdown(
   out.reader_and_rest_ms = +(meanEndToEndMs - sum).toFixed(2);
   out.mean_end_to_end_ms = +meanEndToEndMs.toFixed(2);
   return out;
-}
-
-function percentile(sorted: number[], q: number): number {
-  if (!sorted.length) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
 async function main(): Promise<void> {
@@ -313,9 +308,9 @@ async function main(): Promise<void> {
       startup_to_first_commit_s: Number(startupSeconds.toFixed(2)),
       dest_view: view,
       latency_breakdown: latencyBreakdown,
-      p50_ms: percentile(sorted, 0.5),
-      p95_ms: percentile(sorted, 0.95),
-      p99_ms: percentile(sorted, 0.99),
+      p50_ms: sortedPercentile(sorted, 0.5),
+      p95_ms: sortedPercentile(sorted, 0.95),
+      p99_ms: sortedPercentile(sorted, 0.99),
       max_ms: sorted[sorted.length - 1] ?? Number.NaN,
       load_tx_per_s: Math.round(load.length / loadSeconds),
       transaction_floor_p50_ms: floor.p50,
@@ -378,7 +373,10 @@ async function transactionFloor(kafka: Kafka, topic: string, groupId: string): P
     await producer.disconnect();
   }
   times.sort((a, b) => a - b);
-  return { p50: Number(percentile(times, 0.5).toFixed(1)), p99: Number(percentile(times, 0.99).toFixed(1)) };
+  return {
+    p50: Number(sortedPercentile(times, 0.5).toFixed(1)),
+    p99: Number(sortedPercentile(times, 0.99).toFixed(1)),
+  };
 }
 
 main().catch((err: unknown) => {

@@ -25,7 +25,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, consumerConfig, logLevel, type Producer } from '@fraud/kafka';
 import { parseBenchEnv } from '@fraud/cli/bench-env';
-import { waitFor } from '@fraud/common';
+import { sortedPercentile, waitFor } from '@fraud/common';
 import { FEATURE_NAMES } from '@fraud/model';
 import { createCodecs, topicNames, type Codecs, type Topics, type Transaction } from '@fraud/schemas';
 import { createBenchTopics, scorerSettings, spawnBenchScorer, trainBenchModel, txSource } from './lib/scorer-bench.ts';
@@ -48,11 +48,6 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms)); // load pac
 async function trainModel(dir: string): Promise<{ trees: number; max_depth: number; features: number }> {
   const model = await trainBenchModel(dir, { version: 'saturation-v1', count: 20_000, rounds: TREES, nthread: 1 });
   return { trees: model.rounds, max_depth: model.maxDepth, features: FEATURE_NAMES.length };
-}
-
-function percentile(sorted: readonly number[], q: number): number {
-  if (!sorted.length) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
 /** Read-back state shared by the load steps: which step each txId belongs to, latencies per step. */
@@ -138,8 +133,8 @@ async function runStep(rig: Rig, id: number, label: string, rate: number, second
       .filter((s) => Math.floor(((s.at - t0) / 1000 / elapsed) * 3) === k)
       .map((s) => s.ms)
       .sort((a, b) => a - b);
-  const first = percentile(third(0), 0.5);
-  const last = percentile(third(2), 0.5);
+  const first = sortedPercentile(third(0), 0.5);
+  const last = sortedPercentile(third(2), 0.5);
   const sorted = samples.map((s) => s.ms).sort((a, b) => a - b);
   const offered = Math.round(sent / elapsed);
   const sustained =
@@ -154,9 +149,9 @@ async function runStep(rig: Rig, id: number, label: string, rate: number, second
     backlog_at_end: backlogAtEnd,
     aborted,
     sustained,
-    p50_ms: percentile(sorted, 0.5),
-    p99_ms: percentile(sorted, 0.99),
-    p999_ms: percentile(sorted, 0.999),
+    p50_ms: sortedPercentile(sorted, 0.5),
+    p99_ms: sortedPercentile(sorted, 0.99),
+    p999_ms: sortedPercentile(sorted, 0.999),
     p50_first_third_ms: first,
     p50_last_third_ms: last,
     samples: sorted.length,

@@ -5,3 +5,4 @@ export * from './logger.ts';
 export * from './metrics.ts';
 export * from './random.ts';
 export { murmur2, murmur2Partition } from './murmur2.ts';
+export { sortedPercentile } from './stats.ts';

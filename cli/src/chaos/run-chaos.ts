@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from '@fraud/kafka';
-import { kafkaEnvSchema, parseEnv, waitFor } from '@fraud/common';
+import { kafkaEnvSchema, parseEnv, sortedPercentile, waitFor } from '@fraud/common';
 import { startKafka, stopKafka, ensureTopics, type KafkaRuntimeOptions } from '@fraud/infra';
 import { createRng } from '@fraud/producers';
 import { createCodecs, topicNames } from '@fraud/schemas';
@@ -182,7 +182,7 @@ function checkAnswered(d: SyncDriverResult, onScored: Map<string, string[]>) {
     else if (copies[0] !== decision) other++;
   }
   const lat = [...d.latenciesMs].sort((a, b) => a - b);
-  const pct = (p: number) => (lat.length ? lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]! : null);
+  const pct = (q: number) => (lat.length ? sortedPercentile(lat, q) : null);
   return {
     sync_requests: d.requests,
     sync_answered: d.answered.size,
