@@ -1,11 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, waitFor } from '@fraud/common';
+import { waitFor } from '@fraud/common';
 import type { Transaction } from '@fraud/schemas';
 import type { ScorerService } from '@fraud/scorer';
-import { createKey, loadApiEnv, startApiService, type ApiService } from '../src/index.ts';
+import { startPipelineApi, type PipelineApi } from './pipeline-api.ts';
 // The scorer's integration harness (a private pipeline per test) and a real XGBoost model converted to ONNX.
 import { createPipeline, makeTransactions, trainTinyModel, type Pipeline, type TinyModel } from '@fraud/scorer/testing';
 
@@ -18,27 +15,15 @@ describe('decision API through Kafka and the real scorer', () => {
   let p: Pipeline;
   let model: TinyModel;
   let scorer: ScorerService | undefined;
-  let api: ApiService;
-  let key: string;
+  let http: PipelineApi;
   beforeAll(async () => {
     p = await createPipeline('api', 3);
     model = await trainTinyModel('api-v1');
     scorer = await p.startScorer({ MODEL_BOOTSTRAP_DIR: model.dir, SCORER_MAX_BATCH: '200' });
-    const keyFile = join(mkdtempSync(join(tmpdir(), 'api-')), 'keys.json');
-    key = createKey(keyFile, 'it', ['submit', 'read']).key;
-    const env = loadApiEnv({
-      ...p.env(),
-      API_PORT: '0',
-      API_KEYS_FILE: keyFile,
-      API_DEADLINE_MS: '3000',
-      WAREHOUSE_API_URL: 'http://127.0.0.1:9',
-    });
-    api = await startApiService(env, createLogger('api-it', 'warn'));
-    // The scored consumer must be assigned before the first request can be answered.
-    await waitFor(async () => (await fetch(`${api.url}/ready`)).ok, { timeoutMs: 30_000, what: 'the API to be ready' });
+    http = await startPipelineApi(p, 'api-it', { API_DEADLINE_MS: '3000' });
   });
   afterAll(async () => {
-    await api?.stop();
+    await http?.api.stop();
     await p?.cleanup();
   });
 
@@ -51,15 +36,7 @@ describe('decision API through Kafka and the real scorer', () => {
     modelVersion: string | null;
     routed: string;
   };
-  const submit = async (t: Transaction): Promise<Answer> => {
-    const res = await fetch(`${api.url}/v1/transactions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify(t),
-    });
-    expect(res.status).toBe(200);
-    return (await res.json()) as Answer;
-  };
+  const submit = (t: Transaction) => http.submit<Answer>(t);
 
   it('answers with the decision recorded on scored, and a duplicate txId creates no second record', async () => {
     const batch = txs();
@@ -96,20 +73,8 @@ describe('decision API through Kafka and the real scorer', () => {
     await scorer!.stop();
     scorer = undefined;
     // Same service, short deadline: restart it with 50 ms to exercise the fallback.
-    await api.stop();
-    const keyFile = join(mkdtempSync(join(tmpdir(), 'api-')), 'keys.json');
-    key = createKey(keyFile, 'it', ['submit', 'read']).key;
-    api = await startApiService(
-      loadApiEnv({
-        ...p.env(),
-        API_PORT: '0',
-        API_KEYS_FILE: keyFile,
-        API_DEADLINE_MS: '50',
-        WAREHOUSE_API_URL: 'http://127.0.0.1:9',
-      }),
-      createLogger('api-it3', 'warn'),
-    );
-    await waitFor(async () => (await fetch(`${api.url}/ready`)).ok, { timeoutMs: 30_000, what: 'the API to be ready' });
+    await http.api.stop();
+    http = await startPipelineApi(p, 'api-it3', { API_DEADLINE_MS: '50' });
     const t = txs()[15]!;
     const answer = await submit(t);
     expect(answer).toMatchObject({ txId: t.txId, fallback: true, score: null, routed: 'kafka' });

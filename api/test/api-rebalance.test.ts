@@ -1,10 +1,7 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, waitFor } from '@fraud/common';
+import { waitFor } from '@fraud/common';
 import type { Transaction } from '@fraud/schemas';
-import { createKey, loadApiEnv, startApiService, type ApiService } from '../src/index.ts';
+import { startPipelineApi, type PipelineApi } from './pipeline-api.ts';
 import { createPipeline, makeTransactions, trainTinyModel, type Pipeline, type TinyModel } from '@fraud/scorer/testing';
 
 interface Answer {
@@ -23,39 +20,18 @@ interface Answer {
 describe('decision API while the partition owners change (real broker, 6 partitions)', () => {
   let p: Pipeline;
   let model: TinyModel;
-  let api: ApiService;
-  let key: string;
+  let http: PipelineApi;
   beforeAll(async () => {
     p = await createPipeline('api-rebalance', 6);
     model = await trainTinyModel('rebalance-v1');
-    const keyFile = join(mkdtempSync(join(tmpdir(), 'api-rb-')), 'keys.json');
-    key = createKey(keyFile, 'it', ['submit', 'read']).key;
-    const env = loadApiEnv({
-      ...p.env(),
-      API_PORT: '0',
-      API_KEYS_FILE: keyFile,
-      API_DEADLINE_MS: '5000',
-      API_OWNER_REFRESH_MS: '200',
-      WAREHOUSE_API_URL: 'http://127.0.0.1:9',
-    });
-    api = await startApiService(env, createLogger('api-rb', 'warn'));
-    await waitFor(async () => (await fetch(`${api.url}/ready`)).ok, { timeoutMs: 30_000, what: 'the API to be ready' });
+    http = await startPipelineApi(p, 'api-rb', { API_DEADLINE_MS: '5000', API_OWNER_REFRESH_MS: '200' });
   });
   afterAll(async () => {
-    await api?.stop();
+    await http?.api.stop();
     await p?.cleanup();
   });
 
-  const submit = async (t: Transaction): Promise<Answer> => {
-    const res = await fetch(`${api.url}/v1/transactions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify(t),
-      signal: AbortSignal.timeout(10_000),
-    });
-    expect(res.status).toBe(200);
-    return (await res.json()) as Answer;
-  };
+  const submit = (t: Transaction) => http.submit<Answer>(t);
 
   it('answers every request through a scale-up and a scorer stop; answered decisions are in scored once', async () => {
     const env = { MODEL_BOOTSTRAP_DIR: model.dir, SCORER_DECIDE_PORT: '0', SCORER_MAX_BATCH: '200' };
