@@ -1,4 +1,4 @@
-import type { Admin, ITopicConfig } from '@fraud/kafka';
+import { snapshotTopicConfig, type Admin, type ITopicConfig } from '@fraud/kafka';
 import { topicNames } from '@fraud/schemas';
 
 export interface TopicPlan {
@@ -28,6 +28,7 @@ export function plannedTopics(plan: TopicPlan = {}): ITopicConfig[] {
     },
     { topic: t.schemas, numPartitions: 1, replicationFactor: 1, configEntries: compact },
     { topic: t.control, numPartitions: 1, replicationFactor: 1, configEntries: compact },
+    { topic: t.stateSnapshots, numPartitions: p, replicationFactor: 1, configEntries: [...snapshotTopicConfig] },
   ];
 }
 

@@ -12,8 +12,11 @@ export interface FollowTopicOptions {
   logger: Logger;
   /** Only these partitions (the others are paused); all when omitted. */
   partitions?: readonly number[];
-  /** Where to start: the beginning (default), or the first record at or after a Kafka timestamp (ms). */
-  from?: 'beginning' | { timestamp: number };
+  /**
+   * Where to start: the beginning (default), the first record at or after a Kafka timestamp (ms),
+   * or given offsets per partition (clamped to the log start; absent partitions from the beginning).
+   */
+  from?: 'beginning' | { timestamp: number } | { offsets: ReadonlyMap<number, bigint> };
   /**
    * Called in offset order per partition, each record once, awaited before the next fetch of that
    * partition. A throw makes kafkajs fetch the same records again (nothing is skipped); long
@@ -55,7 +58,9 @@ async function startPositions(opts: FollowTopicOptions): Promise<StartPositions>
       () =>
         Promise.all([
           admin.fetchTopicOffsets(opts.topic),
-          from === 'beginning' ? Promise.resolve([]) : admin.fetchTopicOffsetsByTimestamp(opts.topic, from.timestamp),
+          from === 'beginning' || !('timestamp' in from)
+            ? Promise.resolve([])
+            : admin.fetchTopicOffsetsByTimestamp(opts.topic, from.timestamp),
         ]),
       onRetry,
     );
@@ -67,8 +72,9 @@ async function startPositions(opts: FollowTopicOptions): Promise<StartPositions>
       const low = BigInt(o.low);
       const high = BigInt(o.high);
       // No record at or after the timestamp: kafkajs answers -1 or the end; both mean "start at the end".
-      const t = atTime.get(o.partition);
-      const first = t === undefined ? low : t < 0n ? high : t > low ? t : low;
+      const given = from !== 'beginning' && 'offsets' in from ? from.offsets.get(o.partition) : undefined;
+      const t = given ?? atTime.get(o.partition);
+      const first = t === undefined ? low : t < 0n || t > high ? high : t > low ? t : low;
       start.set(o.partition, first);
       if (high > first) pending.set(o.partition, high);
     }
@@ -134,7 +140,7 @@ export async function followTopic(opts: FollowTopicOptions): Promise<TopicFollow
       await heartbeat();
     },
   });
-  // Skip what precedes a timestamp start (the filter above ignores it anyway; this saves the fetches).
+  // Skip what precedes a timestamp or offset start (the filter above ignores it anyway; this saves the fetches).
   if (opts.from !== undefined && opts.from !== 'beginning') {
     for (const [partition, offset] of start) consumer.seek({ topic, partition, offset: offset.toString() });
   }

@@ -65,7 +65,13 @@ export {
   type PartitionOwner,
 } from './owners.ts';
 export { startMetricsServer, type MetricsServer, type MetricsServerOptions } from './metrics-server.ts';
-export { consumerConfig, producerConfig, type ConsumerPreset, type ProducerPreset } from './presets.ts';
+export {
+  consumerConfig,
+  producerConfig,
+  snapshotTopicConfig,
+  type ConsumerPreset,
+  type ProducerPreset,
+} from './presets.ts';
 export {
   MAX_REQUEST_BYTES,
   byRequestSize,

@@ -101,3 +101,15 @@ export function producerConfig(preset: 'idempotent' | 'plain', overrides?: Produ
 export function producerConfig(preset: ProducerPreset, overrides: ProducerConfig = {}): ProducerConfig {
   return { ...PRODUCER_PRESETS[preset], ...overrides };
 }
+
+/**
+ * The scorer's state snapshots (scorer/src/state-snapshot.ts): compacted, one key per partition
+ * and part, so the newest snapshot of each partition stays; small segments so compaction runs
+ * within minutes and a restore's read of the tail stays short.
+ */
+export const snapshotTopicConfig: ReadonlyArray<{ name: string; value: string }> = [
+  { name: 'cleanup.policy', value: 'compact' },
+  { name: 'max.message.bytes', value: String(16 * 1024 * 1024) },
+  { name: 'segment.ms', value: String(10 * 60_000) },
+  { name: 'min.cleanable.dirty.ratio', value: '0.1' },
+];

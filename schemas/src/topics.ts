@@ -8,6 +8,8 @@ export interface Topics {
   schemas: string;
   /** Compacted, JSON: live policies (see control.ts). */
   control: string;
+  /** Compacted, gzipped JSON: the scorer's per-partition state snapshots (scorer/src/state-snapshot.ts). */
+  stateSnapshots: string;
 }
 
 export function topicNames(prefix = ''): Topics {
@@ -19,6 +21,7 @@ export function topicNames(prefix = ''): Topics {
     dlq: `${prefix}transactions.dlq`,
     schemas: `${prefix}_schemas`,
     control: `${prefix}control`,
+    stateSnapshots: `${prefix}scorer-state`,
   };
 }
 

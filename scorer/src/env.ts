@@ -76,6 +76,16 @@ export const scorerEnvSchema = z.object({
   SCORER_RESTORE_TIMEOUT_MS: envInt(1_000, 3_600_000)
     .default(300_000)
     .describe("Deadline to rebuild one partition's state from `scored` on assignment (and the view's first read)."),
+  SCORER_SNAPSHOT_INTERVAL_MS: envInt(0, 86_400_000)
+    .default(60_000)
+    .describe(
+      "How often each partition task writes its feature state to the compacted snapshot topic (in a chunk's " +
+        'Kafka transaction), so a new owner restores from the snapshot and the tail of `scored` after it instead ' +
+        'of all of `scored`; 0 turns snapshots off (restores read all of `scored`).',
+    ),
+  SCORER_SNAPSHOT_MIN_RECORDS: envInt(1, 100_000_000)
+    .default(1_000)
+    .describe('Payments a partition task scores after its last snapshot before it writes the next one.'),
   SCORER_SESSION_TIMEOUT_MS: envInt(6_000, 300_000)
     .default(10_000)
     .describe('Consumer group session timeout: how long a dead instance keeps its partitions.'),

@@ -44,6 +44,10 @@ export interface PartitionMetrics {
   consumerLag: Gauge<'partition'>;
   restoredRecords: Counter;
   aborted: Counter<'reason'>;
+  /** State snapshots by outcome: written, skipped (a synchronous decision in flight), too_large, restored. */
+  snapshots: Counter<'outcome'>;
+  snapshotBytes: Histogram;
+  snapshotSeconds: Histogram<'step'>;
 }
 
 export interface ModelMetrics {
@@ -180,6 +184,25 @@ function partitionMetrics(registers: Registry[]): PartitionMetrics {
       name: 'fraud_scorer_transactions_aborted_total',
       help: 'Kafka transactions aborted, by cause',
       labelNames: ['reason'],
+      registers,
+    }),
+    snapshots: new Counter({
+      name: 'fraud_scorer_state_snapshots_total',
+      help: 'Partition state snapshots: written, skipped_sync_in_flight, too_large; restored (a restore used one)',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    snapshotBytes: new Histogram({
+      name: 'fraud_scorer_state_snapshot_bytes',
+      help: 'Compressed size of a written partition state snapshot',
+      buckets: [1e3, 1e4, 1e5, 1e6, 4e6, 16e6],
+      registers,
+    }),
+    snapshotSeconds: new Histogram({
+      name: 'fraud_scorer_state_snapshot_seconds',
+      help: 'Time to encode (serialise and compress) a snapshot, or to read and decode one on restore',
+      labelNames: ['step'],
+      buckets: [0.001, 0.005, 0.02, 0.1, 0.5, 2, 10],
       registers,
     }),
   };

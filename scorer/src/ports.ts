@@ -33,6 +33,10 @@ export interface FeatureModule<S = unknown> {
   createState(partition: number): S;
   /** An empty state with private views: for smoke tests that must not leave a trace. */
   scratchState(): S;
+  /** JSON-serialisable copy of one partition's state (views excluded). Absent: the spec is never snapshotted. */
+  snapshotState?(state: S): unknown;
+  /** A partition's state from snapshotState's output (sharing the instance's views); throws when it does not fit. */
+  restoreState?(snapshot: unknown): S;
   /** Row-major rows x featureNames.length; each payment sees only history strictly before it; updates state. */
   compute(payments: readonly Transaction[], state: S): Float32Array;
   /**

@@ -29,4 +29,14 @@ export class RecentIds {
   get size(): number {
     return this.ids.size;
   }
+
+  /** The remembered txIds, oldest first (adding them in this order to an empty window rebuilds this one). */
+  list(): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < this.capacity; i++) {
+      const id = this.ring[(this.next + i) % this.capacity];
+      if (id !== undefined) out.push(id);
+    }
+    return out;
+  }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import { FraudError, createMetricsRegistry, errorMessage, type Logger } from '@fraud/common';
-import { producerConfig, startMetricsServer, type Admin, type Kafka } from '@fraud/kafka';
+import { producerConfig, snapshotTopicConfig, startMetricsServer, type Admin, type Kafka } from '@fraud/kafka';
 import type { Artifact } from '@fraud/model';
 import { topicNames, type Topics } from '@fraud/schemas';
 import { artifactToUpdate } from './bootstrap.ts';
@@ -80,6 +80,8 @@ export async function startScorer(deps: ScorerServiceDeps): Promise<ScorerServic
   try {
     const admin = await connectAdmin(up);
     const numPartitions = await checkTopics(admin, up.topics);
+    if (deps.env.SCORER_SNAPSHOT_INTERVAL_MS > 0)
+      await ensureSnapshotTopic(admin, up.topics, numPartitions, deps.logger);
     const specs = startSpecs(up);
     const models = await startModels(up, specs);
     const policy = await startPolicyFeed({
@@ -260,6 +262,8 @@ async function startLoop(up: Startup, parts: LoopParts, decideUrl?: string): Pro
       restoreTimeoutMs: env.SCORER_RESTORE_TIMEOUT_MS,
       sessionTimeoutMs: env.SCORER_SESSION_TIMEOUT_MS,
       decisionMemory: env.SCORER_DECISION_MEMORY,
+      snapshotIntervalMs: env.SCORER_SNAPSHOT_INTERVAL_MS,
+      snapshotMinRecords: env.SCORER_SNAPSHOT_MIN_RECORDS,
       decideUrl,
     },
   });
@@ -306,6 +310,31 @@ async function checkTopics(admin: Admin, topics: Topics): Promise<number> {
     );
   }
   return inputs;
+}
+
+/**
+ * The compacted topic of the partition state snapshots, created when missing (co-partitioned with
+ * `transactions`); one with fewer partitions than the input fails start-up.
+ */
+async function ensureSnapshotTopic(admin: Admin, topics: Topics, partitions: number, logger: Logger): Promise<void> {
+  const topic = topics.stateSnapshots;
+  if (!(await admin.listTopics()).includes(topic)) {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic, numPartitions: partitions, configEntries: [...snapshotTopicConfig] }],
+    });
+    logger.info({ topic, partitions }, 'created the state snapshot topic');
+    return;
+  }
+  const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+  const have = meta.topics[0]?.partitions.length ?? 0;
+  if (have < partitions) {
+    throw new FraudError(
+      'CONFIG_INVALID',
+      `${topic} has ${have} partitions, fewer than ${topics.transactions} (${partitions}): add partitions to it, ` +
+        'or set SCORER_SNAPSHOT_INTERVAL_MS=0 to restore from scored alone',
+    );
+  }
 }
 
 async function bootstrapChampion(deps: ScorerServiceDeps, models: ModelManager, topic: string): Promise<void> {

@@ -24,6 +24,8 @@ export function specModule(compiled: CompiledFeatureSpec, views: FeatureViews): 
     featureNames: compiled.names,
     createState: (partition) => compiled.createState({ partition, views }),
     scratchState: () => compiled.createState(),
+    snapshotState: (state) => state.snapshot(),
+    restoreState: (snapshot) => compiled.restoreState(snapshot, views),
     compute: (payments, state) => compiled.compute(payments, state),
   };
 }

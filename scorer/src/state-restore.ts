@@ -19,6 +19,11 @@ export interface RestoreOptions {
   timeoutMs: number;
   /** Awaited after each fetch of scored[p] is applied (instrumentation; tests throttle with it). */
   onFetch?: (partition: number, records: number) => Promise<void>;
+  /**
+   * Continue a snapshot (state-snapshot.ts): its states (one per spec of `specs`), read from
+   * scored[p]'s offset `scoredFrom`, replaying only decisions whose input offset is `next` or later.
+   */
+  from?: { state: SpecStates; scoredFrom: bigint; next: bigint };
 }
 
 /**
@@ -33,9 +38,9 @@ export interface RestoreOptions {
  * (InitProducerId on p's transactional id), so no Kafka transaction on scored[p] is still open.
  */
 export async function restorePartitionState(opts: RestoreOptions): Promise<{ state: SpecStates; records: number }> {
-  const state: SpecStates = new Map(opts.specs.map((f) => [f.hash, f.createState(opts.partition)]));
+  const state: SpecStates = opts.from?.state ?? new Map(opts.specs.map((f) => [f.hash, f.createState(opts.partition)]));
   let records = 0;
-  let lastOffset = -1;
+  let lastOffset = opts.from === undefined ? -1 : Number(opts.from.next) - 1;
   await readToEnd({
     kafka: opts.kafka,
     topic: opts.scoredTopic,
@@ -43,6 +48,7 @@ export async function restorePartitionState(opts: RestoreOptions): Promise<{ sta
     partitions: [opts.partition],
     logger: opts.logger,
     timeoutMs: opts.timeoutMs,
+    ...(opts.from !== undefined && { from: { offsets: new Map([[opts.partition, opts.from.scoredFrom]]) } }),
     onMessages: async (messages) => {
       // Decode the whole fetch before touching the state: a failure leaves it unchanged and
       // kafkajs re-delivers the same fetch.

@@ -121,7 +121,9 @@ export async function runChunk(
     const ctx = { topic: deps.topic, partition: task.partition, state, recent, pending, models: lease.models };
     result = await evaluateChunk(records, { ...ctx, policy: deps.policy() }, deps, timings);
     const c0 = performance.now();
-    await task.opened.commit(result, last + 1n);
+    // A snapshot must not hold a synchronous decision the stream has not read back (it could
+    // still fail to be written, and a restore would count it again when it is read back).
+    await task.opened.commit(result, last + 1n, () => (task.sync?.pending.size ?? 0) === 0);
     commitSeconds = (performance.now() - c0) / 1000;
     if (task.sync) for (const s of result.scored) task.sync.decided.set(s.record.transaction.txId, s.record);
   } catch (err: unknown) {

@@ -7,12 +7,14 @@ import {
   type OutMessage,
   type PartitionTransactor,
 } from '@fraud/kafka';
-import type { Logger } from '@fraud/common';
+import { errorMessage, type Logger } from '@fraud/common';
 import type { Topics } from '@fraud/schemas';
-import type { FeatureModule, ScorerCodecs } from '../ports.ts';
+import type { FeatureModule, ScorerCodecs, SpecStates } from '../ports.ts';
 import { RecentIds } from '../recent-ids.ts';
+import type { PartitionMetrics } from '../metrics.ts';
 import type { ChunkResult } from '../score-chunk.ts';
 import { restorePartitionState } from '../state-restore.ts';
+import { readLatestSnapshot, serialiseSnapshot, snapshotMessages, type PartitionSnapshot } from '../state-snapshot.ts';
 import { whileHeartbeating } from './heartbeat.ts';
 import type { EosPort, OpenedTask } from './port.ts';
 
@@ -28,6 +30,10 @@ export interface KafkaPortConfig {
   heartbeatIntervalMs: number;
   /** txIds remembered per partition to dead-letter repeats (0: no check). */
   dedupeWindow: number;
+  /** State snapshots (state-snapshot.ts): how often a task writes one (0: never, and restores read all of scored). */
+  snapshotIntervalMs?: number;
+  /** Payments scored since the last snapshot before the next is due. */
+  snapshotMinRecords?: number;
 }
 
 export interface KafkaPortDeps {
@@ -41,6 +47,8 @@ export interface KafkaPortDeps {
   config: KafkaPortConfig;
   /** Awaited after each fetch of scored[p] during a restore (instrumentation; tests throttle with it). */
   onRestoreFetch?: (partition: number, records: number) => Promise<void>;
+  /** Snapshot counters and timings (absent: not recorded). */
+  metrics?: Pick<PartitionMetrics, 'snapshots' | 'snapshotBytes' | 'snapshotSeconds'>;
 }
 
 /** `<app>-scorer-<topic>-<partition>`: the EOS-v1 zombie-fencing id for one input partition. */
@@ -59,7 +67,7 @@ export function createKafkaEosPort(deps: KafkaPortDeps): EosPort {
         const committed = await committedOffset(deps.admin, config.groupId, topics.transactions, partition);
         const endOffset = await endOffsetOf(deps.admin, topics.transactions, partition);
         const restored = await whileHeartbeating(heartbeat, config.heartbeatIntervalMs, () =>
-          restore(deps, partition, deps.specs(), true),
+          restoreOnOpen(deps, partition, deps.specs()),
         );
         const { state } = restored;
         // A new spec's state is built inside a chunk, from all of scored[p]: heartbeat meanwhile, as
@@ -71,7 +79,8 @@ export function createKafkaEosPort(deps: KafkaPortDeps): EosPort {
           state.set(spec.hash, added.state.get(spec.hash));
           return added.restoredRecords;
         };
-        return { committed, endOffset, ...restored, addSpec, ...transactionsOf(deps, transactor, partition) };
+        const tx = transactionsOf(deps, transactor, partition, restored);
+        return { committed, endOffset, ...restored, addSpec, ...tx };
       } catch (err: unknown) {
         await transactor.close().catch(() => undefined);
         throw err;
@@ -80,27 +89,90 @@ export function createKafkaEosPort(deps: KafkaPortDeps): EosPort {
   };
 }
 
-/** The partition's state of each spec from scored[p]; with `withRecent`, its txIds for DUPLICATE_TX_ID too. */
-async function restore(
-  deps: KafkaPortDeps,
-  partition: number,
-  specs: readonly FeatureModule[],
-  withRecent: boolean,
-): Promise<Pick<OpenedTask, 'state' | 'recent' | 'restoredRecords'>> {
+type Restored = Pick<OpenedTask, 'state' | 'recent' | 'restoredRecords'>;
+
+const snapshotsOn = (deps: KafkaPortDeps): boolean => (deps.config.snapshotIntervalMs ?? 0) > 0;
+
+/**
+ * The state a task opens with: from the partition's newest snapshot and the tail of scored[p]
+ * after it when there is one (specs it lacks are rebuilt from all of scored[p]), else from all of
+ * scored[p]. A snapshot that cannot be read or decoded is logged and ignored: the full replay
+ * gives the same state, only slower.
+ */
+async function restoreOnOpen(deps: KafkaPortDeps, partition: number, specs: readonly FeatureModule[]): Promise<Restored> {
+  if (!snapshotsOn(deps) || specs.length === 0) return restore(deps, partition, specs, true);
+  const { config, logger } = deps;
+  const t0 = performance.now();
+  let snapshot: PartitionSnapshot | null = null;
+  try {
+    snapshot = await readLatestSnapshot({
+      kafka: deps.kafka,
+      admin: deps.admin,
+      topic: deps.topics.stateSnapshots,
+      partition,
+      groupId: `${config.groupId}-snapshot-${partition}-${randomUUID().slice(0, 8)}`,
+      logger,
+      timeoutMs: config.restoreTimeoutMs,
+    });
+  } catch (err: unknown) {
+    logger.warn({ partition, err: errorMessage(err) }, 'state snapshot unreadable; restoring from all of scored');
+  }
+  const covered = snapshot === null ? [] : specs.filter((f) => usableIn(snapshot as PartitionSnapshot, f));
+  if (snapshot === null || covered.length === 0) return restore(deps, partition, specs, true);
+  const state: SpecStates = new Map();
+  for (const f of covered) state.set(f.hash, f.restoreState!(snapshot.states[f.hash]));
+  deps.metrics?.snapshotSeconds.observe({ step: 'read' }, (performance.now() - t0) / 1000);
+  const recent = config.dedupeWindow > 0 ? new RecentIds(config.dedupeWindow) : undefined;
+  if (recent) for (const id of snapshot.recent) recent.add(id);
+  const tail = await restorePartitionState({
+    ...restoreInput(deps, partition, covered, recent),
+    from: { state, scoredFrom: snapshot.scoredFrom, next: snapshot.next },
+  });
+  deps.metrics?.snapshots.inc({ outcome: 'restored' });
+  let restoredRecords = tail.records;
+  const missing = specs.filter((f) => !covered.includes(f));
+  if (missing.length > 0) {
+    const full = await restore(deps, partition, missing, false);
+    for (const [hash, st] of full.state) state.set(hash, st);
+    restoredRecords += full.restoredRecords;
+  }
+  logger.info(
+    { partition, snapshotNext: snapshot.next.toString(), ageMs: Date.now() - snapshot.takenAt, tail: tail.records },
+    'partition state restored from a snapshot and the tail of scored',
+  );
+  return { state, recent, restoredRecords };
+}
+
+function usableIn(snapshot: PartitionSnapshot, f: FeatureModule): boolean {
+  return f.restoreState !== undefined && snapshot.states[f.hash] !== undefined;
+}
+
+function restoreInput(deps: KafkaPortDeps, partition: number, specs: readonly FeatureModule[], recent?: RecentIds) {
   const { config } = deps;
-  const recent = withRecent && config.dedupeWindow > 0 ? new RecentIds(config.dedupeWindow) : undefined;
-  const { state, records } = await restorePartitionState({
+  return {
     recent,
     kafka: deps.kafka,
     scoredTopic: deps.topics.scored,
     partition,
     groupId: `${config.groupId}-restore-${partition}-${randomUUID().slice(0, 8)}`,
-    decode: (b) => deps.codecs.scored.decode(b),
+    decode: (b: Buffer) => deps.codecs.scored.decode(b),
     specs,
     logger: deps.logger,
     timeoutMs: config.restoreTimeoutMs,
     onFetch: deps.onRestoreFetch,
-  });
+  };
+}
+
+/** The partition's state of each spec from all of scored[p]; with `withRecent`, its txIds for DUPLICATE_TX_ID too. */
+async function restore(
+  deps: KafkaPortDeps,
+  partition: number,
+  specs: readonly FeatureModule[],
+  withRecent: boolean,
+): Promise<Restored> {
+  const { config } = deps;
+  const recent = withRecent && config.dedupeWindow > 0 ? new RecentIds(config.dedupeWindow) : undefined;
+  const { state, records } = await restorePartitionState(restoreInput(deps, partition, specs, recent));
   return { state, recent, restoredRecords: records };
 }
 
@@ -108,15 +180,82 @@ function transactionsOf(
   deps: KafkaPortDeps,
   transactor: PartitionTransactor,
   partition: number,
+  restored: Restored,
 ): Pick<OpenedTask, 'commit' | 'close'> {
   const { topics, config } = deps;
+  const snapshots = snapshotsOn(deps) ? snapshotScheduler(deps, partition, restored) : null;
   return {
-    commit: (output, next) =>
-      transactor.commit({
-        messages: outputMessages(deps, output, partition),
+    async commit(output, next, canSnapshot) {
+      const messages = outputMessages(deps, output, partition);
+      const snapshot = await snapshots?.take(output.scored.length, next, canSnapshot);
+      if (snapshot) messages.push(...snapshot.messages);
+      await transactor.commit({
+        messages,
         offsets: { groupId: config.groupId, topic: topics.transactions, partition, next },
-      }),
+      });
+      if (snapshot) snapshots?.written(snapshot.bytes);
+    },
     close: () => transactor.close(),
+  };
+}
+
+/**
+ * When a task's next snapshot is due (SCORER_SNAPSHOT_INTERVAL_MS passed and
+ * SCORER_SNAPSHOT_MIN_RECORDS scored since the last), and its records.
+ */
+function snapshotScheduler(deps: KafkaPortDeps, partition: number, restored: Restored) {
+  const { config, topics, logger, metrics } = deps;
+  const interval = config.snapshotIntervalMs ?? 0;
+  const minRecords = config.snapshotMinRecords ?? 1;
+  let last = performance.now();
+  let since = 0;
+  return {
+    async take(
+      scored: number,
+      next: bigint,
+      canSnapshot?: () => boolean,
+    ): Promise<{ messages: OutMessage[]; bytes: number } | null> {
+      since += scored;
+      if (since < minRecords || performance.now() - last < interval) return null;
+      const modules = new Map(deps.specs().map((f) => [f.hash, f]));
+      // Read before the state is serialised and before this chunk writes: at or before its first decision.
+      const scoredFrom = await endOffsetOf(deps.admin, topics.scored, partition);
+      // Synchronous: nothing changes the state between this check and the serialisation.
+      if (canSnapshot !== undefined && !canSnapshot()) {
+        metrics?.snapshots.inc({ outcome: 'skipped_sync_in_flight' });
+        return null;
+      }
+      const t0 = performance.now();
+      const states: Record<string, unknown> = {};
+      for (const [hash, st] of restored.state) {
+        const f = modules.get(hash);
+        if (f?.snapshotState === undefined) return null;
+        states[hash] = f.snapshotState(st);
+      }
+      const json = serialiseSnapshot({
+        partition,
+        next,
+        scoredFrom,
+        takenAt: Date.now(),
+        states,
+        recent: restored.recent?.list() ?? [],
+      });
+      const packed = await snapshotMessages(topics.stateSnapshots, partition, json);
+      metrics?.snapshotSeconds.observe({ step: 'encode' }, (performance.now() - t0) / 1000);
+      if ('tooLarge' in packed) {
+        metrics?.snapshots.inc({ outcome: 'too_large' });
+        logger.warn({ partition, bytes: packed.tooLarge }, 'state snapshot too large to write; add partitions');
+        last = performance.now();
+        return null;
+      }
+      return packed;
+    },
+    written(bytes: number) {
+      last = performance.now();
+      since = 0;
+      metrics?.snapshots.inc({ outcome: 'written' });
+      metrics?.snapshotBytes.observe(bytes);
+    },
   };
 }
 

@@ -36,6 +36,10 @@ export interface LoopConfig {
   dedupeWindow: number;
   /** Decisions remembered per partition task for the synchronous path's retries (0: none). */
   decisionMemory?: number;
+  /** State snapshots: how often a partition task writes one (0 or absent: never; restores read all of scored). */
+  snapshotIntervalMs?: number;
+  /** Payments scored since the last snapshot before the next is due. */
+  snapshotMinRecords?: number;
   /**
    * The URL of this instance's decide endpoint, advertised in the group's member userData (the
    * API reads the owner of each partition there); empty or absent: none.

@@ -28,9 +28,11 @@ export interface OpenedTask {
   restoredRecords: number;
   /**
    * One Kafka transaction: the chunk's decisions (to scored[p]), its dead letters and the next
-   * input offset, committed atomically. Rejects (after aborting) on any failure, fencing included.
+   * input offset, committed atomically, with a state snapshot when one is due and `canSnapshot`
+   * (asked right before the state is serialised) allows it. Rejects (after aborting) on any
+   * failure, fencing included.
    */
-  commit(output: ChunkResult, next: bigint): Promise<void>;
+  commit(output: ChunkResult, next: bigint, canSnapshot?: () => boolean): Promise<void>;
   /**
    * Adds the state of one more spec to `state`, rebuilt from scored[p] (call between chunks, so
    * scored[p] holds exactly the committed payments); resolves to the records replayed.

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger, envWith, kafkaEnvSchema, parseEnv, retry, waitFor, type Logger } from '@fraud/common';
 import { uniqueName } from '@fraud/common/testing';
-import { readToEnd, type Kafka, type KafkaMessage, type Producer } from '@fraud/kafka';
+import { readToEnd, snapshotTopicConfig, type Kafka, type KafkaMessage, type Producer } from '@fraud/kafka';
 import { testKafka, testTopics, type TestTopics } from '@fraud/kafka/testing';
 import {
   createCodecs,
@@ -116,6 +116,11 @@ async function createPipelineTopics(admin: TestTopics, topics: Topics, partition
   for (const t of [topics.transactions, topics.scored, topics.dlq]) await create(t, partitions);
   await create(topics.modelUpdates, 1, { 'cleanup.policy': 'compact', 'max.message.bytes': String(16 * 1024 * 1024) });
   await create(topics.control, 1, { 'cleanup.policy': 'compact' });
+  await create(
+    topics.stateSnapshots,
+    partitions,
+    Object.fromEntries(snapshotTopicConfig.map((c) => [c.name, c.value])),
+  );
 }
 
 /** Scorers in this process (runScorer) or as `fraud scorer` children, all stopped by stopAll. */
