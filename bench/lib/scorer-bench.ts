@@ -114,11 +114,12 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /**
  * `fraud scorer` in its own process on a run's topics, with the bench's scorer settings and the
- * model in `modelDir` as its bootstrap champion; its stderr goes to the bench's.
+ * model in `modelDir` as its bootstrap champion; its stderr goes to the bench's. `env` adds to (or
+ * overrides) its environment.
  */
 export function spawnBenchScorer(
   bench: BenchEnv,
-  run: { prefix: string; groupId: string; metricsPort: number; modelDir: string },
+  run: { prefix: string; groupId: string; metricsPort: number; modelDir: string; env?: Record<string, string> },
 ): ChildProcess {
   return spawn(process.execPath, [join(ROOT, 'bin', 'fraud.mjs'), 'scorer'], {
     cwd: ROOT,
@@ -133,6 +134,7 @@ export function spawnBenchScorer(
       SCORER_METRICS_HOST: '127.0.0.1',
       MODEL_BOOTSTRAP_DIR: run.modelDir,
       SCHEMA_REGISTRY_URL: bench.SCHEMA_REGISTRY_URL,
+      ...run.env,
     }),
   });
 }

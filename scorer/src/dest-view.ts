@@ -179,6 +179,7 @@ async function applyFetch<T>(
   newest.set(partition, maxTime);
   const { metrics, sink } = opts;
   metrics.viewRecords.inc(added);
+  metrics.viewDecoded.inc(messages.length);
   for (const [kind, n] of Object.entries(sink.size())) metrics.viewSize.set({ kind }, n);
   if (skipped > 0) metrics.viewSkipped.inc(skipped);
 }

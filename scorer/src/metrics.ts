@@ -1,11 +1,14 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { SpecStates } from './ports.ts';
+import { estimateStateBytes, type StateBytes } from './state-bytes.ts';
 
 /**
  * The scorer's metrics. Metric names are a contract with the Grafana boards (sinks/): do not
  * rename them (some say "batch" or "tx" where the code now says chunk or payment). Registered on
  * the service's own registry by the factory, never at import time.
  */
-export interface ScorerMetrics extends ChunkMetrics, PartitionMetrics, ModelMetrics, ViewMetrics, SyncMetrics {
+export interface ScorerMetrics
+  extends ChunkMetrics, PartitionMetrics, ModelMetrics, ViewMetrics, SyncMetrics, StateMetrics {
   /** The label view's consumer and barrier (specs with label features), same shape as the destination view's. */
   labelView: ViewMetrics;
 }
@@ -58,21 +61,90 @@ export interface ModelMetrics {
 /** The global destination view's consumer and barrier. */
 export interface ViewMetrics {
   viewRecords: Counter;
+  /** fraud_scorer_records_decoded_total of this view's source (view, label_view). */
+  viewDecoded: { inc(value?: number): void };
   viewSkipped: Counter;
   viewWaitSeconds: Histogram;
   viewLagging: Counter;
   viewSize: Gauge<'kind'>;
 }
 
+/** What one instance decodes and holds (bench scale: the cost of each instance of a group). */
+export interface StateMetrics {
+  /** Records decoded, by source: input (partition tasks' chunks), view, label_view, restore. */
+  recordsDecoded: Counter<'source'>;
+  /** The partition tasks' feature states, measured into fraud_scorer_state_bytes on scrape. */
+  states: StateTracker;
+}
+
+/** The SpecStates of the open partition tasks, by partition. */
+export interface StateTracker {
+  track(partition: number, states: SpecStates): void;
+  /** Forgets the partition's states if they are still `states` (a newer task's stay). */
+  untrack(partition: number, states: SpecStates): void;
+}
+
 export function createScorerMetrics(registry: Registry): ScorerMetrics {
   const registers = [registry];
+  const state = stateMetrics(registers);
   return {
     ...chunkMetrics(registers),
     ...partitionMetrics(registers),
     ...modelMetrics(registers),
-    ...viewMetrics(registers),
+    ...viewMetrics(registers, state.recordsDecoded.labels({ source: 'view' })),
     ...syncMetrics(registers),
-    labelView: labelViewMetrics(registers),
+    ...state,
+    labelView: labelViewMetrics(registers, state.recordsDecoded.labels({ source: 'label_view' })),
+  };
+}
+
+/** Walking the states costs a few ms per 100k keys: at most once a second, whatever the scrape rate. */
+const STATE_BYTES_EVERY_MS = 1_000;
+
+function stateMetrics(registers: Registry[]): StateMetrics {
+  const tracked = new Map<number, SpecStates>();
+  let last: { at: number; bytes: StateBytes } | undefined;
+  const recordsDecoded = new Counter({
+    name: 'fraud_scorer_records_decoded_total',
+    help: 'Records decoded by this instance, by source (input: partition tasks, view, label_view, restore)',
+    labelNames: ['source'],
+    registers,
+  });
+  for (const source of ['input', 'view', 'label_view', 'restore']) recordsDecoded.inc({ source }, 0);
+  new Gauge({
+    name: 'fraud_scorer_state_bytes',
+    help:
+      'Estimated heap bytes of feature state (origin: partition tasks, view: entity views, labels), from the ' +
+      'structures (scorer/src/state-bytes.ts)',
+    labelNames: ['kind'],
+    registers,
+    collect() {
+      const now = Date.now();
+      if (last === undefined || now - last.at >= STATE_BYTES_EVERY_MS)
+        last = { at: now, bytes: estimateStateBytes(tracked.values()) };
+      for (const [kind, bytes] of Object.entries(last.bytes)) this.set({ kind }, bytes);
+    },
+  });
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc !== undefined) {
+    new Gauge({
+      name: 'fraud_scorer_heap_used_after_gc_bytes',
+      help: 'heapUsed right after a forced full GC on scrape (only with node --expose-gc: a cross-check of state bytes)',
+      registers,
+      collect() {
+        gc();
+        this.set(process.memoryUsage().heapUsed);
+      },
+    });
+  }
+  return {
+    recordsDecoded,
+    states: {
+      track: (partition, states) => void tracked.set(partition, states),
+      untrack(partition, states) {
+        if (tracked.get(partition) === states) tracked.delete(partition);
+      },
+    },
   };
 }
 
@@ -224,8 +296,9 @@ function modelMetrics(registers: Registry[]): ModelMetrics {
   };
 }
 
-function viewMetrics(registers: Registry[]): ViewMetrics {
+function viewMetrics(registers: Registry[], viewDecoded: ViewMetrics['viewDecoded']): ViewMetrics {
   return {
+    viewDecoded,
     viewRecords: new Counter({
       name: 'fraud_scorer_dest_view_records_total',
       help: "Payments added to the global destination view by its own consumer (not counting the scorer's own chunks)",
@@ -260,8 +333,9 @@ function viewMetrics(registers: Registry[]): ViewMetrics {
   };
 }
 
-function labelViewMetrics(registers: Registry[]): ViewMetrics {
+function labelViewMetrics(registers: Registry[], viewDecoded: ViewMetrics['viewDecoded']): ViewMetrics {
   return {
+    viewDecoded,
     viewRecords: new Counter({
       name: 'fraud_scorer_label_view_records_total',
       help: 'Labels added to the label view of a spec with label features (by its own consumer of `labels`)',

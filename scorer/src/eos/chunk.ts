@@ -120,6 +120,7 @@ export async function runChunk(
     const pending = task.sync?.pending;
     const ctx = { topic: deps.topic, partition: task.partition, state, recent, pending, models: lease.models };
     result = await evaluateChunk(records, { ...ctx, policy: deps.policy() }, deps, timings);
+    deps.metrics.recordsDecoded.inc({ source: 'input' }, records.length);
     const c0 = performance.now();
     // A snapshot must not hold a synchronous decision the stream has not read back (it could
     // still fail to be written, and a restore would count it again when it is read back).

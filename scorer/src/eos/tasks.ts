@@ -76,6 +76,7 @@ export function createTaskTable(deps: TaskTableDeps): TaskTable {
     const r = resources.get(drop.taskId);
     if (r === undefined) return;
     resources.delete(drop.taskId);
+    metrics.states.untrack(r.partition, r.opened.state);
     await r.busy.catch(() => undefined);
     await r.opened
       .close()
@@ -101,6 +102,9 @@ export function createTaskTable(deps: TaskTableDeps): TaskTable {
     const sync = newSyncTaskState(deps.decisionMemory ?? 0, opened.endOffset ?? opened.committed);
     resources.set(taskId, { partition, opened, sync, busy: Promise.resolve() });
     metrics.restoredRecords.inc(opened.restoredRecords);
+    // Each restored payment is one record of scored[p] decoded.
+    metrics.recordsDecoded.inc({ source: 'restore' }, opened.restoredRecords);
+    metrics.states.track(partition, opened.state);
     const ms = Math.round(performance.now() - started);
     logger.info(
       { partition, committed: opened.committed.toString(), restored: opened.restoredRecords, ms },
