@@ -29,6 +29,11 @@ export interface FollowTopicOptions {
   maxWaitTimeInMs?: number;
   /** Delete the private group after stop (groups of long-lived processes otherwise pile up in listings). */
   deleteGroupOnStop?: boolean;
+  /**
+   * Called once when kafkajs gives up on the consumer (a crash it does not restart from): a
+   * long-lived process exits so its supervisor restarts it, instead of running on without reading.
+   */
+  onDeath?(error: unknown): void;
 }
 
 export interface TopicFollower {
@@ -118,8 +123,10 @@ export async function followTopic(opts: FollowTopicOptions): Promise<TopicFollow
   });
   let crashed = false;
   consumer.on(consumer.events.CRASH, (e) => {
-    if (!e.payload.restart) crashed = true;
     logger.error({ err: errorMessage(e.payload.error), restart: e.payload.restart, topic }, 'topic follower crashed');
+    if (e.payload.restart || crashed) return;
+    crashed = true;
+    opts.onDeath?.(e.payload.error);
   });
   if (opts.partitions) pauseOthers(consumer, topic, new Set(opts.partitions));
 

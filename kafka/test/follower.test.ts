@@ -178,4 +178,53 @@ describe('followTopic on the real broker', () => {
     });
     expect(count).toBe(10);
   });
+
+  it('starts at given offsets per partition', async () => {
+    const topic = await topics.create(uniqueName('follow-offsets'), 1);
+    const producer = kafka.producer(producerConfig('idempotent'));
+    await producer.connect();
+    await producer.send({ topic, acks: -1, messages: ['a', 'b', 'c', 'd'].map((value) => ({ value })) });
+    await producer.disconnect();
+    const seen: string[] = [];
+    await readToEnd({
+      kafka,
+      topic,
+      groupId: uniqueName('follower-offsets'),
+      logger,
+      timeoutMs: 30_000,
+      from: { offsets: new Map([[0, 2n]]) },
+      onMessages: async (messages) => void seen.push(...messages.map((m) => String(m.value))),
+    });
+    expect(seen).toEqual(['c', 'd']);
+  });
+
+  it('tells onDeath once when kafkajs gives up on the consumer, and reports unhealthy', async () => {
+    const topic = await topics.create(uniqueName('follow-death'), 1);
+    const producer = kafka.producer(producerConfig('idempotent'));
+    await producer.connect();
+    await producer.send({ topic, acks: -1, messages: [{ value: 'poison' }] });
+    await producer.disconnect();
+    // A client that never restarts a crashed consumer, as kafkajs does for non-retriable errors.
+    const fragile = new Kafka({
+      clientId: 'follower-death',
+      brokers: testBrokers(),
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 0, restartOnFailure: async () => false },
+    });
+    const deaths: unknown[] = [];
+    const follower = await followTopic({
+      kafka: fragile,
+      topic,
+      groupId: uniqueName('follower-death'),
+      logger,
+      onDeath: (err) => deaths.push(err),
+      onMessages: async () => {
+        throw new Error('cannot handle this record');
+      },
+    });
+    followers.push(follower);
+    await waitFor(() => deaths.length > 0, { timeoutMs: 30_000, what: 'onDeath after the consumer crashed' });
+    expect(follower.healthy()).toBe(false);
+    expect(deaths).toHaveLength(1);
+  });
 });

@@ -1,6 +1,6 @@
 import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
 import { errorMessage, isFraudError } from '@fraud/common';
-import { app, createAppContext, setAppContext } from '$lib/server/context.ts';
+import { app, createAppContext, setAppContext, type AppContext } from '$lib/server/context.ts';
 import { loadWebEnv } from '$lib/server/env.ts';
 import { SESSION_COOKIE } from '$lib/server/auth/sessions.ts';
 import { decideAccess } from '$lib/server/http/access.ts';
@@ -11,7 +11,25 @@ import { statusOf } from '$lib/server/http/errors.ts';
 
 export const init: ServerInit = async () => {
   const env = loadWebEnv();
-  const ctx = await createAppContext(env);
+  let started: AppContext | null = null;
+  let stopping = false;
+  const ctx = await createAppContext(env, {
+    onConsumerDeath: (what, err) => {
+      if (stopping) return;
+      stopping = true;
+      const detail = { consumer: what, err: errorMessage(err) };
+      const why =
+        'a Kafka consumer of the console stopped for good (kafkajs will not restart it): exiting 1 for a ' +
+        'supervisor to restart the console';
+      if (started === null) {
+        console.error(why, detail);
+        process.exit(1);
+      }
+      started.logger.error(detail, why);
+      void started.stop().finally(() => process.exit(1));
+    },
+  });
+  started = ctx;
   setAppContext(ctx);
   process.once('sveltekit:shutdown', () => {
     ctx.stop().catch((err: unknown) => ctx.logger.error({ err: errorMessage(err) }, 'shutdown failed'));

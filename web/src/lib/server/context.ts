@@ -39,7 +39,15 @@ export interface AppContext {
   stop(): Promise<void>;
 }
 
-export async function createAppContext(env: WebEnv): Promise<AppContext> {
+export interface AppContextHooks {
+  /**
+   * kafkajs gave up on one of the console's consumers (control, models, cases): the console would
+   * go on serving a stale queue and stale policies. hooks.server.ts exits so a supervisor restarts it.
+   */
+  onConsumerDeath?: (what: string, error: unknown) => void;
+}
+
+export async function createAppContext(env: WebEnv, hooks: AppContextHooks = {}): Promise<AppContext> {
   const logger = createLogger('web', env.LOG_LEVEL);
   const topics = topicNames(env.TOPIC_PREFIX);
   const db = await openDatabase(env.WEB_DB_PATH);
@@ -75,6 +83,7 @@ export async function createAppContext(env: WebEnv): Promise<AppContext> {
     groupPrefix: env.TOPIC_PREFIX,
     name: 'control',
     logger,
+    onDeath: (err) => hooks.onConsumerDeath?.('control', err),
     onMessage: async (m) => {
       control.apply(m);
       rules.state.apply(m);
@@ -86,6 +95,7 @@ export async function createAppContext(env: WebEnv): Promise<AppContext> {
     groupPrefix: env.TOPIC_PREFIX,
     name: 'models',
     logger,
+    onDeath: (err) => hooks.onConsumerDeath?.('models', err),
     onMessage: (m) => models.onMessage(m),
   });
   const ingest = createCaseIngest({
@@ -96,6 +106,7 @@ export async function createAppContext(env: WebEnv): Promise<AppContext> {
     fromBeginning: env.WEB_CASES_FROM_BEGINNING,
     cases,
     logger,
+    onDeath: (err) => hooks.onConsumerDeath?.('cases', err),
   });
   await Promise.all([controlTail.start(), modelTail.start(), ingest.start()]);
 

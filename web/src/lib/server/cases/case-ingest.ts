@@ -18,6 +18,8 @@ export function createCaseIngest(deps: {
   fromBeginning: boolean;
   cases: CaseStore;
   logger: Logger;
+  /** kafkajs gave up on the consumer (a crash it does not restart from): no more cases would arrive. */
+  onDeath?: (error: unknown) => void;
 }) {
   // The throughput preset's short fetch wait matters here: `scored` is written in transactions,
   // and with kafkajs's 5 s default a new case could wait out the whole fetch wait before reaching
@@ -25,6 +27,13 @@ export function createCaseIngest(deps: {
   const consumer = deps.kafka.consumer(
     consumerConfig('throughput', { groupId: deps.groupId, sessionTimeout: 15_000, heartbeatInterval: 1_000 }),
   );
+  let dead = false;
+  consumer.on(consumer.events.CRASH, (e) => {
+    deps.logger.error({ err: errorMessage(e.payload.error), restart: e.payload.restart }, 'case ingest crashed');
+    if (e.payload.restart || dead) return;
+    dead = true;
+    deps.onDeath?.(e.payload.error);
+  });
   return {
     async start(): Promise<void> {
       await consumer.connect();

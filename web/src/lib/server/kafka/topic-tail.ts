@@ -20,6 +20,8 @@ export function createTopicTail(deps: {
   name: string;
   logger: Logger;
   onMessage: (message: KafkaMessage) => Promise<void>;
+  /** kafkajs gave up on the tail's consumer: the console can no longer follow the topic. */
+  onDeath?: (error: unknown) => void;
 }): TopicTail {
   const groupId = `${deps.groupPrefix}fraud-web-${deps.name}-${randomUUID().slice(0, 8)}`;
   const onMessage = async (message: KafkaMessage): Promise<void> => {
@@ -42,6 +44,7 @@ export function createTopicTail(deps: {
         groupId,
         logger: deps.logger,
         deleteGroupOnStop: true,
+        onDeath: deps.onDeath,
         onMessages: async (messages) => {
           for (const m of messages) await onMessage(m);
         },
