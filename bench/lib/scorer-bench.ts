@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { envWith } from '@fraud/common';
 import { trainDirectArtifact, trainParams } from '@fraud/model';
-import type { Admin } from '@fraud/kafka';
+import { snapshotTopicConfig, type Admin } from '@fraud/kafka';
 import type { Topics, Transaction } from '@fraud/schemas';
 import type { BenchEnv } from '@fraud/cli/bench-env';
 import { seededRandom } from '@fraud/common/testing';
@@ -83,9 +83,9 @@ export async function trainBenchModel(
 }
 
 /**
- * The scorer's topics for one run: transactions, scored, dlq (and `extra`) with `partitions`
- * partitions, model-updates and control compacted with one. Returns every topic created, for the
- * clean-up.
+ * The scorer's topics for one run: transactions, scored, dlq, scorer-state (and `extra`) with
+ * `partitions` partitions, model-updates and control compacted with one. Returns every topic
+ * created, for the clean-up.
  */
 export async function createBenchTopics(
   admin: Admin,
@@ -105,9 +105,16 @@ export async function createBenchTopics(
         replicationFactor: 1,
         configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
       })),
+      // The scorer would create it when missing, and nothing would delete it after the run.
+      {
+        topic: topics.stateSnapshots,
+        numPartitions: partitions,
+        replicationFactor: 1,
+        configEntries: [...snapshotTopicConfig],
+      },
     ],
   });
-  return [...data, ...compacted];
+  return [...data, ...compacted, topics.stateSnapshots];
 }
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

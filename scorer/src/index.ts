@@ -38,7 +38,7 @@ export {
   type SpecRuntime,
   type SpecWiring,
 } from './spec-catalog.ts';
-export { createSpecWiring, resolveModelSpec } from './spec-wiring.ts';
+export { createSpecWiring, resolveModelSpec, specModule } from './spec-wiring.ts';
 export {
   readDlq,
   replayDlq,
