@@ -67,7 +67,9 @@ const DESCRIPTIONS: Record<VariantName, string> = {
   A: 'one EOS stage: in -> out',
   B: 'two EOS stages: in -> mid (re-keyed by destination) -> out, stage 2 reads mid read_committed',
   C: 'two EOS stages as B, stage 2 reads mid read_uncommitted and drops txIds already seen',
-  D: 'one EOS stage + one keep-alive HTTP POST per fetch batch to a lookup process (distinct destinations -> 8 numbers)',
+  D:
+    'one EOS stage + one keep-alive HTTP POST per fetch batch to a lookup process ' +
+    '(distinct destinations -> 8 numbers)',
 };
 
 /** One copy loop: what it reads, where it writes, how. */
@@ -644,7 +646,8 @@ function summarize(v: Record<VariantName, Pooled>): string {
   return (
     `At ${RATE} tx/s, 6 partitions, one EOS stage (A) is p50 ${A.p50_ms} / p99 ${A.p99_ms} / p99.9 ${A.p999_ms} ms ` +
     `end to end at ${A.transactions_per_s} transactions/s, broker ${A.broker_cores} cores. ` +
-    `A second EOS hop re-keyed by destination (B) adds ${ms(B.p50_ms - A.p50_ms)} p50, ${ms(B.p99_ms - A.p99_ms)} p99, ` +
+    `A second EOS hop re-keyed by destination (B) adds ${ms(B.p50_ms - A.p50_ms)} p50, ` +
+    `${ms(B.p99_ms - A.p99_ms)} p99, ` +
     `${ms(B.p999_ms - A.p999_ms)} p99.9, ${r2(B.transactions_per_s - A.transactions_per_s)} transactions/s and ` +
     `${cores(B)} broker cores (stage process ${B.stage_process_cores} vs ${A.stage_process_cores} cores). ` +
     `Reading the repartition topic read_uncommitted (C) gives p50 ${C.p50_ms} / p99 ${C.p99_ms} ms: ` +
@@ -652,7 +655,8 @@ function summarize(v: Record<VariantName, Pooled>): string {
     `A remote lookup per fetch batch (D, ${D.stages.stage1?.mean_lookup_ms} ms per POST) gives p50 ${D.p50_ms} / ` +
     `p99 ${D.p99_ms} ms (${ms(D.p50_ms - A.p50_ms)} p50 over A), broker ${cores(D)} cores over A. ` +
     `Per-round p50 (noise): ${perRound}. Machine busy ${busy.join('-')} of 2 cores, ` +
-    `processes other than these ${others.join('-')} cores; broker before each load (consumers joined, no load) ${idle.join('-')} cores.`
+    `processes other than these ${others.join('-')} cores; ` +
+    `broker before each load (consumers joined, no load) ${idle.join('-')} cores.`
   );
 }
 
@@ -685,7 +689,9 @@ async function main(): Promise<void> {
     broker_idle_sample_s: IDLE_S,
     rounds: ROUNDS,
     stage_settings: {
-      eos: 'v1: one transactional producer per input partition (openPartitionTransactor), one transaction per fetch batch',
+      eos:
+        'v1: one transactional producer per input partition (openPartitionTransactor), ' +
+        'one transaction per fetch batch',
       fetch_max_wait_ms: BENCH.SCORER_FETCH_MAX_WAIT_MS,
       fetch_min_bytes: BENCH.SCORER_FETCH_MIN_BYTES,
       max_bytes_per_partition: BENCH.SCORER_MAX_BYTES_PER_PARTITION,
@@ -697,9 +703,11 @@ async function main(): Promise<void> {
       'measured phases only; samples of all rounds pooled',
     cpu_definition:
       'utime+stime from /proc/<pid>/stat over the measured phases: broker = the Kafka JVM, stages = the child ' +
-      'process running the variant’s copy loops, lookup = the lookup server (D), publisher_and_reader = this process; ' +
+      'process running the variant’s copy loops, lookup = the lookup server (D), ' +
+      'publisher_and_reader = this process; ' +
       'machine_busy_cores counts every process on the machine (other engineers too), other_processes_cores the ' +
-      `processes not listed here; broker_idle_cores is the broker over the ${IDLE_S} s before the load, the variant’s ` +
+      `processes not listed here; broker_idle_cores is the broker over the ${IDLE_S} s before the load, ` +
+      `the variant’s ` +
       'consumers joined (their empty fetches) and other users of the shared broker',
     run_seconds: Math.round((performance.now() - t0) / 1000),
     machine: { cpus: cpus().length, loadavg_1m: r2(loadavg()[0]!), node: process.version },

@@ -222,7 +222,7 @@ describe('docker-compose.scale.yml', () => {
     for (const name of BROKERS) expect(registry.SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS).toContain(`${name}:9092`);
   });
 
-  it('creates the planned topics with their settings at replication factor 3, min ISR 2, partitions for 3+ scorers', () => {
+  it('creates the planned topics with their settings at RF 3, min ISR 2, partitions for 3+ scorers', () => {
     const script = [...(services.topics!.entrypoint ?? []), ...(services.topics!.command ?? [])].join('\n');
     expect(script).toContain('--replication-factor 3');
     expect(script).toContain('--config min.insync.replicas=2');

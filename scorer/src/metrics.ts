@@ -129,7 +129,9 @@ function stateMetrics(registers: Registry[]): StateMetrics {
   if (gc !== undefined) {
     new Gauge({
       name: 'fraud_scorer_heap_used_after_gc_bytes',
-      help: 'heapUsed right after a forced full GC on scrape (only with node --expose-gc: a cross-check of state bytes)',
+      help:
+        'heapUsed right after a forced full GC on scrape (only with node --expose-gc: a cross-check of ' +
+        'state bytes)',
       registers,
       collect() {
         gc();

@@ -38,7 +38,7 @@ describe('state restore from snapshots', { timeout: 600_000 }, () => {
     p = undefined;
   });
 
-  it('kill -9, restart: the new owner reads a snapshot and a short tail; every input once; features as uninterrupted', async () => {
+  it('kill -9, restart: a snapshot and a short tail; every input once; features as uninterrupted', async () => {
     p = await createPipeline('scorer-snap');
     const pipeline = p;
     const txs = makeTransactions(16_000, { seed: 11, runId: p.prefix, accounts: 400 });

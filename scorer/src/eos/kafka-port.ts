@@ -99,7 +99,11 @@ const snapshotsOn = (deps: KafkaPortDeps): boolean => (deps.config.snapshotInter
  * scored[p]. A snapshot that cannot be read or decoded is logged and ignored: the full replay
  * gives the same state, only slower.
  */
-async function restoreOnOpen(deps: KafkaPortDeps, partition: number, specs: readonly FeatureModule[]): Promise<Restored> {
+async function restoreOnOpen(
+  deps: KafkaPortDeps,
+  partition: number,
+  specs: readonly FeatureModule[],
+): Promise<Restored> {
   if (!snapshotsOn(deps) || specs.length === 0) return restore(deps, partition, specs, true);
   const { config, logger } = deps;
   const t0 = performance.now();
