@@ -24,6 +24,7 @@ import { FEATURE_NAMES } from '@fraud/model';
 import { createCodecs, topicNames } from '@fraud/schemas';
 import { freePort } from '@fraud/common/testing';
 import {
+  committedInputs,
   createBenchTopics,
   scorerSettings,
   spawnBenchScorer,
@@ -44,11 +45,6 @@ const log = (s: string) => process.stdout.write(`[bench pipeline] ${s}\n`);
 async function trainModel(dir: string): Promise<{ rounds: number; depth: number }> {
   const model = await trainBenchModel(dir, { version: 'bench-v1', count: 40_000, rounds: 200, nthread: 2 });
   return { rounds: model.rounds, depth: model.maxDepth };
-}
-
-async function committed(admin: Admin, groupId: string, topic: string): Promise<number> {
-  const [res] = await admin.fetchOffsets({ groupId, topics: [topic] });
-  return (res?.partitions ?? []).reduce((s, p) => s + Math.max(0, Number(p.offset)), 0);
 }
 
 /** Polls `done()` (a count) until it reaches `total`; rate over the span after the first progress. */
@@ -203,7 +199,7 @@ async function main(): Promise<void> {
     log('sustained: fraud scorer (exactly-once) draining the backlog');
     const spawnedAt = performance.now();
     child = spawnBenchScorer(BENCH, { prefix, groupId, metricsPort, modelDir });
-    const sustained = await measureDrain(N, () => committed(admin, groupId, topics.transactions), 'scorer');
+    const sustained = await measureDrain(N, () => committedInputs(admin, groupId, topics.transactions), 'scorer');
     log(
       `sustained ${sustained.perSecond} tx/s (${((sustained.perSecond / ceiling.perSecond) * 100).toFixed(0)}% of ` +
         `the ceiling)`,
@@ -269,7 +265,7 @@ async function main(): Promise<void> {
 
     // 4. Lost / duplicates: read every committed decision back.
     const total = N + load.length;
-    await waitFor(async () => (await committed(admin, groupId, topics.transactions)) >= total, {
+    await waitFor(async () => (await committedInputs(admin, groupId, topics.transactions)) >= total, {
       timeoutMs: 120_000,
       what: 'the scorer to commit everything',
     });

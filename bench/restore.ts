@@ -30,7 +30,13 @@ import {
 } from '@fraud/scorer';
 import type { CompiledFeatureSpec, SpecState } from '@fraud/model';
 import { Registry } from 'prom-client';
-import { createBenchTopics, spawnBenchScorer, trainBenchModel, transactions } from './lib/scorer-bench.ts';
+import {
+  committedInputs,
+  createBenchTopics,
+  spawnBenchScorer,
+  trainBenchModel,
+  transactions,
+} from './lib/scorer-bench.ts';
 
 const BENCH = parseBenchEnv();
 const N = 240_000;
@@ -39,11 +45,6 @@ const PARTITIONS = 3;
 const SNAPSHOT_INTERVAL_MS = 5_000;
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const log = (s: string) => process.stdout.write(`[bench restore] ${s}\n`);
-
-async function committed(admin: Admin, groupId: string, topic: string): Promise<number> {
-  const [res] = await admin.fetchOffsets({ groupId, topics: [topic] });
-  return (res?.partitions ?? []).reduce((s, p) => s + Math.max(0, Number(p.offset)), 0);
-}
 
 function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
@@ -113,7 +114,7 @@ async function main(): Promise<void> {
     let lastLog = 0;
     await waitFor(
       async () => {
-        const n = await committed(admin, groupId, topics.transactions);
+        const n = await committedInputs(admin, groupId, topics.transactions);
         if (performance.now() - lastLog > 10_000) {
           lastLog = performance.now();
           log(`  ${n} / ${N}`);

@@ -23,6 +23,7 @@ import { compileRuleSet, evaluateRules, validateRuleSet } from '@fraud/model/rul
 import { LABELS_TABLE, SCORED_TABLE, createDuckDbStore, runWarehouseBacktest, scoredRow } from '@fraud/sinks';
 import { CONTROL_KEYS, createCodecs, topicNames, type RuleSet, type ScoredTransaction } from '@fraud/schemas';
 import {
+  committedInputs,
   createBenchTopics,
   scorerSettings,
   spawnBenchScorer,
@@ -195,11 +196,6 @@ function benchEvaluator(): Record<string, unknown> {
   };
 }
 
-async function committed(admin: Admin, groupId: string, topic: string): Promise<number> {
-  const [res] = await admin.fetchOffsets({ groupId, topics: [topic] });
-  return (res?.partitions ?? []).reduce((s, p) => s + Math.max(0, Number(p.offset)), 0);
-}
-
 /** One drain: fresh topics, the rule set (if any) on control, N pre-loaded, the scorer's rate from first commit. */
 async function drainOnce(kafka: Kafka, admin: Admin, modelDir: string, ruleSet: RuleSet | null): Promise<number> {
   const prefix = `bench-rules-${randomUUID().slice(0, 8)}.`;
@@ -228,7 +224,7 @@ async function drainOnce(kafka: Kafka, admin: Admin, modelDir: string, ruleSet: 
     let first: { t: number; n: number } | undefined;
     const deadline = Date.now() + 15 * 60_000;
     for (;;) {
-      const n = await committed(admin, groupId, topics.transactions);
+      const n = await committedInputs(admin, groupId, topics.transactions);
       const t = performance.now();
       if (!first && n > 0) first = { t, n };
       if (first && n >= PIPELINE_TX) return Math.round((n - first.n) / ((t - first.t) / 1000));

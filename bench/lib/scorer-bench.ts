@@ -82,6 +82,12 @@ export async function trainBenchModel(
   return { rounds: params.rounds, maxDepth: params.maxDepth };
 }
 
+/** Input offsets the group has committed, summed over the topic's partitions. */
+export async function committedInputs(admin: Admin, groupId: string, topic: string): Promise<number> {
+  const [res] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  return (res?.partitions ?? []).reduce((s, p) => s + Math.max(0, Number(p.offset)), 0);
+}
+
 /**
  * The scorer's topics for one run: transactions, scored, dlq, scorer-state (and `extra`) with
  * `partitions` partitions, model-updates and control compacted with one. Returns every topic

@@ -1,4 +1,3 @@
-import type { ChildProcess } from 'node:child_process';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@fraud/common';
 import { freePort } from '@fraud/common/testing';
@@ -6,20 +5,9 @@ import { committedTotal, createPipeline, type Pipeline } from './harness.ts';
 import { expectFeaturesAsUninterrupted } from './assertions.ts';
 import { makeTransactions, trainTinyModel, type TinyModel } from './model-fixture.ts';
 import { badInputs } from './bad-input.ts';
+import { killed, metricValue } from './processes.ts';
 
-async function consumedBy(port: number): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const m = /^fraud_scorer_consumed_total\{[^}]*\} (\d+)/m.exec(text);
-  return m ? Number(m[1]) : 0;
-}
-
-function killed(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
+const consumedBy = (port: number): Promise<number> => metricValue(port, 'fraud_scorer_consumed_total');
 
 /**
  * Real processes (`node bin/fraud.mjs scorer`), real SIGKILLs: whatever was in flight is

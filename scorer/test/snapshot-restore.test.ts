@@ -1,25 +1,10 @@
-import type { ChildProcess } from 'node:child_process';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@fraud/common';
 import { freePort } from '@fraud/common/testing';
 import { committedTotal, createPipeline, type Pipeline } from './harness.ts';
 import { expectFeaturesAsUninterrupted } from './assertions.ts';
 import { makeTransactions, trainTinyModel, type TinyModel } from './model-fixture.ts';
-
-async function metric(port: number, name: string, labels = ''): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const re = new RegExp(`^${name}${labels ? `\\{[^}]*${labels}[^}]*\\}` : '(?:\\{[^}]*\\})?'} (\\d+(?:\\.\\d+)?)`, 'm');
-  const m = re.exec(text);
-  return m ? Number(m[1]) : 0;
-}
-
-function killed(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
+import { killed, metricValue as metric } from './processes.ts';
 
 /**
  * Snapshots on the compacted `scorer-state` topic: a scorer killed mid-run leaves committed
