@@ -31,13 +31,23 @@ export function createKafka(env: KafkaEnv, clientId: string, logger?: Logger): K
   return new Kafka(config);
 }
 
-function kafkaLogCreator(logger: Logger) {
+/**
+ * The broker's CONCURRENT_TRANSACTIONS answer (an AddPartitionsToTxn or InitProducerId sent while
+ * the previous transaction is still being completed): kafkajs retries it, and if the retries run
+ * out the caller gets the error and logs it itself. Logged as an error by kafkajs on every
+ * attempt, it made fast small chunks look like failures.
+ */
+const RETRIED_QUIETLY = 'another concurrent operation on the same transaction was ongoing';
+
+/** kafkajs's log lines through our logger; its retried CONCURRENT_TRANSACTIONS answers at debug. */
+export function kafkaLogCreator(logger: Logger) {
   return () =>
     ({ level, log }: { level: number; log: { message: string } & Record<string, unknown> }) => {
       const { message, ...rest } = log;
       const child = { kafka: rest };
-      if (level <= logLevel.ERROR) logger.error(child, message);
-      else if (level === logLevel.WARN) logger.warn(child, message);
+      const retried = `${message} ${String(rest.error ?? '')}`.includes(RETRIED_QUIETLY);
+      if (level <= logLevel.ERROR && !retried) logger.error(child, message);
+      else if (level === logLevel.WARN && !retried) logger.warn(child, message);
       else logger.debug(child, message);
     };
 }

@@ -37,7 +37,7 @@ export type {
   TopicPartitionOffsetAndMetadata,
   Transaction,
 } from 'kafkajs';
-export { createKafka, withAdminRetry } from './client.ts';
+export { createKafka, kafkaLogCreator, withAdminRetry } from './client.ts';
 export { withDeadline } from './deadline.ts';
 export {
   DLQ_HEADERS,
