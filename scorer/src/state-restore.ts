@@ -23,7 +23,13 @@ export interface RestoreOptions {
    * Continue a snapshot (state-snapshot.ts): its states (one per spec of `specs`), read from
    * scored[p]'s offset `scoredFrom`, replaying only decisions whose input offset is `next` or later.
    */
-  from?: { state: SpecStates; scoredFrom: bigint; next: bigint };
+  from?: {
+    state: SpecStates;
+    scoredFrom: bigint;
+    next: bigint;
+    /** txIds the states already hold beyond `next` (synchronous decisions): not replayed again. */
+    ahead?: ReadonlySet<string>;
+  };
 }
 
 /**
@@ -37,10 +43,14 @@ export interface RestoreOptions {
  * (aborted attempts are invisible). The caller must have fenced the previous owner of p first
  * (InitProducerId on p's transactional id), so no Kafka transaction on scored[p] is still open.
  */
-export async function restorePartitionState(opts: RestoreOptions): Promise<{ state: SpecStates; records: number }> {
+export async function restorePartitionState(
+  opts: RestoreOptions,
+): Promise<{ state: SpecStates; records: number; aheadSeen: Set<string> }> {
   const state: SpecStates = opts.from?.state ?? new Map(opts.specs.map((f) => [f.hash, f.createState(opts.partition)]));
   let records = 0;
   let lastOffset = opts.from === undefined ? -1 : Number(opts.from.next) - 1;
+  const ahead = opts.from?.ahead;
+  const aheadSeen = new Set<string>();
   await readToEnd({
     kafka: opts.kafka,
     topic: opts.scoredTopic,
@@ -59,13 +69,17 @@ export async function restorePartitionState(opts: RestoreOptions): Promise<{ sta
         // Guard against a re-delivered fetch: input offsets only grow within a partition.
         if (d.source.offset <= lastOffset) continue;
         lastOffset = d.source.offset;
-        payments.push(d.transaction);
         opts.recent?.add(d.transaction.txId);
+        if (ahead?.has(d.transaction.txId) === true) {
+          aheadSeen.add(d.transaction.txId);
+          continue;
+        }
+        payments.push(d.transaction);
       }
       if (payments.length) for (const f of opts.specs) f.compute(payments, state.get(f.hash));
       records += payments.length;
       await opts.onFetch?.(opts.partition, payments.length);
     },
   });
-  return { state, records };
+  return { state, records, aheadSeen };
 }

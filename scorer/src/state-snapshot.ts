@@ -44,6 +44,11 @@ export interface PartitionSnapshot {
   states: Record<string, unknown>;
   /** The dedupe window's txIds, oldest first. */
   recent: string[];
+  /**
+   * Synchronous decisions the states hold beyond `next`: written to `transactions` but not read
+   * back by the stream when the snapshot was taken (docs/scorer.md, "Decisions at the owner").
+   */
+  ahead: string[];
 }
 
 interface Wire {
@@ -54,6 +59,7 @@ interface Wire {
   takenAt: number;
   states: Record<string, unknown>;
   recent: string[];
+  ahead?: string[];
 }
 
 /** The snapshot as JSON text (synchronous: the caller takes it at a point where the state is consistent). */
@@ -66,6 +72,7 @@ export function serialiseSnapshot(s: PartitionSnapshot): string {
     takenAt: s.takenAt,
     states: s.states,
     recent: s.recent,
+    ahead: s.ahead,
   };
   return JSON.stringify(wire);
 }
@@ -150,6 +157,7 @@ export async function decodeSnapshot(packed: Buffer): Promise<PartitionSnapshot>
   if (wire.format !== SNAPSHOT_FORMAT) invalid(`unknown format ${String(wire.format)}`);
   if (typeof wire.next !== 'string' || typeof wire.scoredFrom !== 'string') invalid('missing offsets');
   if (typeof wire.states !== 'object' || wire.states === null || !Array.isArray(wire.recent)) invalid('missing state');
+  if (wire.ahead !== undefined && !Array.isArray(wire.ahead)) invalid('ahead is not a list');
   return {
     partition: Number(wire.partition),
     next: BigInt(wire.next as string),
@@ -157,6 +165,7 @@ export async function decodeSnapshot(packed: Buffer): Promise<PartitionSnapshot>
     takenAt: Number(wire.takenAt),
     states: wire.states as Record<string, unknown>,
     recent: wire.recent as string[],
+    ahead: wire.ahead ?? [],
   };
 }
 

@@ -17,6 +17,7 @@ const snapshot = (over: Partial<PartitionSnapshot> = {}): PartitionSnapshot => (
   takenAt: 1_700_000_000_000,
   states: { abc: { format: 'x', origins: [['acct', 1]] } },
   recent: ['t1', 't2'],
+  ahead: ['t2'],
   ...over,
 });
 
@@ -61,6 +62,12 @@ describe('state snapshots', () => {
     expect((await decodeSnapshot(newestComplete([...a, ...b.slice(1)])!)).next).toBe(100n);
     expect(newestComplete(b.slice(1))).toBeNull();
     expect(newestComplete([])).toBeNull();
+  });
+
+  it('reads a snapshot written without `ahead` (no synchronous decision pending) as an empty list', async () => {
+    const { ahead: _none, ...older } = JSON.parse(serialiseSnapshot(snapshot())) as Record<string, unknown>;
+    const packed = await snapshotMessages('t', 2, JSON.stringify(older), 'old');
+    expect((await decodeSnapshot(newestComplete(asRead(packed, 0))!)).ahead).toEqual([]);
   });
 
   it('refuses bytes that are not a snapshot, saying why', async () => {

@@ -1,14 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '@fraud/common';
-import { partitionFor, readOwners, type Admin } from '@fraud/kafka';
+import { createLogger, waitFor } from '@fraud/common';
+import { partitionFor, readOwners, readToEnd, type Admin, type KafkaMessage } from '@fraud/kafka';
 import type { ScoredTransaction, Transaction } from '@fraud/schemas';
 import type { ScorerService } from '../src/service.ts';
+import { decodeSnapshot, newestComplete, type PartitionSnapshot } from '../src/state-snapshot.ts';
 import { DECIDED_HEADER } from '../src/sync/memory.ts';
 import { expectFeaturesAsUninterrupted } from './assertions.ts';
 import { createPipeline, type Pipeline } from './harness.ts';
 import { makeTransactions, trainTinyModel, type TinyModel } from './model-fixture.ts';
 
 const PARTITIONS = 6;
+/** Snapshots at every chunk: some are taken while synchronous decisions are written and not read back. */
+const SNAPSHOTS = { SCORER_SNAPSHOT_INTERVAL_MS: '1', SCORER_SNAPSHOT_MIN_RECORDS: '1' };
 
 interface Answer {
   status: number;
@@ -56,6 +59,31 @@ async function ownersOf(admin: Admin, p: Pipeline, members: number): Promise<Map
   return urls;
 }
 
+/** Every complete snapshot on the pipeline's snapshot topic, all partitions. */
+async function readSnapshots(p: Pipeline): Promise<PartitionSnapshot[]> {
+  const messages: KafkaMessage[] = [];
+  await readToEnd({
+    kafka: p.kafka,
+    topic: p.topics.stateSnapshots,
+    groupId: `${p.groupId}-snapshots-read`,
+    logger: createLogger('sync-test', 'silent'),
+    timeoutMs: 30_000,
+    deleteGroupOnStop: true,
+    onMessages: async (batch) => void messages.push(...batch),
+  });
+  const byId = new Map<string, KafkaMessage[]>();
+  for (const m of messages) {
+    const id = String(m.headers?.['fraud-snapshot-id']);
+    byId.set(id, [...(byId.get(id) ?? []), m]);
+  }
+  const out: PartitionSnapshot[] = [];
+  for (const parts of byId.values()) {
+    const packed = newestComplete(parts);
+    if (packed !== null) out.push(await decodeSnapshot(packed));
+  }
+  return out;
+}
+
 describe('decisions at the partition owner (real broker, 2 scorers, 6 partitions)', () => {
   let p: Pipeline;
   let model: TinyModel;
@@ -73,7 +101,7 @@ describe('decisions at the partition owner (real broker, 2 scorers, 6 partitions
   });
 
   it('routes to the owner, writes before answering; the stream neither rescores nor recounts', async () => {
-    const env = { MODEL_BOOTSTRAP_DIR: model.dir, SCORER_DECIDE_PORT: '0' };
+    const env = { MODEL_BOOTSTRAP_DIR: model.dir, SCORER_DECIDE_PORT: '0', ...SNAPSHOTS };
     scorers = [await p.startScorer(env), await p.startScorer(env)];
     const all = makeTransactions(1_200, { seed: 5, runId: p.prefix, accounts: 60 });
     const [before, sync, after] = [all.slice(0, 500), all.slice(500, 620), all.slice(620)];
@@ -139,6 +167,12 @@ describe('decisions at the partition owner (real broker, 2 scorers, 6 partitions
     // Origin features of every later payment as one uninterrupted run: each synchronous payment
     // is in the state once (twice would shift the counts and sums of its account).
     expectFeaturesAsUninterrupted(scored, new Set(answers.keys()));
+    // Snapshots were written during the synchronous traffic; what one holds beyond its offset can
+    // only be synchronous decisions (whether one was caught in flight depends on timing:
+    // scorer/test/snapshot-ahead.test.ts restores such a snapshot deterministically).
+    const snapshots = await readSnapshots(p);
+    expect(snapshots.length).toBeGreaterThan(0);
+    for (const snap of snapshots) for (const id of snap.ahead) expect(answers.has(id), id).toBe(true);
   });
 
   it('an owner killed between write and answer: the decision is in scored once, a retry returns it', async () => {
@@ -147,6 +181,7 @@ describe('decisions at the partition owner (real broker, 2 scorers, 6 partitions
       MODEL_BOOTSTRAP_DIR: model.dir,
       SCORER_DECIDE_PORT: '0',
       SCORER_FAULT_CRASH_AFTER_DECIDE_WRITE: 'true',
+      ...SNAPSHOTS,
     });
     const exited = new Promise<number | null>((resolve) => crashing.once('exit', (code) => resolve(code)));
     const urls = await ownersOf(admin, p, 1);
@@ -164,7 +199,7 @@ describe('decisions at the partition owner (real broker, 2 scorers, 6 partitions
     expect(failed).toBe(true);
     await exited;
     // The record with its decision is on `transactions`: written before the crash.
-    const survivor = await p.startScorer({ MODEL_BOOTSTRAP_DIR: model.dir, SCORER_DECIDE_PORT: '0' });
+    const survivor = await p.startScorer({ MODEL_BOOTSTRAP_DIR: model.dir, SCORER_DECIDE_PORT: '0', ...SNAPSHOTS });
     scorers.push(survivor);
     const taken = await ownersOf(admin, p, 1);
     expect(new Set(taken.values())).toEqual(new Set([survivor.decideUrl]));
@@ -183,5 +218,10 @@ describe('decisions at the partition owner (real broker, 2 scorers, 6 partitions
     expect(mine[0]!.score).toBe(again.body.scored!.score);
     expect(mine[0]!.decision).toBe(again.body.scored!.decision);
     expect(DECIDED_HEADER).toBe('fraud-decided');
+    // The survivor's partitions came back from snapshots (and the tail of scored after them).
+    const restored = (await survivor.registry.getSingleMetric('fraud_scorer_state_snapshots_total')!.get()).values
+      .filter((v) => v.labels.outcome === 'restored')
+      .reduce((n, v) => n + v.value, 0);
+    expect(restored).toBeGreaterThan(0);
   });
 });

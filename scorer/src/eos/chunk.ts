@@ -122,9 +122,13 @@ export async function runChunk(
     result = await evaluateChunk(records, { ...ctx, policy: deps.policy() }, deps, timings);
     deps.metrics.recordsDecoded.inc({ source: 'input' }, records.length);
     const c0 = performance.now();
-    // A snapshot must not hold a synchronous decision the stream has not read back (it could
-    // still fail to be written, and a restore would count it again when it is read back).
-    await task.opened.commit(result, last + 1n, () => (task.sync?.pending.size ?? 0) === 0);
+    // A snapshot may hold synchronous decisions written to `transactions` and not read back yet
+    // (named in it, so a restore does not count them again), never one still being written.
+    await task.opened.commit(result, last + 1n, () => {
+      const sync = task.sync;
+      if (sync === undefined) return [];
+      return sync.unwritten.size > 0 ? null : [...sync.pending];
+    });
     commitSeconds = (performance.now() - c0) / 1000;
     if (task.sync) for (const s of result.scored) task.sync.decided.set(s.record.transaction.txId, s.record);
   } catch (err: unknown) {

@@ -89,7 +89,7 @@ export function createKafkaEosPort(deps: KafkaPortDeps): EosPort {
   };
 }
 
-type Restored = Pick<OpenedTask, 'state' | 'recent' | 'restoredRecords'>;
+type Restored = Pick<OpenedTask, 'state' | 'recent' | 'restoredRecords' | 'ahead'>;
 
 const snapshotsOn = (deps: KafkaPortDeps): boolean => (deps.config.snapshotIntervalMs ?? 0) > 0;
 
@@ -130,8 +130,10 @@ async function restoreOnOpen(
   if (recent) for (const id of snapshot.recent) recent.add(id);
   const tail = await restorePartitionState({
     ...restoreInput(deps, partition, covered, recent),
-    from: { state, scoredFrom: snapshot.scoredFrom, next: snapshot.next },
+    from: { state, scoredFrom: snapshot.scoredFrom, next: snapshot.next, ahead: new Set(snapshot.ahead) },
   });
+  // Read back (and committed) after the snapshot: in the state once, nothing left pending.
+  const ahead = snapshot.ahead.filter((id) => !tail.aheadSeen.has(id));
   deps.metrics?.snapshots.inc({ outcome: 'restored' });
   let restoredRecords = tail.records;
   const missing = specs.filter((f) => !covered.includes(f));
@@ -144,7 +146,7 @@ async function restoreOnOpen(
     { partition, snapshotNext: snapshot.next.toString(), ageMs: Date.now() - snapshot.takenAt, tail: tail.records },
     'partition state restored from a snapshot and the tail of scored',
   );
-  return { state, recent, restoredRecords };
+  return { state, recent, restoredRecords, ahead };
 }
 
 function usableIn(snapshot: PartitionSnapshot, f: FeatureModule): boolean {
@@ -189,9 +191,9 @@ function transactionsOf(
   const { topics, config } = deps;
   const snapshots = snapshotsOn(deps) ? snapshotScheduler(deps, partition, restored) : null;
   return {
-    async commit(output, next, canSnapshot) {
+    async commit(output, next, ahead) {
       const messages = outputMessages(deps, output, partition);
-      const snapshot = await snapshots?.take(output.scored.length, next, canSnapshot);
+      const snapshot = await snapshots?.take(output.scored.length, next, ahead);
       if (snapshot) messages.push(...snapshot.messages);
       await transactor.commit({
         messages,
@@ -217,15 +219,16 @@ function snapshotScheduler(deps: KafkaPortDeps, partition: number, restored: Res
     async take(
       scored: number,
       next: bigint,
-      canSnapshot?: () => boolean,
+      aheadOf?: () => readonly string[] | null,
     ): Promise<{ messages: OutMessage[]; bytes: number } | null> {
       since += scored;
       if (since < minRecords || performance.now() - last < interval) return null;
       const modules = new Map(deps.specs().map((f) => [f.hash, f]));
       // Read before the state is serialised and before this chunk writes: at or before its first decision.
       const scoredFrom = await endOffsetOf(deps.admin, topics.scored, partition);
-      // Synchronous: nothing changes the state between this check and the serialisation.
-      if (canSnapshot !== undefined && !canSnapshot()) {
+      // Synchronous from here: nothing changes the state between this check and the serialisation.
+      const ahead = aheadOf === undefined ? [] : aheadOf();
+      if (ahead === null) {
         metrics?.snapshots.inc({ outcome: 'skipped_sync_in_flight' });
         return null;
       }
@@ -243,6 +246,7 @@ function snapshotScheduler(deps: KafkaPortDeps, partition: number, restored: Res
         takenAt: Date.now(),
         states,
         recent: restored.recent?.list() ?? [],
+        ahead: [...ahead],
       });
       const packed = await snapshotMessages(topics.stateSnapshots, partition, json);
       metrics?.snapshotSeconds.observe({ step: 'encode' }, (performance.now() - t0) / 1000);

@@ -27,12 +27,18 @@ export interface OpenedTask {
   /** Scored records replayed to rebuild the state. */
   restoredRecords: number;
   /**
-   * One Kafka transaction: the chunk's decisions (to scored[p]), its dead letters and the next
-   * input offset, committed atomically, with a state snapshot when one is due and `canSnapshot`
-   * (asked right before the state is serialised) allows it. Rejects (after aborting) on any
-   * failure, fencing included.
+   * Synchronous decisions the restored state holds that the stream has not read back yet (from a
+   * snapshot): the task's synchronous memory starts with them pending, so they are not counted again.
    */
-  commit(output: ChunkResult, next: bigint, canSnapshot?: () => boolean): Promise<void>;
+  ahead?: readonly string[];
+  /**
+   * One Kafka transaction: the chunk's decisions (to scored[p]), its dead letters and the next
+   * input offset, committed atomically, with a state snapshot when one is due. `ahead` is asked
+   * right before the state is serialised: the txIds the state holds beyond `next` (synchronous
+   * decisions written to `transactions`, not read back yet), or null when no snapshot may be
+   * taken now. Rejects (after aborting) on any failure, fencing included.
+   */
+  commit(output: ChunkResult, next: bigint, ahead?: () => readonly string[] | null): Promise<void>;
   /**
    * Adds the state of one more spec to `state`, rebuilt from scored[p] (call between chunks, so
    * scored[p] holds exactly the committed payments); resolves to the records replayed.

@@ -99,7 +99,7 @@ export function createTaskTable(deps: TaskTableDeps): TaskTable {
       await dispatch({ kind: 'restoreFailed', taskId, error: errorMessage(err) });
       throw err;
     }
-    const sync = newSyncTaskState(deps.decisionMemory ?? 0, opened.endOffset ?? opened.committed);
+    const sync = newSyncTaskState(deps.decisionMemory ?? 0, opened.endOffset ?? opened.committed, opened.ahead);
     resources.set(taskId, { partition, opened, sync, busy: Promise.resolve() });
     metrics.restoredRecords.inc(opened.restoredRecords);
     // Each restored payment is one record of scored[p] decoded.

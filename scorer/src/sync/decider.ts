@@ -155,6 +155,7 @@ async function decideGroup(group: Pending[], deps: SyncDeciderDeps): Promise<voi
   try {
     await deps.write(records);
   } catch (err: unknown) {
+    for (const d of decided) d.sync.unwritten.delete(d.scored.transaction.txId);
     // The states took these payments in and Kafka does not hold them: rebuild those tasks.
     const partitions = [...new Set(decided.map((d) => d.partition))];
     await Promise.all(partitions.map((p) => deps.tasks.invalidate(p, `decision write failed: ${errorMessage(err)}`)));
@@ -162,6 +163,7 @@ async function decideGroup(group: Pending[], deps: SyncDeciderDeps): Promise<voi
     deps.metrics.syncDecisions.inc({ outcome: 'write_failed' }, decided.length);
     return;
   }
+  for (const d of decided) d.sync.unwritten.delete(d.scored.transaction.txId);
   deps.afterWrite?.();
   const seconds = (performance.now() - t0) / 1000;
   deps.metrics.syncGroupSize.observe(decided.length);
@@ -215,6 +217,7 @@ async function decidePartition(
   const payments = fresh.map((f) => f.pending.tx);
   for (const tx of payments) {
     sync.pending.add(tx.txId);
+    sync.unwritten.add(tx.txId);
     opened.recent?.add(tx.txId);
   }
   let scored: ScoredTransaction[];

@@ -33,12 +33,18 @@ export interface SyncTaskState {
    * they are in the feature state already, so the stream only writes their decision to `scored`.
    */
   pending: Set<string>;
+  /**
+   * The subset of `pending` whose write to `transactions` has not succeeded yet: while one is,
+   * the state holds a payment Kafka may never hold, and no snapshot of it may be taken.
+   */
+  unwritten: Set<string>;
   /** Recent decisions (stream and synchronous), so a retried txId gets the same answer. */
   decided: DecisionMemory;
   /** The input partition's end offset when the task opened: it answers once its position is there. */
   caughtUpAt: bigint;
 }
 
-export function newSyncTaskState(capacity: number, caughtUpAt: bigint): SyncTaskState {
-  return { pending: new Set(), decided: new DecisionMemory(capacity), caughtUpAt };
+/** `ahead`: synchronous decisions a restored snapshot holds that the stream has not read back yet. */
+export function newSyncTaskState(capacity: number, caughtUpAt: bigint, ahead: readonly string[] = []): SyncTaskState {
+  return { pending: new Set(ahead), unwritten: new Set(), decided: new DecisionMemory(capacity), caughtUpAt };
 }
