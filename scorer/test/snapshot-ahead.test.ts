@@ -45,10 +45,10 @@ describe('restore from a snapshot holding synchronous decisions ahead of its off
   const txs = makeTransactions(36, { seed: 3, accounts: 3 });
   const [base, x, after] = [txs.slice(0, 30), txs[30]!, txs.slice(31)];
   beforeAll(async () => {
-    p = await createPipeline('snap-ahead', 2);
+    p = await createPipeline('snap-ahead', 3);
     const producer = p.kafka.producer();
     await producer.connect();
-    for (const partition of [0, 1]) {
+    for (const partition of [0, 1, 2]) {
       // The stream scored `base` (offsets 0-29); the owner then decided x synchronously (offset 30).
       const decided = module.createState(partition);
       module.compute(base, decided);
@@ -64,7 +64,7 @@ describe('restore from a snapshot holding synchronous decisions ahead of its off
       });
       const packed = await snapshotMessages(p.topics.stateSnapshots, partition, json);
       if (!('messages' in packed)) throw new Error('snapshot too large');
-      // Partition 0: x was read back after the snapshot, then `after` was scored. Partition 1: neither.
+      // Partition 0: x was read back after the snapshot, then `after` was scored. Partitions 1, 2: neither.
       const tail = partition === 0 ? [x, ...after] : [];
       const scored = [...base, ...tail].map((t, i) => ({
         partition,
@@ -79,6 +79,16 @@ describe('restore from a snapshot holding synchronous decisions ahead of its off
       });
     }
     await producer.disconnect();
+    // The committed offsets the scorer wrote with them; partition 2's were moved back by hand.
+    await p.admin.admin.setOffsets({
+      groupId: p.groupId,
+      topic: p.topics.transactions,
+      partitions: [
+        { partition: 0, offset: String(31 + after.length) },
+        { partition: 1, offset: '30' },
+        { partition: 2, offset: '20' },
+      ],
+    });
   });
   afterAll(async () => p?.cleanup());
 
@@ -109,6 +119,19 @@ describe('restore from a snapshot holding synchronous decisions ahead of its off
       expect(opened.restoredRecords).toBe(after.length);
       expect(opened.ahead).toEqual([]);
       expect(opened.recent?.has(x.txId)).toBe(true);
+    } finally {
+      await opened.close();
+    }
+  });
+
+  it('a snapshot past the committed offset (offsets moved back) is not used: all of scored is replayed', async () => {
+    const opened = await open(2);
+    try {
+      const replayed = module.createState(2);
+      module.compute(base, replayed);
+      expect(comparable(opened.state.get(module.hash) as SpecState)).toBe(comparable(replayed));
+      expect(opened.restoredRecords).toBe(base.length);
+      expect(opened.ahead ?? []).toEqual([]);
     } finally {
       await opened.close();
     }

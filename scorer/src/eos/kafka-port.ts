@@ -67,7 +67,7 @@ export function createKafkaEosPort(deps: KafkaPortDeps): EosPort {
         const committed = await committedOffset(deps.admin, config.groupId, topics.transactions, partition);
         const endOffset = await endOffsetOf(deps.admin, topics.transactions, partition);
         const restored = await whileHeartbeating(heartbeat, config.heartbeatIntervalMs, () =>
-          restoreOnOpen(deps, partition, deps.specs()),
+          restoreOnOpen(deps, partition, deps.specs(), committed),
         );
         const { state } = restored;
         // A new spec's state is built inside a chunk, from all of scored[p]: heartbeat meanwhile, as
@@ -103,6 +103,7 @@ async function restoreOnOpen(
   deps: KafkaPortDeps,
   partition: number,
   specs: readonly FeatureModule[],
+  committed: bigint,
 ): Promise<Restored> {
   if (!snapshotsOn(deps) || specs.length === 0) return restore(deps, partition, specs, true);
   const { config, logger } = deps;
@@ -120,6 +121,15 @@ async function restoreOnOpen(
     });
   } catch (err: unknown) {
     logger.warn({ partition, err: errorMessage(err) }, 'state snapshot unreadable; restoring from all of scored');
+  }
+  if (snapshot !== null && snapshot.next > committed) {
+    // Written with its chunk's offsets, a snapshot is never past the committed offset unless the
+    // group's offsets were moved back by hand: its state would then count payments scored again.
+    logger.warn(
+      { partition, snapshotNext: snapshot.next.toString(), committed: committed.toString() },
+      'state snapshot is past the committed offset (offsets reset?); restoring from all of scored',
+    );
+    snapshot = null;
   }
   const covered = snapshot === null ? [] : specs.filter((f) => usableIn(snapshot as PartitionSnapshot, f));
   if (snapshot === null || covered.length === 0) return restore(deps, partition, specs, true);
