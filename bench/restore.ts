@@ -64,6 +64,25 @@ function comparable(snapshot: unknown): string {
   return JSON.stringify(rest);
 }
 
+/** Sum and count of one Prometheus series (a histogram's _sum/_count, or a counter's value). */
+function series(text: string, name: string, labels = ''): number {
+  const m = new RegExp(`^${name}(?:\\{[^}]*${labels}[^}]*\\})? ([0-9.e+-]+)$`, 'm').exec(text);
+  return m ? Number(m[1]) : 0;
+}
+
+/** What writing snapshots cost the scorer (its /metrics): how many, their mean size and encode time. */
+function snapshotCosts(text: string) {
+  const count = series(text, 'fraud_scorer_state_snapshots_total', 'outcome="written"');
+  const encodes = series(text, 'fraud_scorer_state_snapshot_seconds_count', 'step="encode"');
+  return {
+    count,
+    mean_bytes: count ? Math.round(series(text, 'fraud_scorer_state_snapshot_bytes_sum') / count) : null,
+    mean_encode_ms: encodes
+      ? Math.round((series(text, 'fraud_scorer_state_snapshot_seconds_sum', 'step="encode"') / encodes) * 1e4) / 10
+      : null,
+  };
+}
+
 interface PartitionResult {
   partition: number;
   scored_records: number;
@@ -103,11 +122,12 @@ async function main(): Promise<void> {
     await producer.disconnect();
 
     const groupId = `${prefix}scorer`;
+    const metricsPort = await freePort();
     log(`scoring the backlog (snapshots every ${SNAPSHOT_INTERVAL_MS / 1000} s)`);
     child = spawnBenchScorer(BENCH, {
       prefix,
       groupId,
-      metricsPort: await freePort(),
+      metricsPort,
       modelDir,
       env: { SCORER_SNAPSHOT_INTERVAL_MS: String(SNAPSHOT_INTERVAL_MS), SCORER_SNAPSHOT_MIN_RECORDS: '1000' },
     });
@@ -123,6 +143,8 @@ async function main(): Promise<void> {
       },
       { timeoutMs: 900_000, intervalMs: 500, what: 'the scorer to drain the backlog' },
     );
+    const written = snapshotCosts(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text());
+    log(`snapshots written while scoring: ${JSON.stringify(written)}`);
     await exited(child);
     child = undefined;
 
@@ -211,6 +233,7 @@ async function main(): Promise<void> {
           (partitions.reduce((s, r) => s + r.full_ms, 0) / 1000),
       ),
       states_equal: partitions.every((r) => r.states_equal),
+      snapshots_written: written,
       notes:
         "full: today's restore (all of scored[p]); snapshot: the newest committed snapshot plus the tail of " +
         'scored[p] after it (the tail is what was scored since the last snapshot, at most one interval); ' +

@@ -77,11 +77,12 @@ export const scorerEnvSchema = z.object({
     .default(300_000)
     .describe("Deadline to rebuild one partition's state from `scored` on assignment (and the view's first read)."),
   SCORER_SNAPSHOT_INTERVAL_MS: envInt(0, 86_400_000)
-    .default(60_000)
+    .default(600_000)
     .describe(
       "How often each partition task writes its feature state to the compacted snapshot topic (in a chunk's " +
         'Kafka transaction), so a new owner restores from the snapshot and the tail of `scored` after it instead ' +
-        'of all of `scored`; 0 turns snapshots off (restores read all of `scored`).',
+        'of all of `scored`. Taking one holds the event loop about 8 us per account of the partition (a ' +
+        'latency spike for that chunk); 0 turns snapshots off (restores read all of `scored`).',
     ),
   SCORER_SNAPSHOT_MIN_RECORDS: envInt(1, 100_000_000)
     .default(1_000)
