@@ -13,26 +13,34 @@
  *   same load generator through a fresh API process to a no-op owner (bench/lib/noop-owner.ts: it
  *   answers at once, no Kafka, no scoring, found through its consumer group as a scorer is), and
  *   straight at the no-op owner (the load generator's own limit).
- * Every phase reports the CPU seconds of each process. The load generator of each phase runs in a
- * fresh child process (bench/lib/load-phase.ts), so this process's heap does not pause it.
- * Writes bench/results/api.json.
+ * Every phase reports the CPU seconds of each process. Writes bench/results/api.json.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Agent, setGlobalDispatcher } from 'undici';
 import { parseBenchEnv } from '@fraud/cli/bench-env';
 import { createLogger, envWith, sortedPercentile, waitFor } from '@fraud/common';
 import { uniqueName } from '@fraud/common/testing';
 import { partitionFor, producerConfig, readToEnd, readOwners, type Admin } from '@fraud/kafka';
 import { testKafka, testTopics } from '@fraud/kafka/testing';
-import { createCodecs, topicNames } from '@fraud/schemas';
+import { createCodecs, topicNames, type Transaction } from '@fraud/schemas';
 import { createKey } from '@fraud/api';
 import { dataDir, kafkaPid, repoRoot, servicePid } from '@fraud/infra';
 import { makeTransactions, trainTinyModel } from '@fraud/scorer/testing';
 import { scorerSettings } from './lib/scorer-bench.ts';
-import { P99_LIMIT_MS, cpuCost, settle, steppedRamp, type Phase, type Procs, type Ramp } from './lib/open-loop.ts';
-import { loadRunner, type LoadRunner, type Target } from './lib/load-phase.ts';
+import {
+  P99_LIMIT_MS,
+  cpuCost,
+  openLoop,
+  settle,
+  steppedRamp,
+  type Outcome,
+  type Phase,
+  type Procs,
+  type Ramp,
+} from './lib/open-loop.ts';
 
 const BENCH = parseBenchEnv();
 const MEASURE_S = BENCH.BENCH_SECONDS;
@@ -52,10 +60,52 @@ const DECIDE_PROFILE = {
   SCORER_FETCH_MAX_WAIT_MS: String(BENCH.BENCH_API_FETCH_MAX_WAIT_MS),
 };
 
+type Call = (i: number) => Promise<Outcome>;
+type NextTx = (tag: string, i: number) => Transaction;
+type OnDecided = (txId: string, decision: string) => void;
+
+/** POST /v1/transactions on the decision API at `apiUrl`, as a payment switch would. */
+function apiCall(apiUrl: string, key: string, nextTx: NextTx, tag: string, onDecided?: OnDecided): Call {
+  return async (i) => {
+    const tx = nextTx(tag, i);
+    const res = await fetch(`${apiUrl}/v1/transactions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(tx),
+      signal: AbortSignal.timeout(5_000),
+    });
+    if (res.status !== 200) return { ok: false, fallback: false };
+    const body = (await res.json()) as { fallback: boolean; routed?: string; decision: string };
+    if (!body.fallback) onDecided?.(tx.txId, body.decision);
+    return { ok: true, fallback: body.fallback, routed: body.routed, decision: body.decision };
+  };
+}
+
+/** POST {decideUrl}/v1/decide straight at an owner, no API hop. */
+function decideCall(
+  decideUrlOf: (tx: Transaction) => string,
+  nextTx: NextTx,
+  tag: string,
+  onDecided?: OnDecided,
+): Call {
+  return async (i) => {
+    const tx = nextTx(tag, i);
+    const res = await fetch(`${decideUrlOf(tx)}/v1/decide`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ transaction: tx }),
+      signal: AbortSignal.timeout(5_000),
+    });
+    const body = (await res.json()) as { scored?: { decision: string } };
+    if (res.status === 200) onDecided?.(tx.txId, body.scored!.decision);
+    return { ok: res.status === 200, fallback: false, routed: 'owner' };
+  };
+}
+
 /** The broker's and the registry's pids (started by `fraud bench`), for the CPU of each phase. */
 function infraProcs(): Procs {
   const dir = dataDir();
-  return { broker: kafkaPid({ dataDir: dir }), registry: servicePid(dir, 'registry') };
+  return { broker: kafkaPid({ dataDir: dir }), registry: servicePid(dir, 'registry'), load_generator: process.pid };
 }
 
 /** SIGTERM, then SIGKILL if it has not exited within 20 s. */
@@ -103,27 +153,17 @@ interface CeilingPath {
  */
 async function ceilingPath(
   path: string,
-  load: LoadRunner,
-  target: Target,
-  tagPrefix: string,
+  callAt: (tag: string) => Call,
   procs: Procs,
   onPath: string[],
 ): Promise<CeilingPath> {
   const name = path.split(':')[0]!;
   const servers = Object.fromEntries(onPath.filter((p) => p !== 'load_generator').map((p) => [p, procs[p]]));
-  await load.phase(`${name} warm-up`, { rate: 200, seconds: 3, target, tag: `${tagPrefix}warm` });
+  await openLoop(`${name} warm-up`, 200, 3, callAt('warm'));
   await settle(servers);
-  const ramp: Ramp = await steppedRamp(CEILING_RAMP, (rate) =>
-    load.phase(`${name} ramp ${rate}/s`, { rate, seconds: STEP_S, target, tag: `${tagPrefix}ramp${rate}`, procs }),
-  );
+  const ramp: Ramp = await steppedRamp(`${name} ramp`, CEILING_RAMP, STEP_S, (rate) => callAt(`ramp${rate}`), procs);
   await settle(servers);
-  const open1000 = await load.phase(`${name} open loop 1,000/s`, {
-    rate: 1_000,
-    seconds: MEASURE_S,
-    target,
-    tag: `${tagPrefix}open`,
-    procs,
-  });
+  const open1000 = await openLoop(`${name} open loop 1,000/s`, 1_000, MEASURE_S, callAt('open'), procs);
   const phases = [...ramp.steps, open1000];
   const full = phases.filter((p) => p.timeouts === 0 && p.answered_req_per_s >= 0.98 * p.offered_req_per_s);
   const costPhase = full.sort((a, b) => b.offered_req_per_s - a.offered_req_per_s)[0] ?? ramp.steps[0]!;
@@ -174,7 +214,7 @@ interface CeilingContext {
   run(args: string[], env?: Record<string, string>): ChildProcess;
   spawnChild(args: string[]): ChildProcess;
   key: string;
-  load: LoadRunner;
+  nextTx: NextTx;
   transactionsTopic: string;
 }
 
@@ -203,18 +243,14 @@ async function measureCeilings(
   const http_only = await ceilingPath(
     'http_only: load generator -> decision API process -> no-op owner process (found through its consumer ' +
       'group, ownerAssigner); broker and registry up and idle, scorer and the main API stopped',
-    ctx.load,
-    { kind: 'api', url: apiUrl, key: ctx.key },
-    'ceil-',
+    (tag) => apiCall(apiUrl, ctx.key, ctx.nextTx, `ceil-${tag}`),
     procs,
     ['load_generator', 'api', 'noop_owner'],
   );
   await stopChild(api);
   const load_generator_direct = await ceilingPath(
     'load_generator_direct: load generator -> no-op owner process, no API hop',
-    ctx.load,
-    { kind: 'decide', urls: Array.from({ length: owners.partitions }, () => noopUrl) },
-    'noop-',
+    (tag) => decideCall(() => noopUrl, ctx.nextTx, `noop-${tag}`),
     { ...infraProcs(), noop_owner: noop.pid },
     ['load_generator', 'noop_owner'],
   );
@@ -223,6 +259,7 @@ async function measureCeilings(
 }
 
 async function main(): Promise<void> {
+  setGlobalDispatcher(new Agent({ connections: 512, pipelining: 1, keepAliveTimeout: 30_000 }));
   const prefix = `${uniqueName('bench-api')}.`;
   const topics = topicNames(prefix);
   const kafka = testKafka('bench-api');
@@ -287,42 +324,40 @@ async function main(): Promise<void> {
       'the scorer to own the 6 partitions with its decide endpoint advertised',
     );
 
-    const transactions = makeTransactions(5_000, { seed: 3, accounts: 2_000 });
-    const partitions = transactions.map((tx) => partitionFor(tx.originAccount, owners.partitions));
+    const pool = makeTransactions(5_000, { seed: 3, accounts: 2_000 });
     const answered = new Map<string, string>();
-    const load = loadRunner(dir, prefix, { transactions, partitions }, (txId, decision) =>
-      answered.set(txId, decision),
-    );
-    const viaApi: Target = { kind: 'api', url, key };
-    const phase = (name: string, rate: number, seconds: number, tag: string, target: Target = viaApi) =>
-      load.phase(name, { rate, seconds, target, tag, procs, record: true });
+    const record: OnDecided = (txId, decision) => void answered.set(txId, decision);
+    const nextTx: NextTx = (tag, i) => {
+      const base = pool[i % pool.length]!;
+      return { ...base, txId: `${prefix}${tag}-${i}`, eventTime: Date.now() };
+    };
+    const post = (tag: string) => apiCall(url, key, nextTx, tag, record);
 
     // The scorer's decide endpoint alone (no API hop), to split the latency between the two.
-    const direct: Target = {
-      kind: 'decide',
-      urls: Array.from({ length: owners.partitions }, (_, p) => owners.owners.get(p)!.decideUrl!),
-    };
-    await load.phase('scorer direct warm-up', { rate: 100, seconds: 3, target: direct, tag: 'dwarm', record: true });
-    const direct100 = await phase('scorer direct 100/s', 100, STEP_S, 'd100', direct);
-    const direct500 = await phase('scorer direct 500/s', 500, STEP_S, 'd500', direct);
+    const ownerUrl = (tx: Transaction) =>
+      owners.owners.get(partitionFor(tx.originAccount, owners.partitions))!.decideUrl!;
+    const postDirect = (tag: string) => decideCall(ownerUrl, nextTx, tag, record);
+    await openLoop('scorer direct warm-up', 100, 3, postDirect('dwarm'));
+    const direct100 = await openLoop('scorer direct 100/s', 100, STEP_S, postDirect('d100'), procs);
+    const direct500 = await openLoop('scorer direct 500/s', 500, STEP_S, postDirect('d500'), procs);
 
     // Warm-up: first requests open the partition tasks, JIT the paths.
-    await load.phase('warm-up', { rate: 200, seconds: 3, target: viaApi, tag: 'warm', record: true });
-    const ramp = await steppedRamp(RAMP, (rate) => phase(`ramp ${rate}/s`, rate, STEP_S, `ramp${rate}`));
+    await openLoop('warm-up', 200, 3, post('warm'));
+    const ramp = await steppedRamp('ramp', RAMP, STEP_S, (rate) => post(`ramp${rate}`), procs);
 
     // The goal's load last: an overload leaves a backlog that would spoil any phase after it.
-    const open1000 = await phase('open loop 1,000/s', 1_000, MEASURE_S, 'open');
+    const open1000 = await openLoop('open loop 1,000/s', 1_000, MEASURE_S, post('open'), procs);
 
     // The floor of a durable answer in the same run: one acks=all write of one record, one at a
     // time (no HTTP, no scoring), and the most single-record writes per second one producer does.
     const producer = kafka.producer(producerConfig('idempotent'));
     await producer.connect();
     const writeOne = async (i: number) => {
-      const tx = transactions[i % transactions.length]!;
+      const tx = nextTx('floor', i);
       await producer.send({
         topic: topics.labels,
         acks: -1,
-        messages: [{ key: tx.originAccount, value: Buffer.from(`${prefix}floor-${i}`) }],
+        messages: [{ key: tx.originAccount, value: Buffer.from(tx.txId) }],
       });
     };
     const floorLat: number[] = [];
@@ -374,7 +409,8 @@ async function main(): Promise<void> {
       else if (s.decision !== decision) mismatched++;
     }
 
-    // The physical ceiling of the HTTP path alone, in the same run, on the same cores.
+    // The physical ceiling of the HTTP path alone, in the same run, on the same cores; the check's
+    // decoded records freed first, so the load generator's heap (and its GC pauses) is the main path's.
     seen.clear();
     await Promise.all([stopChild(api), stopChild(scorer)]);
     const ceiling = await measureCeilings({
@@ -382,7 +418,7 @@ async function main(): Promise<void> {
       run,
       spawnChild: (args) => spawnChild(['--import', 'tsx', ...args]),
       key,
-      load,
+      nextTx,
       transactionsTopic: topics.transactions,
     });
 
@@ -416,9 +452,6 @@ async function main(): Promise<void> {
       seconds: MEASURE_S,
       step_seconds: STEP_S,
       machine: '2 cores: broker, registry, one scorer, the API and this load generator on the same machine',
-      load_generator:
-        'a fresh child process per phase (bench/lib/load-child.ts: 1 s at min(rate, 200) req/s unmeasured, then ' +
-        'the phase), nothing else in its heap; load_generator_* fields and cpu_s.load_generator are that process',
     };
     mkdirSync(join(repoRoot, 'bench', 'results'), { recursive: true });
     writeFileSync(join(repoRoot, 'bench', 'results', 'api.json'), JSON.stringify(result, null, 2) + '\n');

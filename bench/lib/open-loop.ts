@@ -5,9 +5,7 @@ import { errorMessage, sleep, sortedPercentile, waitFor } from '@fraud/common';
 /**
  * The load generator of `npm run bench -- api` (bench/api.ts): open-loop phases, the stepped ramp
  * built from them, and the CPU each process spent during a phase. The main path and both ceilings
- * run through this one code path, so their numbers compare. Each phase runs in a fresh child process
- * (bench/lib/load-child.ts, started by bench/lib/load-phase.ts), so the bench's own heap (answers,
- * decoded `scored` records) does not pause the generator.
+ * run through this one code path, so their numbers compare.
  */
 
 export interface Outcome {
@@ -129,6 +127,7 @@ export function cpuCost(phase: Phase, names: readonly string[], cores: number) {
  * latency counts from when its request was due (no coordinated omission).
  */
 export async function openLoop(
+  name: string,
   rate: number,
   seconds: number,
   call: (i: number) => Promise<Outcome>,
@@ -191,6 +190,7 @@ export async function openLoop(
     load_generator_gc_max_ms: +gcMax.toFixed(2),
     ...(Object.keys(procs).length ? cpu(elapsed) : {}),
   };
+  process.stdout.write(`${name}: ${JSON.stringify(out)}\n`);
   return out;
 }
 
@@ -202,12 +202,18 @@ export interface Ramp {
   firstFailed: number | null;
 }
 
-/** One open-loop step at each rate in turn (`step` runs it), up to the first that does not hold. */
-export async function steppedRamp(rates: readonly number[], step: (rate: number) => Promise<Phase>): Promise<Ramp> {
+/** Open-loop steps of `stepS` seconds at each rate in turn, up to the first that does not hold. */
+export async function steppedRamp(
+  name: string,
+  rates: readonly number[],
+  stepS: number,
+  callAt: (rate: number) => (i: number) => Promise<Outcome>,
+  procs: Procs = {},
+): Promise<Ramp> {
   const steps: Phase[] = [];
   let maxSustained = 0;
   for (const rate of rates) {
-    const phase = await step(rate);
+    const phase = await openLoop(`${name} ${rate}/s`, rate, stepS, callAt(rate), procs);
     steps.push(phase);
     const held =
       phase.p99_ms <= P99_LIMIT_MS &&
