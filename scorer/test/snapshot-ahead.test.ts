@@ -45,10 +45,10 @@ describe('restore from a snapshot holding synchronous decisions ahead of its off
   const txs = makeTransactions(36, { seed: 3, accounts: 3 });
   const [base, x, after] = [txs.slice(0, 30), txs[30]!, txs.slice(31)];
   beforeAll(async () => {
-    p = await createPipeline('snap-ahead', 3);
+    p = await createPipeline('snap-ahead', 4);
     const producer = p.kafka.producer();
     await producer.connect();
-    for (const partition of [0, 1, 2]) {
+    for (const partition of [0, 1, 2, 3]) {
       // The stream scored `base` (offsets 0-29); the owner then decided x synchronously (offset 30).
       const decided = module.createState(partition);
       module.compute(base, decided);
@@ -58,7 +58,8 @@ describe('restore from a snapshot holding synchronous decisions ahead of its off
         next: 30n,
         scoredFrom: 0n,
         takenAt: Date.now(),
-        states: { [module.hash]: module.snapshotState!(decided) },
+        // Partition 3's snapshot names the spec but holds no state it can read.
+        states: { [module.hash]: partition === 3 ? { format: 'not-a-state' } : module.snapshotState!(decided) },
         recent: [...base, x].map((t) => t.txId),
         ahead: [x.txId],
       });
@@ -87,6 +88,7 @@ describe('restore from a snapshot holding synchronous decisions ahead of its off
         { partition: 0, offset: String(31 + after.length) },
         { partition: 1, offset: '30' },
         { partition: 2, offset: '20' },
+        { partition: 3, offset: '30' },
       ],
     });
   });
@@ -132,6 +134,18 @@ describe('restore from a snapshot holding synchronous decisions ahead of its off
       expect(comparable(opened.state.get(module.hash) as SpecState)).toBe(comparable(replayed));
       expect(opened.restoredRecords).toBe(base.length);
       expect(opened.ahead ?? []).toEqual([]);
+    } finally {
+      await opened.close();
+    }
+  });
+
+  it('a snapshot whose state does not fit the spec is not used: all of scored is replayed', async () => {
+    const opened = await open(3);
+    try {
+      const replayed = module.createState(3);
+      module.compute(base, replayed);
+      expect(comparable(opened.state.get(module.hash) as SpecState)).toBe(comparable(replayed));
+      expect(opened.restoredRecords).toBe(base.length);
     } finally {
       await opened.close();
     }

@@ -132,9 +132,18 @@ async function restoreOnOpen(
     snapshot = null;
   }
   const covered = snapshot === null ? [] : specs.filter((f) => usableIn(snapshot as PartitionSnapshot, f));
-  if (snapshot === null || covered.length === 0) return restore(deps, partition, specs, true);
+  // A spec rebuilt from all of scored would miss the decisions the snapshot holds ahead of its
+  // offset, and the stream will not count them when it reads them back: all from scored then.
+  const partial = covered.length < specs.length && (snapshot?.ahead.length ?? 0) > 0;
+  if (snapshot === null || covered.length === 0 || partial) return restore(deps, partition, specs, true);
   const state: SpecStates = new Map();
-  for (const f of covered) state.set(f.hash, f.restoreState!(snapshot.states[f.hash]));
+  try {
+    if (snapshot.partition !== partition) throw new Error(`it is partition ${snapshot.partition}'s`);
+    for (const f of covered) state.set(f.hash, f.restoreState!(snapshot.states[f.hash]));
+  } catch (err: unknown) {
+    logger.warn({ partition, err: errorMessage(err) }, 'state snapshot does not fit; restoring from all of scored');
+    return restore(deps, partition, specs, true);
+  }
   deps.metrics?.snapshotSeconds.observe({ step: 'read' }, (performance.now() - t0) / 1000);
   const recent = config.dedupeWindow > 0 ? new RecentIds(config.dedupeWindow) : undefined;
   if (recent) for (const id of snapshot.recent) recent.add(id);
