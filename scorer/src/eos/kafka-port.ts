@@ -243,6 +243,11 @@ function snapshotScheduler(deps: KafkaPortDeps, partition: number, restored: Res
       since += scored;
       if (since < minRecords || performance.now() - last < interval) return null;
       const modules = new Map(deps.specs().map((f) => [f.hash, f]));
+      // A synchronous decision being written: try at the next chunk (without the offset probe).
+      if (aheadOf?.() === null) {
+        metrics?.snapshots.inc({ outcome: 'skipped_sync_in_flight' });
+        return null;
+      }
       // Read before the state is serialised and before this chunk writes: at or before its first decision.
       const scoredFrom = await endOffsetOf(deps.admin, topics.scored, partition);
       // Synchronous from here: nothing changes the state between this check and the serialisation.
