@@ -1,4 +1,5 @@
 import type { IHeaders, Producer } from 'kafkajs';
+import { firstHeader } from './records.ts';
 
 /**
  * The dead-letter contract on `transactions.dlq`. A dead letter is the ORIGINAL key, bytes and
@@ -74,11 +75,7 @@ export function fromDlqMessage(message: {
   value: Buffer | null;
   headers?: IHeaders;
 }): ReceivedDeadLetter {
-  const h = (name: string): string => {
-    const v = message.headers?.[name];
-    const first = Array.isArray(v) ? v[0] : v;
-    return first === undefined ? '' : first.toString();
-  };
+  const h = (name: string): string => firstHeader(message.headers, name)?.toString() ?? '';
   const partition = h(DLQ_HEADERS.partition);
   return {
     code: h(DLQ_HEADERS.reason),

@@ -52,7 +52,7 @@ export {
   type ReceivedDeadLetter,
 } from './dlq.ts';
 export { followTopic, readToEnd, type FollowTopicOptions, type TopicFollower } from './follower.ts';
-export type { LocatedRecord, RawRecord } from './records.ts';
+export { firstHeader, type LocatedRecord, type RawRecord } from './records.ts';
 export {
   OWNER_ASSIGNER_NAME,
   OWNER_ASSIGNER_VERSION,

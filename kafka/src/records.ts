@@ -17,3 +17,9 @@ export interface LocatedRecord extends RawRecord {
   topic: string;
   partition: number;
 }
+
+/** The first value of header `name` (kafkajs allows repeated headers), or undefined. */
+export function firstHeader(headers: IHeaders | undefined, name: string): Buffer | string | undefined {
+  const v = headers?.[name];
+  return Array.isArray(v) ? v[0] : v;
+}

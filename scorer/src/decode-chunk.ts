@@ -1,5 +1,5 @@
 import { errorMessage, isFraudError, type FraudError } from '@fraud/common';
-import type { RawRecord } from '@fraud/kafka';
+import { firstHeader, type RawRecord } from '@fraud/kafka';
 import type { ScoredTransaction, Transaction } from '@fraud/schemas';
 import type { Codec } from './ports.ts';
 import { DECIDED_HEADER } from './sync/memory.ts';
@@ -65,8 +65,7 @@ export function describe(err: unknown): string {
 
 /** The DECIDED_HEADER bytes of a record, if it has that header. */
 function decidedHeader(rec: RawRecord): Buffer | undefined {
-  const h = rec.headers?.[DECIDED_HEADER];
-  const v = Array.isArray(h) ? h[0] : h;
+  const v = firstHeader(rec.headers, DECIDED_HEADER);
   if (v === undefined) return undefined;
   return typeof v === 'string' ? Buffer.from(v) : v;
 }

@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import { FraudError, type Logger } from '@fraud/common';
-import { readToEnd, withAdminRetry, type Admin, type Kafka, type KafkaMessage, type OutMessage } from '@fraud/kafka';
+import {
+  firstHeader,
+  readToEnd,
+  withAdminRetry,
+  type Admin,
+  type Kafka,
+  type KafkaMessage,
+  type OutMessage,
+} from '@fraud/kafka';
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
@@ -106,11 +114,8 @@ interface Assembly {
   lastOffset: bigint;
 }
 
-const header = (m: Pick<KafkaMessage, 'headers'>, name: string): string | undefined => {
-  const v = m.headers?.[name];
-  const one = Array.isArray(v) ? v[0] : v;
-  return one === undefined ? undefined : one.toString();
-};
+const header = (m: Pick<KafkaMessage, 'headers'>, name: string): string | undefined =>
+  firstHeader(m.headers, name)?.toString();
 
 /**
  * The compressed bytes of the newest complete snapshot among `messages` (records of one partition
