@@ -1,4 +1,5 @@
 import { errorMessage, type Logger } from '@fraud/common';
+import { watchConsumerDeath, type CrashEmitter } from '@fraud/kafka';
 
 /**
  * The one shutdown path of every long-running `fraud` service: on SIGTERM or SIGINT, stop
@@ -53,12 +54,6 @@ export function untilStopSignal(
   });
 }
 
-/** The part of a kafkajs consumer exitOnConsumerDeath listens to. */
-interface CrashEmitter {
-  on(event: 'consumer.crash', listener: (e: { payload: { error: unknown; restart: boolean } }) => void): unknown;
-  events: { CRASH: 'consumer.crash' };
-}
-
 /**
  * When kafkajs gives up on a consumer (a crash it does not restart from, e.g. no group
  * coordinator while the broker restarts), the service would keep running without consuming:
@@ -66,9 +61,7 @@ interface CrashEmitter {
  * runner) starts a fresh one.
  */
 export function exitOnConsumerDeath(consumer: CrashEmitter, service: { stop(): Promise<void> }, logger: Logger): void {
-  consumer.on(consumer.events.CRASH, (e) => {
-    if (!e.payload.restart) exitAfterConsumerDeath(e.payload.error, service, logger);
-  });
+  watchConsumerDeath(consumer, (err) => exitAfterConsumerDeath(err, service, logger));
 }
 
 /** Logs why, stops the service, exits 1 (exitOnConsumerDeath, for services that report the crash themselves). */

@@ -2,6 +2,7 @@ import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { errorMessage, type Logger } from '@fraud/common';
 import { withAdminRetry } from './client.ts';
 import { withDeadline } from './deadline.ts';
+import { watchConsumerDeath } from './consumer-death.ts';
 import { consumerConfig } from './presets.ts';
 
 export interface FollowTopicOptions {
@@ -121,13 +122,10 @@ export async function followTopic(opts: FollowTopicOptions): Promise<TopicFollow
     }
     opts.onProgress?.(partition, next);
   });
-  let crashed = false;
   consumer.on(consumer.events.CRASH, (e) => {
     logger.error({ err: errorMessage(e.payload.error), restart: e.payload.restart, topic }, 'topic follower crashed');
-    if (e.payload.restart || crashed) return;
-    crashed = true;
-    opts.onDeath?.(e.payload.error);
   });
+  const dead = watchConsumerDeath(consumer, opts.onDeath);
   if (opts.partitions) pauseOthers(consumer, topic, new Set(opts.partitions));
 
   /** Last offset handed to onMessages per partition: a rejoin rewinds the private group, never repeats a record. */
@@ -154,7 +152,7 @@ export async function followTopic(opts: FollowTopicOptions): Promise<TopicFollow
 
   return {
     caughtUp,
-    healthy: () => !crashed,
+    healthy: () => !dead(),
     async stop() {
       await consumer.disconnect();
       if (opts.deleteGroupOnStop) await deleteGroup(opts);

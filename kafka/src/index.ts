@@ -38,6 +38,7 @@ export type {
   Transaction,
 } from 'kafkajs';
 export { createKafka, kafkaLogCreator, withAdminRetry } from './client.ts';
+export { watchConsumerDeath, type CrashEmitter } from './consumer-death.ts';
 export { withDeadline } from './deadline.ts';
 export {
   DLQ_HEADERS,

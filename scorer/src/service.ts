@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import { FraudError, createMetricsRegistry, errorMessage, type Logger } from '@fraud/common';
-import { producerConfig, snapshotTopicConfig, startMetricsServer, type Admin, type Kafka } from '@fraud/kafka';
+import {
+  producerConfig,
+  snapshotTopicConfig,
+  startMetricsServer,
+  watchConsumerDeath,
+  type Admin,
+  type Kafka,
+} from '@fraud/kafka';
 import type { Artifact } from '@fraud/model';
 import { topicNames, type Topics } from '@fraud/schemas';
 import { artifactToUpdate } from './bootstrap.ts';
@@ -274,16 +281,15 @@ async function startLoop(up: Startup, parts: LoopParts, decideUrl?: string): Pro
 /** /metrics and /healthz; unhealthy once the scoring consumer or a spec's view feed crashed for good. */
 async function serveMetrics(up: Startup, loop: ScorerLoop, specs: SpecCatalog): Promise<number> {
   const { env, logger } = up.deps;
-  let crashed = false;
   loop.consumer.on(loop.consumer.events.CRASH, (e) => {
-    if (!e.payload.restart) crashed = true;
     logger.error({ err: errorMessage(e.payload.error), restart: e.payload.restart }, 'scorer consumer crashed');
   });
+  const dead = watchConsumerDeath(loop.consumer);
   const server = await startMetricsServer({
     registry: up.registry,
     port: env.SCORER_METRICS_PORT,
     host: env.SCORER_METRICS_HOST,
-    healthy: () => !crashed && specs.healthy(),
+    healthy: () => !dead() && specs.healthy(),
   });
   up.stops.push(() => server.close());
   return server.port;

@@ -1,6 +1,7 @@
 import {
   consumerConfig,
   createDlqWriter,
+  watchConsumerDeath,
   type Consumer,
   type DeadLetter,
   type Kafka,
@@ -40,9 +41,7 @@ export function createIngest(deps: {
   return {
     async start() {
       consumer = deps.kafka.consumer(consumerConfig('throughput', { groupId: deps.groupId }));
-      consumer.on(consumer.events.CRASH, (e) => {
-        if (!e.payload.restart) deps.onConsumerDeath?.(e.payload.error);
-      });
+      watchConsumerDeath(consumer, deps.onConsumerDeath);
       await consumer.connect();
       await consumer.subscribe({
         topics: [deps.topics.scored, deps.topics.labels],

@@ -1,4 +1,4 @@
-import { consumerConfig, type Kafka } from '@fraud/kafka';
+import { consumerConfig, watchConsumerDeath, type Kafka } from '@fraud/kafka';
 import type { Codecs, ScoredTransaction } from '@fraud/schemas';
 import { errorMessage, type Logger } from '@fraud/common';
 import type { CaseStore } from './case-store.ts';
@@ -27,13 +27,10 @@ export function createCaseIngest(deps: {
   const consumer = deps.kafka.consumer(
     consumerConfig('throughput', { groupId: deps.groupId, sessionTimeout: 15_000, heartbeatInterval: 1_000 }),
   );
-  let dead = false;
   consumer.on(consumer.events.CRASH, (e) => {
     deps.logger.error({ err: errorMessage(e.payload.error), restart: e.payload.restart }, 'case ingest crashed');
-    if (e.payload.restart || dead) return;
-    dead = true;
-    deps.onDeath?.(e.payload.error);
   });
+  watchConsumerDeath(consumer, deps.onDeath);
   return {
     async start(): Promise<void> {
       await consumer.connect();
