@@ -29,7 +29,7 @@ import { createCodecs, topicNames, type Transaction } from '@fraud/schemas';
 import { createKey } from '@fraud/api';
 import { dataDir, kafkaPid, repoRoot, servicePid } from '@fraud/infra';
 import { makeTransactions, trainTinyModel } from '@fraud/scorer/testing';
-import { scorerSettings } from './lib/scorer-bench.ts';
+import { scorerSettings, stopChild } from './lib/scorer-bench.ts';
 import {
   P99_LIMIT_MS,
   cpuCost,
@@ -106,16 +106,6 @@ function decideCall(
 function infraProcs(): Procs {
   const dir = dataDir();
   return { broker: kafkaPid({ dataDir: dir }), registry: servicePid(dir, 'registry'), load_generator: process.pid };
-}
-
-/** SIGTERM, then SIGKILL if it has not exited within 20 s. */
-async function stopChild(c: ChildProcess): Promise<void> {
-  if (c.exitCode !== null || c.signalCode !== null) return;
-  const exited = new Promise((resolve) => c.once('exit', resolve));
-  c.kill('SIGTERM');
-  const kill = setTimeout(() => c.kill('SIGKILL'), 20_000);
-  await exited;
-  clearTimeout(kill);
 }
 
 /** The owners of `groupId` once all 6 partitions have one that advertises a decide URL. */

@@ -30,7 +30,10 @@ import {
 } from '@fraud/scorer';
 import type { CompiledFeatureSpec, SpecState } from '@fraud/model';
 import { Registry } from 'prom-client';
+import { comparableState } from '@fraud/scorer/testing';
+import { metricValue } from './lib/scale-report.ts';
 import {
+  stopChild,
   committedInputs,
   createBenchTopics,
   spawnBenchScorer,
@@ -46,39 +49,16 @@ const SNAPSHOT_INTERVAL_MS = 5_000;
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const log = (s: string) => process.stdout.write(`[bench restore] ${s}\n`);
 
-function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
-/**
- * A state snapshot as JSON without `lastSweep`: when the last sweep of expired origins ran depends
- * on how the payments were cut into batches (a full replay cuts them by fetch, the live scorer by
- * chunk), and an expired origin reads as absent whether swept or not, so it never changes a feature.
- */
-function comparable(snapshot: unknown): string {
-  const { lastSweep: _ignored, ...rest } = snapshot as Record<string, unknown>;
-  return JSON.stringify(rest);
-}
-
-/** Sum and count of one Prometheus series (a histogram's _sum/_count, or a counter's value). */
-function series(text: string, name: string, labels = ''): number {
-  const m = new RegExp(`^${name}(?:\\{[^}]*${labels}[^}]*\\})? ([0-9.e+-]+)$`, 'm').exec(text);
-  return m ? Number(m[1]) : 0;
-}
-
 /** What writing snapshots cost the scorer (its /metrics): how many, their mean size and encode time. */
 function snapshotCosts(text: string) {
-  const count = series(text, 'fraud_scorer_state_snapshots_total', 'outcome="written"');
-  const encodes = series(text, 'fraud_scorer_state_snapshot_seconds_count', 'step="encode"');
+  const count = metricValue(text, 'fraud_scorer_state_snapshots_total', { outcome: 'written' });
+  const encodes = metricValue(text, 'fraud_scorer_state_snapshot_seconds_count', { step: 'encode' });
   return {
     count,
-    mean_bytes: count ? Math.round(series(text, 'fraud_scorer_state_snapshot_bytes_sum') / count) : null,
+    mean_bytes: count ? Math.round(metricValue(text, 'fraud_scorer_state_snapshot_bytes_sum') / count) : null,
     mean_encode_ms: encodes
-      ? Math.round((series(text, 'fraud_scorer_state_snapshot_seconds_sum', 'step="encode"') / encodes) * 1e4) / 10
+      ? Math.round((metricValue(text, 'fraud_scorer_state_snapshot_seconds_sum', { step: 'encode' }) / encodes) * 1e4) /
+        10
       : null,
   };
 }
@@ -145,7 +125,7 @@ async function main(): Promise<void> {
     );
     const written = snapshotCosts(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text());
     log(`snapshots written while scoring: ${JSON.stringify(written)}`);
-    await exited(child);
+    await stopChild(child);
     child = undefined;
 
     const update = artifactToUpdate(await readArtifact(modelDir), modelDir);
@@ -186,8 +166,8 @@ async function main(): Promise<void> {
       const snap = await port(SNAPSHOT_INTERVAL_MS, snapModule).openTask(p, heartbeat);
       const snapMs = performance.now() - t0;
       await snap.close();
-      const a = comparable(fullModule.snapshotState!(full.state.get(compiled.hash) as SpecState));
-      const b = comparable(snapModule.snapshotState!(snap.state.get(compiled.hash) as SpecState));
+      const a = comparableState(fullModule.snapshotState!(full.state.get(compiled.hash) as SpecState));
+      const b = comparableState(snapModule.snapshotState!(snap.state.get(compiled.hash) as SpecState));
       t0 = performance.now();
       await readToEnd({
         kafka,
@@ -248,7 +228,7 @@ async function main(): Promise<void> {
       `full ${fullMs} ms, snapshot ${snapshotMs} ms per partition (x${result.speedup}); equal: ${result.states_equal}`,
     );
   } finally {
-    if (child) await exited(child);
+    if (child) await stopChild(child);
     await admin.deleteTopics({ topics: created }).catch(() => undefined);
     await admin.disconnect();
   }

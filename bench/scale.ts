@@ -23,6 +23,7 @@ import { freePort } from '@fraud/common/testing';
 import { createCodecs, topicNames, type Codecs, type Transaction } from '@fraud/schemas';
 import { committedSum, reconcile } from '../cli/src/chaos/verify.ts';
 import {
+  stopChild,
   createBenchTopics,
   scorerSettings,
   spawnBenchScorer,
@@ -103,15 +104,7 @@ async function groupStable(admin: Admin, groupId: string, topic: string, n: numb
 }
 
 async function stopAll(children: readonly ChildProcess[]): Promise<void> {
-  await Promise.all(
-    children.map(async (child) => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const gone = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await Promise.race([gone, new Promise((r) => setTimeout(r, 15_000))]);
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    }),
-  );
+  await Promise.all(children.map((child) => stopChild(child, 15_000)));
 }
 
 /** N scorer instances on fresh topics drain the backlog; each instance's figures, throughput, lost/duplicates. */

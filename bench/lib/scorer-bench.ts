@@ -82,6 +82,16 @@ export async function trainBenchModel(
   return { rounds: params.rounds, maxDepth: params.maxDepth };
 }
 
+/** SIGTERM, then SIGKILL if it has not exited within `graceMs`; resolves once it has exited. */
+export async function stopChild(c: ChildProcess, graceMs = 20_000): Promise<void> {
+  if (c.exitCode !== null || c.signalCode !== null) return;
+  const exited = new Promise((resolve) => c.once('exit', resolve));
+  c.kill('SIGTERM');
+  const kill = setTimeout(() => c.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(kill);
+}
+
 /** Input offsets the group has committed, summed over the topic's partitions. */
 export async function committedInputs(admin: Admin, groupId: string, topic: string): Promise<number> {
   const [res] = await admin.fetchOffsets({ groupId, topics: [topic] });

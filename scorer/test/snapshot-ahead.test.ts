@@ -7,6 +7,7 @@ import { featureModule } from '../src/spec-wiring.ts';
 import { serialiseSnapshot, snapshotMessages } from '../src/state-snapshot.ts';
 import { createPipeline, type Pipeline } from './harness.ts';
 import { makeTransactions } from './model-fixture.ts';
+import { comparableState } from '../src/testing/state-compare.ts';
 
 /** A decision record of `tx` at input offset `offset` of `partition`, as the stream path writes it. */
 function scoredAt(tx: Transaction, partition: number, offset: number): ScoredTransaction {
@@ -27,11 +28,8 @@ function scoredAt(tx: Transaction, partition: number, offset: number): ScoredTra
   };
 }
 
-/** The state as JSON but for lastSweep (when expired origins were swept depends on batch cuts). */
-function comparable(state: SpecState): string {
-  const { lastSweep: _ignored, ...rest } = state.snapshot() as unknown as Record<string, unknown>;
-  return JSON.stringify(rest);
-}
+/** The state as comparableState's JSON (all but lastSweep). */
+const comparable = (state: SpecState): string => comparableState(state.snapshot());
 
 /**
  * A snapshot taken while a synchronous decision X was written to `transactions` but not yet read

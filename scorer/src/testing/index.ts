@@ -4,3 +4,4 @@
  */
 export { createPipeline, committedTotal, testRegistryUrl, REPO_ROOT, type Pipeline } from './pipeline.ts';
 export { makeTransactions, trainTinyModel, trainTinyModelOn, type TinyModel } from './model-fixture.ts';
+export { comparableState } from './state-compare.ts';
