@@ -242,20 +242,20 @@ function snapshotScheduler(deps: KafkaPortDeps, partition: number, restored: Res
     ): Promise<{ messages: OutMessage[]; bytes: number } | null> {
       since += scored;
       if (since < minRecords || performance.now() - last < interval) return null;
+      // null (counted) while a synchronous decision is being written: try at the next chunk.
+      const aheadNow = (): readonly string[] | null => {
+        const ahead = aheadOf === undefined ? [] : aheadOf();
+        if (ahead === null) metrics?.snapshots.inc({ outcome: 'skipped_sync_in_flight' });
+        return ahead;
+      };
+      // Checked first too, so a skipped snapshot costs no offset probe.
+      if (aheadNow() === null) return null;
       const modules = new Map(deps.specs().map((f) => [f.hash, f]));
-      // A synchronous decision being written: try at the next chunk (without the offset probe).
-      if (aheadOf?.() === null) {
-        metrics?.snapshots.inc({ outcome: 'skipped_sync_in_flight' });
-        return null;
-      }
       // Read before the state is serialised and before this chunk writes: at or before its first decision.
       const scoredFrom = await endOffsetOf(deps.admin, topics.scored, partition);
       // Synchronous from here: nothing changes the state between this check and the serialisation.
-      const ahead = aheadOf === undefined ? [] : aheadOf();
-      if (ahead === null) {
-        metrics?.snapshots.inc({ outcome: 'skipped_sync_in_flight' });
-        return null;
-      }
+      const ahead = aheadNow();
+      if (ahead === null) return null;
       const t0 = performance.now();
       const states: Record<string, unknown> = {};
       for (const [hash, st] of restored.state) {
