@@ -3,7 +3,11 @@ import type { Transaction } from '@fraud/schemas';
 import { seededRandom } from '@fraud/common/testing';
 import {
   compileFeatureSpec,
+  entityCopiesOf,
+  lookupsOf,
   parseFeatureSpec,
+  sliceOf,
+  type FeatureViews,
   partitionOf,
   type CompiledFeatureSpec,
   type LabelEvent,
@@ -21,6 +25,12 @@ interface OnlineRun {
   seed: number;
   /** Feed labels at all (false: the sensitivity check). */
   labels?: boolean;
+  /**
+   * Entity state partitioned by key over this many owners (the scorer's partitioned mode): each
+   * owner holds only the copies of its keys (addEntityEvent), and each batch computes with a
+   * private view filled from the owners' slices of its keys (lookupsOf, sliceOf, putSlice).
+   */
+  owners?: number;
 }
 
 function shuffled<T>(xs: T[], rnd: () => number): T[] {
@@ -41,7 +51,27 @@ function shuffled<T>(xs: T[], rnd: () => number): T[] {
 function online(c: CompiledFeatureSpec, txs: Transaction[], labels: LabelEvent[], run: OnlineRun): Float32Array {
   const rnd = seededRandom(run.seed);
   const width = c.names.length;
-  const views = c.createViews();
+  const owners = run.owners;
+  const views = c.createViews({ keepEvents: owners === undefined });
+  const ownerViews = Array.from({ length: owners ?? 0 }, () => c.createViews());
+  const feed = (tx: Transaction): void => {
+    if (owners === undefined) {
+      views.addTransaction(tx);
+      return;
+    }
+    for (const copy of entityCopiesOf(views, tx))
+      ownerViews[partitionOf(copy.key, owners)]?.addEntityEvent(tx, copy.field);
+  };
+  const inputsOf = (batch: Transaction[]) => {
+    if (owners === undefined) return undefined;
+    const chunk = c.chunkViews(views);
+    for (const l of lookupsOf(views, batch)) {
+      const owner = ownerViews[partitionOf(l.key, owners)] as FeatureViews;
+      const slice = sliceOf(owner.stores[l.store]!, l.key, l.tMin, l.tMax);
+      if (slice !== null) chunk.putSlice(l.store, l.key, slice);
+    }
+    return chunk;
+  };
   const states: SpecState[] = Array.from({ length: run.partitions }, (_, p) => c.createState({ partition: p, views }));
   const queues: number[][] = Array.from({ length: run.partitions }, () => []);
   txs.forEach((tx, i) => queues[partitionOf(tx.originAccount, run.partitions)]?.push(i));
@@ -73,7 +103,7 @@ function online(c: CompiledFeatureSpec, txs: Transaction[], labels: LabelEvent[]
     while (fed < txs.length && (txs[fed] as Transaction).eventTime < txUntil + (run.ahead ? 1 : 0)) {
       chunk.push(txs[fed++] as Transaction);
     }
-    for (const tx of shuffled(chunk, rnd)) views.addTransaction(tx);
+    for (const tx of shuffled(chunk, rnd)) feed(tx);
     if (run.labels !== false) {
       const labelUntil = newest + (run.ahead ? Math.floor(rnd() * 2 * DAY) : 0);
       const lchunk: LabelEvent[] = [];
@@ -82,10 +112,11 @@ function online(c: CompiledFeatureSpec, txs: Transaction[], labels: LabelEvent[]
       }
       for (const l of shuffled(lchunk, rnd)) views.addLabel(l);
     }
-    const rows = c.compute(
-      batch.map((i) => txs[i] as Transaction),
-      states[p] as SpecState,
-    );
+    const payments = batch.map((i) => txs[i] as Transaction);
+    // Partitioned: the batch's own payments reach the owners before its lookups (the scorer
+    // writes them to entity-events first); a shared view gets them when the batch folds them in.
+    if (owners !== undefined) for (const tx of payments) feed(tx);
+    const rows = c.compute(payments, states[p] as SpecState, undefined, inputsOf(payments));
     batch.forEach((i, k) => out.set(rows.subarray(k * width, (k + 1) * width), i * width));
     if (rnd() < 0.1) states[p] = c.restoreState(JSON.parse(JSON.stringify((states[p] as SpecState).snapshot())), views);
   }
@@ -128,6 +159,12 @@ describe('every operation: online equals offline bit for bit', () => {
             expect(firstDifference(c, offline.data, got)).toBeNull();
           }
         });
+        it(`${saturated}, ${partitions} partition(s), entity state on 3 owners, fed ${ahead ? 'ahead' : 'to the barrier'}`, () => {
+          for (const seed of [1, 2]) {
+            const got = online(c, txs, labels, { partitions, ahead, seed, owners: 3 });
+            expect(firstDifference(c, offline.data, got)).toBeNull();
+          }
+        });
       }
     }
   }
@@ -136,6 +173,26 @@ describe('every operation: online equals offline bit for bit', () => {
     const c = compileFeatureSpec(parseFeatureSpec(everyOpSpec()));
     const got = online(c, txs, [], { partitions: 4, ahead: true, seed: 3, labels: false });
     expect(firstDifference(c, c.computeFile(txs, labels).data, got)).toMatch(/fraud/);
+  });
+
+  it('the partitioned comparison is sensitive: owners missing a key partition give different rows', () => {
+    const c = compileFeatureSpec(parseFeatureSpec(everyOpSpec()));
+    const views = c.createViews({ keepEvents: false });
+    const batch = txs.slice(400, 410);
+    const owner = c.createViews();
+    // Only the destination copies: the terminal and device stores stay empty.
+    for (const tx of txs.slice(0, 410)) owner.addEntityEvent(tx, 'destAccount');
+    const chunk = c.chunkViews(views);
+    for (const l of lookupsOf(views, batch)) {
+      const slice = sliceOf(owner.stores[l.store]!, l.key, l.tMin, l.tMax);
+      if (slice !== null) chunk.putSlice(l.store, l.key, slice);
+    }
+    const offline = c.computeFile(txs.slice(0, 410));
+    const state = c.createState();
+    c.compute(txs.slice(0, 400), state);
+    const got = c.compute(batch, state, undefined, chunk);
+    expect(got.length).toBe(10 * c.names.length);
+    expect(firstDifference(c, offline.data.subarray(400 * c.names.length), got)).toMatch(/^row \d+ t_/);
   });
 
   it('labels in any order give the same offline matrix', () => {

@@ -47,7 +47,16 @@ export interface CompiledFeatureSpec {
   readonly entities: readonly string[];
   /** True when some feature reads labels (the views must be fed `labels` too). */
   readonly usesLabels: boolean;
-  createViews(opts?: { lagAllowanceMs?: number }): FeatureViews;
+  /**
+   * Views of this spec. `keepEvents: false`: the entity stores take no events (a scorer whose
+   * entity state is partitioned keeps only labels there; chunks bring their own views).
+   */
+  createViews(opts?: { lagAllowanceMs?: number; keepEvents?: boolean }): FeatureViews;
+  /**
+   * Empty views sharing `base`'s labels and bounds, to be filled with the events a chunk's
+   * lookups returned (putSlice) and passed to compute.
+   */
+  chunkViews(base: FeatureViews): FeatureViews;
   createState(opts?: CreateSpecStateOptions): SpecState;
   restoreState(snapshot: unknown, views?: FeatureViews): SpecState;
   /** Why a transaction cannot be featurised, or null. */
@@ -55,12 +64,13 @@ export interface CompiledFeatureSpec {
   /**
    * Online: rows for a batch in the given order, each from the history strictly before it, each
    * folded in after its row. Validates every row first, so a bad batch leaves the state unchanged.
+   * `views`: the batch's own entity views (chunkViews), else the state's.
    */
-  compute(txs: readonly Transaction[], state: SpecState, out?: Float32Array): Float32Array;
+  compute(txs: readonly Transaction[], state: SpecState, out?: Float32Array, views?: FeatureViews): Float32Array;
   /** Offline: a whole history sorted by eventTime, with its labels (any order, with arrival times). */
   computeFile(txs: readonly Transaction[], labels?: readonly LabelEvent[], opts?: ComputeFileOptions): Matrix;
   /** One row without folding the transaction in (writes into out at `at`). */
-  evaluate(tx: Transaction, state: SpecState, out: Float32Array | Float64Array, at: number): void;
+  evaluate(tx: Transaction, state: SpecState, out: Float32Array | Float64Array, at: number, views?: FeatureViews): void;
 }
 
 export interface CompileSpecOptions {
@@ -107,8 +117,12 @@ export function compileFeatureSpec(spec: FeatureSpec, opts: CompileSpecOptions =
   const viewPlans = plan.entities.filter((p) => !p.isOrigin);
   const width = names.length;
 
-  const createViews = (o: { lagAllowanceMs?: number } = {}): FeatureViews =>
-    createFeatureViews(plan.entities, { ...bounds, lagAllowanceMs: o.lagAllowanceMs ?? bounds.lagAllowanceMs });
+  const createViews = (o: { lagAllowanceMs?: number; keepEvents?: boolean } = {}): FeatureViews =>
+    createFeatureViews(
+      plan.entities,
+      { ...bounds, lagAllowanceMs: o.lagAllowanceMs ?? bounds.lagAllowanceMs },
+      { keepEvents: o.keepEvents },
+    );
 
   const createState = (o: CreateSpecStateOptions = {}): SpecState =>
     newSpecState({ featureSet, hash, bounds, views: o.views ?? createViews(), partition: o.partition ?? null });
@@ -124,20 +138,21 @@ export function compileFeatureSpec(spec: FeatureSpec, opts: CompileSpecOptions =
     entities: [...new Set(viewPlans.filter((p) => p.field !== '*').map((p) => p.field))],
     usesLabels: plan.usesLabels,
     createViews,
+    chunkViews: (base) => createFeatureViews(plan.entities, base.bounds, { labels: base.labels }),
     createState,
     restoreState(snapshot, views) {
       return restoreState(snapshot, createState, views, hash, origin?.layout);
     },
     inputProblem: featureInputProblem,
     evaluate,
-    compute(txs, state, out) {
+    compute(txs, state, out, views) {
       assertValid(txs);
       const n = txs.length * width;
       if (out !== undefined && out.length < n) {
         throw new FraudError('BAD_REQUEST', `output buffer holds ${out.length} values, ${n} needed`);
       }
       const buf = out === undefined ? new Float32Array(n) : out.length === n ? out : out.subarray(0, n);
-      for (let i = 0; i < txs.length; i++) row(txs[i] as Transaction, state, buf, i * width);
+      for (let i = 0; i < txs.length; i++) row(txs[i] as Transaction, state, buf, i * width, views);
       sweepOrigins(state, bounds);
       return buf;
     },

@@ -2,6 +2,7 @@ import type { Transaction } from '@fraud/schemas';
 import type { ResolvedBounds } from '../spec/validate.ts';
 import {
   countOf,
+  upperBoundTime,
   dropFront,
   emptyEvents,
   insertEvent,
@@ -40,7 +41,7 @@ export class ViewStore {
 
   constructor(
     readonly plan: EntityPlan,
-    private readonly bounds: ResolvedBounds,
+    readonly bounds: ResolvedBounds,
   ) {}
 
   /** Frequency stores keep only their window (they hold every event, uncapped); the others the retention. */
@@ -108,6 +109,29 @@ export class ViewStore {
   }
 }
 
+/**
+ * The events of one key a chunk's lookups need (times ascending, the store's layout): every event
+ * strictly before the key's newest payment in the chunk that a lookup at any of the key's
+ * payment times may read (capped stores: the last maxEvents before the earliest; frequency stores:
+ * the window before the earliest). Null when the store holds none.
+ */
+export interface EventSlice {
+  nums: number[];
+  strs: (string | null)[];
+}
+
+/** The slice of `key`'s events a chunk whose payments on that key span [tMin, tMax] needs. */
+export function sliceOf(store: ViewStore, key: string, tMin: number, tMax: number): EventSlice | null {
+  const d = store.keys.get(key);
+  if (d === undefined) return null;
+  const end = lowerBoundTime(d, tMax);
+  const start = store.plan.uncapped
+    ? Math.min(end, upperBoundTime(d, tMin - store.plan.scanMs))
+    : Math.max(0, lowerBoundTime(d, tMin) - store.bounds.maxEvents);
+  if (end <= start) return null;
+  return { nums: d.nums.slice(start * d.S, end * d.S), strs: d.R === 0 ? [] : d.strs.slice(start * d.R, end * d.R) };
+}
+
 export interface FeatureViews {
   readonly bounds: Readonly<ResolvedBounds>;
   /** Largest eventTime added. */
@@ -118,6 +142,13 @@ export interface FeatureViews {
   readonly labels: LabelView;
   /** Adds a payment to every entity view; false when it was already held (or is too old). */
   addTransaction(tx: Transaction): boolean;
+  /**
+   * Adds a payment to the stores of one entity field only (an owner of entity partitions gets a
+   * copy per field, each to the partition of that field's key); false when already held.
+   */
+  addEntityEvent(tx: Transaction, field: string): boolean;
+  /** Sets a key's events in store `store` (a chunk's lookup result, in the store's layout). */
+  putSlice(store: number, key: string, slice: EventSlice): void;
   /** Adds a label (its payment may not have been seen yet); false when already held. */
   addLabel(label: LabelEvent): boolean;
   size(): { keys: number; events: number; labels: number };
@@ -125,10 +156,22 @@ export interface FeatureViews {
 
 const SWEEP_EVERY_MS = 3_600_000;
 
-export function createFeatureViews(plans: readonly EntityPlan[], bounds: ResolvedBounds): FeatureViews {
+export interface FeatureViewsOptions {
+  /** False: the entity stores take no events (only the watermark moves). Default true. */
+  keepEvents?: boolean;
+  /** Share this label view instead of a new one. */
+  labels?: LabelView;
+}
+
+export function createFeatureViews(
+  plans: readonly EntityPlan[],
+  bounds: ResolvedBounds,
+  opts: FeatureViewsOptions = {},
+): FeatureViews {
   const stores = plans.filter((p) => !p.isOrigin).map((p) => new ViewStore(p, bounds));
   const scratch = stores.map((s) => eventValues(s.plan));
-  const labels = new LabelView(bounds.retentionMs + bounds.lagAllowanceMs);
+  const labels = opts.labels ?? new LabelView(bounds.retentionMs + bounds.lagAllowanceMs);
+  const keepEvents = opts.keepEvents !== false;
   let watermark = -Infinity;
   let lastSweep = -Infinity;
   let duplicates = 0;
@@ -143,24 +186,24 @@ export function createFeatureViews(plans: readonly EntityPlan[], bounds: Resolve
     stores,
     labels,
     addTransaction(tx) {
-      if (tx.eventTime > watermark) watermark = tx.eventTime;
-      let added = stores.length === 0;
-      let duplicate = false;
-      for (let i = 0; i < stores.length; i++) {
-        const store = stores[i] as ViewStore;
-        const key = store.plan.key(tx);
-        if (key === null) continue;
-        const v = (scratch[i] as ValuesScratch).fill(tx);
-        const before = store.duplicates;
-        if (store.add(key, v, watermark)) added = true;
-        else if (store.duplicates > before) duplicate = true;
-      }
-      if (duplicate && !added) duplicates++;
-      if (watermark - lastSweep >= SWEEP_EVERY_MS) {
-        lastSweep = watermark;
-        for (const s of stores) s.sweep(watermark);
-      }
-      return added;
+      return add(tx, null);
+    },
+    addEntityEvent(tx, field) {
+      return add(tx, field);
+    },
+    putSlice(i, key, slice) {
+      const store = stores[i];
+      if (store === undefined) throw new RangeError(`no entity store ${i}`);
+      const { S, R, so } = store.plan.layout;
+      const d: EventList = { nums: slice.nums, strs: R === 0 ? [] : slice.strs, S, R, so };
+      const n = countOf(d);
+      if (n === 0) return;
+      const before = store.keys.get(key);
+      if (before !== undefined) store.events -= countOf(before);
+      store.keys.set(key, d);
+      store.events += n;
+      const last = timeAt(d, n - 1);
+      if (last > watermark) watermark = last;
     },
     addLabel: (label) => labels.add(label, watermark),
     size() {
@@ -173,4 +216,27 @@ export function createFeatureViews(plans: readonly EntityPlan[], bounds: Resolve
       return { keys, events, labels: labels.count };
     },
   };
+
+  function add(tx: Transaction, field: string | null): boolean {
+    if (tx.eventTime > watermark) watermark = tx.eventTime;
+    if (!keepEvents) return false;
+    let added = stores.length === 0;
+    let duplicate = false;
+    for (let i = 0; i < stores.length; i++) {
+      const store = stores[i] as ViewStore;
+      if (field !== null && store.plan.field !== field) continue;
+      const key = store.plan.key(tx);
+      if (key === null) continue;
+      const v = (scratch[i] as ValuesScratch).fill(tx);
+      const before = store.duplicates;
+      if (store.add(key, v, watermark)) added = true;
+      else if (store.duplicates > before) duplicate = true;
+    }
+    if (duplicate && !added) duplicates++;
+    if (watermark - lastSweep >= SWEEP_EVERY_MS) {
+      lastSweep = watermark;
+      for (const s of stores) s.sweep(watermark);
+    }
+    return added;
+  }
 }
