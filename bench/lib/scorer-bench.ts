@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { envWith } from '@fraud/common';
 import { trainDirectArtifact, trainParams } from '@fraud/model';
-import { snapshotTopicConfig, type Admin } from '@fraud/kafka';
+import { entityEventsTopicConfig, snapshotTopicConfig, type Admin } from '@fraud/kafka';
 import type { Topics, Transaction } from '@fraud/schemas';
 import type { BenchEnv } from '@fraud/cli/bench-env';
 import { seededRandom } from '@fraud/common/testing';
@@ -128,9 +128,15 @@ export async function createBenchTopics(
         replicationFactor: 1,
         configEntries: [...snapshotTopicConfig],
       },
+      {
+        topic: topics.entityEvents,
+        numPartitions: partitions,
+        replicationFactor: 1,
+        configEntries: [...entityEventsTopicConfig],
+      },
     ],
   });
-  return [...data, ...compacted, topics.stateSnapshots];
+  return [...data, ...compacted, topics.stateSnapshots, topics.entityEvents];
 }
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -1,4 +1,4 @@
-import { snapshotTopicConfig, type Admin, type ITopicConfig } from '@fraud/kafka';
+import { entityEventsTopicConfig, snapshotTopicConfig, type Admin, type ITopicConfig } from '@fraud/kafka';
 import { topicNames } from '@fraud/schemas';
 
 export interface TopicPlan {
@@ -29,6 +29,7 @@ export function plannedTopics(plan: TopicPlan = {}): ITopicConfig[] {
     { topic: t.schemas, numPartitions: 1, replicationFactor: 1, configEntries: compact },
     { topic: t.control, numPartitions: 1, replicationFactor: 1, configEntries: compact },
     { topic: t.stateSnapshots, numPartitions: p, replicationFactor: 1, configEntries: [...snapshotTopicConfig] },
+    { topic: t.entityEvents, numPartitions: p, replicationFactor: 1, configEntries: [...entityEventsTopicConfig] },
   ];
 }
 

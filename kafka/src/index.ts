@@ -70,6 +70,7 @@ export {
   consumerConfig,
   producerConfig,
   snapshotTopicConfig,
+  entityEventsTopicConfig,
   type ConsumerPreset,
   type ProducerPreset,
 } from './presets.ts';

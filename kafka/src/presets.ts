@@ -107,6 +107,17 @@ export function producerConfig(preset: ProducerPreset, overrides: ProducerConfig
  * and part, so the newest snapshot of each partition stays; small segments so compaction runs
  * within minutes and a restore's read of the tail stays short.
  */
+/**
+ * The internal entity-events topic (scorer/src/entity/): copies of payments keyed by entity, read
+ * by their partition's owner over the views' lookback (26 h by default) at every restore; kept 3
+ * days, so a lookback up to that long finds its history.
+ */
+export const entityEventsTopicConfig: ReadonlyArray<{ name: string; value: string }> = [
+  { name: 'cleanup.policy', value: 'delete' },
+  { name: 'retention.ms', value: String(3 * 86_400_000) },
+  { name: 'segment.ms', value: String(3_600_000) },
+];
+
 export const snapshotTopicConfig: ReadonlyArray<{ name: string; value: string }> = [
   { name: 'cleanup.policy', value: 'compact' },
   { name: 'max.message.bytes', value: String(16 * 1024 * 1024) },

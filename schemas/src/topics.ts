@@ -10,6 +10,11 @@ export interface Topics {
   control: string;
   /** Compacted, gzipped JSON: the scorer's per-partition state snapshots (scorer/src/state-snapshot.ts). */
   stateSnapshots: string;
+  /**
+   * Internal: each valid payment's copy per entity field its feature specs read, keyed and
+   * partitioned by that entity's key, plus progress markers (scorer/src/entity/).
+   */
+  entityEvents: string;
 }
 
 export function topicNames(prefix = ''): Topics {
@@ -22,6 +27,7 @@ export function topicNames(prefix = ''): Topics {
     schemas: `${prefix}_schemas`,
     control: `${prefix}control`,
     stateSnapshots: `${prefix}scorer-state`,
+    entityEvents: `${prefix}entity-events`,
   };
 }
 

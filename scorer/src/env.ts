@@ -54,6 +54,15 @@ export const scorerEnvSchema = z.object({
       'Longest a chunk waits for the global destination view to reach its newest eventTime; ' +
         'after it the chunk is scored anyway and counted as lagging.',
     ),
+  SCORER_ENTITY_STATE: z
+    .enum(['partitioned', 'global'])
+    .default('global')
+    .describe(
+      'Where the state of non-origin entities (destination, merchant, device...) lives. partitioned: each ' +
+        'instance holds the keys of the partitions it owns, fed by the internal entity-events topic, and chunks ' +
+        'look their keys up at the owners (work and memory split by instance). global: every instance reads ' +
+        'all of `transactions` into its own view (docs/scorer.md).',
+    ),
   SCORER_DEST_VIEW_LOOKBACK_MS: envInt(60_000, 30 * 86_400_000)
     .default(26 * 3_600_000)
     .describe(

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { FeatureViews } from '@fraud/model';
 import type { SpecStates } from './ports.ts';
 import { estimateStateBytes, type StateBytes } from './state-bytes.ts';
 
@@ -11,6 +12,21 @@ export interface ScorerMetrics
   extends ChunkMetrics, PartitionMetrics, ModelMetrics, ViewMetrics, SyncMetrics, StateMetrics {
   /** The label view's consumer and barrier (specs with label features), same shape as the destination view's. */
   labelView: ViewMetrics;
+  /** Partitioned entity state (SCORER_ENTITY_STATE=partitioned): copies written, lookups. */
+  entity: EntityMetrics;
+}
+
+export interface EntityMetrics {
+  /** Copies of payments written to entity-events (markers not counted). */
+  copiesWritten: Counter;
+  /** Seconds a chunk's copies and markers took to be acknowledged. */
+  writeSeconds: Histogram;
+  /** Keys looked up, by where: local (this instance owns them), remote (asked over HTTP), served (answered here). */
+  lookupKeys: Counter<'where'>;
+  /** Lookups of one entity partition for one chunk, by outcome (ready, lagging, not_owner, not_ready, failed). */
+  lookups: Counter<'outcome'>;
+  /** Seconds a chunk spent gathering its entity keys (barrier waits and round trips included). */
+  gatherSeconds: Histogram;
 }
 
 /** What each committed chunk adds. */
@@ -79,6 +95,8 @@ export interface StateMetrics {
 
 /** The SpecStates of the open partition tasks, by partition. */
 export interface StateTracker {
+  /** Views held outside the tasks' states (the entity owners'), counted in the view bytes. */
+  viewsFrom(source: () => Iterable<FeatureViews>): void;
   track(partition: number, states: SpecStates): void;
   /** Forgets the partition's states if they are still `states` (a newer task's stay). */
   untrack(partition: number, states: SpecStates): void;
@@ -95,6 +113,45 @@ export function createScorerMetrics(registry: Registry): ScorerMetrics {
     ...syncMetrics(registers),
     ...state,
     labelView: labelViewMetrics(registers, state.recordsDecoded.labels({ source: 'label_view' })),
+    entity: entityMetrics(registers),
+  };
+}
+
+function entityMetrics(registers: Registry[]): EntityMetrics {
+  const lookupKeys = new Counter({
+    name: 'fraud_scorer_entity_lookup_keys_total',
+    help: 'Entity keys looked up, by where: local (owned here), remote (asked over HTTP), served (answered here)',
+    labelNames: ['where'],
+    registers,
+  });
+  for (const where of ['local', 'remote', 'served']) lookupKeys.inc({ where }, 0);
+  const lookups = new Counter({
+    name: 'fraud_scorer_entity_lookups_total',
+    help: 'Lookups of one entity partition for one chunk, by outcome (ready, lagging, not_owner, not_ready, failed)',
+    labelNames: ['outcome'],
+    registers,
+  });
+  for (const outcome of ['ready', 'lagging']) lookups.inc({ outcome }, 0);
+  return {
+    copiesWritten: new Counter({
+      name: 'fraud_scorer_entity_copies_written_total',
+      help: 'Copies of payments written to entity-events, one per entity field the specs read',
+      registers,
+    }),
+    writeSeconds: new Histogram({
+      name: 'fraud_scorer_entity_write_seconds',
+      help: "Seconds until a chunk's entity copies and markers were acknowledged",
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    }),
+    lookupKeys,
+    lookups,
+    gatherSeconds: new Histogram({
+      name: 'fraud_scorer_entity_gather_seconds',
+      help: 'Seconds a chunk spent gathering its entity keys from their owners (barrier waits included)',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5],
+      registers,
+    }),
   };
 }
 
@@ -103,14 +160,15 @@ const STATE_BYTES_EVERY_MS = 1_000;
 
 function stateMetrics(registers: Registry[]): StateMetrics {
   const tracked = new Map<number, SpecStates>();
+  const extra: Array<() => Iterable<FeatureViews>> = [];
   let last: { at: number; bytes: StateBytes } | undefined;
   const recordsDecoded = new Counter({
     name: 'fraud_scorer_records_decoded_total',
-    help: 'Records decoded by this instance, by source (input: partition tasks, view, label_view, restore)',
+    help: 'Records decoded by this instance, by source (input: partition tasks, view, label_view, restore, entity)',
     labelNames: ['source'],
     registers,
   });
-  for (const source of ['input', 'view', 'label_view', 'restore']) recordsDecoded.inc({ source }, 0);
+  for (const source of ['input', 'view', 'label_view', 'restore', 'entity']) recordsDecoded.inc({ source }, 0);
   new Gauge({
     name: 'fraud_scorer_state_bytes',
     help:
@@ -121,7 +179,13 @@ function stateMetrics(registers: Registry[]): StateMetrics {
     collect() {
       const now = Date.now();
       if (last === undefined || now - last.at >= STATE_BYTES_EVERY_MS)
-        last = { at: now, bytes: estimateStateBytes(tracked.values()) };
+        last = {
+          at: now,
+          bytes: estimateStateBytes(
+            tracked.values(),
+            extra.flatMap((f) => [...f()]),
+          ),
+        };
       for (const [kind, bytes] of Object.entries(last.bytes)) this.set({ kind }, bytes);
     },
   });
@@ -142,6 +206,7 @@ function stateMetrics(registers: Registry[]): StateMetrics {
   return {
     recordsDecoded,
     states: {
+      viewsFrom: (source) => void extra.push(source),
       track: (partition, states) => void tracked.set(partition, states),
       untrack(partition, states) {
         if (tracked.get(partition) === states) tracked.delete(partition);

@@ -37,8 +37,25 @@ export interface FeatureModule<S = unknown> {
   snapshotState?(state: S): unknown;
   /** A partition's state from snapshotState's output (sharing the instance's views); throws when it does not fit. */
   restoreState?(snapshot: unknown): S;
-  /** Row-major rows x featureNames.length; each payment sees only history strictly before it; updates state. */
-  compute(payments: readonly Transaction[], state: S): Float32Array;
+  /**
+   * Row-major rows x featureNames.length; each payment sees only history strictly before it; updates
+   * state. `inputs`: what gatherInputs returned for these payments (partitioned entity state).
+   */
+  compute(payments: readonly Transaction[], state: S, inputs?: unknown): Float32Array;
+  /**
+   * Partitioned entity state: the copies of a valid payment its entity owners need (one per entity
+   * field with a key), written to entity-events before any lookup. Absent: the spec reads no entity.
+   */
+  entityCopies?(payment: Transaction): ReadonlyArray<{ field: string; key: string }>;
+  /**
+   * Partitioned entity state: looks the payments' entity keys up at their owners (each waiting, at
+   * most `waitMs`, until it holds every event before `t`) and the labels' barrier; the result goes
+   * to compute. Replaces awaitInputs when present.
+   */
+  gatherInputs?(
+    payments: readonly Transaction[],
+    at: { t: number; appendedBy: number; waitMs?: number },
+  ): Promise<unknown>;
   /**
    * Waits (bounded) until the spec's views hold every event (and label) before `eventTime`;
    * `appendedBy` is the chunk's newest Kafka timestamp. Absent: the spec reads no views.

@@ -114,6 +114,8 @@ function deadLetter(rec: RawRecord, why: { code: string; message: string }, ctx:
 
 export interface ScoreContext {
   partition: number;
+  /** Per spec hash: what its gatherInputs returned for these payments (absent: the spec's own views). */
+  inputs?: ReadonlyMap<string, unknown>;
   /** The partition's states, one per spec of ctx.models (ensureSpecStates); mutated: they include the payments. */
   state: SpecStates;
   models: ModelPair;
@@ -132,16 +134,36 @@ export function specsOf(models: ModelPair): FeatureModule[] {
 }
 
 /**
+ * What the specs read besides their partition state, before payments newer than nothing before
+ * `at.t` are computed: each spec's gatherInputs (partitioned entity state: lookups at the owners),
+ * else its awaitInputs (the instance's own views' barriers). Keyed by spec hash.
+ */
+export async function gatherSpecInputs(
+  specs: readonly FeatureModule[],
+  payments: readonly Transaction[],
+  at: { t: number; appendedBy: number; waitMs?: number },
+): Promise<Map<string, unknown>> {
+  const inputs = new Map<string, unknown>();
+  await Promise.all(
+    specs.map(async (f) => {
+      if (f.gatherInputs !== undefined) inputs.set(f.hash, await f.gatherInputs(payments, at));
+      else await f.awaitInputs?.(at.t, at.appendedBy);
+    }),
+  );
+  return inputs;
+}
+
+/**
  * Features of the payments for every spec of the pair, each spec computed once with its state;
  * states of specs the pair does not use are dropped (they would miss these payments).
  */
-export function computeSpecs(payments: readonly Transaction[], ctx: Pick<ScoreContext, 'state' | 'models'>) {
+export function computeSpecs(payments: readonly Transaction[], ctx: Pick<ScoreContext, 'state' | 'models' | 'inputs'>) {
   const specs = specsOf(ctx.models);
   for (const hash of [...ctx.state.keys()]) if (!specs.some((f) => f.hash === hash)) ctx.state.delete(hash);
   const out = new Map<string, Float32Array>();
   for (const f of specs) {
     if (!ctx.state.has(f.hash)) throw new Error(`no feature state for spec ${f.id} on this partition`);
-    out.set(f.hash, f.compute(payments, ctx.state.get(f.hash)));
+    out.set(f.hash, f.compute(payments, ctx.state.get(f.hash), ctx.inputs?.get(f.hash)));
   }
   return out;
 }

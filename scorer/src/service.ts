@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import { FraudError, createMetricsRegistry, errorMessage, type Logger } from '@fraud/common';
 import {
+  entityEventsTopicConfig,
   producerConfig,
+  readOwners,
   snapshotTopicConfig,
   startMetricsServer,
   watchConsumerDeath,
@@ -23,6 +25,9 @@ import type { ScorerCodecs, ServingModelFactory, TransactionValidator } from './
 import { specsOf } from './score-chunk.ts';
 import { createSpecCatalog, type SpecCatalog, type SpecContext, type SpecWiring } from './spec-catalog.ts';
 import { createSyncDecider, type SyncDecider } from './sync/decider.ts';
+import { createEntityGather, type EntityGather } from './entity/gather.ts';
+import { createEntityOwners, type EntityOwners } from './entity/owner.ts';
+import { createEntityWriter, type EntityWriter } from './entity/writer.ts';
 import { startDecideServer, type DecideServer } from './sync/server.ts';
 
 export interface ScorerServiceDeps {
@@ -89,7 +94,8 @@ export async function startScorer(deps: ScorerServiceDeps): Promise<ScorerServic
     const numPartitions = await checkTopics(admin, up.topics);
     if (deps.env.SCORER_SNAPSHOT_INTERVAL_MS > 0)
       await ensureSnapshotTopic(admin, up.topics, numPartitions, deps.logger);
-    const specs = startSpecs(up);
+    const entity = deps.env.SCORER_ENTITY_STATE === 'partitioned' ? await startEntity(up, admin, numPartitions) : null;
+    const specs = startSpecs(up, entity ?? undefined);
     const models = await startModels(up, specs);
     const policy = await startPolicyFeed({
       kafka: deps.kafka,
@@ -100,9 +106,11 @@ export async function startScorer(deps: ScorerServiceDeps): Promise<ScorerServic
     });
     up.stops.push(() => policy.stop());
     let decider: SyncDecider | null = null;
-    const decide = await startDecide(up, () => decider);
-    const loop = await startLoop(up, { admin, models, policy: () => policy.current() }, decide?.url);
-    if (decide) decider = await startDecider(up, { loop, models, policy: () => policy.current(), numPartitions });
+    const decide = await startDecide(up, () => decider, entity?.owners);
+    const loopParts = { admin, models, policy: () => policy.current(), entity: entity ?? undefined };
+    const loop = await startLoop(up, loopParts, decide?.url);
+    if (decide && deps.env.SCORER_DECIDE_ENABLED)
+      decider = await startDecider(up, { loop, models, policy: () => policy.current(), numPartitions });
     const metricsPort = await serveMetrics(up, loop, specs);
     deps.logger.info(
       {
@@ -148,13 +156,59 @@ function pipeParts(up: Startup) {
   };
 }
 
+interface EntityParts {
+  owners: EntityOwners;
+  gather: EntityGather;
+  writer: EntityWriter;
+}
+
+/**
+ * Partitioned entity state (docs/scorer.md): the entity-events topic (created when missing), this
+ * instance's owners of the entity partitions it will be assigned, its lookups at the others', and
+ * the idempotent producer of the chunks' copies.
+ */
+async function startEntity(up: Startup, admin: Admin, partitions: number): Promise<EntityParts> {
+  const { deps, topics } = up;
+  await ensureEntityTopic(admin, topics, partitions, deps.logger);
+  const owners = createEntityOwners({
+    kafka: deps.kafka,
+    admin,
+    transactions: topics.transactions,
+    entityEvents: topics.entityEvents,
+    partitions,
+    groupId: deps.env.SCORER_GROUP_ID,
+    groupPrefix: `${deps.env.SCORER_GROUP_ID}-${up.instanceId}`,
+    decode: (b) => deps.codecs.transaction.decode(b),
+    lookbackMs: deps.env.SCORER_DEST_VIEW_LOOKBACK_MS,
+    metrics: up.metrics,
+    logger: deps.logger,
+    now: up.now,
+  });
+  up.stops.push(() => owners.stop());
+  up.metrics.states.viewsFrom(() => owners.views());
+  const gather = createEntityGather({
+    owners,
+    partitions,
+    readOwners: () => readOwners(admin, deps.env.SCORER_GROUP_ID, topics.transactions),
+    metrics: up.metrics,
+    logger: deps.logger,
+  });
+  up.stops.push(async () => gather.stop());
+  const producer = deps.kafka.producer(producerConfig('idempotent', { allowAutoTopicCreation: false }));
+  await producer.connect();
+  up.stops.push(() => producer.disconnect());
+  const writer = createEntityWriter({ producer, topic: topics.entityEvents, partitions });
+  return { owners, gather, writer };
+}
+
 /** The feature specs of the models in force: their views start when a model needs them. */
-function startSpecs(up: Startup): SpecCatalog {
+function startSpecs(up: Startup, entity?: EntityParts): SpecCatalog {
   const { deps } = up;
   const wiring = deps.specWiring({
     env: deps.env,
     ...pipeParts(up),
     groupPrefix: `${deps.env.SCORER_GROUP_ID}-${up.instanceId}`,
+    entity,
   });
   const catalog = createSpecCatalog({ wiring, logger: deps.logger });
   up.stops.push(() => catalog.close());
@@ -191,17 +245,26 @@ interface LoopParts {
   admin: Admin;
   models: ModelManager;
   policy: () => CompiledPolicy;
+  entity?: EntityParts;
 }
 
-/** The decide endpoint, listening before the loop joins the group (its URL goes in the member userData). */
-async function startDecide(up: Startup, decider: () => SyncDecider | null): Promise<DecideServer | null> {
+/**
+ * The decide endpoint (and, with partitioned entity state, the entity lookups), listening before
+ * the loop joins the group (its URL goes in the member userData).
+ */
+async function startDecide(
+  up: Startup,
+  decider: () => SyncDecider | null,
+  owners?: EntityOwners,
+): Promise<DecideServer | null> {
   const { env, logger } = up.deps;
-  if (!env.SCORER_DECIDE_ENABLED) return null;
+  if (!env.SCORER_DECIDE_ENABLED && owners === undefined) return null;
   const server = await startDecideServer({
     host: env.SCORER_DECIDE_HOST,
     port: env.SCORER_DECIDE_PORT,
     advertisedHost: env.SCORER_DECIDE_ADVERTISED_HOST,
     decider,
+    lookup: owners ? (req) => owners.lookup(req) : undefined,
     logger,
   });
   up.stops.push(() => server.close());
@@ -250,6 +313,7 @@ async function startLoop(up: Startup, parts: LoopParts, decideUrl?: string): Pro
   const { env } = deps;
   const loop = await startScorerLoop({
     ...parts,
+    entity: parts.entity ? { writer: parts.entity.writer, owners: parts.entity.owners } : undefined,
     specs: () => {
       const pair = parts.models.current();
       return pair === null ? [] : specsOf(pair);
@@ -316,6 +380,32 @@ async function checkTopics(admin: Admin, topics: Topics): Promise<number> {
     );
   }
   return inputs;
+}
+
+/**
+ * The entity-events topic, created when missing with as many partitions as `transactions` (the
+ * owner of transactions[q] owns entity-events[q]); any other count fails start-up.
+ */
+async function ensureEntityTopic(admin: Admin, topics: Topics, partitions: number, logger: Logger): Promise<void> {
+  const topic = topics.entityEvents;
+  if (!(await admin.listTopics()).includes(topic)) {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic, numPartitions: partitions, configEntries: [...entityEventsTopicConfig] }],
+    });
+    logger.info({ topic, partitions }, 'created the entity-events topic');
+    return;
+  }
+  const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+  const have = meta.topics[0]?.partitions.length ?? 0;
+  if (have !== partitions) {
+    throw new FraudError(
+      'CONFIG_INVALID',
+      `${topic} has ${have} partitions and ${topics.transactions} ${partitions}: they must be equal (the owner of ` +
+        `a transactions partition owns the entity partition of the same number); recreate ${topic} with ` +
+        `${partitions}, or set SCORER_ENTITY_STATE=global`,
+    );
+  }
 }
 
 /**

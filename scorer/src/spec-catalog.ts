@@ -4,6 +4,8 @@ import type { ModelUpdate, Topics } from '@fraud/schemas';
 import type { ScorerEnv } from './env.ts';
 import type { ScorerMetrics } from './metrics.ts';
 import type { FeatureModule, ScorerCodecs, TransactionValidator } from './ports.ts';
+import type { EntityGather } from './entity/gather.ts';
+import type { EntityOwners } from './entity/owner.ts';
 
 /** The spec a model update names, identified before anything is started for it. */
 export interface ResolvedSpec {
@@ -35,6 +37,11 @@ export interface SpecContext {
   now: () => number;
   /** Prefix of the feeds' private consumer groups (unique per instance). */
   groupPrefix: string;
+  /**
+   * Partitioned entity state (SCORER_ENTITY_STATE=partitioned): this instance's entity owners and
+   * its lookups at the others'; absent: every spec reads all of `transactions` into its own views.
+   */
+  entity?: { owners: EntityOwners; gather: EntityGather };
 }
 
 /** How a model's spec becomes a running FeatureModule (spec-wiring.ts wires model/'s engine and the view feeds). */

@@ -1,6 +1,8 @@
 import { FraudError } from '@fraud/common';
 import {
+  entityCopiesOf,
   featureSetLabel,
+  lookupsOf,
   fsV2Spec,
   modelFeatureSpec,
   type CompiledFeatureSpec,
@@ -26,7 +28,8 @@ export function specModule(compiled: CompiledFeatureSpec, views: FeatureViews): 
     scratchState: () => compiled.createState(),
     snapshotState: (state) => state.snapshot(),
     restoreState: (snapshot) => compiled.restoreState(snapshot, views),
-    compute: (payments, state) => compiled.compute(payments, state),
+    compute: (payments, state, inputs) =>
+      compiled.compute(payments, state, undefined, inputs as FeatureViews | undefined),
   };
 }
 
@@ -72,14 +75,26 @@ export function createSpecWiring(ctx: SpecContext): SpecWiring {
 }
 
 async function startSpec(ctx: SpecContext, compiled: CompiledFeatureSpec): Promise<SpecRuntime> {
-  const views = compiled.createViews();
+  const probe = compiled.createViews();
+  const partitioned = ctx.entity !== undefined && probe.stores.length > 0;
+  // Partitioned: the instance's views keep labels only; entity events live with their owners.
+  const views = partitioned ? compiled.createViews({ keepEvents: false }) : probe;
   const feeds: DestViewFeed[] = [];
   const stop = async (): Promise<void> => {
+    if (partitioned) ctx.entity?.owners.unregister(compiled.hash);
     await Promise.all(feeds.map((f) => f.stop()));
   };
   try {
     const started = performance.now();
-    const txFeed = compiled.entities.length > 0 ? await startTransactionFeed(ctx, compiled, views) : null;
+    if (partitioned) {
+      ctx.entity!.owners.register({
+        hash: compiled.hash,
+        id: compiled.featureSet,
+        createViews: () => compiled.createViews(),
+      });
+    }
+    const txFeed =
+      compiled.entities.length > 0 && !partitioned ? await startTransactionFeed(ctx, compiled, views) : null;
     if (txFeed) feeds.push(txFeed);
     const labelFeed = compiled.usesLabels ? await startLabelFeed(ctx, compiled, views) : null;
     if (labelFeed) feeds.push(labelFeed);
@@ -105,12 +120,46 @@ async function startSpec(ctx: SpecContext, compiled: CompiledFeatureSpec): Promi
           labelFeed?.waitFor(eventTime, env.SCORER_LABEL_VIEW_WAIT_MS, appendedBy),
         ]),
       viewLagMs: txFeed ? () => txFeed.lagMs() : undefined,
+      ...(partitioned && partitionedInputs(ctx, compiled, views, labelFeed)),
     };
-    return { features, healthy: () => feeds.every((f) => f.healthy()), stop };
+    const healthy = () => feeds.every((f) => f.healthy()) && (!partitioned || ctx.entity!.owners.healthy());
+    return { features, healthy, stop };
   } catch (err: unknown) {
     await stop();
     throw err;
   }
+}
+
+/**
+ * A spec's module parts with partitioned entity state: the copies each payment's owners need, and
+ * per chunk a private view filled by lookups at the owners (the label barrier waited on beside).
+ */
+function partitionedInputs(
+  ctx: SpecContext,
+  compiled: CompiledFeatureSpec,
+  views: FeatureViews,
+  labelFeed: DestViewFeed | null,
+): Pick<FeatureModule<SpecState>, 'entityCopies' | 'gatherInputs' | 'viewLagMs'> {
+  const { gather, owners } = ctx.entity!;
+  const { env, metrics } = ctx;
+  return {
+    entityCopies: (tx) => entityCopiesOf(views, tx),
+    async gatherInputs(payments, at) {
+      const chunk = compiled.chunkViews(views);
+      const waitMs = at.waitMs ?? env.SCORER_DEST_VIEW_WAIT_MS;
+      const t0 = performance.now();
+      const [result] = await Promise.all([
+        gather.gather(compiled.hash, chunk, lookupsOf(views, payments), { t: at.t, appendedBy: at.appendedBy, waitMs }),
+        at.waitMs === 0 ? undefined : labelFeed?.waitFor(at.t, env.SCORER_LABEL_VIEW_WAIT_MS, at.appendedBy),
+      ]);
+      if (at.waitMs !== 0) {
+        metrics.viewWaitSeconds.observe((performance.now() - t0) / 1000);
+        if (result.status === 'lagging') metrics.viewLagging.inc();
+      }
+      return chunk;
+    },
+    viewLagMs: () => owners.lagMs(compiled.hash),
+  };
 }
 
 /** Every partition of `transactions` into the spec's entity views (the global destination view of fs-v2). */

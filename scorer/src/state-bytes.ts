@@ -71,11 +71,12 @@ function isSpecState(s: unknown): s is SpecState {
 
 /**
  * The bytes of the partition tasks' states (`tasks`: each task's SpecStates) and of the views they
- * share, each view counted once however many partitions read it.
+ * share, each view counted once however many partitions read it, plus `extraViews` (the entity
+ * owners' views of the partitions this instance owns).
  */
-export function estimateStateBytes(tasks: Iterable<SpecStates>): StateBytes {
+export function estimateStateBytes(tasks: Iterable<SpecStates>, extraViews: Iterable<FeatureViews> = []): StateBytes {
   const out: StateBytes = { origin: 0, view: 0, labels: 0 };
-  const views = new Set<FeatureViews>();
+  const views = new Set<FeatureViews>(extraViews);
   for (const states of tasks) {
     for (const state of states.values()) {
       if (!isSpecState(state)) continue;

@@ -49,6 +49,8 @@ export interface KafkaPortDeps {
   onRestoreFetch?: (partition: number, records: number) => Promise<void>;
   /** Snapshot counters and timings (absent: not recorded). */
   metrics?: Pick<PartitionMetrics, 'snapshots' | 'snapshotBytes' | 'snapshotSeconds'>;
+  /** Awaited (heartbeating) before a task restores: its entity partition reading its history. */
+  beforeRestore?: (partition: number) => Promise<void>;
 }
 
 /** `<app>-scorer-<topic>-<partition>`: the EOS-v1 zombie-fencing id for one input partition. */
@@ -66,9 +68,10 @@ export function createKafkaEosPort(deps: KafkaPortDeps): EosPort {
       try {
         const committed = await committedOffset(deps.admin, config.groupId, topics.transactions, partition);
         const endOffset = await endOffsetOf(deps.admin, topics.transactions, partition);
-        const restored = await whileHeartbeating(heartbeat, config.heartbeatIntervalMs, () =>
-          restoreOnOpen(deps, partition, deps.specs(), committed),
-        );
+        const restored = await whileHeartbeating(heartbeat, config.heartbeatIntervalMs, async () => {
+          await deps.beforeRestore?.(partition);
+          return restoreOnOpen(deps, partition, deps.specs(), committed);
+        });
         const { state } = restored;
         // A new spec's state is built inside a chunk, from all of scored[p]: heartbeat meanwhile, as
         // on open (kafkajs's heartbeat is the group's, not the fetch batch's, so it stays valid).

@@ -17,6 +17,8 @@ import { createKafkaEosPort } from './kafka-port.ts';
 import { mayStartChunk, planFetchBatch } from './machine.ts';
 import type { EosPort } from './port.ts';
 import { createTaskTable, type TaskTable } from './tasks.ts';
+import type { EntityOwners } from '../entity/owner.ts';
+import type { EntityWriter } from '../entity/writer.ts';
 
 export interface LoopConfig {
   groupId: string;
@@ -66,6 +68,11 @@ export interface LoopDeps {
   port?: EosPort;
   /** Awaited after each fetch of scored[p] during a restore (instrumentation; tests throttle with it). */
   onRestoreFetch?: (partition: number, records: number) => Promise<void>;
+  /**
+   * Partitioned entity state: chunks write their entity copies first; the owners follow the
+   * assignment, and a partition's task opens once its entity partition has read its history.
+   */
+  entity?: { writer: EntityWriter; owners: Pick<EntityOwners, 'assigned' | 'ready'> };
 }
 
 export interface ScorerLoop {
@@ -89,9 +96,16 @@ export async function startScorerLoop(deps: LoopDeps): Promise<ScorerLoop> {
   const { topics, config, logger } = deps;
   const heartbeatIntervalMs = Math.max(500, Math.floor(config.sessionTimeoutMs / 10));
   const tasks = createTaskTable({
-    port: deps.port ?? createKafkaEosPort({ ...deps, config: { ...config, heartbeatIntervalMs } }),
+    port:
+      deps.port ??
+      createKafkaEosPort({
+        ...deps,
+        config: { ...config, heartbeatIntervalMs },
+        beforeRestore: deps.entity ? (p) => deps.entity!.owners.ready(p) : undefined,
+      }),
     chunk: {
       ...deps,
+      entityWriter: deps.entity?.writer,
       topic: topics.transactions,
       explainTopK: config.explainTopK,
       decode: (b) => deps.codecs.transaction.decode(b),
@@ -117,6 +131,7 @@ export async function startScorerLoop(deps: LoopDeps): Promise<ScorerLoop> {
   );
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
     tasks.assigned(e.payload.memberAssignment[topics.transactions] ?? []);
+    deps.entity?.owners.assigned(e.payload.memberAssignment[topics.transactions] ?? []);
     logger.info({ assignment: tasks.assignment(), memberId: e.payload.memberId }, 'partitions assigned');
   });
   await consumer.connect();

@@ -222,7 +222,14 @@ async function decidePartition(
   }
   let scored: ScoredTransaction[];
   try {
-    const computed = computeSpecs(payments, { state: opened.state, models });
+    // Partitioned entity state: the owners' events as they hold them now (no barrier wait on this path;
+    // how far behind they are is answered as viewLagMs).
+    const inputs = new Map<string, unknown>();
+    const t = Math.max(...payments.map((p) => p.eventTime));
+    for (const f of specsOf(models)) {
+      if (f.gatherInputs) inputs.set(f.hash, await f.gatherInputs(payments, { t, appendedBy: deps.now(), waitMs: 0 }));
+    }
+    const computed = computeSpecs(payments, { state: opened.state, models, inputs });
     scored = await decidePayments(payments, computed, {
       models,
       policy: deps.policy(),

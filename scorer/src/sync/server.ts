@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { errorMessage, type Logger } from '@fraud/common';
 import type { Transaction } from '@fraud/schemas';
 import type { SyncAnswer, SyncDecider } from './decider.ts';
+import { decodeRequest, encodeSlices, type LookupAnswer, type LookupRequest } from '../entity/protocol.ts';
 
 const BODY_LIMIT = 256 * 1024;
 
@@ -19,8 +20,10 @@ export interface DecideServerOptions {
   port: number;
   /** The host written into the advertised URL (the bind address when absent). */
   advertisedHost?: string;
-  /** The decider, once the scorer has one; until then every request is answered NOT_READY. */
+  /** The decider, once the scorer has one; until then every request is answered NOT_READY. Null: decide disabled. */
   decider: () => SyncDecider | null;
+  /** Entity lookups on the partitions this instance owns (SCORER_ENTITY_STATE=partitioned); absent: no route. */
+  lookup?: (req: LookupRequest) => Promise<LookupAnswer>;
   logger: Logger;
 }
 
@@ -58,8 +61,12 @@ function advertised(opts: DecideServerOptions): string {
 
 async function handle(req: IncomingMessage, res: ServerResponse, opts: DecideServerOptions): Promise<void> {
   try {
+    if (req.method === 'POST' && req.url === '/v1/entity-lookup' && opts.lookup !== undefined) {
+      return await entityLookup(req, res, opts.lookup);
+    }
     if (req.method !== 'POST' || req.url !== '/v1/decide') {
-      return send(res, 404, { error: { code: 'NOT_FOUND', message: 'POST /v1/decide is the only route' } });
+      const routes = opts.lookup === undefined ? 'POST /v1/decide' : 'POST /v1/decide and POST /v1/entity-lookup';
+      return send(res, 404, { error: { code: 'NOT_FOUND', message: `${routes} are the routes here` } });
     }
     const body = await readJson(req);
     const tx = (body as { transaction?: unknown } | null)?.transaction;
@@ -80,6 +87,30 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: DecideSer
     opts.logger.error({ err: errorMessage(err) }, 'decide request failed');
     return send(res, 503, { error: { code: 'NOT_READY', message: `the decision failed: ${errorMessage(err)}` } });
   }
+}
+
+/**
+ * Internal: another scorer instance's chunk asks for the events of the keys it reads in an entity
+ * partition this instance owns (docs/scorer.md, "Entity state partitioned by Kafka"). 200 with the
+ * slices, 421 NOT_OWNER, 503 NOT_READY (reading its history, or the spec is not running here),
+ * 400 with what is wrong with the request.
+ */
+async function entityLookup(
+  req: IncomingMessage,
+  res: ServerResponse,
+  lookup: (r: LookupRequest) => Promise<LookupAnswer>,
+): Promise<void> {
+  const request = decodeRequest(await readJson(req));
+  if (typeof request === 'string') return send(res, 400, { error: { code: 'BAD_REQUEST', message: request } });
+  const answer = await lookup(request);
+  if (answer.kind === 'not_owner') {
+    const message = `this scorer does not own entity partition ${request.partition}`;
+    return send(res, 421, { error: { code: 'NOT_OWNER', message } });
+  }
+  if (answer.kind === 'not_ready') return send(res, 503, { error: { code: 'NOT_READY', message: answer.why } });
+  const json = encodeSlices(answer.status, answer.slices);
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) });
+  res.end(json);
 }
 
 class BadBody extends Error {

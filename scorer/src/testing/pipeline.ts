@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger, envWith, kafkaEnvSchema, parseEnv, retry, waitFor, type Logger } from '@fraud/common';
 import { uniqueName } from '@fraud/common/testing';
-import { readToEnd, snapshotTopicConfig, type Kafka, type KafkaMessage, type Producer } from '@fraud/kafka';
+import { entityEventsTopicConfig, readToEnd, snapshotTopicConfig, type Kafka, type KafkaMessage, type Producer } from '@fraud/kafka';
 import { testKafka, testTopics, type TestTopics } from '@fraud/kafka/testing';
 import {
   createCodecs,
@@ -120,6 +120,11 @@ async function createPipelineTopics(admin: TestTopics, topics: Topics, partition
     topics.stateSnapshots,
     partitions,
     Object.fromEntries(snapshotTopicConfig.map((c) => [c.name, c.value])),
+  );
+  await create(
+    topics.entityEvents,
+    partitions,
+    Object.fromEntries(entityEventsTopicConfig.map((c) => [c.name, c.value])),
   );
 }
 

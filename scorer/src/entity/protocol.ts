@@ -1,0 +1,126 @@
+import type { EventSlice, KeyLookup } from '@fraud/model';
+
+/**
+ * The wire of partitioned entity state (docs/scorer.md, "Entity state partitioned by Kafka").
+ *
+ * `entity-events` holds two kinds of records, both written by the scoring chunk of a
+ * `transactions` partition p before it waits on any lookup:
+ * - a copy of a valid payment per entity field its specs read: key = the entity key, value = the
+ *   payment's Avro bytes as read from `transactions`, header ENTITY_HEADER = the field, in the
+ *   partition of the key (murmur2, like kafkajs's default partitioner);
+ * - after them, a progress marker in every partition: header MARKER_HEADER, value = Marker JSON.
+ *   Reading a marker of p means every copy of p's payments before `next` has been read.
+ */
+export const ENTITY_HEADER = 'fraud-entity';
+export const MARKER_HEADER = 'fraud-entity-marker';
+
+/** Progress of one `transactions` partition's copies, as of the chunk that wrote the marker. */
+export interface Marker {
+  /** The `transactions` partition. */
+  p: number;
+  /** Offset after the chunk's last record (a string: offsets are 64-bit). */
+  next: string;
+  /** Newest eventTime of the partition's valid payments so far (null: none yet). */
+  newest: number | null;
+  /** Newest Kafka timestamp of the chunk's records (null: none). */
+  appended: number | null;
+}
+
+export function encodeMarker(m: Marker): Buffer {
+  return Buffer.from(JSON.stringify(m));
+}
+
+/** A marker, or null when the bytes are not one (logged by the caller and skipped). */
+export function decodeMarker(b: Buffer | null): Marker | null {
+  if (b === null) return null;
+  try {
+    const m = JSON.parse(b.toString('utf8')) as Partial<Marker>;
+    if (typeof m.p !== 'number' || typeof m.next !== 'string' || !/^\d+$/.test(m.next)) return null;
+    const num = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
+    return { p: m.p, next: m.next, newest: num(m.newest), appended: num(m.appended) };
+  } catch {
+    // Not JSON: not a marker.
+    return null;
+  }
+}
+
+/** A lookup at the owner of one entity partition. */
+export interface LookupRequest {
+  /** Content hash of the spec whose views are asked. */
+  spec: string;
+  /** The entity partition (= the `transactions` partition its owner owns). */
+  partition: number;
+  /** The chunk's newest eventTime: the owner answers once it holds every event before it. */
+  t: number;
+  /** The chunk's newest Kafka timestamp (the barrier's end probe starts after it). */
+  appendedBy: number;
+  /** Longest the owner waits for its barrier (0: answer with what it holds). */
+  waitMs: number;
+  keys: KeyLookup[];
+}
+
+export type LookupStatus = 'ready' | 'lagging';
+
+export type LookupAnswer =
+  | { kind: 'answer'; status: LookupStatus; slices: Array<EventSlice | null> }
+  /** This instance does not own the partition (a stale owner map). */
+  | { kind: 'not_owner' }
+  /** It owns it and is still reading its history, or does not run the spec (yet). */
+  | { kind: 'not_ready'; why: string };
+
+/** JSON of a request: keys as [store, key, tMin, tMax] tuples. */
+export function encodeRequest(r: LookupRequest): string {
+  return JSON.stringify({
+    spec: r.spec,
+    partition: r.partition,
+    t: r.t,
+    appendedBy: Number.isFinite(r.appendedBy) ? r.appendedBy : null,
+    waitMs: r.waitMs,
+    keys: r.keys.map((k) => [k.store, k.key, k.tMin, k.tMax]),
+  });
+}
+
+/** The request in a body, or a message saying what is wrong with it. */
+export function decodeRequest(body: unknown): LookupRequest | string {
+  if (typeof body !== 'object' || body === null) return 'body: a JSON object expected';
+  const b = body as Record<string, unknown>;
+  if (typeof b.spec !== 'string') return 'spec: a string expected';
+  if (!Number.isInteger(b.partition) || (b.partition as number) < 0) return 'partition: an integer >= 0 expected';
+  if (typeof b.t !== 'number') return 't: a number expected';
+  if (typeof b.waitMs !== 'number' || b.waitMs < 0 || b.waitMs > 60_000) return 'waitMs: 0..60000 expected';
+  if (!Array.isArray(b.keys)) return 'keys: an array expected';
+  const keys: KeyLookup[] = [];
+  for (const k of b.keys as unknown[]) {
+    if (!Array.isArray(k) || k.length !== 4) return 'keys: [store, key, tMin, tMax] tuples expected';
+    const [store, key, tMin, tMax] = k as unknown[];
+    if (!Number.isInteger(store) || typeof key !== 'string' || typeof tMin !== 'number' || typeof tMax !== 'number')
+      return 'keys: [store, key, tMin, tMax] tuples expected';
+    keys.push({ store: store as number, key, tMin, tMax });
+  }
+  const appendedBy = typeof b.appendedBy === 'number' ? b.appendedBy : -Infinity;
+  return { spec: b.spec, partition: b.partition as number, t: b.t, appendedBy, waitMs: b.waitMs, keys };
+}
+
+/** JSON of an answer's slices: NaN (a missing numeric column) travels as null. */
+export function encodeSlices(status: LookupStatus, slices: ReadonlyArray<EventSlice | null>): string {
+  return JSON.stringify({
+    status,
+    slices: slices.map((s) => (s === null ? null : [s.nums.map((x) => (Number.isNaN(x) ? null : x)), s.strs])),
+  });
+}
+
+export function decodeSlices(
+  body: unknown,
+  expected: number,
+): { status: LookupStatus; slices: Array<EventSlice | null> } {
+  const b = body as { status?: unknown; slices?: unknown };
+  if ((b?.status !== 'ready' && b?.status !== 'lagging') || !Array.isArray(b.slices) || b.slices.length !== expected) {
+    throw new Error(`not an entity lookup answer for ${expected} keys`);
+  }
+  const slices = (b.slices as unknown[]).map((s): EventSlice | null => {
+    if (s === null) return null;
+    const [nums, strs] = s as [Array<number | null>, Array<string | null>];
+    return { nums: nums.map((x) => (x === null ? NaN : x)), strs };
+  });
+  return { status: b.status, slices };
+}
