@@ -56,7 +56,7 @@ export const scorerEnvSchema = z.object({
     ),
   SCORER_ENTITY_STATE: z
     .enum(['partitioned', 'global'])
-    .default('global')
+    .default('partitioned')
     .describe(
       'Where the state of non-origin entities (destination, merchant, device...) lives. partitioned: each ' +
         'instance holds the keys of the partitions it owns, fed by the internal entity-events topic, and chunks ' +

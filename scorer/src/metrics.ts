@@ -27,6 +27,10 @@ export interface EntityMetrics {
   lookups: Counter<'outcome'>;
   /** Seconds a chunk spent gathering its entity keys (barrier waits and round trips included). */
   gatherSeconds: Histogram;
+  /** Seconds a chunk waited for its entity lookups and label barrier together. */
+  chunkWaitSeconds: Histogram;
+  /** Chunks (or synchronous groups) scored with some entity partition unable to promise every event before t. */
+  laggingChunks: Counter<'path'>;
 }
 
 /** What each committed chunk adds. */
@@ -146,6 +150,20 @@ function entityMetrics(registers: Registry[]): EntityMetrics {
     }),
     lookupKeys,
     lookups,
+    chunkWaitSeconds: new Histogram({
+      name: 'fraud_scorer_entity_chunk_wait_seconds',
+      help: "Seconds a chunk waited for its entity lookups (owners' barriers included) and its label barrier",
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5],
+      registers,
+    }),
+    laggingChunks: new Counter({
+      name: 'fraud_scorer_entity_lagging_total',
+      help:
+        'Chunks (path=chunk) and synchronous groups (path=sync) scored while some entity owner could not promise ' +
+        'every event before the newest eventTime (entity features may miss recent events)',
+      labelNames: ['path'],
+      registers,
+    }),
     gatherSeconds: new Histogram({
       name: 'fraud_scorer_entity_gather_seconds',
       help: 'Seconds a chunk spent gathering its entity keys from their owners (barrier waits included)',
@@ -164,11 +182,12 @@ function stateMetrics(registers: Registry[]): StateMetrics {
   let last: { at: number; bytes: StateBytes } | undefined;
   const recordsDecoded = new Counter({
     name: 'fraud_scorer_records_decoded_total',
-    help: 'Records decoded by this instance, by source (input: partition tasks, view, label_view, restore, entity)',
+    help: 'Records decoded by this instance, by source (input: partition tasks, view, label_view, restore, repartition, entity)',
     labelNames: ['source'],
     registers,
   });
-  for (const source of ['input', 'view', 'label_view', 'restore', 'entity']) recordsDecoded.inc({ source }, 0);
+  for (const source of ['input', 'view', 'label_view', 'restore', 'repartition', 'entity'])
+    recordsDecoded.inc({ source }, 0);
   new Gauge({
     name: 'fraud_scorer_state_bytes',
     help:

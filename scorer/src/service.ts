@@ -12,7 +12,7 @@ import {
   type Kafka,
 } from '@fraud/kafka';
 import type { Artifact } from '@fraud/model';
-import { topicNames, type Topics } from '@fraud/schemas';
+import { topicNames, type Topics, type Transaction } from '@fraud/schemas';
 import { artifactToUpdate } from './bootstrap.ts';
 import type { ScorerEnv } from './env.ts';
 import { startScorerLoop, type ScorerLoop } from './eos/loop.ts';
@@ -28,6 +28,7 @@ import { createSyncDecider, type SyncDecider } from './sync/decider.ts';
 import { createEntityGather, type EntityGather } from './entity/gather.ts';
 import { createEntityOwners, type EntityOwners } from './entity/owner.ts';
 import { createEntityWriter, type EntityWriter } from './entity/writer.ts';
+import { startRepartition } from './entity/repartition.ts';
 import { startDecideServer, type DecideServer } from './sync/server.ts';
 
 export interface ScorerServiceDeps {
@@ -97,6 +98,7 @@ export async function startScorer(deps: ScorerServiceDeps): Promise<ScorerServic
     const entity = deps.env.SCORER_ENTITY_STATE === 'partitioned' ? await startEntity(up, admin, numPartitions) : null;
     const specs = startSpecs(up, entity ?? undefined);
     const models = await startModels(up, specs);
+    if (entity) await startRepartitionStage(up, entity, models);
     const policy = await startPolicyFeed({
       kafka: deps.kafka,
       topic: up.topics.control,
@@ -111,7 +113,7 @@ export async function startScorer(deps: ScorerServiceDeps): Promise<ScorerServic
     const loop = await startLoop(up, loopParts, decide?.url);
     if (decide && deps.env.SCORER_DECIDE_ENABLED)
       decider = await startDecider(up, { loop, models, policy: () => policy.current(), numPartitions });
-    const metricsPort = await serveMetrics(up, loop, specs);
+    const metricsPort = await serveMetrics(up, loop, specs, entity);
     deps.logger.info(
       {
         group: deps.env.SCORER_GROUP_ID,
@@ -160,6 +162,8 @@ interface EntityParts {
   owners: EntityOwners;
   gather: EntityGather;
   writer: EntityWriter;
+  /** False once the repartition stage's consumer crashed for good. */
+  stageHealthy: () => boolean;
 }
 
 /**
@@ -176,7 +180,7 @@ async function startEntity(up: Startup, admin: Admin, partitions: number): Promi
     transactions: topics.transactions,
     entityEvents: topics.entityEvents,
     partitions,
-    groupId: deps.env.SCORER_GROUP_ID,
+    groupId: repartitionGroup(deps.env),
     groupPrefix: `${deps.env.SCORER_GROUP_ID}-${up.instanceId}`,
     decode: (b) => deps.codecs.transaction.decode(b),
     lookbackMs: deps.env.SCORER_DEST_VIEW_LOOKBACK_MS,
@@ -198,7 +202,42 @@ async function startEntity(up: Startup, admin: Admin, partitions: number): Promi
   await producer.connect();
   up.stops.push(() => producer.disconnect());
   const writer = createEntityWriter({ producer, topic: topics.entityEvents, partitions });
-  return { owners, gather, writer };
+  return { owners, gather, writer, stageHealthy: () => true };
+}
+
+/** The repartition stage's consumer group: one for all instances of a scorer group. */
+const repartitionGroup = (env: ScorerEnv): string => `${env.SCORER_GROUP_ID}-entity-copies`;
+
+/**
+ * The repartition stage: copies of the payments of the `transactions` partitions this instance is
+ * assigned in the stage's own group, for the entity fields of the specs in force now.
+ */
+async function startRepartitionStage(up: Startup, entity: EntityParts, models: ModelManager): Promise<void> {
+  const { deps } = up;
+  const copiesOf = (tx: Transaction) => {
+    const pair = models.current();
+    if (pair === null) return [];
+    const specs = specsOf(pair).filter((f) => f.entityCopies !== undefined);
+    if (specs.length === 1) return specs[0]!.entityCopies!(tx);
+    const out = new Map<string, { field: string; key: string }>();
+    for (const f of specs) for (const c of f.entityCopies!(tx)) out.set(`${c.field}\u0000${c.key}`, c);
+    return [...out.values()];
+  };
+  const stage = await startRepartition({
+    kafka: deps.kafka,
+    topic: up.topics.transactions,
+    groupId: repartitionGroup(deps.env),
+    writer: entity.writer,
+    decode: (b) => deps.codecs.transaction.decode(b),
+    validate: deps.validate,
+    copiesOf,
+    metrics: up.metrics,
+    logger: deps.logger,
+    now: up.now,
+    sessionTimeoutMs: deps.env.SCORER_SESSION_TIMEOUT_MS,
+  });
+  up.stops.push(() => stage.stop());
+  entity.stageHealthy = () => stage.healthy();
 }
 
 /** The feature specs of the models in force: their views start when a model needs them. */
@@ -313,7 +352,7 @@ async function startLoop(up: Startup, parts: LoopParts, decideUrl?: string): Pro
   const { env } = deps;
   const loop = await startScorerLoop({
     ...parts,
-    entity: parts.entity ? { writer: parts.entity.writer, owners: parts.entity.owners } : undefined,
+    entity: parts.entity ? { owners: parts.entity.owners } : undefined,
     specs: () => {
       const pair = parts.models.current();
       return pair === null ? [] : specsOf(pair);
@@ -343,7 +382,12 @@ async function startLoop(up: Startup, parts: LoopParts, decideUrl?: string): Pro
 }
 
 /** /metrics and /healthz; unhealthy once the scoring consumer or a spec's view feed crashed for good. */
-async function serveMetrics(up: Startup, loop: ScorerLoop, specs: SpecCatalog): Promise<number> {
+async function serveMetrics(
+  up: Startup,
+  loop: ScorerLoop,
+  specs: SpecCatalog,
+  entity: EntityParts | null,
+): Promise<number> {
   const { env, logger } = up.deps;
   loop.consumer.on(loop.consumer.events.CRASH, (e) => {
     logger.error({ err: errorMessage(e.payload.error), restart: e.payload.restart }, 'scorer consumer crashed');
@@ -353,7 +397,7 @@ async function serveMetrics(up: Startup, loop: ScorerLoop, specs: SpecCatalog): 
     registry: up.registry,
     port: env.SCORER_METRICS_PORT,
     host: env.SCORER_METRICS_HOST,
-    healthy: () => !dead() && specs.healthy(),
+    healthy: () => !dead() && specs.healthy() && (entity?.stageHealthy() ?? true),
   });
   up.stops.push(() => server.close());
   return server.port;

@@ -152,10 +152,8 @@ function partitionedInputs(
         gather.gather(compiled.hash, chunk, lookupsOf(views, payments), { t: at.t, appendedBy: at.appendedBy, waitMs }),
         at.waitMs === 0 ? undefined : labelFeed?.waitFor(at.t, env.SCORER_LABEL_VIEW_WAIT_MS, at.appendedBy),
       ]);
-      if (at.waitMs !== 0) {
-        metrics.viewWaitSeconds.observe((performance.now() - t0) / 1000);
-        if (result.status === 'lagging') metrics.viewLagging.inc();
-      }
+      if (at.waitMs !== 0) metrics.entity.chunkWaitSeconds.observe((performance.now() - t0) / 1000);
+      if (result.status === 'lagging') metrics.entity.laggingChunks.inc({ path: at.waitMs === 0 ? 'sync' : 'chunk' });
       return chunk;
     },
     viewLagMs: () => owners.lagMs(compiled.hash),

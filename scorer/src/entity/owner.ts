@@ -87,6 +87,18 @@ export function createEntityOwners(deps: EntityOwnersDeps): EntityOwners {
   let owned: number[] = [];
   let dead = false;
   const keyOf = (hash: string, q: number): string => `${hash}/${q}`;
+  /** fraud_scorer_dest_view_size: the keys and events of the views this instance owns. */
+  const reportSize = (): void => {
+    let keys = 0;
+    let events = 0;
+    for (const p of parts.values()) {
+      const size = p.views.size();
+      keys += size.keys;
+      events += size.events;
+    }
+    deps.metrics.viewSize.set({ kind: 'destinations' }, keys);
+    deps.metrics.viewSize.set({ kind: 'events' }, events);
+  };
 
   const startPart = (spec: OwnedSpec, q: number): Part => {
     const views = spec.createViews();
@@ -126,7 +138,10 @@ export function createEntityOwners(deps: EntityOwnersDeps): EntityOwners {
         partitions: [q],
         from: { timestamp: deps.now() - deps.lookbackMs },
         deleteGroupOnStop: true,
-        onMessages: (messages) => apply(deps, part, messages, { position, newest, appended }),
+        onMessages: async (messages) => {
+          await apply(deps, part, messages, { position, newest, appended });
+          reportSize();
+        },
         onDeath: () => (dead = true),
       });
       void follower.caughtUp.then(() => {

@@ -28,14 +28,9 @@ export interface EvaluateDeps {
   explainTopK: number;
   /** The injected wall clock. */
   now: () => number;
-  /** Partitioned entity state: writes each chunk's entity copies and markers before its lookups. */
-  entityWriter?: EntityWriter;
-  metrics?: Pick<ScorerMetrics, 'entity'>;
 }
 
 export interface EvaluateContext {
-  /** Offset after the chunk's last record (the entity markers' progress); required with an entityWriter. */
-  next?: bigint;
   topic: string;
   partition: number;
   /** Mutated: afterwards it includes the chunk's scored payments (one state per spec of `models`). */
@@ -75,9 +70,6 @@ export async function evaluateChunk(
     validate: deps.validate,
     now: deps.now(),
   });
-  if (deps.entityWriter !== undefined && ctx.next !== undefined) {
-    await writeEntityCopies(records, screened, ctx as EvaluateContext & { next: bigint }, deps);
-  }
   const inputs =
     screened.payments.length > 0
       ? await gatherSpecInputs(specsOf(ctx.models), screened.payments, {
@@ -101,48 +93,6 @@ export async function evaluateChunk(
     timings.score = (performance.now() - t2) / 1000;
   }
   return { scored, dead: screened.dead };
-}
-
-/**
- * The chunk's copies for the entity owners (its valid payments, and the ones the synchronous path
- * decided, each once per entity field any of the models' specs reads) and a progress marker per
- * entity partition, acknowledged before the chunk asks any owner: every chunk's lookups then wait
- * only on writes that wait on nothing, so no cycle forms between partitions.
- */
-async function writeEntityCopies(
-  records: readonly RawRecord[],
-  screened: ScreenedChunk,
-  ctx: EvaluateContext & { next: bigint },
-  deps: EvaluateDeps,
-): Promise<void> {
-  const specs = specsOf(ctx.models).filter((f) => f.entityCopies !== undefined);
-  if (specs.length === 0) return;
-  const t0 = performance.now();
-  const copies: EntityCopyOut[] = [];
-  let newest = screened.newestEventTime;
-  let appendedBy = -Infinity;
-  for (const r of records) appendedBy = Math.max(appendedBy, Number(r.timestamp));
-  const add = (tx: Transaction, value: Buffer | null): void => {
-    if (value === null) return;
-    const seen = new Set<string>();
-    for (const f of specs) {
-      for (const c of f.entityCopies!(tx)) {
-        const id = `${c.field}\u0000${c.key}`;
-        if (seen.has(id)) continue;
-        seen.add(id);
-        copies.push({ field: c.field, key: c.key, value });
-      }
-    }
-  };
-  screened.payments.forEach((tx, i) => add(tx, records[screened.indexes[i]!]!.value));
-  for (const r of screened.replays) {
-    const tx = r.record.transaction;
-    newest = Math.max(newest, tx.eventTime);
-    add(tx, records[r.index]!.value);
-  }
-  await deps.entityWriter!.write({ partition: ctx.partition, next: ctx.next, copies, newest, appendedBy });
-  deps.metrics?.entity.copiesWritten.inc(copies.length);
-  deps.metrics?.entity.writeSeconds.observe((performance.now() - t0) / 1000);
 }
 
 export interface RunChunkDeps extends EvaluateDeps {
@@ -188,7 +138,6 @@ export async function runChunk(
       recent,
       pending,
       models: lease.models,
-      next: last + 1n,
     };
     result = await evaluateChunk(records, { ...ctx, policy: deps.policy() }, deps, timings);
     deps.metrics.recordsDecoded.inc({ source: 'input' }, records.length);

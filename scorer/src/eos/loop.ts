@@ -18,7 +18,6 @@ import { mayStartChunk, planFetchBatch } from './machine.ts';
 import type { EosPort } from './port.ts';
 import { createTaskTable, type TaskTable } from './tasks.ts';
 import type { EntityOwners } from '../entity/owner.ts';
-import type { EntityWriter } from '../entity/writer.ts';
 
 export interface LoopConfig {
   groupId: string;
@@ -69,10 +68,10 @@ export interface LoopDeps {
   /** Awaited after each fetch of scored[p] during a restore (instrumentation; tests throttle with it). */
   onRestoreFetch?: (partition: number, records: number) => Promise<void>;
   /**
-   * Partitioned entity state: chunks write their entity copies first; the owners follow the
-   * assignment, and a partition's task opens once its entity partition has read its history.
+   * Partitioned entity state: the owners follow the assignment, and a partition's task opens once
+   * its entity partition has read its history.
    */
-  entity?: { writer: EntityWriter; owners: Pick<EntityOwners, 'assigned' | 'ready'> };
+  entity?: { owners: Pick<EntityOwners, 'assigned' | 'ready'> };
 }
 
 export interface ScorerLoop {
@@ -105,7 +104,6 @@ export async function startScorerLoop(deps: LoopDeps): Promise<ScorerLoop> {
       }),
     chunk: {
       ...deps,
-      entityWriter: deps.entity?.writer,
       topic: topics.transactions,
       explainTopK: config.explainTopK,
       decode: (b) => deps.codecs.transaction.decode(b),

@@ -1,0 +1,109 @@
+import { errorMessage, type Logger } from '@fraud/common';
+import { consumerConfig, watchConsumerDeath, type Consumer, type EachBatchPayload, type Kafka } from '@fraud/kafka';
+import type { Transaction } from '@fraud/schemas';
+import { isBadRecordError } from '../decode-chunk.ts';
+import type { ScorerMetrics } from '../metrics.ts';
+import type { TransactionValidator } from '../ports.ts';
+import type { EntityCopyOut, EntityWriter } from './writer.ts';
+
+export interface RepartitionDeps {
+  kafka: Kafka;
+  /** `transactions`. */
+  topic: string;
+  /** The repartition stage's own consumer group (all scorer instances share it). */
+  groupId: string;
+  writer: EntityWriter;
+  decode(b: Buffer): Promise<Transaction>;
+  validate: TransactionValidator;
+  /** The copies of a valid payment the running specs' owners need (empty when no spec reads an entity). */
+  copiesOf(tx: Transaction): ReadonlyArray<{ field: string; key: string }>;
+  metrics: ScorerMetrics;
+  logger: Logger;
+  now: () => number;
+  maxWaitTimeInMs?: number;
+  sessionTimeoutMs?: number;
+}
+
+export interface Repartition {
+  consumer: Consumer;
+  healthy(): boolean;
+  stop(): Promise<void>;
+}
+
+/**
+ * The repartition stage (docs/scorer.md, "Entity state partitioned by Kafka"): a consumer group of
+ * its own over `transactions` (read_committed) that copies every valid payment, once per entity
+ * field the specs read, to `entity-events` keyed by the entity, followed by a progress marker per
+ * entity partition, then commits its offsets. It waits on nothing: the scoring chunks' lookups
+ * wait on it, never the other way round, and its fetches are not held up by a chunk that waits
+ * (which a copy written from the scoring loop itself would be: kafkajs fetches a broker's next
+ * response only after the last one's batches are done). At-least-once: after a crash a batch is
+ * copied again, and the owners' views keep one event per (eventTime, txId).
+ */
+export async function startRepartition(deps: RepartitionDeps): Promise<Repartition> {
+  const consumer = deps.kafka.consumer(
+    consumerConfig('latency', {
+      groupId: deps.groupId,
+      maxWaitTimeInMs: deps.maxWaitTimeInMs ?? 5,
+      ...(deps.sessionTimeoutMs !== undefined && { sessionTimeout: deps.sessionTimeoutMs }),
+    }),
+  );
+  consumer.on(consumer.events.CRASH, (e) => {
+    deps.logger.error(
+      { err: errorMessage(e.payload.error), restart: e.payload.restart },
+      'repartition consumer crashed',
+    );
+  });
+  const dead = watchConsumerDeath(consumer);
+  await consumer.connect();
+  await consumer.subscribe({ topic: deps.topic, fromBeginning: true });
+  await consumer.run({
+    autoCommit: false,
+    partitionsConsumedConcurrently: 6,
+    eachBatch: (payload) => copyBatch(payload, { ...deps, commit: (o) => consumer.commitOffsets(o) }),
+  });
+  return {
+    consumer,
+    healthy: () => !dead(),
+    stop: () => consumer.disconnect(),
+  };
+}
+
+type Commit = (offsets: Array<{ topic: string; partition: number; offset: string }>) => Promise<void>;
+
+async function copyBatch(payload: EachBatchPayload, deps: RepartitionDeps & { commit: Commit }): Promise<void> {
+  const { batch } = payload;
+  const t0 = performance.now();
+  const decoded = await Promise.all(
+    batch.messages.map((m) =>
+      m.value && m.value.length > 0
+        ? deps.decode(m.value).catch((err: unknown) => {
+            // Bad bytes: the scoring loop dead-letters them; an outage throws and the batch is fetched again.
+            if (isBadRecordError(err)) return null;
+            throw err;
+          })
+        : Promise.resolve(null),
+    ),
+  );
+  deps.metrics.recordsDecoded.inc({ source: 'repartition' }, batch.messages.length);
+  const now = deps.now();
+  const copies: EntityCopyOut[] = [];
+  let newest = -Infinity;
+  let appendedBy = -Infinity;
+  batch.messages.forEach((m, i) => {
+    appendedBy = Math.max(appendedBy, Number(m.timestamp));
+    const tx = decoded[i];
+    if (!tx || deps.validate(tx, now) !== null) return;
+    newest = Math.max(newest, tx.eventTime);
+    for (const c of deps.copiesOf(tx)) copies.push({ field: c.field, key: c.key, value: m.value! });
+  });
+  // lastOffset() counts the transaction markers at the end of a batch: an idle partition's
+  // progress then reaches its end offset.
+  const next = BigInt(batch.lastOffset()) + 1n;
+  await deps.writer.write({ partition: batch.partition, next, copies, newest, appendedBy });
+  await deps.commit([{ topic: batch.topic, partition: batch.partition, offset: next.toString() }]);
+  payload.resolveOffset(batch.lastOffset());
+  await payload.heartbeat();
+  deps.metrics.entity.copiesWritten.inc(copies.length);
+  deps.metrics.entity.writeSeconds.observe((performance.now() - t0) / 1000);
+}
