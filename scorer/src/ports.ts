@@ -47,6 +47,8 @@ export interface FeatureModule<S = unknown> {
    * field with a key), written to entity-events before any lookup. Absent: the spec reads no entity.
    */
   entityCopies?(payment: Transaction): ReadonlyArray<{ field: string; key: string }>;
+  /** The entity fields entityCopies copies for (every non-origin entity field of the spec). */
+  readonly entityFields?: readonly string[];
   /**
    * Partitioned entity state: looks the payments' entity keys up at their owners (each waiting, at
    * most `waitMs`, until it holds every event before `t`) and the labels' barrier; the result goes

@@ -12,7 +12,7 @@ import {
   type Kafka,
 } from '@fraud/kafka';
 import type { Artifact } from '@fraud/model';
-import { topicNames, type Topics, type Transaction } from '@fraud/schemas';
+import { topicNames, type Topics } from '@fraud/schemas';
 import { artifactToUpdate } from './bootstrap.ts';
 import type { ScorerEnv } from './env.ts';
 import { startScorerLoop, type ScorerLoop } from './eos/loop.ts';
@@ -28,7 +28,7 @@ import { createSyncDecider, type SyncDecider } from './sync/decider.ts';
 import { createEntityGather, type EntityGather } from './entity/gather.ts';
 import { createEntityOwners, type EntityOwners } from './entity/owner.ts';
 import { createEntityWriter, type EntityWriter } from './entity/writer.ts';
-import { startRepartition } from './entity/repartition.ts';
+import { startRepartition, type CopyPlan } from './entity/repartition.ts';
 import { startDecideServer, type DecideServer } from './sync/server.ts';
 
 export interface ScorerServiceDeps {
@@ -183,6 +183,7 @@ async function startEntity(up: Startup, admin: Admin, partitions: number): Promi
     groupId: repartitionGroup(deps.env),
     groupPrefix: `${deps.env.SCORER_GROUP_ID}-${up.instanceId}`,
     decode: (b) => deps.codecs.transaction.decode(b),
+    validate: deps.validate,
     lookbackMs: deps.env.SCORER_DEST_VIEW_LOOKBACK_MS,
     metrics: up.metrics,
     logger: deps.logger,
@@ -214,14 +215,19 @@ const repartitionGroup = (env: ScorerEnv): string => `${env.SCORER_GROUP_ID}-ent
  */
 async function startRepartitionStage(up: Startup, entity: EntityParts, models: ModelManager): Promise<void> {
   const { deps } = up;
-  const copiesOf = (tx: Transaction) => {
+  const copyPlan = (): CopyPlan => {
     const pair = models.current();
-    if (pair === null) return [];
-    const specs = specsOf(pair).filter((f) => f.entityCopies !== undefined);
-    if (specs.length === 1) return specs[0]!.entityCopies!(tx);
-    const out = new Map<string, { field: string; key: string }>();
-    for (const f of specs) for (const c of f.entityCopies!(tx)) out.set(`${c.field}\u0000${c.key}`, c);
-    return [...out.values()];
+    const specs = pair === null ? [] : specsOf(pair).filter((f) => f.entityCopies !== undefined);
+    const fields = [...new Set(specs.flatMap((f) => f.entityFields ?? []))].sort();
+    if (specs.length <= 1) return { fields, copiesOf: (tx) => specs[0]?.entityCopies!(tx) ?? [] };
+    return {
+      fields,
+      copiesOf(tx) {
+        const out = new Map<string, { field: string; key: string }>();
+        for (const f of specs) for (const c of f.entityCopies!(tx)) out.set(`${c.field}\u0000${c.key}`, c);
+        return [...out.values()];
+      },
+    };
   };
   const stage = await startRepartition({
     kafka: deps.kafka,
@@ -230,7 +236,7 @@ async function startRepartitionStage(up: Startup, entity: EntityParts, models: M
     writer: entity.writer,
     decode: (b) => deps.codecs.transaction.decode(b),
     validate: deps.validate,
-    copiesOf,
+    copyPlan,
     metrics: up.metrics,
     logger: deps.logger,
     now: up.now,

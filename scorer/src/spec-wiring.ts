@@ -90,6 +90,7 @@ async function startSpec(ctx: SpecContext, compiled: CompiledFeatureSpec): Promi
       ctx.entity!.owners.register({
         hash: compiled.hash,
         id: compiled.featureSet,
+        fields: entityFieldsOf(views),
         createViews: () => compiled.createViews(),
       });
     }
@@ -130,6 +131,11 @@ async function startSpec(ctx: SpecContext, compiled: CompiledFeatureSpec): Promi
   }
 }
 
+/** The distinct entity fields of a spec's view stores, sorted. */
+function entityFieldsOf(views: FeatureViews): string[] {
+  return [...new Set(views.stores.map((s) => s.plan.field))].sort();
+}
+
 /**
  * A spec's module parts with partitioned entity state: the copies each payment's owners need, and
  * per chunk a private view filled by lookups at the owners (the label barrier waited on beside).
@@ -139,11 +145,12 @@ function partitionedInputs(
   compiled: CompiledFeatureSpec,
   views: FeatureViews,
   labelFeed: DestViewFeed | null,
-): Pick<FeatureModule<SpecState>, 'entityCopies' | 'gatherInputs' | 'viewLagMs'> {
+): Pick<FeatureModule<SpecState>, 'entityCopies' | 'entityFields' | 'gatherInputs' | 'viewLagMs'> {
   const { gather, owners } = ctx.entity!;
   const { env, metrics } = ctx;
   return {
     entityCopies: (tx) => entityCopiesOf(views, tx),
+    entityFields: entityFieldsOf(views),
     async gatherInputs(payments, at) {
       const chunk = compiled.chunkViews(views);
       const waitMs = at.waitMs ?? env.SCORER_DEST_VIEW_WAIT_MS;

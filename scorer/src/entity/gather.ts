@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { errorMessage, type Logger } from '@fraud/common';
+import { FraudError, errorMessage, type Logger } from '@fraud/common';
 import { partitionFor, type OwnerMap } from '@fraud/kafka';
 import type { EventSlice, FeatureViews, KeyLookup } from '@fraud/model';
 import type { ScorerMetrics } from '../metrics.ts';
@@ -134,13 +134,23 @@ export function createEntityGather(deps: EntityGatherDeps): EntityGather {
           return { keys, answer };
         }),
       );
+      const missing = answers.filter((a) => a.answer === null || a.answer.kind !== 'answer');
+      if (missing.length > 0) {
+        // No owner answered (it died and its partitions are not reassigned yet, or it is still
+        // reading its history): scoring without those keys would silently differ from offline, so
+        // the chunk fails and is retried (the caller's task is rebuilt; the API falls back).
+        deps.metrics.entity.lookups.inc({ outcome: 'failed' }, missing.length);
+        const qs = missing.map((m) => partitionFor(m.keys[0]!.key, deps.partitions));
+        throw new FraudError(
+          'TIMEOUT',
+          `entity partition(s) ${qs.join(', ')}: no owner answered within ${at.waitMs + ROUND_TRIP_GRACE_MS} ms ` +
+            '(an owner died or is reading its history); the chunk is retried',
+          { retriable: true },
+        );
+      }
       let status: LookupStatus = 'ready';
       for (const { keys, answer } of answers) {
-        if (answer === null || answer.kind !== 'answer') {
-          status = 'lagging';
-          deps.metrics.entity.lookups.inc({ outcome: 'failed' });
-          continue;
-        }
+        if (answer === null || answer.kind !== 'answer') continue;
         deps.metrics.entity.lookups.inc({ outcome: answer.status });
         if (answer.status === 'lagging') status = 'lagging';
         keys.forEach((k, i) => {

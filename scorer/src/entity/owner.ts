@@ -1,23 +1,18 @@
 import { errorMessage, type Logger } from '@fraud/common';
-import {
-  firstHeader,
-  followTopic,
-  withAdminRetry,
-  type Admin,
-  type Kafka,
-  type KafkaMessage,
-  type TopicFollower,
-} from '@fraud/kafka';
+import type { Admin, Kafka } from '@fraud/kafka';
 import { sliceOf, type FeatureViews } from '@fraud/model';
 import type { Transaction } from '@fraud/schemas';
-import { createViewBarrier, type ViewBarrier } from '../dest-view-barrier.ts';
 import type { ScorerMetrics } from '../metrics.ts';
-import { ENTITY_HEADER, MARKER_HEADER, decodeMarker, type LookupAnswer, type LookupRequest } from './protocol.ts';
+import type { TransactionValidator } from '../ports.ts';
+import { openPart, type Part } from './part.ts';
+import type { LookupAnswer, LookupRequest } from './protocol.ts';
 
 /** A spec whose entity views this instance keeps for the partitions it owns. */
 export interface OwnedSpec {
   hash: string;
   id: string;
+  /** The entity fields of its view stores (the copies it needs). */
+  fields: readonly string[];
   /** Fresh views of the spec (entity stores that keep events). */
   createViews(): FeatureViews;
 }
@@ -30,29 +25,20 @@ export interface EntityOwnersDeps {
   entityEvents: string;
   /** Partitions of `transactions` (and of `entity-events`). */
   partitions: number;
-  /** The scoring consumer group: its committed offsets are where the copies surely reach. */
+  /** The repartition stage's consumer group: its committed offsets are where the copies surely reach. */
   groupId: string;
   /** Prefix of the owners' private follower groups (unique per instance). */
   groupPrefix: string;
   decode(b: Buffer): Promise<Transaction>;
+  /** Backfills skip what the scorer dead-letters, as the repartition stage does. */
+  validate: TransactionValidator;
+  /** Called once when a reader's consumer crashed for good. */
+  onDeath?: () => void;
   /** How far back (record timestamps) a partition's history is read. */
   lookbackMs: number;
   metrics: ScorerMetrics;
   logger: Logger;
   now: () => number;
-}
-
-/** One spec's views of one owned entity partition, fed by its follower. */
-interface Part {
-  q: number;
-  spec: OwnedSpec;
-  views: FeatureViews;
-  barrier: ViewBarrier;
-  /** Resolves once the partition's history (as of the start) has been read. */
-  caughtUp: Promise<void>;
-  ready: boolean;
-  follower: Promise<TopicFollower>;
-  stopped: boolean;
 }
 
 export interface EntityOwners {
@@ -100,78 +86,13 @@ export function createEntityOwners(deps: EntityOwnersDeps): EntityOwners {
     deps.metrics.viewSize.set({ kind: 'events' }, events);
   };
 
-  const startPart = (spec: OwnedSpec, q: number): Part => {
-    const views = spec.createViews();
-    const position = new Map<number, bigint>();
-    const newest = new Map<number, number>();
-    const appended = new Map<number, number>();
-    for (let p = 0; p < deps.partitions; p++) position.set(p, 0n);
-    const barrier = createViewBarrier({
-      admin: deps.admin,
-      topic: deps.transactions,
-      progress: { position, newest, appended },
-      metrics: deps.metrics,
-      logger: deps.logger,
-      now: deps.now,
-    });
-    let resolveReady!: () => void;
-    const part: Part = {
-      q,
-      spec,
-      views,
-      barrier,
-      caughtUp: new Promise<void>((r) => (resolveReady = r)),
-      ready: false,
-      stopped: false,
-      follower: Promise.resolve(null as unknown as TopicFollower),
-    };
-    const t0 = performance.now();
-    part.follower = (async () => {
-      // Committed offsets first, the follower's end offsets after: everything a committed chunk
-      // wrote is below those ends, so once they are read the committed positions hold.
-      const committed = await committedOffsets(deps);
-      const follower = await followTopic({
-        kafka: deps.kafka,
-        topic: deps.entityEvents,
-        groupId: `${deps.groupPrefix}-entity-${spec.hash.slice(0, 12)}-${q}`,
-        logger: deps.logger,
-        partitions: [q],
-        from: { timestamp: deps.now() - deps.lookbackMs },
-        deleteGroupOnStop: true,
-        onMessages: async (messages) => {
-          await apply(deps, part, messages, { position, newest, appended });
-          reportSize();
-        },
-        onDeath: () => (dead = true),
-      });
-      void follower.caughtUp.then(() => {
-        for (const [p, c] of committed) if (c > (position.get(p) ?? 0n)) position.set(p, c);
-        part.ready = true;
-        resolveReady();
-        barrier.progressed();
-        deps.logger.info(
-          { spec: spec.id, partition: q, ...views.size(), ms: Math.round(performance.now() - t0) },
-          'entity partition views caught up',
-        );
-      });
-      return follower;
-    })();
-    part.follower.catch((err: unknown) => {
-      deps.logger.error(
-        { err: errorMessage(err), partition: q, spec: spec.id },
-        'entity partition reader failed to start',
-      );
-      dead = true;
-    });
-    return part;
-  };
+  const startPart = (spec: OwnedSpec, q: number): Part =>
+    openPart({ ...deps, onDeath: () => (dead = true) }, spec, q, reportSize);
 
   const stopPart = (key: string, part: Part): void => {
     parts.delete(key);
-    part.stopped = true;
-    part.barrier.close();
-    void part.follower
-      .then((f) => f.stop())
+    void part
+      .stop()
       .catch((err: unknown) => deps.logger.warn({ err: errorMessage(err) }, 'entity partition reader stop failed'));
   };
 
@@ -207,9 +128,9 @@ export function createEntityOwners(deps: EntityOwnersDeps): EntityOwners {
       if (!owned.includes(req.partition)) return { kind: 'not_owner' };
       const part = parts.get(keyOf(req.spec, req.partition));
       if (part === undefined) return { kind: 'not_ready', why: `spec ${req.spec.slice(0, 12)} is not running here` };
-      if (!part.ready) return { kind: 'not_ready', why: `entity partition ${req.partition} is reading its history` };
+      if (!part.ready()) return { kind: 'not_ready', why: `entity partition ${req.partition} is reading its history` };
       const status = req.waitMs > 0 ? await part.barrier.waitFor(req.t, req.waitMs, req.appendedBy) : 'lagging';
-      if (part.stopped) return { kind: 'not_owner' };
+      if (!part.ready()) return { kind: 'not_owner' };
       const settled = status === 'ready' || (req.waitMs === 0 && part.barrier.lagMs() === 0) ? 'ready' : 'lagging';
       const stores = part.views.stores;
       const slices = req.keys.map((k) => {
@@ -233,69 +154,9 @@ export function createEntityOwners(deps: EntityOwnersDeps): EntityOwners {
     async stop() {
       specs.clear();
       owned = [];
-      const all = [...parts.entries()];
-      for (const [key, part] of all) stopPart(key, part);
-      await Promise.all(all.map(([, p]) => p.follower.then((f) => f.stop()).catch(() => undefined)));
+      const all = [...parts.values()];
+      parts.clear();
+      await Promise.all(all.map((p) => p.stop().catch(() => undefined)));
     },
   };
-}
-
-/** The scoring group's committed offset per `transactions` partition (0 where none). */
-async function committedOffsets(deps: EntityOwnersDeps): Promise<Map<number, bigint>> {
-  const answer = await withAdminRetry(
-    () => deps.admin.fetchOffsets({ groupId: deps.groupId, topics: [deps.transactions] }),
-    (err, attempt) =>
-      deps.logger.warn({ err: errorMessage(err), attempt }, 'entity owner: reading committed offsets failed; retrying'),
-  );
-  const out = new Map<number, bigint>();
-  for (const t of answer)
-    for (const p of t.partitions) out.set(p.partition, BigInt(p.offset) < 0n ? 0n : BigInt(p.offset));
-  return out;
-}
-
-interface Progress {
-  position: Map<number, bigint>;
-  newest: Map<number, number>;
-  appended: Map<number, number>;
-}
-
-/**
- * One fetch of `entity-events[q]`: copies into the views (decoded all first, so a registry outage
- * throws before anything changed and the follower fetches them again), markers into the progress.
- */
-async function apply(deps: EntityOwnersDeps, part: Part, messages: KafkaMessage[], progress: Progress): Promise<void> {
-  const decoded = await Promise.all(
-    messages.map((m) => {
-      if (m.headers?.[MARKER_HEADER] !== undefined || m.value === null) return Promise.resolve(null);
-      return deps.decode(m.value).catch((err: unknown) => {
-        deps.logger.warn({ err: errorMessage(err), offset: m.offset }, 'entity-events: undecodable copy skipped');
-        return null;
-      });
-    }),
-  );
-  let copies = 0;
-  for (let i = 0; i < messages.length; i++) {
-    const m = messages[i]!;
-    const tx = decoded[i];
-    if (tx) {
-      const field = firstHeader(m.headers, ENTITY_HEADER);
-      if (field !== undefined) part.views.addEntityEvent(tx, field.toString());
-      copies++;
-      continue;
-    }
-    if (m.headers?.[MARKER_HEADER] === undefined) continue;
-    const marker = decodeMarker(m.value);
-    if (marker === null) {
-      deps.logger.warn({ offset: m.offset }, 'entity-events: unreadable marker skipped');
-      continue;
-    }
-    const next = BigInt(marker.next);
-    if (next > (progress.position.get(marker.p) ?? 0n)) progress.position.set(marker.p, next);
-    if (marker.newest !== null && marker.newest > (progress.newest.get(marker.p) ?? -Infinity))
-      progress.newest.set(marker.p, marker.newest);
-    if (marker.appended !== null && marker.appended > (progress.appended.get(marker.p) ?? -Infinity))
-      progress.appended.set(marker.p, marker.appended);
-  }
-  if (copies > 0) deps.metrics.recordsDecoded.inc({ source: 'entity' }, copies);
-  part.barrier.progressed();
 }

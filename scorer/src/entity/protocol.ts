@@ -9,7 +9,8 @@ import type { EventSlice, KeyLookup } from '@fraud/model';
  *   payment's Avro bytes as read from `transactions`, header ENTITY_HEADER = the field, in the
  *   partition of the key (murmur2, like kafkajs's default partitioner);
  * - after them, a progress marker in every partition: header MARKER_HEADER, value = Marker JSON.
- *   Reading a marker of p means every copy of p's payments before `next` has been read.
+ *   Reading a marker of p means every copy of p's payments in [from, next) has been read, for
+ *   the fields it lists.
  */
 export const ENTITY_HEADER = 'fraud-entity';
 export const MARKER_HEADER = 'fraud-entity-marker';
@@ -18,8 +19,12 @@ export const MARKER_HEADER = 'fraud-entity-marker';
 export interface Marker {
   /** The `transactions` partition. */
   p: number;
-  /** Offset after the chunk's last record (a string: offsets are 64-bit). */
+  /** Offset of the batch's first record (a string: offsets are 64-bit). */
+  from: string;
+  /** Offset after the batch's last record. */
   next: string;
+  /** The entity fields the batch's payments were copied for (the specs in force then). */
+  fields: string[];
   /** Newest eventTime of the partition's valid payments so far (null: none yet). */
   newest: number | null;
   /** Newest Kafka timestamp of the chunk's records (null: none). */
@@ -35,9 +40,11 @@ export function decodeMarker(b: Buffer | null): Marker | null {
   if (b === null) return null;
   try {
     const m = JSON.parse(b.toString('utf8')) as Partial<Marker>;
-    if (typeof m.p !== 'number' || typeof m.next !== 'string' || !/^\d+$/.test(m.next)) return null;
+    const offset = (x: unknown): x is string => typeof x === 'string' && /^\d+$/.test(x);
+    if (typeof m.p !== 'number' || !offset(m.next) || !offset(m.from)) return null;
+    if (!Array.isArray(m.fields) || !m.fields.every((f) => typeof f === 'string')) return null;
     const num = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
-    return { p: m.p, next: m.next, newest: num(m.newest), appended: num(m.appended) };
+    return { p: m.p, from: m.from, next: m.next, fields: m.fields, newest: num(m.newest), appended: num(m.appended) };
   } catch {
     // Not JSON: not a marker.
     return null;

@@ -15,13 +15,18 @@ export interface RepartitionDeps {
   writer: EntityWriter;
   decode(b: Buffer): Promise<Transaction>;
   validate: TransactionValidator;
-  /** The copies of a valid payment the running specs' owners need (empty when no spec reads an entity). */
-  copiesOf(tx: Transaction): ReadonlyArray<{ field: string; key: string }>;
+  /** The entity fields of the specs in force now, and the copies of a valid payment their owners need. */
+  copyPlan(): CopyPlan;
   metrics: ScorerMetrics;
   logger: Logger;
   now: () => number;
   maxWaitTimeInMs?: number;
   sessionTimeoutMs?: number;
+}
+
+export interface CopyPlan {
+  fields: readonly string[];
+  copiesOf(tx: Transaction): ReadonlyArray<{ field: string; key: string }>;
 }
 
 export interface Repartition {
@@ -87,6 +92,7 @@ async function copyBatch(payload: EachBatchPayload, deps: RepartitionDeps & { co
   );
   deps.metrics.recordsDecoded.inc({ source: 'repartition' }, batch.messages.length);
   const now = deps.now();
+  const plan = deps.copyPlan();
   const copies: EntityCopyOut[] = [];
   let newest = -Infinity;
   let appendedBy = -Infinity;
@@ -95,12 +101,13 @@ async function copyBatch(payload: EachBatchPayload, deps: RepartitionDeps & { co
     const tx = decoded[i];
     if (!tx || deps.validate(tx, now) !== null) return;
     newest = Math.max(newest, tx.eventTime);
-    for (const c of deps.copiesOf(tx)) copies.push({ field: c.field, key: c.key, value: m.value! });
+    for (const c of plan.copiesOf(tx)) copies.push({ field: c.field, key: c.key, value: m.value! });
   });
   // lastOffset() counts the transaction markers at the end of a batch: an idle partition's
   // progress then reaches its end offset.
   const next = BigInt(batch.lastOffset()) + 1n;
-  await deps.writer.write({ partition: batch.partition, next, copies, newest, appendedBy });
+  const from = batch.messages.length > 0 ? BigInt(batch.messages[0]!.offset) : next;
+  await deps.writer.write({ partition: batch.partition, from, next, fields: plan.fields, copies, newest, appendedBy });
   await deps.commit([{ topic: batch.topic, partition: batch.partition, offset: next.toString() }]);
   payload.resolveOffset(batch.lastOffset());
   await payload.heartbeat();

@@ -12,8 +12,12 @@ export interface EntityCopyOut {
 export interface EntityChunk {
   /** The `transactions` partition the chunk was read from. */
   partition: number;
+  /** Offset of the batch's first record. */
+  from: bigint;
   /** Offset after the chunk's last record. */
   next: bigint;
+  /** The entity fields copied (every field of the specs in force, whether or not a payment had a key). */
+  fields: readonly string[];
   copies: readonly EntityCopyOut[];
   /** Newest eventTime of the chunk's valid payments (-Infinity: none). */
   newest: number;
@@ -57,7 +61,9 @@ export function createEntityWriter(deps: EntityWriterDeps): EntityWriter {
         }));
       const marker = encodeMarker({
         p: chunk.partition,
+        from: chunk.from.toString(),
         next: chunk.next.toString(),
+        fields: [...chunk.fields],
         newest: Number.isFinite(top) ? top : null,
         appended: Number.isFinite(chunk.appendedBy) ? chunk.appendedBy : null,
       });

@@ -1,0 +1,290 @@
+import { errorMessage } from '@fraud/common';
+import {
+  firstHeader,
+  followTopic,
+  partitionFor,
+  withAdminRetry,
+  type KafkaMessage,
+  type TopicFollower,
+} from '@fraud/kafka';
+import type { FeatureViews } from '@fraud/model';
+import type { Transaction } from '@fraud/schemas';
+import { createViewBarrier, type ViewBarrier } from '../dest-view-barrier.ts';
+import { isBadRecordError } from '../decode-chunk.ts';
+import { ENTITY_HEADER, MARKER_HEADER, decodeMarker, type Marker } from './protocol.ts';
+import type { EntityOwnersDeps, OwnedSpec } from './owner.ts';
+
+/** One spec's views of one owned entity partition q, and what they hold per `transactions` partition. */
+export interface Part {
+  q: number;
+  spec: OwnedSpec;
+  views: FeatureViews;
+  barrier: ViewBarrier;
+  /** Resolves once the partition's history (as of the start) has been read, backfill included. */
+  caughtUp: Promise<void>;
+  ready(): boolean;
+  stop(): Promise<void>;
+}
+
+/** What the views hold of one `transactions` partition p. */
+interface Source {
+  /** The current run of markers of p that list every field of the spec (null: none, or broken by one that did not). */
+  fielded: { from: bigint; next: bigint } | null;
+  /** Held for sure: every valid payment of p before `pos` (offsets), newest eventTime and append time seen. */
+  pos: bigint;
+  newest: number;
+  appended: number;
+  /** Backfilling p from `transactions` since this offset (its copies lack some field of the spec); null: not. */
+  backfillFrom: bigint | null;
+  /** Where the backfill has read p to. */
+  backfillPos: bigint;
+}
+
+/**
+ * Opens one part: reads entity-events[q] from the lookback, and follows it. Progress per
+ * `transactions` partition p comes from the markers that list every field of the spec. Where
+ * p's copies lack one (the spec is new: the repartition stage copied for the specs in force
+ * before it), the part reads p from `transactions` itself, from the first record whose copies
+ * lacked it, until the markers' copies take over (their run starts at or before where the
+ * backfill has read): a model with a new entity field is served with that field's history from
+ * its first chunk, as the offline features are computed.
+ */
+export function openPart(deps: EntityOwnersDeps, spec: OwnedSpec, q: number, onChange: () => void): Part {
+  const views = spec.createViews();
+  const fields = new Set(spec.fields);
+  const position = new Map<number, bigint>();
+  const newest = new Map<number, number>();
+  const appended = new Map<number, number>();
+  const sources = new Map<number, Source>();
+  for (let p = 0; p < deps.partitions; p++) {
+    sources.set(p, {
+      fielded: null,
+      pos: 0n,
+      newest: -Infinity,
+      appended: -Infinity,
+      backfillFrom: null,
+      backfillPos: 0n,
+    });
+    position.set(p, 0n);
+  }
+  const barrier = createViewBarrier({
+    admin: deps.admin,
+    topic: deps.transactions,
+    progress: { position, newest, appended },
+    metrics: deps.metrics,
+    logger: deps.logger,
+    now: deps.now,
+  });
+  let stopped = false;
+  let ready = false;
+  let main: Promise<TopicFollower> | null = null;
+  let backfill: { follower: Promise<TopicFollower>; from: Map<number, bigint> } | null = null;
+
+  /** The barrier's view of p: what is held for sure, and nothing past it. */
+  const publish = (p: number, s: Source): void => {
+    position.set(p, s.pos);
+    if (Number.isFinite(s.newest)) newest.set(p, s.newest);
+    if (Number.isFinite(s.appended)) appended.set(p, s.appended);
+  };
+
+  /** A marker's copies count once p needs no backfill, or the backfill has read up to the run's start. */
+  const handOver = (p: number, s: Source, next: bigint): void => {
+    if (s.backfillFrom !== null) {
+      if (s.fielded === null || s.backfillPos < s.fielded.from) return;
+      s.backfillFrom = null;
+      deps.logger.info({ spec: spec.id, partition: q, source: p }, 'entity backfill handed over to the copies');
+      if (![...sources.values()].some((x) => x.backfillFrom !== null)) stopBackfill();
+    }
+    if (next > s.pos) s.pos = next;
+  };
+
+  const onMarker = (m: Marker): void => {
+    const s = sources.get(m.p);
+    if (s === undefined) return;
+    const next = BigInt(m.next);
+    if (m.fields.length >= fields.size && [...fields].every((f) => m.fields.includes(f))) {
+      if (s.fielded === null) s.fielded = { from: BigInt(m.from), next };
+      else if (next > s.fielded.next) s.fielded.next = next;
+      if (m.newest !== null && m.newest > s.newest) s.newest = m.newest;
+      if (m.appended !== null && m.appended > s.appended) s.appended = m.appended;
+      handOver(m.p, s, next);
+    } else {
+      // Copies without some field of the spec: p's payments from here come from `transactions`.
+      s.fielded = null;
+      if (s.backfillFrom === null) {
+        s.backfillFrom = BigInt(m.from);
+        s.backfillPos = s.backfillFrom;
+        startBackfill();
+      }
+    }
+    publish(m.p, s);
+  };
+
+  const applyCopies = async (messages: KafkaMessage[]): Promise<void> => {
+    const decoded = await Promise.all(
+      messages.map((m) =>
+        m.headers?.[MARKER_HEADER] !== undefined || m.value === null
+          ? Promise.resolve(null)
+          : deps.decode(m.value).catch((err: unknown) => {
+              if (!isBadRecordError(err)) throw err;
+              deps.logger.warn({ err: errorMessage(err), offset: m.offset }, 'entity-events: undecodable copy skipped');
+              return null;
+            }),
+      ),
+    );
+    let copies = 0;
+    messages.forEach((m, i) => {
+      const tx = decoded[i];
+      if (tx) {
+        const field = firstHeader(m.headers, ENTITY_HEADER)?.toString();
+        if (field !== undefined && fields.has(field)) views.addEntityEvent(tx, field);
+        copies++;
+        return;
+      }
+      if (m.headers?.[MARKER_HEADER] === undefined) return;
+      const marker = decodeMarker(m.value);
+      if (marker === null) deps.logger.warn({ offset: m.offset }, 'entity-events: unreadable marker skipped');
+      else onMarker(marker);
+    });
+    if (copies > 0) deps.metrics.recordsDecoded.inc({ source: 'entity' }, copies);
+    barrier.progressed();
+    onChange();
+  };
+
+  /** p's payments read from `transactions` (backfill): the keys of q, for the spec's fields. */
+  const applyBackfill = async (messages: KafkaMessage[], p: number): Promise<void> => {
+    const s = sources.get(p);
+    if (s === undefined || s.backfillFrom === null) return;
+    const wanted = messages.filter((m) => BigInt(m.offset) >= s.backfillPos && m.value !== null);
+    const decoded = await Promise.all(
+      wanted.map((m) =>
+        deps.decode(m.value!).catch((err: unknown) => {
+          if (isBadRecordError(err)) return null;
+          throw err;
+        }),
+      ),
+    );
+    deps.metrics.recordsDecoded.inc({ source: 'view' }, wanted.length);
+    const at = deps.now();
+    for (const tx of decoded) {
+      if (!tx || deps.validate(tx, at) !== null) continue;
+      for (const f of fields) {
+        const store = views.stores.find((x) => x.plan.field === f);
+        const key = store?.plan.key(tx);
+        if (key != null && partitionFor(key, deps.partitions) === q) views.addEntityEvent(tx as Transaction, f);
+      }
+      if (tx.eventTime > s.newest) s.newest = tx.eventTime;
+    }
+    const last = messages[messages.length - 1];
+    if (last !== undefined && Number(last.timestamp) > s.appended) s.appended = Number(last.timestamp);
+  };
+
+  const onBackfillProgress = (p: number, next: bigint): void => {
+    const s = sources.get(p);
+    if (s === undefined || s.backfillFrom === null || next <= s.backfillPos) return;
+    s.backfillPos = next;
+    if (next > s.pos) s.pos = next;
+    handOver(p, s, s.fielded?.next ?? next);
+    publish(p, s);
+    barrier.progressed();
+  };
+
+  function startBackfill(): void {
+    if (stopped) return;
+    const from = new Map<number, bigint>();
+    for (const [p, s] of sources) if (s.backfillFrom !== null) from.set(p, s.backfillPos);
+    if (backfill !== null) {
+      // Already reading: a new partition joins only if the running reader started at or before it.
+      const running = backfill.from;
+      if ([...from].every(([p, o]) => running.has(p) && (running.get(p) ?? 0n) <= o)) return;
+      stopBackfill();
+    }
+    const partitions = [...from.keys()];
+    deps.logger.info({ spec: spec.id, partition: q, sources: partitions }, 'entity backfill from transactions');
+    const follower = followTopic({
+      kafka: deps.kafka,
+      topic: deps.transactions,
+      groupId: `${deps.groupPrefix}-backfill-${spec.hash.slice(0, 12)}-${q}-${Date.now()}`,
+      logger: deps.logger,
+      partitions,
+      from: { offsets: from },
+      deleteGroupOnStop: true,
+      onMessages: (messages, p) => applyBackfill(messages, p),
+      onProgress: onBackfillProgress,
+    });
+    backfill = { follower, from };
+    follower.catch((err: unknown) => deps.logger.error({ err: errorMessage(err) }, 'entity backfill failed to start'));
+  }
+
+  function stopBackfill(): void {
+    const b = backfill;
+    backfill = null;
+    void b?.follower.then((f) => f.stop()).catch(() => undefined);
+  }
+
+  const t0 = performance.now();
+  const caughtUp = (async () => {
+    // The repartition stage's committed offsets first, the reader's end offsets after: copies of
+    // everything it committed are below those ends.
+    const committed = await committedOffsets(deps);
+    main = followTopic({
+      kafka: deps.kafka,
+      topic: deps.entityEvents,
+      groupId: `${deps.groupPrefix}-entity-${spec.hash.slice(0, 12)}-${q}`,
+      logger: deps.logger,
+      partitions: [q],
+      from: { timestamp: deps.now() - deps.lookbackMs },
+      deleteGroupOnStop: true,
+      onMessages: (messages) => applyCopies(messages),
+      onDeath: deps.onDeath,
+    });
+    await (
+      await main
+    ).caughtUp;
+    for (const [p, c] of committed) {
+      const s = sources.get(p)!;
+      // A partition with no marker in the window had no payment copied in it: nothing to read.
+      if (s.fielded === null && s.backfillFrom === null && c > s.pos) s.pos = c;
+      publish(p, s);
+    }
+    const running = backfill as { follower: Promise<TopicFollower> } | null;
+    if (running !== null) await (await running.follower).caughtUp;
+    ready = true;
+    barrier.progressed();
+    deps.logger.info(
+      { spec: spec.id, partition: q, ...views.size(), ms: Math.round(performance.now() - t0) },
+      'entity partition views caught up',
+    );
+  })();
+  caughtUp.catch((err: unknown) =>
+    deps.logger.error({ err: errorMessage(err), partition: q, spec: spec.id }, 'entity partition reader failed'),
+  );
+
+  return {
+    q,
+    spec,
+    views,
+    barrier,
+    caughtUp,
+    ready: () => ready && !stopped,
+    async stop() {
+      stopped = true;
+      barrier.close();
+      stopBackfill();
+      await main?.then((f) => f.stop()).catch(() => undefined);
+    },
+  };
+}
+
+/** The repartition stage's committed offset per `transactions` partition (0 where none). */
+async function committedOffsets(deps: EntityOwnersDeps): Promise<Map<number, bigint>> {
+  const answer = await withAdminRetry(
+    () => deps.admin.fetchOffsets({ groupId: deps.groupId, topics: [deps.transactions] }),
+    (err, attempt) =>
+      deps.logger.warn({ err: errorMessage(err), attempt }, 'entity owner: reading committed offsets failed; retrying'),
+  );
+  const out = new Map<number, bigint>();
+  for (const t of answer)
+    for (const p of t.partitions) out.set(p.partition, BigInt(p.offset) < 0n ? 0n : BigInt(p.offset));
+  return out;
+}
