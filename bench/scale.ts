@@ -49,8 +49,11 @@ const TREES = 100;
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const log = (s: string) => process.stdout.write(`[bench scale] ${s}\n`);
 
+type EntityState = 'partitioned' | 'global';
+
 interface RunResult {
   n: number;
+  entity_state: EntityState;
   throughput_tx_per_s: number;
   publish_s: number;
   drain_s: number;
@@ -108,8 +111,15 @@ async function stopAll(children: readonly ChildProcess[]): Promise<void> {
 }
 
 /** N scorer instances on fresh topics drain the backlog; each instance's figures, throughput, lost/duplicates. */
-async function runScale(kafka: Kafka, admin: Admin, n: number, txs: readonly Transaction[], modelDir: string) {
-  const prefix = `bench-scale-${randomUUID().slice(0, 8)}-n${n}.`;
+async function runScale(
+  kafka: Kafka,
+  admin: Admin,
+  n: number,
+  txs: readonly Transaction[],
+  modelDir: string,
+  mode: EntityState,
+) {
+  const prefix = `bench-scale-${randomUUID().slice(0, 8)}-${mode.slice(0, 4)}-n${n}.`;
   const topics = topicNames(prefix);
   const groupId = `${prefix}scorer`;
   const created = await createBenchTopics(admin, topics, PARTITIONS);
@@ -119,7 +129,7 @@ async function runScale(kafka: Kafka, admin: Admin, n: number, txs: readonly Tra
     const ports: number[] = [];
     for (let i = 0; i < n; i++) ports.push(await freePort());
     for (const metricsPort of ports) {
-      const env = { NODE_OPTIONS: '--expose-gc' };
+      const env = { NODE_OPTIONS: '--expose-gc', SCORER_ENTITY_STATE: mode };
       children.push(spawnBenchScorer(BENCH, { prefix, groupId, metricsPort, modelDir, env }));
     }
     const exited = Promise.race(
@@ -156,15 +166,18 @@ async function runScale(kafka: Kafka, admin: Admin, n: number, txs: readonly Tra
       }),
     ]);
     const drained = performance.now();
-    // The views read every partition independently of the scoring: let each finish the backlog.
+    // The views (global) or the entity owners (partitioned) read independently of the scoring:
+    // let them finish the backlog (global: each instance all of it; partitioned: one copy each in all).
+    const decodedBy = (t: string, source: string) => metricValue(t, 'fraud_scorer_records_decoded_total', { source });
     await Promise.race([
       exited,
       waitFor(
-        async () =>
-          (await Promise.all(ports.map(scrape))).every(
-            (t) => metricValue(t, 'fraud_scorer_records_decoded_total', { source: 'view' }) >= txs.length,
-          ),
-        { timeoutMs: 60_000, intervalMs: 250, what: 'every instance to read the backlog into its view' },
+        async () => {
+          const texts = await Promise.all(ports.map(scrape));
+          if (mode === 'global') return texts.every((t) => decodedBy(t, 'view') >= txs.length);
+          return texts.reduce((a, t) => a + decodedBy(t, 'entity'), 0) >= txs.length;
+        },
+        { timeoutMs: 60_000, intervalMs: 250, what: 'the views or entity owners to read the backlog' },
       ),
     ]);
     const after = await Promise.all(ports.map(scrape));
@@ -173,6 +186,7 @@ async function runScale(kafka: Kafka, admin: Admin, n: number, txs: readonly Tra
     const drainS = (drained - t0) / 1000;
     const result: RunResult = {
       n,
+      entity_state: mode,
       throughput_tx_per_s: Math.round(txs.length / drainS),
       publish_s: round((published - t0) / 1000, 2),
       drain_s: round(drainS, 2),
@@ -183,7 +197,7 @@ async function runScale(kafka: Kafka, admin: Admin, n: number, txs: readonly Tra
       lost: r.lost,
       duplicates: r.duplicates,
     };
-    log(`N=${n}: ${JSON.stringify(result)}`);
+    log(`${mode} N=${n}: ${JSON.stringify(result)}`);
     return result;
   } finally {
     await stopAll(children);
@@ -191,7 +205,8 @@ async function runScale(kafka: Kafka, admin: Admin, n: number, txs: readonly Tra
   }
 }
 
-function shares(runs: readonly RunResult[]) {
+function shares(all: readonly RunResult[], mode: EntityState) {
+  const runs = all.filter((r) => r.entity_state === mode);
   const base = runs.find((r) => r.n === 1)!.instances;
   const at = (n: number) => runs.find((r) => r.n === n)!.instances;
   const by = <K extends string>(keys: readonly K[], n: number, pick: (i: InstanceFigures, k: K) => number) =>
@@ -220,10 +235,44 @@ async function main(): Promise<void> {
     // One backlog for every N (same txIds, event times and keys; each N has topics of its own).
     const txs = transactions(TX, 7, 'bench-scale', Date.now() - 3_600_000);
     const runs: RunResult[] = [];
-    for (const n of INSTANCES) runs.push(await runScale(kafka, admin, n, txs, modelDir));
-    const s = shares(runs);
+    for (const n of INSTANCES) runs.push(await runScale(kafka, admin, n, txs, modelDir, 'partitioned'));
+    // Before issue 18's entity state, in the same run: every instance reads all of transactions.
+    for (const n of [1, 3]) runs.push(await runScale(kafka, admin, n, txs, modelDir, 'global'));
+    const s = shares(runs, 'partitioned');
+    const g = shares(runs, 'global');
+    const one = (mode: EntityState) => runs.find((r) => r.entity_state === mode && r.n === 1)!;
+    const perInstance = (mode: EntityState, n: number, pick: (i: InstanceFigures) => number) => {
+      const list = runs.find((r) => r.entity_state === mode && r.n === n)!.instances;
+      return list.reduce((a, i) => a + pick(i), 0) / list.length;
+    };
     const result = {
       ...s,
+      entity_state: 'partitioned',
+      global_view: {
+        decoded_share_at_3: g.decoded_share_at_3,
+        state_share_at_3: g.state_share_at_3,
+        cpu_share_at_3: g.cpu_share_at_3,
+      },
+      // Per instance at 3, partitioned over global (the absolute saving, not only the split).
+      partitioned_over_global_at_3: {
+        decoded: round(
+          perInstance('partitioned', 3, (i) => i.decoded.total) / perInstance('global', 3, (i) => i.decoded.total),
+          3,
+        ),
+        state: round(
+          perInstance('partitioned', 3, (i) => i.state_bytes.total) /
+            perInstance('global', 3, (i) => i.state_bytes.total),
+          3,
+        ),
+        cpu: round(
+          perInstance('partitioned', 3, (i) => i.cpu_seconds) / perInstance('global', 3, (i) => i.cpu_seconds),
+          3,
+        ),
+      },
+      throughput_one_instance: {
+        partitioned: one('partitioned').throughput_tx_per_s,
+        global: one('global').throughput_tx_per_s,
+      },
       goal_met_at_3: {
         decoded: meetsGoal(s.decoded_share_at_3, 3),
         state: meetsGoal(s.state_share_at_3, 3),
@@ -232,10 +281,13 @@ async function main(): Promise<void> {
       duplicates: runs.reduce((a, r) => a + r.duplicates, 0),
       runs,
       notes:
-        'Shares: mean per-instance figure at N over the one-instance figure (goal: <= 1/N + 0.1). Every instance ' +
-        'reads every partition of transactions into its destination view (scorer/src/dest-view.ts), so decoded.view ' +
-        'and state_bytes.view stay at 1x per instance; only the partition tasks (decoded.input, state_bytes.origin) ' +
-        'split. state_bytes: estimate from the structures (scorer/src/state-bytes.ts); heap_used_after_gc: the ' +
+        'Shares: mean per-instance figure at N over the one-instance figure of the same mode (goal: <= 1/N + 0.1). ' +
+        'partitioned (SCORER_ENTITY_STATE, the default): the repartition stage decodes each payment once ' +
+        '(decoded.repartition), the owner of its destination partition decodes its copy (decoded.entity) and holds ' +
+        'its events (state_bytes.view); all of it splits by instance. global_view (before issue 18, same run): ' +
+        'every instance reads every partition of transactions into its own view, so decoded.view and ' +
+        'state_bytes.view stay at 1x per instance. state_bytes: estimate from the structures ' +
+        '(scorer/src/state-bytes.ts); heap_used_after_gc: the ' +
         "process's whole heap (code, model, buffers) as a cross-check. cpu_seconds: while the backlog drained (the " +
         'views included); cpu_seconds_process adds start-up. Instances share the cores with the broker and the ' +
         'publisher, so throughput does not scale here.',

@@ -3,7 +3,7 @@
  * the shares (mean per-instance figure at N instances over the one-instance figure).
  */
 
-export const DECODED_SOURCES = ['input', 'view', 'label_view', 'restore'] as const;
+export const DECODED_SOURCES = ['input', 'view', 'label_view', 'restore', 'repartition', 'entity'] as const;
 export const STATE_KINDS = ['origin', 'view', 'labels'] as const;
 
 export type Decoded = Record<(typeof DECODED_SOURCES)[number] | 'total', number>;
