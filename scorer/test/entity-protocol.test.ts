@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import {
+  decodeMarker,
+  decodeRequest,
+  decodeSlices,
+  encodeMarker,
+  encodeRequest,
+  encodeSlices,
+} from '../src/entity/protocol.ts';
+
+describe('entity-events markers and the lookup wire', () => {
+  it('a marker round-trips; anything else is not one', () => {
+    const m = { p: 3, from: '10', next: '12', fields: ['destAccount'], newest: 1_700_000_000_000, appended: null };
+    expect(decodeMarker(encodeMarker(m))).toEqual(m);
+    expect(decodeMarker(Buffer.from('not json'))).toBeNull();
+    expect(decodeMarker(Buffer.from(JSON.stringify({ ...m, next: 12 })))).toBeNull();
+    expect(decodeMarker(Buffer.from(JSON.stringify({ ...m, fields: 'destAccount' })))).toBeNull();
+    expect(decodeMarker(null)).toBeNull();
+  });
+
+  it('a request round-trips, and a bad one says what is wrong', () => {
+    const r = {
+      spec: 'abc',
+      partition: 2,
+      t: 5,
+      appendedBy: 4,
+      waitMs: 100,
+      keys: [{ store: 0, key: 'C1', tMin: 1, tMax: 5 }],
+    };
+    expect(decodeRequest(JSON.parse(encodeRequest(r)))).toEqual(r);
+    expect(decodeRequest(JSON.parse(encodeRequest({ ...r, appendedBy: -Infinity })))).toMatchObject({
+      appendedBy: -Infinity,
+    });
+    expect(decodeRequest({ ...JSON.parse(encodeRequest(r)), partition: -1 })).toMatch(/partition/);
+    expect(decodeRequest({ ...JSON.parse(encodeRequest(r)), waitMs: 120_000 })).toMatch(/waitMs/);
+    expect(decodeRequest({ ...JSON.parse(encodeRequest(r)), keys: [[0, 1, 2, 3]] })).toMatch(/tuples/);
+    expect(decodeRequest(null)).toMatch(/object/);
+  });
+
+  it('slices keep NaN (a missing numeric column) and null strings; a wrong count is refused', () => {
+    const slices = [{ nums: [1, NaN, 2.5], strs: ['tx-1', null] }, null];
+    const back = decodeSlices(JSON.parse(encodeSlices('lagging', slices)), 2);
+    expect(back.status).toBe('lagging');
+    expect(back.slices[0]!.nums[1]).toBeNaN();
+    expect(back.slices[0]).toEqual({ nums: [1, NaN, 2.5], strs: ['tx-1', null] });
+    expect(back.slices[1]).toBeNull();
+    expect(() => decodeSlices(JSON.parse(encodeSlices('ready', slices)), 3)).toThrow(/3 keys/);
+  });
+});
