@@ -208,7 +208,8 @@ async function runScale(
 function shares(all: readonly RunResult[], mode: EntityState) {
   const runs = all.filter((r) => r.entity_state === mode);
   const base = runs.find((r) => r.n === 1)!.instances;
-  const at = (n: number) => runs.find((r) => r.n === n)!.instances;
+  // A mode run at fewer N (the global baseline: 1 and 3) has no figures at the others: empty, NaN shares.
+  const at = (n: number) => runs.find((r) => r.n === n)?.instances ?? [];
   const by = <K extends string>(keys: readonly K[], n: number, pick: (i: InstanceFigures, k: K) => number) =>
     Object.fromEntries(keys.map((k) => [k, share(base, at(n), (i) => pick(i, k))]));
   return {
