@@ -1,4 +1,5 @@
 import { FraudError } from '@fraud/common';
+import { withDeadline } from '@fraud/kafka';
 import {
   entityCopiesOf,
   featureSetLabel,
@@ -101,6 +102,10 @@ async function startSpec(ctx: SpecContext, compiled: CompiledFeatureSpec): Promi
     if (labelFeed) feeds.push(labelFeed);
     const { env } = ctx;
     if (txFeed) await awaitViewCaughtUp(txFeed, env.SCORER_RESTORE_TIMEOUT_MS, 'SCORER_RESTORE_TIMEOUT_MS');
+    if (partitioned) {
+      const what = `reading the history of ${compiled.featureSet}'s entity partitions owned here`;
+      await withDeadline(ctx.entity!.owners.specReady(compiled.hash), env.SCORER_RESTORE_TIMEOUT_MS, what);
+    }
     if (labelFeed) {
       const what = `reading the labels topic's recent history into ${compiled.featureSet}'s label view`;
       await awaitViewCaughtUp(

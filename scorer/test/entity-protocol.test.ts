@@ -1,21 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import {
-  decodeMarker,
+  decodeMarkers,
   decodeRequest,
   decodeSlices,
-  encodeMarker,
+  encodeMarkers,
   encodeRequest,
   encodeSlices,
 } from '../src/entity/protocol.ts';
 
 describe('entity-events markers and the lookup wire', () => {
-  it('a marker round-trips; anything else is not one', () => {
+  it('markers round-trip; anything else is not markers', () => {
     const m = { p: 3, from: '10', next: '12', fields: ['destAccount'], newest: 1_700_000_000_000, appended: null };
-    expect(decodeMarker(encodeMarker(m))).toEqual(m);
-    expect(decodeMarker(Buffer.from('not json'))).toBeNull();
-    expect(decodeMarker(Buffer.from(JSON.stringify({ ...m, next: 12 })))).toBeNull();
-    expect(decodeMarker(Buffer.from(JSON.stringify({ ...m, fields: 'destAccount' })))).toBeNull();
-    expect(decodeMarker(null)).toBeNull();
+    const other = { ...m, p: 0, from: '0', next: '1', newest: null, appended: 5 };
+    expect(decodeMarkers(encodeMarkers([m, other]))).toEqual([m, other]);
+    expect(decodeMarkers(Buffer.from('not json'))).toBeNull();
+    expect(decodeMarkers(Buffer.from(JSON.stringify(m)))).toBeNull();
+    expect(decodeMarkers(Buffer.from(JSON.stringify([{ ...m, next: 12 }])))).toBeNull();
+    expect(decodeMarkers(Buffer.from(JSON.stringify([m, { ...m, fields: 'destAccount' }])))).toBeNull();
+    expect(decodeMarkers(null)).toBeNull();
   });
 
   it('a request round-trips, and a bad one says what is wrong', () => {

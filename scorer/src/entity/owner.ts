@@ -49,6 +49,8 @@ export interface EntityOwners {
   assigned(partitions: readonly number[]): void;
   /** Resolves once every registered spec's views of partition q have read their history. */
   ready(q: number): Promise<void>;
+  /** Resolves once the spec's views of every partition owned now have read their history. */
+  specReady(hash: string): Promise<void>;
   /** Answers a lookup on an owned partition (waiting at most req.waitMs for its barrier). */
   lookup(req: LookupRequest): Promise<LookupAnswer>;
   /** Views held now (state bytes). */
@@ -120,6 +122,9 @@ export function createEntityOwners(deps: EntityOwnersDeps): EntityOwners {
     assigned(partitions) {
       owned = [...partitions].sort((a, b) => a - b);
       sync();
+    },
+    async specReady(hash) {
+      await Promise.all([...parts.values()].filter((p) => p.spec.hash === hash).map((p) => p.caughtUp));
     },
     async ready(q) {
       await Promise.all([...parts.values()].filter((p) => p.q === q).map((p) => p.caughtUp));

@@ -11,7 +11,7 @@ import type { FeatureViews } from '@fraud/model';
 import type { Transaction } from '@fraud/schemas';
 import { createViewBarrier, type ViewBarrier } from '../dest-view-barrier.ts';
 import { isBadRecordError } from '../decode-chunk.ts';
-import { ENTITY_HEADER, MARKER_HEADER, decodeMarker, type Marker } from './protocol.ts';
+import { ENTITY_HEADER, MARKER_HEADER, decodeMarkers, type Marker } from './protocol.ts';
 import type { EntityOwnersDeps, OwnedSpec } from './owner.ts';
 
 /** One spec's views of one owned entity partition q, and what they hold per `transactions` partition. */
@@ -142,9 +142,9 @@ export function openPart(deps: EntityOwnersDeps, spec: OwnedSpec, q: number, onC
         return;
       }
       if (m.headers?.[MARKER_HEADER] === undefined) return;
-      const marker = decodeMarker(m.value);
-      if (marker === null) deps.logger.warn({ offset: m.offset }, 'entity-events: unreadable marker skipped');
-      else onMarker(marker);
+      const markers = decodeMarkers(m.value);
+      if (markers === null) deps.logger.warn({ offset: m.offset }, 'entity-events: unreadable marker skipped');
+      else for (const marker of markers) onMarker(marker);
     });
     if (copies > 0) deps.metrics.recordsDecoded.inc({ source: 'entity' }, copies);
     barrier.progressed();

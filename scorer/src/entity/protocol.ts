@@ -8,9 +8,9 @@ import type { EventSlice, KeyLookup } from '@fraud/model';
  * - a copy of a valid payment per entity field its specs read: key = the entity key, value = the
  *   payment's Avro bytes as read from `transactions`, header ENTITY_HEADER = the field, in the
  *   partition of the key (murmur2, like kafkajs's default partitioner);
- * - after them, a progress marker in every partition: header MARKER_HEADER, value = Marker JSON.
- *   Reading a marker of p means every copy of p's payments in [from, next) has been read, for
- *   the fields it lists.
+ * - after them, in every partition, one marker record per write (header MARKER_HEADER, value = a
+ *   JSON array of Marker, one per batch the write carried). Reading a marker of p means every copy
+ *   of p's payments in [from, next) has been read, for the fields it lists.
  */
 export const ENTITY_HEADER = 'fraud-entity';
 export const MARKER_HEADER = 'fraud-entity-marker';
@@ -31,24 +31,37 @@ export interface Marker {
   appended: number | null;
 }
 
-export function encodeMarker(m: Marker): Buffer {
-  return Buffer.from(JSON.stringify(m));
+/** One marker record: the progress of every batch of one flush (group commit) of the repartition stage. */
+export function encodeMarkers(ms: readonly Marker[]): Buffer {
+  return Buffer.from(JSON.stringify(ms));
 }
 
-/** A marker, or null when the bytes are not one (logged by the caller and skipped). */
-export function decodeMarker(b: Buffer | null): Marker | null {
+/** The markers of one record, or null when the bytes are not markers (logged by the caller and skipped). */
+export function decodeMarkers(b: Buffer | null): Marker[] | null {
   if (b === null) return null;
   try {
-    const m = JSON.parse(b.toString('utf8')) as Partial<Marker>;
-    const offset = (x: unknown): x is string => typeof x === 'string' && /^\d+$/.test(x);
-    if (typeof m.p !== 'number' || !offset(m.next) || !offset(m.from)) return null;
-    if (!Array.isArray(m.fields) || !m.fields.every((f) => typeof f === 'string')) return null;
-    const num = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
-    return { p: m.p, from: m.from, next: m.next, fields: m.fields, newest: num(m.newest), appended: num(m.appended) };
+    const list = JSON.parse(b.toString('utf8')) as unknown;
+    if (!Array.isArray(list)) return null;
+    const out: Marker[] = [];
+    for (const x of list) {
+      const m = markerOf(x as Partial<Marker>);
+      if (m === null) return null;
+      out.push(m);
+    }
+    return out;
   } catch {
-    // Not JSON: not a marker.
+    // Not JSON: not markers.
     return null;
   }
+}
+
+function markerOf(m: Partial<Marker> | null): Marker | null {
+  if (typeof m !== 'object' || m === null) return null;
+  const offset = (x: unknown): x is string => typeof x === 'string' && /^\d+$/.test(x);
+  if (typeof m.p !== 'number' || !offset(m.next) || !offset(m.from)) return null;
+  if (!Array.isArray(m.fields) || !m.fields.every((f) => typeof f === 'string')) return null;
+  const num = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
+  return { p: m.p, from: m.from, next: m.next, fields: m.fields, newest: num(m.newest), appended: num(m.appended) };
 }
 
 /** A lookup at the owner of one entity partition. */

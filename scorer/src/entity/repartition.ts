@@ -60,21 +60,40 @@ export async function startRepartition(deps: RepartitionDeps): Promise<Repartiti
     );
   });
   const dead = watchConsumerDeath(consumer);
+  // Offsets are committed once a second, not per batch (a round trip less on the copies' path): a
+  // restart copies again at most a second of batches, which the owners' views ignore.
+  const done = new Map<number, bigint>();
   await consumer.connect();
   await consumer.subscribe({ topic: deps.topic, fromBeginning: true });
   await consumer.run({
     autoCommit: false,
     partitionsConsumedConcurrently: 6,
-    eachBatch: (payload) => copyBatch(payload, { ...deps, commit: (o) => consumer.commitOffsets(o) }),
+    eachBatch: (payload) => copyBatch(payload, { ...deps, commit: (p, next) => void done.set(p, next) }),
   });
+  const commit = async (): Promise<void> => {
+    if (done.size === 0) return;
+    const offsets = [...done].map(([partition, next]) => ({ topic: deps.topic, partition, offset: next.toString() }));
+    done.clear();
+    await consumer.commitOffsets(offsets).catch((err: unknown) => {
+      // A rebalance under way: the new owner of those partitions copies them again.
+      deps.logger.warn({ err: errorMessage(err) }, 'repartition: committing offsets failed');
+    });
+  };
+  const timer = setInterval(() => void commit(), COMMIT_EVERY_MS);
   return {
     consumer,
     healthy: () => !dead(),
-    stop: () => consumer.disconnect(),
+    async stop() {
+      clearInterval(timer);
+      await commit();
+      await consumer.disconnect();
+    },
   };
 }
 
-type Commit = (offsets: Array<{ topic: string; partition: number; offset: string }>) => Promise<void>;
+const COMMIT_EVERY_MS = 1_000;
+
+type Commit = (partition: number, next: bigint) => void;
 
 async function copyBatch(payload: EachBatchPayload, deps: RepartitionDeps & { commit: Commit }): Promise<void> {
   const { batch } = payload;
@@ -108,7 +127,7 @@ async function copyBatch(payload: EachBatchPayload, deps: RepartitionDeps & { co
   const next = BigInt(batch.lastOffset()) + 1n;
   const from = batch.messages.length > 0 ? BigInt(batch.messages[0]!.offset) : next;
   await deps.writer.write({ partition: batch.partition, from, next, fields: plan.fields, copies, newest, appendedBy });
-  await deps.commit([{ topic: batch.topic, partition: batch.partition, offset: next.toString() }]);
+  deps.commit(batch.partition, next);
   payload.resolveOffset(batch.lastOffset());
   await payload.heartbeat();
   deps.metrics.entity.copiesWritten.inc(copies.length);

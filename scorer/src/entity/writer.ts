@@ -1,5 +1,5 @@
 import { partitionFor, type Producer } from '@fraud/kafka';
-import { ENTITY_HEADER, MARKER_HEADER, encodeMarker } from './protocol.ts';
+import { ENTITY_HEADER, MARKER_HEADER, encodeMarkers, type Marker } from './protocol.ts';
 
 /** One copy of a payment for an entity owner. */
 export interface EntityCopyOut {
@@ -45,38 +45,69 @@ export interface EntityWriterDeps {
   onWrite?(copies: number, markers: number): void;
 }
 
+/**
+ * A group committer: a write that finds no produce in flight goes out at once; writes that arrive
+ * meanwhile go out together in the next one, with ONE marker record per entity partition listing
+ * every batch it carries. The repartition stage's concurrent partition batches so share produce
+ * requests and markers.
+ */
 export function createEntityWriter(deps: EntityWriterDeps): EntityWriter {
-  /** Per `transactions` partition: the newest eventTime any of its chunks wrote (markers carry the running max). */
+  /** Per `transactions` partition: the newest eventTime written (markers carry the running max). */
   const newest = new Map<number, number>();
-  return {
-    async write(chunk) {
-      const prev = newest.get(chunk.partition) ?? -Infinity;
-      const top = Math.max(prev, chunk.newest);
+  let queue: Array<{ chunk: EntityChunk; done: (err?: unknown) => void }> = [];
+  let flushing = false;
+
+  const flush = async (): Promise<void> => {
+    flushing = true;
+    while (queue.length > 0) {
+      const group = queue;
+      queue = [];
       const messages: Array<{ partition: number; key: string | null; value: Buffer; headers: Record<string, string> }> =
-        chunk.copies.map((c) => ({
-          partition: partitionFor(c.key, deps.partitions),
-          key: c.key,
-          value: c.value,
-          headers: { [ENTITY_HEADER]: c.field },
-        }));
-      const marker = encodeMarker({
-        p: chunk.partition,
-        from: chunk.from.toString(),
-        next: chunk.next.toString(),
-        fields: [...chunk.fields],
-        newest: Number.isFinite(top) ? top : null,
-        appended: Number.isFinite(chunk.appendedBy) ? chunk.appendedBy : null,
-      });
-      for (let q = 0; q < deps.partitions; q++)
-        messages.push({
-          partition: q,
-          key: null,
-          value: marker,
-          headers: { [MARKER_HEADER]: '1' },
+        [];
+      const markers: Marker[] = [];
+      let copies = 0;
+      for (const { chunk } of group) {
+        for (const c of chunk.copies) {
+          messages.push({
+            partition: partitionFor(c.key, deps.partitions),
+            key: c.key,
+            value: c.value,
+            headers: { [ENTITY_HEADER]: c.field },
+          });
+        }
+        copies += chunk.copies.length;
+        const top = Math.max(newest.get(chunk.partition) ?? -Infinity, chunk.newest);
+        newest.set(chunk.partition, top);
+        markers.push({
+          p: chunk.partition,
+          from: chunk.from.toString(),
+          next: chunk.next.toString(),
+          fields: [...chunk.fields],
+          newest: Number.isFinite(top) ? top : null,
+          appended: Number.isFinite(chunk.appendedBy) ? chunk.appendedBy : null,
         });
-      await deps.producer.send({ topic: deps.topic, acks: -1, messages });
-      newest.set(chunk.partition, top);
-      deps.onWrite?.(chunk.copies.length, deps.partitions);
+      }
+      const value = encodeMarkers(markers);
+      for (let q = 0; q < deps.partitions; q++) {
+        messages.push({ partition: q, key: null, value, headers: { [MARKER_HEADER]: '1' } });
+      }
+      try {
+        await deps.producer.send({ topic: deps.topic, acks: -1, messages });
+        deps.onWrite?.(copies, deps.partitions);
+        for (const g of group) g.done();
+      } catch (err: unknown) {
+        for (const g of group) g.done(err);
+      }
+    }
+    flushing = false;
+  };
+
+  return {
+    write(chunk) {
+      return new Promise<void>((resolve, reject) => {
+        queue.push({ chunk, done: (err) => (err === undefined ? resolve() : reject(err)) });
+        if (!flushing) void flush();
+      });
     },
   };
 }
