@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
+  decodeBundle,
   decodeMarkers,
   decodeRequest,
   decodeSlices,
+  encodeBundle,
   encodeMarkers,
   encodeRequest,
   encodeSlices,
@@ -18,6 +20,21 @@ describe('entity-events markers and the lookup wire', () => {
     expect(decodeMarkers(Buffer.from(JSON.stringify([{ ...m, next: 12 }])))).toBeNull();
     expect(decodeMarkers(Buffer.from(JSON.stringify([m, { ...m, fields: 'destAccount' }])))).toBeNull();
     expect(decodeMarkers(null)).toBeNull();
+  });
+
+  it('a bundle carries copies and markers; truncated or foreign bytes are not a bundle', () => {
+    const m = { p: 1, from: '4', next: '9', fields: ['destAccount'], newest: 5, appended: 6 };
+    const copies = [
+      { field: 'destAccount', key: 'C1', value: Buffer.from([0, 0, 0, 0, 1, 2, 3]) },
+      { field: 'terminalId', key: 'T-é', value: Buffer.alloc(0) },
+    ];
+    const b = encodeBundle([m], copies);
+    expect(decodeBundle(b)).toEqual({ markers: [m], copies });
+    expect(decodeBundle(encodeBundle([], []))).toEqual({ markers: [], copies: [] });
+    expect(decodeBundle(b.subarray(0, b.length - 1))).toBeNull();
+    expect(decodeBundle(Buffer.concat([b, Buffer.from([0])]))).toBeNull();
+    expect(decodeBundle(Buffer.from('{"p":1}'))).toBeNull();
+    expect(decodeBundle(null)).toBeNull();
   });
 
   it('a request round-trips, and a bad one says what is wrong', () => {

@@ -11,7 +11,7 @@ import type { FeatureViews } from '@fraud/model';
 import type { Transaction } from '@fraud/schemas';
 import { createViewBarrier, type ViewBarrier } from '../dest-view-barrier.ts';
 import { isBadRecordError } from '../decode-chunk.ts';
-import { ENTITY_HEADER, MARKER_HEADER, decodeMarkers, type Marker } from './protocol.ts';
+import { decodeBundle, type Marker } from './protocol.ts';
 import type { EntityOwnersDeps, OwnedSpec } from './owner.ts';
 
 /** One spec's views of one owned entity partition q, and what they hold per `transactions` partition. */
@@ -121,30 +121,39 @@ export function openPart(deps: EntityOwnersDeps, spec: OwnedSpec, q: number, onC
   };
 
   const applyCopies = async (messages: KafkaMessage[]): Promise<void> => {
+    const bundles = messages.map((m) => {
+      const b = decodeBundle(m.value);
+      if (b === null) deps.logger.warn({ offset: m.offset }, 'entity-events: unreadable record skipped');
+      return b;
+    });
+    // Decode every copy of the fetch first: a registry outage throws before anything changed, and
+    // the follower fetches the same records again.
     const decoded = await Promise.all(
-      messages.map((m) =>
-        m.headers?.[MARKER_HEADER] !== undefined || m.value === null
-          ? Promise.resolve(null)
-          : deps.decode(m.value).catch((err: unknown) => {
-              if (!isBadRecordError(err)) throw err;
-              deps.logger.warn({ err: errorMessage(err), offset: m.offset }, 'entity-events: undecodable copy skipped');
-              return null;
-            }),
+      bundles.map((b) =>
+        Promise.all(
+          (b?.copies ?? []).map((c) =>
+            fields.has(c.field)
+              ? deps.decode(c.value).catch((err: unknown) => {
+                  if (!isBadRecordError(err)) throw err;
+                  deps.logger.warn({ err: errorMessage(err) }, 'entity-events: undecodable copy skipped');
+                  return null;
+                })
+              : Promise.resolve(null),
+          ),
+        ),
       ),
     );
     let copies = 0;
-    messages.forEach((m, i) => {
-      const tx = decoded[i];
-      if (tx) {
-        const field = firstHeader(m.headers, ENTITY_HEADER)?.toString();
-        if (field !== undefined && fields.has(field)) views.addEntityEvent(tx, field);
+    bundles.forEach((b, i) => {
+      if (b === null) return;
+      const txs = decoded[i]!;
+      b.copies.forEach((c, j) => {
+        const tx = txs[j];
+        if (!tx) return;
+        views.addEntityEvent(tx, c.field);
         copies++;
-        return;
-      }
-      if (m.headers?.[MARKER_HEADER] === undefined) return;
-      const markers = decodeMarkers(m.value);
-      if (markers === null) deps.logger.warn({ offset: m.offset }, 'entity-events: unreadable marker skipped');
-      else for (const marker of markers) onMarker(marker);
+      });
+      for (const marker of b.markers) onMarker(marker);
     });
     if (copies > 0) deps.metrics.recordsDecoded.inc({ source: 'entity' }, copies);
     barrier.progressed();

@@ -3,17 +3,13 @@ import type { EventSlice, KeyLookup } from '@fraud/model';
 /**
  * The wire of partitioned entity state (docs/scorer.md, "Entity state partitioned by Kafka").
  *
- * `entity-events` holds two kinds of records, both written by the scoring chunk of a
- * `transactions` partition p before it waits on any lookup:
- * - a copy of a valid payment per entity field its specs read: key = the entity key, value = the
- *   payment's Avro bytes as read from `transactions`, header ENTITY_HEADER = the field, in the
- *   partition of the key (murmur2, like kafkajs's default partitioner);
- * - after them, in every partition, one marker record per write (header MARKER_HEADER, value = a
- *   JSON array of Marker, one per batch the write carried). Reading a marker of p means every copy
- *   of p's payments in [from, next) has been read, for the fields it lists.
+ * `entity-events` is written by the repartition stage (repartition.ts), one bundle record per
+ * entity partition per write (encodeBundle): the copies of the valid payments of the write's
+ * batches, one per entity field the specs read, each in the partition of its key (murmur2, like
+ * kafkajs's default partitioner), with the payment's Avro bytes as read from `transactions`; then
+ * the markers of those batches. Reading a marker of `transactions` partition p means every copy
+ * of p's payments in [from, next) has been read, for the fields it lists.
  */
-export const ENTITY_HEADER = 'fraud-entity';
-export const MARKER_HEADER = 'fraud-entity-marker';
 
 /** Progress of one `transactions` partition's copies, as of the chunk that wrote the marker. */
 export interface Marker {
@@ -29,6 +25,81 @@ export interface Marker {
   newest: number | null;
   /** Newest Kafka timestamp of the chunk's records (null: none). */
   appended: number | null;
+}
+
+/** One copy of a payment in a bundle. */
+export interface BundledCopy {
+  field: string;
+  key: string;
+  /** The payment's Avro bytes as read from `transactions`. */
+  value: Buffer;
+}
+
+/** The version byte of a bundle (a record of entity-events). */
+const BUNDLE_V1 = 1;
+
+/**
+ * One record of entity-events: the copies of one write for one entity partition, then the
+ * markers of every batch that write carried. Binary: version byte, u32 length + markers JSON,
+ * u32 count, then per copy u16 + field, u16 + key, u32 + value (big-endian). One record per
+ * entity partition per write: kafkajs spends tens of microseconds per record it produces or
+ * fetches, so one record per copy cost more than the copy's decode.
+ */
+export function encodeBundle(markers: readonly Marker[], copies: readonly BundledCopy[]): Buffer {
+  const json = Buffer.from(JSON.stringify(markers));
+  let size = 1 + 4 + json.length + 4;
+  const parts = copies.map((c) => {
+    const field = Buffer.from(c.field);
+    const key = Buffer.from(c.key);
+    size += 2 + field.length + 2 + key.length + 4 + c.value.length;
+    return { field, key, value: c.value };
+  });
+  const out = Buffer.allocUnsafe(size);
+  let at = out.writeUInt8(BUNDLE_V1, 0);
+  at = out.writeUInt32BE(json.length, at);
+  at += json.copy(out, at);
+  at = out.writeUInt32BE(parts.length, at);
+  for (const p of parts) {
+    at = out.writeUInt16BE(p.field.length, at);
+    at += p.field.copy(out, at);
+    at = out.writeUInt16BE(p.key.length, at);
+    at += p.key.copy(out, at);
+    at = out.writeUInt32BE(p.value.length, at);
+    at += p.value.copy(out, at);
+  }
+  return out;
+}
+
+/** A bundle's markers and copies, or null when the bytes are not a bundle. */
+export function decodeBundle(b: Buffer | null): { markers: Marker[]; copies: BundledCopy[] } | null {
+  if (b === null || b.length < 9 || b.readUInt8(0) !== BUNDLE_V1) return null;
+  try {
+    let at = 1;
+    const jsonLength = b.readUInt32BE(at);
+    at += 4;
+    const markers = decodeMarkers(b.subarray(at, at + jsonLength));
+    if (markers === null) return null;
+    at += jsonLength;
+    const count = b.readUInt32BE(at);
+    at += 4;
+    const copies: BundledCopy[] = [];
+    for (let i = 0; i < count; i++) {
+      const fl = b.readUInt16BE(at);
+      const field = b.toString('utf8', at + 2, at + 2 + fl);
+      at += 2 + fl;
+      const kl = b.readUInt16BE(at);
+      const key = b.toString('utf8', at + 2, at + 2 + kl);
+      at += 2 + kl;
+      const vl = b.readUInt32BE(at);
+      if (at + 4 + vl > b.length) return null;
+      copies.push({ field, key, value: b.subarray(at + 4, at + 4 + vl) });
+      at += 4 + vl;
+    }
+    return at === b.length ? { markers, copies } : null;
+  } catch {
+    // Truncated: readUInt* threw past the end.
+    return null;
+  }
 }
 
 /** One marker record: the progress of every batch of one flush (group commit) of the repartition stage. */

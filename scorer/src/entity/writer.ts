@@ -1,5 +1,5 @@
 import { partitionFor, type Producer } from '@fraud/kafka';
-import { ENTITY_HEADER, MARKER_HEADER, encodeMarkers, type Marker } from './protocol.ts';
+import { encodeBundle, type BundledCopy, type Marker } from './protocol.ts';
 
 /** One copy of a payment for an entity owner. */
 export interface EntityCopyOut {
@@ -27,7 +27,7 @@ export interface EntityChunk {
 
 export interface EntityWriter {
   /**
-   * Writes a chunk's copies to their entity partitions and then a progress marker to every
+   * Writes a batch's copies to their entity partitions and its progress marker to every
    * partition, in one idempotent produce acknowledged by every in-sync replica. Not
    * transactional: a chunk retried after a failure writes its copies again, and the owners'
    * views keep one event per (eventTime, txId), so state is exactly-once all the same.
@@ -41,14 +41,14 @@ export interface EntityWriterDeps {
   topic: string;
   /** Partitions of `entity-events` (= those of `transactions`). */
   partitions: number;
-  /** Bytes written and records, per chunk (metrics). */
+  /** Copies and entity partitions per write (metrics). */
   onWrite?(copies: number, markers: number): void;
 }
 
 /**
  * A group committer: a write that finds no produce in flight goes out at once; writes that arrive
- * meanwhile go out together in the next one, with ONE marker record per entity partition listing
- * every batch it carries. The repartition stage's concurrent partition batches so share produce
+ * meanwhile go out together in the next one, as ONE bundle record per entity partition (its
+ * copies, then the markers of every batch the write carries). The repartition stage's concurrent partition batches so share produce
  * requests and markers.
  */
 export function createEntityWriter(deps: EntityWriterDeps): EntityWriter {
@@ -62,19 +62,11 @@ export function createEntityWriter(deps: EntityWriterDeps): EntityWriter {
     while (queue.length > 0) {
       const group = queue;
       queue = [];
-      const messages: Array<{ partition: number; key: string | null; value: Buffer; headers: Record<string, string> }> =
-        [];
+      const byPartition: BundledCopy[][] = Array.from({ length: deps.partitions }, () => []);
       const markers: Marker[] = [];
       let copies = 0;
       for (const { chunk } of group) {
-        for (const c of chunk.copies) {
-          messages.push({
-            partition: partitionFor(c.key, deps.partitions),
-            key: c.key,
-            value: c.value,
-            headers: { [ENTITY_HEADER]: c.field },
-          });
-        }
+        for (const c of chunk.copies) byPartition[partitionFor(c.key, deps.partitions)]!.push(c);
         copies += chunk.copies.length;
         const top = Math.max(newest.get(chunk.partition) ?? -Infinity, chunk.newest);
         newest.set(chunk.partition, top);
@@ -87,10 +79,9 @@ export function createEntityWriter(deps: EntityWriterDeps): EntityWriter {
           appended: Number.isFinite(chunk.appendedBy) ? chunk.appendedBy : null,
         });
       }
-      const value = encodeMarkers(markers);
-      for (let q = 0; q < deps.partitions; q++) {
-        messages.push({ partition: q, key: null, value, headers: { [MARKER_HEADER]: '1' } });
-      }
+      const messages = byPartition.flatMap((list, q) =>
+        bundlesOf(list, markers).map((value) => ({ partition: q, value })),
+      );
       try {
         await deps.producer.send({ topic: deps.topic, acks: -1, messages });
         deps.onWrite?.(copies, deps.partitions);
@@ -110,4 +101,26 @@ export function createEntityWriter(deps: EntityWriterDeps): EntityWriter {
       });
     },
   };
+}
+
+/** Largest bundle of copies, well under the broker's default max.message.bytes (1 MiB). */
+const BUNDLE_BYTES = 512 * 1024;
+
+/** One partition's copies in bundles of at most BUNDLE_BYTES; the markers go in the last, after every copy. */
+function bundlesOf(copies: readonly BundledCopy[], markers: readonly Marker[]): Buffer[] {
+  const out: Buffer[] = [];
+  let start = 0;
+  let bytes = 0;
+  for (let i = 0; i < copies.length; i++) {
+    const c = copies[i]!;
+    const size = 8 + c.field.length + c.key.length + c.value.length;
+    if (bytes + size > BUNDLE_BYTES && i > start) {
+      out.push(encodeBundle([], copies.slice(start, i)));
+      start = i;
+      bytes = 0;
+    }
+    bytes += size;
+  }
+  out.push(encodeBundle(markers, copies.slice(start)));
+  return out;
 }
