@@ -237,6 +237,7 @@ async function startRepartitionStage(up: Startup, entity: EntityParts, models: M
     decode: (b) => deps.codecs.transaction.decode(b),
     validate: deps.validate,
     copyPlan,
+    local: entity.owners,
     metrics: up.metrics,
     logger: deps.logger,
     now: up.now,

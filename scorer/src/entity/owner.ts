@@ -4,8 +4,8 @@ import { sliceOf, type FeatureViews } from '@fraud/model';
 import type { Transaction } from '@fraud/schemas';
 import type { ScorerMetrics } from '../metrics.ts';
 import type { TransactionValidator } from '../ports.ts';
-import { openPart, type Part } from './part.ts';
-import type { LookupAnswer, LookupRequest } from './protocol.ts';
+import { openPart, type LocalCopy, type Part } from './part.ts';
+import type { LookupAnswer, LookupRequest, Marker } from './protocol.ts';
 
 /** A spec whose entity views this instance keeps for the partitions it owns. */
 export interface OwnedSpec {
@@ -51,6 +51,8 @@ export interface EntityOwners {
   ready(q: number): Promise<void>;
   /** Resolves once the spec's views of every partition owned now have read their history. */
   specReady(hash: string): Promise<void>;
+  /** Copies and markers from this instance's repartition stage, in process (Part.applyLocal). */
+  deliverLocal(markers: readonly Marker[], copies: readonly LocalCopy[]): void;
   /** Answers a lookup on an owned partition (waiting at most req.waitMs for its barrier). */
   lookup(req: LookupRequest): Promise<LookupAnswer>;
   /** Views held now (state bytes). */
@@ -122,6 +124,9 @@ export function createEntityOwners(deps: EntityOwnersDeps): EntityOwners {
     assigned(partitions) {
       owned = [...partitions].sort((a, b) => a - b);
       sync();
+    },
+    deliverLocal(markers, copies) {
+      for (const part of parts.values()) part.applyLocal(markers, copies);
     },
     async specReady(hash) {
       await Promise.all([...parts.values()].filter((p) => p.spec.hash === hash).map((p) => p.caughtUp));

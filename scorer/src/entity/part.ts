@@ -23,7 +23,20 @@ export interface Part {
   /** Resolves once the partition's history (as of the start) has been read, backfill included. */
   caughtUp: Promise<void>;
   ready(): boolean;
+  /**
+   * Copies and markers from this instance's own repartition stage, in process, before they reach
+   * entity-events: the part then does not wait a Kafka round trip for its own instance's batches
+   * (the copies arrive again through the topic, and are held once).
+   */
+  applyLocal(markers: readonly Marker[], copies: readonly LocalCopy[]): void;
   stop(): Promise<void>;
+}
+
+/** A decoded copy handed over in process. */
+export interface LocalCopy {
+  field: string;
+  key: string;
+  tx: Transaction;
 }
 
 /** What the views hold of one `transactions` partition p. */
@@ -276,6 +289,14 @@ export function openPart(deps: EntityOwnersDeps, spec: OwnedSpec, q: number, onC
     barrier,
     caughtUp,
     ready: () => ready && !stopped,
+    applyLocal(markers, copies) {
+      if (stopped) return;
+      for (const c of copies) {
+        if (fields.has(c.field) && partitionFor(c.key, deps.partitions) === q) views.addEntityEvent(c.tx, c.field);
+      }
+      for (const m of markers) onMarker(m);
+      barrier.progressed();
+    },
     async stop() {
       stopped = true;
       barrier.close();

@@ -5,6 +5,8 @@ import { isBadRecordError } from '../decode-chunk.ts';
 import type { ScorerMetrics } from '../metrics.ts';
 import type { TransactionValidator } from '../ports.ts';
 import type { EntityCopyOut, EntityWriter } from './writer.ts';
+import type { EntityOwners } from './owner.ts';
+import type { LocalCopy } from './part.ts';
 
 export interface RepartitionDeps {
   kafka: Kafka;
@@ -22,6 +24,8 @@ export interface RepartitionDeps {
   now: () => number;
   maxWaitTimeInMs?: number;
   sessionTimeoutMs?: number;
+  /** This instance's entity owners: a batch's copies and marker reach them in process first. */
+  local?: Pick<EntityOwners, 'deliverLocal'>;
 }
 
 export interface CopyPlan {
@@ -113,6 +117,7 @@ async function copyBatch(payload: EachBatchPayload, deps: RepartitionDeps & { co
   const now = deps.now();
   const plan = deps.copyPlan();
   const copies: EntityCopyOut[] = [];
+  const local: LocalCopy[] = [];
   let newest = -Infinity;
   let appendedBy = -Infinity;
   batch.messages.forEach((m, i) => {
@@ -120,12 +125,30 @@ async function copyBatch(payload: EachBatchPayload, deps: RepartitionDeps & { co
     const tx = decoded[i];
     if (!tx || deps.validate(tx, now) !== null) return;
     newest = Math.max(newest, tx.eventTime);
-    for (const c of plan.copiesOf(tx)) copies.push({ field: c.field, key: c.key, value: m.value! });
+    for (const c of plan.copiesOf(tx)) {
+      copies.push({ field: c.field, key: c.key, value: m.value! });
+      local.push({ field: c.field, key: c.key, tx });
+    }
   });
   // lastOffset() counts the transaction markers at the end of a batch: an idle partition's
   // progress then reaches its end offset.
   const next = BigInt(batch.lastOffset()) + 1n;
   const from = batch.messages.length > 0 ? BigInt(batch.messages[0]!.offset) : next;
+  // The owners in this process first (the copies are facts of committed input whether or not this
+  // write succeeds: a retried batch copies them again, held once).
+  deps.local?.deliverLocal(
+    [
+      {
+        p: batch.partition,
+        from: from.toString(),
+        next: next.toString(),
+        fields: [...plan.fields],
+        newest: Number.isFinite(newest) ? newest : null,
+        appended: Number.isFinite(appendedBy) ? appendedBy : null,
+      },
+    ],
+    local,
+  );
   await deps.writer.write({ partition: batch.partition, from, next, fields: plan.fields, copies, newest, appendedBy });
   deps.commit(batch.partition, next);
   payload.resolveOffset(batch.lastOffset());
