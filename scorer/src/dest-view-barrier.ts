@@ -22,6 +22,8 @@ export interface ViewBarrierDeps {
   logger: Logger;
   /** The injected wall clock (compared with Kafka record timestamps). */
   now: () => number;
+  /** End-offset probes shared with other barriers on the same topic (the entity owners' parts); own ones when absent. */
+  probes?: EndProbes;
 }
 
 export interface ViewBarrier {
@@ -64,7 +66,7 @@ interface Probe {
 export function createViewBarrier(deps: ViewBarrierDeps): ViewBarrier {
   const { progress, metrics } = deps;
   const listeners = new Set<() => void>();
-  const probes = createProbes(deps);
+  const probes = deps.probes ?? createEndProbes(deps);
 
   const covered = (eventTime: number, probed: Map<number, bigint> | null): boolean => {
     for (const [p, position] of progress.position) {
@@ -137,12 +139,14 @@ export function createViewBarrier(deps: ViewBarrierDeps): ViewBarrier {
   };
 }
 
-/** End-offset probes, shared by every chunk that can use one started after `since`. */
-function createProbes(deps: ViewBarrierDeps): {
+/** End-offset probes of one topic, shared by every wait that can use one started after `since`. */
+export interface EndProbes {
   since(since: number): Probe;
   /** The ends of the newest probe that answered (null: none yet); probes again if none started after `fresh`. */
   latest(fresh: number): Map<number, bigint> | null;
-} {
+}
+
+export function createEndProbes(deps: Pick<ViewBarrierDeps, 'admin' | 'topic' | 'logger' | 'now'>): EndProbes {
   let last: Probe | null = null;
   let answered: Map<number, bigint> | null = null;
   return {

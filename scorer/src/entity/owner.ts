@@ -1,10 +1,11 @@
 import { errorMessage, type Logger } from '@fraud/common';
-import type { Admin, Kafka } from '@fraud/kafka';
+import { followTopic, withAdminRetry, type Admin, type Kafka, type TopicFollower } from '@fraud/kafka';
 import { sliceOf, type FeatureViews } from '@fraud/model';
 import type { Transaction } from '@fraud/schemas';
 import type { ScorerMetrics } from '../metrics.ts';
 import type { TransactionValidator } from '../ports.ts';
-import { openPart, type LocalCopy, type Part } from './part.ts';
+import { createEndProbes, type EndProbes } from '../dest-view-barrier.ts';
+import { committedOffsets, openPart, type LocalCopy, type Part } from './part.ts';
 import type { LookupAnswer, LookupRequest, Marker } from './protocol.ts';
 
 /** A spec whose entity views this instance keeps for the partitions it owns. */
@@ -34,6 +35,8 @@ export interface EntityOwnersDeps {
   validate: TransactionValidator;
   /** Called once when a reader's consumer crashed for good. */
   onDeath?: () => void;
+  /** End-offset probes of `transactions`, shared by every part (created by createEntityOwners). */
+  probes?: EndProbes;
   /** How far back (record timestamps) a partition's history is read. */
   lookbackMs: number;
   metrics: ScorerMetrics;
@@ -90,26 +93,78 @@ export function createEntityOwners(deps: EntityOwnersDeps): EntityOwners {
     deps.metrics.viewSize.set({ kind: 'events' }, events);
   };
 
+  // One probe of the ends of `transactions` serves the waits of every part started after it.
+  const probes = createEndProbes({ admin: deps.admin, topic: deps.transactions, logger: deps.logger, now: deps.now });
   const startPart = (spec: OwnedSpec, q: number): Part =>
-    openPart({ ...deps, onDeath: () => (dead = true) }, spec, q, reportSize);
+    openPart({ ...deps, probes, onDeath: () => (dead = true) }, spec, q, reportSize);
+
+  const readers = new Map<string, SpecReader>();
+  const readerOf = (hash: string): SpecReader => {
+    let r = readers.get(hash);
+    if (r === undefined) {
+      r = { next: new Map(), notified: new Set(), generation: 0, chain: Promise.resolve(), follower: null };
+      readers.set(hash, r);
+    }
+    return r;
+  };
 
   const stopPart = (key: string, part: Part): void => {
     parts.delete(key);
+    readers.get(part.spec.hash)?.next.delete(part.q);
+    readers.get(part.spec.hash)?.notified.delete(part.q);
     void part
       .stop()
       .catch((err: unknown) => deps.logger.warn({ err: errorMessage(err) }, 'entity partition reader stop failed'));
   };
 
+  /** The spec's one reader of entity-events, restarted on the partitions its parts own now. */
+  const restartReader = (hash: string): void => {
+    const reader = readerOf(hash);
+    const generation = ++reader.generation;
+    reader.chain = reader.chain
+      .then(async () => {
+        const old = reader.follower;
+        reader.follower = null;
+        await old?.stop().catch(() => undefined);
+        if (generation !== reader.generation) return;
+        const mine = [...parts.values()].filter((p) => p.spec.hash === hash);
+        if (mine.length === 0) {
+          readers.delete(hash);
+          return;
+        }
+        reader.follower = await startReader(
+          deps,
+          reader,
+          mine,
+          () => generation !== reader.generation,
+          () => {
+            dead = true;
+          },
+        );
+      })
+      .catch((err: unknown) => {
+        deps.logger.error({ err: errorMessage(err) }, 'entity-events reader failed to start');
+        dead = true;
+      });
+  };
+
   const sync = (): void => {
+    const changed = new Set<string>();
     for (const [key, part] of [...parts]) {
-      if (!owned.includes(part.q) || !specs.has(part.spec.hash)) stopPart(key, part);
+      if (!owned.includes(part.q) || !specs.has(part.spec.hash)) {
+        stopPart(key, part);
+        changed.add(part.spec.hash);
+      }
     }
     for (const spec of specs.values()) {
       for (const q of owned) {
         const key = keyOf(spec.hash, q);
-        if (!parts.has(key)) parts.set(key, startPart(spec, q));
+        if (parts.has(key)) continue;
+        parts.set(key, startPart(spec, q));
+        changed.add(spec.hash);
       }
     }
+    for (const hash of changed) restartReader(hash);
   };
 
   return {
@@ -164,9 +219,94 @@ export function createEntityOwners(deps: EntityOwnersDeps): EntityOwners {
     async stop() {
       specs.clear();
       owned = [];
+      for (const r of readers.values()) {
+        r.generation++;
+        await r.chain;
+        await r.follower?.stop().catch(() => undefined);
+      }
+      readers.clear();
       const all = [...parts.values()];
       parts.clear();
       await Promise.all(all.map((p) => p.stop().catch(() => undefined)));
     },
   };
+}
+
+/** One spec's reader of entity-events over the partitions its parts own (restarted when they change). */
+interface SpecReader {
+  /** Next offset to read per entity partition (kept across restarts; absent: read its history first). */
+  next: Map<number, bigint>;
+  /** Entity partitions whose part has been told its history is read. */
+  notified: Set<number>;
+  generation: number;
+  chain: Promise<void>;
+  follower: TopicFollower | null;
+}
+
+/**
+ * Starts a spec's reader: parts it has read before continue where they were; new ones read from
+ * the lookback, and are told once they reached the end offset of their partition as of now (with
+ * the repartition stage's offsets committed before it). One consumer for all of the instance's
+ * entity partitions: one fetch per write of the repartition stage, whatever the partition count.
+ */
+async function startReader(
+  deps: EntityOwnersDeps,
+  reader: SpecReader,
+  parts: readonly Part[],
+  superseded: () => boolean,
+  onDeath: () => void,
+): Promise<TopicFollower | null> {
+  const waiting = parts.filter((p) => !reader.notified.has(p.q));
+  const committed = waiting.length > 0 ? await committedOffsets(deps) : new Map<number, bigint>();
+  const [byTime, ends] = await withAdminRetry(
+    () =>
+      Promise.all([
+        deps.admin.fetchTopicOffsetsByTimestamp(deps.entityEvents, deps.now() - deps.lookbackMs),
+        deps.admin.fetchTopicOffsets(deps.entityEvents),
+      ]),
+    (err, attempt) => deps.logger.warn({ err: errorMessage(err), attempt }, 'entity-events: reading offsets failed'),
+  );
+  if (superseded()) return null;
+  const high = new Map(ends.map((o) => [o.partition, BigInt(o.high)]));
+  const atTime = new Map(byTime.map((o) => [o.partition, BigInt(o.offset)]));
+  const from = new Map<number, bigint>();
+  const pending = new Map<number, { part: Part; end: bigint }>();
+  const notify = (part: Part): void => {
+    reader.notified.add(part.q);
+    void part.historyRead(committed);
+  };
+  for (const part of parts) {
+    const end = high.get(part.q) ?? 0n;
+    const t = atTime.get(part.q) ?? -1n;
+    const start = reader.next.get(part.q) ?? (t < 0n || t > end ? end : t);
+    from.set(part.q, start);
+    reader.next.set(part.q, start);
+    if (reader.notified.has(part.q)) continue;
+    if (start >= end) notify(part);
+    else pending.set(part.q, { part, end });
+  }
+  const byQ = new Map(parts.map((p) => [p.q, p]));
+  return followTopic({
+    kafka: deps.kafka,
+    topic: deps.entityEvents,
+    groupId: `${deps.groupPrefix}-entity-${parts[0]!.spec.hash.slice(0, 12)}-${reader.generation}`,
+    logger: deps.logger,
+    partitions: [...from.keys()],
+    from: { offsets: from },
+    deleteGroupOnStop: true,
+    onMessages: async (messages, q) => {
+      await byQ.get(q)?.apply(messages);
+      const last = messages[messages.length - 1];
+      if (last !== undefined) reader.next.set(q, BigInt(last.offset) + 1n);
+    },
+    onProgress: (q, next) => {
+      if (next > (reader.next.get(q) ?? 0n)) reader.next.set(q, next);
+      const p = pending.get(q);
+      if (p !== undefined && next >= p.end) {
+        pending.delete(q);
+        notify(p.part);
+      }
+    },
+    onDeath,
+  });
 }

@@ -23,6 +23,10 @@ export interface Part {
   /** Resolves once the partition's history (as of the start) has been read, backfill included. */
   caughtUp: Promise<void>;
   ready(): boolean;
+  /** One fetch of entity-events[q] (the spec's shared reader hands them over in offset order). */
+  apply(messages: KafkaMessage[]): Promise<void>;
+  /** Called once the reader has read entity-events[q]'s history (committed: read before its end). */
+  historyRead(committed: ReadonlyMap<number, bigint>): Promise<void>;
   /**
    * Copies and markers from this instance's own repartition stage, in process, before they reach
    * entity-events: the part then does not wait a Kafka round trip for its own instance's batches
@@ -54,7 +58,7 @@ interface Source {
 }
 
 /**
- * Opens one part: reads entity-events[q] from the lookback, and follows it. Progress per
+ * Opens one part (its spec's shared reader feeds it entity-events[q] from the lookback). Progress per
  * `transactions` partition p comes from the markers that list every field of the spec. Where
  * p's copies lack one (the spec is new: the repartition stage copied for the specs in force
  * before it), the part reads p from `transactions` itself, from the first record whose copies
@@ -83,6 +87,7 @@ export function openPart(deps: EntityOwnersDeps, spec: OwnedSpec, q: number, onC
   const barrier = createViewBarrier({
     admin: deps.admin,
     topic: deps.transactions,
+    probes: deps.probes,
     progress: { position, newest, appended },
     metrics: deps.metrics,
     logger: deps.logger,
@@ -90,7 +95,6 @@ export function openPart(deps: EntityOwnersDeps, spec: OwnedSpec, q: number, onC
   });
   let stopped = false;
   let ready = false;
-  let main: Promise<TopicFollower> | null = null;
   let backfill: { follower: Promise<TopicFollower>; from: Map<number, bigint> } | null = null;
 
   /** The barrier's view of p: what is held for sure, and nothing past it. */
@@ -245,24 +249,13 @@ export function openPart(deps: EntityOwnersDeps, spec: OwnedSpec, q: number, onC
   }
 
   const t0 = performance.now();
-  const caughtUp = (async () => {
-    // The repartition stage's committed offsets first, the reader's end offsets after: copies of
-    // everything it committed are below those ends.
-    const committed = await committedOffsets(deps);
-    main = followTopic({
-      kafka: deps.kafka,
-      topic: deps.entityEvents,
-      groupId: `${deps.groupPrefix}-entity-${spec.hash.slice(0, 12)}-${q}`,
-      logger: deps.logger,
-      partitions: [q],
-      from: { timestamp: deps.now() - deps.lookbackMs },
-      deleteGroupOnStop: true,
-      onMessages: (messages) => applyCopies(messages),
-      onDeath: deps.onDeath,
-    });
-    await (
-      await main
-    ).caughtUp;
+  let resolveCaughtUp!: () => void;
+  const caughtUp = new Promise<void>((resolve) => (resolveCaughtUp = resolve));
+  /**
+   * The shared reader has read entity-events[q] up to its end as of the part's start; `committed`:
+   * the repartition stage's committed offsets, read before that end.
+   */
+  const historyRead = async (committed: ReadonlyMap<number, bigint>): Promise<void> => {
     for (const [p, c] of committed) {
       const s = sources.get(p)!;
       // A partition with no marker in the window had no payment copied in it: nothing to read.
@@ -273,14 +266,12 @@ export function openPart(deps: EntityOwnersDeps, spec: OwnedSpec, q: number, onC
     if (running !== null) await (await running.follower).caughtUp;
     ready = true;
     barrier.progressed();
+    resolveCaughtUp();
     deps.logger.info(
       { spec: spec.id, partition: q, ...views.size(), ms: Math.round(performance.now() - t0) },
       'entity partition views caught up',
     );
-  })();
-  caughtUp.catch((err: unknown) =>
-    deps.logger.error({ err: errorMessage(err), partition: q, spec: spec.id }, 'entity partition reader failed'),
-  );
+  };
 
   return {
     q,
@@ -289,6 +280,8 @@ export function openPart(deps: EntityOwnersDeps, spec: OwnedSpec, q: number, onC
     barrier,
     caughtUp,
     ready: () => ready && !stopped,
+    apply: applyCopies,
+    historyRead,
     applyLocal(markers, copies) {
       if (stopped) return;
       for (const c of copies) {
@@ -301,13 +294,12 @@ export function openPart(deps: EntityOwnersDeps, spec: OwnedSpec, q: number, onC
       stopped = true;
       barrier.close();
       stopBackfill();
-      await main?.then((f) => f.stop()).catch(() => undefined);
     },
   };
 }
 
 /** The repartition stage's committed offset per `transactions` partition (0 where none). */
-async function committedOffsets(deps: EntityOwnersDeps): Promise<Map<number, bigint>> {
+export async function committedOffsets(deps: EntityOwnersDeps): Promise<Map<number, bigint>> {
   const answer = await withAdminRetry(
     () => deps.admin.fetchOffsets({ groupId: deps.groupId, topics: [deps.transactions] }),
     (err, attempt) =>
