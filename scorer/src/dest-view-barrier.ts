@@ -22,7 +22,7 @@ export interface ViewBarrierDeps {
   logger: Logger;
   /** The injected wall clock (compared with Kafka record timestamps). */
   now: () => number;
-  /** End-offset probes shared with other barriers on the same topic (the entity owners' parts); own ones when absent. */
+  /** End-offset probes shared with other barriers on the same topic (the entity owners' parts); own when absent. */
   probes?: EndProbes;
 }
 

@@ -182,7 +182,9 @@ function stateMetrics(registers: Registry[]): StateMetrics {
   let last: { at: number; bytes: StateBytes } | undefined;
   const recordsDecoded = new Counter({
     name: 'fraud_scorer_records_decoded_total',
-    help: 'Records decoded by this instance, by source (input: partition tasks, view, label_view, restore, repartition, entity)',
+    help:
+      'Records decoded by this instance, by source (input: partition tasks, view, label_view, restore, ' +
+      'repartition, entity)',
     labelNames: ['source'],
     registers,
   });

@@ -20,7 +20,7 @@ describe('entity state partitioned by Kafka: two instances on the real broker', 
   });
   afterAll(async () => p?.cleanup());
 
-  it('each instance decodes and holds only its entity partitions; lookups cross; features as one global view', async () => {
+  it('each instance decodes and holds only its entity partitions; lookups cross; features as one view', async () => {
     const env = { MODEL_BOOTSTRAP_DIR: model.dir, SCORER_MAX_BATCH: '25' };
     const a = await p.startScorer(env);
     const b = await p.startScorer(env);

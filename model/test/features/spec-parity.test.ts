@@ -159,7 +159,8 @@ describe('every operation: online equals offline bit for bit', () => {
             expect(firstDifference(c, offline.data, got)).toBeNull();
           }
         });
-        it(`${saturated}, ${partitions} partition(s), entity state on 3 owners, fed ${ahead ? 'ahead' : 'to the barrier'}`, () => {
+        const fed = ahead ? 'ahead' : 'to the barrier';
+        it(`${saturated}, ${partitions} partition(s), entity state on 3 owners, fed ${fed}`, () => {
           for (const seed of [1, 2]) {
             const got = online(c, txs, labels, { partitions, ahead, seed, owners: 3 });
             expect(firstDifference(c, offline.data, got)).toBeNull();

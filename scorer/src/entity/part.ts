@@ -1,12 +1,5 @@
 import { errorMessage } from '@fraud/common';
-import {
-  firstHeader,
-  followTopic,
-  partitionFor,
-  withAdminRetry,
-  type KafkaMessage,
-  type TopicFollower,
-} from '@fraud/kafka';
+import { followTopic, partitionFor, withAdminRetry, type KafkaMessage, type TopicFollower } from '@fraud/kafka';
 import type { FeatureViews } from '@fraud/model';
 import type { Transaction } from '@fraud/schemas';
 import { createViewBarrier, type ViewBarrier } from '../dest-view-barrier.ts';

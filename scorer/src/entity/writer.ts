@@ -48,8 +48,8 @@ export interface EntityWriterDeps {
 /**
  * A group committer: a write that finds no produce in flight goes out at once; writes that arrive
  * meanwhile go out together in the next one, as ONE bundle record per entity partition (its
- * copies, then the markers of every batch the write carries). The repartition stage's concurrent partition batches so share produce
- * requests and markers.
+ * copies, then the markers of every batch the write carries). The repartition stage's concurrent
+ * partition batches so share produce requests and markers.
  */
 export function createEntityWriter(deps: EntityWriterDeps): EntityWriter {
   /** Per `transactions` partition: the newest eventTime written (markers carry the running max). */

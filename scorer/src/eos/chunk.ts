@@ -8,15 +8,7 @@ import type { ModelPair } from '../models.ts';
 import type { CompiledPolicy } from '../policy.ts';
 import type { Codec, SpecStates, TransactionValidator } from '../ports.ts';
 import type { RecentIds } from '../recent-ids.ts';
-import {
-  gatherSpecInputs,
-  scoreChunk,
-  screenChunk,
-  specsOf,
-  type ChunkResult,
-  type ScreenedChunk,
-} from '../score-chunk.ts';
-import type { EntityCopyOut, EntityWriter } from '../entity/writer.ts';
+import { gatherSpecInputs, scoreChunk, screenChunk, specsOf, type ChunkResult } from '../score-chunk.ts';
 import type { SyncTaskState } from '../sync/memory.ts';
 import type { OpenedTask } from './port.ts';
 

@@ -3,7 +3,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger, envWith, kafkaEnvSchema, parseEnv, retry, waitFor, type Logger } from '@fraud/common';
 import { uniqueName } from '@fraud/common/testing';
-import { entityEventsTopicConfig, readToEnd, snapshotTopicConfig, type Kafka, type KafkaMessage, type Producer } from '@fraud/kafka';
+import {
+  entityEventsTopicConfig,
+  readToEnd,
+  snapshotTopicConfig,
+  type Kafka,
+  type KafkaMessage,
+  type Producer,
+} from '@fraud/kafka';
 import { testKafka, testTopics, type TestTopics } from '@fraud/kafka/testing';
 import {
   createCodecs,
