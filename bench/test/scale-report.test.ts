@@ -5,6 +5,8 @@ const metrics = (input: number, view: number, origin: number, cpu: number) => `#
 fraud_scorer_records_decoded_total{service="scorer",source="input"} ${input}
 fraud_scorer_records_decoded_total{service="scorer",source="view"} ${view}
 fraud_scorer_records_decoded_total{service="scorer",source="label_view"} 0
+fraud_scorer_records_decoded_total{service="scorer",source="repartition"} ${input}
+fraud_scorer_records_decoded_total{service="scorer",source="entity"} ${input / 2}
 fraud_scorer_state_bytes{service="scorer",kind="origin"} ${origin}
 fraud_scorer_state_bytes{service="scorer",kind="view"} 1000
 process_cpu_seconds_total{service="scorer"} ${cpu}
@@ -14,14 +16,22 @@ describe('bench scale report', () => {
   it('reads a sample by name and labels, summing when several match', () => {
     const text = metrics(10, 30, 500, 2);
     expect(metricValue(text, 'fraud_scorer_records_decoded_total', { source: 'view' })).toBe(30);
-    expect(metricValue(text, 'fraud_scorer_records_decoded_total')).toBe(40);
+    expect(metricValue(text, 'fraud_scorer_records_decoded_total')).toBe(55);
     expect(metricValue(text, 'fraud_scorer_records_decoded')).toBe(0);
     expect(metricValue(text, 'fraud_scorer_state_bytes', { kind: 'labels' })).toBe(0);
   });
 
   it("takes an instance's figures at the end, CPU as the difference from before publishing", () => {
     const f = instanceFigures(metrics(0, 0, 0, 3), metrics(100, 300, 500, 10.5));
-    expect(f.decoded).toEqual({ input: 100, view: 300, label_view: 0, restore: 0, total: 400 });
+    expect(f.decoded).toEqual({
+      input: 100,
+      view: 300,
+      label_view: 0,
+      restore: 0,
+      repartition: 100,
+      entity: 50,
+      total: 550,
+    });
     expect(f.state_bytes).toEqual({ origin: 500, view: 1000, labels: 0, total: 1500 });
     expect(f.cpu_seconds).toBe(7.5);
     expect(f.cpu_seconds_process).toBe(10.5);
