@@ -433,55 +433,73 @@ async function checkTopics(admin: Admin, topics: Topics): Promise<number> {
   return inputs;
 }
 
+interface InternalTopic {
+  topic: string;
+  configEntries: ReadonlyArray<{ name: string; value: string }>;
+  /** 'equal': exactly the input's partition count; 'at-least': no fewer. */
+  partitions: 'equal' | 'at-least';
+  /** What the log says when it creates the topic. */
+  what: string;
+  /** What to do when the count does not fit (ends the start-up error). */
+  remedy: string;
+}
+
 /**
- * The entity-events topic, created when missing with as many partitions as `transactions` (the
- * owner of transactions[q] owns entity-events[q]); any other count fails start-up.
+ * An internal topic of the scorer co-partitioned with `transactions`, created when missing; one
+ * whose partition count does not fit fails start-up, saying what to do.
  */
-async function ensureEntityTopic(admin: Admin, topics: Topics, partitions: number, logger: Logger): Promise<void> {
-  const topic = topics.entityEvents;
+async function ensureInternalTopic(
+  admin: Admin,
+  t: InternalTopic,
+  input: { topic: string; partitions: number },
+  logger: Logger,
+): Promise<void> {
+  const { topic } = t;
   if (!(await admin.listTopics()).includes(topic)) {
     await admin.createTopics({
       waitForLeaders: true,
-      topics: [{ topic, numPartitions: partitions, configEntries: [...entityEventsTopicConfig] }],
+      topics: [{ topic, numPartitions: input.partitions, configEntries: [...t.configEntries] }],
     });
-    logger.info({ topic, partitions }, 'created the entity-events topic');
+    logger.info({ topic, partitions: input.partitions }, `created the ${t.what} topic`);
     return;
   }
   const meta = await admin.fetchTopicMetadata({ topics: [topic] });
   const have = meta.topics[0]?.partitions.length ?? 0;
-  if (have !== partitions) {
+  const fits = t.partitions === 'equal' ? have === input.partitions : have >= input.partitions;
+  if (!fits) {
+    const relation = t.partitions === 'equal' ? 'they must be equal' : 'it needs at least as many';
     throw new FraudError(
       'CONFIG_INVALID',
-      `${topic} has ${have} partitions and ${topics.transactions} ${partitions}: they must be equal (the owner of ` +
-        `a transactions partition owns the entity partition of the same number); recreate ${topic} with ` +
-        `${partitions}, or set SCORER_ENTITY_STATE=global`,
+      `${topic} has ${have} partitions and ${input.topic} ${input.partitions} (${relation}): ${t.remedy}`,
     );
   }
 }
 
 /**
- * The compacted topic of the partition state snapshots, created when missing (co-partitioned with
- * `transactions`); one with fewer partitions than the input fails start-up.
+ * The entity-events topic, with as many partitions as `transactions` (the owner of
+ * transactions[q] owns entity-events[q]).
  */
-async function ensureSnapshotTopic(admin: Admin, topics: Topics, partitions: number, logger: Logger): Promise<void> {
-  const topic = topics.stateSnapshots;
-  if (!(await admin.listTopics()).includes(topic)) {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [{ topic, numPartitions: partitions, configEntries: [...snapshotTopicConfig] }],
-    });
-    logger.info({ topic, partitions }, 'created the state snapshot topic');
-    return;
-  }
-  const meta = await admin.fetchTopicMetadata({ topics: [topic] });
-  const have = meta.topics[0]?.partitions.length ?? 0;
-  if (have < partitions) {
-    throw new FraudError(
-      'CONFIG_INVALID',
-      `${topic} has ${have} partitions, fewer than ${topics.transactions} (${partitions}): add partitions to it, ` +
-        'or set SCORER_SNAPSHOT_INTERVAL_MS=0 to restore from scored alone',
-    );
-  }
+function ensureEntityTopic(admin: Admin, topics: Topics, partitions: number, logger: Logger): Promise<void> {
+  const remedy = `recreate ${topics.entityEvents} with ${partitions}, or set SCORER_ENTITY_STATE=global`;
+  const t = { topic: topics.entityEvents, configEntries: entityEventsTopicConfig, partitions: 'equal' as const };
+  return ensureInternalTopic(
+    admin,
+    { ...t, what: 'entity-events', remedy },
+    { topic: topics.transactions, partitions },
+    logger,
+  );
+}
+
+/** The compacted topic of the partition state snapshots (at least as many partitions as `transactions`). */
+function ensureSnapshotTopic(admin: Admin, topics: Topics, partitions: number, logger: Logger): Promise<void> {
+  const remedy = 'add partitions to it, or set SCORER_SNAPSHOT_INTERVAL_MS=0 to restore from scored alone';
+  const t = { topic: topics.stateSnapshots, configEntries: snapshotTopicConfig, partitions: 'at-least' as const };
+  return ensureInternalTopic(
+    admin,
+    { ...t, what: 'state snapshot', remedy },
+    { topic: topics.transactions, partitions },
+    logger,
+  );
 }
 
 async function bootstrapChampion(deps: ScorerServiceDeps, models: ModelManager, topic: string): Promise<void> {
