@@ -51,6 +51,14 @@ async function startScorerStandIn(): Promise<{ server: Server; target: string }>
   new Gauge({ name: 'fraud_scorer_dest_view_size', help: 'h', labelNames: ['kind'], registers: r })
     .labels('events')
     .set(120);
+  new Histogram({ name: 'fraud_scorer_entity_chunk_wait_seconds', help: 'h', registers: r }).observe(0.01);
+  new Counter({ name: 'fraud_scorer_entity_lookups_total', help: 'h', labelNames: ['outcome'], registers: r })
+    .labels('ready')
+    .inc(40);
+  new Counter({ name: 'fraud_scorer_entity_lagging_total', help: 'h', labelNames: ['path'], registers: r })
+    .labels('chunk')
+    .inc(0);
+  new Counter({ name: 'fraud_scorer_entity_copies_written_total', help: 'h', registers: r }).inc(N);
   const server = createServer((_req, res) => {
     void registry.metrics().then((text) => {
       res.writeHead(200, { 'content-type': registry.contentType });
