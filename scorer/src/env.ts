@@ -106,7 +106,8 @@ export const scorerEnvSchema = z.object({
     .default(true)
     .describe(
       'Serve the decide endpoint (POST /v1/decide): the decision API forwards each payment to the instance that ' +
-        'owns its partition and gets the decision at once (docs/scorer.md, "Decisions at the owner").',
+        'owns its partition and gets the decision at once (docs/scorer.md, "Decisions at the owner"). With ' +
+        'partitioned entity state the same server runs anyway for the entity lookups, and decide answers 404.',
     ),
   SCORER_DECIDE_HOST: z.string().min(1).default('127.0.0.1').describe('Address the decide endpoint binds.'),
   SCORER_DECIDE_PORT: envInt(0, 65_535)

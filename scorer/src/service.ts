@@ -310,6 +310,7 @@ async function startDecide(
     port: env.SCORER_DECIDE_PORT,
     advertisedHost: env.SCORER_DECIDE_ADVERTISED_HOST,
     decider,
+    decideEnabled: env.SCORER_DECIDE_ENABLED,
     lookup: owners ? (req) => owners.lookup(req) : undefined,
     logger,
   });

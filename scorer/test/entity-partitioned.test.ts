@@ -77,4 +77,22 @@ describe('entity state partitioned by Kafka: two instances on the real broker', 
     const mine = await post({ spec: 'no-such-spec', partition: c.loop.assigned()[0], t: 1, waitMs: 0, keys: [] });
     expect(mine.status).toBe(503);
   }, 120_000);
+
+  it('with decisions off, the server still answers lookups and says decide is not served here', async () => {
+    const d = await p.startScorer({ MODEL_BOOTSTRAP_DIR: model.dir, SCORER_DECIDE_ENABLED: 'false' });
+    expect(d.decideUrl).not.toBeNull();
+    const decide = await fetch(`${d.decideUrl}/v1/decide`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ transaction: {} }),
+    });
+    expect(decide.status).toBe(404);
+    expect(((await decide.json()) as { error: { message: string } }).error.message).toMatch(/SCORER_DECIDE_ENABLED/);
+    const lookup = await fetch(`${d.decideUrl}/v1/entity-lookup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ spec: 'x', partition: 0, t: 1, waitMs: 0, keys: 'none' }),
+    });
+    expect(lookup.status).toBe(400);
+  }, 120_000);
 });

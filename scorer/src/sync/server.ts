@@ -22,6 +22,8 @@ export interface DecideServerOptions {
   advertisedHost?: string;
   /** The decider, once the scorer has one; until then every request is answered NOT_READY. Null: decide disabled. */
   decider: () => SyncDecider | null;
+  /** False: the server only answers entity lookups (SCORER_DECIDE_ENABLED=false); decide answers 404. */
+  decideEnabled?: boolean;
   /** Entity lookups on the partitions this instance owns (SCORER_ENTITY_STATE=partitioned); absent: no route. */
   lookup?: (req: LookupRequest) => Promise<LookupAnswer>;
   logger: Logger;
@@ -63,6 +65,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: DecideSer
   try {
     if (req.method === 'POST' && req.url === '/v1/entity-lookup' && opts.lookup !== undefined) {
       return await entityLookup(req, res, opts.lookup);
+    }
+    if (opts.decideEnabled === false && req.url === '/v1/decide') {
+      const message = 'decisions are not served by this instance (SCORER_DECIDE_ENABLED=false): use the Kafka path';
+      return send(res, 404, { error: { code: 'NOT_FOUND', message } });
     }
     if (req.method !== 'POST' || req.url !== '/v1/decide') {
       const routes = opts.lookup === undefined ? 'POST /v1/decide' : 'POST /v1/decide and POST /v1/entity-lookup';
