@@ -56,12 +56,13 @@ export const scorerEnvSchema = z.object({
     ),
   SCORER_ENTITY_STATE: z
     .enum(['partitioned', 'global'])
-    .default('partitioned')
+    .default('global')
     .describe(
-      'Where the state of non-origin entities (destination, merchant, device...) lives. partitioned: each ' +
-        'instance holds the keys of the partitions it owns, fed by the internal entity-events topic, and chunks ' +
-        'look their keys up at the owners (work and memory split by instance). global: every instance reads ' +
-        'all of `transactions` into its own view (docs/scorer.md).',
+      'Where the state of non-origin entities (destination, merchant, device...) lives. global: every instance ' +
+        'reads all of `transactions` into its own view (lowest latency and CPU on one instance). partitioned: ' +
+        'each instance holds the keys of the partitions it owns, fed by the internal entity-events topic, and ' +
+        'chunks look their keys up at the owners: work and memory split by instance; set it when running several ' +
+        'instances or when the view does not fit in memory (docs/scorer.md, measured there).',
     ),
   SCORER_DEST_VIEW_LOOKBACK_MS: envInt(60_000, 30 * 86_400_000)
     .default(26 * 3_600_000)

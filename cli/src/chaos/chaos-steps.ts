@@ -61,6 +61,8 @@ export function chaosEnv(port: number, registryUrl: string, warehousePath: strin
     SCORER_GROUP_ID: 'chaos-scorer',
     SCORER_METRICS_PORT: '0',
     SCORER_SESSION_TIMEOUT_MS: '6000',
+    // Two scorers: the scale-out layout, so the kills also hit the repartition stage and the owners.
+    SCORER_ENTITY_STATE: 'partitioned',
     WAREHOUSE_PATH: warehousePath,
     WAREHOUSE_PORT: '0',
     SINK_SESSION_TIMEOUT_MS: '6000',

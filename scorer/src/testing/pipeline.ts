@@ -80,6 +80,9 @@ export async function createPipeline(name: string, partitions = 3): Promise<Pipe
     SCORER_METRICS_PORT: '0',
     SCORER_METRICS_HOST: '127.0.0.1',
     SCORER_SESSION_TIMEOUT_MS: '6000',
+    // The integration tests run the scale-out layout (the default is the global view): every
+    // exactly-once, restore and kill test then covers the repartition stage and the lookups too.
+    SCORER_ENTITY_STATE: 'partitioned',
     LOG_LEVEL: 'warn',
     ...extra,
   });
