@@ -61,17 +61,36 @@ describe('entity writer', () => {
   });
 
   it('splits a partition past 512 KiB into bundles, the markers in the last one only', async () => {
-    const p = recordingProducer();
-    const writer = createEntityWriter({ producer: p.producer as never, topic: 'ee', partitions: 1 });
-    const done = writer.write(chunk(0, 300, 4_000));
-    p.release();
-    await done;
-    const bundles = p.sends[0]!.messages.map((m) => decodeBundle(m.value)!);
+    const sends: Sent[] = [];
+    const producer = { send: async (r: Sent) => (sends.push(r), []) };
+    const writer = createEntityWriter({ producer: producer as never, topic: 'ee', partitions: 1 });
+    await writer.write(chunk(0, 300, 4_000));
+    const messages = sends.flatMap((x) => x.messages);
+    const bundles = messages.map((m) => decodeBundle(m.value)!);
     expect(bundles.length).toBeGreaterThan(2);
-    for (const m of p.sends[0]!.messages) expect(m.value.length).toBeLessThanOrEqual(512 * 1024 + 1024);
+    for (const m of messages) expect(m.value.length).toBeLessThanOrEqual(512 * 1024 + 1024);
     expect(bundles.slice(0, -1).every((b) => b.markers.length === 0)).toBe(true);
     expect(bundles.at(-1)!.markers).toEqual([expect.objectContaining({ p: 0, from: '100', next: '400' })]);
     expect(bundles.reduce((n, b) => n + b.copies.length, 0)).toBe(300);
+  });
+
+  it('a catch-up flush goes out in requests of at most 768 KiB per partition, in order', async () => {
+    const sends: Sent[] = [];
+    const writer = createEntityWriter({
+      producer: { send: async (r: Sent) => (sends.push(r), []) } as never,
+      topic: 'ee',
+      partitions: 1,
+    });
+    await writer.write(chunk(0, 600, 4_000));
+    expect(sends.length).toBeGreaterThan(2);
+    for (const s of sends) expect(s.messages.reduce((n, m) => n + m.value.length, 0)).toBeLessThanOrEqual(768 * 1024);
+    const bundles = sends.flatMap((s) => s.messages.map((m) => decodeBundle(m.value)!));
+    expect(bundles.reduce((n, b) => n + b.copies.length, 0)).toBe(600);
+    expect(bundles.at(-1)!.markers).toHaveLength(1);
+    expect(bundles.slice(0, -1).every((b) => b.markers.length === 0)).toBe(true);
+    expect(bundles.flatMap((b) => b.copies.map((c) => c.key))).toEqual(
+      Array.from({ length: 600 }, (_, i) => `C0-${i}`),
+    );
   });
 
   it('a failed produce fails every write it carried', async () => {

@@ -83,7 +83,9 @@ export function createEntityWriter(deps: EntityWriterDeps): EntityWriter {
         bundlesOf(list, markers).map((value) => ({ partition: q, value })),
       );
       try {
-        await deps.producer.send({ topic: deps.topic, acks: -1, messages });
+        // In order, one request after the other: a partition's bundles keep their order, its
+        // markers (in its last bundle) go out last, and a failure stops before them.
+        for (const part of sendsOf(messages)) await deps.producer.send({ topic: deps.topic, acks: -1, messages: part });
         deps.onWrite?.(copies, deps.partitions);
         for (const g of group) g.done();
       } catch (err: unknown) {
@@ -123,4 +125,34 @@ function bundlesOf(copies: readonly BundledCopy[], markers: readonly Marker[]): 
   }
   out.push(encodeBundle(markers, copies.slice(start)));
   return out;
+}
+
+/**
+ * Most bytes of one partition in one produce request: kafkajs puts a request's messages for a
+ * partition in one record batch, which the broker refuses above max.message.bytes (1 MiB by
+ * default; a catch-up flush carries several MiB of copies).
+ */
+const SEND_PARTITION_BYTES = 768 * 1024;
+
+/** The messages in requests of at most SEND_PARTITION_BYTES per partition, order kept per partition. */
+export function sendsOf<M extends { partition: number; value: Buffer }>(messages: readonly M[]): M[][] {
+  const sends: M[][] = [];
+  const round = new Map<number, number>();
+  const bytes: Array<Map<number, number>> = [];
+  for (const m of messages) {
+    let i = round.get(m.partition) ?? 0;
+    for (;;) {
+      const used = bytes[i]?.get(m.partition) ?? 0;
+      if (used === 0 || used + m.value.length <= SEND_PARTITION_BYTES) break;
+      i++;
+    }
+    round.set(m.partition, i);
+    while (sends.length <= i) {
+      sends.push([]);
+      bytes.push(new Map());
+    }
+    sends[i]!.push(m);
+    bytes[i]!.set(m.partition, (bytes[i]!.get(m.partition) ?? 0) + m.value.length);
+  }
+  return sends;
 }
