@@ -58,6 +58,25 @@ export function isBadRecordError(err: unknown): err is FraudError {
   );
 }
 
+/**
+ * The record decoded, or null when its bytes will never decode (empty, or a bad-record error:
+ * `onBad` is told why); an outage (registry down) rejects, so the reader fetches it again.
+ */
+export async function decodeOrSkip<T>(
+  decode: (b: Buffer) => Promise<T>,
+  value: Buffer | null,
+  onBad?: (err: FraudError) => void,
+): Promise<T | null> {
+  if (value === null || value.length === 0) return null;
+  try {
+    return await decode(value);
+  } catch (err: unknown) {
+    if (!isBadRecordError(err)) throw err;
+    onBad?.(err);
+    return null;
+  }
+}
+
 /** For logs: a short description of a thrown value. */
 export function describe(err: unknown): string {
   return isFraudError(err) ? `${err.code}: ${err.message}` : errorMessage(err);

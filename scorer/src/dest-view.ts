@@ -3,7 +3,7 @@ import { followTopic, withAdminRetry, withDeadline, type Admin, type Kafka, type
 import type { DestinationView } from '@fraud/model';
 import type { Transaction } from '@fraud/schemas';
 import { createViewBarrier, type ViewWait } from './dest-view-barrier.ts';
-import { isBadRecordError } from './decode-chunk.ts';
+import { decodeOrSkip } from './decode-chunk.ts';
 import type { ViewMetrics } from './metrics.ts';
 import type { TransactionValidator } from './ports.ts';
 
@@ -153,16 +153,7 @@ async function applyFetch<T>(
   opts: ViewFeedOptions<T>,
   now: () => number,
 ): Promise<void> {
-  const decoded = await Promise.all(
-    messages.map((m) =>
-      m.value && m.value.length > 0
-        ? opts.decode(m.value).catch((err: unknown) => {
-            if (isBadRecordError(err)) return null;
-            throw err;
-          })
-        : Promise.resolve(null),
-    ),
-  );
+  const decoded = await Promise.all(messages.map((m) => decodeOrSkip(opts.decode, m.value)));
   const at = now();
   let added = 0;
   let skipped = 0;

@@ -3,7 +3,7 @@ import { followTopic, partitionFor, withAdminRetry, type KafkaMessage, type Topi
 import type { FeatureViews } from '@fraud/model';
 import type { Transaction } from '@fraud/schemas';
 import { createViewBarrier, type ViewBarrier } from '../dest-view-barrier.ts';
-import { isBadRecordError } from '../decode-chunk.ts';
+import { decodeOrSkip } from '../decode-chunk.ts';
 import { decodeBundle, type Marker } from './protocol.ts';
 import type { EntityOwnersDeps, OwnedSpec } from './owner.ts';
 
@@ -143,11 +143,9 @@ export function openPart(deps: EntityOwnersDeps, spec: OwnedSpec, q: number, onC
         Promise.all(
           (b?.copies ?? []).map((c) =>
             fields.has(c.field)
-              ? deps.decode(c.value).catch((err: unknown) => {
-                  if (!isBadRecordError(err)) throw err;
-                  deps.logger.warn({ err: errorMessage(err) }, 'entity-events: undecodable copy skipped');
-                  return null;
-                })
+              ? decodeOrSkip(deps.decode, c.value, (err) =>
+                  deps.logger.warn({ err: errorMessage(err) }, 'entity-events: undecodable copy skipped'),
+                )
               : Promise.resolve(null),
           ),
         ),
@@ -175,14 +173,7 @@ export function openPart(deps: EntityOwnersDeps, spec: OwnedSpec, q: number, onC
     const s = sources.get(p);
     if (s === undefined || s.backfillFrom === null) return;
     const wanted = messages.filter((m) => BigInt(m.offset) >= s.backfillPos && m.value !== null);
-    const decoded = await Promise.all(
-      wanted.map((m) =>
-        deps.decode(m.value!).catch((err: unknown) => {
-          if (isBadRecordError(err)) return null;
-          throw err;
-        }),
-      ),
-    );
+    const decoded = await Promise.all(wanted.map((m) => decodeOrSkip(deps.decode, m.value)));
     deps.metrics.recordsDecoded.inc({ source: 'view' }, wanted.length);
     const at = deps.now();
     for (const tx of decoded) {

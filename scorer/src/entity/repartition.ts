@@ -1,7 +1,7 @@
 import { errorMessage, type Logger } from '@fraud/common';
 import { consumerConfig, watchConsumerDeath, type Consumer, type EachBatchPayload, type Kafka } from '@fraud/kafka';
 import type { Transaction } from '@fraud/schemas';
-import { isBadRecordError } from '../decode-chunk.ts';
+import { decodeOrSkip } from '../decode-chunk.ts';
 import type { ScorerMetrics } from '../metrics.ts';
 import type { TransactionValidator } from '../ports.ts';
 import type { EntityCopyOut, EntityWriter } from './writer.ts';
@@ -102,17 +102,8 @@ type Commit = (partition: number, next: bigint) => void;
 async function copyBatch(payload: EachBatchPayload, deps: RepartitionDeps & { commit: Commit }): Promise<void> {
   const { batch } = payload;
   const t0 = performance.now();
-  const decoded = await Promise.all(
-    batch.messages.map((m) =>
-      m.value && m.value.length > 0
-        ? deps.decode(m.value).catch((err: unknown) => {
-            // Bad bytes: the scoring loop dead-letters them; an outage throws and the batch is fetched again.
-            if (isBadRecordError(err)) return null;
-            throw err;
-          })
-        : Promise.resolve(null),
-    ),
-  );
+  // Bad bytes are skipped (the scoring loop dead-letters them); an outage throws and the batch is fetched again.
+  const decoded = await Promise.all(batch.messages.map((m) => decodeOrSkip(deps.decode, m.value)));
   deps.metrics.recordsDecoded.inc({ source: 'repartition' }, batch.messages.length);
   const now = deps.now();
   const plan = deps.copyPlan();
