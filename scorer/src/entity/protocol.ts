@@ -21,9 +21,9 @@ export interface Marker {
   next: string;
   /** The entity fields the batch's payments were copied for (the specs in force then). */
   fields: string[];
-  /** Newest eventTime of the partition's valid payments so far (null: none yet). */
+  /** Newest eventTime of the batch's valid payments (null: none); readers keep the maximum per partition. */
   newest: number | null;
-  /** Newest Kafka timestamp of the chunk's records (null: none). */
+  /** Newest Kafka timestamp of the batch's records (null: none). */
   appended: number | null;
 }
 
@@ -46,7 +46,7 @@ const BUNDLE_V1 = 1;
  * fetches, so one record per copy cost more than the copy's decode.
  */
 export function encodeBundle(markers: readonly Marker[], copies: readonly BundledCopy[]): Buffer {
-  const json = Buffer.from(JSON.stringify(markers));
+  const json = encodeMarkers(markers);
   let size = 1 + 4 + json.length + 4;
   const parts = copies.map((c) => {
     const field = Buffer.from(c.field);

@@ -4,7 +4,7 @@ import type { Transaction } from '@fraud/schemas';
 import { decodeOrSkip } from '../decode-chunk.ts';
 import type { ScorerMetrics } from '../metrics.ts';
 import type { TransactionValidator } from '../ports.ts';
-import type { EntityCopyOut, EntityWriter } from './writer.ts';
+import { markerOf, type EntityCopyOut, type EntityWriter } from './writer.ts';
 import type { EntityOwners } from './owner.ts';
 import type { LocalCopy } from './part.ts';
 
@@ -127,20 +127,9 @@ async function copyBatch(payload: EachBatchPayload, deps: RepartitionDeps & { co
   const from = batch.messages.length > 0 ? BigInt(batch.messages[0]!.offset) : next;
   // The owners in this process first (the copies are facts of committed input whether or not this
   // write succeeds: a retried batch copies them again, held once).
-  deps.local?.deliverLocal(
-    [
-      {
-        p: batch.partition,
-        from: from.toString(),
-        next: next.toString(),
-        fields: [...plan.fields],
-        newest: Number.isFinite(newest) ? newest : null,
-        appended: Number.isFinite(appendedBy) ? appendedBy : null,
-      },
-    ],
-    local,
-  );
-  await deps.writer.write({ partition: batch.partition, from, next, fields: plan.fields, copies, newest, appendedBy });
+  const progress = { partition: batch.partition, from, next, fields: plan.fields, newest, appendedBy };
+  deps.local?.deliverLocal([markerOf(progress)], local);
+  await deps.writer.write({ ...progress, copies });
   deps.commit(batch.partition, next);
   payload.resolveOffset(batch.lastOffset());
   await payload.heartbeat();

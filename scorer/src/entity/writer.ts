@@ -45,6 +45,18 @@ export interface EntityWriterDeps {
   onWrite?(copies: number, markers: number): void;
 }
 
+/** The progress marker of one batch (the owners keep the newest eventTime of each partition). */
+export function markerOf(chunk: Omit<EntityChunk, 'copies'>): Marker {
+  return {
+    p: chunk.partition,
+    from: chunk.from.toString(),
+    next: chunk.next.toString(),
+    fields: [...chunk.fields],
+    newest: Number.isFinite(chunk.newest) ? chunk.newest : null,
+    appended: Number.isFinite(chunk.appendedBy) ? chunk.appendedBy : null,
+  };
+}
+
 /**
  * A group committer: a write that finds no produce in flight goes out at once; writes that arrive
  * meanwhile go out together in the next one, as ONE bundle record per entity partition (its
@@ -52,8 +64,6 @@ export interface EntityWriterDeps {
  * partition batches so share produce requests and markers.
  */
 export function createEntityWriter(deps: EntityWriterDeps): EntityWriter {
-  /** Per `transactions` partition: the newest eventTime written (markers carry the running max). */
-  const newest = new Map<number, number>();
   let queue: Array<{ chunk: EntityChunk; done: (err?: unknown) => void }> = [];
   let flushing = false;
 
@@ -68,16 +78,7 @@ export function createEntityWriter(deps: EntityWriterDeps): EntityWriter {
       for (const { chunk } of group) {
         for (const c of chunk.copies) byPartition[partitionFor(c.key, deps.partitions)]!.push(c);
         copies += chunk.copies.length;
-        const top = Math.max(newest.get(chunk.partition) ?? -Infinity, chunk.newest);
-        newest.set(chunk.partition, top);
-        markers.push({
-          p: chunk.partition,
-          from: chunk.from.toString(),
-          next: chunk.next.toString(),
-          fields: [...chunk.fields],
-          newest: Number.isFinite(top) ? top : null,
-          appended: Number.isFinite(chunk.appendedBy) ? chunk.appendedBy : null,
-        });
+        markers.push(markerOf(chunk));
       }
       const messages = byPartition.flatMap((list, q) =>
         bundlesOf(list, markers).map((value) => ({ partition: q, value })),
