@@ -1,6 +1,6 @@
 import { errorMessage } from '@fraud/common';
 import { followTopic, partitionFor, withAdminRetry, type KafkaMessage, type TopicFollower } from '@fraud/kafka';
-import type { FeatureViews } from '@fraud/model';
+import { entityCopiesOf, type FeatureViews } from '@fraud/model';
 import type { Transaction } from '@fraud/schemas';
 import { createViewBarrier, type ViewBarrier } from '../dest-view-barrier.ts';
 import { decodeOrSkip } from '../decode-chunk.ts';
@@ -86,6 +86,8 @@ export function openPart(deps: EntityOwnersDeps, spec: OwnedSpec, q: number, onC
     logger: deps.logger,
     now: deps.now,
   });
+  /** A copy this part keeps: a field of its spec, a key of its partition. */
+  const mine = (field: string, key: string): boolean => fields.has(field) && partitionFor(key, deps.partitions) === q;
   let stopped = false;
   let ready = false;
   let backfill: { follower: Promise<TopicFollower>; from: Map<number, bigint> } | null = null;
@@ -178,11 +180,7 @@ export function openPart(deps: EntityOwnersDeps, spec: OwnedSpec, q: number, onC
     const at = deps.now();
     for (const tx of decoded) {
       if (!tx || deps.validate(tx, at) !== null) continue;
-      for (const f of fields) {
-        const store = views.stores.find((x) => x.plan.field === f);
-        const key = store?.plan.key(tx);
-        if (key != null && partitionFor(key, deps.partitions) === q) views.addEntityEvent(tx as Transaction, f);
-      }
+      for (const c of entityCopiesOf(views, tx)) if (mine(c.field, c.key)) views.addEntityEvent(tx, c.field);
       if (tx.eventTime > s.newest) s.newest = tx.eventTime;
     }
     const last = messages[messages.length - 1];
@@ -268,9 +266,7 @@ export function openPart(deps: EntityOwnersDeps, spec: OwnedSpec, q: number, onC
     historyRead,
     applyLocal(markers, copies) {
       if (stopped) return;
-      for (const c of copies) {
-        if (fields.has(c.field) && partitionFor(c.key, deps.partitions) === q) views.addEntityEvent(c.tx, c.field);
-      }
+      for (const c of copies) if (mine(c.field, c.key)) views.addEntityEvent(c.tx, c.field);
       for (const m of markers) onMarker(m);
       barrier.progressed();
     },
