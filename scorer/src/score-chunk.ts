@@ -134,9 +134,10 @@ export function specsOf(models: ModelPair): FeatureModule[] {
 }
 
 /**
- * What the specs read besides their partition state, before payments newer than nothing before
- * `at.t` are computed: each spec's gatherInputs (partitioned entity state: lookups at the owners),
- * else its awaitInputs (the instance's own views' barriers). Keyed by spec hash.
+ * What the specs read besides their partition state before the payments (newest eventTime `at.t`)
+ * are computed: each spec's gatherInputs (partitioned entity state: lookups at the owners), else
+ * its awaitInputs (the instance's own views' barriers), skipped with `waitMs: 0` (the synchronous
+ * path waits on no barrier). Keyed by spec hash.
  */
 export async function gatherSpecInputs(
   specs: readonly FeatureModule[],
@@ -147,7 +148,7 @@ export async function gatherSpecInputs(
   await Promise.all(
     specs.map(async (f) => {
       if (f.gatherInputs !== undefined) inputs.set(f.hash, await f.gatherInputs(payments, at));
-      else await f.awaitInputs?.(at.t, at.appendedBy);
+      else if (at.waitMs !== 0) await f.awaitInputs?.(at.t, at.appendedBy);
     }),
   );
   return inputs;

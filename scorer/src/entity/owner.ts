@@ -71,7 +71,7 @@ export interface EntityOwners {
  * scoring group's assignment: it owns `entity-events[q]` too) and each spec with entity features,
  * views of the keys that hash to q, rebuilt by reading `entity-events[q]` over the lookback and
  * then followed. Progress per `transactions` partition comes from the markers (and, at start, the
- * scoring group's committed offsets: a committed chunk's copies were acknowledged before it
+ * repartition stage's committed offsets: a batch's copies were acknowledged before its offset was
  * committed), and the barrier of dest-view-barrier.ts turns it into "holds every event before t".
  */
 export function createEntityOwners(deps: EntityOwnersDeps): EntityOwners {

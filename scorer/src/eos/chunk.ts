@@ -123,14 +123,7 @@ export async function runChunk(
     await ensureSpecStates(task.opened, lease.models, deps.logger);
     const { state, recent } = task.opened;
     const pending = task.sync?.pending;
-    const ctx = {
-      topic: deps.topic,
-      partition: task.partition,
-      state,
-      recent,
-      pending,
-      models: lease.models,
-    };
+    const ctx = { topic: deps.topic, partition: task.partition, state, recent, pending, models: lease.models };
     result = await evaluateChunk(records, { ...ctx, policy: deps.policy() }, deps, timings);
     deps.metrics.recordsDecoded.inc({ source: 'input' }, records.length);
     const c0 = performance.now();

@@ -7,7 +7,7 @@ import type { ModelManager } from '../model-manager.ts';
 import type { ModelPair } from '../models.ts';
 import type { CompiledPolicy } from '../policy.ts';
 import type { TransactionValidator } from '../ports.ts';
-import { computeSpecs, decidePayments, specsOf } from '../score-chunk.ts';
+import { computeSpecs, decidePayments, gatherSpecInputs, specsOf } from '../score-chunk.ts';
 import { DECIDED_HEADER, type SyncTaskState } from './memory.ts';
 
 /** What the decide endpoint answers: a decision, or why not as an HTTP status and code. */
@@ -224,11 +224,8 @@ async function decidePartition(
   try {
     // Partitioned entity state: the owners' events as they hold them now (no barrier wait on this path;
     // how far behind they are is answered as viewLagMs).
-    const inputs = new Map<string, unknown>();
     const t = Math.max(...payments.map((p) => p.eventTime));
-    for (const f of specsOf(models)) {
-      if (f.gatherInputs) inputs.set(f.hash, await f.gatherInputs(payments, { t, appendedBy: deps.now(), waitMs: 0 }));
-    }
+    const inputs = await gatherSpecInputs(specsOf(models), payments, { t, appendedBy: deps.now(), waitMs: 0 });
     const computed = computeSpecs(payments, { state: opened.state, models, inputs });
     scored = await decidePayments(payments, computed, {
       models,
