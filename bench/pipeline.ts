@@ -31,6 +31,7 @@ import {
   trainBenchModel,
   transactions,
 } from './lib/scorer-bench.ts';
+import { createTimeline } from './lib/timeline.ts';
 
 const BENCH = parseBenchEnv();
 const N = BENCH.BENCH_PIPELINE_TX;
@@ -216,12 +217,16 @@ async function main(): Promise<void> {
     await reader.connect();
     await reader.subscribe({ topic: topics.scored, fromBeginning: false });
     const loadIds = new Set<string>();
+    const metricsText = async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const timeline = createTimeline({ scorerPid: child.pid, metrics: metricsText });
     await reader.run({
       eachBatch: async ({ batch }) => {
         const now = Date.now();
         for (const m of batch.messages) {
           const s = await codecs.scored.decode(m.value!);
-          if (loadIds.has(s.transaction.txId)) latencies.push(now - s.source!.publishedAt);
+          if (!loadIds.has(s.transaction.txId)) continue;
+          latencies.push(now - s.source!.publishedAt);
+          timeline.record(s.source!.publishedAt, now - s.source!.publishedAt);
         }
       },
     });
@@ -229,8 +234,9 @@ async function main(): Promise<void> {
     // Wait until the reader has its positions (end of scored) before sending the load.
     await new Promise((r) => setTimeout(r, 1_000));
     log(`latency: ${RATE} tx/s for ${SECONDS} s`);
-    const scrape = async () => stageTotals(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text());
+    const scrape = async () => stageTotals(await metricsText());
     const stagesBefore = await scrape();
+    await timeline.start();
     const load = transactions(RATE * SECONDS, 8, `${runId}-load`, Date.now() - 60_000);
     const tickMs = 10;
     const perTick = Math.max(1, Math.round((RATE * tickMs) / 1000));
@@ -255,6 +261,7 @@ async function main(): Promise<void> {
       timeoutMs: 120_000,
       what: 'every load transaction to be read back',
     });
+    const perSecond = await timeline.stop();
     await reader.disconnect();
     const meanLatency = latencies.reduce((a, b) => a + b, 0) / Math.max(1, latencies.length);
     const latencyBreakdown = breakdown(stagesBefore, await scrape(), meanLatency);
@@ -308,6 +315,7 @@ async function main(): Promise<void> {
       p95_ms: sortedPercentile(sorted, 0.95),
       p99_ms: sortedPercentile(sorted, 0.99),
       max_ms: sorted[sorted.length - 1] ?? Number.NaN,
+      timeline: perSecond,
       load_tx_per_s: Math.round(load.length / loadSeconds),
       transaction_floor_p50_ms: floor.p50,
       transaction_floor_p99_ms: floor.p99,

@@ -3,6 +3,7 @@
  * model, the topics and the scorer process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { envWith } from '@fraud/common';
@@ -150,9 +151,16 @@ export function spawnBenchScorer(
   bench: BenchEnv,
   run: { prefix: string; groupId: string; metricsPort: number; modelDir: string; env?: Record<string, string> },
 ): ChildProcess {
-  return spawn(process.execPath, [join(ROOT, 'bin', 'fraud.mjs'), 'scorer'], {
+  // BENCH_SCORER_NODE_ARGS: Node flags for the scorer alone, to diagnose a run (e.g. --cpu-prof --cpu-prof-dir=DIR).
+  const nodeArgs = (process.env.BENCH_SCORER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  return spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin', 'fraud.mjs'), 'scorer'], {
     cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
+    // BENCH_SCORER_STDOUT: a file for the scorer's standard output (e.g. with --trace-gc), else dropped.
+    stdio: [
+      'ignore',
+      process.env.BENCH_SCORER_STDOUT ? openSync(process.env.BENCH_SCORER_STDOUT, 'a') : 'ignore',
+      'inherit',
+    ],
     env: envWith({
       ...scorerSettings(bench),
       OMP_WAIT_POLICY: 'passive',

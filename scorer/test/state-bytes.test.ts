@@ -3,7 +3,13 @@ import { Registry } from 'prom-client';
 import { fsV2Spec, type SpecState } from '@fraud/model';
 import { createScorerMetrics } from '../src/metrics.ts';
 import type { SpecStates } from '../src/ports.ts';
-import { ORIGIN_KEY_OVERHEAD, VIEW_KEY_OVERHEAD, estimateStateBytes, stringBytes } from '../src/state-bytes.ts';
+import {
+  ORIGIN_KEY_OVERHEAD,
+  VIEW_KEY_OVERHEAD,
+  estimateStateBytes,
+  estimateStateBytesSliced,
+  stringBytes,
+} from '../src/state-bytes.ts';
 import { tx } from './fakes.ts';
 
 /** Two partitions of fs-v2 sharing one view, fed six payments: 3 origins, 2 destinations. */
@@ -60,5 +66,26 @@ describe('state bytes estimate', () => {
         (v) => v.labels.kind === 'origin',
       )!.value;
     expect(await origin()).toBe(estimateStateBytes([p0, p1]).origin);
+  });
+
+  it('walks thousands of keys in slices that give the event loop back, to the same bytes', async () => {
+    const spec = fsV2Spec();
+    const state = spec.createState({ partition: 0, views: spec.createViews() });
+    spec.compute(
+      Array.from({ length: 6_000 }, (_, i) =>
+        tx(i, { eventTime: Date.UTC(2025, 0, 1) + i * 1_000, originAccount: `C${i}`, destAccount: `M${i}` }),
+      ),
+      state,
+    );
+    const states = new Map([[spec.hash, state]]);
+    let turns = 0;
+    const ticker = setInterval(() => turns++, 0);
+    const sliced = await estimateStateBytesSliced([states], [], 0);
+    clearInterval(ticker);
+    expect(sliced).toEqual(estimateStateBytes([states]));
+    expect(state.origins.size).toBeGreaterThan(4 * 512);
+    expect(sliced.origin).toBeGreaterThan(state.origins.size * ORIGIN_KEY_OVERHEAD);
+    // Slices of 512 keys, a turn of the loop after each: timers ran while it walked.
+    expect(turns).toBeGreaterThan(0);
   });
 });
