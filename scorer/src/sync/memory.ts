@@ -1,4 +1,4 @@
-import type { ScoredTransaction } from '@fraud/schemas';
+import { loadAvroSchemas, type AvroSchemas, type ScoredTransaction } from '@fraud/schemas';
 
 /**
  * Kafka header of a payment decided synchronously (the owner's decide endpoint): the Avro-encoded
@@ -7,22 +7,41 @@ import type { ScoredTransaction } from '@fraud/schemas';
  */
 export const DECIDED_HEADER = 'fraud-decided';
 
-/** The newest decisions of one input partition by txId, bounded in count (oldest forgotten first). */
+/** The Avro type of a remembered decision (parsed once, on first use). */
+type ScoredType = AvroSchemas['types']['ScoredTransaction'];
+let scoredType: ScoredType | undefined;
+const scoredAvro = (): ScoredType => (scoredType ??= loadAvroSchemas().types.ScoredTransaction);
+
+/**
+ * The newest decisions of one input partition by txId, bounded in count (oldest forgotten first).
+ * Each is held as its Avro bytes (~0.5 KB in one Buffer), not as the record: 20,000 records per
+ * partition as objects (the payment, its reasons, their strings: dozens of objects each) were a
+ * third of the scorer's heap at the pipeline bench, and every one of them lived a minute, long
+ * enough to be promoted and then marked by every full garbage collection; the bytes cost the
+ * collector one object each. A get decodes a fresh copy (only retried txIds ask).
+ */
 export class DecisionMemory {
-  private readonly byId = new Map<string, ScoredTransaction>();
+  private readonly byId = new Map<string, Buffer>();
 
   constructor(readonly capacity: number) {}
 
   get(txId: string): ScoredTransaction | undefined {
-    return this.byId.get(txId);
+    const bytes = this.byId.get(txId);
+    return bytes === undefined ? undefined : (scoredAvro().fromBuffer(bytes) as ScoredTransaction);
   }
 
   set(txId: string, decision: ScoredTransaction): void {
     if (this.capacity <= 0) return;
+    // The decision was written to Kafka with this schema already: it encodes.
+    const bytes = scoredAvro().toBuffer(decision);
     this.byId.delete(txId);
-    this.byId.set(txId, decision);
+    this.byId.set(txId, bytes);
     // A Map iterates in insertion order: the first key is the oldest.
     if (this.byId.size > this.capacity) this.byId.delete(this.byId.keys().next().value as string);
+  }
+
+  get size(): number {
+    return this.byId.size;
   }
 }
 

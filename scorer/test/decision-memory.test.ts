@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { sampleScored } from '@fraud/schemas/testing';
+import type { ScoredTransaction } from '@fraud/schemas';
+import { DecisionMemory } from '../src/sync/memory.ts';
+
+const decision = (txId: string, score: number): ScoredTransaction => {
+  const s = sampleScored();
+  return { ...s, score, transaction: { ...s.transaction, txId } };
+};
+
+describe('DecisionMemory (decisions held as their Avro bytes)', () => {
+  it('gives back each decision as it was set, a fresh copy every time', () => {
+    const memory = new DecisionMemory(10);
+    const a = decision('tx-a', 0.25);
+    memory.set('tx-a', a);
+    const got = memory.get('tx-a')!;
+    expect(got).toEqual(a);
+    got.score = 0.99;
+    got.reasons.push({ feature: 'x', value: 1, contribution: 1 } as never);
+    expect(memory.get('tx-a')).toEqual(a);
+    expect(memory.get('tx-unknown')).toBeUndefined();
+  });
+
+  it('forgets the oldest beyond its capacity; a decision set again counts as the newest', () => {
+    const memory = new DecisionMemory(2);
+    memory.set('1', decision('1', 0.1));
+    memory.set('2', decision('2', 0.2));
+    memory.set('1', decision('1', 0.15));
+    memory.set('3', decision('3', 0.3));
+    expect(memory.get('2')).toBeUndefined();
+    expect(memory.get('1')?.score).toBe(0.15);
+    expect(memory.get('3')?.score).toBe(0.3);
+    expect(memory.size).toBe(2);
+  });
+
+  it('holds nothing at capacity 0', () => {
+    const memory = new DecisionMemory(0);
+    memory.set('1', decision('1', 0.1));
+    expect(memory.get('1')).toBeUndefined();
+    expect(memory.size).toBe(0);
+  });
+});
