@@ -94,6 +94,7 @@ export interface ScorerLoop {
 export async function startScorerLoop(deps: LoopDeps): Promise<ScorerLoop> {
   const { topics, config, logger } = deps;
   const heartbeatIntervalMs = Math.max(500, Math.floor(config.sessionTimeoutMs / 10));
+  const heartbeats = latestHeartbeat();
   const tasks = createTaskTable({
     port:
       deps.port ??
@@ -138,7 +139,7 @@ export async function startScorerLoop(deps: LoopDeps): Promise<ScorerLoop> {
     autoCommit: false,
     eachBatchAutoResolve: false,
     partitionsConsumedConcurrently: config.partitionsConcurrently,
-    eachBatch: (payload) => scoreFetchBatch(payload, tasks, config.maxChunk),
+    eachBatch: (payload) => scoreFetchBatch(payload, tasks, config.maxChunk, heartbeats),
   });
   return {
     consumer,
@@ -151,10 +152,28 @@ export async function startScorerLoop(deps: LoopDeps): Promise<ScorerLoop> {
   };
 }
 
+/**
+ * The consumer group's heartbeat for a task's long steps (restore, a new spec's state), behind one
+ * indirection to the newest fetch batch's. A task keeps it for its lifetime, and kafkajs's
+ * payload.heartbeat closes over its batch: kept as such it held each task's first fetch batch (at
+ * catch-up ~1 MB and 11k message objects per partition, marked by every full GC) while the task
+ * lived. kafkajs's heartbeat is the group's, so any batch's serves.
+ */
+export function latestHeartbeat(): { set(h: () => Promise<void>): void; beat: () => Promise<void> } {
+  let latest: () => Promise<void> = () => Promise.resolve();
+  return { set: (h) => void (latest = h), beat: () => latest() };
+}
+
 /** One fetch batch: skip what is below the task's position, score the rest chunk by chunk. */
-async function scoreFetchBatch(payload: EachBatchPayload, tasks: TaskTable, maxChunk: number): Promise<void> {
+async function scoreFetchBatch(
+  payload: EachBatchPayload,
+  tasks: TaskTable,
+  maxChunk: number,
+  heartbeats: ReturnType<typeof latestHeartbeat>,
+): Promise<void> {
   const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
-  const task = await tasks.ensureTask(batch.partition, heartbeat);
+  heartbeats.set(heartbeat);
+  const task = await tasks.ensureTask(batch.partition, heartbeats.beat);
   if (task === undefined) return;
   const plan = planFetchBatch(
     task.position!,
