@@ -56,8 +56,12 @@ export interface EntityOwners {
   specReady(hash: string): Promise<void>;
   /** Copies and markers from this instance's repartition stage, in process (Part.applyLocal). */
   deliverLocal(markers: readonly Marker[], copies: readonly LocalCopy[]): void;
-  /** Answers a lookup on an owned partition (waiting at most req.waitMs for its barrier). */
-  lookup(req: LookupRequest): Promise<LookupAnswer>;
+  /**
+   * Answers a lookup on an owned partition (waiting at most req.waitMs for its barrier): copies of
+   * each key's events a lookup may read, or with `live` (a chunk of this process) each key's own
+   * event list, which the chunk's private view then shares (see EntityGather.gather).
+   */
+  lookup(req: LookupRequest, opts?: { live?: boolean }): Promise<LookupAnswer>;
   /** Views held now (state bytes). */
   views(): FeatureViews[];
   /** How far behind the copies of every `transactions` partition the owned views are (ms; null: unknown). */
@@ -189,7 +193,7 @@ export function createEntityOwners(deps: EntityOwnersDeps): EntityOwners {
     async ready(q) {
       await Promise.all([...parts.values()].filter((p) => p.q === q).map((p) => p.caughtUp));
     },
-    async lookup(req) {
+    async lookup(req, opts) {
       if (!owned.includes(req.partition)) return { kind: 'not_owner' };
       const part = parts.get(keyOf(req.spec, req.partition));
       if (part === undefined) return { kind: 'not_ready', why: `spec ${req.spec.slice(0, 12)} is not running here` };
@@ -200,7 +204,8 @@ export function createEntityOwners(deps: EntityOwnersDeps): EntityOwners {
       const stores = part.views.stores;
       const slices = req.keys.map((k) => {
         const store = stores[k.store];
-        return store === undefined ? null : sliceOf(store, k.key, k.tMin, k.tMax);
+        if (store === undefined) return null;
+        return opts?.live === true ? (store.keys.get(k.key) ?? null) : sliceOf(store, k.key, k.tMin, k.tMax);
       });
       deps.metrics.entity.lookupKeys.inc({ where: 'served' }, req.keys.length);
       return { kind: 'answer', status: settled, slices };
