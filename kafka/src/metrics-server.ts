@@ -17,14 +17,21 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-/** GET /metrics (Prometheus text format) and GET /healthz; anything else is a 404 naming both. */
+/**
+ * GET /metrics (Prometheus text format) and GET /healthz; anything else is a 404 naming both.
+ * `/metrics?name=P` (repeatable) serves only the metrics whose names start with a P, and runs only
+ * their collectors: a diagnostic scraping the runtime's numbers every second (bench pipeline's
+ * timeline) does not pay for the costlier ones (the scorer's state-bytes walk).
+ */
 export async function startMetricsServer(opts: MetricsServerOptions): Promise<MetricsServer> {
   const { registry, port, host } = opts;
   const healthy = opts.healthy ?? (() => true);
   const server: Server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
+    const url = new URL(req.url ?? '/', 'http://metrics');
+    const path = url.pathname;
     if (req.method === 'GET' && path === '/metrics') {
-      registry.metrics().then(
+      const prefixes = url.searchParams.getAll('name');
+      (prefixes.length === 0 ? registry.metrics() : metricsNamed(registry, prefixes)).then(
         (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
         (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(String(err)),
       );
@@ -53,4 +60,14 @@ export async function startMetricsServer(opts: MetricsServerOptions): Promise<Me
     port: (server.address() as AddressInfo).port,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** The text of the metrics whose names start with one of `prefixes` (only their collectors run). */
+async function metricsNamed(registry: Registry, prefixes: readonly string[]): Promise<string> {
+  const names = registry
+    .getMetricsAsArray()
+    .map((m) => (m as unknown as { name: string }).name)
+    .filter((name) => prefixes.some((p) => name.startsWith(p)));
+  const texts = await Promise.all(names.map((name) => registry.getSingleMetricAsString(name)));
+  return texts.map((t) => `${t}\n`).join('');
 }

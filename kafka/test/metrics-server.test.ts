@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Counter, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import { isFraudError } from '@fraud/common';
 import { startMetricsServer, type MetricsServer } from '../src/metrics-server.ts';
 
@@ -23,6 +23,28 @@ describe('startMetricsServer', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe(registry.contentType);
     expect(await res.text()).toContain('fraud_test_things_total 3');
+  });
+
+  it("serves only the metrics named by ?name= prefixes, without running the others' collectors", async () => {
+    const { url, registry } = await start();
+    let collected = 0;
+    new Gauge({
+      name: 'fraud_test_costly_bytes',
+      help: 'costly to collect',
+      registers: [registry],
+      collect() {
+        collected++;
+        this.set(7);
+      },
+    });
+    new Counter({ name: 'nodejs_test_ticks_total', help: 'ticks', registers: [registry] }).inc(2);
+    const some = await (await fetch(`${url}/metrics?name=nodejs_&name=fraud_test_things`)).text();
+    expect(some).toContain('nodejs_test_ticks_total 2');
+    expect(some).toContain('fraud_test_things_total 3');
+    expect(some).not.toContain('fraud_test_costly_bytes');
+    expect(collected).toBe(0);
+    expect(await (await fetch(`${url}/metrics`)).text()).toContain('fraud_test_costly_bytes 7');
+    expect(collected).toBe(1);
   });
 
   it('answers GET /healthz from healthy(), 200 when none is given', async () => {
