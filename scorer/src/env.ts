@@ -126,7 +126,7 @@ export const scorerEnvSchema = z.object({
     .default(20_000)
     .describe(
       'Decisions remembered per input partition, so a retried txId gets the same answer from the decide endpoint ' +
-        '(about 1 KB each).',
+        '(held as Avro bytes: about 0.6 KB each).',
     ),
   SCORER_FAULT_CRASH_AFTER_DECIDE_WRITE: envBool
     .default(false)
