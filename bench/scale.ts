@@ -283,9 +283,10 @@ async function main(): Promise<void> {
       runs,
       notes:
         'Shares: mean per-instance figure at N over the one-instance figure of the same mode (goal: <= 1/N + 0.1). ' +
-        'partitioned (SCORER_ENTITY_STATE, the default): the repartition stage decodes each payment once ' +
-        '(decoded.repartition), the owner of its destination partition decodes its copy (decoded.entity) and holds ' +
-        'its events (state_bytes.view); all of it splits by instance. global_view (before issue 18, same run): ' +
+        'partitioned (SCORER_ENTITY_STATE=partitioned; the default is global): the repartition stage decodes ' +
+        'each payment once (decoded.repartition), the owner of its destination partition decodes its copy ' +
+        '(decoded.entity) and holds its events (state_bytes.view); all of it splits by instance. ' +
+        'global_view (before issue 18, same run): ' +
         'every instance reads every partition of transactions into its own view, so decoded.view and ' +
         'state_bytes.view stay at 1x per instance. state_bytes: estimate from the structures ' +
         '(scorer/src/state-bytes.ts); heap_used_after_gc: the ' +
