@@ -39,4 +39,12 @@ describe('DecisionMemory (decisions held as their Avro bytes)', () => {
     expect(memory.get('1')).toBeUndefined();
     expect(memory.size).toBe(0);
   });
+
+  it('writes decisions across several slabs without mixing their bytes', () => {
+    const memory = new DecisionMemory(5_000);
+    const all = Array.from({ length: 3_000 }, (_, i) => decision(`tx-${i}`, i / 3_000));
+    for (const d of all) memory.set(d.transaction.txId, d);
+    // ~250 bytes each: 3,000 decisions fill three 256 KiB slabs.
+    for (const i of [0, 1, 1_023, 1_024, 1_999, 2_999]) expect(memory.get(`tx-${i}`)).toEqual(all[i]);
+  });
 });

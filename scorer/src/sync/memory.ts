@@ -12,16 +12,23 @@ type ScoredType = AvroSchemas['types']['ScoredTransaction'];
 let scoredType: ScoredType | undefined;
 const scoredAvro = (): ScoredType => (scoredType ??= loadAvroSchemas().types.ScoredTransaction);
 
+/** Bytes of one slab the remembered decisions are written into (~600 decisions). */
+const SLAB_BYTES = 256 * 1024;
+
 /**
  * The newest decisions of one input partition by txId, bounded in count (oldest forgotten first).
- * Each is held as its Avro bytes (~0.5 KB in one Buffer), not as the record: 20,000 records per
- * partition as objects (the payment, its reasons, their strings: dozens of objects each) were a
- * third of the scorer's heap at the pipeline bench, and every one of them lived a minute, long
- * enough to be promoted and then marked by every full garbage collection; the bytes cost the
- * collector one object each. A get decodes a fresh copy (only retried txIds ask).
+ * Each is held as its Avro bytes, written one after the other into shared 256 KiB slabs: one small
+ * view object per decision. 20,000 records per partition as objects (the payment, its reasons,
+ * their strings: dozens of objects each) were a third of the scorer's heap at the pipeline bench,
+ * and each lived a minute, long enough to be promoted and then marked by every full garbage
+ * collection; a Buffer of its own per decision still cost three objects and an external
+ * allocation. A slab is freed once every decision in it is forgotten. A get decodes a fresh copy
+ * (only retried txIds ask).
  */
 export class DecisionMemory {
   private readonly byId = new Map<string, Buffer>();
+  private slab: Buffer | null = null;
+  private used = 0;
 
   constructor(readonly capacity: number) {}
 
@@ -32,8 +39,7 @@ export class DecisionMemory {
 
   set(txId: string, decision: ScoredTransaction): void {
     if (this.capacity <= 0) return;
-    // The decision was written to Kafka with this schema already: it encodes.
-    const bytes = scoredAvro().toBuffer(decision);
+    const bytes = this.write(decision);
     this.byId.delete(txId);
     this.byId.set(txId, bytes);
     // A Map iterates in insertion order: the first key is the oldest.
@@ -42,6 +48,20 @@ export class DecisionMemory {
 
   get size(): number {
     return this.byId.size;
+  }
+
+  /** The decision's Avro bytes in the current slab (a new slab when it does not fit). */
+  private write(decision: ScoredTransaction): Buffer {
+    const type = scoredAvro();
+    if (this.slab !== null) {
+      const end = type.encode(decision, this.slab, this.used);
+      if (end >= 0) return this.slab.subarray(this.used, (this.used = end));
+    }
+    // avsc returns minus the bytes missing; the decision was written to Kafka with this schema, so it encodes.
+    const size = type.toBuffer(decision).length;
+    this.slab = Buffer.allocUnsafeSlow(Math.max(SLAB_BYTES, size));
+    this.used = type.encode(decision, this.slab, 0);
+    return this.slab.subarray(0, this.used);
   }
 }
 
