@@ -151,16 +151,10 @@ export function spawnBenchScorer(
   bench: BenchEnv,
   run: { prefix: string; groupId: string; metricsPort: number; modelDir: string; env?: Record<string, string> },
 ): ChildProcess {
-  // BENCH_SCORER_NODE_ARGS: Node flags for the scorer alone, to diagnose a run (e.g. --cpu-prof --cpu-prof-dir=DIR).
-  const nodeArgs = (process.env.BENCH_SCORER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const nodeArgs = bench.BENCH_SCORER_NODE_ARGS.split(' ').filter((a) => a !== '');
   return spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin', 'fraud.mjs'), 'scorer'], {
     cwd: ROOT,
-    // BENCH_SCORER_STDOUT: a file for the scorer's standard output (e.g. with --trace-gc), else dropped.
-    stdio: [
-      'ignore',
-      process.env.BENCH_SCORER_STDOUT ? openSync(process.env.BENCH_SCORER_STDOUT, 'a') : 'ignore',
-      'inherit',
-    ],
+    stdio: ['ignore', bench.BENCH_SCORER_STDOUT ? openSync(bench.BENCH_SCORER_STDOUT, 'a') : 'ignore', 'inherit'],
     env: envWith({
       ...scorerSettings(bench),
       OMP_WAIT_POLICY: 'passive',

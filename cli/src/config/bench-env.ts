@@ -31,6 +31,18 @@ export const benchEnvSchema = z.object({
     .min(1)
     .default('pipeline.json')
     .describe('pipeline: name of the result file under bench/results/.'),
+  BENCH_SCORER_NODE_ARGS: z
+    .string()
+    .default('')
+    .describe(
+      'Node flags for the scorer under test alone, space-separated, to diagnose a run (e.g. --trace-gc, ' +
+        '--cpu-prof --cpu-prof-dir=DIR).',
+    ),
+  BENCH_SCORER_STDOUT: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("A file the scorer under test's standard output is appended to (e.g. --trace-gc lines); unset: dropped."),
   BENCH_SATURATION_RATES: z
     .string()
     .regex(/^\d+(,\d+)*$/, 'comma-separated whole rates, e.g. 100,200,400')
