@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { sortedPercentile } from '@fraud/common';
+import { hasMetric, metricValue } from './scale-report.ts';
 
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ; 100 on Linux). */
 const TICKS = 100;
@@ -33,6 +34,9 @@ export function brokerPid(): number | undefined {
   }
 }
 
+/** The kinds prom-client labels nodejs_gc_duration_seconds with. */
+const GC_KINDS = ['minor', 'major', 'incremental', 'weakcb'] as const;
+
 /** Sums of the scorer's GC seconds by kind and its event-loop lag max over the last scrape, from /metrics text. */
 export function runtimeMetrics(text: string): {
   gcSeconds: Record<string, number>;
@@ -40,14 +44,15 @@ export function runtimeMetrics(text: string): {
   heapMb: number;
 } {
   const gcSeconds: Record<string, number> = {};
-  for (const m of text.matchAll(/^nodejs_gc_duration_seconds_sum\{[^}]*kind="([a-z]+)"[^}]*\} ([0-9.e+-]+)$/gm))
-    gcSeconds[m[1]!] = Number(m[2]);
-  const lag = text.match(/^nodejs_eventloop_lag_max_seconds(?:\{[^}]*\})? ([0-9.e+-]+)$/m);
-  const heap = text.match(/^nodejs_heap_size_used_bytes(?:\{[^}]*\})? ([0-9.e+-]+)$/m);
+  for (const kind of GC_KINDS) {
+    const seconds = metricValue(text, 'nodejs_gc_duration_seconds_sum', { kind });
+    if (seconds > 0) gcSeconds[kind] = seconds;
+  }
+  const value = (name: string): number => (hasMetric(text, name) ? metricValue(text, name) : Number.NaN);
   return {
     gcSeconds,
-    loopLagMaxMs: lag ? Number(lag[1]) * 1000 : Number.NaN,
-    heapMb: heap ? Math.round(Number(heap[1]) / 2 ** 20) : Number.NaN,
+    loopLagMaxMs: value('nodejs_eventloop_lag_max_seconds') * 1000,
+    heapMb: Math.round(value('nodejs_heap_size_used_bytes') / 2 ** 20),
   };
 }
 
