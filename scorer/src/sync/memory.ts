@@ -53,15 +53,17 @@ export class DecisionMemory {
   /** The decision's Avro bytes in the current slab (a new slab when it does not fit). */
   private write(decision: ScoredTransaction): Buffer {
     const type = scoredAvro();
+    // avsc's encode returns the end position, or a negative number when the bytes do not fit.
     if (this.slab !== null) {
       const end = type.encode(decision, this.slab, this.used);
       if (end >= 0) return this.slab.subarray(this.used, (this.used = end));
     }
-    // avsc returns minus the bytes missing; the decision was written to Kafka with this schema, so it encodes.
-    const size = type.toBuffer(decision).length;
-    this.slab = Buffer.allocUnsafeSlow(Math.max(SLAB_BYTES, size));
-    this.used = type.encode(decision, this.slab, 0);
-    return this.slab.subarray(0, this.used);
+    this.slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+    this.used = 0;
+    const end = type.encode(decision, this.slab, 0);
+    // Larger than a slab (never seen: decisions are ~0.4 KB): a Buffer of its own.
+    if (end < 0) return type.toBuffer(decision);
+    return this.slab.subarray(0, (this.used = end));
   }
 }
 
