@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { envWith } from '@fraud/common';
+import { envWith, scorerNodeOptions } from '@fraud/common';
 import { trainDirectArtifact, trainParams } from '@fraud/model';
 import { entityEventsTopicConfig, snapshotTopicConfig, type Admin } from '@fraud/kafka';
 import type { Topics, Transaction } from '@fraud/schemas';
@@ -166,6 +166,7 @@ export function spawnBenchScorer(
       MODEL_BOOTSTRAP_DIR: run.modelDir,
       SCHEMA_REGISTRY_URL: bench.SCHEMA_REGISTRY_URL,
       ...run.env,
+      NODE_OPTIONS: scorerNodeOptions(run.env?.NODE_OPTIONS),
     }),
   });
 }

@@ -111,3 +111,21 @@ export const sharedEnvFields = {
 export function envWith(overrides: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   return { ...process.env, ...overrides };
 }
+
+/**
+ * V8's young generation for `fraud scorer`, in MB per semi-space (Node's default is 16). A fetch
+ * batch, its decoded records and their decisions live for one transaction (~100-200 ms at 2k tx/s);
+ * with 16 MB semi-spaces they outlive two scavenges, get promoted and fill the old generation,
+ * whose full collection is the scorer's tail latency (docs/scorer.md, "Garbage collection").
+ */
+export const SCORER_SEMI_SPACE_MB = 64;
+
+/**
+ * NODE_OPTIONS for a `fraud scorer` child: `base` (this process's NODE_OPTIONS when not given) with
+ * the scorer's young-generation size, unless it already sets one (an operator's choice wins).
+ */
+export function scorerNodeOptions(base: string | undefined = process.env.NODE_OPTIONS): string {
+  const options = (base ?? '').trim();
+  if (/(^|\s)--max-semi-space-size(=|\s)/.test(options)) return options;
+  return `${options} --max-semi-space-size=${SCORER_SEMI_SPACE_MB}`.trim();
+}

@@ -10,6 +10,7 @@ import { retrainerEnvSchema } from '@fraud/retrainer';
 import { scorerEnvSchema } from '@fraud/scorer';
 import { sinkEnvSchema } from '@fraud/sinks';
 import { webEnvSchema } from '@fraud/web';
+import { scorerNodeOptions } from '@fraud/common';
 import { repoRoot } from '../src/paths.ts';
 import { plannedTopics } from '../src/topics.ts';
 
@@ -43,7 +44,8 @@ const load = (file: string) => parse(read(file), { merge: true }) as ComposeFile
 
 type Schema = { schema: z.ZodObject; extra?: string[] };
 const app: Record<string, Schema> = {
-  scorer: { schema: scorerEnvSchema },
+  // NODE_OPTIONS: the scorer's V8 young generation (checked below against scorerNodeOptions).
+  scorer: { schema: scorerEnvSchema, extra: ['NODE_OPTIONS'] },
   sinks: { schema: sinkEnvSchema },
   retrainer: { schema: retrainerEnvSchema },
   api: { schema: apiEnvSchema },
@@ -101,6 +103,13 @@ describe.each(Object.keys(files))('%s', (file) => {
       parsed.success ? 'ok' : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
       name,
     ).toBe('ok');
+  });
+
+  it('gives every scorer the young generation the local launchers give it', () => {
+    const scorers = Object.keys(schemas).filter((name) => schemas[name]!.schema === scorerEnvSchema);
+    expect(scorers.length).toBeGreaterThan(0);
+    for (const name of scorers.filter((n) => n !== 'topics'))
+      expect(envOf(services[name]!).NODE_OPTIONS, name).toBe(scorerNodeOptions(''));
   });
 
   it('publishes ports on loopback only and gives health checks to what others wait on', () => {

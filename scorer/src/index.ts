@@ -28,6 +28,7 @@ export { restorePartitionState } from './state-restore.ts';
 export { scorerEnvSchema, parseScorerEnv, type ScorerEnv } from './env.ts';
 export { startScorer, type ScorerService, type ScorerServiceDeps } from './service.ts';
 export { runScorer, featureModule, createServing } from './runtime.ts';
+export { disablePretenuring, NO_PRETENURING_FLAG } from './gc-tuning.ts';
 export type { ActiveModel, ModelPair } from './models.ts';
 export type { FeatureModule, ScorerCodecs, ServingModelFactory, SpecStates, TransactionValidator } from './ports.ts';
 export {

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from '@fraud/kafka';
-import { kafkaEnvSchema, parseEnv, sortedPercentile, waitFor } from '@fraud/common';
+import { kafkaEnvSchema, parseEnv, scorerNodeOptions, sortedPercentile, waitFor } from '@fraud/common';
 import { startKafka, stopKafka, ensureTopics, type KafkaRuntimeOptions } from '@fraud/infra';
 import { createRng } from '@fraud/producers';
 import { createCodecs, topicNames } from '@fraud/schemas';
@@ -107,7 +107,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
 /** Services up, simulation and faults, catch-up, read back: the numbers of the run. */
 async function chaosRun(c: ChaosContext, rand: () => number, t0: number): Promise<ChaosResult> {
   const { o, kafka, topics, sup } = c;
-  const scorers = Array.from({ length: o.scorers }, (_, i) => sup.start(`scorer-${i}`, ['scorer']));
+  const scorers = Array.from({ length: o.scorers }, (_, i) =>
+    sup.start(`scorer-${i}`, ['scorer'], { NODE_OPTIONS: scorerNodeOptions() }),
+  );
   const sink = sup.start('sink-warehouse', ['sink', 'warehouse']);
   const sim = startSimulator(c);
 

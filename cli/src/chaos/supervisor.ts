@@ -20,7 +20,7 @@ export function createSupervisor(env: Record<string, string>, log: (s: string) =
   if (logDir) mkdirSync(logDir, { recursive: true });
   const all: Supervised[] = [];
   let stopping = false;
-  const start = (name: string, args: string[]): Supervised => {
+  const start = (name: string, args: string[], extraEnv: Record<string, string> = {}): Supervised => {
     const s: Supervised = {
       name,
       child: undefined as unknown as ChildProcess,
@@ -31,7 +31,7 @@ export function createSupervisor(env: Record<string, string>, log: (s: string) =
       s.restarts++;
       s.child = spawn(process.execPath, [join(repoRoot, 'bin', 'fraud.mjs'), ...args], {
         cwd: repoRoot,
-        env: envWith(env),
+        env: envWith({ ...env, ...extraEnv }),
         stdio: ['ignore', logDir ? 'pipe' : 'ignore', 'pipe'],
       });
       let tail = '';

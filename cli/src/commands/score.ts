@@ -13,8 +13,10 @@ export function register(program: Command): void {
     .addHelpText('after', `${envHelp('scorer')}\nSee docs/scorer.md.`)
     .action(async () => {
       // Loaded on use: `fraud --help` and other commands never pay for onnxruntime and kafkajs here.
-      const { parseScorerEnv, runScorer } = await import('@fraud/scorer');
+      const { disablePretenuring, parseScorerEnv, runScorer } = await import('@fraud/scorer');
       const env = parseScorerEnv();
+      // Before any state is built: short-lived batches die young (docs/scorer.md, garbage collection).
+      disablePretenuring();
       const logger = createLogger('scorer', env.LOG_LEVEL);
       const svc = await runScorer(env, logger);
       process.stdout.write(`scorer running (group ${env.SCORER_GROUP_ID}); metrics on :${svc.metricsPort}/metrics\n`);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
-import { createLogger, envWith, parseEnv } from '@fraud/common';
+import { createLogger, envWith, parseEnv, scorerNodeOptions } from '@fraud/common';
 import {
   dataDir,
   httpReady,
@@ -133,7 +133,12 @@ function pipelineServices(
     RETRAINER_API_URL: 'http://127.0.0.1:9474',
   };
   const services: ServiceSpec[] = [
-    { name: 'scorer', args: ['scorer'], env: common, ready: httpReady('http://127.0.0.1:9470/metrics') },
+    {
+      name: 'scorer',
+      args: ['scorer'],
+      env: { ...common, NODE_OPTIONS: scorerNodeOptions() },
+      ready: httpReady('http://127.0.0.1:9470/metrics'),
+    },
     { name: 'sinks', args: ['sink', 'all'], env: common, ready: httpReady('http://127.0.0.1:9472/health') },
     { name: 'retrainer', args: ['retrainer'], env: common, ready: httpReady('http://127.0.0.1:9474/health') },
     {

@@ -1,7 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLogger, envWith, kafkaEnvSchema, parseEnv, retry, waitFor, type Logger } from '@fraud/common';
+import {
+  createLogger,
+  envWith,
+  kafkaEnvSchema,
+  parseEnv,
+  retry,
+  scorerNodeOptions,
+  waitFor,
+  type Logger,
+} from '@fraud/common';
 import { uniqueName } from '@fraud/common/testing';
 import {
   entityEventsTopicConfig,
@@ -151,7 +160,7 @@ function scorerRunner(env: Pipeline['env'], logger: Logger) {
     spawn(extra: Record<string, string> = {}): ChildProcess {
       const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'fraud.mjs'), 'scorer'], {
         cwd: REPO_ROOT,
-        env: envWith({ ...env(extra), OMP_WAIT_POLICY: 'passive' }),
+        env: envWith({ ...env(extra), OMP_WAIT_POLICY: 'passive', NODE_OPTIONS: scorerNodeOptions() }),
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       child.stderr?.on('data', (d: Buffer) => process.stderr.write(`[scorer ${child.pid}] ${d.toString()}`));
