@@ -3,6 +3,12 @@
  * its types and the shared Kafka building blocks from here.
  */
 import kafkajs from 'kafkajs';
+import { rememberCoordinators } from './coordinators.ts';
+
+// Every client of this process remembers its coordinators (see coordinators.ts: kafkajs asks again
+// before each transactional request).
+rememberCoordinators();
+export { coordinatorLookups, forgetCoordinators, REMEMBER_MS } from './coordinators.ts';
 
 export { Kafka, logLevel, CompressionTypes, Partitioners, PartitionAssigners } from 'kafkajs';
 /**
