@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { envWith } from '@fraud/common';
 import { repoRoot, stackUp } from '@fraud/infra';
 import { envHelp } from '../config/catalogue.ts';
+import { parseBenchEnv } from '../config/bench-env.ts';
 
 /** `fraud bench NAME` (npm run bench -- NAME): starts what the benchmark needs, runs bench/NAME.ts. */
 export function register(program: Command): void {
@@ -32,6 +33,7 @@ export function register(program: Command): void {
         env: envWith({ OMP_WAIT_POLICY: 'passive' }),
       });
       if (r.status !== 0) throw new Error(`benchmark ${name} failed (exit ${r.status})`);
-      process.stdout.write(`results: ${join('bench', 'results', `${name}.json`)}\n`);
+      const out = name === 'pipeline' ? parseBenchEnv().BENCH_PIPELINE_OUT : `${name}.json`;
+      process.stdout.write(`results: ${join('bench', 'results', out)}\n`);
     });
 }
