@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { coordinatorLookups } from '@fraud/kafka';
 import type { FeatureViews } from '@fraud/model';
 import type { SpecStates } from './ports.ts';
 import { estimateStateBytesSliced, type StateBytes } from './state-bytes.ts';
@@ -109,6 +110,7 @@ export interface StateTracker {
 export function createScorerMetrics(registry: Registry): ScorerMetrics {
   const registers = [registry];
   const state = stateMetrics(registers);
+  coordinatorMetrics(registers);
   return {
     ...chunkMetrics(registers),
     ...partitionMetrics(registers),
@@ -119,6 +121,27 @@ export function createScorerMetrics(registry: Registry): ScorerMetrics {
     labelView: labelViewMetrics(registers, state.recordsDecoded.labels({ source: 'label_view' })),
     entity: entityMetrics(registers),
   };
+}
+
+/**
+ * This process's Kafka coordinator lookups (kafka/src/coordinators.ts): sent to a broker, or
+ * answered from memory. A steady rate of `sent` means coordinators keep moving or failing.
+ */
+function coordinatorMetrics(registers: Registry[]): void {
+  const seen = { sent: 0, remembered: 0 };
+  new Counter({
+    name: 'fraud_scorer_kafka_coordinator_lookups_total',
+    help: 'Kafka coordinator lookups of this process by answer: sent (FindCoordinator to a broker) or remembered',
+    labelNames: ['answer'],
+    registers,
+    collect() {
+      const now = coordinatorLookups();
+      for (const answer of ['sent', 'remembered'] as const) {
+        this.inc({ answer }, now[answer] - seen[answer]);
+        seen[answer] = now[answer];
+      }
+    },
+  });
 }
 
 function entityMetrics(registers: Registry[]): EntityMetrics {
