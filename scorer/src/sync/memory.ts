@@ -14,56 +14,102 @@ const scoredAvro = (): ScoredType => (scoredType ??= loadAvroSchemas().types.Sco
 
 /** Bytes of one slab the remembered decisions are written into (~600 decisions). */
 const SLAB_BYTES = 256 * 1024;
+/**
+ * Slab numbers are reused modulo this: a position (slab number x SLAB_BYTES + offset) stays below
+ * 2^30, a small integer V8 keeps in the map's own table instead of a heap number per decision. Up
+ * to 1 GiB of decisions per partition; beyond that, the oldest are forgotten first.
+ */
+const SLABS = 4096;
 
 /**
  * The newest decisions of one input partition by txId, bounded in count (oldest forgotten first).
- * Each is held as its Avro bytes, written one after the other into shared 256 KiB slabs: one small
- * view object per decision. 20,000 records per partition as objects (the payment, its reasons,
- * their strings: dozens of objects each) were a third of the scorer's heap at the pipeline bench,
- * and each lived a minute, long enough to be promoted and then marked by every full garbage
- * collection; a Buffer of its own per decision still cost three objects and an external
- * allocation. A slab is freed once every decision in it is forgotten. A get decodes a fresh copy
- * (only retried txIds ask).
+ * Each is held as its Avro bytes, written one after the other into shared 256 KiB slabs; the map
+ * holds only each decision's position, a small integer. 20,000 records per partition as objects
+ * (the payment, its reasons, their strings: dozens of objects each) were a third of the scorer's
+ * heap at the pipeline bench, and each lived a minute, long enough to be promoted and then marked
+ * by every full garbage collection; a Buffer view per decision still cost 120k objects (11 MB) at
+ * six partitions. A slab is freed once no decision in it is remembered. A get decodes a fresh
+ * copy (only retried txIds ask).
  */
 export class DecisionMemory {
-  private readonly byId = new Map<string, Buffer>();
-  private slab: Buffer | null = null;
+  private readonly byId = new Map<string, number>();
+  private readonly slabs: (Buffer | undefined)[] = [];
+  /** Remembered decisions per slab number. */
+  private readonly live: number[] = [];
+  /** The slab being written (-1: none yet), and its bytes used. */
+  private current = -1;
   private used = 0;
 
-  constructor(readonly capacity: number) {}
+  /** `layout`: smaller slabs, fewer slab numbers (tests); positions need slabBytes x slabs <= 2^30. */
+  constructor(
+    readonly capacity: number,
+    private readonly layout = { slabBytes: SLAB_BYTES, slabs: SLABS },
+  ) {}
 
   get(txId: string): ScoredTransaction | undefined {
-    const bytes = this.byId.get(txId);
-    return bytes === undefined ? undefined : (scoredAvro().fromBuffer(bytes) as ScoredTransaction);
+    const at = this.byId.get(txId);
+    if (at === undefined) return undefined;
+    const slab = this.slabs[Math.floor(at / this.layout.slabBytes)] as Buffer;
+    return scoredAvro().decode(slab, at % this.layout.slabBytes).value as ScoredTransaction;
   }
 
   set(txId: string, decision: ScoredTransaction): void {
     if (this.capacity <= 0) return;
-    const bytes = this.write(decision);
-    this.byId.delete(txId);
-    this.byId.set(txId, bytes);
+    const at = this.write(decision);
+    this.forget(txId);
+    this.byId.set(txId, at);
     // A Map iterates in insertion order: the first key is the oldest.
-    if (this.byId.size > this.capacity) this.byId.delete(this.byId.keys().next().value as string);
+    if (this.byId.size > this.capacity) this.forget(this.byId.keys().next().value as string);
   }
 
   get size(): number {
     return this.byId.size;
   }
 
-  /** The decision's Avro bytes in the current slab (a new slab when it does not fit). */
-  private write(decision: ScoredTransaction): Buffer {
+  /** Slabs holding remembered decisions (for tests: freed slabs are not). */
+  get slabsInUse(): number {
+    return this.slabs.filter((s) => s !== undefined).length;
+  }
+
+  private forget(txId: string): void {
+    const at = this.byId.get(txId);
+    if (at === undefined) return;
+    this.byId.delete(txId);
+    const n = Math.floor(at / this.layout.slabBytes);
+    const left = (this.live[n] as number) - 1;
+    this.live[n] = left;
+    if (left === 0 && n !== this.current) this.slabs[n] = undefined;
+  }
+
+  /** Writes the decision's Avro bytes into the current slab, or a new one; its position. */
+  private write(decision: ScoredTransaction): number {
     const type = scoredAvro();
     // avsc's encode returns the end position, or a negative number when the bytes do not fit.
-    if (this.slab !== null) {
-      const end = type.encode(decision, this.slab, this.used);
-      if (end >= 0) return this.slab.subarray(this.used, (this.used = end));
+    if (this.current >= 0) {
+      const end = type.encode(decision, this.slabs[this.current] as Buffer, this.used);
+      if (end >= 0) return this.place(this.current, end);
     }
-    this.slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+    const previous = this.current;
+    const n = (this.current + 1) % this.layout.slabs;
+    // Slab numbers came round: the decisions still in this one are the oldest; forget them.
+    while ((this.live[n] ?? 0) > 0) this.forget(this.byId.keys().next().value as string);
+    if (previous >= 0 && this.live[previous] === 0) this.slabs[previous] = undefined;
+    this.current = n;
+    this.live[n] = 0;
     this.used = 0;
-    const end = type.encode(decision, this.slab, 0);
-    // Larger than a slab (never seen: decisions are ~0.4 KB): a Buffer of its own.
-    if (end < 0) return type.toBuffer(decision);
-    return this.slab.subarray(0, (this.used = end));
+    let slab: Buffer = Buffer.allocUnsafeSlow(this.layout.slabBytes);
+    let end = type.encode(decision, slab, 0);
+    // Larger than a slab (never seen: decisions are ~0.4 KB): a slab of its own size, then full.
+    if (end < 0) end = (slab = type.toBuffer(decision)).length;
+    this.slabs[n] = slab;
+    return this.place(n, end);
+  }
+
+  private place(n: number, end: number): number {
+    const at = n * this.layout.slabBytes + this.used;
+    this.used = end;
+    this.live[n] = (this.live[n] as number) + 1;
+    return at;
   }
 }
 
