@@ -1,3 +1,5 @@
+import { intern } from '@fraud/common';
+
 /**
  * The txIds most recently scored on one input partition, bounded in count (oldest forgotten
  * first). A publisher's retry of a transaction carries the same txId and key, so it lands on the
@@ -17,8 +19,10 @@ export class RecentIds {
     return this.ids.has(id);
   }
 
-  add(id: string): void {
-    if (this.capacity === 0 || this.ids.has(id)) return;
+  add(txId: string): void {
+    if (this.capacity === 0 || this.ids.has(txId)) return;
+    // The feature state holds the same txIds: one string object for both.
+    const id = intern(txId);
     const evicted = this.ring[this.next];
     if (evicted !== undefined) this.ids.delete(evicted);
     this.ring[this.next] = id;

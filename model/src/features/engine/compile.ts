@@ -1,4 +1,4 @@
-import { FraudError } from '@fraud/common';
+import { FraudError, intern } from '@fraud/common';
 import type { Transaction } from '@fraud/schemas';
 import type { Matrix } from '../../api.ts';
 import type { FeatureSpec } from '../spec/schema.ts';
@@ -261,7 +261,7 @@ function restoreState(
   for (const row of s.origins as unknown[]) {
     if (layout === undefined) invalid('this spec has no origin entity');
     const [k, e] = decodeOrigin(row, layout as EventLayout);
-    state.origins.set(k, e);
+    state.origins.set(intern(k), e);
   }
   return state;
 }

@@ -1,3 +1,4 @@
+import { intern } from '@fraud/common';
 import { countOf, dropFront, emptyEvents, pushEvent, timeAt, type EventList } from './events.ts';
 import { COUNT, MAX, SUM, SUMSQ, type EntityPlan } from './plan.ts';
 import type { ResolvedBounds } from '../spec/validate.ts';
@@ -99,7 +100,7 @@ export function foldOrigin(
   const t = v.time;
   const e = found ?? newEntry(plan, t);
   state.origins.delete(key);
-  state.origins.set(key, e); // last-touch order: the sweep stops at the first live entry
+  state.origins.set(intern(key), e); // last-touch order: the sweep stops at the first live entry
   if (t > e.lastSeen) e.lastSeen = t;
   const vals = e.vals;
   for (let i = 0; i < plan.prevBits.length; i++) {

@@ -1,3 +1,4 @@
+import { intern } from '@fraud/common';
 import type { Transaction } from '@fraud/schemas';
 import type { EventValues } from './events.ts';
 import type { EntityPlan } from './plan.ts';
@@ -27,11 +28,14 @@ export function eventValues(plan: EntityPlan): ValuesScratch {
     str: plan.strFields.map(() => null),
     fill(tx) {
       s.time = tx.eventTime;
-      s.txId = tx.txId;
+      // Interned: the state keeps these strings, and other decodes of the same values share them.
+      s.txId = intern(tx.txId);
       s.mask = maskOf(plan, tx);
       for (let c = 0; c < plan.numGet.length; c++) s.num[c] = (plan.numGet[c] as (tx: Transaction) => number)(tx);
-      for (let c = 0; c < plan.strGet.length; c++)
-        s.str[c] = (plan.strGet[c] as (tx: Transaction) => string | null)(tx);
+      for (let c = 0; c < plan.strGet.length; c++) {
+        const v = (plan.strGet[c] as (tx: Transaction) => string | null)(tx);
+        s.str[c] = v === null ? null : intern(v);
+      }
       return s;
     },
   };

@@ -1,3 +1,4 @@
+import { intern } from '@fraud/common';
 import type { Transaction } from '@fraud/schemas';
 import type { ResolvedBounds } from '../spec/validate.ts';
 import {
@@ -58,7 +59,7 @@ export class ViewStore {
     let d = this.keys.get(key);
     if (d === undefined) {
       d = emptyEvents(this.plan.layout);
-      this.keys.set(key, d);
+      this.keys.set(intern(key), d);
     }
     this.prune(d, horizon);
     const n = countOf(d);
