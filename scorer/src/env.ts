@@ -54,6 +54,14 @@ export const scorerEnvSchema = z.object({
       'Longest a chunk waits for the global destination view to reach its newest eventTime; ' +
         'after it the chunk is scored anyway and counted as lagging.',
     ),
+  SCORER_GC_PRETENURING: z
+    .enum(['off', 'on'])
+    .default('off')
+    .describe(
+      "V8's allocation-site pretenuring in `fraud scorer`. off (default): objects that live one transaction " +
+        'die young instead of filling the old generation (fewer full GCs, a shorter p99 tail at steady load); ' +
+        "on: V8's default, which may drain a large backlog faster (docs/scorer.md, \"Garbage collection\").",
+    ),
   SCORER_ENTITY_STATE: z
     .enum(['partitioned', 'global'])
     .default('global')

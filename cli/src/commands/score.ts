@@ -16,7 +16,7 @@ export function register(program: Command): void {
       const { disablePretenuring, parseScorerEnv, runScorer } = await import('@fraud/scorer');
       const env = parseScorerEnv();
       // Before any state is built: short-lived batches die young (docs/scorer.md, garbage collection).
-      disablePretenuring();
+      if (env.SCORER_GC_PRETENURING === 'off') disablePretenuring();
       const logger = createLogger('scorer', env.LOG_LEVEL);
       const svc = await runScorer(env, logger);
       process.stdout.write(`scorer running (group ${env.SCORER_GROUP_ID}); metrics on :${svc.metricsPort}/metrics\n`);
