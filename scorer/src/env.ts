@@ -60,7 +60,7 @@ export const scorerEnvSchema = z.object({
     .describe(
       "V8's allocation-site pretenuring in `fraud scorer`. off (default): objects that live one transaction " +
         'die young instead of filling the old generation (fewer full GCs, a shorter p99 tail at steady load); ' +
-        "on: V8's default, which may drain a large backlog faster (docs/scorer.md, \"Garbage collection\").",
+        'on: V8\'s default, which may drain a large backlog faster (docs/scorer.md, "Garbage collection").',
     ),
   SCORER_ENTITY_STATE: z
     .enum(['partitioned', 'global'])
