@@ -1,11 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { envWith } from '@fraud/common';
 import { repoRoot, stackUp } from '@fraud/infra';
 import { envHelp } from '../config/catalogue.ts';
-import { parseBenchEnv } from '../config/bench-env.ts';
 
 /** `fraud bench NAME` (npm run bench -- NAME): starts what the benchmark needs, runs bench/NAME.ts. */
 export function register(program: Command): void {
@@ -27,13 +26,18 @@ export function register(program: Command): void {
       const file = join(dir, `${name}.ts`);
       if (!existsSync(file)) throw new Error(`no benchmark named "${name}"; available: ${available.join(', ')}`);
       await stackUp({ log: (s) => process.stdout.write(`[infra] ${s}\n`) });
+      const startedAt = Date.now();
       const r = spawnSync(process.execPath, ['--import', 'tsx', file], {
         stdio: 'inherit',
         cwd: repoRoot,
         env: envWith({ OMP_WAIT_POLICY: 'passive' }),
       });
       if (r.status !== 0) throw new Error(`benchmark ${name} failed (exit ${r.status})`);
-      const out = name === 'pipeline' ? parseBenchEnv().BENCH_PIPELINE_OUT : `${name}.json`;
-      process.stdout.write(`results: ${join('bench', 'results', out)}\n`);
+      // What the run wrote, whatever it named it (BENCH_PIPELINE_OUT, ADAPT_WORLD, ...; charts too).
+      const results = join('bench', 'results');
+      const written = readdirSync(join(repoRoot, results))
+        .filter((f) => statSync(join(repoRoot, results, f)).mtimeMs >= startedAt)
+        .sort();
+      process.stdout.write(`results: ${written.map((f) => join(results, f)).join(', ') || 'none written'}\n`);
     });
 }
