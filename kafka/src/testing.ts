@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { kafkaEnvSchema, parseEnv } from '@fraud/common';
 
@@ -54,4 +55,34 @@ export async function testTopics(kafka: Kafka = testKafka()): Promise<TestTopics
       await admin.disconnect();
     },
   };
+}
+
+/**
+ * kafkajs's Cluster.findGroupCoordinator (as kafka/src/coordinators.ts wraps it once @fraud/kafka
+ * is loaded) bound to a stand-in cluster that answers `broker` and counts the lookups that reach it.
+ */
+export function coordinatorLookupOn(broker: { isConnected(): boolean }): {
+  find: (args: { groupId: string; coordinatorType?: number }) => Promise<unknown>;
+  calls: { n: number };
+} {
+  const Cluster = createRequire(import.meta.url)('kafkajs/src/cluster/index.js') as {
+    prototype: { findGroupCoordinator: (args: { groupId: string; coordinatorType?: number }) => Promise<unknown> };
+  };
+  const calls = { n: 0 };
+  const cluster = {
+    retrier: <T>(fn: (bail: (e: Error) => never, n: number, t: number) => Promise<T>) =>
+      fn(
+        (e) => {
+          throw e;
+        },
+        0,
+        0,
+      ),
+    findGroupCoordinatorMetadata: async () => {
+      calls.n++;
+      return { coordinator: { nodeId: 1 } };
+    },
+    findBroker: async () => broker,
+  };
+  return { find: Cluster.prototype.findGroupCoordinator.bind(cluster), calls };
 }

@@ -3,41 +3,17 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { uniqueName } from '@fraud/common/testing';
 import { coordinatorLookups, forgetCoordinators, REMEMBER_MS } from '../src/index.ts';
 import { coordinatorGone } from '../src/coordinators.ts';
-import { testKafka, testTopics, type TestTopics } from '../src/testing.ts';
+import { coordinatorLookupOn, testKafka, testTopics, type TestTopics } from '../src/testing.ts';
 
 const require = createRequire(import.meta.url);
-const Cluster = require('kafkajs/src/cluster/index.js') as { prototype: Record<string, unknown> };
 const Broker = require('kafkajs/src/broker/index.js') as { prototype: Record<string, unknown> };
-type Find = (this: object, a: { groupId: string; coordinatorType?: number }) => Promise<unknown>;
-
-/** A stand-in for kafkajs's Cluster: what its findGroupCoordinator calls, counting the lookups. */
-function fakeCluster(broker: { isConnected(): boolean }) {
-  const calls = { n: 0 };
-  const cluster = {
-    retrier: <T>(fn: (bail: (e: Error) => never, n: number, t: number) => Promise<T>) =>
-      fn(
-        (e) => {
-          throw e;
-        },
-        0,
-        0,
-      ),
-    findGroupCoordinatorMetadata: async () => {
-      calls.n++;
-      return { coordinator: { nodeId: 1 } };
-    },
-    findBroker: async () => broker,
-  };
-  const find = (Cluster.prototype.findGroupCoordinator as Find).bind(cluster);
-  return { find, calls };
-}
 
 describe('remembered coordinators (kafkajs asks before every transactional request)', () => {
   afterEach(() => void vi.useRealTimers());
 
   it('answers from memory, and asks again when forgotten, disconnected or old', async () => {
     const broker = { connected: true, isConnected: () => broker.connected };
-    const { find, calls } = fakeCluster(broker);
+    const { find, calls } = coordinatorLookupOn(broker);
     const args = { groupId: uniqueName('txn'), coordinatorType: 1 };
     expect(await find(args)).toBe(broker);
     expect(await find(args)).toBe(broker);
@@ -65,7 +41,7 @@ describe('remembered coordinators (kafkajs asks before every transactional reque
 
   it('forgets everything when a request only a coordinator serves says the coordinator moved', async () => {
     const broker = { isConnected: () => true };
-    const { find, calls } = fakeCluster(broker);
+    const { find, calls } = coordinatorLookupOn(broker);
     const args = { groupId: uniqueName('txn'), coordinatorType: 1 };
     await find(args);
     await find(args);

@@ -1,12 +1,8 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { createMetricsRegistry } from '@fraud/common';
 import { coordinatorLookups } from '@fraud/kafka';
+import { coordinatorLookupOn } from '@fraud/kafka/testing';
 import { createScorerMetrics } from '../src/metrics.ts';
-
-const require = createRequire(import.meta.url);
-const Cluster = require('kafkajs/src/cluster/index.js') as { prototype: Record<string, unknown> };
-type Find = (this: object, a: { groupId: string; coordinatorType?: number }) => Promise<unknown>;
 
 /** The value of fraud_scorer_kafka_coordinator_lookups_total{answer} on a scrape. */
 async function scraped(registry: ReturnType<typeof createMetricsRegistry>, answer: string): Promise<number> {
@@ -25,20 +21,7 @@ describe('fraud_scorer_kafka_coordinator_lookups_total', () => {
     const before = coordinatorLookups();
     expect(await scraped(registry, 'sent')).toBe(before.sent);
     // A kafkajs cluster stand-in, looked up three times: one lookup sent, two remembered.
-    const broker = { isConnected: () => true };
-    const cluster = {
-      retrier: <T>(fn: (bail: (e: Error) => never, n: number, t: number) => Promise<T>) =>
-        fn(
-          (e) => {
-            throw e;
-          },
-          0,
-          0,
-        ),
-      findGroupCoordinatorMetadata: async () => ({ coordinator: { nodeId: 1 } }),
-      findBroker: async () => broker,
-    };
-    const find = (Cluster.prototype.findGroupCoordinator as Find).bind(cluster);
+    const { find } = coordinatorLookupOn({ isConnected: () => true });
     for (let i = 0; i < 3; i++) await find({ groupId: 'metrics-test', coordinatorType: 1 });
     expect(await scraped(registry, 'sent')).toBe(before.sent + 1);
     expect(await scraped(registry, 'remembered')).toBe(before.remembered + 2);
